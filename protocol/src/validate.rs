@@ -1,0 +1,528 @@
+//! Semantic validation of decoded reports: sizes, counts, finite numbers, time window.
+//!
+//! Decoding ([`crate::decode_reports`]) guarantees the shape; this module guarantees the
+//! values are bounded and plausible, so the collector never stores or exports something
+//! unbounded. Every violation names its field (`health.filesystems[3].mount`) and the rule.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Health, Inventory, Report, PROTOCOL_VERSION};
+
+/// One rule a report breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Path of the field, e.g. `health.cpu.usage_ratio`.
+    pub field: String,
+    /// The rule it breaks, e.g. "must be a finite number in [0, 1]".
+    pub rule: String,
+}
+
+/// Bounds applied to every report. The defaults fit any real server with room to spare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Longest accepted string field, in bytes.
+    pub max_string_bytes: usize,
+    /// Most filesystems in one report.
+    pub max_filesystems: usize,
+    /// Most network interfaces in one report (health and inventory each).
+    pub max_interfaces: usize,
+    /// Most CPU cores in one report.
+    pub max_cores: usize,
+    /// Most disks in one report.
+    pub max_disks: usize,
+    /// Most addresses on one interface.
+    pub max_addresses_per_interface: usize,
+    /// Most collector statuses in one report.
+    pub max_collectors: usize,
+    /// Oldest accepted sample, seconds before now (spooled reports arrive late).
+    pub max_age_secs: u64,
+    /// Furthest accepted sample in the future, seconds after now (clock skew).
+    pub max_future_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_string_bytes: 256,
+            max_filesystems: 256,
+            max_interfaces: 512,
+            max_cores: 4096,
+            max_disks: 256,
+            max_addresses_per_interface: 64,
+            max_collectors: 32,
+            max_age_secs: 8 * 24 * 3600,
+            max_future_secs: 300,
+        }
+    }
+}
+
+/// Highest accepted heartbeat interval: one day.
+pub const MAX_INTERVAL_SECS: u32 = 86_400;
+
+struct Checker<'a> {
+    limits: &'a Limits,
+    out: Vec<Violation>,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, field: impl Into<String>, rule: impl Into<String>) {
+        self.out.push(Violation {
+            field: field.into(),
+            rule: rule.into(),
+        });
+    }
+
+    fn string(&mut self, field: &str, value: &str) {
+        if value.len() > self.limits.max_string_bytes {
+            self.fail(
+                field,
+                format!("must be at most {} bytes", self.limits.max_string_bytes),
+            );
+        }
+        if value.chars().any(char::is_control) {
+            self.fail(field, "must not contain control characters");
+        }
+    }
+
+    fn required(&mut self, field: &str, value: &str) {
+        if value.is_empty() {
+            self.fail(field, "must not be empty");
+        }
+        self.string(field, value);
+    }
+
+    /// Agency, site and agent ids: short, lower-case, URL- and label-safe.
+    fn id(&mut self, field: &str, value: &str) {
+        if !is_valid_id(value) {
+            self.fail(field, ID_RULE);
+        }
+    }
+
+    fn count(&mut self, field: &str, len: usize, max: usize) -> bool {
+        if len > max {
+            self.fail(field, format!("must have at most {max} entries, has {len}"));
+            return false;
+        }
+        true
+    }
+
+    fn finite(&mut self, field: &str, v: f64) {
+        if !v.is_finite() || v < 0.0 {
+            self.fail(field, "must be a finite number >= 0");
+        }
+    }
+
+    fn ratio(&mut self, field: &str, v: f64) {
+        if !v.is_finite() || !(0.0..=1.0).contains(&v) {
+            self.fail(field, "must be a finite number in [0, 1]");
+        }
+    }
+}
+
+/// What a valid agency, site or agent id looks like.
+pub const ID_RULE: &str =
+    "must be 1 to 64 characters of a-z, 0-9, '-', '_' or '.', starting with a letter or digit";
+
+/// Whether `s` is a valid agency, site or agent id (see [`ID_RULE`]).
+pub fn is_valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
+}
+
+/// What a valid host name looks like.
+pub const HOSTNAME_RULE: &str =
+    "must be 1 to 253 characters of letters, digits, '-', '_' or '.', starting with a letter or digit";
+
+/// Whether `s` is a valid host name (see [`HOSTNAME_RULE`]).
+pub fn is_valid_hostname(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+impl Report {
+    /// Checks every bound of `limits` against this report, with `now_seconds` as the
+    /// current time. Returns every violation found, not only the first.
+    pub fn validate(&self, limits: &Limits, now_seconds: f64) -> Result<(), Vec<Violation>> {
+        let mut c = Checker {
+            limits,
+            out: Vec::new(),
+        };
+        if self.version != PROTOCOL_VERSION {
+            c.fail(
+                "version",
+                format!("must be {PROTOCOL_VERSION}, this collector speaks only that"),
+            );
+        }
+        c.id("agent_id", &self.agent_id);
+        if !is_valid_hostname(&self.host.hostname) {
+            c.fail("host.hostname", HOSTNAME_RULE);
+        }
+        c.string("host.machine_id", &self.host.machine_id);
+        if let Some(a) = &self.host.agency {
+            c.id("host.agency", a);
+        }
+        if let Some(s) = &self.host.site {
+            c.id("host.site", s);
+        }
+        if self.sequence == 0 {
+            c.fail("sequence", "must be >= 1");
+        }
+        let t = self.sample_time_seconds;
+        if !t.is_finite() {
+            c.fail(
+                "sample_time_seconds",
+                "must be a finite number of seconds since the epoch",
+            );
+        } else if t > now_seconds + limits.max_future_secs as f64 {
+            c.fail(
+                "sample_time_seconds",
+                format!(
+                    "must not be more than {} s in the future (check the host clock)",
+                    limits.max_future_secs
+                ),
+            );
+        } else if t < now_seconds - limits.max_age_secs as f64 {
+            c.fail(
+                "sample_time_seconds",
+                format!(
+                    "must not be more than {} s in the past",
+                    limits.max_age_secs
+                ),
+            );
+        }
+        if self.interval_secs == 0 || self.interval_secs > MAX_INTERVAL_SECS {
+            c.fail(
+                "interval_secs",
+                format!("must be in 1..={MAX_INTERVAL_SECS}"),
+            );
+        }
+        c.required("agent_version", &self.agent_version);
+        if let Some(h) = &self.health {
+            check_health(&mut c, h);
+        }
+        if let Some(u) = &self.uptime {
+            c.finite("uptime.uptime_seconds", u.uptime_seconds);
+            if t.is_finite() && u.boot_time_seconds as f64 > t + limits.max_future_secs as f64 {
+                c.fail(
+                    "uptime.boot_time_seconds",
+                    "must not be after sample_time_seconds",
+                );
+            }
+        }
+        if let Some(inv) = &self.inventory {
+            check_inventory(&mut c, inv);
+        }
+        if c.count("collectors", self.collectors.len(), limits.max_collectors) {
+            for (i, s) in self.collectors.iter().enumerate() {
+                c.id(&format!("collectors[{i}].name"), &s.name);
+                let max = limits.max_string_bytes * 4;
+                if s.error.len() > max {
+                    c.fail(
+                        format!("collectors[{i}].error"),
+                        format!("must be at most {max} bytes"),
+                    );
+                }
+            }
+        }
+        if c.out.is_empty() {
+            Ok(())
+        } else {
+            Err(c.out)
+        }
+    }
+}
+
+fn check_health(c: &mut Checker<'_>, h: &Health) {
+    if let Some(cpu) = &h.cpu {
+        c.ratio("health.cpu.usage_ratio", cpu.usage_ratio);
+        let n = cpu.per_core_usage_ratio.len();
+        if c.count("health.cpu.per_core_usage_ratio", n, c.limits.max_cores) {
+            for (i, r) in cpu.per_core_usage_ratio.iter().enumerate() {
+                c.ratio(&format!("health.cpu.per_core_usage_ratio[{i}]"), *r);
+            }
+        }
+    }
+    if let Some(load) = &h.load {
+        c.finite("health.load.load1", load.load1);
+        c.finite("health.load.load5", load.load5);
+        c.finite("health.load.load15", load.load15);
+    }
+    if c.count(
+        "health.filesystems",
+        h.filesystems.len(),
+        c.limits.max_filesystems,
+    ) {
+        for (i, fs) in h.filesystems.iter().enumerate() {
+            c.required(&format!("health.filesystems[{i}].mount"), &fs.mount);
+            c.string(&format!("health.filesystems[{i}].device"), &fs.device);
+            c.string(&format!("health.filesystems[{i}].fs_type"), &fs.fs_type);
+        }
+    }
+    if c.count("health.network", h.network.len(), c.limits.max_interfaces) {
+        for (i, n) in h.network.iter().enumerate() {
+            c.required(&format!("health.network[{i}].name"), &n.name);
+        }
+    }
+}
+
+fn check_inventory(c: &mut Checker<'_>, inv: &Inventory) {
+    for (field, v) in [
+        ("inventory.os.name", &inv.os.name),
+        ("inventory.os.version", &inv.os.version),
+        ("inventory.os.pretty_name", &inv.os.pretty_name),
+        ("inventory.os.kernel", &inv.os.kernel),
+        ("inventory.os.arch", &inv.os.arch),
+        ("inventory.cpu.model", &inv.cpu.model),
+        ("inventory.system.vendor", &inv.system.vendor),
+        ("inventory.system.product", &inv.system.product),
+        ("inventory.system.serial", &inv.system.serial),
+        ("inventory.bios.vendor", &inv.bios.vendor),
+        ("inventory.bios.version", &inv.bios.version),
+        ("inventory.bios.date", &inv.bios.date),
+    ] {
+        c.string(field, v);
+    }
+    if c.count("inventory.disks", inv.disks.len(), c.limits.max_disks) {
+        for (i, d) in inv.disks.iter().enumerate() {
+            c.required(&format!("inventory.disks[{i}].name"), &d.name);
+            c.string(&format!("inventory.disks[{i}].model"), &d.model);
+            c.string(&format!("inventory.disks[{i}].serial"), &d.serial);
+        }
+    }
+    if c.count(
+        "inventory.interfaces",
+        inv.interfaces.len(),
+        c.limits.max_interfaces,
+    ) {
+        for (i, p) in inv.interfaces.iter().enumerate() {
+            c.required(&format!("inventory.interfaces[{i}].name"), &p.name);
+            c.string(&format!("inventory.interfaces[{i}].mac"), &p.mac);
+            let field = format!("inventory.interfaces[{i}].addresses");
+            if c.count(
+                &field,
+                p.addresses.len(),
+                c.limits.max_addresses_per_interface,
+            ) {
+                for (j, a) in p.addresses.iter().enumerate() {
+                    let field = format!("inventory.interfaces[{i}].addresses[{j}]");
+                    match a.address.parse::<std::net::IpAddr>() {
+                        Ok(ip) if a.prefix_len <= if ip.is_ipv4() { 32 } else { 128 } => {}
+                        Ok(_) => c.fail(
+                            format!("{field}.prefix_len"),
+                            "must be <= 32 (IPv4) or <= 128 (IPv6)",
+                        ),
+                        Err(_) => c.fail(
+                            format!("{field}.address"),
+                            "must be an IPv4 or IPv6 address",
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cpu, HostIdentity, Load, Memory, Uptime};
+
+    const NOW: f64 = 1_790_000_000.0;
+
+    fn report() -> Report {
+        Report {
+            version: PROTOCOL_VERSION,
+            agent_id: "a-0123456789ab".into(),
+            host: HostIdentity {
+                hostname: "web-01".into(),
+                machine_id: "m".into(),
+                agency: None,
+                site: None,
+            },
+            sequence: 1,
+            sample_time_seconds: NOW,
+            interval_secs: 30,
+            agent_version: "0.1.0".into(),
+            health: Some(Health {
+                cpu: Some(Cpu {
+                    usage_ratio: 0.5,
+                    per_core_usage_ratio: vec![0.4, 0.6],
+                }),
+                load: Some(Load {
+                    load1: 0.1,
+                    load5: 0.2,
+                    load15: 0.3,
+                }),
+                memory: Some(Memory {
+                    total_bytes: 10,
+                    available_bytes: 4,
+                    used_bytes: 6,
+                }),
+                swap: Some(Memory {
+                    total_bytes: 0,
+                    available_bytes: 0,
+                    used_bytes: 0,
+                }),
+                filesystems: vec![],
+                network: vec![],
+                processes: Some(100),
+            }),
+            uptime: Some(Uptime {
+                boot_time_seconds: (NOW as u64) - 100,
+                uptime_seconds: 100.0,
+            }),
+            inventory: None,
+            collectors: vec![],
+        }
+    }
+
+    fn fields(r: &Report) -> Vec<String> {
+        r.validate(&Limits::default(), NOW)
+            .unwrap_err()
+            .into_iter()
+            .map(|v| v.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_good_report_passes() {
+        report().validate(&Limits::default(), NOW).unwrap();
+    }
+
+    #[test]
+    fn reports_every_violation_at_once() {
+        let mut r = report();
+        r.version = 9;
+        r.sequence = 0;
+        let h = r.health.as_mut().unwrap();
+        h.cpu.as_mut().unwrap().usage_ratio = f64::NAN;
+        h.load.as_mut().unwrap().load5 = -1.0;
+        assert_eq!(
+            fields(&r),
+            [
+                "version",
+                "sequence",
+                "health.cpu.usage_ratio",
+                "health.load.load5"
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_far_future_and_far_past_samples() {
+        let mut r = report();
+        r.sample_time_seconds = NOW + 3600.0;
+        let v = r.validate(&Limits::default(), NOW).unwrap_err();
+        assert_eq!(v[0].field, "sample_time_seconds");
+        assert!(v[0].rule.contains("future"), "{}", v[0].rule);
+        r.sample_time_seconds = NOW - 30.0 * 86400.0;
+        assert_eq!(
+            fields(&r),
+            ["sample_time_seconds", "uptime.boot_time_seconds"]
+        );
+    }
+
+    #[test]
+    fn bounds_counts_and_string_lengths() {
+        let mut r = report();
+        let fs = crate::Filesystem {
+            mount: "/".repeat(300),
+            device: "d".into(),
+            fs_type: "ext4".into(),
+            size_bytes: 1,
+            free_bytes: 1,
+            available_bytes: 1,
+            inodes_total: 1,
+            inodes_free: 1,
+        };
+        r.health.as_mut().unwrap().filesystems = vec![fs.clone()];
+        assert_eq!(fields(&r), ["health.filesystems[0].mount"]);
+        r.health.as_mut().unwrap().filesystems = vec![fs; 257];
+        let v = r.validate(&Limits::default(), NOW).unwrap_err();
+        assert_eq!(
+            v.len(),
+            1,
+            "a too-long list is reported once, not per entry"
+        );
+        assert_eq!(v[0].field, "health.filesystems");
+        assert!(v[0].rule.contains("at most 256"), "{}", v[0].rule);
+    }
+
+    #[test]
+    fn checks_ids_and_hostnames() {
+        let mut r = report();
+        r.agent_id = "A B".into();
+        r.host.hostname = "-bad".into();
+        r.host.agency = Some("Dinkes".into());
+        assert_eq!(fields(&r), ["agent_id", "host.hostname", "host.agency"]);
+        assert!(is_valid_id("dinkes"));
+        assert!(is_valid_id("pusat-data.1"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn checks_inventory_addresses() {
+        let mut r = report();
+        r.inventory = Some(Inventory {
+            os: crate::Os {
+                name: String::new(),
+                version: String::new(),
+                pretty_name: String::new(),
+                kernel: "6.1".into(),
+                arch: "x86_64".into(),
+            },
+            cpu: crate::CpuInfo {
+                model: "x".into(),
+                sockets: 1,
+                cores: 1,
+                threads: 1,
+            },
+            memory_bytes: 1,
+            system: crate::System {
+                vendor: String::new(),
+                product: String::new(),
+                serial: String::new(),
+            },
+            bios: crate::Bios {
+                vendor: String::new(),
+                version: String::new(),
+                date: String::new(),
+            },
+            disks: vec![],
+            interfaces: vec![crate::NetPort {
+                name: "eth0".into(),
+                mac: String::new(),
+                speed_mbps: 0,
+                addresses: vec![
+                    crate::NetAddress {
+                        address: "10.0.0.1".into(),
+                        prefix_len: 33,
+                    },
+                    crate::NetAddress {
+                        address: "nope".into(),
+                        prefix_len: 8,
+                    },
+                    crate::NetAddress {
+                        address: "::1".into(),
+                        prefix_len: 128,
+                    },
+                ],
+            }],
+        });
+        assert_eq!(
+            fields(&r),
+            [
+                "inventory.interfaces[0].addresses[0].prefix_len",
+                "inventory.interfaces[0].addresses[1].address"
+            ]
+        );
+    }
+}
