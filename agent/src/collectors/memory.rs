@@ -1,0 +1,89 @@
+//! Memory and swap from `/proc/meminfo`.
+
+use std::path::PathBuf;
+
+use simpul_protocol::{Memory, Report};
+
+use super::{kv_field, parse_error, read, CollectError, Collector, Roots};
+
+fn kib(text: &str, key: &str) -> Option<u64> {
+    let v = kv_field(text, key)?;
+    let n: u64 = v.trim_end_matches("kB").trim().parse().ok()?;
+    n.checked_mul(1024)
+}
+
+/// Parses (memory, swap) from `/proc/meminfo`. Needs `MemAvailable` (Linux >= 3.14).
+pub fn parse_meminfo(text: &str) -> Option<(Memory, Memory)> {
+    let total = kib(text, "MemTotal")?;
+    let avail = kib(text, "MemAvailable")?.min(total);
+    let swap_total = kib(text, "SwapTotal").unwrap_or(0);
+    let swap_free = kib(text, "SwapFree").unwrap_or(0).min(swap_total);
+    Some((
+        Memory {
+            total_bytes: total,
+            available_bytes: avail,
+            used_bytes: total - avail,
+        },
+        Memory {
+            total_bytes: swap_total,
+            available_bytes: swap_free,
+            used_bytes: swap_total - swap_free,
+        },
+    ))
+}
+
+/// Fills `health.memory` and `health.swap`.
+pub struct MemoryCollector {
+    path: PathBuf,
+}
+
+impl MemoryCollector {
+    pub fn new(roots: &Roots) -> Self {
+        Self {
+            path: roots.proc.join("meminfo"),
+        }
+    }
+}
+
+impl Collector for MemoryCollector {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
+        let (mem, swap) = parse_meminfo(&read(&self.path)?)
+            .ok_or_else(|| parse_error(&self.path, "MemTotal or MemAvailable missing"))?;
+        let h = report.health.get_or_insert_with(Default::default);
+        h.memory = Some(mem);
+        h.swap = Some(swap);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_fixture() {
+        let mut r = super::super::empty_report();
+        MemoryCollector::new(&super::super::fixture_roots())
+            .collect(&mut r)
+            .unwrap();
+        let h = r.health.unwrap();
+        assert_eq!(
+            h.memory.unwrap(),
+            Memory {
+                total_bytes: 32_768_000 * 1024,
+                available_bytes: 20_480_000 * 1024,
+                used_bytes: 12_288_000 * 1024
+            }
+        );
+        assert_eq!(h.swap.unwrap().used_bytes, (8_388_604 - 8_000_000) * 1024);
+    }
+
+    #[test]
+    fn old_kernels_without_memavailable_are_an_error() {
+        assert!(parse_meminfo("MemTotal: 100 kB\nMemFree: 50 kB\n").is_none());
+    }
+}

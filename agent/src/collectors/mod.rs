@@ -1,0 +1,129 @@
+//! Agent-side collectors: each file reads one part of the host and fills one part of the
+//! report. [`registry`] is the one place that lists them.
+//!
+//! A collector that fails does not stop the others: the sampler records its name and
+//! error in the report's `collectors` list, and the collector turns that into
+//! `simpul_agent_collector_success`.
+
+mod cpu;
+mod filesystems;
+pub mod inventory;
+mod load;
+mod memory;
+mod network;
+mod processes;
+mod uptime;
+
+use std::path::{Path, PathBuf};
+
+use simpul_protocol::Report;
+
+/// Where the collectors read the host from. Tests point these at fixture trees.
+#[derive(Debug, Clone)]
+pub struct Roots {
+    /// `/proc`.
+    pub proc: PathBuf,
+    /// `/sys`.
+    pub sys: PathBuf,
+    /// `/etc`.
+    pub etc: PathBuf,
+}
+
+/// Why a collector produced nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// A file it needs could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file had an unexpected format.
+    #[error("cannot parse {path}: {what}")]
+    Parse { path: PathBuf, what: String },
+}
+
+/// One collector: reads its part of the host into `report`.
+pub trait Collector: Send {
+    /// Stable name, used in the report's `collectors` list and in metric labels.
+    fn name(&self) -> &'static str;
+    /// Fills its part of `report` (most fill `report.health`).
+    fn collect(&mut self, report: &mut Report) -> Result<(), CollectError>;
+}
+
+/// The collectors that run for every heartbeat, in order.
+pub fn registry(roots: &Roots) -> Vec<Box<dyn Collector>> {
+    vec![
+        Box::new(cpu::CpuCollector::new(roots)),
+        Box::new(load::LoadCollector::new(roots)),
+        Box::new(memory::MemoryCollector::new(roots)),
+        Box::new(filesystems::FilesystemsCollector::new(roots)),
+        Box::new(network::NetworkCollector::new(roots)),
+        Box::new(processes::ProcessesCollector::new(roots)),
+        Box::new(uptime::UptimeCollector::new(roots)),
+    ]
+}
+
+/// Reads a whole file, mapping the error to [`CollectError::Read`].
+pub(crate) fn read(path: &Path) -> Result<String, CollectError> {
+    std::fs::read_to_string(path).map_err(|source| CollectError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Builds a [`CollectError::Parse`].
+pub(crate) fn parse_error(path: &Path, what: impl Into<String>) -> CollectError {
+    CollectError::Parse {
+        path: path.to_owned(),
+        what: what.into(),
+    }
+}
+
+/// Reads a sysfs attribute, trimmed; empty when missing or unreadable (many DMI and disk
+/// attributes are root-only or absent on virtual machines, which is not an error).
+pub(crate) fn read_attr(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Parses `key: value kB` style lines (`/proc/meminfo`) into the value for `key`.
+pub(crate) fn kv_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+#[cfg(test)]
+pub(crate) fn fixture_roots() -> Roots {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/linux-host");
+    Roots {
+        proc: base.join("proc"),
+        sys: base.join("sys"),
+        etc: base.join("etc"),
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn empty_report() -> Report {
+    Report {
+        version: simpul_protocol::PROTOCOL_VERSION,
+        agent_id: String::new(),
+        host: simpul_protocol::HostIdentity {
+            hostname: "h".into(),
+            machine_id: String::new(),
+            agency: None,
+            site: None,
+        },
+        sequence: 1,
+        sample_time_seconds: 0.0,
+        interval_secs: 30,
+        agent_version: "test".into(),
+        health: None,
+        uptime: None,
+        inventory: None,
+        collectors: vec![],
+    }
+}

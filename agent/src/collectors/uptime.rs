@@ -1,0 +1,81 @@
+//! Boot time (`btime` of `/proc/stat`) and uptime (`/proc/uptime`).
+
+use std::path::PathBuf;
+
+use simpul_protocol::{Report, Uptime};
+
+use super::{parse_error, read, CollectError, Collector, Roots};
+
+/// The `btime` line of `/proc/stat`: boot time in seconds since the epoch.
+pub fn parse_btime(stat: &str) -> Option<u64> {
+    stat.lines()
+        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())
+}
+
+/// The first field of `/proc/uptime`.
+pub fn parse_uptime(text: &str) -> Option<f64> {
+    text.split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+}
+
+/// Fills `uptime`.
+pub struct UptimeCollector {
+    stat: PathBuf,
+    uptime: PathBuf,
+}
+
+impl UptimeCollector {
+    pub fn new(roots: &Roots) -> Self {
+        Self {
+            stat: roots.proc.join("stat"),
+            uptime: roots.proc.join("uptime"),
+        }
+    }
+}
+
+impl Collector for UptimeCollector {
+    fn name(&self) -> &'static str {
+        "uptime"
+    }
+
+    fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
+        let boot = parse_btime(&read(&self.stat)?)
+            .ok_or_else(|| parse_error(&self.stat, "no btime line"))?;
+        let up = parse_uptime(&read(&self.uptime)?)
+            .ok_or_else(|| parse_error(&self.uptime, "expected seconds"))?;
+        report.uptime = Some(Uptime {
+            boot_time_seconds: boot,
+            uptime_seconds: up,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_fixture() {
+        let mut r = super::super::empty_report();
+        UptimeCollector::new(&super::super::fixture_roots())
+            .collect(&mut r)
+            .unwrap();
+        assert_eq!(
+            r.uptime,
+            Some(Uptime {
+                boot_time_seconds: 1_763_856_000,
+                uptime_seconds: 350_735.47
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert_eq!(parse_btime("cpu 1 2 3\n"), None);
+        assert_eq!(parse_uptime("-5 3"), None);
+    }
+}

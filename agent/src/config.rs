@@ -1,0 +1,235 @@
+//! `agent.toml`: typed, strict (unknown keys are errors), validated all at once.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use simpul_protocol::{is_valid_hostname, is_valid_id, HOSTNAME_RULE, ID_RULE, MAX_INTERVAL_SECS};
+
+/// The agent's configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// Base URL of the collector, e.g. `https://collector.pemda.go.id:9810`.
+    #[serde(default = "default_collector_url")]
+    pub collector_url: String,
+    /// File holding this agent's token, as printed by `simpul-collector agent add`.
+    #[serde(default = "default_token_file")]
+    pub token_file: PathBuf,
+    /// Seconds between heartbeats.
+    #[serde(default = "default_interval_secs")]
+    pub interval_secs: u32,
+    /// Seconds between inventory change checks (it is also sent at start and hourly).
+    #[serde(default = "default_inventory_check_secs")]
+    pub inventory_check_secs: u32,
+    /// Host name to report; defaults to the kernel's host name. Must match the name
+    /// the agent was enrolled with.
+    #[serde(default)]
+    pub hostname: Option<String>,
+    /// Agency (OPD) id; defaults to the agency the token is bound to.
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// Site id; defaults to the site the token is bound to.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Directory for the agent's state (the sequence number).
+    #[serde(default = "default_state_dir")]
+    pub state_dir: PathBuf,
+    /// Seconds to wait for the collector's answer.
+    #[serde(default = "default_request_timeout_secs")]
+    pub request_timeout_secs: u32,
+    /// Where to read `/proc` from (fixture trees in tests, a host mount in containers).
+    #[serde(default = "default_procfs")]
+    pub procfs: PathBuf,
+    /// Where to read `/sys` from.
+    #[serde(default = "default_sysfs")]
+    pub sysfs: PathBuf,
+    /// Where to read `/etc` (os-release, machine-id) from.
+    #[serde(default = "default_etc")]
+    pub etc: PathBuf,
+}
+
+fn default_collector_url() -> String {
+    "http://127.0.0.1:9810".into()
+}
+fn default_token_file() -> PathBuf {
+    "/etc/simpul/agent.token".into()
+}
+fn default_interval_secs() -> u32 {
+    30
+}
+fn default_inventory_check_secs() -> u32 {
+    300
+}
+fn default_state_dir() -> PathBuf {
+    "/var/lib/simpul-agent".into()
+}
+fn default_request_timeout_secs() -> u32 {
+    10
+}
+fn default_procfs() -> PathBuf {
+    "/proc".into()
+}
+fn default_sysfs() -> PathBuf {
+    "/sys".into()
+}
+fn default_etc() -> PathBuf {
+    "/etc".into()
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        Self {
+            collector_url: default_collector_url(),
+            token_file: default_token_file(),
+            interval_secs: default_interval_secs(),
+            inventory_check_secs: default_inventory_check_secs(),
+            hostname: None,
+            agency: None,
+            site: None,
+            state_dir: default_state_dir(),
+            request_timeout_secs: default_request_timeout_secs(),
+            procfs: default_procfs(),
+            sysfs: default_sysfs(),
+            etc: default_etc(),
+        }
+    }
+}
+
+/// A config file that cannot be used, with every problem found.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys or wrong types.
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// Keys with invalid values; each line names the key, the value and what is valid.
+    #[error("config file {path} has {} problem(s):\n  - {}", .problems.len(), .problems.join("\n  - "))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+}
+
+impl AgentConfig {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates TOML text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let cfg: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let problems = cfg.problems();
+        if problems.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                problems,
+            })
+        }
+    }
+
+    /// Every problem of this config, each naming the key and what is valid.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let url = &self.collector_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+            p.push(format!(
+                "collector_url = {url:?}: must be an http:// or https:// URL, e.g. \"https://collector.example:9810\""
+            ));
+        } else if let Err(e) = reqwest::Url::parse(url) {
+            p.push(format!("collector_url = {url:?}: not a valid URL ({e})"));
+        }
+        if self.interval_secs < 5 || self.interval_secs > MAX_INTERVAL_SECS {
+            p.push(format!(
+                "interval_secs = {}: must be between 5 and {MAX_INTERVAL_SECS} seconds",
+                self.interval_secs
+            ));
+        }
+        if self.inventory_check_secs < 10 || self.inventory_check_secs > 3600 {
+            p.push(format!(
+                "inventory_check_secs = {}: must be between 10 and 3600 seconds",
+                self.inventory_check_secs
+            ));
+        }
+        if !(1..=300).contains(&self.request_timeout_secs) {
+            p.push(format!(
+                "request_timeout_secs = {}: must be between 1 and 300 seconds",
+                self.request_timeout_secs
+            ));
+        }
+        if let Some(h) = &self.hostname {
+            if !is_valid_hostname(h) {
+                p.push(format!("hostname = {h:?}: {HOSTNAME_RULE}"));
+            }
+        }
+        for (key, v) in [("agency", &self.agency), ("site", &self.site)] {
+            if let Some(v) = v {
+                if !is_valid_id(v) {
+                    p.push(format!("{key} = {v:?}: {ID_RULE}"));
+                }
+            }
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issue_example_parses() {
+        let text = "collector_url = \"http://127.0.0.1:9810\"\ntoken_file = \"/etc/simpul/agent.token\"\ninterval_secs = 30\n";
+        let cfg = AgentConfig::parse(text, Path::new("agent.toml")).unwrap();
+        assert_eq!(cfg.interval_secs, 30);
+        assert_eq!(cfg.procfs, Path::new("/proc"));
+    }
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/agent.toml");
+        AgentConfig::load(&path).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = AgentConfig::parse("intervall_secs = 30\n", Path::new("a.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("unknown field `intervall_secs`"), "{msg}");
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let text = "collector_url = \"ftp://x\"\ninterval_secs = 1\nagency = \"Dinas Kesehatan\"\n";
+        let msg = AgentConfig::parse(text, Path::new("a.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("3 problem(s)"), "{msg}");
+        assert!(
+            msg.contains("collector_url = \"ftp://x\": must be an http"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("interval_secs = 1: must be between 5"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("agency = \"Dinas Kesehatan\": must be 1 to 64"),
+            "{msg}"
+        );
+    }
+}

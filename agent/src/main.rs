@@ -1,0 +1,211 @@
+//! simpul-agent: samples host health, uptime and inventory and reports them to the
+//! Simpul collector.
+
+mod collectors;
+mod config;
+mod daemon;
+mod sampler;
+mod sequence;
+mod token;
+mod transport;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use simpul_protocol::HostIdentity;
+
+use crate::collectors::inventory::{host_addresses, InventoryReader};
+use crate::collectors::{registry, Roots};
+use crate::config::AgentConfig;
+use crate::sampler::{InventorySchedule, Sampler};
+use crate::sequence::Sequence;
+use crate::token::Token;
+
+#[derive(Parser)]
+#[command(
+    name = "simpul-agent",
+    version,
+    about = "Reports host health, uptime and inventory to a Simpul collector"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run as a daemon: send a heartbeat every interval_secs.
+    Run {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Collect everything once and print the report as JSON; sends nothing.
+    Once {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Validate a config file and report every problem.
+    CheckConfig {
+        /// The agent.toml to check.
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Config file (agent.toml). Without it, `once` uses defaults; `run` requires it.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Collector base URL, overriding collector_url.
+    #[arg(long)]
+    collector: Option<String>,
+    /// Token file, overriding token_file.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+}
+
+/// Exit code for an unusable config file or command line.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SIMPUL_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::CheckConfig { file } => match AgentConfig::load(&file) {
+            Ok(_) => {
+                println!("{}: ok", file.display());
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => Err(ConfigFailure(e.to_string()).into()),
+        },
+        Command::Once { common } => load(&common, false).and_then(|cfg| once(&cfg)),
+        Command::Run { common } => load(&common, true).and_then(run),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("simpul-agent: {e:#}");
+            if e.is::<ConfigFailure>() {
+                ExitCode::from(EXIT_CONFIG)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// Marks errors that are the user's config or arguments (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ConfigFailure(String);
+
+fn load(common: &Common, required: bool) -> anyhow::Result<AgentConfig> {
+    let mut cfg = match &common.config {
+        Some(path) => AgentConfig::load(path).map_err(|e| ConfigFailure(e.to_string()))?,
+        None if required => {
+            return Err(ConfigFailure("--config FILE is required for `run`".into()).into())
+        }
+        None => AgentConfig::default(),
+    };
+    if let Some(url) = &common.collector {
+        cfg.collector_url = url.clone();
+    }
+    if let Some(t) = &common.token_file {
+        cfg.token_file = t.clone();
+    }
+    let problems = cfg.problems();
+    if !problems.is_empty() {
+        return Err(ConfigFailure(format!(
+            "invalid settings:\n  - {}",
+            problems.join("\n  - ")
+        ))
+        .into());
+    }
+    Ok(cfg)
+}
+
+fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
+    let roots = Roots {
+        proc: cfg.procfs.clone(),
+        sys: cfg.sysfs.clone(),
+        etc: cfg.etc.clone(),
+    };
+    let hostname = match &cfg.hostname {
+        Some(h) => h.clone(),
+        None => {
+            let path = roots.proc.join("sys/kernel/hostname");
+            std::fs::read_to_string(&path)
+                .with_context(|| {
+                    format!(
+                        "cannot read the host name from {}; set hostname in the config",
+                        path.display()
+                    )
+                })?
+                .trim()
+                .to_owned()
+        }
+    };
+    let machine_id = std::fs::read_to_string(cfg.etc.join("machine-id"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    Ok(Sampler {
+        identity: HostIdentity {
+            hostname,
+            machine_id,
+            agency: cfg.agency.clone(),
+            site: cfg.site.clone(),
+        },
+        agent_id,
+        interval_secs: cfg.interval_secs,
+        collectors: registry(&roots),
+        inventory: InventoryReader::new(&roots, host_addresses),
+        schedule: InventorySchedule::new(Duration::from_secs(cfg.inventory_check_secs.into())),
+    })
+}
+
+fn once(cfg: &AgentConfig) -> anyhow::Result<()> {
+    // `once` needs no token; use its agent id when one is readable
+    let agent_id = Token::load(&cfg.token_file)
+        .map(|t| t.agent_id().to_owned())
+        .unwrap_or_default();
+    let report = sampler(cfg, agent_id)?.sample(Sequence::ephemeral().next()?);
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+fn run(cfg: AgentConfig) -> anyhow::Result<()> {
+    let token = Token::load(&cfg.token_file)?;
+    let seq = Sequence::open(&cfg.state_dir)
+        .with_context(|| format!("cannot use state_dir {}", cfg.state_dir.display()))?;
+    let sampler = sampler(&cfg, token.agent_id().to_owned())?;
+    tracing::info!(
+        collector = %cfg.collector_url,
+        agent_id = token.agent_id(),
+        hostname = %sampler.identity.hostname,
+        "starting"
+    );
+    let transport = transport::Transport::new(
+        &cfg.collector_url,
+        token,
+        Duration::from_secs(cfg.request_timeout_secs.into()),
+    )?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(daemon::run(
+        sampler,
+        seq,
+        transport,
+        Duration::from_secs(cfg.interval_secs.into()),
+    ))
+}

@@ -1,0 +1,94 @@
+//! The report sequence number: strictly increasing per agent, across restarts.
+//!
+//! The collector treats a repeated (agent, sequence) as a re-sent report and stores it
+//! once; a sequence reused for a *different* report would therefore be lost. Each new
+//! number is `max(last + 1, microseconds since the epoch)`, and the last one is kept in
+//! `state_dir/sequence`, so numbers keep increasing even if the state file is lost (as
+//! long as the clock does not go back) or the clock goes back (as long as the file is
+//! kept).
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Hands out sequence numbers and remembers the last one.
+#[derive(Debug)]
+pub struct Sequence {
+    path: Option<PathBuf>,
+    last: u64,
+}
+
+impl Sequence {
+    /// Opens the sequence state in `state_dir`, creating the directory.
+    pub fn open(state_dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(state_dir)?;
+        let path = state_dir.join("sequence");
+        let last = match std::fs::read_to_string(&path) {
+            Ok(s) => s.trim().parse().unwrap_or(0),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(e),
+        };
+        let mut s = Self {
+            path: Some(path),
+            last,
+        };
+        s.persist()?; // fail at start, not at the first report, if the dir is read-only
+        Ok(s)
+    }
+
+    /// A sequence that is not persisted (for `simpul-agent once`).
+    pub fn ephemeral() -> Self {
+        Self {
+            path: None,
+            last: 0,
+        }
+    }
+
+    fn persist(&mut self) -> std::io::Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, format!("{}\n", self.last))?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// The next number.
+    pub fn next(&mut self) -> std::io::Result<u64> {
+        let micros = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64);
+        self.last = (self.last + 1).max(micros);
+        self.persist()?;
+        Ok(self.last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn increases_across_reopen_even_with_a_future_last_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sequence"), format!("{}\n", u64::MAX / 2)).unwrap();
+        let mut s = Sequence::open(dir.path()).unwrap();
+        let a = s.next().unwrap();
+        assert_eq!(
+            a,
+            u64::MAX / 2 + 1,
+            "a clock that went back does not reuse numbers"
+        );
+        drop(s);
+        let mut s = Sequence::open(dir.path()).unwrap();
+        assert!(s.next().unwrap() > a);
+    }
+
+    #[test]
+    fn a_lost_state_file_still_gives_increasing_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Sequence::open(dir.path()).unwrap().next().unwrap();
+        std::fs::remove_file(dir.path().join("sequence")).unwrap();
+        let b = Sequence::open(dir.path()).unwrap().next().unwrap();
+        assert!(b > a);
+    }
+}
