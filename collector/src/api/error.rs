@@ -1,0 +1,51 @@
+//! API errors: a status, a JSON body naming what is wrong, and a metric reason.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use simpul_protocol::{ErrorBody, Violation};
+
+use crate::metrics::RejectReason;
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub reason: RejectReason,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, reason: RejectReason, error: impl Into<String>) -> Self {
+        Self {
+            status,
+            reason,
+            body: ErrorBody {
+                error: error.into(),
+                violations: Vec::new(),
+            },
+        }
+    }
+
+    pub fn with_violations(mut self, violations: Vec<Violation>) -> Self {
+        self.body.violations = violations;
+        self
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, RejectReason::Invalid, what)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}

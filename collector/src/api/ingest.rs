@@ -1,0 +1,258 @@
+//! `POST /api/v1/reports`: authenticate, bound, decompress, decode, validate, check the
+//! binding, commit, acknowledge. Any failure rejects the whole request and writes nothing.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use simpul_protocol::{decode_reports, IngestResponse, Report, Violation};
+use tokio::sync::oneshot;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::metrics::RejectReason;
+use crate::store::writer::Job;
+use crate::store::AgentBinding;
+
+pub async fn post_reports(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<IngestResponse>, ApiError> {
+    let started = Instant::now();
+    let result = ingest(&app, &headers, body).await;
+    match &result {
+        Ok(_) => app.metrics.ingest_latency(started.elapsed().as_secs_f64()),
+        Err(e) => {
+            app.metrics.rejected(e.reason);
+            tracing::debug!(status = %e.status, error = %e.body.error, "ingest rejected");
+        }
+    }
+    result.map(Json)
+}
+
+async fn ingest(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<IngestResponse, ApiError> {
+    let binding = app.auth.authenticate(headers).await?;
+    let max = app.cfg.max_body_bytes;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(max)
+        } else {
+            ApiError::new(
+                e.status(),
+                RejectReason::Malformed,
+                format!("cannot read request body: {e}"),
+            )
+        }
+    })?;
+    check_content_type(headers)?;
+    let json = decompress(headers, &body, max)?;
+    let reports = decode_reports(&json).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            RejectReason::Malformed,
+            format!("malformed report: {e}"),
+        )
+        .with_violations(vec![Violation {
+            field: e.field,
+            rule: e.message,
+        }])
+    })?;
+    if reports.is_empty() {
+        return Ok(IngestResponse {
+            acknowledged: Vec::new(),
+            duplicates: 0,
+        });
+    }
+    if reports.len() > app.cfg.max_batch_reports {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            RejectReason::TooLarge,
+            format!(
+                "batch of {} reports; at most {} (max_batch_reports) per request",
+                reports.len(),
+                app.cfg.max_batch_reports
+            ),
+        ));
+    }
+    let now = crate::now_seconds();
+    let batch = reports.len() > 1 || json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let mut violations = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        let prefix = if batch {
+            format!("[{i}].")
+        } else {
+            String::new()
+        };
+        if let Err(v) = r.validate(&app.limits, now) {
+            violations.extend(v.into_iter().map(|v| Violation {
+                field: format!("{prefix}{}", v.field),
+                rule: v.rule,
+            }));
+        }
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RejectReason::Invalid,
+            format!(
+                "invalid report: {} violation(s); nothing was stored",
+                violations.len()
+            ),
+        )
+        .with_violations(violations));
+    }
+    for (i, r) in reports.iter().enumerate() {
+        let prefix = if batch {
+            format!("[{i}].")
+        } else {
+            String::new()
+        };
+        check_binding(&binding, r, &prefix)?;
+    }
+    let (reply, rx) = oneshot::channel();
+    let job = Job {
+        binding,
+        reports: reports.into_iter().map(Arc::new).collect(),
+        received_at: now,
+        reply,
+    };
+    let unavailable = |e: String| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RejectReason::Unavailable,
+            e,
+        )
+    };
+    app.writer
+        .send(job)
+        .await
+        .map_err(|_| unavailable("collector is shutting down; retry later".into()))?;
+    let outcome = rx
+        .await
+        .map_err(|_| unavailable("writer stopped before committing; retry later".into()))?
+        .map_err(|e| unavailable(format!("database write failed, nothing acknowledged: {e}")))?;
+    let stored = outcome.acknowledged.len() as u64 - u64::from(outcome.duplicates);
+    app.metrics.stored(stored, outcome.duplicates.into());
+    Ok(IngestResponse {
+        acknowledged: outcome.acknowledged,
+        duplicates: outcome.duplicates,
+    })
+}
+
+fn too_large(max: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        RejectReason::TooLarge,
+        format!(
+            "request body larger than {max} bytes (max_body_bytes), compressed or decompressed"
+        ),
+    )
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    match headers.get("content-type").and_then(|v| v.to_str().ok()) {
+        None => Ok(()),
+        Some(ct)
+            if ct
+                .split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) =>
+        {
+            Ok(())
+        }
+        Some(ct) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            RejectReason::UnsupportedEncoding,
+            format!("Content-Type {ct:?} not supported; send application/json"),
+        )),
+    }
+}
+
+/// Decompresses gzip or zstd bodies, never past `max` bytes (a small compressed body can
+/// expand enormously).
+fn decompress(headers: &HeaderMap, body: &Bytes, max: usize) -> Result<Bytes, ApiError> {
+    let encoding = headers
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let bounded = |reader: &mut dyn Read| -> Result<Bytes, ApiError> {
+        let mut out = Vec::with_capacity(body.len() * 4);
+        reader
+            .take(max as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    RejectReason::Malformed,
+                    format!("cannot decompress body: {e}"),
+                )
+            })?;
+        if out.len() > max {
+            return Err(too_large(max));
+        }
+        Ok(out.into())
+    };
+    match encoding {
+        None | Some("") | Some("identity") => Ok(body.clone()),
+        Some(e) if e.eq_ignore_ascii_case("gzip") => {
+            bounded(&mut flate2::read::GzDecoder::new(&body[..]))
+        }
+        Some(e) if e.eq_ignore_ascii_case("zstd") => {
+            let mut d = zstd::stream::read::Decoder::new(&body[..]).map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    RejectReason::Malformed,
+                    format!("cannot decompress body: {e}"),
+                )
+            })?;
+            bounded(&mut d)
+        }
+        Some(e) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            RejectReason::UnsupportedEncoding,
+            format!("Content-Encoding {e:?} not supported; use gzip, zstd or none"),
+        )),
+    }
+}
+
+/// A token may only report for its own agent id, agency, host and site.
+fn check_binding(b: &AgentBinding, r: &Report, prefix: &str) -> Result<(), ApiError> {
+    let forbidden = |field: &str, claimed: &str, bound: &str| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            RejectReason::Forbidden,
+            format!("this token is bound to {field} {bound:?}, the report claims {claimed:?}"),
+        )
+        .with_violations(vec![Violation {
+            field: format!("{prefix}{field}"),
+            rule: format!("must be {bound:?} for this token"),
+        }])
+    };
+    if r.agent_id != b.id {
+        return Err(forbidden("agent_id", &r.agent_id, &b.id));
+    }
+    if !r.host.hostname.eq_ignore_ascii_case(&b.host) {
+        return Err(forbidden("host.hostname", &r.host.hostname, &b.host));
+    }
+    if let Some(a) = r.host.agency.as_deref().filter(|a| *a != b.agency) {
+        return Err(forbidden("host.agency", a, &b.agency));
+    }
+    if let Some(s) = r.host.site.as_deref() {
+        match &b.site {
+            Some(bound) if bound != s => return Err(forbidden("host.site", s, bound)),
+            None => return Err(forbidden("host.site", s, "")),
+            _ => {}
+        }
+    }
+    Ok(())
+}

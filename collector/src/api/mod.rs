@@ -1,0 +1,82 @@
+//! The HTTP API: routes and shared state.
+
+pub mod auth;
+pub mod error;
+mod ingest;
+mod read;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use simpul_protocol::Limits;
+use tokio::sync::mpsc;
+
+use crate::config::CollectorConfig;
+use crate::metrics::Metrics;
+use crate::state::Fleet;
+use crate::store::writer::Job;
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub struct AppState {
+    pub cfg: CollectorConfig,
+    pub limits: Limits,
+    pub fleet: Arc<Fleet>,
+    pub auth: Arc<auth::Auth>,
+    pub writer: mpsc::Sender<Job>,
+    pub metrics: Metrics,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Job({}, {} reports)",
+            self.binding.id,
+            self.reports.len()
+        )
+    }
+}
+
+/// The router with every route.
+pub fn router(state: Arc<AppState>) -> Router {
+    let max = state.cfg.max_body_bytes;
+    Router::new()
+        .route(
+            "/api/v1/reports",
+            post(ingest::post_reports).layer(DefaultBodyLimit::max(max)),
+        )
+        .route("/api/v1/hosts", get(read::list_hosts))
+        .route("/api/v1/hosts/{id}", get(read::get_host))
+        .route("/healthz", get(read::healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn metrics(State(app): State<Arc<AppState>>) -> Response {
+    let app2 = Arc::clone(&app);
+    // encoding 5,000 hosts takes tens of milliseconds: keep it off the async workers
+    match tokio::task::spawn_blocking(move || app2.metrics.encode()).await {
+        Ok(text) => (
+            [(header::CONTENT_TYPE, crate::metrics::expo::CONTENT_TYPE)],
+            text,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot encode metrics: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::not_found(
+        "no such endpoint; see docs/api.md (POST /api/v1/reports, GET /api/v1/hosts, GET /api/v1/hosts/{id}, GET /healthz, GET /metrics)",
+    )
+}

@@ -1,0 +1,343 @@
+//! `collector.toml`: typed, strict (unknown keys are errors), validated all at once.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use simpul_protocol::{is_valid_id, ID_RULE};
+
+/// The collector's configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectorConfig {
+    /// Address and port to serve HTTP on.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Directory for the SQLite database.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Largest accepted request body, compressed or decompressed, in bytes.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Most reports in one batch.
+    #[serde(default = "default_max_batch_reports")]
+    pub max_batch_reports: usize,
+    /// A host is down after this many of its intervals without a heartbeat.
+    #[serde(default = "default_grace_intervals")]
+    pub grace_intervals: u32,
+    /// Oldest accepted sample, in seconds before now (spooled reports arrive late).
+    #[serde(default = "default_max_report_age_secs")]
+    pub max_report_age_secs: u64,
+    /// Furthest accepted sample in the future, in seconds (host clock skew).
+    #[serde(default = "default_max_clock_skew_secs")]
+    pub max_clock_skew_secs: u64,
+    /// The agencies (OPD) whose hosts may report.
+    #[serde(default)]
+    pub agencies: Vec<Agency>,
+    /// The sites hosts live at.
+    #[serde(default)]
+    pub sites: Vec<Site>,
+}
+
+/// One agency (Perangkat Daerah).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    /// Short id used in labels and URLs, e.g. `dinkes`.
+    pub id: String,
+    /// Official name, e.g. `Dinas Kesehatan`.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Kinds of site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SiteKind {
+    /// The government data centre.
+    PusatData,
+    /// The disaster-recovery site.
+    Drc,
+    /// An agency's own office.
+    OpdOffice,
+}
+
+/// One site. A `pusat-data` or `drc` site hosts servers of many agencies (colocation);
+/// an `opd-office` belongs to one agency.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Short id, e.g. `pusat-data`.
+    pub id: String,
+    /// What kind of site it is.
+    pub kind: SiteKind,
+    /// Owning agency; required for `opd-office`, not allowed otherwise.
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// Human name.
+    #[serde(default)]
+    pub name: String,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:9810".into()
+}
+fn default_data_dir() -> PathBuf {
+    "/var/lib/simpul".into()
+}
+fn default_max_body_bytes() -> usize {
+    1024 * 1024
+}
+fn default_max_batch_reports() -> usize {
+    1000
+}
+fn default_grace_intervals() -> u32 {
+    3
+}
+fn default_max_report_age_secs() -> u64 {
+    8 * 24 * 3600
+}
+fn default_max_clock_skew_secs() -> u64 {
+    300
+}
+
+impl Default for CollectorConfig {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            data_dir: default_data_dir(),
+            max_body_bytes: default_max_body_bytes(),
+            max_batch_reports: default_max_batch_reports(),
+            grace_intervals: default_grace_intervals(),
+            max_report_age_secs: default_max_report_age_secs(),
+            max_clock_skew_secs: default_max_clock_skew_secs(),
+            agencies: Vec::new(),
+            sites: Vec::new(),
+        }
+    }
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or unknown keys, or wrong types.
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// Keys with invalid values; each line names the key, the value and what is valid.
+    #[error("config file {path} has {} problem(s):\n  - {}", .problems.len(), .problems.join("\n  - "))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+}
+
+impl CollectorConfig {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates TOML text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let cfg: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let problems = cfg.problems();
+        if problems.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                problems,
+            })
+        }
+    }
+
+    /// Every problem of this config, each naming the key and what is valid.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.listen.parse::<SocketAddr>().is_err() {
+            p.push(format!(
+                "listen = {:?}: must be IP:PORT, e.g. \"127.0.0.1:9810\" or \"[::]:9810\"",
+                self.listen
+            ));
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            p.push("data_dir = \"\": must be a directory path".into());
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
+            p.push(format!(
+                "max_body_bytes = {}: must be between 1024 and 67108864",
+                self.max_body_bytes
+            ));
+        }
+        if !(1..=10_000).contains(&self.max_batch_reports) {
+            p.push(format!(
+                "max_batch_reports = {}: must be between 1 and 10000",
+                self.max_batch_reports
+            ));
+        }
+        if !(2..=20).contains(&self.grace_intervals) {
+            p.push(format!(
+                "grace_intervals = {}: must be between 2 and 20",
+                self.grace_intervals
+            ));
+        }
+        if !(3600..=90 * 86400).contains(&self.max_report_age_secs) {
+            p.push(format!(
+                "max_report_age_secs = {}: must be between 3600 and 7776000 (90 days)",
+                self.max_report_age_secs
+            ));
+        }
+        if self.max_clock_skew_secs > 3600 {
+            p.push(format!(
+                "max_clock_skew_secs = {}: must be at most 3600",
+                self.max_clock_skew_secs
+            ));
+        }
+        let mut agencies = HashSet::new();
+        for (i, a) in self.agencies.iter().enumerate() {
+            if !is_valid_id(&a.id) {
+                p.push(format!("agencies[{i}].id = {:?}: {ID_RULE}", a.id));
+            } else if !agencies.insert(a.id.as_str()) {
+                p.push(format!(
+                    "agencies[{i}].id = {:?}: declared twice; ids must be unique",
+                    a.id
+                ));
+            }
+        }
+        let mut sites = HashSet::new();
+        for (i, s) in self.sites.iter().enumerate() {
+            if !is_valid_id(&s.id) {
+                p.push(format!("sites[{i}].id = {:?}: {ID_RULE}", s.id));
+            } else if !sites.insert(s.id.as_str()) {
+                p.push(format!(
+                    "sites[{i}].id = {:?}: declared twice; ids must be unique",
+                    s.id
+                ));
+            }
+            match (&s.kind, &s.agency) {
+                (SiteKind::OpdOffice, None) => p.push(format!(
+                    "sites[{i}] ({}): kind = \"opd-office\" needs agency = \"<one of the agencies' ids>\"",
+                    s.id
+                )),
+                (SiteKind::OpdOffice, Some(a)) if !agencies.contains(a.as_str()) => p.push(format!(
+                    "sites[{i}].agency = {a:?}: not a declared agency; declared: {}",
+                    self.agency_list()
+                )),
+                (SiteKind::PusatData | SiteKind::Drc, Some(a)) => p.push(format!(
+                    "sites[{i}].agency = {a:?}: only an opd-office site belongs to one agency; \
+                     pusat-data and drc sites host many (remove the key)"
+                )),
+                _ => {}
+            }
+        }
+        p
+    }
+
+    fn agency_list(&self) -> String {
+        let ids: Vec<_> = self.agencies.iter().map(|a| a.id.as_str()).collect();
+        if ids.is_empty() {
+            "(none)".into()
+        } else {
+            ids.join(", ")
+        }
+    }
+
+    /// Checks that `agency` and `site` are declared and fit together, for enrolment.
+    pub fn check_binding(&self, agency: &str, site: Option<&str>) -> Result<(), String> {
+        if !self.agencies.iter().any(|a| a.id == agency) {
+            return Err(format!(
+                "unknown agency {agency:?}; declared agencies: {}",
+                self.agency_list()
+            ));
+        }
+        if let Some(site) = site {
+            let Some(s) = self.sites.iter().find(|s| s.id == site) else {
+                let ids: Vec<_> = self.sites.iter().map(|s| s.id.as_str()).collect();
+                return Err(format!(
+                    "unknown site {site:?}; declared sites: {}",
+                    ids.join(", ")
+                ));
+            };
+            if let Some(owner) = &s.agency {
+                if owner != agency {
+                    return Err(format!(
+                        "site {site:?} is the office of agency {owner:?}, not of {agency:?}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The human name of an agency, or its id.
+    pub fn agency_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.agencies
+            .iter()
+            .find(|a| a.id == id && !a.name.is_empty())
+            .map_or(id, |a| a.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/collector.toml");
+        let cfg = CollectorConfig::load(&path).unwrap();
+        assert!(cfg.agencies.iter().any(|a| a.id == "dinkes"));
+        assert!(cfg
+            .sites
+            .iter()
+            .any(|s| s.id == "kantor-dinkes" && s.kind == SiteKind::OpdOffice));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let msg = CollectorConfig::parse("listn = \"x\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("unknown field `listn`"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_site_kind_names_the_valid_ones() {
+        let text = "[[sites]]\nid = \"x\"\nkind = \"datacenter\"\n";
+        let msg = CollectorConfig::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("pusat-data") && msg.contains("opd-office"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn binding_checks() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/collector.toml");
+        let cfg = CollectorConfig::load(&path).unwrap();
+        cfg.check_binding("dinkes", Some("pusat-data")).unwrap();
+        cfg.check_binding("dinkes", Some("kantor-dinkes")).unwrap();
+        let e = cfg
+            .check_binding("diskominfo", Some("kantor-dinkes"))
+            .unwrap_err();
+        assert!(e.contains("office of agency \"dinkes\""), "{e}");
+        let e = cfg.check_binding("dinsos", None).unwrap_err();
+        assert!(e.contains("declared agencies: diskominfo, dinkes"), "{e}");
+    }
+}

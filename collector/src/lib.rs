@@ -1,0 +1,16 @@
+//! simpul-collector: ingests agent reports into SQLite, keeps the fleet in memory,
+//! and serves the API and Prometheus metrics.
+
+pub mod api;
+pub mod config;
+pub mod metrics;
+pub mod serve;
+pub mod state;
+pub mod store;
+
+/// Now, in seconds since the Unix epoch.
+pub fn now_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

@@ -1,0 +1,244 @@
+//! simpul-collector: the central service of Simpul.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use simpul_collector::config::CollectorConfig;
+use simpul_collector::store;
+use simpul_protocol::{is_valid_hostname, is_valid_id, HOSTNAME_RULE, ID_RULE};
+
+/// Where `--config` points when not given.
+const DEFAULT_CONFIG: &str = "/etc/simpul/collector.toml";
+
+#[derive(Parser)]
+#[command(
+    name = "simpul-collector",
+    version,
+    about = "Simpul collector: inventory, duties and metrics for agents' reports"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and /metrics.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on, overriding `listen`.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Validate a config file and report every problem.
+    CheckConfig {
+        /// The collector.toml to check.
+        file: PathBuf,
+    },
+    /// Enrol, list and revoke agents.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Enrol an agent; prints its token once (on stdout), stores only a hash.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// Agency (OPD) id the agent reports for.
+        #[arg(long)]
+        agency: String,
+        /// Host name the agent reports as.
+        #[arg(long)]
+        host: String,
+        /// Site id the host is at.
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// List enrolled agents.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Revoke an agent's token; its reports are refused from then on.
+    Revoke {
+        #[command(flatten)]
+        common: Common,
+        /// The agent id (from `agent list`).
+        id: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Config file. Default /etc/simpul/collector.toml; defaults are used when that
+    /// default file does not exist.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Data directory, overriding `data_dir`.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+/// Exit code for an unusable config file or command line.
+const EXIT_CONFIG: u8 = 2;
+
+/// Errors that are the user's input (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SIMPUL_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("simpul-collector: {e:#}");
+            if e.is::<UsageError>() {
+                ExitCode::from(EXIT_CONFIG)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn load(common: &Common) -> anyhow::Result<CollectorConfig> {
+    let mut cfg = match &common.config {
+        Some(p) => CollectorConfig::load(p).map_err(|e| UsageError(e.to_string()))?,
+        None if Path::new(DEFAULT_CONFIG).exists() => {
+            CollectorConfig::load(Path::new(DEFAULT_CONFIG))
+                .map_err(|e| UsageError(e.to_string()))?
+        }
+        None => {
+            tracing::info!(
+                "{DEFAULT_CONFIG} not found; using built-in defaults (no agencies declared)"
+            );
+            CollectorConfig::default()
+        }
+    };
+    if let Some(d) = &common.data_dir {
+        cfg.data_dir = d.clone();
+    }
+    Ok(cfg)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::CheckConfig { file } => {
+            CollectorConfig::load(&file).map_err(|e| UsageError(e.to_string()))?;
+            println!("{}: ok", file.display());
+        }
+        Command::Serve { common, listen } => {
+            let mut cfg = load(&common)?;
+            if let Some(l) = listen {
+                cfg.listen = l;
+            }
+            let problems = cfg.problems();
+            if !problems.is_empty() {
+                return Err(UsageError(format!(
+                    "invalid settings:\n  - {}",
+                    problems.join("\n  - ")
+                ))
+                .into());
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(simpul_collector::serve::serve(cfg))?;
+        }
+        Command::Agent {
+            command:
+                AgentCommand::Add {
+                    common,
+                    agency,
+                    host,
+                    site,
+                },
+        } => {
+            let cfg = load(&common)?;
+            let mut problems = Vec::new();
+            if !is_valid_id(&agency) {
+                problems.push(format!("--agency {agency:?}: {ID_RULE}"));
+            }
+            if !is_valid_hostname(&host) {
+                problems.push(format!("--host {host:?}: {HOSTNAME_RULE}"));
+            }
+            if problems.is_empty() {
+                if let Err(e) = cfg.check_binding(&agency, site.as_deref()) {
+                    problems.push(e);
+                }
+            }
+            if !problems.is_empty() {
+                return Err(UsageError(problems.join("\n")).into());
+            }
+            let conn = store::open(&cfg.data_dir)?;
+            let (b, token) =
+                store::add_agent(&conn, &agency, &host, site.as_deref()).map_err(|e| match e {
+                    store::StoreError::Conflict(m) => UsageError(m).into(),
+                    e => anyhow::Error::from(e),
+                })?;
+            eprintln!(
+                "enrolled agent {} for host {} of agency {}{}; the token below is shown only once:",
+                b.id,
+                b.host,
+                b.agency,
+                b.site
+                    .as_deref()
+                    .map(|s| format!(" at site {s}"))
+                    .unwrap_or_default()
+            );
+            println!("{token}");
+        }
+        Command::Agent {
+            command: AgentCommand::List { common },
+        } => {
+            let cfg = load(&common)?;
+            let conn = store::open(&cfg.data_dir)?;
+            println!(
+                "{:<14} {:<16} {:<24} {:<16} STATE",
+                "ID", "AGENCY", "HOST", "SITE"
+            );
+            for a in store::list_agents(&conn)? {
+                let b = &a.binding;
+                let state = if a.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<14} {:<16} {:<24} {:<16} {state}",
+                    b.id,
+                    b.agency,
+                    b.host,
+                    b.site.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Command::Agent {
+            command: AgentCommand::Revoke { common, id },
+        } => {
+            let cfg = load(&common)?;
+            let conn = store::open(&cfg.data_dir)?;
+            if !store::revoke_agent(&conn, &id)? {
+                return Err(UsageError(format!(
+                    "no active agent with id {id:?}; see `simpul-collector agent list`"
+                ))
+                .into());
+            }
+            eprintln!("revoked agent {id}; the collector refuses its reports within 10 s");
+        }
+    }
+    Ok(())
+}

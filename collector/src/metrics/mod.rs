@@ -1,0 +1,182 @@
+//! `/metrics`: the collector's own counters plus the whole fleet, in the Prometheus text
+//! format (see [`expo`] for why this project writes it itself).
+
+pub mod expo;
+mod fleet;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use expo::{Expo, Kind};
+
+use crate::state::Fleet;
+
+/// Why an ingest request was rejected: the bounded values of the `reason` label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    Unauthorized,
+    Forbidden,
+    TooLarge,
+    UnsupportedEncoding,
+    Malformed,
+    Invalid,
+    Unavailable,
+}
+
+impl RejectReason {
+    const ALL: [Self; 7] = [
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::TooLarge,
+        Self::UnsupportedEncoding,
+        Self::Malformed,
+        Self::Invalid,
+        Self::Unavailable,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::TooLarge => "too_large",
+            Self::UnsupportedEncoding => "unsupported_encoding",
+            Self::Malformed => "malformed",
+            Self::Invalid => "invalid",
+            Self::Unavailable => "unavailable",
+        }
+    }
+}
+
+/// Upper bounds of the ingest latency buckets, seconds: 0.5 ms .. ~4 s, doubling.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048,
+    4.096,
+];
+
+#[derive(Debug, Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// The collector's own metrics, and the fleet's.
+#[derive(Debug)]
+pub struct Metrics {
+    stored: AtomicU64,
+    duplicates: AtomicU64,
+    rejected: [AtomicU64; RejectReason::ALL.len()],
+    ingest: Mutex<Histogram>,
+    fleet: fleet::FleetMetrics,
+}
+
+impl Metrics {
+    /// `db` is the database file whose size is exported.
+    pub fn new(fleet: Arc<Fleet>, grace_intervals: u32, skew_secs: u64, db: PathBuf) -> Self {
+        Self {
+            stored: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+            rejected: Default::default(),
+            ingest: Mutex::default(),
+            fleet: fleet::FleetMetrics {
+                fleet,
+                grace_intervals,
+                skew_secs,
+                db,
+            },
+        }
+    }
+
+    /// Counts stored and duplicate reports.
+    pub fn stored(&self, stored: u64, duplicates: u64) {
+        self.stored.fetch_add(stored, Ordering::Relaxed);
+        self.duplicates.fetch_add(duplicates, Ordering::Relaxed);
+    }
+
+    /// Counts a rejected request.
+    pub fn rejected(&self, reason: RejectReason) {
+        self.rejected[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records the latency of an acknowledged request.
+    pub fn ingest_latency(&self, seconds: f64) {
+        let mut h = self
+            .ingest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
+            h.counts[i] += 1;
+        }
+        h.count += 1;
+        h.sum += seconds;
+    }
+
+    /// The whole exposition.
+    pub fn encode(&self) -> String {
+        let mut e = Expo::with_capacity(self.fleet.fleet.len() * 6 * 1024 + 8 * 1024);
+        e.family(
+            "simpul_ingest_reports_stored_total",
+            Kind::Counter,
+            "Reports stored (first delivery of an agent and sequence)",
+        );
+        e.sample(
+            "simpul_ingest_reports_stored_total",
+            &[],
+            self.stored.load(Ordering::Relaxed) as f64,
+        );
+        e.family(
+            "simpul_ingest_reports_duplicate_total",
+            Kind::Counter,
+            "Reports received again for an already stored agent and sequence (acknowledged, not stored twice)",
+        );
+        e.sample(
+            "simpul_ingest_reports_duplicate_total",
+            &[],
+            self.duplicates.load(Ordering::Relaxed) as f64,
+        );
+        e.family(
+            "simpul_ingest_requests_rejected_total",
+            Kind::Counter,
+            "Ingest requests rejected, by reason",
+        );
+        for r in RejectReason::ALL {
+            let v = self.rejected[r as usize].load(Ordering::Relaxed) as f64;
+            e.sample(
+                "simpul_ingest_requests_rejected_total",
+                &[("reason", r.label())],
+                v,
+            );
+        }
+        {
+            let h = self
+                .ingest
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let name = "simpul_ingest_duration_seconds";
+            e.family(
+                name,
+                Kind::Histogram,
+                "Time from receiving an ingest request to acknowledging it",
+            );
+            let mut cumulative = 0;
+            for (b, c) in BUCKETS.iter().zip(h.counts) {
+                cumulative += c;
+                e.sample(
+                    "simpul_ingest_duration_seconds_bucket",
+                    &[("le", &b.to_string())],
+                    cumulative as f64,
+                );
+            }
+            e.sample(
+                "simpul_ingest_duration_seconds_bucket",
+                &[("le", "+Inf")],
+                h.count as f64,
+            );
+            e.sample("simpul_ingest_duration_seconds_sum", &[], h.sum);
+            e.sample("simpul_ingest_duration_seconds_count", &[], h.count as f64);
+        }
+        self.fleet.encode(&mut e);
+        e.finish()
+    }
+}

@@ -1,0 +1,144 @@
+//! The fleet in memory: every enrolled host with its latest report and inventory.
+//!
+//! Loaded from SQLite at start, updated by the writer thread after each commit, read by
+//! the API and by `/metrics` without touching the database.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use simpul_protocol::{Inventory, Report};
+
+use crate::store::{AgentBinding, LoadedHost};
+
+/// One host as the collector knows it.
+#[derive(Debug, Clone)]
+pub struct HostState {
+    pub binding: AgentBinding,
+    /// The newest report by sample time, and when it was received (collector clock).
+    pub latest: Option<(Arc<Report>, f64)>,
+    /// The newest inventory and its sample time.
+    pub inventory: Option<(Arc<Inventory>, f64)>,
+}
+
+impl HostState {
+    /// Whether the host counts as up at `now`: its newest report arrived within
+    /// `grace_intervals` of its own interval, and was sampled within that plus the
+    /// accepted clock skew (so a backlog of old reports arriving now does not count).
+    pub fn is_up(&self, now: f64, grace_intervals: u32, skew_secs: u64) -> bool {
+        self.latest.as_ref().is_some_and(|(r, received)| {
+            let grace = f64::from(r.interval_secs) * f64::from(grace_intervals);
+            now - received <= grace && now - r.sample_time_seconds <= grace + skew_secs as f64
+        })
+    }
+
+    /// Sample time of the newest report.
+    pub fn last_seen(&self) -> Option<f64> {
+        self.latest.as_ref().map(|(r, _)| r.sample_time_seconds)
+    }
+}
+
+/// All hosts, keyed by agent id.
+#[derive(Debug, Default)]
+pub struct Fleet {
+    hosts: RwLock<BTreeMap<String, HostState>>,
+}
+
+impl Fleet {
+    /// Builds the fleet from what the store loaded.
+    pub fn from_loaded(loaded: Vec<LoadedHost>) -> Self {
+        let hosts = loaded
+            .into_iter()
+            .map(|h| {
+                let state = HostState {
+                    latest: h.latest.map(|(r, t)| (Arc::new(r), t)),
+                    inventory: h.inventory.map(|(i, t)| (Arc::new(i), t)),
+                    binding: h.binding,
+                };
+                (state.binding.id.clone(), state)
+            })
+            .collect();
+        Self {
+            hosts: RwLock::new(hosts),
+        }
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, HostState>> {
+        // a panic while holding the lock leaves plain data behind, still consistent
+        self.hosts
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A copy of every host (cheap: reports are shared).
+    pub fn snapshot(&self) -> Vec<HostState> {
+        self.hosts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Number of hosts.
+    pub fn len(&self) -> usize {
+        self.hosts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether the fleet is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Makes the set of hosts equal to the active agents (new enrolments appear, revoked
+    /// ones leave), keeping what is known of the others.
+    pub fn sync_agents(&self, active: &[AgentBinding]) {
+        let mut hosts = self.write();
+        hosts.retain(|id, _| active.iter().any(|b| &b.id == id));
+        for b in active {
+            hosts.entry(b.id.clone()).or_insert_with(|| HostState {
+                binding: b.clone(),
+                latest: None,
+                inventory: None,
+            });
+        }
+    }
+
+    /// Whether `inv` equals the newest inventory known for `agent_id`.
+    pub fn has_inventory(&self, agent_id: &str, inv: &Inventory) -> bool {
+        let hosts = self
+            .hosts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        hosts
+            .get(agent_id)
+            .and_then(|h| h.inventory.as_ref())
+            .is_some_and(|(i, _)| **i == *inv)
+    }
+
+    /// Applies a stored report. Out-of-order (older) reports do not replace newer state.
+    pub fn apply(&self, binding: &AgentBinding, report: &Arc<Report>, received_at: f64) {
+        let mut hosts = self.write();
+        let h = hosts
+            .entry(binding.id.clone())
+            .or_insert_with(|| HostState {
+                binding: binding.clone(),
+                latest: None,
+                inventory: None,
+            });
+        let t = report.sample_time_seconds;
+        if h.latest
+            .as_ref()
+            .is_none_or(|(r, _)| r.sample_time_seconds < t)
+        {
+            h.latest = Some((Arc::clone(report), received_at));
+        }
+        if let Some(inv) = &report.inventory {
+            if h.inventory.as_ref().is_none_or(|(_, it)| *it < t) {
+                h.inventory = Some((Arc::new(inv.clone()), t));
+            }
+        }
+    }
+}

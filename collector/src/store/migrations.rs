@@ -1,0 +1,104 @@
+//! Schema migrations, versioned in code. `PRAGMA user_version` holds the applied count;
+//! each migration runs once, in its own transaction, in order. Never edit a released one:
+//! append a new one.
+
+use rusqlite::Connection;
+
+/// The migrations, in order. Index + 1 is the schema version after applying it.
+const MIGRATIONS: &[&str] = &[
+    // 1: agents, reports (idempotency key + heartbeat history), latest state, inventory
+    "CREATE TABLE agents (
+        id            TEXT PRIMARY KEY,
+        agency        TEXT NOT NULL,
+        host          TEXT NOT NULL,
+        site          TEXT,
+        token_sha256  TEXT NOT NULL UNIQUE,
+        created_at    REAL NOT NULL,
+        revoked_at    REAL
+     );
+     CREATE UNIQUE INDEX agents_active_host ON agents(agency, host) WHERE revoked_at IS NULL;
+     CREATE TABLE reports (
+        agent_id      TEXT NOT NULL,
+        sequence      INTEGER NOT NULL,
+        sample_time   REAL NOT NULL,
+        received_at   REAL NOT NULL,
+        interval_secs INTEGER NOT NULL,
+        boot_time     INTEGER,
+        cpu_ratio     REAL,
+        mem_used      INTEGER,
+        mem_total     INTEGER,
+        PRIMARY KEY (agent_id, sequence)
+     ) WITHOUT ROWID;
+     CREATE INDEX reports_by_time ON reports(agent_id, sample_time);
+     CREATE TABLE host_latest (
+        agent_id      TEXT PRIMARY KEY,
+        sequence      INTEGER NOT NULL,
+        sample_time   REAL NOT NULL,
+        received_at   REAL NOT NULL,
+        report_json   TEXT NOT NULL
+     );
+     CREATE TABLE inventory (
+        agent_id      TEXT NOT NULL,
+        sample_time   REAL NOT NULL,
+        inventory_json TEXT NOT NULL,
+        PRIMARY KEY (agent_id, sample_time)
+     );",
+];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// Errors while migrating.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("database schema version {found} is newer than this collector's {supported}; upgrade simpul-collector")]
+    TooNew { found: usize, supported: usize },
+    #[error("migration {version} failed: {source}")]
+    Failed {
+        version: usize,
+        source: rusqlite::Error,
+    },
+}
+
+/// Applies every migration the database has not seen yet.
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let fail = |version| move |source| MigrateError::Failed { version, source };
+    let current: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(fail(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(MigrateError::TooNew {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let version = i + 1;
+        let tx = conn.transaction().map_err(fail(version))?;
+        tx.execute_batch(sql).map_err(fail(version))?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(fail(version))?;
+        tx.commit().map_err(fail(version))?;
+        tracing::info!(version, "applied database migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer_schemas() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        migrate(&mut c).unwrap();
+        let v: usize = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(migrate(&mut c), Err(MigrateError::TooNew { .. })));
+    }
+}

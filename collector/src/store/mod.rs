@@ -1,0 +1,254 @@
+//! SQLite storage: opening (WAL), migrations, agent enrolment, and loading the fleet.
+//!
+//! Writes of reports go through the single writer thread in [`writer`]; everything here
+//! is either start-up work or the small, rare writes of the CLI.
+
+pub mod migrations;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use simpul_protocol::{Inventory, Report};
+
+/// File name of the database inside `data_dir`.
+pub const DB_FILE: &str = "simpul.db";
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Migrate(#[from] migrations::MigrateError),
+    #[error("stored JSON for agent {agent} is corrupt: {source}")]
+    Json {
+        agent: String,
+        source: serde_json::Error,
+    },
+    #[error("no randomness available for a token: {0}")]
+    Random(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// Who a token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentBinding {
+    pub id: String,
+    pub agency: String,
+    pub host: String,
+    pub site: Option<String>,
+}
+
+/// An enrolled agent as listed by `agent list`.
+#[derive(Debug, Clone)]
+pub struct AgentRow {
+    pub binding: AgentBinding,
+    pub created_at: f64,
+    pub revoked_at: Option<f64>,
+}
+
+/// Opens (creating if needed) the database in `data_dir`, in WAL mode, migrated.
+pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    })?;
+    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
+    // WAL: readers never block the writer. synchronous=FULL: a report is acknowledged
+    // only after its transaction is durable against power loss too, at one fsync per
+    // batch (the writer batches, so this is cheap under load).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// SHA-256 of a token, hex. Tokens carry 256 random bits, so a fast hash is enough: there
+/// is nothing to brute-force that a slow password hash would protect.
+pub fn token_hash(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_hex(bytes: usize) -> Result<String, StoreError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Enrols an agent: returns its binding and the token, which is shown once and stored
+/// only as a hash.
+pub fn add_agent(
+    conn: &Connection,
+    agency: &str,
+    host: &str,
+    site: Option<&str>,
+) -> Result<(AgentBinding, String), StoreError> {
+    let id = format!("a{}", random_hex(6)?);
+    let token = format!("smp1_{id}_{}", random_hex(32)?);
+    let res = conn.execute(
+        "INSERT INTO agents (id, agency, host, site, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, agency, host, site, token_hash(&token), crate::now_seconds()],
+    );
+    match res {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            return Err(StoreError::Conflict(format!(
+                "host {host:?} of agency {agency:?} is already enrolled; revoke its agent first \
+                 (simpul-collector agent list / agent revoke ID)"
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let binding = AgentBinding {
+        id,
+        agency: agency.into(),
+        host: host.into(),
+        site: site.map(Into::into),
+    };
+    Ok((binding, token))
+}
+
+/// Revokes an agent's token. Returns false when no active agent has that id.
+pub fn revoke_agent(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE agents SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, crate::now_seconds()],
+    )?;
+    Ok(n == 1)
+}
+
+fn binding_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentBinding> {
+    Ok(AgentBinding {
+        id: r.get(0)?,
+        agency: r.get(1)?,
+        host: r.get(2)?,
+        site: r.get(3)?,
+    })
+}
+
+/// Every agent, active and revoked, oldest first.
+pub fn list_agents(conn: &Connection) -> Result<Vec<AgentRow>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT id, agency, host, site, created_at, revoked_at FROM agents ORDER BY created_at, id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(AgentRow {
+            binding: binding_from_row(r)?,
+            created_at: r.get(4)?,
+            revoked_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The active agent a token belongs to, if any.
+pub fn agent_by_token(conn: &Connection, token: &str) -> Result<Option<AgentBinding>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, agency, host, site FROM agents WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+            [token_hash(token)],
+            binding_from_row,
+        )
+        .optional()?)
+}
+
+/// What the collector knows of one host at start-up.
+#[derive(Debug, Clone)]
+pub struct LoadedHost {
+    pub binding: AgentBinding,
+    pub latest: Option<(Report, f64)>,
+    pub inventory: Option<(Inventory, f64)>,
+}
+
+/// Every active agent with its latest report (and when it was received) and latest
+/// inventory.
+pub fn load_fleet(conn: &Connection) -> Result<Vec<LoadedHost>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT a.id, a.agency, a.host, a.site, l.report_json, l.received_at,
+                (SELECT inventory_json FROM inventory i WHERE i.agent_id = a.id ORDER BY sample_time DESC LIMIT 1),
+                (SELECT sample_time FROM inventory i WHERE i.agent_id = a.id ORDER BY sample_time DESC LIMIT 1)
+         FROM agents a LEFT JOIN host_latest l ON l.agent_id = a.id
+         WHERE a.revoked_at IS NULL",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            binding_from_row(r)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<f64>>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, Option<f64>>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (binding, report, received, inv, inv_time) = row?;
+        let json = |s: &str| {
+            serde_json::from_str(s).map_err(|source| StoreError::Json {
+                agent: binding.id.clone(),
+                source,
+            })
+        };
+        let latest = match (report, received) {
+            (Some(r), Some(t)) => Some((json(&r)?, t)),
+            _ => None,
+        };
+        let inventory = match (inv, inv_time) {
+            (Some(i), Some(t)) => Some((
+                serde_json::from_str(&i).map_err(|source| StoreError::Json {
+                    agent: binding.id.clone(),
+                    source,
+                })?,
+                t,
+            )),
+            _ => None,
+        };
+        out.push(LoadedHost {
+            binding,
+            latest,
+            inventory,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrol_authenticate_revoke() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(dir.path()).unwrap();
+        let (b, token) = add_agent(&conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
+        assert!(token.starts_with(&format!("smp1_{}_", b.id)));
+        assert_eq!(agent_by_token(&conn, &token).unwrap(), Some(b.clone()));
+        assert_eq!(agent_by_token(&conn, "smp1_x_00").unwrap(), None);
+        let stored: String = conn
+            .query_row("SELECT token_sha256 FROM agents", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(stored, token, "only the hash is stored");
+        let e = add_agent(&conn, "dinkes", "web-01", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("already enrolled"), "{e}");
+        assert!(revoke_agent(&conn, &b.id).unwrap());
+        assert!(!revoke_agent(&conn, &b.id).unwrap());
+        assert_eq!(agent_by_token(&conn, &token).unwrap(), None);
+        add_agent(&conn, "dinkes", "web-01", None).unwrap();
+        assert_eq!(list_agents(&conn).unwrap().len(), 2);
+    }
+}
