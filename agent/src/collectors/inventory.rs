@@ -110,7 +110,7 @@ pub fn parse_cpuinfo(text: &str) -> Option<CpuInfo> {
         sockets.insert(phys.clone());
         cores.insert((phys, core));
     }
-    (threads > 0).then(|| CpuInfo {
+    (threads > 0).then_some(CpuInfo {
         model,
         sockets: sockets.len() as u32,
         cores: cores.len() as u32,

@@ -1,0 +1,336 @@
+//! Test harness: starts the real `simpul-collector` and `simpul-agent` binaries (and
+//! Prometheus) on free loopback ports in temporary directories, and stops them when the
+//! handle is dropped, also when a test panics.
+//!
+//! The binaries must be built first (`cargo build`); `scripts/test.sh` does that.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Path of a workspace binary built by `cargo build` (same profile as the tests).
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test> -> target/<profile>/<name>
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let p = dir.join(name);
+    assert!(
+        p.exists(),
+        "{} not found: run `cargo build` before the end-to-end tests (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Waits until `f` returns Some, polling every 100 ms, or panics with `what` after `timeout`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A child process that is killed (and reaped) on drop.
+pub struct Proc {
+    pub child: Child,
+    pub name: String,
+    pub log: PathBuf,
+}
+
+impl Proc {
+    pub fn spawn(name: &str, cmd: &mut Command, log: PathBuf) -> Self {
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = cmd
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        Self {
+            child,
+            name: name.into(),
+            log,
+        }
+    }
+
+    /// Sends SIGTERM and waits up to 10 s for the process to exit; returns its status.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// The process's output so far.
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The example collector config with the test's data directory and port.
+pub const COLLECTOR_TOML: &str = r#"
+grace_intervals = 2
+[[agencies]]
+id = "diskominfo"
+name = "Dinas Komunikasi dan Informatika"
+[[agencies]]
+id = "dinkes"
+name = "Dinas Kesehatan"
+[[sites]]
+id = "pusat-data"
+kind = "pusat-data"
+[[sites]]
+id = "kantor-dinkes"
+kind = "opd-office"
+agency = "dinkes"
+"#;
+
+/// A running collector in a temporary directory.
+pub struct Collector {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub proc: Proc,
+}
+
+impl Collector {
+    /// Starts a collector with [`COLLECTOR_TOML`] plus `extra` config lines.
+    pub fn start(extra: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let cfg = dir.path().join("collector.toml");
+        let data = dir.path().join("data");
+        std::fs::write(
+            &cfg,
+            format!(
+                "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{extra}\n{COLLECTOR_TOML}",
+                data.display()
+            ),
+        )
+        .expect("write config");
+        let proc = Proc::spawn(
+            "simpul-collector",
+            Command::new(bin("simpul-collector"))
+                .arg("serve")
+                .arg("--config")
+                .arg(&cfg)
+                .env("SIMPUL_LOG", "info"),
+            dir.path().join("collector.log"),
+        );
+        let mut c = Self { dir, port, proc };
+        c.wait_ready();
+        c
+    }
+
+    fn wait_ready(&mut self) {
+        let url = self.url("/healthz");
+        let start = Instant::now();
+        loop {
+            if get(&url).0 == 200 {
+                return;
+            }
+            if let Ok(Some(s)) = self.proc.child.try_wait() {
+                panic!("collector exited with {s}:\n{}", self.proc.output());
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "collector not ready:\n{}",
+                self.proc.output()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Restarts the collector process on the same port and data.
+    pub fn restart(&mut self) {
+        self.proc.terminate();
+        let cfg = self.config_path();
+        self.proc = Proc::spawn(
+            "simpul-collector",
+            Command::new(bin("simpul-collector"))
+                .arg("serve")
+                .arg("--config")
+                .arg(&cfg),
+            self.dir.path().join("collector2.log"),
+        );
+        self.wait_ready();
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("collector.toml")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("data/simpul.db")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Runs `simpul-collector` with the test's config and returns (status, stdout, stderr).
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(bin("simpul-collector"))
+            .args(args)
+            .arg("--config")
+            .arg(self.config_path())
+            .output()
+            .expect("run simpul-collector");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Enrols an agent and returns its token.
+    pub fn enrol(&self, agency: &str, host: &str, site: Option<&str>) -> String {
+        let mut args = vec!["agent", "add", "--agency", agency, "--host", host];
+        if let Some(s) = site {
+            args.extend(["--site", s]);
+        }
+        let (code, out, err) = self.cli(&args);
+        assert_eq!(code, 0, "agent add failed: {err}");
+        out.trim().to_owned()
+    }
+
+    /// Rows in the reports table.
+    pub fn stored_reports(&self) -> i64 {
+        let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
+        conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    /// The /metrics text.
+    pub fn metrics(&self) -> String {
+        let (code, body) = get(&self.url("/metrics"));
+        assert_eq!(code, 200);
+        body
+    }
+}
+
+/// The value of the first sample whose line starts with `prefix` (name and labels).
+pub fn sample(metrics: &str, prefix: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// GET; returns (status, body). Connection errors are status 0.
+pub fn get(url: &str) -> (u16, String) {
+    match agent().get(url).call() {
+        Ok(mut r) => (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        ),
+        Err(_) => (0, String::new()),
+    }
+}
+
+/// POST with headers; returns (status, body).
+pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let mut req = agent().post(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    match req.send(body) {
+        Ok(mut r) => (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        ),
+        Err(e) => panic!("POST {url}: {e}"),
+    }
+}
+
+/// Gzip-compresses bytes.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+/// Reads a whole file to a string.
+pub fn read(path: &Path) -> String {
+    let mut s = String::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut s))
+        .map(|_| s)
+        .unwrap_or_default()
+}
+
+/// A valid report for `agent_id`/`host` with sequence `seq`, sampled now.
+pub fn report(agent_id: &str, host: &str, seq: u64) -> serde_json::Value {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs_f64();
+    serde_json::json!({
+        "version": 1,
+        "agent_id": agent_id,
+        "host": {"hostname": host, "machine_id": "m1"},
+        "sequence": seq,
+        "sample_time_seconds": now,
+        "interval_secs": 30,
+        "agent_version": "test",
+        "health": {
+            "cpu": {"usage_ratio": 0.25, "per_core_usage_ratio": [0.2, 0.3]},
+            "load": {"load1": 0.5, "load5": 0.4, "load15": 0.3},
+            "memory": {"total_bytes": 8000, "available_bytes": 6000, "used_bytes": 2000},
+            "filesystems": [{"mount": "/", "device": "/dev/sda1", "fs_type": "ext4", "size_bytes": 100,
+                             "free_bytes": 50, "available_bytes": 40, "inodes_total": 10, "inodes_free": 5}],
+            "network": [],
+            "processes": 42
+        },
+        "uptime": {"boot_time_seconds": (now as u64) - 1000, "uptime_seconds": 1000.0}
+    })
+}
+
+/// The agent id inside a token (`smp1_<id>_<secret>`).
+pub fn agent_id(token: &str) -> String {
+    let rest = token.strip_prefix("smp1_").expect("token prefix");
+    rest.rsplit_once('_').expect("token form").0.to_owned()
+}

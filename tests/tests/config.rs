@@ -1,0 +1,115 @@
+//! One broken config file per mistake (tests/invalid_configs/): `check-config` exits 2
+//! and names every problem; the shipped examples pass; an explicitly given missing file
+//! is an error.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::process::Command;
+
+use simpul_e2e::bin;
+
+fn check(binary: &str, file: &std::path::Path) -> (i32, String) {
+    let out = Command::new(bin(binary))
+        .arg("check-config")
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_invalid_config_names_its_problems() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("invalid_configs");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let binary = if name.starts_with("agent-") {
+            "simpul-agent"
+        } else {
+            "simpul-collector"
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expects: Vec<_> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .collect();
+        assert!(!expects.is_empty(), "{name} has no `# expect:` line");
+        let (code, err) = check(binary, &path);
+        assert_eq!(code, 2, "{name}: exit code, stderr: {err}");
+        for e in expects {
+            assert!(err.contains(e), "{name}: expected {e:?} in:\n{err}");
+        }
+        n += 1;
+    }
+    assert!(n >= 6);
+}
+
+#[test]
+fn shipped_examples_pass() {
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    assert_eq!(check("simpul-agent", &config.join("agent.toml")).0, 0);
+    assert_eq!(
+        check("simpul-collector", &config.join("collector.toml")).0,
+        0
+    );
+}
+
+#[test]
+fn an_explicit_missing_config_is_an_error() {
+    let out = Command::new(bin("simpul-collector"))
+        .args(["serve", "--config", "/nonexistent/collector.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("cannot read config file /nonexistent/collector.toml"));
+    let out = Command::new(bin("simpul-agent"))
+        .args(["run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--config FILE is required"));
+}
+
+#[test]
+fn enrolment_rejects_unknown_agencies_and_foreign_offices() {
+    let c = simpul_e2e::Collector::start("");
+    let (code, _, err) = c.cli(&["agent", "add", "--agency", "dinsos", "--host", "h1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown agency \"dinsos\"; declared agencies: diskominfo, dinkes"),
+        "{err}"
+    );
+    let (code, _, err) = c.cli(&[
+        "agent",
+        "add",
+        "--agency",
+        "diskominfo",
+        "--host",
+        "h1",
+        "--site",
+        "kantor-dinkes",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("office of agency \"dinkes\""), "{err}");
+    let (code, _, err) = c.cli(&["agent", "add", "--agency", "dinkes", "--host", "bad host"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--host \"bad host\""), "{err}");
+    c.enrol("dinkes", "h1", None);
+    let (code, _, err) = c.cli(&["agent", "add", "--agency", "dinkes", "--host", "h1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already enrolled"), "{err}");
+    let (code, out, _) = c.cli(&["agent", "list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("dinkes") && out.contains("h1") && out.contains("active"),
+        "{out}"
+    );
+}

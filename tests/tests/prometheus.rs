@@ -1,0 +1,123 @@
+//! A real Prometheus (Debian package) scrapes the collector; PromQL through its HTTP API
+//! returns the host's `simpul_host_up`; `promtool check metrics` passes on the exposition.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use simpul_e2e::{agent_id, free_port, get, post, report, wait_for, Collector, Proc};
+
+fn need(tool: &str) -> std::path::PathBuf {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{tool} not installed: scripts/test.sh installs the Debian package `prometheus`"
+    );
+    String::from_utf8_lossy(&out.stdout).trim().into()
+}
+
+fn collector_with_host() -> Collector {
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let mut r = report(&agent_id(&token), "web-01", 1);
+    // a label value that needs escaping must not break the exposition
+    r["health"]["filesystems"][0]["mount"] = "/mnt/arsip \"lama\"\\2019".into();
+    let auth = format!("Bearer {token}");
+    let (code, body) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &auth)],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    c
+}
+
+#[test]
+fn promtool_accepts_the_exposition() {
+    let promtool = need("promtool");
+    let c = collector_with_host();
+    let metrics = c.metrics();
+    assert!(
+        metrics.contains(r#"mountpoint="/mnt/arsip \"lama\"\\2019""#),
+        "{metrics}"
+    );
+    let mut child = Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn prometheus_scrapes_the_collector() {
+    let prometheus = need("prometheus");
+    let c = collector_with_host();
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: simpul\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
+            c.port
+        ),
+    )
+    .unwrap();
+    let _prom = Proc::spawn(
+        "prometheus",
+        Command::new(prometheus)
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn"),
+        dir.path().join("prometheus.log"),
+    );
+    let q = format!("http://127.0.0.1:{port}/api/v1/query?query=simpul_host_up");
+    let v = wait_for(
+        "Prometheus to return simpul_host_up",
+        Duration::from_secs(60),
+        || {
+            let (code, body) = get(&q);
+            if code != 200 {
+                return None;
+            }
+            let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+            (!v["data"]["result"].as_array()?.is_empty()).then_some(v)
+        },
+    );
+    let r = &v["data"]["result"][0];
+    assert_eq!(r["metric"]["agency"], "dinkes");
+    assert_eq!(r["metric"]["host"], "web-01");
+    assert_eq!(r["value"][1], "1");
+    // the scrape itself is healthy
+    let (_, body) = get(&format!("http://127.0.0.1:{port}/api/v1/query?query=up"));
+    let up: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(up["data"]["result"][0]["value"][1], "1", "{body}");
+}
