@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole Simpul test suite: format, lints, unit tests, and the end-to-end tests
+# against real processes (collector, agent, Prometheus, promtool). Installs the Debian
+# packages it needs when they are missing. Safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --- what the tests need from Debian -------------------------------------------------
+pkgs=()
+command -v prometheus >/dev/null 2>&1 || pkgs+=(prometheus)   # also ships promtool
+command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+if [ "${#pkgs[@]}" -gt 0 ]; then
+  log "installing missing packages: ${pkgs[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+for tool in prometheus promtool; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "missing $tool after install" >&2; exit 1; }
+done
+
+# --- Rust ----------------------------------------------------------------------------
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+log "cargo build (binaries for the end-to-end tests)"
+cargo build --workspace --locked
+log "cargo test"
+cargo test --workspace --locked
