@@ -1,0 +1,162 @@
+//! Collector ingest load generator: simulates N agents sending gzip heartbeats.
+//!
+//! `ingest-load enrol --data-dir D --agents N` enrols N agents straight into the store
+//! (before the collector starts) and writes `D/bench-tokens.txt`.
+//! `ingest-load run --url URL --tokens FILE --seconds S --concurrency C` sends heartbeats
+//! round-robin over the agents for S seconds from C concurrent connections and prints
+//! reports/s and latency percentiles. Loopback only: the URL must be 127.0.0.1.
+
+use std::io::Write;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+
+fn arg(args: &[String], name: &str) -> anyhow::Result<String> {
+    args.windows(2)
+        .find(|w| w[0] == name)
+        .map(|w| w[1].clone())
+        .with_context(|| format!("missing {name}"))
+}
+
+fn heartbeat(id: &str, host: &str, seq: u64) -> Vec<u8> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let r = serde_json::json!({
+        "version": 1, "agent_id": id, "host": {"hostname": host, "machine_id": "0123456789abcdef0123456789abcdef"},
+        "sequence": seq, "sample_time_seconds": now, "interval_secs": 30, "agent_version": "0.1.0",
+        "health": {
+            "cpu": {"usage_ratio": 0.12, "per_core_usage_ratio": [0.1, 0.14, 0.11, 0.13]},
+            "load": {"load1": 0.4, "load5": 0.35, "load15": 0.3},
+            "memory": {"total_bytes": 16_000_000_000u64, "available_bytes": 9_000_000_000u64, "used_bytes": 7_000_000_000u64},
+            "swap": {"total_bytes": 2_000_000_000u64, "available_bytes": 2_000_000_000u64, "used_bytes": 0},
+            "filesystems": [
+                {"mount": "/", "device": "/dev/sda1", "fs_type": "ext4", "size_bytes": 100_000_000_000u64, "free_bytes": 60_000_000_000u64, "available_bytes": 55_000_000_000u64, "inodes_total": 6_000_000, "inodes_free": 5_000_000},
+                {"mount": "/var", "device": "/dev/sda2", "fs_type": "xfs", "size_bytes": 200_000_000_000u64, "free_bytes": 90_000_000_000u64, "available_bytes": 90_000_000_000u64, "inodes_total": 9_000_000, "inodes_free": 8_000_000}
+            ],
+            "network": [{"name": "eth0", "rx_bytes": 123456789, "tx_bytes": 98765432, "rx_packets": 1234567, "tx_packets": 987654, "rx_errors": 0, "tx_errors": 0, "rx_drops": 3, "tx_drops": 0}],
+            "processes": 187
+        },
+        "uptime": {"boot_time_seconds": (now as u64) - 864_000, "uptime_seconds": 864_000.0},
+        "collectors": [{"name": "cpu", "success": true}, {"name": "memory", "success": true}]
+    });
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = enc.write_all(&serde_json::to_vec(&r).unwrap_or_default());
+    enc.finish().unwrap_or_default()
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("enrol") => {
+            let dir = std::path::PathBuf::from(arg(&args, "--data-dir")?);
+            let n: usize = arg(&args, "--agents")?.parse()?;
+            let conn = simpul_collector::store::open(&dir)?;
+            let mut out = String::new();
+            conn.execute_batch("BEGIN")?;
+            for i in 0..n {
+                let host = format!("bench-{i:05}");
+                let (b, token) = simpul_collector::store::add_agent(&conn, "dinkes", &host, Some("pusat-data"))?;
+                out.push_str(&format!("{} {} {}\n", b.id, host, token));
+            }
+            conn.execute_batch("COMMIT")?;
+            std::fs::write(dir.join("bench-tokens.txt"), out)?;
+            println!("enrolled {n} agents");
+        }
+        Some("run") => {
+            let url = arg(&args, "--url")?;
+            if !url.starts_with("http://127.") {
+                bail!("--url must be a loopback address (http://127.x.x.x:PORT)");
+            }
+            let tokens = std::fs::read_to_string(arg(&args, "--tokens")?)?;
+            let agents: Vec<(String, String, String)> = tokens
+                .lines()
+                .filter_map(|l| {
+                    let mut f = l.split(' ');
+                    Some((f.next()?.to_owned(), f.next()?.to_owned(), f.next()?.to_owned()))
+                })
+                .collect();
+            let secs: u64 = arg(&args, "--seconds")?.parse()?;
+            let conc: usize = arg(&args, "--concurrency")?.parse()?;
+            anyhow::ensure!(secs <= 600 && conc <= 1024 && !agents.is_empty(), "bounds: seconds <= 600, concurrency <= 1024");
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            rt.block_on(run(url, agents, Duration::from_secs(secs), conc))?;
+        }
+        _ => bail!("usage: ingest-load enrol --data-dir D --agents N | run --url URL --tokens FILE --seconds S --concurrency C"),
+    }
+    Ok(())
+}
+
+async fn run(
+    url: String,
+    agents: Vec<(String, String, String)>,
+    dur: Duration,
+    conc: usize,
+) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(conc)
+        .build()?;
+    let url = format!("{url}/api/v1/reports");
+    let agents = std::sync::Arc::new(agents);
+    let deadline = Instant::now() + dur;
+    let base_seq = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as u64;
+    let mut tasks = Vec::new();
+    for w in 0..conc {
+        let (client, url, agents) = (client.clone(), url.clone(), agents.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut i = w;
+            while Instant::now() < deadline {
+                let (id, host, token) = &agents[i % agents.len()];
+                let seq = base_seq + (i / agents.len()) as u64;
+                let body = heartbeat(id, host, seq);
+                let t = Instant::now();
+                let ok = match client
+                    .post(&url)
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .header("content-encoding", "gzip")
+                    .body(body)
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if ok {
+                    lat.push(t.elapsed().as_secs_f64());
+                } else {
+                    errors += 1;
+                }
+                i += conc;
+            }
+            (lat, errors)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await?;
+        lat.extend(l);
+        errors += e;
+    }
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+            * 1000.0
+    };
+    println!(
+        "agents={} concurrency={conc} seconds={} reports_ok={} errors={errors} reports_per_s={:.0} p50_ms={:.2} p99_ms={:.2} max_ms={:.2}",
+        agents.len(),
+        dur.as_secs(),
+        lat.len(),
+        lat.len() as f64 / dur.as_secs_f64(),
+        pct(0.50),
+        pct(0.99),
+        pct(1.0)
+    );
+    Ok(())
+}
