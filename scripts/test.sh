@@ -30,4 +30,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo build (binaries for the end-to-end tests)"
 cargo build --workspace --locked
 log "cargo test"
-cargo test --workspace --locked
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+set +e
+cargo test --workspace --locked 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
+set -e
+# one closing line for the whole suite (cargo's last line is a doc-test run of one crate)
+awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}' "$out"
+exit "$status"
