@@ -18,8 +18,10 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT INT TERM
 
-cargo build --release --locked -q -p simpul-collector -p simpul-agent
+cargo build --release --locked -q -p simpul-collector
+cargo build --profile agent --locked -q -p simpul-agent   # the size-optimised build that ships
 B=$PWD/target/release
+A=$PWD/target/agent
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 cpu_ns() { local s=0 v; for t in /proc/"$1"/task/*/schedstat; do read -r v _ < "$t" || continue; s=$((s + v)); done; echo "$s"; }
@@ -53,7 +55,7 @@ echo "zabbix_agent2: $(zabbix_agent2 -V 2>&1 | head -1)"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$C_PORT/healthz" >/dev/null && break; sleep 0.1; done
 prometheus-node-exporter --web.listen-address="127.0.0.1:$NE_PORT" >"$W/ne.log" 2>&1 & NE=$!; PIDS+=($NE)
 zabbix_agent2 -c "$W/zabbix_agent2.conf" >"$W/za.log" 2>&1 & ZA=$!; PIDS+=($ZA)
-"$B/simpul-agent" run --config "$W/agent.toml" 2>"$W/agent.log" & SA=$!; PIDS+=($SA)
+"$A/simpul-agent" run --config "$W/agent.toml" 2>"$W/agent.log" & SA=$!; PIDS+=($SA)
 sleep "$SETTLE_S"
 
 declare -A R
@@ -70,7 +72,7 @@ for _ in $(seq 1 "$SCRAPES"); do curl -s -o "$W/ne.prom" "http://127.0.0.1:$NE_P
 R[NE_scrape_ms]=$(awk -v a="$c0" -v b="$(cpu_ns "$NE")" -v n="$SCRAPES" 'BEGIN{printf "%.2f",(b-a)/1e6/n}')
 R[NE_rss_after]=$(rss "$NE"); R[SA_rss_after]=$(rss "$SA")
 R[NE_gz]=$(curl -s --compressed -o /dev/null -w '%{size_download}' "http://127.0.0.1:$NE_PORT/metrics")
-"$B/simpul-agent" once --config "$W/agent.toml" 2>/dev/null > "$W/once.json"
+"$A/simpul-agent" once --config "$W/agent.toml" 2>/dev/null > "$W/once.json"
 R[SA_hb_gz]=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("inventory",None); sys.stdout.write(json.dumps(r,separators=(",",":")))' "$W/once.json" | gzip -6 | wc -c)
 R[SA_full_gz]=$(python3 -c 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1])),separators=(",",":")))' "$W/once.json" | gzip -6 | wc -c)
 
@@ -82,5 +84,5 @@ row "RSS at end (KiB)" "${R[NE_rss_after]}" "-" "${R[SA_rss_after]}"
 row "CPU over ${IDLE_S}s (ms)" "${R[NE_idle_ms]}" "${R[ZA_idle_ms]}" "${R[SA_idle_ms]}"
 row "CPU per scrape / per report cycle (ms)" "${R[NE_scrape_ms]}" "-" "${R[SA_cycle_ms]}"
 row "payload gzipped (bytes): scrape / heartbeat" "${R[NE_gz]}" "-" "${R[SA_hb_gz]}"
-row "binary size (bytes)" "$(stat -c %s "$(command -v prometheus-node-exporter)")" "$(stat -c %s "$(command -v zabbix_agent2)")" "$(stat -c %s "$B/simpul-agent")"
+row "binary size (bytes)" "$(stat -c %s "$(command -v prometheus-node-exporter)")" "$(stat -c %s "$(command -v zabbix_agent2)")" "$(stat -c %s "$A/simpul-agent")"
 echo "simpul-agent report cycles in ${IDLE_S}s: $cycles (interval ${INTERVAL_S}s); report with inventory gzipped: ${R[SA_full_gz]} bytes"

@@ -12,7 +12,8 @@ PORT="${SIMPUL_PORT:-9810}"
 BIN="$ROOT/target/release"
 
 echo "== building (release)"
-cargo build --release --locked -p simpul-collector -p simpul-agent
+cargo build --release --locked -p simpul-collector
+cargo build --profile agent --locked -p simpul-agent
 
 mkdir -p "$DIR"
 # the example config, on loopback, with the quick-start data directory
@@ -46,7 +47,7 @@ for _ in $(seq 1 100); do
   kill -0 "${PIDS[0]}" 2>/dev/null || { echo "collector failed to start; see $DIR/collector.log" >&2; tail -5 "$DIR/collector.log" >&2; exit 1; }
   sleep 0.1
 done
-"$BIN/simpul-agent" run --config "$DIR/agent.toml" 2>>"$DIR/agent.log" &
+"$ROOT/target/agent/simpul-agent" run --config "$DIR/agent.toml" 2>>"$DIR/agent.log" &
 PIDS+=($!)
 
 cat <<MSG

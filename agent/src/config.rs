@@ -46,6 +46,32 @@ pub struct AgentConfig {
     /// Where to read `/etc` (os-release, machine-id) from.
     #[serde(default = "default_etc")]
     pub etc: PathBuf,
+    /// Most bytes of reports the spool keeps while the collector is unreachable.
+    #[serde(default = "default_spool_max_bytes")]
+    pub spool_max_bytes: u64,
+    /// Health samples older than this many seconds are dropped from the spool.
+    #[serde(default = "default_spool_max_age_secs")]
+    pub spool_max_age_secs: u64,
+    /// Longest wait between retries while the collector is unreachable.
+    #[serde(default = "default_retry_max_secs")]
+    pub retry_max_secs: u32,
+    /// Most reports sent in one request when a backlog drains.
+    #[serde(default = "default_batch_max_reports")]
+    pub batch_max_reports: u32,
+    /// PEM bundle of the CAs that may sign the collector's certificate (https only).
+    /// Default: the system bundle /etc/ssl/certs/ca-certificates.crt.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// PEM certificate (chain) presented to a collector that requires client certificates.
+    #[serde(default)]
+    pub client_cert_file: Option<PathBuf>,
+    /// PEM private key of `client_cert_file`.
+    #[serde(default)]
+    pub client_key_file: Option<PathBuf>,
+    /// Allow plain http:// to a collector that is not on loopback. The token and every
+    /// report then cross the network unencrypted.
+    #[serde(default)]
+    pub insecure_http: bool,
 }
 
 fn default_collector_url() -> String {
@@ -75,6 +101,18 @@ fn default_sysfs() -> PathBuf {
 fn default_etc() -> PathBuf {
     "/etc".into()
 }
+fn default_spool_max_bytes() -> u64 {
+    64 << 20
+}
+fn default_spool_max_age_secs() -> u64 {
+    7 * 86400
+}
+fn default_retry_max_secs() -> u32 {
+    300
+}
+fn default_batch_max_reports() -> u32 {
+    500
+}
 
 impl Default for AgentConfig {
     fn default() -> Self {
@@ -91,6 +129,14 @@ impl Default for AgentConfig {
             procfs: default_procfs(),
             sysfs: default_sysfs(),
             etc: default_etc(),
+            spool_max_bytes: default_spool_max_bytes(),
+            spool_max_age_secs: default_spool_max_age_secs(),
+            retry_max_secs: default_retry_max_secs(),
+            batch_max_reports: default_batch_max_reports(),
+            ca_file: None,
+            client_cert_file: None,
+            client_key_file: None,
+            insecure_http: false,
         }
     }
 }
@@ -150,12 +196,62 @@ impl AgentConfig {
             p.push(format!(
                 "collector_url = {url:?}: must be an http:// or https:// URL, e.g. \"https://collector.example:9810\""
             ));
-        } else if let Err(e) = reqwest::Url::parse(url) {
-            p.push(format!("collector_url = {url:?}: not a valid URL ({e})"));
+        } else {
+            match url.parse::<ureq::http::Uri>() {
+                Err(e) => p.push(format!("collector_url = {url:?}: not a valid URL ({e})")),
+                Ok(uri) => {
+                    let host = uri.host().unwrap_or_default();
+                    if uri.scheme_str() == Some("http") && !is_loopback(host) && !self.insecure_http
+                    {
+                        p.push(format!(
+                            "collector_url = {url:?}: plain http:// is allowed only to loopback; use https:// (with ca_file) or set insecure_http = true"
+                        ));
+                    }
+                }
+            }
         }
-        if self.interval_secs < 5 || self.interval_secs > MAX_INTERVAL_SECS {
+        if uri_is_https(url) {
+            if self.client_cert_file.is_some() != self.client_key_file.is_some() {
+                p.push("client_cert_file and client_key_file: set both or neither".into());
+            }
+        } else {
+            for (key, v) in [
+                ("ca_file", &self.ca_file),
+                ("client_cert_file", &self.client_cert_file),
+                ("client_key_file", &self.client_key_file),
+            ] {
+                if v.is_some() {
+                    p.push(format!("{key}: only used with an https:// collector_url"));
+                }
+            }
+        }
+        if !(1 << 20..=1 << 40).contains(&self.spool_max_bytes) {
             p.push(format!(
-                "interval_secs = {}: must be between 5 and {MAX_INTERVAL_SECS} seconds",
+                "spool_max_bytes = {}: must be between 1048576 (1 MiB) and 1099511627776 (1 TiB)",
+                self.spool_max_bytes
+            ));
+        }
+        if !(60..=366 * 86400).contains(&self.spool_max_age_secs) {
+            p.push(format!(
+                "spool_max_age_secs = {}: must be between 60 and 31622400 seconds (366 days)",
+                self.spool_max_age_secs
+            ));
+        }
+        if !(1..=3600).contains(&self.retry_max_secs) {
+            p.push(format!(
+                "retry_max_secs = {}: must be between 1 and 3600 seconds",
+                self.retry_max_secs
+            ));
+        }
+        if !(1..=1000).contains(&self.batch_max_reports) {
+            p.push(format!(
+                "batch_max_reports = {}: must be between 1 and 1000 (the collector's default max_batch_reports)",
+                self.batch_max_reports
+            ));
+        }
+        if self.interval_secs < 1 || self.interval_secs > MAX_INTERVAL_SECS {
+            p.push(format!(
+                "interval_secs = {}: must be between 1 and {MAX_INTERVAL_SECS} seconds",
                 self.interval_secs
             ));
         }
@@ -187,6 +283,19 @@ impl AgentConfig {
     }
 }
 
+fn uri_is_https(url: &str) -> bool {
+    url.starts_with("https://")
+}
+
+/// Whether `host` (from a URL) names this machine: `localhost` or a loopback address.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,7 +323,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed_at_once() {
-        let text = "collector_url = \"ftp://x\"\ninterval_secs = 1\nagency = \"Dinas Kesehatan\"\n";
+        let text = "collector_url = \"ftp://x\"\ninterval_secs = 0\nagency = \"Dinas Kesehatan\"\n";
         let msg = AgentConfig::parse(text, Path::new("a.toml"))
             .unwrap_err()
             .to_string();
@@ -224,7 +333,7 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains("interval_secs = 1: must be between 5"),
+            msg.contains("interval_secs = 0: must be between 1"),
             "{msg}"
         );
         assert!(

@@ -1,67 +1,275 @@
-//! `simpul-agent run`: sample every `interval_secs`, send, repeat until SIGTERM/SIGINT.
+//! `simpul-agent run`: sample every interval into the spool, send the spool oldest first,
+//! back off while the collector is unreachable, stop on SIGTERM/SIGINT.
+//!
+//! One thread: it sleeps in `poll(2)` on a signalfd until the next sample or retry is
+//! due, so a signal ends the wait at once and an idle agent wakes only when it has work.
 
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
-use tokio::time::sleep_until;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use simpul_protocol::SpoolStatus;
 
 use crate::sampler::Sampler;
 use crate::sequence::Sequence;
+use crate::spool::Spool;
 use crate::transport::{SendError, Transport};
 
-/// A random phase in [0, max): spreads thousands of agents that start together (after a
-/// power cut) over the first tenth of the interval, while keeping each agent's own
-/// heartbeats evenly spaced so that gaps mean something to the SLA.
-fn start_phase(interval: Duration) -> Duration {
-    use std::hash::{BuildHasher, Hasher};
-    let r = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let max_ms = (interval.as_millis() / 10).max(1) as u64;
-    Duration::from_millis(r % max_ms)
+/// How the daemon paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Pacing {
+    pub interval: Duration,
+    /// Longest wait between retries while the collector is unreachable.
+    pub retry_max: Duration,
+    /// Most reports in one request.
+    pub batch_max_reports: usize,
+    /// Most bytes of (uncompressed) JSON in one request, beyond its first report.
+    pub batch_max_bytes: usize,
 }
 
-pub async fn run(
-    mut sampler: Sampler,
-    mut seq: Sequence,
-    transport: Transport,
-    interval: Duration,
-) -> anyhow::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut next = tokio::time::Instant::now() + start_phase(interval);
-    tracing::info!(interval_secs = interval.as_secs(), "agent running");
-    loop {
-        tokio::select! {
-            _ = sleep_until(next) => {}
-            _ = tokio::signal::ctrl_c() => break,
-            _ = term.recv() => break,
+/// A fresh pseudo-random number from the std hasher's per-process random keys.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+/// A random phase in [0, interval/10): spreads thousands of agents that start together
+/// (after a power cut) while keeping each agent's heartbeats evenly spaced, so that gaps
+/// mean something to the SLA.
+fn start_phase(interval: Duration) -> Duration {
+    let max_ms = (interval.as_millis() / 10).max(1) as u64;
+    Duration::from_millis(random_u64() % max_ms)
+}
+
+/// Capped exponential backoff with jitter: the n-th failure waits a random time in
+/// [d/2, d] with d = min(cap, 1 s × 2ⁿ), so agents cut off together do not return in
+/// lockstep.
+#[derive(Debug)]
+pub struct Backoff {
+    failures: u32,
+    cap: Duration,
+}
+
+impl Backoff {
+    pub fn new(cap: Duration) -> Self {
+        Self { failures: 0, cap }
+    }
+
+    /// Records a failure and returns how long to wait.
+    pub fn fail(&mut self) -> Duration {
+        let d = Duration::from_secs(1u64 << self.failures.min(20)).min(self.cap);
+        self.failures = self.failures.saturating_add(1);
+        let half = d.as_millis() as u64 / 2;
+        Duration::from_millis(half + random_u64() % (half + 1))
+    }
+
+    pub fn succeed(&mut self) {
+        self.failures = 0;
+    }
+}
+
+/// SIGTERM and SIGINT, taken off normal delivery and read from a file descriptor.
+struct Signals(SignalFd);
+
+impl Signals {
+    fn block() -> anyhow::Result<Self> {
+        let mut mask = SigSet::empty();
+        mask.add(Signal::SIGTERM);
+        mask.add(Signal::SIGINT);
+        mask.thread_block()?;
+        Ok(Self(SignalFd::with_flags(
+            &mask,
+            SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK,
+        )?))
+    }
+
+    /// Waits up to `timeout`; true when a stop signal arrived.
+    fn wait(&self, timeout: Duration) -> anyhow::Result<bool> {
+        // poll takes at most i32::MAX ms; callers loop, so a shorter wait is harmless
+        let ms = PollTimeout::try_from(timeout.min(Duration::from_secs(3600)))
+            .unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(self.0.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, ms) {
+            Ok(0) => Ok(false),
+            Ok(_) => Ok(self.0.read_signal()?.is_some()),
+            Err(nix::errno::Errno::EINTR) => Ok(false),
+            Err(e) => Err(e.into()),
         }
-        next += interval;
-        let now = tokio::time::Instant::now();
-        if next < now {
-            // the machine slept or we were stopped: realign rather than burst
-            next = now + interval;
-        }
-        let report = sampler.sample(seq.next()?);
-        match transport.send(std::slice::from_ref(&report)).await {
-            Ok(ack) if ack.acknowledged.contains(&report.sequence) => {
-                tracing::debug!(sequence = report.sequence, "report acknowledged");
-                if let Some(inv) = &report.inventory {
-                    sampler.schedule.acknowledged(inv, Instant::now());
+    }
+}
+
+/// The agent's running state.
+pub struct Daemon {
+    pub sampler: Sampler,
+    pub seq: Sequence,
+    pub transport: Transport,
+    pub spool: Spool,
+    pub pacing: Pacing,
+}
+
+impl Daemon {
+    pub fn run(mut self) -> anyhow::Result<()> {
+        let signals = Signals::block()?;
+        let p = self.pacing;
+        let mut next_sample = Instant::now() + start_phase(p.interval);
+        let mut backoff = Backoff::new(p.retry_max);
+        // a backlog left by the last run goes out at once
+        let mut retry_at = Instant::now();
+        let mut batch_limit = p.batch_max_reports;
+        tracing::info!(
+            interval_secs = p.interval.as_secs_f64(),
+            backlog = self.spool.len(),
+            "agent running"
+        );
+        loop {
+            let now = Instant::now();
+            let mut wake = next_sample;
+            if !self.spool.is_empty() {
+                wake = wake.min(retry_at);
+            }
+            if wake > now {
+                if signals.wait(wake - now)? {
+                    break;
+                }
+                continue;
+            }
+            if now >= next_sample {
+                next_sample += p.interval;
+                if next_sample < now {
+                    // the machine slept or we were stopped: realign rather than burst
+                    next_sample = now + p.interval;
+                }
+                self.sample()?;
+            }
+            // drain the spool, oldest first, until it is empty, a send fails, or the
+            // next sample is due
+            while !self.spool.is_empty() && Instant::now() >= retry_at {
+                if signals.wait(Duration::ZERO)? {
+                    tracing::info!(backlog = self.spool.len(), "agent stopping");
+                    return Ok(());
+                }
+                let (seqs, json) = self.spool.batch(batch_limit, p.batch_max_bytes)?;
+                match self.transport.send(&json) {
+                    Ok(ack) => {
+                        backoff.succeed();
+                        batch_limit = p.batch_max_reports;
+                        if ack.acknowledged.is_empty() {
+                            tracing::warn!(?seqs, "collector acknowledged none of the batch");
+                            retry_at = Instant::now() + backoff.fail();
+                        } else {
+                            tracing::debug!(
+                                reports = ack.acknowledged.len(),
+                                duplicates = ack.duplicates,
+                                "acknowledged"
+                            );
+                            self.spool.acknowledged(&ack.acknowledged)?;
+                        }
+                    }
+                    Err(SendError::TooLarge(m)) if seqs.len() > 1 => {
+                        batch_limit = (seqs.len() / 2).max(1);
+                        tracing::warn!(batch = batch_limit, "{m}: sending fewer at once");
+                    }
+                    Err(e @ (SendError::Rejected { .. } | SendError::TooLarge(_))) => {
+                        if seqs.len() > 1 {
+                            // find the bad report: send one at a time until it is past
+                            tracing::warn!(error = %e, "a report of the batch was rejected; sending one at a time");
+                            batch_limit = 1;
+                        } else {
+                            // the collector will never take this report: keeping it
+                            // would block every report after it
+                            tracing::error!(sequence = seqs[0], error = %e, "report rejected by the collector; removed from the spool");
+                            self.spool.acknowledged(&seqs)?;
+                            batch_limit = p.batch_max_reports;
+                        }
+                    }
+                    Err(e @ SendError::Unavailable(_)) => {
+                        let wait = backoff.fail();
+                        tracing::warn!(
+                            error = %e,
+                            backlog = self.spool.len(),
+                            retry_in_secs = wait.as_secs_f64(),
+                            "collector unreachable; reports kept in the spool"
+                        );
+                        retry_at = Instant::now() + wait;
+                    }
+                }
+                if Instant::now() >= next_sample {
+                    break;
                 }
             }
-            Ok(ack) => tracing::warn!(
-                sequence = report.sequence,
-                ?ack,
-                "collector did not acknowledge the report"
-            ),
-            Err(e @ SendError::Rejected { .. }) => {
-                tracing::error!(sequence = report.sequence, error = %e, "report rejected")
+        }
+        tracing::info!(backlog = self.spool.len(), "agent stopping");
+        Ok(())
+    }
+
+    /// Takes a sample and writes it to the spool.
+    fn sample(&mut self) -> anyhow::Result<()> {
+        let mut report = self.sampler.sample(self.seq.next()?);
+        report.spool = Some(SpoolStatus {
+            backlog_reports: self.spool.len() as u64,
+            bytes: self.spool.file_bytes(),
+            dropped_reports_total: self.spool.dropped_total(),
+        });
+        let json = serde_json::to_vec(&report)?;
+        let precious = report.inventory.is_some();
+        match self
+            .spool
+            .append(report.sequence, report.sample_time_seconds, precious, &json)
+        {
+            Ok(_) => {
+                if let Some(inv) = &report.inventory {
+                    // handed to the spool, which delivers it or keeps it
+                    self.sampler.schedule.acknowledged(inv, Instant::now());
+                }
+                Ok(())
             }
             Err(e) => {
-                tracing::warn!(sequence = report.sequence, error = %e, "report not delivered")
+                // a full or broken disk must not silence the host: send it directly
+                tracing::error!(error = %e, "cannot write the spool; sending this report without it");
+                let mut array = Vec::with_capacity(json.len() + 2);
+                array.push(b'[');
+                array.extend_from_slice(&json);
+                array.push(b']');
+                match self.transport.send(&array) {
+                    Ok(ack) if ack.acknowledged.contains(&report.sequence) => {
+                        if let Some(inv) = &report.inventory {
+                            self.sampler.schedule.acknowledged(inv, Instant::now());
+                        }
+                    }
+                    Ok(_) => tracing::warn!(sequence = report.sequence, "not acknowledged"),
+                    Err(e) => tracing::warn!(sequence = report.sequence, error = %e, "report lost"),
+                }
+                Ok(())
             }
         }
     }
-    tracing::info!("agent stopping");
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_the_cap_with_jitter() {
+        let mut b = Backoff::new(Duration::from_secs(60));
+        let waits: Vec<_> = (0..10).map(|_| b.fail()).collect();
+        for (n, w) in waits.iter().enumerate() {
+            let d = Duration::from_secs(1 << n.min(20)).min(Duration::from_secs(60));
+            assert!(
+                *w >= d / 2 && *w <= d,
+                "failure {n}: {w:?} not in [{:?}, {d:?}]",
+                d / 2
+            );
+        }
+        b.succeed();
+        assert!(b.fail() <= Duration::from_secs(1));
+    }
 }

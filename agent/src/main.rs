@@ -6,6 +6,7 @@ mod config;
 mod daemon;
 mod sampler;
 mod sequence;
+mod spool;
 mod token;
 mod transport;
 
@@ -71,12 +72,16 @@ struct Common {
 const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
+    // SIMPUL_LOG is a level (error, warn, info, debug, trace); a plain level filter
+    // keeps the regex engine of EnvFilter out of the agent's memory
+    let level = std::env::var("SIMPUL_LOG")
+        .ok()
+        .and_then(|v| v.parse::<tracing_subscriber::filter::LevelFilter>().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SIMPUL_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_max_level(level)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -187,25 +192,53 @@ fn run(cfg: AgentConfig) -> anyhow::Result<()> {
     let token = Token::load(&cfg.token_file)?;
     let seq = Sequence::open(&cfg.state_dir)
         .with_context(|| format!("cannot use state_dir {}", cfg.state_dir.display()))?;
+    let (spool, recovered) = spool::Spool::open(
+        &cfg.state_dir,
+        spool::Bounds {
+            max_bytes: cfg.spool_max_bytes,
+            max_age_secs: cfg.spool_max_age_secs as f64,
+        },
+    )
+    .with_context(|| format!("cannot open the spool in {}", cfg.state_dir.display()))?;
     let sampler = sampler(&cfg, token.agent_id().to_owned())?;
     tracing::info!(
         collector = %cfg.collector_url,
         agent_id = token.agent_id(),
         hostname = %sampler.identity.hostname,
+        spooled_reports = recovered.reports,
         "starting"
     );
+    if cfg.insecure_http && cfg.collector_url.starts_with("http://") {
+        tracing::warn!(
+            collector = %cfg.collector_url,
+            "insecure_http = true: the token and every report cross the network unencrypted"
+        );
+    }
+    let tls = transport::TlsFiles {
+        ca_file: cfg.ca_file.as_deref(),
+        client_cert: cfg
+            .client_cert_file
+            .as_deref()
+            .zip(cfg.client_key_file.as_deref()),
+    };
     let transport = transport::Transport::new(
         &cfg.collector_url,
         token,
         Duration::from_secs(cfg.request_timeout_secs.into()),
+        &tls,
     )?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(daemon::run(
+    daemon::Daemon {
         sampler,
         seq,
         transport,
-        Duration::from_secs(cfg.interval_secs.into()),
-    ))
+        spool,
+        pacing: daemon::Pacing {
+            interval: Duration::from_secs(cfg.interval_secs.into()),
+            retry_max: Duration::from_secs(cfg.retry_max_secs.into()),
+            batch_max_reports: cfg.batch_max_reports as usize,
+            // the collector's default max_body_bytes caps the decompressed body at 1 MiB
+            batch_max_bytes: 768 << 10,
+        },
+    }
+    .run()
 }

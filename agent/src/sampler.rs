@@ -99,6 +99,7 @@ impl Sampler {
             uptime: None,
             inventory: None,
             collectors: Vec::with_capacity(self.collectors.len() + 1),
+            spool: None,
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {

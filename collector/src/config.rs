@@ -38,6 +38,29 @@ pub struct CollectorConfig {
     /// The sites hosts live at.
     #[serde(default)]
     pub sites: Vec<Site>,
+    /// PEM certificate chain to serve HTTPS with; with `tls_key_file`. Reloaded on SIGHUP.
+    #[serde(default)]
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key of `tls_cert_file`.
+    #[serde(default)]
+    pub tls_key_file: Option<PathBuf>,
+    /// PEM bundle of CAs; when set, every client must present a certificate signed by
+    /// one of them (mutual TLS).
+    #[serde(default)]
+    pub tls_client_ca_file: Option<PathBuf>,
+    /// Allow plain HTTP on an address other than loopback. Tokens and reports then cross
+    /// the network unencrypted.
+    #[serde(default)]
+    pub insecure_http: bool,
+    /// Sustained requests per second one agent may make (0: no limit).
+    #[serde(default = "default_rate_limit_per_agent")]
+    pub rate_limit_per_agent: f64,
+    /// Sustained requests per second from one source address (0: no limit).
+    #[serde(default = "default_rate_limit_per_address")]
+    pub rate_limit_per_address: f64,
+    /// Requests above the sustained rate allowed in a burst.
+    #[serde(default = "default_rate_limit_burst")]
+    pub rate_limit_burst: u32,
 }
 
 /// One agency (Perangkat Daerah).
@@ -101,6 +124,15 @@ fn default_max_report_age_secs() -> u64 {
 fn default_max_clock_skew_secs() -> u64 {
     300
 }
+fn default_rate_limit_per_agent() -> f64 {
+    2.0
+}
+fn default_rate_limit_per_address() -> f64 {
+    100.0
+}
+fn default_rate_limit_burst() -> u32 {
+    50
+}
 
 impl Default for CollectorConfig {
     fn default() -> Self {
@@ -114,6 +146,13 @@ impl Default for CollectorConfig {
             max_clock_skew_secs: default_max_clock_skew_secs(),
             agencies: Vec::new(),
             sites: Vec::new(),
+            tls_cert_file: None,
+            tls_key_file: None,
+            tls_client_ca_file: None,
+            insecure_http: false,
+            rate_limit_per_agent: default_rate_limit_per_agent(),
+            rate_limit_per_address: default_rate_limit_per_address(),
+            rate_limit_burst: default_rate_limit_burst(),
         }
     }
 }
@@ -165,13 +204,45 @@ impl CollectorConfig {
         }
     }
 
+    /// Whether HTTPS is configured.
+    pub fn tls(&self) -> bool {
+        self.tls_cert_file.is_some() && self.tls_key_file.is_some()
+    }
+
     /// Every problem of this config, each naming the key and what is valid.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
-        if self.listen.parse::<SocketAddr>().is_err() {
-            p.push(format!(
+        match self.listen.parse::<SocketAddr>() {
+            Err(_) => p.push(format!(
                 "listen = {:?}: must be IP:PORT, e.g. \"127.0.0.1:9810\" or \"[::]:9810\"",
                 self.listen
+            )),
+            Ok(a) if !a.ip().is_loopback() && !self.tls() && !self.insecure_http => p.push(format!(
+                "listen = {:?}: plain HTTP is allowed only on loopback; set tls_cert_file and tls_key_file, or insecure_http = true",
+                self.listen
+            )),
+            Ok(_) => {}
+        }
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            p.push("tls_cert_file and tls_key_file: set both or neither".into());
+        }
+        if self.tls_client_ca_file.is_some() && !self.tls() {
+            p.push("tls_client_ca_file: client certificates need TLS; set tls_cert_file and tls_key_file".into());
+        }
+        for (key, v) in [
+            ("rate_limit_per_agent", self.rate_limit_per_agent),
+            ("rate_limit_per_address", self.rate_limit_per_address),
+        ] {
+            if !(v.is_finite() && (0.0..=1e6).contains(&v)) {
+                p.push(format!(
+                    "{key} = {v}: must be between 0 (no limit) and 1000000 requests per second"
+                ));
+            }
+        }
+        if !(1..=100_000).contains(&self.rate_limit_burst) {
+            p.push(format!(
+                "rate_limit_burst = {}: must be between 1 and 100000 requests",
+                self.rate_limit_burst
             ));
         }
         if self.data_dir.as_os_str().is_empty() {

@@ -55,6 +55,22 @@ pub struct Report {
     /// Agent-side collectors that ran for this report and whether they succeeded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collectors: Vec<CollectorStatus>,
+    /// State of the agent's on-disk outbox when this report was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spool: Option<SpoolStatus>,
+}
+
+/// The agent's outbox: reports written to disk and not yet acknowledged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpoolStatus {
+    /// Reports waiting in the spool, not counting this one.
+    pub backlog_reports: u64,
+    /// Bytes the spool file holds on disk.
+    pub bytes: u64,
+    /// Health samples dropped because the spool was full or they were too old, since
+    /// the spool was created. Inventory changes and backup evidence are never dropped.
+    pub dropped_reports_total: u64,
 }
 
 /// The identity a host claims. The collector checks it against the token's binding.

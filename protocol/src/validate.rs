@@ -380,6 +380,7 @@ mod tests {
             }),
             inventory: None,
             collectors: vec![],
+            spool: None,
         }
     }
 

@@ -125,5 +125,6 @@ pub(crate) fn empty_report() -> Report {
         uptime: None,
         inventory: None,
         collectors: vec![],
+        spool: None,
     }
 }

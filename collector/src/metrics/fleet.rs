@@ -44,7 +44,19 @@ fn gauge(
     hosts: &[HostState],
     value: impl Fn(&HostState) -> Option<f64>,
 ) {
-    e.family(name, Kind::Gauge, help);
+    per_host(e, name, Kind::Gauge, help, hosts, value);
+}
+
+/// One family of `kind` with a sample per host for which `value` gives a number.
+fn per_host(
+    e: &mut Expo,
+    name: &str,
+    kind: Kind,
+    help: &str,
+    hosts: &[HostState],
+    value: impl Fn(&HostState) -> Option<f64>,
+) {
+    e.family(name, kind, help);
     for h in hosts {
         if let Some(v) = value(h) {
             e.sample(name, &host_labels(h), v);
@@ -201,6 +213,21 @@ impl FleetMetrics {
             "Number of processes",
             &hosts,
             |h| health(h)?.processes.map(|p| p as f64),
+        );
+        gauge(
+            e,
+            "simpul_agent_spool_backlog_reports",
+            "Reports waiting in the agent's spool (not yet delivered) at its newest report",
+            &hosts,
+            |h| report(h)?.spool.map(|s| s.backlog_reports as f64),
+        );
+        per_host(
+            e,
+            "simpul_agent_spool_dropped_reports_total",
+            Kind::Counter,
+            "Health samples the agent dropped because its spool was full or they were too old",
+            &hosts,
+            |h| report(h)?.spool.map(|s| s.dropped_reports_total as f64),
         );
         fs_family(
             e,
