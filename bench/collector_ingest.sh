@@ -16,6 +16,8 @@ cargo build --release --locked -q -p simpul-collector -p simpul-bench
 B=target/release
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)"
 sed -e "s|^listen = .*|listen = \"127.0.0.1:$PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" config/collector.toml > "$W/collector.toml"
+# 5,000 simulated agents share one loopback address: no per-address limit in the load test
+printf "rate_limit_per_address = 0.0\nrate_limit_per_agent = 0.0\n" | cat - "$W/collector.toml" > "$W/c2.toml" && mv "$W/c2.toml" "$W/collector.toml"
 "$B/ingest-load" enrol --data-dir "$W/data" --agents "$AGENTS"
 "$B/simpul-collector" serve --config "$W/collector.toml" 2>"$W/collector.log" &
 CPID=$!

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod listener;
 pub mod metrics;
 pub mod serve;
 pub mod state;

@@ -56,7 +56,10 @@ impl TlsFiles {
         let chain = certs(&self.cert, "tls_cert_file")?;
         let key = PrivateKeyDer::from_pem_slice(&pem_items(&self.key, "tls_key_file")?)
             .with_context(|| {
-                format!("tls_key_file {} holds no PEM private key", self.key.display())
+                format!(
+                    "tls_key_file {} holds no PEM private key",
+                    self.key.display()
+                )
             })?;
         let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()?;
@@ -133,8 +136,13 @@ pub async fn reload_on_sighup(tls: Arc<Tls>) {
     };
     while hup.recv().await.is_some() {
         match tls.reload() {
-            Ok(()) => tracing::info!(cert = %tls.files.cert.display(), "SIGHUP: TLS certificate reloaded"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "SIGHUP: TLS certificate not reloaded; the old one stays in use"),
+            Ok(()) => {
+                tracing::info!(cert = %tls.files.cert.display(), "SIGHUP: TLS certificate reloaded")
+            }
+            Err(e) => tracing::error!(
+                error = format!("{e:#}"),
+                "SIGHUP: TLS certificate not reloaded; the old one stays in use"
+            ),
         }
     }
 }
@@ -169,10 +177,11 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
-        let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().call(req)
-        });
+        let svc =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().call(req)
+            });
         let http = Arc::clone(&http);
         let watcher = graceful.watcher();
         match &tls {
@@ -188,11 +197,12 @@ pub async fn serve(
                 let acceptor = tls.acceptor();
                 let tls = Arc::clone(tls);
                 tokio::spawn(async move {
-                    let stream = match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(s)) => s,
-                        Ok(Err(e)) => return handshake_failed(&tls, peer, &e.to_string()),
-                        Err(_) => return handshake_failed(&tls, peer, "timed out"),
-                    };
+                    let stream =
+                        match tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await {
+                            Ok(Ok(s)) => s,
+                            Ok(Err(e)) => return handshake_failed(&tls, peer, &e.to_string()),
+                            Err(_) => return handshake_failed(&tls, peer, "timed out"),
+                        };
                     let conn = http.serve_connection(TokioIo::new(stream), svc);
                     if let Err(e) = watcher.watch(conn).await {
                         tracing::debug!(%peer, error = %e, "connection ended with an error");

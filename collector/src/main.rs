@@ -37,7 +37,7 @@ enum Command {
         /// The collector.toml to check.
         file: PathBuf,
     },
-    /// Enrol, list and revoke agents.
+    /// Enrol, list, revoke and rotate agents.
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
@@ -67,6 +67,13 @@ enum AgentCommand {
     },
     /// Revoke an agent's token; its reports are refused from then on.
     Revoke {
+        #[command(flatten)]
+        common: Common,
+        /// The agent id (from `agent list`).
+        id: String,
+    },
+    /// Give an agent a new token (printed once); the old token is refused at once.
+    Rotate {
         #[command(flatten)]
         common: Common,
         /// The agent id (from `agent list`).
@@ -238,7 +245,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ))
                 .into());
             }
-            eprintln!("revoked agent {id}; the collector refuses its reports within 10 s");
+            eprintln!(
+                "revoked agent {id}; the collector refuses its token from the next request on"
+            );
+        }
+        Command::Agent {
+            command: AgentCommand::Rotate { common, id },
+        } => {
+            let cfg = load(&common)?;
+            let conn = store::open(&cfg.data_dir)?;
+            let Some(token) = store::rotate_agent(&conn, &id)? else {
+                return Err(UsageError(format!(
+                    "no active agent with id {id:?}; see `simpul-collector agent list`"
+                ))
+                .into());
+            };
+            println!("{token}");
+            eprintln!(
+                "new token for agent {id} printed on stdout (shown once); the old token is refused from now on: \
+                 put the new one in the agent's token_file and restart it"
+            );
         }
     }
     Ok(())

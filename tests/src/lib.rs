@@ -235,6 +235,11 @@ impl Collector {
             .expect("count")
     }
 
+    /// What the running collector process logged so far.
+    pub fn log(&self) -> String {
+        self.proc.output()
+    }
+
     /// The /metrics text.
     pub fn metrics(&self) -> String {
         let (code, body) = get(&self.url("/metrics"));

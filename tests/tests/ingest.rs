@@ -126,14 +126,14 @@ fn missing_wrong_and_revoked_tokens_are_401() {
         &body,
     );
     assert_eq!(code, 401);
-    assert!(b.contains("unknown or revoked"), "{b}");
+    assert!(b.contains("unknown, rotated or revoked"), "{b}");
+    assert!(
+        !b.contains(&"0".repeat(64)),
+        "the secret is never echoed: {b}"
+    );
     let (code, _, err) = f.c.cli(&["agent", "revoke", &f.id]);
     assert_eq!(code, 0, "{err}");
-    simpul_e2e::wait_for(
-        "revocation to take effect",
-        std::time::Duration::from_secs(15),
-        || (f.send(&body, &[]).0 == 401).then_some(()),
-    );
+    assert_eq!(f.send(&body, &[]).0, 401, "revocation takes effect at once");
     assert_eq!(f.c.stored_reports(), 0);
     assert_eq!(
         simpul_e2e::sample(
@@ -143,6 +143,84 @@ fn missing_wrong_and_revoked_tokens_are_401() {
         .map(|v| v >= 3.0),
         Some(true)
     );
+}
+
+#[test]
+fn a_rotated_token_replaces_the_old_one_at_once() {
+    let f = fixture();
+    let (code, new, err) = f.c.cli(&["agent", "rotate", &f.id]);
+    assert_eq!(code, 0, "{err}");
+    let new = new.trim();
+    assert!(new.starts_with(&format!("smp1_{}_", f.id)), "{new}");
+    let body = serde_json::to_vec(&report(&f.id, "web-01", 1)).unwrap();
+    assert_eq!(f.send(&body, &[]).0, 401, "old token refused");
+    let (code, b) = post(
+        &f.c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {new}"))],
+        &body,
+    );
+    assert_eq!(code, 200, "{b}");
+    assert_eq!(f.c.stored_reports(), 1);
+    let (code, _, err) = f.c.cli(&["agent", "rotate", "a000000000000"]);
+    assert_eq!(code, 2, "unknown id is a usage error");
+    assert!(err.contains("no active agent"), "{err}");
+    let log = f.c.log();
+    assert!(log.contains("report rejected"), "rejections are logged");
+    assert!(!log.contains(&f.token), "the log never holds a token");
+    assert!(!log.contains(new), "the log never holds a token");
+}
+
+#[test]
+fn requests_beyond_the_rate_limit_get_429_with_retry_after() {
+    let c = Collector::start("rate_limit_per_agent = 1.0\nrate_limit_burst = 3");
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let id = agent_id(&token);
+    let auth = format!("Bearer {token}");
+    let mut codes = Vec::new();
+    for seq in 1..=5 {
+        let body = serde_json::to_vec(&report(&id, "web-01", seq)).unwrap();
+        codes.push(
+            post(
+                &c.url("/api/v1/reports"),
+                &[("authorization", &auth)],
+                &body,
+            )
+            .0,
+        );
+    }
+    assert_eq!(&codes[..3], [200, 200, 200], "{codes:?}");
+    assert_eq!(codes[4], 429, "{codes:?}");
+    let resp = ureq::post(&c.url("/api/v1/reports"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .header("authorization", &auth)
+        .send(&serde_json::to_vec(&report(&id, "web-01", 9)).unwrap()[..])
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    assert!(
+        simpul_e2e::sample(
+            &c.metrics(),
+            "simpul_ingest_requests_rejected_total{reason=\"rate_limited\"}"
+        )
+        .unwrap()
+            >= 2.0
+    );
+    // another agent is not affected
+    let other = c.enrol("dinkes", "web-02", Some("pusat-data"));
+    let body = serde_json::to_vec(&report(&agent_id(&other), "web-02", 1)).unwrap();
+    let (code, b) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {other}"))],
+        &body,
+    );
+    assert_eq!(code, 200, "{b}");
 }
 
 #[test]

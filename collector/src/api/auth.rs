@@ -1,12 +1,10 @@
 //! Agent authentication: bearer token -> the agent it is bound to.
 //!
-//! Active tokens are held in memory by hash and reloaded from the database every
-//! [`REFRESH`]; a token not in memory is looked up in the database at once, so a newly
-//! enrolled agent is accepted immediately and a revoked one is refused within
-//! [`REFRESH`].
+//! Every request looks its token's hash up in the database (an indexed point query of a
+//! few microseconds), so an agent enrolled, rotated or revoked with the CLI is accepted
+//! or refused from the very next request; nothing is cached.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
@@ -15,60 +13,35 @@ use rusqlite::Connection;
 use super::error::ApiError;
 use crate::metrics::RejectReason;
 use crate::state::Fleet;
-use crate::store::{self, token_hash, AgentBinding};
+use crate::store::{self, AgentBinding};
 
-/// How often the token map and the fleet's host list are reloaded.
+/// How often the fleet's host list is re-read (to show newly enrolled or revoked hosts).
 pub const REFRESH: Duration = Duration::from_secs(10);
 
-/// Token hash -> binding of every active agent.
+/// Looks tokens up in the database.
 #[derive(Debug)]
 pub struct Auth {
-    tokens: RwLock<HashMap<String, AgentBinding>>,
     db: Arc<Mutex<Connection>>,
 }
 
 impl Auth {
     pub fn new(db: Arc<Mutex<Connection>>) -> Self {
-        Self {
-            tokens: RwLock::default(),
-            db,
-        }
+        Self { db }
     }
 
-    /// Reloads every active agent; returns their bindings.
-    pub fn reload(&self) -> Result<Vec<AgentBinding>, store::StoreError> {
-        let conn = self
-            .db
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut st = conn.prepare_cached(
-            "SELECT token_sha256, id, agency, host, site FROM agents WHERE revoked_at IS NULL",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                AgentBinding {
-                    id: r.get(1)?,
-                    agency: r.get(2)?,
-                    host: r.get(3)?,
-                    site: r.get(4)?,
-                },
-            ))
-        })?;
-        let map: HashMap<_, _> = rows.collect::<Result<_, _>>()?;
-        let active = map.values().cloned().collect();
-        *self
-            .tokens
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = map;
-        Ok(active)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every active agent's binding.
+    pub fn reload(&self) -> Result<Vec<AgentBinding>, store::StoreError> {
+        store::active_agents(&self.conn())
     }
 
     /// Authenticates the `Authorization: Bearer` header.
-    pub async fn authenticate(
-        self: &Arc<Self>,
-        headers: &HeaderMap,
-    ) -> Result<AgentBinding, ApiError> {
+    pub fn authenticate(&self, headers: &HeaderMap) -> Result<AgentBinding, ApiError> {
         let unauthorized =
             |msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, msg);
         let value = headers
@@ -83,54 +56,19 @@ impl Auth {
         let token = value
             .strip_prefix("Bearer ")
             .ok_or_else(|| unauthorized("Authorization header must be `Bearer <agent token>`"))?
-            .trim()
-            .to_owned();
-        let hash = token_hash(&token);
-        if let Some(b) = self
-            .tokens
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&hash)
-        {
-            return Ok(b.clone());
-        }
-        let this = Arc::clone(self);
-        let found = tokio::task::spawn_blocking(move || {
-            let conn = this
-                .db
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            store::agent_by_token(&conn, &token)
-        })
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                RejectReason::Unavailable,
-                e.to_string(),
-            )
-        })?
-        .map_err(|e| {
+            .trim();
+        let found = store::agent_by_token(&self.conn(), token).map_err(|e| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 RejectReason::Unavailable,
                 e.to_string(),
             )
         })?;
-        match found {
-            Some(b) => {
-                self.tokens
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(hash, b.clone());
-                Ok(b)
-            }
-            None => Err(unauthorized("unknown or revoked agent token")),
-        }
+        found.ok_or_else(|| unauthorized("unknown, rotated or revoked agent token"))
     }
 }
 
-/// Reloads tokens and the fleet's host list every [`REFRESH`], forever.
+/// Re-reads the fleet's host list every [`REFRESH`], forever.
 pub async fn refresh_loop(auth: Arc<Auth>, fleet: Arc<Fleet>) {
     let mut tick = tokio::time::interval(REFRESH);
     loop {

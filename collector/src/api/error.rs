@@ -13,6 +13,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub reason: RejectReason,
     pub body: ErrorBody,
+    /// Seconds for the `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -24,7 +26,13 @@ impl ApiError {
                 error: error.into(),
                 violations: Vec::new(),
             },
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     pub fn with_violations(mut self, violations: Vec<Violation>) -> Self {
@@ -45,6 +53,10 @@ impl IntoResponse for ApiError {
                 "www-authenticate",
                 axum::http::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(secs));
         }
         resp
     }

@@ -2,12 +2,13 @@
 //! binding, commit, acknowledge. Any failure rejects the whole request and writes nothing.
 
 use std::io::Read;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use simpul_protocol::{decode_reports, IngestResponse, Report, Violation};
@@ -21,27 +22,57 @@ use crate::store::AgentBinding;
 
 pub async fn post_reports(
     State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<IngestResponse>, ApiError> {
     let started = Instant::now();
-    let result = ingest(&app, &headers, body).await;
+    let mut agent = None;
+    let result = ingest(&app, peer, &headers, body, &mut agent).await;
     match &result {
         Ok(_) => app.metrics.ingest_latency(started.elapsed().as_secs_f64()),
         Err(e) => {
             app.metrics.rejected(e.reason);
-            tracing::debug!(status = %e.status, error = %e.body.error, "ingest rejected");
+            // never the token itself: the agent id is enough to find the culprit
+            tracing::warn!(
+                %peer,
+                agent = agent.as_deref().unwrap_or("-"),
+                status = e.status.as_u16(),
+                reason = e.reason.label(),
+                error = %e.body.error,
+                "report rejected"
+            );
         }
     }
     result.map(Json)
 }
 
+fn rate_limited(wait: Duration, what: &str) -> ApiError {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        RejectReason::RateLimited,
+        format!("too many requests from this {what}; retry in {secs} s"),
+    )
+    .with_retry_after(secs)
+}
+
 async fn ingest(
     app: &AppState,
+    peer: SocketAddr,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
+    agent: &mut Option<String>,
 ) -> Result<IngestResponse, ApiError> {
-    let binding = app.auth.authenticate(headers).await?;
+    // the address limit comes first so that token guessing is throttled too
+    app.per_address
+        .check(&peer.ip(), Instant::now())
+        .map_err(|w| rate_limited(w, "address (rate_limit_per_address)"))?;
+    let binding = app.auth.authenticate(headers)?;
+    *agent = Some(binding.id.clone());
+    app.per_agent
+        .check(&binding.id, Instant::now())
+        .map_err(|w| rate_limited(w, "agent (rate_limit_per_agent)"))?;
     let max = app.cfg.max_body_bytes;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 mod ingest;
+pub mod ratelimit;
 mod read;
 
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     pub writer: mpsc::Sender<Job>,
     pub metrics: Metrics,
+    pub per_agent: ratelimit::RateLimiter<String>,
+    pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for Job {

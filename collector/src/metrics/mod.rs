@@ -22,10 +22,11 @@ pub enum RejectReason {
     Malformed,
     Invalid,
     Unavailable,
+    RateLimited,
 }
 
 impl RejectReason {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::Unauthorized,
         Self::Forbidden,
         Self::TooLarge,
@@ -33,9 +34,11 @@ impl RejectReason {
         Self::Malformed,
         Self::Invalid,
         Self::Unavailable,
+        Self::RateLimited,
     ];
 
-    fn label(self) -> &'static str {
+    /// The `reason` label value.
+    pub fn label(self) -> &'static str {
         match self {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
@@ -44,6 +47,7 @@ impl RejectReason {
             Self::Malformed => "malformed",
             Self::Invalid => "invalid",
             Self::Unavailable => "unavailable",
+            Self::RateLimited => "rate_limited",
         }
     }
 }
@@ -69,6 +73,8 @@ pub struct Metrics {
     rejected: [AtomicU64; RejectReason::ALL.len()],
     ingest: Mutex<Histogram>,
     fleet: fleet::FleetMetrics,
+    /// TLS handshakes that failed; shared with the listener.
+    pub tls_handshake_failures: Arc<AtomicU64>,
 }
 
 impl Metrics {
@@ -85,6 +91,7 @@ impl Metrics {
                 skew_secs,
                 db,
             },
+            tls_handshake_failures: Arc::default(),
         }
     }
 
@@ -134,6 +141,16 @@ impl Metrics {
             "simpul_ingest_reports_duplicate_total",
             &[],
             self.duplicates.load(Ordering::Relaxed) as f64,
+        );
+        e.family(
+            "simpul_tls_handshake_failures_total",
+            Kind::Counter,
+            "TLS handshakes that failed: unknown CA, expired or missing client certificate, not TLS",
+        );
+        e.sample(
+            "simpul_tls_handshake_failures_total",
+            &[],
+            self.tls_handshake_failures.load(Ordering::Relaxed) as f64,
         );
         e.family(
             "simpul_ingest_requests_rejected_total",

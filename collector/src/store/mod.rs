@@ -158,12 +158,30 @@ pub fn list_agents(conn: &Connection) -> Result<Vec<AgentRow>, StoreError> {
 /// The active agent a token belongs to, if any.
 pub fn agent_by_token(conn: &Connection, token: &str) -> Result<Option<AgentBinding>, StoreError> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, agency, host, site FROM agents WHERE token_sha256 = ?1 AND revoked_at IS NULL",
-            [token_hash(token)],
-            binding_from_row,
-        )
+        )?
+        .query_row([token_hash(token)], binding_from_row)
         .optional()?)
+}
+
+/// Bindings of every agent that is not revoked.
+pub fn active_agents(conn: &Connection) -> Result<Vec<AgentBinding>, StoreError> {
+    let mut st =
+        conn.prepare_cached("SELECT id, agency, host, site FROM agents WHERE revoked_at IS NULL")?;
+    let rows = st.query_map([], binding_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Gives an active agent a new token; the old one is refused from the next request on.
+/// Returns the new token, shown once, or None when no active agent has that id.
+pub fn rotate_agent(conn: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    let token = format!("smp1_{id}_{}", random_hex(32)?);
+    let n = conn.execute(
+        "UPDATE agents SET token_sha256 = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, token_hash(&token)],
+    )?;
+    Ok((n == 1).then_some(token))
 }
 
 /// What the collector knows of one host at start-up.
@@ -250,5 +268,23 @@ mod tests {
         assert_eq!(agent_by_token(&conn, &token).unwrap(), None);
         add_agent(&conn, "dinkes", "web-01", None).unwrap();
         assert_eq!(list_agents(&conn).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rotation_replaces_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(dir.path()).unwrap();
+        let (b, old) = add_agent(&conn, "dinkes", "web-01", None).unwrap();
+        let new = rotate_agent(&conn, &b.id).unwrap().unwrap();
+        assert_ne!(new, old);
+        assert_eq!(agent_by_token(&conn, &old).unwrap(), None);
+        assert_eq!(agent_by_token(&conn, &new).unwrap(), Some(b.clone()));
+        assert!(revoke_agent(&conn, &b.id).unwrap());
+        assert_eq!(
+            rotate_agent(&conn, &b.id).unwrap(),
+            None,
+            "revoked stays revoked"
+        );
+        assert_eq!(rotate_agent(&conn, "a000000000000").unwrap(), None);
     }
 }
