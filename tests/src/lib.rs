@@ -158,9 +158,11 @@ impl Collector {
 
     fn wait_ready(&mut self) {
         let url = self.url("/healthz");
+        let tls = read(&self.config_path()).contains("tls_cert_file");
         let start = Instant::now();
         loop {
-            if get(&url).0 == 200 {
+            // an HTTPS collector is ready when it says so: the harness speaks plain HTTP
+            if (tls && self.log().contains("collector listening")) || (!tls && get(&url).0 == 200) {
                 return;
             }
             if let Ok(Some(s)) = self.proc.child.try_wait() {
@@ -246,6 +248,33 @@ impl Collector {
         assert_eq!(code, 200);
         body
     }
+}
+
+/// Writes `dir/agent.toml` (collector URL, token file, 1 s interval, state dir, plus
+/// `extra` lines) and `dir/agent.token`, then starts `simpul-agent run` logging to
+/// `dir/agent.log`.
+pub fn start_agent(dir: &Path, collector_url: &str, token: &str, extra: &str) -> Proc {
+    std::fs::create_dir_all(dir).expect("agent dir");
+    let token_file = dir.join("agent.token");
+    std::fs::write(&token_file, token).expect("write token");
+    let cfg = dir.join("agent.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "collector_url = \"{collector_url}\"\ntoken_file = \"{}\"\ninterval_secs = 1\nretry_max_secs = 1\nstate_dir = \"{}\"\n{extra}\n",
+            token_file.display(),
+            dir.join("state").display()
+        ),
+    )
+    .expect("write agent config");
+    Proc::spawn(
+        "simpul-agent",
+        Command::new(bin("simpul-agent"))
+            .args(["run", "--config"])
+            .arg(&cfg)
+            .env("SIMPUL_LOG", "info"),
+        dir.join("agent.log"),
+    )
 }
 
 /// The value of the first sample whose line starts with `prefix` (name and labels).
