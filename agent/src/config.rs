@@ -225,9 +225,9 @@ impl AgentConfig {
                 }
             }
         }
-        if !(1 << 20..=1 << 40).contains(&self.spool_max_bytes) {
+        if !(16 << 10..=1 << 40).contains(&self.spool_max_bytes) {
             p.push(format!(
-                "spool_max_bytes = {}: must be between 1048576 (1 MiB) and 1099511627776 (1 TiB)",
+                "spool_max_bytes = {}: must be between 16384 (16 KiB) and 1099511627776 (1 TiB)",
                 self.spool_max_bytes
             ));
         }

@@ -125,6 +125,7 @@ pub struct Collector {
     pub dir: tempfile::TempDir,
     pub port: u16,
     pub proc: Proc,
+    starts: u32,
 }
 
 impl Collector {
@@ -151,7 +152,12 @@ impl Collector {
                 .env("SIMPUL_LOG", "info"),
             dir.path().join("collector.log"),
         );
-        let mut c = Self { dir, port, proc };
+        let mut c = Self {
+            dir,
+            port,
+            proc,
+            starts: 1,
+        };
         c.wait_ready();
         c
     }
@@ -177,17 +183,37 @@ impl Collector {
         }
     }
 
-    /// Restarts the collector process on the same port and data.
+    /// Restarts the collector process (SIGTERM, then start) on the same port and data.
     pub fn restart(&mut self) {
+        self.stop();
+        self.start_again();
+    }
+
+    /// Stops the collector with SIGTERM and waits for it to exit.
+    pub fn stop(&mut self) {
         self.proc.terminate();
+    }
+
+    /// Kills the collector with SIGKILL: no drain, no clean shutdown.
+    pub fn kill(&mut self) {
+        let _ = self.proc.child.kill();
+        let _ = self.proc.child.wait();
+    }
+
+    /// Starts the collector again after [`Self::stop`] or [`Self::kill`].
+    pub fn start_again(&mut self) {
+        self.starts += 1;
         let cfg = self.config_path();
         self.proc = Proc::spawn(
             "simpul-collector",
             Command::new(bin("simpul-collector"))
                 .arg("serve")
                 .arg("--config")
-                .arg(&cfg),
-            self.dir.path().join("collector2.log"),
+                .arg(&cfg)
+                .env("SIMPUL_LOG", "info"),
+            self.dir
+                .path()
+                .join(format!("collector{}.log", self.starts)),
         );
         self.wait_ready();
     }
