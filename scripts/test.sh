@@ -36,6 +36,16 @@ set +e
 cargo test --workspace --locked 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 set -e
+[ "$status" -eq 0 ] || {
+  awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}' "$out"
+  exit "$status"
+}
+
+# --- fuzzing: the report decoder and validator, bounded time -------------------------
+log "fuzz decode_report (${FUZZ_SECS:=60} s)"
+fuzz_status=0
+scripts/fuzz.sh "$FUZZ_SECS" || fuzz_status=$?
+
 # one closing line for the whole suite (cargo's last line is a doc-test run of one crate)
 awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}' "$out"
-exit "$status"
+exit "$fuzz_status"

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Host health at the sample time. Each part is filled by its own agent-side collector;
 /// a part whose collector failed is absent (and the failure is in `Report::collectors`).
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Health {
@@ -21,9 +22,21 @@ pub struct Health {
     pub swap: Option<Memory>,
     /// Every real (block-device or network) filesystem.
     #[serde(default)]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<Filesystem>(), 0..4)"
+        )
+    )]
     pub filesystems: Vec<Filesystem>,
     /// Every network interface except loopback.
     #[serde(default)]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<NetInterface>(), 0..4)"
+        )
+    )]
     pub network: Vec<NetInterface>,
     /// Number of processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,28 +44,39 @@ pub struct Health {
 }
 
 /// CPU usage as ratios in [0, 1].
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cpu {
     /// All cores together.
+    #[cfg_attr(test, proptest(strategy = "crate::arb::finite()"))]
     pub usage_ratio: f64,
     /// One entry per logical core, in kernel order (`cpu0`, `cpu1`, …).
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::collection::vec(crate::arb::finite(), 0..8)")
+    )]
     pub per_core_usage_ratio: Vec<f64>,
 }
 
 /// Load averages over 1, 5 and 15 minutes.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Load {
     /// 1-minute load average.
+    #[cfg_attr(test, proptest(strategy = "crate::arb::finite()"))]
     pub load1: f64,
     /// 5-minute load average.
+    #[cfg_attr(test, proptest(strategy = "crate::arb::finite()"))]
     pub load5: f64,
     /// 15-minute load average.
+    #[cfg_attr(test, proptest(strategy = "crate::arb::finite()"))]
     pub load15: f64,
 }
 
 /// Memory or swap, in bytes.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Memory {
@@ -65,6 +89,7 @@ pub struct Memory {
 }
 
 /// One mounted filesystem.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filesystem {
@@ -87,6 +112,7 @@ pub struct Filesystem {
 }
 
 /// Counters of one network interface since boot.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetInterface {
@@ -111,11 +137,13 @@ pub struct NetInterface {
 }
 
 /// When the host booted.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Uptime {
     /// Boot time, seconds since the Unix epoch (from `btime` in `/proc/stat`).
     pub boot_time_seconds: u64,
     /// Seconds since boot (from `/proc/uptime`).
+    #[cfg_attr(test, proptest(strategy = "crate::arb::finite()"))]
     pub uptime_seconds: f64,
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a host is made of. Fields the agent cannot read are empty strings or zero.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inventory {
@@ -17,12 +18,23 @@ pub struct Inventory {
     /// DMI BIOS identity.
     pub bios: Bios,
     /// Physical disks (no partitions, loop, ram or device-mapper devices).
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::collection::vec(proptest::arbitrary::any::<Disk>(), 0..4)")
+    )]
     pub disks: Vec<Disk>,
     /// Network interfaces with hardware address and IP addresses.
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<NetPort>(), 0..4)"
+        )
+    )]
     pub interfaces: Vec<NetPort>,
 }
 
 /// Operating system and kernel.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Os {
@@ -39,6 +51,7 @@ pub struct Os {
 }
 
 /// Processor model and counts.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cpu {
@@ -53,6 +66,7 @@ pub struct Cpu {
 }
 
 /// DMI system identity.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct System {
@@ -65,6 +79,7 @@ pub struct System {
 }
 
 /// DMI BIOS identity.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bios {
@@ -77,6 +92,7 @@ pub struct Bios {
 }
 
 /// One physical disk.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Disk {
@@ -93,6 +109,7 @@ pub struct Disk {
 }
 
 /// One network interface for the inventory.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetPort {
@@ -103,10 +120,17 @@ pub struct NetPort {
     /// Link speed in megabits per second, 0 when unknown.
     pub speed_mbps: u64,
     /// IPv4 and IPv6 addresses with prefix length.
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<NetAddress>(), 0..4)"
+        )
+    )]
     pub addresses: Vec<NetAddress>,
 }
 
 /// An address with its prefix length, e.g. `10.0.0.5/24`.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetAddress {

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// One report of one host.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
@@ -38,6 +39,7 @@ pub struct Report {
     /// Monotonically increasing per agent; (agent_id, sequence) is the idempotency key.
     pub sequence: u64,
     /// When the sample was taken, seconds since the Unix epoch (UTC).
+    #[cfg_attr(test, proptest(strategy = "crate::arb::finite()"))]
     pub sample_time_seconds: f64,
     /// The agent's heartbeat interval; the collector derives the grace gap from it.
     pub interval_secs: u32,
@@ -54,6 +56,12 @@ pub struct Report {
     pub inventory: Option<Inventory>,
     /// Agent-side collectors that ran for this report and whether they succeeded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<CollectorStatus>(), 0..4)"
+        )
+    )]
     pub collectors: Vec<CollectorStatus>,
     /// State of the agent's on-disk outbox when this report was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +69,7 @@ pub struct Report {
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpoolStatus {
@@ -74,6 +83,7 @@ pub struct SpoolStatus {
 }
 
 /// The identity a host claims. The collector checks it against the token's binding.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostIdentity {
@@ -91,6 +101,7 @@ pub struct HostIdentity {
 }
 
 /// Outcome of one agent-side collector for one report.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollectorStatus {
@@ -121,4 +132,52 @@ pub struct ErrorBody {
     /// For invalid reports: every violation found, each naming the field and the rule.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
+}
+
+/// Property tests: every report survives a JSON round trip, alone and in a batch, and
+/// validation never panics and gives the same verdict after the trip.
+#[cfg(test)]
+mod arb {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Finite floats, the only ones JSON can carry.
+    pub fn finite() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>().prop_filter("finite", |f| f.is_finite()),
+            0.0..=1.0f64,
+            1.0e9..2.0e9f64,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn a_report_round_trips_through_json(r in any::<Report>()) {
+            let json = serde_json::to_vec(&r).unwrap();
+            let back = decode_reports(&json).unwrap();
+            prop_assert_eq!(back, vec![r]);
+        }
+
+        #[test]
+        fn a_batch_round_trips_and_keeps_its_order(rs in proptest::collection::vec(any::<Report>(), 0..4)) {
+            let json = serde_json::to_vec(&rs).unwrap();
+            prop_assert_eq!(decode_reports(&json).unwrap(), rs);
+        }
+
+        #[test]
+        fn validation_is_total_and_stable(r in any::<Report>(), now in 1.0e9..2.0e9f64) {
+            let limits = Limits::default();
+            let verdict = r.validate(&limits, now);
+            let back = decode_reports(&serde_json::to_vec(&r).unwrap()).unwrap();
+            prop_assert_eq!(back[0].validate(&limits, now), verdict);
+        }
+
+        #[test]
+        fn decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode_reports(&bytes);
+        }
+    }
 }
