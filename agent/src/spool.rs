@@ -598,3 +598,52 @@ mod tests {
         assert_eq!(v[0]["sequence"], left[0]);
     }
 }
+
+/// Cost of the spool per report, run by `bench/spool_overhead.sh` (not a timed test).
+#[cfg(test)]
+mod bench {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore = "benchmark: bench/spool_overhead.sh"]
+    fn spool_cost_per_report() {
+        let dir = tempfile::Builder::new()
+            .prefix("simpul-spool-bench")
+            .tempdir_in(std::env::var("SPOOL_BENCH_DIR").unwrap_or_else(|_| ".".into()))
+            .unwrap();
+        let (mut s, _) = Spool::open(
+            dir.path(),
+            Bounds {
+                max_bytes: 64 << 20,
+                max_age_secs: 7.0 * 86400.0,
+            },
+        )
+        .unwrap();
+        let report = vec![b'x'; 1500]; // a heartbeat is about 1.5 KB of JSON
+        let n = 500u64;
+        // steady state: append, send (read the batch), acknowledge
+        let t = Instant::now();
+        for seq in 1..=n {
+            s.append(seq, seq as f64, false, &report).unwrap();
+            let (seqs, _) = s.batch(500, 768 << 10).unwrap();
+            s.acknowledged(&seqs).unwrap();
+        }
+        let cycle = t.elapsed() / n as u32;
+        // outage: appends only, then one drain
+        let t = Instant::now();
+        for seq in n + 1..=2 * n {
+            s.append(seq, seq as f64, false, &report).unwrap();
+        }
+        let append = t.elapsed() / n as u32;
+        let t = Instant::now();
+        while !s.is_empty() {
+            let (seqs, _) = s.batch(500, 768 << 10).unwrap();
+            s.acknowledged(&seqs).unwrap();
+        }
+        let drain = t.elapsed();
+        println!(
+            "spool per report: append+fsync {append:?}, steady cycle (append+read+ack) {cycle:?}; draining {n} reports {drain:?}"
+        );
+    }
+}

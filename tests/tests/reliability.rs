@@ -320,3 +320,49 @@ fn a_torn_spool_record_after_a_crash_is_skipped() {
     assert!(log.contains("torn or corrupt"), "{log}");
     assert!(!log.contains("ERROR"), "{log}");
 }
+
+#[test]
+fn sigterm_finishes_a_request_in_flight_then_exits() {
+    use std::io::{Read, Write};
+    let mut c = Collector::start("");
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let id = agent_id(&token);
+    let body = serde_json::to_vec(&report(&id, "web-01", 1)).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", c.port)).unwrap();
+    write!(
+        s,
+        "POST /api/v1/reports HTTP/1.1\r\nHost: collector\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300)); // the handler is waiting for the body
+    std::process::Command::new("kill")
+        .args(["-TERM", &c.proc.child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        c.proc.child.try_wait().unwrap().is_none(),
+        "the collector waits for the request in flight"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", c.port)).is_err(),
+        "new connections are refused while draining"
+    );
+    s.write_all(&body[10..]).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let status = wait_for("collector exit", Duration::from_secs(10), || {
+        c.proc.child.try_wait().unwrap()
+    });
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        stored(&c, &id).len(),
+        1,
+        "the drained request's report was committed"
+    );
+    assert!(c.log().contains("collector stopped"), "{}", c.log());
+}
