@@ -15,10 +15,13 @@ trap cleanup EXIT INT TERM
 cargo build --release --locked -q -p simpul-collector -p simpul-bench
 B=target/release
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)"
-sed -e "s|^listen = .*|listen = \"127.0.0.1:$PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" config/collector.toml > "$W/collector.toml"
-# 5,000 simulated agents share one loopback address: no per-address limit in the load test
-printf "rate_limit_per_address = 0.0\nrate_limit_per_agent = 0.0\n" | cat - "$W/collector.toml" > "$W/c2.toml" && mv "$W/c2.toml" "$W/collector.toml"
+# 5,000 simulated agents share one loopback address: no rate limits in the load test
+sed -e "s|^listen = .*|listen = \"127.0.0.1:$PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" \
+    -e "s|^rate_limit_per_address = .*|rate_limit_per_address = 0.0|" \
+    -e "s|^rate_limit_per_agent = .*|rate_limit_per_agent = 0.0|" config/collector.toml > "$W/collector.toml"
+grep -q "^rate_limit_per_address = 0.0" "$W/collector.toml" || { echo "config/collector.toml lost its rate_limit keys" >&2; exit 1; }
 "$B/ingest-load" enrol --data-dir "$W/data" --agents "$AGENTS"
+"$B/simpul-collector" check-config "$W/collector.toml" >/dev/null
 "$B/simpul-collector" serve --config "$W/collector.toml" 2>"$W/collector.log" &
 CPID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done

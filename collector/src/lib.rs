@@ -6,6 +6,7 @@ pub mod config;
 pub mod listener;
 pub mod metrics;
 pub mod serve;
+pub mod sla;
 pub mod state;
 pub mod store;
 

@@ -1,0 +1,340 @@
+//! SLA periods (`2026-10`, `2026-10-05`, `2026-Q4`, `2026`) in a configured time zone,
+//! turned into UTC seconds.
+//!
+//! Indonesia has kept fixed UTC offsets without daylight saving since 1988 (WIB +7,
+//! WITA +8, WIT +9), so a zone is an offset; the arithmetic underneath is plain UTC
+//! seconds and civil-date conversion, with no DST rules to get wrong.
+
+use std::fmt;
+
+/// A time zone: a fixed offset from UTC, with the name it was configured by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    pub name: String,
+    pub offset_secs: i64,
+}
+
+/// Zone names accepted besides `UTC` and `+HH:MM` / `-HH:MM`.
+const NAMED: &[(&str, i64)] = &[
+    ("Asia/Jakarta", 7 * 3600),
+    ("Asia/Pontianak", 7 * 3600),
+    ("Asia/Makassar", 8 * 3600),
+    ("Asia/Jayapura", 9 * 3600),
+    ("UTC", 0),
+    ("Etc/UTC", 0),
+];
+
+/// What `time_zone` accepts, for error messages.
+pub const ZONE_RULE: &str = "must be Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura, UTC, or a fixed offset like +07:00";
+
+impl Zone {
+    /// Parses a zone name or a `+HH:MM` offset.
+    pub fn parse(s: &str) -> Option<Self> {
+        if let Some((_, off)) = NAMED.iter().find(|(n, _)| *n == s) {
+            return Some(Self {
+                name: s.into(),
+                offset_secs: *off,
+            });
+        }
+        let (sign, rest) = match s.as_bytes().first()? {
+            b'+' => (1, &s[1..]),
+            b'-' => (-1, &s[1..]),
+            _ => return None,
+        };
+        let (h, m) = rest.split_once(':')?;
+        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+        if (0..=14).contains(&h) && (0..60).contains(&m) {
+            Some(Self {
+                name: s.into(),
+                offset_secs: sign * (h * 3600 + m * 60),
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Asia/Jakarta (WIB).
+    pub fn jakarta() -> Self {
+        Self {
+            name: "Asia/Jakarta".into(),
+            offset_secs: 7 * 3600,
+        }
+    }
+
+    /// UTC seconds of local midnight starting the civil day (y, m, d).
+    pub fn midnight(&self, y: i64, m: u32, d: u32) -> i64 {
+        days_from_civil(y, m, d) * 86400 - self.offset_secs
+    }
+
+    /// The local civil date and seconds since local midnight of UTC time `t`.
+    pub fn local(&self, t: i64) -> (i64, u32, u32, i64) {
+        let l = t + self.offset_secs;
+        let days = l.div_euclid(86400);
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, l.rem_euclid(86400))
+    }
+
+    /// Day of week of UTC time `t` in this zone: 0 = Monday .. 6 = Sunday.
+    pub fn weekday(&self, t: i64) -> u32 {
+        // 1970-01-01 was a Thursday (3)
+        ((t + self.offset_secs).div_euclid(86400) + 3).rem_euclid(7) as u32
+    }
+
+    /// `t` as local ISO 8601 with offset, e.g. `2026-10-05T01:00:00+07:00`.
+    pub fn format(&self, t: f64) -> String {
+        let secs = t.floor() as i64;
+        let (y, m, d, s) = self.local(secs);
+        let off = self.offset_secs;
+        let sign = if off < 0 { '-' } else { '+' };
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+            s / 3600,
+            s % 3600 / 60,
+            s % 60,
+            off.abs() / 3600,
+            off.abs() % 3600 / 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day number (inverse of [`days_from_civil`]).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The kinds of SLA period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodKind {
+    Day,
+    Month,
+    Quarter,
+    Year,
+}
+
+/// One SLA period, local civil calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub kind: PeriodKind,
+    pub year: i64,
+    /// Month 1-12 (first month of a quarter; 1 for a year).
+    pub month: u32,
+    /// Day of month (1 unless a day period).
+    pub day: u32,
+}
+
+/// What a period string may look like, for error messages.
+pub const PERIOD_RULE: &str =
+    "must be a month YYYY-MM (e.g. 2026-10), a day YYYY-MM-DD, a quarter YYYY-Qn or a year YYYY";
+
+impl Period {
+    /// Parses `2026-10`, `2026-10-05`, `2026-Q4` or `2026`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let year = |p: &str| -> Option<i64> {
+            (p.len() == 4)
+                .then(|| p.parse().ok())
+                .flatten()
+                .filter(|y| (1970..=9999).contains(y))
+        };
+        let num = |p: &str, max: u32| -> Option<u32> {
+            (p.len() == 2)
+                .then(|| p.parse().ok())
+                .flatten()
+                .filter(|n| (1..=max).contains(n))
+        };
+        match parts.as_slice() {
+            [y] => Some(Self {
+                kind: PeriodKind::Year,
+                year: year(y)?,
+                month: 1,
+                day: 1,
+            }),
+            [y, q] if q.len() == 2 && (q.starts_with('Q') || q.starts_with('q')) => {
+                let n: u32 = q[1..].parse().ok().filter(|n| (1..=4).contains(n))?;
+                Some(Self {
+                    kind: PeriodKind::Quarter,
+                    year: year(y)?,
+                    month: (n - 1) * 3 + 1,
+                    day: 1,
+                })
+            }
+            [y, m] => Some(Self {
+                kind: PeriodKind::Month,
+                year: year(y)?,
+                month: num(m, 12)?,
+                day: 1,
+            }),
+            [y, m, d] => {
+                let (year, month) = (year(y)?, num(m, 12)?);
+                let day = num(d, days_in_month(year, month))?;
+                Some(Self {
+                    kind: PeriodKind::Day,
+                    year,
+                    month,
+                    day,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The period of `kind` containing UTC time `t` in `zone`.
+    pub fn containing(kind: PeriodKind, t: i64, zone: &Zone) -> Self {
+        let (year, m, d, _) = zone.local(t);
+        match kind {
+            PeriodKind::Day => Self {
+                kind,
+                year,
+                month: m,
+                day: d,
+            },
+            PeriodKind::Month => Self {
+                kind,
+                year,
+                month: m,
+                day: 1,
+            },
+            PeriodKind::Quarter => Self {
+                kind,
+                year,
+                month: (m - 1) / 3 * 3 + 1,
+                day: 1,
+            },
+            PeriodKind::Year => Self {
+                kind,
+                year,
+                month: 1,
+                day: 1,
+            },
+        }
+    }
+
+    /// [start, end) in UTC seconds.
+    pub fn bounds(&self, zone: &Zone) -> (i64, i64) {
+        let start = zone.midnight(self.year, self.month, self.day);
+        let (ey, em, ed) = match self.kind {
+            PeriodKind::Day => {
+                let (y, m, d) =
+                    civil_from_days(days_from_civil(self.year, self.month, self.day) + 1);
+                (y, m, d)
+            }
+            PeriodKind::Month | PeriodKind::Quarter => {
+                let months = if self.kind == PeriodKind::Month { 1 } else { 3 };
+                let m0 = self.month - 1 + months;
+                (self.year + i64::from(m0 / 12), m0 % 12 + 1, 1)
+            }
+            PeriodKind::Year => (self.year + 1, 1, 1),
+        };
+        (start, zone.midnight(ey, em, ed))
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            PeriodKind::Day => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day),
+            PeriodKind::Month => write!(f, "{:04}-{:02}", self.year, self.month),
+            PeriodKind::Quarter => write!(f, "{:04}-Q{}", self.year, (self.month - 1) / 3 + 1),
+            PeriodKind::Year => write!(f, "{:04}", self.year),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2026, 10, 1), 20_727);
+        for z in [-1000, 0, 59, 60, 20_727, 100_000] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+    }
+
+    #[test]
+    fn periods_parse_and_bound_in_jakarta_time() {
+        let wib = Zone::jakarta();
+        let oct = Period::parse("2026-10").unwrap();
+        let (s, e) = oct.bounds(&wib);
+        // 2026-10-01T00:00+07:00 = 2026-09-30T17:00Z
+        assert_eq!(s, 1_790_787_600);
+        assert_eq!(e - s, 31 * 86400);
+        assert_eq!(wib.format(s as f64), "2026-10-01T00:00:00+07:00");
+        assert_eq!(oct.to_string(), "2026-10");
+        let q4 = Period::parse("2026-Q4").unwrap();
+        assert_eq!(
+            q4.bounds(&wib),
+            (s, Period::parse("2027-01").unwrap().bounds(&wib).0)
+        );
+        assert_eq!(q4.to_string(), "2026-Q4");
+        let feb = Period::parse("2028-02").unwrap().bounds(&wib);
+        assert_eq!(feb.1 - feb.0, 29 * 86400, "leap year");
+        let day = Period::parse("2026-12-31").unwrap().bounds(&wib);
+        assert_eq!(day.1 - day.0, 86400);
+        assert_eq!(
+            Period::parse("2026").unwrap().bounds(&wib).1,
+            wib.midnight(2027, 1, 1)
+        );
+        for bad in [
+            "2026-13",
+            "2026-02-30",
+            "26-10",
+            "2026-Q5",
+            "2026/10",
+            "",
+            "2026-10-",
+        ] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_midnight_is_the_boundary() {
+        let wib = Zone::jakarta();
+        let t = wib.midnight(2026, 11, 1);
+        assert_eq!(Period::containing(PeriodKind::Month, t - 1, &wib).month, 10);
+        assert_eq!(Period::containing(PeriodKind::Month, t, &wib).month, 11);
+        assert_eq!(wib.weekday(t), 6, "2026-11-01 is a Sunday");
+        assert_eq!(Zone::parse("+08:00").unwrap().offset_secs, 8 * 3600);
+        assert_eq!(
+            Zone::parse("-03:30").unwrap().offset_secs,
+            -(3 * 3600 + 1800)
+        );
+        assert_eq!(Zone::parse("Asia/Makassar").unwrap().offset_secs, 8 * 3600);
+        assert_eq!(Zone::parse("Europe/Berlin"), None);
+        assert_eq!(Zone::parse("+25:00"), None);
+    }
+}
