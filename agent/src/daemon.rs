@@ -225,6 +225,11 @@ impl Daemon {
             .append(report.sequence, report.sample_time_seconds, precious, &json)
         {
             Ok(_) => {
+                tracing::debug!(
+                    sequence = report.sequence,
+                    sample_time = report.sample_time_seconds,
+                    "spooled"
+                );
                 if let Some(inv) = &report.inventory {
                     // handed to the spool, which delivers it or keeps it
                     self.sampler.schedule.acknowledged(inv, Instant::now());

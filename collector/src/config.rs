@@ -61,6 +61,18 @@ pub struct CollectorConfig {
     /// Requests above the sustained rate allowed in a burst.
     #[serde(default = "default_rate_limit_burst")]
     pub rate_limit_burst: u32,
+    /// Time zone of SLA periods, business hours and times shown to people.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    /// SLA classes; an agency's `sla` names one, `host_sla` overrides it per host.
+    #[serde(default)]
+    pub sla_classes: Vec<crate::sla::config::SlaClass>,
+    /// Per-host SLA class overrides.
+    #[serde(default)]
+    pub host_sla: Vec<crate::sla::config::HostSla>,
+    /// Maintenance windows, excluded from both up and down time.
+    #[serde(default)]
+    pub maintenance: Vec<crate::sla::config::Maintenance>,
 }
 
 /// One agency (Perangkat Daerah).
@@ -72,6 +84,9 @@ pub struct Agency {
     /// Official name, e.g. `Dinas Kesehatan`.
     #[serde(default)]
     pub name: String,
+    /// SLA class of this agency's hosts (an `sla_classes` id); none: no SLA.
+    #[serde(default)]
+    pub sla: Option<String>,
 }
 
 /// Kinds of site.
@@ -133,6 +148,9 @@ fn default_rate_limit_per_address() -> f64 {
 fn default_rate_limit_burst() -> u32 {
     50
 }
+fn default_time_zone() -> String {
+    "Asia/Jakarta".into()
+}
 
 impl Default for CollectorConfig {
     fn default() -> Self {
@@ -153,6 +171,10 @@ impl Default for CollectorConfig {
             rate_limit_per_agent: default_rate_limit_per_agent(),
             rate_limit_per_address: default_rate_limit_per_address(),
             rate_limit_burst: default_rate_limit_burst(),
+            time_zone: default_time_zone(),
+            sla_classes: Vec::new(),
+            host_sla: Vec::new(),
+            maintenance: Vec::new(),
         }
     }
 }
@@ -313,6 +335,94 @@ impl CollectorConfig {
                      pusat-data and drc sites host many (remove the key)"
                 )),
                 _ => {}
+            }
+        }
+        p.extend(self.sla_problems(&agencies, &sites));
+        p
+    }
+
+    /// Problems of the SLA settings.
+    fn sla_problems(&self, agencies: &HashSet<&str>, sites: &HashSet<&str>) -> Vec<String> {
+        use crate::sla::config::{BusinessHours, BUSINESS_HOURS_RULE};
+        use crate::sla::period::{Zone, ZONE_RULE};
+        let mut p = Vec::new();
+        if Zone::parse(&self.time_zone).is_none() {
+            p.push(format!("time_zone = {:?}: {ZONE_RULE}", self.time_zone));
+        }
+        let mut classes = HashSet::new();
+        for (i, c) in self.sla_classes.iter().enumerate() {
+            if !is_valid_id(&c.id) {
+                p.push(format!("sla_classes[{i}].id = {:?}: {ID_RULE}", c.id));
+            } else if !classes.insert(c.id.as_str()) {
+                p.push(format!("sla_classes[{i}].id = {:?}: declared twice", c.id));
+            }
+            if !(c.target_percent > 0.0 && c.target_percent <= 100.0) {
+                p.push(format!(
+                    "sla_classes[{i}].target_percent = {}: must be above 0 and at most 100, e.g. 99.9",
+                    c.target_percent
+                ));
+            }
+            if let Some(bh) = &c.business_hours {
+                if BusinessHours::parse(bh).is_none() {
+                    p.push(format!(
+                        "sla_classes[{i}].business_hours = {bh:?}: {BUSINESS_HOURS_RULE}"
+                    ));
+                }
+            }
+        }
+        let class_list = || {
+            let v: Vec<_> = self.sla_classes.iter().map(|c| c.id.as_str()).collect();
+            if v.is_empty() {
+                "none declared (add [[sla_classes]])".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        for (i, a) in self.agencies.iter().enumerate() {
+            if let Some(c) = &a.sla {
+                if !classes.contains(c.as_str()) {
+                    p.push(format!(
+                        "agencies[{i}].sla = {c:?}: not an SLA class; declared: {}",
+                        class_list()
+                    ));
+                }
+            }
+        }
+        for (i, h) in self.host_sla.iter().enumerate() {
+            if !agencies.contains(h.agency.as_str()) {
+                p.push(format!(
+                    "host_sla[{i}].agency = {:?}: not a declared agency; declared: {}",
+                    h.agency,
+                    self.agency_list()
+                ));
+            }
+            if !classes.contains(h.sla.as_str()) {
+                p.push(format!(
+                    "host_sla[{i}].sla = {:?}: not an SLA class; declared: {}",
+                    h.sla,
+                    class_list()
+                ));
+            }
+        }
+        for (i, m) in self.maintenance.iter().enumerate() {
+            let key = format!("maintenance[{i}]");
+            p.extend(m.problems(&key));
+            if let Some(a) = &m.agency {
+                if !agencies.contains(a.as_str()) {
+                    p.push(format!(
+                        "{key}.agency = {a:?}: not a declared agency; declared: {}",
+                        self.agency_list()
+                    ));
+                }
+            }
+            if let Some(s) = &m.site {
+                if !sites.contains(s.as_str()) {
+                    let declared: Vec<_> = self.sites.iter().map(|s| s.id.as_str()).collect();
+                    p.push(format!(
+                        "{key}.site = {s:?}: not a declared site; declared: {}",
+                        declared.join(", ")
+                    ));
+                }
             }
         }
         p

@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// SLA reports, computed offline from the database.
+    Sla {
+        #[command(subcommand)]
+        command: SlaCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,6 +83,24 @@ enum AgentCommand {
         common: Common,
         /// The agent id (from `agent list`).
         id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SlaCommand {
+    /// Print the availability of every host with an SLA class for one period.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// YYYY-MM (month), YYYY-MM-DD, YYYY-Qn or YYYY; default: the current month.
+        #[arg(long)]
+        period: Option<String>,
+        /// json or csv.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Only this agency.
+        #[arg(long)]
+        agency: Option<String>,
     },
 }
 
@@ -147,6 +170,48 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig { file } => {
             CollectorConfig::load(&file).map_err(|e| UsageError(e.to_string()))?;
             println!("{}: ok", file.display());
+        }
+        Command::Sla {
+            command:
+                SlaCommand::Report {
+                    common,
+                    period,
+                    format,
+                    agency,
+                },
+        } => {
+            use simpul_collector::sla::{period, report};
+            let cfg = load(&common)?;
+            let zone = period::Zone::parse(&cfg.time_zone).unwrap_or_else(period::Zone::jakarta);
+            let p = match &period {
+                Some(s) => period::Period::parse(s).ok_or_else(|| {
+                    UsageError(format!("--period {s:?}: {}", period::PERIOD_RULE))
+                })?,
+                None => period::Period::containing(
+                    period::PeriodKind::Month,
+                    simpul_collector::now_seconds() as i64,
+                    &zone,
+                ),
+            };
+            if format != "json" && format != "csv" {
+                return Err(UsageError(format!("--format {format:?}: must be json or csv")).into());
+            }
+            if let Some(a) = &agency {
+                cfg.check_binding(a, None).map_err(UsageError)?;
+            }
+            let conn = store::open(&cfg.data_dir)?;
+            let r = report::report(
+                &conn,
+                &cfg,
+                &p,
+                simpul_collector::now_seconds(),
+                agency.as_deref(),
+            )?;
+            if format == "csv" {
+                print!("{}", report::to_csv(&r));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            }
         }
         Command::Serve { common, listen } => {
             let mut cfg = load(&common)?;

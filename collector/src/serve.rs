@@ -19,7 +19,9 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     let fleet = Arc::new(Fleet::from_loaded(store::load_fleet(&write_conn)?));
     let read_conn = store::open(&cfg.data_dir)?;
     let auth = Arc::new(Auth::new(Arc::new(Mutex::new(read_conn))));
-    let writer = Writer::spawn(write_conn, Arc::clone(&fleet))?;
+    // reports get their own connection so that a long one never delays a token lookup
+    let read_db = Arc::new(Mutex::new(store::open(&cfg.data_dir)?));
+    let writer = Writer::spawn(write_conn, Arc::clone(&fleet), cfg.grace_intervals)?;
     let limits = Limits {
         max_age_secs: cfg.max_report_age_secs,
         max_future_secs: cfg.max_clock_skew_secs,
@@ -60,6 +62,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         metrics,
         per_agent,
         per_address,
+        db: read_db,
     });
     tracing::info!(
         %addr,
@@ -69,7 +72,12 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         data_dir = %state.cfg.data_dir.display(),
         "collector listening"
     );
+    let run_conn = store::open(&state.cfg.data_dir)?;
+    let run = store::start_run(&run_conn, crate::now_seconds())?;
+    let run_conn = Arc::new(Mutex::new(run_conn));
     let mut background = vec![
+        tokio::spawn(record_alive(Arc::clone(&run_conn), run)),
+        tokio::spawn(refresh_sla(Arc::clone(&state))),
         tokio::spawn(api::auth::refresh_loop(auth, fleet)),
         tokio::spawn(sweep_rate_limits(Arc::clone(&state))),
     ];
@@ -82,8 +90,65 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     }
     // every request handler (and its writer sender) is gone now: drain the queue
     tokio::task::spawn_blocking(move || writer.finish()).await?;
+    let conn = run_conn
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(e) = store::touch_run(&conn, run, crate::now_seconds(), true) {
+        tracing::warn!(error = %e, "cannot record the clean stop");
+    }
     tracing::info!("collector stopped");
     Ok(())
+}
+
+/// Records every few seconds that this run is alive, so that the SLA can tell the
+/// collector's own outages (unknown) from the hosts' (down).
+async fn record_alive(conn: Arc<Mutex<rusqlite::Connection>>, run: f64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(
+        crate::sla::ALIVE_EVERY_SECS,
+    ));
+    loop {
+        tick.tick().await;
+        let c = Arc::clone(&conn);
+        let r = tokio::task::spawn_blocking(move || {
+            let conn = c.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            store::touch_run(&conn, run, crate::now_seconds(), false)
+        })
+        .await;
+        if let Ok(Err(e)) = r {
+            tracing::warn!(error = %e, "cannot record that the collector is alive");
+        }
+    }
+}
+
+/// How often the SLA metrics are recomputed.
+const SLA_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Recomputes the current month's SLA for `/metrics` every [`SLA_REFRESH`].
+async fn refresh_sla(state: Arc<AppState>) {
+    use crate::sla::period::{Period, PeriodKind, Zone};
+    let mut tick = tokio::time::interval(SLA_REFRESH);
+    loop {
+        tick.tick().await;
+        let s = Arc::clone(&state);
+        let r = tokio::task::spawn_blocking(move || {
+            let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
+            let now = crate::now_seconds();
+            let period = Period::containing(PeriodKind::Month, now as i64, &zone);
+            let conn =
+                s.db.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let r = crate::sla::report::report(&conn, &s.cfg, &period, now, None)?;
+            *s.metrics
+                .sla
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = r.hosts;
+            Ok::<_, crate::store::StoreError>(())
+        })
+        .await;
+        if let Ok(Err(e)) = r {
+            tracing::warn!(error = %e, "cannot compute the SLA metrics");
+        }
+    }
 }
 
 /// Forgets idle rate-limit buckets every minute.

@@ -129,8 +129,15 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// Starts a collector with [`COLLECTOR_TOML`] plus `extra` config lines.
+    /// Starts a collector with [`COLLECTOR_TOML`] plus `extra` top-level config lines.
     pub fn start(extra: &str) -> Self {
+        Self::start_full(extra, "")
+    }
+
+    /// Starts a collector with `top` lines before [`COLLECTOR_TOML`] and `tables`
+    /// (`[[sla_classes]]` and the like) after it.
+    pub fn start_full(top: &str, tables: &str) -> Self {
+        let extra = top;
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let cfg = dir.path().join("collector.toml");
@@ -138,7 +145,7 @@ impl Collector {
         std::fs::write(
             &cfg,
             format!(
-                "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{extra}\n{COLLECTOR_TOML}",
+                "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{extra}\n{COLLECTOR_TOML}\n{tables}\n",
                 data.display()
             ),
         )
@@ -298,7 +305,8 @@ pub fn start_agent(dir: &Path, collector_url: &str, token: &str, extra: &str) ->
         Command::new(bin("simpul-agent"))
             .args(["run", "--config"])
             .arg(&cfg)
-            .env("SIMPUL_LOG", "info"),
+            // debug: one "spooled" line per sample, which the reliability tests count
+            .env("SIMPUL_LOG", "debug"),
         dir.join("agent.log"),
     )
 }

@@ -70,27 +70,48 @@ fn collector_outage_loses_nothing_and_the_backlog_arrives_in_order() {
     agent.terminate();
     let agent_log = agent.output();
     let rows = stored(&c, &id);
-    let (first, last) = (rows[0].1, rows[rows.len() - 1].1);
-    // one sample per second from first to last: the count proves no sample was lost
-    let expected = ((last - first) / 1.0).round() as usize + 1;
+    // every sample the agent took (its log has one "spooled" line per sample, with the
+    // sequence and sample time) is stored once, with that very sample time
+    let taken: Vec<(i64, f64)> = agent_log
+        .lines()
+        .filter(|l| l.contains(": spooled sequence="))
+        .map(|l| {
+            let field = |k: &str| -> f64 {
+                let v = l.split(&format!("{k}=")).nth(1).unwrap();
+                v.split_whitespace().next().unwrap().parse().unwrap()
+            };
+            (field("sequence") as i64, field("sample_time"))
+        })
+        .collect();
     let gaps: Vec<_> = rows
         .windows(2)
         .map(|w| w[1].1 - w[0].1)
         .filter(|d| *d > 1.5)
         .collect();
     eprintln!(
-        "outage {down_for:.1} s: {} reports stored, {expected} expected, gaps > 1.5 s: {gaps:?}",
+        "outage {down_for:.1} s: {} samples taken, {} reports stored, sample gaps > 1.5 s (late samples on a busy machine): {gaps:?}",
+        taken.len(),
         rows.len()
     );
     assert!(
-        rows.len() as f64 >= down_for,
-        "the outage's samples are there"
+        taken.len() as f64 >= down_for,
+        "the agent sampled through the outage"
     );
-    assert_eq!(rows.len(), expected, "one report per second, none lost");
-    assert!(gaps.is_empty(), "no gap in sample times: {gaps:?}");
+    assert_eq!(
+        rows.len(),
+        taken.len(),
+        "every sample stored, none lost, none twice"
+    );
+    for ((seq, t), (stored_seq, stored_t)) in taken.iter().zip(&rows) {
+        assert_eq!(seq, stored_seq);
+        assert!(
+            (t - stored_t).abs() < 1e-6,
+            "original timestamp kept: {t} vs {stored_t}"
+        );
+    }
     assert!(
         rows.windows(2).all(|w| w[1].1 > w[0].1),
-        "sample times increase with sequence (original timestamps kept)"
+        "sample times increase with sequence"
     );
     let dup: i64 = rusqlite::Connection::open(c.db_path())
         .unwrap()

@@ -5,6 +5,7 @@ pub mod error;
 mod ingest;
 pub mod ratelimit;
 mod read;
+mod sla;
 
 use std::sync::Arc;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub per_agent: ratelimit::RateLimiter<String>,
     pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
+    /// A read connection for reports.
+    pub db: Arc<std::sync::Mutex<rusqlite::Connection>>,
 }
 
 impl std::fmt::Debug for Job {
@@ -55,6 +58,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/hosts", get(read::list_hosts))
         .route("/api/v1/hosts/{id}", get(read::get_host))
+        .route("/api/v1/sla", get(sla::all))
+        .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
@@ -80,6 +85,6 @@ async fn metrics(State(app): State<Arc<AppState>>) -> Response {
 
 async fn not_found() -> error::ApiError {
     error::ApiError::not_found(
-        "no such endpoint; see docs/api.md (POST /api/v1/reports, GET /api/v1/hosts, GET /api/v1/hosts/{id}, GET /healthz, GET /metrics)",
+        "no such endpoint; see docs/api.md (POST /api/v1/reports, GET /api/v1/hosts, GET /api/v1/hosts/{id}, GET /api/v1/sla, GET /api/v1/agencies/{agency}/sla, GET /healthz, GET /metrics)",
     )
 }

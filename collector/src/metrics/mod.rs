@@ -75,6 +75,8 @@ pub struct Metrics {
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
     pub tls_handshake_failures: Arc<AtomicU64>,
+    /// The current month's SLA per host, refreshed in the background.
+    pub sla: std::sync::RwLock<Vec<crate::sla::report::HostSla>>,
 }
 
 impl Metrics {
@@ -92,6 +94,7 @@ impl Metrics {
                 db,
             },
             tls_handshake_failures: Arc::default(),
+            sla: std::sync::RwLock::default(),
         }
     }
 
@@ -117,6 +120,54 @@ impl Metrics {
         }
         h.count += 1;
         h.sum += seconds;
+    }
+
+    fn encode_sla(&self, e: &mut Expo) {
+        let hosts = self
+            .sla
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        type Value = fn(&crate::sla::report::HostSla) -> Option<f64>;
+        let families: [(&str, &str, Value); 4] = [
+            (
+                "simpul_sla_availability_ratio",
+                "Availability this month: up / (up + down), maintenance and unknown time excluded",
+                |h| h.availability_ratio,
+            ),
+            (
+                "simpul_sla_target_ratio",
+                "The SLA class's availability target",
+                |h| Some(h.target_ratio),
+            ),
+            (
+                "simpul_sla_downtime_budget_remaining_seconds",
+                "Downtime the target still allows this month (negative: breached)",
+                |h| Some(h.downtime_budget_remaining_seconds),
+            ),
+            (
+                "simpul_sla_breached",
+                "1 when this month's target can no longer be met",
+                |h| Some(f64::from(u8::from(h.status == "breached"))),
+            ),
+        ];
+        for (name, help, value) in families {
+            e.family(name, Kind::Gauge, help);
+            for h in hosts.iter() {
+                if let Some(v) = value(h) {
+                    e.sample(
+                        name,
+                        &[
+                            ("agency", &h.agency),
+                            ("site", h.site.as_deref().unwrap_or("")),
+                            ("host", &h.host),
+                            ("tier", &h.sla),
+                            ("period", "current_month"),
+                        ],
+                        v,
+                    );
+                }
+            }
+        }
     }
 
     /// The whole exposition.
@@ -194,6 +245,7 @@ impl Metrics {
             e.sample("simpul_ingest_duration_seconds_count", &[], h.count as f64);
         }
         self.fleet.encode(&mut e);
+        self.encode_sla(&mut e);
         e.finish()
     }
 }

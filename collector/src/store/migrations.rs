@@ -43,6 +43,26 @@ const MIGRATIONS: &[&str] = &[
         inventory_json TEXT NOT NULL,
         PRIMARY KEY (agent_id, sample_time)
      );",
+    // 2: availability. spans: runs of heartbeats of one boot no further apart than the
+    // grace gap (one row per uninterrupted run, extended on ingest); collector_runs: when
+    // the collector itself was ingesting, so that its own outages are not blamed on hosts.
+    // Reports stored before this version become one-heartbeat spans (exact, not compact).
+    "CREATE TABLE spans (
+        agent_id  TEXT NOT NULL,
+        start     REAL NOT NULL,
+        end       REAL NOT NULL,
+        boot_time REAL,
+        grace     REAL NOT NULL,
+        PRIMARY KEY (agent_id, start)
+     ) WITHOUT ROWID;
+     CREATE INDEX spans_by_end ON spans(agent_id, end);
+     INSERT OR IGNORE INTO spans (agent_id, start, end, boot_time, grace)
+        SELECT agent_id, sample_time, sample_time, boot_time, interval_secs * 3.0 FROM reports;
+     CREATE TABLE collector_runs (
+        started_at REAL PRIMARY KEY,
+        alive_at   REAL NOT NULL,
+        stopped_at REAL
+     );",
 ];
 
 /// The schema version this binary writes.

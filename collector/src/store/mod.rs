@@ -165,6 +165,29 @@ pub fn agent_by_token(conn: &Connection, token: &str) -> Result<Option<AgentBind
         .optional()?)
 }
 
+/// Records that a collector run started at `now`; returns its key.
+pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO collector_runs (started_at, alive_at) VALUES (?1, ?1)",
+        [now],
+    )?;
+    Ok(now)
+}
+
+/// Records that the run `started_at` is alive at `now`, or stopped cleanly.
+pub fn touch_run(
+    conn: &Connection,
+    started_at: f64,
+    now: f64,
+    stopped: bool,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE collector_runs SET alive_at = ?2, stopped_at = CASE WHEN ?3 THEN ?2 END WHERE started_at = ?1",
+    )?
+    .execute(params![started_at, now, stopped])?;
+    Ok(())
+}
+
 /// Bindings of every agent that is not revoked.
 pub fn active_agents(conn: &Connection) -> Result<Vec<AgentBinding>, StoreError> {
     let mut st =

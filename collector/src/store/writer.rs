@@ -3,13 +3,15 @@
 //! answered only after its transaction committed, and the in-memory fleet is updated
 //! only after the commit, so nothing is shown or acknowledged that is not stored.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use simpul_protocol::Report;
 use tokio::sync::{mpsc, oneshot};
 
 use super::AgentBinding;
+use crate::sla::engine::{continues, Span};
 use crate::state::Fleet;
 
 /// Most jobs committed in one transaction.
@@ -39,12 +41,23 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`.
-    pub fn spawn(conn: Connection, fleet: Arc<Fleet>) -> std::io::Result<Self> {
+    /// Starts the writer thread on `conn`; a host is down after `grace_intervals` of
+    /// its interval without a heartbeat.
+    pub fn spawn(
+        conn: Connection,
+        fleet: Arc<Fleet>,
+        grace_intervals: u32,
+    ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(4096);
         let thread = std::thread::Builder::new()
             .name("simpul-writer".into())
-            .spawn(move || run(conn, rx, &fleet))?;
+            .spawn(move || {
+                let mut spans = Spans {
+                    open: HashMap::new(),
+                    grace_intervals: f64::from(grace_intervals),
+                };
+                run(conn, rx, &fleet, &mut spans)
+            })?;
         Ok(Self { tx, thread })
     }
 
@@ -62,7 +75,38 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet) {
+/// The newest span of each host, as committed.
+struct Spans {
+    open: HashMap<String, Span>,
+    grace_intervals: f64,
+}
+
+impl Spans {
+    /// The newest span of `agent`, from memory or the database.
+    fn newest(&mut self, conn: &Connection, agent: &str) -> rusqlite::Result<Option<Span>> {
+        if let Some(s) = self.open.get(agent) {
+            return Ok(Some(*s));
+        }
+        let s = conn
+            .prepare_cached(
+                "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 ORDER BY end DESC LIMIT 1",
+            )?
+            .query_row([agent], |r| {
+                Ok(Span {
+                    start: r.get(0)?,
+                    end: r.get(1)?,
+                    boot: r.get(2)?,
+                })
+            })
+            .optional()?;
+        if let Some(s) = s {
+            self.open.insert(agent.to_owned(), s);
+        }
+        Ok(s)
+    }
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans) {
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH_JOBS {
@@ -71,7 +115,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet) {
                 Err(_) => break,
             }
         }
-        match write_batch(&mut conn, &jobs, fleet) {
+        match write_batch(&mut conn, &jobs, fleet, spans) {
             Ok(outcomes) => {
                 for (job, (outcome, fresh)) in jobs.into_iter().zip(outcomes) {
                     for r in &fresh {
@@ -81,6 +125,8 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet) {
                 }
             }
             Err(e) => {
+                // the span cache may hold what was rolled back: read it again
+                spans.open.clear();
                 tracing::error!(error = %e, jobs = jobs.len(), "database write failed; reports not acknowledged");
                 for job in jobs {
                     let _ = job.reply.send(Err(e.to_string()));
@@ -96,6 +142,7 @@ fn write_batch(
     conn: &mut Connection,
     jobs: &[Job],
     fleet: &Fleet,
+    spans: &mut Spans,
 ) -> rusqlite::Result<Vec<JobResult>> {
     let tx = conn.transaction()?;
     let mut results = Vec::with_capacity(jobs.len());
@@ -161,6 +208,7 @@ fn write_batch(
                         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
                     inv.execute(params![job.binding.id, r.sample_time_seconds, json])?;
                 }
+                record_span(&tx, spans, &job.binding.id, r)?;
                 fresh.push(Arc::clone(r));
             }
             results.push((outcome, fresh));
@@ -168,4 +216,36 @@ fn write_batch(
     }
     tx.commit()?;
     Ok(results)
+}
+
+/// Extends the host's newest span with this heartbeat, or starts a new one.
+fn record_span(
+    tx: &rusqlite::Transaction<'_>,
+    spans: &mut Spans,
+    agent: &str,
+    r: &Report,
+) -> rusqlite::Result<()> {
+    let t = r.sample_time_seconds;
+    let boot = r.uptime.as_ref().map(|u| u.boot_time_seconds as f64);
+    let grace = f64::from(r.interval_secs) * spans.grace_intervals;
+    match spans.newest(tx, agent)? {
+        Some(s) if continues(&s, t, boot, grace) => {
+            tx.prepare_cached("UPDATE spans SET end = ?3 WHERE agent_id = ?1 AND start = ?2")?
+                .execute(params![agent, s.start, t])?;
+            spans.open.insert(agent.to_owned(), Span { end: t, ..s });
+        }
+        // inside a known span (a late duplicate sample time): nothing new
+        Some(s) if t >= s.start && t <= s.end => {}
+        newest => {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO spans (agent_id, start, end, boot_time, grace) VALUES (?1, ?2, ?2, ?3, ?4)",
+            )?
+            .execute(params![agent, t, boot, grace])?;
+            // a late report older than the newest span stays a span of its own
+            if newest.is_none_or(|s| t > s.end) {
+                spans.open.insert(agent.to_owned(), Span::point(t, boot));
+            }
+        }
+    }
+    Ok(())
 }

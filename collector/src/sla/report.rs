@@ -1,0 +1,365 @@
+//! SLA reports: every host with an SLA class, for one period, from the span table.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::config::{BusinessHours, SlaClass, UnknownPolicy};
+use super::engine::{evaluate, merge, Cause, Input, Span, Window};
+use super::period::{Period, Zone};
+use crate::config::CollectorConfig;
+use crate::store::{self, StoreError};
+
+/// One outage as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutageOut {
+    pub start: String,
+    pub end: String,
+    pub start_seconds: f64,
+    pub end_seconds: f64,
+    pub seconds: f64,
+    pub cause: Cause,
+}
+
+/// One host's SLA for the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostSla {
+    pub host: String,
+    pub agency: String,
+    pub site: Option<String>,
+    pub agent_id: String,
+    pub sla: String,
+    pub target_ratio: f64,
+    /// Up / (up + down) after the unknown policy; null when nothing was counted.
+    pub availability_ratio: Option<f64>,
+    pub up_seconds: f64,
+    pub down_seconds: f64,
+    pub maintenance_seconds: f64,
+    pub unknown_seconds: f64,
+    pub outage_count: usize,
+    pub longest_outage_seconds: f64,
+    /// Downtime the target allows over the whole period.
+    pub downtime_budget_seconds: f64,
+    /// What is left of it (negative: breached).
+    pub downtime_budget_remaining_seconds: f64,
+    /// `met`, `breached` or `no_data`; for a period in progress, `met` means on track.
+    pub status: &'static str,
+    pub outages: Vec<OutageOut>,
+}
+
+/// One agency's hosts together.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencySla {
+    pub agency: String,
+    pub name: String,
+    pub hosts: usize,
+    pub hosts_breached: usize,
+    /// Up / (up + down) over all its hosts.
+    pub availability_ratio: Option<f64>,
+    pub up_seconds: f64,
+    pub down_seconds: f64,
+    pub maintenance_seconds: f64,
+    pub unknown_seconds: f64,
+    pub status: &'static str,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaReport {
+    pub period: String,
+    pub time_zone: String,
+    pub from: String,
+    pub to: String,
+    /// The end of the evaluated time: the period end, or now for a period in progress.
+    pub evaluated_to: String,
+    pub complete: bool,
+    pub agencies: Vec<AgencySla>,
+    pub hosts: Vec<HostSla>,
+}
+
+/// Windows when the collector was not ingesting, overlapping [from, to).
+pub fn collector_outages(
+    conn: &Connection,
+    from: f64,
+    to: f64,
+    now: f64,
+) -> Result<Vec<Window>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "SELECT started_at, alive_at, stopped_at FROM collector_runs ORDER BY started_at",
+    )?;
+    let runs: Vec<(f64, f64, Option<f64>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for (i, (_, alive, stopped)) in runs.iter().enumerate() {
+        // a run ends at its clean stop, or (killed) at its last sign of life
+        let end = stopped.unwrap_or(*alive);
+        let next = runs.get(i + 1).map_or(
+            // the last run: if it is not running now, the collector is down since
+            if stopped.is_some() || now - alive > crate::sla::ALIVE_EVERY_SECS * 3.0 {
+                now
+            } else {
+                end
+            },
+            |r| r.0,
+        );
+        if next > end && next > from && end < to {
+            out.push(Window {
+                start: end,
+                end: next,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The SLA class of a host: its override, else its agency's.
+fn class_of<'a>(cfg: &'a CollectorConfig, agency: &str, host: &str) -> Option<&'a SlaClass> {
+    let id = cfg
+        .host_sla
+        .iter()
+        .find(|h| h.agency == agency && h.host == host)
+        .map(|h| h.sla.as_str())
+        .or_else(|| cfg.agencies.iter().find(|a| a.id == agency)?.sla.as_deref())?;
+    cfg.sla_classes.iter().find(|c| c.id == id)
+}
+
+fn spans(
+    conn: &Connection,
+    agent: &str,
+    from: f64,
+    to: f64,
+) -> Result<(Vec<Span>, bool), StoreError> {
+    let row = |r: &rusqlite::Row<'_>| {
+        Ok(Span {
+            start: r.get(0)?,
+            end: r.get(1)?,
+            boot: r.get(2)?,
+        })
+    };
+    let before = conn
+        .prepare_cached(
+            "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 AND end < ?2 ORDER BY end DESC LIMIT 1",
+        )?
+        .query_row(params![agent, from], row)
+        .optional()?;
+    let mut st = conn.prepare_cached(
+        "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 AND end >= ?2 AND start < ?3 ORDER BY start",
+    )?;
+    let mut v: Vec<Span> = before.into_iter().collect();
+    for s in st.query_map(params![agent, from, to], row)? {
+        v.push(s?);
+    }
+    let seen_before = before.is_some() || v.first().is_some_and(|s| s.start < from);
+    Ok((v, seen_before))
+}
+
+/// Computes the report for `period` at `now`, optionally for one agency.
+pub fn report(
+    conn: &Connection,
+    cfg: &CollectorConfig,
+    period: &Period,
+    now: f64,
+    agency: Option<&str>,
+) -> Result<SlaReport, StoreError> {
+    let zone = Zone::parse(&cfg.time_zone).unwrap_or_else(Zone::jakarta);
+    let (from, to) = period.bounds(&zone);
+    let (from, to) = (from as f64, to as f64);
+    let eval_to = to.min(now).max(from);
+    let collector_down = collector_outages(conn, from, eval_to, now)?;
+    let mut hosts = Vec::new();
+    for a in store::list_agents(conn)? {
+        let b = &a.binding;
+        if agency.is_some_and(|x| x != b.agency) {
+            continue;
+        }
+        let Some(class) = class_of(cfg, &b.agency, &b.host) else {
+            continue;
+        };
+        // a revoked agent is not counted after its revocation
+        let host_to = a.revoked_at.map_or(eval_to, |r| r.min(eval_to)).max(from);
+        let (spans, seen_before) = spans(conn, &b.id, from, host_to)?;
+        let grace = f64::from(cfg.grace_intervals) * 30.0;
+        let grace = spans_grace(conn, &b.id)?.unwrap_or(grace);
+        let maintenance: Vec<Window> = cfg
+            .maintenance
+            .iter()
+            .filter(|m| m.applies(&b.agency, b.site.as_deref(), &b.host))
+            .flat_map(|m| m.windows(from, to, &zone))
+            .collect();
+        let bh = class
+            .business_hours
+            .as_deref()
+            .and_then(BusinessHours::parse)
+            .map(|bh| bh.windows(from, to, &zone));
+        let tally = evaluate(&Input {
+            from,
+            to: host_to,
+            spans: &spans,
+            seen_before,
+            grace,
+            maintenance: &maintenance,
+            collector_down: &collector_down,
+            business_hours: bh.as_deref(),
+        });
+        let (up, down) = match class.unknown {
+            UnknownPolicy::Excluded => (tally.up_seconds, tally.down_seconds),
+            UnknownPolicy::Up => (tally.up_seconds + tally.unknown_seconds, tally.down_seconds),
+            UnknownPolicy::Down => (tally.up_seconds, tally.down_seconds + tally.unknown_seconds),
+        };
+        let ratio = (up + down > 0.0).then(|| up / (up + down));
+        // 99.9 / 100 is 0.9990000000000001 in binary; round to the 1e-9 users can write
+        let target = (class.target_percent * 1e7).round() / 1e9;
+        // the budget is over the whole period's counted time (business hours only, if
+        // so), less its maintenance
+        let whole = match &bh {
+            Some(w) => merge(w)
+                .iter()
+                .map(|w| w.end.min(to) - w.start.max(from))
+                .sum(),
+            None => to - from,
+        };
+        let maint_whole = evaluate(&Input {
+            from,
+            to,
+            spans: &[],
+            seen_before: false,
+            grace,
+            maintenance: &maintenance,
+            collector_down: &[],
+            business_hours: bh.as_deref(),
+        })
+        .maintenance_seconds;
+        let budget = (1.0 - target) * (whole - maint_whole);
+        let remaining = budget - down;
+        let status = match ratio {
+            None => "no_data",
+            Some(_) if remaining < 0.0 => "breached",
+            Some(r) if eval_to >= to && r < target => "breached",
+            Some(_) => "met",
+        };
+        hosts.push(HostSla {
+            host: b.host.clone(),
+            agency: b.agency.clone(),
+            site: b.site.clone(),
+            agent_id: b.id.clone(),
+            sla: class.id.clone(),
+            target_ratio: target,
+            availability_ratio: ratio,
+            up_seconds: tally.up_seconds,
+            down_seconds: tally.down_seconds,
+            maintenance_seconds: tally.maintenance_seconds,
+            unknown_seconds: tally.unknown_seconds,
+            outage_count: tally.outages.len(),
+            longest_outage_seconds: tally.outages.iter().map(|o| o.seconds).fold(0.0, f64::max),
+            downtime_budget_seconds: budget,
+            downtime_budget_remaining_seconds: remaining,
+            status,
+            outages: tally
+                .outages
+                .iter()
+                .map(|o| OutageOut {
+                    start: zone.format(o.start),
+                    end: zone.format(o.end),
+                    start_seconds: o.start,
+                    end_seconds: o.end,
+                    seconds: o.seconds,
+                    cause: o.cause,
+                })
+                .collect(),
+        });
+    }
+    hosts.sort_by(|a, b| (&a.agency, &a.host).cmp(&(&b.agency, &b.host)));
+    let mut by_agency: HashMap<&str, AgencySla> = HashMap::new();
+    for h in &hosts {
+        let e = by_agency
+            .entry(h.agency.as_str())
+            .or_insert_with(|| AgencySla {
+                agency: h.agency.clone(),
+                name: cfg.agency_name(&h.agency).to_owned(),
+                hosts: 0,
+                hosts_breached: 0,
+                availability_ratio: None,
+                up_seconds: 0.0,
+                down_seconds: 0.0,
+                maintenance_seconds: 0.0,
+                unknown_seconds: 0.0,
+                status: "no_data",
+            });
+        e.hosts += 1;
+        e.hosts_breached += usize::from(h.status == "breached");
+        e.up_seconds += h.up_seconds;
+        e.down_seconds += h.down_seconds;
+        e.maintenance_seconds += h.maintenance_seconds;
+        e.unknown_seconds += h.unknown_seconds;
+    }
+    let mut agencies: Vec<AgencySla> = by_agency.into_values().collect();
+    for a in &mut agencies {
+        let counted = a.up_seconds + a.down_seconds;
+        a.availability_ratio = (counted > 0.0).then(|| a.up_seconds / counted);
+        a.status = if a.hosts_breached > 0 {
+            "breached"
+        } else if a.availability_ratio.is_some() {
+            "met"
+        } else {
+            "no_data"
+        };
+    }
+    agencies.sort_by(|a, b| a.agency.cmp(&b.agency));
+    Ok(SlaReport {
+        period: period.to_string(),
+        time_zone: zone.name.clone(),
+        from: zone.format(from),
+        to: zone.format(to),
+        evaluated_to: zone.format(eval_to),
+        complete: now >= to,
+        agencies,
+        hosts,
+    })
+}
+
+/// The newest grace gap recorded for the host (its interval × grace_intervals).
+fn spans_grace(conn: &Connection, agent: &str) -> Result<Option<f64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT grace FROM spans WHERE agent_id = ?1 ORDER BY end DESC LIMIT 1")?
+        .query_row([agent], |r| r.get(0))
+        .optional()?)
+}
+
+/// CSV of the host rows (one line per host; outages are in the JSON).
+pub fn to_csv(r: &SlaReport) -> String {
+    let mut out = String::from(
+        "period,agency,host,site,sla,target_percent,availability_percent,up_seconds,down_seconds,maintenance_seconds,unknown_seconds,outages,longest_outage_seconds,downtime_budget_seconds,downtime_budget_remaining_seconds,status\n",
+    );
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    for h in &r.hosts {
+        out += &format!(
+            "{},{},{},{},{},{:.3},{},{:.0},{:.0},{:.0},{:.0},{},{:.0},{:.0},{:.0},{}\n",
+            r.period,
+            field(&h.agency),
+            field(&h.host),
+            field(h.site.as_deref().unwrap_or("")),
+            field(&h.sla),
+            h.target_ratio * 100.0,
+            h.availability_ratio
+                .map_or(String::new(), |x| format!("{:.4}", x * 100.0)),
+            h.up_seconds,
+            h.down_seconds,
+            h.maintenance_seconds,
+            h.unknown_seconds,
+            h.outage_count,
+            h.longest_outage_seconds,
+            h.downtime_budget_seconds,
+            h.downtime_budget_remaining_seconds,
+            h.status
+        );
+    }
+    out
+}

@@ -1,0 +1,140 @@
+//! SLA end to end: a real agent heartbeating every second is killed for a measured time
+//! and restarted; the collector's SLA report shows one outage of that length. Bad
+//! queries get clear 4xx errors.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::time::{Duration, Instant};
+
+use simpul_e2e::{get, start_agent, wait_for, Collector};
+
+const SLA: &str = r#"
+[[sla_classes]]
+id = "colocation-gold"
+target_percent = 99.9
+
+[[host_sla]]
+agency = "dinkes"
+host = "web-01"
+sla = "colocation-gold"
+"#;
+
+fn sla_json(c: &Collector, query: &str) -> (u16, serde_json::Value) {
+    let (code, body) = get(&c.url(&format!("/api/v1/sla{query}")));
+    (
+        code,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
+#[test]
+fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
+    let c = Collector::start_full("", SLA);
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let dir = c.dir.path().join("agent");
+    let mut agent = start_agent(&dir, &c.url(""), &token, "hostname = \"web-01\"");
+    std::thread::sleep(Duration::from_secs(4));
+    let _ = agent.child.kill(); // the host "dies": no clean stop, no last report
+    let _ = agent.child.wait();
+    let killed = Instant::now();
+    std::thread::sleep(Duration::from_secs(6));
+    let agent = start_agent(&dir, &c.url(""), &token, "hostname = \"web-01\"");
+    let measured = killed.elapsed().as_secs_f64();
+    std::thread::sleep(Duration::from_secs(3));
+    drop(agent);
+
+    let (code, r) = sla_json(&c, "");
+    assert_eq!(code, 200, "{r}");
+    let h = &r["hosts"][0];
+    assert_eq!(h["host"], "web-01");
+    assert_eq!(h["agency"], "dinkes");
+    assert_eq!(h["target_ratio"], 0.999);
+    assert_eq!(h["outages"].as_array().unwrap().len(), 1, "{h}");
+    let outage = h["outages"][0]["seconds"].as_f64().unwrap();
+    eprintln!("killed for {measured:.2} s; reported outage {outage:.2} s");
+    // the outage runs from the last heartbeat before the kill to the first after the
+    // restart: up to one interval (1 s) more than the kill, plus the new process's
+    // start-up (its first CPU reading waits a short window) on a busy machine
+    assert!(
+        outage >= measured - 0.1 && outage <= measured + 2.0,
+        "outage {outage} vs kill {measured}"
+    );
+    assert_eq!(h["outages"][0]["cause"], "missed_heartbeats");
+    assert!(h["outages"][0]["start"]
+        .as_str()
+        .unwrap()
+        .ends_with("+07:00"));
+    let up = h["up_seconds"].as_f64().unwrap();
+    let down = h["down_seconds"].as_f64().unwrap();
+    assert!((down - outage).abs() < 1e-6);
+    let ratio = h["availability_ratio"].as_f64().unwrap();
+    assert!((ratio - up / (up + down)).abs() < 1e-9);
+    assert_eq!(h["status"], "met", "{h}");
+    assert_eq!(r["agencies"][0]["agency"], "dinkes");
+    assert_eq!(r["time_zone"], "Asia/Jakarta");
+
+    // the same numbers offline, and as CSV
+    let (code, out, err) = c.cli(&["sla", "report", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<_> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("period,agency,host,site,sla,target_percent"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains(",dinkes,web-01,pusat-data,colocation-gold,99.900,"),
+        "{out}"
+    );
+    let (code, body) = get(&c.url("/api/v1/agencies/dinkes/sla?format=csv"));
+    assert_eq!(code, 200);
+    assert_eq!(body.lines().count(), 2, "{body}");
+    let (code, r) = sla_json(&c, "?period=2020-01");
+    assert_eq!(code, 200);
+    assert_eq!(
+        r["hosts"][0]["availability_ratio"],
+        serde_json::Value::Null,
+        "no data before enrolment"
+    );
+    assert_eq!(r["hosts"][0]["status"], "no_data");
+}
+
+#[test]
+fn bad_sla_queries_name_the_problem() {
+    let c = Collector::start_full("", SLA);
+    for (q, field) in [
+        ("?period=2026-13", "period"),
+        ("?period=last-month", "period"),
+        ("?format=xml", "format"),
+        ("?month=2026-10", "month"),
+    ] {
+        let (code, r) = sla_json(&c, q);
+        assert_eq!(code, 400, "{q}: {r}");
+        assert_eq!(r["violations"][0]["field"], field, "{q}: {r}");
+    }
+    let (code, r) = sla_json(&c, "?period=2026-13");
+    assert!(
+        r["violations"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM"),
+        "{code} {r}"
+    );
+    let (code, body) = get(&c.url("/api/v1/agencies/dinsos/sla"));
+    assert_eq!(code, 404);
+    assert!(
+        body.contains("declared agencies: diskominfo, dinkes"),
+        "{body}"
+    );
+    let (code, _, err) = c.cli(&["sla", "report", "--period", "Oktober"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--period \"Oktober\": must be a month YYYY-MM"),
+        "{err}"
+    );
+    wait_for("collector still serving", Duration::from_secs(2), || {
+        (get(&c.url("/healthz")).0 == 200).then_some(())
+    });
+}
