@@ -121,3 +121,28 @@ fn prometheus_scrapes_the_collector() {
     let up: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(up["data"]["result"][0]["value"][1], "1", "{body}");
 }
+
+#[test]
+fn promtool_accepts_the_alert_rules() {
+    let promtool = need("promtool");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dashboards/alerts");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no rule files in {}", dir.display());
+    let out = Command::new(promtool)
+        .arg("check")
+        .arg("rules")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check rules failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -128,7 +128,7 @@ impl Metrics {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         type Value = fn(&crate::sla::report::HostSla) -> Option<f64>;
-        let families: [(&str, &str, Value); 4] = [
+        let families: [(&str, &str, Value); 5] = [
             (
                 "simpul_sla_availability_ratio",
                 "Availability this month: up / (up + down), maintenance and unknown time excluded",
@@ -138,6 +138,11 @@ impl Metrics {
                 "simpul_sla_target_ratio",
                 "The SLA class's availability target",
                 |h| Some(h.target_ratio),
+            ),
+            (
+                "simpul_sla_downtime_budget_seconds",
+                "Downtime the target allows over this month",
+                |h| Some(h.downtime_budget_seconds),
             ),
             (
                 "simpul_sla_downtime_budget_remaining_seconds",
