@@ -63,6 +63,57 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(dir.join("bench-tokens.txt"), out)?;
             println!("enrolled {n} agents");
         }
+        Some("spans") => {
+            // a month of 30 s heartbeats for every enrolled agent, folded into spans by
+            // the collector's own rule, with two outages and one reboot per host
+            use simpul_collector::sla::engine::{continues, Span};
+            let dir = std::path::PathBuf::from(arg(&args, "--data-dir")?);
+            let from: f64 = arg(&args, "--from")?.parse()?;
+            let to: f64 = arg(&args, "--to")?.parse()?;
+            let conn = simpul_collector::store::open(&dir)?;
+            let agents: Vec<String> = conn
+                .prepare("SELECT id FROM agents")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let grace = 90.0;
+            let (mut beats, mut rows) = (0u64, 0u64);
+            conn.execute_batch("BEGIN")?;
+            let mut ins = conn.prepare("INSERT INTO spans (agent_id, start, end, boot_time, grace) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (i, id) in agents.iter().enumerate() {
+                let k = i as f64;
+                let outages = [
+                    (from + 3.0 * 86400.0 + k * 7.0, 600.0 + k % 1800.0),
+                    (from + 17.0 * 86400.0 + k * 11.0, 300.0 + k % 600.0),
+                ];
+                let reboot_at = from + 24.0 * 86400.0 + k * 13.0;
+                let mut boot = from - 86400.0;
+                let mut spans: Vec<Span> = Vec::new();
+                let mut t = from - 30.0 + (k % 30.0);
+                while t < to {
+                    if outages.iter().any(|(s, d)| t >= *s && t < s + d) {
+                        t += 30.0;
+                        continue;
+                    }
+                    if t >= reboot_at && boot < reboot_at {
+                        boot = reboot_at;
+                        t = reboot_at + 45.0;
+                    }
+                    beats += 1;
+                    match spans.last_mut() {
+                        Some(s) if continues(s, t, Some(boot), grace) => s.end = t,
+                        _ => spans.push(Span::point(t, Some(boot))),
+                    }
+                    t += 30.0;
+                }
+                for s in &spans {
+                    ins.execute(rusqlite::params![id, s.start, s.end, s.boot, grace])?;
+                    rows += 1;
+                }
+            }
+            drop(ins);
+            conn.execute_batch("COMMIT")?;
+            println!("heartbeats: {beats}  span rows: {rows}");
+        }
         Some("run") => {
             let url = arg(&args, "--url")?;
             if !url.starts_with("http://127.") {
@@ -82,7 +133,7 @@ fn main() -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             rt.block_on(run(url, agents, Duration::from_secs(secs), conc))?;
         }
-        _ => bail!("usage: ingest-load enrol --data-dir D --agents N | run --url URL --tokens FILE --seconds S --concurrency C"),
+        _ => bail!("usage: ingest-load enrol --data-dir D --agents N | spans --data-dir D --from T --to T | run --url URL --tokens FILE --seconds S --concurrency C"),
     }
     Ok(())
 }
