@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Administrators: tokens for the admin API (maintenance windows, ...).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// SLA reports, computed offline from the database.
     Sla {
         #[command(subcommand)]
@@ -82,6 +87,30 @@ enum AgentCommand {
         #[command(flatten)]
         common: Common,
         /// The agent id (from `agent list`).
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator; prints the token once.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// Who it is, e.g. "Budi, Diskominfo NOC".
+        #[arg(long)]
+        name: String,
+    },
+    /// List administrators.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Revoke an administrator's token.
+    Revoke {
+        #[command(flatten)]
+        common: Common,
+        /// The admin id (from `admin list`).
         id: String,
     },
 }
@@ -171,6 +200,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             CollectorConfig::load(&file).map_err(|e| UsageError(e.to_string()))?;
             println!("{}: ok", file.display());
         }
+        Command::Admin { command } => match command {
+            AdminCommand::Add { common, name } => {
+                let name = name.trim();
+                if name.is_empty() || name.len() > 200 {
+                    return Err(UsageError("--name: say who this is, 1 to 200 bytes".into()).into());
+                }
+                let cfg = load(&common)?;
+                let conn = store::open(&cfg.data_dir)?;
+                let (id, token) = store::add_admin(&conn, name)?;
+                println!("{token}");
+                eprintln!("admin {id} ({name}) created; the token above is shown once");
+            }
+            AdminCommand::List { common } => {
+                let cfg = load(&common)?;
+                let conn = store::open(&cfg.data_dir)?;
+                println!("{:<14} {:<40} STATE", "ID", "NAME");
+                for (id, name, _, revoked) in store::list_admins(&conn)? {
+                    let state = if revoked.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!("{id:<14} {name:<40} {state}");
+                }
+            }
+            AdminCommand::Revoke { common, id } => {
+                let cfg = load(&common)?;
+                let conn = store::open(&cfg.data_dir)?;
+                if !store::revoke_admin(&conn, &id)? {
+                    return Err(UsageError(format!(
+                        "no active admin with id {id:?}; see `simpul-collector admin list`"
+                    ))
+                    .into());
+                }
+                eprintln!("revoked admin {id}");
+            }
+        },
         Command::Sla {
             command:
                 SlaCommand::Report {

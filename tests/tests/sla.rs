@@ -138,3 +138,110 @@ fn bad_sla_queries_name_the_problem() {
         (get(&c.url("/healthz")).0 == 200).then_some(())
     });
 }
+
+fn rfc3339(t: f64) -> String {
+    let out = std::process::Command::new("date")
+        .args(["-u", "-d", &format!("@{}", t as i64), "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn maintenance_declared_by_an_admin_is_not_downtime() {
+    let c = Collector::start_full("", SLA);
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let id = simpul_e2e::agent_id(&token);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        .floor();
+    // heartbeats at now-400 and now-100 (interval 30 s, grace 60 s): down for 300 s
+    for (seq, t) in [(1u64, now - 400.0), (2, now - 100.0)] {
+        let mut r = simpul_e2e::report(&id, "web-01", seq);
+        r["sample_time_seconds"] = t.into();
+        r["uptime"]["boot_time_seconds"] = ((now - 5000.0) as u64).into();
+        let (code, b) = simpul_e2e::post(
+            &c.url("/api/v1/reports"),
+            &[("authorization", &format!("Bearer {token}"))],
+            &serde_json::to_vec(&r).unwrap(),
+        );
+        assert_eq!(code, 200, "{b}");
+    }
+    let host = |c: &Collector| sla_json(c, "").1["hosts"][0].clone();
+    let before = host(&c);
+    assert_eq!(before["outages"][0]["seconds"], 300.0, "{before}");
+    assert!(
+        before["down_seconds"].as_f64().unwrap() > 300.0,
+        "and down since now-40: {before}"
+    );
+
+    let url = c.url("/api/v1/maintenance");
+    let window = serde_json::json!({
+        "reason": "ganti UPS", "agency": "dinkes", "host": "web-01",
+        "start": rfc3339(now - 450.0), "end": rfc3339(now + 3600.0)
+    });
+    let body = serde_json::to_vec(&window).unwrap();
+    // no token, an agent's token: refused
+    assert_eq!(simpul_e2e::post(&url, &[], &body).0, 401);
+    let (code, b) = simpul_e2e::post(
+        &url,
+        &[("authorization", &format!("Bearer {token}"))],
+        &body,
+    );
+    assert_eq!(code, 403, "{b}");
+    let (code, admin, err) = c.cli(&["admin", "add", "--name", "Budi, NOC Diskominfo"]);
+    assert_eq!(code, 0, "{err}");
+    let auth = format!("Bearer {}", admin.trim());
+    // bad windows: every problem named
+    let bad = serde_json::json!({
+        "reason": "", "agency": "dinsos", "host": "web-01",
+        "start": rfc3339(now), "end": rfc3339(now - 60.0)
+    });
+    let (code, b) = simpul_e2e::post(
+        &url,
+        &[("authorization", &auth)],
+        &serde_json::to_vec(&bad).unwrap(),
+    );
+    assert_eq!(code, 422, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    let fields: Vec<_> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["field"].as_str().unwrap())
+        .collect();
+    for f in ["reason", "end", "agency", "host"] {
+        assert!(fields.contains(&f), "{f} not named in {b}");
+    }
+    let (code, b) = simpul_e2e::post(&url, &[("authorization", &auth)], b"{\"reason\": 1}");
+    assert_eq!(code, 400, "{b}");
+    // a good one
+    let (code, b) = simpul_e2e::post(&url, &[("authorization", &auth)], &body);
+    assert_eq!(code, 201, "{b}");
+    let created: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert!(
+        created["created_by"].as_str().unwrap().contains("Budi"),
+        "{b}"
+    );
+    let after = host(&c);
+    assert_eq!(after["down_seconds"].as_f64().unwrap(), 0.0, "{after}");
+    assert!(
+        after["maintenance_seconds"].as_f64().unwrap() >= 450.0 - 1.0,
+        "{after}"
+    );
+    let (code, list) = get(&url);
+    assert_eq!(code, 200);
+    assert!(list.contains("ganti UPS"), "{list}");
+    // deleting it brings the downtime back
+    let del = ureq::delete(&format!("{url}/{}", created["id"]))
+        .header("authorization", &auth)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(del.status().as_u16(), 204);
+    assert_eq!(host(&c)["outages"][0]["seconds"], 300.0);
+}

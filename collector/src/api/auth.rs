@@ -40,8 +40,55 @@ impl Auth {
         store::active_agents(&self.conn())
     }
 
+    /// Authenticates an administrator (`simpul-collector admin add`); returns (id, name).
+    pub fn authenticate_admin(&self, headers: &HeaderMap) -> Result<(String, String), ApiError> {
+        let token = bearer(headers)?;
+        if token.starts_with("smp1_") {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                RejectReason::Forbidden,
+                "an agent token cannot administer; use an admin token from `simpul-collector admin add`",
+            ));
+        }
+        let found = store::admin_by_token(&self.conn(), token).map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                RejectReason::Unavailable,
+                e.to_string(),
+            )
+        })?;
+        found.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                RejectReason::Unauthorized,
+                "unknown or revoked admin token",
+            )
+        })
+    }
+
     /// Authenticates the `Authorization: Bearer` header.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<AgentBinding, ApiError> {
+        let token = bearer(headers)?;
+        let found = store::agent_by_token(&self.conn(), token).map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                RejectReason::Unavailable,
+                e.to_string(),
+            )
+        })?;
+        found.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                RejectReason::Unauthorized,
+                "unknown, rotated or revoked agent token",
+            )
+        })
+    }
+}
+
+/// The token of the `Authorization: Bearer` header.
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    {
         let unauthorized =
             |msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, msg);
         let value = headers
@@ -55,16 +102,9 @@ impl Auth {
             .map_err(|_| unauthorized("Authorization header is not ASCII"))?;
         let token = value
             .strip_prefix("Bearer ")
-            .ok_or_else(|| unauthorized("Authorization header must be `Bearer <agent token>`"))?
+            .ok_or_else(|| unauthorized("Authorization header must be `Bearer <token>`"))?
             .trim();
-        let found = store::agent_by_token(&self.conn(), token).map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                RejectReason::Unavailable,
-                e.to_string(),
-            )
-        })?;
-        found.ok_or_else(|| unauthorized("unknown, rotated or revoked agent token"))
+        Ok(token)
     }
 }
 

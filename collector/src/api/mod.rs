@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 mod ingest;
+mod maintenance;
 pub mod ratelimit;
 mod read;
 mod sla;
@@ -58,6 +59,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/hosts", get(read::list_hosts))
         .route("/api/v1/hosts/{id}", get(read::get_host))
+        .route(
+            "/api/v1/maintenance",
+            get(maintenance::list).post(maintenance::create),
+        )
+        .route(
+            "/api/v1/maintenance/{id}",
+            axum::routing::delete(maintenance::delete),
+        )
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))

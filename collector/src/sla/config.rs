@@ -49,7 +49,7 @@ pub struct HostSla {
 
 /// A maintenance window: one-off (`start`, `end`) or recurring (`rrule`, `start_time`,
 /// `duration`), for every host or those of one agency, site or host.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Maintenance {
     #[serde(default)]

@@ -168,6 +168,7 @@ pub fn report(
     let (from, to) = (from as f64, to as f64);
     let eval_to = to.min(now).max(from);
     let collector_down = collector_outages(conn, from, eval_to, now)?;
+    let declared = store::maintenance_between(conn, from, to)?;
     let mut hosts = Vec::new();
     for a in store::list_agents(conn)? {
         let b = &a.binding;
@@ -187,6 +188,21 @@ pub fn report(
             .iter()
             .filter(|m| m.applies(&b.agency, b.site.as_deref(), &b.host))
             .flat_map(|m| m.windows(from, to, &zone))
+            .chain(
+                declared
+                    .iter()
+                    .filter(|m| {
+                        m.agency.as_deref().is_none_or(|a| a == b.agency)
+                            && m.site
+                                .as_deref()
+                                .is_none_or(|s| Some(s) == b.site.as_deref())
+                            && m.host.as_deref().is_none_or(|h| h == b.host)
+                    })
+                    .map(|m| Window {
+                        start: m.start,
+                        end: m.end,
+                    }),
+            )
             .collect();
         let bh = class
             .business_hours

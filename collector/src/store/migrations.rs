@@ -63,6 +63,26 @@ const MIGRATIONS: &[&str] = &[
         alive_at   REAL NOT NULL,
         stopped_at REAL
      );",
+    // 3: administrators (tokens for the admin API) and maintenance windows declared
+    // through the API (recurring ones live in collector.toml)
+    "CREATE TABLE admins (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        token_sha256  TEXT NOT NULL UNIQUE,
+        created_at    REAL NOT NULL,
+        revoked_at    REAL
+     );
+     CREATE TABLE maintenance (
+        id          INTEGER PRIMARY KEY,
+        reason      TEXT NOT NULL,
+        agency      TEXT,
+        site        TEXT,
+        host        TEXT,
+        start       REAL NOT NULL,
+        end         REAL NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  REAL NOT NULL
+     );",
 ];
 
 /// The schema version this binary writes.

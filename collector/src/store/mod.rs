@@ -165,6 +165,112 @@ pub fn agent_by_token(conn: &Connection, token: &str) -> Result<Option<AgentBind
         .optional()?)
 }
 
+/// Adds an administrator; returns its id and token (shown once, stored hashed).
+pub fn add_admin(conn: &Connection, name: &str) -> Result<(String, String), StoreError> {
+    let id = format!("m{}", random_hex(6)?);
+    let token = format!("sma1_{id}_{}", random_hex(32)?);
+    conn.execute(
+        "INSERT INTO admins (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, name, token_hash(&token), crate::now_seconds()],
+    )?;
+    Ok((id, token))
+}
+
+/// The administrator (id, name) holding `token`, if active.
+pub fn admin_by_token(
+    conn: &Connection,
+    token: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, name FROM admins WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+        )?
+        .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// An administrator as listed: id, name, created, revoked.
+pub type AdminRow = (String, String, f64, Option<f64>);
+
+/// Every administrator.
+pub fn list_admins(conn: &Connection) -> Result<Vec<AdminRow>, StoreError> {
+    let mut st =
+        conn.prepare("SELECT id, name, created_at, revoked_at FROM admins ORDER BY created_at")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Revokes an administrator's token; false when no active one has that id.
+pub fn revoke_admin(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE admins SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, crate::now_seconds()],
+    )?;
+    Ok(n == 1)
+}
+
+/// A maintenance window declared through the API.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredMaintenance {
+    pub id: i64,
+    pub reason: String,
+    pub agency: Option<String>,
+    pub site: Option<String>,
+    pub host: Option<String>,
+    pub start: f64,
+    pub end: f64,
+    pub created_by: String,
+}
+
+/// Stores a window; returns its id.
+pub fn add_maintenance(conn: &Connection, m: &StoredMaintenance) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO maintenance (reason, agency, site, host, start, end, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            m.reason,
+            m.agency,
+            m.site,
+            m.host,
+            m.start,
+            m.end,
+            m.created_by,
+            crate::now_seconds()
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Windows declared through the API overlapping [from, to).
+pub fn maintenance_between(
+    conn: &Connection,
+    from: f64,
+    to: f64,
+) -> Result<Vec<StoredMaintenance>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, reason, agency, site, host, start, end, created_by FROM maintenance
+         WHERE end > ?1 AND start < ?2 ORDER BY start",
+    )?;
+    let rows = st.query_map(params![from, to], |r| {
+        Ok(StoredMaintenance {
+            id: r.get(0)?,
+            reason: r.get(1)?,
+            agency: r.get(2)?,
+            site: r.get(3)?,
+            host: r.get(4)?,
+            start: r.get(5)?,
+            end: r.get(6)?,
+            created_by: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes a window declared through the API; false when there is none with that id.
+pub fn delete_maintenance(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.execute("DELETE FROM maintenance WHERE id = ?1", [id])? == 1)
+}
+
 /// Records that a collector run started at `now`; returns its key.
 pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
     conn.execute(

@@ -1,0 +1,218 @@
+//! Maintenance windows through the API: `POST /api/v1/maintenance` and
+//! `DELETE /api/v1/maintenance/{id}` by an administrator, `GET /api/v1/maintenance` for
+//! everyone. One-off windows only; recurring ones are declared in collector.toml.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simpul_protocol::Violation;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::metrics::RejectReason;
+use crate::sla::config::{parse_rfc3339, Maintenance};
+use crate::store::{self, StoredMaintenance};
+
+/// The body of `POST /api/v1/maintenance`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewWindow {
+    reason: String,
+    #[serde(default)]
+    agency: Option<String>,
+    #[serde(default)]
+    site: Option<String>,
+    #[serde(default)]
+    host: Option<String>,
+    start: String,
+    end: String,
+}
+
+fn invalid(violations: Vec<Violation>) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        RejectReason::Invalid,
+        format!(
+            "invalid maintenance window: {} problem(s); nothing was stored",
+            violations.len()
+        ),
+    )
+    .with_violations(violations)
+}
+
+fn db_error(e: store::StoreError) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        RejectReason::Unavailable,
+        e.to_string(),
+    )
+}
+
+/// Everything wrong with a new window, each naming the field.
+fn check(app: &AppState, w: &NewWindow) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let mut bad = |field: &str, rule: String| {
+        v.push(Violation {
+            field: field.into(),
+            rule,
+        })
+    };
+    if w.reason.trim().is_empty() || w.reason.len() > 500 {
+        bad("reason", "must say why, in 1 to 500 bytes".into());
+    }
+    let (start, end) = (parse_rfc3339(&w.start), parse_rfc3339(&w.end));
+    for (field, value, t) in [("start", &w.start, start), ("end", &w.end, end)] {
+        if t.is_none() {
+            bad(
+                field,
+                format!("{value:?} must be an RFC 3339 time like \"2026-10-05T01:00:00+07:00\""),
+            );
+        }
+    }
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            bad(
+                "end",
+                format!("{:?} must be after start {:?}", w.end, w.start),
+            );
+        } else if e - s > 31.0 * 86400.0 {
+            bad("end", "a window may last at most 31 days".into());
+        }
+    }
+    if let Some(a) = &w.agency {
+        if let Err(e) = app.cfg.check_binding(a, None) {
+            bad("agency", e);
+        }
+    }
+    if let Some(s) = &w.site {
+        if !app.cfg.sites.iter().any(|x| &x.id == s) {
+            let ids: Vec<_> = app.cfg.sites.iter().map(|x| x.id.as_str()).collect();
+            bad(
+                "site",
+                format!("unknown site {s:?}; declared sites: {}", ids.join(", ")),
+            );
+        }
+    }
+    if let Some(h) = &w.host {
+        match &w.agency {
+            None => bad(
+                "host",
+                "needs agency too (host names are unique per agency)".into(),
+            ),
+            Some(a) => {
+                let known = app
+                    .fleet
+                    .snapshot()
+                    .iter()
+                    .any(|x| &x.binding.agency == a && &x.binding.host == h);
+                if !known {
+                    bad("host", format!("no enrolled host {h:?} in agency {a:?}"));
+                }
+            }
+        }
+    }
+    v
+}
+
+pub async fn create(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<StoredMaintenance>), ApiError> {
+    let (admin, name) = app.auth.authenticate_admin(&headers)?;
+    let w: NewWindow = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            RejectReason::Malformed,
+            format!("malformed window: {e}"),
+        )
+    })?;
+    let v = check(&app, &w);
+    if !v.is_empty() {
+        return Err(invalid(v));
+    }
+    let mut m = StoredMaintenance {
+        id: 0,
+        reason: w.reason,
+        agency: w.agency,
+        site: w.site,
+        host: w.host,
+        start: parse_rfc3339(&w.start).unwrap_or_default(),
+        end: parse_rfc3339(&w.end).unwrap_or_default(),
+        created_by: format!("{admin} ({name})"),
+    };
+    let app2 = Arc::clone(&app);
+    let m2 = m.clone();
+    m.id = tokio::task::spawn_blocking(move || {
+        let conn = app2
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        store::add_maintenance(&conn, &m2)
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RejectReason::Unavailable,
+            e.to_string(),
+        )
+    })?
+    .map_err(db_error)?;
+    tracing::info!(id = m.id, admin = %admin, reason = %m.reason, "maintenance window declared");
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
+pub async fn delete(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let (admin, _) = app.auth.authenticate_admin(&headers)?;
+    let conn = app
+        .db
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if store::delete_maintenance(&conn, id).map_err(db_error)? {
+        tracing::info!(id, admin = %admin, "maintenance window deleted");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "no maintenance window {id} declared through the API"
+        )))
+    }
+}
+
+/// Both kinds of window.
+#[derive(Debug, Serialize)]
+pub struct Windows<'a> {
+    /// From collector.toml (one-off and recurring), as written there.
+    pub configured: &'a [Maintenance],
+    /// Declared through the API.
+    pub declared: Vec<StoredMaintenance>,
+}
+
+pub async fn list(State(app): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
+    let declared = {
+        let conn = app
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        store::maintenance_between(&conn, f64::MIN, f64::MAX).map_err(db_error)?
+    };
+    let w = Windows {
+        configured: &app.cfg.maintenance,
+        declared,
+    };
+    serde_json::to_value(&w).map(Json).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            RejectReason::Unavailable,
+            e.to_string(),
+        )
+    })
+}
