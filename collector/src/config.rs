@@ -61,6 +61,13 @@ pub struct CollectorConfig {
     /// Requests above the sustained rate allowed in a burst.
     #[serde(default = "default_rate_limit_burst")]
     pub rate_limit_burst: u32,
+    /// Raw reports are deleted this many days after their sample time (the SLA reads
+    /// spans, not raw reports).
+    #[serde(default = "default_raw_retention_days")]
+    pub raw_retention_days: u32,
+    /// Availability spans are deleted this many days after they ended.
+    #[serde(default = "default_span_retention_days")]
+    pub span_retention_days: u32,
     /// Time zone of SLA periods, business hours and times shown to people.
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
@@ -148,6 +155,12 @@ fn default_rate_limit_per_address() -> f64 {
 fn default_rate_limit_burst() -> u32 {
     50
 }
+fn default_raw_retention_days() -> u32 {
+    35
+}
+fn default_span_retention_days() -> u32 {
+    400
+}
 fn default_time_zone() -> String {
     "Asia/Jakarta".into()
 }
@@ -171,6 +184,8 @@ impl Default for CollectorConfig {
             rate_limit_per_agent: default_rate_limit_per_agent(),
             rate_limit_per_address: default_rate_limit_per_address(),
             rate_limit_burst: default_rate_limit_burst(),
+            raw_retention_days: default_raw_retention_days(),
+            span_retention_days: default_span_retention_days(),
             time_zone: default_time_zone(),
             sla_classes: Vec::new(),
             host_sla: Vec::new(),
@@ -346,6 +361,18 @@ impl CollectorConfig {
         use crate::sla::config::{BusinessHours, BUSINESS_HOURS_RULE};
         use crate::sla::period::{Zone, ZONE_RULE};
         let mut p = Vec::new();
+        if !(1..=3650).contains(&self.raw_retention_days) {
+            p.push(format!(
+                "raw_retention_days = {}: must be between 1 and 3650 days",
+                self.raw_retention_days
+            ));
+        }
+        if !(31..=3650).contains(&self.span_retention_days) {
+            p.push(format!(
+                "span_retention_days = {}: must be between 31 and 3650 days (a month report needs a month of spans)",
+                self.span_retention_days
+            ));
+        }
         if Zone::parse(&self.time_zone).is_none() {
             p.push(format!("time_zone = {:?}: {ZONE_RULE}", self.time_zone));
         }

@@ -78,6 +78,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     let mut background = vec![
         tokio::spawn(record_alive(Arc::clone(&run_conn), run)),
         tokio::spawn(refresh_sla(Arc::clone(&state))),
+        tokio::spawn(prune_hourly(Arc::clone(&state))),
         tokio::spawn(api::auth::refresh_loop(auth, fleet)),
         tokio::spawn(sweep_rate_limits(Arc::clone(&state))),
     ];
@@ -116,6 +117,34 @@ async fn record_alive(conn: Arc<Mutex<rusqlite::Connection>>, run: f64) {
         .await;
         if let Ok(Err(e)) = r {
             tracing::warn!(error = %e, "cannot record that the collector is alive");
+        }
+    }
+}
+
+/// Deletes raw reports and spans past their retention, at start and then hourly.
+async fn prune_hourly(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let s = Arc::clone(&state);
+        let r = tokio::task::spawn_blocking(move || {
+            let now = crate::now_seconds();
+            let day = 86400.0;
+            let conn = store::open(&s.cfg.data_dir)?;
+            store::prune(
+                &conn,
+                now - f64::from(s.cfg.raw_retention_days) * day,
+                now - f64::from(s.cfg.span_retention_days) * day,
+            )
+        })
+        .await;
+        match r {
+            Ok(Ok((0, 0))) => {}
+            Ok(Ok((reports, spans))) => {
+                tracing::info!(reports, spans, "pruned data past its retention")
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot prune old data"),
+            Err(e) => tracing::warn!(error = %e, "prune task failed"),
         }
     }
 }

@@ -271,6 +271,30 @@ pub fn delete_maintenance(conn: &Connection, id: i64) -> Result<bool, StoreError
     Ok(conn.execute("DELETE FROM maintenance WHERE id = ?1", [id])? == 1)
 }
 
+/// Deletes raw reports sampled before `raw_before` and spans that ended before
+/// `spans_before`, one agent per transaction so that ingest is never held up for long.
+/// Returns (reports, spans) deleted.
+pub fn prune(
+    conn: &Connection,
+    raw_before: f64,
+    spans_before: f64,
+) -> Result<(u64, u64), StoreError> {
+    let agents: Vec<String> = conn
+        .prepare("SELECT id FROM agents")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let (mut reports, mut spans) = (0u64, 0u64);
+    for id in agents {
+        reports += conn
+            .prepare_cached("DELETE FROM reports WHERE agent_id = ?1 AND sample_time < ?2")?
+            .execute(params![id, raw_before])? as u64;
+        spans += conn
+            .prepare_cached("DELETE FROM spans WHERE agent_id = ?1 AND end < ?2")?
+            .execute(params![id, spans_before])? as u64;
+    }
+    Ok((reports, spans))
+}
+
 /// Records that a collector run started at `now`; returns its key.
 pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
     conn.execute(
@@ -397,6 +421,34 @@ mod tests {
         assert_eq!(agent_by_token(&conn, &token).unwrap(), None);
         add_agent(&conn, "dinkes", "web-01", None).unwrap();
         assert_eq!(list_agents(&conn).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn pruning_keeps_recent_reports_and_spans() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(dir.path()).unwrap();
+        let (b, _) = add_agent(&conn, "dinkes", "web-01", None).unwrap();
+        for (seq, t) in [(1, 100.0), (2, 200.0), (3, 300.0)] {
+            conn.execute(
+                "INSERT INTO reports (agent_id, sequence, sample_time, received_at, interval_secs) VALUES (?1, ?2, ?3, ?3, 30)",
+                params![b.id, seq, t],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO spans (agent_id, start, end, grace) VALUES (?1, 100, 150, 90), (?1, 200, 300, 90)",
+            [&b.id],
+        )
+        .unwrap();
+        assert_eq!(prune(&conn, 250.0, 160.0).unwrap(), (2, 1));
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1);
+        let start: f64 = conn
+            .query_row("SELECT start FROM spans", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(start, 200.0);
     }
 
     #[test]
