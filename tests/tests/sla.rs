@@ -99,6 +99,27 @@ fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
         "no data before enrolment"
     );
     assert_eq!(r["hosts"][0]["status"], "no_data");
+
+    // /metrics carries the current month, refreshed every 30 s
+    let labels = "{agency=\"dinkes\",site=\"pusat-data\",host=\"web-01\",tier=\"colocation-gold\",period=\"current_month\"}";
+    let m = wait_for("SLA metrics", Duration::from_secs(45), || {
+        let m = c.metrics();
+        simpul_e2e::sample(&m, &format!("simpul_sla_availability_ratio{labels}")).map(|_| m)
+    });
+    assert_eq!(
+        simpul_e2e::sample(&m, &format!("simpul_sla_target_ratio{labels}")),
+        Some(0.999)
+    );
+    assert_eq!(
+        simpul_e2e::sample(&m, &format!("simpul_sla_breached{labels}")),
+        Some(0.0)
+    );
+    let left = simpul_e2e::sample(
+        &m,
+        &format!("simpul_sla_downtime_budget_remaining_seconds{labels}"),
+    )
+    .unwrap();
+    assert!(left > 0.0 && left < 2678.4, "{left}");
 }
 
 #[test]

@@ -151,6 +151,15 @@ fn spans(
     for s in st.query_map(params![agent, from, to], row)? {
         v.push(s?);
     }
+    // the first span after the window: a gap running past the window's end is judged
+    // by the gap rule, not as "silent since the last heartbeat"
+    let after = conn
+        .prepare_cached(
+            "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 AND start >= ?2 ORDER BY start LIMIT 1",
+        )?
+        .query_row(params![agent, to], row)
+        .optional()?;
+    v.extend(after);
     let seen_before = before.is_some() || v.first().is_some_and(|s| s.start < from);
     Ok((v, seen_before))
 }
@@ -378,4 +387,132 @@ pub fn to_csv(r: &SlaReport) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sla::period::Zone;
+
+    /// October 2026 in Asia/Jakarta, a host of a 99.9 % class heartbeating every 30 s
+    /// all month, except: down 23:30 on 31 October to 00:30 on 1 November local time
+    /// (across the period boundary at local midnight), and down for an hour inside a
+    /// weekly Sunday 01:00-03:00 maintenance window.
+    #[test]
+    fn a_month_with_a_recurring_window_and_an_outage_across_local_midnight() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = store::open(dir.path()).unwrap();
+        let (b, _) = store::add_agent(&conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
+        conn.execute("UPDATE agents SET created_at = 0", [])
+            .unwrap();
+        let wib = Zone::jakarta();
+        let oct = wib.midnight(2026, 10, 1) as f64;
+        let nov = wib.midnight(2026, 11, 1) as f64;
+        // Sunday 4 October 2026, 01:30-02:30 local: inside the window
+        let sun = wib.midnight(2026, 10, 4) as f64;
+        let spans = [
+            (oct - 3600.0, sun + 5400.0),
+            (sun + 9000.0, nov - 1800.0),
+            (nov + 1800.0, nov + 7200.0),
+        ];
+        for (s, e) in spans {
+            conn.execute(
+                "INSERT INTO spans (agent_id, start, end, boot_time, grace) VALUES (?1, ?2, ?3, 1000, 90)",
+                params![b.id, s, e],
+            )
+            .unwrap();
+        }
+        let cfg = CollectorConfig::parse(
+            r#"
+            [[agencies]]
+            id = "dinkes"
+            sla = "gold"
+            [[sites]]
+            id = "pusat-data"
+            kind = "pusat-data"
+            [[sla_classes]]
+            id = "gold"
+            target_percent = 99.9
+            [[maintenance]]
+            reason = "patching"
+            site = "pusat-data"
+            rrule = "FREQ=WEEKLY;BYDAY=SU"
+            start_time = "01:00"
+            duration = "2h"
+            "#,
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let r = report(
+            &conn,
+            &cfg,
+            &Period::parse("2026-10").unwrap(),
+            nov + 86400.0,
+            None,
+        )
+        .unwrap();
+        let h = &r.hosts[0];
+        // four Sundays in October 2026 (4, 11, 18, 25): 4 × 2 h of maintenance
+        assert_eq!(h.maintenance_seconds, 4.0 * 7200.0);
+        assert_eq!(h.down_seconds, 1800.0, "23:30-24:00 on 31 October only");
+        assert_eq!(h.unknown_seconds, 0.0);
+        assert_eq!(h.up_seconds, 31.0 * 86400.0 - 4.0 * 7200.0 - 1800.0);
+        assert_eq!(h.outage_count, 1);
+        assert_eq!(h.outages[0].start, "2026-10-31T23:30:00+07:00");
+        assert_eq!(h.outages[0].end, "2026-11-01T00:00:00+07:00");
+        let budget = 0.001 * (31.0 * 86400.0 - 4.0 * 7200.0);
+        assert!((h.downtime_budget_seconds - budget).abs() < 1e-6);
+        assert_eq!(h.status, "met");
+        assert!(r.complete);
+        // November gets the other half hour; 1 November is a Sunday, so 01:00-02:00
+        // is maintenance
+        let r = report(
+            &conn,
+            &cfg,
+            &Period::parse("2026-11").unwrap(),
+            nov + 7200.0,
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.hosts[0].down_seconds, 1800.0);
+        assert_eq!(r.hosts[0].up_seconds, 1800.0);
+        assert_eq!(r.hosts[0].maintenance_seconds, 3600.0);
+        assert!(!r.complete);
+        assert_eq!(r.evaluated_to, "2026-11-01T02:00:00+07:00");
+    }
+
+    #[test]
+    fn the_collectors_own_outage_is_read_from_its_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = store::open(dir.path()).unwrap();
+        // a clean stop at 200, a restart at 500; a crash after 900 (alive at 900), a
+        // restart at 1000; still running at 1300
+        conn.execute_batch(
+            "INSERT INTO collector_runs VALUES (0, 190, 200), (500, 900, NULL), (1000, 1300, NULL);",
+        )
+        .unwrap();
+        let w = collector_outages(&conn, 0.0, 2000.0, 1305.0).unwrap();
+        assert_eq!(
+            w,
+            vec![
+                Window {
+                    start: 200.0,
+                    end: 500.0
+                },
+                Window {
+                    start: 900.0,
+                    end: 1000.0
+                }
+            ]
+        );
+        // not alive for a while now: down since its last sign of life
+        let w = collector_outages(&conn, 0.0, 2000.0, 1400.0).unwrap();
+        assert_eq!(
+            w.last(),
+            Some(&Window {
+                start: 1300.0,
+                end: 1400.0
+            })
+        );
+    }
 }
