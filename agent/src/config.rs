@@ -72,6 +72,12 @@ pub struct AgentConfig {
     /// report then cross the network unencrypted.
     #[serde(default)]
     pub insecure_http: bool,
+    /// Seconds between backup probe runs.
+    #[serde(default = "default_backup_check_secs")]
+    pub backup_check_secs: u32,
+    /// Backup probes, one per obligation this host holds backups for.
+    #[serde(default)]
+    pub backups: Vec<crate::backups::BackupProbe>,
 }
 
 fn default_collector_url() -> String {
@@ -110,6 +116,9 @@ fn default_spool_max_age_secs() -> u64 {
 fn default_retry_max_secs() -> u32 {
     300
 }
+fn default_backup_check_secs() -> u32 {
+    300
+}
 fn default_batch_max_reports() -> u32 {
     500
 }
@@ -137,6 +146,8 @@ impl Default for AgentConfig {
             client_cert_file: None,
             client_key_file: None,
             insecure_http: false,
+            backup_check_secs: default_backup_check_secs(),
+            backups: Vec::new(),
         }
     }
 }
@@ -242,6 +253,15 @@ impl AgentConfig {
                 "retry_max_secs = {}: must be between 1 and 3600 seconds",
                 self.retry_max_secs
             ));
+        }
+        if !(10..=86400).contains(&self.backup_check_secs) {
+            p.push(format!(
+                "backup_check_secs = {}: must be between 10 and 86400 seconds",
+                self.backup_check_secs
+            ));
+        }
+        for (i, b) in self.backups.iter().enumerate() {
+            p.extend(b.problems(&format!("backups[{i}]")));
         }
         if !(1..=1000).contains(&self.batch_max_reports) {
             p.push(format!(

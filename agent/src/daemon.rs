@@ -219,7 +219,8 @@ impl Daemon {
             dropped_reports_total: self.spool.dropped_total(),
         });
         let json = serde_json::to_vec(&report)?;
-        let precious = report.inventory.is_some();
+        // inventory changes and backup evidence are never dropped from a full spool
+        let precious = report.inventory.is_some() || !report.backups.is_empty();
         match self
             .spool
             .append(report.sequence, report.sample_time_seconds, precious, &json)

@@ -1,6 +1,7 @@
 //! simpul-agent: samples host health, uptime and inventory and reports them to the
 //! Simpul collector.
 
+mod backups;
 mod collectors;
 mod config;
 mod daemon;
@@ -175,6 +176,11 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         collectors: registry(&roots),
         inventory: InventoryReader::new(&roots, host_addresses),
         schedule: InventorySchedule::new(Duration::from_secs(cfg.inventory_check_secs.into())),
+        backups: backups::Schedule {
+            probes: cfg.backups.clone(),
+            every: Duration::from_secs(cfg.backup_check_secs.into()),
+            last: None,
+        },
     })
 }
 

@@ -82,6 +82,7 @@ pub struct Sampler {
     pub collectors: Vec<Box<dyn Collector>>,
     pub inventory: InventoryReader,
     pub schedule: InventorySchedule,
+    pub backups: crate::backups::Schedule,
 }
 
 impl Sampler {
@@ -100,6 +101,7 @@ impl Sampler {
             inventory: None,
             collectors: Vec::with_capacity(self.collectors.len() + 1),
             spool: None,
+            backups: Vec::new(),
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -141,6 +143,7 @@ impl Sampler {
             }
         }
         report.inventory = self.schedule.pending().cloned();
+        report.backups = self.backups.due(now);
         // the sample time is taken after the collectors so that it is never earlier
         // than what they read (the first CPU reading waits a short window)
         report.sample_time_seconds = SystemTime::now()
@@ -209,6 +212,11 @@ mod tests {
             collectors,
             inventory: InventoryReader::new(&fixture_roots(), Default::default),
             schedule: InventorySchedule::new(Duration::from_secs(300)),
+            backups: crate::backups::Schedule {
+                probes: Vec::new(),
+                every: Duration::from_secs(300),
+                last: None,
+            },
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

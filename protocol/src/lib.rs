@@ -6,11 +6,13 @@
 //! fields: a typo on the wire is an error that names the field, not silently dropped
 //! data. Changing the meaning of a field bumps [`PROTOCOL_VERSION`].
 
+mod backups;
 mod decode;
 mod health;
 mod inventory;
 mod validate;
 
+pub use backups::BackupEvidence;
 pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
@@ -66,6 +68,15 @@ pub struct Report {
     /// State of the agent's on-disk outbox when this report was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spool: Option<SpoolStatus>,
+    /// Backup evidence found by the agent's probes (when they ran for this report).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<BackupEvidence>(), 0..3)"
+        )
+    )]
+    pub backups: Vec<BackupEvidence>,
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.

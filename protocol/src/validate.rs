@@ -24,6 +24,8 @@ pub struct Limits {
     pub max_string_bytes: usize,
     /// Most filesystems in one report.
     pub max_filesystems: usize,
+    /// Most backup evidence entries in one report.
+    pub max_backups: usize,
     /// Most network interfaces in one report (health and inventory each).
     pub max_interfaces: usize,
     /// Most CPU cores in one report.
@@ -45,6 +47,7 @@ impl Default for Limits {
         Self {
             max_string_bytes: 256,
             max_filesystems: 256,
+            max_backups: 64,
             max_interfaces: 512,
             max_cores: 4096,
             max_disks: 256,
@@ -219,6 +222,28 @@ impl Report {
         if let Some(inv) = &self.inventory {
             check_inventory(&mut c, inv);
         }
+        if c.count("backups", self.backups.len(), limits.max_backups) {
+            for (i, b) in self.backups.iter().enumerate() {
+                c.id(&format!("backups[{i}].obligation"), &b.obligation);
+                if !matches!(b.kind.as_str(), "files" | "restic" | "borg") {
+                    c.fail(
+                        format!("backups[{i}].kind"),
+                        "must be files, restic or borg",
+                    );
+                }
+                let max = limits.max_string_bytes * 4;
+                if b.error.len() > max {
+                    c.fail(
+                        format!("backups[{i}].error"),
+                        format!("must be at most {max} bytes"),
+                    );
+                }
+                c.string(&format!("backups[{i}].latest_name"), &b.latest_name);
+                if let Some(t) = b.latest_time_seconds {
+                    c.finite(&format!("backups[{i}].latest_time_seconds"), t);
+                }
+            }
+        }
         if c.count("collectors", self.collectors.len(), limits.max_collectors) {
             for (i, s) in self.collectors.iter().enumerate() {
                 c.id(&format!("collectors[{i}].name"), &s.name);
@@ -381,6 +406,7 @@ mod tests {
             inventory: None,
             collectors: vec![],
             spool: None,
+            backups: vec![],
         }
     }
 

@@ -126,5 +126,6 @@ pub(crate) fn empty_report() -> Report {
         inventory: None,
         collectors: vec![],
         spool: None,
+        backups: Vec::new(),
     }
 }

@@ -1,0 +1,37 @@
+//! The `backups` section: what the agent's backup probes found, one entry per
+//! obligation it watches. Spooled like everything else and never dropped.
+
+use serde::{Deserialize, Serialize};
+
+/// The newest backup an agent-side probe found for one obligation.
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupEvidence {
+    /// The obligation id of collector.toml, e.g. `dinkes-simpus-db`.
+    pub obligation: String,
+    /// Probe kind: `files`, `restic` or `borg`.
+    pub kind: String,
+    /// Why the probe could not look (path unreadable, tool missing...); empty on success.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error: String,
+    /// When the newest backup was written (mtime or snapshot time), seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::option::of(crate::arb::finite())")
+    )]
+    pub latest_time_seconds: Option<f64>,
+    /// Size of the newest backup in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_size_bytes: Option<u64>,
+    /// Its file name or snapshot id.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub latest_name: String,
+    /// How many backups (files) matched.
+    #[serde(default)]
+    pub count: u64,
+    /// Their total size in bytes.
+    #[serde(default)]
+    pub total_size_bytes: u64,
+}
