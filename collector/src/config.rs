@@ -80,6 +80,9 @@ pub struct CollectorConfig {
     /// Maintenance windows, excluded from both up and down time.
     #[serde(default)]
     pub maintenance: Vec<crate::sla::config::Maintenance>,
+    /// Backup obligations of the agencies.
+    #[serde(default)]
+    pub backups: Vec<crate::backups::Obligation>,
 }
 
 /// One agency (Perangkat Daerah).
@@ -190,6 +193,7 @@ impl Default for CollectorConfig {
             sla_classes: Vec::new(),
             host_sla: Vec::new(),
             maintenance: Vec::new(),
+            backups: Vec::new(),
         }
     }
 }
@@ -353,6 +357,16 @@ impl CollectorConfig {
             }
         }
         p.extend(self.sla_problems(&agencies, &sites));
+        let mut obligations = HashSet::new();
+        for (i, o) in self.backups.iter().enumerate() {
+            p.extend(o.problems(&format!("backups[{i}]"), self));
+            if !obligations.insert(o.id.as_str()) {
+                p.push(format!(
+                    "backups[{i}].id = {:?}: declared twice; ids must be unique",
+                    o.id
+                ));
+            }
+        }
         p
     }
 

@@ -152,7 +152,8 @@ async fn prune_hourly(state: Arc<AppState>) {
 /// How often the SLA metrics are recomputed.
 const SLA_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Recomputes the current month's SLA for `/metrics` every [`SLA_REFRESH`].
+/// Recomputes the current month's SLA and the backup states for `/metrics` every
+/// [`SLA_REFRESH`].
 async fn refresh_sla(state: Arc<AppState>) {
     use crate::sla::period::{Period, PeriodKind, Zone};
     let mut tick = tokio::time::interval(SLA_REFRESH);
@@ -171,11 +172,16 @@ async fn refresh_sla(state: Arc<AppState>) {
                 .sla
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = r.hosts;
+            let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
+            *s.metrics
+                .backups
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = b;
             Ok::<_, crate::store::StoreError>(())
         })
         .await;
         if let Ok(Err(e)) = r {
-            tracing::warn!(error = %e, "cannot compute the SLA metrics");
+            tracing::warn!(error = %e, "cannot compute the SLA and backup metrics");
         }
     }
 }

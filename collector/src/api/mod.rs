@@ -1,6 +1,7 @@
 //! The HTTP API: routes and shared state.
 
 pub mod auth;
+mod backups;
 pub mod error;
 mod ingest;
 mod maintenance;
@@ -67,6 +68,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/maintenance/{id}",
             axum::routing::delete(maintenance::delete),
         )
+        .route("/api/v1/backups", get(backups::all))
+        .route("/api/v1/agencies/{agency}/backups", get(backups::agency))
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))
@@ -94,6 +97,6 @@ async fn metrics(State(app): State<Arc<AppState>>) -> Response {
 
 async fn not_found() -> error::ApiError {
     error::ApiError::not_found(
-        "no such endpoint; see docs/api.md (POST /api/v1/reports, GET /api/v1/hosts, GET /api/v1/hosts/{id}, GET /api/v1/sla, GET /api/v1/agencies/{agency}/sla, GET /healthz, GET /metrics)",
+        "no such endpoint; see docs/api.md (POST /api/v1/reports, GET /api/v1/hosts, GET /api/v1/hosts/{id}, GET /api/v1/sla, GET /api/v1/agencies/{agency}/sla, GET /api/v1/backups, GET /api/v1/maintenance, GET /healthz, GET /metrics)",
     )
 }

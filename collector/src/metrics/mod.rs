@@ -77,6 +77,8 @@ pub struct Metrics {
     pub tls_handshake_failures: Arc<AtomicU64>,
     /// The current month's SLA per host, refreshed in the background.
     pub sla: std::sync::RwLock<Vec<crate::sla::report::HostSla>>,
+    /// Backup obligations' states, refreshed in the background.
+    pub backups: std::sync::RwLock<Vec<crate::backups::Status>>,
 }
 
 impl Metrics {
@@ -95,6 +97,7 @@ impl Metrics {
             },
             tls_handshake_failures: Arc::default(),
             sla: std::sync::RwLock::default(),
+            backups: std::sync::RwLock::default(),
         }
     }
 
@@ -175,6 +178,55 @@ impl Metrics {
         }
     }
 
+    fn encode_backups(&self, e: &mut Expo) {
+        let rows = self
+            .backups
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        type Value = fn(&crate::backups::Status) -> Option<f64>;
+        let families: [(&str, &str, Value); 3] = [
+            (
+                "simpul_backup_last_success_timestamp_seconds",
+                "When the newest backup of the obligation was written",
+                |s| s.last_time_seconds,
+            ),
+            (
+                "simpul_backup_age_seconds",
+                "Age of the newest backup",
+                |s| s.age_seconds,
+            ),
+            (
+                "simpul_backup_size_bytes",
+                "Size of the newest backup",
+                |s| s.last_size_bytes.map(|b| b as f64),
+            ),
+        ];
+        for (name, help, value) in families {
+            e.family(name, Kind::Gauge, help);
+            for s in rows.iter() {
+                if let Some(v) = value(s) {
+                    e.sample(name, &[("agency", &s.agency), ("obligation", &s.id)], v);
+                }
+            }
+        }
+        let name = "simpul_backup_state";
+        e.family(
+            name,
+            Kind::Gauge,
+            "State of the obligation, one-hot by `state`",
+        );
+        for s in rows.iter() {
+            for st in crate::backups::STATES {
+                let v = f64::from(u8::from(s.state == st));
+                e.sample(
+                    name,
+                    &[("agency", &s.agency), ("obligation", &s.id), ("state", st)],
+                    v,
+                );
+            }
+        }
+    }
+
     /// The whole exposition.
     pub fn encode(&self) -> String {
         let mut e = Expo::with_capacity(self.fleet.fleet.len() * 6 * 1024 + 8 * 1024);
@@ -251,6 +303,7 @@ impl Metrics {
         }
         self.fleet.encode(&mut e);
         self.encode_sla(&mut e);
+        self.encode_backups(&mut e);
         e.finish()
     }
 }

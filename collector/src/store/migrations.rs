@@ -83,6 +83,20 @@ const MIGRATIONS: &[&str] = &[
         created_by  TEXT NOT NULL,
         created_at  REAL NOT NULL
      );",
+    // 4: backup evidence from the agents' probes, every reading kept (history)
+    "CREATE TABLE backup_evidence (
+        obligation   TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        sample_time  REAL NOT NULL,
+        kind         TEXT NOT NULL,
+        error        TEXT NOT NULL,
+        latest_time  REAL,
+        latest_size  INTEGER,
+        latest_name  TEXT NOT NULL,
+        count        INTEGER NOT NULL,
+        total_size   INTEGER NOT NULL,
+        PRIMARY KEY (obligation, sample_time, agent_id)
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this binary writes.

@@ -209,6 +209,25 @@ fn write_batch(
                     inv.execute(params![job.binding.id, r.sample_time_seconds, json])?;
                 }
                 record_span(&tx, spans, &job.binding.id, r)?;
+                for b in &r.backups {
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO backup_evidence (obligation, agent_id, sample_time, kind, error,
+                           latest_time, latest_size, latest_name, count, total_size)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )?
+                    .execute(params![
+                        b.obligation,
+                        job.binding.id,
+                        r.sample_time_seconds,
+                        b.kind,
+                        b.error,
+                        b.latest_time_seconds,
+                        b.latest_size_bytes.map(|x| x as i64),
+                        b.latest_name,
+                        b.count as i64,
+                        b.total_size_bytes as i64
+                    ])?;
+                }
                 fresh.push(Arc::clone(r));
             }
             results.push((outcome, fresh));

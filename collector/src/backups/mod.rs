@@ -1,0 +1,357 @@
+//! Backup obligations: what each agency must back up, how often, how big and where; the
+//! evidence agents' probes send; and the state of every obligation.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::config::CollectorConfig;
+use crate::sla::config::parse_duration;
+use crate::sla::period::Zone;
+use crate::store::StoreError;
+
+/// How evidence of an obligation arrives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    /// An agent's `[[backups]]` probe.
+    #[default]
+    Probe,
+    /// A backup job calling the check-in endpoint (not built yet).
+    Checkin,
+}
+
+/// One `[[backups]]` obligation of collector.toml.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Obligation {
+    pub id: String,
+    pub agency: String,
+    pub dataset: String,
+    /// Expected interval between backups, e.g. `24h`.
+    pub interval: String,
+    /// Oldest acceptable backup; default interval × 1.5.
+    #[serde(default)]
+    pub max_age: Option<String>,
+    #[serde(default)]
+    pub min_size_bytes: u64,
+    /// Site ids or site kinds (`pusat-data`, `drc`) the backup must be at; empty: anywhere.
+    #[serde(default)]
+    pub locations: Vec<String>,
+    #[serde(default)]
+    pub evidence: EvidenceKind,
+    /// Longest time without a recorded restore test; default `90d`.
+    #[serde(default = "default_restore")]
+    pub restore_test_max_age: String,
+}
+
+fn default_restore() -> String {
+    "90d".into()
+}
+
+impl Obligation {
+    pub fn interval_secs(&self) -> f64 {
+        parse_duration(&self.interval).unwrap_or(86400) as f64
+    }
+
+    pub fn max_age_secs(&self) -> f64 {
+        self.max_age
+            .as_deref()
+            .and_then(parse_duration)
+            .map_or(self.interval_secs() * 1.5, |s| s as f64)
+    }
+
+    /// Every problem of this obligation, prefixed with `key`.
+    pub fn problems(&self, key: &str, cfg: &CollectorConfig) -> Vec<String> {
+        let mut p = Vec::new();
+        if !simpul_protocol::is_valid_id(&self.id) {
+            p.push(format!(
+                "{key}.id = {:?}: {}",
+                self.id,
+                simpul_protocol::ID_RULE
+            ));
+        }
+        if let Err(e) = cfg.check_binding(&self.agency, None) {
+            p.push(format!("{key}.agency: {e}"));
+        }
+        if self.dataset.trim().is_empty() {
+            p.push(format!(
+                "{key}.dataset: name the data set, e.g. \"SIMPUS database\""
+            ));
+        }
+        for (k, v) in [
+            ("interval", Some(&self.interval)),
+            ("max_age", self.max_age.as_ref()),
+            ("restore_test_max_age", Some(&self.restore_test_max_age)),
+        ] {
+            if let Some(v) = v {
+                if parse_duration(v).is_none() {
+                    p.push(format!("{key}.{k} = {v:?}: must be a duration like \"24h\", \"36h\", \"7d\" or \"90m\""));
+                }
+            }
+        }
+        if self.max_age_secs() < self.interval_secs() {
+            p.push(format!(
+                "{key}.max_age: must be at least interval ({})",
+                self.interval
+            ));
+        }
+        for l in &self.locations {
+            let known = cfg.sites.iter().any(|s| &s.id == l) || l == "pusat-data" || l == "drc";
+            if !known {
+                let ids: Vec<_> = cfg.sites.iter().map(|s| s.id.as_str()).collect();
+                p.push(format!(
+                    "{key}.locations: {l:?} is neither a site kind (pusat-data, drc) nor a declared site ({})",
+                    ids.join(", ")
+                ));
+            }
+        }
+        p
+    }
+}
+
+/// The newest evidence of an obligation, with where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latest {
+    pub host: String,
+    pub site: Option<String>,
+    pub sample_time: f64,
+    pub error: String,
+    pub latest_time: Option<f64>,
+    pub latest_size: Option<u64>,
+    pub latest_name: String,
+    pub count: u64,
+}
+
+/// The state of one obligation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub id: String,
+    pub agency: String,
+    pub dataset: String,
+    /// never_seen, failed, missing, wrong_place, too_small, late or ok.
+    pub state: &'static str,
+    pub message: String,
+    pub age_seconds: Option<f64>,
+    pub last_time: Option<String>,
+    pub last_time_seconds: Option<f64>,
+    pub last_size_bytes: Option<u64>,
+    pub last_name: Option<String>,
+    pub last_host: Option<String>,
+    pub interval_seconds: f64,
+    pub max_age_seconds: f64,
+    pub min_size_bytes: u64,
+    /// Restore tests cannot be recorded yet: always `never` in this version.
+    pub restore_test_state: &'static str,
+}
+
+/// Every state, in order of severity (the first that applies wins).
+pub const STATES: [&str; 7] = [
+    "never_seen",
+    "failed",
+    "missing",
+    "wrong_place",
+    "too_small",
+    "late",
+    "ok",
+];
+
+/// Computes an obligation's state from its newest evidence at `now`.
+pub fn state(
+    ob: &Obligation,
+    latest: Option<&Latest>,
+    site_kind: impl Fn(&str) -> Option<&'static str>,
+    now: f64,
+) -> (&'static str, String) {
+    let Some(l) = latest else {
+        return ("never_seen", "no evidence has arrived yet".into());
+    };
+    let Some(t) = l.latest_time else {
+        return if l.error.is_empty() {
+            ("never_seen", format!("{} found no backup", l.host))
+        } else {
+            ("failed", format!("{}: {}", l.host, l.error))
+        };
+    };
+    let age = now - t;
+    if age > ob.max_age_secs() {
+        return (
+            "missing",
+            format!(
+                "newest backup is {:.1} h old, more than max_age {}",
+                age / 3600.0,
+                ob.max_age.as_deref().unwrap_or("(interval × 1.5)")
+            ),
+        );
+    }
+    if !ob.locations.is_empty() {
+        let site = l.site.as_deref().unwrap_or("");
+        let ok = ob
+            .locations
+            .iter()
+            .any(|loc| loc == site || site_kind(site) == Some(loc.as_str()));
+        if !ok {
+            return (
+                "wrong_place",
+                format!(
+                    "evidence from {} at site {site:?}; required: {}",
+                    l.host,
+                    ob.locations.join(" or ")
+                ),
+            );
+        }
+    }
+    if l.latest_size.unwrap_or(0) < ob.min_size_bytes {
+        return (
+            "too_small",
+            format!(
+                "newest backup is {} bytes, less than min_size_bytes {}",
+                l.latest_size.unwrap_or(0),
+                ob.min_size_bytes
+            ),
+        );
+    }
+    if age > ob.interval_secs() {
+        return (
+            "late",
+            format!(
+                "newest backup is {:.1} h old, more than interval {}",
+                age / 3600.0,
+                ob.interval
+            ),
+        );
+    }
+    ("ok", String::new())
+}
+
+/// The newest evidence stored for `obligation`.
+pub fn latest(conn: &Connection, obligation: &str) -> Result<Option<Latest>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT a.host, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count
+             FROM backup_evidence e JOIN agents a ON a.id = e.agent_id
+             WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1",
+        )?
+        .query_row(params![obligation], |r| {
+            Ok(Latest {
+                host: r.get(0)?,
+                site: r.get(1)?,
+                sample_time: r.get(2)?,
+                error: r.get(3)?,
+                latest_time: r.get(4)?,
+                latest_size: r.get::<_, Option<i64>>(5)?.map(|x| x as u64),
+                latest_name: r.get(6)?,
+                count: r.get::<_, i64>(7)? as u64,
+            })
+        })
+        .optional()?)
+}
+
+/// The state of every obligation (of one agency, if given) at `now`.
+pub fn statuses(
+    conn: &Connection,
+    cfg: &CollectorConfig,
+    now: f64,
+    agency: Option<&str>,
+) -> Result<Vec<Status>, StoreError> {
+    let zone = Zone::parse(&cfg.time_zone).unwrap_or_else(Zone::jakarta);
+    let site_kind = |id: &str| -> Option<&'static str> {
+        cfg.sites.iter().find(|s| s.id == id).map(|s| match s.kind {
+            crate::config::SiteKind::PusatData => "pusat-data",
+            crate::config::SiteKind::Drc => "drc",
+            crate::config::SiteKind::OpdOffice => "opd-office",
+        })
+    };
+    let mut out = Vec::new();
+    for ob in cfg
+        .backups
+        .iter()
+        .filter(|o| agency.is_none_or(|a| a == o.agency))
+    {
+        let l = latest(conn, &ob.id)?;
+        let (state, message) = state(ob, l.as_ref(), site_kind, now);
+        let t = l.as_ref().and_then(|l| l.latest_time);
+        out.push(Status {
+            id: ob.id.clone(),
+            agency: ob.agency.clone(),
+            dataset: ob.dataset.clone(),
+            state,
+            message,
+            age_seconds: t.map(|t| now - t),
+            last_time: t.map(|t| zone.format(t)),
+            last_time_seconds: t,
+            last_size_bytes: l.as_ref().and_then(|l| l.latest_size),
+            last_name: l
+                .as_ref()
+                .map(|l| l.latest_name.clone())
+                .filter(|n| !n.is_empty()),
+            last_host: l.as_ref().map(|l| l.host.clone()),
+            interval_seconds: ob.interval_secs(),
+            max_age_seconds: ob.max_age_secs(),
+            min_size_bytes: ob.min_size_bytes,
+            restore_test_state: "never",
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ob() -> Obligation {
+        Obligation {
+            id: "dinkes-simpus-db".into(),
+            agency: "dinkes".into(),
+            dataset: "SIMPUS database".into(),
+            interval: "24h".into(),
+            max_age: Some("36h".into()),
+            min_size_bytes: 1 << 20,
+            locations: vec!["pusat-data".into()],
+            evidence: EvidenceKind::Probe,
+            restore_test_max_age: "90d".into(),
+        }
+    }
+
+    fn ev(site: &str, age_h: f64, size: u64) -> Latest {
+        Latest {
+            host: "backup-01".into(),
+            site: Some(site.into()),
+            sample_time: 0.0,
+            error: String::new(),
+            latest_time: Some(-age_h * 3600.0),
+            latest_size: Some(size),
+            latest_name: "simpus.sql.gz".into(),
+            count: 3,
+        }
+    }
+
+    fn kind(id: &str) -> Option<&'static str> {
+        match id {
+            "pd-1" => Some("pusat-data"),
+            "kantor-dinkes" => Some("opd-office"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn states_follow_age_size_place_and_errors() {
+        let o = ob();
+        let st = |l: Option<&Latest>| state(&o, l, kind, 0.0).0;
+        assert_eq!(st(None), "never_seen");
+        assert_eq!(st(Some(&ev("pd-1", 2.0, 2 << 20))), "ok");
+        assert_eq!(st(Some(&ev("pd-1", 25.0, 2 << 20))), "late");
+        assert_eq!(st(Some(&ev("pd-1", 37.0, 2 << 20))), "missing");
+        assert_eq!(st(Some(&ev("pd-1", 2.0, 1000))), "too_small");
+        assert_eq!(st(Some(&ev("kantor-dinkes", 2.0, 2 << 20))), "wrong_place");
+        let mut failed = ev("pd-1", 0.0, 0);
+        failed.latest_time = None;
+        failed.error = "cannot read /srv/backup: Permission denied".into();
+        let (s, m) = state(&o, Some(&failed), kind, 0.0);
+        assert_eq!(s, "failed");
+        assert!(m.contains("Permission denied"), "{m}");
+        assert_eq!(o.max_age_secs(), 36.0 * 3600.0);
+        let mut d = ob();
+        d.max_age = None;
+        assert_eq!(d.max_age_secs(), 36.0 * 3600.0, "default interval × 1.5");
+    }
+}
