@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Backup obligations: check-in tokens for backup jobs.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// SLA reports, computed offline from the database.
     Sla {
         #[command(subcommand)]
@@ -112,6 +117,17 @@ enum AdminCommand {
         common: Common,
         /// The admin id (from `admin list`).
         id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Print a (new) check-in token for an obligation; the previous one stops working.
+    Token {
+        #[command(flatten)]
+        common: Common,
+        /// The obligation id of collector.toml.
+        obligation: String,
     },
 }
 
@@ -199,6 +215,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig { file } => {
             CollectorConfig::load(&file).map_err(|e| UsageError(e.to_string()))?;
             println!("{}: ok", file.display());
+        }
+        Command::Backup {
+            command: BackupCommand::Token { common, obligation },
+        } => {
+            let cfg = load(&common)?;
+            if !cfg.backups.iter().any(|o| o.id == obligation) {
+                let ids: Vec<_> = cfg.backups.iter().map(|o| o.id.as_str()).collect();
+                return Err(UsageError(format!(
+                    "unknown obligation {obligation:?}; declared in the config: {}",
+                    ids.join(", ")
+                ))
+                .into());
+            }
+            let conn = store::open(&cfg.data_dir)?;
+            println!("{}", store::backup_token(&conn, &obligation)?);
+            eprintln!("check-in token for {obligation} printed on stdout (shown once)");
         }
         Command::Admin { command } => match command {
             AdminCommand::Add { common, name } => {

@@ -134,3 +134,101 @@ fn probe_evidence_gives_each_obligation_its_state() {
         Some(1.0)
     );
 }
+
+const CHECKIN: &str = r#"
+[[backups]]
+id = "dinkes-sik"
+agency = "dinkes"
+dataset = "SIK database (pg_dump job)"
+interval = "24h"
+min_size_bytes = 1000
+evidence = "checkin"
+"#;
+
+fn state_of(c: &Collector, id: &str) -> serde_json::Value {
+    let (_, body) = get(&c.url("/api/v1/backups"));
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn backup_jobs_check_in_with_their_own_token() {
+    let c = Collector::start_full("", CHECKIN);
+    let url = c.url("/api/v1/backups/dinkes-sik/checkin");
+    let (code, token, err) = c.cli(&["backup", "token", "dinkes-sik"]);
+    assert_eq!(code, 0, "{err}");
+    let auth = format!("Bearer {}", token.trim());
+    let post = |body: &str, auth: &str| {
+        simpul_e2e::post(&url, &[("authorization", auth)], body.as_bytes())
+    };
+    assert_eq!(state_of(&c, "dinkes-sik")["state"], "never_seen");
+    // wrong token, unknown obligation, negative size, oversized message, bad status
+    assert_eq!(post(r#"{"status":"ok"}"#, "Bearer smb1_0000").0, 401);
+    let (code, b) = simpul_e2e::post(
+        &c.url("/api/v1/backups/nope/checkin"),
+        &[("authorization", &auth)],
+        br#"{"status":"ok"}"#,
+    );
+    assert_eq!(code, 404, "{b}");
+    assert!(b.contains("declared: dinkes-sik"), "{b}");
+    let (code, b) = post(r#"{"status":"ok","size_bytes":-5}"#, &auth);
+    assert_eq!(code, 400, "{b}");
+    let long = format!(r#"{{"status":"done","message":"{}"}}"#, "x".repeat(3000));
+    let (code, b) = post(&long, &auth);
+    assert_eq!(code, 422, "{b}");
+    assert!(
+        b.contains("\"field\":\"status\"") && b.contains("\"field\":\"message\""),
+        "{b}"
+    );
+    assert_eq!(
+        state_of(&c, "dinkes-sik")["state"],
+        "never_seen",
+        "nothing stored"
+    );
+    // a failed run, then a good one, then one too small
+    assert_eq!(post(r#"{"status":"start"}"#, &auth).0, 201);
+    assert_eq!(
+        post(
+            r#"{"status":"fail","message":"pg_dump: connection refused"}"#,
+            &auth
+        )
+        .0,
+        201
+    );
+    let s = state_of(&c, "dinkes-sik");
+    assert_eq!(s["state"], "failed", "{s}");
+    assert!(
+        s["message"]
+            .as_str()
+            .unwrap()
+            .contains("connection refused"),
+        "{s}"
+    );
+    let (code, b) = post(
+        r#"{"status":"ok","size_bytes":52428800,"checksum":"sha256:9f2c","duration_seconds":312.5}"#,
+        &auth,
+    );
+    assert_eq!(code, 201, "{b}");
+    let s = state_of(&c, "dinkes-sik");
+    assert_eq!(s["state"], "ok", "{s}");
+    assert_eq!(s["last_size_bytes"], 52428800);
+    assert_eq!(post(r#"{"status":"ok","size_bytes":10}"#, &auth).0, 201);
+    assert_eq!(state_of(&c, "dinkes-sik")["state"], "too_small");
+    // a new token replaces the old one
+    let (_, token2, _) = c.cli(&["backup", "token", "dinkes-sik"]);
+    assert_eq!(post(r#"{"status":"ok","size_bytes":5000}"#, &auth).0, 401);
+    assert_eq!(
+        post(
+            r#"{"status":"ok","size_bytes":5000}"#,
+            &format!("Bearer {}", token2.trim())
+        )
+        .0,
+        201
+    );
+    assert_eq!(state_of(&c, "dinkes-sik")["state"], "ok");
+}

@@ -119,3 +119,144 @@ pub async fn agency(
         .map_err(ApiError::not_found)?;
     answer(app, q, Some(agency)).await
 }
+
+/// The body of `POST /api/v1/backups/{obligation}/checkin`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinBody {
+    /// `start` when the job begins, `ok` or `fail` when it ends.
+    status: String,
+    #[serde(default)]
+    size_bytes: Option<u64>,
+    #[serde(default)]
+    checksum: String,
+    #[serde(default)]
+    duration_seconds: Option<f64>,
+    #[serde(default)]
+    message: String,
+}
+
+/// Most bytes of a check-in message.
+const MAX_MESSAGE: usize = 2000;
+
+pub async fn checkin(
+    State(app): State<Arc<AppState>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Path(obligation): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let Some(ob) = app.cfg.backups.iter().find(|o| o.id == obligation) else {
+        let ids: Vec<_> = app.cfg.backups.iter().map(|o| o.id.as_str()).collect();
+        return Err(ApiError::not_found(format!(
+            "unknown obligation {obligation:?}; declared: {}",
+            ids.join(", ")
+        )));
+    };
+    let unauthorized =
+        |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, m);
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            unauthorized(
+                "send `Authorization: Bearer <check-in token>` (simpul-collector backup token ID)",
+            )
+        })?;
+    let valid = {
+        let conn = app
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crate::store::backup_token_valid(&conn, &ob.id, token).map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                RejectReason::Unavailable,
+                e.to_string(),
+            )
+        })?
+    };
+    if !valid {
+        tracing::warn!(%peer, obligation = %ob.id, "backup check-in with a wrong token");
+        return Err(unauthorized("wrong check-in token for this obligation"));
+    }
+    let b: CheckinBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            RejectReason::Malformed,
+            format!("malformed check-in: {e}"),
+        )
+    })?;
+    let mut v = Vec::new();
+    if !matches!(b.status.as_str(), "start" | "ok" | "fail") {
+        v.push(Violation {
+            field: "status".into(),
+            rule: "must be start, ok or fail".into(),
+        });
+    }
+    if b.message.len() > MAX_MESSAGE {
+        v.push(Violation {
+            field: "message".into(),
+            rule: format!("must be at most {MAX_MESSAGE} bytes"),
+        });
+    }
+    if b.checksum.len() > 128
+        || !b
+            .checksum
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b':' || c == b'-')
+    {
+        v.push(Violation {
+            field: "checksum".into(),
+            rule: "must be at most 128 characters of letters, digits, ':' or '-'".into(),
+        });
+    }
+    if b.duration_seconds
+        .is_some_and(|d| !d.is_finite() || d < 0.0)
+    {
+        v.push(Violation {
+            field: "duration_seconds".into(),
+            rule: "must be a finite number >= 0".into(),
+        });
+    }
+    if !v.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RejectReason::Invalid,
+            format!(
+                "invalid check-in: {} problem(s); nothing was stored",
+                v.len()
+            ),
+        )
+        .with_violations(v));
+    }
+    let c = crate::store::Checkin {
+        at: crate::now_seconds(),
+        status: b.status,
+        size_bytes: b.size_bytes,
+        checksum: b.checksum,
+        duration_seconds: b.duration_seconds,
+        message: b.message,
+        source: peer.ip().to_string(),
+    };
+    {
+        let conn = app
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crate::store::add_checkin(&conn, &ob.id, &c).map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                RejectReason::Unavailable,
+                e.to_string(),
+            )
+        })?;
+    }
+    tracing::info!(obligation = %ob.id, status = %c.status, %peer, "backup check-in");
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"obligation": ob.id, "status": c.status, "at": c.at})),
+    ))
+}

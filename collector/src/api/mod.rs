@@ -70,6 +70,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/backups", get(backups::all))
         .route("/api/v1/agencies/{agency}/backups", get(backups::agency))
+        .route(
+            "/api/v1/backups/{obligation}/checkin",
+            post(backups::checkin).layer(DefaultBodyLimit::max(64 << 10)),
+        )
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))

@@ -223,6 +223,65 @@ pub fn state(
     ("ok", String::new())
 }
 
+/// The state of an obligation whose backup job checks in itself: its last finished
+/// check-in decides, and a `start` without a finish for longer than the interval is a
+/// failure. (Where a check-in comes from is not a site, so `locations` are not checked.)
+pub fn checkin_state(
+    ob: &Obligation,
+    newest_first: &[crate::store::Checkin],
+    now: f64,
+) -> (Option<Latest>, (&'static str, String)) {
+    let Some(newest) = newest_first.first() else {
+        return (None, ("never_seen", "no check-in has arrived yet".into()));
+    };
+    if newest.status == "start" && now - newest.at > ob.interval_secs() {
+        return (
+            None,
+            (
+                "failed",
+                format!(
+                    "the job started {:.1} h ago and never finished",
+                    (now - newest.at) / 3600.0
+                ),
+            ),
+        );
+    }
+    let Some(done) = newest_first.iter().find(|c| c.status != "start") else {
+        return (
+            None,
+            (
+                "never_seen",
+                "the job started but has not finished yet".into(),
+            ),
+        );
+    };
+    if done.status == "fail" {
+        let msg = if done.message.is_empty() {
+            "no message".into()
+        } else {
+            done.message.clone()
+        };
+        return (
+            None,
+            ("failed", format!("the job reported a failure: {msg}")),
+        );
+    }
+    let l = Latest {
+        host: format!("check-in from {}", done.source),
+        site: None,
+        sample_time: done.at,
+        error: String::new(),
+        latest_time: Some(done.at),
+        latest_size: done.size_bytes,
+        latest_name: done.checksum.clone(),
+        count: 1,
+    };
+    let mut ob = ob.clone();
+    ob.locations.clear();
+    let s = state(&ob, Some(&l), |_| None, now);
+    (Some(l), s)
+}
+
 /// The newest evidence stored for `obligation`.
 pub fn latest(conn: &Connection, obligation: &str) -> Result<Option<Latest>, StoreError> {
     Ok(conn
@@ -267,8 +326,17 @@ pub fn statuses(
         .iter()
         .filter(|o| agency.is_none_or(|a| a == o.agency))
     {
-        let l = latest(conn, &ob.id)?;
-        let (state, message) = state(ob, l.as_ref(), site_kind, now);
+        let (l, (state, message)) = match ob.evidence {
+            EvidenceKind::Probe => {
+                let l = latest(conn, &ob.id)?;
+                let s = state(ob, l.as_ref(), site_kind, now);
+                (l, s)
+            }
+            EvidenceKind::Checkin => {
+                let cs = crate::store::checkins(conn, &ob.id, 100)?;
+                checkin_state(ob, &cs, now)
+            }
+        };
         let t = l.as_ref().and_then(|l| l.latest_time);
         out.push(Status {
             id: ob.id.clone(),

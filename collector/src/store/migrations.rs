@@ -97,6 +97,24 @@ const MIGRATIONS: &[&str] = &[
         total_size   INTEGER NOT NULL,
         PRIMARY KEY (obligation, sample_time, agent_id)
      ) WITHOUT ROWID;",
+    // 5: backup jobs that check in themselves: a token per obligation, every call kept
+    "CREATE TABLE backup_tokens (
+        obligation    TEXT PRIMARY KEY,
+        token_sha256  TEXT NOT NULL UNIQUE,
+        created_at    REAL NOT NULL
+     );
+     CREATE TABLE backup_checkins (
+        id           INTEGER PRIMARY KEY,
+        obligation   TEXT NOT NULL,
+        at           REAL NOT NULL,
+        status       TEXT NOT NULL,
+        size_bytes   INTEGER,
+        checksum     TEXT NOT NULL,
+        duration     REAL,
+        message      TEXT NOT NULL,
+        source       TEXT NOT NULL
+     );
+     CREATE INDEX backup_checkins_by_time ON backup_checkins(obligation, at);",
 ];
 
 /// The schema version this binary writes.

@@ -295,6 +295,85 @@ pub fn prune(
     Ok((reports, spans))
 }
 
+/// Gives a backup obligation a (new) check-in token; the old one stops working.
+pub fn backup_token(conn: &Connection, obligation: &str) -> Result<String, StoreError> {
+    let token = format!("smb1_{}", random_hex(32)?);
+    conn.execute(
+        "INSERT INTO backup_tokens (obligation, token_sha256, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(obligation) DO UPDATE SET token_sha256 = excluded.token_sha256, created_at = excluded.created_at",
+        params![obligation, token_hash(&token), crate::now_seconds()],
+    )?;
+    Ok(token)
+}
+
+/// Whether `token` is the check-in token of `obligation`.
+pub fn backup_token_valid(
+    conn: &Connection,
+    obligation: &str,
+    token: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM backup_tokens WHERE obligation = ?1 AND token_sha256 = ?2")?
+        .exists(params![obligation, token_hash(token)])?)
+}
+
+/// One check-in of a backup job.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Checkin {
+    pub at: f64,
+    /// `start`, `ok` or `fail`.
+    pub status: String,
+    pub size_bytes: Option<u64>,
+    pub checksum: String,
+    pub duration_seconds: Option<f64>,
+    pub message: String,
+    /// The peer address it came from.
+    pub source: String,
+}
+
+/// Stores a check-in.
+pub fn add_checkin(conn: &Connection, obligation: &str, c: &Checkin) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO backup_checkins (obligation, at, status, size_bytes, checksum, duration, message, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            obligation,
+            c.at,
+            c.status,
+            c.size_bytes.map(|s| s as i64),
+            c.checksum,
+            c.duration_seconds,
+            c.message,
+            c.source
+        ],
+    )?;
+    Ok(())
+}
+
+/// The newest check-ins of `obligation`, newest first.
+pub fn checkins(
+    conn: &Connection,
+    obligation: &str,
+    limit: u32,
+) -> Result<Vec<Checkin>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "SELECT at, status, size_bytes, checksum, duration, message, source FROM backup_checkins
+         WHERE obligation = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![obligation, limit], |r| {
+        Ok(Checkin {
+            at: r.get(0)?,
+            status: r.get(1)?,
+            size_bytes: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
+            checksum: r.get(3)?,
+            duration_seconds: r.get(4)?,
+            message: r.get(5)?,
+            source: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Records that a collector run started at `now`; returns its key.
 pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
     conn.execute(
