@@ -122,6 +122,25 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum BackupCommand {
+    /// Record a restore test of an obligation's backup.
+    RestoreTest {
+        #[command(flatten)]
+        common: Common,
+        /// The obligation id of collector.toml.
+        obligation: String,
+        /// Who did the test.
+        #[arg(long)]
+        who: String,
+        /// ok or fail.
+        #[arg(long)]
+        result: String,
+        /// When (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// What was restored and checked.
+        #[arg(long, default_value = "")]
+        notes: String,
+    },
     /// Print a (new) check-in token for an obligation; the previous one stops working.
     Token {
         #[command(flatten)]
@@ -215,6 +234,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig { file } => {
             CollectorConfig::load(&file).map_err(|e| UsageError(e.to_string()))?;
             println!("{}: ok", file.display());
+        }
+        Command::Backup {
+            command:
+                BackupCommand::RestoreTest {
+                    common,
+                    obligation,
+                    who,
+                    result,
+                    at,
+                    notes,
+                },
+        } => {
+            let cfg = load(&common)?;
+            if !cfg.backups.iter().any(|o| o.id == obligation) {
+                return Err(UsageError(format!("unknown obligation {obligation:?}")).into());
+            }
+            let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+            let body: simpul_collector::api::backups::RestoreBody = serde_json::from_value(
+                serde_json::json!({"who": who, "result": result, "at": at, "notes": notes}),
+            )?;
+            let t = simpul_collector::api::backups::restore_test(
+                body,
+                format!("cli ({user})"),
+                simpul_collector::now_seconds(),
+            )
+            .map_err(|v| {
+                let lines: Vec<_> = v
+                    .iter()
+                    .map(|v| format!("--{}: {}", v.field, v.rule))
+                    .collect();
+                UsageError(lines.join("\n"))
+            })?;
+            let conn = store::open(&cfg.data_dir)?;
+            store::add_restore_test(&conn, &obligation, &t)?;
+            eprintln!("restore test of {obligation} recorded ({})", t.result);
         }
         Command::Backup {
             command: BackupCommand::Token { common, obligation },

@@ -231,4 +231,63 @@ fn backup_jobs_check_in_with_their_own_token() {
         201
     );
     assert_eq!(state_of(&c, "dinkes-sik")["state"], "ok");
+
+    // restore tests: never -> ok (CLI) -> due (an old one recorded through the API)
+    assert_eq!(state_of(&c, "dinkes-sik")["restore_test_state"], "never");
+    let (code, _, err) = c.cli(&[
+        "backup",
+        "restore-test",
+        "dinkes-sik",
+        "--who",
+        "Sari",
+        "--result",
+        "maybe",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--result: must be ok or fail"), "{err}");
+    let (code, _, err) = c.cli(&[
+        "backup",
+        "restore-test",
+        "dinkes-sik",
+        "--who",
+        "Sari",
+        "--result",
+        "ok",
+        "--notes",
+        "restored to a scratch VM, 1,204 tables",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let s = state_of(&c, "dinkes-sik");
+    assert_eq!(s["restore_test_state"], "ok", "{s}");
+    assert_eq!(s["restore_test_last"]["who"], "Sari");
+    let rt = c.url("/api/v1/backups/dinkes-sik/restore-tests");
+    let old = br#"{"who":"Budi","result":"ok","at":"2020-01-01T10:00:00+07:00"}"#;
+    assert_eq!(
+        simpul_e2e::post(&rt, &[("authorization", &auth)], old).0,
+        403,
+        "a check-in token cannot record tests"
+    );
+    let (_, admin, _) = c.cli(&["admin", "add", "--name", "Budi"]);
+    let admin = format!("Bearer {}", admin.trim());
+    let (code, b) = simpul_e2e::post(
+        &rt,
+        &[("authorization", &admin)],
+        br#"{"who":"","result":"ok","at":"soon"}"#,
+    );
+    assert_eq!(code, 422, "{b}");
+    assert!(
+        b.contains("\"field\":\"who\"") && b.contains("\"field\":\"at\""),
+        "{b}"
+    );
+    let (code, b) = simpul_e2e::post(
+        &rt,
+        &[("authorization", &admin)],
+        br#"{"who":"Budi","result":"fail","notes":"dump unreadable"}"#,
+    );
+    assert_eq!(code, 201, "{b}");
+    assert_eq!(
+        state_of(&c, "dinkes-sik")["restore_test_state"],
+        "due",
+        "the newest test failed"
+    );
 }

@@ -43,11 +43,11 @@ impl Auth {
     /// Authenticates an administrator (`simpul-collector admin add`); returns (id, name).
     pub fn authenticate_admin(&self, headers: &HeaderMap) -> Result<(String, String), ApiError> {
         let token = bearer(headers)?;
-        if token.starts_with("smp1_") {
+        if token.starts_with("smp1_") || token.starts_with("smb1_") {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 RejectReason::Forbidden,
-                "an agent token cannot administer; use an admin token from `simpul-collector admin add`",
+                "an agent or backup check-in token cannot administer; use an admin token from `simpul-collector admin add`",
             ));
         }
         let found = store::admin_by_token(&self.conn(), token).map_err(|e| {

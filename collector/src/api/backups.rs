@@ -260,3 +260,107 @@ pub async fn checkin(
         Json(serde_json::json!({"obligation": ob.id, "status": c.status, "at": c.at})),
     ))
 }
+
+/// The body of `POST /api/v1/backups/{obligation}/restore-tests`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreBody {
+    who: String,
+    /// RFC 3339; default now.
+    #[serde(default)]
+    at: Option<String>,
+    /// `ok` or `fail`.
+    result: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// Checks a restore test; returns it or every problem.
+pub fn restore_test(
+    b: RestoreBody,
+    recorded_by: String,
+    now: f64,
+) -> Result<crate::store::RestoreTest, Vec<Violation>> {
+    let mut v = Vec::new();
+    let mut bad = |f: &str, r: String| {
+        v.push(Violation {
+            field: f.into(),
+            rule: r,
+        })
+    };
+    if b.who.trim().is_empty() || b.who.len() > 200 {
+        bad("who", "must name who tested, 1 to 200 bytes".into());
+    }
+    if b.result != "ok" && b.result != "fail" {
+        bad("result", "must be ok or fail".into());
+    }
+    if b.notes.len() > MAX_MESSAGE {
+        bad("notes", format!("must be at most {MAX_MESSAGE} bytes"));
+    }
+    let at = match &b.at {
+        None => Some(now),
+        Some(s) => crate::sla::config::parse_rfc3339(s),
+    };
+    match at {
+        None => bad(
+            "at",
+            "must be an RFC 3339 time like \"2026-11-20T10:00:00+07:00\"".into(),
+        ),
+        Some(t) if t > now + 300.0 => bad("at", "must not be in the future".into()),
+        Some(_) => {}
+    }
+    if !v.is_empty() {
+        return Err(v);
+    }
+    Ok(crate::store::RestoreTest {
+        at: at.unwrap_or(now),
+        who: b.who.trim().to_owned(),
+        result: b.result,
+        notes: b.notes,
+        recorded_by,
+    })
+}
+
+pub async fn record_restore_test(
+    State(app): State<Arc<AppState>>,
+    Path(obligation): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<crate::store::RestoreTest>), ApiError> {
+    let (admin, name) = app.auth.authenticate_admin(&headers)?;
+    if !app.cfg.backups.iter().any(|o| o.id == obligation) {
+        return Err(ApiError::not_found(format!(
+            "unknown obligation {obligation:?}"
+        )));
+    }
+    let b: RestoreBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            RejectReason::Malformed,
+            format!("malformed restore test: {e}"),
+        )
+    })?;
+    let t = restore_test(b, format!("{admin} ({name})"), crate::now_seconds()).map_err(|v| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RejectReason::Invalid,
+            format!(
+                "invalid restore test: {} problem(s); nothing was stored",
+                v.len()
+            ),
+        )
+        .with_violations(v)
+    })?;
+    let conn = app
+        .db
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    crate::store::add_restore_test(&conn, &obligation, &t).map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RejectReason::Unavailable,
+            e.to_string(),
+        )
+    })?;
+    Ok((StatusCode::CREATED, Json(t)))
+}

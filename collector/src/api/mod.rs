@@ -1,7 +1,7 @@
 //! The HTTP API: routes and shared state.
 
 pub mod auth;
-mod backups;
+pub mod backups;
 pub mod error;
 mod ingest;
 mod maintenance;
@@ -70,6 +70,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/backups", get(backups::all))
         .route("/api/v1/agencies/{agency}/backups", get(backups::agency))
+        .route(
+            "/api/v1/backups/{obligation}/restore-tests",
+            post(backups::record_restore_test),
+        )
         .route(
             "/api/v1/backups/{obligation}/checkin",
             post(backups::checkin).layer(DefaultBodyLimit::max(64 << 10)),

@@ -53,6 +53,10 @@ impl Obligation {
         parse_duration(&self.interval).unwrap_or(86400) as f64
     }
 
+    pub fn restore_test_max_age_secs(&self) -> f64 {
+        parse_duration(&self.restore_test_max_age).unwrap_or(90 * 86400) as f64
+    }
+
     pub fn max_age_secs(&self) -> f64 {
         self.max_age
             .as_deref()
@@ -140,8 +144,11 @@ pub struct Status {
     pub interval_seconds: f64,
     pub max_age_seconds: f64,
     pub min_size_bytes: u64,
-    /// Restore tests cannot be recorded yet: always `never` in this version.
+    /// `ok` (a passing test within restore_test_max_age), `due` (older, or the last one
+    /// failed) or `never`.
     pub restore_test_state: &'static str,
+    pub restore_test_age_seconds: Option<f64>,
+    pub restore_test_last: Option<crate::store::RestoreTest>,
 }
 
 /// Every state, in order of severity (the first that applies wins).
@@ -337,6 +344,12 @@ pub fn statuses(
                 checkin_state(ob, &cs, now)
             }
         };
+        let rt = crate::store::last_restore_test(conn, &ob.id)?;
+        let restore = match &rt {
+            None => "never",
+            Some(t) if t.result == "ok" && now - t.at <= ob.restore_test_max_age_secs() => "ok",
+            Some(_) => "due",
+        };
         let t = l.as_ref().and_then(|l| l.latest_time);
         out.push(Status {
             id: ob.id.clone(),
@@ -356,7 +369,9 @@ pub fn statuses(
             interval_seconds: ob.interval_secs(),
             max_age_seconds: ob.max_age_secs(),
             min_size_bytes: ob.min_size_bytes,
-            restore_test_state: "never",
+            restore_test_state: restore,
+            restore_test_age_seconds: rt.as_ref().map(|t| now - t.at),
+            restore_test_last: rt,
         });
     }
     Ok(out)

@@ -184,7 +184,17 @@ impl Metrics {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         type Value = fn(&crate::backups::Status) -> Option<f64>;
-        let families: [(&str, &str, Value); 3] = [
+        let families: [(&str, &str, Value); 5] = [
+            (
+                "simpul_backup_restore_test_due",
+                "1 when the obligation's restore test is due (never done, too old, or failed)",
+                |s| Some(f64::from(u8::from(s.restore_test_state != "ok"))),
+            ),
+            (
+                "simpul_backup_restore_test_age_seconds",
+                "Age of the newest restore test (absent: never tested)",
+                |s| s.restore_test_age_seconds,
+            ),
             (
                 "simpul_backup_last_success_timestamp_seconds",
                 "When the newest backup of the obligation was written",

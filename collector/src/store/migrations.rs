@@ -115,6 +115,17 @@ const MIGRATIONS: &[&str] = &[
         source       TEXT NOT NULL
      );
      CREATE INDEX backup_checkins_by_time ON backup_checkins(obligation, at);",
+    // 6: restore tests of backups, recorded by people
+    "CREATE TABLE restore_tests (
+        id          INTEGER PRIMARY KEY,
+        obligation  TEXT NOT NULL,
+        at          REAL NOT NULL,
+        who         TEXT NOT NULL,
+        result      TEXT NOT NULL,
+        notes       TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+     );
+     CREATE INDEX restore_tests_by_time ON restore_tests(obligation, at);",
 ];
 
 /// The schema version this binary writes.

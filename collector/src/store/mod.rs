@@ -374,6 +374,51 @@ pub fn checkins(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A restore test of a backup.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RestoreTest {
+    pub at: f64,
+    pub who: String,
+    /// `ok` or `fail`.
+    pub result: String,
+    pub notes: String,
+    pub recorded_by: String,
+}
+
+/// Records a restore test.
+pub fn add_restore_test(
+    conn: &Connection,
+    obligation: &str,
+    t: &RestoreTest,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO restore_tests (obligation, at, who, result, notes, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![obligation, t.at, t.who, t.result, t.notes, t.recorded_by],
+    )?;
+    Ok(())
+}
+
+/// The newest restore test of `obligation`.
+pub fn last_restore_test(
+    conn: &Connection,
+    obligation: &str,
+) -> Result<Option<RestoreTest>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT at, who, result, notes, recorded_by FROM restore_tests WHERE obligation = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([obligation], |r| {
+            Ok(RestoreTest {
+                at: r.get(0)?,
+                who: r.get(1)?,
+                result: r.get(2)?,
+                notes: r.get(3)?,
+                recorded_by: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
 /// Records that a collector run started at `now`; returns its key.
 pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
     conn.execute(
