@@ -3,6 +3,7 @@
 //! the report's `backups` section and is spooled like everything else (never dropped).
 
 pub mod files;
+pub mod restic;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -16,15 +17,27 @@ use simpul_protocol::BackupEvidence;
 pub struct BackupProbe {
     /// The obligation id declared in the collector's collector.toml.
     pub obligation: String,
-    /// `files` (restic and borg probes are not built yet).
+    /// `files` or `restic` (the borg probe is not built yet).
     pub kind: String,
     /// For `files`: a directory and a file-name pattern with `*` and `?`, e.g.
     /// `/srv/backup/dinkes/*.sql.gz`.
-    pub path: PathBuf,
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// For `restic`: the repository (a path or `sftp:`/`rest:` URL).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// For `restic`: a file holding the repository password.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// For `restic`: the binary (default `restic` from PATH).
+    #[serde(default)]
+    pub binary: Option<PathBuf>,
 }
 
 /// Longest a probe may take.
 pub const PROBE_DEADLINE: Duration = Duration::from_secs(10);
+/// Longest one restic command may take.
+pub const RESTIC_DEADLINE: Duration = Duration::from_secs(120);
 /// Most directory entries a `files` probe looks at.
 pub const MAX_ENTRIES: usize = 200_000;
 
@@ -40,13 +53,23 @@ impl BackupProbe {
             ));
         }
         match self.kind.as_str() {
-            "files" => p.extend(
-                files::pattern_problem(&self.path)
-                    .map(|e| format!("{key}.path = {:?}: {e}", self.path)),
-            ),
-            "restic" | "borg" => p.push(format!(
-                "{key}.kind = {:?}: not built yet in this version; use \"files\"",
-                self.kind
+            "files" => match &self.path {
+                Some(path) => p.extend(
+                    files::pattern_problem(path).map(|e| format!("{key}.path = {path:?}: {e}")),
+                ),
+                None => p.push(format!(
+                    "{key}: kind = \"files\" needs path = \"/dir/*.pattern\""
+                )),
+            },
+            "restic" => {
+                if self.repository.is_none() || self.password_file.is_none() {
+                    p.push(format!(
+                        "{key}: kind = \"restic\" needs repository and password_file"
+                    ));
+                }
+            }
+            "borg" => p.push(format!(
+                "{key}.kind = \"borg\": not built yet in this version; use \"files\" or \"restic\""
             )),
             k => p.push(format!("{key}.kind = {k:?}: must be files, restic or borg")),
         }
@@ -55,7 +78,35 @@ impl BackupProbe {
 
     /// Runs the probe.
     pub fn run(&self) -> BackupEvidence {
-        files::probe(&self.obligation, &self.path, PROBE_DEADLINE, MAX_ENTRIES)
+        match (
+            self.kind.as_str(),
+            &self.path,
+            &self.repository,
+            &self.password_file,
+        ) {
+            ("restic", _, Some(repo), Some(pass)) => restic::probe(
+                &self.obligation,
+                self.binary
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("restic")),
+                repo,
+                pass,
+                RESTIC_DEADLINE,
+            ),
+            (_, Some(path), _, _) => {
+                files::probe(&self.obligation, path, PROBE_DEADLINE, MAX_ENTRIES)
+            }
+            _ => BackupEvidence {
+                obligation: self.obligation.clone(),
+                kind: self.kind.clone(),
+                error: "probe not configured".into(),
+                latest_time_seconds: None,
+                latest_size_bytes: None,
+                latest_name: String::new(),
+                count: 0,
+                total_size_bytes: 0,
+            },
+        }
     }
 }
 
