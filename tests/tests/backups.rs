@@ -290,4 +290,11 @@ fn backup_jobs_check_in_with_their_own_token() {
         "due",
         "the newest test failed"
     );
+    let (code, h) = get(&c.url("/api/v1/backups/dinkes-sik/history"));
+    assert_eq!(code, 200);
+    let h: serde_json::Value = serde_json::from_str(&h).unwrap();
+    assert_eq!(h["checkins"].as_array().unwrap().len(), 5, "{h}");
+    assert_eq!(h["checkins"][0]["size_bytes"], 5000);
+    assert_eq!(h["restore_tests"].as_array().unwrap().len(), 2);
+    assert_eq!(h["restore_tests"][0]["result"], "fail");
 }

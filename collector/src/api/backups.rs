@@ -364,3 +364,39 @@ pub async fn record_restore_test(
     })?;
     Ok((StatusCode::CREATED, Json(t)))
 }
+
+/// `GET /api/v1/backups/{obligation}/history`: the newest 500 probe readings, check-ins
+/// and restore tests, newest first.
+pub async fn history(
+    State(app): State<Arc<AppState>>,
+    Path(obligation): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if !app.cfg.backups.iter().any(|o| o.id == obligation) {
+        return Err(ApiError::not_found(format!(
+            "unknown obligation {obligation:?}"
+        )));
+    }
+    let unavailable = |e: String| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RejectReason::Unavailable,
+            e,
+        )
+    };
+    let conn = app
+        .db
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let evidence = crate::store::evidence_history(&conn, &obligation, 500)
+        .map_err(|e| unavailable(e.to_string()))?;
+    let checkins =
+        crate::store::checkins(&conn, &obligation, 500).map_err(|e| unavailable(e.to_string()))?;
+    let tests = crate::store::restore_tests(&conn, &obligation, 500)
+        .map_err(|e| unavailable(e.to_string()))?;
+    Ok(Json(serde_json::json!({
+        "obligation": obligation,
+        "evidence": evidence,
+        "checkins": checkins,
+        "restore_tests": tests,
+    })))
+}

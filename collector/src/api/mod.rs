@@ -71,6 +71,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/backups", get(backups::all))
         .route("/api/v1/agencies/{agency}/backups", get(backups::agency))
         .route(
+            "/api/v1/backups/{obligation}/history",
+            get(backups::history),
+        )
+        .route(
             "/api/v1/backups/{obligation}/restore-tests",
             post(backups::record_restore_test),
         )

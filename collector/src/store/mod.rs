@@ -419,6 +419,69 @@ pub fn last_restore_test(
         .optional()?)
 }
 
+/// One probe reading of an obligation, as stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EvidenceRow {
+    pub sample_time: f64,
+    pub host: String,
+    pub kind: String,
+    pub error: String,
+    pub latest_time: Option<f64>,
+    pub latest_size: Option<u64>,
+    pub latest_name: String,
+    pub count: u64,
+    pub total_size: u64,
+}
+
+/// The newest probe readings of `obligation`, newest first.
+pub fn evidence_history(
+    conn: &Connection,
+    obligation: &str,
+    limit: u32,
+) -> Result<Vec<EvidenceRow>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "SELECT e.sample_time, coalesce(a.host, e.agent_id), e.kind, e.error, e.latest_time, e.latest_size,
+                e.latest_name, e.count, e.total_size
+         FROM backup_evidence e LEFT JOIN agents a ON a.id = e.agent_id
+         WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![obligation, limit], |r| {
+        Ok(EvidenceRow {
+            sample_time: r.get(0)?,
+            host: r.get(1)?,
+            kind: r.get(2)?,
+            error: r.get(3)?,
+            latest_time: r.get(4)?,
+            latest_size: r.get::<_, Option<i64>>(5)?.map(|x| x as u64),
+            latest_name: r.get(6)?,
+            count: r.get::<_, i64>(7)? as u64,
+            total_size: r.get::<_, i64>(8)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every restore test of `obligation`, newest first.
+pub fn restore_tests(
+    conn: &Connection,
+    obligation: &str,
+    limit: u32,
+) -> Result<Vec<RestoreTest>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "SELECT at, who, result, notes, recorded_by FROM restore_tests WHERE obligation = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![obligation, limit], |r| {
+        Ok(RestoreTest {
+            at: r.get(0)?,
+            who: r.get(1)?,
+            result: r.get(2)?,
+            notes: r.get(3)?,
+            recorded_by: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Records that a collector run started at `now`; returns its key.
 pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
     conn.execute(
