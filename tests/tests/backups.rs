@@ -57,7 +57,7 @@ fn probe_evidence_gives_each_obligation_its_state() {
     std::fs::write(data.join("simpus-2026-11-22.sql.gz"), vec![1u8; 2 << 20]).unwrap();
     std::fs::write(data.join("arsip.tar"), vec![1u8; 4096]).unwrap();
     let probes = format!(
-        "hostname = \"backup-01\"\n\
+        "hostname = \"backup-01\"\nbackup_check_secs = 10\n\
          [[backups]]\nobligation = \"dinkes-simpus-db\"\nkind = \"files\"\npath = \"{0}/*.sql.gz\"\n\
          [[backups]]\nobligation = \"dinkes-simpus-drc\"\nkind = \"files\"\npath = \"{0}/*.sql.gz\"\n\
          [[backups]]\nobligation = \"dinkes-arsip\"\nkind = \"files\"\npath = \"{0}/*.tar\"\n\
@@ -75,7 +75,6 @@ fn probe_evidence_gives_each_obligation_its_state() {
             == 4)
             .then_some(v)
     });
-    drop(agent);
     let state = |id: &str| {
         rows.as_array()
             .unwrap()
@@ -105,6 +104,29 @@ fn probe_evidence_gives_each_obligation_its_state() {
     );
     assert_eq!(state("diskominfo-web")["state"], "never_seen");
 
+    // time passes for the backup: 25 h old is late, 37 h old is missing
+    let file = data.join("simpus-2026-11-22.sql.gz");
+    for (age_h, want) in [(25, "late"), (37, "missing")] {
+        let t = std::time::SystemTime::now() - Duration::from_secs(age_h * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+        wait_for(want, Duration::from_secs(30), || {
+            let (_, body) = get(&c.url("/api/v1/backups"));
+            let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+            let r = v
+                .as_array()?
+                .iter()
+                .find(|r| r["id"] == "dinkes-simpus-db")?
+                .clone();
+            (r["state"] == want).then_some(())
+        });
+    }
+    drop(agent);
+
     let (code, body) = get(&c.url("/api/v1/agencies/dinkes/backups?format=csv"));
     assert_eq!(code, 200);
     assert!(body.starts_with("id,agency,dataset,state,"), "{body}");
@@ -122,7 +144,7 @@ fn probe_evidence_gives_each_obligation_its_state() {
     assert_eq!(
         simpul_e2e::sample(
             &m,
-            "simpul_backup_state{agency=\"dinkes\",obligation=\"dinkes-simpus-db\",state=\"ok\"}"
+            "simpul_backup_state{agency=\"dinkes\",obligation=\"dinkes-simpus-db\",state=\"missing\"}"
         ),
         Some(1.0)
     );
