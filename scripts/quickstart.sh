@@ -56,6 +56,8 @@ Simpul is running (collector + local agent for host "$HOST", agency diskominfo, 
   Inventory API : http://127.0.0.1:$PORT/api/v1/hosts
   Host detail   : http://127.0.0.1:$PORT/api/v1/hosts/$HOST
   Metrics       : http://127.0.0.1:$PORT/metrics
+  SLA (month)   : http://127.0.0.1:$PORT/api/v1/sla
+  Backups       : http://127.0.0.1:$PORT/api/v1/backups
   Health        : http://127.0.0.1:$PORT/healthz
   Logs          : $DIR/collector.log, $DIR/agent.log
 The first report arrives within 3 seconds. Press Ctrl-C to stop.
