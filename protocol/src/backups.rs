@@ -35,3 +35,19 @@ pub struct BackupEvidence {
     #[serde(default)]
     pub total_size_bytes: u64,
 }
+
+impl BackupEvidence {
+    /// Evidence of `kind` for `obligation` with nothing found yet.
+    pub fn empty(obligation: &str, kind: &str) -> Self {
+        Self {
+            obligation: obligation.into(),
+            kind: kind.into(),
+            error: String::new(),
+            latest_time_seconds: None,
+            latest_size_bytes: None,
+            latest_name: String::new(),
+            count: 0,
+            total_size_bytes: 0,
+        }
+    }
+}

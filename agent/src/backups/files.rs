@@ -56,16 +56,7 @@ pub fn probe(
     deadline: Duration,
     max_entries: usize,
 ) -> BackupEvidence {
-    let mut ev = BackupEvidence {
-        obligation: obligation.into(),
-        kind: "files".into(),
-        error: String::new(),
-        latest_time_seconds: None,
-        latest_size_bytes: None,
-        latest_name: String::new(),
-        count: 0,
-        total_size_bytes: 0,
-    };
+    let mut ev = BackupEvidence::empty(obligation, "files");
     let (Some(dir), Some(name_pattern)) = (
         pattern.parent(),
         pattern.file_name().and_then(|n| n.to_str()),

@@ -97,14 +97,8 @@ impl BackupProbe {
                 files::probe(&self.obligation, path, PROBE_DEADLINE, MAX_ENTRIES)
             }
             _ => BackupEvidence {
-                obligation: self.obligation.clone(),
-                kind: self.kind.clone(),
                 error: "probe not configured".into(),
-                latest_time_seconds: None,
-                latest_size_bytes: None,
-                latest_name: String::new(),
-                count: 0,
-                total_size_bytes: 0,
+                ..BackupEvidence::empty(&self.obligation, &self.kind)
             },
         }
     }

@@ -94,16 +94,7 @@ pub fn probe(
     password_file: &Path,
     limit: Duration,
 ) -> BackupEvidence {
-    let mut ev = BackupEvidence {
-        obligation: obligation.into(),
-        kind: "restic".into(),
-        error: String::new(),
-        latest_time_seconds: None,
-        latest_size_bytes: None,
-        latest_name: String::new(),
-        count: 0,
-        total_size_bytes: 0,
-    };
+    let mut ev = BackupEvidence::empty(obligation, "restic");
     let base = || {
         let mut c = Command::new(binary);
         c.arg("--no-lock")

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use simpul_protocol::Violation;
@@ -86,17 +86,7 @@ async fn answer(
     .map_err(|e| unavailable(e.to_string()))?
     .map_err(|e| unavailable(e.to_string()))?;
     Ok(if as_csv {
-        (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"simpul-backups.csv\"",
-                ),
-            ],
-            csv(&rows),
-        )
-            .into_response()
+        super::csv_response("simpul-backups.csv", csv(&rows))
     } else {
         Json(rows).into_response()
     })

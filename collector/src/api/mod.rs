@@ -107,6 +107,21 @@ async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     }
 }
 
+/// A CSV download named `filename`.
+pub fn csv_response(filename: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn not_found() -> error::ApiError {
     error::ApiError::not_found(
         "no such endpoint; see docs/api.md (POST /api/v1/reports, GET /api/v1/hosts, GET /api/v1/hosts/{id}, GET /api/v1/sla, GET /api/v1/agencies/{agency}/sla, GET /api/v1/backups, GET /api/v1/maintenance, GET /healthz, GET /metrics)",

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use simpul_protocol::Violation;
@@ -81,15 +81,10 @@ async fn answer(
     .map_err(|e| unavailable(e.to_string()))?
     .map_err(|e| unavailable(e.to_string()))?;
     if csv {
-        let name = format!("attachment; filename=\"simpul-sla-{}.csv\"", r.period);
-        Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, name),
-            ],
+        Ok(super::csv_response(
+            &format!("simpul-sla-{}.csv", r.period),
             report::to_csv(&r),
-        )
-            .into_response())
+        ))
     } else {
         Ok(Json(r).into_response())
     }

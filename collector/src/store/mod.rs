@@ -403,20 +403,7 @@ pub fn last_restore_test(
     conn: &Connection,
     obligation: &str,
 ) -> Result<Option<RestoreTest>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT at, who, result, notes, recorded_by FROM restore_tests WHERE obligation = ?1 ORDER BY at DESC, id DESC LIMIT 1",
-        )?
-        .query_row([obligation], |r| {
-            Ok(RestoreTest {
-                at: r.get(0)?,
-                who: r.get(1)?,
-                result: r.get(2)?,
-                notes: r.get(3)?,
-                recorded_by: r.get(4)?,
-            })
-        })
-        .optional()?)
+    Ok(restore_tests(conn, obligation, 1)?.into_iter().next())
 }
 
 /// One probe reading of an obligation, as stored.
