@@ -152,51 +152,22 @@ impl Default for AgentConfig {
     }
 }
 
-/// A config file that cannot be used, with every problem found.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML or has unknown keys or wrong types.
-    #[error("config file {path} is not valid: {message}")]
-    Parse { path: PathBuf, message: String },
-    /// Keys with invalid values; each line names the key, the value and what is valid.
-    #[error("config file {path} has {} problem(s):\n  - {}", .problems.len(), .problems.join("\n  - "))]
-    Invalid {
-        path: PathBuf,
-        problems: Vec<String>,
-    },
+pub use simpul_protocol::ConfigError;
+
+fn from_toml(text: &str) -> Result<AgentConfig, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
 }
 
 impl AgentConfig {
     /// Reads and validates `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        simpul_protocol::load_config(path, from_toml, Self::problems)
     }
 
     /// Parses and validates TOML text; `path` is only used in messages.
+    #[cfg(test)]
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let cfg: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        let problems = cfg.problems();
-        if problems.is_empty() {
-            Ok(cfg)
-        } else {
-            Err(ConfigError::Invalid {
-                path: path.to_owned(),
-                problems,
-            })
-        }
+        simpul_protocol::parse_config(text, path, from_toml, Self::problems)
     }
 
     /// Every problem of this config, each naming the key and what is valid.

@@ -229,6 +229,11 @@ fn load(common: &Common) -> anyhow::Result<CollectorConfig> {
     Ok(cfg)
 }
 
+/// Opens the database of `common`'s config, for commands that need nothing else of it.
+fn open_store(common: &Common) -> anyhow::Result<rusqlite::Connection> {
+    Ok(store::open(&load(common)?.data_dir)?)
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::CheckConfig { file } => {
@@ -292,15 +297,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 if name.is_empty() || name.len() > 200 {
                     return Err(UsageError("--name: say who this is, 1 to 200 bytes".into()).into());
                 }
-                let cfg = load(&common)?;
-                let conn = store::open(&cfg.data_dir)?;
+                let conn = open_store(&common)?;
                 let (id, token) = store::add_admin(&conn, name)?;
                 println!("{token}");
                 eprintln!("admin {id} ({name}) created; the token above is shown once");
             }
             AdminCommand::List { common } => {
-                let cfg = load(&common)?;
-                let conn = store::open(&cfg.data_dir)?;
+                let conn = open_store(&common)?;
                 println!("{:<14} {:<40} STATE", "ID", "NAME");
                 for (id, name, _, revoked) in store::list_admins(&conn)? {
                     let state = if revoked.is_some() {
@@ -312,8 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             AdminCommand::Revoke { common, id } => {
-                let cfg = load(&common)?;
-                let conn = store::open(&cfg.data_dir)?;
+                let conn = open_store(&common)?;
                 if !store::revoke_admin(&conn, &id)? {
                     return Err(UsageError(format!(
                         "no active admin with id {id:?}; see `simpul-collector admin list`"
@@ -429,8 +431,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::List { common },
         } => {
-            let cfg = load(&common)?;
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = open_store(&common)?;
             println!(
                 "{:<14} {:<16} {:<24} {:<16} STATE",
                 "ID", "AGENCY", "HOST", "SITE"
@@ -454,8 +455,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::Revoke { common, id },
         } => {
-            let cfg = load(&common)?;
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = open_store(&common)?;
             if !store::revoke_agent(&conn, &id)? {
                 return Err(UsageError(format!(
                     "no active agent with id {id:?}; see `simpul-collector agent list`"
@@ -469,8 +469,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::Rotate { common, id },
         } => {
-            let cfg = load(&common)?;
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = open_store(&common)?;
             let Some(token) = store::rotate_agent(&conn, &id)? else {
                 return Err(UsageError(format!(
                     "no active agent with id {id:?}; see `simpul-collector agent list`"

@@ -7,12 +7,14 @@
 //! data. Changing the meaning of a field bumps [`PROTOCOL_VERSION`].
 
 mod backups;
+mod config_file;
 mod decode;
 mod health;
 mod inventory;
 mod validate;
 
 pub use backups::BackupEvidence;
+pub use config_file::{load_config, parse_config, ConfigError};
 pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};

@@ -55,10 +55,7 @@ mod tests {
 
     #[test]
     fn reads_the_fixture() {
-        let mut r = super::super::empty_report();
-        LoadCollector::new(&super::super::fixture_roots())
-            .collect(&mut r)
-            .unwrap();
+        let r = super::super::fixture_report(LoadCollector::new);
         assert_eq!(r.health.unwrap().load.unwrap().load15, 0.59);
     }
 }

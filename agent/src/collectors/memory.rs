@@ -66,10 +66,7 @@ mod tests {
 
     #[test]
     fn reads_the_fixture() {
-        let mut r = super::super::empty_report();
-        MemoryCollector::new(&super::super::fixture_roots())
-            .collect(&mut r)
-            .unwrap();
+        let r = super::super::fixture_report(MemoryCollector::new);
         let h = r.health.unwrap();
         assert_eq!(
             h.memory.unwrap(),

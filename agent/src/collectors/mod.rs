@@ -106,6 +106,16 @@ pub(crate) fn fixture_roots() -> Roots {
     }
 }
 
+/// The report a collector reads from `tests/fixtures/linux-host` (test helper).
+#[cfg(test)]
+pub(crate) fn fixture_report<C: Collector>(new: impl FnOnce(&Roots) -> C) -> Report {
+    let mut r = empty_report();
+    new(&fixture_roots())
+        .collect(&mut r)
+        .expect("the collector reads the fixture tree");
+    r
+}
+
 #[cfg(test)]
 pub(crate) fn empty_report() -> Report {
     Report {

@@ -70,10 +70,7 @@ mod tests {
 
     #[test]
     fn reads_the_fixture() {
-        let mut r = super::super::empty_report();
-        NetworkCollector::new(&super::super::fixture_roots())
-            .collect(&mut r)
-            .unwrap();
+        let r = super::super::fixture_report(NetworkCollector::new);
         let n = r.health.unwrap().network;
         assert_eq!(n.len(), 2, "lo is left out");
         assert_eq!(

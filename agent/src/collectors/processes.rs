@@ -48,10 +48,7 @@ mod tests {
 
     #[test]
     fn counts_pid_directories_of_the_fixture() {
-        let mut r = super::super::empty_report();
-        ProcessesCollector::new(&super::super::fixture_roots())
-            .collect(&mut r)
-            .unwrap();
+        let r = super::super::fixture_report(ProcessesCollector::new);
         assert_eq!(r.health.unwrap().processes, Some(3));
     }
 }

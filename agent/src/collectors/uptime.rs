@@ -60,10 +60,7 @@ mod tests {
 
     #[test]
     fn reads_the_fixture() {
-        let mut r = super::super::empty_report();
-        UptimeCollector::new(&super::super::fixture_roots())
-            .collect(&mut r)
-            .unwrap();
+        let r = super::super::fixture_report(UptimeCollector::new);
         assert_eq!(
             r.uptime,
             Some(Uptime {

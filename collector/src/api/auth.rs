@@ -42,7 +42,7 @@ impl Auth {
 
     /// Authenticates an administrator (`simpul-collector admin add`); returns (id, name).
     pub fn authenticate_admin(&self, headers: &HeaderMap) -> Result<(String, String), ApiError> {
-        let token = bearer(headers)?;
+        let token = bearer(headers, "admin token")?;
         if token.starts_with("smp1_") || token.starts_with("smb1_") {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -50,13 +50,7 @@ impl Auth {
                 "an agent or backup check-in token cannot administer; use an admin token from `simpul-collector admin add`",
             ));
         }
-        let found = store::admin_by_token(&self.conn(), token).map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                RejectReason::Unavailable,
-                e.to_string(),
-            )
-        })?;
+        let found = store::admin_by_token(&self.conn(), token).map_err(ApiError::unavailable)?;
         found.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -68,14 +62,8 @@ impl Auth {
 
     /// Authenticates the `Authorization: Bearer` header.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<AgentBinding, ApiError> {
-        let token = bearer(headers)?;
-        let found = store::agent_by_token(&self.conn(), token).map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                RejectReason::Unavailable,
-                e.to_string(),
-            )
-        })?;
+        let token = bearer(headers, "agent token")?;
+        let found = store::agent_by_token(&self.conn(), token).map_err(ApiError::unavailable)?;
         found.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -87,25 +75,22 @@ impl Auth {
 }
 
 /// The token of the `Authorization: Bearer` header.
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    {
-        let unauthorized =
-            |msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, msg);
-        let value = headers
-            .get("authorization")
-            .ok_or_else(|| {
-                unauthorized(
-                    "missing Authorization header; send `Authorization: Bearer <agent token>`",
-                )
-            })?
-            .to_str()
-            .map_err(|_| unauthorized("Authorization header is not ASCII"))?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| unauthorized("Authorization header must be `Bearer <token>`"))?
-            .trim();
-        Ok(token)
-    }
+pub fn bearer<'h>(headers: &'h HeaderMap, what: &str) -> Result<&'h str, ApiError> {
+    let unauthorized =
+        |msg: String| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, msg);
+    let value = headers
+        .get("authorization")
+        .ok_or_else(|| {
+            unauthorized(format!(
+                "missing Authorization header; send `Authorization: Bearer <{what}>`"
+            ))
+        })?
+        .to_str()
+        .map_err(|_| unauthorized("Authorization header is not ASCII".into()))?;
+    Ok(value
+        .strip_prefix("Bearer ")
+        .ok_or_else(|| unauthorized(format!("Authorization header must be `Bearer <{what}>`")))?
+        .trim())
 }
 
 /// Re-reads the fleet's host list every [`REFRESH`], forever.

@@ -1,31 +1,29 @@
 //! `GET /api/v1/backups` and `GET /api/v1/agencies/{agency}/backups`: every obligation
-//! with its state and newest evidence, as JSON or CSV (`format=csv`).
+//! with its state and newest evidence, as JSON or CSV (`format=csv`); check-ins of
+//! backup jobs, restore tests and the history of one obligation.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use simpul_protocol::Violation;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::backups::{statuses, Status};
+use crate::backups::{statuses, Obligation, Status};
 use crate::metrics::RejectReason;
+use crate::store;
 
 fn csv(rows: &[Status]) -> String {
     let mut out = String::from(
         "id,agency,dataset,state,age_seconds,last_time,last_size_bytes,last_host,restore_test_state,message\n",
     );
-    let f = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
+    let f = crate::csv::field;
     for r in rows {
         out += &format!(
             "{},{},{},{},{},{},{},{},{},{}\n",
@@ -44,47 +42,33 @@ fn csv(rows: &[Status]) -> String {
     out
 }
 
+/// The declared obligation `id`, or a 404 listing the declared ones.
+fn obligation<'a>(app: &'a AppState, id: &str) -> Result<&'a Obligation, ApiError> {
+    app.cfg.backups.iter().find(|o| o.id == id).ok_or_else(|| {
+        let ids: Vec<_> = app.cfg.backups.iter().map(|o| o.id.as_str()).collect();
+        ApiError::not_found(format!(
+            "unknown obligation {id:?}; declared: {}",
+            ids.join(", ")
+        ))
+    })
+}
+
 async fn answer(
     app: Arc<AppState>,
     q: HashMap<String, String>,
     agency: Option<String>,
 ) -> Result<Response, ApiError> {
-    let bad = |field: &str, rule: &str| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            RejectReason::Invalid,
-            format!("invalid {field}: {rule}"),
-        )
-        .with_violations(vec![Violation {
-            field: field.into(),
-            rule: rule.into(),
-        }])
-    };
     if let Some(k) = q.keys().find(|k| k.as_str() != "format") {
-        return Err(bad(k, "unknown parameter; only format=json|csv"));
+        return Err(ApiError::bad_param(
+            k,
+            "unknown parameter; only format=json|csv",
+        ));
     }
-    let as_csv = match q.get("format").map(String::as_str) {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(bad("format", "must be json or csv")),
-    };
-    let unavailable = |e: String| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            RejectReason::Unavailable,
-            e,
-        )
-    };
-    let rows = tokio::task::spawn_blocking(move || {
-        let conn = app
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        statuses(&conn, &app.cfg, crate::now_seconds(), agency.as_deref())
-    })
-    .await
-    .map_err(|e| unavailable(e.to_string()))?
-    .map_err(|e| unavailable(e.to_string()))?;
+    let as_csv = super::wants_csv(&q)?;
+    let cfg = Arc::clone(&app);
+    let rows = app
+        .read_db(move |conn| statuses(conn, &cfg.cfg, crate::now_seconds(), agency.as_deref()))
+        .await?;
     Ok(if as_csv {
         super::csv_response("simpul-backups.csv", csv(&rows))
     } else {
@@ -131,66 +115,39 @@ const MAX_MESSAGE: usize = 2000;
 
 pub async fn checkin(
     State(app): State<Arc<AppState>>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    Path(obligation): Path<String>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(obligation_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let Some(ob) = app.cfg.backups.iter().find(|o| o.id == obligation) else {
-        let ids: Vec<_> = app.cfg.backups.iter().map(|o| o.id.as_str()).collect();
-        return Err(ApiError::not_found(format!(
-            "unknown obligation {obligation:?}; declared: {}",
-            ids.join(", ")
-        )));
-    };
-    let unauthorized =
-        |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, m);
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| {
-            unauthorized(
-                "send `Authorization: Bearer <check-in token>` (simpul-collector backup token ID)",
-            )
-        })?;
-    let valid = {
-        let conn = app
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        crate::store::backup_token_valid(&conn, &ob.id, token).map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                RejectReason::Unavailable,
-                e.to_string(),
-            )
-        })?
-    };
-    if !valid {
-        tracing::warn!(%peer, obligation = %ob.id, "backup check-in with a wrong token");
-        return Err(unauthorized("wrong check-in token for this obligation"));
+    let ob = obligation(&app, &obligation_id)?.id.clone();
+    let token = super::auth::bearer(&headers, "check-in token")?.to_owned();
+    let id = ob.clone();
+    if !app
+        .read_db(move |conn| store::backup_token_valid(conn, &id, &token))
+        .await?
+    {
+        tracing::warn!(%peer, obligation = %ob, "backup check-in with a wrong token");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            RejectReason::Unauthorized,
+            "wrong check-in token for this obligation (simpul-collector backup token ID)",
+        ));
     }
-    let b: CheckinBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            RejectReason::Malformed,
-            format!("malformed check-in: {e}"),
-        )
-    })?;
+    let b: CheckinBody =
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed("check-in", e))?;
     let mut v = Vec::new();
-    if !matches!(b.status.as_str(), "start" | "ok" | "fail") {
+    let mut bad = |field: &str, rule: String| {
         v.push(Violation {
-            field: "status".into(),
-            rule: "must be start, ok or fail".into(),
-        });
+            field: field.into(),
+            rule,
+        })
+    };
+    if !matches!(b.status.as_str(), "start" | "ok" | "fail") {
+        bad("status", "must be start, ok or fail".into());
     }
     if b.message.len() > MAX_MESSAGE {
-        v.push(Violation {
-            field: "message".into(),
-            rule: format!("must be at most {MAX_MESSAGE} bytes"),
-        });
+        bad("message", format!("must be at most {MAX_MESSAGE} bytes"));
     }
     if b.checksum.len() > 128
         || !b
@@ -198,31 +155,20 @@ pub async fn checkin(
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b':' || c == b'-')
     {
-        v.push(Violation {
-            field: "checksum".into(),
-            rule: "must be at most 128 characters of letters, digits, ':' or '-'".into(),
-        });
+        bad(
+            "checksum",
+            "must be at most 128 characters of letters, digits, ':' or '-'".into(),
+        );
     }
     if b.duration_seconds
         .is_some_and(|d| !d.is_finite() || d < 0.0)
     {
-        v.push(Violation {
-            field: "duration_seconds".into(),
-            rule: "must be a finite number >= 0".into(),
-        });
+        bad("duration_seconds", "must be a finite number >= 0".into());
     }
     if !v.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            RejectReason::Invalid,
-            format!(
-                "invalid check-in: {} problem(s); nothing was stored",
-                v.len()
-            ),
-        )
-        .with_violations(v));
+        return Err(ApiError::invalid("check-in", v));
     }
-    let c = crate::store::Checkin {
+    let c = store::Checkin {
         at: crate::now_seconds(),
         status: b.status,
         size_bytes: b.size_bytes,
@@ -231,23 +177,13 @@ pub async fn checkin(
         message: b.message,
         source: peer.ip().to_string(),
     };
-    {
-        let conn = app
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        crate::store::add_checkin(&conn, &ob.id, &c).map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                RejectReason::Unavailable,
-                e.to_string(),
-            )
-        })?;
-    }
-    tracing::info!(obligation = %ob.id, status = %c.status, %peer, "backup check-in");
+    let (id, stored) = (ob.clone(), c.clone());
+    app.read_db(move |conn| store::add_checkin(conn, &id, &stored))
+        .await?;
+    tracing::info!(obligation = %ob, status = %c.status, %peer, "backup check-in");
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"obligation": ob.id, "status": c.status, "at": c.at})),
+        Json(serde_json::json!({"obligation": ob, "status": c.status, "at": c.at})),
     ))
 }
 
@@ -313,45 +249,19 @@ pub fn restore_test(
 
 pub async fn record_restore_test(
     State(app): State<Arc<AppState>>,
-    Path(obligation): Path<String>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<crate::store::RestoreTest>), ApiError> {
+    Path(obligation_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<store::RestoreTest>), ApiError> {
     let (admin, name) = app.auth.authenticate_admin(&headers)?;
-    if !app.cfg.backups.iter().any(|o| o.id == obligation) {
-        return Err(ApiError::not_found(format!(
-            "unknown obligation {obligation:?}"
-        )));
-    }
-    let b: RestoreBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            RejectReason::Malformed,
-            format!("malformed restore test: {e}"),
-        )
-    })?;
-    let t = restore_test(b, format!("{admin} ({name})"), crate::now_seconds()).map_err(|v| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            RejectReason::Invalid,
-            format!(
-                "invalid restore test: {} problem(s); nothing was stored",
-                v.len()
-            ),
-        )
-        .with_violations(v)
-    })?;
-    let conn = app
-        .db
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    crate::store::add_restore_test(&conn, &obligation, &t).map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            RejectReason::Unavailable,
-            e.to_string(),
-        )
-    })?;
+    let ob = obligation(&app, &obligation_id)?.id.clone();
+    let b: RestoreBody =
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed("restore test", e))?;
+    let t = restore_test(b, format!("{admin} ({name})"), crate::now_seconds())
+        .map_err(|v| ApiError::invalid("restore test", v))?;
+    let stored = t.clone();
+    app.read_db(move |conn| store::add_restore_test(conn, &ob, &stored))
+        .await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -359,34 +269,16 @@ pub async fn record_restore_test(
 /// and restore tests, newest first.
 pub async fn history(
     State(app): State<Arc<AppState>>,
-    Path(obligation): Path<String>,
+    Path(obligation_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    if !app.cfg.backups.iter().any(|o| o.id == obligation) {
-        return Err(ApiError::not_found(format!(
-            "unknown obligation {obligation:?}"
-        )));
-    }
-    let unavailable = |e: String| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            RejectReason::Unavailable,
-            e,
-        )
-    };
-    let conn = app
-        .db
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let evidence = crate::store::evidence_history(&conn, &obligation, 500)
-        .map_err(|e| unavailable(e.to_string()))?;
-    let checkins =
-        crate::store::checkins(&conn, &obligation, 500).map_err(|e| unavailable(e.to_string()))?;
-    let tests = crate::store::restore_tests(&conn, &obligation, 500)
-        .map_err(|e| unavailable(e.to_string()))?;
-    Ok(Json(serde_json::json!({
-        "obligation": obligation,
-        "evidence": evidence,
-        "checkins": checkins,
-        "restore_tests": tests,
-    })))
+    let ob = obligation(&app, &obligation_id)?.id.clone();
+    app.read_db(move |conn| {
+        Ok(Json(serde_json::json!({
+            "evidence": store::evidence_history(conn, &ob, 500)?,
+            "checkins": store::checkins(conn, &ob, 500)?,
+            "restore_tests": store::restore_tests(conn, &ob, 500)?,
+            "obligation": ob,
+        })))
+    })
+    .await
 }

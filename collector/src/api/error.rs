@@ -40,6 +40,51 @@ impl ApiError {
         self
     }
 
+    /// A body that is not the JSON `what` expects (400).
+    pub fn malformed(what: &str, e: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            RejectReason::Malformed,
+            format!("malformed {what}: {e}"),
+        )
+    }
+
+    /// A body with bad values, every one named (422); nothing was stored.
+    pub fn invalid(what: &str, violations: Vec<Violation>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RejectReason::Invalid,
+            format!(
+                "invalid {what}: {} problem(s); nothing was stored",
+                violations.len()
+            ),
+        )
+        .with_violations(violations)
+    }
+
+    /// The database or a worker failed: retry later (503).
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RejectReason::Unavailable,
+            e.to_string(),
+        )
+    }
+
+    /// A query parameter is unknown or has a bad value (400 naming it).
+    pub fn bad_param(field: &str, rule: impl Into<String>) -> Self {
+        let rule = rule.into();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            RejectReason::Invalid,
+            format!("invalid {field}: {rule}"),
+        )
+        .with_violations(vec![Violation {
+            field: field.into(),
+            rule,
+        }])
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, RejectReason::Invalid, what)
     }

@@ -157,21 +157,16 @@ async fn ingest(
         received_at: now,
         reply,
     };
-    let unavailable = |e: String| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            RejectReason::Unavailable,
-            e,
-        )
-    };
     app.writer
         .send(job)
         .await
-        .map_err(|_| unavailable("collector is shutting down; retry later".into()))?;
+        .map_err(|_| ApiError::unavailable("collector is shutting down; retry later"))?;
     let outcome = rx
         .await
-        .map_err(|_| unavailable("writer stopped before committing; retry later".into()))?
-        .map_err(|e| unavailable(format!("database write failed, nothing acknowledged: {e}")))?;
+        .map_err(|_| ApiError::unavailable("writer stopped before committing; retry later"))?
+        .map_err(|e| {
+            ApiError::unavailable(format!("database write failed, nothing acknowledged: {e}"))
+        })?;
     let stored = outcome.acknowledged.len() as u64 - u64::from(outcome.duplicates);
     app.metrics.stored(stored, outcome.duplicates.into());
     Ok(IngestResponse {

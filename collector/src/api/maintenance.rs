@@ -32,26 +32,6 @@ struct NewWindow {
     end: String,
 }
 
-fn invalid(violations: Vec<Violation>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        RejectReason::Invalid,
-        format!(
-            "invalid maintenance window: {} problem(s); nothing was stored",
-            violations.len()
-        ),
-    )
-    .with_violations(violations)
-}
-
-fn db_error(e: store::StoreError) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        RejectReason::Unavailable,
-        e.to_string(),
-    )
-}
-
 /// Everything wrong with a new window, each naming the field.
 fn check(app: &AppState, w: &NewWindow) -> Vec<Violation> {
     let mut v = Vec::new();
@@ -124,16 +104,11 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<StoredMaintenance>), ApiError> {
     let (admin, name) = app.auth.authenticate_admin(&headers)?;
-    let w: NewWindow = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            RejectReason::Malformed,
-            format!("malformed window: {e}"),
-        )
-    })?;
+    let w: NewWindow =
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed("window", e))?;
     let v = check(&app, &w);
     if !v.is_empty() {
-        return Err(invalid(v));
+        return Err(ApiError::invalid("maintenance window", v));
     }
     let mut m = StoredMaintenance {
         id: 0,
@@ -145,24 +120,10 @@ pub async fn create(
         end: parse_rfc3339(&w.end).unwrap_or_default(),
         created_by: format!("{admin} ({name})"),
     };
-    let app2 = Arc::clone(&app);
-    let m2 = m.clone();
-    m.id = tokio::task::spawn_blocking(move || {
-        let conn = app2
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        store::add_maintenance(&conn, &m2)
-    })
-    .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            RejectReason::Unavailable,
-            e.to_string(),
-        )
-    })?
-    .map_err(db_error)?;
+    let stored = m.clone();
+    m.id = app
+        .read_db(move |conn| store::add_maintenance(conn, &stored))
+        .await?;
     tracing::info!(id = m.id, admin = %admin, reason = %m.reason, "maintenance window declared");
     Ok((StatusCode::CREATED, Json(m)))
 }
@@ -173,11 +134,10 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let (admin, _) = app.auth.authenticate_admin(&headers)?;
-    let conn = app
-        .db
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if store::delete_maintenance(&conn, id).map_err(db_error)? {
+    if app
+        .read_db(move |conn| store::delete_maintenance(conn, id))
+        .await?
+    {
         tracing::info!(id, admin = %admin, "maintenance window deleted");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -197,13 +157,9 @@ pub struct Windows<'a> {
 }
 
 pub async fn list(State(app): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
-    let declared = {
-        let conn = app
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        store::maintenance_between(&conn, f64::MIN, f64::MAX).map_err(db_error)?
-    };
+    let declared = app
+        .read_db(|conn| store::maintenance_between(conn, f64::MIN, f64::MAX))
+        .await?;
     let w = Windows {
         configured: &app.cfg.maintenance,
         declared,

@@ -107,6 +107,39 @@ async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     }
 }
 
+impl AppState {
+    /// Runs `f` on the read connection off the async workers; a database error or a
+    /// failed worker is a 503.
+    pub async fn read_db<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, crate::store::StoreError> + Send + 'static,
+    ) -> Result<T, error::ApiError> {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let conn = app
+                .db
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&conn)
+        })
+        .await
+        .map_err(error::ApiError::unavailable)?
+        .map_err(error::ApiError::unavailable)
+    }
+}
+
+/// Whether the query asks for CSV (`format=csv`; `json` or none is JSON).
+pub fn wants_csv(q: &std::collections::HashMap<String, String>) -> Result<bool, error::ApiError> {
+    match q.get("format").map(String::as_str) {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(f) => Err(error::ApiError::bad_param(
+            "format",
+            format!("{f:?} must be json or csv"),
+        )),
+    }
+}
+
 /// A CSV download named `filename`.
 pub fn csv_response(filename: &str, body: String) -> Response {
     (

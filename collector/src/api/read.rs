@@ -145,11 +145,7 @@ pub struct Healthz {
 
 pub async fn healthz(State(app): State<Arc<AppState>>) -> Result<Json<Healthz>, ApiError> {
     if app.writer.is_closed() {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            RejectReason::Unavailable,
-            "database writer stopped",
-        ));
+        return Err(ApiError::unavailable("database writer stopped"));
     }
     Ok(Json(Healthz {
         status: "ok",

@@ -357,13 +357,7 @@ pub fn to_csv(r: &SlaReport) -> String {
     let mut out = String::from(
         "period,agency,host,site,sla,target_percent,availability_percent,up_seconds,down_seconds,maintenance_seconds,unknown_seconds,outages,longest_outage_seconds,downtime_budget_seconds,downtime_budget_remaining_seconds,status\n",
     );
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
+    let field = crate::csv::field;
     for h in &r.hosts {
         out += &format!(
             "{},{},{},{},{},{:.3},{},{:.0},{:.0},{:.0},{:.0},{},{:.0},{:.0},{:.0},{}\n",
