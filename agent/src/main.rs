@@ -176,11 +176,10 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         collectors: registry(&roots),
         inventory: InventoryReader::new(&roots, host_addresses),
         schedule: InventorySchedule::new(Duration::from_secs(cfg.inventory_check_secs.into())),
-        backups: backups::Schedule {
-            probes: cfg.backups.clone(),
-            every: Duration::from_secs(cfg.backup_check_secs.into()),
-            last: None,
-        },
+        backups: backups::Schedule::new(
+            cfg.backups.clone(),
+            Duration::from_secs(cfg.backup_check_secs.into()),
+        ),
     })
 }
 

@@ -212,11 +212,7 @@ mod tests {
             collectors,
             inventory: InventoryReader::new(&fixture_roots(), Default::default),
             schedule: InventorySchedule::new(Duration::from_secs(300)),
-            backups: crate::backups::Schedule {
-                probes: Vec::new(),
-                every: Duration::from_secs(300),
-                last: None,
-            },
+            backups: crate::backups::Schedule::new(Vec::new(), Duration::from_secs(300)),
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

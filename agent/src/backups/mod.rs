@@ -104,25 +104,94 @@ impl BackupProbe {
     }
 }
 
-/// When the probes run.
+/// When the probes run. They run on a thread of their own, so that a slow probe (a
+/// large restic repository can take minutes) never delays a heartbeat: their evidence
+/// goes into the first report after they finish.
 #[derive(Debug)]
 pub struct Schedule {
-    pub probes: Vec<BackupProbe>,
-    pub every: Duration,
-    pub last: Option<Instant>,
+    probes: std::sync::Arc<Vec<BackupProbe>>,
+    every: Duration,
+    last: Option<Instant>,
+    running: Option<std::thread::JoinHandle<Vec<BackupEvidence>>>,
 }
 
 impl Schedule {
-    /// The evidence of every probe when due, else nothing.
+    pub fn new(probes: Vec<BackupProbe>, every: Duration) -> Self {
+        Self {
+            probes: std::sync::Arc::new(probes),
+            every,
+            last: None,
+            running: None,
+        }
+    }
+
+    /// Starts the probes when due; returns the evidence of a run that has finished.
     pub fn due(&mut self, now: Instant) -> Vec<BackupEvidence> {
-        if self.probes.is_empty()
-            || self
-                .last
-                .is_some_and(|t| now.duration_since(t) < self.every)
-        {
+        if self.running.as_ref().is_some_and(|h| h.is_finished()) {
+            let done = self.running.take().map(std::thread::JoinHandle::join);
+            return match done {
+                Some(Ok(evidence)) => evidence,
+                _ => {
+                    tracing::error!("backup probe thread panicked; retrying at the next check");
+                    Vec::new()
+                }
+            };
+        }
+        let due = self
+            .last
+            .is_none_or(|t| now.duration_since(t) >= self.every);
+        if self.probes.is_empty() || self.running.is_some() || !due {
             return Vec::new();
         }
         self.last = Some(now);
-        self.probes.iter().map(BackupProbe::run).collect()
+        let probes = std::sync::Arc::clone(&self.probes);
+        match std::thread::Builder::new()
+            .name("simpul-backup-probes".into())
+            .spawn(move || probes.iter().map(BackupProbe::run).collect())
+        {
+            Ok(h) => self.running = Some(h),
+            Err(e) => tracing::error!(error = %e, "cannot start the backup probes"),
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slow_probe_does_not_hold_up_the_report() {
+        let d = tempfile::tempdir().unwrap();
+        let slow = d.path().join("restic");
+        std::fs::write(&slow, "#!/bin/sh\nsleep 1\necho '[]'\n").unwrap();
+        std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let probe = BackupProbe {
+            obligation: "o".into(),
+            kind: "restic".into(),
+            path: None,
+            repository: Some("/nowhere".into()),
+            password_file: Some(d.path().join("pass")),
+            binary: Some(slow),
+        };
+        let mut s = Schedule::new(vec![probe], Duration::from_secs(3600));
+        let t = Instant::now();
+        assert!(s.due(t).is_empty(), "started, not waited for");
+        assert!(t.elapsed() < Duration::from_millis(500));
+        let ev = loop {
+            let ev = s.due(Instant::now());
+            if !ev.is_empty() {
+                break ev;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(ev[0].obligation, "o");
+        assert_eq!(ev[0].error, "");
+        assert!(
+            s.due(Instant::now()).is_empty(),
+            "not due again within the hour"
+        );
     }
 }
