@@ -152,7 +152,7 @@ async fn prune_hourly(state: Arc<AppState>) {
 /// How often the SLA metrics are recomputed.
 const SLA_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Recomputes the current month's SLA and the backup states for `/metrics` every
+/// Recomputes the SLA of the current period of each class and the backup states for `/metrics` every
 /// [`SLA_REFRESH`].
 async fn refresh_sla(state: Arc<AppState>) {
     use crate::sla::period::{Period, PeriodKind, Zone};
@@ -163,15 +163,33 @@ async fn refresh_sla(state: Arc<AppState>) {
         let r = tokio::task::spawn_blocking(move || {
             let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
             let now = crate::now_seconds();
-            let period = Period::containing(PeriodKind::Month, now as i64, &zone);
             let conn =
                 s.db.lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let r = crate::sla::report::report(&conn, &s.cfg, &period, now, None)?;
+            // one report per period kind in use; each host keeps its class's
+            let mut kinds: Vec<PeriodKind> = s.cfg.sla_classes.iter().map(|c| c.period).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let mut hosts = Vec::new();
+            for kind in kinds {
+                let period = Period::containing(kind, now as i64, &zone);
+                let r = crate::sla::report::report(&conn, &s.cfg, &period, now, None)?;
+                hosts.extend(
+                    r.hosts
+                        .into_iter()
+                        .filter(|h| {
+                            s.cfg
+                                .sla_classes
+                                .iter()
+                                .any(|c| c.id == h.sla && c.period == kind)
+                        })
+                        .map(|h| (kind, h)),
+                );
+            }
             *s.metrics
                 .sla
                 .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = r.hosts;
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = hosts;
             let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
             *s.metrics
                 .backups

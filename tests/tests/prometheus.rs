@@ -122,10 +122,11 @@ fn prometheus_scrapes_the_collector() {
     assert_eq!(up["data"]["result"][0]["value"][1], "1", "{body}");
 }
 
-#[test]
-fn promtool_accepts_the_alert_rules() {
-    let promtool = need("promtool");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dashboards/alerts");
+/// The `*.yml` files of a folder under dashboards/prometheus, sorted.
+fn yml_files(sub: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../dashboards/prometheus")
+        .join(sub);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -133,16 +134,59 @@ fn promtool_accepts_the_alert_rules() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no rule files in {}", dir.display());
-    let out = Command::new(promtool)
-        .arg("check")
-        .arg("rules")
-        .args(&files)
+    files
+}
+
+fn promtool(args: &[&str], files: &[std::path::PathBuf]) {
+    let out = Command::new(need("promtool"))
+        .args(args)
+        .args(files)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "promtool check rules failed:\n{}{}",
+        "promtool {} failed:\n{}{}",
+        args.join(" "),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn promtool_accepts_the_alert_rules() {
+    promtool(&["check", "rules"], &yml_files("rules"));
+}
+
+/// Every alert rule has a unit test (input series, expected alerts with their `tier`),
+/// and every rule carries `agency`-routable labels: `severity` and `tier`.
+#[test]
+fn alert_rules_pass_their_unit_tests() {
+    let rules = yml_files("rules");
+    let tests = yml_files("tests");
+    promtool(&["test", "rules"], &tests);
+    let tested: String = tests
+        .iter()
+        .map(|t| std::fs::read_to_string(t).unwrap())
+        .collect();
+    for r in &rules {
+        let text = std::fs::read_to_string(r).unwrap();
+        let alerts: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- alert: "))
+            .collect();
+        assert!(!alerts.is_empty(), "{}", r.display());
+        for a in alerts {
+            assert!(
+                tested.contains(&format!("alertname: {a}\n")),
+                "alert {a} of {} has no promtool unit test",
+                r.display()
+            );
+        }
+        assert_eq!(
+            text.matches("- alert: ").count(),
+            text.matches("tier: \"").count(),
+            "every alert of {} needs a tier label",
+            r.display()
+        );
+    }
 }

@@ -16,10 +16,20 @@ const SLA: &str = r#"
 id = "colocation-gold"
 target_percent = 99.9
 
+[[sla_classes]]
+id = "vps-quarterly"
+target_percent = 99.5
+period = "quarter"
+
 [[host_sla]]
 agency = "dinkes"
 host = "web-01"
 sla = "colocation-gold"
+
+[[host_sla]]
+agency = "dinkes"
+host = "db-01"
+sla = "vps-quarterly"
 "#;
 
 fn sla_json(c: &Collector, query: &str) -> (u16, serde_json::Value) {
@@ -34,6 +44,8 @@ fn sla_json(c: &Collector, query: &str) -> (u16, serde_json::Value) {
 fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
     let c = Collector::start_full("", SLA);
     let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    // a host of a quarterly class that never reports: in the metrics by its quarter
+    c.enrol("dinkes", "db-01", Some("pusat-data"));
     let dir = c.dir.path().join("agent");
     let mut agent = start_agent(&dir, &c.url(""), &token, "hostname = \"web-01\"");
     std::thread::sleep(Duration::from_secs(4));
@@ -48,8 +60,8 @@ fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
 
     let (code, r) = sla_json(&c, "");
     assert_eq!(code, 200, "{r}");
-    let h = &r["hosts"][0];
-    assert_eq!(h["host"], "web-01");
+    let hosts = r["hosts"].as_array().unwrap();
+    let h = hosts.iter().find(|h| h["host"] == "web-01").unwrap();
     assert_eq!(h["agency"], "dinkes");
     assert_eq!(h["target_ratio"], 0.999);
     assert_eq!(h["outages"].as_array().unwrap().len(), 1, "{h}");
@@ -74,6 +86,8 @@ fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
     assert!((ratio - up / (up + down)).abs() < 1e-9);
     assert_eq!(h["status"], "met", "{h}");
     assert_eq!(r["agencies"][0]["agency"], "dinkes");
+    let db = hosts.iter().find(|h| h["host"] == "db-01").unwrap();
+    assert_eq!(db["status"], "no_data", "{db}");
     assert_eq!(r["time_zone"], "Asia/Jakarta");
 
     // the same numbers offline, and as CSV
@@ -85,23 +99,27 @@ fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
         "{out}"
     );
     assert!(
-        lines[1].contains(",dinkes,web-01,pusat-data,colocation-gold,99.900,"),
+        lines
+            .iter()
+            .any(|l| l.contains(",dinkes,web-01,pusat-data,colocation-gold,99.900,")),
         "{out}"
     );
     let (code, body) = get(&c.url("/api/v1/agencies/dinkes/sla?format=csv"));
     assert_eq!(code, 200);
-    assert_eq!(body.lines().count(), 2, "{body}");
+    assert_eq!(body.lines().count(), 3, "{body}");
     let (code, r) = sla_json(&c, "?period=2020-01");
     assert_eq!(code, 200);
-    assert_eq!(
-        r["hosts"][0]["availability_ratio"],
-        serde_json::Value::Null,
-        "no data before enrolment"
-    );
-    assert_eq!(r["hosts"][0]["status"], "no_data");
+    for h in r["hosts"].as_array().unwrap() {
+        assert_eq!(
+            h["availability_ratio"],
+            serde_json::Value::Null,
+            "no data before enrolment"
+        );
+        assert_eq!(h["status"], "no_data");
+    }
 
     // /metrics carries the current month, refreshed every 30 s
-    let labels = "{agency=\"dinkes\",site=\"pusat-data\",host=\"web-01\",tier=\"colocation-gold\",period=\"current_month\"}";
+    let labels = "{agency=\"dinkes\",site=\"pusat-data\",host=\"web-01\",sla=\"colocation-gold\",period=\"current_month\"}";
     let m = wait_for("SLA metrics", Duration::from_secs(45), || {
         let m = c.metrics();
         simpul_e2e::sample(&m, &format!("simpul_sla_availability_ratio{labels}")).map(|_| m)
@@ -120,6 +138,20 @@ fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
     )
     .unwrap();
     assert!(left > 0.0 && left < 2678.4, "{left}");
+    // the quarterly class is measured over the current quarter, and says so
+    let q = "{agency=\"dinkes\",site=\"pusat-data\",host=\"db-01\",sla=\"vps-quarterly\",period=\"current_quarter\"}";
+    assert_eq!(
+        simpul_e2e::sample(&m, &format!("simpul_sla_target_ratio{q}")),
+        Some(0.995),
+        "{m}"
+    );
+    let budget = simpul_e2e::sample(&m, &format!("simpul_sla_downtime_budget_seconds{q}")).unwrap();
+    // 0.5 % of a quarter of 90 to 92 days
+    assert!((38_879.9..=39_744.1).contains(&budget), "{budget}");
+    assert!(
+        !m.contains("host=\"db-01\",sla=\"vps-quarterly\",period=\"current_month\""),
+        "a quarterly host is not also reported by month"
+    );
 }
 
 #[test]

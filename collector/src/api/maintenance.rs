@@ -14,7 +14,7 @@ use simpul_protocol::Violation;
 use super::error::ApiError;
 use super::AppState;
 use crate::metrics::RejectReason;
-use crate::sla::config::{parse_rfc3339, Maintenance};
+use crate::sla::config::{one_off_problems, parse_rfc3339, Maintenance};
 use crate::store::{self, StoredMaintenance};
 
 /// The body of `POST /api/v1/maintenance`.
@@ -44,24 +44,9 @@ fn check(app: &AppState, w: &NewWindow) -> Vec<Violation> {
     if w.reason.trim().is_empty() || w.reason.len() > 500 {
         bad("reason", "must say why, in 1 to 500 bytes".into());
     }
-    let (start, end) = (parse_rfc3339(&w.start), parse_rfc3339(&w.end));
-    for (field, value, t) in [("start", &w.start, start), ("end", &w.end, end)] {
-        if t.is_none() {
-            bad(
-                field,
-                format!("{value:?} must be an RFC 3339 time like \"2026-10-05T01:00:00+07:00\""),
-            );
-        }
-    }
-    if let (Some(s), Some(e)) = (start, end) {
-        if e <= s {
-            bad(
-                "end",
-                format!("{:?} must be after start {:?}", w.end, w.start),
-            );
-        } else if e - s > 31.0 * 86400.0 {
-            bad("end", "a window may last at most 31 days".into());
-        }
+    for (field, rule) in one_off_problems(&w.start, &w.end) {
+        let value = if field == "start" { &w.start } else { &w.end };
+        bad(field, format!("{value:?} {rule}"));
     }
     if let Some(a) = &w.agency {
         if let Err(e) = app.cfg.check_binding(a, None) {

@@ -76,7 +76,8 @@ pub struct Metrics {
     /// TLS handshakes that failed; shared with the listener.
     pub tls_handshake_failures: Arc<AtomicU64>,
     /// The current month's SLA per host, refreshed in the background.
-    pub sla: std::sync::RwLock<Vec<crate::sla::report::HostSla>>,
+    /// Each host's SLA over the current period of its class (month, quarter, ...).
+    pub sla: std::sync::RwLock<Vec<(crate::sla::period::PeriodKind, crate::sla::report::HostSla)>>,
     /// Backup obligations' states, refreshed in the background.
     pub backups: std::sync::RwLock<Vec<crate::backups::Status>>,
 }
@@ -134,7 +135,7 @@ impl Metrics {
         let families: [(&str, &str, Value); 5] = [
             (
                 "simpul_sla_availability_ratio",
-                "Availability this month: up / (up + down), maintenance and unknown time excluded",
+                "Availability in the current period of the host's SLA class: up / (up + down), maintenance and unknown time excluded",
                 |h| h.availability_ratio,
             ),
             (
@@ -144,23 +145,23 @@ impl Metrics {
             ),
             (
                 "simpul_sla_downtime_budget_seconds",
-                "Downtime the target allows over this month",
+                "Downtime the target allows over the current period",
                 |h| Some(h.downtime_budget_seconds),
             ),
             (
                 "simpul_sla_downtime_budget_remaining_seconds",
-                "Downtime the target still allows this month (negative: breached)",
+                "Downtime the target still allows in the current period (negative: breached)",
                 |h| Some(h.downtime_budget_remaining_seconds),
             ),
             (
                 "simpul_sla_breached",
-                "1 when this month's target can no longer be met",
+                "1 when the current period's target can no longer be met",
                 |h| Some(f64::from(u8::from(h.status == "breached"))),
             ),
         ];
         for (name, help, value) in families {
             e.family(name, Kind::Gauge, help);
-            for h in hosts.iter() {
+            for (kind, h) in hosts.iter() {
                 if let Some(v) = value(h) {
                     e.sample(
                         name,
@@ -168,8 +169,8 @@ impl Metrics {
                             ("agency", &h.agency),
                             ("site", h.site.as_deref().unwrap_or("")),
                             ("host", &h.host),
-                            ("tier", &h.sla),
-                            ("period", "current_month"),
+                            ("sla", &h.sla),
+                            ("period", kind.current_label()),
                         ],
                         v,
                     );

@@ -252,26 +252,46 @@ fn daily(from: f64, to: f64, zone: &Zone, days: &DaySet, at: i64, len: i64) -> V
     out
 }
 
+/// The longest one-off maintenance window, 31 days: anything longer is a mistake or
+/// an attempt to hide a month of downtime.
+pub const MAX_ONE_OFF_SECONDS: f64 = 31.0 * 86400.0;
+
+/// The problems of a one-off window's `start` and `end`, by field name ("start" or
+/// "end"), shared by `collector.toml` and `POST /api/v1/maintenance`.
+pub fn one_off_problems(start: &str, end: &str) -> Vec<(&'static str, String)> {
+    match (parse_rfc3339(start), parse_rfc3339(end)) {
+        (Some(a), Some(b)) if b <= a => vec![(
+            "end",
+            format!("is not after start = {start:?}; a window must end after it starts"),
+        )],
+        (Some(a), Some(b)) if b - a > MAX_ONE_OFF_SECONDS => vec![(
+            "end",
+            "a one-off window may last at most 31 days; declare longer ones as several".into(),
+        )],
+        (a, b) => [("start", a), ("end", b)]
+            .into_iter()
+            .filter(|(_, t)| t.is_none())
+            .map(|(field, _)| {
+                (
+                    field,
+                    "must be an RFC 3339 time like \"2026-10-05T01:00:00+07:00\"".to_string(),
+                )
+            })
+            .collect(),
+    }
+}
+
 impl Maintenance {
     /// Every problem of this window, prefixed with `key` (e.g. `maintenance[2]`).
     pub fn problems(&self, key: &str) -> Vec<String> {
         let mut p = Vec::new();
         match (&self.start, &self.end, &self.rrule) {
-            (Some(s), Some(e), None) => match (parse_rfc3339(s), parse_rfc3339(e)) {
-                (Some(a), Some(b)) if b > a => {}
-                (Some(_), Some(_)) => p.push(format!(
-                    "{key}: end = {e:?} is not after start = {s:?}; a window must end after it starts"
-                )),
-                (a, b) => {
-                    for (k, v, ok) in [("start", s, a.is_some()), ("end", e, b.is_some())] {
-                        if !ok {
-                            p.push(format!(
-                                "{key}.{k} = {v:?}: must be an RFC 3339 time like \"2026-10-05T01:00:00+07:00\""
-                            ));
-                        }
-                    }
+            (Some(s), Some(e), None) => {
+                for (field, rule) in one_off_problems(s, e) {
+                    let value = if field == "start" { s } else { e };
+                    p.push(format!("{key}.{field} = {value:?}: {rule}"));
                 }
-            },
+            }
             (None, None, Some(r)) => {
                 if parse_rrule(r).is_none() {
                     p.push(format!(
@@ -404,7 +424,7 @@ mod tests {
         };
         let p = m.problems("maintenance[1]").join("\n");
         assert!(
-            p.contains("maintenance[1]: end = \"2026-10-05T01:00:00+07:00\" is not after start"),
+            p.contains("maintenance[1].end = \"2026-10-05T01:00:00+07:00\": is not after start"),
             "{p}"
         );
         assert!(p.contains("maintenance[1].host: needs agency"), "{p}");

@@ -132,13 +132,27 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 /// The kinds of SLA period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PeriodKind {
     Day,
     Month,
     Quarter,
     Year,
+}
+
+impl PeriodKind {
+    /// The `period` label of the SLA metrics: `current_month` and so on.
+    pub fn current_label(self) -> &'static str {
+        match self {
+            PeriodKind::Day => "current_day",
+            PeriodKind::Month => "current_month",
+            PeriodKind::Quarter => "current_quarter",
+            PeriodKind::Year => "current_year",
+        }
+    }
 }
 
 /// One SLA period, local civil calendar.
