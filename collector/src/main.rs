@@ -252,9 +252,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let cfg = load(&common)?;
-            if !cfg.backups.iter().any(|o| o.id == obligation) {
-                return Err(UsageError(format!("unknown obligation {obligation:?}")).into());
-            }
+            let conn = store::open(&cfg.data_dir)?;
+            simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
             let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
             let body: simpul_collector::api::backups::RestoreBody = serde_json::from_value(
                 serde_json::json!({"who": who, "result": result, "at": at, "notes": notes}),
@@ -271,7 +270,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .collect();
                 UsageError(lines.join("\n"))
             })?;
-            let conn = store::open(&cfg.data_dir)?;
             store::add_restore_test(&conn, &obligation, &t)?;
             eprintln!("restore test of {obligation} recorded ({})", t.result);
         }
@@ -279,15 +277,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: BackupCommand::Token { common, obligation },
         } => {
             let cfg = load(&common)?;
-            if !cfg.backups.iter().any(|o| o.id == obligation) {
-                let ids: Vec<_> = cfg.backups.iter().map(|o| o.id.as_str()).collect();
-                return Err(UsageError(format!(
-                    "unknown obligation {obligation:?}; declared in the config: {}",
-                    ids.join(", ")
-                ))
-                .into());
-            }
             let conn = store::open(&cfg.data_dir)?;
+            simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
             println!("{}", store::backup_token(&conn, &obligation)?);
             eprintln!("check-in token for {obligation} printed on stdout (shown once)");
         }

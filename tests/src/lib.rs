@@ -340,16 +340,24 @@ pub fn get(url: &str) -> (u16, String) {
 
 /// POST with headers; returns (status, body).
 pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
-    let mut req = agent().post(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    match req.send(body) {
+    request("POST", url, headers, body)
+}
+
+/// Any method with headers and a body (ignored for GET and DELETE); returns (status,
+/// body).
+pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let http = ureq::http::Request::builder().method(method).uri(url);
+    let http = headers
+        .iter()
+        .fold(http, |r, (k, v)| r.header(*k, *v))
+        .body(body.to_vec())
+        .expect("request");
+    match agent().run(http) {
         Ok(mut r) => (
             r.status().as_u16(),
             r.body_mut().read_to_string().unwrap_or_default(),
         ),
-        Err(e) => panic!("POST {url}: {e}"),
+        Err(e) => panic!("{method} {url}: {e}"),
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use simpul_e2e::{get, start_agent, wait_for, Collector};
+use simpul_e2e::{get, request, start_agent, wait_for, Collector};
 
 const OBLIGATIONS: &str = r#"
 [[backups]]
@@ -168,14 +168,7 @@ evidence = "checkin"
 "#;
 
 fn state_of(c: &Collector, id: &str) -> serde_json::Value {
-    let (_, body) = get(&c.url("/api/v1/backups"));
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    v.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == id)
-        .unwrap()
-        .clone()
+    state_list(c).into_iter().find(|r| r["id"] == id).unwrap()
 }
 
 #[test]
@@ -319,4 +312,131 @@ fn backup_jobs_check_in_with_their_own_token() {
     assert_eq!(h["checkins"][0]["size_bytes"], 5000);
     assert_eq!(h["restore_tests"].as_array().unwrap().len(), 2);
     assert_eq!(h["restore_tests"][0]["result"], "fail");
+}
+
+#[test]
+fn admins_declare_obligations_through_the_api() {
+    let mut c = Collector::start_full("", CHECKIN);
+    let url = c.url("/api/v1/obligations");
+    let (_, admin, _) = c.cli(&["admin", "add", "--name", "Budi"]);
+    let admin = format!("Bearer {}", admin.trim());
+    let send = |method: &str, path: &str, body: &str| {
+        request(
+            method,
+            &format!("{url}{path}"),
+            &[
+                ("authorization", &admin),
+                ("content-type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let web = r#"{"id":"dinkes-web","agency":"dinkes","dataset":"Website","interval":"24h","min_size_bytes":1000,"evidence":"checkin"}"#;
+    // no admin token; bad values, each named; unknown field; an id of collector.toml
+    assert_eq!(simpul_e2e::post(&url, &[], web.as_bytes()).0, 401);
+    let (code, b) = send(
+        "POST",
+        "",
+        r#"{"id":"Dinkes Web","agency":"dinsos","dataset":"","interval":"daily","locations":["gedung-b"]}"#,
+    );
+    assert_eq!(code, 422, "{b}");
+    for f in ["id", "agency", "dataset", "interval", "locations"] {
+        assert!(b.contains(&format!("\"field\":\"{f}\"")), "{f}: {b}");
+    }
+    let (code, b) = send("POST", "", &web.replace("\"interval\"", "\"intervall\""));
+    assert_eq!(code, 400, "{b}");
+    assert!(b.contains("intervall"), "{b}");
+    let (code, b) = send("POST", "", &web.replace("dinkes-web", "dinkes-sik"));
+    assert_eq!(code, 409, "{b}");
+    assert!(b.contains("collector.toml"), "{b}");
+    let (code, _) = get(&url);
+    assert_eq!(code, 200);
+    assert!(
+        state_list(&c).iter().all(|r| r["id"] != "dinkes-web"),
+        "nothing stored"
+    );
+
+    // declared: listed, never_seen, its job gets a token and checks in
+    let (code, b) = send("POST", "", web);
+    assert_eq!(code, 201, "{b}");
+    assert!(b.contains("Budi"), "{b}");
+    assert_eq!(send("POST", "", web).0, 409, "declared twice");
+    let (_, list) = get(&url);
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let sources: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{}:{}",
+                o["id"].as_str().unwrap(),
+                o["source"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(sources, ["dinkes-sik:config", "dinkes-web:api"]);
+    assert_eq!(state_of(&c, "dinkes-web")["state"], "never_seen");
+    let (code, token, err) = c.cli(&["backup", "token", "dinkes-web"]);
+    assert_eq!(code, 0, "{err}");
+    let checkin = c.url("/api/v1/backups/dinkes-web/checkin");
+    let auth = format!("Bearer {}", token.trim());
+    let (code, b) = simpul_e2e::post(
+        &checkin,
+        &[("authorization", &auth)],
+        br#"{"status":"ok","size_bytes":5000}"#,
+    );
+    assert_eq!(code, 201, "{b}");
+    assert_eq!(state_of(&c, "dinkes-web")["state"], "ok");
+
+    // PUT replaces (the id may be left out), keeps the evidence; mismatched ids and
+    // obligations of the file are refused; PUT of a new id creates it
+    let (code, b) = send(
+        "PUT",
+        "/dinkes-web",
+        r#"{"agency":"dinkes","dataset":"Website","interval":"24h","min_size_bytes":10000,"evidence":"checkin"}"#,
+    );
+    assert_eq!(code, 200, "{b}");
+    assert_eq!(state_of(&c, "dinkes-web")["state"], "too_small");
+    let (code, b) = send(
+        "PUT",
+        "/dinkes-web",
+        &web.replace("dinkes-web", "dinkes-www"),
+    );
+    assert_eq!(code, 422, "{b}");
+    assert!(b.contains("\"field\":\"id\""), "{b}");
+    assert_eq!(send("PUT", "/dinkes-sik", web).0, 409);
+    let (code, b) = send(
+        "PUT",
+        "/dinkes-www",
+        &web.replace("dinkes-web", "dinkes-www"),
+    );
+    assert_eq!(code, 201, "{b}");
+
+    // they survive a restart
+    c.stop();
+    c.start_again();
+    assert_eq!(state_of(&c, "dinkes-web")["state"], "too_small");
+    assert_eq!(state_of(&c, "dinkes-www")["state"], "never_seen");
+
+    // DELETE removes one of the API's, not one of the file's
+    assert_eq!(send("DELETE", "/dinkes-sik", "").0, 409);
+    assert_eq!(send("DELETE", "/dinkes-web", "").0, 204);
+    assert_eq!(send("DELETE", "/dinkes-web", "").0, 404);
+    assert!(state_list(&c).iter().all(|r| r["id"] != "dinkes-web"));
+    let (code, b) = simpul_e2e::post(
+        &checkin,
+        &[("authorization", &auth)],
+        br#"{"status":"ok","size_bytes":50000}"#,
+    );
+    assert_eq!(code, 404, "no check-ins for a removed obligation: {b}");
+}
+
+fn state_list(c: &Collector) -> Vec<serde_json::Value> {
+    let (_, body) = get(&c.url("/api/v1/backups"));
+    serde_json::from_str::<serde_json::Value>(&body)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }

@@ -288,13 +288,12 @@ fn maintenance_declared_by_an_admin_is_not_downtime() {
     assert_eq!(code, 200);
     assert!(list.contains("ganti UPS"), "{list}");
     // deleting it brings the downtime back
-    let del = ureq::delete(&format!("{url}/{}", created["id"]))
-        .header("authorization", &auth)
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .call()
-        .unwrap();
-    assert_eq!(del.status().as_u16(), 204);
+    let del = simpul_e2e::request(
+        "DELETE",
+        &format!("{url}/{}", created["id"]),
+        &[("authorization", &auth)],
+        b"",
+    );
+    assert_eq!(del.0, 204, "{}", del.1);
     assert_eq!(host(&c)["outages"][0]["seconds"], 300.0);
 }

@@ -42,15 +42,13 @@ fn csv(rows: &[Status]) -> String {
     out
 }
 
-/// The declared obligation `id`, or a 404 listing the declared ones.
-fn obligation<'a>(app: &'a AppState, id: &str) -> Result<&'a Obligation, ApiError> {
-    app.cfg.backups.iter().find(|o| o.id == id).ok_or_else(|| {
-        let ids: Vec<_> = app.cfg.backups.iter().map(|o| o.id.as_str()).collect();
-        ApiError::not_found(format!(
-            "unknown obligation {id:?}; declared: {}",
-            ids.join(", ")
-        ))
-    })
+/// The declared obligation `id` (collector.toml or API), or a 404 listing the declared
+/// ones.
+async fn obligation(app: &Arc<AppState>, id: &str) -> Result<Obligation, ApiError> {
+    let (a, id) = (Arc::clone(app), id.to_owned());
+    app.read_db(move |conn| crate::backups::find(conn, &a.cfg, &id))
+        .await?
+        .map_err(ApiError::not_found)
 }
 
 async fn answer(
@@ -120,7 +118,7 @@ pub async fn checkin(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let ob = obligation(&app, &obligation_id)?.id.clone();
+    let ob = obligation(&app, &obligation_id).await?.id;
     let token = super::auth::bearer(&headers, "check-in token")?.to_owned();
     let id = ob.clone();
     if !app
@@ -254,7 +252,7 @@ pub async fn record_restore_test(
     body: Bytes,
 ) -> Result<(StatusCode, Json<store::RestoreTest>), ApiError> {
     let (admin, name) = app.auth.authenticate_admin(&headers)?;
-    let ob = obligation(&app, &obligation_id)?.id.clone();
+    let ob = obligation(&app, &obligation_id).await?.id;
     let b: RestoreBody =
         serde_json::from_slice(&body).map_err(|e| ApiError::malformed("restore test", e))?;
     let t = restore_test(b, format!("{admin} ({name})"), crate::now_seconds())
@@ -271,7 +269,7 @@ pub async fn history(
     State(app): State<Arc<AppState>>,
     Path(obligation_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let ob = obligation(&app, &obligation_id)?.id.clone();
+    let ob = obligation(&app, &obligation_id).await?.id;
     app.read_db(move |conn| {
         Ok(Json(serde_json::json!({
             "evidence": store::evidence_history(conn, &ob, 500)?,

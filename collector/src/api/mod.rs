@@ -5,6 +5,7 @@ pub mod backups;
 pub mod error;
 mod ingest;
 mod maintenance;
+mod obligations;
 pub mod ratelimit;
 mod read;
 mod sla;
@@ -67,6 +68,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/maintenance/{id}",
             axum::routing::delete(maintenance::delete),
+        )
+        .route(
+            "/api/v1/obligations",
+            get(obligations::list).post(obligations::create),
+        )
+        .route(
+            "/api/v1/obligations/{id}",
+            axum::routing::put(obligations::replace).delete(obligations::delete),
         )
         .route("/api/v1/backups", get(backups::all))
         .route("/api/v1/agencies/{agency}/backups", get(backups::agency))

@@ -64,22 +64,36 @@ impl Obligation {
             .map_or(self.interval_secs() * 1.5, |s| s as f64)
     }
 
-    /// Every problem of this obligation, prefixed with `key`.
+    /// Every problem of this obligation, prefixed with `key` (collector.toml).
     pub fn problems(&self, key: &str, cfg: &CollectorConfig) -> Vec<String> {
+        self.violations(cfg)
+            .into_iter()
+            .map(|(field, value, rule)| match value {
+                Some(v) => format!("{key}.{field} = {v:?}: {rule}"),
+                None => format!("{key}.{field}: {rule}"),
+            })
+            .collect()
+    }
+
+    /// Every problem of this obligation as (field, offending value, rule), shared by
+    /// collector.toml and `POST /api/v1/obligations`.
+    pub fn violations(&self, cfg: &CollectorConfig) -> Vec<(&'static str, Option<String>, String)> {
         let mut p = Vec::new();
         if !simpul_protocol::is_valid_id(&self.id) {
-            p.push(format!(
-                "{key}.id = {:?}: {}",
-                self.id,
-                simpul_protocol::ID_RULE
+            p.push((
+                "id",
+                Some(self.id.clone()),
+                simpul_protocol::ID_RULE.to_string(),
             ));
         }
         if let Err(e) = cfg.check_binding(&self.agency, None) {
-            p.push(format!("{key}.agency: {e}"));
+            p.push(("agency", None, e));
         }
-        if self.dataset.trim().is_empty() {
-            p.push(format!(
-                "{key}.dataset: name the data set, e.g. \"SIMPUS database\""
+        if self.dataset.trim().is_empty() || self.dataset.len() > 200 {
+            p.push((
+                "dataset",
+                None,
+                "name the data set in 1 to 200 bytes, e.g. \"SIMPUS database\"".into(),
             ));
         }
         for (k, v) in [
@@ -89,28 +103,72 @@ impl Obligation {
         ] {
             if let Some(v) = v {
                 if parse_duration(v).is_none() {
-                    p.push(format!("{key}.{k} = {v:?}: must be a duration like \"24h\", \"36h\", \"7d\" or \"90m\""));
+                    p.push((
+                        k,
+                        Some(v.clone()),
+                        "must be a duration like \"24h\", \"36h\", \"7d\" or \"90m\"".into(),
+                    ));
                 }
             }
         }
         if self.max_age_secs() < self.interval_secs() {
-            p.push(format!(
-                "{key}.max_age: must be at least interval ({})",
-                self.interval
+            p.push((
+                "max_age",
+                None,
+                format!("must be at least interval ({})", self.interval),
             ));
         }
         for l in &self.locations {
             let known = cfg.sites.iter().any(|s| &s.id == l) || l == "pusat-data" || l == "drc";
             if !known {
                 let ids: Vec<_> = cfg.sites.iter().map(|s| s.id.as_str()).collect();
-                p.push(format!(
-                    "{key}.locations: {l:?} is neither a site kind (pusat-data, drc) nor a declared site ({})",
-                    ids.join(", ")
+                p.push((
+                    "locations",
+                    None,
+                    format!(
+                        "{l:?} is neither a site kind (pusat-data, drc) nor a declared site ({})",
+                        ids.join(", ")
+                    ),
                 ));
             }
         }
         p
     }
+}
+
+/// Every declared obligation: those of collector.toml, then those declared through the
+/// API (an id in both is the file's).
+pub fn declared(conn: &Connection, cfg: &CollectorConfig) -> Result<Vec<Obligation>, StoreError> {
+    let mut all = cfg.backups.clone();
+    for s in crate::store::api_obligations(conn)? {
+        if !cfg.backups.iter().any(|o| o.id == s.obligation.id) {
+            all.push(s.obligation);
+        }
+    }
+    Ok(all)
+}
+
+/// The declared obligation `id`, or an error naming the declared ones.
+pub fn find(
+    conn: &Connection,
+    cfg: &CollectorConfig,
+    id: &str,
+) -> Result<Result<Obligation, String>, StoreError> {
+    let all = declared(conn, cfg)?;
+    Ok(match all.iter().find(|o| o.id == id) {
+        Some(o) => Ok(o.clone()),
+        None => {
+            let ids: Vec<_> = all.iter().map(|o| o.id.as_str()).collect();
+            Err(format!(
+                "unknown obligation {id:?}; declared: {}",
+                if ids.is_empty() {
+                    "none".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            ))
+        }
+    })
 }
 
 /// The newest evidence of an obligation, with where it came from.
@@ -328,8 +386,7 @@ pub fn statuses(
         })
     };
     let mut out = Vec::new();
-    for ob in cfg
-        .backups
+    for ob in declared(conn, cfg)?
         .iter()
         .filter(|o| agency.is_none_or(|a| a == o.agency))
     {

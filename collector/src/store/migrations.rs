@@ -126,6 +126,17 @@ const MIGRATIONS: &[&str] = &[
         recorded_by TEXT NOT NULL
      );
      CREATE INDEX restore_tests_by_time ON restore_tests(obligation, at);",
+    // 7: backup obligations declared by administrators through the API (those of
+    // collector.toml stay in the file); `body` is the obligation as JSON
+    "CREATE TABLE obligations (
+        id          TEXT PRIMARY KEY,
+        agency      TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        updated_by  TEXT NOT NULL,
+        updated_at  REAL NOT NULL
+     );",
 ];
 
 /// The schema version this binary writes.

@@ -33,6 +33,11 @@ pub enum StoreError {
         agent: String,
         source: serde_json::Error,
     },
+    #[error("cannot encode {what} as JSON: {source}")]
+    Encode {
+        what: &'static str,
+        source: serde_json::Error,
+    },
     #[error("no randomness available for a token: {0}")]
     Random(String),
     #[error("{0}")]
@@ -293,6 +298,82 @@ pub fn prune(
             .execute(params![id, spans_before])? as u64;
     }
     Ok((reports, spans))
+}
+
+/// A backup obligation declared through the API, with who declared and changed it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredObligation {
+    #[serde(flatten)]
+    pub obligation: crate::backups::Obligation,
+    pub created_by: String,
+    pub created_at: f64,
+    pub updated_by: String,
+    pub updated_at: f64,
+}
+
+/// Every obligation declared through the API, by id. A row whose JSON this version
+/// cannot read (written by a newer collector) is skipped with a warning, not fatal.
+pub fn api_obligations(conn: &Connection) -> Result<Vec<StoredObligation>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, body, created_by, created_at, updated_by, updated_at FROM obligations ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, f64>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, f64>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, body, created_by, created_at, updated_by, updated_at) = row?;
+        match serde_json::from_str(&body) {
+            Ok(obligation) => out.push(StoredObligation {
+                obligation,
+                created_by,
+                created_at,
+                updated_by,
+                updated_at,
+            }),
+            Err(e) => {
+                tracing::warn!(obligation = %id, error = %e, "cannot read a stored obligation; skipped")
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts or replaces an API-declared obligation; returns whether it was new.
+pub fn put_obligation(
+    conn: &Connection,
+    o: &crate::backups::Obligation,
+    by: &str,
+    now: f64,
+) -> Result<bool, StoreError> {
+    let body = serde_json::to_string(o).map_err(|source| StoreError::Encode {
+        what: "an obligation",
+        source,
+    })?;
+    let updated = conn.execute(
+        "UPDATE obligations SET agency = ?2, body = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1",
+        params![o.id, o.agency, body, by, now],
+    )?;
+    if updated == 0 {
+        conn.execute(
+            "INSERT INTO obligations (id, agency, body, created_by, created_at, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?5)",
+            params![o.id, o.agency, body, by, now],
+        )?;
+    }
+    Ok(updated == 0)
+}
+
+/// Deletes an API-declared obligation (its evidence and history stay); false if absent.
+pub fn delete_obligation(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn.execute("DELETE FROM obligations WHERE id = ?1", params![id])? > 0)
 }
 
 /// Gives a backup obligation a (new) check-in token; the old one stops working.
