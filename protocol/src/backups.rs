@@ -28,6 +28,10 @@ pub struct BackupEvidence {
     /// Its file name or snapshot id.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub latest_name: String,
+    /// Checksum of the newest backup as `sha256:<hex>`, when the probe is asked to
+    /// hash it and has finished (large files are hashed in the background).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub latest_checksum: String,
     /// How many backups (files) matched.
     #[serde(default)]
     pub count: u64,
@@ -46,6 +50,7 @@ impl BackupEvidence {
             latest_time_seconds: None,
             latest_size_bytes: None,
             latest_name: String::new(),
+            latest_checksum: String::new(),
             count: 0,
             total_size_bytes: 0,
         }

@@ -239,6 +239,15 @@ impl Report {
                     );
                 }
                 c.string(&format!("backups[{i}].latest_name"), &b.latest_name);
+                let sum = &b.latest_checksum;
+                let hex = sum.strip_prefix("sha256:").unwrap_or("");
+                let sha256 = hex.len() == 64 && hex.bytes().all(|x| x.is_ascii_hexdigit());
+                if !sum.is_empty() && !sha256 {
+                    c.fail(
+                        format!("backups[{i}].latest_checksum"),
+                        "must be sha256: followed by 64 hex digits",
+                    );
+                }
                 if let Some(t) = b.latest_time_seconds {
                     c.finite(&format!("backups[{i}].latest_time_seconds"), t);
                 }

@@ -58,7 +58,7 @@ fn probe_evidence_gives_each_obligation_its_state() {
     std::fs::write(data.join("arsip.tar"), vec![1u8; 4096]).unwrap();
     let probes = format!(
         "hostname = \"backup-01\"\nbackup_check_secs = 10\n\
-         [[backups]]\nobligation = \"dinkes-simpus-db\"\nkind = \"files\"\npath = \"{0}/*.sql.gz\"\n\
+         [[backups]]\nobligation = \"dinkes-simpus-db\"\nkind = \"files\"\npath = \"{0}/*.sql.gz\"\nchecksum = true\n\
          [[backups]]\nobligation = \"dinkes-simpus-drc\"\nkind = \"files\"\npath = \"{0}/*.sql.gz\"\n\
          [[backups]]\nobligation = \"dinkes-arsip\"\nkind = \"files\"\npath = \"{0}/*.tar\"\n\
          [[backups]]\nobligation = \"dinkes-foto\"\nkind = \"files\"\npath = \"{0}/missing/*.jpg\"\n",
@@ -88,6 +88,23 @@ fn probe_evidence_gives_each_obligation_its_state() {
     assert_eq!(db["last_size_bytes"], 2 << 20);
     assert_eq!(db["last_name"], "simpus-2026-11-22.sql.gz");
     assert_eq!(db["last_host"], "backup-01");
+    let sum = std::process::Command::new("sha256sum")
+        .arg(data.join("simpus-2026-11-22.sql.gz"))
+        .output()
+        .unwrap();
+    let sum = String::from_utf8(sum.stdout).unwrap();
+    assert_eq!(
+        db["last_checksum"],
+        format!("sha256:{}", sum.split_whitespace().next().unwrap())
+    );
+    assert_eq!(db["size_trend"].as_array().unwrap().len(), 1, "{db}");
+    assert_eq!(db["size_trend"][0]["size_bytes"], 2 << 20);
+    assert_eq!(db["size_change_ratio"], serde_json::Value::Null);
+    assert_eq!(
+        state("dinkes-arsip")["last_checksum"],
+        serde_json::Value::Null,
+        "not asked for"
+    );
     assert!(db["age_seconds"].as_f64().unwrap() < 60.0);
     assert_eq!(db["restore_test_state"], "never");
     assert_eq!(state("dinkes-simpus-drc")["state"], "wrong_place");
@@ -233,7 +250,20 @@ fn backup_jobs_check_in_with_their_own_token() {
     assert_eq!(s["state"], "ok", "{s}");
     assert_eq!(s["last_size_bytes"], 52428800);
     assert_eq!(post(r#"{"status":"ok","size_bytes":10}"#, &auth).0, 201);
-    assert_eq!(state_of(&c, "dinkes-sik")["state"], "too_small");
+    let s = state_of(&c, "dinkes-sik");
+    assert_eq!(s["state"], "too_small");
+    let sizes: Vec<_> = s["size_trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["size_bytes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [52_428_800, 10], "{s}");
+    let change = s["size_change_ratio"].as_f64().unwrap();
+    assert!(
+        (change - (10.0 / 52_428_800.0 - 1.0)).abs() < 1e-12,
+        "{change}"
+    );
     // a new token replaces the old one
     let (_, token2, _) = c.cli(&["backup", "token", "dinkes-sik"]);
     assert_eq!(post(r#"{"status":"ok","size_bytes":5000}"#, &auth).0, 401);

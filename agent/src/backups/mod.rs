@@ -2,8 +2,11 @@
 //! find its newest backup. They run every `backup_check_secs`; their evidence goes into
 //! the report's `backups` section and is spooled like everything else (never dropped).
 
+pub mod borg;
+pub mod checksum;
 pub mod files;
 pub mod restic;
+pub mod tool;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -17,27 +20,37 @@ use simpul_protocol::BackupEvidence;
 pub struct BackupProbe {
     /// The obligation id declared in the collector's collector.toml.
     pub obligation: String,
-    /// `files` or `restic` (the borg probe is not built yet).
+    /// `files`, `restic` or `borg`.
     pub kind: String,
     /// For `files`: a directory and a file-name pattern with `*` and `?`, e.g.
     /// `/srv/backup/dinkes/*.sql.gz`.
     #[serde(default)]
     pub path: Option<PathBuf>,
-    /// For `restic`: the repository (a path or `sftp:`/`rest:` URL).
+    /// For `files`: also report the SHA-256 of the newest file (large files are hashed
+    /// in the background and their checksum follows in a later report).
+    #[serde(default)]
+    pub checksum: bool,
+    /// For `restic` and `borg`: the repository (a path, or `sftp:`/`rest:` URL for
+    /// restic, `ssh://` for borg).
     #[serde(default)]
     pub repository: Option<String>,
-    /// For `restic`: a file holding the repository password.
+    /// For `restic` (required) and `borg` (if the repository is encrypted with a
+    /// passphrase): a file holding the repository password.
     #[serde(default)]
     pub password_file: Option<PathBuf>,
-    /// For `restic`: the binary (default `restic` from PATH).
+    /// For `restic` and `borg`: the binary (default `restic` or `borg` from PATH).
     #[serde(default)]
     pub binary: Option<PathBuf>,
+    /// For `borg`: its base directory for keys, cache and security files (default
+    /// borg's own: `$BORG_BASE_DIR` or the home directory of the agent's user).
+    #[serde(default)]
+    pub base_dir: Option<PathBuf>,
 }
 
 /// Longest a probe may take.
 pub const PROBE_DEADLINE: Duration = Duration::from_secs(10);
-/// Longest one restic command may take.
-pub const RESTIC_DEADLINE: Duration = Duration::from_secs(120);
+/// Longest one restic or borg command may take.
+pub const TOOL_DEADLINE: Duration = Duration::from_secs(120);
 /// Most directory entries a `files` probe looks at.
 pub const MAX_ENTRIES: usize = 200_000;
 
@@ -68,16 +81,32 @@ impl BackupProbe {
                     ));
                 }
             }
-            "borg" => p.push(format!(
-                "{key}.kind = \"borg\": not built yet in this version; use \"files\" or \"restic\""
-            )),
+            "borg" => {
+                if self.repository.is_none() {
+                    p.push(format!("{key}: kind = \"borg\" needs repository"));
+                }
+            }
             k => p.push(format!("{key}.kind = {k:?}: must be files, restic or borg")),
+        }
+        if self.checksum && self.kind != "files" {
+            p.push(format!(
+                "{key}.checksum: only a files probe hashes its newest file; {} reports its own ids",
+                self.kind
+            ));
+        }
+        if self.base_dir.is_some() && self.kind != "borg" {
+            p.push(format!("{key}.base_dir: only for kind = \"borg\""));
         }
         p
     }
 
-    /// Runs the probe.
-    pub fn run(&self) -> BackupEvidence {
+    /// Runs the probe; `sums` remembers and computes checksums of newest files.
+    pub fn run(&self, sums: &checksum::Checksums) -> BackupEvidence {
+        let binary = |default: &'static str| {
+            self.binary
+                .as_deref()
+                .unwrap_or(std::path::Path::new(default))
+        };
         match (
             self.kind.as_str(),
             &self.path,
@@ -86,21 +115,58 @@ impl BackupProbe {
         ) {
             ("restic", _, Some(repo), Some(pass)) => restic::probe(
                 &self.obligation,
-                self.binary
-                    .as_deref()
-                    .unwrap_or(std::path::Path::new("restic")),
+                binary("restic"),
                 repo,
                 pass,
-                RESTIC_DEADLINE,
+                TOOL_DEADLINE,
             ),
-            (_, Some(path), _, _) => {
-                files::probe(&self.obligation, path, PROBE_DEADLINE, MAX_ENTRIES)
+            ("borg", _, Some(repo), pass) => borg::probe(
+                &self.obligation,
+                binary("borg"),
+                repo,
+                pass.as_deref(),
+                self.base_dir.as_deref(),
+                TOOL_DEADLINE,
+            ),
+            ("files", Some(path), _, _) => {
+                let mut ev = files::probe(&self.obligation, path, PROBE_DEADLINE, MAX_ENTRIES);
+                if self.checksum {
+                    add_checksum(&mut ev, path, sums);
+                }
+                ev
             }
             _ => BackupEvidence {
                 error: "probe not configured".into(),
                 ..BackupEvidence::empty(&self.obligation, &self.kind)
             },
         }
+    }
+}
+
+/// Adds the checksum of the newest file of a `files` probe, when it is known.
+fn add_checksum(ev: &mut BackupEvidence, pattern: &std::path::Path, sums: &checksum::Checksums) {
+    let (Some(dir), Some(size), Some(mtime)) = (
+        pattern.parent(),
+        ev.latest_size_bytes,
+        ev.latest_time_seconds,
+    ) else {
+        return; // nothing found
+    };
+    if ev.latest_name.is_empty() {
+        return;
+    }
+    let file = checksum::FileKey {
+        path: dir.join(&ev.latest_name),
+        size,
+        mtime,
+    };
+    match sums.of(&ev.obligation, &file) {
+        Some(Ok(sum)) => ev.latest_checksum = sum,
+        Some(Err(e)) => {
+            let sep = if ev.error.is_empty() { "" } else { "; " };
+            ev.error = format!("{}{sep}checksum: {e}", ev.error);
+        }
+        None => {} // being hashed in the background: a later report carries it
     }
 }
 
@@ -113,6 +179,7 @@ pub struct Schedule {
     every: Duration,
     last: Option<Instant>,
     running: Option<std::thread::JoinHandle<Vec<BackupEvidence>>>,
+    sums: checksum::Checksums,
 }
 
 impl Schedule {
@@ -122,6 +189,7 @@ impl Schedule {
             every,
             last: None,
             running: None,
+            sums: checksum::Checksums::new(),
         }
     }
 
@@ -145,9 +213,10 @@ impl Schedule {
         }
         self.last = Some(now);
         let probes = std::sync::Arc::clone(&self.probes);
+        let sums = self.sums.clone();
         match std::thread::Builder::new()
             .name("simpul-backup-probes".into())
-            .spawn(move || probes.iter().map(BackupProbe::run).collect())
+            .spawn(move || probes.iter().map(|p| p.run(&sums)).collect())
         {
             Ok(h) => self.running = Some(h),
             Err(e) => tracing::error!(error = %e, "cannot start the backup probes"),
@@ -174,6 +243,8 @@ mod tests {
             repository: Some("/nowhere".into()),
             password_file: Some(d.path().join("pass")),
             binary: Some(slow),
+            checksum: false,
+            base_dir: None,
         };
         let mut s = Schedule::new(vec![probe], Duration::from_secs(3600));
         let t = Instant::now();

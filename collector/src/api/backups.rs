@@ -21,12 +21,12 @@ use crate::store;
 
 fn csv(rows: &[Status]) -> String {
     let mut out = String::from(
-        "id,agency,dataset,state,age_seconds,last_time,last_size_bytes,last_host,restore_test_state,message\n",
+        "id,agency,dataset,state,age_seconds,last_time,last_size_bytes,last_host,restore_test_state,message,last_checksum,size_change_percent\n",
     );
     let f = crate::csv::field;
     for r in rows {
         out += &format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
             f(&r.id),
             f(&r.agency),
             f(&r.dataset),
@@ -36,7 +36,10 @@ fn csv(rows: &[Status]) -> String {
             r.last_size_bytes.map_or(String::new(), |s| s.to_string()),
             f(r.last_host.as_deref().unwrap_or("")),
             r.restore_test_state,
-            f(&r.message)
+            f(&r.message),
+            r.last_checksum.as_deref().unwrap_or(""),
+            r.size_change_ratio
+                .map_or(String::new(), |x| format!("{:.1}", x * 100.0))
         );
     }
     out

@@ -181,8 +181,21 @@ pub struct Latest {
     pub latest_time: Option<f64>,
     pub latest_size: Option<u64>,
     pub latest_name: String,
+    /// `sha256:<hex>` of the newest backup, when known.
+    pub latest_checksum: String,
     pub count: u64,
 }
+
+/// One backup of the size trend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SizePoint {
+    /// When the backup was written.
+    pub time_seconds: f64,
+    pub size_bytes: u64,
+}
+
+/// How many recent backups the size trend shows.
+pub const TREND_POINTS: u32 = 8;
 
 /// The state of one obligation.
 #[derive(Debug, Clone, Serialize)]
@@ -198,6 +211,11 @@ pub struct Status {
     pub last_time_seconds: Option<f64>,
     pub last_size_bytes: Option<u64>,
     pub last_name: Option<String>,
+    pub last_checksum: Option<String>,
+    /// Sizes of the newest backups (up to 8, one per backup, oldest first).
+    pub size_trend: Vec<SizePoint>,
+    /// Newest size over the one before, minus 1 (-0.5: half the size of the last one).
+    pub size_change_ratio: Option<f64>,
     pub last_host: Option<String>,
     pub interval_seconds: f64,
     pub max_age_seconds: f64,
@@ -338,7 +356,8 @@ pub fn checkin_state(
         error: String::new(),
         latest_time: Some(done.at),
         latest_size: done.size_bytes,
-        latest_name: done.checksum.clone(),
+        latest_name: String::new(),
+        latest_checksum: done.checksum.clone(),
         count: 1,
     };
     let mut ob = ob.clone();
@@ -351,7 +370,7 @@ pub fn checkin_state(
 pub fn latest(conn: &Connection, obligation: &str) -> Result<Option<Latest>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT a.host, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count
+            "SELECT a.host, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum
              FROM backup_evidence e JOIN agents a ON a.id = e.agent_id
              WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1",
         )?
@@ -365,9 +384,46 @@ pub fn latest(conn: &Connection, obligation: &str) -> Result<Option<Latest>, Sto
                 latest_size: r.get::<_, Option<i64>>(5)?.map(|x| x as u64),
                 latest_name: r.get(6)?,
                 count: r.get::<_, i64>(7)? as u64,
+                latest_checksum: r.get(8)?,
             })
         })
         .optional()?)
+}
+
+/// The sizes of the newest [`TREND_POINTS`] backups of an obligation, oldest first:
+/// one point per distinct backup (probes read the same backup many times).
+pub fn size_trend(conn: &Connection, ob: &Obligation) -> Result<Vec<SizePoint>, StoreError> {
+    let sql = match ob.evidence {
+        EvidenceKind::Probe => {
+            "SELECT latest_time, max(latest_size) FROM backup_evidence
+             WHERE obligation = ?1 AND latest_time IS NOT NULL AND latest_size IS NOT NULL
+             GROUP BY latest_time ORDER BY latest_time DESC LIMIT ?2"
+        }
+        EvidenceKind::Checkin => {
+            "SELECT at, size_bytes FROM backup_checkins
+             WHERE obligation = ?1 AND status = 'ok' AND size_bytes IS NOT NULL
+             ORDER BY at DESC LIMIT ?2"
+        }
+    };
+    let mut v = conn
+        .prepare_cached(sql)?
+        .query_map(params![ob.id, TREND_POINTS], |r| {
+            Ok(SizePoint {
+                time_seconds: r.get(0)?,
+                size_bytes: r.get::<_, i64>(1)?.max(0) as u64,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    v.reverse();
+    Ok(v)
+}
+
+/// Newest size over the previous one, minus 1.
+pub fn size_change(trend: &[SizePoint]) -> Option<f64> {
+    match trend {
+        [.., a, b] if a.size_bytes > 0 => Some(b.size_bytes as f64 / a.size_bytes as f64 - 1.0),
+        _ => None,
+    }
 }
 
 /// The state of every obligation (of one agency, if given) at `now`.
@@ -408,6 +464,7 @@ pub fn statuses(
             Some(_) => "due",
         };
         let t = l.as_ref().and_then(|l| l.latest_time);
+        let trend = size_trend(conn, ob)?;
         out.push(Status {
             id: ob.id.clone(),
             agency: ob.agency.clone(),
@@ -423,6 +480,12 @@ pub fn statuses(
                 .map(|l| l.latest_name.clone())
                 .filter(|n| !n.is_empty()),
             last_host: l.as_ref().map(|l| l.host.clone()),
+            last_checksum: l
+                .as_ref()
+                .map(|l| l.latest_checksum.clone())
+                .filter(|c| !c.is_empty()),
+            size_change_ratio: size_change(&trend),
+            size_trend: trend,
             interval_seconds: ob.interval_secs(),
             max_age_seconds: ob.max_age_secs(),
             min_size_bytes: ob.min_size_bytes,
@@ -461,6 +524,7 @@ mod tests {
             latest_time: Some(-age_h * 3600.0),
             latest_size: Some(size),
             latest_name: "simpus.sql.gz".into(),
+            latest_checksum: String::new(),
             count: 3,
         }
     }

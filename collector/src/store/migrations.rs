@@ -127,7 +127,8 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX restore_tests_by_time ON restore_tests(obligation, at);",
     // 7: backup obligations declared by administrators through the API (those of
-    // collector.toml stay in the file); `body` is the obligation as JSON
+    // collector.toml stay in the file; `body` is the obligation as JSON); checksums of
+    // probed backups; an index for the size trend
     "CREATE TABLE obligations (
         id          TEXT PRIMARY KEY,
         agency      TEXT NOT NULL,
@@ -136,7 +137,9 @@ const MIGRATIONS: &[&str] = &[
         created_at  REAL NOT NULL,
         updated_by  TEXT NOT NULL,
         updated_at  REAL NOT NULL
-     );",
+     );
+     ALTER TABLE backup_evidence ADD COLUMN latest_checksum TEXT NOT NULL DEFAULT '';
+     CREATE INDEX backup_evidence_by_backup ON backup_evidence(obligation, latest_time);",
 ];
 
 /// The schema version this binary writes.

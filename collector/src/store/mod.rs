@@ -497,6 +497,8 @@ pub struct EvidenceRow {
     pub latest_time: Option<f64>,
     pub latest_size: Option<u64>,
     pub latest_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub latest_checksum: String,
     pub count: u64,
     pub total_size: u64,
 }
@@ -509,7 +511,7 @@ pub fn evidence_history(
 ) -> Result<Vec<EvidenceRow>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT e.sample_time, coalesce(a.host, e.agent_id), e.kind, e.error, e.latest_time, e.latest_size,
-                e.latest_name, e.count, e.total_size
+                e.latest_name, e.count, e.total_size, e.latest_checksum
          FROM backup_evidence e LEFT JOIN agents a ON a.id = e.agent_id
          WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT ?2",
     )?;
@@ -524,6 +526,7 @@ pub fn evidence_history(
             latest_name: r.get(6)?,
             count: r.get::<_, i64>(7)? as u64,
             total_size: r.get::<_, i64>(8)? as u64,
+            latest_checksum: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

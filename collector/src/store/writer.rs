@@ -212,8 +212,8 @@ fn write_batch(
                 for b in &r.backups {
                     tx.prepare_cached(
                         "INSERT OR IGNORE INTO backup_evidence (obligation, agent_id, sample_time, kind, error,
-                           latest_time, latest_size, latest_name, count, total_size)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           latest_time, latest_size, latest_name, count, total_size, latest_checksum)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )?
                     .execute(params![
                         b.obligation,
@@ -225,7 +225,8 @@ fn write_batch(
                         b.latest_size_bytes.map(|x| x as i64),
                         b.latest_name,
                         b.count as i64,
-                        b.total_size_bytes as i64
+                        b.total_size_bytes as i64,
+                        b.latest_checksum
                     ])?;
                 }
                 fresh.push(Arc::clone(r));
