@@ -78,6 +78,9 @@ pub struct AgentConfig {
     /// Backup probes, one per obligation this host holds backups for.
     #[serde(default)]
     pub backups: Vec<crate::backups::BackupProbe>,
+    /// LAN discovery (`[discovery]`); off until subnets are configured.
+    #[serde(default)]
+    pub discovery: crate::discovery::DiscoveryConfig,
 }
 
 fn default_collector_url() -> String {
@@ -148,6 +151,7 @@ impl Default for AgentConfig {
             insecure_http: false,
             backup_check_secs: default_backup_check_secs(),
             backups: Vec::new(),
+            discovery: crate::discovery::DiscoveryConfig::default(),
         }
     }
 }
@@ -234,6 +238,7 @@ impl AgentConfig {
         for (i, b) in self.backups.iter().enumerate() {
             p.extend(b.problems(&format!("backups[{i}]")));
         }
+        p.extend(self.discovery.problems());
         if !(1..=1000).contains(&self.batch_max_reports) {
             p.push(format!(
                 "batch_max_reports = {}: must be between 1 and 1000 (the collector's default max_batch_reports)",

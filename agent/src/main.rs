@@ -5,6 +5,7 @@ mod backups;
 mod collectors;
 mod config;
 mod daemon;
+mod discovery;
 mod sampler;
 mod sequence;
 mod spool;
@@ -48,6 +49,15 @@ enum Command {
     Once {
         #[command(flatten)]
         common: Common,
+    },
+    /// Discover the LAN once (the [discovery] subnets of the config) and print the
+    /// topology; sends nothing.
+    Discover {
+        #[command(flatten)]
+        common: Common,
+        /// json (devices, links, hash, errors, stats) or dot (Graphviz).
+        #[arg(long, default_value = "json")]
+        format: String,
     },
     /// Validate a config file and report every problem.
     CheckConfig {
@@ -95,6 +105,9 @@ fn main() -> ExitCode {
         },
         Command::Once { common } => load(&common, false).and_then(|cfg| once(&cfg)),
         Command::Run { common } => load(&common, true).and_then(run),
+        Command::Discover { common, format } => {
+            load(&common, true).and_then(|cfg| discover(&cfg, &format))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,16 +152,12 @@ fn load(common: &Common, required: bool) -> anyhow::Result<AgentConfig> {
     Ok(cfg)
 }
 
-fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
-    let roots = Roots {
-        proc: cfg.procfs.clone(),
-        sys: cfg.sysfs.clone(),
-        etc: cfg.etc.clone(),
-    };
-    let hostname = match &cfg.hostname {
+/// The configured host name, or the kernel's.
+fn hostname(cfg: &AgentConfig) -> anyhow::Result<String> {
+    Ok(match &cfg.hostname {
         Some(h) => h.clone(),
         None => {
-            let path = roots.proc.join("sys/kernel/hostname");
+            let path = cfg.procfs.join("sys/kernel/hostname");
             std::fs::read_to_string(&path)
                 .with_context(|| {
                     format!(
@@ -159,7 +168,38 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
                 .trim()
                 .to_owned()
         }
+    })
+}
+
+fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
+    if !matches!(format, "json" | "dot") {
+        return Err(ConfigFailure(format!("--format {format:?}: must be json or dot")).into());
+    }
+    if cfg.discovery.subnets.is_empty() {
+        return Err(ConfigFailure(
+            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"] in the config".into(),
+        )
+        .into());
+    }
+    let d = discovery::discover(&cfg.discovery, &cfg.procfs, &hostname(cfg)?);
+    for e in &d.errors {
+        tracing::warn!("{e}");
+    }
+    if format == "dot" {
+        print!("{}", d.topology.to_dot(&hostname(cfg)?));
+    } else {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+    }
+    Ok(())
+}
+
+fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
+    let roots = Roots {
+        proc: cfg.procfs.clone(),
+        sys: cfg.sysfs.clone(),
+        etc: cfg.etc.clone(),
     };
+    let hostname = hostname(cfg)?;
     let machine_id = std::fs::read_to_string(cfg.etc.join("machine-id"))
         .unwrap_or_default()
         .trim()

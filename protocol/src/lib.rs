@@ -11,6 +11,7 @@ mod config_file;
 mod decode;
 mod health;
 mod inventory;
+mod lan;
 mod validate;
 
 pub use backups::BackupEvidence;
@@ -18,6 +19,7 @@ pub use config_file::{load_config, parse_config, ConfigError};
 pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
+pub use lan::{Device, DeviceType, Endpoint, Link, Topology};
 pub use validate::{
     is_valid_hostname, is_valid_id, Limits, Violation, HOSTNAME_RULE, ID_RULE, MAX_INTERVAL_SECS,
 };

@@ -1,0 +1,591 @@
+//! LAN discovery: an ICMP sweep of the configured subnets, the host's neighbour
+//! table, reverse DNS and MAC vendors, built into one canonical [`Topology`]. Off
+//! until `[discovery] subnets` is configured; nothing outside those subnets is probed.
+//!
+//! Built so far: sweep (IPv4 and IPv6), the neighbour table (ARP and NDP through
+//! rtnetlink), enrichment, topology from ICMP and neighbour facts. Not built yet: SNMP
+//! polling, LLDP and FDB links.
+
+pub mod neighbours;
+pub mod oui;
+pub mod rdns;
+pub mod subnet;
+pub mod sweep;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use simpul_protocol::{Device, DeviceType, Endpoint, Link, Topology};
+
+use subnet::Subnet;
+
+/// `[discovery]` of agent.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveryConfig {
+    /// Subnets to sweep, e.g. `["192.0.2.0/24"]`; empty: discovery is off.
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// How often `run` discovers (default 900 s).
+    #[serde(default = "default_interval")]
+    pub interval_secs: u32,
+    /// Echo requests per second over the whole sweep (default 1,000).
+    #[serde(default = "default_rate")]
+    pub rate_per_sec: u32,
+    /// Wait for each reply (default 500 ms).
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u32,
+    /// Further requests to an address that did not answer (default 1).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Refuse IPv4 subnets larger than this prefix (default 20: /20, 4,094 hosts).
+    #[serde(default = "default_largest_v4")]
+    pub largest_subnet_v4: u8,
+    /// Refuse IPv6 subnets larger than this prefix (default 116: 4,096 addresses).
+    #[serde(default = "default_largest_v6")]
+    pub largest_subnet_v6: u8,
+    /// Look up names of discovered addresses (default true), within this time.
+    #[serde(default = "default_true")]
+    pub reverse_dns: bool,
+    #[serde(default = "default_rdns_timeout")]
+    pub reverse_dns_timeout_ms: u32,
+    /// SNMP devices to poll (`[[discovery.snmp]]`): not built yet in this version.
+    #[serde(default)]
+    pub snmp: Vec<toml::Value>,
+}
+
+fn default_interval() -> u32 {
+    900
+}
+fn default_rate() -> u32 {
+    1000
+}
+fn default_timeout() -> u32 {
+    500
+}
+fn default_retries() -> u32 {
+    1
+}
+fn default_largest_v4() -> u8 {
+    20
+}
+fn default_largest_v6() -> u8 {
+    116
+}
+fn default_true() -> bool {
+    true
+}
+fn default_rdns_timeout() -> u32 {
+    2000
+}
+
+impl Default for DiscoveryConfig {
+    fn default() -> Self {
+        Self {
+            subnets: Vec::new(),
+            interval_secs: default_interval(),
+            rate_per_sec: default_rate(),
+            timeout_ms: default_timeout(),
+            retries: default_retries(),
+            largest_subnet_v4: default_largest_v4(),
+            largest_subnet_v6: default_largest_v6(),
+            reverse_dns: true,
+            reverse_dns_timeout_ms: default_rdns_timeout(),
+            snmp: Vec::new(),
+        }
+    }
+}
+
+impl DiscoveryConfig {
+    /// The configured subnets, or every problem (each naming its key).
+    pub fn parsed_subnets(&self) -> Result<Vec<Subnet>, Vec<String>> {
+        let mut ok = Vec::new();
+        let mut bad = Vec::new();
+        for (i, s) in self.subnets.iter().enumerate() {
+            match Subnet::parse(s) {
+                Err(e) => bad.push(format!("discovery.subnets[{i}] = {s:?}: {e}")),
+                Ok(n) => {
+                    let (limit, key) = if n.network.is_ipv4() {
+                        (self.largest_subnet_v4, "largest_subnet_v4")
+                    } else {
+                        (self.largest_subnet_v6, "largest_subnet_v6")
+                    };
+                    if n.prefix < limit {
+                        bad.push(format!(
+                            "discovery.subnets[{i}] = {s:?}: larger than /{limit} ({} addresses); \
+                             split it, or raise discovery.{key}",
+                            n.size()
+                        ));
+                    } else {
+                        ok.push(n);
+                    }
+                }
+            }
+        }
+        if bad.is_empty() {
+            Ok(ok)
+        } else {
+            Err(bad)
+        }
+    }
+
+    /// Every problem of `[discovery]`.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = self.parsed_subnets().err().unwrap_or_default();
+        let ranges: [(&str, u32, u32, u32); 5] = [
+            ("interval_secs", self.interval_secs, 60, 86_400),
+            ("rate_per_sec", self.rate_per_sec, 1, 100_000),
+            ("timeout_ms", self.timeout_ms, 10, 10_000),
+            ("retries", self.retries, 0, 5),
+            (
+                "reverse_dns_timeout_ms",
+                self.reverse_dns_timeout_ms,
+                100,
+                60_000,
+            ),
+        ];
+        for (k, v, lo, hi) in ranges {
+            if !(lo..=hi).contains(&v) {
+                p.push(format!(
+                    "discovery.{k} = {v}: must be between {lo} and {hi}"
+                ));
+            }
+        }
+        for (k, v, lo, hi) in [
+            ("largest_subnet_v4", self.largest_subnet_v4, 8, 32),
+            ("largest_subnet_v6", self.largest_subnet_v6, 96, 128),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                p.push(format!(
+                    "discovery.{k} = {v}: must be a prefix from {lo} to {hi}"
+                ));
+            }
+        }
+        if !self.snmp.is_empty() {
+            p.push(
+                "discovery.snmp: SNMP polling is not built yet in this version; remove the \
+                 [[discovery.snmp]] entries (the sweep and ARP work without them)"
+                    .into(),
+            );
+        }
+        p
+    }
+}
+
+/// Counts and timings of one discovery.
+#[derive(Debug, Default, Serialize)]
+pub struct Stats {
+    pub targets: usize,
+    pub alive: usize,
+    pub neighbours: usize,
+    pub sweep_seconds: f64,
+    pub seconds: f64,
+}
+
+/// The result of one discovery.
+#[derive(Debug, Serialize)]
+pub struct Discovery {
+    #[serde(flatten)]
+    pub topology: Topology,
+    /// SHA-256 of the canonical topology: equal for an unchanged LAN.
+    pub hash: String,
+    /// What went wrong (the rest of the discovery went on).
+    pub errors: Vec<String>,
+    pub stats: Stats,
+}
+
+/// Facts about one address.
+#[derive(Default)]
+struct Seen {
+    mac: Option<String>,
+    icmp: bool,
+    arp: bool,
+}
+
+/// Runs one discovery with `cfg` (already validated).
+pub fn discover(cfg: &DiscoveryConfig, procfs: &Path, hostname: &str) -> Discovery {
+    let started = Instant::now();
+    let mut errors = Vec::new();
+    let subnets = cfg.parsed_subnets().unwrap_or_else(|e| {
+        errors.extend(e);
+        Vec::new()
+    });
+    let local = local_interfaces();
+    let targets: Vec<IpAddr> = subnets.iter().flat_map(Subnet::hosts).collect();
+    let pace = sweep::Pace {
+        rate_per_sec: cfg.rate_per_sec,
+        timeout: Duration::from_millis(u64::from(cfg.timeout_ms)),
+        retries: cfg.retries,
+    };
+    let swept = sweep::sweep(&targets, pace);
+    let sweep_seconds = started.elapsed().as_secs_f64();
+    errors.extend(swept.errors);
+    let arp = neighbours::table(procfs).unwrap_or_else(|e| {
+        errors.push(e);
+        BTreeMap::new()
+    });
+
+    let is_local = |ip: &IpAddr| local.iter().any(|l| l.addrs.contains(ip));
+    let in_scope = |ip: &IpAddr| subnets.iter().any(|s| s.contains(*ip));
+    let mut seen: BTreeMap<IpAddr, Seen> = BTreeMap::new();
+    for ip in swept.alive.iter().filter(|ip| !is_local(ip)) {
+        seen.entry(*ip).or_default().icmp = true;
+    }
+    for (ip, (mac, _dev)) in arp.iter().filter(|(ip, _)| in_scope(ip) && !is_local(ip)) {
+        let s = seen.entry(*ip).or_default();
+        s.arp = true;
+        s.mac = Some(mac.clone());
+    }
+    let names = if cfg.reverse_dns {
+        let ips: Vec<IpAddr> = seen.keys().copied().collect();
+        rdns::names(
+            &ips,
+            Duration::from_millis(u64::from(cfg.reverse_dns_timeout_ms)),
+        )
+    } else {
+        BTreeMap::new()
+    };
+    let oui = oui::Oui::load().map_err(|e| errors.push(e)).ok();
+    let gateways: Vec<IpAddr> = neighbours::gateways(procfs)
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect();
+    let mut t = build(&Facts {
+        subnets: &subnets,
+        local: &local,
+        seen: &seen,
+        names: &names,
+        gateways: &gateways,
+        vendor: &|mac: &str| {
+            oui.as_ref()
+                .and_then(|o| o.vendor(mac))
+                .unwrap_or("")
+                .to_owned()
+        },
+        hostname,
+    });
+    t.canonicalize();
+    Discovery {
+        hash: t.hash(),
+        stats: Stats {
+            targets: targets.len(),
+            alive: swept.alive.len(),
+            neighbours: arp.len(),
+            sweep_seconds,
+            seconds: started.elapsed().as_secs_f64(),
+        },
+        topology: t,
+        errors,
+    }
+}
+
+/// One local interface: name, MAC, addresses.
+#[derive(Debug, Clone, Default)]
+pub struct Local {
+    pub name: String,
+    pub mac: Option<String>,
+    pub addrs: Vec<IpAddr>,
+}
+
+/// The host's interfaces, from getifaddrs(3).
+pub fn local_interfaces() -> Vec<Local> {
+    let mut by_name: BTreeMap<String, Local> = BTreeMap::new();
+    let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
+        return Vec::new();
+    };
+    for ifa in addrs {
+        let e = by_name
+            .entry(ifa.interface_name.clone())
+            .or_insert_with(|| Local {
+                name: ifa.interface_name.clone(),
+                ..Local::default()
+            });
+        let Some(a) = ifa.address else { continue };
+        if let Some(l) = a.as_link_addr() {
+            if let Some(m) = l.addr() {
+                e.mac = Some(
+                    m.iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<Vec<_>>()
+                        .join(":"),
+                );
+            }
+        } else if let Some(v4) = a.as_sockaddr_in() {
+            e.addrs.push(IpAddr::V4(v4.ip()));
+        } else if let Some(v6) = a.as_sockaddr_in6() {
+            e.addrs.push(IpAddr::V6(v6.ip()));
+        }
+    }
+    by_name.into_values().collect()
+}
+
+/// Everything the topology is built from.
+struct Facts<'a> {
+    subnets: &'a [Subnet],
+    local: &'a [Local],
+    seen: &'a BTreeMap<IpAddr, Seen>,
+    names: &'a BTreeMap<IpAddr, String>,
+    gateways: &'a [IpAddr],
+    vendor: &'a dyn Fn(&str) -> String,
+    hostname: &'a str,
+}
+
+fn device_id(mac: Option<&str>, ip: IpAddr) -> String {
+    match mac {
+        Some(m) => format!("mac:{m}"),
+        None => format!("ip:{ip}"),
+    }
+}
+
+/// Builds the topology: this host, one device per MAC (or per address without one),
+/// and for each subnet its gateway (when the host routes through one in it) or an
+/// unknown segment, with every device of the subnet linked to it.
+fn build(f: &Facts<'_>) -> Topology {
+    let mut devices: BTreeMap<String, Device> = BTreeMap::new();
+    let mut links = Vec::new();
+    // this host, with its interfaces inside the swept subnets
+    let mine: Vec<&Local> = f
+        .local
+        .iter()
+        .filter(|l| {
+            l.addrs
+                .iter()
+                .any(|a| f.subnets.iter().any(|s| s.contains(*a)))
+        })
+        .collect();
+    let self_id = mine
+        .iter()
+        .find_map(|l| l.mac.as_deref().map(|m| format!("mac:{m}")))
+        .or_else(|| {
+            mine.first()
+                .and_then(|l| l.addrs.first())
+                .map(|a| format!("ip:{a}"))
+        })
+        .unwrap_or_else(|| format!("host:{}", f.hostname));
+    devices.insert(
+        self_id.clone(),
+        Device {
+            id: self_id.clone(),
+            kind: DeviceType::Server,
+            name: f.hostname.to_owned(),
+            vendor: String::new(),
+            addresses: mine
+                .iter()
+                .flat_map(|l| l.addrs.iter())
+                .filter(|a| f.subnets.iter().any(|s| s.contains(**a)))
+                .map(ToString::to_string)
+                .collect(),
+            macs: mine.iter().filter_map(|l| l.mac.clone()).collect(),
+            sources: vec!["self".into()],
+        },
+    );
+    // every other device
+    let mut device_of: BTreeMap<IpAddr, String> = BTreeMap::new();
+    for (ip, s) in f.seen {
+        let id = device_id(s.mac.as_deref(), *ip);
+        let d = devices.entry(id.clone()).or_insert_with(|| Device {
+            id: id.clone(),
+            kind: DeviceType::Host,
+            name: String::new(),
+            vendor: s.mac.as_deref().map(f.vendor).unwrap_or_default(),
+            addresses: vec![],
+            macs: s.mac.iter().cloned().collect(),
+            sources: vec![],
+        });
+        d.addresses.push(ip.to_string());
+        if d.name.is_empty() {
+            d.name = f.names.get(ip).cloned().unwrap_or_default();
+        }
+        if s.icmp {
+            d.sources.push("icmp".into());
+        }
+        if s.arp {
+            d.sources.push("arp".into());
+        }
+        if f.gateways.contains(ip) {
+            d.kind = DeviceType::Router;
+        }
+        device_of.insert(*ip, id);
+    }
+    // each subnet hangs off its gateway, or off a segment whose switch is unknown
+    for s in f.subnets {
+        let hub = match f
+            .gateways
+            .iter()
+            .find(|g| s.contains(**g))
+            .and_then(|g| device_of.get(g))
+        {
+            Some(g) => g.clone(),
+            None => {
+                let id = format!("segment:{s}");
+                devices.entry(id.clone()).or_insert_with(|| Device {
+                    id: id.clone(),
+                    kind: DeviceType::Segment,
+                    name: s.to_string(),
+                    vendor: String::new(),
+                    addresses: vec![],
+                    macs: vec![],
+                    sources: vec![],
+                });
+                id
+            }
+        };
+        let mut members: BTreeSet<(String, String)> = BTreeSet::new();
+        for (ip, id) in &device_of {
+            if s.contains(*ip) && *id != hub {
+                members.insert((id.clone(), String::new()));
+            }
+        }
+        for l in &mine {
+            if l.addrs.iter().any(|a| s.contains(*a)) {
+                members.insert((self_id.clone(), l.name.clone()));
+            }
+        }
+        for (id, port) in members {
+            links.push(Link {
+                a: Endpoint { device: id, port },
+                b: Endpoint {
+                    device: hub.clone(),
+                    port: String::new(),
+                },
+                source: "arp".into(),
+            });
+        }
+    }
+    Topology {
+        devices: devices.into_values().collect(),
+        links,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts_lan() -> (Vec<Subnet>, Vec<Local>, BTreeMap<IpAddr, Seen>) {
+        let subnets = vec![Subnet::parse("10.250.0.0/22").unwrap()];
+        let local = vec![Local {
+            name: "eth0".into(),
+            mac: Some("02:00:00:00:00:fe".into()),
+            addrs: vec!["10.250.0.254".parse().unwrap()],
+        }];
+        let mut seen = BTreeMap::new();
+        for i in 1..=3u8 {
+            seen.insert(
+                IpAddr::from([10, 250, 0, i]),
+                Seen {
+                    mac: Some(format!("00:00:0c:00:00:0{i}")),
+                    icmp: i != 3, // .3 does not answer ping, but is in ARP
+                    arp: true,
+                },
+            );
+        }
+        (subnets, local, seen)
+    }
+
+    #[test]
+    fn hosts_hang_off_a_segment_or_the_gateway() {
+        let (subnets, local, seen) = facts_lan();
+        let names = BTreeMap::from([(IpAddr::from([10, 250, 0, 2]), "h02.lab".to_string())]);
+        let vendor = |m: &str| {
+            if m.starts_with("00:00:0c") {
+                "Cisco".into()
+            } else {
+                String::new()
+            }
+        };
+        let mut f = Facts {
+            subnets: &subnets,
+            local: &local,
+            seen: &seen,
+            names: &names,
+            gateways: &[],
+            vendor: &vendor,
+            hostname: "opd-agent",
+        };
+        let mut t = build(&f);
+        t.canonicalize();
+        assert_eq!(t.devices.len(), 5, "3 hosts, this host, one segment");
+        let seg = t
+            .devices
+            .iter()
+            .find(|d| d.kind == DeviceType::Segment)
+            .unwrap();
+        assert_eq!(seg.id, "segment:10.250.0.0/22");
+        assert_eq!(t.links.len(), 4);
+        assert!(t
+            .links
+            .iter()
+            .all(|l| l.a.device == seg.id || l.b.device == seg.id));
+        let h3 = t
+            .devices
+            .iter()
+            .find(|d| d.id == "mac:00:00:0c:00:00:03")
+            .unwrap();
+        assert_eq!(h3.sources, ["arp"]);
+        assert_eq!(h3.vendor, "Cisco");
+        let h2 = t
+            .devices
+            .iter()
+            .find(|d| d.id == "mac:00:00:0c:00:00:02")
+            .unwrap();
+        assert_eq!(h2.name, "h02.lab");
+        let me = t
+            .devices
+            .iter()
+            .find(|d| d.id == "mac:02:00:00:00:00:fe")
+            .unwrap();
+        assert_eq!(
+            (me.kind, me.name.as_str()),
+            (DeviceType::Server, "opd-agent")
+        );
+        assert!(t
+            .links
+            .iter()
+            .any(|l| l.a.port == "eth0" || l.b.port == "eth0"));
+
+        // with a default gateway in the subnet, the hosts hang off the router
+        let gw = [IpAddr::from([10, 250, 0, 1])];
+        f.gateways = &gw;
+        let mut t = build(&f);
+        t.canonicalize();
+        assert_eq!(t.devices.len(), 4);
+        let r = t
+            .devices
+            .iter()
+            .find(|d| d.kind == DeviceType::Router)
+            .unwrap();
+        assert_eq!(r.id, "mac:00:00:0c:00:00:01");
+        assert_eq!(t.links.len(), 3);
+    }
+
+    #[test]
+    fn bad_settings_name_their_key() {
+        let cfg = DiscoveryConfig {
+            subnets: vec![
+                "10.0.0.0/16".into(),
+                "10.1.0.0/24".into(),
+                "10.2.0.1/24".into(),
+            ],
+            rate_per_sec: 0,
+            retries: 9,
+            ..DiscoveryConfig::default()
+        };
+        let p = cfg.problems();
+        assert!(
+            p[0].starts_with(
+                "discovery.subnets[0] = \"10.0.0.0/16\": larger than /20 (65536 addresses)"
+            ),
+            "{p:?}"
+        );
+        assert!(p[1].contains("discovery.subnets[2]"), "{p:?}");
+        assert!(p
+            .iter()
+            .any(|x| x.starts_with("discovery.rate_per_sec = 0")));
+        assert!(p.iter().any(|x| x.starts_with("discovery.retries = 9")));
+        assert_eq!(p.len(), 4, "{p:?}");
+    }
+}

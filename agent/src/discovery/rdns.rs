@@ -1,0 +1,76 @@
+//! Reverse DNS of discovered addresses through the system resolver (getnameinfo),
+//! bounded: a few worker threads, and whatever is not answered by the deadline stays
+//! nameless (the unfinished lookups are left to finish on their own).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Concurrent lookups.
+const WORKERS: usize = 8;
+
+/// One lookup: the name of `ip`, or None.
+pub fn lookup(ip: IpAddr) -> Option<String> {
+    let name = dns_lookup::lookup_addr(&ip).ok()?;
+    let name = name.trim_end_matches('.');
+    // getnameinfo answers the address itself when it finds no name
+    (!name.is_empty() && name.parse::<IpAddr>().is_err()).then(|| name.to_owned())
+}
+
+/// Names of `ips` found within `deadline`.
+pub fn names(ips: &[IpAddr], deadline: Duration) -> BTreeMap<IpAddr, String> {
+    let until = Instant::now() + deadline;
+    let queue = Arc::new(Mutex::new(ips.to_vec()));
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..WORKERS.min(ips.len()) {
+        let (queue, tx) = (Arc::clone(&queue), tx.clone());
+        let spawned = std::thread::Builder::new()
+            .name("simpul-rdns".into())
+            .spawn(move || loop {
+                let next = queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .pop();
+                let Some(ip) = next else { break };
+                if Instant::now() > until {
+                    break;
+                }
+                if tx.send((ip, lookup(ip))).is_err() {
+                    break;
+                }
+            });
+        if spawned.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    let mut out = BTreeMap::new();
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok((ip, Some(name))) => {
+                out.insert(ip, name);
+            }
+            Ok((_, None)) => {}
+            Err(_) => break, // deadline, or every worker done
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_has_a_name_and_the_deadline_holds() {
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let t = Instant::now();
+        let n = names(&[lo], Duration::from_secs(5));
+        assert!(t.elapsed() < Duration::from_secs(6));
+        // /etc/hosts names 127.0.0.1 on every Debian system
+        assert_eq!(n.get(&lo).map(String::as_str), Some("localhost"), "{n:?}");
+        // (no test looks up other addresses: that would query the host's DNS server)
+    }
+}

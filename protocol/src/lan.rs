@@ -1,0 +1,229 @@
+//! The LAN topology an agent discovers: devices and the links between them, in a
+//! canonical order so that the same LAN always gives the same JSON and the same hash.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What a device is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceType {
+    Router,
+    Switch,
+    Server,
+    Host,
+    Unknown,
+    /// A stretch of LAN whose switch is not known (hosts seen only by ICMP or ARP).
+    Segment,
+}
+
+/// One device of the LAN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// Stable id: `mac:aa:bb:cc:dd:ee:ff` when a MAC is known, else `ip:192.0.2.7`,
+    /// `segment:192.0.2.0/24` for a segment.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: DeviceType,
+    /// Reverse-DNS or SNMP sysName; empty when unknown.
+    #[serde(default)]
+    pub name: String,
+    /// From the MAC's IEEE OUI, or SNMP; empty when unknown.
+    #[serde(default)]
+    pub vendor: String,
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    #[serde(default)]
+    pub macs: Vec<String>,
+    /// Where the facts come from: `self`, `icmp`, `arp`, `snmp`, `lldp`, `fdb`.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One end of a link.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub device: String,
+    /// Interface name; empty when unknown.
+    #[serde(default)]
+    pub port: String,
+}
+
+/// A link between two devices.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub a: Endpoint,
+    pub b: Endpoint,
+    /// `lldp`, `fdb` or `arp`.
+    pub source: String,
+}
+
+/// A discovered LAN.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    pub devices: Vec<Device>,
+    pub links: Vec<Link>,
+}
+
+/// Orders addresses numerically, IPv4 first; unparsable ones last, as text.
+fn address_key(a: &str) -> (u8, Option<IpAddr>, String) {
+    match a.parse::<IpAddr>() {
+        Ok(ip @ IpAddr::V4(_)) => (0, Some(ip), String::new()),
+        Ok(ip) => (1, Some(ip), String::new()),
+        Err(_) => (2, None, a.to_owned()),
+    }
+}
+
+impl Topology {
+    /// Puts everything in canonical order: devices by id, their lists sorted and
+    /// deduplicated, each link with its lesser end first, links sorted, duplicates
+    /// dropped.
+    pub fn canonicalize(&mut self) {
+        for d in &mut self.devices {
+            d.addresses.sort_by_key(|a| address_key(a));
+            d.addresses.dedup();
+            d.macs.sort();
+            d.macs.dedup();
+            d.sources.sort();
+            d.sources.dedup();
+        }
+        self.devices.sort_by(|a, b| a.id.cmp(&b.id));
+        self.devices.dedup_by(|a, b| a.id == b.id);
+        for l in &mut self.links {
+            if l.b < l.a {
+                std::mem::swap(&mut l.a, &mut l.b);
+            }
+        }
+        self.links.sort();
+        self.links.dedup();
+    }
+
+    /// SHA-256 of the canonical JSON, hex: equal for equal LANs.
+    pub fn hash(&self) -> String {
+        let mut t = self.clone();
+        t.canonicalize();
+        let json = serde_json::to_vec(&t).unwrap_or_default();
+        Sha256::digest(&json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Graphviz `dot` text of the topology.
+    pub fn to_dot(&self, name: &str) -> String {
+        let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut out = format!("graph \"{}\" {{\n  node [fontsize=10];\n", q(name));
+        for d in &self.devices {
+            let shape = match d.kind {
+                DeviceType::Router => "doublecircle",
+                DeviceType::Switch => "box3d",
+                DeviceType::Server => "box",
+                DeviceType::Segment => "plaintext",
+                DeviceType::Host | DeviceType::Unknown => "ellipse",
+            };
+            let mut label = if d.name.is_empty() {
+                d.addresses.first().cloned().unwrap_or_else(|| d.id.clone())
+            } else {
+                d.name.clone()
+            };
+            if !d.name.is_empty() {
+                if let Some(a) = d.addresses.first() {
+                    label += &format!("\\n{a}");
+                }
+            }
+            if !d.vendor.is_empty() {
+                label += &format!("\\n{}", q(&d.vendor));
+            }
+            out += &format!(
+                "  \"{}\" [shape={shape}, label=\"{}\"];\n",
+                q(&d.id),
+                label.replace('"', "\\\"")
+            );
+        }
+        for l in &self.links {
+            out += &format!(
+                "  \"{}\" -- \"{}\" [taillabel=\"{}\", headlabel=\"{}\", tooltip=\"{}\"];\n",
+                q(&l.a.device),
+                q(&l.b.device),
+                q(&l.a.port),
+                q(&l.b.port),
+                q(&l.source)
+            );
+        }
+        out + "}\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(id: &str, addrs: &[&str]) -> Device {
+        Device {
+            id: id.into(),
+            kind: DeviceType::Host,
+            name: String::new(),
+            vendor: String::new(),
+            addresses: addrs.iter().map(|a| (*a).to_string()).collect(),
+            macs: vec![],
+            sources: vec!["icmp".into(), "arp".into()],
+        }
+    }
+
+    fn link(a: &str, b: &str) -> Link {
+        Link {
+            a: Endpoint {
+                device: a.into(),
+                port: String::new(),
+            },
+            b: Endpoint {
+                device: b.into(),
+                port: String::new(),
+            },
+            source: "arp".into(),
+        }
+    }
+
+    #[test]
+    fn the_same_lan_in_any_order_has_the_same_hash() {
+        let a = Topology {
+            devices: vec![
+                dev("ip:10.0.0.10", &["10.0.0.10"]),
+                dev("ip:10.0.0.9", &["10.0.0.9", "fe80::1", "10.0.0.9"]),
+            ],
+            links: vec![link("ip:10.0.0.9", "seg"), link("seg", "ip:10.0.0.10")],
+        };
+        let mut b = a.clone();
+        b.devices.reverse();
+        b.devices[1].sources.reverse();
+        b.links.reverse();
+        b.links[0] = link("ip:10.0.0.10", "seg");
+        assert_eq!(a.hash(), b.hash());
+        b.canonicalize();
+        assert_eq!(b.devices[0].id, "ip:10.0.0.10");
+        assert_eq!(b.devices[1].addresses, ["10.0.0.9", "fe80::1"]);
+        let mut c = a.clone();
+        c.devices.pop();
+        assert_ne!(a.hash(), c.hash());
+        assert!(a.to_dot("dinkes").contains("\"ip:10.0.0.9\" -- \"seg\""));
+    }
+
+    #[test]
+    fn addresses_sort_numerically() {
+        let mut t = Topology {
+            devices: vec![dev("x", &["10.0.0.10", "::1", "10.0.0.9", "bogus"])],
+            links: vec![],
+        };
+        t.canonicalize();
+        assert_eq!(
+            t.devices[0].addresses,
+            ["10.0.0.9", "10.0.0.10", "::1", "bogus"]
+        );
+    }
+}
