@@ -4,6 +4,8 @@
 //!
 //! The binaries must be built first (`cargo build`); `scripts/test.sh` does that.
 
+pub mod netlab;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -183,6 +183,8 @@ pub struct Stats {
     pub neighbours: usize,
     pub sweep_seconds: f64,
     pub seconds: f64,
+    /// Echo requests that had to wait for room in the kernel's neighbour table.
+    pub send_backoffs: u64,
 }
 
 /// The result of one discovery.
@@ -220,13 +222,18 @@ pub fn discover(cfg: &DiscoveryConfig, procfs: &Path, hostname: &str) -> Discove
         timeout: Duration::from_millis(u64::from(cfg.timeout_ms)),
         retries: cfg.retries,
     };
-    let swept = sweep::sweep(&targets, pace);
+    let swept = sweep::sweep(&targets, pace, &|| neighbours::table(procfs));
     let sweep_seconds = started.elapsed().as_secs_f64();
     errors.extend(swept.errors);
-    let arp = neighbours::table(procfs).unwrap_or_else(|e| {
-        errors.push(e);
-        BTreeMap::new()
-    });
+    if swept.backoffs > 0 {
+        tracing::warn!(
+            waits = swept.backoffs,
+            "the kernel's neighbour table was full while sweeping (each unanswered address \
+             holds an entry for about 3 s); for subnets of more than about 1,000 addresses \
+             raise net.ipv4.neigh.default.gc_thresh3 (e.g. to 4096) to sweep faster"
+        );
+    }
+    let arp = swept.neighbours;
 
     let is_local = |ip: &IpAddr| local.iter().any(|l| l.addrs.contains(ip));
     let in_scope = |ip: &IpAddr| subnets.iter().any(|s| s.contains(*ip));
@@ -234,10 +241,15 @@ pub fn discover(cfg: &DiscoveryConfig, procfs: &Path, hostname: &str) -> Discove
     for ip in swept.alive.iter().filter(|ip| !is_local(ip)) {
         seen.entry(*ip).or_default().icmp = true;
     }
-    for (ip, (mac, _dev)) in arp.iter().filter(|(ip, _)| in_scope(ip) && !is_local(ip)) {
+    // a neighbour that did not answer ping counts only when the kernel confirmed it
+    // (REACHABLE): a STALE entry of a host that has gone is no evidence
+    for (ip, n) in arp.iter().filter(|(ip, _)| in_scope(ip) && !is_local(ip)) {
+        if !n.confirmed && !seen.contains_key(ip) {
+            continue;
+        }
         let s = seen.entry(*ip).or_default();
         s.arp = true;
-        s.mac = Some(mac.clone());
+        s.mac = Some(n.mac.clone());
     }
     let names = if cfg.reverse_dns {
         let ips: Vec<IpAddr> = seen.keys().copied().collect();
@@ -272,10 +284,11 @@ pub fn discover(cfg: &DiscoveryConfig, procfs: &Path, hostname: &str) -> Discove
         hash: t.hash(),
         stats: Stats {
             targets: targets.len(),
-            alive: swept.alive.len(),
+            alive: swept.alive.iter().filter(|ip| !is_local(ip)).count(),
             neighbours: arp.len(),
             sweep_seconds,
             seconds: started.elapsed().as_secs_f64(),
+            send_backoffs: swept.backoffs,
         },
         topology: t,
         errors,

@@ -12,8 +12,23 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 
+/// One neighbour entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbour {
+    /// `aa:bb:cc:dd:ee:ff`.
+    pub mac: String,
+    /// The interface it was seen on.
+    pub dev: String,
+    /// REACHABLE, PERMANENT or NOARP: the kernel confirmed it recently (a STALE entry
+    /// is believable but not confirmed). `/proc/net/arp` cannot tell: true there.
+    pub confirmed: bool,
+}
+
+/// Believable neighbours by address.
+pub type Table = BTreeMap<IpAddr, Neighbour>;
+
 /// The neighbour table through rtnetlink, falling back to `/proc/net/arp`.
-pub fn table(procfs: &Path) -> Result<BTreeMap<IpAddr, (String, String)>, String> {
+pub fn table(procfs: &Path) -> Result<Table, String> {
     match netlink() {
         Ok(t) => Ok(t),
         Err(e) => {
@@ -36,7 +51,7 @@ fn if_names() -> BTreeMap<u32, String> {
 
 /// Believable IPv4 and IPv6 neighbours with a link-layer address, through an
 /// RTM_GETNEIGH dump.
-pub fn netlink() -> Result<BTreeMap<IpAddr, (String, String)>, String> {
+pub fn netlink() -> Result<Table, String> {
     use netlink_packet_core::{
         NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
     };
@@ -79,13 +94,13 @@ pub fn netlink() -> Result<BTreeMap<IpAddr, (String, String)>, String> {
                 NetlinkPayload::Done(_) => return Ok(out),
                 NetlinkPayload::Error(e) => return Err(err("dump", &e)),
                 NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNeighbour(n)) => {
-                    let believable = matches!(
+                    let confirmed = matches!(
                         n.header.state,
                         NeighbourState::Reachable
-                            | NeighbourState::Stale
                             | NeighbourState::Permanent
                             | NeighbourState::Noarp
                     );
+                    let believable = confirmed || n.header.state == NeighbourState::Stale;
                     let mut ip = None;
                     let mut mac = None;
                     for a in &n.attributes {
@@ -109,7 +124,14 @@ pub fn netlink() -> Result<BTreeMap<IpAddr, (String, String)>, String> {
                     }
                     if let (true, Some(ip), Some(mac)) = (believable, ip, mac) {
                         let dev = names.get(&n.header.ifindex).cloned().unwrap_or_default();
-                        out.insert(ip, (mac, dev));
+                        out.insert(
+                            ip,
+                            Neighbour {
+                                mac,
+                                dev,
+                                confirmed,
+                            },
+                        );
                     }
                 }
                 _ => {}
@@ -123,7 +145,7 @@ pub fn netlink() -> Result<BTreeMap<IpAddr, (String, String)>, String> {
 }
 
 /// Complete entries (flag ATF_COM) of `/proc/net/arp`: address → (MAC, interface).
-pub fn arp(procfs: &Path) -> Result<BTreeMap<IpAddr, (String, String)>, String> {
+pub fn arp(procfs: &Path) -> Result<Table, String> {
     let path = procfs.join("net/arp");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -131,7 +153,7 @@ pub fn arp(procfs: &Path) -> Result<BTreeMap<IpAddr, (String, String)>, String> 
 }
 
 /// Parses the text of `/proc/net/arp`.
-pub fn parse_arp(text: &str) -> BTreeMap<IpAddr, (String, String)> {
+pub fn parse_arp(text: &str) -> Table {
     let mut out = BTreeMap::new();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split_whitespace().collect();
@@ -146,7 +168,14 @@ pub fn parse_arp(text: &str) -> BTreeMap<IpAddr, (String, String)> {
         if mac == "00:00:00:00:00:00" {
             continue;
         }
-        out.insert(ip, (mac.to_ascii_lowercase(), dev.to_owned()));
+        out.insert(
+            ip,
+            Neighbour {
+                mac: mac.to_ascii_lowercase(),
+                dev: dev.to_owned(),
+                confirmed: true,
+            },
+        );
     }
     out
 }
@@ -182,15 +211,18 @@ mod tests {
                  10.250.0.1       0x1         0x6         aa:bb:cc:00:00:01     *        eth0\n";
         let m = parse_arp(t);
         assert_eq!(m.len(), 2);
-        let (mac, dev) = &m[&"10.250.0.7".parse::<IpAddr>().unwrap()];
-        assert_eq!((mac.as_str(), dev.as_str()), ("aa:bb:cc:00:00:07", "eth0"));
+        let n = &m[&"10.250.0.7".parse::<IpAddr>().unwrap()];
+        assert_eq!(
+            (n.mac.as_str(), n.dev.as_str()),
+            ("aa:bb:cc:00:00:07", "eth0")
+        );
     }
 
     #[test]
     fn the_netlink_dump_works_here() {
         // loopback has no neighbours; the dump itself must succeed and parse
         let t = netlink().unwrap();
-        assert!(t.values().all(|(mac, _)| mac.len() == 17), "{t:?}");
+        assert!(t.values().all(|n| n.mac.len() == 17), "{t:?}");
     }
 
     #[test]

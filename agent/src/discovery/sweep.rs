@@ -8,7 +8,12 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use surge_ping::{Client, Config, PingIdentifier, PingSequence, ICMP};
+use surge_ping::{Client, Config, IcmpPacket, PingIdentifier, PingSequence, ICMP};
+
+/// `ENOBUFS` on Linux: the socket's send buffer is full.
+const ENOBUFS: i32 = 105;
+/// How often, 20 ms apart, an echo request waits for room (10 s in all).
+const BACKLOG_STEPS: u32 = 500;
 
 /// How a sweep probes.
 #[derive(Debug, Clone, Copy)]
@@ -26,8 +31,15 @@ pub struct Pace {
 pub struct SweepResult {
     /// Addresses that answered, in the order of the targets.
     pub alive: Vec<IpAddr>,
+    /// Every neighbour entry seen while the sweep ran (read every 200 ms: under the
+    /// pressure of a large sweep the kernel garbage-collects unused entries early).
+    /// An entry once confirmed stays confirmed.
+    pub neighbours: super::neighbours::Table,
     /// Problems (no socket for a family, send errors), one line each.
     pub errors: Vec<String>,
+    /// Sends that waited for room (the kernel's neighbour table or the socket buffer
+    /// was full).
+    pub backoffs: u64,
 }
 
 fn client(kind: ICMP) -> Result<Arc<Client>, String> {
@@ -46,9 +58,32 @@ fn client(kind: ICMP) -> Result<Arc<Client>, String> {
         })
 }
 
-/// Pings every target; blocks until done (about targets / rate + (retries + 1) ×
-/// timeout).
-pub fn sweep(targets: &[IpAddr], pace: Pace) -> SweepResult {
+/// Awaits every task, in order.
+async fn futures_join_all<T>(
+    tasks: Vec<tokio::task::JoinHandle<T>>,
+) -> Vec<Result<T, tokio::task::JoinError>> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await);
+    }
+    out
+}
+
+/// Whether `p` is an echo reply (type 0, or 129 for ICMPv6), not an error message.
+fn is_echo_reply(p: &IcmpPacket) -> bool {
+    match p {
+        IcmpPacket::V4(p) => p.get_icmp_type().0 == 0,
+        IcmpPacket::V6(p) => p.get_icmpv6_type().0 == 129,
+    }
+}
+
+/// Pings every target while watching the neighbour table (read by `neighbours`);
+/// blocks until done (about targets / rate + (retries + 1) × timeout).
+pub fn sweep(
+    targets: &[IpAddr],
+    pace: Pace,
+    neighbours: &(dyn Fn() -> Result<super::neighbours::Table, String> + Sync),
+) -> SweepResult {
     if targets.is_empty() {
         return SweepResult::default();
     }
@@ -60,15 +95,35 @@ pub fn sweep(targets: &[IpAddr], pace: Pace) -> SweepResult {
         Ok(rt) => rt,
         Err(e) => {
             return SweepResult {
-                alive: vec![],
                 errors: vec![format!("cannot start the sweep's runtime: {e}")],
+                ..SweepResult::default()
             }
         }
     };
-    rt.block_on(run(targets, pace))
+    let mut out = rt.block_on(run(targets, pace, neighbours));
+    if let Err(e) = merge_neighbours(&mut out.neighbours, neighbours) {
+        out.errors.push(e);
+    }
+    out
 }
 
-async fn run(targets: &[IpAddr], pace: Pace) -> SweepResult {
+/// Adds a reading of the neighbour table to `into`.
+fn merge_neighbours(
+    into: &mut super::neighbours::Table,
+    read: &(dyn Fn() -> Result<super::neighbours::Table, String> + Sync),
+) -> Result<(), String> {
+    for (ip, n) in read()? {
+        let confirmed = n.confirmed || into.get(&ip).is_some_and(|o| o.confirmed);
+        into.insert(ip, super::neighbours::Neighbour { confirmed, ..n });
+    }
+    Ok(())
+}
+
+async fn run(
+    targets: &[IpAddr],
+    pace: Pace,
+    neighbours: &(dyn Fn() -> Result<super::neighbours::Table, String> + Sync),
+) -> SweepResult {
     let mut out = SweepResult::default();
     let (mut v4, mut v6) = (None, None);
     if targets.iter().any(IpAddr::is_ipv4) {
@@ -98,22 +153,61 @@ async fn run(targets: &[IpAddr], pace: Pace) -> SweepResult {
             pinger.timeout(pace.timeout);
             let payload = [0x53u8; 16];
             let mut last_err = None;
-            for attempt in 0..=pace.retries {
+            let mut attempt = 0;
+            let mut backlog_waits: u32 = 0;
+            while attempt <= pace.retries {
                 match pinger.ping(PingSequence(attempt as u16), &payload).await {
-                    Ok(_) => return (addr, Ok(true)),
+                    // surge-ping also hands over ICMP errors about the request
+                    // (host unreachable): only an echo reply means alive
+                    Ok((packet, _)) if is_echo_reply(&packet) => {
+                        return (addr, backlog_waits, Ok(true))
+                    }
+                    Ok(_) => {}
                     Err(surge_ping::SurgeError::Timeout { .. }) => {}
+                    // the socket's send buffer is full of requests waiting for neighbour
+                    // resolution of absent hosts: back off and send again (not an
+                    // attempt), up to BACKLOG_STEPS times
+                    Err(surge_ping::SurgeError::IOError(e))
+                        if e.raw_os_error() == Some(ENOBUFS) && backlog_waits < BACKLOG_STEPS =>
+                    {
+                        backlog_waits += 1;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
                     Err(e) => last_err = Some(e.to_string()),
                 }
+                attempt += 1;
             }
-            (addr, last_err.map_or(Ok(false), Err))
+            (addr, backlog_waits, last_err.map_or(Ok(false), Err))
         }));
     }
+    // watch the neighbour table while the probes run
+    let all = futures_join_all(tasks);
+    tokio::pin!(all);
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let results = loop {
+        tokio::select! {
+            r = &mut all => break r,
+            _ = tick.tick() => {
+                if let Err(e) = merge_neighbours(&mut out.neighbours, neighbours) {
+                    if !out.errors.contains(&e) {
+                        out.errors.push(e);
+                    }
+                }
+            }
+        }
+    };
     let mut send_errors = Vec::new();
-    for t in tasks {
-        match t.await {
-            Ok((addr, Ok(true))) => out.alive.push(addr),
-            Ok((_, Ok(false))) => {}
-            Ok((addr, Err(e))) => send_errors.push(format!("{addr}: {e}")),
+    for t in results {
+        match t {
+            Ok((addr, waits, r)) => {
+                out.backoffs += u64::from(waits);
+                match r {
+                    Ok(true) => out.alive.push(addr),
+                    Ok(false) => {}
+                    Err(e) => send_errors.push(format!("{addr}: {e}")),
+                }
+            }
             Err(e) => out.errors.push(format!("a probe task failed: {e}")),
         }
     }
