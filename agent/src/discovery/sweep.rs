@@ -22,7 +22,8 @@ pub struct Pace {
     pub rate_per_sec: u32,
     /// How long to wait for each reply.
     pub timeout: Duration,
-    /// Further requests to an address that did not answer.
+    /// Further requests to an address that has not answered yet, spread over the
+    /// timeout (an address takes one timeout however many retries it gets).
     pub retries: u32,
 }
 
@@ -56,6 +57,40 @@ fn client(kind: ICMP) -> Result<Arc<Client>, String> {
                  net.ipv4.ping_group_range that includes its group"
             )
         })
+}
+
+/// One echo request to `addr` and its answer within `timeout`: Ok(true) for an echo
+/// reply, Ok(false) for none (or an ICMP error about it), Err for a send that failed;
+/// with the number of waits for room in the kernel's queues.
+async fn attempt(
+    c: &Client,
+    addr: IpAddr,
+    ident: PingIdentifier,
+    seq: u16,
+    timeout: Duration,
+) -> (u32, Result<bool, String>) {
+    let mut pinger = c.pinger(addr, ident).await;
+    pinger.timeout(timeout);
+    let payload = [0x53u8; 16];
+    let mut waits: u32 = 0;
+    loop {
+        return match pinger.ping(PingSequence(seq), &payload).await {
+            // surge-ping also hands over ICMP errors about the request (host
+            // unreachable): only an echo reply means alive
+            Ok((packet, _)) => (waits, Ok(is_echo_reply(&packet))),
+            Err(surge_ping::SurgeError::Timeout { .. }) => (waits, Ok(false)),
+            // the kernel's neighbour table (or the socket buffer) is full of requests
+            // waiting for absent hosts: back off and send again, up to BACKLOG_STEPS
+            Err(surge_ping::SurgeError::IOError(e))
+                if e.raw_os_error() == Some(ENOBUFS) && waits < BACKLOG_STEPS =>
+            {
+                waits += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+            Err(e) => (waits, Err(e.to_string())),
+        };
+    }
 }
 
 /// Awaits every task, in order.
@@ -149,36 +184,29 @@ async fn run(
         let at = start + gap * i as u32;
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(at).await;
-            let mut pinger = c.pinger(addr, ident).await;
-            pinger.timeout(pace.timeout);
-            let payload = [0x53u8; 16];
-            let mut last_err = None;
-            let mut attempt = 0;
-            let mut backlog_waits: u32 = 0;
-            while attempt <= pace.retries {
-                match pinger.ping(PingSequence(attempt as u16), &payload).await {
-                    // surge-ping also hands over ICMP errors about the request
-                    // (host unreachable): only an echo reply means alive
-                    Ok((packet, _)) if is_echo_reply(&packet) => {
-                        return (addr, backlog_waits, Ok(true))
-                    }
-                    Ok(_) => {}
-                    Err(surge_ping::SurgeError::Timeout { .. }) => {}
-                    // the socket's send buffer is full of requests waiting for neighbour
-                    // resolution of absent hosts: back off and send again (not an
-                    // attempt), up to BACKLOG_STEPS times
-                    Err(surge_ping::SurgeError::IOError(e))
-                        if e.raw_os_error() == Some(ENOBUFS) && backlog_waits < BACKLOG_STEPS =>
-                    {
-                        backlog_waits += 1;
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                        continue;
-                    }
-                    Err(e) => last_err = Some(e.to_string()),
-                }
-                attempt += 1;
+            // the attempts overlap: attempt k goes out k × timeout / (retries + 1)
+            // after the first, and every attempt ends when the first one's timeout
+            // does, so an address takes one timeout however many retries it gets
+            let spacing = pace.timeout / (pace.retries + 1);
+            let mut attempts = tokio::task::JoinSet::new();
+            for k in 0..=pace.retries {
+                let c = Arc::clone(&c);
+                attempts.spawn(async move {
+                    tokio::time::sleep(spacing * k).await;
+                    attempt(&c, addr, ident, k as u16, pace.timeout - spacing * k).await
+                });
             }
-            (addr, backlog_waits, last_err.map_or(Ok(false), Err))
+            let (mut waits, mut last_err) = (0, None);
+            while let Some(r) = attempts.join_next().await {
+                let Ok((w, r)) = r else { continue };
+                waits += w;
+                match r {
+                    Ok(true) => return (addr, waits, Ok(true)), // the rest are aborted
+                    Ok(false) => {}
+                    Err(e) => last_err = Some(e),
+                }
+            }
+            (addr, waits, last_err.map_or(Ok(false), Err))
         }));
     }
     // watch the neighbour table while the probes run
