@@ -13,6 +13,7 @@ command -v prometheus >/dev/null 2>&1 || pkgs+=(prometheus)   # also ships promt
 command -v curl >/dev/null 2>&1 || pkgs+=(curl)
 command -v restic >/dev/null 2>&1 || pkgs+=(restic)             # the restic backup probe's test
 command -v borg >/dev/null 2>&1 || pkgs+=(borgbackup)           # the borg backup probe's test
+command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)               # the namespace LAN of the discovery test
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing missing packages: ${pkgs[*]}"
   SUDO=""
@@ -20,7 +21,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
-for tool in prometheus promtool restic borg; do
+for tool in prometheus promtool restic borg ip; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing $tool after install" >&2; exit 1; }
 done
 
