@@ -220,7 +220,8 @@ impl Daemon {
         });
         let json = serde_json::to_vec(&report)?;
         // inventory changes and backup evidence are never dropped from a full spool
-        let precious = report.inventory.is_some() || !report.backups.is_empty();
+        let precious =
+            report.inventory.is_some() || !report.backups.is_empty() || report.lan.is_some();
         match self
             .spool
             .append(report.sequence, report.sample_time_seconds, precious, &json)

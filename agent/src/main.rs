@@ -6,6 +6,7 @@ mod collectors;
 mod config;
 mod daemon;
 mod discovery;
+mod periodic;
 mod sampler;
 mod sequence;
 mod spool;
@@ -200,6 +201,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         etc: cfg.etc.clone(),
     };
     let hostname = hostname(cfg)?;
+    let lan = discovery::Schedule::new(&cfg.discovery, cfg.procfs.clone(), hostname.clone());
     let machine_id = std::fs::read_to_string(cfg.etc.join("machine-id"))
         .unwrap_or_default()
         .trim()
@@ -220,6 +222,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
             cfg.backups.clone(),
             Duration::from_secs(cfg.backup_check_secs.into()),
         ),
+        lan,
     })
 }
 

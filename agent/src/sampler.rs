@@ -83,6 +83,7 @@ pub struct Sampler {
     pub inventory: InventoryReader,
     pub schedule: InventorySchedule,
     pub backups: crate::backups::Schedule,
+    pub lan: crate::discovery::Schedule,
 }
 
 impl Sampler {
@@ -102,6 +103,7 @@ impl Sampler {
             collectors: Vec::with_capacity(self.collectors.len() + 1),
             spool: None,
             backups: Vec::new(),
+            lan: None,
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -144,6 +146,7 @@ impl Sampler {
         }
         report.inventory = self.schedule.pending().cloned();
         report.backups = self.backups.due(now);
+        report.lan = self.lan.due(now);
         // the sample time is taken after the collectors so that it is never earlier
         // than what they read (the first CPU reading waits a short window)
         report.sample_time_seconds = SystemTime::now()
@@ -213,6 +216,11 @@ mod tests {
             inventory: InventoryReader::new(&fixture_roots(), Default::default),
             schedule: InventorySchedule::new(Duration::from_secs(300)),
             backups: crate::backups::Schedule::new(Vec::new(), Duration::from_secs(300)),
+            lan: crate::discovery::Schedule::new(
+                &crate::discovery::DiscoveryConfig::default(),
+                fixture_roots().proc,
+                "web-01".into(),
+            ),
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

@@ -83,6 +83,10 @@ pub struct CollectorConfig {
     /// Backup obligations of the agencies.
     #[serde(default)]
     pub backups: Vec<crate::backups::Obligation>,
+    /// An agency whose LAN diagram no discovery has confirmed for longer than this is
+    /// overdue (the yearly submission duty), e.g. `365d`.
+    #[serde(default = "default_lan_diagram_max_age")]
+    pub lan_diagram_max_age: String,
 }
 
 /// One agency (Perangkat Daerah).
@@ -164,6 +168,9 @@ fn default_raw_retention_days() -> u32 {
 fn default_span_retention_days() -> u32 {
     400
 }
+fn default_lan_diagram_max_age() -> String {
+    "365d".into()
+}
 fn default_time_zone() -> String {
     "Asia/Jakarta".into()
 }
@@ -194,7 +201,15 @@ impl Default for CollectorConfig {
             host_sla: Vec::new(),
             maintenance: Vec::new(),
             backups: Vec::new(),
+            lan_diagram_max_age: default_lan_diagram_max_age(),
         }
+    }
+}
+
+impl CollectorConfig {
+    /// `lan_diagram_max_age` in seconds (validated at load).
+    pub fn lan_max_age_seconds(&self) -> f64 {
+        crate::sla::config::parse_duration(&self.lan_diagram_max_age).unwrap_or(365 * 86400) as f64
     }
 }
 
@@ -345,6 +360,12 @@ impl CollectorConfig {
         use crate::sla::config::{BusinessHours, BUSINESS_HOURS_RULE};
         use crate::sla::period::{Zone, ZONE_RULE};
         let mut p = Vec::new();
+        if crate::sla::config::parse_duration(&self.lan_diagram_max_age).is_none() {
+            p.push(format!(
+                "lan_diagram_max_age = {:?}: must be a duration like \"365d\"",
+                self.lan_diagram_max_age
+            ));
+        }
         if !(1..=3650).contains(&self.raw_retention_days) {
             p.push(format!(
                 "raw_retention_days = {}: must be between 1 and 3650 days",

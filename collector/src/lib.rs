@@ -5,6 +5,7 @@ pub mod api;
 pub mod backups;
 pub mod config;
 pub mod csv;
+pub mod lan;
 pub mod listener;
 pub mod metrics;
 pub mod serve;

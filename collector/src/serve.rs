@@ -190,6 +190,12 @@ async fn refresh_sla(state: Arc<AppState>) {
                 .sla
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = hosts;
+            let agencies: Vec<String> = s.cfg.agencies.iter().map(|a| a.id.clone()).collect();
+            let lan = crate::lan::statuses(&conn, &agencies, s.cfg.lan_max_age_seconds(), now)?;
+            *s.metrics
+                .lan
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = lan;
             let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
             *s.metrics
                 .backups

@@ -71,6 +71,25 @@ pub struct Topology {
     pub links: Vec<Link>,
 }
 
+/// The report's `lan` section: one discovery of the agent's LAN. Sent when the
+/// topology changed, and once a day when it did not (the collector's proof that the
+/// diagram is still current).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanDiscovery {
+    /// The subnets swept.
+    pub subnets: Vec<String>,
+    pub topology: Topology,
+    /// [`Topology::hash`] as the agent computed it (the collector recomputes it).
+    pub hash: String,
+    /// What went wrong while discovering (the rest went on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// How long the discovery took.
+    #[serde(default)]
+    pub duration_seconds: f64,
+}
+
 /// Orders addresses numerically, IPv4 first; unparsable ones last, as text.
 fn address_key(a: &str) -> (u8, Option<IpAddr>, String) {
     match a.parse::<IpAddr>() {

@@ -26,6 +26,10 @@ pub struct Limits {
     pub max_filesystems: usize,
     /// Most backup evidence entries in one report.
     pub max_backups: usize,
+    /// Most devices of a LAN topology (a /20 holds 4,094 hosts).
+    pub max_lan_devices: usize,
+    /// Most links of a LAN topology.
+    pub max_lan_links: usize,
     /// Most network interfaces in one report (health and inventory each).
     pub max_interfaces: usize,
     /// Most CPU cores in one report.
@@ -48,6 +52,8 @@ impl Default for Limits {
             max_string_bytes: 256,
             max_filesystems: 256,
             max_backups: 64,
+            max_lan_devices: 4200,
+            max_lan_links: 16_384,
             max_interfaces: 512,
             max_cores: 4096,
             max_disks: 256,
@@ -253,6 +259,65 @@ impl Report {
                 }
             }
         }
+        if let Some(lan) = &self.lan {
+            let t = &lan.topology;
+            if c.count(
+                "lan.topology.devices",
+                t.devices.len(),
+                limits.max_lan_devices,
+            ) {
+                for (i, d) in t.devices.iter().enumerate() {
+                    c.required(&format!("lan.topology.devices[{i}].id"), &d.id);
+                    c.string(&format!("lan.topology.devices[{i}].id"), &d.id);
+                    c.string(&format!("lan.topology.devices[{i}].name"), &d.name);
+                    c.string(&format!("lan.topology.devices[{i}].vendor"), &d.vendor);
+                    let lists = [
+                        ("addresses", &d.addresses),
+                        ("macs", &d.macs),
+                        ("sources", &d.sources),
+                    ];
+                    for (k, list) in lists {
+                        if list.len() > limits.max_addresses_per_interface {
+                            c.fail(
+                                format!("lan.topology.devices[{i}].{k}"),
+                                format!(
+                                    "must hold at most {} entries",
+                                    limits.max_addresses_per_interface
+                                ),
+                            );
+                        }
+                        for v in list {
+                            c.string(&format!("lan.topology.devices[{i}].{k}"), v);
+                        }
+                    }
+                }
+            }
+            if c.count("lan.topology.links", t.links.len(), limits.max_lan_links) {
+                for (i, l) in t.links.iter().enumerate() {
+                    for (k, v) in [
+                        ("a.device", &l.a.device),
+                        ("a.port", &l.a.port),
+                        ("b.device", &l.b.device),
+                        ("b.port", &l.b.port),
+                        ("source", &l.source),
+                    ] {
+                        c.string(&format!("lan.topology.links[{i}].{k}"), v);
+                    }
+                }
+            }
+            if c.count("lan.subnets", lan.subnets.len(), limits.max_collectors) {
+                for s in &lan.subnets {
+                    c.string("lan.subnets", s);
+                }
+            }
+            if c.count("lan.errors", lan.errors.len(), limits.max_collectors) {
+                let max = limits.max_string_bytes * 4;
+                if lan.errors.iter().any(|e| e.len() > max) {
+                    c.fail("lan.errors", format!("each must be at most {max} bytes"));
+                }
+            }
+            c.finite("lan.duration_seconds", lan.duration_seconds);
+        }
         if c.count("collectors", self.collectors.len(), limits.max_collectors) {
             for (i, s) in self.collectors.iter().enumerate() {
                 c.id(&format!("collectors[{i}].name"), &s.name);
@@ -416,6 +481,7 @@ mod tests {
             collectors: vec![],
             spool: None,
             backups: vec![],
+            lan: None,
         }
     }
 

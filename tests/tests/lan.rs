@@ -155,3 +155,229 @@ fn discovery_finds_every_host_of_a_namespace_lan() {
     }
     assert_eq!(after["links"].as_array().unwrap().len(), 21);
 }
+
+/// `curl` inside the lab namespace `ns` (the collector listens on the lab's loopback);
+/// returns (status, body).
+fn curl(lab: &NetLab, ns: &str, args: &[&str]) -> (u16, String) {
+    let out = lab
+        .command(ns, Path::new("curl"))
+        .args(["-s", "-w", "\n%{http_code}", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+#[test]
+fn the_collector_keeps_every_version_of_an_agency_lan() {
+    let Some(lab) = NetLab::up(6, false) else {
+        return;
+    };
+    let scan = lab.ns("scan");
+    let dir = tempfile::tempdir().unwrap();
+    // the collector runs inside the scanner namespace, on its loopback
+    let port = simpul_e2e::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let ccfg = dir.path().join("collector.toml");
+    std::fs::write(
+        &ccfg,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{}\n",
+            dir.path().join("data").display(),
+            simpul_e2e::COLLECTOR_TOML
+        ),
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(bin("simpul-collector"))
+            .args(args)
+            .arg("--config")
+            .arg(&ccfg)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let token = cli(&[
+        "agent",
+        "add",
+        "--agency",
+        "dinkes",
+        "--host",
+        "opd-agent",
+        "--site",
+        "kantor-dinkes",
+    ]);
+    let admin = cli(&["admin", "add", "--name", "Rina"]);
+    let _collector = simpul_e2e::Proc::spawn(
+        "simpul-collector",
+        lab.command(&scan, &bin("simpul-collector"))
+            .args(["serve", "--config"])
+            .arg(&ccfg),
+        dir.path().join("collector.log"),
+    );
+    simpul_e2e::wait_for("collector", std::time::Duration::from_secs(20), || {
+        (curl(&lab, &scan, &[&format!("{base}/healthz")]).0 == 200).then_some(())
+    });
+    // nothing yet: the duty check says the diagram is missing
+    let (code, body) = curl(&lab, &scan, &[&format!("{base}/api/v1/lan")]);
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains(r#""agency":"dinkes","site":"","state":"missing""#),
+        "{body}"
+    );
+
+    // an agent in the agency's office discovers every 60 s (the shortest interval);
+    // each restart discovers at once
+    let adir = dir.path().join("agent");
+    std::fs::create_dir_all(&adir).unwrap();
+    std::fs::write(adir.join("agent.token"), &token).unwrap();
+    let acfg = adir.join("agent.toml");
+    std::fs::write(
+        &acfg,
+        format!(
+            "collector_url = \"{base}\"\ntoken_file = \"{}\"\ninterval_secs = 1\nretry_max_secs = 1\n\
+             state_dir = \"{}\"\nhostname = \"opd-agent\"\n\
+             [discovery]\nsubnets = [\"{SWEPT}\"]\ntimeout_ms = 300\nreverse_dns = false\ninterval_secs = 60\n",
+            adir.join("agent.token").display(),
+            adir.join("state").display()
+        ),
+    )
+    .unwrap();
+    let start_agent = || {
+        simpul_e2e::Proc::spawn(
+            "simpul-agent",
+            lab.command(&scan, &bin("simpul-agent"))
+                .args(["run", "--config"])
+                .arg(&acfg),
+            adir.join("agent.log"),
+        )
+    };
+    let versions = |n: usize| {
+        simpul_e2e::wait_for("LAN versions", std::time::Duration::from_secs(60), || {
+            let (code, body) = curl(
+                &lab,
+                &scan,
+                &[&format!("{base}/api/v1/agencies/dinkes/lan/versions")],
+            );
+            let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+            (code == 200 && v.as_array()?.len() == n).then_some(v)
+        })
+    };
+    let agent = start_agent();
+    let v = versions(1);
+    assert_eq!(v[0]["version"], 1);
+    assert_eq!(v[0]["site"], "kantor-dinkes");
+    assert_eq!(
+        v[0]["devices"], 8,
+        "6 hosts, the agent's host, the segment: {v}"
+    );
+    let (code, body) = curl(
+        &lab,
+        &scan,
+        &[&format!("{base}/api/v1/agencies/dinkes/lan")],
+    );
+    assert_eq!(code, 200);
+    let cur: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(cur["topology"]["devices"].as_array().unwrap().len(), 8);
+    assert_eq!(cur["changes"], 0);
+    let (code, dot) = curl(
+        &lab,
+        &scan,
+        &[&format!("{base}/api/v1/agencies/dinkes/lan.dot")],
+    );
+    assert_eq!(code, 200);
+    assert!(dot.starts_with("graph \"dinkes kantor-dinkes\" {"), "{dot}");
+    drop(agent);
+
+    // the same LAN again: no new version, only a later last_seen
+    let first_seen = v[0]["last_seen"].as_f64().unwrap();
+    let agent = start_agent();
+    simpul_e2e::wait_for("keep-alive", std::time::Duration::from_secs(30), || {
+        let v = versions(1);
+        (v[0]["last_seen"].as_f64()? > first_seen).then_some(())
+    });
+    drop(agent);
+
+    // a host goes away: version 2, whose diff is exactly that host and its link
+    let gone = format!("mac:{}", lab.mac(&lab.host(4)));
+    lab.take_down(4);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let _agent = start_agent();
+    let v = versions(2);
+    assert_eq!(v[0]["version"], 2);
+    assert_eq!(v[0]["changes"], 2, "{v}");
+    let (_, body) = curl(
+        &lab,
+        &scan,
+        &[&format!("{base}/api/v1/agencies/dinkes/lan/versions/2")],
+    );
+    let two: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let d = &two["diff"];
+    assert_eq!(d["devices_removed"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["devices_removed"][0]["id"], gone);
+    assert_eq!(d["links_removed"].as_array().unwrap().len(), 1);
+    assert_eq!(d["links_removed"][0]["a"]["device"], gone);
+    assert_eq!(d["devices_added"], serde_json::json!([]));
+    let (_, body) = curl(
+        &lab,
+        &scan,
+        &[&format!(
+            "{base}/api/v1/agencies/dinkes/lan/diff?from=1&to=2"
+        )],
+    );
+    assert!(body.contains("\"changes\":2"), "{body}");
+
+    // Diskominfo acknowledges; bad requests are named
+    let (_, duty) = curl(&lab, &scan, &[&format!("{base}/api/v1/lan")]);
+    assert!(duty.contains(r#""unacknowledged_changes":2"#), "{duty}");
+    let auth = format!("authorization: Bearer {admin}");
+    let ack = format!("{base}/api/v1/agencies/dinkes/lan/versions/2/ack");
+    assert_eq!(curl(&lab, &scan, &["-X", "POST", &ack]).0, 401);
+    let (code, body) = curl(&lab, &scan, &["-X", "POST", "-H", &auth, &ack]);
+    assert_eq!(code, 200, "{body}");
+    let (_, duty) = curl(&lab, &scan, &[&format!("{base}/api/v1/lan")]);
+    assert!(duty.contains(r#""unacknowledged_changes":0"#), "{duty}");
+    for (url, code, needle) in [
+        (
+            "/api/v1/agencies/dinkes/lan/versions/9",
+            404,
+            "no LAN diagram version 9",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan/versions/x",
+            400,
+            "must be a version number",
+        ),
+        ("/api/v1/agencies/dinkes/lan/diff", 400, "from"),
+        (
+            "/api/v1/agencies/dinkes/lan?site=gedung-b",
+            404,
+            "no LAN diagram for site",
+        ),
+        ("/api/v1/agencies/dinsos/lan", 404, "dinsos"),
+        ("/api/v1/agencies/diskominfo/lan", 404, "no LAN diagram yet"),
+    ] {
+        let (got, body) = curl(&lab, &scan, &[&format!("{base}{url}")]);
+        assert_eq!(got, code, "{url}: {body}");
+        assert!(body.contains(needle), "{url}: {body}");
+    }
+    simpul_e2e::wait_for("LAN metrics", std::time::Duration::from_secs(40), || {
+        let (_, m) = curl(&lab, &scan, &[&format!("{base}/metrics")]);
+        let devices = simpul_e2e::sample(
+            &m,
+            "simpul_lan_devices{agency=\"dinkes\",site=\"kantor-dinkes\"}",
+        );
+        let unacked = simpul_e2e::sample(
+            &m,
+            "simpul_lan_unacknowledged_changes{agency=\"dinkes\",site=\"kantor-dinkes\"}",
+        );
+        (devices == Some(7.0) && unacked == Some(0.0)).then_some(())
+    });
+}

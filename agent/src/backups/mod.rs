@@ -170,58 +170,27 @@ fn add_checksum(ev: &mut BackupEvidence, pattern: &std::path::Path, sums: &check
     }
 }
 
-/// When the probes run. They run on a thread of their own, so that a slow probe (a
-/// large restic repository can take minutes) never delays a heartbeat: their evidence
-/// goes into the first report after they finish.
+/// When the probes run: on a thread of their own (see [`crate::periodic`]), every
+/// `backup_check_secs`; a large restic repository can take minutes.
 #[derive(Debug)]
-pub struct Schedule {
-    probes: std::sync::Arc<Vec<BackupProbe>>,
-    every: Duration,
-    last: Option<Instant>,
-    running: Option<std::thread::JoinHandle<Vec<BackupEvidence>>>,
-    sums: checksum::Checksums,
-}
+pub struct Schedule(Option<crate::periodic::Periodic<Vec<BackupEvidence>>>);
 
 impl Schedule {
     pub fn new(probes: Vec<BackupProbe>, every: Duration) -> Self {
-        Self {
-            probes: std::sync::Arc::new(probes),
-            every,
-            last: None,
-            running: None,
-            sums: checksum::Checksums::new(),
+        if probes.is_empty() {
+            return Self(None);
         }
+        let sums = checksum::Checksums::new();
+        Self(Some(crate::periodic::Periodic::new(
+            "backup-probes",
+            every,
+            move || probes.iter().map(|p| p.run(&sums)).collect(),
+        )))
     }
 
     /// Starts the probes when due; returns the evidence of a run that has finished.
     pub fn due(&mut self, now: Instant) -> Vec<BackupEvidence> {
-        if self.running.as_ref().is_some_and(|h| h.is_finished()) {
-            let done = self.running.take().map(std::thread::JoinHandle::join);
-            return match done {
-                Some(Ok(evidence)) => evidence,
-                _ => {
-                    tracing::error!("backup probe thread panicked; retrying at the next check");
-                    Vec::new()
-                }
-            };
-        }
-        let due = self
-            .last
-            .is_none_or(|t| now.duration_since(t) >= self.every);
-        if self.probes.is_empty() || self.running.is_some() || !due {
-            return Vec::new();
-        }
-        self.last = Some(now);
-        let probes = std::sync::Arc::clone(&self.probes);
-        let sums = self.sums.clone();
-        match std::thread::Builder::new()
-            .name("simpul-backup-probes".into())
-            .spawn(move || probes.iter().map(|p| p.run(&sums)).collect())
-        {
-            Ok(h) => self.running = Some(h),
-            Err(e) => tracing::error!(error = %e, "cannot start the backup probes"),
-        }
-        Vec::new()
+        self.0.as_mut().and_then(|p| p.due(now)).unwrap_or_default()
     }
 }
 

@@ -137,5 +137,6 @@ pub(crate) fn empty_report() -> Report {
         collectors: vec![],
         spool: None,
         backups: Vec::new(),
+        lan: None,
     }
 }

@@ -175,6 +175,70 @@ impl DiscoveryConfig {
     }
 }
 
+/// How long an unchanged topology goes unreported: a daily keep-alive tells the
+/// collector the diagram is still current.
+pub const KEEPALIVE: Duration = Duration::from_secs(86_400);
+
+/// Discovery in `run` mode: every `interval_secs` on a thread of its own; the result
+/// goes into a report when its topology changed, or once a day.
+#[derive(Debug)]
+pub struct Schedule {
+    job: Option<crate::periodic::Periodic<Discovery>>,
+    subnets: Vec<String>,
+    last_hash: String,
+    last_sent: Option<Instant>,
+}
+
+impl Schedule {
+    /// Off (never due) when no subnets are configured.
+    pub fn new(cfg: &DiscoveryConfig, procfs: std::path::PathBuf, hostname: String) -> Self {
+        let job = (!cfg.subnets.is_empty()).then(|| {
+            let c = cfg.clone();
+            crate::periodic::Periodic::new(
+                "discovery",
+                Duration::from_secs(u64::from(cfg.interval_secs)),
+                move || discover(&c, &procfs, &hostname),
+            )
+        });
+        Self {
+            job,
+            subnets: cfg.subnets.clone(),
+            last_hash: String::new(),
+            last_sent: None,
+        }
+    }
+
+    /// The `lan` section for the next report, if a discovery finished with news.
+    pub fn due(&mut self, now: Instant) -> Option<simpul_protocol::LanDiscovery> {
+        let d = self.job.as_mut()?.due(now)?;
+        for e in &d.errors {
+            tracing::warn!("discovery: {e}");
+        }
+        let stale = self
+            .last_sent
+            .is_none_or(|t| now.duration_since(t) >= KEEPALIVE);
+        if d.hash == self.last_hash && !stale {
+            return None;
+        }
+        tracing::info!(
+            devices = d.topology.devices.len(),
+            links = d.topology.links.len(),
+            hash = %d.hash,
+            seconds = d.stats.seconds,
+            "LAN discovery to report"
+        );
+        self.last_hash.clone_from(&d.hash);
+        self.last_sent = Some(now);
+        Some(simpul_protocol::LanDiscovery {
+            subnets: self.subnets.clone(),
+            topology: d.topology,
+            hash: d.hash,
+            errors: d.errors,
+            duration_seconds: d.stats.seconds,
+        })
+    }
+}
+
 /// Counts and timings of one discovery.
 #[derive(Debug, Default, Serialize)]
 pub struct Stats {

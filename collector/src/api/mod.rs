@@ -4,6 +4,7 @@ pub mod auth;
 pub mod backups;
 pub mod error;
 mod ingest;
+mod lan;
 mod maintenance;
 mod obligations;
 pub mod ratelimit;
@@ -91,6 +92,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/backups/{obligation}/checkin",
             post(backups::checkin).layer(DefaultBodyLimit::max(64 << 10)),
         )
+        .route("/api/v1/lan", get(lan::duty))
+        .route("/api/v1/agencies/{agency}/lan", get(lan::current))
+        .route("/api/v1/agencies/{agency}/lan.dot", get(lan::dot))
+        .route("/api/v1/agencies/{agency}/lan/versions", get(lan::versions))
+        .route("/api/v1/agencies/{agency}/lan/versions/{n}", get(lan::one))
+        .route(
+            "/api/v1/agencies/{agency}/lan/versions/{n}/ack",
+            post(lan::ack),
+        )
+        .route("/api/v1/agencies/{agency}/lan/diff", get(lan::diff))
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))

@@ -80,6 +80,8 @@ pub struct Metrics {
     pub sla: std::sync::RwLock<Vec<(crate::sla::period::PeriodKind, crate::sla::report::HostSla)>>,
     /// Backup obligations' states, refreshed in the background.
     pub backups: std::sync::RwLock<Vec<crate::backups::Status>>,
+    /// The LAN diagram state of every agency site.
+    pub lan: std::sync::RwLock<Vec<crate::lan::SiteStatus>>,
 }
 
 impl Metrics {
@@ -99,6 +101,7 @@ impl Metrics {
             tls_handshake_failures: Arc::default(),
             sla: std::sync::RwLock::default(),
             backups: std::sync::RwLock::default(),
+            lan: std::sync::RwLock::default(),
         }
     }
 
@@ -174,6 +177,60 @@ impl Metrics {
                         ],
                         v,
                     );
+                }
+            }
+        }
+    }
+
+    fn encode_lan(&self, e: &mut Expo) {
+        let rows = self
+            .lan
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        type Value = fn(&crate::lan::SiteStatus) -> Option<f64>;
+        let families: [(&str, &str, Kind, Value); 6] = [
+            (
+                "simpul_lan_devices",
+                "Devices in the newest LAN diagram of the site",
+                Kind::Gauge,
+                |s| s.version.map(|_| s.devices as f64),
+            ),
+            (
+                "simpul_lan_links",
+                "Links in the newest LAN diagram of the site",
+                Kind::Gauge,
+                |s| s.version.map(|_| s.links as f64),
+            ),
+            (
+                "simpul_lan_diagram_age_seconds",
+                "Seconds since a discovery last confirmed the site's LAN diagram",
+                Kind::Gauge,
+                |s| s.age_seconds,
+            ),
+            (
+                "simpul_lan_diagram_overdue",
+                "1 when the agency has no LAN diagram, or none confirmed within lan_diagram_max_age",
+                Kind::Gauge,
+                |s| Some(f64::from(u8::from(s.state != "ok"))),
+            ),
+            (
+                "simpul_lan_changes_total",
+                "Change events (new diagram versions after the first) of the site",
+                Kind::Counter,
+                |s| Some(s.changes_total as f64),
+            ),
+            (
+                "simpul_lan_unacknowledged_changes",
+                "Changes in diagram versions Diskominfo has not acknowledged",
+                Kind::Gauge,
+                |s| Some(s.unacknowledged_changes as f64),
+            ),
+        ];
+        for (name, help, kind, value) in families {
+            e.family(name, kind, help);
+            for s in rows.iter() {
+                if let Some(v) = value(s) {
+                    e.sample(name, &[("agency", &s.agency), ("site", &s.site)], v);
                 }
             }
         }
@@ -315,6 +372,7 @@ impl Metrics {
         self.fleet.encode(&mut e);
         self.encode_sla(&mut e);
         self.encode_backups(&mut e);
+        self.encode_lan(&mut e);
         e.finish()
     }
 }

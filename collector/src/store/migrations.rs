@@ -140,6 +140,26 @@ const MIGRATIONS: &[&str] = &[
      );
      ALTER TABLE backup_evidence ADD COLUMN latest_checksum TEXT NOT NULL DEFAULT '';
      CREATE INDEX backup_evidence_by_backup ON backup_evidence(obligation, latest_time);",
+    // 8: versioned LAN diagrams per agency site (site '' when the agent has none)
+    "CREATE TABLE lan_versions (
+        agency        TEXT NOT NULL,
+        site          TEXT NOT NULL,
+        version       INTEGER NOT NULL,
+        hash          TEXT NOT NULL,
+        topology      TEXT NOT NULL,
+        diff          TEXT NOT NULL,
+        changes       INTEGER NOT NULL,
+        devices       INTEGER NOT NULL,
+        links         INTEGER NOT NULL,
+        agent_id      TEXT NOT NULL,
+        subnets       TEXT NOT NULL,
+        errors        TEXT NOT NULL,
+        discovered_at REAL NOT NULL,
+        last_seen     REAL NOT NULL,
+        acked_by      TEXT,
+        acked_at      REAL,
+        PRIMARY KEY (agency, site, version)
+     );",
 ];
 
 /// The schema version this binary writes.

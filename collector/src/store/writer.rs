@@ -192,6 +192,7 @@ fn write_batch(
                 // own versioned table
                 let mut slim = (**r).clone();
                 let inventory = slim.inventory.take();
+                slim.lan = None; // versioned in lan_versions
                 let json = serde_json::to_string(&slim)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
                 latest.execute(params![
@@ -209,6 +210,16 @@ fn write_batch(
                     inv.execute(params![job.binding.id, r.sample_time_seconds, json])?;
                 }
                 record_span(&tx, spans, &job.binding.id, r)?;
+                if let Some(lan) = &r.lan {
+                    crate::lan::record(
+                        &tx,
+                        &job.binding.agency,
+                        job.binding.site.as_deref().unwrap_or(""),
+                        &job.binding.id,
+                        r.sample_time_seconds,
+                        lan,
+                    )?;
+                }
                 for b in &r.backups {
                     tx.prepare_cached(
                         "INSERT OR IGNORE INTO backup_evidence (obligation, agent_id, sample_time, kind, error,

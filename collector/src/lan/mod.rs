@@ -1,0 +1,293 @@
+//! Versioned LAN diagrams: every agency site's topology as its agents discover it. A
+//! new version is stored whenever the canonical hash changes, with its diff to the
+//! previous one; an unchanged topology only moves `last_seen` (the daily keep-alive
+//! that proves the diagram is current). Diskominfo acknowledges changes.
+
+pub mod diff;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use simpul_protocol::{LanDiscovery, Topology};
+
+pub use diff::Diff;
+
+/// One stored version, without its topology.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionRow {
+    pub agency: String,
+    /// The site id; empty when the agent has none.
+    pub site: String,
+    pub version: i64,
+    pub hash: String,
+    pub devices: i64,
+    pub links: i64,
+    /// Changes against the previous version (0 for the first).
+    pub changes: i64,
+    pub discovered_at: f64,
+    /// The newest discovery that found this same topology.
+    pub last_seen: f64,
+    pub agent_id: String,
+    pub subnets: Vec<String>,
+    pub errors: Vec<String>,
+    pub acked_by: Option<String>,
+    pub acked_at: Option<f64>,
+}
+
+/// A version with its topology and diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    #[serde(flatten)]
+    pub row: VersionRow,
+    pub topology: Topology,
+    pub diff: Diff,
+}
+
+fn json_err(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+/// Stores a discovery (inside the ingest transaction): a new version when the topology
+/// differs from the newest one, else a later `last_seen`.
+pub fn record(
+    tx: &Connection,
+    agency: &str,
+    site: &str,
+    agent_id: &str,
+    sample_time: f64,
+    lan: &LanDiscovery,
+) -> rusqlite::Result<()> {
+    let mut topology = lan.topology.clone();
+    topology.canonicalize();
+    let hash = topology.hash();
+    let newest: Option<(i64, String, String)> = tx
+        .prepare_cached(
+            "SELECT version, hash, topology FROM lan_versions WHERE agency = ?1 AND site = ?2
+             ORDER BY version DESC LIMIT 1",
+        )?
+        .query_row(params![agency, site], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    if let Some((version, h, _)) = &newest {
+        if *h == hash {
+            tx.prepare_cached(
+                "UPDATE lan_versions SET last_seen = max(last_seen, ?4)
+                 WHERE agency = ?1 AND site = ?2 AND version = ?3",
+            )?
+            .execute(params![agency, site, version, sample_time])?;
+            return Ok(());
+        }
+    }
+    let (version, diff) = match &newest {
+        None => (1, Diff::default()),
+        Some((v, _, old)) => {
+            let old: Topology = serde_json::from_str(old).map_err(json_err)?;
+            (v + 1, diff::diff(&old, &topology))
+        }
+    };
+    tx.prepare_cached(
+        "INSERT INTO lan_versions (agency, site, version, hash, topology, diff, changes, devices,
+           links, agent_id, subnets, errors, discovered_at, last_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+    )?
+    .execute(params![
+        agency,
+        site,
+        version,
+        hash,
+        serde_json::to_string(&topology).map_err(json_err)?,
+        serde_json::to_string(&diff).map_err(json_err)?,
+        diff.count() as i64,
+        topology.devices.len() as i64,
+        topology.links.len() as i64,
+        agent_id,
+        serde_json::to_string(&lan.subnets).map_err(json_err)?,
+        serde_json::to_string(&lan.errors).map_err(json_err)?,
+        sample_time,
+    ])?;
+    tracing::info!(
+        agency,
+        site,
+        version,
+        changes = diff.count(),
+        "new LAN diagram version"
+    );
+    Ok(())
+}
+
+const ROW: &str = "agency, site, version, hash, devices, links, changes, discovered_at, last_seen,
+    agent_id, subnets, errors, acked_by, acked_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
+    let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+        let s: String = r.get(i)?;
+        Ok(serde_json::from_str(&s).unwrap_or_default())
+    };
+    Ok(VersionRow {
+        agency: r.get(0)?,
+        site: r.get(1)?,
+        version: r.get(2)?,
+        hash: r.get(3)?,
+        devices: r.get(4)?,
+        links: r.get(5)?,
+        changes: r.get(6)?,
+        discovered_at: r.get(7)?,
+        last_seen: r.get(8)?,
+        agent_id: r.get(9)?,
+        subnets: list(10)?,
+        errors: list(11)?,
+        acked_by: r.get(12)?,
+        acked_at: r.get(13)?,
+    })
+}
+
+/// Every version of every site of `agency` (or of all agencies), newest first.
+pub fn versions(
+    conn: &Connection,
+    agency: Option<&str>,
+    site: Option<&str>,
+) -> rusqlite::Result<Vec<VersionRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ROW} FROM lan_versions
+         WHERE (?1 IS NULL OR agency = ?1) AND (?2 IS NULL OR site = ?2)
+         ORDER BY agency, site, version DESC"
+    ))?;
+    let rows = st.query_map(params![agency, site], row)?;
+    rows.collect()
+}
+
+/// One version with topology and diff; `version` None is the newest.
+pub fn version(
+    conn: &Connection,
+    agency: &str,
+    site: &str,
+    version: Option<i64>,
+) -> rusqlite::Result<Option<Version>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ROW}, topology, diff FROM lan_versions
+         WHERE agency = ?1 AND site = ?2 AND (?3 IS NULL OR version = ?3)
+         ORDER BY version DESC LIMIT 1"
+    ))?;
+    st.query_row(params![agency, site, version], |r| {
+        let t: String = r.get(14)?;
+        let d: String = r.get(15)?;
+        Ok(Version {
+            row: row(r)?,
+            topology: serde_json::from_str(&t).unwrap_or_default(),
+            diff: serde_json::from_str(&d).unwrap_or_default(),
+        })
+    })
+    .optional()
+}
+
+/// The sites of `agency` that have a diagram.
+pub fn sites(conn: &Connection, agency: &str) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn
+        .prepare_cached("SELECT DISTINCT site FROM lan_versions WHERE agency = ?1 ORDER BY site")?;
+    let rows = st.query_map(params![agency], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Acknowledges every version of the site up to `version`; returns how many changed.
+pub fn acknowledge(
+    conn: &Connection,
+    agency: &str,
+    site: &str,
+    version: i64,
+    by: &str,
+    now: f64,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE lan_versions SET acked_by = ?4, acked_at = ?5
+         WHERE agency = ?1 AND site = ?2 AND version <= ?3 AND acked_at IS NULL",
+        params![agency, site, version, by, now],
+    )
+}
+
+/// The duty state of one agency site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteStatus {
+    pub agency: String,
+    pub site: String,
+    /// `ok`, `overdue` (no discovery confirmed the diagram within the maximum age) or
+    /// `missing` (the agency has no diagram at all).
+    pub state: &'static str,
+    pub version: Option<i64>,
+    pub devices: i64,
+    pub links: i64,
+    /// Seconds since a discovery last confirmed the diagram.
+    pub age_seconds: Option<f64>,
+    /// Change events so far (versions after the first).
+    pub changes_total: i64,
+    /// Changes in versions Diskominfo has not acknowledged.
+    pub unacknowledged_changes: i64,
+}
+
+/// The duty state of every agency: each site with a diagram, and a `missing` row for
+/// an agency with none.
+pub fn statuses(
+    conn: &Connection,
+    agencies: &[String],
+    max_age_seconds: f64,
+    now: f64,
+) -> rusqlite::Result<Vec<SiteStatus>> {
+    let mut st = conn.prepare_cached(
+        "SELECT agency, site, max(version), max(last_seen),
+                sum(CASE WHEN version > 1 THEN 1 ELSE 0 END),
+                sum(CASE WHEN acked_at IS NULL THEN changes ELSE 0 END)
+         FROM lan_versions GROUP BY agency, site ORDER BY agency, site",
+    )?;
+    let rows: Vec<(String, String, i64, f64, i64, i64)> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for a in agencies {
+        let mine: Vec<_> = rows.iter().filter(|r| &r.0 == a).collect();
+        if mine.is_empty() {
+            out.push(SiteStatus {
+                agency: a.clone(),
+                site: String::new(),
+                state: "missing",
+                version: None,
+                devices: 0,
+                links: 0,
+                age_seconds: None,
+                changes_total: 0,
+                unacknowledged_changes: 0,
+            });
+        }
+        for (agency, site, version, last_seen, changes, unacked) in mine {
+            let (devices, links): (i64, i64) = conn
+                .prepare_cached(
+                    "SELECT devices, links FROM lan_versions WHERE agency = ?1 AND site = ?2 AND version = ?3",
+                )?
+                .query_row(params![agency, site, version], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let age = (now - last_seen).max(0.0);
+            out.push(SiteStatus {
+                agency: agency.clone(),
+                site: site.clone(),
+                state: if age > max_age_seconds {
+                    "overdue"
+                } else {
+                    "ok"
+                },
+                version: Some(*version),
+                devices,
+                links,
+                age_seconds: Some(age),
+                changes_total: *changes,
+                unacknowledged_changes: *unacked,
+            });
+        }
+    }
+    Ok(out)
+}
