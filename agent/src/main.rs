@@ -182,7 +182,12 @@ fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
         )
         .into());
     }
-    let d = discovery::discover(&cfg.discovery, &cfg.procfs, &hostname(cfg)?);
+    let d = discovery::discover(
+        &cfg.discovery,
+        &cfg.procfs,
+        &hostname(cfg)?,
+        &discovery::NameCache::default(),
+    );
     for e in &d.errors {
         tracing::warn!("{e}");
     }

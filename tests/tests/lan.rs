@@ -259,17 +259,29 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
             adir.join("agent.log"),
         )
     };
-    let versions = |n: usize| {
-        simpul_e2e::wait_for("LAN versions", std::time::Duration::from_secs(60), || {
-            let (code, body) = curl(
-                &lab,
-                &scan,
-                &[&format!("{base}/api/v1/agencies/dinkes/lan/versions")],
+    let versions =
+        |n: usize| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            loop {
+                let (code, body) = curl(
+                    &lab,
+                    &scan,
+                    &[&format!("{base}/api/v1/agencies/dinkes/lan/versions")],
+                );
+                let v: serde_json::Value =
+                    serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+                if code == 200 && v.as_array().is_some_and(|a| a.len() == n) {
+                    break v;
+                }
+                assert!(
+                std::time::Instant::now() < deadline,
+                "waiting for {n} LAN versions; have ({code}): {body}\nnewest: {}\nagent log:\n{}",
+                curl(&lab, &scan, &[&format!("{base}/api/v1/agencies/dinkes/lan")]).1,
+                simpul_e2e::read(&adir.join("agent.log"))
             );
-            let v: serde_json::Value = serde_json::from_str(&body).ok()?;
-            (code == 200 && v.as_array()?.len() == n).then_some(v)
-        })
-    };
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        };
     let agent = start_agent();
     let v = versions(1);
     assert_eq!(v[0]["version"], 1);

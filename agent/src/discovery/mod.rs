@@ -197,7 +197,10 @@ impl Schedule {
             crate::periodic::Periodic::new(
                 "discovery",
                 Duration::from_secs(u64::from(cfg.interval_secs)),
-                move || discover(&c, &procfs, &hostname),
+                {
+                    let names = NameCache::default();
+                    move || discover(&c, &procfs, &hostname, &names)
+                },
             )
         });
         Self {
@@ -271,8 +274,16 @@ struct Seen {
     arp: bool,
 }
 
+/// Names found by earlier discoveries, kept for lookups that time out.
+pub type NameCache = std::sync::Mutex<BTreeMap<IpAddr, String>>;
+
 /// Runs one discovery with `cfg` (already validated).
-pub fn discover(cfg: &DiscoveryConfig, procfs: &Path, hostname: &str) -> Discovery {
+pub fn discover(
+    cfg: &DiscoveryConfig,
+    procfs: &Path,
+    hostname: &str,
+    names_cache: &NameCache,
+) -> Discovery {
     let started = Instant::now();
     let mut errors = Vec::new();
     let subnets = cfg.parsed_subnets().unwrap_or_else(|e| {
@@ -315,12 +326,26 @@ pub fn discover(cfg: &DiscoveryConfig, procfs: &Path, hostname: &str) -> Discove
         s.arp = true;
         s.mac = Some(n.mac.clone());
     }
-    let names = if cfg.reverse_dns {
+    // a lookup that did not finish in time keeps the name it had last time, so that a
+    // slow resolver does not make the topology flap
+    let names: BTreeMap<IpAddr, String> = if cfg.reverse_dns {
         let ips: Vec<IpAddr> = seen.keys().copied().collect();
-        rdns::names(
+        let answers = rdns::names(
             &ips,
             Duration::from_millis(u64::from(cfg.reverse_dns_timeout_ms)),
-        )
+        );
+        let mut known = names_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (ip, a) in answers {
+            match a {
+                Some(n) => known.insert(ip, n),
+                None => known.remove(&ip),
+            };
+        }
+        ips.iter()
+            .filter_map(|ip| known.get(ip).map(|n| (*ip, n.clone())))
+            .collect()
     } else {
         BTreeMap::new()
     };

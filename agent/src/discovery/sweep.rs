@@ -135,9 +135,39 @@ pub fn sweep(
             }
         }
     };
+    // read the table before the first probe too: a probe turns a STALE entry into
+    // DELAY, and it may stay there (unbelieved) until the sweep is over
+    let mut before = super::neighbours::Table::new();
+    let first = merge_neighbours(&mut before, neighbours);
     let mut out = rt.block_on(run(targets, pace, neighbours));
-    if let Err(e) = merge_neighbours(&mut out.neighbours, neighbours) {
-        out.errors.push(e);
+    for (ip, n) in before {
+        out.neighbours.entry(ip).or_insert(n);
+    }
+    // an address that answered but whose entry was never believable (DELAY all
+    // along) resolves shortly: wait up to 2 s for its MAC, so that its identity
+    // does not flip between discoveries
+    let local: Vec<IpAddr> = super::local_interfaces()
+        .into_iter()
+        .flat_map(|l| l.addrs)
+        .collect();
+    let until = std::time::Instant::now() + Duration::from_secs(2);
+    while out
+        .alive
+        .iter()
+        .any(|ip| !local.contains(ip) && !out.neighbours.contains_key(ip))
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(Duration::from_millis(100));
+        if merge_neighbours(&mut out.neighbours, neighbours).is_err() {
+            break;
+        }
+    }
+    for e in [first, merge_neighbours(&mut out.neighbours, neighbours)] {
+        if let Err(e) = e {
+            if !out.errors.contains(&e) {
+                out.errors.push(e);
+            }
+        }
     }
     out
 }
