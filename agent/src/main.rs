@@ -176,9 +176,11 @@ fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
     if !matches!(format, "json" | "dot") {
         return Err(ConfigFailure(format!("--format {format:?}: must be json or dot")).into());
     }
-    if cfg.discovery.subnets.is_empty() {
+    if !cfg.discovery.enabled() {
         return Err(ConfigFailure(
-            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"] in the config".into(),
+            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"] or add \
+             [[discovery.snmp]] devices in the config"
+                .into(),
         )
         .into());
     }

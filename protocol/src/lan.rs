@@ -88,6 +88,35 @@ pub struct LanDiscovery {
     /// How long the discovery took.
     #[serde(default)]
     pub duration_seconds: f64,
+    /// How the poll of each configured SNMP device went. With SNMP devices configured
+    /// the agent sends the section after every discovery, so that these stay current.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snmp: Vec<SnmpPollSummary>,
+}
+
+/// One SNMP device's poll, as the collector's metrics need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnmpPollSummary {
+    /// The configured address (`address` or `address:port`).
+    pub address: String,
+    /// The device's sysName; empty when the poll failed.
+    #[serde(default)]
+    pub name: String,
+    pub ok: bool,
+    /// Why it failed (no secrets).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error: String,
+    pub duration_seconds: f64,
+    /// Variables received.
+    #[serde(default)]
+    pub oids: u64,
+    #[serde(default)]
+    pub interfaces: u64,
+    #[serde(default)]
+    pub lldp_neighbours: u64,
+    #[serde(default)]
+    pub fdb_entries: u64,
 }
 
 /// Orders addresses numerically, IPv4 first; unparsable ones last, as text.

@@ -6,9 +6,11 @@
 //! rtnetlink), enrichment, topology from ICMP and neighbour facts. Not built yet: SNMP
 //! polling, LLDP and FDB links.
 
+pub mod links;
 pub mod neighbours;
 pub mod oui;
 pub mod rdns;
+pub mod snmp;
 pub mod subnet;
 pub mod sweep;
 
@@ -52,9 +54,13 @@ pub struct DiscoveryConfig {
     pub reverse_dns: bool,
     #[serde(default = "default_rdns_timeout")]
     pub reverse_dns_timeout_ms: u32,
-    /// SNMP devices to poll (`[[discovery.snmp]]`): not built yet in this version.
+    /// SNMP devices to poll (`[[discovery.snmp]]`).
     #[serde(default)]
-    pub snmp: Vec<toml::Value>,
+    pub snmp: Vec<snmp::SnmpTarget>,
+    /// A switch port on which more MACs than this are learned is an uplink (to another
+    /// switch): its MACs do not place hosts (default 16).
+    #[serde(default = "default_uplink_macs")]
+    pub uplink_mac_threshold: u32,
 }
 
 fn default_interval() -> u32 {
@@ -74,6 +80,9 @@ fn default_largest_v4() -> u8 {
 }
 fn default_largest_v6() -> u8 {
     116
+}
+fn default_uplink_macs() -> u32 {
+    16
 }
 fn default_true() -> bool {
     true
@@ -95,11 +104,17 @@ impl Default for DiscoveryConfig {
             reverse_dns: true,
             reverse_dns_timeout_ms: default_rdns_timeout(),
             snmp: Vec::new(),
+            uplink_mac_threshold: default_uplink_macs(),
         }
     }
 }
 
 impl DiscoveryConfig {
+    /// Discovery runs when subnets or SNMP devices are configured.
+    pub fn enabled(&self) -> bool {
+        !self.subnets.is_empty() || !self.snmp.is_empty()
+    }
+
     /// The configured subnets, or every problem (each naming its key).
     pub fn parsed_subnets(&self) -> Result<Vec<Subnet>, Vec<String>> {
         let mut ok = Vec::new();
@@ -164,12 +179,14 @@ impl DiscoveryConfig {
                 ));
             }
         }
-        if !self.snmp.is_empty() {
-            p.push(
-                "discovery.snmp: SNMP polling is not built yet in this version; remove the \
-                 [[discovery.snmp]] entries (the sweep and ARP work without them)"
-                    .into(),
-            );
+        for (i, t) in self.snmp.iter().enumerate() {
+            p.extend(t.problems(&format!("discovery.snmp[{i}]")));
+        }
+        if !(1..=10_000).contains(&self.uplink_mac_threshold) {
+            p.push(format!(
+                "discovery.uplink_mac_threshold = {}: must be between 1 and 10000",
+                self.uplink_mac_threshold
+            ));
         }
         p
     }
@@ -192,7 +209,7 @@ pub struct Schedule {
 impl Schedule {
     /// Off (never due) when no subnets are configured.
     pub fn new(cfg: &DiscoveryConfig, procfs: std::path::PathBuf, hostname: String) -> Self {
-        let job = (!cfg.subnets.is_empty()).then(|| {
+        let job = cfg.enabled().then(|| {
             let c = cfg.clone();
             crate::periodic::Periodic::new(
                 "discovery",
@@ -220,7 +237,7 @@ impl Schedule {
         let stale = self
             .last_sent
             .is_none_or(|t| now.duration_since(t) >= KEEPALIVE);
-        if d.hash == self.last_hash && !stale {
+        if d.hash == self.last_hash && !stale && d.snmp.is_empty() {
             return None;
         }
         tracing::info!(
@@ -238,6 +255,7 @@ impl Schedule {
             hash: d.hash,
             errors: d.errors,
             duration_seconds: d.stats.seconds,
+            snmp: d.snmp.iter().map(snmp::Poll::summary).collect(),
         })
     }
 }
@@ -264,6 +282,8 @@ pub struct Discovery {
     /// What went wrong (the rest of the discovery went on).
     pub errors: Vec<String>,
     pub stats: Stats,
+    /// Each configured SNMP device: how its poll went and what it said.
+    pub snmp: Vec<snmp::Poll>,
 }
 
 /// Facts about one address.
@@ -297,8 +317,14 @@ pub fn discover(
         timeout: Duration::from_millis(u64::from(cfg.timeout_ms)),
         retries: cfg.retries,
     };
-    let swept = sweep::sweep(&targets, pace, &|| neighbours::table(procfs));
+    // SNMP polls run on their own thread while the sweep runs
+    let (swept, polls) = std::thread::scope(|sc| {
+        let polling = sc.spawn(|| snmp::poll_all(&cfg.snmp));
+        let swept = sweep::sweep(&targets, pace, &|| neighbours::table(procfs));
+        (swept, polling.join().unwrap_or_default())
+    });
     let sweep_seconds = started.elapsed().as_secs_f64();
+    errors.extend(polls.iter().filter_map(|p| p.error.clone()));
     errors.extend(swept.errors);
     if swept.backoffs > 0 {
         tracing::warn!(
@@ -325,6 +351,14 @@ pub fn discover(
         let s = seen.entry(*ip).or_default();
         s.arp = true;
         s.mac = Some(n.mac.clone());
+    }
+    // the ARP tables of polled routers and switches: hosts this one never talked to
+    for e in polls.iter().filter_map(|p| p.device.as_ref()).flat_map(|d| &d.arp) {
+        if in_scope(&e.ip) && !is_local(&e.ip) {
+            let s = seen.entry(e.ip).or_default();
+            s.arp = true;
+            s.mac.get_or_insert_with(|| e.mac.clone());
+        }
     }
     // a lookup that did not finish in time keeps the name it had last time, so that a
     // slow resolver does not make the topology flap
@@ -367,6 +401,12 @@ pub fn discover(
                 .to_owned()
         },
         hostname,
+        polls: &polls
+            .iter()
+            .zip(&cfg.snmp)
+            .filter_map(|(p, t)| p.device.as_ref().map(|d| (t, d)))
+            .collect::<Vec<_>>(),
+        uplink_mac_threshold: cfg.uplink_mac_threshold,
     });
     t.canonicalize();
     Discovery {
@@ -381,6 +421,7 @@ pub fn discover(
         },
         topology: t,
         errors,
+        snmp: polls,
     }
 }
 
@@ -433,6 +474,9 @@ struct Facts<'a> {
     gateways: &'a [IpAddr],
     vendor: &'a dyn Fn(&str) -> String,
     hostname: &'a str,
+    /// Polled SNMP devices that answered.
+    polls: &'a [(&'a snmp::SnmpTarget, &'a snmp::mibs::DeviceInfo)],
+    uplink_mac_threshold: u32,
 }
 
 fn device_id(mac: Option<&str>, ip: IpAddr) -> String {
@@ -443,20 +487,24 @@ fn device_id(mac: Option<&str>, ip: IpAddr) -> String {
 }
 
 /// Builds the topology: this host, one device per MAC (or per address without one),
-/// and for each subnet its gateway (when the host routes through one in it) or an
-/// unknown segment, with every device of the subnet linked to it.
+/// the SNMP-polled devices with their LLDP and FDB links, and for each subnet its
+/// gateway (when the host routes through one in it) or an unknown segment, with every
+/// device of the subnet that LLDP or FDB did not place linked to it.
 fn build(f: &Facts<'_>) -> Topology {
-    let mut devices: BTreeMap<String, Device> = BTreeMap::new();
-    let mut links = Vec::new();
+    let mut g = links::Graph {
+        devices: BTreeMap::new(),
+        links: Vec::new(),
+        by_mac: BTreeMap::new(),
+        by_ip: BTreeMap::new(),
+        placed: BTreeSet::new(),
+        vendor: f.vendor,
+    };
     // this host, with its interfaces inside the swept subnets
+    let in_subnets = |a: &IpAddr| f.subnets.iter().any(|s| s.contains(*a));
     let mine: Vec<&Local> = f
         .local
         .iter()
-        .filter(|l| {
-            l.addrs
-                .iter()
-                .any(|a| f.subnets.iter().any(|s| s.contains(*a)))
-        })
+        .filter(|l| l.addrs.iter().any(in_subnets))
         .collect();
     let self_id = mine
         .iter()
@@ -467,28 +515,35 @@ fn build(f: &Facts<'_>) -> Topology {
                 .map(|a| format!("ip:{a}"))
         })
         .unwrap_or_else(|| format!("host:{}", f.hostname));
-    devices.insert(
+    let my_addrs: Vec<IpAddr> = mine
+        .iter()
+        .flat_map(|l| l.addrs.iter())
+        .filter(|a| in_subnets(a))
+        .copied()
+        .collect();
+    let my_macs: Vec<String> = mine.iter().filter_map(|l| l.mac.clone()).collect();
+    for m in &my_macs {
+        g.by_mac.insert(m.clone(), self_id.clone());
+    }
+    for a in &my_addrs {
+        g.by_ip.insert(*a, self_id.clone());
+    }
+    g.devices.insert(
         self_id.clone(),
         Device {
             id: self_id.clone(),
             kind: DeviceType::Server,
             name: f.hostname.to_owned(),
             vendor: String::new(),
-            addresses: mine
-                .iter()
-                .flat_map(|l| l.addrs.iter())
-                .filter(|a| f.subnets.iter().any(|s| s.contains(**a)))
-                .map(ToString::to_string)
-                .collect(),
-            macs: mine.iter().filter_map(|l| l.mac.clone()).collect(),
+            addresses: my_addrs.iter().map(ToString::to_string).collect(),
+            macs: my_macs,
             sources: vec!["self".into()],
         },
     );
     // every other device
-    let mut device_of: BTreeMap<IpAddr, String> = BTreeMap::new();
     for (ip, s) in f.seen {
         let id = device_id(s.mac.as_deref(), *ip);
-        let d = devices.entry(id.clone()).or_insert_with(|| Device {
+        let d = g.devices.entry(id.clone()).or_insert_with(|| Device {
             id: id.clone(),
             kind: DeviceType::Host,
             name: String::new(),
@@ -510,44 +565,76 @@ fn build(f: &Facts<'_>) -> Topology {
         if f.gateways.contains(ip) {
             d.kind = DeviceType::Router;
         }
-        device_of.insert(*ip, id);
+        if let Some(m) = &s.mac {
+            g.by_mac.insert(m.clone(), id.clone());
+        }
+        g.by_ip.insert(*ip, id);
+    }
+    // SNMP: the polled devices first (so that links find them), then LLDP links of
+    // all of them (authoritative), then FDB
+    let ids: Vec<String> = f
+        .polls
+        .iter()
+        .map(|(t, d)| g.add_polled(t, d))
+        .collect();
+    // a later device may have absorbed an earlier one (one box, two addresses)
+    let ids: Vec<String> = ids
+        .into_iter()
+        .zip(f.polls)
+        .map(|(id, (t, _))| {
+            if g.devices.contains_key(&id) {
+                return id;
+            }
+            t.ip().and_then(|ip| g.by_ip.get(&ip).cloned()).unwrap_or(id)
+        })
+        .collect();
+    let uplinks: Vec<BTreeSet<String>> = ids
+        .iter()
+        .zip(f.polls)
+        .map(|(id, (_, d))| g.add_lldp(id, d))
+        .collect();
+    for ((id, (_, d)), up) in ids.iter().zip(f.polls).zip(&uplinks) {
+        g.add_fdb(id, d, up, f.uplink_mac_threshold);
     }
     // each subnet hangs off its gateway, or off a segment whose switch is unknown
+    let mut segment_links = Vec::new();
     for s in f.subnets {
-        let hub = match f
+        let gateway = f
             .gateways
             .iter()
-            .find(|g| s.contains(**g))
-            .and_then(|g| device_of.get(g))
-        {
-            Some(g) => g.clone(),
-            None => {
-                let id = format!("segment:{s}");
-                devices.entry(id.clone()).or_insert_with(|| Device {
-                    id: id.clone(),
-                    kind: DeviceType::Segment,
-                    name: s.to_string(),
-                    vendor: String::new(),
-                    addresses: vec![],
-                    macs: vec![],
-                    sources: vec![],
-                });
-                id
-            }
-        };
+            .find(|gw| s.contains(**gw))
+            .and_then(|gw| g.by_ip.get(gw))
+            .cloned();
+        let hub = gateway.clone().unwrap_or_else(|| format!("segment:{s}"));
         let mut members: BTreeSet<(String, String)> = BTreeSet::new();
-        for (ip, id) in &device_of {
-            if s.contains(*ip) && *id != hub {
+        for (ip, id) in &g.by_ip {
+            if s.contains(*ip) && *id != hub && !g.placed.contains(id) && *id != self_id {
                 members.insert((id.clone(), String::new()));
             }
         }
-        for l in &mine {
-            if l.addrs.iter().any(|a| s.contains(*a)) {
-                members.insert((self_id.clone(), l.name.clone()));
+        if !g.placed.contains(&self_id) {
+            for l in &mine {
+                if l.addrs.iter().any(|a| s.contains(*a)) {
+                    members.insert((self_id.clone(), l.name.clone()));
+                }
             }
         }
+        if members.is_empty() {
+            continue;
+        }
+        if gateway.is_none() {
+            g.devices.entry(hub.clone()).or_insert_with(|| Device {
+                id: hub.clone(),
+                kind: DeviceType::Segment,
+                name: s.to_string(),
+                vendor: String::new(),
+                addresses: vec![],
+                macs: vec![],
+                sources: vec![],
+            });
+        }
         for (id, port) in members {
-            links.push(Link {
+            segment_links.push(Link {
                 a: Endpoint { device: id, port },
                 b: Endpoint {
                     device: hub.clone(),
@@ -557,9 +644,10 @@ fn build(f: &Facts<'_>) -> Topology {
             });
         }
     }
+    g.links.extend(segment_links);
     Topology {
-        devices: devices.into_values().collect(),
-        links,
+        devices: g.devices.into_values().collect(),
+        links: g.links,
     }
 }
 
@@ -607,6 +695,8 @@ mod tests {
             gateways: &[],
             vendor: &vendor,
             hostname: "opd-agent",
+            polls: &[],
+            uplink_mac_threshold: 16,
         };
         let mut t = build(&f);
         t.canonicalize();

@@ -1,0 +1,149 @@
+//! [`Snmp`] on `async-snmp` (pinned): UDP, GETBULK walks with the target's
+//! max-repetitions, a request timeout and retries per target. The only file that
+//! knows the library.
+
+use std::time::Duration;
+
+use async_snmp::{Auth, AuthProtocol, ErrorKind, PrivProtocol, Retry, UsmConfig, Value};
+
+use super::{Snmp, SnmpTarget, Val};
+
+/// A connected client for one target.
+pub struct Client {
+    inner: async_snmp::Client<async_snmp::transport::UdpHandle>,
+    reps: u32,
+    what: String,
+}
+
+fn auth_protocol(s: &str) -> Option<AuthProtocol> {
+    Some(match s {
+        "SHA" => AuthProtocol::Sha1,
+        "SHA-224" => AuthProtocol::Sha224,
+        "SHA-256" => AuthProtocol::Sha256,
+        "SHA-384" => AuthProtocol::Sha384,
+        "SHA-512" => AuthProtocol::Sha512,
+        "MD5" => AuthProtocol::Md5,
+        _ => return None,
+    })
+}
+
+fn priv_protocol(s: &str) -> Option<PrivProtocol> {
+    Some(match s {
+        "AES" => PrivProtocol::Aes128,
+        "AES-192" => PrivProtocol::Aes192Blumenthal,
+        "AES-256" => PrivProtocol::Aes256Blumenthal,
+        "DES" => PrivProtocol::Des,
+        _ => return None,
+    })
+}
+
+/// The library's auth settings for `t` (already validated by `problems`).
+fn auth(t: &SnmpTarget) -> Result<Auth, String> {
+    if t.version == "2c" {
+        return Ok(Auth::v2c(t.community.clone().unwrap_or_default()));
+    }
+    let user = t.user.clone().unwrap_or_default();
+    let usm = UsmConfig::new(user.into_bytes());
+    let usm = match (
+        t.auth_protocol.as_deref().and_then(auth_protocol),
+        t.priv_protocol.as_deref().and_then(priv_protocol),
+    ) {
+        (None, _) => Ok(usm),
+        (Some(a), None) => usm.auth(a, t.auth_password.as_deref().unwrap_or_default()),
+        (Some(a), Some(p)) => usm.auth_priv(
+            a,
+            t.auth_password.as_deref().unwrap_or_default(),
+            p,
+            t.priv_password.as_deref().unwrap_or_default(),
+        ),
+    }
+    // the library's message names the problem (e.g. a password too short), not the
+    // password
+    .map_err(|e| format!("SNMPv3 settings: {e}"))?;
+    Ok(usm.into())
+}
+
+impl Client {
+    /// A client for `t`; binds a UDP socket, sends nothing yet.
+    pub async fn connect(t: &SnmpTarget) -> Result<Self, String> {
+        let ip = t
+            .ip()
+            .ok_or_else(|| format!("address {:?} is not an IP address", t.address))?;
+        let retry = Retry::fixed(t.retries, Duration::ZERO).map_err(|e| e.to_string())?;
+        let inner = async_snmp::Client::builder(std::net::SocketAddr::new(ip, t.port), auth(t)?)
+            .request_timeout(Duration::from_millis(u64::from(t.timeout_ms)))
+            .retry(retry)
+            .connect()
+            .await
+            .map_err(|e| format!("cannot open a UDP socket: {e}"))?;
+        let what = if t.version == "3" {
+            format!(
+                "SNMPv3 user {:?}",
+                t.user.as_deref().unwrap_or_default()
+            )
+        } else {
+            "SNMPv2c community".to_owned()
+        };
+        Ok(Self {
+            inner,
+            reps: t.max_repetitions,
+            what,
+        })
+    }
+
+    /// A message for a failed request that says what to check, without secrets.
+    fn explain(&self, e: &async_snmp::Error) -> String {
+        match e.kind() {
+            ErrorKind::Timeout => format!(
+                "no answer ({e}); check the address, that the device answers SNMP, and the {} \
+                 (a device drops requests with a wrong community)",
+                self.what
+            ),
+            ErrorKind::Auth | ErrorKind::Report => format!(
+                "authentication failed for {} ({e}); check the user, the protocols and the \
+                 passwords",
+                self.what
+            ),
+            ErrorKind::Decode | ErrorKind::MalformedResponse | ErrorKind::ResponseShape => {
+                format!("the device sent an answer that is not valid SNMP ({e})")
+            }
+            _ => e.to_string(),
+        }
+    }
+}
+
+fn val(v: &Value) -> Val {
+    match v {
+        Value::Integer(i) => Val::Int(i64::from(*i)),
+        Value::OctetString(b) | Value::Opaque(b) | Value::Nsap(b) => Val::Bytes(b.to_vec()),
+        Value::ObjectIdentifier(o) => Val::Oid(o.arcs().to_vec()),
+        Value::IpAddress(a) => Val::Ip(*a),
+        Value::Counter32(n) | Value::Gauge32(n) | Value::UInteger32(n) | Value::TimeTicks(n) => {
+            Val::Int(i64::from(*n))
+        }
+        Value::Counter64(n) => Val::Int(i64::try_from(*n).unwrap_or(i64::MAX)),
+        _ => Val::Other,
+    }
+}
+
+impl Snmp for Client {
+    async fn walk(&self, root: &[u32]) -> Result<Vec<(Vec<u32>, Val)>, String> {
+        let rows = self
+            .inner
+            .bulk_walk(async_snmp::Oid::from_slice(root), self.reps)
+            .map_err(|e| self.explain(&e))?
+            .collect()
+            .await
+            .map_err(|e| self.explain(&e))?;
+        Ok(rows
+            .iter()
+            .filter(|vb| {
+                !matches!(
+                    vb.value,
+                    Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView
+                )
+            })
+            .map(|vb| (vb.oid.arcs().to_vec(), val(&vb.value)))
+            .collect())
+    }
+}

@@ -1,0 +1,486 @@
+//! SNMP polling of the configured devices (`[[discovery.snmp]]`): v2c, or v3 with
+//! USM (authNoPriv or authPriv: SHA-1/SHA-2 and AES). Each device is walked for the
+//! system group, IF-MIB, LLDP-MIB, BRIDGE/Q-BRIDGE forwarding tables and ARP tables
+//! with GETBULK; devices are polled concurrently, each with its own timeout, retries
+//! and deadline, so one slow or dead device never holds up the others.
+//!
+//! The client library sits behind [`Snmp`] (see `client.rs`). Credentials live only
+//! in the config; `Debug` of a target and every error leave them out.
+
+pub mod client;
+pub mod mibs;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// A value as the MIB parsers need it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// INTEGER, Counter32/64, Gauge32, TimeTicks.
+    Int(i64),
+    /// OCTET STRING (and Opaque).
+    Bytes(Vec<u8>),
+    Oid(Vec<u32>),
+    Ip([u8; 4]),
+    /// NULL and anything else.
+    Other,
+}
+
+impl Val {
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Self::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Readable text: an octet string as UTF-8 (hex when binary), numbers as digits.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Bytes(b) => {
+                let b = b.strip_suffix(&[0]).unwrap_or(b);
+                match std::str::from_utf8(b) {
+                    Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => {
+                        s.trim().to_owned()
+                    }
+                    _ => b
+                        .iter()
+                        .map(|x| format!("{x:02x}"))
+                        .collect::<Vec<_>>()
+                        .join(":"),
+                }
+            }
+            Self::Int(i) => i.to_string(),
+            Self::Ip(a) => IpAddr::from(*a).to_string(),
+            Self::Oid(o) => o
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("."),
+            Self::Other => String::new(),
+        }
+    }
+}
+
+/// What Simpul needs of an SNMP client: walk a subtree.
+pub trait Snmp {
+    /// Every variable under `root`, in OID order (empty when the device has none).
+    fn walk(
+        &self,
+        root: &[u32],
+    ) -> impl std::future::Future<Output = Result<Vec<(Vec<u32>, Val)>, String>>;
+}
+
+/// One `[[discovery.snmp]]` device.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnmpTarget {
+    /// The device's management address (an IP address).
+    pub address: String,
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// `"2c"` or `"3"`.
+    #[serde(default = "default_version")]
+    pub version: String,
+    /// v2c community.
+    #[serde(default)]
+    pub community: Option<String>,
+    /// v3 user name.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// v3: `SHA` (SHA-1), `SHA-224`, `SHA-256`, `SHA-384`, `SHA-512` or `MD5`.
+    #[serde(default)]
+    pub auth_protocol: Option<String>,
+    #[serde(default)]
+    pub auth_password: Option<String>,
+    /// v3: `AES` (AES-128), `AES-192`, `AES-256` or `DES`.
+    #[serde(default)]
+    pub priv_protocol: Option<String>,
+    #[serde(default)]
+    pub priv_password: Option<String>,
+    /// Wait for each answer (default 2,000 ms).
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u32,
+    /// Further tries of a request that got no answer (default 1).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Rows per GETBULK (default 25).
+    #[serde(default = "default_reps")]
+    pub max_repetitions: u32,
+    /// The longest a whole poll of this device may take (default 60 s).
+    #[serde(default = "default_deadline")]
+    pub deadline_secs: u32,
+    /// Overrides the device type the poll infers: `router`, `switch`, `server`, `host`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+fn default_port() -> u16 {
+    161
+}
+fn default_version() -> String {
+    "2c".into()
+}
+fn default_timeout() -> u32 {
+    2000
+}
+fn default_retries() -> u32 {
+    1
+}
+fn default_reps() -> u32 {
+    25
+}
+fn default_deadline() -> u32 {
+    60
+}
+
+impl std::fmt::Debug for SnmpTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |o: &Option<String>| o.as_ref().map(|_| "<hidden>");
+        f.debug_struct("SnmpTarget")
+            .field("address", &self.address)
+            .field("port", &self.port)
+            .field("version", &self.version)
+            .field("community", &hidden(&self.community))
+            .field("user", &self.user)
+            .field("auth_protocol", &self.auth_protocol)
+            .field("auth_password", &hidden(&self.auth_password))
+            .field("priv_protocol", &self.priv_protocol)
+            .field("priv_password", &hidden(&self.priv_password))
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .field("max_repetitions", &self.max_repetitions)
+            .field("deadline_secs", &self.deadline_secs)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// The authentication protocols a config may name.
+pub const AUTH_PROTOCOLS: &[&str] = &["SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", "MD5"];
+/// The privacy protocols a config may name.
+pub const PRIV_PROTOCOLS: &[&str] = &["AES", "AES-192", "AES-256", "DES"];
+const TYPES: &[&str] = &["router", "switch", "server", "host"];
+
+impl SnmpTarget {
+    /// Where to send requests.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.address.parse().ok()
+    }
+
+    /// Every problem of this entry (`key` is `discovery.snmp[i]`), secrets left out.
+    pub fn problems(&self, key: &str) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.ip().is_none() {
+            p.push(format!(
+                "{key}.address = {:?}: not an IP address (e.g. \"192.0.2.1\" or \"2001:db8::1\")",
+                self.address
+            ));
+        }
+        if self.port == 0 {
+            p.push(format!("{key}.port = 0: must be from 1 to 65535"));
+        }
+        let set = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.is_empty());
+        match self.version.as_str() {
+            "2c" => {
+                if !set(&self.community) {
+                    p.push(format!("{key}.community: required for version \"2c\""));
+                }
+                for (k, v) in [
+                    ("user", &self.user),
+                    ("auth_protocol", &self.auth_protocol),
+                    ("auth_password", &self.auth_password),
+                    ("priv_protocol", &self.priv_protocol),
+                    ("priv_password", &self.priv_password),
+                ] {
+                    if v.is_some() {
+                        p.push(format!(
+                            "{key}.{k}: only for version \"3\" (this entry is version \"2c\")"
+                        ));
+                    }
+                }
+            }
+            "3" => {
+                if !set(&self.user) {
+                    p.push(format!("{key}.user: required for version \"3\""));
+                }
+                if self.community.is_some() {
+                    p.push(format!(
+                        "{key}.community: only for version \"2c\" (version \"3\" uses user and passwords)"
+                    ));
+                }
+                self.protocol_problems(key, &mut p);
+            }
+            v => p.push(format!(
+                "{key}.version = {v:?}: must be \"2c\" or \"3\" (SNMPv1 has no GETBULK)"
+            )),
+        }
+        for (k, v, lo, hi) in [
+            ("timeout_ms", self.timeout_ms, 100, 60_000),
+            ("retries", self.retries, 0, 5),
+            ("max_repetitions", self.max_repetitions, 1, 200),
+            ("deadline_secs", self.deadline_secs, 1, 3_600),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                p.push(format!("{key}.{k} = {v}: must be between {lo} and {hi}"));
+            }
+        }
+        if let Some(t) = &self.kind {
+            if !TYPES.contains(&t.as_str()) {
+                p.push(format!("{key}.type = {t:?}: must be one of {TYPES:?}"));
+            }
+        }
+        p
+    }
+
+    fn protocol_problems(&self, key: &str, p: &mut Vec<String>) {
+        let pw = |k: &str, v: &Option<String>, p: &mut Vec<String>| match v {
+            None => p.push(format!("{key}.{k}: required with {key}.{}", k.replace("password", "protocol"))),
+            Some(s) if s.len() < 8 => p.push(format!(
+                "{key}.{k}: too short ({} characters); SNMPv3 passwords have at least 8",
+                s.len()
+            )),
+            Some(_) => {}
+        };
+        match &self.auth_protocol {
+            Some(a) if !AUTH_PROTOCOLS.contains(&a.as_str()) => p.push(format!(
+                "{key}.auth_protocol = {a:?}: must be one of {AUTH_PROTOCOLS:?}"
+            )),
+            Some(_) => pw("auth_password", &self.auth_password, p),
+            None if self.auth_password.is_some() => p.push(format!(
+                "{key}.auth_password: set without {key}.auth_protocol"
+            )),
+            None => {}
+        }
+        match &self.priv_protocol {
+            Some(_) if self.auth_protocol.is_none() => p.push(format!(
+                "{key}.priv_protocol: privacy needs authentication; set {key}.auth_protocol too"
+            )),
+            Some(x) if !PRIV_PROTOCOLS.contains(&x.as_str()) => p.push(format!(
+                "{key}.priv_protocol = {x:?}: must be one of {PRIV_PROTOCOLS:?}"
+            )),
+            Some(_) => pw("priv_password", &self.priv_password, p),
+            None if self.priv_password.is_some() => p.push(format!(
+                "{key}.priv_password: set without {key}.priv_protocol"
+            )),
+            None => {}
+        }
+    }
+
+    /// `address` or `address:port` for messages.
+    pub fn label(&self) -> String {
+        if self.port == 161 {
+            self.address.clone()
+        } else {
+            format!("{}:{}", self.address, self.port)
+        }
+    }
+}
+
+/// The outcome of polling one device.
+#[derive(Debug, Clone, Serialize)]
+pub struct Poll {
+    pub address: String,
+    pub ok: bool,
+    /// Why the poll failed, naming the table (no secrets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<mibs::DeviceInfo>,
+}
+
+impl Poll {
+    /// What the report's `lan` section carries of it.
+    pub fn summary(&self) -> simpul_protocol::SnmpPollSummary {
+        let d = self.device.as_ref();
+        let n = |f: fn(&mibs::DeviceInfo) -> usize| d.map_or(0, |d| f(d) as u64);
+        simpul_protocol::SnmpPollSummary {
+            address: self.address.clone(),
+            name: d.map(|d| d.sys_name.clone()).unwrap_or_default(),
+            ok: self.ok,
+            error: self.error.clone().unwrap_or_default(),
+            duration_seconds: self.seconds,
+            oids: n(|d| d.oids),
+            interfaces: n(|d| d.interfaces.len()),
+            lldp_neighbours: n(|d| d.lldp_remotes.len()),
+            fdb_entries: n(|d| d.fdb.len()),
+        }
+    }
+}
+
+/// Walks every table of [`mibs::WALKS`] on one device.
+pub async fn poll_device<S: Snmp>(s: &S) -> Result<mibs::DeviceInfo, String> {
+    let mut all: BTreeMap<Vec<u32>, Val> = BTreeMap::new();
+    for (name, root) in mibs::WALKS {
+        let rows = s.walk(root).await.map_err(|e| format!("{name}: {e}"))?;
+        all.extend(rows);
+    }
+    Ok(mibs::parse(&all))
+}
+
+/// Polls every target, concurrently (at most 16 at a time), on a runtime that lives
+/// only for the polls. The results are in the order of `targets`.
+pub fn poll_all(targets: &[SnmpTarget]) -> Vec<Poll> {
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return targets
+                .iter()
+                .map(|t| Poll {
+                    address: t.label(),
+                    ok: false,
+                    error: Some(format!("cannot start the SNMP runtime: {e}")),
+                    seconds: 0.0,
+                    device: None,
+                })
+                .collect()
+        }
+    };
+    rt.block_on(async {
+        let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+        let mut set = tokio::task::JoinSet::new();
+        for (i, t) in targets.iter().cloned().enumerate() {
+            let gate = gate.clone();
+            set.spawn(async move {
+                let _permit = gate.acquire_owned().await;
+                (i, poll_one(&t).await)
+            });
+        }
+        let mut out: Vec<Option<Poll>> = vec![None; targets.len()];
+        while let Some(r) = set.join_next().await {
+            if let Ok((i, p)) = r {
+                out[i] = Some(p);
+            }
+        }
+        out.into_iter()
+            .zip(targets)
+            .map(|(p, t)| {
+                p.unwrap_or_else(|| Poll {
+                    address: t.label(),
+                    ok: false,
+                    error: Some("the poll task failed".into()),
+                    seconds: 0.0,
+                    device: None,
+                })
+            })
+            .collect()
+    })
+}
+
+async fn poll_one(t: &SnmpTarget) -> Poll {
+    let started = Instant::now();
+    let deadline = Duration::from_secs(u64::from(t.deadline_secs));
+    let result = match client::Client::connect(t).await {
+        Err(e) => Err(e),
+        Ok(c) => match tokio::time::timeout(deadline, poll_device(&c)).await {
+            Ok(r) => r,
+            Err(_) => Err(format!(
+                "the poll took longer than deadline_secs = {} and was stopped",
+                t.deadline_secs
+            )),
+        },
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    match result {
+        Ok(d) => Poll {
+            address: t.label(),
+            ok: true,
+            error: None,
+            seconds,
+            device: Some(d),
+        },
+        Err(e) => Poll {
+            address: t.label(),
+            ok: false,
+            error: Some(format!("SNMP {}: {e}", t.label())),
+            seconds,
+            device: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(toml_text: &str) -> SnmpTarget {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_and_errors() {
+        let t = target(
+            r#"address = "10.0.0.1"
+               version = "3"
+               user = "simpul"
+               auth_protocol = "SHA"
+               auth_password = "s3cret-auth"
+               priv_protocol = "AES"
+               priv_password = "s3cret-priv""#,
+        );
+        assert!(t.problems("discovery.snmp[0]").is_empty());
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("s3cret"), "{dbg}");
+        let c = target(r#"address = "10.0.0.1"
+                          community = "pr1vate""#);
+        assert!(!format!("{c:?}").contains("pr1vate"));
+        assert!(c.problems("k").is_empty());
+    }
+
+    #[test]
+    fn bad_entries_name_their_key() {
+        let t = target(
+            r#"address = "switch-1"
+               version = "3"
+               user = "u"
+               auth_protocol = "SHA1"
+               priv_protocol = "AES"
+               priv_password = "short"
+               max_repetitions = 0
+               type = "firewall""#,
+        );
+        let p = t.problems("discovery.snmp[2]");
+        let want = [
+            "discovery.snmp[2].address = \"switch-1\": not an IP address",
+            "discovery.snmp[2].auth_protocol = \"SHA1\": must be one of",
+            "discovery.snmp[2].priv_password: too short (5 characters)",
+            "discovery.snmp[2].max_repetitions = 0",
+            "discovery.snmp[2].type = \"firewall\"",
+        ];
+        for w in want {
+            assert!(p.iter().any(|x| x.starts_with(w)), "{w}: {p:?}");
+        }
+        assert_eq!(p.len(), want.len(), "{p:?}");
+        let v1 = target(r#"address = "10.0.0.1"
+                           version = "1"
+                           community = "public""#);
+        assert!(v1.problems("k")[0].contains("must be \"2c\" or \"3\""));
+        let nocomm = target(r#"address = "10.0.0.1""#);
+        assert_eq!(nocomm.problems("k"), ["k.community: required for version \"2c\""]);
+        let privonly = target(
+            r#"address = "10.0.0.1"
+               version = "3"
+               user = "u"
+               priv_protocol = "AES"
+               priv_password = "longenough""#,
+        );
+        assert!(privonly.problems("k")[0].contains("privacy needs authentication"));
+    }
+}
