@@ -14,15 +14,28 @@ command -v curl >/dev/null 2>&1 || pkgs+=(curl)
 command -v restic >/dev/null 2>&1 || pkgs+=(restic)             # the restic backup probe's test
 command -v borg >/dev/null 2>&1 || pkgs+=(borgbackup)           # the borg backup probe's test
 command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)               # the namespace LAN of the discovery test
+has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
+has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace
+has python3 || pkgs+=(python3)                                   # the test's garbage-answering device
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing missing packages: ${pkgs[*]}"
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
+  # the packages' own services (snmpd, lldpd) must not start on the machine's real
+  # network: the tests run their own copies inside namespaces they create
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  [ -z "$policy" ] || $SUDO rm -f "$policy"
 fi
-for tool in prometheus promtool restic borg ip; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "missing $tool after install" >&2; exit 1; }
+for tool in prometheus promtool restic borg ip snmpd lldpd lldpcli python3; do
+  has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 
 # --- Rust ----------------------------------------------------------------------------

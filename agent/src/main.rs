@@ -90,11 +90,28 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|v| v.parse::<tracing_subscriber::filter::LevelFilter>().ok())
         .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    // the SNMP library's own lines repeat what the agent reports about a device in
+    // one clear line; they show at debug level
+    let snmp_level = if level >= tracing_subscriber::filter::LevelFilter::DEBUG {
+        level
+    } else {
+        tracing_subscriber::filter::LevelFilter::OFF
+    };
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_default(level)
+        .with_target("async_snmp", snmp_level);
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+            )
+            .with(filter)
+            .init();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::CheckConfig { file } => match AgentConfig::load(&file) {

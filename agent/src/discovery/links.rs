@@ -244,7 +244,11 @@ impl Graph<'_> {
                         Some(m) => format!("mac:{m}"),
                         None => format!("lldp:{}", r.chassis),
                     };
-                    let vendor = r.chassis_mac.as_deref().map(self.vendor).unwrap_or_default();
+                    let vendor = r
+                        .chassis_mac
+                        .as_deref()
+                        .map(self.vendor)
+                        .unwrap_or_default();
                     self.devices.entry(rid.clone()).or_insert_with(|| Device {
                         id: rid.clone(),
                         kind: from_caps(r.caps),
@@ -317,7 +321,10 @@ impl Graph<'_> {
         };
         let mut per_port: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for e in &d.fdb {
-            per_port.entry(port_name(e.port)).or_default().insert(&e.mac);
+            per_port
+                .entry(port_name(e.port))
+                .or_default()
+                .insert(&e.mac);
         }
         let lldp_peers: BTreeSet<String> = self
             .links
@@ -496,10 +503,28 @@ mod tests {
         assert_eq!(
             l,
             [
-                (s(&id), s("Gi0/1"), s("mac:02:00:00:00:00:01"), s("eth0"), s("lldp")),
+                (
+                    s(&id),
+                    s("Gi0/1"),
+                    s("mac:02:00:00:00:00:01"),
+                    s("eth0"),
+                    s("lldp")
+                ),
                 (s(&id), s("Gi0/3"), s("lldp:core"), s("xe-0/0/0"), s("lldp")),
-                (s("mac:02:00:00:00:00:02"), s(""), s(&id), s("Gi0/2"), s("fdb")),
-                (s("mac:02:00:00:00:00:99"), s(""), s(&id), s("Gi0/2"), s("fdb")),
+                (
+                    s("mac:02:00:00:00:00:02"),
+                    s(""),
+                    s(&id),
+                    s("Gi0/2"),
+                    s("fdb")
+                ),
+                (
+                    s("mac:02:00:00:00:00:99"),
+                    s(""),
+                    s(&id),
+                    s("Gi0/2"),
+                    s("fdb")
+                ),
             ]
         );
         assert_eq!(g.devices["lldp:core"].kind, DeviceType::Router);
@@ -510,6 +535,9 @@ mod tests {
         g.add_fdb(&id, &d, &BTreeSet::new(), 1);
         assert_eq!(g.links.len(), before + 1);
         let last = g.links.last().unwrap();
-        assert_eq!((last.a.device.as_str(), last.b.port.as_str()), ("mac:02:00:00:00:00:77", "Gi0/3"));
+        assert_eq!(
+            (last.a.device.as_str(), last.b.port.as_str()),
+            ("mac:02:00:00:00:00:77", "Gi0/3")
+        );
     }
 }

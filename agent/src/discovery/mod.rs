@@ -353,7 +353,11 @@ pub fn discover(
         s.mac = Some(n.mac.clone());
     }
     // the ARP tables of polled routers and switches: hosts this one never talked to
-    for e in polls.iter().filter_map(|p| p.device.as_ref()).flat_map(|d| &d.arp) {
+    for e in polls
+        .iter()
+        .filter_map(|p| p.device.as_ref())
+        .flat_map(|d| &d.arp)
+    {
         if in_scope(&e.ip) && !is_local(&e.ip) {
             let s = seen.entry(e.ip).or_default();
             s.arp = true;
@@ -572,11 +576,7 @@ fn build(f: &Facts<'_>) -> Topology {
     }
     // SNMP: the polled devices first (so that links find them), then LLDP links of
     // all of them (authoritative), then FDB
-    let ids: Vec<String> = f
-        .polls
-        .iter()
-        .map(|(t, d)| g.add_polled(t, d))
-        .collect();
+    let ids: Vec<String> = f.polls.iter().map(|(t, d)| g.add_polled(t, d)).collect();
     // a later device may have absorbed an earlier one (one box, two addresses)
     let ids: Vec<String> = ids
         .into_iter()
@@ -585,7 +585,9 @@ fn build(f: &Facts<'_>) -> Topology {
             if g.devices.contains_key(&id) {
                 return id;
             }
-            t.ip().and_then(|ip| g.by_ip.get(&ip).cloned()).unwrap_or(id)
+            t.ip()
+                .and_then(|ip| g.by_ip.get(&ip).cloned())
+                .unwrap_or(id)
         })
         .collect();
     let uplinks: Vec<BTreeSet<String>> = ids

@@ -13,6 +13,8 @@ pub struct Client {
     inner: async_snmp::Client<async_snmp::transport::UdpHandle>,
     reps: u32,
     what: String,
+    /// For v3: how to ask the device whether it is there at all (noAuthNoPriv).
+    probe: Option<(std::net::SocketAddr, String, Duration)>,
 }
 
 fn auth_protocol(s: &str) -> Option<AuthProtocol> {
@@ -70,33 +72,80 @@ impl Client {
             .ip()
             .ok_or_else(|| format!("address {:?} is not an IP address", t.address))?;
         let retry = Retry::fixed(t.retries, Duration::ZERO).map_err(|e| e.to_string())?;
-        let inner = async_snmp::Client::builder(std::net::SocketAddr::new(ip, t.port), auth(t)?)
+        let peer = std::net::SocketAddr::new(ip, t.port);
+        let inner = async_snmp::Client::builder(peer, auth(t)?)
             .request_timeout(Duration::from_millis(u64::from(t.timeout_ms)))
             .retry(retry)
             .connect()
             .await
             .map_err(|e| format!("cannot open a UDP socket: {e}"))?;
         let what = if t.version == "3" {
-            format!(
-                "SNMPv3 user {:?}",
-                t.user.as_deref().unwrap_or_default()
-            )
+            format!("SNMPv3 user {:?}", t.user.as_deref().unwrap_or_default())
         } else {
             "SNMPv2c community".to_owned()
         };
+        let probe = (t.version == "3").then(|| {
+            (
+                peer,
+                t.user.clone().unwrap_or_default(),
+                Duration::from_millis(u64::from(t.timeout_ms)),
+            )
+        });
         Ok(Self {
             inner,
             reps: t.max_repetitions,
             what,
+            probe,
         })
     }
 
+    /// Whether the device answers an unauthenticated SNMPv3 request of the same user
+    /// (with a Report or an error: any answer). A device drops authenticated requests
+    /// whose digest or encryption is wrong without a word the client may trust, so
+    /// this tells a wrong password from a dead device.
+    async fn answers_v3(&self) -> bool {
+        let Some((peer, user, timeout)) = &self.probe else {
+            return false;
+        };
+        let Ok(c) = async_snmp::Client::builder(*peer, Auth::usm(user.as_bytes()))
+            .request_timeout(*timeout)
+            .retry(Retry::none())
+            .connect()
+            .await
+        else {
+            return false;
+        };
+        match c
+            .get(&async_snmp::Oid::from_slice(&[1, 3, 6, 1, 2, 1, 1, 3, 0]))
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => !matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Network),
+        }
+    }
+
     /// A message for a failed request that says what to check, without secrets.
-    fn explain(&self, e: &async_snmp::Error) -> String {
+    async fn explain(&self, e: &async_snmp::Error) -> String {
         match e.kind() {
+            ErrorKind::Timeout
+                if {
+                    let st = self.inner.stats();
+                    st.malformed_datagrams + st.discarded_datagrams > 0
+                } =>
+            {
+                format!(
+                    "the device answered, but not with valid SNMP replies to these requests \
+                     ({e}); is this port an SNMP agent, and does it speak the configured version?"
+                )
+            }
+            ErrorKind::Timeout if self.answers_v3().await => format!(
+                "authentication failed for {}: the device answers SNMPv3 but not to these \
+                 credentials ({e}); check the auth and priv passwords and protocols",
+                self.what
+            ),
             ErrorKind::Timeout => format!(
                 "no answer ({e}); check the address, that the device answers SNMP, and the {} \
-                 (a device drops requests with a wrong community)",
+                 (a device drops requests with a wrong community or password)",
                 self.what
             ),
             ErrorKind::Auth | ErrorKind::Report => format!(
@@ -128,13 +177,43 @@ fn val(v: &Value) -> Val {
 
 impl Snmp for Client {
     async fn walk(&self, root: &[u32]) -> Result<Vec<(Vec<u32>, Val)>, String> {
-        let rows = self
-            .inner
-            .bulk_walk(async_snmp::Oid::from_slice(root), self.reps)
-            .map_err(|e| self.explain(&e))?
-            .collect()
-            .await
-            .map_err(|e| self.explain(&e))?;
+        // a genErr or tooBig on a big GETBULK (AgentX subagents such as lldpd, small
+        // agents) gets the same walk again with fewer rows per request, then GETNEXT
+        let oid = async_snmp::Oid::from_slice(root);
+        let mut tries = vec![Some(self.reps)];
+        if self.reps > 5 {
+            tries.push(Some(5));
+        }
+        tries.push(None);
+        let mut last = None;
+        let mut rows = None;
+        for reps in tries {
+            let walked = match reps {
+                Some(r) => self.inner.bulk_walk(oid.clone(), r),
+                None => self.inner.walk_getnext(oid.clone()),
+            };
+            let walked = match walked {
+                Ok(w) => w.collect().await,
+                Err(e) => Err(e),
+            };
+            match walked {
+                Ok(r) => {
+                    rows = Some(r);
+                    break;
+                }
+                Err(e) if e.kind() == ErrorKind::Snmp => {
+                    tracing::debug!(error = %e, ?reps, "SNMP walk failed; trying smaller requests");
+                    last = Some(e);
+                }
+                Err(e) => return Err(self.explain(&e).await),
+            }
+        }
+        let Some(rows) = rows else {
+            return Err(match last {
+                Some(e) => self.explain(&e).await,
+                None => "no walk was tried".into(),
+            });
+        };
         Ok(rows
             .iter()
             .filter(|vb| {

@@ -109,7 +109,6 @@ pub struct ArpEntry {
 pub const CAP_BRIDGE: u16 = 1 << 2;
 pub const CAP_ROUTER: u16 = 1 << 4;
 
-
 /// Everything one poll learned about a device.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DeviceInfo {
@@ -269,7 +268,10 @@ fn parse_interfaces(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
     d.skipped += skipped;
     let num = |v: &Val| v.int().map_or(0, |x| x.max(0) as u64);
     for (col, set) in [
-        (2u32, &(|f: &mut Interface, v: &Val| f.descr = v.text()) as &dyn Fn(&mut Interface, &Val)),
+        (
+            2u32,
+            &(|f: &mut Interface, v: &Val| f.descr = v.text()) as &dyn Fn(&mut Interface, &Val),
+        ),
         (3, &|f, v| f.if_type = v.int().unwrap_or(0)),
         (5, &|f, v| f.speed_bps = num(v)),
         (6, &|f, v| f.mac = v.bytes().and_then(mac_text)),
@@ -287,7 +289,10 @@ fn parse_interfaces(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
         }
     }
     for (col, set) in [
-        (1u32, &(|f: &mut Interface, v: &Val| f.name = v.text()) as &dyn Fn(&mut Interface, &Val)),
+        (
+            1u32,
+            &(|f: &mut Interface, v: &Val| f.name = v.text()) as &dyn Fn(&mut Interface, &Val),
+        ),
         (6, &|f, v| f.in_octets = num(v)),
         (10, &|f, v| f.out_octets = num(v)),
         (15, &|f, v| {
@@ -575,10 +580,16 @@ mod tests {
             m(".1.0.8802.1.1.2.1.3.7.1.2.1", Val::Int(5)),
             m(".1.0.8802.1.1.2.1.3.7.1.3.1", s("Gi0/1")),
             m(".1.0.8802.1.1.2.1.3.7.1.2.2", Val::Int(3)),
-            m(".1.0.8802.1.1.2.1.3.7.1.3.2", mac(&[0, 0x1b, 0x0c, 0, 0, 2])),
+            m(
+                ".1.0.8802.1.1.2.1.3.7.1.3.2",
+                mac(&[0, 0x1b, 0x0c, 0, 0, 2]),
+            ),
             // neighbour on port 1: a router announcing a MAC chassis and a port name
             m(".1.0.8802.1.1.2.1.4.1.1.4.0.1.1", Val::Int(4)),
-            m(".1.0.8802.1.1.2.1.4.1.1.5.0.1.1", mac(&[0xa, 0, 0, 0, 0, 1])),
+            m(
+                ".1.0.8802.1.1.2.1.4.1.1.5.0.1.1",
+                mac(&[0xa, 0, 0, 0, 0, 1]),
+            ),
             m(".1.0.8802.1.1.2.1.4.1.1.6.0.1.1", Val::Int(5)),
             m(".1.0.8802.1.1.2.1.4.1.1.7.0.1.1", s("ge-0/0/1")),
             m(".1.0.8802.1.1.2.1.4.1.1.9.0.1.1", s("rtr-core")),
@@ -590,10 +601,7 @@ mod tests {
             m(".1.0.8802.1.1.2.1.4.1.1.7.0.2.3", mac(&[2, 0, 0, 0, 0, 9])),
             m(".1.0.8802.1.1.2.1.4.1.1.8.0.2.3", s("eth0")),
             m(".1.0.8802.1.1.2.1.4.1.1.99", s("broken")),
-            m(
-                ".1.0.8802.1.1.2.1.4.2.1.3.0.1.1.1.4.10.0.0.1",
-                Val::Int(2),
-            ),
+            m(".1.0.8802.1.1.2.1.4.2.1.3.0.1.1.1.4.10.0.0.1", Val::Int(2)),
             m(".1.0.8802.1.1.2.1.4.2.1.3.0.1.1.1.4.10.0", Val::Int(2)), // short
             m(".1.3.6.1.2.1.17.1.4.1.2.1", Val::Int(1)),
             m(".1.3.6.1.2.1.17.1.4.1.2.2", Val::Int(2)),
@@ -602,9 +610,15 @@ mod tests {
             m(".1.3.6.1.2.1.17.4.3.1.2.0.27.12.0.0.1", Val::Int(0)), // self, no port
             m(".1.3.6.1.2.1.17.4.3.1.3.0.27.12.0.0.1", Val::Int(4)),
             m(".1.3.6.1.2.1.17.7.1.2.2.1.2.10.0.80.86.1.2.4", Val::Int(2)),
-            m(".1.3.6.1.2.1.4.22.1.2.1.10.0.0.1", mac(&[0xa, 0, 0, 0, 0, 1])),
+            m(
+                ".1.3.6.1.2.1.4.22.1.2.1.10.0.0.1",
+                mac(&[0xa, 0, 0, 0, 0, 1]),
+            ),
             m(".1.3.6.1.2.1.4.22.1.4.1.10.0.0.1", Val::Int(3)),
-            m(".1.3.6.1.2.1.4.22.1.2.1.10.0.0.9", mac(&[0xa, 0, 0, 0, 0, 9])),
+            m(
+                ".1.3.6.1.2.1.4.22.1.2.1.10.0.0.9",
+                mac(&[0xa, 0, 0, 0, 0, 9]),
+            ),
             m(".1.3.6.1.2.1.4.22.1.4.1.10.0.0.9", Val::Int(2)), // invalid
             m(
                 ".1.3.6.1.2.1.4.35.1.4.1.2.16.254.128.0.0.0.0.0.0.0.0.0.0.0.0.0.1",
@@ -638,11 +652,17 @@ mod tests {
         assert_eq!(d.lldp_remotes.len(), 2);
         let r = &d.lldp_remotes[0];
         assert_eq!(r.chassis_mac.as_deref(), Some("0a:00:00:00:00:01"));
-        assert_eq!((r.port.as_str(), r.sys_name.as_str()), ("ge-0/0/1", "rtr-core"));
+        assert_eq!(
+            (r.port.as_str(), r.sys_name.as_str()),
+            ("ge-0/0/1", "rtr-core")
+        );
         assert_eq!(r.caps, CAP_BRIDGE | CAP_ROUTER);
         assert_eq!(r.mgmt_addrs, [IpAddr::from([10, 0, 0, 1])]);
         let ap = &d.lldp_remotes[1];
-        assert_eq!((ap.chassis.as_str(), ap.chassis_mac.as_deref()), ("ap-lobby", None));
+        assert_eq!(
+            (ap.chassis.as_str(), ap.chassis_mac.as_deref()),
+            ("ap-lobby", None)
+        );
         assert_eq!(ap.port, "02:00:00:00:00:09");
         assert_eq!(d.bridge_ports.len(), 2);
         assert_eq!(
@@ -661,8 +681,14 @@ mod tests {
             ]
         );
         assert_eq!(d.arp.len(), 2, "{:?}", d.arp);
-        assert!(d.arp.iter().any(|a| a.ip == "fe80::1".parse::<IpAddr>().unwrap()));
-        assert_eq!(d.skipped, 3, "ifTable .7.7, lldpRemTable .99, short mgmt address");
+        assert!(d
+            .arp
+            .iter()
+            .any(|a| a.ip == "fe80::1".parse::<IpAddr>().unwrap()));
+        assert_eq!(
+            d.skipped, 3,
+            "ifTable .7.7, lldpRemTable .99, short mgmt address"
+        );
     }
 
     #[test]

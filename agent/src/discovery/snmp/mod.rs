@@ -50,9 +50,7 @@ impl Val {
             Self::Bytes(b) => {
                 let b = b.strip_suffix(&[0]).unwrap_or(b);
                 match std::str::from_utf8(b) {
-                    Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => {
-                        s.trim().to_owned()
-                    }
+                    Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => s.trim().to_owned(),
                     _ => b
                         .iter()
                         .map(|x| format!("{x:02x}"))
@@ -245,7 +243,10 @@ impl SnmpTarget {
 
     fn protocol_problems(&self, key: &str, p: &mut Vec<String>) {
         let pw = |k: &str, v: &Option<String>, p: &mut Vec<String>| match v {
-            None => p.push(format!("{key}.{k}: required with {key}.{}", k.replace("password", "protocol"))),
+            None => p.push(format!(
+                "{key}.{k}: required with {key}.{}",
+                k.replace("password", "protocol")
+            )),
             Some(s) if s.len() < 8 => p.push(format!(
                 "{key}.{k}: too short ({} characters); SNMPv3 passwords have at least 8",
                 s.len()
@@ -438,8 +439,10 @@ mod tests {
         assert!(t.problems("discovery.snmp[0]").is_empty());
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("s3cret"), "{dbg}");
-        let c = target(r#"address = "10.0.0.1"
-                          community = "pr1vate""#);
+        let c = target(
+            r#"address = "10.0.0.1"
+                          community = "pr1vate""#,
+        );
         assert!(!format!("{c:?}").contains("pr1vate"));
         assert!(c.problems("k").is_empty());
     }
@@ -468,12 +471,17 @@ mod tests {
             assert!(p.iter().any(|x| x.starts_with(w)), "{w}: {p:?}");
         }
         assert_eq!(p.len(), want.len(), "{p:?}");
-        let v1 = target(r#"address = "10.0.0.1"
+        let v1 = target(
+            r#"address = "10.0.0.1"
                            version = "1"
-                           community = "public""#);
+                           community = "public""#,
+        );
         assert!(v1.problems("k")[0].contains("must be \"2c\" or \"3\""));
         let nocomm = target(r#"address = "10.0.0.1""#);
-        assert_eq!(nocomm.problems("k"), ["k.community: required for version \"2c\""]);
+        assert_eq!(
+            nocomm.problems("k"),
+            ["k.community: required for version \"2c\""]
+        );
         let privonly = target(
             r#"address = "10.0.0.1"
                version = "3"

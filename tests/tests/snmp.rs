@@ -1,0 +1,425 @@
+//! SNMP discovery against real servers in a namespace LAN the test builds: net-snmp's
+//! snmpd on the bridge's management address ("the switch"), lldpd in every namespace
+//! (the switch's lldpd serves LLDP-MIB to snmpd over AgentX). The agent, inside the
+//! scanner namespace, polls the switch with SNMPv2c and SNMPv3 (SHA + AES) and finds
+//! every host on its switch port by LLDP; a wrong v3 password, a dead address and a
+//! device that answers garbage each give a clear error for that device only. A host
+//! taken off the LAN is gone from the next discovery, with its link, and nothing else
+//! changes.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use simpul_e2e::bin;
+use simpul_e2e::netlab::{NetLab, MGMT_IP};
+
+const V3_AUTH: &str = "authpass-7731";
+const V3_PRIV: &str = "privpass-7731";
+
+/// Why the SNMP servers cannot run here, if they cannot.
+fn missing() -> Option<String> {
+    for b in ["snmpd", "lldpd", "lldpcli", "python3"] {
+        let found = std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(b).is_file()))
+            || Path::new("/usr/sbin").join(b).is_file();
+        if !found {
+            return Some(format!(
+                "{b} is not installed (scripts/test.sh installs it)"
+            ));
+        }
+    }
+    None
+}
+
+/// Servers the test started: killed and reaped when dropped (before the lab, which
+/// also kills whatever is left in its namespaces).
+#[derive(Default)]
+struct Servers(Vec<std::process::Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn spawn(
+    servers: &mut Servers,
+    lab: &NetLab,
+    ns: &str,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) {
+    let mut c = lab.command(ns, Path::new(program));
+    c.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    servers.0.push(c.spawn().unwrap());
+}
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !ok() {
+        assert!(t0.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// LLDP neighbours the switch's lldpd knows.
+fn neighbours(sock: &Path) -> usize {
+    let out = Command::new("lldpcli")
+        .arg("-u")
+        .arg(sock)
+        .args(["-f", "keyvalue", "show", "neighbors"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(".chassis.name="))
+        .count()
+}
+
+fn discover(lab: &NetLab, cfg: &Path) -> serde_json::Value {
+    let out = lab
+        .command(&lab.ns("scan"), &bin("simpul-agent"))
+        .args(["discover", "--config"])
+        .arg(cfg)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "discover failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for secret in [V3_AUTH, V3_PRIV, "wrong-password", "public"] {
+        assert!(!stderr.contains(secret), "a secret in the log: {stderr}");
+    }
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+type LinkKey = (String, String, String, String, String);
+
+fn links(d: &serde_json::Value) -> BTreeSet<LinkKey> {
+    d["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+            (
+                s(&l["a"]["device"]),
+                s(&l["a"]["port"]),
+                s(&l["b"]["device"]),
+                s(&l["b"]["port"]),
+                s(&l["source"]),
+            )
+        })
+        .collect()
+}
+
+fn devices(d: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    d["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["id"].as_str().unwrap().to_owned(), x.clone()))
+        .collect()
+}
+
+#[test]
+fn snmp_and_lldp_put_every_host_on_its_switch_port() {
+    if let Some(why) = missing() {
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(lab) = NetLab::up(20, true) else {
+        return;
+    };
+    let mut servers = Servers::default();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let lan = lab.ns("lan");
+    let agentx = d.join("agentx.sock");
+    std::fs::create_dir_all(d.join("persist")).unwrap();
+    std::fs::write(
+        d.join("snmpd.conf"),
+        format!(
+            "agentAddress udp:{MGMT_IP}:161\n\
+             rocommunity public 10.250.0.0/22\n\
+             sysName switch-lab\n\
+             createUser simpul SHA \"{V3_AUTH}\" AES \"{V3_PRIV}\"\n\
+             rouser simpul priv\n\
+             master agentx\n\
+             agentXSocket {}\n",
+            agentx.display()
+        ),
+    )
+    .unwrap();
+    let conf = d.join("snmpd.conf");
+    spawn(
+        &mut servers,
+        &lab,
+        &lan,
+        "snmpd",
+        &[
+            "-f",
+            "-C",
+            "-c",
+            conf.to_str().unwrap(),
+            "-m",
+            "",
+            "-I",
+            "-smux,mteTrigger,mteTriggerConf",
+            "-Lf",
+            d.join("snmpd.log").to_str().unwrap(),
+        ],
+        &[("SNMP_PERSISTENT_DIR", &d.join("persist"))],
+    );
+    wait_for("snmpd's AgentX socket", Duration::from_secs(15), || {
+        agentx.exists()
+    });
+    // lldpd's privilege-separation directory (systemd makes it on a booted system)
+    std::fs::create_dir_all("/run/lldpd").unwrap();
+    let mut lldpd = |ns: &str, name: &str, extra: &[&str]| {
+        let conf = d.join(format!("lldpd-{name}.conf"));
+        std::fs::write(
+            &conf,
+            format!("configure system hostname {name}\nconfigure lldp tx-interval 1\n"),
+        )
+        .unwrap();
+        let sock = d.join(format!("lldpd-{name}.sock"));
+        let mut args = vec![
+            "-d",
+            "-u",
+            sock.to_str().unwrap(),
+            "-O",
+            conf.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        spawn(&mut servers, &lab, ns, "lldpd", &args, &[]);
+        sock
+    };
+    let switch_sock = lldpd(&lan, "switch", &["-x", "-X", agentx.to_str().unwrap()]);
+    for i in 1..=20 {
+        lldpd(&lab.host(i), &format!("h{i:02}"), &[]);
+    }
+    lldpd(&lab.ns("scan"), "scan", &[]);
+    wait_for(
+        "21 LLDP neighbours of the switch",
+        Duration::from_secs(45),
+        || neighbours(&switch_sock) == 21,
+    );
+    // h20 also runs a "device" that answers every SNMP request with garbage
+    let ready = d.join("garbage.ready");
+    spawn(
+        &mut servers,
+        &lab,
+        &lab.host(20),
+        "python3",
+        &[
+            "-c",
+            "import socket\n\
+             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+             s.bind(('10.250.0.20', 161))\n\
+             import sys; open(sys.argv[1], 'w').close()\n\
+             while True:\n    \
+                 d, a = s.recvfrom(65535)\n    \
+                 s.sendto(b'\\x30\\x07\\x02\\x01\\x01\\x04\\x02\\xff\\xfe', a)\n",
+            ready.to_str().unwrap(),
+        ],
+        &[],
+    );
+    wait_for("the garbage responder", Duration::from_secs(15), || {
+        ready.exists()
+    });
+
+    let cfg = d.join("agent.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"hostname = "opd-agent"
+[discovery]
+subnets = ["10.250.0.0/24"]
+timeout_ms = 400
+reverse_dns = false
+
+[[discovery.snmp]]
+address = "{MGMT_IP}"
+community = "public"
+
+[[discovery.snmp]]
+address = "{MGMT_IP}"
+version = "3"
+user = "simpul"
+auth_protocol = "SHA"
+auth_password = "{V3_AUTH}"
+priv_protocol = "AES"
+priv_password = "{V3_PRIV}"
+
+[[discovery.snmp]]
+address = "{MGMT_IP}"
+version = "3"
+user = "simpul"
+auth_protocol = "SHA"
+auth_password = "wrong-password"
+priv_protocol = "AES"
+priv_password = "{V3_PRIV}"
+timeout_ms = 500
+retries = 0
+
+[[discovery.snmp]]
+address = "10.250.0.249"
+community = "public"
+timeout_ms = 300
+retries = 0
+
+[[discovery.snmp]]
+address = "10.250.0.20"
+community = "public"
+timeout_ms = 300
+retries = 0
+"#
+        ),
+    )
+    .unwrap();
+
+    let first = discover(&lab, &cfg);
+    let polls = first["snmp"].as_array().unwrap();
+    assert_eq!(polls.len(), 5);
+    for p in &polls[..2] {
+        assert_eq!(p["ok"], true, "{p}");
+        let dev = &p["device"];
+        assert_eq!(dev["sys_name"], "switch-lab");
+        assert_eq!(dev["lldp_remotes"].as_array().unwrap().len(), 21);
+        // lo, br0, 21 bridge ports
+        assert!(dev["interfaces"].as_array().unwrap().len() >= 23, "{dev}");
+    }
+    let errors: Vec<&str> = first["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "SNMP {MGMT_IP}: system: authentication failed for SNMPv3 user \"simpul\""
+        )),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].starts_with("SNMP 10.250.0.249: system: no answer"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[2].starts_with(
+            "SNMP 10.250.0.20: system: the device answered, but not with valid SNMP replies"
+        ),
+        "{}",
+        errors[2]
+    );
+    for e in &errors {
+        assert!(!e.contains("wrong-password") && !e.contains(V3_PRIV), "{e}");
+    }
+
+    let devs = devices(&first);
+    let switches: Vec<&serde_json::Value> =
+        devs.values().filter(|x| x["type"] == "switch").collect();
+    assert_eq!(switches.len(), 1, "{devs:#?}");
+    let sw = switches[0];
+    assert_eq!(sw["name"], "switch-lab");
+    assert_eq!(sw["sources"], serde_json::json!(["arp", "icmp", "snmp"]));
+    let sw_id = sw["id"].as_str().unwrap().to_owned();
+    assert_eq!(devs.len(), 22, "20 hosts, the switch, this host: {devs:#?}");
+    assert!(!devs.values().any(|x| x["type"] == "segment"));
+    let me = devs.values().find(|x| x["type"] == "server").unwrap();
+    let me_id = me["id"].as_str().unwrap().to_owned();
+    let mut want: BTreeSet<LinkKey> = (1..=20)
+        .map(|i| {
+            let h = format!("mac:{}", lab.mac(&lab.host(i)));
+            let mut l = (h, "eth0".to_owned(), sw_id.clone(), format!("p{i}"));
+            if l.2 < l.0 {
+                l = (l.2, l.3, l.0, l.1);
+            }
+            (l.0, l.1, l.2, l.3, "lldp".to_owned())
+        })
+        .collect();
+    let mine = (
+        me_id.clone(),
+        "eth0".to_owned(),
+        sw_id.clone(),
+        "pscan".to_owned(),
+    );
+    want.insert(if mine.2 < mine.0 {
+        (mine.2, mine.3, mine.0, mine.1, "lldp".to_owned())
+    } else {
+        (mine.0, mine.1, mine.2, mine.3, "lldp".to_owned())
+    });
+    assert_eq!(links(&first), want);
+    for (id, x) in &devs {
+        if x["type"] == "host" {
+            assert_eq!(
+                x["sources"],
+                serde_json::json!(["arp", "icmp", "lldp"]),
+                "{id}"
+            );
+            assert!(
+                x["name"].as_str().unwrap().starts_with('h'),
+                "LLDP sysName: {x}"
+            );
+        }
+    }
+
+    // host 7 leaves: the switch's port goes down, lldpd forgets it; only that host
+    // and its link are gone
+    let gone = format!("mac:{}", lab.mac(&lab.host(7)));
+    lab.take_down(7);
+    wait_for("the switch forgets h07", Duration::from_secs(30), || {
+        neighbours(&switch_sock) == 20
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let second = discover(&lab, &cfg);
+    let after = devices(&second);
+    assert_eq!(
+        devs.keys()
+            .filter(|k| !after.contains_key(*k))
+            .collect::<Vec<_>>(),
+        [&gone]
+    );
+    assert!(after.keys().all(|k| devs.contains_key(k)));
+    for (id, x) in &after {
+        assert_eq!(Some(x), devs.get(id), "unchanged: {id}");
+    }
+    let removed: Vec<LinkKey> = links(&first).difference(&links(&second)).cloned().collect();
+    assert_eq!(removed.len(), 1);
+    assert!(removed[0].0 == gone || removed[0].2 == gone, "{removed:?}");
+    assert!(links(&second).is_subset(&links(&first)));
+    assert_ne!(first["hash"], second["hash"]);
+    eprintln!(
+        "SNMP polls: {}",
+        polls
+            .iter()
+            .map(|p| format!("{} {:.3} s", p["address"], p["seconds"].as_f64().unwrap()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
