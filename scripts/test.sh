@@ -30,9 +30,11 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
   fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  rc=0
+  { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; } || rc=$?
   [ -z "$policy" ] || $SUDO rm -f "$policy"
+  [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
 for tool in prometheus promtool restic borg ip snmpd lldpd lldpcli python3; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
