@@ -196,6 +196,11 @@ async fn refresh_sla(state: Arc<AppState>) {
                 .lan
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = lan;
+            let snmp = crate::lan::snmp_statuses(&conn, None)?;
+            *s.metrics
+                .snmp
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = snmp;
             let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
             *s.metrics
                 .backups

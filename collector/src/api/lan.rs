@@ -124,15 +124,31 @@ async fn load(
         })
 }
 
-/// `GET /api/v1/agencies/{agency}/lan`: the newest version.
+/// `GET /api/v1/agencies/{agency}/lan`: the newest version, with the newest poll of
+/// each SNMP device of the site (`snmp`).
 pub async fn current(
     State(app): State<Arc<AppState>>,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<lan::Version>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     only(&q, &["site"])?;
     let site = site_of(&app, &agency, &q).await?;
-    Ok(Json(load(&app, &agency, &site, None).await?))
+    let v = load(&app, &agency, &site, None).await?;
+    let a = agency.clone();
+    let polls: Vec<lan::SnmpStatus> = app
+        .read_db(move |conn| Ok(lan::snmp_statuses(conn, Some(&a))?))
+        .await?
+        .into_iter()
+        .filter(|p| p.site == site)
+        .collect();
+    let mut body = serde_json::to_value(&v).unwrap_or_default();
+    if let Some(o) = body.as_object_mut() {
+        o.insert(
+            "snmp".into(),
+            serde_json::to_value(&polls).unwrap_or_default(),
+        );
+    }
+    Ok(Json(body))
 }
 
 /// `GET /api/v1/agencies/{agency}/lan.dot`: the newest version for Graphviz.

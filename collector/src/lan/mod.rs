@@ -56,6 +56,7 @@ pub fn record(
     sample_time: f64,
     lan: &LanDiscovery,
 ) -> rusqlite::Result<()> {
+    record_snmp(tx, agency, site, agent_id, sample_time, lan)?;
     let mut topology = lan.topology.clone();
     topology.canonicalize();
     let hash = topology.hash();
@@ -113,6 +114,97 @@ pub fn record(
         "new LAN diagram version"
     );
     Ok(())
+}
+
+/// Keeps the newest poll of every SNMP device the discovery names; devices the agent
+/// no longer polls are forgotten (their metrics go away).
+fn record_snmp(
+    tx: &Connection,
+    agency: &str,
+    site: &str,
+    agent_id: &str,
+    sample_time: f64,
+    lan: &LanDiscovery,
+) -> rusqlite::Result<()> {
+    // an older report (from the spool) must not overwrite a newer poll
+    let newest: Option<f64> = tx
+        .prepare_cached("SELECT max(polled_at) FROM snmp_polls WHERE agency = ?1 AND site = ?2")?
+        .query_row(params![agency, site], |r| r.get(0))?;
+    if newest.is_some_and(|t| t > sample_time) {
+        return Ok(());
+    }
+    tx.prepare_cached("DELETE FROM snmp_polls WHERE agency = ?1 AND site = ?2")?
+        .execute(params![agency, site])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO snmp_polls (agency, site, address, name, ok, error,
+           duration_seconds, oids, interfaces, lldp_neighbours, fdb_entries, agent_id, polled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for p in &lan.snmp {
+        let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
+        ins.execute(params![
+            agency,
+            site,
+            p.address,
+            p.name,
+            p.ok,
+            p.error,
+            p.duration_seconds,
+            n(p.oids),
+            n(p.interfaces),
+            n(p.lldp_neighbours),
+            n(p.fdb_entries),
+            agent_id,
+            sample_time
+        ])?;
+    }
+    Ok(())
+}
+
+/// The newest poll of one SNMP device.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnmpStatus {
+    pub agency: String,
+    pub site: String,
+    pub address: String,
+    pub name: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub error: String,
+    pub duration_seconds: f64,
+    pub oids: i64,
+    pub interfaces: i64,
+    pub lldp_neighbours: i64,
+    pub fdb_entries: i64,
+    pub agent_id: String,
+    pub polled_at: f64,
+}
+
+/// The newest poll of every SNMP device, of one agency or all.
+pub fn snmp_statuses(conn: &Connection, agency: Option<&str>) -> rusqlite::Result<Vec<SnmpStatus>> {
+    let mut st = conn.prepare_cached(
+        "SELECT agency, site, address, name, ok, error, duration_seconds, oids, interfaces,
+                lldp_neighbours, fdb_entries, agent_id, polled_at
+         FROM snmp_polls WHERE ?1 IS NULL OR agency = ?1 ORDER BY agency, site, address",
+    )?;
+    let rows = st.query_map(params![agency], |r| {
+        Ok(SnmpStatus {
+            agency: r.get(0)?,
+            site: r.get(1)?,
+            address: r.get(2)?,
+            name: r.get(3)?,
+            ok: r.get(4)?,
+            error: r.get(5)?,
+            duration_seconds: r.get(6)?,
+            oids: r.get(7)?,
+            interfaces: r.get(8)?,
+            lldp_neighbours: r.get(9)?,
+            fdb_entries: r.get(10)?,
+            agent_id: r.get(11)?,
+            polled_at: r.get(12)?,
+        })
+    })?;
+    rows.collect()
 }
 
 const ROW: &str = "agency, site, version, hash, devices, links, changes, discovered_at, last_seen,
@@ -290,4 +382,64 @@ pub fn statuses(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use simpul_protocol::SnmpPollSummary;
+
+    fn poll(address: &str, ok: bool) -> SnmpPollSummary {
+        SnmpPollSummary {
+            address: address.into(),
+            name: if ok { "sw".into() } else { String::new() },
+            ok,
+            error: if ok {
+                String::new()
+            } else {
+                "SNMP x: no answer".into()
+            },
+            duration_seconds: 0.25,
+            oids: 1000,
+            interfaces: 24,
+            lldp_neighbours: 3,
+            fdb_entries: 40,
+        }
+    }
+
+    fn lan(polls: Vec<SnmpPollSummary>) -> LanDiscovery {
+        LanDiscovery {
+            subnets: vec!["10.0.0.0/24".into()],
+            topology: Topology::default(),
+            hash: String::new(),
+            errors: vec![],
+            duration_seconds: 1.0,
+            snmp: polls,
+        }
+    }
+
+    #[test]
+    fn the_newest_poll_of_each_device_is_kept() {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c).unwrap();
+        let rec = |t: f64, polls| record(&c, "dinkes", "kantor", "a1", t, &lan(polls)).unwrap();
+        rec(100.0, vec![poll("10.0.0.1", true), poll("10.0.0.2", false)]);
+        // a report from the spool, older than what is stored, changes nothing
+        rec(50.0, vec![poll("10.0.0.9", true)]);
+        let s = snmp_statuses(&c, Some("dinkes")).unwrap();
+        assert_eq!(
+            s.iter()
+                .map(|p| (p.address.as_str(), p.ok))
+                .collect::<Vec<_>>(),
+            [("10.0.0.1", true), ("10.0.0.2", false)]
+        );
+        assert_eq!(s[1].error, "SNMP x: no answer");
+        assert_eq!((s[0].lldp_neighbours, s[0].polled_at), (3, 100.0));
+        // a device no longer configured is forgotten
+        rec(200.0, vec![poll("10.0.0.2", true)]);
+        let s = snmp_statuses(&c, None).unwrap();
+        assert_eq!(s.len(), 1);
+        assert!(s[0].ok);
+        assert!(snmp_statuses(&c, Some("dinsos")).unwrap().is_empty());
+    }
 }

@@ -82,6 +82,8 @@ pub struct Metrics {
     pub backups: std::sync::RwLock<Vec<crate::backups::Status>>,
     /// The LAN diagram state of every agency site.
     pub lan: std::sync::RwLock<Vec<crate::lan::SiteStatus>>,
+    /// The newest poll of every SNMP device.
+    pub snmp: std::sync::RwLock<Vec<crate::lan::SnmpStatus>>,
 }
 
 impl Metrics {
@@ -102,6 +104,7 @@ impl Metrics {
             sla: std::sync::RwLock::default(),
             backups: std::sync::RwLock::default(),
             lan: std::sync::RwLock::default(),
+            snmp: std::sync::RwLock::default(),
         }
     }
 
@@ -231,6 +234,53 @@ impl Metrics {
             for s in rows.iter() {
                 if let Some(v) = value(s) {
                     e.sample(name, &[("agency", &s.agency), ("site", &s.site)], v);
+                }
+            }
+        }
+    }
+
+    fn encode_snmp(&self, e: &mut Expo) {
+        let rows = self
+            .snmp
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        type Value = fn(&crate::lan::SnmpStatus) -> Option<f64>;
+        let families: [(&str, &str, Value); 4] = [
+            (
+                "simpul_snmp_poll_success",
+                "1 when the newest SNMP poll of the device succeeded",
+                |s| Some(f64::from(u8::from(s.ok))),
+            ),
+            (
+                "simpul_snmp_poll_duration_seconds",
+                "How long the newest SNMP poll of the device took",
+                |s| Some(s.duration_seconds),
+            ),
+            (
+                "simpul_snmp_lldp_neighbours",
+                "LLDP neighbours the device reported in its newest poll",
+                |s| s.ok.then_some(s.lldp_neighbours as f64),
+            ),
+            (
+                "simpul_snmp_fdb_entries",
+                "MACs in the device's forwarding tables in its newest poll",
+                |s| s.ok.then_some(s.fdb_entries as f64),
+            ),
+        ];
+        for (name, help, value) in families {
+            e.family(name, Kind::Gauge, help);
+            for s in rows.iter() {
+                if let Some(v) = value(s) {
+                    e.sample(
+                        name,
+                        &[
+                            ("agency", &s.agency),
+                            ("site", &s.site),
+                            ("device", &s.address),
+                            ("name", &s.name),
+                        ],
+                        v,
+                    );
                 }
             }
         }
@@ -373,6 +423,7 @@ impl Metrics {
         self.encode_sla(&mut e);
         self.encode_backups(&mut e);
         self.encode_lan(&mut e);
+        self.encode_snmp(&mut e);
         e.finish()
     }
 }

@@ -160,6 +160,23 @@ const MIGRATIONS: &[&str] = &[
         acked_at      REAL,
         PRIMARY KEY (agency, site, version)
      );",
+    // 9: the newest SNMP poll of each device an agency site's agent polls
+    "CREATE TABLE snmp_polls (
+        agency           TEXT NOT NULL,
+        site             TEXT NOT NULL,
+        address          TEXT NOT NULL,
+        name             TEXT NOT NULL,
+        ok               INTEGER NOT NULL,
+        error            TEXT NOT NULL,
+        duration_seconds REAL NOT NULL,
+        oids             INTEGER NOT NULL,
+        interfaces       INTEGER NOT NULL,
+        lldp_neighbours  INTEGER NOT NULL,
+        fdb_entries      INTEGER NOT NULL,
+        agent_id         TEXT NOT NULL,
+        polled_at        REAL NOT NULL,
+        PRIMARY KEY (agency, site, address)
+     );",
 ];
 
 /// The schema version this binary writes.
