@@ -60,6 +60,16 @@ enum Command {
         #[arg(long, default_value = "json")]
         format: String,
     },
+    /// Poll the config's [[discovery.snmp]] devices once (no sweep) and print what each
+    /// said as JSON; exits 1 when a poll failed. Checks SNMP settings.
+    SnmpPoll {
+        #[command(flatten)]
+        common: Common,
+        /// Walk only these tables (comma-separated, e.g. ifTable,ifXTable,lldpRemTable);
+        /// default all.
+        #[arg(long)]
+        tables: Option<String>,
+    },
     /// Validate a config file and report every problem.
     CheckConfig {
         /// The agent.toml to check.
@@ -125,6 +135,9 @@ fn main() -> ExitCode {
         Command::Run { common } => load(&common, true).and_then(run),
         Command::Discover { common, format } => {
             load(&common, true).and_then(|cfg| discover(&cfg, &format))
+        }
+        Command::SnmpPoll { common, tables } => {
+            load(&common, true).and_then(|cfg| snmp_poll(&cfg, tables.as_deref()))
         }
     };
     match result {
@@ -216,6 +229,40 @@ fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&d)?);
     }
     Ok(())
+}
+
+fn snmp_poll(cfg: &AgentConfig, tables: Option<&str>) -> anyhow::Result<()> {
+    use discovery::snmp::{mibs::WALKS, poll_all};
+    if cfg.discovery.snmp.is_empty() {
+        return Err(ConfigFailure("no [[discovery.snmp]] devices in the config".into()).into());
+    }
+    let walks: Vec<(&str, &[u32])> = match tables {
+        None => WALKS.to_vec(),
+        Some(list) => {
+            let mut w = Vec::new();
+            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                match WALKS.iter().find(|(n, _)| *n == name) {
+                    Some(x) => w.push(*x),
+                    None => {
+                        return Err(ConfigFailure(format!(
+                            "--tables: unknown table {name:?}; known: {}",
+                            WALKS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        ))
+                        .into())
+                    }
+                }
+            }
+            w
+        }
+    };
+    let polls = poll_all(&cfg.discovery.snmp, &walks);
+    println!("{}", serde_json::to_string_pretty(&polls)?);
+    let failed: Vec<&str> = polls.iter().filter_map(|p| p.error.as_deref()).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{}", failed.join("\n"))
+    }
 }
 
 fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {

@@ -319,7 +319,7 @@ pub fn discover(
     };
     // SNMP polls run on their own thread while the sweep runs
     let (swept, polls) = std::thread::scope(|sc| {
-        let polling = sc.spawn(|| snmp::poll_all(&cfg.snmp));
+        let polling = sc.spawn(|| snmp::poll_all(&cfg.snmp, snmp::mibs::WALKS));
         let swept = sweep::sweep(&targets, pace, &|| neighbours::table(procfs));
         (swept, polling.join().unwrap_or_default())
     });

@@ -131,6 +131,8 @@ pub struct DeviceInfo {
     pub arp: Vec<ArpEntry>,
     /// Variables received.
     pub oids: usize,
+    /// Variables received per walked table.
+    pub tables: BTreeMap<String, usize>,
     /// Rows skipped because their index was malformed.
     pub skipped: usize,
 }

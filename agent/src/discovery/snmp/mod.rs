@@ -320,19 +320,26 @@ impl Poll {
     }
 }
 
-/// Walks every table of [`mibs::WALKS`] on one device.
-pub async fn poll_device<S: Snmp>(s: &S) -> Result<mibs::DeviceInfo, String> {
+/// The tables to walk: a name and its subtree (see [`mibs::WALKS`]).
+pub type Walks = [(&'static str, &'static [u32])];
+
+/// Walks `walks` on one device.
+pub async fn poll_device<S: Snmp>(s: &S, walks: &Walks) -> Result<mibs::DeviceInfo, String> {
     let mut all: BTreeMap<Vec<u32>, Val> = BTreeMap::new();
-    for (name, root) in mibs::WALKS {
+    let mut counts = BTreeMap::new();
+    for (name, root) in walks {
         let rows = s.walk(root).await.map_err(|e| format!("{name}: {e}"))?;
+        counts.insert((*name).to_owned(), rows.len());
         all.extend(rows);
     }
-    Ok(mibs::parse(&all))
+    let mut d = mibs::parse(&all);
+    d.tables = counts;
+    Ok(d)
 }
 
 /// Polls every target, concurrently (at most 16 at a time), on a runtime that lives
 /// only for the polls. The results are in the order of `targets`.
-pub fn poll_all(targets: &[SnmpTarget]) -> Vec<Poll> {
+pub fn poll_all(targets: &[SnmpTarget], walks: &Walks) -> Vec<Poll> {
     if targets.is_empty() {
         return Vec::new();
     }
@@ -359,9 +366,10 @@ pub fn poll_all(targets: &[SnmpTarget]) -> Vec<Poll> {
         let mut set = tokio::task::JoinSet::new();
         for (i, t) in targets.iter().cloned().enumerate() {
             let gate = gate.clone();
+            let walks = walks.to_vec();
             set.spawn(async move {
                 let _permit = gate.acquire_owned().await;
-                (i, poll_one(&t).await)
+                (i, poll_one(&t, &walks).await)
             });
         }
         let mut out: Vec<Option<Poll>> = vec![None; targets.len()];
@@ -385,12 +393,12 @@ pub fn poll_all(targets: &[SnmpTarget]) -> Vec<Poll> {
     })
 }
 
-async fn poll_one(t: &SnmpTarget) -> Poll {
+async fn poll_one(t: &SnmpTarget, walks: &Walks) -> Poll {
     let started = Instant::now();
     let deadline = Duration::from_secs(u64::from(t.deadline_secs));
     let result = match client::Client::connect(t).await {
         Err(e) => Err(e),
-        Ok(c) => match tokio::time::timeout(deadline, poll_device(&c)).await {
+        Ok(c) => match tokio::time::timeout(deadline, poll_device(&c, walks)).await {
             Ok(r) => r,
             Err(_) => Err(format!(
                 "the poll took longer than deadline_secs = {} and was stopped",
