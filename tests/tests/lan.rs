@@ -306,6 +306,21 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     );
     assert_eq!(code, 200);
     assert!(dot.starts_with("graph \"dinkes kantor-dinkes\" {"), "{dot}");
+    let (code, svg) = curl(
+        &lab,
+        &scan,
+        &[&format!("{base}/api/v1/agencies/dinkes/lan.svg")],
+    );
+    assert_eq!(code, 200);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.contains("<title>dinkes kantor-dinkes, version 1</title>"));
+    for d in cur["topology"]["devices"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        assert!(svg.contains(&format!("data-id=\"{id}\"")), "{id} missing");
+    }
     drop(agent);
 
     // the same LAN again: no new version, only a later last_seen

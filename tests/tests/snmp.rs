@@ -155,6 +155,8 @@ fn snmp_and_lldp_put_every_host_on_its_switch_port() {
     let mut servers = Servers::default();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    // lldpd's unprivileged side configures itself through its socket in here
+    std::fs::set_permissions(d, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let lan = lab.ns("lan");
     let agentx = d.join("agentx.sock");
     std::fs::create_dir_all(d.join("persist")).unwrap();

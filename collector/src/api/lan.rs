@@ -151,29 +151,55 @@ pub async fn current(
     Ok(Json(body))
 }
 
-/// `GET /api/v1/agencies/{agency}/lan.dot`: the newest version for Graphviz.
-pub async fn dot(
-    State(app): State<Arc<AppState>>,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    only(&q, &["site", "version"])?;
-    let site = site_of(&app, &agency, &q).await?;
+/// The version a `lan.dot` / `lan.svg` request names (`version=`, else the newest),
+/// and the diagram's name.
+async fn picture_of(
+    app: &Arc<AppState>,
+    agency: &str,
+    q: &HashMap<String, String>,
+) -> Result<(lan::Version, String), ApiError> {
+    only(q, &["site", "version"])?;
+    let site = site_of(app, agency, q).await?;
     let version = match q.get("version") {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| {
             ApiError::bad_param("version", format!("{v:?} must be a version number"))
         })?),
     };
-    let v = load(&app, &agency, &site, version).await?;
+    let v = load(app, agency, &site, version).await?;
     let name = if site.is_empty() {
-        agency.clone()
+        agency.to_owned()
     } else {
         format!("{agency} {site}")
     };
+    Ok((v, name))
+}
+
+/// `GET /api/v1/agencies/{agency}/lan.dot`: the newest version for Graphviz.
+pub async fn dot(
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (v, name) = picture_of(&app, &agency, &q).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")],
         v.topology.to_dot(&name),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/agencies/{agency}/lan.svg`: the diagram, laid out on the server.
+pub async fn svg(
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (v, name) = picture_of(&app, &agency, &q).await?;
+    let title = format!("{name}, version {}", v.row.version);
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        lan::svg::render(&v.topology, &title),
     )
         .into_response())
 }

@@ -4,6 +4,7 @@
 //! that proves the diagram is current). Diskominfo acknowledges changes.
 
 pub mod diff;
+pub mod svg;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
