@@ -17,7 +17,11 @@ command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)               # the namespace 
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
 has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace
-has python3 || pkgs+=(python3)                                   # the test's garbage-answering device
+# Debian's python3 (the SNMP test's garbage-answering device; snmpsim's venv, which must
+# be readable by the `nobody` snmpsim drops to; gdbm indexes recordings fast)
+[ -x /usr/bin/python3 ] || pkgs+=(python3)
+/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || pkgs+=(python3-venv)
+/usr/bin/python3 -c 'import dbm.gnu' 2>/dev/null || pkgs+=(python3-gdbm)
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing missing packages: ${pkgs[*]}"
   SUDO=""
@@ -39,6 +43,16 @@ fi
 for tool in prometheus promtool restic borg ip snmpd lldpd lldpcli python3; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
+
+# --- snmpsim (PyPI), serving recordings of real devices to the SNMP parser test -------
+export SIMPUL_SNMPSIM_VENV="${SIMPUL_SNMPSIM_VENV:-/var/tmp/simpul-snmpsim-venv}"
+if ! "$SIMPUL_SNMPSIM_VENV/bin/python" -c 'import snmpsim, snmpsim_data, pysmi, dbm.gnu' 2>/dev/null; then
+  log "installing snmpsim into $SIMPUL_SNMPSIM_VENV"
+  rm -rf "$SIMPUL_SNMPSIM_VENV"
+  /usr/bin/python3 -m venv "$SIMPUL_SNMPSIM_VENV"
+  "$SIMPUL_SNMPSIM_VENV/bin/pip" install -q --disable-pip-version-check \
+    snmpsim==1.2.2 snmpsim-data==1.0.1 pysmi==1.6.3
+fi
 
 # --- Rust ----------------------------------------------------------------------------
 log "cargo fmt --check"
