@@ -86,6 +86,11 @@ fn discovery_finds_every_host_of_a_namespace_lan() {
         "20 hosts and the switch: {}",
         d["stats"]
     );
+    assert_eq!(
+        d["stats"]["arp_alive"], 21,
+        "the ARP sweep found them too: {}",
+        d["stats"]
+    );
     let hosts = of_type(&d, "host");
     assert_eq!(hosts.len(), 21, "{hosts:?}");
     let mut want: Vec<String> = (1..=20)

@@ -6,6 +6,7 @@
 //! rtnetlink), enrichment, topology from ICMP and neighbour facts. Not built yet: SNMP
 //! polling, LLDP and FDB links.
 
+pub mod arp;
 pub mod links;
 pub mod neighbours;
 pub mod oui;
@@ -49,6 +50,10 @@ pub struct DiscoveryConfig {
     /// Refuse IPv6 subnets larger than this prefix (default 116: 4,096 addresses).
     #[serde(default = "default_largest_v6")]
     pub largest_subnet_v6: u8,
+    /// Sweep on-link IPv4 subnets with ARP on a packet socket (default true; needs
+    /// CAP_NET_RAW, else ICMP alone).
+    #[serde(default = "default_true")]
+    pub arp_sweep: bool,
     /// Look up names of discovered addresses (default true), within this time.
     #[serde(default = "default_true")]
     pub reverse_dns: bool,
@@ -102,6 +107,7 @@ impl Default for DiscoveryConfig {
             largest_subnet_v4: default_largest_v4(),
             largest_subnet_v6: default_largest_v6(),
             reverse_dns: true,
+            arp_sweep: true,
             reverse_dns_timeout_ms: default_rdns_timeout(),
             snmp: Vec::new(),
             uplink_mac_threshold: default_uplink_macs(),
@@ -264,7 +270,10 @@ impl Schedule {
 #[derive(Debug, Default, Serialize)]
 pub struct Stats {
     pub targets: usize,
+    /// Addresses that answered ICMP echo.
     pub alive: usize,
+    /// Addresses that answered the ARP sweep.
+    pub arp_alive: usize,
     pub neighbours: usize,
     pub sweep_seconds: f64,
     pub seconds: f64,
@@ -317,11 +326,28 @@ pub fn discover(
         timeout: Duration::from_millis(u64::from(cfg.timeout_ms)),
         retries: cfg.retries,
     };
-    // SNMP polls run on their own thread while the sweep runs
-    let (swept, polls) = std::thread::scope(|sc| {
+    // on-link IPv4 subnets are swept with ARP (no neighbour-table limits; needs
+    // CAP_NET_RAW), the rest with ICMP, as are the hosts ARP found (so that `icmp`
+    // still says who answers ping); SNMP polls run on their own thread meanwhile
+    let (groups, off_link) = arp_groups(&subnets, &local);
+    let (swept, arp_found, polls) = std::thread::scope(|sc| {
         let polling = sc.spawn(|| snmp::poll_all(&cfg.snmp, snmp::mibs::WALKS));
-        let swept = sweep::sweep(&targets, pace, &|| neighbours::table(procfs));
-        (swept, polling.join().unwrap_or_default())
+        let (arp_found, icmp_targets) = match (groups.is_empty(), cfg.arp_sweep) {
+            (false, true) => match arp::sweep(&groups, pace) {
+                Ok(found) => {
+                    let mut t = off_link.clone();
+                    t.extend(found.keys().map(|ip| IpAddr::V4(*ip)));
+                    (found, t)
+                }
+                Err(e) => {
+                    tracing::info!("{e}");
+                    (BTreeMap::new(), targets.clone())
+                }
+            },
+            _ => (BTreeMap::new(), targets.clone()),
+        };
+        let swept = sweep::sweep(&icmp_targets, pace, &|| neighbours::table(procfs));
+        (swept, arp_found, polling.join().unwrap_or_default())
     });
     let sweep_seconds = started.elapsed().as_secs_f64();
     errors.extend(polls.iter().filter_map(|p| p.error.clone()));
@@ -339,6 +365,11 @@ pub fn discover(
     let is_local = |ip: &IpAddr| local.iter().any(|l| l.addrs.contains(ip));
     let in_scope = |ip: &IpAddr| subnets.iter().any(|s| s.contains(*ip));
     let mut seen: BTreeMap<IpAddr, Seen> = BTreeMap::new();
+    for (ip, mac) in &arp_found {
+        let s = seen.entry(IpAddr::V4(*ip)).or_default();
+        s.arp = true;
+        s.mac = Some(mac.clone());
+    }
     for ip in swept.alive.iter().filter(|ip| !is_local(ip)) {
         seen.entry(*ip).or_default().icmp = true;
     }
@@ -420,6 +451,7 @@ pub fn discover(
             alive: swept.alive.iter().filter(|ip| !is_local(ip)).count(),
             neighbours: arp.len(),
             sweep_seconds,
+            arp_alive: arp_found.len(),
             seconds: started.elapsed().as_secs_f64(),
             send_backoffs: swept.backoffs,
         },
@@ -427,6 +459,47 @@ pub fn discover(
         errors,
         snmp: polls,
     }
+}
+
+/// The on-link IPv4 subnets as ARP sweep groups (each from the local interface that
+/// has an address in it), and every other address to sweep with ICMP.
+fn arp_groups(subnets: &[Subnet], local: &[Local]) -> (Vec<arp::Group>, Vec<IpAddr>) {
+    let mut groups = Vec::new();
+    let mut rest = Vec::new();
+    for s in subnets {
+        let on = local.iter().find_map(|l| {
+            let source = l.addrs.iter().find_map(|a| match a {
+                IpAddr::V4(v4) if s.contains(*a) && !v4.is_loopback() => Some(*v4),
+                _ => None,
+            })?;
+            let mac = l.mac.as_deref()?;
+            let bytes: Vec<u8> = mac
+                .split(':')
+                .filter_map(|b| u8::from_str_radix(b, 16).ok())
+                .collect();
+            let mac: [u8; 6] = bytes.try_into().ok()?;
+            if mac == [0; 6] {
+                return None;
+            }
+            Some((l, source, mac))
+        });
+        match on {
+            Some((l, source, mac)) => groups.push(arp::Group {
+                ifname: l.name.clone(),
+                mac,
+                source,
+                targets: s
+                    .hosts()
+                    .filter_map(|ip| match ip {
+                        IpAddr::V4(v4) if !l.addrs.contains(&ip) => Some(v4),
+                        _ => None,
+                    })
+                    .collect(),
+            }),
+            None => rest.extend(s.hosts()),
+        }
+    }
+    (groups, rest)
 }
 
 /// One local interface: name, MAC, addresses.

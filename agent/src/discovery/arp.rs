@@ -1,0 +1,224 @@
+//! ARP sweep of on-link IPv4 subnets on a packet socket (AF_PACKET, SOCK_RAW, bound to
+//! the subnet's interface; needs CAP_NET_RAW), as nmap does as root: a request to each
+//! address, paced, retries overlapping within the timeout, replies read as they come.
+//! It never touches the kernel's neighbour table, so a /22 of mostly absent addresses
+//! does not wait for table room the way ICMP does, and a host that drops ping still
+//! answers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout};
+use nix::sys::socket::{self, AddressFamily, LinkAddr, MsgFlags, SockFlag, SockProtocol, SockType};
+
+use super::sweep::Pace;
+
+const ETH_P_ARP: u16 = 0x0806;
+const ETH_P_IP: u16 = 0x0800;
+
+/// The addresses to ask on one interface.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub ifname: String,
+    pub mac: [u8; 6],
+    /// This host's address on that interface (the requests' sender address).
+    pub source: Ipv4Addr,
+    pub targets: Vec<Ipv4Addr>,
+}
+
+/// A broadcast Ethernet frame asking who has `target`, from `mac`/`source`.
+fn request(mac: [u8; 6], source: Ipv4Addr, target: Ipv4Addr) -> [u8; 42] {
+    let mut f = [0u8; 42];
+    f[0..6].copy_from_slice(&[0xff; 6]);
+    f[6..12].copy_from_slice(&mac);
+    f[12..14].copy_from_slice(&ETH_P_ARP.to_be_bytes());
+    let p = &mut f[14..];
+    p[0..2].copy_from_slice(&1u16.to_be_bytes()); // Ethernet
+    p[2..4].copy_from_slice(&ETH_P_IP.to_be_bytes());
+    p[4] = 6;
+    p[5] = 4;
+    p[6..8].copy_from_slice(&1u16.to_be_bytes()); // request
+    p[8..14].copy_from_slice(&mac);
+    p[14..18].copy_from_slice(&source.octets());
+    // the target hardware address stays zero
+    p[24..28].copy_from_slice(&target.octets());
+    f
+}
+
+/// The (sender address, sender MAC) of a frame that is an ARP reply.
+pub fn parse_frame(f: &[u8]) -> Option<(Ipv4Addr, [u8; 6])> {
+    if f.len() < 14 || f[12..14] != ETH_P_ARP.to_be_bytes() {
+        return None;
+    }
+    parse_reply(&f[14..])
+}
+
+/// The (sender address, sender MAC) of an ARP reply, if `p` is one.
+pub fn parse_reply(p: &[u8]) -> Option<(Ipv4Addr, [u8; 6])> {
+    if p.len() < 28
+        || p[0..2] != 1u16.to_be_bytes()
+        || p[2..4] != ETH_P_IP.to_be_bytes()
+        || p[4] != 6
+        || p[5] != 4
+        || p[6..8] != 2u16.to_be_bytes()
+    {
+        return None;
+    }
+    let mut mac = [0u8; 6];
+    mac.copy_from_slice(&p[8..14]);
+    Some((Ipv4Addr::new(p[14], p[15], p[16], p[17]), mac))
+}
+
+/// The link address of interface `ifname` (its index), from getifaddrs(3).
+fn link_of(ifname: &str) -> Option<LinkAddr> {
+    nix::ifaddrs::getifaddrs().ok()?.find_map(|i| {
+        if i.interface_name == ifname {
+            i.address.as_ref()?.as_link_addr().copied()
+        } else {
+            None
+        }
+    })
+}
+
+/// A packet socket bound to `ifname`: sends whole frames there, receives every frame
+/// that arrives there.
+fn open(ifname: &str) -> Result<OwnedFd, String> {
+    let fd = socket::socket(
+        AddressFamily::Packet,
+        SockType::Raw,
+        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+        SockProtocol::EthAll,
+    )
+    .map_err(|e| {
+        format!(
+            "cannot open a packet socket ({e}); the ARP sweep needs CAP_NET_RAW (the agent \
+             sweeps with ICMP alone)"
+        )
+    })?;
+    let link = link_of(ifname).ok_or_else(|| format!("interface {ifname} has no link address"))?;
+    // protocol 0 in the address keeps the socket's (all frames)
+    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &link)
+        .map_err(|e| format!("cannot bind a packet socket to {ifname}: {e}"))?;
+    Ok(fd)
+}
+
+/// Sweeps `groups`: every address that answered, with its MAC (`aa:bb:..`).
+pub fn sweep(groups: &[Group], pace: Pace) -> Result<BTreeMap<Ipv4Addr, String>, String> {
+    let fds: Vec<OwnedFd> = groups
+        .iter()
+        .map(|g| open(&g.ifname))
+        .collect::<Result<_, _>>()?;
+    let wanted: BTreeSet<Ipv4Addr> = groups
+        .iter()
+        .flat_map(|g| g.targets.iter().copied())
+        .collect();
+    // every send: (time offset, group, target); the attempts of one target spread over
+    // its timeout
+    let rate = f64::from(pace.rate_per_sec.max(1));
+    let tries = pace.retries + 1;
+    let step = pace.timeout / tries;
+    let mut sends: Vec<(Duration, usize, Ipv4Addr)> = Vec::new();
+    let mut n = 0u32;
+    for (gi, g) in groups.iter().enumerate() {
+        for t in &g.targets {
+            let first = Duration::from_secs_f64(f64::from(n) / rate);
+            for k in 0..tries {
+                sends.push((first + step * k, gi, *t));
+            }
+            n += 1;
+        }
+    }
+    sends.sort_by_key(|s| s.0);
+    let end = sends.last().map_or(Duration::ZERO, |s| s.0) + step;
+    let mut found: BTreeMap<Ipv4Addr, String> = BTreeMap::new();
+    let started = Instant::now();
+    let mut next = 0;
+    let mut buf = [0u8; 2048];
+    let mut send_errors = 0u64;
+    let mut last_error = String::new();
+    loop {
+        let now = started.elapsed();
+        while next < sends.len() && sends[next].0 <= now {
+            let (_, gi, t) = sends[next];
+            next += 1;
+            if found.contains_key(&t) {
+                continue;
+            }
+            let g = &groups[gi];
+            let frame = request(g.mac, g.source, t);
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&fds[gi]);
+            if let Err(e) = socket::send(fd, &frame, MsgFlags::empty()) {
+                send_errors += 1;
+                last_error = e.to_string();
+            }
+        }
+        // every frame waiting: the ARP replies among them
+        for (gi, fd) in fds.iter().enumerate() {
+            let raw = std::os::fd::AsRawFd::as_raw_fd(fd);
+            while let Ok(len) = socket::recv(raw, &mut buf, MsgFlags::empty()) {
+                if let Some((ip, mac)) = parse_frame(&buf[..len]) {
+                    if wanted.contains(&ip) && groups[gi].targets.contains(&ip) {
+                        if let Some(m) = super::snmp::mibs::mac_text(&mac) {
+                            found.entry(ip).or_insert(m);
+                        }
+                    }
+                }
+            }
+        }
+        let now = started.elapsed();
+        if now >= end || found.len() == wanted.len() {
+            break;
+        }
+        let wait = if next < sends.len() {
+            sends[next].0.saturating_sub(now)
+        } else {
+            end - now
+        };
+        let ms = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
+        let mut pfds: Vec<PollFd<'_>> = fds
+            .iter()
+            .map(|f| PollFd::new(f.as_fd(), PollFlags::POLLIN))
+            .collect();
+        let _ = nix::poll::poll(&mut pfds, PollTimeout::from(ms));
+    }
+    if send_errors > 0 && found.is_empty() {
+        return Err(format!(
+            "ARP sweep: {send_errors} requests could not be sent ({last_error})"
+        ));
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_and_replies_have_the_arp_layout() {
+        let mac = [2, 0, 0, 0, 0, 0xfe];
+        let f = request(
+            mac,
+            Ipv4Addr::new(10, 0, 0, 254),
+            Ipv4Addr::new(10, 0, 0, 7),
+        );
+        assert_eq!(&f[..6], &[0xff; 6]);
+        assert_eq!(&f[12..22], &[8, 6, 0, 1, 8, 0, 6, 4, 0, 1]);
+        assert_eq!(&f[38..], &[10, 0, 0, 7]);
+        // the reply of 10.0.0.7
+        let mut reply = f;
+        reply[20..22].copy_from_slice(&[0, 2]);
+        reply[22..28].copy_from_slice(&[2, 0, 0, 0, 0, 7]);
+        reply[28..32].copy_from_slice(&[10, 0, 0, 7]);
+        assert_eq!(
+            parse_frame(&reply),
+            Some((Ipv4Addr::new(10, 0, 0, 7), [2, 0, 0, 0, 0, 7]))
+        );
+        assert_eq!(parse_frame(&f), None, "a request is no reply");
+        assert_eq!(parse_frame(&reply[..30]), None);
+        let mut ip = reply;
+        ip[12..14].copy_from_slice(&[8, 0]);
+        assert_eq!(parse_frame(&ip), None, "an IP frame is no ARP");
+    }
+}
