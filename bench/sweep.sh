@@ -6,7 +6,8 @@
 # beyond its /22.
 #   RUNS (default 3) runs, interleaved; the scanner's neighbour cache is flushed before
 #   every command. Commands:
-#     simpul   simpul-agent discover (timeout_ms 500, retries 1, 1,000 probes/s)
+#     simpul   simpul-agent discover (timeout_ms 500, retries 1, 1,000 probes/s; the
+#              subnet is on-link, so an ARP sweep, then ICMP to the hosts it found)
 #     fping    fping -a -q -r 1 -t 500 -g NET
 #     nmap     nmap -sn -n NET   (root, on-link: ARP ping)
 #   for NET = 10.250.0.0/24 and 10.250.0.0/22. Needs root, ip, fping, nmap.
