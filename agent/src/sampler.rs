@@ -104,6 +104,7 @@ impl Sampler {
             spool: None,
             backups: Vec::new(),
             lan: None,
+            snmp: Vec::new(),
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -146,7 +147,7 @@ impl Sampler {
         }
         report.inventory = self.schedule.pending().cloned();
         report.backups = self.backups.due(now);
-        report.lan = self.lan.due(now);
+        (report.lan, report.snmp) = self.lan.due(now);
         // the sample time is taken after the collectors so that it is never earlier
         // than what they read (the first CPU reading waits a short window)
         report.sample_time_seconds = SystemTime::now()

@@ -88,13 +88,9 @@ pub struct LanDiscovery {
     /// How long the discovery took.
     #[serde(default)]
     pub duration_seconds: f64,
-    /// How the poll of each configured SNMP device went. With SNMP devices configured
-    /// the agent sends the section after every discovery, so that these stay current.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub snmp: Vec<SnmpPollSummary>,
 }
 
-/// One SNMP device's poll, as the collector's metrics need it.
+/// One SNMP device's poll, as the collector's metrics need it (the report's `snmp`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnmpPollSummary {
@@ -150,6 +146,34 @@ impl Topology {
         }
         self.links.sort();
         self.links.dedup();
+    }
+
+    /// Cuts every text (names, vendors, ports, ...) to at most `max` bytes, at a
+    /// character boundary: what devices report (sysName, LLDP port ids) can be longer
+    /// than a report may carry.
+    pub fn fit_strings(&mut self, max: usize) {
+        let cut = |s: &mut String| {
+            if s.len() > max {
+                let mut end = max;
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                s.truncate(end);
+            }
+        };
+        for d in &mut self.devices {
+            cut(&mut d.id);
+            cut(&mut d.name);
+            cut(&mut d.vendor);
+            d.addresses.iter_mut().for_each(cut);
+            d.macs.iter_mut().for_each(cut);
+        }
+        for l in &mut self.links {
+            cut(&mut l.a.device);
+            cut(&mut l.a.port);
+            cut(&mut l.b.device);
+            cut(&mut l.b.port);
+        }
     }
 
     /// SHA-256 of the canonical JSON, hex: equal for equal LANs.
@@ -260,6 +284,19 @@ mod tests {
         c.devices.pop();
         assert_ne!(a.hash(), c.hash());
         assert!(a.to_dot("dinkes").contains("\"ip:10.0.0.9\" -- \"seg\""));
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_a_character_boundary() {
+        let mut t = Topology {
+            devices: vec![dev("x", &[])],
+            links: vec![link("x", "y")],
+        };
+        t.devices[0].name = "é".repeat(200);
+        t.links[0].a.port = "p".repeat(300);
+        t.fit_strings(255);
+        assert_eq!(t.devices[0].name.len(), 254);
+        assert_eq!(t.links[0].a.port.len(), 255);
     }
 
     #[test]

@@ -86,6 +86,11 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, proptest(value = "None"))]
     pub lan: Option<LanDiscovery>,
+    /// The SNMP polls of a discovery that finished since the last report (every
+    /// discovery, changed or not: they feed the collector's SNMP metrics).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, proptest(value = "Vec::new()"))]
+    pub snmp: Vec<SnmpPollSummary>,
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.

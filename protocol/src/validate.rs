@@ -318,6 +318,21 @@ impl Report {
             }
             c.finite("lan.duration_seconds", lan.duration_seconds);
         }
+        if c.count("snmp", self.snmp.len(), limits.max_backups) {
+            for (i, p) in self.snmp.iter().enumerate() {
+                c.required(&format!("snmp[{i}].address"), &p.address);
+                c.string(&format!("snmp[{i}].address"), &p.address);
+                c.string(&format!("snmp[{i}].name"), &p.name);
+                let max = limits.max_string_bytes * 4;
+                if p.error.len() > max {
+                    c.fail(
+                        format!("snmp[{i}].error"),
+                        format!("must be at most {max} bytes"),
+                    );
+                }
+                c.finite(&format!("snmp[{i}].duration_seconds"), p.duration_seconds);
+            }
+        }
         if c.count("collectors", self.collectors.len(), limits.max_collectors) {
             for (i, s) in self.collectors.iter().enumerate() {
                 c.id(&format!("collectors[{i}].name"), &s.name);
@@ -482,6 +497,7 @@ mod tests {
             spool: None,
             backups: vec![],
             lan: None,
+            snmp: Vec::new(),
         }
     }
 

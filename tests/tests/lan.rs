@@ -249,7 +249,8 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         format!(
             "collector_url = \"{base}\"\ntoken_file = \"{}\"\ninterval_secs = 1\nretry_max_secs = 1\n\
              state_dir = \"{}\"\nhostname = \"opd-agent\"\n\
-             [discovery]\nsubnets = [\"{SWEPT}\"]\ntimeout_ms = 300\nreverse_dns = false\ninterval_secs = 60\n",
+             [discovery]\nsubnets = [\"{SWEPT}\"]\ntimeout_ms = 300\nreverse_dns = false\ninterval_secs = 60\n\
+             [[discovery.snmp]]\naddress = \"10.250.0.249\"\ncommunity = \"public\"\ntimeout_ms = 200\nretries = 0\n",
             adir.join("agent.token").display(),
             adir.join("state").display()
         ),
@@ -303,6 +304,23 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     assert_eq!(code, 200);
     let cur: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(cur["topology"]["devices"].as_array().unwrap().len(), 8);
+    // the SNMP device that does not exist: its failed poll, with the reason
+    let polls = cur["snmp"].as_array().unwrap();
+    assert_eq!(polls.len(), 1, "{cur}");
+    assert_eq!(
+        (&polls[0]["address"], &polls[0]["ok"]),
+        (
+            &serde_json::json!("10.250.0.249"),
+            &serde_json::json!(false)
+        )
+    );
+    assert!(
+        polls[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("SNMP 10.250.0.249: system: no answer"),
+        "{cur}"
+    );
     assert_eq!(cur["changes"], 0);
     let (code, dot) = curl(
         &lab,
@@ -410,6 +428,10 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
             &m,
             "simpul_lan_unacknowledged_changes{agency=\"dinkes\",site=\"kantor-dinkes\"}",
         );
-        (devices == Some(7.0) && unacked == Some(0.0)).then_some(())
+        let snmp = simpul_e2e::sample(
+            &m,
+            "simpul_snmp_poll_success{agency=\"dinkes\",site=\"kantor-dinkes\",device=\"10.250.0.249\",name=\"\"}",
+        );
+        (devices == Some(7.0) && unacked == Some(0.0) && snmp == Some(0.0)).then_some(())
     });
 }

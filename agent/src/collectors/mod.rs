@@ -138,5 +138,6 @@ pub(crate) fn empty_report() -> Report {
         spool: None,
         backups: Vec::new(),
         lan: None,
+        snmp: Vec::new(),
     }
 }

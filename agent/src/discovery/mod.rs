@@ -234,17 +234,27 @@ impl Schedule {
         }
     }
 
-    /// The `lan` section for the next report, if a discovery finished with news.
-    pub fn due(&mut self, now: Instant) -> Option<simpul_protocol::LanDiscovery> {
-        let d = self.job.as_mut()?.due(now)?;
+    /// For the next report, when a discovery finished: the `lan` section if the
+    /// topology changed (or once a day), and the SNMP polls (every discovery).
+    pub fn due(
+        &mut self,
+        now: Instant,
+    ) -> (
+        Option<simpul_protocol::LanDiscovery>,
+        Vec<simpul_protocol::SnmpPollSummary>,
+    ) {
+        let Some(d) = self.job.as_mut().and_then(|j| j.due(now)) else {
+            return (None, Vec::new());
+        };
         for e in &d.errors {
             tracing::warn!("discovery: {e}");
         }
+        let polls: Vec<_> = d.snmp.iter().map(snmp::Poll::summary).collect();
         let stale = self
             .last_sent
             .is_none_or(|t| now.duration_since(t) >= KEEPALIVE);
-        if d.hash == self.last_hash && !stale && d.snmp.is_empty() {
-            return None;
+        if d.hash == self.last_hash && !stale {
+            return (None, polls);
         }
         tracing::info!(
             devices = d.topology.devices.len(),
@@ -255,14 +265,33 @@ impl Schedule {
         );
         self.last_hash.clone_from(&d.hash);
         self.last_sent = Some(now);
-        Some(simpul_protocol::LanDiscovery {
+        // a report carries at most 32 errors of at most 1 KiB each
+        let mut errors: Vec<String> = d
+            .errors
+            .iter()
+            .take(31)
+            .map(|e| {
+                let mut end = e.len().min(1000);
+                while !e.is_char_boundary(end) {
+                    end -= 1;
+                }
+                e[..end].to_owned()
+            })
+            .collect();
+        if d.errors.len() > 31 {
+            errors.push(format!(
+                "... and {} more (see the agent's log)",
+                d.errors.len() - 31
+            ));
+        }
+        let lan = simpul_protocol::LanDiscovery {
             subnets: self.subnets.clone(),
             topology: d.topology,
             hash: d.hash,
-            errors: d.errors,
+            errors,
             duration_seconds: d.stats.seconds,
-            snmp: d.snmp.iter().map(snmp::Poll::summary).collect(),
-        })
+        };
+        (Some(lan), polls)
     }
 }
 
@@ -443,6 +472,8 @@ pub fn discover(
             .collect::<Vec<_>>(),
         uplink_mac_threshold: cfg.uplink_mac_threshold,
     });
+    // what devices say can be longer than a report may carry (256 bytes a text)
+    t.fit_strings(255);
     t.canonicalize();
     Discovery {
         hash: t.hash(),

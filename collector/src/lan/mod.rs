@@ -8,7 +8,7 @@ pub mod svg;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use simpul_protocol::{LanDiscovery, Topology};
+use simpul_protocol::{LanDiscovery, SnmpPollSummary, Topology};
 
 pub use diff::Diff;
 
@@ -57,7 +57,6 @@ pub fn record(
     sample_time: f64,
     lan: &LanDiscovery,
 ) -> rusqlite::Result<()> {
-    record_snmp(tx, agency, site, agent_id, sample_time, lan)?;
     let mut topology = lan.topology.clone();
     topology.canonicalize();
     let hash = topology.hash();
@@ -117,15 +116,15 @@ pub fn record(
     Ok(())
 }
 
-/// Keeps the newest poll of every SNMP device the discovery names; devices the agent
-/// no longer polls are forgotten (their metrics go away).
-fn record_snmp(
+/// Keeps the newest poll of every SNMP device a report names; devices the agent no
+/// longer polls are forgotten (their metrics go away).
+pub fn record_snmp(
     tx: &Connection,
     agency: &str,
     site: &str,
     agent_id: &str,
     sample_time: f64,
-    lan: &LanDiscovery,
+    polls: &[SnmpPollSummary],
 ) -> rusqlite::Result<()> {
     // an older report (from the spool) must not overwrite a newer poll
     let newest: Option<f64> = tx
@@ -141,7 +140,7 @@ fn record_snmp(
            duration_seconds, oids, interfaces, lldp_neighbours, fdb_entries, agent_id, polled_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
-    for p in &lan.snmp {
+    for p in polls {
         let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
         ins.execute(params![
             agency,
@@ -388,7 +387,6 @@ pub fn statuses(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use simpul_protocol::SnmpPollSummary;
 
     fn poll(address: &str, ok: bool) -> SnmpPollSummary {
         SnmpPollSummary {
@@ -408,22 +406,13 @@ mod tests {
         }
     }
 
-    fn lan(polls: Vec<SnmpPollSummary>) -> LanDiscovery {
-        LanDiscovery {
-            subnets: vec!["10.0.0.0/24".into()],
-            topology: Topology::default(),
-            hash: String::new(),
-            errors: vec![],
-            duration_seconds: 1.0,
-            snmp: polls,
-        }
-    }
-
     #[test]
     fn the_newest_poll_of_each_device_is_kept() {
         let mut c = Connection::open_in_memory().unwrap();
         crate::store::migrations::migrate(&mut c).unwrap();
-        let rec = |t: f64, polls| record(&c, "dinkes", "kantor", "a1", t, &lan(polls)).unwrap();
+        let rec = |t: f64, polls: Vec<SnmpPollSummary>| {
+            record_snmp(&c, "dinkes", "kantor", "a1", t, &polls).unwrap();
+        };
         rec(100.0, vec![poll("10.0.0.1", true), poll("10.0.0.2", false)]);
         // a report from the spool, older than what is stored, changes nothing
         rec(50.0, vec![poll("10.0.0.9", true)]);

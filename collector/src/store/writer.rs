@@ -193,6 +193,7 @@ fn write_batch(
                 let mut slim = (**r).clone();
                 let inventory = slim.inventory.take();
                 slim.lan = None; // versioned in lan_versions
+                slim.snmp = Vec::new(); // newest per device in snmp_polls
                 let json = serde_json::to_string(&slim)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
                 latest.execute(params![
@@ -218,6 +219,16 @@ fn write_batch(
                         &job.binding.id,
                         r.sample_time_seconds,
                         lan,
+                    )?;
+                }
+                if !r.snmp.is_empty() {
+                    crate::lan::record_snmp(
+                        &tx,
+                        &job.binding.agency,
+                        job.binding.site.as_deref().unwrap_or(""),
+                        &job.binding.id,
+                        r.sample_time_seconds,
+                        &r.snmp,
                     )?;
                 }
                 for b in &r.backups {
