@@ -155,6 +155,10 @@ fn promtool(args: &[&str], files: &[std::path::PathBuf]) {
 #[test]
 fn promtool_accepts_the_alert_rules() {
     promtool(&["check", "rules"], &yml_files("rules"));
+    promtool(&["check", "rules"], &yml_files("recording"));
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../dashboards/prometheus/prometheus.example.yml");
+    promtool(&["check", "config", "--syntax-only"], &[example]);
 }
 
 /// Every alert rule has a unit test (input series, expected alerts with their `tier`),

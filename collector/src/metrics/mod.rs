@@ -292,7 +292,12 @@ impl Metrics {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         type Value = fn(&crate::backups::Status) -> Option<f64>;
-        let families: [(&str, &str, Value); 5] = [
+        let families: [(&str, &str, Value); 6] = [
+            (
+                "simpul_backup_max_age_seconds",
+                "The obligation's maximum age: older evidence makes it missing",
+                |s| Some(s.max_age_seconds),
+            ),
             (
                 "simpul_backup_restore_test_due",
                 "1 when the obligation's restore test is due (never done, too old, or failed)",

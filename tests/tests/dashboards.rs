@@ -1,0 +1,410 @@
+//! The Grafana dashboards (dashboards/grafana/) and the Prometheus rules
+//! (dashboards/prometheus/) against the real thing: each dashboard is structurally
+//! sound (data source variable, no hard-coded UID, panels with ids, grid positions and
+//! queries, every variable defined); every metric an expression names is one the
+//! collector exports or a recording rule defines; and a real Prometheus, scraping a
+//! collector seeded with a host, an SLA class, a backup obligation, a LAN diagram and an
+//! SNMP poll, and evaluating the recording rules, returns data for every panel's query.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use simpul_e2e::{agent_id, free_port, get, post, report, Collector, Proc};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn dashboards() -> Vec<(String, serde_json::Value)> {
+    let dir = root().join("dashboards/grafana");
+    let mut out: Vec<(String, serde_json::Value)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let v = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: not JSON: {e}", p.display()));
+            (p.file_name().unwrap().to_string_lossy().into_owned(), v)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(out.len(), 5, "five dashboards in {}", dir.display());
+    out
+}
+
+/// Every panel query: (dashboard, panel title, expr).
+fn panel_exprs() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (name, d) in dashboards() {
+        for p in d["panels"].as_array().unwrap() {
+            for t in p["targets"].as_array().unwrap() {
+                out.push((
+                    name.clone(),
+                    p["title"].as_str().unwrap().to_owned(),
+                    t["expr"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The `expr:` values of the rule files under dashboards/prometheus/`sub`, and the
+/// names their `record:` lines define.
+fn rule_exprs(sub: &str) -> (Vec<String>, BTreeSet<String>) {
+    let dir = root().join("dashboards/prometheus").join(sub);
+    let mut exprs = Vec::new();
+    let mut records = BTreeSet::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let mut lines = text.lines().peekable();
+        while let Some(l) = lines.next() {
+            let t = l.trim();
+            if let Some(r) = t.strip_prefix("- record: ") {
+                records.insert(r.trim().to_owned());
+            } else if let Some(x) = t.strip_prefix("expr: ") {
+                if x.trim() == "|" {
+                    let indent = lines.peek().map_or(0, |n| n.len() - n.trim_start().len());
+                    let mut block = String::new();
+                    while let Some(n) = lines.peek() {
+                        if n.trim().is_empty() || n.len() - n.trim_start().len() < indent {
+                            break;
+                        }
+                        block += lines.next().unwrap().trim();
+                        block.push(' ');
+                    }
+                    exprs.push(block);
+                } else {
+                    exprs.push(x.trim().to_owned());
+                }
+            }
+        }
+    }
+    (exprs, records)
+}
+
+/// Metric names in a PromQL expression: `simpul_...` words and `level:metric:ops`
+/// recording names.
+fn metric_names(expr: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut word = String::new();
+    for c in expr.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() || c == '_' || c == ':' {
+            word.push(c);
+        } else {
+            if word.starts_with("simpul_") || word.matches(':').count() == 2 {
+                out.insert(word.clone());
+            }
+            word.clear();
+        }
+    }
+    out
+}
+
+#[test]
+fn dashboards_are_well_formed() {
+    assert_eq!(
+        metric_names("sum by (agency) (rate(simpul_x_total[5m])) / agency:simpul_y:sum > 3"),
+        BTreeSet::from([
+            "simpul_x_total".to_string(),
+            "agency:simpul_y:sum".to_string()
+        ])
+    );
+    for (name, d) in dashboards() {
+        assert!(d["schemaVersion"].as_u64().unwrap() >= 36, "{name}");
+        assert!(
+            d["uid"].as_str().is_some_and(|u| u.starts_with("simpul-")),
+            "{name}"
+        );
+        let vars = d["templating"]["list"].as_array().unwrap();
+        let ds = vars.iter().find(|v| v["name"] == "datasource").unwrap();
+        assert_eq!(
+            (&ds["type"], &ds["query"]),
+            (&"datasource".into(), &"prometheus".into()),
+            "{name}"
+        );
+        let defined: BTreeSet<&str> = vars.iter().map(|v| v["name"].as_str().unwrap()).collect();
+        for v in vars.iter().filter(|v| v["type"] == "query") {
+            assert!(
+                v["definition"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("label_values("),
+                "{name}: variable {}",
+                v["name"]
+            );
+        }
+        // no data source UID anywhere but the variable
+        let text = d.to_string();
+        for (i, _) in text.match_indices("\"uid\":") {
+            let rest = &text[i..];
+            assert!(
+                rest.starts_with("\"uid\":\"${datasource}\"")
+                    || rest.starts_with("\"uid\":\"simpul-"),
+                "{name}: a hard-coded UID: {}",
+                &rest[..rest.len().min(60)]
+            );
+        }
+        let mut ids = BTreeSet::new();
+        let mut cells = BTreeSet::new();
+        for p in d["panels"].as_array().unwrap() {
+            let title = p["title"].as_str().unwrap();
+            assert!(
+                ids.insert(p["id"].as_u64().unwrap()),
+                "{name}: panel id twice"
+            );
+            let g = &p["gridPos"];
+            let (x, y, w, h) = (
+                g["x"].as_u64().unwrap(),
+                g["y"].as_u64().unwrap(),
+                g["w"].as_u64().unwrap(),
+                g["h"].as_u64().unwrap(),
+            );
+            assert!(
+                w >= 1 && h >= 1 && x + w <= 24,
+                "{name}: {title}: gridPos {g}"
+            );
+            for cx in x..x + w {
+                for cy in y..y + h {
+                    assert!(
+                        cells.insert((cx, cy)),
+                        "{name}: {title} overlaps another panel"
+                    );
+                }
+            }
+            assert_eq!(p["datasource"]["uid"], "${datasource}", "{name}: {title}");
+            let targets = p["targets"].as_array().unwrap();
+            assert!(!targets.is_empty(), "{name}: {title}: no query");
+            for t in targets {
+                let expr = t["expr"].as_str().unwrap();
+                assert!(!expr.is_empty(), "{name}: {title}");
+                for (i, _) in expr.match_indices('$') {
+                    let var: String = expr[i + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    assert!(
+                        var.starts_with("__") || defined.contains(var.as_str()),
+                        "{name}: {title}: ${var} is not a variable of the dashboard"
+                    );
+                }
+            }
+        }
+    }
+    // the provisioning file points at the dashboards
+    let prov =
+        std::fs::read_to_string(root().join("dashboards/provisioning/dashboards/simpul.yaml"))
+            .unwrap();
+    assert!(
+        prov.contains("type: file") && prov.contains("dashboards/grafana"),
+        "{prov}"
+    );
+}
+
+fn need(tool: &str) -> PathBuf {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{tool} not installed: scripts/test.sh installs the Debian package `prometheus`"
+    );
+    String::from_utf8_lossy(&out.stdout).trim().into()
+}
+
+const SEED: &str = r#"
+[[sla_classes]]
+id = "colocation-gold"
+target_percent = 99.9
+
+[[host_sla]]
+agency = "dinkes"
+host = "web-01"
+sla = "colocation-gold"
+
+[[backups]]
+id = "dinkes-sik"
+agency = "dinkes"
+dataset = "SIK database"
+interval = "24h"
+evidence = "checkin"
+"#;
+
+/// A collector with one host of every kind of data the dashboards show.
+fn seeded() -> Collector {
+    let c = Collector::start_full("", SEED);
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let mut r = report(&agent_id(&token), "web-01", 1);
+    r["health"]["swap"] =
+        serde_json::json!({"total_bytes": 4000, "available_bytes": 3000, "used_bytes": 1000});
+    r["health"]["network"] = serde_json::json!([{"name": "eth0", "rx_bytes": 1000, "tx_bytes": 2000,
+        "rx_packets": 10, "tx_packets": 20, "rx_errors": 0, "tx_errors": 0, "rx_drops": 0, "tx_drops": 0}]);
+    r["lan"] = serde_json::json!({
+        "subnets": ["10.20.0.0/24"],
+        "topology": {"devices": [{"id": "ip:10.20.0.7", "type": "host", "addresses": ["10.20.0.7"],
+                                  "sources": ["icmp"]}], "links": []},
+        "hash": "", "duration_seconds": 0.8
+    });
+    r["snmp"] = serde_json::json!([{"address": "10.20.0.1", "name": "sw-core", "ok": true,
+        "duration_seconds": 0.2, "oids": 900, "interfaces": 24, "lldp_neighbours": 3, "fdb_entries": 40}]);
+    let auth = format!("Bearer {token}");
+    let (code, body) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &auth)],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let (code, t, err) = c.cli(&["backup", "token", "dinkes-sik"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, body) = post(
+        &c.url("/api/v1/backups/dinkes-sik/checkin"),
+        &[("authorization", &format!("Bearer {}", t.trim()))],
+        br#"{"status":"ok","size_bytes":5000}"#,
+    );
+    assert_eq!(code, 201, "{body}");
+    let (code, _, err) = c.cli(&[
+        "backup",
+        "restore-test",
+        "dinkes-sik",
+        "--who",
+        "Sari",
+        "--result",
+        "ok",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    c
+}
+
+#[test]
+fn every_expression_has_exported_metrics_and_data_in_prometheus() {
+    let prometheus = need("prometheus");
+    let c = seeded();
+    // the SLA, backup and LAN metrics are computed every 30 s: wait for the first
+    let t0 = Instant::now();
+    let exported = loop {
+        let m = c.metrics();
+        if m.contains("simpul_sla_availability_ratio{")
+            && m.contains("simpul_backup_age_seconds{")
+            && m.contains("simpul_lan_devices{")
+            && m.contains("simpul_snmp_poll_success{")
+        {
+            break m;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "seeded metrics missing:\n{m}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let families: BTreeSet<String> = exported
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    let (recording, records) = rule_exprs("recording");
+    let (alerts, _) = rule_exprs("rules");
+    let panels = panel_exprs();
+    let all = panels
+        .iter()
+        .map(|p| p.2.clone())
+        .chain(recording.iter().cloned())
+        .chain(alerts.iter().cloned());
+    for expr in all {
+        for m in metric_names(&expr) {
+            assert!(
+                families.contains(&m) || records.contains(&m),
+                "{m} (in `{expr}`) is neither exported by the collector nor a recording rule"
+            );
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("prometheus.yml");
+    let rules = root().join("dashboards/prometheus");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}/recording/*.yml\n  - {}/rules/*.yml\n\
+             scrape_configs:\n  - job_name: simpul\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
+            rules.display(),
+            rules.display(),
+            c.port
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let _prom = Proc::spawn(
+        "prometheus",
+        Command::new(prometheus)
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn"),
+        dir.path().join("prometheus.log"),
+    );
+    let query = |expr: &str| -> Option<usize> {
+        let e = expr
+            .replace("$__rate_interval", "1m")
+            .replace("$__range", "5m")
+            .replace("$agency", ".*")
+            .replace("$site", ".*")
+            .replace("$host", ".*");
+        let url = format!(
+            "http://127.0.0.1:{port}/api/v1/query?query={}",
+            urlencode(&e)
+        );
+        let (code, body) = get(&url);
+        if code != 200 {
+            return None;
+        }
+        let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+        v["data"]["result"].as_array().map(Vec::len)
+    };
+    let t0 = Instant::now();
+    let mut empty: Vec<String>;
+    loop {
+        empty = panels
+            .iter()
+            .filter(|(_, _, e)| query(e).is_none_or(|n| n == 0))
+            .map(|(d, t, e)| format!("{d} / {t}: {e}"))
+            .collect();
+        if empty.is_empty() || t0.elapsed() > Duration::from_secs(150) {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    assert!(
+        empty.is_empty(),
+        "panels without data:\n{}",
+        empty.join("\n")
+    );
+    eprintln!(
+        "{} panel queries returned data through Prometheus",
+        panels.len()
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
