@@ -39,6 +39,25 @@ VARS = {
 }
 
 
+INFINITY = {"type": "yesoreyeram-infinity-datasource", "uid": "${infinity}"}
+
+
+def node_graph_panel():
+    """The agency's LAN diagram, from the collector's GET .../lan/graph through the
+    Infinity data source (a Grafana plugin): nodes and edges frames."""
+    url = "${collector}/api/v1/agencies/${lan_agency}/lan/graph"
+    targets = [
+        {"refId": ref, "datasource": INFINITY, "type": "json", "source": "url",
+         "parser": "backend", "format": fmt, "url": url, "root_selector": ref,
+         "url_options": {"method": "GET"}}
+        for ref, fmt in (("nodes", "node-graph-nodes"), ("edges", "node-graph-edges"))
+    ]
+    return {"type": "nodeGraph", "title": "LAN diagram of ${lan_agency}",
+            "description": "Devices and links of the agency's newest LAN diagram (needs the Infinity data source allowed to reach the collector). The SVG: GET /api/v1/agencies/{agency}/lan.svg.",
+            "datasource": INFINITY, "targets": targets, "options": {},
+            "fieldConfig": {"defaults": {}, "overrides": []}, "_w": 24, "_h": 14}
+
+
 def panel(kind, title, exprs, unit=None, w=12, h=8, legend=None, desc="", thresholds=None,
           instant=False, max_=None):
     targets = []
@@ -67,7 +86,7 @@ def panel(kind, title, exprs, unit=None, w=12, h=8, legend=None, desc="", thresh
     return p
 
 
-def dashboard(uid, title, desc, variables, panels, tags):
+def dashboard(uid, title, desc, variables, panels, tags, extra_vars=()):
     # lay the panels out left to right, wrapping at 24 columns
     x = y = rowh = 0
     out = []
@@ -84,7 +103,7 @@ def dashboard(uid, title, desc, variables, panels, tags):
         "uid": uid, "title": title, "description": desc, "tags": ["simpul"] + tags,
         "schemaVersion": 39, "version": 1, "editable": True, "graphTooltip": 1,
         "timezone": "browser", "refresh": "1m", "time": {"from": "now-24h", "to": "now"},
-        "templating": {"list": [var_datasource()] + [VARS[v]() for v in variables]},
+        "templating": {"list": [var_datasource()] + [VARS[v]() for v in variables] + list(extra_vars)},
         "annotations": {"list": []}, "links": [], "panels": out,
     }
 
@@ -222,8 +241,18 @@ LAN = dashboard(
               thresholds=[(None, "red"), (1, "green")]),
         panel("timeseries", "SNMP poll duration",
               [(f"simpul_snmp_poll_duration_seconds{{{ASEL}}}", "{{device}} {{name}}")], unit="s", w=24),
+        node_graph_panel(),
     ],
     ["lan"],
+    extra_vars=[
+        {"name": "infinity", "label": "Infinity data source (for the diagram)", "type": "datasource",
+         "query": "yesoreyeram-infinity-datasource", "refresh": 1, "hide": 0, "current": {}},
+        {"name": "collector", "label": "Collector URL", "type": "textbox",
+         "query": "http://127.0.0.1:9810", "current": {"text": "http://127.0.0.1:9810", "value": "http://127.0.0.1:9810"},
+         "hide": 0},
+        dict(var_query("lan_agency", "Agency of the diagram", "label_values(simpul_lan_devices, agency)",
+                       multi=False), includeAll=False),
+    ],
 )
 
 PROVISIONING = """# Grafana provisioning: point Grafana at this folder (copy it to

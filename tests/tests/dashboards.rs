@@ -46,6 +46,9 @@ fn panel_exprs() -> Vec<(String, String, String)> {
     for (name, d) in dashboards() {
         for p in d["panels"].as_array().unwrap() {
             for t in p["targets"].as_array().unwrap() {
+                if t["datasource"]["type"] != "prometheus" {
+                    continue;
+                }
                 out.push((
                     name.clone(),
                     p["title"].as_str().unwrap().to_owned(),
@@ -142,12 +145,13 @@ fn dashboards_are_well_formed() {
                 v["name"]
             );
         }
-        // no data source UID anywhere but the variable
+        // no data source UID anywhere but the variables
         let text = d.to_string();
         for (i, _) in text.match_indices("\"uid\":") {
             let rest = &text[i..];
             assert!(
                 rest.starts_with("\"uid\":\"${datasource}\"")
+                    || rest.starts_with("\"uid\":\"${infinity}\"")
                     || rest.starts_with("\"uid\":\"simpul-"),
                 "{name}: a hard-coded UID: {}",
                 &rest[..rest.len().min(60)]
@@ -180,9 +184,35 @@ fn dashboards_are_well_formed() {
                     );
                 }
             }
-            assert_eq!(p["datasource"]["uid"], "${datasource}", "{name}: {title}");
             let targets = p["targets"].as_array().unwrap();
             assert!(!targets.is_empty(), "{name}: {title}: no query");
+            if p["type"] == "nodeGraph" {
+                // the LAN diagram through the Infinity data source: nodes and edges
+                // frames from the collector's lan/graph
+                assert_eq!(p["datasource"]["uid"], "${infinity}", "{name}: {title}");
+                let formats: Vec<&str> = targets
+                    .iter()
+                    .map(|t| t["format"].as_str().unwrap())
+                    .collect();
+                assert_eq!(
+                    formats,
+                    ["node-graph-nodes", "node-graph-edges"],
+                    "{name}: {title}"
+                );
+                for t in targets {
+                    let url = t["url"].as_str().unwrap();
+                    assert!(url.ends_with("/lan/graph"), "{url}");
+                    for (i, _) in url.match_indices("${") {
+                        let var: String = url[i + 2..].chars().take_while(|c| *c != '}').collect();
+                        assert!(
+                            defined.contains(var.as_str()),
+                            "{name}: {title}: ${{{var}}} undefined"
+                        );
+                    }
+                }
+                continue;
+            }
+            assert_eq!(p["datasource"]["uid"], "${datasource}", "{name}: {title}");
             for t in targets {
                 let expr = t["expr"].as_str().unwrap();
                 assert!(!expr.is_empty(), "{name}: {title}");
@@ -252,7 +282,11 @@ fn seeded() -> Collector {
     r["lan"] = serde_json::json!({
         "subnets": ["10.20.0.0/24"],
         "topology": {"devices": [{"id": "ip:10.20.0.7", "type": "host", "addresses": ["10.20.0.7"],
-                                  "sources": ["icmp"]}], "links": []},
+                                  "sources": ["icmp"]},
+                                 {"id": "mac:02:00:00:00:00:01", "type": "switch", "name": "sw-core",
+                                  "addresses": ["10.20.0.1"], "sources": ["snmp"]}],
+                     "links": [{"a": {"device": "ip:10.20.0.7", "port": "eth0"},
+                                "b": {"device": "mac:02:00:00:00:00:01", "port": "Gi0/7"}, "source": "lldp"}]},
         "hash": "", "duration_seconds": 0.8
     });
     r["snmp"] = serde_json::json!([{"address": "10.20.0.1", "name": "sw-core", "ok": true,
@@ -328,6 +362,35 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
             );
         }
     }
+
+    // the Node Graph panel's source: nodes and edges of the seeded diagram
+    let (code, body) = get(&c.url("/api/v1/agencies/dinkes/lan/graph"));
+    assert_eq!(code, 200, "{body}");
+    let g: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ip:10.20.0.7", "mac:02:00:00:00:00:01"]);
+    assert_eq!(g["nodes"][1]["title"], "sw-core");
+    assert_eq!(g["nodes"][1]["color"], "blue");
+    let e = &g["edges"][0];
+    assert_eq!(
+        (
+            &e["source"],
+            &e["target"],
+            &e["mainstat"],
+            &e["secondarystat"]
+        ),
+        (
+            &"ip:10.20.0.7".into(),
+            &"mac:02:00:00:00:00:01".into(),
+            &"eth0 — Gi0/7".into(),
+            &"lldp".into()
+        )
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("prometheus.yml");

@@ -204,6 +204,17 @@ pub async fn svg(
         .into_response())
 }
 
+/// `GET /api/v1/agencies/{agency}/lan/graph`: the diagram as the `nodes` and `edges`
+/// frames of Grafana's Node Graph panel (through the Infinity data source).
+pub async fn graph(
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (v, _) = picture_of(&app, &agency, &q).await?;
+    Ok(Json(lan::node_graph(&v.topology)))
+}
+
 /// `GET /api/v1/agencies/{agency}/lan/versions`: every version, newest first.
 pub async fn versions(
     State(app): State<Arc<AppState>>,

@@ -96,6 +96,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/agencies/{agency}/lan", get(lan::current))
         .route("/api/v1/agencies/{agency}/lan.dot", get(lan::dot))
         .route("/api/v1/agencies/{agency}/lan.svg", get(lan::svg))
+        .route("/api/v1/agencies/{agency}/lan/graph", get(lan::graph))
         .route("/api/v1/agencies/{agency}/lan/versions", get(lan::versions))
         .route("/api/v1/agencies/{agency}/lan/versions/{n}", get(lan::one))
         .route(

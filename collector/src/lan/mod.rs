@@ -116,6 +116,60 @@ pub fn record(
     Ok(())
 }
 
+/// A topology as the `nodes` and `edges` of Grafana's Node Graph panel: nodes with
+/// `id`, `title` (name or address), `subtitle` (type and vendor), `mainstat` (first
+/// address), `detail__*` fields and a `color` by type; edges with `id`, `source`,
+/// `target`, `mainstat` (ports) and `secondarystat` (source of the link).
+pub fn node_graph(t: &Topology) -> serde_json::Value {
+    use simpul_protocol::DeviceType;
+    let nodes: Vec<serde_json::Value> = t
+        .devices
+        .iter()
+        .map(|d| {
+            let kind = serde_json::to_value(d.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let color = match d.kind {
+                DeviceType::Router => "orange",
+                DeviceType::Switch => "blue",
+                DeviceType::Server => "green",
+                DeviceType::Segment => "yellow",
+                DeviceType::Host | DeviceType::Unknown => "gray",
+            };
+            serde_json::json!({
+                "id": d.id,
+                "title": if d.name.is_empty() { d.addresses.first().unwrap_or(&d.id).clone() } else { d.name.clone() },
+                "subtitle": if d.vendor.is_empty() { kind.clone() } else { format!("{kind} · {}", d.vendor) },
+                "mainstat": d.addresses.first().cloned().unwrap_or_default(),
+                "detail__addresses": d.addresses.join(", "),
+                "detail__macs": d.macs.join(", "),
+                "detail__sources": d.sources.join(", "),
+                "color": color,
+            })
+        })
+        .collect();
+    let edges: Vec<serde_json::Value> = t
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let ports = match (l.a.port.is_empty(), l.b.port.is_empty()) {
+                (true, true) => String::new(),
+                _ => format!("{} — {}", l.a.port, l.b.port),
+            };
+            serde_json::json!({
+                "id": format!("{i}"),
+                "source": l.a.device,
+                "target": l.b.device,
+                "mainstat": ports,
+                "secondarystat": l.source,
+            })
+        })
+        .collect();
+    serde_json::json!({ "nodes": nodes, "edges": edges })
+}
+
 /// Keeps the newest poll of every SNMP device a report names; devices the agent no
 /// longer polls are forgotten (their metrics go away).
 pub fn record_snmp(
