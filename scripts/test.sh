@@ -10,6 +10,7 @@ log() { printf '\n== %s\n' "$*"; }
 # --- what the tests need from Debian -------------------------------------------------
 pkgs=()
 command -v prometheus >/dev/null 2>&1 || pkgs+=(prometheus)   # also ships promtool
+command -v amtool >/dev/null 2>&1 || pkgs+=(prometheus-alertmanager)  # amtool checks the routing example
 command -v curl >/dev/null 2>&1 || pkgs+=(curl)
 command -v restic >/dev/null 2>&1 || pkgs+=(restic)             # the restic backup probe's test
 command -v borg >/dev/null 2>&1 || pkgs+=(borgbackup)           # the borg backup probe's test
@@ -40,7 +41,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   [ -z "$policy" ] || $SUDO rm -f "$policy"
   [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
-for tool in prometheus promtool restic borg ip snmpd lldpd lldpcli python3; do
+for tool in prometheus promtool amtool restic borg ip snmpd lldpd lldpcli python3; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 

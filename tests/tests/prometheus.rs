@@ -159,6 +159,22 @@ fn promtool_accepts_the_alert_rules() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../dashboards/prometheus/prometheus.example.yml");
     promtool(&["check", "config", "--syntax-only"], &[example]);
+    // the Alertmanager example routes by tier and agency and is valid
+    let am = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../dashboards/prometheus/alertmanager.example.yml");
+    let out = Command::new(need("amtool"))
+        .arg("check-config")
+        .arg(&am)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "amtool check-config failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let routes = std::fs::read_to_string(&am).unwrap();
+    assert!(routes.contains("matchers: ['tier=\"2\"']") && routes.contains("'agency=\"dinkes\"'"));
 }
 
 /// Every alert rule has a unit test (input series, expected alerts with their `tier`),
