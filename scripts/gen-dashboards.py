@@ -196,6 +196,9 @@ SLA = dashboard(
               unit="percentunit"),
         panel("timeseries", "Remaining downtime budget",
               [(f"simpul_sla_downtime_budget_remaining_seconds{{{SEL}}}", "{{host}} {{period}}")], unit="s"),
+        panel("table", "Outages this period (list: GET /api/v1/agencies/{agency}/sla)",
+              [(f"simpul_sla_outages{{{SEL}}}", "outages"),
+               (f"simpul_sla_longest_outage_seconds{{{SEL}}}", "longest (s)")], w=24, h=7),
     ],
     ["sla"],
 )

@@ -138,7 +138,17 @@ impl Metrics {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         type Value = fn(&crate::sla::report::HostSla) -> Option<f64>;
-        let families: [(&str, &str, Value); 5] = [
+        let families: [(&str, &str, Value); 7] = [
+            (
+                "simpul_sla_outages",
+                "Outages of the host in the current period of its SLA class",
+                |h| Some(h.outage_count as f64),
+            ),
+            (
+                "simpul_sla_longest_outage_seconds",
+                "The longest outage of the host in the current period",
+                |h| Some(h.longest_outage_seconds),
+            ),
             (
                 "simpul_sla_availability_ratio",
                 "Availability in the current period of the host's SLA class: up / (up + down), maintenance and unknown time excluded",
