@@ -70,6 +70,16 @@ enum Command {
         #[arg(long)]
         tables: Option<String>,
     },
+    /// Exchange a single-use enrolment code (from `simpul-collector agent add
+    /// --enroll-code`) for this host's token and write it to the token file (mode 0600).
+    /// Safe to re-run: a valid token file is kept and nothing is sent.
+    Enroll {
+        #[command(flatten)]
+        common: Common,
+        /// The enrolment code, e.g. K7QD-3MXP-9WZT-HB2F.
+        #[arg(long)]
+        code: String,
+    },
     /// Validate a config file and report every problem.
     CheckConfig {
         /// The agent.toml to check.
@@ -135,6 +145,9 @@ fn main() -> ExitCode {
         Command::Run { common } => load(&common, true).and_then(run),
         Command::Discover { common, format } => {
             load(&common, true).and_then(|cfg| discover(&cfg, &format))
+        }
+        Command::Enroll { common, code } => {
+            load(&common, false).and_then(|cfg| enroll(&cfg, &code))
         }
         Command::SnmpPoll { common, tables } => {
             load(&common, true).and_then(|cfg| snmp_poll(&cfg, tables.as_deref()))
@@ -228,6 +241,67 @@ fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
     } else {
         println!("{}", serde_json::to_string_pretty(&d)?);
     }
+    Ok(())
+}
+
+fn enroll(cfg: &AgentConfig, code: &str) -> anyhow::Result<()> {
+    let path = &cfg.token_file;
+    if let Ok(t) = Token::load(path) {
+        println!(
+            "already enrolled as agent {} (token file {}); nothing to do. To enroll this host \
+             again, remove that file first.",
+            t.agent_id(),
+            path.display()
+        );
+        return Ok(());
+    }
+    if cfg.collector_url.is_empty() {
+        return Err(ConfigFailure(
+            "--collector URL (or collector_url in the config) is required".into(),
+        )
+        .into());
+    }
+    let tls = transport::TlsFiles {
+        ca_file: cfg.ca_file.as_deref(),
+        client_cert: cfg
+            .client_cert_file
+            .as_deref()
+            .zip(cfg.client_key_file.as_deref()),
+    };
+    let http = transport::http_agent(&cfg.collector_url, Duration::from_secs(30), &tls)?;
+    let url = format!("{}/api/v1/enroll", cfg.collector_url.trim_end_matches('/'));
+    let body = serde_json::json!({ "code": code }).to_string();
+    let mut resp = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .send(body.as_bytes())
+        .map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+    let status = resp.status().as_u16();
+    let bytes = resp
+        .body_mut()
+        .with_config()
+        .limit(64 << 10)
+        .read_to_vec()
+        .map_err(|e| anyhow::anyhow!("{url}: reading the answer: {e}"))?;
+    if status != 200 {
+        anyhow::bail!(
+            "the collector refused the code (HTTP {status}): {}",
+            transport::error_message(&bytes)
+        );
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow::anyhow!("unexpected answer from {url}: {e}"))?;
+    let token_text = answer["token"].as_str().unwrap_or_default();
+    let token = Token::parse(token_text)
+        .ok_or_else(|| anyhow::anyhow!("unexpected answer from {url}: no valid token"))?;
+    token::write_private(path, token_text)?;
+    println!(
+        "enrolled as agent {} for host {} of agency {}; token written to {} (mode 0600)",
+        token.agent_id(),
+        answer["host"].as_str().unwrap_or_default(),
+        answer["agency"].as_str().unwrap_or_default(),
+        path.display()
+    );
     Ok(())
 }
 

@@ -80,6 +80,54 @@ fn private_key(path: &Path) -> anyhow::Result<PrivateKey<'static>> {
         .ok_or_else(|| anyhow::anyhow!("client_key_file {} holds no private key", path.display()))
 }
 
+/// An HTTP client for `collector_url`: the CA bundle and client certificate are read
+/// now, so that a bad path fails at once.
+pub fn http_agent(
+    collector_url: &str,
+    timeout: Duration,
+    tls: &TlsFiles<'_>,
+) -> anyhow::Result<ureq::Agent> {
+    let mut tls_config = TlsConfig::builder()
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
+    if collector_url.starts_with("https://") {
+        let roots = match tls.ca_file {
+            Some(p) => certificates(p, "ca_file")?,
+            None => certificates(Path::new(SYSTEM_CA_BUNDLE), "system CA bundle")?,
+        };
+        tls_config = tls_config.root_certs(RootCerts::new_with_certs(&roots));
+        if let Some((cert, key)) = tls.client_cert {
+            let chain = certificates(cert, "client_cert_file")?;
+            let key = private_key(key)?;
+            tls_config = tls_config.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+    }
+    Ok(ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .user_agent(concat!("simpul-agent/", env!("CARGO_PKG_VERSION")))
+        .max_idle_connections(1)
+        .max_idle_connections_per_host(1)
+        .tls_config(tls_config.build())
+        .build()
+        .new_agent())
+}
+
+/// The collector's error message in an error answer (its JSON `error`, or the text).
+pub fn error_message(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(b) if b.violations.is_empty() => b.error,
+        Ok(b) => {
+            let v: Vec<_> = b
+                .violations
+                .iter()
+                .map(|v| format!("{}: {}", v.field, v.rule))
+                .collect();
+            format!("{} ({})", b.error, v.join("; "))
+        }
+        Err(_) => String::from_utf8_lossy(bytes).chars().take(300).collect(),
+    }
+}
+
 impl Transport {
     /// A client for `collector_url`; reads the CA bundle and client certificate now so
     /// that a bad path fails at start.
@@ -89,29 +137,7 @@ impl Transport {
         timeout: Duration,
         tls: &TlsFiles<'_>,
     ) -> anyhow::Result<Self> {
-        let mut tls_config = TlsConfig::builder()
-            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
-        if collector_url.starts_with("https://") {
-            let roots = match tls.ca_file {
-                Some(p) => certificates(p, "ca_file")?,
-                None => certificates(Path::new(SYSTEM_CA_BUNDLE), "system CA bundle")?,
-            };
-            tls_config = tls_config.root_certs(RootCerts::new_with_certs(&roots));
-            if let Some((cert, key)) = tls.client_cert {
-                let chain = certificates(cert, "client_cert_file")?;
-                let key = private_key(key)?;
-                tls_config = tls_config.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
-            }
-        }
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .user_agent(concat!("simpul-agent/", env!("CARGO_PKG_VERSION")))
-            .max_idle_connections(1)
-            .max_idle_connections_per_host(1)
-            .tls_config(tls_config.build())
-            .build()
-            .new_agent();
+        let agent = http_agent(collector_url, timeout, tls)?;
         let url = format!("{}/api/v1/reports", collector_url.trim_end_matches('/'));
         Ok(Self { agent, url, token })
     }
@@ -145,18 +171,7 @@ impl Transport {
                 SendError::Unavailable(format!("unexpected answer from {}: {e}", self.url))
             });
         }
-        let message = match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(b) if b.violations.is_empty() => b.error,
-            Ok(b) => {
-                let v: Vec<_> = b
-                    .violations
-                    .iter()
-                    .map(|v| format!("{}: {}", v.field, v.rule))
-                    .collect();
-                format!("{} ({})", b.error, v.join("; "))
-            }
-            Err(_) => String::from_utf8_lossy(&bytes).chars().take(300).collect(),
-        };
+        let message = error_message(&bytes);
         Err(match status {
             400 | 415 | 422 => SendError::Rejected { status, message },
             413 => SendError::TooLarge(message),

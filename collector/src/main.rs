@@ -74,6 +74,13 @@ enum AgentCommand {
         /// Site id the host is at.
         #[arg(long)]
         site: Option<String>,
+        /// Print a short-lived, single-use enrolment code instead of the token; on the
+        /// host, `simpul-agent enroll --collector URL --code CODE` exchanges it.
+        #[arg(long)]
+        enroll_code: bool,
+        /// How long the code is valid (e.g. 30m, 24h, 7d; at most 7d).
+        #[arg(long, default_value = "24h", requires = "enroll_code")]
+        code_valid: String,
     },
     /// List enrolled agents.
     List {
@@ -383,10 +390,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     agency,
                     host,
                     site,
+                    enroll_code,
+                    code_valid,
                 },
         } => {
             let cfg = load(&common)?;
             let mut problems = Vec::new();
+            let valid_secs = simpul_collector::sla::config::parse_duration(&code_valid)
+                .filter(|s| (60..=7 * 86_400).contains(s));
+            if enroll_code && valid_secs.is_none() {
+                problems.push(format!(
+                    "--code-valid {code_valid:?}: a duration from 1m to 7d, e.g. 30m, 24h, 7d"
+                ));
+            }
             if !is_valid_id(&agency) {
                 problems.push(format!("--agency {agency:?}: {ID_RULE}"));
             }
@@ -407,17 +423,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     store::StoreError::Conflict(m) => UsageError(m).into(),
                     e => anyhow::Error::from(e),
                 })?;
-            eprintln!(
-                "enrolled agent {} for host {} of agency {}{}; the token below is shown only once:",
-                b.id,
-                b.host,
-                b.agency,
-                b.site
-                    .as_deref()
-                    .map(|s| format!(" at site {s}"))
-                    .unwrap_or_default()
-            );
-            println!("{token}");
+            let at_site = b
+                .site
+                .as_deref()
+                .map(|s| format!(" at site {s}"))
+                .unwrap_or_default();
+            if let (true, Some(secs)) = (enroll_code, valid_secs) {
+                drop(token); // the agent gets a fresh one for its code
+                let now = simpul_collector::now_seconds();
+                let code = store::enroll::create_code(&conn, &b.id, secs as f64, now)?;
+                eprintln!(
+                    "enrolled agent {} for host {} of agency {}{at_site}; the code below is valid \
+                     once, for {code_valid}; on the host run\n  simpul-agent enroll --collector URL \
+                     --code CODE",
+                    b.id, b.host, b.agency
+                );
+                println!("{code}");
+            } else {
+                eprintln!(
+                    "enrolled agent {} for host {} of agency {}{at_site}; the token below is shown \
+                     only once:",
+                    b.id, b.host, b.agency
+                );
+                println!("{token}");
+            }
         }
         Command::Agent {
             command: AgentCommand::List { common },

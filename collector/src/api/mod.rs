@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod backups;
+mod enroll;
 pub mod error;
 mod ingest;
 mod lan;
@@ -91,6 +92,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/backups/{obligation}/checkin",
             post(backups::checkin).layer(DefaultBodyLimit::max(64 << 10)),
+        )
+        .route(
+            "/api/v1/enroll",
+            post(enroll::enroll).layer(DefaultBodyLimit::max(4 << 10)),
         )
         .route("/api/v1/lan", get(lan::duty))
         .route("/api/v1/agencies/{agency}/lan", get(lan::current))

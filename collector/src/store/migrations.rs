@@ -177,6 +177,14 @@ const MIGRATIONS: &[&str] = &[
         polled_at        REAL NOT NULL,
         PRIMARY KEY (agency, site, address)
      );",
+    // 10: single-use enrolment codes (agent add --enroll-code), stored as hashes
+    "CREATE TABLE enroll_codes (
+        code_sha256 TEXT PRIMARY KEY,
+        agent_id    TEXT NOT NULL REFERENCES agents(id),
+        created_at  REAL NOT NULL,
+        expires_at  REAL NOT NULL,
+        used_at     REAL
+     );",
 ];
 
 /// The schema version this binary writes.

@@ -3,6 +3,7 @@
 //! Writes of reports go through the single writer thread in [`writer`]; everything here
 //! is either start-up work or the small, rare writes of the CLI.
 
+pub mod enroll;
 pub mod migrations;
 pub mod writer;
 

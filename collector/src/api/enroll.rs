@@ -1,0 +1,86 @@
+//! `POST /api/v1/enroll`: an agent exchanges its single-use enrolment code for its
+//! token. No other credential: the code is one (about 78 bits, short-lived, once).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::metrics::RejectReason;
+use crate::store::enroll::{self, Refused};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    code: String,
+}
+
+/// `t` in the configured time zone.
+fn when(app: &AppState, t: f64) -> String {
+    crate::sla::period::Zone::parse(&app.cfg.time_zone)
+        .unwrap_or_else(crate::sla::period::Zone::jakarta)
+        .format(t)
+}
+
+pub async fn enroll(
+    State(app): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::malformed("enrolment request (expected {\"code\": \"...\"})", e))?;
+    let code = enroll::normalize(&b.code);
+    if code.len() != 16 || !code.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ApiError::bad_param(
+            "code",
+            "16 letters and digits, as printed by simpul-collector agent add --enroll-code \
+             (dashes and case do not matter)",
+        ));
+    }
+    let now = crate::now_seconds();
+    let answer = app
+        .read_db(move |conn| enroll::redeem(conn, &code, now))
+        .await?;
+    let again = "ask Diskominfo for a new one (simpul-collector agent revoke ID, then agent add --enroll-code)";
+    match answer {
+        Ok((b, token)) => {
+            tracing::info!(agent = %b.id, host = %b.host, agency = %b.agency, "agent enrolled with a code");
+            Ok(Json(serde_json::json!({
+                "agent_id": b.id,
+                "agency": b.agency,
+                "host": b.host,
+                "site": b.site,
+                "token": token,
+            })))
+        }
+        Err(r) => {
+            tracing::warn!(reason = ?r, "enrolment code refused");
+            let (status, msg) = match r {
+                Refused::Unknown => (
+                    StatusCode::NOT_FOUND,
+                    "unknown enrolment code: check what was typed".to_owned(),
+                ),
+                Refused::Used { at } => (
+                    StatusCode::CONFLICT,
+                    format!(
+                        "this enrolment code was already used ({}); {again}",
+                        when(&app, at)
+                    ),
+                ),
+                Refused::Expired { at } => (
+                    StatusCode::GONE,
+                    format!("this enrolment code expired ({}); {again}", when(&app, at)),
+                ),
+                Refused::Revoked => (
+                    StatusCode::GONE,
+                    format!("the agent of this code was revoked; {again}"),
+                ),
+            };
+            Err(ApiError::new(status, RejectReason::Unauthorized, msg))
+        }
+    }
+}

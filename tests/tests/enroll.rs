@@ -1,0 +1,120 @@
+//! Enrolment in one step: `simpul-collector agent add --enroll-code` prints a short,
+//! single-use code; `simpul-agent enroll --collector URL --code CODE` exchanges it for
+//! the host's token, written 0600; the agent's reports are accepted with it. Re-running
+//! is safe; a used, unknown or malformed code is refused with a clear message.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use simpul_e2e::{agent_id, bin, post, report, Collector};
+
+fn enroll(c: &Collector, token_file: &std::path::Path, code: &str) -> (i32, String, String) {
+    let out = Command::new(bin("simpul-agent"))
+        .args([
+            "enroll",
+            "--collector",
+            &c.url(""),
+            "--code",
+            code,
+            "--token-file",
+        ])
+        .arg(token_file)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_code_enrolls_a_host_once() {
+    let c = Collector::start("");
+    let (code, out, err) = c.cli(&[
+        "agent",
+        "add",
+        "--agency",
+        "dinkes",
+        "--host",
+        "web-01",
+        "--site",
+        "pusat-data",
+        "--enroll-code",
+        "--code-valid",
+        "30m",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let enroll_code = out.trim().to_owned();
+    assert_eq!(enroll_code.len(), 19, "{enroll_code}");
+    assert!(
+        err.contains("simpul-agent enroll --collector URL --code CODE"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("etc/agent.token");
+    // typed in lower case: the same code
+    let (rc, out, err) = enroll(&c, &token_file, &enroll_code.to_lowercase());
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(out.contains("for host web-01 of agency dinkes"), "{out}");
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(token.starts_with("smp1_"), "{token}");
+    // the token works
+    let (status, body) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {token}"))],
+        &serde_json::to_vec(&report(&agent_id(&token), "web-01", 1)).unwrap(),
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // again: nothing to do, the token stays
+    let (rc, out, _) = enroll(&c, &token_file, &enroll_code);
+    assert_eq!(rc, 0);
+    assert!(out.contains("already enrolled as agent"), "{out}");
+    assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), token);
+
+    // the code is spent
+    std::fs::remove_file(&token_file).unwrap();
+    let (rc, _, err) = enroll(&c, &token_file, &enroll_code);
+    assert_eq!(rc, 1);
+    assert!(
+        err.contains("HTTP 409") && err.contains("already used"),
+        "{err}"
+    );
+    assert!(!token_file.exists(), "nothing written");
+    let (rc, _, err) = enroll(&c, &token_file, "AAAA-BBBB-CCCC-DDDD");
+    assert_eq!(rc, 1);
+    assert!(err.contains("unknown enrolment code"), "{err}");
+    let (rc, _, err) = enroll(&c, &token_file, "x1");
+    assert_eq!(rc, 1);
+    assert!(err.contains("16 letters and digits"), "{err}");
+
+    // a validity out of range is refused before anything is stored
+    let (code, _, err) = c.cli(&[
+        "agent",
+        "add",
+        "--agency",
+        "dinkes",
+        "--host",
+        "db-01",
+        "--enroll-code",
+        "--code-valid",
+        "5s",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--code-valid \"5s\": a duration from 1m to 7d"),
+        "{err}"
+    );
+}
