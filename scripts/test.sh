@@ -15,6 +15,7 @@ command -v curl >/dev/null 2>&1 || pkgs+=(curl)
 command -v restic >/dev/null 2>&1 || pkgs+=(restic)             # the restic backup probe's test
 command -v borg >/dev/null 2>&1 || pkgs+=(borgbackup)           # the borg backup probe's test
 command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)               # the namespace LAN of the discovery test
+command -v systemd-analyze >/dev/null 2>&1 || pkgs+=(systemd)   # verifies the shipped units
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
 has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace

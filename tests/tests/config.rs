@@ -113,3 +113,74 @@ fn enrolment_rejects_unknown_agencies_and_foreign_offices() {
         "{out}"
     );
 }
+
+/// The shipped systemd units (and the discovery drop-in) pass `systemd-analyze verify`
+/// with the real binaries in ExecStart, and their `systemd-analyze security` exposure
+/// stays low (the README reports the figures).
+#[test]
+fn systemd_units_verify_and_are_hardened() {
+    let Ok(out) = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "systemd-analyze is missing (scripts/test.sh installs systemd)"
+        );
+        eprintln!("skipped: systemd-analyze is missing");
+        return;
+    };
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    let mut units = Vec::new();
+    for name in ["agent", "collector"] {
+        let text = std::fs::read_to_string(cfg.join(format!("simpul-{name}.service"))).unwrap();
+        let real = simpul_e2e::bin(&format!("simpul-{name}"));
+        let unit = dir.path().join(format!("simpul-{name}.service"));
+        std::fs::write(
+            &unit,
+            text.replace(
+                &format!("/usr/bin/simpul-{name}"),
+                &real.display().to_string(),
+            ),
+        )
+        .unwrap();
+        units.push(unit);
+    }
+    let dropin = dir.path().join("simpul-agent.service.d");
+    std::fs::create_dir_all(&dropin).unwrap();
+    std::fs::copy(
+        cfg.join("simpul-agent-discovery.conf"),
+        dropin.join("discovery.conf"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .args(&units)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "systemd-analyze verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for unit in &units {
+        let out = std::process::Command::new("systemd-analyze")
+            .args(["security", "--offline=true", "--threshold=25"])
+            .arg(unit)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let score: f64 = text
+            .lines()
+            .find_map(|l| l.split("exposure level for ").nth(1))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no exposure level in: {text}"));
+        assert!(score <= 2.5, "{}: exposure {score}", unit.display());
+        eprintln!("{}: exposure {score}", unit.display());
+    }
+}
