@@ -1,10 +1,10 @@
-//! LAN discovery: an ICMP sweep of the configured subnets, the host's neighbour
-//! table, reverse DNS and MAC vendors, built into one canonical [`Topology`]. Off
-//! until `[discovery] subnets` is configured; nothing outside those subnets is probed.
-//!
-//! Built so far: sweep (IPv4 and IPv6), the neighbour table (ARP and NDP through
-//! rtnetlink), enrichment, topology from ICMP and neighbour facts. Not built yet: SNMP
-//! polling, LLDP and FDB links.
+//! LAN discovery: an ARP sweep of on-link IPv4 subnets and an ICMP sweep of the rest
+//! (and of the hosts ARP found), the host's neighbour table, SNMP polls of the
+//! configured devices (interfaces, LLDP neighbours, forwarding and ARP tables), reverse
+//! DNS and MAC vendors, built into one canonical [`Topology`]: LLDP links first, FDB
+//! links for hosts on switch access ports, and the rest on the subnet's gateway or an
+//! unknown segment. Off until `[discovery] subnets` or `[[discovery.snmp]]` is
+//! configured; nothing outside those subnets and devices is probed.
 
 pub mod arp;
 pub mod links;
