@@ -212,7 +212,7 @@ impl Daemon {
 
     /// Takes a sample and writes it to the spool.
     fn sample(&mut self) -> anyhow::Result<()> {
-        let mut report = self.sampler.sample(self.seq.next()?);
+        let mut report = self.sampler.sample(self.seq.next_value()?);
         report.spool = Some(SpoolStatus {
             backlog_reports: self.spool.len() as u64,
             bytes: self.spool.file_bytes(),

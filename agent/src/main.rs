@@ -1,32 +1,22 @@
 //! simpul-agent: samples host health, uptime and inventory and reports them to the
 //! Simpul collector.
 
-mod backups;
-mod collectors;
-mod config;
-mod daemon;
-mod discovery;
-mod periodic;
-mod sampler;
-mod sequence;
-mod spool;
-mod token;
-mod transport;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use simpul_agent::cli::{hostname, load, Common, ConfigFailure};
+use simpul_agent::{backups, daemon, discovery, spool, token, transport};
 use simpul_protocol::HostIdentity;
 
-use crate::collectors::inventory::{host_addresses, InventoryReader};
-use crate::collectors::{registry, Roots};
-use crate::config::AgentConfig;
-use crate::sampler::{InventorySchedule, Sampler};
-use crate::sequence::Sequence;
-use crate::token::Token;
+use simpul_agent::collectors::inventory::{host_addresses, InventoryReader};
+use simpul_agent::collectors::{registry, Roots};
+use simpul_agent::config::AgentConfig;
+use simpul_agent::sampler::{InventorySchedule, Sampler};
+use simpul_agent::sequence::Sequence;
+use simpul_agent::token::Token;
 
 #[derive(Parser)]
 #[command(
@@ -87,51 +77,8 @@ enum Command {
     },
 }
 
-#[derive(clap::Args)]
-struct Common {
-    /// Config file (agent.toml). Without it, `once` uses defaults; `run` requires it.
-    #[arg(long, short)]
-    config: Option<PathBuf>,
-    /// Collector base URL, overriding collector_url.
-    #[arg(long)]
-    collector: Option<String>,
-    /// Token file, overriding token_file.
-    #[arg(long)]
-    token_file: Option<PathBuf>,
-}
-
-/// Exit code for an unusable config file or command line.
-const EXIT_CONFIG: u8 = 2;
-
 fn main() -> ExitCode {
-    // SIMPUL_LOG is a level (error, warn, info, debug, trace); a plain level filter
-    // keeps the regex engine of EnvFilter out of the agent's memory
-    let level = std::env::var("SIMPUL_LOG")
-        .ok()
-        .and_then(|v| v.parse::<tracing_subscriber::filter::LevelFilter>().ok())
-        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
-    // the SNMP library's own lines repeat what the agent reports about a device in
-    // one clear line; they show at debug level
-    let snmp_level = if level >= tracing_subscriber::filter::LevelFilter::DEBUG {
-        level
-    } else {
-        tracing_subscriber::filter::LevelFilter::OFF
-    };
-    let filter = tracing_subscriber::filter::Targets::new()
-        .with_default(level)
-        .with_target("async_snmp", snmp_level);
-    {
-        use tracing_subscriber::layer::SubscriberExt;
-        use tracing_subscriber::util::SubscriberInitExt;
-        tracing_subscriber::registry()
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .with_writer(std::io::stderr)
-                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
-            )
-            .with(filter)
-            .init();
-    }
+    simpul_agent::cli::init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::CheckConfig { file } => match AgentConfig::load(&file) {
@@ -142,106 +89,19 @@ fn main() -> ExitCode {
             Err(e) => Err(ConfigFailure(e.to_string()).into()),
         },
         Command::Once { common } => load(&common, false).and_then(|cfg| once(&cfg)),
-        Command::Run { common } => load(&common, true).and_then(run),
-        Command::Discover { common, format } => {
-            load(&common, true).and_then(|cfg| discover(&cfg, &format))
+        Command::Run { common } => {
+            load(&common, true).and_then(|cfg| run(cfg, common.config.as_deref()))
+        }
+        // discovery lives in its own executable, so that the daemon's binary carries
+        // none of its code (and none of its resident pages)
+        Command::Discover { .. } | Command::SnmpPoll { .. } => {
+            Err(simpul_agent::cli::exec_helper())
         }
         Command::Enroll { common, code } => {
             load(&common, false).and_then(|cfg| enroll(&cfg, &code))
         }
-        Command::SnmpPoll { common, tables } => {
-            load(&common, true).and_then(|cfg| snmp_poll(&cfg, tables.as_deref()))
-        }
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("simpul-agent: {e:#}");
-            if e.is::<ConfigFailure>() {
-                ExitCode::from(EXIT_CONFIG)
-            } else {
-                ExitCode::FAILURE
-            }
-        }
-    }
-}
-
-/// Marks errors that are the user's config or arguments (exit code 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct ConfigFailure(String);
-
-fn load(common: &Common, required: bool) -> anyhow::Result<AgentConfig> {
-    let mut cfg = match &common.config {
-        Some(path) => AgentConfig::load(path).map_err(|e| ConfigFailure(e.to_string()))?,
-        None if required => {
-            return Err(ConfigFailure("--config FILE is required for `run`".into()).into())
-        }
-        None => AgentConfig::default(),
-    };
-    if let Some(url) = &common.collector {
-        cfg.collector_url = url.clone();
-    }
-    if let Some(t) = &common.token_file {
-        cfg.token_file = t.clone();
-    }
-    let problems = cfg.problems();
-    if !problems.is_empty() {
-        return Err(ConfigFailure(format!(
-            "invalid settings:\n  - {}",
-            problems.join("\n  - ")
-        ))
-        .into());
-    }
-    Ok(cfg)
-}
-
-/// The configured host name, or the kernel's.
-fn hostname(cfg: &AgentConfig) -> anyhow::Result<String> {
-    Ok(match &cfg.hostname {
-        Some(h) => h.clone(),
-        None => {
-            let path = cfg.procfs.join("sys/kernel/hostname");
-            std::fs::read_to_string(&path)
-                .with_context(|| {
-                    format!(
-                        "cannot read the host name from {}; set hostname in the config",
-                        path.display()
-                    )
-                })?
-                .trim()
-                .to_owned()
-        }
-    })
-}
-
-fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
-    if !matches!(format, "json" | "dot") {
-        return Err(ConfigFailure(format!("--format {format:?}: must be json or dot")).into());
-    }
-    if !cfg.discovery.enabled() {
-        return Err(ConfigFailure(
-            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"] or add \
-             [[discovery.snmp]] devices in the config"
-                .into(),
-        )
-        .into());
-    }
-    let d = discovery::discover(
-        &cfg.discovery,
-        &cfg.procfs,
-        &hostname(cfg)?,
-        &discovery::NameCache::default(),
-    );
-    for e in &d.errors {
-        tracing::warn!("{e}");
-    }
-    if format == "dot" {
-        print!("{}", d.topology.to_dot(&hostname(cfg)?));
-    } else {
-        println!("{}", serde_json::to_string_pretty(&d)?);
-    }
-    Ok(())
+    simpul_agent::cli::exit_code("simpul-agent", result)
 }
 
 fn enroll(cfg: &AgentConfig, code: &str) -> anyhow::Result<()> {
@@ -305,40 +165,6 @@ fn enroll(cfg: &AgentConfig, code: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn snmp_poll(cfg: &AgentConfig, tables: Option<&str>) -> anyhow::Result<()> {
-    use discovery::snmp::{mibs::WALKS, poll_all};
-    if cfg.discovery.snmp.is_empty() {
-        return Err(ConfigFailure("no [[discovery.snmp]] devices in the config".into()).into());
-    }
-    let walks: Vec<(&str, &[u32])> = match tables {
-        None => WALKS.to_vec(),
-        Some(list) => {
-            let mut w = Vec::new();
-            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                match WALKS.iter().find(|(n, _)| *n == name) {
-                    Some(x) => w.push(*x),
-                    None => {
-                        return Err(ConfigFailure(format!(
-                            "--tables: unknown table {name:?}; known: {}",
-                            WALKS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                        ))
-                        .into())
-                    }
-                }
-            }
-            w
-        }
-    };
-    let polls = poll_all(&cfg.discovery.snmp, &walks);
-    println!("{}", serde_json::to_string_pretty(&polls)?);
-    let failed: Vec<&str> = polls.iter().filter_map(|p| p.error.as_deref()).collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        anyhow::bail!("{}", failed.join("\n"))
-    }
-}
-
 fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
     let roots = Roots {
         proc: cfg.procfs.clone(),
@@ -346,7 +172,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         etc: cfg.etc.clone(),
     };
     let hostname = hostname(cfg)?;
-    let lan = discovery::Schedule::new(&cfg.discovery, cfg.procfs.clone(), hostname.clone());
+    let lan = discovery::Schedule::new(&cfg.discovery, None, &cfg.state_dir);
     let machine_id = std::fs::read_to_string(cfg.etc.join("machine-id"))
         .unwrap_or_default()
         .trim()
@@ -376,12 +202,12 @@ fn once(cfg: &AgentConfig) -> anyhow::Result<()> {
     let agent_id = Token::load(&cfg.token_file)
         .map(|t| t.agent_id().to_owned())
         .unwrap_or_default();
-    let report = sampler(cfg, agent_id)?.sample(Sequence::ephemeral().next()?);
+    let report = sampler(cfg, agent_id)?.sample(Sequence::ephemeral().next_value()?);
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }
 
-fn run(cfg: AgentConfig) -> anyhow::Result<()> {
+fn run(cfg: AgentConfig, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
     let token = Token::load(&cfg.token_file)?;
     let seq = Sequence::open(&cfg.state_dir)
         .with_context(|| format!("cannot use state_dir {}", cfg.state_dir.display()))?;
@@ -393,7 +219,11 @@ fn run(cfg: AgentConfig) -> anyhow::Result<()> {
         },
     )
     .with_context(|| format!("cannot open the spool in {}", cfg.state_dir.display()))?;
-    let sampler = sampler(&cfg, token.agent_id().to_owned())?;
+    let mut sampler = sampler(&cfg, token.agent_id().to_owned())?;
+    // the discovery helper reads the same config file (absolute: it may run elsewhere)
+    let config_path =
+        config_path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned()));
+    sampler.lan = discovery::Schedule::new(&cfg.discovery, config_path.as_deref(), &cfg.state_dir);
     tracing::info!(
         collector = %cfg.collector_url,
         agent_id = token.agent_id(),

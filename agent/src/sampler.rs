@@ -219,8 +219,8 @@ mod tests {
             backups: crate::backups::Schedule::new(Vec::new(), Duration::from_secs(300)),
             lan: crate::discovery::Schedule::new(
                 &crate::discovery::DiscoveryConfig::default(),
-                fixture_roots().proc,
-                "web-01".into(),
+                None,
+                std::path::Path::new("/nonexistent"),
             ),
         };
         let r = s.sample(1);

@@ -53,7 +53,7 @@ impl Sequence {
     }
 
     /// The next number.
-    pub fn next(&mut self) -> std::io::Result<u64> {
+    pub fn next_value(&mut self) -> std::io::Result<u64> {
         let micros = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as u64);
@@ -72,7 +72,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("sequence"), format!("{}\n", u64::MAX / 2)).unwrap();
         let mut s = Sequence::open(dir.path()).unwrap();
-        let a = s.next().unwrap();
+        let a = s.next_value().unwrap();
         assert_eq!(
             a,
             u64::MAX / 2 + 1,
@@ -80,15 +80,15 @@ mod tests {
         );
         drop(s);
         let mut s = Sequence::open(dir.path()).unwrap();
-        assert!(s.next().unwrap() > a);
+        assert!(s.next_value().unwrap() > a);
     }
 
     #[test]
     fn a_lost_state_file_still_gives_increasing_numbers() {
         let dir = tempfile::tempdir().unwrap();
-        let a = Sequence::open(dir.path()).unwrap().next().unwrap();
+        let a = Sequence::open(dir.path()).unwrap().next_value().unwrap();
         std::fs::remove_file(dir.path().join("sequence")).unwrap();
-        let b = Sequence::open(dir.path()).unwrap().next().unwrap();
+        let b = Sequence::open(dir.path()).unwrap().next_value().unwrap();
         assert!(b > a);
     }
 }

@@ -202,28 +202,71 @@ impl DiscoveryConfig {
 /// collector the diagram is still current.
 pub const KEEPALIVE: Duration = Duration::from_secs(86_400);
 
-/// Discovery in `run` mode: every `interval_secs` on a thread of its own; the result
-/// goes into a report when its topology changed, or once a day.
+/// What the daemon needs of one discovery: the `simpul-agent-discover lan` output.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Outcome {
+    pub topology: Topology,
+    pub hash: String,
+    pub errors: Vec<String>,
+    pub seconds: f64,
+    pub snmp: Vec<simpul_protocol::SnmpPollSummary>,
+}
+
+impl Outcome {
+    pub fn of(d: &Discovery) -> Self {
+        Self {
+            topology: d.topology.clone(),
+            hash: d.hash.clone(),
+            errors: d.errors.clone(),
+            seconds: d.stats.seconds,
+            snmp: d.snmp.iter().map(snmp::Poll::summary).collect(),
+        }
+    }
+}
+
+/// Runs `simpul-agent-discover lan` once and reads its outcome.
+fn run_helper(config: &Path, names_file: &Path) -> Result<Outcome, String> {
+    let helper = crate::cli::helper_path();
+    let out = std::process::Command::new(&helper)
+        .arg("lan")
+        .arg("--config")
+        .arg(config)
+        .arg("--names-file")
+        .arg(names_file)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", helper.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} lan failed ({})", helper.display(), out.status));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("unexpected output of {}: {e}", helper.display()))
+}
+
+/// Discovery in `run` mode: every `interval_secs` the discovery helper runs (from a
+/// thread of the daemon's, which waits for it); the result goes into a report when its
+/// topology changed, or once a day.
 #[derive(Debug)]
 pub struct Schedule {
-    job: Option<crate::periodic::Periodic<Discovery>>,
+    job: Option<crate::periodic::Periodic<Result<Outcome, String>>>,
     subnets: Vec<String>,
     last_hash: String,
     last_sent: Option<Instant>,
 }
 
 impl Schedule {
-    /// Off (never due) when no subnets are configured.
-    pub fn new(cfg: &DiscoveryConfig, procfs: std::path::PathBuf, hostname: String) -> Self {
-        let job = cfg.enabled().then(|| {
-            let c = cfg.clone();
+    /// Off (never due) when neither subnets nor SNMP devices are configured (or the
+    /// daemon has no config file to hand the helper). The helper keeps the names it
+    /// found in `state_dir`.
+    pub fn new(cfg: &DiscoveryConfig, config: Option<&Path>, state_dir: &Path) -> Self {
+        let job = config.filter(|_| cfg.enabled()).map(|config| {
+            let config = config.to_owned();
+            let names = state_dir.join("discovery-names.json");
             crate::periodic::Periodic::new(
                 "discovery",
                 Duration::from_secs(u64::from(cfg.interval_secs)),
-                {
-                    let names = NameCache::default();
-                    move || discover(&c, &procfs, &hostname, &names)
-                },
+                move || run_helper(&config, &names),
             )
         });
         Self {
@@ -243,13 +286,18 @@ impl Schedule {
         Option<simpul_protocol::LanDiscovery>,
         Vec<simpul_protocol::SnmpPollSummary>,
     ) {
-        let Some(d) = self.job.as_mut().and_then(|j| j.due(now)) else {
-            return (None, Vec::new());
+        let d = match self.job.as_mut().and_then(|j| j.due(now)) {
+            None => return (None, Vec::new()),
+            Some(Err(e)) => {
+                tracing::error!("discovery: {e}");
+                return (None, Vec::new());
+            }
+            Some(Ok(d)) => d,
         };
         for e in &d.errors {
             tracing::warn!("discovery: {e}");
         }
-        let polls: Vec<_> = d.snmp.iter().map(snmp::Poll::summary).collect();
+        let polls = d.snmp.clone();
         let stale = self
             .last_sent
             .is_none_or(|t| now.duration_since(t) >= KEEPALIVE);
@@ -260,7 +308,7 @@ impl Schedule {
             devices = d.topology.devices.len(),
             links = d.topology.links.len(),
             hash = %d.hash,
-            seconds = d.stats.seconds,
+            seconds = d.seconds,
             "LAN discovery to report"
         );
         self.last_hash.clone_from(&d.hash);
@@ -289,7 +337,7 @@ impl Schedule {
             topology: d.topology,
             hash: d.hash,
             errors,
-            duration_seconds: d.stats.seconds,
+            duration_seconds: d.seconds,
         };
         (Some(lan), polls)
     }

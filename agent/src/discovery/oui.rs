@@ -39,7 +39,7 @@ impl Oui {
 
     /// How many prefixes the table holds.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.index.len()
     }
 

@@ -1,0 +1,154 @@
+//! simpul-agent-discover: LAN discovery in a process of its own. `simpul-agent
+//! discover` and `snmp-poll` run it; the daemon runs `lan` every discovery interval and
+//! reads its JSON. Keeping discovery (sweeps, SNMP, the OUI table, an async runtime)
+//! out of the daemon's binary keeps the daemon's resident memory small.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use simpul_agent::cli::{hostname, load, Common, ConfigFailure};
+use simpul_agent::config::AgentConfig;
+use simpul_agent::discovery;
+
+#[derive(Parser)]
+#[command(
+    name = "simpul-agent-discover",
+    version,
+    about = "Simpul agent's LAN discovery (run by simpul-agent)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Discover the LAN once and print the topology (as `simpul-agent discover`).
+    Discover {
+        #[command(flatten)]
+        common: Common,
+        /// json (devices, links, hash, errors, stats, snmp) or dot (Graphviz).
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
+    /// Poll the configured SNMP devices once (as `simpul-agent snmp-poll`).
+    SnmpPoll {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        tables: Option<String>,
+    },
+    /// One discovery for the daemon: its result as JSON on stdout.
+    #[command(hide = true)]
+    Lan {
+        #[command(flatten)]
+        common: Common,
+        /// Names found by earlier discoveries (kept when a lookup times out).
+        #[arg(long)]
+        names_file: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    simpul_agent::cli::init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Discover { common, format } => {
+            load(&common, true).and_then(|cfg| discover(&cfg, &format))
+        }
+        Command::SnmpPoll { common, tables } => {
+            load(&common, true).and_then(|cfg| snmp_poll(&cfg, tables.as_deref()))
+        }
+        Command::Lan { common, names_file } => {
+            load(&common, true).and_then(|cfg| lan(&cfg, names_file.as_deref()))
+        }
+    };
+    simpul_agent::cli::exit_code("simpul-agent", result)
+}
+
+fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
+    if !matches!(format, "json" | "dot") {
+        return Err(ConfigFailure(format!("--format {format:?}: must be json or dot")).into());
+    }
+    if !cfg.discovery.enabled() {
+        return Err(ConfigFailure(
+            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"] or add \
+             [[discovery.snmp]] devices in the config"
+                .into(),
+        )
+        .into());
+    }
+    let d = discovery::discover(
+        &cfg.discovery,
+        &cfg.procfs,
+        &hostname(cfg)?,
+        &discovery::NameCache::default(),
+    );
+    for e in &d.errors {
+        tracing::warn!("{e}");
+    }
+    if format == "dot" {
+        print!("{}", d.topology.to_dot(&hostname(cfg)?));
+    } else {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+    }
+    Ok(())
+}
+
+fn snmp_poll(cfg: &AgentConfig, tables: Option<&str>) -> anyhow::Result<()> {
+    use discovery::snmp::{mibs::WALKS, poll_all};
+    if cfg.discovery.snmp.is_empty() {
+        return Err(ConfigFailure("no [[discovery.snmp]] devices in the config".into()).into());
+    }
+    let walks: Vec<(&str, &[u32])> = match tables {
+        None => WALKS.to_vec(),
+        Some(list) => {
+            let mut w = Vec::new();
+            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                match WALKS.iter().find(|(n, _)| *n == name) {
+                    Some(x) => w.push(*x),
+                    None => {
+                        return Err(ConfigFailure(format!(
+                            "--tables: unknown table {name:?}; known: {}",
+                            WALKS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        ))
+                        .into())
+                    }
+                }
+            }
+            w
+        }
+    };
+    let polls = poll_all(&cfg.discovery.snmp, &walks);
+    println!("{}", serde_json::to_string_pretty(&polls)?);
+    let failed: Vec<&str> = polls.iter().filter_map(|p| p.error.as_deref()).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{}", failed.join("\n"))
+    }
+}
+
+/// One discovery for the daemon, with the name cache kept in `names_file`.
+fn lan(cfg: &AgentConfig, names_file: Option<&Path>) -> anyhow::Result<()> {
+    let known: BTreeMap<IpAddr, String> = names_file
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let cache = discovery::NameCache::new(known);
+    let d = discovery::discover(&cfg.discovery, &cfg.procfs, &hostname(cfg)?, &cache);
+    if let Some(p) = names_file {
+        let names = cache
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tmp = p.with_extension("tmp");
+        if std::fs::write(&tmp, serde_json::to_vec(&names)?).is_ok() {
+            let _ = std::fs::rename(&tmp, p);
+        }
+    }
+    println!("{}", serde_json::to_string(&discovery::Outcome::of(&d))?);
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! The Simpul agent as a library: the `simpul-agent` daemon and the
+//! `simpul-agent-discover` helper (LAN discovery in a process of its own, so that the
+//! daemon's binary carries none of the discovery code) are built from it.
+
+pub mod backups;
+pub mod cli;
+pub mod collectors;
+pub mod config;
+pub mod daemon;
+pub mod discovery;
+pub mod periodic;
+pub mod sampler;
+pub mod sequence;
+pub mod spool;
+pub mod token;
+pub mod transport;
