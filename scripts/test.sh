@@ -16,6 +16,7 @@ command -v restic >/dev/null 2>&1 || pkgs+=(restic)             # the restic bac
 command -v borg >/dev/null 2>&1 || pkgs+=(borgbackup)           # the borg backup probe's test
 command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)               # the namespace LAN of the discovery test
 command -v systemd-analyze >/dev/null 2>&1 || pkgs+=(systemd)   # verifies the shipped units
+command -v file >/dev/null 2>&1 || pkgs+=(file)                 # proves the static agent static
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
 has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace
@@ -42,7 +43,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   [ -z "$policy" ] || $SUDO rm -f "$policy"
   [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
-for tool in prometheus promtool amtool restic borg ip snmpd lldpd lldpcli python3; do
+for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 
