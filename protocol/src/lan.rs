@@ -63,6 +63,32 @@ pub struct Link {
     pub source: String,
 }
 
+impl Link {
+    /// The link from `a` (port `ap`) to `b` (port `bp`), known from `source`.
+    pub fn new(a: &str, ap: &str, b: &str, bp: &str, source: &str) -> Self {
+        Self {
+            a: Endpoint {
+                device: a.into(),
+                port: ap.into(),
+            },
+            b: Endpoint {
+                device: b.into(),
+                port: bp.into(),
+            },
+            source: source.into(),
+        }
+    }
+}
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+pub fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// A discovered LAN.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,13 +179,8 @@ impl Topology {
     /// than a report may carry.
     pub fn fit_strings(&mut self, max: usize) {
         let cut = |s: &mut String| {
-            if s.len() > max {
-                let mut end = max;
-                while !s.is_char_boundary(end) {
-                    end -= 1;
-                }
-                s.truncate(end);
-            }
+            let end = clip(s, max).len();
+            s.truncate(end);
         };
         for d in &mut self.devices {
             cut(&mut d.id);
@@ -249,17 +270,7 @@ mod tests {
     }
 
     fn link(a: &str, b: &str) -> Link {
-        Link {
-            a: Endpoint {
-                device: a.into(),
-                port: String::new(),
-            },
-            b: Endpoint {
-                device: b.into(),
-                port: String::new(),
-            },
-            source: "arp".into(),
-        }
+        Link::new(a, "", b, "", "arp")
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub use config_file::{load_config, parse_config, ConfigError};
 pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
-pub use lan::{Device, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary, Topology};
+pub use lan::{clip, Device, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary, Topology};
 pub use validate::{
     is_valid_hostname, is_valid_id, Limits, Violation, HOSTNAME_RULE, ID_RULE, MAX_INTERVAL_SECS,
 };

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use simpul_protocol::{Device, DeviceType, Endpoint, Link};
+use simpul_protocol::{Device, DeviceType, Link};
 
 use super::snmp::mibs::{DeviceInfo, CAP_BRIDGE, CAP_ROUTER};
 use super::snmp::SnmpTarget;
@@ -82,20 +82,6 @@ fn from_caps(caps: u16) -> DeviceType {
         DeviceType::Router
     } else {
         DeviceType::Host
-    }
-}
-
-fn link(a: &str, ap: &str, b: &str, bp: &str, source: &str) -> Link {
-    Link {
-        a: Endpoint {
-            device: a.into(),
-            port: ap.into(),
-        },
-        b: Endpoint {
-            device: b.into(),
-            port: bp.into(),
-        },
-        source: source.into(),
     }
 }
 
@@ -291,7 +277,7 @@ impl Graph<'_> {
             if r.caps & (CAP_BRIDGE | CAP_ROUTER) != 0 {
                 uplinks.insert(lport.clone());
             }
-            self.links.push(link(id, &lport, &rid, &rport, "lldp"));
+            self.links.push(Link::new(id, &lport, &rid, &rport, "lldp"));
             self.placed.insert(rid);
             self.placed.insert(id.to_owned());
         }
@@ -369,7 +355,7 @@ impl Graph<'_> {
                 if let Some(x) = self.devices.get_mut(&hid) {
                     x.sources.push("fdb".into());
                 }
-                self.links.push(link(&hid, "", id, &port, "fdb"));
+                self.links.push(Link::new(&hid, "", id, &port, "fdb"));
                 self.placed.insert(hid);
             }
         }

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use simpul_protocol::{Device, DeviceType, Endpoint, Link, Topology};
+use simpul_protocol::{Device, DeviceType, Link, Topology};
 
 use subnet::Subnet;
 
@@ -318,13 +318,7 @@ impl Schedule {
             .errors
             .iter()
             .take(31)
-            .map(|e| {
-                let mut end = e.len().min(1000);
-                while !e.is_char_boundary(end) {
-                    end -= 1;
-                }
-                e[..end].to_owned()
-            })
+            .map(|e| simpul_protocol::clip(e, 1000).to_owned())
             .collect();
         if d.errors.len() > 31 {
             errors.push(format!(
@@ -788,14 +782,7 @@ fn build(f: &Facts<'_>) -> Topology {
             });
         }
         for (id, port) in members {
-            segment_links.push(Link {
-                a: Endpoint { device: id, port },
-                b: Endpoint {
-                    device: hub.clone(),
-                    port: String::new(),
-                },
-                source: "arp".into(),
-            });
+            segment_links.push(Link::new(&id, &port, &hub, "", "arp"));
         }
     }
     g.links.extend(segment_links);

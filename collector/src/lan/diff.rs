@@ -148,17 +148,7 @@ mod tests {
     }
 
     fn link(a: &str, ap: &str, b: &str, bp: &str) -> Link {
-        Link {
-            a: Endpoint {
-                device: a.into(),
-                port: ap.into(),
-            },
-            b: Endpoint {
-                device: b.into(),
-                port: bp.into(),
-            },
-            source: "fdb".into(),
-        }
+        Link::new(a, ap, b, bp, "fdb")
     }
 
     fn lan() -> Topology {

@@ -428,7 +428,7 @@ pub fn render(t: &Topology, title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use simpul_protocol::{Endpoint, Link};
+    use simpul_protocol::Link;
 
     fn dev(id: &str, kind: DeviceType, name: &str, addr: &str) -> Device {
         Device {
@@ -443,20 +443,6 @@ mod tests {
             },
             macs: vec![],
             sources: vec!["snmp".into()],
-        }
-    }
-
-    fn link(a: &str, ap: &str, b: &str, bp: &str, source: &str) -> Link {
-        Link {
-            a: Endpoint {
-                device: a.into(),
-                port: ap.into(),
-            },
-            b: Endpoint {
-                device: b.into(),
-                port: bp.into(),
-            },
-            source: source.into(),
         }
     }
 
@@ -478,7 +464,7 @@ mod tests {
                 &format!("sw-lantai-{s}"),
                 &format!("10.20.0.{}", 2 + s),
             ));
-            t.links.push(link(
+            t.links.push(Link::new(
                 "mac:00:00:00:00:01:00",
                 &format!("ge-0/0/{s}"),
                 &id,
@@ -497,7 +483,7 @@ mod tests {
             d.vendor = "Dell Inc.".into();
             t.devices.push(d);
             let sw = format!("mac:00:00:00:00:02:{:02x}", h % switches.max(1));
-            t.links.push(link(
+            t.links.push(Link::new(
                 &id,
                 "",
                 &sw,
@@ -520,7 +506,7 @@ mod tests {
                 &format!("10.20.3.{}", 200 + i),
             ));
             t.links
-                .push(link(&id, "", "segment:10.20.0.0/22", "", "arp"));
+                .push(Link::new(&id, "", "segment:10.20.0.0/22", "", "arp"));
         }
         t.canonicalize();
         t

@@ -306,18 +306,12 @@ impl Poll {
     pub fn summary(&self) -> simpul_protocol::SnmpPollSummary {
         let d = self.device.as_ref();
         let n = |f: fn(&mibs::DeviceInfo) -> usize| d.map_or(0, |d| f(d) as u64);
-        let cut = |s: &str, max: usize| -> String {
-            let mut end = s.len().min(max);
-            while !s.is_char_boundary(end) {
-                end -= 1;
-            }
-            s[..end].to_owned()
-        };
+        let clip = |s: &str, max: usize| simpul_protocol::clip(s, max).to_owned();
         simpul_protocol::SnmpPollSummary {
             address: self.address.clone(),
-            name: cut(&d.map(|d| d.sys_name.clone()).unwrap_or_default(), 255),
+            name: clip(d.map_or("", |d| d.sys_name.as_str()), 255),
             ok: self.ok,
-            error: cut(self.error.as_deref().unwrap_or_default(), 1000),
+            error: clip(self.error.as_deref().unwrap_or_default(), 1000),
             duration_seconds: self.seconds,
             oids: n(|d| d.oids),
             interfaces: n(|d| d.interfaces.len()),
