@@ -160,7 +160,7 @@ pub fn sweep(groups: &[Group], pace: Pace) -> Result<BTreeMap<Ipv4Addr, String>,
             while let Ok(len) = socket::recv(raw, &mut buf, MsgFlags::empty()) {
                 if let Some((ip, mac)) = parse_frame(&buf[..len]) {
                     if wanted.contains(&ip) && groups[gi].targets.contains(&ip) {
-                        if let Some(m) = super::snmp::mibs::mac_text(&mac) {
+                        if let Some(m) = super::mac_text(&mac) {
                             found.entry(ip).or_insert(m);
                         }
                     }

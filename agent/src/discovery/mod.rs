@@ -575,6 +575,19 @@ fn arp_groups(subnets: &[Subnet], local: &[Local]) -> (Vec<arp::Group>, Vec<IpAd
     (groups, rest)
 }
 
+/// Bytes as lower-case hex pairs joined by colons (`aa:bb:cc`): MACs, binary strings.
+pub fn hex_colon(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// `aa:bb:cc:dd:ee:ff` of six bytes that are not all zero.
+pub fn mac_text(b: &[u8]) -> Option<String> {
+    (b.len() == 6 && b.iter().any(|x| *x != 0)).then(|| hex_colon(b))
+}
+
 /// One local interface: name, MAC, addresses.
 #[derive(Debug, Clone, Default)]
 pub struct Local {
@@ -599,12 +612,7 @@ pub fn local_interfaces() -> Vec<Local> {
         let Some(a) = ifa.address else { continue };
         if let Some(l) = a.as_link_addr() {
             if let Some(m) = l.addr() {
-                e.mac = Some(
-                    m.iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect::<Vec<_>>()
-                        .join(":"),
-                );
+                e.mac = Some(hex_colon(&m));
             }
         } else if let Some(v4) = a.as_sockaddr_in() {
             e.addrs.push(IpAddr::V4(v4.ip()));

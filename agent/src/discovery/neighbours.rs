@@ -112,12 +112,7 @@ pub fn netlink() -> Result<Table, String> {
                                 ip = Some(IpAddr::V6(*v6));
                             }
                             NeighbourAttribute::LinkLayerAddress(b) if b.len() == 6 => {
-                                mac = Some(
-                                    b.iter()
-                                        .map(|x| format!("{x:02x}"))
-                                        .collect::<Vec<_>>()
-                                        .join(":"),
-                                );
+                                mac = Some(super::hex_colon(b));
                             }
                             _ => {}
                         }

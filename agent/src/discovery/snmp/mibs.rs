@@ -12,6 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::Serialize;
 
 use super::Val;
+use crate::discovery::mac_text;
 
 /// An OID as arcs.
 pub type Oid = Vec<u32>;
@@ -135,20 +136,6 @@ pub struct DeviceInfo {
     pub tables: BTreeMap<String, usize>,
     /// Rows skipped because their index was malformed.
     pub skipped: usize,
-}
-
-/// `aa:bb:cc:dd:ee:ff` of six bytes.
-pub fn mac_text(b: &[u8]) -> Option<String> {
-    (b.len() == 6 && b.iter().any(|x| *x != 0)).then(|| {
-        b.iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<Vec<_>>()
-            .join(":")
-    })
-}
-
-fn text(b: &[u8]) -> String {
-    Val::Bytes(b.to_vec()).text()
 }
 
 /// Every variable under `prefix`, as (index after the prefix, value).
@@ -338,7 +325,7 @@ fn lldp_id(subtype: Option<i64>, v: Option<&Val>, mac_subtype: i64) -> (String, 
             return (ip.to_string(), None);
         }
     }
-    (text(b), None)
+    (super::bytes_text(b), None)
 }
 
 fn caps(v: Option<&Val>) -> u16 {

@@ -47,17 +47,7 @@ impl Val {
     /// Readable text: an octet string as UTF-8 (hex when binary), numbers as digits.
     pub fn text(&self) -> String {
         match self {
-            Self::Bytes(b) => {
-                let b = b.strip_suffix(&[0]).unwrap_or(b);
-                match std::str::from_utf8(b) {
-                    Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => s.trim().to_owned(),
-                    _ => b
-                        .iter()
-                        .map(|x| format!("{x:02x}"))
-                        .collect::<Vec<_>>()
-                        .join(":"),
-                }
-            }
+            Self::Bytes(b) => bytes_text(b),
             Self::Int(i) => i.to_string(),
             Self::Ip(a) => IpAddr::from(*a).to_string(),
             Self::Oid(o) => o
@@ -67,6 +57,16 @@ impl Val {
                 .join("."),
             Self::Other => String::new(),
         }
+    }
+}
+
+/// Readable text of an octet string: UTF-8 without control characters (one trailing
+/// NUL dropped), else hex.
+pub fn bytes_text(b: &[u8]) -> String {
+    let b = b.strip_suffix(&[0]).unwrap_or(b);
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => s.trim().to_owned(),
+        _ => super::hex_colon(b),
     }
 }
 
