@@ -412,3 +412,39 @@ pub fn agent_id(token: &str) -> String {
     let rest = token.strip_prefix("smp1_").expect("token prefix");
     rest.rsplit_once('_').expect("token form").0.to_owned()
 }
+
+/// The path of `tool` on PATH; a test that needs it fails naming the Debian package
+/// scripts/test.sh installs.
+pub fn need(tool: &str) -> PathBuf {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .expect("sh");
+    assert!(
+        out.status.success(),
+        "{tool} not installed: scripts/test.sh installs it (Debian packages prometheus, prometheus-alertmanager)"
+    );
+    String::from_utf8_lossy(&out.stdout).trim().into()
+}
+
+/// A real Prometheus (Debian package) on a free loopback port, with `config` (YAML)
+/// and its storage in `dir`; returns the process and the port.
+pub fn start_prometheus(dir: &Path, config: &str) -> (Proc, u16) {
+    let cfg = dir.join("prometheus.yml");
+    std::fs::write(&cfg, config).expect("write prometheus.yml");
+    let port = free_port();
+    let proc = Proc::spawn(
+        "prometheus",
+        Command::new(need("prometheus"))
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn"),
+        dir.join("prometheus.log"),
+    );
+    (proc, port)
+}

@@ -13,10 +13,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use simpul_e2e::{agent_id, free_port, get, post, report, Collector, Proc};
+use simpul_e2e::{agent_id, get, post, report, start_prometheus, Collector};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -239,19 +238,6 @@ fn dashboards_are_well_formed() {
     );
 }
 
-fn need(tool: &str) -> PathBuf {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{tool} not installed: scripts/test.sh installs the Debian package `prometheus`"
-    );
-    String::from_utf8_lossy(&out.stdout).trim().into()
-}
-
 const SEED: &str = r#"
 [[sla_classes]]
 id = "colocation-gold"
@@ -321,7 +307,6 @@ fn seeded() -> Collector {
 
 #[test]
 fn every_expression_has_exported_metrics_and_data_in_prometheus() {
-    let prometheus = need("prometheus");
     let c = seeded();
     // the SLA, backup and LAN metrics are computed every 30 s: wait for the first
     let t0 = Instant::now();
@@ -393,31 +378,16 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("prometheus.yml");
     let rules = root().join("dashboards/prometheus");
-    std::fs::write(
-        &cfg,
-        format!(
+    let (_prom, port) = start_prometheus(
+        dir.path(),
+        &format!(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}/recording/*.yml\n  - {}/rules/*.yml\n\
              scrape_configs:\n  - job_name: simpul\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
             rules.display(),
             rules.display(),
             c.port
         ),
-    )
-    .unwrap();
-    let port = free_port();
-    let _prom = Proc::spawn(
-        "prometheus",
-        Command::new(prometheus)
-            .arg(format!("--config.file={}", cfg.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--log.level=warn"),
-        dir.path().join("prometheus.log"),
     );
     let query = |expr: &str| -> Option<usize> {
         let e = expr

@@ -10,20 +10,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use simpul_e2e::{agent_id, free_port, get, post, report, wait_for, Collector, Proc};
-
-fn need(tool: &str) -> std::path::PathBuf {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{tool} not installed: scripts/test.sh installs the Debian package `prometheus`"
-    );
-    String::from_utf8_lossy(&out.stdout).trim().into()
-}
+use simpul_e2e::{agent_id, get, need, post, report, start_prometheus, wait_for, Collector};
 
 fn collector_with_host() -> Collector {
     let c = Collector::start("");
@@ -74,30 +61,14 @@ fn promtool_accepts_the_exposition() {
 
 #[test]
 fn prometheus_scrapes_the_collector() {
-    let prometheus = need("prometheus");
     let c = collector_with_host();
-    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &cfg,
-        format!(
+    let (_prom, port) = start_prometheus(
+        dir.path(),
+        &format!(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: simpul\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
             c.port
         ),
-    )
-    .unwrap();
-    let _prom = Proc::spawn(
-        "prometheus",
-        Command::new(prometheus)
-            .arg(format!("--config.file={}", cfg.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--log.level=warn"),
-        dir.path().join("prometheus.log"),
     );
     let q = format!("http://127.0.0.1:{port}/api/v1/query?query=simpul_host_up");
     let v = wait_for(
