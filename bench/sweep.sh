@@ -22,31 +22,8 @@ cargo build --profile agent -q -p simpul-agent
 AGENT="$PWD/target/agent/simpul-agent"
 P="swb$$"
 W=$(mktemp -d)
-NS=()
-cleanup() {
-  for ns in "${NS[@]}"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-  done
-  rm -rf "$W"
-}
-trap cleanup EXIT INT TERM
-addns() {
-  ip netns add "$1"; NS+=("$1")
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip -n "$1" link set lo up
-}
-attach() {  # ns addr port
-  ip -n "$P-lan" link add "$3" type veth peer name eth0 netns "$1"
-  ip -n "$P-lan" link set "$3" master br0; ip -n "$P-lan" link set "$3" up
-  ip -n "$1" addr add "$2/22" dev eth0; ip -n "$1" link set eth0 up
-}
-addns "$P-lan"
-ip -n "$P-lan" link add br0 type bridge stp_state 0; ip -n "$P-lan" link set br0 up
-for i in $(seq 1 20); do addns "$P-h$i"; attach "$P-h$i" "10.250.0.$i" "p$i"; done
-addns "$P-scan"; attach "$P-scan" 10.250.0.254 pscan
-sleep 1
-if ip netns exec "$P-scan" ip route | grep -q default; then echo "lab has a default route" >&2; exit 1; fi
+source bench/lab.sh   # the working directory is the repository root
+lab_up
 
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cpus: $(nproc)"
 echo "fping: $(fping -v 2>&1 | head -1)  nmap: $(nmap --version | head -1)"
