@@ -21,6 +21,28 @@ pub struct Common {
     pub token_file: Option<PathBuf>,
 }
 
+/// The options of `discover` (the daemon's subcommand hands them to the helper as
+/// they are, so both parse the same definition).
+#[derive(clap::Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// json (devices, links, hash, errors, stats, snmp) or dot (Graphviz).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+}
+
+/// The options of `snmp-poll` (shared by the daemon and the helper, as above).
+#[derive(clap::Args)]
+pub struct SnmpPollArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Walk only these tables (comma-separated, e.g. ifTable,ifXTable,lldpRemTable);
+    /// default all.
+    #[arg(long)]
+    pub tables: Option<String>,
+}
+
 /// Exit code for an unusable config file or command line.
 const EXIT_CONFIG: u8 = 2;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use simpul_agent::cli::{hostname, load, Common, ConfigFailure};
+use simpul_agent::cli::{hostname, load, Common, ConfigFailure, DiscoverArgs, SnmpPollArgs};
 use simpul_agent::{backups, daemon, discovery, spool, token, transport};
 use simpul_protocol::HostIdentity;
 
@@ -43,23 +43,10 @@ enum Command {
     },
     /// Discover the LAN once (the [discovery] subnets of the config) and print the
     /// topology; sends nothing.
-    Discover {
-        #[command(flatten)]
-        common: Common,
-        /// json (devices, links, hash, errors, stats) or dot (Graphviz).
-        #[arg(long, default_value = "json")]
-        format: String,
-    },
+    Discover(DiscoverArgs),
     /// Poll the config's [[discovery.snmp]] devices once (no sweep) and print what each
     /// said as JSON; exits 1 when a poll failed. Checks SNMP settings.
-    SnmpPoll {
-        #[command(flatten)]
-        common: Common,
-        /// Walk only these tables (comma-separated, e.g. ifTable,ifXTable,lldpRemTable);
-        /// default all.
-        #[arg(long)]
-        tables: Option<String>,
-    },
+    SnmpPoll(SnmpPollArgs),
     /// Exchange a single-use enrolment code (from `simpul-collector agent add
     /// --enroll-code`) for this host's token and write it to the token file (mode 0600).
     /// Safe to re-run: a valid token file is kept and nothing is sent.
@@ -94,9 +81,7 @@ fn main() -> ExitCode {
         }
         // discovery lives in its own executable, so that the daemon's binary carries
         // none of its code (and none of its resident pages)
-        Command::Discover { .. } | Command::SnmpPoll { .. } => {
-            Err(simpul_agent::cli::exec_helper())
-        }
+        Command::Discover(_) | Command::SnmpPoll(_) => Err(simpul_agent::cli::exec_helper()),
         Command::Enroll { common, code } => {
             load(&common, false).and_then(|cfg| enroll(&cfg, &code))
         }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use simpul_agent::cli::{hostname, load, Common, ConfigFailure};
+use simpul_agent::cli::{hostname, load, Common, ConfigFailure, DiscoverArgs, SnmpPollArgs};
 use simpul_agent::config::AgentConfig;
 use simpul_agent::discovery;
 
@@ -27,20 +27,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Discover the LAN once and print the topology (as `simpul-agent discover`).
-    Discover {
-        #[command(flatten)]
-        common: Common,
-        /// json (devices, links, hash, errors, stats, snmp) or dot (Graphviz).
-        #[arg(long, default_value = "json")]
-        format: String,
-    },
+    Discover(DiscoverArgs),
     /// Poll the configured SNMP devices once (as `simpul-agent snmp-poll`).
-    SnmpPoll {
-        #[command(flatten)]
-        common: Common,
-        #[arg(long)]
-        tables: Option<String>,
-    },
+    SnmpPoll(SnmpPollArgs),
     /// One discovery for the daemon: its result as JSON on stdout.
     #[command(hide = true)]
     Lan {
@@ -56,10 +45,10 @@ fn main() -> ExitCode {
     simpul_agent::cli::init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Discover { common, format } => {
+        Command::Discover(DiscoverArgs { common, format }) => {
             load(&common, true).and_then(|cfg| discover(&cfg, &format))
         }
-        Command::SnmpPoll { common, tables } => {
+        Command::SnmpPoll(SnmpPollArgs { common, tables }) => {
             load(&common, true).and_then(|cfg| snmp_poll(&cfg, tables.as_deref()))
         }
         Command::Lan { common, names_file } => {
