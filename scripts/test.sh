@@ -17,6 +17,8 @@ command -v borg >/dev/null 2>&1 || pkgs+=(borgbackup)           # the borg backu
 command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)               # the namespace LAN of the discovery test
 command -v systemd-analyze >/dev/null 2>&1 || pkgs+=(systemd)   # verifies the shipped units
 command -v file >/dev/null 2>&1 || pkgs+=(file)                 # proves the static agent static
+command -v adduser >/dev/null 2>&1 || [ -x /usr/sbin/adduser ] || pkgs+=(adduser)  # the packages' postinst
+command -v deb-systemd-helper >/dev/null 2>&1 || pkgs+=(init-system-helpers)   # enables their units
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
 has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace
@@ -43,7 +45,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   [ -z "$policy" ] || $SUDO rm -f "$policy"
   [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
-for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3; do
+for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3 adduser deb-systemd-helper; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 
@@ -55,6 +57,13 @@ if ! "$SIMPUL_SNMPSIM_VENV/bin/python" -c 'import snmpsim, snmpsim_data, pysmi, 
   /usr/bin/python3 -m venv "$SIMPUL_SNMPSIM_VENV"
   "$SIMPUL_SNMPSIM_VENV/bin/pip" install -q --disable-pip-version-check \
     snmpsim==1.2.2 snmpsim-data==1.0.1 pysmi==1.6.3
+fi
+
+# --- cargo-deb (crates.io), which builds the .deb packages the packaging test installs -
+CARGO_DEB_VERSION=$(sed -n 's/^CARGO_DEB_VERSION=//p' scripts/build-debs.sh)
+if ! cargo deb --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
+  log "installing cargo-deb $CARGO_DEB_VERSION"
+  cargo install -q cargo-deb --version "$CARGO_DEB_VERSION" --locked --no-default-features
 fi
 
 # --- Rust ----------------------------------------------------------------------------

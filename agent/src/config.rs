@@ -96,7 +96,7 @@ fn default_inventory_check_secs() -> u32 {
     300
 }
 fn default_state_dir() -> PathBuf {
-    "/var/lib/simpul-agent".into()
+    "/var/lib/simpul/agent".into()
 }
 fn default_request_timeout_secs() -> u32 {
     10

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod lan;
 pub mod listener;
 pub mod metrics;
+pub mod owner;
 pub mod serve;
 pub mod sla;
 pub mod state;

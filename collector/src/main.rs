@@ -233,6 +233,12 @@ fn load(common: &Common) -> anyhow::Result<CollectorConfig> {
     if let Some(d) = &common.data_dir {
         cfg.data_dir = d.clone();
     }
+    if let Some((uid, gid)) = simpul_collector::owner::adopt_data_dir_owner(&cfg.data_dir)? {
+        tracing::info!(
+            "running as uid {uid} gid {gid}, the owner of {}",
+            cfg.data_dir.display()
+        );
+    }
     Ok(cfg)
 }
 
