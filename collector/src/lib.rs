@@ -13,6 +13,7 @@ pub mod serve;
 pub mod sla;
 pub mod state;
 pub mod store;
+pub mod web;
 
 /// Now, in seconds since the Unix epoch.
 pub fn now_seconds() -> f64 {

@@ -9,6 +9,8 @@ use simpul_collector::store;
 use simpul_protocol::{is_valid_hostname, is_valid_id, HOSTNAME_RULE, ID_RULE};
 
 /// Where `--config` points when not given.
+mod user_cli;
+
 const DEFAULT_CONFIG: &str = "/etc/simpul/collector.toml";
 
 #[derive(Parser)]
@@ -46,6 +48,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Users of the web pages and the JSON API (admin, or one agency's staff).
+    User {
+        #[command(subcommand)]
+        command: user_cli::UserCommand,
     },
     /// Backup obligations: check-in tokens for backup jobs.
     Backup {
@@ -295,6 +302,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", store::backup_token(&conn, &obligation)?);
             eprintln!("check-in token for {obligation} printed on stdout (shown once)");
         }
+        Command::User { command } => user_cli::run(command)?,
         Command::Admin { command } => match command {
             AdminCommand::Add { common, name } => {
                 let name = name.trim();

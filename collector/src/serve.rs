@@ -63,6 +63,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         per_agent,
         per_address,
         db: read_db,
+        web: crate::web::LoginLimits::default(),
     });
     tracing::info!(
         %addr,

@@ -38,7 +38,14 @@ fn packages_install_upgrade_and_purge_in_a_throwaway_root() {
         eprintln!("skipped: {why}");
         return;
     }
-    for tool in ["unshare", "dpkg", "runuser", "curl", "systemd-analyze", "adduser"] {
+    for tool in [
+        "unshare",
+        "dpkg",
+        "runuser",
+        "curl",
+        "systemd-analyze",
+        "adduser",
+    ] {
         simpul_e2e::need(tool);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -68,7 +75,10 @@ fn packages_install_upgrade_and_purge_in_a_throwaway_root() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
-    let report = format!("{stdout}\nstderr:\n{}", String::from_utf8_lossy(&run.stderr));
+    let report = format!(
+        "{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     eprintln!("{report}");
     assert!(run.status.success(), "{report}");
     let failed: Vec<_> = stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
@@ -102,7 +112,10 @@ fn packages_install_upgrade_and_purge_in_a_throwaway_root() {
         .collect();
     assert!(before.len() >= 3, "{before:?}");
     let kept: Vec<i64> = stored.iter().copied().take(before.len()).collect();
-    assert_eq!(kept, before, "every report spooled before the upgrade stored once");
+    assert_eq!(
+        kept, before,
+        "every report spooled before the upgrade stored once"
+    );
     let newer = &stored[before.len()..];
     assert!(
         !newer.is_empty() && newer.iter().all(|s| after.contains(s)),

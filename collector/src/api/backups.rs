@@ -19,7 +19,7 @@ use crate::backups::{statuses, Obligation, Status};
 use crate::metrics::RejectReason;
 use crate::store;
 
-fn csv(rows: &[Status]) -> String {
+pub fn csv(rows: &[Status]) -> String {
     let mut out = String::from(
         "id,agency,dataset,state,age_seconds,last_time,last_size_bytes,last_host,restore_test_state,message,last_checksum,size_change_percent\n",
     );

@@ -40,6 +40,8 @@ pub struct AppState {
     pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
     /// A read connection for reports.
     pub db: Arc<std::sync::Mutex<rusqlite::Connection>>,
+    /// Failed-login throttles of the web pages.
+    pub web: crate::web::LoginLimits,
 }
 
 impl std::fmt::Debug for Job {
@@ -113,6 +115,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(metrics))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .with_state(state)
 }

@@ -75,6 +75,8 @@ pub struct Metrics {
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
     pub tls_handshake_failures: Arc<AtomicU64>,
+    /// Web logins: succeeded, failed (wrong name or password), throttled.
+    pub web_logins: [AtomicU64; 3],
     /// The current month's SLA per host, refreshed in the background.
     /// Each host's SLA over the current period of its class (month, quarter, ...).
     pub sla: std::sync::RwLock<Vec<(crate::sla::period::PeriodKind, crate::sla::report::HostSla)>>,
@@ -101,6 +103,7 @@ impl Metrics {
                 db,
             },
             tls_handshake_failures: Arc::default(),
+            web_logins: Default::default(),
             sla: std::sync::RwLock::default(),
             backups: std::sync::RwLock::default(),
             lan: std::sync::RwLock::default(),
@@ -393,6 +396,18 @@ impl Metrics {
             &[],
             self.tls_handshake_failures.load(Ordering::Relaxed) as f64,
         );
+        e.family(
+            "simpul_web_login_attempts_total",
+            Kind::Counter,
+            "Logins to the web pages, by result: ok, failed (wrong user name or password), throttled (too many attempts)",
+        );
+        for (i, result) in ["ok", "failed", "throttled"].iter().enumerate() {
+            e.sample(
+                "simpul_web_login_attempts_total",
+                &[("result", result)],
+                self.web_logins[i].load(Ordering::Relaxed) as f64,
+            );
+        }
         e.family(
             "simpul_ingest_requests_rejected_total",
             Kind::Counter,

@@ -11,7 +11,7 @@ use super::{random_hex, rotate_agent, token_hash, AgentBinding, StoreError};
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
 
 /// A new code: 16 characters (about 78 bits) in groups of four, `K7QD-3MXP-9WZT-HB2F`.
-fn new_code() -> Result<String, StoreError> {
+pub fn new_code() -> Result<String, StoreError> {
     let hex = random_hex(32)?;
     let mut out = String::with_capacity(19);
     for (i, pair) in hex.as_bytes().chunks(2).take(16).enumerate() {

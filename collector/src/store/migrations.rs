@@ -185,6 +185,30 @@ const MIGRATIONS: &[&str] = &[
         expires_at  REAL NOT NULL,
         used_at     REAL
      );",
+    // 11: people who use the web pages and the JSON API (`user add`): Diskominfo
+    // administrators and agency (OPD) staff bound to one agency; argon2id password
+    // hashes; an optional API token (hash); login sessions (hash of the cookie's id);
+    // the fullest filesystem of each report, for the host page's disk sparkline
+    "CREATE TABLE users (
+        id               INTEGER PRIMARY KEY,
+        name             TEXT NOT NULL UNIQUE,
+        role             TEXT NOT NULL CHECK (role IN ('admin', 'agency')),
+        agency           TEXT,
+        password_hash    TEXT NOT NULL,
+        api_token_sha256 TEXT UNIQUE,
+        created_at       REAL NOT NULL,
+        disabled_at      REAL,
+        CHECK ((role = 'agency') = (agency IS NOT NULL))
+     );
+     CREATE TABLE sessions (
+        id_sha256  TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id),
+        csrf       TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        last_seen  REAL NOT NULL,
+        expires_at REAL NOT NULL
+     );
+     ALTER TABLE reports ADD COLUMN disk_used_ratio REAL;",
 ];
 
 /// The schema version this binary writes.

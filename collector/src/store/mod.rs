@@ -5,6 +5,7 @@
 
 pub mod enroll;
 pub mod migrations;
+pub mod users;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -138,6 +138,18 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: 
 
 type JobResult = (Outcome, Vec<Arc<Report>>);
 
+/// The used ratio of the fullest filesystem, as `df` counts it: used / (used + available).
+fn fullest_filesystem(h: &simpul_protocol::Health) -> Option<f64> {
+    h.filesystems
+        .iter()
+        .filter(|f| f.size_bytes > 0)
+        .map(|f| {
+            let used = f.size_bytes.saturating_sub(f.free_bytes) as f64;
+            used / (used + f.available_bytes as f64).max(1.0)
+        })
+        .max_by(f64::total_cmp)
+}
+
 fn write_batch(
     conn: &mut Connection,
     jobs: &[Job],
@@ -149,8 +161,8 @@ fn write_batch(
     {
         let mut ins = tx.prepare_cached(
             "INSERT OR IGNORE INTO reports
-               (agent_id, sequence, sample_time, received_at, interval_secs, boot_time, cpu_ratio, mem_used, mem_total)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+               (agent_id, sequence, sample_time, received_at, interval_secs, boot_time, cpu_ratio, mem_used, mem_total, disk_used_ratio)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         let mut latest = tx.prepare_cached(
             "INSERT INTO host_latest (agent_id, sequence, sample_time, received_at, report_json)
@@ -183,6 +195,7 @@ fn write_batch(
                     health.and_then(|h| h.cpu.as_ref()).map(|c| c.usage_ratio),
                     mem.map(|m| m.used_bytes as i64),
                     mem.map(|m| m.total_bytes as i64),
+                    health.and_then(fullest_filesystem),
                 ])?;
                 if inserted == 0 {
                     outcome.duplicates += 1;

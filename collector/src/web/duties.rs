@@ -1,0 +1,645 @@
+//! The SLA, backups, LAN and inventory pages, each with its CSV.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+use simpul_protocol::{Endpoint, Link};
+
+use super::format::{bytes, duration, percent, time};
+use super::session::{csrf_ok, csrf_refused, encode};
+use super::{badge, error_page, not_found, page, see_other, trusted_svg, visible, Viewer};
+use crate::api::AppState;
+use crate::backups::Status;
+use crate::lan::VersionRow;
+use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
+
+fn unavailable(v: &Viewer) -> Response {
+    error_page(
+        v,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database is not available; try again shortly.",
+    )
+}
+
+/// The agency filter of a query: an agency user always gets their own; an admin the
+/// `agency` parameter when given. Err: an agency the user may not see (404).
+fn agency_filter(v: &Viewer, q: &HashMap<String, String>) -> Result<Option<String>, ()> {
+    let asked = q.get("agency").filter(|a| !a.is_empty()).cloned();
+    match (v.user.agency(), asked) {
+        (Some(mine), Some(a)) if a != mine => Err(()),
+        (Some(mine), _) => Ok(Some(mine.to_owned())),
+        (None, a) => Ok(a),
+    }
+}
+
+fn agency_select(app: &AppState, v: &Viewer, chosen: Option<&str>) -> Markup {
+    html! {
+        @if v.user.is_admin() {
+            label for="agency" { "Agency" }
+            select #agency name="agency" {
+                option value="" selected[chosen.is_none()] { "All agencies" }
+                @for a in &app.cfg.agencies {
+                    option value=(a.id) selected[chosen == Some(a.id.as_str())] { (app.cfg.agency_name(&a.id)) " (" (a.id) ")" }
+                }
+            }
+        }
+    }
+}
+
+// ---- SLA ---------------------------------------------------------------------------
+
+async fn sla_report(
+    app: &Arc<AppState>,
+    v: &Viewer,
+    q: &HashMap<String, String>,
+) -> Result<(crate::sla::report::SlaReport, Option<String>), Response> {
+    let agency = agency_filter(v, q).map_err(|()| not_found(v, "agency"))?;
+    let period = match q.get("period").filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p).ok_or_else(|| {
+            error_page(
+                v,
+                StatusCode::BAD_REQUEST,
+                &format!("Period {p:?}: {PERIOD_RULE}"),
+            )
+        })?,
+        None => Period::containing(PeriodKind::Month, crate::now_seconds() as i64, &v.zone),
+    };
+    let (a, ag) = (Arc::clone(app), agency.clone());
+    let r = app
+        .read_db(move |conn| {
+            crate::sla::report::report(conn, &a.cfg, &period, crate::now_seconds(), ag.as_deref())
+        })
+        .await
+        .map_err(|_| unavailable(v))?;
+    Ok((r, agency))
+}
+
+/// `GET /sla?period=YYYY-MM&agency=`.
+pub async fn sla(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (r, agency) = match sla_report(&app, &v, &q).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let csv = format!(
+        "/sla.csv?period={}&agency={}",
+        encode(&r.period),
+        encode(agency.as_deref().unwrap_or(""))
+    );
+    let body = html! {
+        form.filters method="get" action="/sla" {
+            label for="period" { "Period" }
+            input #period name="period" value=(r.period) placeholder="YYYY-MM" size="10";
+            (agency_select(&app, &v, agency.as_deref()))
+            button type="submit" { "Show" }
+            a.csv href=(csv) download { "Download CSV" }
+        }
+        p { "From " (r.from) " to " (r.to) " (" (r.time_zone) "), evaluated to " (r.evaluated_to) @if !r.complete { " — the period is not over yet" } "." }
+        table.sortable {
+            caption { "Agencies" }
+            thead { tr { th scope="col" { "Agency" } th scope="col" { "Hosts" } th scope="col" { "Hosts breached" } th scope="col" { "Availability" } th scope="col" { "Down" } th scope="col" { "Maintenance" } th scope="col" { "Status" } } }
+            tbody { @for a in &r.agencies { tr {
+                th scope="row" { a href=(format!("/agencies/{}", a.agency)) { (a.name) } }
+                td { (a.hosts) } td { (a.hosts_breached) }
+                td data-sort=(a.availability_ratio.unwrap_or(-1.0)) { (percent(a.availability_ratio, 3)) }
+                td data-sort=(a.down_seconds) { (duration(a.down_seconds)) }
+                td data-sort=(a.maintenance_seconds) { (duration(a.maintenance_seconds)) }
+                td data-sort=(a.status) { (badge(a.status)) }
+            } } }
+        }
+        table.sortable {
+            caption { "Hosts" }
+            thead { tr { th scope="col" { "Host" } th scope="col" { "Agency" } th scope="col" { "SLA class" } th scope="col" { "Target" } th scope="col" { "Availability" } th scope="col" { "Outages" } th scope="col" { "Longest" } th scope="col" { "Budget left" } th scope="col" { "Status" } } }
+            tbody { @for h in &r.hosts { tr {
+                th scope="row" { a href=(format!("/hosts/{}", h.agent_id)) { (h.host) } }
+                td { (h.agency) } td { (h.sla) } td { (percent(Some(h.target_ratio), 2)) }
+                td data-sort=(h.availability_ratio.unwrap_or(-1.0)) { (percent(h.availability_ratio, 3)) }
+                td { (h.outage_count) }
+                td data-sort=(h.longest_outage_seconds) { (duration(h.longest_outage_seconds)) }
+                td data-sort=(h.downtime_budget_remaining_seconds) { (if h.downtime_budget_remaining_seconds < 0.0 { format!("over by {}", duration(-h.downtime_budget_remaining_seconds)) } else { duration(h.downtime_budget_remaining_seconds) }) }
+                td data-sort=(h.status) { (badge(h.status)) }
+            } } }
+        }
+        h2 { "Outages" }
+        table {
+            thead { tr { th scope="col" { "Host" } th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }
+            tbody { @for h in &r.hosts { @for o in &h.outages { tr {
+                td { (h.host) } td { (o.start) } td { (o.end) } td { (duration(o.seconds)) } td { (format!("{:?}", o.cause).to_lowercase()) }
+            } } } }
+        }
+    };
+    page(&v, &format!("Colocation SLA {}", r.period), "SLA", body)
+}
+
+/// `GET /sla.csv`: the SLA API's CSV, for what the user may see.
+pub async fn sla_csv(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match sla_report(&app, &v, &q).await {
+        Ok((r, _)) => crate::api::csv_response(
+            &format!("simpul-sla-{}.csv", r.period),
+            crate::sla::report::to_csv(&r),
+        ),
+        Err(resp) => resp,
+    }
+}
+
+// ---- backups -----------------------------------------------------------------------
+
+fn visible_backups(app: &AppState, v: &Viewer, agency: Option<&str>) -> Vec<Status> {
+    app.metrics
+        .backups
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .filter(|b| visible(&v.user, &b.agency) && agency.is_none_or(|a| a == b.agency))
+        .cloned()
+        .collect()
+}
+
+/// The obligations table (backups page and agency page).
+pub fn backup_table(v: &Viewer, rows: &[Status]) -> Markup {
+    html! {
+        @if rows.is_empty() { p { "No backup obligations." } } @else {
+        table.sortable {
+            thead { tr {
+                th scope="col" { "Obligation" } th scope="col" { "Agency" } th scope="col" { "Data set" } th scope="col" { "State" }
+                th scope="col" { "Age" } th scope="col" { "Last backup" } th scope="col" { "Size" } th scope="col" { "Size trend" }
+                th scope="col" { "Restore test" }
+            } }
+            tbody { @for b in rows { tr {
+                th scope="row" { (b.id) }
+                td { (b.agency) } td { (b.dataset) }
+                td data-sort=(b.state) { (badge(b.state)) @if !b.message.is_empty() { br; small { (b.message) } } }
+                td data-sort=(b.age_seconds.unwrap_or(f64::MAX)) { (b.age_seconds.map_or("-".into(), duration)) " (max " (duration(b.max_age_seconds)) ")" }
+                td { (time(&v.zone, b.last_time_seconds)) @if let Some(h) = &b.last_host { " on " (h) } }
+                td data-sort=(b.last_size_bytes.unwrap_or(0)) { (b.last_size_bytes.map_or("-".into(), bytes)) }
+                td { (b.size_trend.iter().map(|p| bytes(p.size_bytes)).collect::<Vec<_>>().join(" → ")) @if let Some(c) = b.size_change_ratio { " (" (format!("{:+.1} %", c * 100.0)) ")" } }
+                td data-sort=(b.restore_test_state) { (badge(b.restore_test_state)) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
+            } } }
+        } }
+    }
+}
+
+/// `GET /backups?agency=`.
+pub async fn backups(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Ok(agency) = agency_filter(&v, &q) else {
+        return not_found(&v, "agency");
+    };
+    let rows = visible_backups(&app, &v, agency.as_deref());
+    let csv = format!(
+        "/backups.csv?agency={}",
+        encode(agency.as_deref().unwrap_or(""))
+    );
+    let body = html! {
+        form.filters method="get" action="/backups" {
+            (agency_select(&app, &v, agency.as_deref()))
+            @if v.user.is_admin() { button type="submit" { "Show" } }
+            a.csv href=(csv) download { "Download CSV" }
+        }
+        (backup_table(&v, &rows))
+    };
+    page(&v, "Backups", "Backups", body)
+}
+
+/// `GET /backups.csv`: the backups API's CSV, for what the user may see.
+pub async fn backups_csv(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Ok(agency) = agency_filter(&v, &q) else {
+        return not_found(&v, "agency");
+    };
+    let rows = visible_backups(&app, &v, agency.as_deref());
+    crate::api::csv_response("simpul-backups.csv", crate::api::backups::csv(&rows))
+}
+
+// ---- LAN ---------------------------------------------------------------------------
+
+/// The versions of an agency's diagrams, newest first.
+pub fn version_list(v: &Viewer, agency: &str, versions: &[VersionRow]) -> Markup {
+    html! {
+        @if versions.is_empty() { p { "No versions yet." } } @else {
+        table {
+            thead { tr { th scope="col" { "Site" } th scope="col" { "Version" } th scope="col" { "Discovered" } th scope="col" { "Last confirmed" } th scope="col" { "Devices" } th scope="col" { "Links" } th scope="col" { "Changes" } th scope="col" { "Acknowledged" } } }
+            tbody { @for r in versions { tr {
+                td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
+                td { a href=(format!("/lan/{agency}?site={}&version={}", encode(&r.site), r.version)) { "v" (r.version) } }
+                td { (time(&v.zone, Some(r.discovered_at))) } td { (time(&v.zone, Some(r.last_seen))) }
+                td { (r.devices) } td { (r.links) }
+                td { @if r.version > 1 { a href=(format!("/lan/{agency}?site={}&from={}&to={}", encode(&r.site), r.version - 1, r.version)) { (r.changes) " changes" } } @else { "first" } }
+                td { @match &r.acked_by { Some(by) => { (by) ", " (time(&v.zone, r.acked_at)) } None => { @if r.version > 1 { (badge("unacknowledged")) } @else { "-" } } } }
+            } } }
+        } }
+    }
+}
+
+fn endpoint(e: &Endpoint) -> String {
+    if e.port.is_empty() {
+        e.device.clone()
+    } else {
+        format!("{} port {}", e.device, e.port)
+    }
+}
+
+fn link(l: &Link) -> String {
+    format!("{} — {} ({})", endpoint(&l.a), endpoint(&l.b), l.source)
+}
+
+/// `GET /lan/{agency}?site=&version=&from=&to=`: the diagram, its versions, a diff.
+pub async fn lan(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if !visible(&v.user, &agency) || app.cfg.check_binding(&agency, None).is_err() {
+        return not_found(&v, "agency");
+    }
+    let num = |k: &str| q.get(k).and_then(|s| s.parse::<i64>().ok());
+    let (version, from, to) = (num("version"), num("from"), num("to"));
+    let (a, site_q) = (agency.clone(), q.get("site").cloned());
+    let found = app
+        .read_db(move |conn| {
+            let sites = crate::lan::sites(conn, &a)?;
+            let site = site_q
+                .filter(|s| sites.contains(s))
+                .or_else(|| sites.first().cloned());
+            let Some(site) = site else {
+                return Ok(None);
+            };
+            let versions = crate::lan::versions(conn, Some(&a), Some(&site))?;
+            let shown = crate::lan::version(conn, &a, &site, version)?;
+            let diff = match (from, to) {
+                (Some(f), Some(t)) => {
+                    let (old, new) = (
+                        crate::lan::version(conn, &a, &site, Some(f))?,
+                        crate::lan::version(conn, &a, &site, Some(t))?,
+                    );
+                    old.zip(new)
+                        .map(|(o, n)| (f, t, crate::lan::diff::diff(&o.topology, &n.topology)))
+                }
+                _ => None,
+            };
+            Ok(Some((sites, site, versions, shown, diff)))
+        })
+        .await;
+    let name = app.cfg.agency_name(&agency).to_owned();
+    let Ok(found) = found else {
+        return unavailable(&v);
+    };
+    let Some((sites, site, versions, shown, diff)) = found else {
+        return page(
+            &v,
+            &format!("LAN of {name}"),
+            "LAN",
+            html! { p { (badge("none")) " No LAN diagram has been discovered for this agency: its agent has no [discovery] subnets yet, or has not reported." } },
+        );
+    };
+    let newest = versions.first().map_or(0, |r| r.version);
+    let unacked = versions
+        .iter()
+        .any(|r| r.version > 1 && r.acked_at.is_none());
+    let body = html! {
+        @if sites.len() > 1 {
+            nav aria-label="Sites" { "Site: " @for s in &sites { a href=(format!("/lan/{agency}?site={}", encode(s))) aria-current=[(s == &site).then_some("page")] { (s) } " " } }
+        }
+        @if let Some(shown) = &shown {
+            p { "Version " (shown.row.version) " of " (newest) ", discovered " (time(&v.zone, Some(shown.row.discovered_at))) ", last confirmed " (time(&v.zone, Some(shown.row.last_seen))) ": " (shown.row.devices) " devices, " (shown.row.links) " links. "
+                a href=(format!("/api/v1/agencies/{agency}/lan.svg?site={}&version={}", encode(&site), shown.row.version)) { "SVG" } }
+            @if !shown.row.errors.is_empty() { ul.error { @for e in &shown.row.errors { li { (e) } } } }
+            div.diagram tabindex="0" aria-label="LAN diagram: drag to pan, wheel or + and - keys to zoom" {
+                (trusted_svg(&crate::lan::svg::render(&shown.topology, &format!("{name} — {site} v{}", shown.row.version))))
+            }
+        }
+        @if v.user.is_admin() && unacked {
+            form.ack method="post" action=(format!("/lan/{agency}/ack")) {
+                input type="hidden" name="csrf" value=(v.csrf);
+                input type="hidden" name="site" value=(site);
+                input type="hidden" name="version" value=(newest);
+                button type="submit" { "Acknowledge changes up to v" (newest) }
+            }
+        }
+        @if let Some((f, t, d)) = &diff {
+            h2 #diff { "Changes from v" (f) " to v" (t) ": " (d.count()) }
+            ul.diff {
+                @for x in &d.devices_added { li.added { "+ device " (x.name) " " (x.addresses.join(", ")) " " small { (x.id) } } }
+                @for x in &d.devices_removed { li.removed { "− device " (x.name) " " (x.addresses.join(", ")) " " small { (x.id) } } }
+                @for x in &d.moved { li.changed { "moved " (x.device) ": " (x.from.iter().map(endpoint).collect::<Vec<_>>().join(", ")) " → " (x.to.iter().map(endpoint).collect::<Vec<_>>().join(", ")) } }
+                @for x in &d.addresses_changed { li.changed { "readdressed " (x.device) ": " (x.before.join(", ")) " → " (x.after.join(", ")) } }
+                @for x in &d.links_added { li.added { "+ link " (link(x)) } }
+                @for x in &d.links_removed { li.removed { "− link " (link(x)) } }
+            }
+        }
+        h2 { "Versions" }
+        form.filters method="get" action=(format!("/lan/{agency}")) {
+            input type="hidden" name="site" value=(site);
+            label for="from" { "Compare v" } input #from name="from" type="number" min="1" max=(newest) value=(from.unwrap_or((newest - 1).max(1)));
+            label for="to" { "with v" } input #to name="to" type="number" min="1" max=(newest) value=(to.unwrap_or(newest));
+            button type="submit" { "Show changes" }
+        }
+        (version_list(&v, &agency, &versions))
+    };
+    page(&v, &format!("LAN of {name} ({agency})"), "LAN", body)
+}
+
+/// `GET /lan`: every visible agency's diagram state; an agency user goes to theirs.
+pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response {
+    if let Some(a) = v.user.agency() {
+        return see_other(&format!("/lan/{a}"));
+    }
+    let rows: Vec<_> = app
+        .metrics
+        .lan
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let body = html! {
+        table.sortable {
+            thead { tr { th scope="col" { "Agency" } th scope="col" { "Site" } th scope="col" { "State" } th scope="col" { "Version" } th scope="col" { "Devices" } th scope="col" { "Links" } th scope="col" { "Last confirmed" } th scope="col" { "Unacknowledged changes" } } }
+            tbody { @for r in &rows { tr {
+                th scope="row" { a href=(format!("/lan/{}", r.agency)) { (app.cfg.agency_name(&r.agency)) } }
+                td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
+                td data-sort=(r.state) { (badge(r.state)) }
+                td { (r.version.map_or("-".into(), |n| format!("v{n}"))) }
+                td { (r.devices) } td { (r.links) }
+                td data-sort=(r.age_seconds.unwrap_or(f64::MAX)) { (r.age_seconds.map_or("never".into(), |a| format!("{} ago", duration(a)))) }
+                td { (r.unacknowledged_changes) }
+            } } }
+        }
+    };
+    page(&v, "LAN diagrams", "LAN", body)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AckForm {
+    csrf: Option<String>,
+    site: String,
+    version: i64,
+}
+
+/// `POST /lan/{agency}/ack`: an administrator acknowledges the changes up to a version.
+pub async fn lan_ack(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+    Form(f): Form<AckForm>,
+) -> Response {
+    if !csrf_ok(&v, f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    if !visible(&v.user, &agency) || app.cfg.check_binding(&agency, None).is_err() {
+        return not_found(&v, "agency");
+    }
+    if !v.user.is_admin() {
+        return error_page(
+            &v,
+            StatusCode::FORBIDDEN,
+            "Only Diskominfo administrators acknowledge LAN changes.",
+        );
+    }
+    let by = format!("{} (web)", v.user.name);
+    let (a, site) = (agency.clone(), f.site.clone());
+    let n = app
+        .read_db(move |conn| {
+            Ok(crate::lan::acknowledge(
+                conn,
+                &a,
+                &site,
+                f.version,
+                &by,
+                crate::now_seconds(),
+            )?)
+        })
+        .await;
+    match n {
+        Ok(n) => {
+            tracing::info!(agency = %agency, site = %f.site, version = f.version, user = %v.user.name, acked = n, "LAN changes acknowledged");
+            see_other(&format!("/lan/{agency}?site={}", encode(&f.site)))
+        }
+        Err(_) => unavailable(&v),
+    }
+}
+
+// ---- inventory ---------------------------------------------------------------------
+
+/// One ICT asset: a server with an agent, or a device found on an agency LAN.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub agency: String,
+    /// server, router, switch, host, unknown
+    pub kind: String,
+    pub name: String,
+    pub vendor: String,
+    pub model: String,
+    pub serial: String,
+    pub addresses: Vec<String>,
+    pub macs: Vec<String>,
+    /// agent or lan
+    pub source: &'static str,
+    pub first_seen: Option<f64>,
+    pub last_seen: Option<f64>,
+}
+
+async fn assets(app: &Arc<AppState>, v: &Viewer, agency: Option<String>) -> Option<Vec<Asset>> {
+    let hosts: Vec<_> = app
+        .fleet
+        .snapshot()
+        .into_iter()
+        .filter(|h| visible(&v.user, &h.binding.agency))
+        .filter(|h| agency.as_deref().is_none_or(|a| a == h.binding.agency))
+        .collect();
+    let agencies: Vec<String> = app
+        .cfg
+        .agencies
+        .iter()
+        .map(|a| a.id.clone())
+        .filter(|a| visible(&v.user, a) && agency.as_deref().is_none_or(|x| x == a))
+        .collect();
+    app.read_db(move |conn| {
+        let mut first: HashMap<String, f64> = HashMap::new();
+        let mut st =
+            conn.prepare_cached("SELECT agent_id, min(start) FROM spans GROUP BY agent_id")?;
+        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+            let (a, t) = r?;
+            first.insert(a, t);
+        }
+        let mut out = Vec::new();
+        for h in &hosts {
+            let inv = h.inventory.as_ref().map(|(i, _)| i);
+            out.push(Asset {
+                agency: h.binding.agency.clone(),
+                kind: "server".into(),
+                name: h.binding.host.clone(),
+                vendor: inv.map(|i| i.system.vendor.clone()).unwrap_or_default(),
+                model: inv.map(|i| i.system.product.clone()).unwrap_or_default(),
+                serial: inv.map(|i| i.system.serial.clone()).unwrap_or_default(),
+                addresses: Vec::new(),
+                macs: inv
+                    .map(|i| {
+                        i.interfaces
+                            .iter()
+                            .map(|n| n.mac.clone())
+                            .filter(|m| !m.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                source: "agent",
+                first_seen: first.get(&h.binding.id).copied().or(h.last_seen()),
+                last_seen: h.last_seen(),
+            });
+        }
+        for a in &agencies {
+            for site in crate::lan::sites(conn, a)? {
+                // first seen: the oldest version of the site that holds the device
+                let rows = crate::lan::versions(conn, Some(a), Some(&site))?;
+                let mut seen: HashMap<String, f64> = HashMap::new();
+                for r in rows.iter().rev() {
+                    if let Some(ver) = crate::lan::version(conn, a, &site, Some(r.version))? {
+                        for d in ver.topology.devices {
+                            seen.entry(d.id).or_insert(r.discovered_at);
+                        }
+                    }
+                }
+                let Some(newest) = crate::lan::version(conn, a, &site, None)? else {
+                    continue;
+                };
+                for d in newest.topology.devices {
+                    let kind = serde_json::to_value(d.kind)
+                        .ok()
+                        .and_then(|k| k.as_str().map(str::to_owned))
+                        .unwrap_or_else(|| "unknown".into());
+                    if kind == "segment" {
+                        continue;
+                    }
+                    out.push(Asset {
+                        agency: a.clone(),
+                        kind,
+                        name: d.name.clone(),
+                        vendor: d.vendor.clone(),
+                        model: String::new(),
+                        serial: String::new(),
+                        addresses: d.addresses.clone(),
+                        macs: d.macs.clone(),
+                        source: "lan",
+                        first_seen: seen.get(&d.id).copied(),
+                        last_seen: Some(newest.row.last_seen),
+                    });
+                }
+            }
+        }
+        out.sort_by(|x, y| (&x.agency, x.source, &x.name).cmp(&(&y.agency, y.source, &y.name)));
+        Ok(out)
+    })
+    .await
+    .ok()
+}
+
+fn matches(a: &Asset, text: &str) -> bool {
+    text.is_empty()
+        || [&a.name, &a.vendor, &a.model, &a.serial, &a.kind]
+            .iter()
+            .any(|f| f.to_lowercase().contains(text))
+        || a.addresses
+            .iter()
+            .chain(&a.macs)
+            .any(|x| x.to_lowercase().contains(text))
+}
+
+/// `GET /inventory?agency=&q=`.
+pub async fn inventory(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Ok(agency) = agency_filter(&v, &q) else {
+        return not_found(&v, "agency");
+    };
+    let Some(all) = assets(&app, &v, agency.clone()).await else {
+        return unavailable(&v);
+    };
+    let text = q.get("q").map_or("", String::as_str);
+    let lower = text.trim().to_lowercase();
+    let rows: Vec<_> = all.iter().filter(|a| matches(a, &lower)).collect();
+    let csv = format!(
+        "/inventory.csv?agency={}&q={}",
+        encode(agency.as_deref().unwrap_or("")),
+        encode(text)
+    );
+    let body = html! {
+        form.filters method="get" action="/inventory" role="search" {
+            (agency_select(&app, &v, agency.as_deref()))
+            label for="q" { "Search" }
+            input #q type="search" name="q" value=(text) placeholder="name, vendor, address, MAC";
+            button type="submit" { "Filter" }
+            a.csv href=(csv) download { "Download CSV" }
+        }
+        @if !text.is_empty() { p.note { "Assets matching “" (text) "”: " (rows.len()) } }
+        table.sortable #inventory {
+            caption { (rows.len()) " assets" }
+            thead { tr { th scope="col" { "Agency" } th scope="col" { "Type" } th scope="col" { "Name" } th scope="col" { "Vendor" } th scope="col" { "Model" } th scope="col" { "Serial" } th scope="col" { "Addresses" } th scope="col" { "Source" } th scope="col" { "First seen" } th scope="col" { "Last seen" } } }
+            tbody { @for a in &rows { tr {
+                td { (a.agency) } td { (a.kind) } th scope="row" { (if a.name.is_empty() { "(no name)" } else { a.name.as_str() }) }
+                td { (a.vendor) } td { (a.model) } td { (a.serial) }
+                td { (a.addresses.iter().chain(&a.macs).cloned().collect::<Vec<_>>().join(", ")) }
+                td { (a.source) }
+                td data-sort=(a.first_seen.unwrap_or(0.0)) { (time(&v.zone, a.first_seen)) }
+                td data-sort=(a.last_seen.unwrap_or(0.0)) { (time(&v.zone, a.last_seen)) }
+            } } }
+        }
+    };
+    page(&v, "ICT asset inventory", "Inventory", body)
+}
+
+/// `GET /inventory.csv`: the asset register.
+pub async fn inventory_csv(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Ok(agency) = agency_filter(&v, &q) else {
+        return not_found(&v, "agency");
+    };
+    let Some(all) = assets(&app, &v, agency).await else {
+        return unavailable(&v);
+    };
+    let lower = q.get("q").map_or("", String::as_str).trim().to_lowercase();
+    let f = crate::csv::field;
+    let mut out = String::from(
+        "agency,agency_name,asset_type,name,vendor,model,serial,addresses,macs,source,first_seen,last_seen\n",
+    );
+    for a in all.iter().filter(|a| matches(a, &lower)) {
+        out += &format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            f(&a.agency),
+            f(app.cfg.agency_name(&a.agency)),
+            a.kind,
+            f(&a.name),
+            f(&a.vendor),
+            f(&a.model),
+            f(&a.serial),
+            f(&a.addresses.join(" ")),
+            f(&a.macs.join(" ")),
+            a.source,
+            a.first_seen.map_or(String::new(), |t| v.zone.format(t)),
+            a.last_seen.map_or(String::new(), |t| v.zone.format(t)),
+        );
+    }
+    crate::api::csv_response("simpul-inventory.csv", out)
+}

@@ -1,0 +1,203 @@
+//! The web pages: server-rendered HTML (maud templates, escaped by default), no
+//! JavaScript framework; one small script sorts tables. Every page needs a login; an
+//! agency user sees only their agency, filtered here on the server, and gets 404 for
+//! other agencies' objects.
+//!
+//! Sessions: a random 256-bit id in an HttpOnly, SameSite=Strict cookie (Secure under
+//! TLS), stored as its hash, a new id at every login (no fixation), 12 h absolute and
+//! 60 min idle expiry. Every state-changing form carries the session's CSRF token; the
+//! login form a double-submit token of its own. Failed logins are rate-limited per
+//! address and per name and counted in `simpul_web_login_attempts_total`.
+
+mod duties;
+mod format;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::api::AppState;
+use crate::store::users::User;
+pub use session::{LoginLimits, Viewer};
+
+/// The pages' routes, merged into the API's router.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(pages::scorecard))
+        .route("/scorecard.csv", get(pages::scorecard_csv))
+        .route("/agencies/{agency}", get(pages::agency))
+        .route("/hosts/{id}", get(pages::host))
+        .route("/sla", get(duties::sla))
+        .route("/sla.csv", get(duties::sla_csv))
+        .route("/backups", get(duties::backups))
+        .route("/backups.csv", get(duties::backups_csv))
+        .route("/lan", get(duties::lan_index))
+        .route("/lan/{agency}", get(duties::lan))
+        .route("/lan/{agency}/ack", post(duties::lan_ack))
+        .route("/inventory", get(duties::inventory))
+        .route("/inventory.csv", get(duties::inventory_csv))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/static/simpul.css", get(css))
+        .route("/static/simpul.js", get(js))
+}
+
+const CSS: &str = include_str!("simpul.css");
+const JS: &str = include_str!("simpul.js");
+
+async fn css() -> Response {
+    static_file("text/css; charset=utf-8", CSS)
+}
+
+async fn js() -> Response {
+    static_file("text/javascript; charset=utf-8", JS)
+}
+
+fn static_file(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Headers every page carries: no caching of private data, no framing, a strict
+/// content security policy (own scripts and styles only; inline SVG images allowed).
+fn page_headers() -> [(header::HeaderName, &'static str); 5] {
+    [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    ]
+}
+
+/// The navigation entries: (path, label).
+const NAV: [(&str, &str); 5] = [
+    ("/", "Scorecard"),
+    ("/sla", "SLA"),
+    ("/backups", "Backups"),
+    ("/inventory", "Inventory"),
+    ("/lan", "LAN"),
+];
+
+/// A whole page: header with navigation and the user, `body` in <main>.
+fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Response {
+    let scope = match v.user.agency() {
+        Some(a) => format!("{} (OPD {a})", v.user.name),
+        None => format!("{} (Diskominfo admin)", v.user.name),
+    };
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Simpul" }
+                link rel="stylesheet" href="/static/simpul.css";
+                script src="/static/simpul.js" defer {}
+            }
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header {
+                    nav aria-label="Main" {
+                        span.brand { "Simpul" }
+                        ul {
+                            @for (href, label) in NAV {
+                                li {
+                                    @if label == active {
+                                        a href=(href) aria-current="page" { (label) }
+                                    } @else {
+                                        a href=(href) { (label) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    form.logout method="post" action="/logout" {
+                        span { (scope) }
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        button type="submit" { "Log out" }
+                    }
+                }
+                main #main {
+                    h1 { (title) }
+                    (body)
+                }
+                footer {
+                    "Times in " (v.zone_name) ". Simpul " (env!("CARGO_PKG_VERSION")) "."
+                }
+            }
+        }
+    };
+    (page_headers(), markup.into_string()).into_response()
+}
+
+/// A page-level error in the page's frame (404 for objects the user may not see).
+fn error_page(v: &Viewer, status: StatusCode, message: &str) -> Response {
+    let mut r = page(
+        v,
+        if status == StatusCode::NOT_FOUND {
+            "Not found"
+        } else {
+            "Error"
+        },
+        "",
+        html! { p.error role="alert" { (message) } p { a href="/" { "Back to the scorecard" } } },
+    );
+    *r.status_mut() = status;
+    r
+}
+
+/// 404 for another agency's object: the same answer as for one that does not exist.
+fn not_found(v: &Viewer, what: &str) -> Response {
+    error_page(v, StatusCode::NOT_FOUND, &format!("No {what} here."))
+}
+
+/// A status word with its class (colour) and the word itself (not colour alone).
+fn badge(state: &str) -> Markup {
+    let class = match state {
+        "ok" | "met" | "current" | "up" => "good",
+        "breached" | "failed" | "missing" | "never_seen" | "down" | "overdue" | "wrong_place" => {
+            "bad"
+        }
+        "no_data" | "none" | "never" => "none",
+        _ => "warn",
+    };
+    html! { span class=(format!("badge {class}")) { (state.replace('_', " ")) } }
+}
+
+/// Whether `user` may see `agency`.
+fn visible(user: &User, agency: &str) -> bool {
+    user.sees(agency)
+}
+
+/// A `<script>`-free inline SVG made by the collector (the LAN diagram) is trusted
+/// markup: every text in it is escaped by its renderer.
+fn trusted_svg(svg: &str) -> PreEscaped<&str> {
+    PreEscaped(
+        svg.strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+            .unwrap_or(svg),
+    )
+}
+
+/// The response of a redirect after a POST (303: the browser GETs the target).
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+/// Headers of a request, for the session helpers.
+type Headers = HeaderMap;

@@ -1,0 +1,521 @@
+//! The scorecard (one row per agency), an agency's page and a host's page.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup, PreEscaped};
+
+use super::format::{bytes, duration, percent, sparkline, time};
+use super::{badge, error_page, not_found, page, trusted_svg, visible, Viewer};
+use crate::api::AppState;
+use crate::state::HostState;
+
+/// One agency's duties at a glance.
+#[derive(Debug, Clone)]
+pub struct ScoreRow {
+    pub agency: String,
+    pub name: String,
+    pub hosts_up: usize,
+    pub hosts: usize,
+    /// met, breached or no_data (this SLA period).
+    pub sla: &'static str,
+    pub sla_ratio: Option<f64>,
+    pub sla_hosts_breached: usize,
+    /// ok, or the worst state of its obligations; none without obligations.
+    pub backups: &'static str,
+    pub backup_counts: Vec<(&'static str, usize)>,
+    pub restore_tests_due: usize,
+    /// current, changed (unacknowledged changes), overdue or none.
+    pub lan: &'static str,
+    pub lan_unacknowledged: i64,
+    pub lan_devices: i64,
+    /// ok when every duty is, else attention.
+    pub overall: &'static str,
+}
+
+/// The scorecard rows the user may see, by agency id.
+pub fn score_rows(app: &AppState, v: &Viewer) -> Vec<ScoreRow> {
+    let now = crate::now_seconds();
+    let hosts = app.fleet.snapshot();
+    let sla = app
+        .metrics
+        .sla
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let backups = app
+        .metrics
+        .backups
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let lan = app
+        .metrics
+        .lan
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let mut rows = Vec::new();
+    for a in &app.cfg.agencies {
+        if !visible(&v.user, &a.id) {
+            continue;
+        }
+        let mine: Vec<&HostState> = hosts.iter().filter(|h| h.binding.agency == a.id).collect();
+        let up = mine
+            .iter()
+            .filter(|h| h.is_up(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))
+            .count();
+        let hs: Vec<_> = sla
+            .iter()
+            .map(|(_, h)| h)
+            .filter(|h| h.agency == a.id)
+            .collect();
+        let (upsec, downsec) = hs.iter().fold((0.0, 0.0), |(u, d), h| {
+            (u + h.up_seconds, d + h.down_seconds)
+        });
+        let breached = hs.iter().filter(|h| h.status == "breached").count();
+        let sla_state = if breached > 0 {
+            "breached"
+        } else if hs.iter().any(|h| h.status == "met") {
+            "met"
+        } else {
+            "no_data"
+        };
+        let bs: Vec<_> = backups.iter().filter(|b| b.agency == a.id).collect();
+        let backup_counts: Vec<(&'static str, usize)> = crate::backups::STATES
+            .iter()
+            .map(|s| (*s, bs.iter().filter(|b| b.state == *s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let backups_state = backup_counts.first().map_or("none", |(s, _)| *s);
+        let restore_due = bs.iter().filter(|b| b.restore_test_state != "ok").count();
+        let ls: Vec<_> = lan.iter().filter(|l| l.agency == a.id).collect();
+        let unacked: i64 = ls.iter().map(|l| l.unacknowledged_changes).sum();
+        let lan_state = if ls.is_empty() || ls.iter().any(|l| l.state == "missing") {
+            "none"
+        } else if ls.iter().any(|l| l.state == "overdue") {
+            "overdue"
+        } else if unacked > 0 {
+            "changed"
+        } else {
+            "current"
+        };
+        let sla_ok = sla_state != "breached";
+        let overall = if sla_ok
+            && matches!(backups_state, "ok" | "none")
+            && restore_due == 0
+            && lan_state == "current"
+            && up == mine.len()
+        {
+            "ok"
+        } else {
+            "attention"
+        };
+        rows.push(ScoreRow {
+            agency: a.id.clone(),
+            name: app.cfg.agency_name(&a.id).to_owned(),
+            hosts_up: up,
+            hosts: mine.len(),
+            sla: sla_state,
+            sla_ratio: (upsec + downsec > 0.0).then(|| upsec / (upsec + downsec)),
+            sla_hosts_breached: breached,
+            backups: backups_state,
+            backup_counts,
+            restore_tests_due: restore_due,
+            lan: lan_state,
+            lan_unacknowledged: unacked,
+            lan_devices: ls.iter().map(|l| l.devices).sum(),
+            overall,
+        });
+    }
+    rows
+}
+
+/// The rows matching the filter form: `status` (all, ok, attention, or a duty state
+/// such as breached) and `q` (text in the agency's id or name).
+fn filtered(rows: Vec<ScoreRow>, q: &HashMap<String, String>) -> Vec<ScoreRow> {
+    let status = q.get("status").map_or("all", String::as_str);
+    let text = q
+        .get("q")
+        .map(|s| s.trim().to_lowercase())
+        .unwrap_or_default();
+    rows.into_iter()
+        .filter(|r| {
+            status == "all"
+                || r.overall == status
+                || r.sla == status
+                || r.backups == status
+                || r.lan == status
+        })
+        .filter(|r| {
+            text.is_empty()
+                || r.agency.to_lowercase().contains(&text)
+                || r.name.to_lowercase().contains(&text)
+        })
+        .collect()
+}
+
+const STATUS_FILTERS: [(&str, &str); 8] = [
+    ("all", "All agencies"),
+    ("attention", "Needs attention"),
+    ("ok", "All duties met"),
+    ("breached", "SLA breached"),
+    ("late", "Backups late"),
+    ("missing", "Backups missing"),
+    ("changed", "LAN changed, not acknowledged"),
+    ("overdue", "LAN diagram overdue"),
+];
+
+fn backup_text(r: &ScoreRow) -> String {
+    if r.backup_counts.is_empty() {
+        return "no obligations".into();
+    }
+    r.backup_counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `GET /`: the compliance scorecard.
+pub async fn scorecard(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let rows = filtered(score_rows(&app, &v), &q);
+    let status = q.get("status").map_or("all", String::as_str);
+    let text = q.get("q").map_or("", String::as_str);
+    let csv_link = format!(
+        "/scorecard.csv?status={}&q={}",
+        super::session::encode(status),
+        super::session::encode(text)
+    );
+    let body = html! {
+        p { "Each agency's (OPD) duties this period: agents reporting, colocation SLA, backups and restore tests, the LAN diagram, and its inventory." }
+        form.filters method="get" action="/" role="search" {
+            label for="status" { "Show" }
+            select #status name="status" {
+                @for (value, label) in STATUS_FILTERS {
+                    option value=(value) selected[value == status] { (label) }
+                }
+            }
+            label for="q" { "Agency" }
+            input #q type="search" name="q" value=(text) placeholder="id or name";
+            button type="submit" { "Filter" }
+            a.csv href=(csv_link) download { "Download CSV" }
+        }
+        @if !text.is_empty() {
+            p.note { "Agencies matching “" (text) "”: " (rows.len()) }
+        }
+        table.sortable #scorecard {
+            caption { (rows.len()) " agencies" }
+            thead { tr {
+                th scope="col" { "Agency (OPD)" }
+                th scope="col" { "Agents reporting" }
+                th scope="col" { "SLA" }
+                th scope="col" { "Backups" }
+                th scope="col" { "Restore tests due" }
+                th scope="col" { "LAN diagram" }
+                th scope="col" { "Inventory" }
+                th scope="col" { "Overall" }
+            } }
+            tbody {
+                @for r in &rows {
+                    tr data-status=(r.overall) {
+                        th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
+                        td data-sort=(r.hosts_up) { (r.hosts_up) " / " (r.hosts) }
+                        td data-sort=(r.sla_ratio.unwrap_or(-1.0)) { (badge(r.sla)) " " (percent(r.sla_ratio, 3)) @if r.sla_hosts_breached > 0 { " (" (r.sla_hosts_breached) " hosts breached)" } }
+                        td data-sort=(r.backups) { (badge(r.backups)) " " small { (backup_text(r)) } }
+                        td data-sort=(r.restore_tests_due) { (r.restore_tests_due) }
+                        td data-sort=(r.lan) { a href=(format!("/lan/{}", r.agency)) { (badge(r.lan)) } @if r.lan_unacknowledged > 0 { " " (r.lan_unacknowledged) " unacknowledged changes" } }
+                        td data-sort=(r.hosts as i64 + r.lan_devices) { (r.hosts) " servers, " (r.lan_devices) " LAN devices" }
+                        td data-sort=(r.overall) { (badge(r.overall)) }
+                    }
+                }
+            }
+        }
+    };
+    page(&v, "Compliance scorecard", "Scorecard", body)
+}
+
+/// `GET /scorecard.csv`: the same rows (same filter) for the yearly report.
+pub async fn scorecard_csv(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let f = crate::csv::field;
+    let mut out = String::from(
+        "agency,name,agents_reporting,agents_expected,sla_state,sla_availability_percent,sla_hosts_breached,backups_state,backups,restore_tests_due,lan_state,lan_unacknowledged_changes,servers,lan_devices,overall\n",
+    );
+    for r in filtered(score_rows(&app, &v), &q) {
+        out += &format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            f(&r.agency),
+            f(&r.name),
+            r.hosts_up,
+            r.hosts,
+            r.sla,
+            r.sla_ratio
+                .map_or(String::new(), |x| format!("{:.3}", x * 100.0)),
+            r.sla_hosts_breached,
+            r.backups,
+            f(&backup_text(&r)),
+            r.restore_tests_due,
+            r.lan,
+            r.lan_unacknowledged,
+            r.hosts,
+            r.lan_devices,
+            r.overall
+        );
+    }
+    crate::api::csv_response("simpul-scorecard.csv", out)
+}
+
+/// `GET /agencies/{agency}`.
+pub async fn agency(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+) -> Response {
+    if !visible(&v.user, &agency) || app.cfg.check_binding(&agency, None).is_err() {
+        return not_found(&v, "agency");
+    }
+    let now = crate::now_seconds();
+    let name = app.cfg.agency_name(&agency).to_owned();
+    let mut hosts: Vec<HostState> = app
+        .fleet
+        .snapshot()
+        .into_iter()
+        .filter(|h| h.binding.agency == agency)
+        .collect();
+    hosts.sort_by(|a, b| a.binding.host.cmp(&b.binding.host));
+    let row = score_rows(&app, &v)
+        .into_iter()
+        .find(|r| r.agency == agency);
+    let backups: Vec<_> = app
+        .metrics
+        .backups
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .filter(|b| b.agency == agency)
+        .cloned()
+        .collect();
+    let sites: Vec<_> = app
+        .cfg
+        .sites
+        .iter()
+        .filter(|s| {
+            s.agency.as_deref() == Some(agency.as_str())
+                || hosts
+                    .iter()
+                    .any(|h| h.binding.site.as_deref() == Some(s.id.as_str()))
+        })
+        .cloned()
+        .collect();
+    let a = agency.clone();
+    let lan = app
+        .read_db(move |conn| {
+            let versions = crate::lan::versions(conn, Some(&a), None)?;
+            let newest = match versions.first() {
+                Some(r) => crate::lan::version(conn, &a, &r.site, None)?,
+                None => None,
+            };
+            Ok((versions, newest))
+        })
+        .await;
+    let (versions, newest) = match lan {
+        Ok(x) => x,
+        Err(_) => {
+            return error_page(
+                &v,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is not available; try again shortly.",
+            )
+        }
+    };
+    let body = html! {
+        @if let Some(r) = &row {
+            ul.summary {
+                li { "Agents reporting: " strong { (r.hosts_up) " / " (r.hosts) } }
+                li { "SLA: " (badge(r.sla)) " " (percent(r.sla_ratio, 3)) }
+                li { "Backups: " (badge(r.backups)) " " (backup_text(r)) }
+                li { "LAN diagram: " (badge(r.lan)) }
+            }
+        }
+        h2 { "Sites" }
+        @if sites.is_empty() { p { "No site declared for this agency." } }
+        ul { @for s in &sites { li { (s.name) " (" (s.id) ")" } } }
+        h2 { "Hosts" }
+        (host_table(&app, &v, &hosts, now))
+        h2 { "Backup obligations" }
+        (super::duties::backup_table(&v, &backups))
+        h2 { "LAN diagram" }
+        @match &newest {
+            Some(n) => {
+                p { "Version " (n.row.version) " of site " (if n.row.site.is_empty() { "(none)" } else { n.row.site.as_str() }) ", discovered " (time(&v.zone, Some(n.row.discovered_at))) ": " (n.row.devices) " devices, " (n.row.links) " links. " a href=(format!("/lan/{agency}")) { "Open the diagram and its versions" } }
+                figure.thumb { (trusted_svg(&crate::lan::svg::render(&n.topology, &name))) }
+            }
+            None => p { (badge("none")) " No LAN diagram has been discovered for this agency." }
+        }
+        h3 { "Changes" }
+        (super::duties::version_list(&v, &agency, &versions))
+    };
+    page(&v, &format!("{name} ({agency})"), "", body)
+}
+
+/// The hosts table of the agency page and others.
+pub fn host_table(app: &AppState, v: &Viewer, hosts: &[HostState], now: f64) -> Markup {
+    html! {
+        table.sortable {
+            thead { tr {
+                th scope="col" { "Host" } th scope="col" { "Site" } th scope="col" { "State" }
+                th scope="col" { "Last report" } th scope="col" { "OS" } th scope="col" { "Agent" }
+            } }
+            tbody {
+                @for h in hosts {
+                    @let up = h.is_up(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs);
+                    @let r = h.latest.as_ref().map(|(r, _)| r);
+                    tr {
+                        th scope="row" { a href=(format!("/hosts/{}", h.binding.id)) { (h.binding.host) } }
+                        td { (h.binding.site.as_deref().unwrap_or("-")) }
+                        td data-sort=(up) { (badge(if h.latest.is_none() { "never_seen" } else if up { "up" } else { "down" })) }
+                        td data-sort=(h.last_seen().unwrap_or(0.0)) { (time(&v.zone, h.last_seen())) }
+                        td { (h.inventory.as_ref().map_or("", |(i, _)| i.os.pretty_name.as_str())) }
+                        td { (r.map_or("", |r| r.agent_version.as_str())) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A report's (sample time, CPU busy, memory used, fullest filesystem used) ratios.
+type Sample = (f64, Option<f64>, Option<f64>, Option<f64>);
+
+/// `GET /hosts/{id}` (agent id).
+pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let Some(h) = app
+        .fleet
+        .snapshot()
+        .into_iter()
+        .find(|h| h.binding.id == id && visible(&v.user, &h.binding.agency))
+    else {
+        return not_found(&v, "host");
+    };
+    let now = crate::now_seconds();
+    let from = now - 86400.0;
+    let agent = h.binding.id.clone();
+    let series = app
+        .read_db(move |conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT sample_time, cpu_ratio, CAST(mem_used AS REAL) / NULLIF(mem_total, 0), disk_used_ratio
+                 FROM reports WHERE agent_id = ?1 AND sample_time >= ?2 ORDER BY sample_time",
+            )?;
+            let rows = st.query_map(rusqlite::params![agent, from], |r| {
+                Ok((
+                    r.get::<_, f64>(0)?,
+                    r.get::<_, Option<f64>>(1)?,
+                    r.get::<_, Option<f64>>(2)?,
+                    r.get::<_, Option<f64>>(3)?,
+                ))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+        .unwrap_or_default();
+    // at most ~300 points per line: every nth sample
+    let step = (series.len() / 300).max(1);
+    let pick = |f: fn(&Sample) -> Option<f64>| -> Vec<(f64, f64)> {
+        series
+            .iter()
+            .step_by(step)
+            .filter_map(|s| f(s).map(|v| (s.0, v)))
+            .collect()
+    };
+    let cpu = pick(|s| s.1);
+    let mem = pick(|s| s.2);
+    let disk = pick(|s| s.3);
+    let outages: Vec<_> = app
+        .metrics
+        .sla
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .filter(|(_, s)| s.agent_id == h.binding.id)
+        .map(|(_, s)| s.clone())
+        .collect();
+    let r = h.latest.as_ref().map(|(r, _)| r.clone());
+    let inv = h.inventory.as_ref().map(|(i, t)| (i.clone(), *t));
+    let up = h.is_up(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs);
+    let latest = |s: &[(f64, f64)]| s.last().map(|p| p.1);
+    let body = html! {
+        ul.summary {
+            li { "Agency: " a href=(format!("/agencies/{}", h.binding.agency)) { (app.cfg.agency_name(&h.binding.agency)) } " (" (h.binding.agency) ")" }
+            li { "Site: " (h.binding.site.as_deref().unwrap_or("-")) }
+            li { "State: " (badge(if h.latest.is_none() { "never_seen" } else if up { "up" } else { "down" })) }
+            li { "Last report: " (time(&v.zone, h.last_seen())) }
+            @if let Some(r) = &r {
+                li { "Agent version: " (r.agent_version) }
+                @if let Some(u) = &r.uptime { li { "Uptime: " (duration(u.uptime_seconds)) " (booted " (time(&v.zone, Some(u.boot_time_seconds as f64))) ")" } }
+            }
+        }
+        h2 { "Health, last 24 h" }
+        div.sparks {
+            figure { figcaption { "CPU busy " (percent(latest(&cpu), 1)) } (PreEscaped(sparkline(&cpu, from, now, "CPU busy, last 24 hours"))) }
+            figure { figcaption { "Memory used " (percent(latest(&mem), 1)) } (PreEscaped(sparkline(&mem, from, now, "Memory used, last 24 hours"))) }
+            figure { figcaption { "Fullest filesystem " (percent(latest(&disk), 1)) } (PreEscaped(sparkline(&disk, from, now, "Fullest filesystem used, last 24 hours"))) }
+        }
+        @if let Some(health) = r.as_ref().and_then(|r| r.health.as_ref()) {
+            @if !health.filesystems.is_empty() {
+                table {
+                    caption { "Filesystems" }
+                    thead { tr { th scope="col" { "Mount" } th scope="col" { "Device" } th scope="col" { "Size" } th scope="col" { "Available" } } }
+                    tbody { @for f in &health.filesystems { tr { td { (f.mount) } td { (f.device) } td { (bytes(f.size_bytes)) } td { (bytes(f.available_bytes)) } } } }
+                }
+            }
+        }
+        h2 { "Outages this period" }
+        @for s in &outages {
+            p { "SLA " (s.sla) ": " (badge(s.status)) " availability " (percent(s.availability_ratio, 3)) ", target " (percent(Some(s.target_ratio), 2)) ", " (s.outage_count) " outages." }
+            @if !s.outages.is_empty() {
+                table {
+                    thead { tr { th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }
+                    tbody { @for o in &s.outages { tr { td { (time(&v.zone, Some(o.start_seconds))) } td { (time(&v.zone, Some(o.end_seconds))) } td { (duration(o.seconds)) } td { (format!("{:?}", o.cause).to_lowercase()) } } } }
+                }
+            }
+        }
+        @if outages.is_empty() { p { "No SLA class applies to this host's agency." } }
+        h2 { "Hardware and software" }
+        @match &inv {
+            Some((i, t)) => {
+                dl {
+                    dt { "Inventory as of" } dd { (time(&v.zone, Some(*t))) }
+                    dt { "System" } dd { (i.system.vendor) " " (i.system.product) }
+                    dt { "Serial" } dd { (if i.system.serial.is_empty() { "unknown" } else { i.system.serial.as_str() }) }
+                    dt { "BIOS" } dd { (i.bios.vendor) }
+                    dt { "OS" } dd { (i.os.pretty_name) " (kernel " (i.os.kernel) ", " (i.os.arch) ")" }
+                    dt { "CPU" } dd { (i.cpu.model) ", " (i.cpu.sockets) " sockets, " (i.cpu.cores) " cores, " (i.cpu.threads) " threads" }
+                    dt { "Memory" } dd { (bytes(i.memory_bytes)) }
+                }
+                table {
+                    caption { "Disks" }
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Model" } th scope="col" { "Size" } th scope="col" { "Serial" } } }
+                    tbody { @for d in &i.disks { tr { td { (d.name) } td { (d.model) } td { (bytes(d.size_bytes)) } td { (d.serial) } } } }
+                }
+                table {
+                    caption { "Network interfaces" }
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "MAC" } th scope="col" { "Speed" } } }
+                    tbody { @for n in &i.interfaces { tr { td { (n.name) } td { (n.mac) } td { (if n.speed_mbps > 0 { format!("{} Mbit/s", n.speed_mbps) } else { "unknown".into() }) } } } }
+                }
+            }
+            None => p { "No inventory reported yet." }
+        }
+    };
+    page(&v, &format!("Host {}", h.binding.host), "", body)
+}

@@ -1,0 +1,67 @@
+// Simpul pages: sortable tables (keyboard-accessible buttons in the headers) and pan and
+// zoom of the LAN diagram. Everything works without it; it only adds convenience.
+"use strict";
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  var heads = table.tHead ? table.tHead.rows[0].cells : [];
+  Array.prototype.forEach.call(heads, function (th, col) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = th.textContent;
+    th.textContent = "";
+    th.appendChild(b);
+    b.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      var key = function (r) {
+        var c = r.cells[col];
+        var v = c.getAttribute("data-sort");
+        if (v === null) v = c.textContent.trim();
+        var n = Number(v);
+        return v.trim() !== "" && !isNaN(n) ? n : v.toLowerCase();
+      };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        var r = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+        return asc ? r : -r;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+document.querySelectorAll(".diagram").forEach(function (box) {
+  var svg = box.querySelector("svg");
+  if (!svg || !svg.viewBox || !svg.viewBox.baseVal) return;
+  var vb = svg.viewBox.baseVal, start = null;
+  var zoom = function (f, cx, cy) {
+    var w = vb.width * f, h = vb.height * f;
+    vb.x = cx - (cx - vb.x) * f; vb.y = cy - (cy - vb.y) * f; vb.width = w; vb.height = h;
+  };
+  box.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var r = svg.getBoundingClientRect();
+    zoom(e.deltaY < 0 ? 0.85 : 1 / 0.85,
+      vb.x + (e.clientX - r.left) / r.width * vb.width, vb.y + (e.clientY - r.top) / r.height * vb.height);
+  }, { passive: false });
+  box.addEventListener("pointerdown", function (e) { start = [e.clientX, e.clientY]; box.setPointerCapture(e.pointerId); });
+  box.addEventListener("pointerup", function () { start = null; });
+  box.addEventListener("pointermove", function (e) {
+    if (!start) return;
+    var r = svg.getBoundingClientRect();
+    vb.x -= (e.clientX - start[0]) / r.width * vb.width; vb.y -= (e.clientY - start[1]) / r.height * vb.height;
+    start = [e.clientX, e.clientY];
+  });
+  box.addEventListener("keydown", function (e) {
+    var cx = vb.x + vb.width / 2, cy = vb.y + vb.height / 2;
+    if (e.key === "+" || e.key === "=") zoom(0.85, cx, cy);
+    else if (e.key === "-") zoom(1 / 0.85, cx, cy);
+    else if (e.key === "ArrowLeft") vb.x -= vb.width / 10;
+    else if (e.key === "ArrowRight") vb.x += vb.width / 10;
+    else if (e.key === "ArrowUp") vb.y -= vb.height / 10;
+    else if (e.key === "ArrowDown") vb.y += vb.height / 10;
+    else return;
+    e.preventDefault();
+  });
+});
