@@ -157,15 +157,24 @@ pub async fn sla_csv(
 
 // ---- backups -----------------------------------------------------------------------
 
-fn visible_backups(app: &AppState, v: &Viewer, agency: Option<&str>) -> Vec<Status> {
-    app.metrics
-        .backups
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
-        .filter(|b| visible(&v.user, &b.agency) && agency.is_none_or(|a| a == b.agency))
-        .cloned()
-        .collect()
+/// The obligations' states now (as the backups API computes them), those the user may see.
+async fn visible_backups(
+    app: &Arc<AppState>,
+    v: &Viewer,
+    agency: Option<String>,
+) -> Option<Vec<Status>> {
+    let a = Arc::clone(app);
+    let rows = app
+        .read_db(move |conn| {
+            crate::backups::statuses(conn, &a.cfg, crate::now_seconds(), agency.as_deref())
+        })
+        .await
+        .ok()?;
+    Some(
+        rows.into_iter()
+            .filter(|b| visible(&v.user, &b.agency))
+            .collect(),
+    )
 }
 
 /// The obligations table (backups page and agency page).
@@ -201,7 +210,9 @@ pub async fn backups(
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
     };
-    let rows = visible_backups(&app, &v, agency.as_deref());
+    let Some(rows) = visible_backups(&app, &v, agency.clone()).await else {
+        return unavailable(&v);
+    };
     let csv = format!(
         "/backups.csv?agency={}",
         encode(agency.as_deref().unwrap_or(""))
@@ -226,7 +237,9 @@ pub async fn backups_csv(
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
     };
-    let rows = visible_backups(&app, &v, agency.as_deref());
+    let Some(rows) = visible_backups(&app, &v, agency).await else {
+        return unavailable(&v);
+    };
     crate::api::csv_response("simpul-backups.csv", crate::api::backups::csv(&rows))
 }
 

@@ -1,0 +1,717 @@
+//! The web pages in a real headless Chromium (Debian's chromium + chromium-driver,
+//! driven over WebDriver), against a collector seeded with 3 agencies, 20 hosts, backups
+//! in several states, an SLA breach and two LAN versions: log in as admin and as an
+//! agency user, visit every page, check what each may see, download the CSVs, click the
+//! acknowledge button, inject script- and SQL-shaped search text; screenshots go to
+//! target/web-screenshots/. Over plain HTTP with the session cookie: every page parses
+//! as HTML5 without errors, no internal link is broken, CSRF and session fixation are
+//! refused, and failed logins are throttled and counted.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::collections::{BTreeSet, VecDeque};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use simpul_e2e::{agent_id, free_port, need, post, report, Collector, Proc};
+
+const SEED: &str = r#"
+[[agencies]]
+id = "bappeda"
+name = "Badan Perencanaan Pembangunan Daerah"
+
+[[sla_classes]]
+id = "colocation-gold"
+target_percent = 99.9
+
+[[host_sla]]
+agency = "dinkes"
+host = "dinkes-db-01"
+sla = "colocation-gold"
+
+[[host_sla]]
+agency = "diskominfo"
+host = "diskominfo-srv-01"
+sla = "colocation-gold"
+
+[[backups]]
+id = "dinkes-simpus"
+agency = "dinkes"
+dataset = "SIMPUS database"
+interval = "24h"
+evidence = "checkin"
+
+[[backups]]
+id = "dinkes-arsip"
+agency = "dinkes"
+dataset = "Arsip dokumen"
+interval = "24h"
+evidence = "checkin"
+
+[[backups]]
+id = "diskominfo-web"
+agency = "diskominfo"
+dataset = "Portal web"
+interval = "24h"
+min_size_bytes = 1000000
+evidence = "checkin"
+
+[[backups]]
+id = "bappeda-sipd"
+agency = "bappeda"
+dataset = "SIPD"
+interval = "24h"
+evidence = "checkin"
+"#;
+
+const ADMIN_PW: &str = "admin password 2026";
+const AGENCY_PW: &str = "agency password 2026";
+
+fn lan(devices: &[(&str, &str)]) -> serde_json::Value {
+    let devs: Vec<_> = devices
+        .iter()
+        .map(|(id, name)| {
+            serde_json::json!({"id": id, "type": if name.starts_with("sw") { "switch" } else { "host" },
+                "name": name, "addresses": [], "sources": ["icmp"]})
+        })
+        .collect();
+    serde_json::json!({"subnets": ["10.20.0.0/24"], "topology": {"devices": devs, "links": []},
+        "hash": "", "duration_seconds": 0.5})
+}
+
+fn send(c: &Collector, token: &str, r: &serde_json::Value) {
+    let (code, body) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {token}"))],
+        &serde_json::to_vec(r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+}
+
+fn checkin(c: &Collector, obligation: &str, body: &str) {
+    let (code, t, err) = c.cli(&["backup", "token", obligation]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out) = post(
+        &c.url(&format!("/api/v1/backups/{obligation}/checkin")),
+        &[("authorization", &format!("Bearer {}", t.trim()))],
+        body.as_bytes(),
+    );
+    assert_eq!(code, 201, "{out}");
+}
+
+/// The seeded collector and the agent id of one dinkes host.
+fn seeded() -> (Collector, String) {
+    let c = Collector::start_full("", SEED);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let mut dinkes_host = String::new();
+    for (agency, n) in [("dinkes", 8), ("diskominfo", 7), ("bappeda", 5)] {
+        for i in 1..=n {
+            let host = match (agency, i) {
+                ("dinkes", 1) => "dinkes-db-01".to_owned(),
+                ("diskominfo", 1) => "diskominfo-srv-01".to_owned(),
+                _ => format!("{agency}-web-{i:02}"),
+            };
+            let token = c.enrol(agency, &host, Some("pusat-data"));
+            let id = agent_id(&token);
+            let mut r = report(&id, &host, 1);
+            if host == "dinkes-db-01" {
+                // reported 2 h ago, then silent: down ever since, the SLA breached
+                r["sample_time_seconds"] = serde_json::json!(now - 7200.0);
+                r["uptime"] = serde_json::json!({"boot_time_seconds": (now as u64) - 9000, "uptime_seconds": 1800.0});
+                dinkes_host = id.clone();
+            }
+            if host == "dinkes-web-02" {
+                r["lan"] = lan(&[
+                    ("mac:02:00:00:00:00:01", "sw-core"),
+                    ("ip:10.20.0.7", "pc-07"),
+                ]);
+            }
+            send(&c, &token, &r);
+            if host == "dinkes-web-02" {
+                // a second LAN version: one host more
+                let mut r2 = report(&id, &host, 2);
+                r2["lan"] = lan(&[
+                    ("mac:02:00:00:00:00:01", "sw-core"),
+                    ("ip:10.20.0.7", "pc-07"),
+                    ("ip:10.20.0.9", "pc-09"),
+                ]);
+                send(&c, &token, &r2);
+            }
+        }
+    }
+    checkin(
+        &c,
+        "dinkes-simpus",
+        r#"{"status":"ok","size_bytes":5000000}"#,
+    );
+    checkin(
+        &c,
+        "dinkes-arsip",
+        r#"{"status":"fail","message":"disk full"}"#,
+    );
+    checkin(&c, "diskominfo-web", r#"{"status":"ok","size_bytes":5000}"#);
+    // bappeda-sipd: never seen
+    for (name, args) in [
+        ("budi", vec!["--role", "admin"]),
+        ("ani", vec!["--role", "agency", "--agency", "diskominfo"]),
+    ] {
+        let pw = if name == "budi" { ADMIN_PW } else { AGENCY_PW };
+        let mut cmd = Command::new(simpul_e2e::bin("simpul-collector"));
+        cmd.args(["user", "add", name, "--password-stdin", "--config"])
+            .arg(c.config_path())
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{pw}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    (c, dinkes_host)
+}
+
+/// An HTTP client with a cookie jar of one session: logs in through the form.
+struct Session {
+    base: String,
+    cookie: String,
+}
+
+impl Session {
+    fn login(c: &Collector, name: &str, password: &str) -> Self {
+        let (code, _, headers) = raw(c, "GET", "/login", "", "");
+        assert_eq!(code, 200);
+        let login = set_cookie(&headers, "simpul_login").unwrap();
+        let body = format!(
+            "name={name}&password={}&login_csrf={login}&next=/",
+            password.replace(' ', "+")
+        );
+        let (code, _, headers) = raw(c, "POST", "/login", &format!("simpul_login={login}"), &body);
+        assert_eq!(code, 303, "login of {name}");
+        Self {
+            base: c.url(""),
+            cookie: format!(
+                "simpul_session={}",
+                set_cookie(&headers, "simpul_session").unwrap()
+            ),
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let (code, body, _) = self.get_raw(path);
+        (code, body)
+    }
+
+    fn get_raw(&self, path: &str) -> (u16, String, Vec<String>) {
+        raw_url(&format!("{}{path}", self.base), "GET", &self.cookie, "")
+    }
+}
+
+/// One request without following redirects: (status, body, Set-Cookie headers).
+fn raw(
+    c: &Collector,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: &str,
+) -> (u16, String, Vec<String>) {
+    raw_url(&c.url(path), method, cookie, form)
+}
+
+fn raw_url(url: &str, method: &str, cookie: &str, form: &str) -> (u16, String, Vec<String>) {
+    let out = Command::new("curl")
+        .args(["-s", "-i", "-X", method, url])
+        .args(if cookie.is_empty() {
+            vec![]
+        } else {
+            vec!["-H".to_owned(), format!("Cookie: {cookie}")]
+        })
+        .args(if form.is_empty() {
+            vec![]
+        } else {
+            vec![
+                "-H".to_owned(),
+                "Content-Type: application/x-www-form-urlencoded".to_owned(),
+                "--data-binary".to_owned(),
+                form.to_owned(),
+            ]
+        })
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    // Set-Cookie values, and the Location of a redirect as "location=<target>"
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .map(str::to_owned)
+                .or_else(|| {
+                    l.strip_prefix("location: ")
+                        .map(|t| format!("location={}", t.trim()))
+                })
+        })
+        .collect();
+    (code, body.to_owned(), cookies)
+}
+
+fn set_cookie(headers: &[String], name: &str) -> Option<String> {
+    headers.iter().find_map(|h| {
+        let v = h.strip_prefix(&format!("{name}="))?;
+        Some(v.split(';').next()?.to_owned()).filter(|v| !v.is_empty())
+    })
+}
+
+/// HTML5 parse errors of a page (html5ever's tree builder reports them).
+fn html_errors(html: &str) -> Vec<String> {
+    use html5ever::tendril::TendrilSink;
+    let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), Default::default())
+        .one(html);
+    let errors = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
+    errors
+}
+
+/// The internal links (href="/...") of a page.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .map(|h| h.replace("&amp;", "&"))
+        .collect()
+}
+
+/// Crawls every page reachable from `/` (not the CSVs' content, but their status);
+/// every page must answer 200, parse as HTML5 and take under `budget` server time.
+fn crawl(s: &Session) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from(["/".to_owned()]);
+    while let Some(p) = queue.pop_front() {
+        if !seen.insert(p.clone()) || seen.len() > 400 {
+            continue;
+        }
+        let (code, body, headers) = s.get_raw(&p);
+        if code == 303 {
+            // a page that sends this user elsewhere (an agency user's /lan)
+            let to = set_cookie(&headers, "location").unwrap();
+            assert!(
+                to.starts_with('/') && to != "/login",
+                "{p} redirects to {to}"
+            );
+            queue.push_back(to);
+            continue;
+        }
+        assert_eq!(code, 200, "broken internal link {p}: {body}");
+        if p.contains(".csv") || p.contains(".svg") || p.starts_with("/static/") {
+            continue;
+        }
+        let errors = html_errors(&body);
+        assert!(errors.is_empty(), "{p} is not valid HTML5: {errors:?}");
+        for l in links(&body) {
+            if !seen.contains(&l) {
+                queue.push_back(l);
+            }
+        }
+    }
+    seen
+}
+
+struct Browser {
+    client: Client,
+    _driver: Proc,
+    shots: PathBuf,
+}
+
+impl Browser {
+    async fn start(dir: &std::path::Path) -> Self {
+        let driver = need("chromedriver");
+        need("chromium");
+        let port = free_port();
+        let proc = Proc::spawn(
+            "chromedriver",
+            Command::new(driver).arg(format!("--port={port}")),
+            dir.join("chromedriver.log"),
+        );
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
+        );
+        let t0 = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if t0.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("chromedriver: {e}"),
+            }
+        };
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/web-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Self {
+            client,
+            _driver: proc,
+            shots,
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn login(&self, c: &Collector, name: &str, password: &str) {
+        self.client.goto(&c.url("/")).await.unwrap();
+        assert!(
+            self.client.current_url().await.unwrap().path() == "/login",
+            "pages need a login"
+        );
+        let form = self.client.form(Locator::Css("form")).await.unwrap();
+        form.set_by_name("name", name).await.unwrap();
+        form.set_by_name("password", password).await.unwrap();
+        form.submit().await.unwrap();
+        let t0 = Instant::now();
+        while self.client.current_url().await.unwrap().path() == "/login" {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "login of {name} failed: {}",
+                self.text().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn pages_in_a_real_browser_for_admin_and_agency_users() {
+    let (c, dinkes_host) = seeded();
+    // the SLA, backup and LAN states the scorecard shows are computed every 30 s
+    let admin = Session::login(&c, "budi", ADMIN_PW);
+    let t0 = Instant::now();
+    loop {
+        let (_, body) = admin.get("/");
+        if body.contains("breached") && body.contains("changed") && body.contains("failed") {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "scorecard not seeded: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // every page valid, every internal link alive, and fast
+    let pages = crawl(&admin);
+    for p in [
+        "/",
+        "/sla",
+        "/backups",
+        "/inventory",
+        "/lan",
+        "/lan/dinkes",
+        "/agencies/dinkes",
+    ] {
+        assert!(pages.contains(p), "{p} not reachable: {pages:?}");
+    }
+    assert!(pages.iter().any(|p| p.starts_with("/hosts/")), "{pages:?}");
+    eprintln!("crawled {} pages as admin", pages.len());
+
+    // CSVs match the API's
+    for (page, api) in [
+        ("/backups.csv", "/api/v1/backups?format=csv"),
+        ("/sla.csv", "/api/v1/sla?format=csv"),
+    ] {
+        let (code, csv) = admin.get(page);
+        assert_eq!(code, 200);
+        let (code, from_api) = simpul_e2e::get(&c.url(api));
+        assert_eq!(code, 200);
+        assert_eq!(csv, from_api, "{page}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let b = Browser::start(dir.path()).await;
+    b.login(&c, "budi", ADMIN_PW).await;
+    let text = b.text().await;
+    for name in [
+        "Dinas Kesehatan",
+        "Dinas Komunikasi dan Informatika",
+        "Badan Perencanaan Pembangunan Daerah",
+    ] {
+        assert!(text.contains(name), "{name} missing: {text}");
+    }
+    let dinkes_row = b
+        .client
+        .find(Locator::XPath("//tr[th//a[@href='/agencies/dinkes']]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dinkes_row.contains("breached"), "{dinkes_row}");
+    assert!(dinkes_row.contains("failed"), "{dinkes_row}");
+    b.shot("scorecard-admin").await;
+
+    // sort by a column with the keyboard-accessible header button
+    b.client
+        .find(Locator::Css("#scorecard thead th:first-child button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    for (path, name) in [
+        ("/agencies/dinkes", "agency"),
+        (&format!("/hosts/{dinkes_host}") as &str, "host"),
+        ("/sla", "sla"),
+        ("/backups", "backups"),
+        ("/inventory", "inventory"),
+    ] {
+        b.client.goto(&c.url(path)).await.unwrap();
+        b.shot(name).await;
+    }
+    b.client
+        .goto(&c.url(&format!("/hosts/{dinkes_host}")))
+        .await
+        .unwrap();
+    assert!(b.text().await.contains("CPU busy"));
+
+    // the LAN page: two versions, the second unacknowledged; acknowledge it
+    b.client.goto(&c.url("/lan/dinkes")).await.unwrap();
+    let text = b.text().await;
+    assert!(text.contains("unacknowledged"), "{text}");
+    b.shot("lan-before-ack").await;
+    b.client
+        .find(Locator::Css("form.ack button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    loop {
+        let text = b.text().await;
+        if text.contains("budi (web)") && !text.contains("unacknowledged") {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "not acknowledged: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.shot("lan-after-ack").await;
+    // and the diff between the versions
+    b.client
+        .goto(&c.url("/lan/dinkes?from=1&to=2"))
+        .await
+        .unwrap();
+    assert!(b.text().await.contains("+ device pc-09"));
+
+    // script- and SQL-shaped search text is shown as text, nothing runs
+    let evil = "<script>alert(1)</script>' OR 1=1 --\"><img src=x onerror=alert(2)>";
+    for page in ["/", "/inventory"] {
+        b.client.goto(&c.url(page)).await.unwrap();
+        let q = b.client.find(Locator::Css("input#q")).await.unwrap();
+        q.send_keys(evil).await.unwrap();
+        b.client
+            .find(Locator::Css("form.filters button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            b.client.get_alert_text().await.is_err(),
+            "a script ran on {page}"
+        );
+        let note = b
+            .client
+            .find(Locator::Css("p.note"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            note.contains(evil),
+            "{page}: the text is shown as typed: {note}"
+        );
+        let scripts = b
+            .client
+            .execute("return document.querySelectorAll('script').length + document.querySelectorAll('img').length", vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            scripts,
+            serde_json::json!(1),
+            "{page}: only the page's own script"
+        );
+    }
+    b.shot("search-escaped").await;
+
+    // log out (a CSRF-protected form), then the agency user
+    b.client
+        .find(Locator::Css("form.logout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.client.goto(&c.url("/")).await.unwrap();
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        "/login",
+        "logged out"
+    );
+    b.login(&c, "ani", AGENCY_PW).await;
+    let text = b.text().await;
+    assert!(text.contains("Dinas Komunikasi dan Informatika"), "{text}");
+    for other in ["Dinas Kesehatan", "Badan Perencanaan", "dinkes", "bappeda"] {
+        assert!(
+            !text.contains(other),
+            "the agency user sees {other}: {text}"
+        );
+    }
+    b.shot("scorecard-agency").await;
+    b.client.goto(&c.url("/agencies/dinkes")).await.unwrap();
+    assert!(b.text().await.contains("Not found"));
+    b.client.close().await.unwrap();
+
+    // the agency user, over HTTP: other agencies' objects are 404, exports hold only theirs
+    let ani = Session::login(&c, "ani", AGENCY_PW);
+    for path in [
+        "/agencies/dinkes".to_owned(),
+        format!("/hosts/{dinkes_host}"),
+        "/lan/dinkes".to_owned(),
+        "/backups?agency=dinkes".to_owned(),
+        "/backups.csv?agency=dinkes".to_owned(),
+        "/sla.csv?agency=dinkes".to_owned(),
+        "/inventory.csv?agency=dinkes".to_owned(),
+    ] {
+        assert_eq!(ani.get(&path).0, 404, "{path}");
+    }
+    for path in [
+        "/scorecard.csv",
+        "/backups.csv",
+        "/sla.csv",
+        "/inventory.csv",
+    ] {
+        let (code, csv) = ani.get(path);
+        assert_eq!(code, 200);
+        assert!(csv.contains("diskominfo"), "{path}: {csv}");
+        assert!(
+            !csv.contains("dinkes") && !csv.contains("bappeda"),
+            "{path}: {csv}"
+        );
+    }
+    let pages = crawl(&ani);
+    assert!(
+        pages
+            .iter()
+            .all(|p| !p.contains("dinkes") && !p.contains("bappeda")),
+        "{pages:?}"
+    );
+
+    // CSRF: a state-changing form without the session's token is refused
+    let (code, _, _) = raw(
+        &c,
+        "POST",
+        "/lan/dinkes/ack",
+        &admin.cookie,
+        "site=&version=2",
+    );
+    assert_eq!(code, 403);
+    let (code, _, _) = raw(&c, "POST", "/logout", &admin.cookie, "x=1");
+    assert_eq!(code, 403);
+    let (code, _, _) = raw(&c, "POST", "/login", "", "name=budi&password=x");
+    assert_eq!(code, 403, "the login form needs its token too");
+
+    // session fixation: a session id planted before login is never used
+    let planted = "a".repeat(64);
+    let (_, _, h) = raw(&c, "GET", "/login", "", "");
+    let login = set_cookie(&h, "simpul_login").unwrap();
+    let (code, _, h) = raw(
+        &c,
+        "POST",
+        "/login",
+        &format!("simpul_session={planted}; simpul_login={login}"),
+        &format!(
+            "name=budi&password={}&login_csrf={login}",
+            ADMIN_PW.replace(' ', "+")
+        ),
+    );
+    assert_eq!(code, 303);
+    let fresh = set_cookie(&h, "simpul_session").unwrap();
+    assert_ne!(fresh, planted);
+    let (code, _, _) = raw(&c, "GET", "/", &format!("simpul_session={planted}"), "");
+    assert_eq!(code, 303, "the planted id is not a session");
+
+    // failed logins: throttled after 5 for one name, and counted
+    let mut codes = Vec::new();
+    for _ in 0..7 {
+        let (_, _, h) = raw(&c, "GET", "/login", "", "");
+        let login = set_cookie(&h, "simpul_login").unwrap();
+        let (code, _, _) = raw(
+            &c,
+            "POST",
+            "/login",
+            &format!("simpul_login={login}"),
+            &format!("name=ghost&password=wrong&login_csrf={login}"),
+        );
+        codes.push(code);
+    }
+    assert_eq!(&codes[..5], &[401; 5], "{codes:?}");
+    assert_eq!(codes[6], 429, "{codes:?}");
+    let m = c.metrics();
+    assert!(
+        simpul_e2e::sample(&m, "simpul_web_login_attempts_total{result=\"failed\"}").unwrap()
+            >= 5.0
+            && simpul_e2e::sample(&m, "simpul_web_login_attempts_total{result=\"throttled\"}")
+                .unwrap()
+                >= 1.0,
+        "{m}"
+    );
+}
