@@ -28,6 +28,17 @@ if [ ! -s "$DIR/agent.token" ]; then
   mv "$DIR/agent.token.tmp" "$DIR/agent.token"
   chmod 600 "$DIR/agent.token"
 fi
+# a Diskominfo admin for the web pages and the JSON API: password and API token are
+# generated once and kept (mode 600) in the quick-start directory
+if [ ! -s "$DIR/admin.password" ]; then
+  "$BIN/simpul-collector" user add admin --role admin --config "$DIR/collector.toml" \
+    > "$DIR/admin.password.tmp" 2>/dev/null
+  chmod 600 "$DIR/admin.password.tmp"
+  mv "$DIR/admin.password.tmp" "$DIR/admin.password"
+  "$BIN/simpul-collector" user token admin --config "$DIR/collector.toml" \
+    > "$DIR/admin.api-token" 2>/dev/null
+  chmod 600 "$DIR/admin.api-token"
+fi
 cat > "$DIR/agent.toml" <<CONF
 collector_url = "http://127.0.0.1:$PORT"
 token_file = "$DIR/agent.token"
@@ -53,11 +64,13 @@ PIDS+=($!)
 cat <<MSG
 
 Simpul is running (collector + local agent for host "$HOST", agency diskominfo, site pusat-data).
+  Web pages     : http://127.0.0.1:$PORT/   (user admin, password: $(cat "$DIR/admin.password"))
   Inventory API : http://127.0.0.1:$PORT/api/v1/hosts
   Host detail   : http://127.0.0.1:$PORT/api/v1/hosts/$HOST
-  Metrics       : http://127.0.0.1:$PORT/metrics
   SLA (month)   : http://127.0.0.1:$PORT/api/v1/sla
   Backups       : http://127.0.0.1:$PORT/api/v1/backups
+                  (the API needs a login: curl -H "Authorization: Bearer \$(cat $DIR/admin.api-token)" URL)
+  Metrics       : http://127.0.0.1:$PORT/metrics
   Health        : http://127.0.0.1:$PORT/healthz
   Logs          : $DIR/collector.log, $DIR/agent.log
 The first report arrives within 3 seconds. Press Ctrl-C to stop.

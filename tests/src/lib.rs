@@ -168,6 +168,10 @@ impl Collector {
             starts: 1,
         };
         c.wait_ready();
+        // the harness reads the JSON API as a Diskominfo admin (see `get`)
+        let (code, token, err) = c.cli(&["admin", "add", "--name", "test harness"]);
+        assert_eq!(code, 0, "admin add: {err}");
+        reader_tokens().insert(port, token.trim().to_owned());
         c
     }
 
@@ -329,8 +333,46 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// GET; returns (status, body). Connection errors are status 0.
+/// The admin token each harness collector (by port) gives `get` for its JSON API.
+fn reader_tokens() -> std::sync::MutexGuard<'static, std::collections::HashMap<u16, String>> {
+    static TOKENS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<u16, String>>> =
+        std::sync::OnceLock::new();
+    TOKENS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The harness's reader token for a `http://127.0.0.1:PORT/api/v1/...` URL of one of
+/// its collectors.
+fn reader_token(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("http://127.0.0.1:")?;
+    let (port, path) = rest.split_once('/')?;
+    if !path.starts_with("api/v1/") {
+        return None;
+    }
+    reader_tokens().get(&port.parse().ok()?).cloned()
+}
+
+/// GET; returns (status, body). Connection errors are status 0. The JSON API of a
+/// harness collector is read with the harness's admin token (the API needs a reader);
+/// [`get_anonymous`] sends none.
 pub fn get(url: &str) -> (u16, String) {
+    let mut req = agent().get(url);
+    if let Some(t) = reader_token(url) {
+        req = req.header("authorization", &format!("Bearer {t}"));
+    }
+    match req.call() {
+        Ok(mut r) => (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        ),
+        Err(_) => (0, String::new()),
+    }
+}
+
+/// GET without any credentials; returns (status, body).
+pub fn get_anonymous(url: &str) -> (u16, String) {
     match agent().get(url).call() {
         Ok(mut r) => (
             r.status().as_u16(),
@@ -348,7 +390,17 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
 /// Any method with headers and a body (ignored for GET and DELETE); returns (status,
 /// body).
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
-    let http = ureq::http::Request::builder().method(method).uri(url);
+    let mut http = ureq::http::Request::builder().method(method).uri(url);
+    // a GET of the JSON API without credentials of its own reads as the harness admin
+    if method == "GET"
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        if let Some(t) = reader_token(url) {
+            http = http.header("authorization", format!("Bearer {t}"));
+        }
+    }
     let http = headers
         .iter()
         .fold(http, |r, (k, v)| r.header(*k, *v))

@@ -655,6 +655,53 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         "{pages:?}"
     );
 
+    // the JSON API: a login or a user API token; an agency user reads only their agency
+    let (code, _) = simpul_e2e::get_anonymous(&c.url("/api/v1/hosts"));
+    assert_eq!(code, 401);
+    let (code, body, _) = raw(&c, "GET", "/api/v1/hosts", &admin.cookie, "");
+    assert_eq!(code, 200, "the pages' session reads the API");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        20
+    );
+    let (code, token, err) = c.cli(&["user", "token", "ani"]);
+    assert_eq!(code, 0, "{err}");
+    let bearer = format!("Bearer {}", token.trim());
+    let api =
+        |path: &str| simpul_e2e::request("GET", &c.url(path), &[("authorization", &bearer)], b"");
+    let (code, body) = api("/api/v1/hosts");
+    assert_eq!(code, 200);
+    let hosts: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(hosts.len(), 7, "only diskominfo's hosts: {body}");
+    assert!(hosts.iter().all(|h| h["agency"] == "diskominfo"));
+    for path in [
+        format!("/api/v1/hosts/{dinkes_host}"),
+        "/api/v1/agencies/dinkes/lan".to_owned(),
+        "/api/v1/agencies/dinkes/lan.svg".to_owned(),
+        "/api/v1/agencies/dinkes/backups".to_owned(),
+        "/api/v1/agencies/dinkes/sla".to_owned(),
+        "/api/v1/backups/dinkes-simpus/history".to_owned(),
+    ] {
+        assert_eq!(api(&path).0, 404, "{path}");
+    }
+    for path in [
+        "/api/v1/backups?format=csv",
+        "/api/v1/sla?format=csv",
+        "/api/v1/lan?format=csv",
+        "/api/v1/obligations",
+    ] {
+        let (code, body) = api(path);
+        assert_eq!(code, 200, "{path}");
+        assert!(
+            !body.contains("dinkes") && !body.contains("bappeda"),
+            "{path}: {body}"
+        );
+    }
+
     // CSRF: a state-changing form without the session's token is refused
     let (code, _, _) = raw(
         &c,

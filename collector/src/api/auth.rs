@@ -50,6 +50,25 @@ impl Auth {
                 "an agent or backup check-in token cannot administer; use an admin token from `simpul-collector admin add`",
             ));
         }
+        if token.starts_with("smu1_") {
+            let user = crate::store::users::by_api_token(&self.conn(), token)
+                .map_err(ApiError::unavailable)?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        RejectReason::Unauthorized,
+                        "unknown, replaced or disabled API token",
+                    )
+                })?;
+            if !user.is_admin() {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    RejectReason::Forbidden,
+                    "agency users cannot administer; this needs a Diskominfo admin",
+                ));
+            }
+            return Ok((format!("user {}", user.name), user.name));
+        }
         let found = store::admin_by_token(&self.conn(), token).map_err(ApiError::unavailable)?;
         found.ok_or_else(|| {
             ApiError::new(
@@ -104,5 +123,72 @@ pub async fn refresh_loop(auth: Arc<Auth>, fleet: Arc<Fleet>) {
             Ok(Err(e)) => tracing::warn!(error = %e, "cannot reload agents"),
             Err(e) => tracing::warn!(error = %e, "agent reload task failed"),
         }
+    }
+}
+
+/// Who reads the JSON API: a user's API token (`simpul-collector user token`), an
+/// administrator token (`admin add`), or the session cookie of the web pages. An agency
+/// user reads only their agency: the handlers filter lists and answer 404 for another
+/// agency's objects.
+#[derive(Debug, Clone)]
+pub struct Reader(pub crate::store::users::User);
+
+impl axum::extract::FromRequestParts<Arc<super::AppState>> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &Arc<super::AppState>,
+    ) -> Result<Self, ApiError> {
+        use crate::store::users::{self, Role, User};
+        let unauthorized =
+            |msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, RejectReason::Unauthorized, msg);
+        if parts.headers.contains_key("authorization") {
+            let token = bearer(&parts.headers, "user API token")?.to_owned();
+            if token.starts_with("smp1_") || token.starts_with("smb1_") {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    RejectReason::Forbidden,
+                    "an agent or backup check-in token cannot read the API; use a user API token (`simpul-collector user token NAME`)",
+                ));
+            }
+            let found = app
+                .read_db(move |conn| {
+                    if token.starts_with("smu1_") {
+                        return users::by_api_token(conn, &token);
+                    }
+                    Ok(store::admin_by_token(conn, &token)?.map(|(id, name)| User {
+                        id: -1,
+                        name: format!("{name} (admin token {id})"),
+                        role: Role::Admin,
+                    }))
+                })
+                .await?;
+            return found
+                .map(Reader)
+                .ok_or_else(|| unauthorized("unknown, replaced or disabled API token"));
+        }
+        match crate::web::session_user(app, &parts.headers).await {
+            Some((user, _)) => Ok(Reader(user)),
+            None => Err(unauthorized(
+                "log in to the web pages, or send `Authorization: Bearer <user API token>` (`simpul-collector user token NAME`)",
+            )),
+        }
+    }
+}
+
+impl Reader {
+    /// 404 (as for an object that does not exist) when this reader may not see `agency`.
+    pub fn check(&self, agency: &str, what: &str) -> Result<(), ApiError> {
+        if self.0.sees(agency) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("no {what} {agency:?}")))
+        }
+    }
+
+    /// The agency an agency user is bound to (their lists hold only it).
+    pub fn only(&self) -> Option<String> {
+        self.0.agency().map(str::to_owned)
     }
 }

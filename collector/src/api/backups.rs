@@ -79,16 +79,19 @@ async fn answer(
 
 pub async fn all(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    answer(app, q, None).await
+    answer(app, q, r.only()).await
 }
 
 pub async fn agency(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    r.check(&agency, "agency")?;
     app.cfg
         .check_binding(&agency, None)
         .map_err(ApiError::not_found)?;
@@ -270,9 +273,16 @@ pub async fn record_restore_test(
 /// and restore tests, newest first.
 pub async fn history(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(obligation_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let ob = obligation(&app, &obligation_id).await?.id;
+    let ob = obligation(&app, &obligation_id).await?;
+    if !r.0.sees(&ob.agency) {
+        return Err(ApiError::not_found(format!(
+            "no backup obligation {obligation_id:?}"
+        )));
+    }
+    let ob = ob.id;
     app.read_db(move |conn| {
         Ok(Json(serde_json::json!({
             "evidence": store::evidence_history(conn, &ob, 500)?,

@@ -28,6 +28,7 @@ fn only(q: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
 /// `GET /api/v1/lan`: every agency site's diagram state (`format=csv` for the report).
 pub async fn duty(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     only(&q, &["format"])?;
@@ -35,7 +36,13 @@ pub async fn duty(
     let a = Arc::clone(&app);
     let rows = app
         .read_db(move |conn| {
-            let agencies: Vec<String> = a.cfg.agencies.iter().map(|x| x.id.clone()).collect();
+            let agencies: Vec<String> = a
+                .cfg
+                .agencies
+                .iter()
+                .map(|x| x.id.clone())
+                .filter(|x| r.0.sees(x))
+                .collect();
             Ok(lan::statuses(
                 conn,
                 &agencies,
@@ -128,9 +135,11 @@ async fn load(
 /// each SNMP device of the site (`snmp`).
 pub async fn current(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    r.check(&agency, "agency")?;
     only(&q, &["site"])?;
     let site = site_of(&app, &agency, &q).await?;
     let v = load(&app, &agency, &site, None).await?;
@@ -178,9 +187,11 @@ async fn picture_of(
 /// `GET /api/v1/agencies/{agency}/lan.dot`: the newest version for Graphviz.
 pub async fn dot(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    r.check(&agency, "agency")?;
     let (v, name) = picture_of(&app, &agency, &q).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")],
@@ -192,9 +203,11 @@ pub async fn dot(
 /// `GET /api/v1/agencies/{agency}/lan.svg`: the diagram, laid out on the server.
 pub async fn svg(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    r.check(&agency, "agency")?;
     let (v, name) = picture_of(&app, &agency, &q).await?;
     let title = format!("{name}, version {}", v.row.version);
     Ok((
@@ -208,9 +221,11 @@ pub async fn svg(
 /// frames of Grafana's Node Graph panel (through the Infinity data source).
 pub async fn graph(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    r.check(&agency, "agency")?;
     let (v, _) = picture_of(&app, &agency, &q).await?;
     Ok(Json(lan::node_graph(&v.topology)))
 }
@@ -218,9 +233,11 @@ pub async fn graph(
 /// `GET /api/v1/agencies/{agency}/lan/versions`: every version, newest first.
 pub async fn versions(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<lan::VersionRow>>, ApiError> {
+    r.check(&agency, "agency")?;
     only(&q, &["site"])?;
     let site = site_of(&app, &agency, &q).await?;
     Ok(Json(
@@ -239,9 +256,11 @@ fn version_param(v: &str, field: &str) -> Result<i64, ApiError> {
 /// `GET /api/v1/agencies/{agency}/lan/versions/{n}`.
 pub async fn one(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path((agency, n)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<lan::Version>, ApiError> {
+    r.check(&agency, "agency")?;
     only(&q, &["site"])?;
     let n = version_param(&n, "version")?;
     let site = site_of(&app, &agency, &q).await?;
@@ -251,9 +270,11 @@ pub async fn one(
 /// `GET /api/v1/agencies/{agency}/lan/diff?from=N&to=M` (to: default the newest).
 pub async fn diff(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    r.check(&agency, "agency")?;
     only(&q, &["site", "from", "to"])?;
     let from = version_param(
         q.get("from")

@@ -141,12 +141,25 @@ pub struct Windows<'a> {
     pub declared: Vec<StoredMaintenance>,
 }
 
-pub async fn list(State(app): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
-    let declared = app
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut declared = app
         .read_db(|conn| store::maintenance_between(conn, f64::MIN, f64::MAX))
         .await?;
+    // an agency user sees the windows of everyone (no agency) and of their agency
+    let sees = |a: Option<&str>| a.is_none_or(|a| r.0.sees(a));
+    declared.retain(|m| sees(m.agency.as_deref()));
+    let configured: Vec<_> = app
+        .cfg
+        .maintenance
+        .iter()
+        .filter(|m| sees(m.agency.as_deref()))
+        .cloned()
+        .collect();
     let w = Windows {
-        configured: &app.cfg.maintenance,
+        configured: &configured,
         declared,
     };
     serde_json::to_value(&w).map(Json).map_err(|e| {

@@ -33,7 +33,10 @@ pub struct Listed {
     updated_at: Option<f64>,
 }
 
-pub async fn list(State(app): State<Arc<AppState>>) -> Result<Json<Vec<Listed>>, ApiError> {
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+) -> Result<Json<Vec<Listed>>, ApiError> {
     let a = Arc::clone(&app);
     app.read_db(move |conn| {
         let mut out: Vec<Listed> = a
@@ -60,6 +63,7 @@ pub async fn list(State(app): State<Arc<AppState>>) -> Result<Json<Vec<Listed>>,
                 updated_at: Some(s.updated_at),
             });
         }
+        out.retain(|l| r.0.sees(&l.obligation.agency));
         Ok(Json(out))
     })
     .await

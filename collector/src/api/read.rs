@@ -70,18 +70,23 @@ fn summary(app: &AppState, h: &HostState, now: f64) -> HostSummary {
     }
 }
 
-fn sorted_hosts(app: &AppState) -> Vec<HostState> {
+/// The hosts `r` may see, by agency and host name.
+fn sorted_hosts(app: &AppState, r: &super::auth::Reader) -> Vec<HostState> {
     let mut hosts = app.fleet.snapshot();
+    hosts.retain(|h| r.0.sees(&h.binding.agency));
     hosts.sort_by(|a, b| {
         (&a.binding.agency, &a.binding.host).cmp(&(&b.binding.agency, &b.binding.host))
     });
     hosts
 }
 
-pub async fn list_hosts(State(app): State<Arc<AppState>>) -> Json<Vec<HostSummary>> {
+pub async fn list_hosts(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+) -> Json<Vec<HostSummary>> {
     let now = crate::now_seconds();
     Json(
-        sorted_hosts(&app)
+        sorted_hosts(&app, &r)
             .iter()
             .map(|h| summary(&app, h, now))
             .collect(),
@@ -91,9 +96,10 @@ pub async fn list_hosts(State(app): State<Arc<AppState>>) -> Json<Vec<HostSummar
 /// `{id}` is an agent id, or a host name when exactly one host has it.
 pub async fn get_host(
     State(app): State<Arc<AppState>>,
+    reader: super::auth::Reader,
     Path(id): Path<String>,
 ) -> Result<Json<HostDetail>, ApiError> {
-    let hosts = sorted_hosts(&app);
+    let hosts = sorted_hosts(&app, &reader);
     let by_name: Vec<_> = hosts
         .iter()
         .filter(|h| h.binding.host.eq_ignore_ascii_case(&id))

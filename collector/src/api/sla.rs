@@ -60,17 +60,20 @@ async fn answer(
 
 pub async fn all(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let (period, csv) = parse_query(&app, &q)?;
-    answer(app, period, csv, None).await
+    answer(app, period, csv, r.only()).await
 }
 
 pub async fn agency(
     State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    r.check(&agency, "agency")?;
     app.cfg
         .check_binding(&agency, None)
         .map_err(ApiError::not_found)?;

@@ -110,6 +110,16 @@ struct Place {
 }
 
 /// Renders `t` (canonical) with `title` on top.
+/// The diagram's stylesheet. The web pages, whose Content-Security-Policy refuses
+/// inline styles, drop the SVG's `<style>` element and serve these rules with theirs.
+pub const STYLE: &str = ".box{stroke:#333;stroke-width:1}\
+.router .box{fill:#f6d7a7}.switch .box{fill:#b9d7f4}.server .box{fill:#c8e6c9}\
+.host .box{fill:#eeeeee}.unknown .box{fill:#ffffff;stroke-dasharray:4 3}\
+.segment .box{fill:#fffbe6;stroke-dasharray:6 3}\
+.link{stroke:#555;stroke-width:1.2;fill:none}.lldp{stroke:#1565c0;stroke-width:2}\
+.fdb{stroke:#2e7d32}.bus{stroke:#999;stroke-width:1}\
+text.t{font-size:13px;font-weight:bold}";
+
 pub fn render(t: &Topology, title: &str) -> String {
     let by_id: BTreeMap<&str, &Device> = t.devices.iter().map(|d| (d.id.as_str(), d)).collect();
     // a host's hub: the hub it links to (the first in canonical link order), and the
@@ -263,15 +273,7 @@ pub fn render(t: &Topology, title: &str) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" font-family=\"monospace\" font-size=\"11\">\n\
          <title>{}</title>\n\
-         <style>\
-         .box{{stroke:#333;stroke-width:1}}\
-         .router .box{{fill:#f6d7a7}}.switch .box{{fill:#b9d7f4}}.server .box{{fill:#c8e6c9}}\
-         .host .box{{fill:#eeeeee}}.unknown .box{{fill:#ffffff;stroke-dasharray:4 3}}\
-         .segment .box{{fill:#fffbe6;stroke-dasharray:6 3}}\
-         .link{{stroke:#555;stroke-width:1.2;fill:none}}.lldp{{stroke:#1565c0;stroke-width:2}}\
-         .fdb{{stroke:#2e7d32}}.bus{{stroke:#999;stroke-width:1}}\
-         text.t{{font-size:13px;font-weight:bold}}\
-         </style>\n",
+         <style>{STYLE}</style>\n",
         esc(title)
     );
     let _ = writeln!(

@@ -24,7 +24,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::api::AppState;
 use crate::store::users::User;
-pub use session::{LoginLimits, Viewer};
+pub use session::{session_user, LoginLimits, Viewer};
 
 /// The pages' routes, merged into the API's router.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -52,7 +52,14 @@ const CSS: &str = include_str!("simpul.css");
 const JS: &str = include_str!("simpul.js");
 
 async fn css() -> Response {
-    static_file("text/css; charset=utf-8", CSS)
+    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let full = FULL.get_or_init(|| {
+        format!(
+            "{CSS}\n/* LAN diagrams (lan/svg.rs) */\n{}\n",
+            crate::lan::svg::STYLE
+        )
+    });
+    static_file("text/css; charset=utf-8", full)
 }
 
 async fn js() -> Response {

@@ -228,7 +228,7 @@ pub async fn scorecard(
                     tr data-status=(r.overall) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
                         td data-sort=(r.hosts_up) { (r.hosts_up) " / " (r.hosts) }
-                        td data-sort=(r.sla_ratio.unwrap_or(-1.0)) { (badge(r.sla)) " " (percent(r.sla_ratio, 3)) @if r.sla_hosts_breached > 0 { " (" (r.sla_hosts_breached) " hosts breached)" } }
+                        td data-sort=(r.sla_ratio.unwrap_or(-1.0)) { (badge(r.sla)) " " (percent(r.sla_ratio, 3)) @if r.sla_hosts_breached > 0 { " (" (r.sla_hosts_breached) " " (if r.sla_hosts_breached == 1 { "host" } else { "hosts" }) " breached)" } }
                         td data-sort=(r.backups) { (badge(r.backups)) " " small { (backup_text(r)) } }
                         td data-sort=(r.restore_tests_due) { (r.restore_tests_due) }
                         td data-sort=(r.lan) { a href=(format!("/lan/{}", r.agency)) { (badge(r.lan)) } @if r.lan_unacknowledged > 0 { " " (r.lan_unacknowledged) " unacknowledged changes" } }
