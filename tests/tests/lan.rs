@@ -220,6 +220,8 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         "kantor-dinkes",
     ]);
     let admin = cli(&["admin", "add", "--name", "Rina"]);
+    // reading the API needs a reader too: the admin token serves
+    let auth = format!("authorization: Bearer {admin}");
     let _collector = simpul_e2e::Proc::spawn(
         "simpul-collector",
         lab.command(&scan, &bin("simpul-collector"))
@@ -231,7 +233,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         (curl(&lab, &scan, &[&format!("{base}/healthz")]).0 == 200).then_some(())
     });
     // nothing yet: the duty check says the diagram is missing
-    let (code, body) = curl(&lab, &scan, &[&format!("{base}/api/v1/lan")]);
+    let (code, body) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
     assert_eq!(code, 200, "{body}");
     assert!(
         body.contains(r#""agency":"dinkes","site":"","state":"missing""#),
@@ -272,7 +274,11 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
                 let (code, body) = curl(
                     &lab,
                     &scan,
-                    &[&format!("{base}/api/v1/agencies/dinkes/lan/versions")],
+                    &[
+                        "-H",
+                        &auth,
+                        &format!("{base}/api/v1/agencies/dinkes/lan/versions"),
+                    ],
                 );
                 let v: serde_json::Value =
                     serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
@@ -282,7 +288,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
                 assert!(
                 std::time::Instant::now() < deadline,
                 "waiting for {n} LAN versions; have ({code}): {body}\nnewest: {}\nagent log:\n{}",
-                curl(&lab, &scan, &[&format!("{base}/api/v1/agencies/dinkes/lan")]).1,
+                curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/agencies/dinkes/lan")]).1,
                 simpul_e2e::read(&adir.join("agent.log"))
             );
                 std::thread::sleep(std::time::Duration::from_millis(200));
@@ -299,7 +305,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     let (code, body) = curl(
         &lab,
         &scan,
-        &[&format!("{base}/api/v1/agencies/dinkes/lan")],
+        &["-H", &auth, &format!("{base}/api/v1/agencies/dinkes/lan")],
     );
     assert_eq!(code, 200);
     let cur: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -325,14 +331,22 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     let (code, dot) = curl(
         &lab,
         &scan,
-        &[&format!("{base}/api/v1/agencies/dinkes/lan.dot")],
+        &[
+            "-H",
+            &auth,
+            &format!("{base}/api/v1/agencies/dinkes/lan.dot"),
+        ],
     );
     assert_eq!(code, 200);
     assert!(dot.starts_with("graph \"dinkes kantor-dinkes\" {"), "{dot}");
     let (code, svg) = curl(
         &lab,
         &scan,
-        &[&format!("{base}/api/v1/agencies/dinkes/lan.svg")],
+        &[
+            "-H",
+            &auth,
+            &format!("{base}/api/v1/agencies/dinkes/lan.svg"),
+        ],
     );
     assert_eq!(code, 200);
     assert!(
@@ -366,7 +380,11 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     let (_, body) = curl(
         &lab,
         &scan,
-        &[&format!("{base}/api/v1/agencies/dinkes/lan/versions/2")],
+        &[
+            "-H",
+            &auth,
+            &format!("{base}/api/v1/agencies/dinkes/lan/versions/2"),
+        ],
     );
     let two: serde_json::Value = serde_json::from_str(&body).unwrap();
     let d = &two["diff"];
@@ -378,21 +396,22 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     let (_, body) = curl(
         &lab,
         &scan,
-        &[&format!(
-            "{base}/api/v1/agencies/dinkes/lan/diff?from=1&to=2"
-        )],
+        &[
+            "-H",
+            &auth,
+            &format!("{base}/api/v1/agencies/dinkes/lan/diff?from=1&to=2"),
+        ],
     );
     assert!(body.contains("\"changes\":2"), "{body}");
 
     // Diskominfo acknowledges; bad requests are named
-    let (_, duty) = curl(&lab, &scan, &[&format!("{base}/api/v1/lan")]);
+    let (_, duty) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
     assert!(duty.contains(r#""unacknowledged_changes":2"#), "{duty}");
-    let auth = format!("authorization: Bearer {admin}");
     let ack = format!("{base}/api/v1/agencies/dinkes/lan/versions/2/ack");
     assert_eq!(curl(&lab, &scan, &["-X", "POST", &ack]).0, 401);
     let (code, body) = curl(&lab, &scan, &["-X", "POST", "-H", &auth, &ack]);
     assert_eq!(code, 200, "{body}");
-    let (_, duty) = curl(&lab, &scan, &[&format!("{base}/api/v1/lan")]);
+    let (_, duty) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
     assert!(duty.contains(r#""unacknowledged_changes":0"#), "{duty}");
     for (url, code, needle) in [
         (
@@ -414,7 +433,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         ("/api/v1/agencies/dinsos/lan", 404, "dinsos"),
         ("/api/v1/agencies/diskominfo/lan", 404, "no LAN diagram yet"),
     ] {
-        let (got, body) = curl(&lab, &scan, &[&format!("{base}{url}")]);
+        let (got, body) = curl(&lab, &scan, &["-H", &auth, &format!("{base}{url}")]);
         assert_eq!(got, code, "{url}: {body}");
         assert!(body.contains(needle), "{url}: {body}");
     }

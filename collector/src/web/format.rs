@@ -98,7 +98,7 @@ mod tests {
             86400.0,
             "a<b",
         );
-        assert!(s.contains("M0.0 16.5 L0.1 1.0 M1.9 31.0"), "{s}");
+        assert!(s.contains("M0.0 16.0 L0.1 1.0 M7.4 31.0"), "{s}");
         assert!(s.contains("aria-label=\"a&lt;b\""));
     }
 }
