@@ -19,6 +19,7 @@ command -v systemd-analyze >/dev/null 2>&1 || pkgs+=(systemd)   # verifies the s
 command -v file >/dev/null 2>&1 || pkgs+=(file)                 # proves the static agent static
 command -v adduser >/dev/null 2>&1 || [ -x /usr/sbin/adduser ] || pkgs+=(adduser)  # the packages' postinst
 command -v deb-systemd-helper >/dev/null 2>&1 || pkgs+=(init-system-helpers)   # enables their units
+command -v victoria-metrics >/dev/null 2>&1 || pkgs+=(victoria-metrics)  # the remote-write test's receiver
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)         # the web pages' browser test
 command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
@@ -47,7 +48,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   [ -z "$policy" ] || $SUDO rm -f "$policy"
   [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
-for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3 adduser deb-systemd-helper chromium chromedriver; do
+for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3 adduser deb-systemd-helper chromium chromedriver victoria-metrics; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 

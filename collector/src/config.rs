@@ -87,6 +87,37 @@ pub struct CollectorConfig {
     /// overdue (the yearly submission duty), e.g. `365d`.
     #[serde(default = "default_lan_diagram_max_age")]
     pub lan_diagram_max_age: String,
+    /// Where the inventory and duty state live (`[store]`).
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// Prometheus remote-write receivers (`[[remote_write]]`).
+    #[serde(default)]
+    pub remote_write: Vec<crate::remote_write::RemoteWriteConfig>,
+}
+
+/// `[store]`: the database engine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `sqlite` (embedded, in data_dir; the default).
+    #[serde(default = "default_store_kind")]
+    pub kind: String,
+    /// The database URL of a server engine.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            kind: default_store_kind(),
+            url: None,
+        }
+    }
+}
+
+fn default_store_kind() -> String {
+    "sqlite".into()
 }
 
 /// One agency (Perangkat Daerah).
@@ -202,6 +233,8 @@ impl Default for CollectorConfig {
             maintenance: Vec::new(),
             backups: Vec::new(),
             lan_diagram_max_age: default_lan_diagram_max_age(),
+            store: StoreConfig::default(),
+            remote_write: Vec::new(),
         }
     }
 }
@@ -270,6 +303,19 @@ impl CollectorConfig {
                 "rate_limit_burst = {}: must be between 1 and 100000 requests",
                 self.rate_limit_burst
             ));
+        }
+        match self.store.kind.as_str() {
+            "sqlite" if self.store.url.is_some() => p.push(
+                "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),
+            ),
+            "sqlite" => {}
+            "postgres" => p.push(
+                "store.kind = \"postgres\": not available in this version of simpul-collector (the PostgreSQL store is being built); use \"sqlite\"".into(),
+            ),
+            other => p.push(format!("store.kind = {other:?}: must be \"sqlite\"")),
+        }
+        for (i, rw) in self.remote_write.iter().enumerate() {
+            p.extend(rw.problems(i));
         }
         if self.data_dir.as_os_str().is_empty() {
             p.push("data_dir = \"\": must be a directory path".into());

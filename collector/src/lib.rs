@@ -9,6 +9,7 @@ pub mod lan;
 pub mod listener;
 pub mod metrics;
 pub mod owner;
+pub mod remote_write;
 pub mod serve;
 pub mod sla;
 pub mod state;

@@ -73,6 +73,9 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         data_dir = %state.cfg.data_dir.display(),
         "collector listening"
     );
+    for i in 0..state.cfg.remote_write.len() {
+        crate::remote_write::spawn(Arc::clone(&state), i)?;
+    }
     let run_conn = store::open(&state.cfg.data_dir)?;
     let run = store::start_run(&run_conn, crate::now_seconds())?;
     let run_conn = Arc::new(Mutex::new(run_conn));

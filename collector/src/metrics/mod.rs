@@ -77,6 +77,8 @@ pub struct Metrics {
     pub tls_handshake_failures: Arc<AtomicU64>,
     /// Web logins: succeeded, failed (wrong name or password), throttled.
     pub web_logins: [AtomicU64; 3],
+    /// The counters of each remote-write receiver.
+    pub remote_write: std::sync::RwLock<Vec<Arc<crate::remote_write::Stats>>>,
     /// The current month's SLA per host, refreshed in the background.
     /// Each host's SLA over the current period of its class (month, quarter, ...).
     pub sla: std::sync::RwLock<Vec<(crate::sla::period::PeriodKind, crate::sla::report::HostSla)>>,
@@ -104,6 +106,7 @@ impl Metrics {
             },
             tls_handshake_failures: Arc::default(),
             web_logins: Default::default(),
+            remote_write: std::sync::RwLock::default(),
             sla: std::sync::RwLock::default(),
             backups: std::sync::RwLock::default(),
             lan: std::sync::RwLock::default(),
@@ -366,6 +369,71 @@ impl Metrics {
     /// The whole exposition.
     pub fn encode(&self) -> String {
         let mut e = Expo::with_capacity(self.fleet.fleet.len() * 6 * 1024 + 8 * 1024);
+        self.write(&mut e);
+        e.finish()
+    }
+
+    fn encode_remote_write(&self, e: &mut Expo) {
+        let rws = self
+            .remote_write
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if rws.is_empty() {
+            return;
+        }
+        e.family(
+            "simpul_remote_write_samples_total",
+            Kind::Counter,
+            "Samples sent to each remote-write receiver, by result: sent (accepted), failed (request failed; retried), rejected (refused by the receiver; not retried), dropped (queue full)",
+        );
+        for s in rws.iter() {
+            for (result, v) in [
+                ("sent", &s.sent),
+                ("failed", &s.failed),
+                ("rejected", &s.rejected),
+                ("dropped", &s.dropped),
+            ] {
+                e.sample(
+                    "simpul_remote_write_samples_total",
+                    &[("url", &s.url), ("result", result)],
+                    v.load(Ordering::Relaxed) as f64,
+                );
+            }
+        }
+        e.family(
+            "simpul_remote_write_queue_samples",
+            Kind::Gauge,
+            "Samples waiting for each remote-write receiver",
+        );
+        for s in rws.iter() {
+            e.sample(
+                "simpul_remote_write_queue_samples",
+                &[("url", &s.url)],
+                s.queued.load(Ordering::Relaxed) as f64,
+            );
+        }
+        e.family(
+            "simpul_remote_write_last_success_timestamp_seconds",
+            Kind::Gauge,
+            "Unix time of the last batch each remote-write receiver accepted (0: none yet)",
+        );
+        for s in rws.iter() {
+            e.sample(
+                "simpul_remote_write_last_success_timestamp_seconds",
+                &[("url", &s.url)],
+                s.last_success.load(Ordering::Relaxed) as f64,
+            );
+        }
+    }
+
+    /// The same samples as [`Metrics::encode`], as series for remote write.
+    pub fn series(&self) -> Vec<expo::Series> {
+        let mut e = Expo::collecting();
+        self.write(&mut e);
+        e.into_series()
+    }
+
+    fn write(&self, e: &mut Expo) {
         e.family(
             "simpul_ingest_reports_stored_total",
             Kind::Counter,
@@ -396,6 +464,7 @@ impl Metrics {
             &[],
             self.tls_handshake_failures.load(Ordering::Relaxed) as f64,
         );
+        self.encode_remote_write(e);
         e.family(
             "simpul_web_login_attempts_total",
             Kind::Counter,
@@ -449,11 +518,10 @@ impl Metrics {
             e.sample("simpul_ingest_duration_seconds_sum", &[], h.sum);
             e.sample("simpul_ingest_duration_seconds_count", &[], h.count as f64);
         }
-        self.fleet.encode(&mut e);
-        self.encode_sla(&mut e);
-        self.encode_backups(&mut e);
-        self.encode_lan(&mut e);
-        self.encode_snmp(&mut e);
-        e.finish()
+        self.fleet.encode(e);
+        self.encode_sla(e);
+        self.encode_backups(e);
+        self.encode_lan(e);
+        self.encode_snmp(e);
     }
 }

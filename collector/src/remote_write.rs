@@ -1,0 +1,360 @@
+//! Prometheus remote write 1.0 from the collector: every `interval` the same samples
+//! `/metrics` shows are taken, queued, and POSTed as a snappy-compressed protobuf
+//! `WriteRequest` to each `[[remote_write]]` receiver (VictoriaMetrics, Mimir, Thanos
+//! Receive, Prometheus with `--web.enable-remote-write-receiver`).
+//!
+//! One thread per receiver. Batches keep their sample time, so a receiver that was
+//! down gets the gap filled when it returns. The queue is bounded
+//! (`max_queue_samples`): past it the oldest batches are dropped and counted. Failures
+//! back off exponentially from 1 s to 60 s; a 4xx other than 429 is the receiver
+//! refusing the data itself, so that batch is not retried (counted as rejected).
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::api::AppState;
+use crate::metrics::expo::Series;
+
+/// One `[[remote_write]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteWriteConfig {
+    /// The receiver's write endpoint, e.g. `http://127.0.0.1:8428/api/v1/write`.
+    pub url: String,
+    /// How often the samples are taken, e.g. `30s` (1s .. 1h).
+    #[serde(default = "default_interval")]
+    pub interval: String,
+    /// Most samples waiting while the receiver is unreachable (10000 .. 100000000);
+    /// beyond that the oldest are dropped.
+    #[serde(default = "default_max_queue_samples")]
+    pub max_queue_samples: usize,
+    /// Request timeout, e.g. `10s`.
+    #[serde(default = "default_timeout")]
+    pub timeout: String,
+    /// A file holding a bearer token for the receiver (sent as `Authorization`).
+    #[serde(default)]
+    pub bearer_token_file: Option<PathBuf>,
+}
+
+fn default_interval() -> String {
+    "30s".into()
+}
+fn default_max_queue_samples() -> usize {
+    1_000_000
+}
+fn default_timeout() -> String {
+    "10s".into()
+}
+
+impl RemoteWriteConfig {
+    /// Problems of this table (`i` is its index, for messages).
+    pub fn problems(&self, i: usize) -> Vec<String> {
+        let mut p = Vec::new();
+        let at = format!("remote_write[{i}]");
+        if !(self.url.starts_with("http://") || self.url.starts_with("https://"))
+            || self.url.len() < 10
+        {
+            p.push(format!(
+                "{at}.url = {:?}: must be an http:// or https:// URL of a remote-write endpoint, e.g. \"http://127.0.0.1:8428/api/v1/write\"",
+                self.url
+            ));
+        }
+        if secs(&self.interval).is_none_or(|s| !(1..=3600).contains(&s)) {
+            p.push(format!(
+                "{at}.interval = {:?}: a duration from 1s to 1h, e.g. \"30s\"",
+                self.interval
+            ));
+        }
+        if secs(&self.timeout).is_none_or(|s| !(1..=300).contains(&s)) {
+            p.push(format!(
+                "{at}.timeout = {:?}: a duration from 1s to 5m, e.g. \"10s\"",
+                self.timeout
+            ));
+        }
+        if !(10_000..=100_000_000).contains(&self.max_queue_samples) {
+            p.push(format!(
+                "{at}.max_queue_samples = {}: must be between 10000 and 100000000",
+                self.max_queue_samples
+            ));
+        }
+        p
+    }
+}
+
+fn secs(s: &str) -> Option<i64> {
+    crate::sla::config::parse_duration(s)
+}
+
+/// Counters of one receiver, exported in `/metrics`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub url: String,
+    /// Samples the receiver accepted.
+    pub sent: AtomicU64,
+    /// Samples of requests that failed (network, 5xx, 429); retried.
+    pub failed: AtomicU64,
+    /// Samples the receiver refused (4xx); not retried.
+    pub rejected: AtomicU64,
+    /// Samples dropped because the queue was full.
+    pub dropped: AtomicU64,
+    /// Samples waiting.
+    pub queued: AtomicU64,
+    /// Unix time of the last accepted request (0: none yet).
+    pub last_success: AtomicU64,
+}
+
+// ---- protobuf (prometheus.WriteRequest), by hand: four small messages ---------------
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn bytes_field(out: &mut Vec<u8>, field: u64, b: &[u8]) {
+    varint(out, field << 3 | 2);
+    varint(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// A `WriteRequest` of `series`, every sample at `timestamp_ms`. Labels are sorted by
+/// name, as the protocol requires.
+pub fn encode(series: &[Series], timestamp_ms: i64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(series.len() * 96);
+    let mut ts = Vec::with_capacity(256);
+    let mut msg = Vec::with_capacity(64);
+    for s in series {
+        ts.clear();
+        let mut labels: Vec<&(String, String)> = s.labels.iter().collect();
+        labels.sort_by(|a, b| a.0.cmp(&b.0));
+        for (k, v) in labels {
+            msg.clear();
+            bytes_field(&mut msg, 1, k.as_bytes());
+            bytes_field(&mut msg, 2, v.as_bytes());
+            bytes_field(&mut ts, 1, &msg);
+        }
+        msg.clear();
+        varint(&mut msg, 1 << 3 | 1);
+        msg.extend_from_slice(&s.value.to_le_bytes());
+        varint(&mut msg, 2 << 3);
+        varint(&mut msg, timestamp_ms as u64);
+        bytes_field(&mut ts, 2, &msg);
+        bytes_field(&mut out, 1, &ts);
+    }
+    out
+}
+
+struct Batch {
+    series: Vec<Series>,
+    timestamp_ms: i64,
+}
+
+enum Sent {
+    Ok,
+    /// Retry later (network error, 5xx, 429).
+    Retry(String),
+    /// The receiver refused the data (4xx): do not retry.
+    Refused(String),
+}
+
+fn post(agent: &ureq::Agent, cfg: &RemoteWriteConfig, token: Option<&str>, body: Vec<u8>) -> Sent {
+    let mut req = agent
+        .post(&cfg.url)
+        .header("content-type", "application/x-protobuf")
+        .header("content-encoding", "snappy")
+        .header("x-prometheus-remote-write-version", "0.1.0")
+        .header(
+            "user-agent",
+            concat!("simpul-collector/", env!("CARGO_PKG_VERSION")),
+        );
+    if let Some(t) = token {
+        req = req.header("authorization", &format!("Bearer {t}"));
+    }
+    match req.send(&body[..]) {
+        Ok(mut r) => {
+            let code = r.status().as_u16();
+            if (200..300).contains(&code) {
+                return Sent::Ok;
+            }
+            let text: String = r
+                .body_mut()
+                .read_to_string()
+                .unwrap_or_default()
+                .chars()
+                .take(300)
+                .collect();
+            if code == 429 || code >= 500 {
+                Sent::Retry(format!("HTTP {code}: {text}"))
+            } else {
+                Sent::Refused(format!("HTTP {code}: {text}"))
+            }
+        }
+        Err(e) => Sent::Retry(e.to_string()),
+    }
+}
+
+/// Starts the sender thread of receiver `index`; its counters are registered in the
+/// collector's metrics.
+pub fn spawn(state: Arc<AppState>, index: usize) -> std::io::Result<()> {
+    let cfg = state.cfg.remote_write[index].clone();
+    let stats = Arc::new(Stats {
+        url: cfg.url.clone(),
+        ..Stats::default()
+    });
+    state
+        .metrics
+        .remote_write
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(Arc::clone(&stats));
+    std::thread::Builder::new()
+        .name(format!("remote-write-{index}"))
+        .spawn(move || run(&state, &cfg, &stats))
+        .map(drop)
+}
+
+fn run(state: &AppState, cfg: &RemoteWriteConfig, stats: &Stats) {
+    let interval = Duration::from_secs(secs(&cfg.interval).unwrap_or(30).max(1) as u64);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(
+            secs(&cfg.timeout).unwrap_or(10).max(1) as u64,
+        )))
+        .build()
+        .into();
+    let mut queue: VecDeque<Batch> = VecDeque::new();
+    let mut queued = 0usize;
+    let mut next_take = Instant::now();
+    let mut next_try = Instant::now();
+    let mut backoff = Duration::from_secs(1);
+    let mut failing = false;
+    tracing::info!(url = %cfg.url, interval_secs = interval.as_secs(), "remote write started");
+    loop {
+        let now = Instant::now();
+        if now >= next_take {
+            let series = state.metrics.series();
+            queued += series.len();
+            queue.push_back(Batch {
+                series,
+                timestamp_ms: (crate::now_seconds() * 1000.0) as i64,
+            });
+            next_take += interval;
+            if next_take < now {
+                next_take = now + interval;
+            }
+            while queued > cfg.max_queue_samples {
+                let Some(old) = queue.pop_front() else { break };
+                queued -= old.series.len();
+                stats
+                    .dropped
+                    .fetch_add(old.series.len() as u64, Ordering::Relaxed);
+            }
+        }
+        while now >= next_try {
+            let Some(batch) = queue.front() else { break };
+            let n = batch.series.len() as u64;
+            let body = snap::raw::Encoder::new()
+                .compress_vec(&encode(&batch.series, batch.timestamp_ms))
+                .unwrap_or_default();
+            let token = cfg
+                .bearer_token_file
+                .as_ref()
+                .and_then(|f| std::fs::read_to_string(f).ok())
+                .map(|t| t.trim().to_owned());
+            match post(&agent, cfg, token.as_deref(), body) {
+                Sent::Ok => {
+                    stats.sent.fetch_add(n, Ordering::Relaxed);
+                    stats
+                        .last_success
+                        .store(crate::now_seconds() as u64, Ordering::Relaxed);
+                    if failing {
+                        tracing::info!(url = %cfg.url, queued, "remote write receiver reachable again");
+                        failing = false;
+                    }
+                    backoff = Duration::from_secs(1);
+                    queued -= batch.series.len();
+                    queue.pop_front();
+                }
+                Sent::Refused(why) => {
+                    stats.rejected.fetch_add(n, Ordering::Relaxed);
+                    tracing::warn!(url = %cfg.url, samples = n, error = %why, "remote write receiver refused a batch; not retried");
+                    queued -= batch.series.len();
+                    queue.pop_front();
+                }
+                Sent::Retry(why) => {
+                    stats.failed.fetch_add(n, Ordering::Relaxed);
+                    if !failing {
+                        tracing::warn!(url = %cfg.url, error = %why, "remote write failed; samples queue and are retried with backoff");
+                        failing = true;
+                    }
+                    next_try = Instant::now() + backoff;
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    break;
+                }
+            }
+        }
+        stats.queued.store(queued as u64, Ordering::Relaxed);
+        let wake = if queue.is_empty() {
+            next_take
+        } else {
+            next_take.min(next_try)
+        };
+        std::thread::sleep(wake.saturating_duration_since(Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn encodes_a_write_request() {
+        let s = Series {
+            labels: vec![
+                ("__name__".into(), "up".into()),
+                ("host".into(), "a".into()),
+                ("agency".into(), "dinkes".into()),
+            ],
+            value: 1.0,
+        };
+        let b = encode(&[s], 1_700_000_000_000);
+        // WriteRequest.timeseries (1, len) > TimeSeries.labels (1, len) > Label.name (1) ...
+        assert_eq!(b[0], 0x0a);
+        // labels sorted: __name__, agency, host
+        let text = String::from_utf8_lossy(&b);
+        let (n, a, h) = (
+            text.find("__name__").unwrap(),
+            text.find("agency").unwrap(),
+            text.find("host").unwrap(),
+        );
+        assert!(n < a && a < h, "{text}");
+        // the sample: field 1 double 1.0, field 2 varint timestamp
+        let mut sample = vec![0x09];
+        sample.extend_from_slice(&1.0f64.to_le_bytes());
+        sample.push(0x10);
+        varint(&mut sample, 1_700_000_000_000);
+        assert!(b.windows(sample.len()).any(|w| w == sample.as_slice()));
+        assert_eq!(b.len(), 2 + b[1] as usize, "one length-delimited series");
+    }
+
+    #[test]
+    fn checks_its_config() {
+        let c: RemoteWriteConfig =
+            toml::from_str("url = \"ftp://x\"\ninterval = \"0s\"\nmax_queue_samples = 5").unwrap();
+        let p = c.problems(0).join("\n");
+        assert!(p.contains("remote_write[0].url"), "{p}");
+        assert!(p.contains("remote_write[0].interval"), "{p}");
+        assert!(p.contains("remote_write[0].max_queue_samples"), "{p}");
+        let ok: RemoteWriteConfig =
+            toml::from_str("url = \"http://127.0.0.1:8428/api/v1/write\"").unwrap();
+        assert!(ok.problems(0).is_empty());
+    }
+}
