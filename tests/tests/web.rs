@@ -61,6 +61,34 @@ interval = "24h"
 min_size_bytes = 1000000
 evidence = "checkin"
 
+[[sites]]
+id = "drc"
+kind = "drc"
+
+[[backups]]
+id = "bappeda-late"
+agency = "bappeda"
+dataset = "Perencanaan"
+interval = "1h"
+max_age = "24h"
+evidence = "probe"
+
+[[backups]]
+id = "bappeda-arsip"
+agency = "bappeda"
+dataset = "Arsip lama"
+interval = "1h"
+max_age = "2h"
+evidence = "probe"
+
+[[backups]]
+id = "bappeda-dr"
+agency = "bappeda"
+dataset = "Salinan DR"
+interval = "24h"
+locations = ["drc"]
+evidence = "probe"
+
 [[backups]]
 id = "bappeda-sipd"
 agency = "bappeda"
@@ -127,6 +155,18 @@ fn seeded() -> (Collector, String) {
                 r["sample_time_seconds"] = serde_json::json!(now - 7200.0);
                 r["uptime"] = serde_json::json!({"boot_time_seconds": (now as u64) - 9000, "uptime_seconds": 1800.0});
                 dinkes_host = id.clone();
+            }
+            if host == "bappeda-web-01" {
+                // probed backups: late, missing, and in the wrong place (not at the DRC)
+                let ev = |ob: &str, age: f64| {
+                    serde_json::json!({"obligation": ob, "kind": "files", "latest_time_seconds": now - age,
+                        "latest_size_bytes": 5000, "latest_name": "x.tar", "count": 1, "total_size_bytes": 5000})
+                };
+                r["backups"] = serde_json::json!([
+                    ev("bappeda-late", 7200.0),
+                    ev("bappeda-arsip", 3.0 * 3600.0),
+                    ev("bappeda-dr", 60.0)
+                ]);
             }
             if host == "dinkes-web-02" {
                 r["lan"] = lan(&[
@@ -339,6 +379,19 @@ fn crawl(s: &Session) -> BTreeSet<String> {
     seen
 }
 
+/// Every backup state the collector knows.
+fn crate_states() -> [&'static str; 7] {
+    [
+        "never_seen",
+        "failed",
+        "missing",
+        "wrong_place",
+        "too_small",
+        "late",
+        "ok",
+    ]
+}
+
 struct Browser {
     client: Client,
     _driver: Proc,
@@ -466,6 +519,15 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         let (code, from_api) = simpul_e2e::get(&c.url(api));
         assert_eq!(code, 200);
         assert_eq!(csv, from_api, "{page}");
+    }
+
+    // backups in every state
+    let (_, page) = admin.get("/backups");
+    for state in crate_states() {
+        assert!(
+            page.contains(&format!(">{}<", state.replace('_', " "))),
+            "{state} missing on /backups"
+        );
     }
 
     let dir = tempfile::tempdir().unwrap();
