@@ -87,6 +87,10 @@ pub struct CollectorConfig {
     /// overdue (the yearly submission duty), e.g. `365d`.
     #[serde(default = "default_lan_diagram_max_age")]
     pub lan_diagram_max_age: String,
+    /// `/metrics` needs an admin's token (or an admin login) when true; it is open
+    /// otherwise (the default, for a Prometheus on a trusted network).
+    #[serde(default)]
+    pub metrics_auth: bool,
     /// Where the inventory and duty state live (`[store]`).
     #[serde(default)]
     pub store: StoreConfig,
@@ -233,6 +237,7 @@ impl Default for CollectorConfig {
             maintenance: Vec::new(),
             backups: Vec::new(),
             lan_diagram_max_age: default_lan_diagram_max_age(),
+            metrics_auth: false,
             store: StoreConfig::default(),
             remote_write: Vec::new(),
         }

@@ -824,3 +824,38 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         "{m}"
     );
 }
+
+/// `metrics_auth = true`: /metrics needs an admin (Prometheus with an admin's token).
+#[test]
+fn metrics_can_require_an_admin() {
+    let c = Collector::start("metrics_auth = true");
+    let (code, _) = simpul_e2e::get_anonymous(&c.url("/metrics"));
+    assert_eq!(code, 401);
+    let (code, admin, err) = c.cli(&["admin", "add", "--name", "prometheus"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, body) = simpul_e2e::request(
+        "GET",
+        &c.url("/metrics"),
+        &[("authorization", &format!("Bearer {}", admin.trim()))],
+        b"",
+    );
+    assert_eq!(code, 200);
+    assert!(body.contains("simpul_ingest_reports_stored_total"));
+    let mut add = Command::new(simpul_e2e::bin("simpul-collector"));
+    add.args([
+        "user", "add", "ani", "--role", "agency", "--agency", "dinkes", "--config",
+    ])
+    .arg(c.config_path());
+    assert!(add.output().unwrap().status.success());
+    let (_, token, _) = c.cli(&["user", "token", "ani"]);
+    let (code, _) = simpul_e2e::request(
+        "GET",
+        &c.url("/metrics"),
+        &[("authorization", &format!("Bearer {}", token.trim()))],
+        b"",
+    );
+    assert_eq!(
+        code, 403,
+        "an agency user may not read every agency's metrics"
+    );
+}

@@ -120,7 +120,26 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn metrics(State(app): State<Arc<AppState>>) -> Response {
+async fn metrics(
+    State(app): State<Arc<AppState>>,
+    reader: Result<auth::Reader, error::ApiError>,
+) -> Response {
+    // `metrics_auth = true`: only a Diskominfo admin (Prometheus with an admin's API
+    // token) reads the whole fleet's metrics
+    if app.cfg.metrics_auth {
+        match reader {
+            Ok(r) if r.0.is_admin() => {}
+            Ok(_) => {
+                return error::ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    crate::metrics::RejectReason::Forbidden,
+                    "/metrics holds every agency's data: it needs an admin's token (metrics_auth = true)",
+                )
+                .into_response()
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
     let app2 = Arc::clone(&app);
     // encoding 5,000 hosts takes tens of milliseconds: keep it off the async workers
     match tokio::task::spawn_blocking(move || app2.metrics.encode()).await {
