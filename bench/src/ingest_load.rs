@@ -4,7 +4,9 @@
 //! (before the collector starts) and writes `D/bench-tokens.txt`.
 //! `ingest-load run --url URL --tokens FILE --seconds S --concurrency C` sends heartbeats
 //! round-robin over the agents for S seconds from C concurrent connections and prints
-//! reports/s and latency percentiles. Loopback only: the URL must be 127.0.0.1.
+//! reports/s and latency percentiles; with `--interval I` each agent sends once every I
+//! seconds, spread evenly (an open loop, as a real fleet), instead of as fast as the
+//! collector answers. Loopback only: the URL must be 127.0.0.1.
 
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -130,10 +132,14 @@ fn main() -> anyhow::Result<()> {
             let secs: u64 = arg(&args, "--seconds")?.parse()?;
             let conc: usize = arg(&args, "--concurrency")?.parse()?;
             anyhow::ensure!(secs <= 600 && conc <= 1024 && !agents.is_empty(), "bounds: seconds <= 600, concurrency <= 1024");
+            let interval: Option<f64> = match arg(&args, "--interval") {
+                Ok(s) => Some(s.parse()?),
+                Err(_) => None,
+            };
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            rt.block_on(run(url, agents, Duration::from_secs(secs), conc))?;
+            rt.block_on(run(url, agents, Duration::from_secs(secs), conc, interval))?;
         }
-        _ => bail!("usage: ingest-load enrol --data-dir D --agents N | spans --data-dir D --from T --to T | run --url URL --tokens FILE --seconds S --concurrency C"),
+        _ => bail!("usage: ingest-load enrol --data-dir D --agents N | spans --data-dir D --from T --to T | run --url URL --tokens FILE --seconds S --concurrency C [--interval SECS]"),
     }
     Ok(())
 }
@@ -143,12 +149,14 @@ async fn run(
     agents: Vec<(String, String, String)>,
     dur: Duration,
     conc: usize,
+    interval: Option<f64>,
 ) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(conc)
         .build()?;
     let url = format!("{url}/api/v1/reports");
     let agents = std::sync::Arc::new(agents);
+    let start = tokio::time::Instant::now();
     let deadline = Instant::now() + dur;
     let base_seq = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as u64;
     let mut tasks = Vec::new();
@@ -158,7 +166,16 @@ async fn run(
             let mut lat = Vec::new();
             let mut errors = 0u64;
             let mut i = w;
+            let n = agents.len();
             while Instant::now() < deadline {
+                if let Some(every) = interval {
+                    // agent i % n sends at (round + its offset in the fleet) * interval
+                    let due = ((i / n) as f64 + (i % n) as f64 / n as f64) * every;
+                    tokio::time::sleep_until(start + Duration::from_secs_f64(due)).await;
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                }
                 let (id, host, token) = &agents[i % agents.len()];
                 let seq = base_seq + (i / agents.len()) as u64;
                 let body = heartbeat(id, host, seq);

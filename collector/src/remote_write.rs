@@ -3,11 +3,14 @@
 //! `WriteRequest` to each `[[remote_write]]` receiver (VictoriaMetrics, Mimir, Thanos
 //! Receive, Prometheus with `--web.enable-remote-write-receiver`).
 //!
-//! One thread per receiver. Batches keep their sample time, so a receiver that was
-//! down gets the gap filled when it returns. The queue is bounded
-//! (`max_queue_samples`): past it the oldest batches are dropped and counted. Failures
-//! back off exponentially from 1 s to 60 s; a 4xx other than 429 is the receiver
-//! refusing the data itself, so that batch is not retried (counted as rejected).
+//! One thread per receiver. The samples are encoded straight from the metric writer
+//! into requests of at most `max_samples_per_send` samples (receivers limit request
+//! sizes), compressed at once: the queue holds compressed requests, some 10 to 20 bytes
+//! a sample. Requests keep their sample time, so a receiver that was down gets the gap
+//! filled when it returns. The queue is bounded (`max_queue_samples`): past it the
+//! oldest requests are dropped and counted. Failures back off exponentially from 1 s to
+//! 60 s; a 4xx other than 429 is the receiver refusing the data itself, so that request
+//! is not retried (counted as rejected).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -18,7 +21,6 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::api::AppState;
-use crate::metrics::expo::Series;
 
 /// One `[[remote_write]]` table.
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +35,9 @@ pub struct RemoteWriteConfig {
     /// beyond that the oldest are dropped.
     #[serde(default = "default_max_queue_samples")]
     pub max_queue_samples: usize,
+    /// Most samples in one request (100 .. 100000).
+    #[serde(default = "default_max_samples_per_send")]
+    pub max_samples_per_send: usize,
     /// Request timeout, e.g. `10s`.
     #[serde(default = "default_timeout")]
     pub timeout: String,
@@ -46,6 +51,9 @@ fn default_interval() -> String {
 }
 fn default_max_queue_samples() -> usize {
     1_000_000
+}
+fn default_max_samples_per_send() -> usize {
+    2000
 }
 fn default_timeout() -> String {
     "10s".into()
@@ -74,6 +82,12 @@ impl RemoteWriteConfig {
             p.push(format!(
                 "{at}.timeout = {:?}: a duration from 1s to 5m, e.g. \"10s\"",
                 self.timeout
+            ));
+        }
+        if !(100..=100_000).contains(&self.max_samples_per_send) {
+            p.push(format!(
+                "{at}.max_samples_per_send = {}: must be between 100 and 100000",
+                self.max_samples_per_send
             ));
         }
         if !(10_000..=100_000_000).contains(&self.max_queue_samples) {
@@ -124,36 +138,102 @@ fn bytes_field(out: &mut Vec<u8>, field: u64, b: &[u8]) {
     out.extend_from_slice(b);
 }
 
-/// A `WriteRequest` of `series`, every sample at `timestamp_ms`. Labels are sorted by
-/// name, as the protocol requires.
-pub fn encode(series: &[Series], timestamp_ms: i64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(series.len() * 96);
-    let mut ts = Vec::with_capacity(256);
-    let mut msg = Vec::with_capacity(64);
-    for s in series {
-        ts.clear();
-        let mut labels: Vec<&(String, String)> = s.labels.iter().collect();
-        labels.sort_by(|a, b| a.0.cmp(&b.0));
-        for (k, v) in labels {
-            msg.clear();
-            bytes_field(&mut msg, 1, k.as_bytes());
-            bytes_field(&mut msg, 2, v.as_bytes());
-            bytes_field(&mut ts, 1, &msg);
-        }
-        msg.clear();
-        varint(&mut msg, 1 << 3 | 1);
-        msg.extend_from_slice(&s.value.to_le_bytes());
-        varint(&mut msg, 2 << 3);
-        varint(&mut msg, timestamp_ms as u64);
-        bytes_field(&mut ts, 2, &msg);
-        bytes_field(&mut out, 1, &ts);
+/// One `TimeSeries` (field 1 of `WriteRequest`) with one sample: labels sorted by
+/// name, as the protocol requires (`__name__` sorts before lower-case names).
+fn encode_series(
+    out: &mut Vec<u8>,
+    name: &str,
+    labels: &[(&str, &str)],
+    value: f64,
+    timestamp_ms: i64,
+    scratch: &mut Vec<u8>,
+) {
+    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(labels.len() + 1);
+    sorted.push(("__name__", name));
+    sorted.extend_from_slice(labels);
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    scratch.clear();
+    for (k, v) in sorted {
+        let len = 2 + k.len() + v.len() + 4;
+        let mut label = Vec::with_capacity(len);
+        bytes_field(&mut label, 1, k.as_bytes());
+        bytes_field(&mut label, 2, v.as_bytes());
+        bytes_field(scratch, 1, &label);
     }
-    out
+    let mut sample = Vec::with_capacity(20);
+    varint(&mut sample, 1 << 3 | 1);
+    sample.extend_from_slice(&value.to_le_bytes());
+    varint(&mut sample, 2 << 3);
+    varint(&mut sample, timestamp_ms as u64);
+    bytes_field(scratch, 2, &sample);
+    bytes_field(out, 1, scratch);
 }
 
-struct Batch {
-    series: Vec<Series>,
+/// One compressed remote-write request.
+#[derive(Debug)]
+pub struct Chunk {
+    /// The snappy-compressed `WriteRequest`.
+    pub body: Vec<u8>,
+    pub samples: usize,
+}
+
+/// Encodes samples, all at one time, into requests of at most `max` samples.
+#[derive(Debug)]
+pub struct Batcher {
     timestamp_ms: i64,
+    max: usize,
+    buf: Vec<u8>,
+    scratch: Vec<u8>,
+    n: usize,
+    chunks: Vec<Chunk>,
+}
+
+impl Batcher {
+    pub fn new(timestamp_ms: i64, max: usize) -> Self {
+        Self {
+            timestamp_ms,
+            max: max.max(1),
+            buf: Vec::with_capacity(max * 128),
+            scratch: Vec::with_capacity(256),
+            n: 0,
+            chunks: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        encode_series(
+            &mut self.buf,
+            name,
+            labels,
+            value,
+            self.timestamp_ms,
+            &mut self.scratch,
+        );
+        self.n += 1;
+        if self.n >= self.max {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.n == 0 {
+            return;
+        }
+        let body = snap::raw::Encoder::new()
+            .compress_vec(&self.buf)
+            .unwrap_or_default();
+        self.chunks.push(Chunk {
+            body,
+            samples: self.n,
+        });
+        self.buf.clear();
+        self.n = 0;
+    }
+
+    pub fn finish(mut self) -> Vec<Chunk> {
+        self.flush();
+        self.chunks
+    }
 }
 
 enum Sent {
@@ -229,7 +309,7 @@ fn run(state: &AppState, cfg: &RemoteWriteConfig, stats: &Stats) {
         )))
         .build()
         .into();
-    let mut queue: VecDeque<Batch> = VecDeque::new();
+    let mut queue: VecDeque<Chunk> = VecDeque::new();
     let mut queued = 0usize;
     let mut next_take = Instant::now();
     let mut next_try = Instant::now();
@@ -239,30 +319,30 @@ fn run(state: &AppState, cfg: &RemoteWriteConfig, stats: &Stats) {
     loop {
         let now = Instant::now();
         if now >= next_take {
-            let series = state.metrics.series();
-            queued += series.len();
-            queue.push_back(Batch {
-                series,
-                timestamp_ms: (crate::now_seconds() * 1000.0) as i64,
-            });
+            let batcher = Batcher::new(
+                (crate::now_seconds() * 1000.0) as i64,
+                cfg.max_samples_per_send,
+            );
+            for chunk in state.metrics.remote_write_chunks(batcher) {
+                queued += chunk.samples;
+                queue.push_back(chunk);
+            }
             next_take += interval;
             if next_take < now {
                 next_take = now + interval;
             }
             while queued > cfg.max_queue_samples {
                 let Some(old) = queue.pop_front() else { break };
-                queued -= old.series.len();
+                queued -= old.samples;
                 stats
                     .dropped
-                    .fetch_add(old.series.len() as u64, Ordering::Relaxed);
+                    .fetch_add(old.samples as u64, Ordering::Relaxed);
             }
         }
         while now >= next_try {
-            let Some(batch) = queue.front() else { break };
-            let n = batch.series.len() as u64;
-            let body = snap::raw::Encoder::new()
-                .compress_vec(&encode(&batch.series, batch.timestamp_ms))
-                .unwrap_or_default();
+            let Some(chunk) = queue.front() else { break };
+            let n = chunk.samples as u64;
+            let body = chunk.body.clone();
             let token = cfg
                 .bearer_token_file
                 .as_ref()
@@ -279,13 +359,13 @@ fn run(state: &AppState, cfg: &RemoteWriteConfig, stats: &Stats) {
                         failing = false;
                     }
                     backoff = Duration::from_secs(1);
-                    queued -= batch.series.len();
+                    queued -= chunk.samples;
                     queue.pop_front();
                 }
                 Sent::Refused(why) => {
                     stats.rejected.fetch_add(n, Ordering::Relaxed);
                     tracing::warn!(url = %cfg.url, samples = n, error = %why, "remote write receiver refused a batch; not retried");
-                    queued -= batch.series.len();
+                    queued -= chunk.samples;
                     queue.pop_front();
                 }
                 Sent::Retry(why) => {
@@ -317,17 +397,18 @@ mod tests {
 
     #[test]
     fn encodes_a_write_request() {
-        let s = Series {
-            labels: vec![
-                ("__name__".into(), "up".into()),
-                ("host".into(), "a".into()),
-                ("agency".into(), "dinkes".into()),
-            ],
-            value: 1.0,
-        };
-        let b = encode(&[s], 1_700_000_000_000);
+        let (mut b, mut scratch) = (Vec::new(), Vec::new());
+        encode_series(
+            &mut b,
+            "up",
+            &[("host", "a"), ("agency", "dinkes")],
+            1.0,
+            1_700_000_000_000,
+            &mut scratch,
+        );
         // WriteRequest.timeseries (1, len) > TimeSeries.labels (1, len) > Label.name (1) ...
         assert_eq!(b[0], 0x0a);
+        assert_eq!(b.len(), 2 + b[1] as usize, "one length-delimited series");
         // labels sorted: __name__, agency, host
         let text = String::from_utf8_lossy(&b);
         let (n, a, h) = (
@@ -342,7 +423,21 @@ mod tests {
         sample.push(0x10);
         varint(&mut sample, 1_700_000_000_000);
         assert!(b.windows(sample.len()).any(|w| w == sample.as_slice()));
-        assert_eq!(b.len(), 2 + b[1] as usize, "one length-delimited series");
+    }
+
+    #[test]
+    fn splits_into_requests_of_at_most_max_samples() {
+        let mut b = Batcher::new(1, 100);
+        for i in 0..250 {
+            b.push("x", &[("i", &i.to_string())], 1.0);
+        }
+        let chunks = b.finish();
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.samples).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+        let raw = snap::raw::Decoder::new()
+            .decompress_vec(&chunks[2].body)
+            .unwrap();
+        assert!(raw.iter().filter(|b| **b == 0x0a).count() >= 50);
     }
 
     #[test]

@@ -20,44 +20,40 @@ pub enum Kind {
     Histogram,
 }
 
-/// One sample as remote write sends it: its labels (`__name__` first) and value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    pub labels: Vec<(String, String)>,
-    pub value: f64,
-}
-
-/// Accumulates an exposition, or (for remote write) the same samples as [`Series`].
+/// Accumulates an exposition, or (for remote write) the same samples encoded as
+/// remote-write requests.
 #[derive(Debug, Default)]
 pub struct Expo {
     out: String,
-    series: Option<Vec<Series>>,
+    batcher: Option<crate::remote_write::Batcher>,
 }
 
 impl Expo {
     pub fn with_capacity(bytes: usize) -> Self {
         Self {
             out: String::with_capacity(bytes),
-            series: None,
+            batcher: None,
         }
     }
 
-    /// Collects the samples as series instead of text.
-    pub fn collecting() -> Self {
+    /// Encodes the samples as remote-write requests instead of text.
+    pub fn batching(batcher: crate::remote_write::Batcher) -> Self {
         Self {
             out: String::new(),
-            series: Some(Vec::new()),
+            batcher: Some(batcher),
         }
     }
 
-    /// The collected series (empty unless made by [`Expo::collecting`]).
-    pub fn into_series(self) -> Vec<Series> {
-        self.series.unwrap_or_default()
+    /// The remote-write requests (none unless made by [`Expo::batching`]).
+    pub fn into_chunks(self) -> Vec<crate::remote_write::Chunk> {
+        self.batcher
+            .map(crate::remote_write::Batcher::finish)
+            .unwrap_or_default()
     }
 
     /// Starts a family: its `# HELP` and `# TYPE` lines.
     pub fn family(&mut self, name: &str, kind: Kind, help: &str) {
-        if self.series.is_some() {
+        if self.batcher.is_some() {
             return;
         }
         let kind = match kind {
@@ -80,15 +76,8 @@ impl Expo {
 
     /// Writes one sample line.
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        if let Some(series) = &mut self.series {
-            let mut l = Vec::with_capacity(labels.len() + 1);
-            l.push(("__name__".to_owned(), name.to_owned()));
-            l.extend(
-                labels
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-            );
-            series.push(Series { labels: l, value });
+        if let Some(b) = &mut self.batcher {
+            b.push(name, labels, value);
             return;
         }
         self.out.push_str(name);

@@ -426,11 +426,14 @@ impl Metrics {
         }
     }
 
-    /// The same samples as [`Metrics::encode`], as series for remote write.
-    pub fn series(&self) -> Vec<expo::Series> {
-        let mut e = Expo::collecting();
+    /// The same samples as [`Metrics::encode`], as remote-write requests.
+    pub fn remote_write_chunks(
+        &self,
+        batcher: crate::remote_write::Batcher,
+    ) -> Vec<crate::remote_write::Chunk> {
+        let mut e = Expo::batching(batcher);
         self.write(&mut e);
-        e.into_series()
+        e.into_chunks()
     }
 
     fn write(&self, e: &mut Expo) {
