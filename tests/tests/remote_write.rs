@@ -46,6 +46,18 @@ fn vm_query(port: u16, q: &str) -> serde_json::Value {
     serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
 }
 
+/// `simpul_remote_write_samples_total{result=...}` of a scrape.
+fn samples(m: &str, result: &str) -> f64 {
+    m.lines()
+        .find(|l| {
+            l.starts_with("simpul_remote_write_samples_total{")
+                && l.contains(&format!("result=\"{result}\""))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
 fn result(v: &serde_json::Value) -> Vec<serde_json::Value> {
     v["data"]["result"].as_array().cloned().unwrap_or_default()
 }
@@ -104,14 +116,7 @@ fn hosts_arrive_in_victoria_metrics_and_outages_are_filled() {
     wait_for("samples queue", Duration::from_secs(30), || {
         let m = c.metrics();
         let queued = sample(&m, "simpul_remote_write_queue_samples{").unwrap_or(0.0);
-        let failed = m
-            .lines()
-            .find(|l| {
-                l.contains("simpul_remote_write_samples_total{") && l.contains("result=\"failed\"")
-            })
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0);
+        let failed = samples(&m, "failed");
         (queued > 0.0 && failed > 0.0 && t0.elapsed() > Duration::from_secs(5)).then_some(())
     });
     let _vm = start_vm(dir.path(), vm_port, "vm2.log");
@@ -161,14 +166,7 @@ fn a_full_queue_drops_the_oldest_samples_and_counts_them() {
     }
     wait_for("dropped samples counted", Duration::from_secs(60), || {
         let m = c.metrics();
-        let dropped = m
-            .lines()
-            .find(|l| {
-                l.contains("simpul_remote_write_samples_total{") && l.contains("result=\"dropped\"")
-            })
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0);
+        let dropped = samples(&m, "dropped");
         let queued = sample(&m, "simpul_remote_write_queue_samples{").unwrap_or(0.0);
         (dropped > 0.0 && queued <= 10_000.0).then_some(())
     });

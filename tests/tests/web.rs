@@ -237,9 +237,7 @@ struct Session {
 
 impl Session {
     fn login(c: &Collector, name: &str, password: &str) -> Self {
-        let (code, _, headers) = raw(c, "GET", "/login", "", "");
-        assert_eq!(code, 200);
-        let login = set_cookie(&headers, "simpul_login").unwrap();
+        let login = login_token(c);
         let body = format!(
             "name={name}&password={}&login_csrf={login}&next=/",
             password.replace(' ', "+")
@@ -316,6 +314,13 @@ fn raw_url(url: &str, method: &str, cookie: &str, form: &str) -> (u16, String, V
         })
         .collect();
     (code, body.to_owned(), cookies)
+}
+
+/// The double-submit token of a fresh login form (its cookie and hidden field).
+fn login_token(c: &Collector) -> String {
+    let (code, _, headers) = raw(c, "GET", "/login", "", "");
+    assert_eq!(code, 200);
+    set_cookie(&headers, "simpul_login").unwrap()
 }
 
 fn set_cookie(headers: &[String], name: &str) -> Option<String> {
@@ -438,6 +443,16 @@ impl Browser {
         }
     }
 
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     async fn shot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
@@ -554,13 +569,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     b.shot("scorecard-admin").await;
 
     // sort by a column with the keyboard-accessible header button
-    b.client
-        .find(Locator::Css("#scorecard thead th:first-child button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("#scorecard thead th:first-child button").await;
 
     for (path, name) in [
         ("/agencies/dinkes", "agency"),
@@ -583,13 +592,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     let text = b.text().await;
     assert!(text.contains("unacknowledged"), "{text}");
     b.shot("lan-before-ack").await;
-    b.client
-        .find(Locator::Css("form.ack button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("form.ack button").await;
     let t0 = Instant::now();
     loop {
         let text = b.text().await;
@@ -616,13 +619,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         b.client.goto(&c.url(page)).await.unwrap();
         let q = b.client.find(Locator::Css("input#q")).await.unwrap();
         q.send_keys(evil).await.unwrap();
-        b.client
-            .find(Locator::Css("form.filters button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        b.click("form.filters button[type=submit]").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(
             b.client.get_alert_text().await.is_err(),
@@ -654,13 +651,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     b.shot("search-escaped").await;
 
     // log out (a CSRF-protected form), then the agency user
-    b.client
-        .find(Locator::Css("form.logout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("form.logout button").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     b.client.goto(&c.url("/")).await.unwrap();
     assert_eq!(
@@ -780,8 +771,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
 
     // session fixation: a session id planted before login is never used
     let planted = "a".repeat(64);
-    let (_, _, h) = raw(&c, "GET", "/login", "", "");
-    let login = set_cookie(&h, "simpul_login").unwrap();
+    let login = login_token(&c);
     let (code, _, h) = raw(
         &c,
         "POST",
@@ -801,8 +791,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     // failed logins: throttled after 5 for one name, and counted
     let mut codes = Vec::new();
     for _ in 0..7 {
-        let (_, _, h) = raw(&c, "GET", "/login", "", "");
-        let login = set_cookie(&h, "simpul_login").unwrap();
+        let login = login_token(&c);
         let (code, _, _) = raw(
             &c,
             "POST",

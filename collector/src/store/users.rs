@@ -152,6 +152,15 @@ pub fn add(
     })
 }
 
+/// Ends every session of the user `name`.
+fn end_sessions_of(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = ?1)",
+        [name],
+    )?;
+    Ok(())
+}
+
 /// Sets a new password and ends the user's sessions; false when no such user.
 pub fn set_password(conn: &Connection, name: &str, password: &str) -> Result<bool, StoreError> {
     let hash = hash_password(password)?;
@@ -159,10 +168,7 @@ pub fn set_password(conn: &Connection, name: &str, password: &str) -> Result<boo
         "UPDATE users SET password_hash = ?2 WHERE name = ?1",
         params![name, hash],
     )?;
-    conn.execute(
-        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = ?1)",
-        [name],
-    )?;
+    end_sessions_of(conn, name)?;
     Ok(n > 0)
 }
 
@@ -173,10 +179,7 @@ pub fn disable(conn: &Connection, name: &str, now: f64) -> Result<bool, StoreErr
         "UPDATE users SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
         params![name, now],
     )?;
-    conn.execute(
-        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = ?1)",
-        [name],
-    )?;
+    end_sessions_of(conn, name)?;
     Ok(n > 0)
 }
 
