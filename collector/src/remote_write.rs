@@ -280,9 +280,17 @@ fn post(agent: &ureq::Agent, cfg: &RemoteWriteConfig, token: Option<&str>, body:
     }
 }
 
+/// A running sender: dropping `stop` ends it (at once, even mid-sleep); join `thread`
+/// to know it has let go of the collector's state.
+#[derive(Debug)]
+pub struct Sender {
+    pub stop: std::sync::mpsc::Sender<()>,
+    pub thread: std::thread::JoinHandle<()>,
+}
+
 /// Starts the sender thread of receiver `index`; its counters are registered in the
-/// collector's metrics.
-pub fn spawn(state: Arc<AppState>, index: usize) -> std::io::Result<()> {
+/// collector's metrics. Samples still queued when it is stopped are not sent.
+pub fn spawn(state: Arc<AppState>, index: usize) -> std::io::Result<Sender> {
     let cfg = state.cfg.remote_write[index].clone();
     let stats = Arc::new(Stats {
         url: cfg.url.clone(),
@@ -294,13 +302,19 @@ pub fn spawn(state: Arc<AppState>, index: usize) -> std::io::Result<()> {
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .push(Arc::clone(&stats));
-    std::thread::Builder::new()
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
         .name(format!("remote-write-{index}"))
-        .spawn(move || run(&state, &cfg, &stats))
-        .map(drop)
+        .spawn(move || run(&state, &cfg, &stats, &stopped))?;
+    Ok(Sender { stop, thread })
 }
 
-fn run(state: &AppState, cfg: &RemoteWriteConfig, stats: &Stats) {
+fn run(
+    state: &AppState,
+    cfg: &RemoteWriteConfig,
+    stats: &Stats,
+    stopped: &std::sync::mpsc::Receiver<()>,
+) {
     let interval = Duration::from_secs(secs(&cfg.interval).unwrap_or(30).max(1) as u64);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -386,7 +400,15 @@ fn run(state: &AppState, cfg: &RemoteWriteConfig, stats: &Stats) {
         } else {
             next_take.min(next_try)
         };
-        std::thread::sleep(wake.saturating_duration_since(Instant::now()));
+        // sleep until the next take or retry, or until the collector stops
+        if let Err(std::sync::mpsc::RecvTimeoutError::Disconnected) =
+            stopped.recv_timeout(wake.saturating_duration_since(Instant::now()))
+        {
+            if queued > 0 {
+                tracing::warn!(url = %cfg.url, queued, "remote write stopped with samples not sent");
+            }
+            return;
+        }
     }
 }
 

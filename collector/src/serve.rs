@@ -73,8 +73,9 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         data_dir = %state.cfg.data_dir.display(),
         "collector listening"
     );
+    let mut senders = Vec::new();
     for i in 0..state.cfg.remote_write.len() {
-        crate::remote_write::spawn(Arc::clone(&state), i)?;
+        senders.push(crate::remote_write::spawn(Arc::clone(&state), i)?);
     }
     let run_conn = store::open(&state.cfg.data_dir)?;
     let run = store::start_run(&run_conn, crate::now_seconds())?;
@@ -93,6 +94,14 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     for task in background {
         task.abort();
     }
+    // the remote-write threads let go of the state (and its writer sender)
+    let threads: Vec<_> = senders.into_iter().map(|s| s.thread).collect();
+    tokio::task::spawn_blocking(move || {
+        for t in threads {
+            let _ = t.join();
+        }
+    })
+    .await?;
     // every request handler (and its writer sender) is gone now: drain the queue
     tokio::task::spawn_blocking(move || writer.finish()).await?;
     let conn = run_conn

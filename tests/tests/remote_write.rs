@@ -170,6 +170,14 @@ fn a_full_queue_drops_the_oldest_samples_and_counts_them() {
         let queued = sample(&m, "simpul_remote_write_queue_samples{").unwrap_or(0.0);
         (dropped > 0.0 && queued <= 10_000.0).then_some(())
     });
+    // a collector stops on SIGTERM, its remote-write sender with it
+    let mut c = c;
+    let status = c.proc.terminate();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the collector did not stop cleanly: {status:?}\n{}",
+        c.log()
+    );
     // and the config names its mistakes
     let bad = tempfile::tempdir().unwrap();
     let file = bad.path().join("c.toml");
