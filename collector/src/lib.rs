@@ -16,6 +16,13 @@ pub mod state;
 pub mod store;
 pub mod web;
 
+/// A read lock of the collector's shared caches (the SLA, backup, LAN and SNMP states
+/// in `Metrics`), also after a panic elsewhere poisoned it: the data stays usable.
+pub fn read_lock<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Now, in seconds since the Unix epoch.
 pub fn now_seconds() -> f64 {
     std::time::SystemTime::now()

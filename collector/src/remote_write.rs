@@ -132,6 +132,11 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// Bytes of `v` as a varint.
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
 fn bytes_field(out: &mut Vec<u8>, field: u64, b: &[u8]) {
     varint(out, field << 3 | 2);
     varint(out, b.len() as u64);
@@ -152,20 +157,22 @@ fn encode_series(
     sorted.push(("__name__", name));
     sorted.extend_from_slice(labels);
     sorted.sort_by(|a, b| a.0.cmp(b.0));
+    // nested messages written in place: each length is known before its bytes
     scratch.clear();
     for (k, v) in sorted {
-        let len = 2 + k.len() + v.len() + 4;
-        let mut label = Vec::with_capacity(len);
-        bytes_field(&mut label, 1, k.as_bytes());
-        bytes_field(&mut label, 2, v.as_bytes());
-        bytes_field(scratch, 1, &label);
+        let len = 2 + varint_len(k.len() as u64) + k.len() + varint_len(v.len() as u64) + v.len();
+        varint(scratch, 1 << 3 | 2);
+        varint(scratch, len as u64);
+        bytes_field(scratch, 1, k.as_bytes());
+        bytes_field(scratch, 2, v.as_bytes());
     }
-    let mut sample = Vec::with_capacity(20);
-    varint(&mut sample, 1 << 3 | 1);
-    sample.extend_from_slice(&value.to_le_bytes());
-    varint(&mut sample, 2 << 3);
-    varint(&mut sample, timestamp_ms as u64);
-    bytes_field(scratch, 2, &sample);
+    let ts = timestamp_ms as u64;
+    varint(scratch, 2 << 3 | 2);
+    varint(scratch, (1 + 8 + 1 + varint_len(ts)) as u64);
+    varint(scratch, 1 << 3 | 1);
+    scratch.extend_from_slice(&value.to_le_bytes());
+    varint(scratch, 2 << 3);
+    varint(scratch, ts);
     bytes_field(out, 1, scratch);
 }
 
@@ -445,6 +452,24 @@ mod tests {
         sample.push(0x10);
         varint(&mut sample, 1_700_000_000_000);
         assert!(b.windows(sample.len()).any(|w| w == sample.as_slice()));
+    }
+
+    #[test]
+    fn varint_lengths_match_the_encoding() {
+        for v in [
+            0u64,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            1_700_000_000_000,
+            u64::MAX,
+        ] {
+            let mut b = Vec::new();
+            varint(&mut b, v);
+            assert_eq!(varint_len(v), b.len(), "{v}");
+        }
     }
 
     #[test]

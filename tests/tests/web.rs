@@ -385,7 +385,7 @@ fn crawl(s: &Session) -> BTreeSet<String> {
 }
 
 /// Every backup state the collector knows.
-fn crate_states() -> [&'static str; 7] {
+fn backup_states() -> [&'static str; 7] {
     [
         "never_seen",
         "failed",
@@ -538,7 +538,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
 
     // backups in every state
     let (_, page) = admin.get("/backups");
-    for state in crate_states() {
+    for state in backup_states() {
         assert!(
             page.contains(&format!(">{}<", state.replace('_', " "))),
             "{state} missing on /backups"

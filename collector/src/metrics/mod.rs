@@ -139,10 +139,7 @@ impl Metrics {
     }
 
     fn encode_sla(&self, e: &mut Expo) {
-        let hosts = self
-            .sla
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hosts = crate::read_lock(&self.sla);
         type Value = fn(&crate::sla::report::HostSla) -> Option<f64>;
         let families: [(&str, &str, Value); 7] = [
             (
@@ -202,10 +199,7 @@ impl Metrics {
     }
 
     fn encode_lan(&self, e: &mut Expo) {
-        let rows = self
-            .lan
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rows = crate::read_lock(&self.lan);
         type Value = fn(&crate::lan::SiteStatus) -> Option<f64>;
         let families: [(&str, &str, Kind, Value); 6] = [
             (
@@ -256,10 +250,7 @@ impl Metrics {
     }
 
     fn encode_snmp(&self, e: &mut Expo) {
-        let rows = self
-            .snmp
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rows = crate::read_lock(&self.snmp);
         type Value = fn(&crate::lan::SnmpStatus) -> Option<f64>;
         let families: [(&str, &str, Value); 4] = [
             (
@@ -303,10 +294,7 @@ impl Metrics {
     }
 
     fn encode_backups(&self, e: &mut Expo) {
-        let rows = self
-            .backups
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rows = crate::read_lock(&self.backups);
         type Value = fn(&crate::backups::Status) -> Option<f64>;
         let families: [(&str, &str, Value); 6] = [
             (
@@ -374,10 +362,7 @@ impl Metrics {
     }
 
     fn encode_remote_write(&self, e: &mut Expo) {
-        let rws = self
-            .remote_write
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rws = crate::read_lock(&self.remote_write);
         if rws.is_empty() {
             return;
         }

@@ -13,19 +13,11 @@ use simpul_protocol::{Endpoint, Link};
 
 use super::format::{bytes, duration, percent, time};
 use super::session::{csrf_ok, csrf_refused, encode};
-use super::{badge, error_page, not_found, page, see_other, trusted_svg, visible, Viewer};
+use super::{badge, error_page, not_found, page, see_other, trusted_svg, unavailable, Viewer};
 use crate::api::AppState;
 use crate::backups::Status;
 use crate::lan::VersionRow;
 use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
-
-fn unavailable(v: &Viewer) -> Response {
-    error_page(
-        v,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The database is not available; try again shortly.",
-    )
-}
 
 /// The agency filter of a query: an agency user always gets their own; an admin the
 /// `agency` parameter when given. Err: an agency the user may not see (404).
@@ -158,7 +150,7 @@ pub async fn sla_csv(
 // ---- backups -----------------------------------------------------------------------
 
 /// The obligations' states now (as the backups API computes them), those the user may see.
-async fn visible_backups(
+pub(super) async fn visible_backups(
     app: &Arc<AppState>,
     v: &Viewer,
     agency: Option<String>,
@@ -172,7 +164,7 @@ async fn visible_backups(
         .ok()?;
     Some(
         rows.into_iter()
-            .filter(|b| visible(&v.user, &b.agency))
+            .filter(|b| v.user.sees(&b.agency))
             .collect(),
     )
 }
@@ -282,7 +274,7 @@ pub async fn lan(
     Path(agency): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if !visible(&v.user, &agency) || app.cfg.check_binding(&agency, None).is_err() {
+    if !v.user.sees(&agency) || app.cfg.check_binding(&agency, None).is_err() {
         return not_found(&v, "agency");
     }
     let num = |k: &str| q.get(k).and_then(|s| s.parse::<i64>().ok());
@@ -377,16 +369,11 @@ pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response 
     if let Some(a) = v.user.agency() {
         return see_other(&format!("/lan/{a}"));
     }
-    let rows: Vec<_> = app
-        .metrics
-        .lan
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+    let rows = crate::read_lock(&app.metrics.lan);
     let body = html! {
         table.sortable {
             thead { tr { th scope="col" { "Agency" } th scope="col" { "Site" } th scope="col" { "State" } th scope="col" { "Version" } th scope="col" { "Devices" } th scope="col" { "Links" } th scope="col" { "Last confirmed" } th scope="col" { "Unacknowledged changes" } } }
-            tbody { @for r in &rows { tr {
+            tbody { @for r in rows.iter() { tr {
                 th scope="row" { a href=(format!("/lan/{}", r.agency)) { (app.cfg.agency_name(&r.agency)) } }
                 td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
                 td data-sort=(r.state) { (badge(r.state)) }
@@ -417,7 +404,7 @@ pub async fn lan_ack(
     if !csrf_ok(&v, f.csrf.as_deref()) {
         return csrf_refused();
     }
-    if !visible(&v.user, &agency) || app.cfg.check_binding(&agency, None).is_err() {
+    if !v.user.sees(&agency) || app.cfg.check_binding(&agency, None).is_err() {
         return not_found(&v, "agency");
     }
     if !v.user.is_admin() {
@@ -475,7 +462,7 @@ async fn assets(app: &Arc<AppState>, v: &Viewer, agency: Option<String>) -> Opti
         .fleet
         .snapshot()
         .into_iter()
-        .filter(|h| visible(&v.user, &h.binding.agency))
+        .filter(|h| v.user.sees(&h.binding.agency))
         .filter(|h| agency.as_deref().is_none_or(|a| a == h.binding.agency))
         .collect();
     let agencies: Vec<String> = app
@@ -483,7 +470,7 @@ async fn assets(app: &Arc<AppState>, v: &Viewer, agency: Option<String>) -> Opti
         .agencies
         .iter()
         .map(|a| a.id.clone())
-        .filter(|a| visible(&v.user, a) && agency.as_deref().is_none_or(|x| x == a))
+        .filter(|a| v.user.sees(a) && agency.as_deref().is_none_or(|x| x == a))
         .collect();
     app.read_db(move |conn| {
         let mut first: HashMap<String, f64> = HashMap::new();

@@ -23,7 +23,6 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::api::AppState;
-use crate::store::users::User;
 pub use session::{session_user, LoginLimits, Viewer};
 
 /// The pages' routes, merged into the API's router.
@@ -174,6 +173,15 @@ fn not_found(v: &Viewer, what: &str) -> Response {
     error_page(v, StatusCode::NOT_FOUND, &format!("No {what} here."))
 }
 
+/// 503 in the page's frame: the database did not answer.
+fn unavailable(v: &Viewer) -> Response {
+    error_page(
+        v,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database is not available; try again shortly.",
+    )
+}
+
 /// A status word with its class (colour) and the word itself (not colour alone).
 fn badge(state: &str) -> Markup {
     let class = match state {
@@ -185,11 +193,6 @@ fn badge(state: &str) -> Markup {
         _ => "warn",
     };
     html! { span class=(format!("badge {class}")) { (state.replace('_', " ")) } }
-}
-
-/// Whether `user` may see `agency`.
-fn visible(user: &User, agency: &str) -> bool {
-    user.sees(agency)
 }
 
 /// A `<script>`-free inline SVG made by the collector (the LAN diagram) is trusted

@@ -4,12 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup, PreEscaped};
 
 use super::format::{bytes, duration, percent, sparkline, time};
-use super::{badge, error_page, not_found, page, trusted_svg, visible, Viewer};
+use super::{badge, not_found, page, trusted_svg, unavailable, Viewer};
 use crate::api::AppState;
 use crate::state::HostState;
 
@@ -36,31 +35,18 @@ pub struct ScoreRow {
     pub overall: &'static str,
 }
 
-/// The scorecard rows the user may see, by agency id.
-pub fn score_rows(app: &AppState, v: &Viewer) -> Vec<ScoreRow> {
+/// The scorecard rows the user may see (of agency `only` when given), by agency id.
+/// Reads the cached states in place (read locks held for the few milliseconds this
+/// takes; the 30 s refresh is their only writer).
+pub fn score_rows(app: &AppState, v: &Viewer, only: Option<&str>) -> Vec<ScoreRow> {
     let now = crate::now_seconds();
     let hosts = app.fleet.snapshot();
-    let sla = app
-        .metrics
-        .sla
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
-    let backups = app
-        .metrics
-        .backups
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
-    let lan = app
-        .metrics
-        .lan
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+    let sla = crate::read_lock(&app.metrics.sla);
+    let backups = crate::read_lock(&app.metrics.backups);
+    let lan = crate::read_lock(&app.metrics.lan);
     let mut rows = Vec::new();
     for a in &app.cfg.agencies {
-        if !visible(&v.user, &a.id) {
+        if !v.user.sees(&a.id) || only.is_some_and(|o| o != a.id) {
             continue;
         }
         let mine: Vec<&HostState> = hosts.iter().filter(|h| h.binding.agency == a.id).collect();
@@ -186,7 +172,7 @@ pub async fn scorecard(
     State(app): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let rows = filtered(score_rows(&app, &v), &q);
+    let rows = filtered(score_rows(&app, &v, None), &q);
     let status = q.get("status").map_or("all", String::as_str);
     let text = q.get("q").map_or("", String::as_str);
     let csv_link = format!(
@@ -252,7 +238,7 @@ pub async fn scorecard_csv(
     let mut out = String::from(
         "agency,name,agents_reporting,agents_expected,sla_state,sla_availability_percent,sla_hosts_breached,backups_state,backups,restore_tests_due,lan_state,lan_unacknowledged_changes,servers,lan_devices,overall\n",
     );
-    for r in filtered(score_rows(&app, &v), &q) {
+    for r in filtered(score_rows(&app, &v, None), &q) {
         out += &format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             f(&r.agency),
@@ -282,7 +268,7 @@ pub async fn agency(
     State(app): State<Arc<AppState>>,
     Path(agency): Path<String>,
 ) -> Response {
-    if !visible(&v.user, &agency) || app.cfg.check_binding(&agency, None).is_err() {
+    if !v.user.sees(&agency) || app.cfg.check_binding(&agency, None).is_err() {
         return not_found(&v, "agency");
     }
     let now = crate::now_seconds();
@@ -294,18 +280,11 @@ pub async fn agency(
         .filter(|h| h.binding.agency == agency)
         .collect();
     hosts.sort_by(|a, b| a.binding.host.cmp(&b.binding.host));
-    let row = score_rows(&app, &v)
-        .into_iter()
-        .find(|r| r.agency == agency);
-    let backups: Vec<_> = app
-        .metrics
-        .backups
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
-        .filter(|b| b.agency == agency)
-        .cloned()
-        .collect();
+    let row = score_rows(&app, &v, Some(&agency)).pop();
+    // the same states, computed the same way, as the backups page and its CSV
+    let Some(backups) = super::duties::visible_backups(&app, &v, Some(agency.clone())).await else {
+        return unavailable(&v);
+    };
     let sites: Vec<_> = app
         .cfg
         .sites
@@ -331,13 +310,7 @@ pub async fn agency(
         .await;
     let (versions, newest) = match lan {
         Ok(x) => x,
-        Err(_) => {
-            return error_page(
-                &v,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database is not available; try again shortly.",
-            )
-        }
+        Err(_) => return unavailable(&v),
     };
     let body = html! {
         @if let Some(r) = &row {
@@ -404,7 +377,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         .fleet
         .snapshot()
         .into_iter()
-        .find(|h| h.binding.id == id && visible(&v.user, &h.binding.agency))
+        .find(|h| h.binding.id == id && v.user.sees(&h.binding.agency))
     else {
         return not_found(&v, "host");
     };
@@ -441,11 +414,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     let cpu = pick(|s| s.1);
     let mem = pick(|s| s.2);
     let disk = pick(|s| s.3);
-    let outages: Vec<_> = app
-        .metrics
-        .sla
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    let outages: Vec<_> = crate::read_lock(&app.metrics.sla)
         .iter()
         .filter(|(_, s)| s.agent_id == h.binding.id)
         .map(|(_, s)| s.clone())

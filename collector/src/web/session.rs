@@ -128,13 +128,10 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// A random 256-bit token. No randomness is a broken machine: the empty token then
+/// fails every comparison (the login cookie must be non-empty).
 fn random_token() -> String {
-    let mut b = [0u8; 32];
-    // no randomness is a broken machine; an empty token then fails every comparison
-    if getrandom::fill(&mut b).is_err() {
-        return String::new();
-    }
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::store::random_hex(32).unwrap_or_default()
 }
 
 fn secure(app: &AppState) -> &'static str {
