@@ -1,7 +1,8 @@
 //! Collector ingest load generator: simulates N agents sending gzip heartbeats.
 //!
 //! `ingest-load enrol --data-dir D --agents N` enrols N agents straight into the store
-//! (before the collector starts) and writes `D/bench-tokens.txt`.
+//! (before the collector starts) and writes `D/bench-tokens.txt`; with `--store-url
+//! postgres://...` the agents go into that PostgreSQL database instead.
 //! `ingest-load run --url URL --tokens FILE --seconds S --concurrency C` sends heartbeats
 //! round-robin over the agents for S seconds from C concurrent connections and prints
 //! reports/s and latency percentiles; with `--interval I` each agent sends once every I
@@ -47,21 +48,30 @@ fn heartbeat(id: &str, host: &str, seq: u64) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
+/// The store: `--store-url postgres://...` when given, else SQLite in the data dir.
+fn open(args: &[String], dir: &std::path::Path) -> anyhow::Result<simpul_collector::store::Db> {
+    Ok(match arg(args, "--store-url") {
+        Ok(url) => simpul_collector::store::open_postgres(&url)?,
+        Err(_) => simpul_collector::store::open_sqlite(dir)?,
+    })
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("enrol") => {
             let dir = std::path::PathBuf::from(arg(&args, "--data-dir")?);
             let n: usize = arg(&args, "--agents")?.parse()?;
-            let conn = simpul_collector::store::open(&dir)?;
+            let conn = open(&args, &dir)?;
             let mut out = String::new();
-            conn.execute_batch("BEGIN")?;
-            for i in 0..n {
-                let host = format!("bench-{i:05}");
-                let (b, token) = simpul_collector::store::add_agent(&conn, "dinkes", &host, Some("pusat-data"))?;
-                out.push_str(&format!("{} {} {}\n", b.id, host, token));
-            }
-            conn.execute_batch("COMMIT")?;
+            conn.transaction(|conn| -> anyhow::Result<()> {
+                for i in 0..n {
+                    let host = format!("bench-{i:05}");
+                    let (b, token) = simpul_collector::store::add_agent(conn, "dinkes", &host, Some("pusat-data"))?;
+                    out.push_str(&format!("{} {} {}\n", b.id, host, token));
+                }
+                Ok(())
+            })?;
             std::fs::write(dir.join("bench-tokens.txt"), out)?;
             println!("enrolled {n} agents");
         }
@@ -72,15 +82,12 @@ fn main() -> anyhow::Result<()> {
             let dir = std::path::PathBuf::from(arg(&args, "--data-dir")?);
             let from: f64 = arg(&args, "--from")?.parse()?;
             let to: f64 = arg(&args, "--to")?.parse()?;
-            let conn = simpul_collector::store::open(&dir)?;
-            let agents: Vec<String> = conn
-                .prepare("SELECT id FROM agents")?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let conn = open(&args, &dir)?;
+            let agents: Vec<String> =
+                conn.query("SELECT id FROM agents", simpul_collector::params![], |r| r.get(0))?;
             let grace = 90.0;
             let (mut beats, mut rows) = (0u64, 0u64);
-            conn.execute_batch("BEGIN")?;
-            let mut ins = conn.prepare("INSERT INTO spans (agent_id, start, end, boot_time, grace) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            conn.transaction(|conn| -> anyhow::Result<()> {
             for (i, id) in agents.iter().enumerate() {
                 let k = i as f64;
                 let outages = [
@@ -108,12 +115,15 @@ fn main() -> anyhow::Result<()> {
                     t += 30.0;
                 }
                 for s in &spans {
-                    ins.execute(rusqlite::params![id, s.start, s.end, s.boot, grace])?;
+                    conn.execute(
+                        "INSERT INTO spans (agent_id, start, \"end\", boot_time, grace) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        simpul_collector::params![id, s.start, s.end, s.boot, grace],
+                    )?;
                     rows += 1;
                 }
             }
-            drop(ins);
-            conn.execute_batch("COMMIT")?;
+            Ok(())
+            })?;
             println!("heartbeats: {beats}  span rows: {rows}");
         }
         Some("run") => {

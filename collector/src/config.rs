@@ -314,10 +314,21 @@ impl CollectorConfig {
                 "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),
             ),
             "sqlite" => {}
-            "postgres" => p.push(
-                "store.kind = \"postgres\": not available in this version of simpul-collector (the PostgreSQL store is being built); use \"sqlite\"".into(),
-            ),
-            other => p.push(format!("store.kind = {other:?}: must be \"sqlite\"")),
+            "postgres" => match &self.store.url {
+                None => p.push(
+                    "store.url: missing; store.kind = \"postgres\" needs the database's URL, e.g. \"postgres://simpul@127.0.0.1:5432/simpul\"".into(),
+                ),
+                Some(u) => {
+                    if let Err(e) = u.parse::<postgres::Config>() {
+                        p.push(format!(
+                            "store.url = {u:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+                        ));
+                    }
+                }
+            },
+            other => p.push(format!(
+                "store.kind = {other:?}: must be \"sqlite\" (embedded, the default) or \"postgres\""
+            )),
         }
         for (i, rw) in self.remote_write.iter().enumerate() {
             p.extend(rw.problems(i));

@@ -10,6 +10,7 @@ pub mod listener;
 pub mod metrics;
 pub mod owner;
 pub mod remote_write;
+pub mod replica;
 pub mod serve;
 pub mod sla;
 pub mod state;
@@ -21,6 +22,12 @@ pub mod web;
 pub fn read_lock<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A mutex's guard, also after a panic elsewhere poisoned it (the connection or data
+/// behind it stays usable).
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Now, in seconds since the Unix epoch.

@@ -250,8 +250,9 @@ fn load(common: &Common) -> anyhow::Result<CollectorConfig> {
 }
 
 /// Opens the database of `common`'s config, for commands that need nothing else of it.
-fn open_store(common: &Common) -> anyhow::Result<rusqlite::Connection> {
-    Ok(store::open(&load(common)?.data_dir)?)
+pub(crate) fn open_store(common: &Common) -> anyhow::Result<store::Db> {
+    let cfg = load(common)?;
+    Ok(store::open(&cfg.store, &cfg.data_dir)?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -272,7 +273,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let cfg = load(&common)?;
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = store::open(&cfg.store, &cfg.data_dir)?;
             simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
             let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
             let body: simpul_collector::api::backups::RestoreBody = serde_json::from_value(
@@ -297,7 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: BackupCommand::Token { common, obligation },
         } => {
             let cfg = load(&common)?;
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = store::open(&cfg.store, &cfg.data_dir)?;
             simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
             println!("{}", store::backup_token(&conn, &obligation)?);
             eprintln!("check-in token for {obligation} printed on stdout (shown once)");
@@ -365,7 +366,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(a) = &agency {
                 cfg.check_binding(a, None).map_err(UsageError)?;
             }
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = store::open(&cfg.store, &cfg.data_dir)?;
             let r = report::report(
                 &conn,
                 &cfg,
@@ -431,7 +432,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !problems.is_empty() {
                 return Err(UsageError(problems.join("\n")).into());
             }
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = store::open(&cfg.store, &cfg.data_dir)?;
             let (b, token) =
                 store::add_agent(&conn, &agency, &host, site.as_deref()).map_err(|e| match e {
                     store::StoreError::Conflict(m) => UsageError(m).into(),

@@ -15,12 +15,14 @@ use crate::store::{self, writer::Writer};
 
 /// Runs the collector until a shutdown signal.
 pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
-    let write_conn = store::open(&cfg.data_dir)?;
+    let write_conn = store::open(&cfg.store, &cfg.data_dir)?;
     let fleet = Arc::new(Fleet::from_loaded(store::load_fleet(&write_conn)?));
-    let read_conn = store::open(&cfg.data_dir)?;
+    let write_conn_engine = write_conn.engine();
+    let shared = write_conn_engine == store::Engine::Postgres;
+    let read_conn = store::open(&cfg.store, &cfg.data_dir)?;
     let auth = Arc::new(Auth::new(Arc::new(Mutex::new(read_conn))));
     // reports get their own connection so that a long one never delays a token lookup
-    let read_db = Arc::new(Mutex::new(store::open(&cfg.data_dir)?));
+    let read_db = Arc::new(Mutex::new(store::open(&cfg.store, &cfg.data_dir)?));
     let writer = Writer::spawn(write_conn, Arc::clone(&fleet), cfg.grace_intervals)?;
     let limits = Limits {
         max_age_secs: cfg.max_report_age_secs,
@@ -31,7 +33,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         Arc::clone(&fleet),
         cfg.grace_intervals,
         cfg.max_clock_skew_secs,
-        cfg.data_dir.join(store::DB_FILE),
+        (write_conn_engine == store::Engine::Sqlite).then(|| cfg.data_dir.join(store::DB_FILE)),
     );
     let tls = match (&cfg.tls_cert_file, &cfg.tls_key_file) {
         (Some(cert), Some(key)) => Some(Arc::new(Tls::new(
@@ -64,7 +66,13 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         per_address,
         db: read_db,
         web: crate::web::LoginLimits::default(),
+        replica: crate::replica::Replica::new(shared, &addr.to_string()),
     });
+    // with replicas, leadership comes with the lease: none until the first renewal
+    state
+        .metrics
+        .leader
+        .store(!shared, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(
         %addr,
         scheme = if tls.is_some() { "https" } else { "http" },
@@ -77,23 +85,33 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     for i in 0..state.cfg.remote_write.len() {
         senders.push(crate::remote_write::spawn(Arc::clone(&state), i)?);
     }
-    let run_conn = store::open(&state.cfg.data_dir)?;
+    let run_conn = store::open(&state.cfg.store, &state.cfg.data_dir)?;
     let run = store::start_run(&run_conn, crate::now_seconds())?;
     let run_conn = Arc::new(Mutex::new(run_conn));
     let mut background = vec![
         tokio::spawn(record_alive(Arc::clone(&run_conn), run)),
-        tokio::spawn(refresh_sla(Arc::clone(&state))),
+        tokio::spawn(duty_ticks(Arc::clone(&state))),
         tokio::spawn(prune_hourly(Arc::clone(&state))),
         tokio::spawn(api::auth::refresh_loop(auth, fleet)),
         tokio::spawn(sweep_rate_limits(Arc::clone(&state))),
     ];
+    if shared {
+        background.push(tokio::spawn(crate::replica::lease_loop(Arc::clone(&state))));
+        background.push(tokio::spawn(crate::replica::sync_loop(Arc::clone(&state))));
+    }
     if let Some(t) = &tls {
         background.push(tokio::spawn(listener::reload_on_sighup(Arc::clone(t))));
     }
-    listener::serve(listener, api::router(state), tls, shutdown_signal()).await?;
+    let router_state = Arc::clone(&state);
+    listener::serve(listener, api::router(router_state), tls, shutdown_signal()).await?;
     for task in background {
         task.abort();
     }
+    // another replica takes the duties over at once, not after the lease expires
+    let s = Arc::clone(&state);
+    tokio::task::spawn_blocking(move || crate::replica::release(&s)).await?;
+    // the state holds a writer sender: let go of it before draining the writer
+    drop(state);
     // the remote-write threads let go of the state (and its writer sender)
     let threads: Vec<_> = senders.into_iter().map(|s| s.thread).collect();
     tokio::task::spawn_blocking(move || {
@@ -116,7 +134,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
 
 /// Records every few seconds that this run is alive, so that the SLA can tell the
 /// collector's own outages (unknown) from the hosts' (down).
-async fn record_alive(conn: Arc<Mutex<rusqlite::Connection>>, run: f64) {
+async fn record_alive(conn: Arc<Mutex<store::Db>>, run: f64) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(
         crate::sla::ALIVE_EVERY_SECS,
     ));
@@ -143,7 +161,17 @@ async fn prune_hourly(state: Arc<AppState>) {
         let r = tokio::task::spawn_blocking(move || {
             let now = crate::now_seconds();
             let day = 86400.0;
-            let conn = store::open(&s.cfg.data_dir)?;
+            let conn = store::open(&s.cfg.store, &s.cfg.data_dir)?;
+            if s.replica.shared {
+                // one replica prunes each hour
+                let hour = crate::replica::tick_of(now, 3600.0);
+                if !s.metrics.leader.load(std::sync::atomic::Ordering::Relaxed)
+                    || !store::shared::claim_tick(&conn, "prune", hour, &s.replica.id, now)?
+                {
+                    return Ok((0, 0));
+                }
+                store::shared::prune_ticks(&conn, now - 7.0 * day)?;
+            }
             store::prune(
                 &conn,
                 now - f64::from(s.cfg.raw_retention_days) * day,
@@ -162,70 +190,136 @@ async fn prune_hourly(state: Arc<AppState>) {
     }
 }
 
-/// How often the SLA metrics are recomputed.
-const SLA_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often the duties (SLA, backup states, LAN diagrams) are evaluated: one tick.
+pub const DUTY_TICK_SECS: f64 = 30.0;
 
-/// Recomputes the SLA of the current period of each class and the backup states for `/metrics` every
-/// [`SLA_REFRESH`].
-async fn refresh_sla(state: Arc<AppState>) {
-    use crate::sla::period::{Period, PeriodKind, Zone};
-    let mut tick = tokio::time::interval(SLA_REFRESH);
+/// Evaluates the duties every [`DUTY_TICK_SECS`], on wall-clock tick boundaries: at
+/// once at start, then at each boundary. With replicas, only the leader evaluates, and
+/// only a tick it claims (once per tick however many replicas reach it).
+async fn duty_ticks(state: Arc<AppState>) {
+    use crate::replica::tick_of;
+    let mut tick = tick_of(crate::now_seconds(), DUTY_TICK_SECS);
     loop {
-        tick.tick().await;
+        let at = tick as f64 * DUTY_TICK_SECS;
+        let wait = at - crate::now_seconds();
+        if wait > 0.0 {
+            tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
+        }
         let s = Arc::clone(&state);
         let r = tokio::task::spawn_blocking(move || {
-            let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
-            let now = crate::now_seconds();
-            let conn =
-                s.db.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // one report per period kind in use; each host keeps its class's
-            let mut kinds: Vec<PeriodKind> = s.cfg.sla_classes.iter().map(|c| c.period).collect();
-            kinds.sort_unstable();
-            kinds.dedup();
-            let mut hosts = Vec::new();
-            for kind in kinds {
-                let period = Period::containing(kind, now as i64, &zone);
-                let r = crate::sla::report::report(&conn, &s.cfg, &period, now, None)?;
-                hosts.extend(
-                    r.hosts
-                        .into_iter()
-                        .filter(|h| {
-                            s.cfg
-                                .sla_classes
-                                .iter()
-                                .any(|c| c.id == h.sla && c.period == kind)
-                        })
-                        .map(|h| (kind, h)),
-                );
+            if s.replica.shared {
+                if !s.metrics.leader.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(false);
+                }
+                let claimed = store::shared::claim_tick(
+                    &crate::lock(&s.db),
+                    "duties",
+                    tick,
+                    &s.replica.id,
+                    crate::now_seconds(),
+                )?;
+                if !claimed {
+                    return Ok(false);
+                }
             }
-            *s.metrics
-                .sla
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = hosts;
-            let agencies: Vec<String> = s.cfg.agencies.iter().map(|a| a.id.clone()).collect();
-            let lan = crate::lan::statuses(&conn, &agencies, s.cfg.lan_max_age_seconds(), now)?;
-            *s.metrics
-                .lan
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = lan;
-            let snmp = crate::lan::snmp_statuses(&conn, None)?;
-            *s.metrics
-                .snmp
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = snmp;
-            let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
-            *s.metrics
-                .backups
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = b;
-            Ok::<_, crate::store::StoreError>(())
+            let started = std::time::Instant::now();
+            evaluate_duties(&s)?;
+            if s.replica.shared {
+                // which replica ran which tick: the operators' (and the tests') record
+                tracing::info!(tick, replica = %s.replica.id, seconds = started.elapsed().as_secs_f64(), "duty tick evaluated");
+            }
+            Ok::<_, crate::store::StoreError>(true)
         })
         .await;
-        if let Ok(Err(e)) = r {
-            tracing::warn!(error = %e, "cannot compute the SLA and backup metrics");
+        match r {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "cannot evaluate the SLA, backup and LAN duties")
+            }
+            Err(e) => tracing::warn!(error = %e, "duty task failed"),
         }
+        // the next boundary; a tick that ran long skips to the current one
+        tick = (tick + 1).max(tick_of(crate::now_seconds(), DUTY_TICK_SECS));
     }
+}
+
+/// Evaluates the duties now unless this replica's states are younger than a tick:
+/// pages of a replica that does not lead show states it computed itself.
+pub async fn ensure_duties(state: &Arc<AppState>) {
+    if state
+        .metrics
+        .leader
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return; // the tick keeps them fresh
+    }
+    let s = Arc::clone(state);
+    let r = tokio::task::spawn_blocking(move || {
+        let fresh = *crate::lock(&s.metrics.duties_at) > crate::now_seconds() - DUTY_TICK_SECS;
+        if fresh {
+            Ok(())
+        } else {
+            evaluate_duties(&s)
+        }
+    })
+    .await;
+    if let Ok(Err(e)) = r {
+        tracing::warn!(error = %e, "cannot evaluate the SLA, backup and LAN duties");
+    }
+}
+
+/// Computes the SLA of the current period of each class, the LAN diagram and SNMP
+/// states and the backup states, for `/metrics` and the pages.
+pub fn evaluate_duties(s: &AppState) -> Result<(), crate::store::StoreError> {
+    use crate::sla::period::{Period, PeriodKind, Zone};
+    // one evaluation at a time; a caller that waited finds fresh states
+    let mut at = crate::lock(&s.metrics.duties_at);
+    let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
+    let now = crate::now_seconds();
+    let conn = crate::lock(&s.db);
+    // one report per period kind in use; each host keeps its class's
+    let mut kinds: Vec<PeriodKind> = s.cfg.sla_classes.iter().map(|c| c.period).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let mut hosts = Vec::new();
+    for kind in kinds {
+        let period = Period::containing(kind, now as i64, &zone);
+        let r = crate::sla::report::report(&conn, &s.cfg, &period, now, None)?;
+        hosts.extend(
+            r.hosts
+                .into_iter()
+                .filter(|h| {
+                    s.cfg
+                        .sla_classes
+                        .iter()
+                        .any(|c| c.id == h.sla && c.period == kind)
+                })
+                .map(|h| (kind, h)),
+        );
+    }
+    let agencies: Vec<String> = s.cfg.agencies.iter().map(|a| a.id.clone()).collect();
+    let lan = crate::lan::statuses(&conn, &agencies, s.cfg.lan_max_age_seconds(), now)?;
+    let snmp = crate::lan::snmp_statuses(&conn, None)?;
+    let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
+    drop(conn);
+    *s.metrics
+        .sla
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = hosts;
+    *s.metrics
+        .lan
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = lan;
+    *s.metrics
+        .snmp
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = snmp;
+    *s.metrics
+        .backups
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = b;
+    *at = now;
+    Ok(())
 }
 
 /// Forgets idle rate-limit buckets every minute.

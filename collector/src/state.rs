@@ -141,4 +141,42 @@ impl Fleet {
             }
         }
     }
+
+    /// Whether the newest report held for `agent_id` has `sequence`.
+    pub fn holds(&self, agent_id: &str, sequence: u64) -> bool {
+        let hosts = self
+            .hosts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        hosts
+            .get(agent_id)
+            .and_then(|h| h.latest.as_ref())
+            .is_some_and(|(r, _)| r.sequence == sequence)
+    }
+
+    /// Applies a report another replica stored, to a host this replica knows; older
+    /// reports do not replace newer state. Returns whether the host is known.
+    pub fn apply_stored(&self, agent_id: &str, report: Report, received_at: f64) -> bool {
+        let mut hosts = self.write();
+        let Some(h) = hosts.get_mut(agent_id) else {
+            return false;
+        };
+        if h.latest
+            .as_ref()
+            .is_none_or(|(r, _)| r.sample_time_seconds < report.sample_time_seconds)
+        {
+            h.latest = Some((Arc::new(report), received_at));
+        }
+        true
+    }
+
+    /// Applies an inventory version another replica stored (the newer one wins).
+    pub fn apply_inventory(&self, agent_id: &str, inv: Inventory, sample_time: f64) {
+        let mut hosts = self.write();
+        if let Some(h) = hosts.get_mut(agent_id) {
+            if h.inventory.as_ref().is_none_or(|(_, t)| *t < sample_time) {
+                h.inventory = Some((Arc::new(inv), sample_time));
+            }
+        }
+    }
 }

@@ -121,7 +121,7 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
                 return Err(UsageError(problems.join("\n")).into());
             };
             let (pw, generated) = password(password_stdin)?;
-            let conn = store::open(&cfg.data_dir)?;
+            let conn = store::open(&cfg.store, &cfg.data_dir)?;
             let user = users::add(&conn, &name, &role, &pw, now).map_err(|e| match e {
                 store::StoreError::Conflict(m) => UsageError(m).into(),
                 e => anyhow::Error::from(e),
@@ -140,7 +140,7 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::List { common } => {
-            let conn = store::open(&load(&common)?.data_dir)?;
+            let conn = crate::open_store(&common)?;
             println!(
                 "{:<24} {:<7} {:<16} {:<9} STATE",
                 "NAME", "ROLE", "AGENCY", "API TOKEN"
@@ -165,7 +165,7 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
             name,
             password_stdin,
         } => {
-            let conn = store::open(&load(&common)?.data_dir)?;
+            let conn = crate::open_store(&common)?;
             let (pw, generated) = password(password_stdin)?;
             if !users::set_password(&conn, &name, &pw)? {
                 return Err(no_user(&name));
@@ -176,14 +176,14 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
             eprintln!("new password set for {name}; their sessions ended");
         }
         UserCommand::Disable { common, name } => {
-            let conn = store::open(&load(&common)?.data_dir)?;
+            let conn = crate::open_store(&common)?;
             if !users::disable(&conn, &name, now)? {
                 return Err(no_user(&name));
             }
             eprintln!("disabled {name}; their sessions and API token no longer work");
         }
         UserCommand::Token { common, name } => {
-            let conn = store::open(&load(&common)?.data_dir)?;
+            let conn = crate::open_store(&common)?;
             let token = users::new_api_token(&conn, &name)?.ok_or_else(|| no_user(&name))?;
             println!("{token}");
             eprintln!(

@@ -122,12 +122,45 @@ kind = "opd-office"
 agency = "dinkes"
 "#;
 
+/// Whether the suite runs its collectors on PostgreSQL (`SIMPUL_TEST_STORE=postgres`)
+/// instead of the default embedded SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("SIMPUL_TEST_STORE").is_ok_and(|v| v == "postgres")
+}
+
+/// The test binary's PostgreSQL server, started on first use (loopback, temporary
+/// directory, stopped when the test process ends).
+pub fn postgres_server() -> &'static simpul_collector::store::pg_server::PgServer {
+    use simpul_collector::store::pg_server::{Durability, PgServer};
+    static SERVER: std::sync::OnceLock<PgServer> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        PgServer::start(Durability::Throwaway)
+            .unwrap_or_else(|e| panic!("cannot start PostgreSQL for the tests: {e}"))
+    })
+}
+
+/// A fresh, empty PostgreSQL database on [`postgres_server`]; its URL.
+pub fn postgres_database() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "c{}_{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    postgres_server()
+        .create_database(&name)
+        .unwrap_or_else(|e| panic!("create database {name}: {e}"))
+}
+
 /// A running collector in a temporary directory.
 pub struct Collector {
     pub dir: tempfile::TempDir,
     pub port: u16,
     pub proc: Proc,
     starts: u32,
+    /// The PostgreSQL database it uses; None: SQLite in its data directory.
+    pub store_url: Option<String>,
 }
 
 impl Collector {
@@ -139,7 +172,17 @@ impl Collector {
     /// Starts a collector with `top` lines before [`COLLECTOR_TOML`] and `tables`
     /// (`[[sla_classes]]` and the like) after it.
     pub fn start_full(top: &str, tables: &str) -> Self {
+        Self::start_on(on_postgres().then(postgres_database), top, tables)
+    }
+
+    /// Starts a collector on the PostgreSQL database `store_url` (None: SQLite); several
+    /// collectors on one URL are replicas.
+    pub fn start_on(store_url: Option<String>, top: &str, tables: &str) -> Self {
         let extra = top;
+        let store = match &store_url {
+            Some(url) => format!("[store]\nkind = \"postgres\"\nurl = \"{url}\"\n"),
+            None => String::new(),
+        };
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let cfg = dir.path().join("collector.toml");
@@ -147,7 +190,7 @@ impl Collector {
         std::fs::write(
             &cfg,
             format!(
-                "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{extra}\n{COLLECTOR_TOML}\n{tables}\n",
+                "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{extra}\n{COLLECTOR_TOML}\n{tables}\n{store}",
                 data.display()
             ),
         )
@@ -166,6 +209,7 @@ impl Collector {
             port,
             proc,
             starts: 1,
+            store_url,
         };
         c.wait_ready();
         // the harness reads the JSON API as a Diskominfo admin (see `get`)
@@ -271,9 +315,21 @@ impl Collector {
 
     /// Rows in the reports table.
     pub fn stored_reports(&self) -> i64 {
-        let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
-        conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
-            .expect("count")
+        self.count("SELECT count(*) FROM reports")
+    }
+
+    /// The integer a query returns, from whichever database the collector uses.
+    pub fn count(&self, sql: &str) -> i64 {
+        match &self.store_url {
+            Some(url) => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                c.query_one(sql, &[]).expect(sql).get(0)
+            }
+            None => {
+                let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
+                conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+            }
+        }
     }
 
     /// What the running collector process logged so far.

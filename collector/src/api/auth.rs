@@ -7,8 +7,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::store::Db;
 use axum::http::{HeaderMap, StatusCode};
-use rusqlite::Connection;
 
 use super::error::ApiError;
 use crate::metrics::RejectReason;
@@ -21,15 +21,15 @@ pub const REFRESH: Duration = Duration::from_secs(10);
 /// Looks tokens up in the database.
 #[derive(Debug)]
 pub struct Auth {
-    db: Arc<Mutex<Connection>>,
+    db: Arc<Mutex<Db>>,
 }
 
 impl Auth {
-    pub fn new(db: Arc<Mutex<Connection>>) -> Self {
+    pub fn new(db: Arc<Mutex<Db>>) -> Self {
         Self { db }
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Db> {
         self.db
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -39,9 +39,11 @@ pub struct AppState {
     pub per_agent: ratelimit::RateLimiter<String>,
     pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
     /// A read connection for reports.
-    pub db: Arc<std::sync::Mutex<rusqlite::Connection>>,
+    pub db: Arc<std::sync::Mutex<crate::store::Db>>,
     /// Failed-login throttles of the web pages.
     pub web: crate::web::LoginLimits,
+    /// This process among the replicas sharing the database.
+    pub replica: crate::replica::Replica,
 }
 
 impl std::fmt::Debug for Job {
@@ -161,7 +163,7 @@ impl AppState {
     /// failed worker is a 503.
     pub async fn read_db<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&rusqlite::Connection) -> Result<T, crate::store::StoreError> + Send + 'static,
+        f: impl FnOnce(&crate::store::Db) -> Result<T, crate::store::StoreError> + Send + 'static,
     ) -> Result<T, error::ApiError> {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {

@@ -1,7 +1,8 @@
 //! Backup obligations: what each agency must back up, how often, how big and where; the
 //! evidence agents' probes send; and the state of every obligation.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::params;
+use crate::store::Db;
 use serde::{Deserialize, Serialize};
 
 use crate::config::CollectorConfig;
@@ -138,7 +139,7 @@ impl Obligation {
 
 /// Every declared obligation: those of collector.toml, then those declared through the
 /// API (an id in both is the file's).
-pub fn declared(conn: &Connection, cfg: &CollectorConfig) -> Result<Vec<Obligation>, StoreError> {
+pub fn declared(conn: &Db, cfg: &CollectorConfig) -> Result<Vec<Obligation>, StoreError> {
     let mut all = cfg.backups.clone();
     for s in crate::store::api_obligations(conn)? {
         if !cfg.backups.iter().any(|o| o.id == s.obligation.id) {
@@ -150,7 +151,7 @@ pub fn declared(conn: &Connection, cfg: &CollectorConfig) -> Result<Vec<Obligati
 
 /// The declared obligation `id`, or an error naming the declared ones.
 pub fn find(
-    conn: &Connection,
+    conn: &Db,
     cfg: &CollectorConfig,
     id: &str,
 ) -> Result<Result<Obligation, String>, StoreError> {
@@ -367,14 +368,13 @@ pub fn checkin_state(
 }
 
 /// The newest evidence stored for `obligation`.
-pub fn latest(conn: &Connection, obligation: &str) -> Result<Option<Latest>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT a.host, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum
-             FROM backup_evidence e JOIN agents a ON a.id = e.agent_id
-             WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1",
-        )?
-        .query_row(params![obligation], |r| {
+pub fn latest(conn: &Db, obligation: &str) -> Result<Option<Latest>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT a.host, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum
+         FROM backup_evidence e JOIN agents a ON a.id = e.agent_id
+         WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1",
+        params![obligation],
+        |r| {
             Ok(Latest {
                 host: r.get(0)?,
                 site: r.get(1)?,
@@ -386,13 +386,13 @@ pub fn latest(conn: &Connection, obligation: &str) -> Result<Option<Latest>, Sto
                 count: r.get::<_, i64>(7)? as u64,
                 latest_checksum: r.get(8)?,
             })
-        })
-        .optional()?)
+        },
+    )?)
 }
 
 /// The sizes of the newest [`TREND_POINTS`] backups of an obligation, oldest first:
 /// one point per distinct backup (probes read the same backup many times).
-pub fn size_trend(conn: &Connection, ob: &Obligation) -> Result<Vec<SizePoint>, StoreError> {
+pub fn size_trend(conn: &Db, ob: &Obligation) -> Result<Vec<SizePoint>, StoreError> {
     let sql = match ob.evidence {
         EvidenceKind::Probe => {
             "SELECT latest_time, max(latest_size) FROM backup_evidence
@@ -405,15 +405,12 @@ pub fn size_trend(conn: &Connection, ob: &Obligation) -> Result<Vec<SizePoint>, 
              ORDER BY at DESC LIMIT ?2"
         }
     };
-    let mut v = conn
-        .prepare_cached(sql)?
-        .query_map(params![ob.id, TREND_POINTS], |r| {
-            Ok(SizePoint {
-                time_seconds: r.get(0)?,
-                size_bytes: r.get::<_, i64>(1)?.max(0) as u64,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut v = conn.query(sql, params![ob.id, TREND_POINTS], |r| {
+        Ok(SizePoint {
+            time_seconds: r.get(0)?,
+            size_bytes: r.get::<_, i64>(1)?.max(0) as u64,
+        })
+    })?;
     v.reverse();
     Ok(v)
 }
@@ -428,7 +425,7 @@ pub fn size_change(trend: &[SizePoint]) -> Option<f64> {
 
 /// The state of every obligation (of one agency, if given) at `now`.
 pub fn statuses(
-    conn: &Connection,
+    conn: &Db,
     cfg: &CollectorConfig,
     now: f64,
     agency: Option<&str>,

@@ -6,7 +6,8 @@
 pub mod diff;
 pub mod svg;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::params;
+use crate::store::db::{Db, DbError, Row};
 use serde::Serialize;
 use simpul_protocol::{LanDiscovery, SnmpPollSummary, Topology};
 
@@ -43,39 +44,36 @@ pub struct Version {
     pub diff: Diff,
 }
 
-fn json_err(e: serde_json::Error) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+fn json_err(e: serde_json::Error) -> DbError {
+    DbError::other(e)
 }
 
 /// Stores a discovery (inside the ingest transaction): a new version when the topology
 /// differs from the newest one, else a later `last_seen`.
 pub fn record(
-    tx: &Connection,
+    tx: &Db,
     agency: &str,
     site: &str,
     agent_id: &str,
     sample_time: f64,
     lan: &LanDiscovery,
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     let mut topology = lan.topology.clone();
     topology.canonicalize();
     let hash = topology.hash();
-    let newest: Option<(i64, String, String)> = tx
-        .prepare_cached(
-            "SELECT version, hash, topology FROM lan_versions WHERE agency = ?1 AND site = ?2
-             ORDER BY version DESC LIMIT 1",
-        )?
-        .query_row(params![agency, site], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+    let newest: Option<(i64, String, String)> = tx.query_row(
+        "SELECT version, hash, topology FROM lan_versions WHERE agency = ?1 AND site = ?2
+         ORDER BY version DESC LIMIT 1",
+        params![agency, site],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if let Some((version, h, _)) = &newest {
         if *h == hash {
-            tx.prepare_cached(
-                "UPDATE lan_versions SET last_seen = max(last_seen, ?4)
+            tx.execute(
+                "UPDATE lan_versions SET last_seen = CASE WHEN last_seen > ?4 THEN last_seen ELSE ?4 END
                  WHERE agency = ?1 AND site = ?2 AND version = ?3",
-            )?
-            .execute(params![agency, site, version, sample_time])?;
+                params![agency, site, version, sample_time],
+            )?;
             return Ok(());
         }
     }
@@ -86,26 +84,26 @@ pub fn record(
             (v + 1, diff::diff(&old, &topology))
         }
     };
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO lan_versions (agency, site, version, hash, topology, diff, changes, devices,
            links, agent_id, subnets, errors, discovered_at, last_seen)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-    )?
-    .execute(params![
-        agency,
-        site,
-        version,
-        hash,
-        serde_json::to_string(&topology).map_err(json_err)?,
-        serde_json::to_string(&diff).map_err(json_err)?,
-        diff.count() as i64,
-        topology.devices.len() as i64,
-        topology.links.len() as i64,
-        agent_id,
-        serde_json::to_string(&lan.subnets).map_err(json_err)?,
-        serde_json::to_string(&lan.errors).map_err(json_err)?,
-        sample_time,
-    ])?;
+        params![
+            agency,
+            site,
+            version,
+            hash,
+            serde_json::to_string(&topology).map_err(json_err)?,
+            serde_json::to_string(&diff).map_err(json_err)?,
+            diff.count() as i64,
+            topology.devices.len() as i64,
+            topology.links.len() as i64,
+            agent_id,
+            serde_json::to_string(&lan.subnets).map_err(json_err)?,
+            serde_json::to_string(&lan.errors).map_err(json_err)?,
+            sample_time,
+        ],
+    )?;
     tracing::info!(
         agency,
         site,
@@ -173,30 +171,39 @@ pub fn node_graph(t: &Topology) -> serde_json::Value {
 /// Keeps the newest poll of every SNMP device a report names; devices the agent no
 /// longer polls are forgotten (their metrics go away).
 pub fn record_snmp(
-    tx: &Connection,
+    tx: &Db,
     agency: &str,
     site: &str,
     agent_id: &str,
     sample_time: f64,
     polls: &[SnmpPollSummary],
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     // an older report (from the spool) must not overwrite a newer poll
-    let newest: Option<f64> = tx
-        .prepare_cached("SELECT max(polled_at) FROM snmp_polls WHERE agency = ?1 AND site = ?2")?
-        .query_row(params![agency, site], |r| r.get(0))?;
+    let newest: Option<f64> = tx.query_one(
+        "SELECT max(polled_at) FROM snmp_polls WHERE agency = ?1 AND site = ?2",
+        params![agency, site],
+        |r| r.get(0),
+    )?;
     if newest.is_some_and(|t| t > sample_time) {
         return Ok(());
     }
-    tx.prepare_cached("DELETE FROM snmp_polls WHERE agency = ?1 AND site = ?2")?
-        .execute(params![agency, site])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT OR REPLACE INTO snmp_polls (agency, site, address, name, ok, error,
-           duration_seconds, oids, interfaces, lldp_neighbours, fdb_entries, agent_id, polled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    tx.execute(
+        "DELETE FROM snmp_polls WHERE agency = ?1 AND site = ?2",
+        params![agency, site],
     )?;
     for p in polls {
         let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
-        ins.execute(params![
+        // a report may name a device twice: the last one wins
+        tx.execute(
+            "INSERT INTO snmp_polls (agency, site, address, name, ok, error,
+               duration_seconds, oids, interfaces, lldp_neighbours, fdb_entries, agent_id, polled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT(agency, site, address) DO UPDATE SET name = excluded.name, ok = excluded.ok,
+               error = excluded.error, duration_seconds = excluded.duration_seconds,
+               oids = excluded.oids, interfaces = excluded.interfaces,
+               lldp_neighbours = excluded.lldp_neighbours, fdb_entries = excluded.fdb_entries,
+               agent_id = excluded.agent_id, polled_at = excluded.polled_at",
+            params![
             agency,
             site,
             p.address,
@@ -208,9 +215,10 @@ pub fn record_snmp(
             n(p.interfaces),
             n(p.lldp_neighbours),
             n(p.fdb_entries),
-            agent_id,
-            sample_time
-        ])?;
+                agent_id,
+                sample_time
+            ],
+        )?;
     }
     Ok(())
 }
@@ -235,13 +243,13 @@ pub struct SnmpStatus {
 }
 
 /// The newest poll of every SNMP device, of one agency or all.
-pub fn snmp_statuses(conn: &Connection, agency: Option<&str>) -> rusqlite::Result<Vec<SnmpStatus>> {
-    let mut st = conn.prepare_cached(
+pub fn snmp_statuses(conn: &Db, agency: Option<&str>) -> Result<Vec<SnmpStatus>, DbError> {
+    conn.query(
         "SELECT agency, site, address, name, ok, error, duration_seconds, oids, interfaces,
                 lldp_neighbours, fdb_entries, agent_id, polled_at
-         FROM snmp_polls WHERE ?1 IS NULL OR agency = ?1 ORDER BY agency, site, address",
-    )?;
-    let rows = st.query_map(params![agency], |r| {
+         FROM snmp_polls WHERE CAST(?1 AS TEXT) IS NULL OR agency = ?1 ORDER BY agency, site, address",
+        params![agency],
+        |r| {
         Ok(SnmpStatus {
             agency: r.get(0)?,
             site: r.get(1)?,
@@ -257,15 +265,14 @@ pub fn snmp_statuses(conn: &Connection, agency: Option<&str>) -> rusqlite::Resul
             agent_id: r.get(11)?,
             polled_at: r.get(12)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 const ROW: &str = "agency, site, version, hash, devices, links, changes, discovered_at, last_seen,
     agent_id, subnets, errors, acked_by, acked_at";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
-    let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+fn row(r: &Row<'_>) -> Result<VersionRow, DbError> {
+    let list = |i: usize| -> Result<Vec<String>, DbError> {
         let s: String = r.get(i)?;
         Ok(serde_json::from_str(&s).unwrap_or_default())
     };
@@ -289,60 +296,65 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
 
 /// Every version of every site of `agency` (or of all agencies), newest first.
 pub fn versions(
-    conn: &Connection,
+    conn: &Db,
     agency: Option<&str>,
     site: Option<&str>,
-) -> rusqlite::Result<Vec<VersionRow>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {ROW} FROM lan_versions
-         WHERE (?1 IS NULL OR agency = ?1) AND (?2 IS NULL OR site = ?2)
-         ORDER BY agency, site, version DESC"
-    ))?;
-    let rows = st.query_map(params![agency, site], row)?;
-    rows.collect()
+) -> Result<Vec<VersionRow>, DbError> {
+    conn.query(
+        &format!(
+            "SELECT {ROW} FROM lan_versions
+             WHERE (CAST(?1 AS TEXT) IS NULL OR agency = ?1) AND (CAST(?2 AS TEXT) IS NULL OR site = ?2)
+             ORDER BY agency, site, version DESC"
+        ),
+        params![agency, site],
+        row,
+    )
 }
 
 /// One version with topology and diff; `version` None is the newest.
 pub fn version(
-    conn: &Connection,
+    conn: &Db,
     agency: &str,
     site: &str,
     version: Option<i64>,
-) -> rusqlite::Result<Option<Version>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {ROW}, topology, diff FROM lan_versions
-         WHERE agency = ?1 AND site = ?2 AND (?3 IS NULL OR version = ?3)
-         ORDER BY version DESC LIMIT 1"
-    ))?;
-    st.query_row(params![agency, site, version], |r| {
-        let t: String = r.get(14)?;
-        let d: String = r.get(15)?;
-        Ok(Version {
-            row: row(r)?,
-            topology: serde_json::from_str(&t).unwrap_or_default(),
-            diff: serde_json::from_str(&d).unwrap_or_default(),
-        })
-    })
-    .optional()
+) -> Result<Option<Version>, DbError> {
+    conn.query_row(
+        &format!(
+            "SELECT {ROW}, topology, diff FROM lan_versions
+             WHERE agency = ?1 AND site = ?2 AND (CAST(?3 AS BIGINT) IS NULL OR version = ?3)
+             ORDER BY version DESC LIMIT 1"
+        ),
+        params![agency, site, version],
+        |r| {
+            let t: String = r.get(14)?;
+            let d: String = r.get(15)?;
+            Ok(Version {
+                row: row(r)?,
+                topology: serde_json::from_str(&t).unwrap_or_default(),
+                diff: serde_json::from_str(&d).unwrap_or_default(),
+            })
+        },
+    )
 }
 
 /// The sites of `agency` that have a diagram.
-pub fn sites(conn: &Connection, agency: &str) -> rusqlite::Result<Vec<String>> {
-    let mut st = conn
-        .prepare_cached("SELECT DISTINCT site FROM lan_versions WHERE agency = ?1 ORDER BY site")?;
-    let rows = st.query_map(params![agency], |r| r.get(0))?;
-    rows.collect()
+pub fn sites(conn: &Db, agency: &str) -> Result<Vec<String>, DbError> {
+    conn.query(
+        "SELECT DISTINCT site FROM lan_versions WHERE agency = ?1 ORDER BY site",
+        params![agency],
+        |r| r.get(0),
+    )
 }
 
 /// Acknowledges every version of the site up to `version`; returns how many changed.
 pub fn acknowledge(
-    conn: &Connection,
+    conn: &Db,
     agency: &str,
     site: &str,
     version: i64,
     by: &str,
     now: f64,
-) -> rusqlite::Result<usize> {
+) -> Result<usize, DbError> {
     conn.execute(
         "UPDATE lan_versions SET acked_by = ?4, acked_at = ?5
          WHERE agency = ?1 AND site = ?2 AND version <= ?3 AND acked_at IS NULL",
@@ -372,19 +384,18 @@ pub struct SiteStatus {
 /// The duty state of every agency: each site with a diagram, and a `missing` row for
 /// an agency with none.
 pub fn statuses(
-    conn: &Connection,
+    conn: &Db,
     agencies: &[String],
     max_age_seconds: f64,
     now: f64,
-) -> rusqlite::Result<Vec<SiteStatus>> {
-    let mut st = conn.prepare_cached(
+) -> Result<Vec<SiteStatus>, DbError> {
+    let rows: Vec<(String, String, i64, f64, i64, i64)> = conn.query(
         "SELECT agency, site, max(version), max(last_seen),
                 sum(CASE WHEN version > 1 THEN 1 ELSE 0 END),
                 sum(CASE WHEN acked_at IS NULL THEN changes ELSE 0 END)
          FROM lan_versions GROUP BY agency, site ORDER BY agency, site",
-    )?;
-    let rows: Vec<(String, String, i64, f64, i64, i64)> = st
-        .query_map([], |r| {
+        params![],
+        |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -393,8 +404,8 @@ pub fn statuses(
                 r.get(4)?,
                 r.get(5)?,
             ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     let mut out = Vec::new();
     for a in agencies {
         let mine: Vec<_> = rows.iter().filter(|r| &r.0 == a).collect();
@@ -412,11 +423,11 @@ pub fn statuses(
             });
         }
         for (agency, site, version, last_seen, changes, unacked) in mine {
-            let (devices, links): (i64, i64) = conn
-                .prepare_cached(
-                    "SELECT devices, links FROM lan_versions WHERE agency = ?1 AND site = ?2 AND version = ?3",
-                )?
-                .query_row(params![agency, site, version], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (devices, links): (i64, i64) = conn.query_one(
+                "SELECT devices, links FROM lan_versions WHERE agency = ?1 AND site = ?2 AND version = ?3",
+                params![agency, site, version],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let age = (now - last_seen).max(0.0);
             out.push(SiteStatus {
                 agency: agency.clone(),
@@ -462,28 +473,28 @@ mod tests {
 
     #[test]
     fn the_newest_poll_of_each_device_is_kept() {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::store::migrations::migrate(&mut c).unwrap();
-        let rec = |t: f64, polls: Vec<SnmpPollSummary>| {
-            record_snmp(&c, "dinkes", "kantor", "a1", t, &polls).unwrap();
-        };
-        rec(100.0, vec![poll("10.0.0.1", true), poll("10.0.0.2", false)]);
-        // a report from the spool, older than what is stored, changes nothing
-        rec(50.0, vec![poll("10.0.0.9", true)]);
-        let s = snmp_statuses(&c, Some("dinkes")).unwrap();
-        assert_eq!(
-            s.iter()
-                .map(|p| (p.address.as_str(), p.ok))
-                .collect::<Vec<_>>(),
-            [("10.0.0.1", true), ("10.0.0.2", false)]
-        );
-        assert_eq!(s[1].error, "SNMP x: no answer");
-        assert_eq!((s[0].lldp_neighbours, s[0].polled_at), (3, 100.0));
-        // a device no longer configured is forgotten
-        rec(200.0, vec![poll("10.0.0.2", true)]);
-        let s = snmp_statuses(&c, None).unwrap();
-        assert_eq!(s.len(), 1);
-        assert!(s[0].ok);
-        assert!(snmp_statuses(&c, Some("dinsos")).unwrap().is_empty());
+        crate::store::testing::each_engine(|c| {
+            let rec = |t: f64, polls: Vec<SnmpPollSummary>| {
+                record_snmp(c, "dinkes", "kantor", "a1", t, &polls).unwrap();
+            };
+            rec(100.0, vec![poll("10.0.0.1", true), poll("10.0.0.2", false)]);
+            // a report from the spool, older than what is stored, changes nothing
+            rec(50.0, vec![poll("10.0.0.9", true)]);
+            let s = snmp_statuses(c, Some("dinkes")).unwrap();
+            assert_eq!(
+                s.iter()
+                    .map(|p| (p.address.as_str(), p.ok))
+                    .collect::<Vec<_>>(),
+                [("10.0.0.1", true), ("10.0.0.2", false)]
+            );
+            assert_eq!(s[1].error, "SNMP x: no answer");
+            assert_eq!((s[0].lldp_neighbours, s[0].polled_at), (3, 100.0));
+            // a device no longer configured is forgotten
+            rec(200.0, vec![poll("10.0.0.2", true)]);
+            let s = snmp_statuses(c, None).unwrap();
+            assert_eq!(s.len(), 1);
+            assert!(s[0].ok);
+            assert!(snmp_statuses(c, Some("dinsos")).unwrap().is_empty());
+        });
     }
 }

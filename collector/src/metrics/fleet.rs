@@ -16,7 +16,8 @@ pub struct FleetMetrics {
     pub fleet: Arc<Fleet>,
     pub grace_intervals: u32,
     pub skew_secs: u64,
-    pub db: PathBuf,
+    /// The SQLite file, whose size is exported (None on PostgreSQL).
+    pub db: Option<PathBuf>,
 }
 
 fn host_labels(h: &HostState) -> [(&'static str, &str); 3] {
@@ -361,19 +362,21 @@ impl FleetMetrics {
                 1.0,
             );
         }
-        let size: u64 = ["", "-wal"]
-            .iter()
-            .filter_map(|suffix| {
-                let mut p = self.db.clone().into_os_string();
-                p.push(suffix);
-                std::fs::metadata(p).ok().map(|m| m.len())
-            })
-            .sum();
-        e.family(
-            "simpul_database_size_bytes",
-            Kind::Gauge,
-            "Size of the SQLite database and its WAL",
-        );
-        e.sample("simpul_database_size_bytes", &[], size as f64);
+        if let Some(db) = &self.db {
+            let size: u64 = ["", "-wal"]
+                .iter()
+                .filter_map(|suffix| {
+                    let mut p = db.clone().into_os_string();
+                    p.push(suffix);
+                    std::fs::metadata(p).ok().map(|m| m.len())
+                })
+                .sum();
+            e.family(
+                "simpul_database_size_bytes",
+                Kind::Gauge,
+                "Size of the SQLite database and its WAL",
+            );
+            e.sample("simpul_database_size_bytes", &[], size as f64);
+        }
     }
 }

@@ -5,7 +5,7 @@ pub mod expo;
 mod fleet;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use expo::{Expo, Kind};
@@ -88,11 +88,22 @@ pub struct Metrics {
     pub lan: std::sync::RwLock<Vec<crate::lan::SiteStatus>>,
     /// The newest poll of every SNMP device.
     pub snmp: std::sync::RwLock<Vec<crate::lan::SnmpStatus>>,
+    /// Whether this collector exports the fleet's series (hosts and duties): always on
+    /// SQLite; on a shared PostgreSQL, only the replica holding the duty lease.
+    pub leader: AtomicBool,
+    /// When the duty states above were last evaluated (0: never); held while one
+    /// evaluation runs.
+    pub duties_at: Mutex<f64>,
 }
 
 impl Metrics {
     /// `db` is the database file whose size is exported.
-    pub fn new(fleet: Arc<Fleet>, grace_intervals: u32, skew_secs: u64, db: PathBuf) -> Self {
+    pub fn new(
+        fleet: Arc<Fleet>,
+        grace_intervals: u32,
+        skew_secs: u64,
+        db: Option<PathBuf>,
+    ) -> Self {
         Self {
             stored: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
@@ -111,6 +122,8 @@ impl Metrics {
             backups: std::sync::RwLock::default(),
             lan: std::sync::RwLock::default(),
             snmp: std::sync::RwLock::default(),
+            leader: AtomicBool::new(true),
+            duties_at: Mutex::new(0.0),
         }
     }
 
@@ -506,10 +519,19 @@ impl Metrics {
             e.sample("simpul_ingest_duration_seconds_sum", &[], h.sum);
             e.sample("simpul_ingest_duration_seconds_count", &[], h.count as f64);
         }
-        self.fleet.encode(e);
-        self.encode_sla(e);
-        self.encode_backups(e);
-        self.encode_lan(e);
-        self.encode_snmp(e);
+        let leader = self.leader.load(Ordering::Relaxed);
+        e.family(
+            "simpul_collector_leader",
+            Kind::Gauge,
+            "1 when this collector exports the fleet's host and duty series (always with SQLite; with replicas on PostgreSQL, the one holding the duty lease)",
+        );
+        e.sample("simpul_collector_leader", &[], f64::from(u8::from(leader)));
+        if leader {
+            self.fleet.encode(e);
+            self.encode_sla(e);
+            self.encode_backups(e);
+            self.encode_lan(e);
+            self.encode_snmp(e);
+        }
     }
 }

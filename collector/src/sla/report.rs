@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::params;
+use crate::store::db::{Db, Row};
 use serde::Serialize;
 
 use super::config::{BusinessHours, SlaClass, UnknownPolicy};
@@ -80,35 +81,43 @@ pub struct SlaReport {
 
 /// Windows when the collector was not ingesting, overlapping [from, to).
 pub fn collector_outages(
-    conn: &Connection,
+    conn: &Db,
     from: f64,
     to: f64,
     now: f64,
 ) -> Result<Vec<Window>, StoreError> {
-    let mut st = conn.prepare_cached(
+    let runs: Vec<(f64, f64, Option<f64>)> = conn.query(
         "SELECT started_at, alive_at, stopped_at FROM collector_runs ORDER BY started_at",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let runs: Vec<(f64, f64, Option<f64>)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
+    // Each run covers [start, end]: it ends at its clean stop or (killed) at its last
+    // sign of life, and one still alive covers up to now. The collector was down where
+    // no run covers: with replicas sharing one database, runs overlap, and one replica
+    // stopping is no outage while another ingests.
     let mut out = Vec::new();
-    for (i, (_, alive, stopped)) in runs.iter().enumerate() {
-        // a run ends at its clean stop, or (killed) at its last sign of life
-        let end = stopped.unwrap_or(*alive);
-        let next = runs.get(i + 1).map_or(
-            // the last run: if it is not running now, the collector is down since
-            if stopped.is_some() || now - alive > crate::sla::ALIVE_EVERY_SECS * 3.0 {
-                now
-            } else {
-                end
-            },
-            |r| r.0,
-        );
-        if next > end && next > from && end < to {
-            out.push(Window {
-                start: end,
-                end: next,
-            });
+    let mut covered_to: Option<f64> = None;
+    for (start, alive, stopped) in runs {
+        let running = stopped.is_none() && now - alive <= crate::sla::ALIVE_EVERY_SECS * 3.0;
+        let end = if running {
+            now
+        } else {
+            stopped.unwrap_or(alive)
+        };
+        if let Some(c) = covered_to {
+            if start > c && start > from && c < to {
+                out.push(Window {
+                    start: c,
+                    end: start,
+                });
+            }
+        }
+        covered_to = Some(covered_to.map_or(end, |c| c.max(end)));
+    }
+    if let Some(c) = covered_to {
+        // nothing runs now: down since the last run ended
+        if now > c && now > from && c < to {
+            out.push(Window { start: c, end: now });
         }
     }
     Ok(out)
@@ -125,40 +134,32 @@ fn class_of<'a>(cfg: &'a CollectorConfig, agency: &str, host: &str) -> Option<&'
     cfg.sla_classes.iter().find(|c| c.id == id)
 }
 
-fn spans(
-    conn: &Connection,
-    agent: &str,
-    from: f64,
-    to: f64,
-) -> Result<(Vec<Span>, bool), StoreError> {
-    let row = |r: &rusqlite::Row<'_>| {
+fn spans(conn: &Db, agent: &str, from: f64, to: f64) -> Result<(Vec<Span>, bool), StoreError> {
+    let row = |r: &Row<'_>| {
         Ok(Span {
             start: r.get(0)?,
             end: r.get(1)?,
             boot: r.get(2)?,
         })
     };
-    let before = conn
-        .prepare_cached(
-            "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 AND end < ?2 ORDER BY end DESC LIMIT 1",
-        )?
-        .query_row(params![agent, from], row)
-        .optional()?;
-    let mut st = conn.prepare_cached(
-        "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 AND end >= ?2 AND start < ?3 ORDER BY start",
+    let before = conn.query_row(
+        "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND \"end\" < ?2 ORDER BY \"end\" DESC LIMIT 1",
+        params![agent, from],
+        row,
     )?;
     let mut v: Vec<Span> = before.into_iter().collect();
-    for s in st.query_map(params![agent, from, to], row)? {
-        v.push(s?);
-    }
+    v.extend(conn.query(
+        "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND \"end\" >= ?2 AND start < ?3 ORDER BY start",
+        params![agent, from, to],
+        row,
+    )?);
     // the first span after the window: a gap running past the window's end is judged
     // by the gap rule, not as "silent since the last heartbeat"
-    let after = conn
-        .prepare_cached(
-            "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 AND start >= ?2 ORDER BY start LIMIT 1",
-        )?
-        .query_row(params![agent, to], row)
-        .optional()?;
+    let after = conn.query_row(
+        "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND start >= ?2 ORDER BY start LIMIT 1",
+        params![agent, to],
+        row,
+    )?;
     v.extend(after);
     let seen_before = before.is_some() || v.first().is_some_and(|s| s.start < from);
     Ok((v, seen_before))
@@ -166,7 +167,7 @@ fn spans(
 
 /// Computes the report for `period` at `now`, optionally for one agency.
 pub fn report(
-    conn: &Connection,
+    conn: &Db,
     cfg: &CollectorConfig,
     period: &Period,
     now: f64,
@@ -345,11 +346,12 @@ pub fn report(
 }
 
 /// The newest grace gap recorded for the host (its interval × grace_intervals).
-fn spans_grace(conn: &Connection, agent: &str) -> Result<Option<f64>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT grace FROM spans WHERE agent_id = ?1 ORDER BY end DESC LIMIT 1")?
-        .query_row([agent], |r| r.get(0))
-        .optional()?)
+fn spans_grace(conn: &Db, agent: &str) -> Result<Option<f64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT grace FROM spans WHERE agent_id = ?1 ORDER BY \"end\" DESC LIMIT 1",
+        params![agent],
+        |r| r.get(0),
+    )?)
 }
 
 /// CSV of the host rows (one line per host; outages are in the JSON).
@@ -394,30 +396,29 @@ mod tests {
     /// weekly Sunday 01:00-03:00 maintenance window.
     #[test]
     fn a_month_with_a_recurring_window_and_an_outage_across_local_midnight() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = store::open(dir.path()).unwrap();
-        let (b, _) = store::add_agent(&conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
-        conn.execute("UPDATE agents SET created_at = 0", [])
-            .unwrap();
-        let wib = Zone::jakarta();
-        let oct = wib.midnight(2026, 10, 1) as f64;
-        let nov = wib.midnight(2026, 11, 1) as f64;
-        // Sunday 4 October 2026, 01:30-02:30 local: inside the window
-        let sun = wib.midnight(2026, 10, 4) as f64;
-        let spans = [
-            (oct - 3600.0, sun + 5400.0),
-            (sun + 9000.0, nov - 1800.0),
-            (nov + 1800.0, nov + 7200.0),
-        ];
-        for (s, e) in spans {
-            conn.execute(
-                "INSERT INTO spans (agent_id, start, end, boot_time, grace) VALUES (?1, ?2, ?3, 1000, 90)",
+        store::testing::each_engine(|conn| {
+            let (b, _) = store::add_agent(conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
+            conn.execute("UPDATE agents SET created_at = 0", params![])
+                .unwrap();
+            let wib = Zone::jakarta();
+            let oct = wib.midnight(2026, 10, 1) as f64;
+            let nov = wib.midnight(2026, 11, 1) as f64;
+            // Sunday 4 October 2026, 01:30-02:30 local: inside the window
+            let sun = wib.midnight(2026, 10, 4) as f64;
+            let spans = [
+                (oct - 3600.0, sun + 5400.0),
+                (sun + 9000.0, nov - 1800.0),
+                (nov + 1800.0, nov + 7200.0),
+            ];
+            for (s, e) in spans {
+                conn.execute(
+                "INSERT INTO spans (agent_id, start, \"end\", boot_time, grace) VALUES (?1, ?2, ?3, 1000, 90)",
                 params![b.id, s, e],
             )
             .unwrap();
-        }
-        let cfg = CollectorConfig::parse(
-            r#"
+            }
+            let cfg = CollectorConfig::parse(
+                r#"
             [[agencies]]
             id = "dinkes"
             sla = "gold"
@@ -434,79 +435,100 @@ mod tests {
             start_time = "01:00"
             duration = "2h"
             "#,
-            std::path::Path::new("t.toml"),
-        )
-        .unwrap();
-        let r = report(
-            &conn,
-            &cfg,
-            &Period::parse("2026-10").unwrap(),
-            nov + 86400.0,
-            None,
-        )
-        .unwrap();
-        let h = &r.hosts[0];
-        // four Sundays in October 2026 (4, 11, 18, 25): 4 × 2 h of maintenance
-        assert_eq!(h.maintenance_seconds, 4.0 * 7200.0);
-        assert_eq!(h.down_seconds, 1800.0, "23:30-24:00 on 31 October only");
-        assert_eq!(h.unknown_seconds, 0.0);
-        assert_eq!(h.up_seconds, 31.0 * 86400.0 - 4.0 * 7200.0 - 1800.0);
-        assert_eq!(h.outage_count, 1);
-        assert_eq!(h.outages[0].start, "2026-10-31T23:30:00+07:00");
-        assert_eq!(h.outages[0].end, "2026-11-01T00:00:00+07:00");
-        let budget = 0.001 * (31.0 * 86400.0 - 4.0 * 7200.0);
-        assert!((h.downtime_budget_seconds - budget).abs() < 1e-6);
-        assert_eq!(h.status, "met");
-        assert!(r.complete);
-        // November gets the other half hour; 1 November is a Sunday, so 01:00-02:00
-        // is maintenance
-        let r = report(
-            &conn,
-            &cfg,
-            &Period::parse("2026-11").unwrap(),
-            nov + 7200.0,
-            None,
-        )
-        .unwrap();
-        assert_eq!(r.hosts[0].down_seconds, 1800.0);
-        assert_eq!(r.hosts[0].up_seconds, 1800.0);
-        assert_eq!(r.hosts[0].maintenance_seconds, 3600.0);
-        assert!(!r.complete);
-        assert_eq!(r.evaluated_to, "2026-11-01T02:00:00+07:00");
+                std::path::Path::new("t.toml"),
+            )
+            .unwrap();
+            let r = report(
+                conn,
+                &cfg,
+                &Period::parse("2026-10").unwrap(),
+                nov + 86400.0,
+                None,
+            )
+            .unwrap();
+            let h = &r.hosts[0];
+            // four Sundays in October 2026 (4, 11, 18, 25): 4 × 2 h of maintenance
+            assert_eq!(h.maintenance_seconds, 4.0 * 7200.0);
+            assert_eq!(h.down_seconds, 1800.0, "23:30-24:00 on 31 October only");
+            assert_eq!(h.unknown_seconds, 0.0);
+            assert_eq!(h.up_seconds, 31.0 * 86400.0 - 4.0 * 7200.0 - 1800.0);
+            assert_eq!(h.outage_count, 1);
+            assert_eq!(h.outages[0].start, "2026-10-31T23:30:00+07:00");
+            assert_eq!(h.outages[0].end, "2026-11-01T00:00:00+07:00");
+            let budget = 0.001 * (31.0 * 86400.0 - 4.0 * 7200.0);
+            assert!((h.downtime_budget_seconds - budget).abs() < 1e-6);
+            assert_eq!(h.status, "met");
+            assert!(r.complete);
+            // November gets the other half hour; 1 November is a Sunday, so 01:00-02:00
+            // is maintenance
+            let r = report(
+                conn,
+                &cfg,
+                &Period::parse("2026-11").unwrap(),
+                nov + 7200.0,
+                None,
+            )
+            .unwrap();
+            assert_eq!(r.hosts[0].down_seconds, 1800.0);
+            assert_eq!(r.hosts[0].up_seconds, 1800.0);
+            assert_eq!(r.hosts[0].maintenance_seconds, 3600.0);
+            assert!(!r.complete);
+            assert_eq!(r.evaluated_to, "2026-11-01T02:00:00+07:00");
+        });
     }
 
     #[test]
     fn the_collectors_own_outage_is_read_from_its_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = store::open(dir.path()).unwrap();
-        // a clean stop at 200, a restart at 500; a crash after 900 (alive at 900), a
-        // restart at 1000; still running at 1300
-        conn.execute_batch(
+        store::testing::each_engine(|conn| {
+            // a clean stop at 200, a restart at 500; a crash after 900 (alive at 900), a
+            // restart at 1000; still running at 1300
+            conn.batch(
             "INSERT INTO collector_runs VALUES (0, 190, 200), (500, 900, NULL), (1000, 1300, NULL);",
         )
         .unwrap();
-        let w = collector_outages(&conn, 0.0, 2000.0, 1305.0).unwrap();
-        assert_eq!(
-            w,
-            vec![
-                Window {
-                    start: 200.0,
-                    end: 500.0
-                },
-                Window {
-                    start: 900.0,
-                    end: 1000.0
-                }
-            ]
-        );
-        // not alive for a while now: down since its last sign of life
-        let w = collector_outages(&conn, 0.0, 2000.0, 1400.0).unwrap();
-        assert_eq!(
-            w.last(),
-            Some(&Window {
-                start: 1300.0,
-                end: 1400.0
-            })
-        );
+            let w = collector_outages(conn, 0.0, 2000.0, 1305.0).unwrap();
+            assert_eq!(
+                w,
+                vec![
+                    Window {
+                        start: 200.0,
+                        end: 500.0
+                    },
+                    Window {
+                        start: 900.0,
+                        end: 1000.0
+                    }
+                ]
+            );
+            // not alive for a while now: down since its last sign of life
+            let w = collector_outages(conn, 0.0, 2000.0, 1400.0).unwrap();
+            assert_eq!(
+                w.last(),
+                Some(&Window {
+                    start: 1300.0,
+                    end: 1400.0
+                })
+            );
+        });
+    }
+
+    #[test]
+    fn replicas_running_together_cover_each_other() {
+        store::testing::each_engine(|conn| {
+            // replica A runs 0-1000 (clean stop); B runs 100-600, then A alone; C
+            // starts at 1200 and is still running
+            conn.batch(
+                "INSERT INTO collector_runs VALUES (0, 990, 1000), (100, 590, 600), (1200, 1300, NULL);",
+            )
+            .unwrap();
+            let w = collector_outages(conn, 0.0, 2000.0, 1305.0).unwrap();
+            assert_eq!(
+                w,
+                vec![Window {
+                    start: 1000.0,
+                    end: 1200.0
+                }]
+            );
+        });
     }
 }

@@ -3,15 +3,23 @@
 //! Writes of reports go through the single writer thread in [`writer`]; everything here
 //! is either start-up work or the small, rare writes of the CLI.
 
+pub mod db;
 pub mod enroll;
 pub mod migrations;
+pub mod pg_server;
+pub mod shared;
 pub mod users;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
+
+pub use db::{Db, DbError, Engine};
+
+use crate::config::StoreConfig;
+use crate::params;
 use sha2::{Digest, Sha256};
 use simpul_protocol::{Inventory, Report};
 
@@ -27,7 +35,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Db(#[from] DbError),
     #[error(transparent)]
     Migrate(#[from] migrations::MigrateError),
     #[error("stored JSON for agent {agent} is corrupt: {source}")]
@@ -63,22 +71,42 @@ pub struct AgentRow {
     pub revoked_at: Option<f64>,
 }
 
-/// Opens (creating if needed) the database in `data_dir`, in WAL mode, migrated.
-pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
+/// Opens the store `cfg` names: the SQLite file in `data_dir`, or the PostgreSQL
+/// database at `store.url`; migrated.
+pub fn open(cfg: &StoreConfig, data_dir: &Path) -> Result<Db, StoreError> {
+    match (cfg.kind.as_str(), &cfg.url) {
+        ("postgres", Some(url)) => open_postgres(url),
+        _ => open_sqlite(data_dir),
+    }
+}
+
+/// Opens (creating if needed) the SQLite database in `data_dir`, in WAL mode, migrated.
+pub fn open_sqlite(data_dir: &Path) -> Result<Db, StoreError> {
     std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
         path: data_dir.to_owned(),
         source,
     })?;
-    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
+    let conn = Connection::open(data_dir.join(DB_FILE)).map_err(DbError::from)?;
     // WAL: readers never block the writer. synchronous=FULL: a report is acknowledged
     // only after its transaction is durable against power loss too, at one fsync per
     // batch (the writer batches, so this is cheap under load).
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    migrations::migrate(&mut conn)?;
-    Ok(conn)
+    let pragmas = || -> rusqlite::Result<()> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(Duration::from_secs(5))
+    };
+    pragmas().map_err(DbError::from)?;
+    let db = Db::sqlite(conn);
+    migrations::migrate(&db)?;
+    Ok(db)
+}
+
+/// Connects to the PostgreSQL database at `url`, migrated.
+pub fn open_postgres(url: &str) -> Result<Db, StoreError> {
+    let db = Db::postgres(url)?;
+    migrations::migrate(&db)?;
+    Ok(db)
 }
 
 /// SHA-256 of a token, hex. Tokens carry 256 random bits, so a fast hash is enough: there
@@ -97,7 +125,7 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String, StoreError> {
 /// Enrols an agent: returns its binding and the token, which is shown once and stored
 /// only as a hash.
 pub fn add_agent(
-    conn: &Connection,
+    conn: &Db,
     agency: &str,
     host: &str,
     site: Option<&str>,
@@ -110,9 +138,7 @@ pub fn add_agent(
     );
     match res {
         Ok(_) => {}
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
+        Err(e) if e.is_unique_violation() => {
             return Err(StoreError::Conflict(format!(
                 "host {host:?} of agency {agency:?} is already enrolled; revoke its agent first \
                  (simpul-collector agent list / agent revoke ID)"
@@ -130,7 +156,7 @@ pub fn add_agent(
 }
 
 /// Revokes an agent's token. Returns false when no active agent has that id.
-pub fn revoke_agent(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+pub fn revoke_agent(conn: &Db, id: &str) -> Result<bool, StoreError> {
     let n = conn.execute(
         "UPDATE agents SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, crate::now_seconds()],
@@ -138,7 +164,7 @@ pub fn revoke_agent(conn: &Connection, id: &str) -> Result<bool, StoreError> {
     Ok(n == 1)
 }
 
-fn binding_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentBinding> {
+fn binding_from_row(r: &db::Row<'_>) -> Result<AgentBinding, DbError> {
     Ok(AgentBinding {
         id: r.get(0)?,
         agency: r.get(1)?,
@@ -148,32 +174,31 @@ fn binding_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentBinding> {
 }
 
 /// Every agent, active and revoked, oldest first.
-pub fn list_agents(conn: &Connection) -> Result<Vec<AgentRow>, StoreError> {
-    let mut st = conn.prepare(
+pub fn list_agents(conn: &Db) -> Result<Vec<AgentRow>, StoreError> {
+    Ok(conn.query(
         "SELECT id, agency, host, site, created_at, revoked_at FROM agents ORDER BY created_at, id",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(AgentRow {
-            binding: binding_from_row(r)?,
-            created_at: r.get(4)?,
-            revoked_at: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        params![],
+        |r| {
+            Ok(AgentRow {
+                binding: binding_from_row(r)?,
+                created_at: r.get(4)?,
+                revoked_at: r.get(5)?,
+            })
+        },
+    )?)
 }
 
 /// The active agent a token belongs to, if any.
-pub fn agent_by_token(conn: &Connection, token: &str) -> Result<Option<AgentBinding>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, agency, host, site FROM agents WHERE token_sha256 = ?1 AND revoked_at IS NULL",
-        )?
-        .query_row([token_hash(token)], binding_from_row)
-        .optional()?)
+pub fn agent_by_token(conn: &Db, token: &str) -> Result<Option<AgentBinding>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT id, agency, host, site FROM agents WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+        params![token_hash(token)],
+        binding_from_row,
+    )?)
 }
 
 /// Adds an administrator; returns its id and token (shown once, stored hashed).
-pub fn add_admin(conn: &Connection, name: &str) -> Result<(String, String), StoreError> {
+pub fn add_admin(conn: &Db, name: &str) -> Result<(String, String), StoreError> {
     let id = format!("m{}", random_hex(6)?);
     let token = format!("sma1_{id}_{}", random_hex(32)?);
     conn.execute(
@@ -184,31 +209,28 @@ pub fn add_admin(conn: &Connection, name: &str) -> Result<(String, String), Stor
 }
 
 /// The administrator (id, name) holding `token`, if active.
-pub fn admin_by_token(
-    conn: &Connection,
-    token: &str,
-) -> Result<Option<(String, String)>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, name FROM admins WHERE token_sha256 = ?1 AND revoked_at IS NULL",
-        )?
-        .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+pub fn admin_by_token(conn: &Db, token: &str) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT id, name FROM admins WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+        params![token_hash(token)],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 /// An administrator as listed: id, name, created, revoked.
 pub type AdminRow = (String, String, f64, Option<f64>);
 
 /// Every administrator.
-pub fn list_admins(conn: &Connection) -> Result<Vec<AdminRow>, StoreError> {
-    let mut st =
-        conn.prepare("SELECT id, name, created_at, revoked_at FROM admins ORDER BY created_at")?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn list_admins(conn: &Db) -> Result<Vec<AdminRow>, StoreError> {
+    Ok(conn.query(
+        "SELECT id, name, created_at, revoked_at FROM admins ORDER BY created_at",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?)
 }
 
 /// Revokes an administrator's token; false when no active one has that id.
-pub fn revoke_admin(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+pub fn revoke_admin(conn: &Db, id: &str) -> Result<bool, StoreError> {
     let n = conn.execute(
         "UPDATE admins SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, crate::now_seconds()],
@@ -230,10 +252,10 @@ pub struct StoredMaintenance {
 }
 
 /// Stores a window; returns its id.
-pub fn add_maintenance(conn: &Connection, m: &StoredMaintenance) -> Result<i64, StoreError> {
-    conn.execute(
-        "INSERT INTO maintenance (reason, agency, site, host, start, end, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+pub fn add_maintenance(conn: &Db, m: &StoredMaintenance) -> Result<i64, StoreError> {
+    Ok(conn.query_one(
+        "INSERT INTO maintenance (reason, agency, site, host, start, \"end\", created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
         params![
             m.reason,
             m.agency,
@@ -244,60 +266,55 @@ pub fn add_maintenance(conn: &Connection, m: &StoredMaintenance) -> Result<i64, 
             m.created_by,
             crate::now_seconds()
         ],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 /// Windows declared through the API overlapping [from, to).
 pub fn maintenance_between(
-    conn: &Connection,
+    conn: &Db,
     from: f64,
     to: f64,
 ) -> Result<Vec<StoredMaintenance>, StoreError> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, reason, agency, site, host, start, end, created_by FROM maintenance
-         WHERE end > ?1 AND start < ?2 ORDER BY start",
-    )?;
-    let rows = st.query_map(params![from, to], |r| {
-        Ok(StoredMaintenance {
-            id: r.get(0)?,
-            reason: r.get(1)?,
-            agency: r.get(2)?,
-            site: r.get(3)?,
-            host: r.get(4)?,
-            start: r.get(5)?,
-            end: r.get(6)?,
-            created_by: r.get(7)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(conn.query(
+        "SELECT id, reason, agency, site, host, start, \"end\", created_by FROM maintenance
+         WHERE \"end\" > ?1 AND start < ?2 ORDER BY start",
+        params![from, to],
+        |r| {
+            Ok(StoredMaintenance {
+                id: r.get(0)?,
+                reason: r.get(1)?,
+                agency: r.get(2)?,
+                site: r.get(3)?,
+                host: r.get(4)?,
+                start: r.get(5)?,
+                end: r.get(6)?,
+                created_by: r.get(7)?,
+            })
+        },
+    )?)
 }
 
 /// Deletes a window declared through the API; false when there is none with that id.
-pub fn delete_maintenance(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.execute("DELETE FROM maintenance WHERE id = ?1", [id])? == 1)
+pub fn delete_maintenance(conn: &Db, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.execute("DELETE FROM maintenance WHERE id = ?1", params![id])? == 1)
 }
 
 /// Deletes raw reports sampled before `raw_before` and spans that ended before
 /// `spans_before`, one agent per transaction so that ingest is never held up for long.
 /// Returns (reports, spans) deleted.
-pub fn prune(
-    conn: &Connection,
-    raw_before: f64,
-    spans_before: f64,
-) -> Result<(u64, u64), StoreError> {
-    let agents: Vec<String> = conn
-        .prepare("SELECT id FROM agents")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+pub fn prune(conn: &Db, raw_before: f64, spans_before: f64) -> Result<(u64, u64), StoreError> {
+    let agents: Vec<String> = conn.query("SELECT id FROM agents", params![], |r| r.get(0))?;
     let (mut reports, mut spans) = (0u64, 0u64);
     for id in agents {
-        reports += conn
-            .prepare_cached("DELETE FROM reports WHERE agent_id = ?1 AND sample_time < ?2")?
-            .execute(params![id, raw_before])? as u64;
-        spans += conn
-            .prepare_cached("DELETE FROM spans WHERE agent_id = ?1 AND end < ?2")?
-            .execute(params![id, spans_before])? as u64;
+        reports += conn.execute(
+            "DELETE FROM reports WHERE agent_id = ?1 AND sample_time < ?2",
+            params![id, raw_before],
+        )? as u64;
+        spans += conn.execute(
+            "DELETE FROM spans WHERE agent_id = ?1 AND \"end\" < ?2",
+            params![id, spans_before],
+        )? as u64;
     }
     Ok((reports, spans))
 }
@@ -315,11 +332,11 @@ pub struct StoredObligation {
 
 /// Every obligation declared through the API, by id. A row whose JSON this version
 /// cannot read (written by a newer collector) is skipped with a warning, not fatal.
-pub fn api_obligations(conn: &Connection) -> Result<Vec<StoredObligation>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+pub fn api_obligations(conn: &Db) -> Result<Vec<StoredObligation>, StoreError> {
+    let rows = conn.query(
         "SELECT id, body, created_by, created_at, updated_by, updated_at FROM obligations ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
+        params![],
+        |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -330,8 +347,7 @@ pub fn api_obligations(conn: &Connection) -> Result<Vec<StoredObligation>, Store
         ))
     })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (id, body, created_by, created_at, updated_by, updated_at) = row?;
+    for (id, body, created_by, created_at, updated_by, updated_at) in rows {
         match serde_json::from_str(&body) {
             Ok(obligation) => out.push(StoredObligation {
                 obligation,
@@ -350,7 +366,7 @@ pub fn api_obligations(conn: &Connection) -> Result<Vec<StoredObligation>, Store
 
 /// Inserts or replaces an API-declared obligation; returns whether it was new.
 pub fn put_obligation(
-    conn: &Connection,
+    conn: &Db,
     o: &crate::backups::Obligation,
     by: &str,
     now: f64,
@@ -374,12 +390,12 @@ pub fn put_obligation(
 }
 
 /// Deletes an API-declared obligation (its evidence and history stay); false if absent.
-pub fn delete_obligation(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+pub fn delete_obligation(conn: &Db, id: &str) -> Result<bool, StoreError> {
     Ok(conn.execute("DELETE FROM obligations WHERE id = ?1", params![id])? > 0)
 }
 
 /// Gives a backup obligation a (new) check-in token; the old one stops working.
-pub fn backup_token(conn: &Connection, obligation: &str) -> Result<String, StoreError> {
+pub fn backup_token(conn: &Db, obligation: &str) -> Result<String, StoreError> {
     let token = format!("smb1_{}", random_hex(32)?);
     conn.execute(
         "INSERT INTO backup_tokens (obligation, token_sha256, created_at) VALUES (?1, ?2, ?3)
@@ -390,14 +406,11 @@ pub fn backup_token(conn: &Connection, obligation: &str) -> Result<String, Store
 }
 
 /// Whether `token` is the check-in token of `obligation`.
-pub fn backup_token_valid(
-    conn: &Connection,
-    obligation: &str,
-    token: &str,
-) -> Result<bool, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM backup_tokens WHERE obligation = ?1 AND token_sha256 = ?2")?
-        .exists(params![obligation, token_hash(token)])?)
+pub fn backup_token_valid(conn: &Db, obligation: &str, token: &str) -> Result<bool, StoreError> {
+    Ok(conn.exists(
+        "SELECT 1 FROM backup_tokens WHERE obligation = ?1 AND token_sha256 = ?2",
+        params![obligation, token_hash(token)],
+    )?)
 }
 
 /// One check-in of a backup job.
@@ -415,7 +428,7 @@ pub struct Checkin {
 }
 
 /// Stores a check-in.
-pub fn add_checkin(conn: &Connection, obligation: &str, c: &Checkin) -> Result<(), StoreError> {
+pub fn add_checkin(conn: &Db, obligation: &str, c: &Checkin) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO backup_checkins (obligation, at, status, size_bytes, checksum, duration, message, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -434,27 +447,23 @@ pub fn add_checkin(conn: &Connection, obligation: &str, c: &Checkin) -> Result<(
 }
 
 /// The newest check-ins of `obligation`, newest first.
-pub fn checkins(
-    conn: &Connection,
-    obligation: &str,
-    limit: u32,
-) -> Result<Vec<Checkin>, StoreError> {
-    let mut st = conn.prepare_cached(
+pub fn checkins(conn: &Db, obligation: &str, limit: u32) -> Result<Vec<Checkin>, StoreError> {
+    Ok(conn.query(
         "SELECT at, status, size_bytes, checksum, duration, message, source FROM backup_checkins
          WHERE obligation = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
-    )?;
-    let rows = st.query_map(params![obligation, limit], |r| {
-        Ok(Checkin {
-            at: r.get(0)?,
-            status: r.get(1)?,
-            size_bytes: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
-            checksum: r.get(3)?,
-            duration_seconds: r.get(4)?,
-            message: r.get(5)?,
-            source: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        params![obligation, limit],
+        |r| {
+            Ok(Checkin {
+                at: r.get(0)?,
+                status: r.get(1)?,
+                size_bytes: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
+                checksum: r.get(3)?,
+                duration_seconds: r.get(4)?,
+                message: r.get(5)?,
+                source: r.get(6)?,
+            })
+        },
+    )?)
 }
 
 /// A restore test of a backup.
@@ -469,11 +478,7 @@ pub struct RestoreTest {
 }
 
 /// Records a restore test.
-pub fn add_restore_test(
-    conn: &Connection,
-    obligation: &str,
-    t: &RestoreTest,
-) -> Result<(), StoreError> {
+pub fn add_restore_test(conn: &Db, obligation: &str, t: &RestoreTest) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO restore_tests (obligation, at, who, result, notes, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![obligation, t.at, t.who, t.result, t.notes, t.recorded_by],
@@ -482,10 +487,7 @@ pub fn add_restore_test(
 }
 
 /// The newest restore test of `obligation`.
-pub fn last_restore_test(
-    conn: &Connection,
-    obligation: &str,
-) -> Result<Option<RestoreTest>, StoreError> {
+pub fn last_restore_test(conn: &Db, obligation: &str) -> Result<Option<RestoreTest>, StoreError> {
     Ok(restore_tests(conn, obligation, 1)?.into_iter().next())
 }
 
@@ -507,17 +509,17 @@ pub struct EvidenceRow {
 
 /// The newest probe readings of `obligation`, newest first.
 pub fn evidence_history(
-    conn: &Connection,
+    conn: &Db,
     obligation: &str,
     limit: u32,
 ) -> Result<Vec<EvidenceRow>, StoreError> {
-    let mut st = conn.prepare_cached(
+    Ok(conn.query(
         "SELECT e.sample_time, coalesce(a.host, e.agent_id), e.kind, e.error, e.latest_time, e.latest_size,
                 e.latest_name, e.count, e.total_size, e.latest_checksum
          FROM backup_evidence e LEFT JOIN agents a ON a.id = e.agent_id
          WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT ?2",
-    )?;
-    let rows = st.query_map(params![obligation, limit], |r| {
+        params![obligation, limit],
+        |r| {
         Ok(EvidenceRow {
             sample_time: r.get(0)?,
             host: r.get(1)?,
@@ -530,20 +532,19 @@ pub fn evidence_history(
             total_size: r.get::<_, i64>(8)? as u64,
             latest_checksum: r.get(9)?,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })?)
 }
 
 /// Every restore test of `obligation`, newest first.
 pub fn restore_tests(
-    conn: &Connection,
+    conn: &Db,
     obligation: &str,
     limit: u32,
 ) -> Result<Vec<RestoreTest>, StoreError> {
-    let mut st = conn.prepare_cached(
+    Ok(conn.query(
         "SELECT at, who, result, notes, recorded_by FROM restore_tests WHERE obligation = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
-    )?;
-    let rows = st.query_map(params![obligation, limit], |r| {
+        params![obligation, limit],
+        |r| {
         Ok(RestoreTest {
             at: r.get(0)?,
             who: r.get(1)?,
@@ -551,44 +552,40 @@ pub fn restore_tests(
             notes: r.get(3)?,
             recorded_by: r.get(4)?,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })?)
 }
 
 /// Records that a collector run started at `now`; returns its key.
-pub fn start_run(conn: &Connection, now: f64) -> Result<f64, StoreError> {
+pub fn start_run(conn: &Db, now: f64) -> Result<f64, StoreError> {
     conn.execute(
-        "INSERT OR REPLACE INTO collector_runs (started_at, alive_at) VALUES (?1, ?1)",
-        [now],
+        "INSERT INTO collector_runs (started_at, alive_at) VALUES (?1, ?1)
+         ON CONFLICT(started_at) DO UPDATE SET alive_at = excluded.alive_at, stopped_at = NULL",
+        params![now],
     )?;
     Ok(now)
 }
 
 /// Records that the run `started_at` is alive at `now`, or stopped cleanly.
-pub fn touch_run(
-    conn: &Connection,
-    started_at: f64,
-    now: f64,
-    stopped: bool,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE collector_runs SET alive_at = ?2, stopped_at = CASE WHEN ?3 THEN ?2 END WHERE started_at = ?1",
-    )?
-    .execute(params![started_at, now, stopped])?;
+pub fn touch_run(conn: &Db, started_at: f64, now: f64, stopped: bool) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE collector_runs SET alive_at = ?2, stopped_at = ?3 WHERE started_at = ?1",
+        params![started_at, now, stopped.then_some(now)],
+    )?;
     Ok(())
 }
 
 /// Bindings of every agent that is not revoked.
-pub fn active_agents(conn: &Connection) -> Result<Vec<AgentBinding>, StoreError> {
-    let mut st =
-        conn.prepare_cached("SELECT id, agency, host, site FROM agents WHERE revoked_at IS NULL")?;
-    let rows = st.query_map([], binding_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn active_agents(conn: &Db) -> Result<Vec<AgentBinding>, StoreError> {
+    Ok(conn.query(
+        "SELECT id, agency, host, site FROM agents WHERE revoked_at IS NULL",
+        params![],
+        binding_from_row,
+    )?)
 }
 
 /// Gives an active agent a new token; the old one is refused from the next request on.
 /// Returns the new token, shown once, or None when no active agent has that id.
-pub fn rotate_agent(conn: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+pub fn rotate_agent(conn: &Db, id: &str) -> Result<Option<String>, StoreError> {
     let token = format!("smp1_{id}_{}", random_hex(32)?);
     let n = conn.execute(
         "UPDATE agents SET token_sha256 = ?2 WHERE id = ?1 AND revoked_at IS NULL",
@@ -607,15 +604,15 @@ pub struct LoadedHost {
 
 /// Every active agent with its latest report (and when it was received) and latest
 /// inventory.
-pub fn load_fleet(conn: &Connection) -> Result<Vec<LoadedHost>, StoreError> {
-    let mut st = conn.prepare(
+pub fn load_fleet(conn: &Db) -> Result<Vec<LoadedHost>, StoreError> {
+    let rows = conn.query(
         "SELECT a.id, a.agency, a.host, a.site, l.report_json, l.received_at,
                 (SELECT inventory_json FROM inventory i WHERE i.agent_id = a.id ORDER BY sample_time DESC LIMIT 1),
                 (SELECT sample_time FROM inventory i WHERE i.agent_id = a.id ORDER BY sample_time DESC LIMIT 1)
          FROM agents a LEFT JOIN host_latest l ON l.agent_id = a.id
          WHERE a.revoked_at IS NULL",
-    )?;
-    let rows = st.query_map([], |r| {
+        params![],
+        |r| {
         Ok((
             binding_from_row(r)?,
             r.get::<_, Option<String>>(4)?,
@@ -625,8 +622,7 @@ pub fn load_fleet(conn: &Connection) -> Result<Vec<LoadedHost>, StoreError> {
         ))
     })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (binding, report, received, inv, inv_time) = row?;
+    for (binding, report, received, inv, inv_time) in rows {
         let json = |s: &str| {
             serde_json::from_str(s).map_err(|source| StoreError::Json {
                 agent: binding.id.clone(),
@@ -656,76 +652,123 @@ pub fn load_fleet(conn: &Connection) -> Result<Vec<LoadedHost>, StoreError> {
     Ok(out)
 }
 
+/// Test helpers: every storage test runs on both engines.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::OnceLock;
+
+    use super::pg_server::{Durability, PgServer};
+    use super::{Db, Engine};
+
+    /// One PostgreSQL server per test binary; each test gets its own database.
+    fn server() -> &'static PgServer {
+        static SERVER: OnceLock<PgServer> = OnceLock::new();
+        SERVER.get_or_init(|| {
+            PgServer::start(Durability::Throwaway)
+                .unwrap_or_else(|e| panic!("the storage tests need PostgreSQL: {e}"))
+        })
+    }
+
+    /// A fresh, migrated PostgreSQL database.
+    pub fn postgres() -> Db {
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let name = format!("t{}", SEQ.fetch_add(1, Ordering::Relaxed));
+        let url = server().create_database(&name).unwrap();
+        super::open_postgres(&url).unwrap()
+    }
+
+    /// Runs `f` on a fresh SQLite database, then on a fresh PostgreSQL one.
+    pub fn each_engine(f: impl Fn(&Db)) {
+        let dir = tempfile::tempdir().unwrap();
+        for db in [super::open_sqlite(dir.path()).unwrap(), postgres()] {
+            let engine = db.engine();
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&db)));
+            if let Err(p) = run {
+                eprintln!(
+                    "failed on {}",
+                    match engine {
+                        Engine::Sqlite => "SQLite",
+                        Engine::Postgres => "PostgreSQL",
+                    }
+                );
+                std::panic::resume_unwind(p);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::testing;
 
     #[test]
     fn enrol_authenticate_revoke() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = open(dir.path()).unwrap();
-        let (b, token) = add_agent(&conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
-        assert!(token.starts_with(&format!("smp1_{}_", b.id)));
-        assert_eq!(agent_by_token(&conn, &token).unwrap(), Some(b.clone()));
-        assert_eq!(agent_by_token(&conn, "smp1_x_00").unwrap(), None);
-        let stored: String = conn
-            .query_row("SELECT token_sha256 FROM agents", [], |r| r.get(0))
-            .unwrap();
-        assert_ne!(stored, token, "only the hash is stored");
-        let e = add_agent(&conn, "dinkes", "web-01", None)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("already enrolled"), "{e}");
-        assert!(revoke_agent(&conn, &b.id).unwrap());
-        assert!(!revoke_agent(&conn, &b.id).unwrap());
-        assert_eq!(agent_by_token(&conn, &token).unwrap(), None);
-        add_agent(&conn, "dinkes", "web-01", None).unwrap();
-        assert_eq!(list_agents(&conn).unwrap().len(), 2);
+        testing::each_engine(|conn| {
+            let (b, token) = add_agent(conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
+            assert!(token.starts_with(&format!("smp1_{}_", b.id)));
+            assert_eq!(agent_by_token(conn, &token).unwrap(), Some(b.clone()));
+            assert_eq!(agent_by_token(conn, "smp1_x_00").unwrap(), None);
+            let stored: String = conn
+                .query_one("SELECT token_sha256 FROM agents", params![], |r| r.get(0))
+                .unwrap();
+            assert_ne!(stored, token, "only the hash is stored");
+            let e = add_agent(conn, "dinkes", "web-01", None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("already enrolled"), "{e}");
+            assert!(revoke_agent(conn, &b.id).unwrap());
+            assert!(!revoke_agent(conn, &b.id).unwrap());
+            assert_eq!(agent_by_token(conn, &token).unwrap(), None);
+            add_agent(conn, "dinkes", "web-01", None).unwrap();
+            assert_eq!(list_agents(conn).unwrap().len(), 2);
+        });
     }
 
     #[test]
     fn pruning_keeps_recent_reports_and_spans() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = open(dir.path()).unwrap();
-        let (b, _) = add_agent(&conn, "dinkes", "web-01", None).unwrap();
-        for (seq, t) in [(1, 100.0), (2, 200.0), (3, 300.0)] {
-            conn.execute(
+        testing::each_engine(|conn| {
+            let (b, _) = add_agent(conn, "dinkes", "web-01", None).unwrap();
+            for (seq, t) in [(1, 100.0), (2, 200.0), (3, 300.0)] {
+                conn.execute(
                 "INSERT INTO reports (agent_id, sequence, sample_time, received_at, interval_secs) VALUES (?1, ?2, ?3, ?3, 30)",
                 params![b.id, seq, t],
             )
             .unwrap();
-        }
-        conn.execute(
-            "INSERT INTO spans (agent_id, start, end, grace) VALUES (?1, 100, 150, 90), (?1, 200, 300, 90)",
-            [&b.id],
+            }
+            conn.execute(
+            "INSERT INTO spans (agent_id, start, \"end\", grace) VALUES (?1, 100, 150, 90), (?1, 200, 300, 90)",
+            params![b.id],
         )
         .unwrap();
-        assert_eq!(prune(&conn, 250.0, 160.0).unwrap(), (2, 1));
-        let left: i64 = conn
-            .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(left, 1);
-        let start: f64 = conn
-            .query_row("SELECT start FROM spans", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(start, 200.0);
+            assert_eq!(prune(conn, 250.0, 160.0).unwrap(), (2, 1));
+            let left: i64 = conn
+                .query_one("SELECT count(*) FROM reports", params![], |r| r.get(0))
+                .unwrap();
+            assert_eq!(left, 1);
+            let start: f64 = conn
+                .query_one("SELECT start FROM spans", params![], |r| r.get(0))
+                .unwrap();
+            assert_eq!(start, 200.0);
+        });
     }
 
     #[test]
     fn rotation_replaces_the_token() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = open(dir.path()).unwrap();
-        let (b, old) = add_agent(&conn, "dinkes", "web-01", None).unwrap();
-        let new = rotate_agent(&conn, &b.id).unwrap().unwrap();
-        assert_ne!(new, old);
-        assert_eq!(agent_by_token(&conn, &old).unwrap(), None);
-        assert_eq!(agent_by_token(&conn, &new).unwrap(), Some(b.clone()));
-        assert!(revoke_agent(&conn, &b.id).unwrap());
-        assert_eq!(
-            rotate_agent(&conn, &b.id).unwrap(),
-            None,
-            "revoked stays revoked"
-        );
-        assert_eq!(rotate_agent(&conn, "a000000000000").unwrap(), None);
+        testing::each_engine(|conn| {
+            let (b, old) = add_agent(conn, "dinkes", "web-01", None).unwrap();
+            let new = rotate_agent(conn, &b.id).unwrap().unwrap();
+            assert_ne!(new, old);
+            assert_eq!(agent_by_token(conn, &old).unwrap(), None);
+            assert_eq!(agent_by_token(conn, &new).unwrap(), Some(b.clone()));
+            assert!(revoke_agent(conn, &b.id).unwrap());
+            assert_eq!(
+                rotate_agent(conn, &b.id).unwrap(),
+                None,
+                "revoked stays revoked"
+            );
+            assert_eq!(rotate_agent(conn, "a000000000000").unwrap(), None);
+        });
     }
 }

@@ -2,9 +2,10 @@
 //! every agency, and agency (OPD) staff, who see only their own. Passwords are stored as
 //! argon2id hashes (PHC strings); API tokens and session ids only as SHA-256 hashes.
 
+use super::Db;
+use crate::params;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{random_hex, token_hash, StoreError};
 
@@ -120,7 +121,7 @@ fn user_from(id: i64, name: String, role: String, agency: Option<String>) -> Use
 
 /// Adds a user; `Conflict` when the name is taken.
 pub fn add(
-    conn: &Connection,
+    conn: &Db,
     name: &str,
     role: &Role,
     password: &str,
@@ -131,38 +132,36 @@ pub fn add(
         Role::Admin => ("admin", None),
         Role::Agency(a) => ("agency", Some(a.as_str())),
     };
-    let taken: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM users WHERE name = ?1",
-        [name],
-        |r| r.get(0),
-    )?;
+    let taken = conn.exists("SELECT 1 FROM users WHERE name = ?1", params![name])?;
     if taken {
         return Err(StoreError::Conflict(format!(
             "a user named {name:?} exists already (`user list` shows users; `user password` sets a new password)"
         )));
     }
-    conn.execute(
-        "INSERT INTO users (name, role, agency, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let id = conn.query_one(
+        "INSERT INTO users (name, role, agency, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         RETURNING id",
         params![name, role_name, agency, hash, now],
+        |r| r.get(0),
     )?;
     Ok(User {
-        id: conn.last_insert_rowid(),
+        id,
         name: name.to_owned(),
         role: role.clone(),
     })
 }
 
 /// Ends every session of the user `name`.
-fn end_sessions_of(conn: &Connection, name: &str) -> Result<(), StoreError> {
+fn end_sessions_of(conn: &Db, name: &str) -> Result<(), StoreError> {
     conn.execute(
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = ?1)",
-        [name],
+        params![name],
     )?;
     Ok(())
 }
 
 /// Sets a new password and ends the user's sessions; false when no such user.
-pub fn set_password(conn: &Connection, name: &str, password: &str) -> Result<bool, StoreError> {
+pub fn set_password(conn: &Db, name: &str, password: &str) -> Result<bool, StoreError> {
     let hash = hash_password(password)?;
     let n = conn.execute(
         "UPDATE users SET password_hash = ?2 WHERE name = ?1",
@@ -174,7 +173,7 @@ pub fn set_password(conn: &Connection, name: &str, password: &str) -> Result<boo
 
 /// Disables a user (their sessions end, their API token stops working); false when no
 /// active user has that name.
-pub fn disable(conn: &Connection, name: &str, now: f64) -> Result<bool, StoreError> {
+pub fn disable(conn: &Db, name: &str, now: f64) -> Result<bool, StoreError> {
     let n = conn.execute(
         "UPDATE users SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
         params![name, now],
@@ -185,7 +184,7 @@ pub fn disable(conn: &Connection, name: &str, now: f64) -> Result<bool, StoreErr
 
 /// A new API token for the user (replacing any old one), shown once; None when no
 /// active user has that name.
-pub fn new_api_token(conn: &Connection, name: &str) -> Result<Option<String>, StoreError> {
+pub fn new_api_token(conn: &Db, name: &str) -> Result<Option<String>, StoreError> {
     let token = format!("smu1_{}", random_hex(32)?);
     let n = conn.execute(
         "UPDATE users SET api_token_sha256 = ?2 WHERE name = ?1 AND disabled_at IS NULL",
@@ -195,49 +194,45 @@ pub fn new_api_token(conn: &Connection, name: &str) -> Result<Option<String>, St
 }
 
 /// Every user, by name.
-pub fn list(conn: &Connection) -> Result<Vec<UserRow>, StoreError> {
-    let mut st = conn.prepare(
+pub fn list(conn: &Db) -> Result<Vec<UserRow>, StoreError> {
+    Ok(conn.query(
         "SELECT id, name, role, agency, api_token_sha256 IS NOT NULL, created_at, disabled_at
          FROM users ORDER BY name",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(UserRow {
-            user: user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
-            has_api_token: r.get(4)?,
-            created_at: r.get(5)?,
-            disabled_at: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        params![],
+        |r| {
+            Ok(UserRow {
+                user: user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                has_api_token: r.get(4)?,
+                created_at: r.get(5)?,
+                disabled_at: r.get(6)?,
+            })
+        },
+    )?)
 }
 
 /// The active user holding the API token.
-pub fn by_api_token(conn: &Connection, token: &str) -> Result<Option<User>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, name, role, agency FROM users
-             WHERE api_token_sha256 = ?1 AND disabled_at IS NULL",
-            [token_hash(token)],
-            |r| Ok(user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?)
+pub fn by_api_token(conn: &Db, token: &str) -> Result<Option<User>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT id, name, role, agency FROM users
+         WHERE api_token_sha256 = ?1 AND disabled_at IS NULL",
+        params![token_hash(token)],
+        |r| Ok(user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?)
 }
 
 /// The password hash of an active user, for a login (verified off the database lock).
-pub fn login_hash(conn: &Connection, name: &str) -> Result<Option<(User, String)>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, name, role, agency, password_hash FROM users
+pub fn login_hash(conn: &Db, name: &str) -> Result<Option<(User, String)>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT id, name, role, agency, password_hash FROM users
              WHERE name = ?1 AND disabled_at IS NULL",
-            [name],
-            |r| {
-                Ok((
-                    user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
-                    r.get(4)?,
-                ))
-            },
-        )
-        .optional()?)
+        params![name],
+        |r| {
+            Ok((
+                user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                r.get(4)?,
+            ))
+        },
+    )?)
 }
 
 /// A valid argon2id hash of no password anyone has: a login for an unknown user costs
@@ -272,7 +267,7 @@ pub fn verify(hash: Option<&str>, password: &str) -> bool {
 /// A new session for the user: (cookie value, CSRF token). The cookie value is stored
 /// only as its hash.
 pub fn new_session(
-    conn: &Connection,
+    conn: &Db,
     user: &User,
     now: f64,
     max_age_secs: f64,
@@ -292,27 +287,25 @@ pub fn new_session(
 /// The user and CSRF token of a live session (not past its absolute expiry, and used
 /// within `idle_secs`); records the use.
 pub fn session(
-    conn: &Connection,
+    conn: &Db,
     id: &str,
     now: f64,
     idle_secs: f64,
 ) -> Result<Option<(User, String)>, StoreError> {
     let h = token_hash(id);
-    let found = conn
-        .query_row(
-            "SELECT u.id, u.name, u.role, u.agency, s.csrf FROM sessions s
+    let found = conn.query_row(
+        "SELECT u.id, u.name, u.role, u.agency, s.csrf FROM sessions s
              JOIN users u ON u.id = s.user_id
-             WHERE s.id_sha256 = ?1 AND s.expires_at > ?2 AND s.last_seen > ?2 - ?3
+             WHERE s.id_sha256 = ?1 AND s.expires_at > ?2 AND s.last_seen + ?3 > ?2
                AND u.disabled_at IS NULL",
-            params![h, now, idle_secs],
-            |r| {
-                Ok((
-                    user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![h, now, idle_secs],
+        |r| {
+            Ok((
+                user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                r.get::<_, String>(4)?,
+            ))
+        },
+    )?;
     if found.is_some() {
         conn.execute(
             "UPDATE sessions SET last_seen = ?2 WHERE id_sha256 = ?1",
@@ -323,10 +316,10 @@ pub fn session(
 }
 
 /// Ends a session (logout).
-pub fn end_session(conn: &Connection, id: &str) -> Result<(), StoreError> {
+pub fn end_session(conn: &Db, id: &str) -> Result<(), StoreError> {
     conn.execute(
         "DELETE FROM sessions WHERE id_sha256 = ?1",
-        [token_hash(id)],
+        params![token_hash(id)],
     )?;
     Ok(())
 }
@@ -336,58 +329,53 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "test code")]
     use super::*;
 
-    fn db() -> Connection {
-        let mut c = Connection::open_in_memory().unwrap();
-        super::super::migrations::migrate(&mut c).unwrap();
-        c
-    }
-
     #[test]
     fn passwords_sessions_and_tokens() {
-        let c = db();
-        let u = add(
-            &c,
-            "ani",
-            &Role::Agency("dinkes".into()),
-            "correct horse battery",
-            1.0,
-        )
-        .unwrap();
-        assert!(matches!(
-            add(&c, "ani", &Role::Admin, "another long password", 1.0),
-            Err(StoreError::Conflict(_))
-        ));
-        let (found, hash) = login_hash(&c, "ani").unwrap().unwrap();
-        assert_eq!(found, u);
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify(Some(&hash), "correct horse battery"));
-        assert!(!verify(Some(&hash), "wrong horse battery"));
-        assert!(!verify(None, "correct horse battery"));
+        super::super::testing::each_engine(|c| {
+            let u = add(
+                c,
+                "ani",
+                &Role::Agency("dinkes".into()),
+                "correct horse battery",
+                1.0,
+            )
+            .unwrap();
+            assert!(matches!(
+                add(c, "ani", &Role::Admin, "another long password", 1.0),
+                Err(StoreError::Conflict(_))
+            ));
+            let (found, hash) = login_hash(c, "ani").unwrap().unwrap();
+            assert_eq!(found, u);
+            assert!(hash.starts_with("$argon2id$"));
+            assert!(verify(Some(&hash), "correct horse battery"));
+            assert!(!verify(Some(&hash), "wrong horse battery"));
+            assert!(!verify(None, "correct horse battery"));
 
-        let (sid, csrf) = new_session(&c, &u, 100.0, 3600.0).unwrap();
-        let (su, scsrf) = session(&c, &sid, 200.0, 600.0).unwrap().unwrap();
-        assert_eq!((su, scsrf), (u.clone(), csrf));
-        assert!(session(&c, &sid, 900.0, 600.0).unwrap().is_none(), "idle");
-        assert!(session(&c, "forged", 200.0, 600.0).unwrap().is_none());
-        let (sid2, _) = new_session(&c, &u, 1000.0, 3600.0).unwrap();
-        assert!(
-            session(&c, &sid2, 4700.0, 1e9).unwrap().is_none(),
-            "absolute expiry"
-        );
-        let (sid3, _) = new_session(&c, &u, 5000.0, 3600.0).unwrap();
-        end_session(&c, &sid3).unwrap();
-        assert!(
-            session(&c, &sid3, 5001.0, 600.0).unwrap().is_none(),
-            "logged out"
-        );
+            let (sid, csrf) = new_session(c, &u, 100.0, 3600.0).unwrap();
+            let (su, scsrf) = session(c, &sid, 200.0, 600.0).unwrap().unwrap();
+            assert_eq!((su, scsrf), (u.clone(), csrf));
+            assert!(session(c, &sid, 900.0, 600.0).unwrap().is_none(), "idle");
+            assert!(session(c, "forged", 200.0, 600.0).unwrap().is_none());
+            let (sid2, _) = new_session(c, &u, 1000.0, 3600.0).unwrap();
+            assert!(
+                session(c, &sid2, 4700.0, 1e9).unwrap().is_none(),
+                "absolute expiry"
+            );
+            let (sid3, _) = new_session(c, &u, 5000.0, 3600.0).unwrap();
+            end_session(c, &sid3).unwrap();
+            assert!(
+                session(c, &sid3, 5001.0, 600.0).unwrap().is_none(),
+                "logged out"
+            );
 
-        let token = new_api_token(&c, "ani").unwrap().unwrap();
-        assert_eq!(by_api_token(&c, &token).unwrap(), Some(u.clone()));
-        let (sid4, _) = new_session(&c, &u, 6000.0, 3600.0).unwrap();
-        assert!(disable(&c, "ani", 6001.0).unwrap());
-        assert!(by_api_token(&c, &token).unwrap().is_none());
-        assert!(session(&c, &sid4, 6002.0, 600.0).unwrap().is_none());
-        assert!(login_hash(&c, "ani").unwrap().is_none());
+            let token = new_api_token(c, "ani").unwrap().unwrap();
+            assert_eq!(by_api_token(c, &token).unwrap(), Some(u.clone()));
+            let (sid4, _) = new_session(c, &u, 6000.0, 3600.0).unwrap();
+            assert!(disable(c, "ani", 6001.0).unwrap());
+            assert!(by_api_token(c, &token).unwrap().is_none());
+            assert!(session(c, &sid4, 6002.0, 600.0).unwrap().is_none());
+            assert!(login_hash(c, "ani").unwrap().is_none());
+        });
     }
 
     #[test]

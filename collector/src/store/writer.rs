@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::params;
 use simpul_protocol::Report;
 use tokio::sync::{mpsc, oneshot};
 
-use super::AgentBinding;
+use super::{AgentBinding, Db, DbError};
 use crate::sla::engine::{continues, Span};
 use crate::state::Fleet;
 
@@ -43,11 +43,7 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on `conn`; a host is down after `grace_intervals` of
     /// its interval without a heartbeat.
-    pub fn spawn(
-        conn: Connection,
-        fleet: Arc<Fleet>,
-        grace_intervals: u32,
-    ) -> std::io::Result<Self> {
+    pub fn spawn(conn: Db, fleet: Arc<Fleet>, grace_intervals: u32) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(4096);
         let thread = std::thread::Builder::new()
             .name("simpul-writer".into())
@@ -55,6 +51,7 @@ impl Writer {
                 let mut spans = Spans {
                     open: HashMap::new(),
                     grace_intervals: f64::from(grace_intervals),
+                    cache: conn.engine() == super::Engine::Sqlite,
                 };
                 run(conn, rx, &fleet, &mut spans)
             })?;
@@ -79,34 +76,37 @@ impl Writer {
 struct Spans {
     open: HashMap<String, Span>,
     grace_intervals: f64,
+    /// Whether `open` may be trusted: only when this writer is the database's only one
+    /// (SQLite). Replicas sharing PostgreSQL read the newest span each time, since
+    /// another replica may have extended it.
+    cache: bool,
 }
 
 impl Spans {
     /// The newest span of `agent`, from memory or the database.
-    fn newest(&mut self, conn: &Connection, agent: &str) -> rusqlite::Result<Option<Span>> {
+    fn newest(&mut self, conn: &Db, agent: &str) -> Result<Option<Span>, DbError> {
         if let Some(s) = self.open.get(agent) {
             return Ok(Some(*s));
         }
-        let s = conn
-            .prepare_cached(
-                "SELECT start, end, boot_time FROM spans WHERE agent_id = ?1 ORDER BY end DESC LIMIT 1",
-            )?
-            .query_row([agent], |r| {
+        let s = conn.query_row(
+            "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 ORDER BY \"end\" DESC LIMIT 1",
+            params![agent],
+            |r| {
                 Ok(Span {
                     start: r.get(0)?,
                     end: r.get(1)?,
                     boot: r.get(2)?,
                 })
-            })
-            .optional()?;
-        if let Some(s) = s {
+            },
+        )?;
+        if let (Some(s), true) = (s, self.cache) {
             self.open.insert(agent.to_owned(), s);
         }
         Ok(s)
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans) {
+fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans) {
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH_JOBS {
@@ -115,7 +115,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: 
                 Err(_) => break,
             }
         }
-        match write_batch(&mut conn, &jobs, fleet, spans) {
+        match conn.transaction(|tx| write_batch(tx, &jobs, fleet, spans)) {
             Ok(outcomes) => {
                 for (job, (outcome, fresh)) in jobs.into_iter().zip(outcomes) {
                     for r in &fresh {
@@ -150,31 +150,33 @@ fn fullest_filesystem(h: &simpul_protocol::Health) -> Option<f64> {
         .max_by(f64::total_cmp)
 }
 
+/// Stores a report row; ON CONFLICT DO NOTHING makes a retried report (the same agent
+/// and sequence, perhaps through another collector replica) a counted duplicate.
+const INSERT_REPORT: &str = "INSERT INTO reports
+   (agent_id, sequence, sample_time, received_at, interval_secs, boot_time, cpu_ratio, mem_used, mem_total, disk_used_ratio)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING";
+
+const UPSERT_LATEST: &str =
+    "INSERT INTO host_latest (agent_id, sequence, sample_time, received_at, report_json)
+ VALUES (?1, ?2, ?3, ?4, ?5)
+ ON CONFLICT(agent_id) DO UPDATE SET sequence = excluded.sequence,
+    sample_time = excluded.sample_time, received_at = excluded.received_at,
+    report_json = excluded.report_json
+ WHERE excluded.sample_time > host_latest.sample_time";
+
+const INSERT_INVENTORY: &str =
+    "INSERT INTO inventory (agent_id, sample_time, inventory_json, received_at)
+ VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+
+/// Writes a batch inside the caller's transaction.
 fn write_batch(
-    conn: &mut Connection,
+    tx: &Db,
     jobs: &[Job],
     fleet: &Fleet,
     spans: &mut Spans,
-) -> rusqlite::Result<Vec<JobResult>> {
-    let tx = conn.transaction()?;
+) -> Result<Vec<JobResult>, DbError> {
     let mut results = Vec::with_capacity(jobs.len());
     {
-        let mut ins = tx.prepare_cached(
-            "INSERT OR IGNORE INTO reports
-               (agent_id, sequence, sample_time, received_at, interval_secs, boot_time, cpu_ratio, mem_used, mem_total, disk_used_ratio)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        let mut latest = tx.prepare_cached(
-            "INSERT INTO host_latest (agent_id, sequence, sample_time, received_at, report_json)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(agent_id) DO UPDATE SET sequence = excluded.sequence,
-                sample_time = excluded.sample_time, received_at = excluded.received_at,
-                report_json = excluded.report_json
-             WHERE excluded.sample_time > host_latest.sample_time",
-        )?;
-        let mut inv = tx.prepare_cached(
-            "INSERT OR IGNORE INTO inventory (agent_id, sample_time, inventory_json) VALUES (?1, ?2, ?3)",
-        )?;
         for job in jobs {
             let mut outcome = Outcome {
                 acknowledged: Vec::with_capacity(job.reports.len()),
@@ -185,18 +187,21 @@ fn write_batch(
                 outcome.acknowledged.push(r.sequence);
                 let health = r.health.as_ref();
                 let mem = health.and_then(|h| h.memory.as_ref());
-                let inserted = ins.execute(params![
-                    job.binding.id,
-                    r.sequence as i64,
-                    r.sample_time_seconds,
-                    job.received_at,
-                    r.interval_secs,
-                    r.uptime.as_ref().map(|u| u.boot_time_seconds as i64),
-                    health.and_then(|h| h.cpu.as_ref()).map(|c| c.usage_ratio),
-                    mem.map(|m| m.used_bytes as i64),
-                    mem.map(|m| m.total_bytes as i64),
-                    health.and_then(fullest_filesystem),
-                ])?;
+                let inserted = tx.execute(
+                    INSERT_REPORT,
+                    params![
+                        job.binding.id,
+                        r.sequence as i64,
+                        r.sample_time_seconds,
+                        job.received_at,
+                        r.interval_secs,
+                        r.uptime.as_ref().map(|u| u.boot_time_seconds as i64),
+                        health.and_then(|h| h.cpu.as_ref()).map(|c| c.usage_ratio),
+                        mem.map(|m| m.used_bytes as i64),
+                        mem.map(|m| m.total_bytes as i64),
+                        health.and_then(fullest_filesystem),
+                    ],
+                )?;
                 if inserted == 0 {
                     outcome.duplicates += 1;
                     continue;
@@ -207,26 +212,30 @@ fn write_batch(
                 let inventory = slim.inventory.take();
                 slim.lan = None; // versioned in lan_versions
                 slim.snmp = Vec::new(); // newest per device in snmp_polls
-                let json = serde_json::to_string(&slim)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                latest.execute(params![
-                    job.binding.id,
-                    r.sequence as i64,
-                    r.sample_time_seconds,
-                    job.received_at,
-                    json
-                ])?;
+                let json = serde_json::to_string(&slim).map_err(DbError::other)?;
+                tx.execute(
+                    UPSERT_LATEST,
+                    params![
+                        job.binding.id,
+                        r.sequence as i64,
+                        r.sample_time_seconds,
+                        job.received_at,
+                        json
+                    ],
+                )?;
                 // inventory arrives hourly even when unchanged; store a version only when
                 // it differs from the newest one
                 if let Some(i) = inventory.filter(|i| !fleet.has_inventory(&job.binding.id, i)) {
-                    let json = serde_json::to_string(&i)
-                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                    inv.execute(params![job.binding.id, r.sample_time_seconds, json])?;
+                    let json = serde_json::to_string(&i).map_err(DbError::other)?;
+                    tx.execute(
+                        INSERT_INVENTORY,
+                        params![job.binding.id, r.sample_time_seconds, json, job.received_at],
+                    )?;
                 }
-                record_span(&tx, spans, &job.binding.id, r)?;
+                record_span(tx, spans, &job.binding.id, r)?;
                 if let Some(lan) = &r.lan {
                     crate::lan::record(
-                        &tx,
+                        tx,
                         &job.binding.agency,
                         job.binding.site.as_deref().unwrap_or(""),
                         &job.binding.id,
@@ -236,7 +245,7 @@ fn write_batch(
                 }
                 if !r.snmp.is_empty() {
                     crate::lan::record_snmp(
-                        &tx,
+                        tx,
                         &job.binding.agency,
                         job.binding.site.as_deref().unwrap_or(""),
                         &job.binding.id,
@@ -245,12 +254,11 @@ fn write_batch(
                     )?;
                 }
                 for b in &r.backups {
-                    tx.prepare_cached(
-                        "INSERT OR IGNORE INTO backup_evidence (obligation, agent_id, sample_time, kind, error,
+                    tx.execute(
+                        "INSERT INTO backup_evidence (obligation, agent_id, sample_time, kind, error,
                            latest_time, latest_size, latest_name, count, total_size, latest_checksum)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    )?
-                    .execute(params![
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+                        params![
                         b.obligation,
                         job.binding.id,
                         r.sample_time_seconds,
@@ -262,45 +270,48 @@ fn write_batch(
                         b.count as i64,
                         b.total_size_bytes as i64,
                         b.latest_checksum
-                    ])?;
+                        ],
+                    )?;
                 }
                 fresh.push(Arc::clone(r));
             }
             results.push((outcome, fresh));
         }
     }
-    tx.commit()?;
     Ok(results)
 }
 
 /// Extends the host's newest span with this heartbeat, or starts a new one.
-fn record_span(
-    tx: &rusqlite::Transaction<'_>,
-    spans: &mut Spans,
-    agent: &str,
-    r: &Report,
-) -> rusqlite::Result<()> {
+fn record_span(tx: &Db, spans: &mut Spans, agent: &str, r: &Report) -> Result<(), DbError> {
     let t = r.sample_time_seconds;
     let boot = r.uptime.as_ref().map(|u| u.boot_time_seconds as f64);
     let grace = f64::from(r.interval_secs) * spans.grace_intervals;
     match spans.newest(tx, agent)? {
         Some(s) if continues(&s, t, boot, grace) => {
-            tx.prepare_cached("UPDATE spans SET end = ?3 WHERE agent_id = ?1 AND start = ?2")?
-                .execute(params![agent, s.start, t])?;
+            tx.execute(
+                // never shortened: a replica may have extended it further meanwhile
+                "UPDATE spans SET \"end\" = CASE WHEN \"end\" > ?3 THEN \"end\" ELSE ?3 END
+                 WHERE agent_id = ?1 AND start = ?2",
+                params![agent, s.start, t],
+            )?;
             spans.open.insert(agent.to_owned(), Span { end: t, ..s });
         }
         // inside a known span (a late duplicate sample time): nothing new
         Some(s) if t >= s.start && t <= s.end => {}
         newest => {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO spans (agent_id, start, end, boot_time, grace) VALUES (?1, ?2, ?2, ?3, ?4)",
-            )?
-            .execute(params![agent, t, boot, grace])?;
+            tx.execute(
+                "INSERT INTO spans (agent_id, start, \"end\", boot_time, grace) VALUES (?1, ?2, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+                params![agent, t, boot, grace],
+            )?;
             // a late report older than the newest span stays a span of its own
             if newest.is_none_or(|s| t > s.end) {
                 spans.open.insert(agent.to_owned(), Span::point(t, boot));
             }
         }
+    }
+    if !spans.cache {
+        spans.open.clear();
     }
     Ok(())
 }

@@ -369,6 +369,7 @@ pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response 
     if let Some(a) = v.user.agency() {
         return see_other(&format!("/lan/{a}"));
     }
+    crate::serve::ensure_duties(&app).await;
     let rows = crate::read_lock(&app.metrics.lan);
     let body = html! {
         table.sortable {
@@ -474,10 +475,11 @@ async fn assets(app: &Arc<AppState>, v: &Viewer, agency: Option<String>) -> Opti
         .collect();
     app.read_db(move |conn| {
         let mut first: HashMap<String, f64> = HashMap::new();
-        let mut st =
-            conn.prepare_cached("SELECT agent_id, min(start) FROM spans GROUP BY agent_id")?;
-        for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
-            let (a, t) = r?;
+        for (a, t) in conn.query(
+            "SELECT agent_id, min(start) FROM spans GROUP BY agent_id",
+            crate::params![],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)),
+        )? {
             first.insert(a, t);
         }
         let mut out = Vec::new();

@@ -172,6 +172,7 @@ pub async fn scorecard(
     State(app): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    crate::serve::ensure_duties(&app).await;
     let rows = filtered(score_rows(&app, &v, None), &q);
     let status = q.get("status").map_or("all", String::as_str);
     let text = q.get("q").map_or("", String::as_str);
@@ -238,6 +239,7 @@ pub async fn scorecard_csv(
     let mut out = String::from(
         "agency,name,agents_reporting,agents_expected,sla_state,sla_availability_percent,sla_hosts_breached,backups_state,backups,restore_tests_due,lan_state,lan_unacknowledged_changes,servers,lan_devices,overall\n",
     );
+    crate::serve::ensure_duties(&app).await;
     for r in filtered(score_rows(&app, &v, None), &q) {
         out += &format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
@@ -280,6 +282,7 @@ pub async fn agency(
         .filter(|h| h.binding.agency == agency)
         .collect();
     hosts.sort_by(|a, b| a.binding.host.cmp(&b.binding.host));
+    crate::serve::ensure_duties(&app).await;
     let row = score_rows(&app, &v, Some(&agency)).pop();
     // the same states, computed the same way, as the backups page and its CSV
     let Some(backups) = super::duties::visible_backups(&app, &v, Some(agency.clone())).await else {
@@ -386,19 +389,19 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     let agent = h.binding.id.clone();
     let series = app
         .read_db(move |conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT sample_time, cpu_ratio, CAST(mem_used AS REAL) / NULLIF(mem_total, 0), disk_used_ratio
+            Ok(conn.query(
+                "SELECT sample_time, cpu_ratio, CAST(mem_used AS DOUBLE PRECISION) / NULLIF(mem_total, 0), disk_used_ratio
                  FROM reports WHERE agent_id = ?1 AND sample_time >= ?2 ORDER BY sample_time",
-            )?;
-            let rows = st.query_map(rusqlite::params![agent, from], |r| {
-                Ok((
-                    r.get::<_, f64>(0)?,
-                    r.get::<_, Option<f64>>(1)?,
-                    r.get::<_, Option<f64>>(2)?,
-                    r.get::<_, Option<f64>>(3)?,
-                ))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                crate::params![agent, from],
+                |r| {
+                    Ok((
+                        r.get::<_, f64>(0)?,
+                        r.get::<_, Option<f64>>(1)?,
+                        r.get::<_, Option<f64>>(2)?,
+                        r.get::<_, Option<f64>>(3)?,
+                    ))
+                },
+            )?)
         })
         .await
         .unwrap_or_default();
@@ -414,6 +417,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     let cpu = pick(|s| s.1);
     let mem = pick(|s| s.2);
     let disk = pick(|s| s.3);
+    crate::serve::ensure_duties(&app).await;
     let outages: Vec<_> = crate::read_lock(&app.metrics.sla)
         .iter()
         .filter(|(_, s)| s.agent_id == h.binding.id)
