@@ -23,6 +23,7 @@ command -v victoria-metrics >/dev/null 2>&1 || pkgs+=(victoria-metrics)  # the r
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)         # the web pages' browser test
 command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)  # the PostgreSQL store's tests
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
 has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace
 # Debian's python3 (the SNMP test's garbage-answering device; snmpsim's venv, which must
@@ -82,6 +83,15 @@ trap 'rm -f "$out"' EXIT
 set +e
 cargo test --workspace --locked 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then
+  # the same end-to-end tests of the collector's storage, with PostgreSQL as the store
+  # (the unit tests of the store already ran on both engines above)
+  log "cargo test: end-to-end on PostgreSQL"
+  SIMPUL_TEST_STORE=postgres cargo test --locked -p simpul-e2e \
+    --test ingest --test e2e --test enroll --test sla --test backups --test lan \
+    --test web --test prometheus --test remote_write --test tls 2>&1 | tee -a "$out"
+  status=${PIPESTATUS[0]}
+fi
 set -e
 [ "$status" -eq 0 ] || {
   awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}' "$out"

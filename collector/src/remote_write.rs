@@ -44,6 +44,11 @@ pub struct RemoteWriteConfig {
     /// A file holding a bearer token for the receiver (sent as `Authorization`).
     #[serde(default)]
     pub bearer_token_file: Option<PathBuf>,
+    /// Labels added to every series sent, e.g. `{ replica = "collector-1" }`. With
+    /// replicas on PostgreSQL, a `collector` label naming the replica (host and listen
+    /// address) is added unless set here, so that the replicas' own series stay apart.
+    #[serde(default)]
+    pub external_labels: std::collections::BTreeMap<String, String>,
 }
 
 fn default_interval() -> String {
@@ -89,6 +94,19 @@ impl RemoteWriteConfig {
                 "{at}.max_samples_per_send = {}: must be between 100 and 100000",
                 self.max_samples_per_send
             ));
+        }
+        for k in self.external_labels.keys() {
+            let mut chars = k.chars();
+            let valid = chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !k.starts_with("__");
+            if !valid {
+                p.push(format!(
+                    "{at}.external_labels.{k:?}: a label name is letters, digits and _, not starting with a digit or __"
+                ));
+            }
         }
         if !(10_000..=100_000_000).contains(&self.max_queue_samples) {
             p.push(format!(
@@ -149,13 +167,20 @@ fn encode_series(
     out: &mut Vec<u8>,
     name: &str,
     labels: &[(&str, &str)],
+    external: &[(String, String)],
     value: f64,
     timestamp_ms: i64,
     scratch: &mut Vec<u8>,
 ) {
-    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(labels.len() + 1);
+    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(labels.len() + 1 + external.len());
     sorted.push(("__name__", name));
     sorted.extend_from_slice(labels);
+    for (k, v) in external {
+        // a series' own label wins over an external one of the same name
+        if !labels.iter().any(|(l, _)| l == k) {
+            sorted.push((k, v));
+        }
+    }
     sorted.sort_by(|a, b| a.0.cmp(b.0));
     // nested messages written in place: each length is known before its bytes
     scratch.clear();
@@ -193,6 +218,7 @@ pub struct Batcher {
     scratch: Vec<u8>,
     n: usize,
     chunks: Vec<Chunk>,
+    external: Vec<(String, String)>,
 }
 
 impl Batcher {
@@ -204,7 +230,14 @@ impl Batcher {
             scratch: Vec::with_capacity(256),
             n: 0,
             chunks: Vec::new(),
+            external: Vec::new(),
         }
+    }
+
+    /// Adds `labels` to every series.
+    pub fn with_labels(mut self, labels: Vec<(String, String)>) -> Self {
+        self.external = labels;
+        self
     }
 
     pub fn push(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
@@ -212,6 +245,7 @@ impl Batcher {
             &mut self.buf,
             name,
             labels,
+            &self.external,
             value,
             self.timestamp_ms,
             &mut self.scratch,
@@ -336,6 +370,14 @@ fn run(
     let mut next_try = Instant::now();
     let mut backoff = Duration::from_secs(1);
     let mut failing = false;
+    let mut external: Vec<(String, String)> = cfg
+        .external_labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if state.replica.shared && !cfg.external_labels.contains_key("collector") {
+        external.push(("collector".into(), state.replica.name()));
+    }
     tracing::info!(url = %cfg.url, interval_secs = interval.as_secs(), "remote write started");
     loop {
         let now = Instant::now();
@@ -343,7 +385,8 @@ fn run(
             let batcher = Batcher::new(
                 (crate::now_seconds() * 1000.0) as i64,
                 cfg.max_samples_per_send,
-            );
+            )
+            .with_labels(external.clone());
             for chunk in state.metrics.remote_write_chunks(batcher) {
                 queued += chunk.samples;
                 queue.push_back(chunk);
@@ -431,6 +474,10 @@ mod tests {
             &mut b,
             "up",
             &[("host", "a"), ("agency", "dinkes")],
+            &[
+                ("collector".into(), "c1".into()),
+                ("host".into(), "not this".into()),
+            ],
             1.0,
             1_700_000_000_000,
             &mut scratch,
@@ -438,14 +485,16 @@ mod tests {
         // WriteRequest.timeseries (1, len) > TimeSeries.labels (1, len) > Label.name (1) ...
         assert_eq!(b[0], 0x0a);
         assert_eq!(b.len(), 2 + b[1] as usize, "one length-delimited series");
-        // labels sorted: __name__, agency, host
+        // labels sorted: __name__, agency, collector (external), host (the series' own)
         let text = String::from_utf8_lossy(&b);
-        let (n, a, h) = (
+        let (n, a, c, h) = (
             text.find("__name__").unwrap(),
             text.find("agency").unwrap(),
+            text.find("collector").unwrap(),
             text.find("host").unwrap(),
         );
-        assert!(n < a && a < h, "{text}");
+        assert!(n < a && a < c && c < h, "{text}");
+        assert!(!text.contains("not this"), "{text}");
         // the sample: field 1 double 1.0, field 2 varint timestamp
         let mut sample = vec![0x09];
         sample.extend_from_slice(&1.0f64.to_le_bytes());

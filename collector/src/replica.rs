@@ -39,6 +39,8 @@ const SYNC_OVERLAP_SECS: f64 = 15.0;
 pub struct Replica {
     /// `host/listen/pid`: unique among running replicas, readable in `duty_ticks`.
     pub id: String,
+    /// `host/listen`: the same across restarts (the remote-write `collector` label).
+    name: String,
     /// Whether the database is shared (PostgreSQL).
     pub shared: bool,
 }
@@ -51,8 +53,14 @@ impl Replica {
             .unwrap_or_else(|| "localhost".into());
         Self {
             id: format!("{host}/{listen}/{}", std::process::id()),
+            name: format!("{host}/{listen}"),
             shared,
         }
+    }
+
+    /// The replica's name, stable across restarts.
+    pub fn name(&self) -> String {
+        self.name.clone()
     }
 }
 

@@ -321,10 +321,10 @@ impl Collector {
     /// The integer a query returns, from whichever database the collector uses.
     pub fn count(&self, sql: &str) -> i64 {
         match &self.store_url {
-            Some(url) => {
+            Some(url) => simpul_collector::store::pg_server::off_runtime(|| {
                 let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
                 c.query_one(sql, &[]).expect(sql).get(0)
-            }
+            }),
             None => {
                 let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
                 conn.query_row(sql, [], |r| r.get(0)).expect(sql)

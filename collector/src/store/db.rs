@@ -412,21 +412,37 @@ impl ToSql for Val<'_> {
 const PG_STATEMENT_CACHE: usize = 256;
 
 struct Pg {
-    client: postgres::Client,
+    /// Taken only by `drop`.
+    client: Option<postgres::Client>,
     statements: HashMap<String, postgres::Statement>,
 }
 
 impl Pg {
+    fn client(&mut self) -> Result<&mut postgres::Client, DbError> {
+        self.client
+            .as_mut()
+            .ok_or_else(|| DbError::Other("the connection is closed".into()))
+    }
+
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(&pg_sql(sql))?;
+        let s = self.client()?.prepare(&pg_sql(sql))?;
         if self.statements.len() >= PG_STATEMENT_CACHE {
             self.statements.clear();
         }
         self.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        // closing blocks on the client's own runtime too: step off an async worker
+        if let Some(c) = self.client.take() {
+            blocking(move || drop(c));
+        }
     }
 }
 
@@ -511,7 +527,7 @@ impl Db {
         }
         let client = blocking(|| config.connect(postgres::NoTls))?;
         Ok(Db(Inner::Postgres(Box::new(RefCell::new(Pg {
-            client,
+            client: Some(client),
             statements: HashMap::new(),
         })))))
     }
@@ -548,7 +564,7 @@ impl Db {
         blocking(|| {
             let mut pg = cell.borrow_mut();
             let st = pg.statement(sql)?;
-            Ok(f(&mut pg.client, &st, &refs)?)
+            Ok(f(pg.client()?, &st, &refs)?)
         })
     }
 
@@ -639,7 +655,7 @@ impl Db {
         match &self.0 {
             Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Inner::Postgres(cell) => {
-                blocking(|| Ok(cell.borrow_mut().client.batch_execute(sql)?))
+                blocking(|| Ok(cell.borrow_mut().client()?.batch_execute(sql)?))
             }
         }
     }

@@ -195,38 +195,54 @@ impl PgServer {
     }
 
     fn wait_ready(&mut self, db: &str) -> Result<(), String> {
-        let deadline = Instant::now() + Duration::from_secs(60);
         let url = format!("postgres://simpul@127.0.0.1:{}/{db}", self.port);
-        loop {
-            match postgres::Client::connect(&url, postgres::NoTls) {
-                Ok(_) => return Ok(()),
-                Err(e) => {
-                    if let Ok(Some(status)) = self.child.try_wait() {
-                        return Err(format!("postgres exited ({status}): {}", self.log()));
-                    }
-                    if Instant::now() > deadline {
-                        return Err(format!(
-                            "postgres not ready after 60 s: {e}\n{}",
-                            self.log()
-                        ));
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-        }
+        let log = self.dir.join("postgres.log");
+        let child = &mut self.child;
+        off_runtime(move || wait_until_ready(&url, child, &log))
     }
 
     /// Runs SQL in the maintenance database `postgres`.
     pub fn sql(&self, sql: &str) -> Result<(), String> {
         let url = format!("postgres://simpul@127.0.0.1:{}/postgres", self.port);
-        let mut c = postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
-        c.batch_execute(sql).map_err(|e| format!("{sql}: {e}"))
+        off_runtime(move || {
+            let mut c =
+                postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
+            c.batch_execute(sql).map_err(|e| format!("{sql}: {e}"))
+        })
     }
 
     /// Creates another empty database; returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String, String> {
         self.sql(&format!("CREATE DATABASE \"{name}\""))?;
         Ok(format!("postgres://simpul@127.0.0.1:{}/{name}", self.port))
+    }
+}
+
+/// Runs `f` on a thread of its own: PostgreSQL's blocking client refuses to run on a
+/// thread that drives an async runtime (an async test's).
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    })
+}
+
+fn wait_until_ready(url: &str, child: &mut Child, log: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let log = || std::fs::read_to_string(log).unwrap_or_default();
+    loop {
+        match postgres::Client::connect(url, postgres::NoTls) {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(format!("postgres exited ({status}): {}", log()));
+                }
+                if Instant::now() > deadline {
+                    return Err(format!("postgres not ready after 60 s: {e}\n{}", log()));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
 }
 
