@@ -128,8 +128,11 @@ fn main() -> anyhow::Result<()> {
         }
         Some("run") => {
             let url = arg(&args, "--url")?;
-            if !url.starts_with("http://127.") {
-                bail!("--url must be a loopback address (http://127.x.x.x:PORT)");
+            // several comma-separated URLs: agent i always goes to URL i % n, as a load
+            // balancer hashing on the client would send it
+            let urls: Vec<String> = url.split(',').map(str::to_owned).collect();
+            if urls.iter().any(|u| !u.starts_with("http://127.")) {
+                bail!("--url must be loopback addresses (http://127.x.x.x:PORT[,http://127.x.x.x:PORT...])");
             }
             let tokens = std::fs::read_to_string(arg(&args, "--tokens")?)?;
             let agents: Vec<(String, String, String)> = tokens
@@ -147,7 +150,7 @@ fn main() -> anyhow::Result<()> {
                 Err(_) => None,
             };
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            rt.block_on(run(url, agents, Duration::from_secs(secs), conc, interval))?;
+            rt.block_on(run(urls, agents, Duration::from_secs(secs), conc, interval))?;
         }
         _ => bail!("usage: ingest-load enrol --data-dir D --agents N | spans --data-dir D --from T --to T | run --url URL --tokens FILE --seconds S --concurrency C [--interval SECS]"),
     }
@@ -155,7 +158,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(
-    url: String,
+    urls: Vec<String>,
     agents: Vec<(String, String, String)>,
     dur: Duration,
     conc: usize,
@@ -164,14 +167,15 @@ async fn run(
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(conc)
         .build()?;
-    let url = format!("{url}/api/v1/reports");
+    let urls: std::sync::Arc<Vec<String>> =
+        std::sync::Arc::new(urls.iter().map(|u| format!("{u}/api/v1/reports")).collect());
     let agents = std::sync::Arc::new(agents);
     let start = tokio::time::Instant::now();
     let deadline = Instant::now() + dur;
     let base_seq = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as u64;
     let mut tasks = Vec::new();
     for w in 0..conc {
-        let (client, url, agents) = (client.clone(), url.clone(), agents.clone());
+        let (client, urls, agents) = (client.clone(), urls.clone(), agents.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0u64;
@@ -189,9 +193,10 @@ async fn run(
                 let (id, host, token) = &agents[i % agents.len()];
                 let seq = base_seq + (i / agents.len()) as u64;
                 let body = heartbeat(id, host, seq);
+                let url = &urls[(i % n) % urls.len()];
                 let t = Instant::now();
                 let ok = match client
-                    .post(&url)
+                    .post(url)
                     .bearer_auth(token)
                     .header("content-type", "application/json")
                     .header("content-encoding", "gzip")

@@ -318,13 +318,15 @@ impl CollectorConfig {
                 None => p.push(
                     "store.url: missing; store.kind = \"postgres\" needs the database's URL, e.g. \"postgres://simpul@127.0.0.1:5432/simpul\"".into(),
                 ),
-                Some(u) => {
-                    if let Err(e) = u.parse::<postgres::Config>() {
-                        p.push(format!(
-                            "store.url = {u:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-                        ));
-                    }
-                }
+                Some(u) => match u.parse::<postgres::Config>() {
+                    Err(e) => p.push(format!(
+                        "store.url = {u:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+                    )),
+                    Ok(c) if c.get_ssl_mode() == postgres::config::SslMode::Require => p.push(
+                        "store.url: sslmode=require: this version connects to PostgreSQL without TLS; keep the database on loopback or a private network and leave sslmode out".into(),
+                    ),
+                    Ok(_) => {}
+                },
             },
             other => p.push(format!(
                 "store.kind = {other:?}: must be \"sqlite\" (embedded, the default) or \"postgres\""
@@ -580,6 +582,42 @@ mod tests {
             .sites
             .iter()
             .any(|s| s.id == "kantor-dinkes" && s.kind == SiteKind::OpdOffice));
+    }
+
+    #[test]
+    fn the_store_names_what_is_wrong() {
+        let err = |store: &str| {
+            CollectorConfig::parse(&format!("[store]\n{store}\n"), Path::new("c.toml"))
+                .map(|c| c.store.kind)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(err("").unwrap(), "sqlite");
+        assert_eq!(
+            err("kind = \"postgres\"\nurl = \"postgres://simpul@10.0.0.5/simpul\"").unwrap(),
+            "postgres"
+        );
+        for (store, want) in [
+            ("kind = \"postgres\"", "store.url: missing"),
+            (
+                "kind = \"postgres\"\nurl = \"postgres://a@b:notaport/x\"",
+                "not a PostgreSQL connection string",
+            ),
+            (
+                "kind = \"postgres\"\nurl = \"postgres://a@b/x?sslmode=require\"",
+                "sslmode=require",
+            ),
+            (
+                "url = \"postgres://a@b/x\"",
+                "the sqlite store lives in data_dir",
+            ),
+            (
+                "kind = \"mysql\"",
+                "must be \"sqlite\" (embedded, the default) or \"postgres\"",
+            ),
+        ] {
+            let e = err(store).unwrap_err();
+            assert!(e.contains(want), "{store}: {e}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub const LEASE_EVERY: Duration = Duration::from_secs(5);
 pub const SYNC_EVERY: Duration = Duration::from_secs(3);
 /// How far back each sync looks past the previous one: a transaction that committed
 /// late (received before the previous sync, visible after it) is still picked up.
-const SYNC_OVERLAP_SECS: f64 = 15.0;
+const SYNC_OVERLAP_SECS: f64 = 10.0;
 
 /// This collector process among the replicas.
 #[derive(Debug)]

@@ -302,22 +302,15 @@ pub fn evaluate_duties(s: &AppState) -> Result<(), crate::store::StoreError> {
     let snmp = crate::lan::snmp_statuses(&conn, None)?;
     let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
     drop(conn);
-    *s.metrics
-        .sla
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = hosts;
-    *s.metrics
-        .lan
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = lan;
-    *s.metrics
-        .snmp
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = snmp;
-    *s.metrics
-        .backups
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = b;
+    fn replace<T>(lock: &std::sync::RwLock<T>, v: T) {
+        *lock
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = v;
+    }
+    replace(&s.metrics.sla, hosts);
+    replace(&s.metrics.lan, lan);
+    replace(&s.metrics.snmp, snmp);
+    replace(&s.metrics.backups, b);
     *at = now;
     Ok(())
 }

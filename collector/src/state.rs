@@ -62,6 +62,10 @@ impl Fleet {
         }
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, HostState>> {
+        crate::read_lock(&self.hosts)
+    }
+
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, HostState>> {
         // a panic while holding the lock leaves plain data behind, still consistent
         self.hosts
@@ -71,20 +75,12 @@ impl Fleet {
 
     /// A copy of every host (cheap: reports are shared).
     pub fn snapshot(&self) -> Vec<HostState> {
-        self.hosts
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .values()
-            .cloned()
-            .collect()
+        self.read().values().cloned().collect()
     }
 
     /// Number of hosts.
     pub fn len(&self) -> usize {
-        self.hosts
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
+        self.read().len()
     }
 
     /// Whether the fleet is empty.
@@ -108,11 +104,7 @@ impl Fleet {
 
     /// Whether `inv` equals the newest inventory known for `agent_id`.
     pub fn has_inventory(&self, agent_id: &str, inv: &Inventory) -> bool {
-        let hosts = self
-            .hosts
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        hosts
+        self.read()
             .get(agent_id)
             .and_then(|h| h.inventory.as_ref())
             .is_some_and(|(i, _)| **i == *inv)
@@ -144,11 +136,7 @@ impl Fleet {
 
     /// Whether the newest report held for `agent_id` has `sequence`.
     pub fn holds(&self, agent_id: &str, sequence: u64) -> bool {
-        let hosts = self
-            .hosts
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        hosts
+        self.read()
             .get(agent_id)
             .and_then(|h| h.latest.as_ref())
             .is_some_and(|(r, _)| r.sequence == sequence)

@@ -133,6 +133,12 @@ fn two_replicas_share_one_fleet() {
         Duration::from_secs(45),
         || (!ticks(&survivor.log()).is_empty()).then_some(()),
     );
+    // across the hand-over too, no tick ran twice
+    let mut all = [ticks(&a.log()), ticks(&b.log())].concat();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "a tick evaluated twice: {all:?}");
     // reports keep arriving through the survivor
     let ack = send(
         survivor,

@@ -415,6 +415,8 @@ struct Pg {
     /// Taken only by `drop`.
     client: Option<postgres::Client>,
     statements: HashMap<String, postgres::Statement>,
+    /// To connect again after the connection was lost.
+    config: postgres::Config,
 }
 
 impl Pg {
@@ -422,6 +424,20 @@ impl Pg {
         self.client
             .as_mut()
             .ok_or_else(|| DbError::Other("the connection is closed".into()))
+    }
+
+    /// Connects again when the connection was lost (a database restart, a fail-over,
+    /// a killed backend): the statement that found it lost failed; the next one works.
+    fn reconnect_if_closed(&mut self) -> Result<(), DbError> {
+        if self.client.as_ref().is_some_and(|c| !c.is_closed()) {
+            return Ok(());
+        }
+        self.statements.clear();
+        let old = self.client.take();
+        drop(old);
+        self.client = Some(self.config.connect(postgres::NoTls)?);
+        tracing::info!("reconnected to PostgreSQL");
+        Ok(())
     }
 
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
@@ -529,6 +545,7 @@ impl Db {
         Ok(Db(Inner::Postgres(Box::new(RefCell::new(Pg {
             client: Some(client),
             statements: HashMap::new(),
+            config,
         })))))
     }
 
@@ -563,6 +580,7 @@ impl Db {
         let refs: Vec<&(dyn ToSql + Sync)> = vals.iter().map(|v| v as _).collect();
         blocking(|| {
             let mut pg = cell.borrow_mut();
+            pg.reconnect_if_closed()?;
             let st = pg.statement(sql)?;
             Ok(f(pg.client()?, &st, &refs)?)
         })
@@ -587,6 +605,27 @@ impl Db {
         &self,
         sql: &str,
         params: Params<'_>,
+        f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
+    ) -> Result<Vec<T>, DbError> {
+        self.rows(sql, params, usize::MAX, f)
+    }
+
+    /// The first row of a query, mapped by `f`, or None when there is none.
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
+    ) -> Result<Option<T>, DbError> {
+        Ok(self.rows(sql, params, 1, f)?.pop())
+    }
+
+    /// At most `limit` rows of a query, mapped by `f`.
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        limit: usize,
         mut f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
     ) -> Result<Vec<T>, DbError> {
         match &self.0 {
@@ -595,7 +634,8 @@ impl Db {
                 let mut st = c.prepare_cached(sql)?;
                 let mut rows = st.query(sqlite_params(&vals).as_slice())?;
                 let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
+                while out.len() < limit {
+                    let Some(r) = rows.next()? else { break };
                     out.push(f(&Row(RowInner::Sqlite(r)))?);
                 }
                 Ok(out)
@@ -604,32 +644,9 @@ impl Db {
                 // the rows are fetched before `f` runs, so `f` may query again
                 let rows = self.pg(cell, sql, params, |c, st, p| c.query(st, p))?;
                 rows.iter()
+                    .take(limit)
                     .map(|r| f(&Row(RowInner::Postgres(r))))
                     .collect()
-            }
-        }
-    }
-
-    /// The first row of a query, mapped by `f`, or None when there is none.
-    pub fn query_row<T>(
-        &self,
-        sql: &str,
-        params: Params<'_>,
-        f: impl FnOnce(&Row<'_>) -> Result<T, DbError>,
-    ) -> Result<Option<T>, DbError> {
-        match &self.0 {
-            Inner::Sqlite(c) => {
-                let vals: Vec<Val<'_>> = params.iter().map(|p| p.to_val()).collect();
-                let mut st = c.prepare_cached(sql)?;
-                let mut rows = st.query(sqlite_params(&vals).as_slice())?;
-                match rows.next()? {
-                    Some(r) => f(&Row(RowInner::Sqlite(r))).map(Some),
-                    None => Ok(None),
-                }
-            }
-            Inner::Postgres(cell) => {
-                let row = self.pg(cell, sql, params, |c, st, p| c.query_opt(st, p))?;
-                row.map(|r| f(&Row(RowInner::Postgres(&r)))).transpose()
             }
         }
     }
@@ -639,7 +656,7 @@ impl Db {
         &self,
         sql: &str,
         params: Params<'_>,
-        f: impl FnOnce(&Row<'_>) -> Result<T, DbError>,
+        f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
         self.query_row(sql, params, f)?
             .ok_or_else(|| DbError::Other(format!("no row from {sql:?}")))
@@ -654,9 +671,11 @@ impl Db {
     pub fn batch(&self, sql: &str) -> Result<(), DbError> {
         match &self.0 {
             Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Inner::Postgres(cell) => {
-                blocking(|| Ok(cell.borrow_mut().client()?.batch_execute(sql)?))
-            }
+            Inner::Postgres(cell) => blocking(|| {
+                let mut pg = cell.borrow_mut();
+                pg.reconnect_if_closed()?;
+                Ok(pg.client()?.batch_execute(sql)?)
+            }),
         }
     }
 
@@ -795,6 +814,22 @@ mod tests {
             .query_one("SELECT count(*) FROM t", params![], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 2, "rolled back");
+        // the connection is lost (a restart, a fail-over): the next statement connects
+        // again
+        let pid: i64 = db
+            .query_one("SELECT pg_backend_pid()", params![], |r| r.get(0))
+            .unwrap();
+        crate::store::testing::postgres()
+            .execute("SELECT pg_terminate_backend(?1)", params![pid])
+            .unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            seen.push(
+                db.query_one("SELECT count(*) FROM t", params![], |r| r.get::<_, i64>(0))
+                    .is_ok(),
+            );
+        }
+        assert_eq!(seen.last(), Some(&true), "{seen:?}");
     }
 
     #[test]

@@ -74,40 +74,57 @@ pub struct Stored {
     pub report: Report,
 }
 
+/// Hosts fetched per query in [`latest_since`]'s second step (a fixed count, so that
+/// one prepared statement serves every chunk).
+const CHUNK: usize = 64;
+
 /// The newest report of every host received after `since`; `skip(agent, sequence)`
-/// says which are known already (their JSON is not parsed).
+/// says which are known already. Two steps: which hosts changed (ids and sequences
+/// only), then the reports of those this replica does not hold, 64 at a time; so the
+/// reports this replica stored itself never cross the wire again.
 pub fn latest_since(
     db: &Db,
     since: f64,
     skip: impl Fn(&str, u64) -> bool,
 ) -> Result<Vec<Stored>, StoreError> {
-    let rows = db.query(
-        "SELECT agent_id, sequence, received_at, report_json FROM host_latest WHERE received_at > ?1",
-        params![since],
-        |r| {
-            let agent: String = r.get(0)?;
-            let sequence: u64 = r.get(1)?;
-            if skip(&agent, sequence) {
-                return Ok(None);
-            }
-            Ok(Some((agent, sequence, r.get::<_, f64>(2)?, r.get::<_, String>(3)?)))
-        },
-    )?;
-    rows.into_iter()
-        .flatten()
-        .map(|(agent_id, sequence, received_at, json)| {
+    let changed: Vec<String> = db
+        .query(
+            "SELECT agent_id, sequence FROM host_latest WHERE received_at > ?1",
+            params![since],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)),
+        )?
+        .into_iter()
+        .filter(|(agent, seq)| !skip(agent, *seq))
+        .map(|(agent, _)| agent)
+        .collect();
+    let placeholders: Vec<String> = (1..=CHUNK).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "SELECT agent_id, sequence, received_at, report_json FROM host_latest WHERE agent_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut out = Vec::with_capacity(changed.len());
+    for chunk in changed.chunks(CHUNK) {
+        // a short last chunk repeats its last id: the same statement, the same rows
+        let ids: Vec<&dyn super::db::ToVal> = (0..CHUNK)
+            .map(|i| &chunk[i.min(chunk.len() - 1)] as &dyn super::db::ToVal)
+            .collect();
+        let rows: Vec<(String, u64, f64, String)> = db.query(&sql, &ids, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        for (agent_id, sequence, received_at, json) in rows {
             let report = serde_json::from_str(&json).map_err(|source| StoreError::Json {
                 agent: agent_id.clone(),
                 source,
             })?;
-            Ok(Stored {
+            out.push(Stored {
                 agent_id,
                 sequence,
                 received_at,
                 report,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Inventory versions received after `since`: (agent, inventory, sample time).
@@ -167,6 +184,41 @@ mod tests {
             assert!(claim_tick(db, "prune", 7, "b", 210.5).unwrap());
             assert!(claim_tick(db, "duties", 8, "b", 240.0).unwrap());
             assert_eq!(prune_ticks(db, 240.0).unwrap(), 2);
+        });
+    }
+
+    #[test]
+    fn what_other_replicas_stored_is_read_back() {
+        testing::each_engine(|db| {
+            for i in 0..100 {
+                let id = format!("a{i:03}");
+                let mut r: Report = serde_json::from_value(serde_json::json!({
+                    "version": 1, "agent_id": id, "host": {"hostname": "h", "machine_id": "m"},
+                    "sequence": 7, "sample_time_seconds": 1000.0, "interval_secs": 30,
+                    "agent_version": "0.1.0"
+                }))
+                .unwrap();
+                r.sequence = 7 + i;
+                db.execute(
+                    "INSERT INTO host_latest (agent_id, sequence, sample_time, received_at, report_json)
+                     VALUES (?1, ?2, 1000, ?3, ?4)",
+                    params![id, r.sequence, 100.0 + i as f64, serde_json::to_string(&r).unwrap()],
+                )
+                .unwrap();
+            }
+            // received after 120: a020..a099; of those this replica holds the even ones
+            let got = latest_since(db, 119.5, |agent, seq| {
+                agent[1..].parse::<u64>().unwrap() % 2 == 0 && seq >= 7
+            })
+            .unwrap();
+            let mut ids: Vec<&str> = got.iter().map(|s| s.agent_id.as_str()).collect();
+            ids.sort_unstable();
+            let want: Vec<String> = (20..100)
+                .filter(|i| i % 2 == 1)
+                .map(|i| format!("a{i:03}"))
+                .collect();
+            assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(got.iter().all(|s| s.report.sequence == s.sequence));
         });
     }
 }

@@ -51,7 +51,7 @@ impl Writer {
                 let mut spans = Spans {
                     open: HashMap::new(),
                     grace_intervals: f64::from(grace_intervals),
-                    cache: conn.engine() == super::Engine::Sqlite,
+                    shared: conn.engine() == super::Engine::Postgres,
                 };
                 run(conn, rx, &fleet, &mut spans)
             })?;
@@ -76,17 +76,18 @@ impl Writer {
 struct Spans {
     open: HashMap<String, Span>,
     grace_intervals: f64,
-    /// Whether `open` may be trusted: only when this writer is the database's only one
-    /// (SQLite). Replicas sharing PostgreSQL read the newest span each time, since
-    /// another replica may have extended it.
-    cache: bool,
+    /// Whether another writer (a replica sharing PostgreSQL) may change spans too: then
+    /// `open` is a hint, checked in the statement that extends a span, and read again
+    /// before a new span is started.
+    shared: bool,
 }
 
 impl Spans {
-    /// The newest span of `agent`, from memory or the database.
-    fn newest(&mut self, conn: &Db, agent: &str) -> Result<Option<Span>, DbError> {
+    /// The newest span of `agent`, from memory or the database, and whether it was
+    /// read from the database just now.
+    fn newest(&mut self, conn: &Db, agent: &str) -> Result<(Option<Span>, bool), DbError> {
         if let Some(s) = self.open.get(agent) {
-            return Ok(Some(*s));
+            return Ok((Some(*s), false));
         }
         let s = conn.query_row(
             "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 ORDER BY \"end\" DESC LIMIT 1",
@@ -99,10 +100,10 @@ impl Spans {
                 })
             },
         )?;
-        if let (Some(s), true) = (s, self.cache) {
+        if let Some(s) = s {
             self.open.insert(agent.to_owned(), s);
         }
-        Ok(s)
+        Ok((s, true))
     }
 }
 
@@ -286,15 +287,35 @@ fn record_span(tx: &Db, spans: &mut Spans, agent: &str, r: &Report) -> Result<()
     let t = r.sample_time_seconds;
     let boot = r.uptime.as_ref().map(|u| u.boot_time_seconds as f64);
     let grace = f64::from(r.interval_secs) * spans.grace_intervals;
-    match spans.newest(tx, agent)? {
+    let (mut newest, mut fresh) = spans.newest(tx, agent)?;
+    if spans.shared && !fresh && !newest.is_some_and(|s| continues(&s, t, boot, grace)) {
+        // about to start a span from memory: another replica may have extended the
+        // newest one meanwhile
+        spans.open.remove(agent);
+        (newest, fresh) = spans.newest(tx, agent)?;
+    }
+    match newest {
         Some(s) if continues(&s, t, boot, grace) => {
-            tx.execute(
-                // never shortened: a replica may have extended it further meanwhile
+            let n = tx.execute(
+                // never shortened, and only while it is the newest: a replica sharing
+                // the database may have extended it or started a newer one meanwhile
                 "UPDATE spans SET \"end\" = CASE WHEN \"end\" > ?3 THEN \"end\" ELSE ?3 END
-                 WHERE agent_id = ?1 AND start = ?2",
+                 WHERE agent_id = ?1 AND start = ?2
+                   AND NOT EXISTS (SELECT 1 FROM spans n WHERE n.agent_id = ?1 AND n.start > ?2)",
                 params![agent, s.start, t],
             )?;
-            spans.open.insert(agent.to_owned(), Span { end: t, ..s });
+            if n == 0 && !fresh {
+                // the memory was stale: decide again on what is stored
+                spans.open.remove(agent);
+                return record_span(tx, spans, agent, r);
+            }
+            spans.open.insert(
+                agent.to_owned(),
+                Span {
+                    end: s.end.max(t),
+                    ..s
+                },
+            );
         }
         // inside a known span (a late duplicate sample time): nothing new
         Some(s) if t >= s.start && t <= s.end => {}
@@ -309,9 +330,6 @@ fn record_span(tx: &Db, spans: &mut Spans, agent: &str, r: &Report) -> Result<()
                 spans.open.insert(agent.to_owned(), Span::point(t, boot));
             }
         }
-    }
-    if !spans.cache {
-        spans.open.clear();
     }
     Ok(())
 }
