@@ -320,7 +320,8 @@ impl CollectorConfig {
                 ),
                 Some(u) => match u.parse::<postgres::Config>() {
                     Err(e) => p.push(format!(
-                        "store.url = {u:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+                        "store.url = {:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+                        crate::store::db::redact_url(u)
                     )),
                     Ok(c) if c.get_ssl_mode() == postgres::config::SslMode::Require => p.push(
                         "store.url: sslmode=require: this version connects to PostgreSQL without TLS; keep the database on loopback or a private network and leave sslmode out".into(),
@@ -599,8 +600,8 @@ mod tests {
         for (store, want) in [
             ("kind = \"postgres\"", "store.url: missing"),
             (
-                "kind = \"postgres\"\nurl = \"postgres://a@b:notaport/x\"",
-                "not a PostgreSQL connection string",
+                "kind = \"postgres\"\nurl = \"postgres://a:pw@b:notaport/x\"",
+                "\"postgres://a:***@b:notaport/x\": not a PostgreSQL connection string",
             ),
             (
                 "kind = \"postgres\"\nurl = \"postgres://a@b/x?sslmode=require\"",

@@ -440,6 +440,24 @@ impl Pg {
         Ok(())
     }
 
+    /// After a failed statement: forgets a connection the error says is gone (closed,
+    /// or ended by the server: shutdown, fail-over, a killed backend), so that the next
+    /// statement connects again.
+    fn forget_if_lost<T>(&mut self, r: Result<T, postgres::Error>) -> Result<T, DbError> {
+        r.map_err(|e| {
+            let lost = e.is_closed()
+                || e.as_db_error().is_some_and(|d| {
+                    let class = d.code().code().get(..2).unwrap_or("");
+                    matches!(d.severity(), "FATAL" | "PANIC") || class == "57" || class == "08"
+                });
+            if lost {
+                let old = self.client.take();
+                drop(old);
+            }
+            DbError::from(e)
+        })
+    }
+
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
@@ -480,6 +498,26 @@ pub fn pg_sql(sql: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `url` with its password hidden, for messages and logs: `postgres://u:***@h/db`,
+/// `password=***`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.rsplit_once('@') {
+            if let Some((user, _)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+        return url.to_owned();
+    }
+    url.split_whitespace()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// PostgreSQL's client blocks on a runtime of its own, which tokio forbids on a worker
@@ -537,7 +575,7 @@ impl Db {
     pub fn postgres(url: &str) -> Result<Self, DbError> {
         let mut config: postgres::Config = url
             .parse()
-            .map_err(|e| DbError::Other(format!("store.url {url:?}: {e}")))?;
+            .map_err(|e| DbError::Other(format!("store.url {:?}: {e}", redact_url(url))))?;
         if config.get_application_name().is_none() {
             config.application_name("simpul-collector");
         }
@@ -582,7 +620,8 @@ impl Db {
             let mut pg = cell.borrow_mut();
             pg.reconnect_if_closed()?;
             let st = pg.statement(sql)?;
-            Ok(f(pg.client()?, &st, &refs)?)
+            let r = f(pg.client()?, &st, &refs);
+            pg.forget_if_lost(r)
         })
     }
 
@@ -674,7 +713,8 @@ impl Db {
             Inner::Postgres(cell) => blocking(|| {
                 let mut pg = cell.borrow_mut();
                 pg.reconnect_if_closed()?;
-                Ok(pg.client()?.batch_execute(sql)?)
+                let r = pg.client()?.batch_execute(sql);
+                pg.forget_if_lost(r)
             }),
         }
     }
@@ -712,6 +752,22 @@ mod tests {
         assert_eq!(
             pg_sql("SELECT '?1', \"a?\" FROM t WHERE x = ?1 AND y = ?12"),
             "SELECT '?1', \"a?\" FROM t WHERE x = $1 AND y = $12"
+        );
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact_url("postgres://simpul:s3cret@db:5432/simpul"),
+            "postgres://simpul:***@db:5432/simpul"
+        );
+        assert_eq!(
+            redact_url("postgres://simpul@db/simpul"),
+            "postgres://simpul@db/simpul"
+        );
+        assert_eq!(
+            redact_url("host=db user=simpul password=s3cret dbname=simpul"),
+            "host=db user=simpul password=*** dbname=simpul"
         );
     }
 
