@@ -458,14 +458,30 @@ impl Browser {
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// The page's text. A page that a click is still replacing can drop its body
+    /// between finding it and reading it, or have none yet: read the new one then.
     async fn text(&self) -> String {
-        self.client
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let mut tries = 0;
+        loop {
+            let r = match self.client.find(Locator::Css("body")).await {
+                Ok(body) => body.text().await,
+                Err(e) => Err(e),
+            };
+            match r {
+                Ok(t) => return t,
+                // mid-navigation: the old body went stale, or the new one is not there yet
+                Err(e)
+                    if tries < 40
+                        && ["StaleElementReference", "NoSuchElement"]
+                            .iter()
+                            .any(|k| format!("{e:?}").contains(k)) =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("reading the page's text: {e}"),
+            }
+        }
     }
 
     async fn login(&self, c: &Collector, name: &str, password: &str) {
