@@ -122,9 +122,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     .await?;
     // every request handler (and its writer sender) is gone now: drain the queue
     tokio::task::spawn_blocking(move || writer.finish()).await?;
-    let conn = run_conn
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let conn = crate::lock(&run_conn);
     if let Err(e) = store::touch_run(&conn, run, crate::now_seconds(), true) {
         tracing::warn!(error = %e, "cannot record the clean stop");
     }
@@ -142,7 +140,7 @@ async fn record_alive(conn: Arc<Mutex<store::Db>>, run: f64) {
         tick.tick().await;
         let c = Arc::clone(&conn);
         let r = tokio::task::spawn_blocking(move || {
-            let conn = c.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let conn = crate::lock(&c);
             store::touch_run(&conn, run, crate::now_seconds(), false)
         })
         .await;

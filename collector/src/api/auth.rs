@@ -30,9 +30,7 @@ impl Auth {
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Db> {
-        self.db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.db)
     }
 
     /// Every active agent's binding.

@@ -167,10 +167,7 @@ impl AppState {
     ) -> Result<T, error::ApiError> {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let conn = app
-                .db
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let conn = crate::lock(&app.db);
             f(&conn)
         })
         .await

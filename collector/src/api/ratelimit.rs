@@ -33,10 +33,7 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         if self.rate <= 0.0 {
             return Ok(());
         }
-        let mut map = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = crate::lock(&self.buckets);
         let (tokens, last) = map.entry(key.clone()).or_insert((self.burst, now));
         let elapsed = now.saturating_duration_since(*last).as_secs_f64();
         *tokens = (*tokens + elapsed * self.rate).min(self.burst);
@@ -54,22 +51,15 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         if self.rate <= 0.0 {
             return;
         }
-        self.buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|_, (tokens, last)| {
-                *tokens + now.saturating_duration_since(*last).as_secs_f64() * self.rate
-                    < self.burst
-            });
+        crate::lock(&self.buckets).retain(|_, (tokens, last)| {
+            *tokens + now.saturating_duration_since(*last).as_secs_f64() * self.rate < self.burst
+        });
     }
 
     /// Buckets currently tracked.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
+        crate::lock(&self.buckets).len()
     }
 }
 

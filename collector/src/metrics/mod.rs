@@ -140,10 +140,7 @@ impl Metrics {
 
     /// Records the latency of an acknowledged request.
     pub fn ingest_latency(&self, seconds: f64) {
-        let mut h = self
-            .ingest
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut h = crate::lock(&self.ingest);
         if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
             h.counts[i] += 1;
         }
@@ -492,10 +489,7 @@ impl Metrics {
             );
         }
         {
-            let h = self
-                .ingest
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let h = crate::lock(&self.ingest);
             let name = "simpul_ingest_duration_seconds";
             e.family(
                 name,

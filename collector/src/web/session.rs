@@ -252,20 +252,14 @@ pub async fn login(
     }
     let (app2, name2, password) = (Arc::clone(&app), name.clone(), f.password);
     let result = tokio::task::spawn_blocking(move || {
-        let conn = app2
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = crate::lock(&app2.db);
         let found = users::login_hash(&conn, &name2)?;
         drop(conn);
         let ok = users::verify(found.as_ref().map(|(_, h)| h.as_str()), &password);
         let Some((user, _)) = found.filter(|_| ok) else {
             return Ok(None);
         };
-        let conn = app2
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = crate::lock(&app2.db);
         users::new_session(&conn, &user, crate::now_seconds(), MAX_AGE_SECS)
             .map(|s| Some((user, s)))
     })
