@@ -128,29 +128,12 @@ pub fn on_postgres() -> bool {
     std::env::var("SIMPUL_TEST_STORE").is_ok_and(|v| v == "postgres")
 }
 
-/// The test binary's PostgreSQL server, started on first use (loopback, temporary
-/// directory, stopped when the test process ends).
-pub fn postgres_server() -> &'static simpul_collector::store::pg_server::PgServer {
-    use simpul_collector::store::pg_server::{Durability, PgServer};
-    static SERVER: std::sync::OnceLock<PgServer> = std::sync::OnceLock::new();
-    SERVER.get_or_init(|| {
-        PgServer::start(Durability::Throwaway)
-            .unwrap_or_else(|e| panic!("cannot start PostgreSQL for the tests: {e}"))
-    })
-}
-
-/// A fresh, empty PostgreSQL database on [`postgres_server`]; its URL.
+/// A fresh, empty PostgreSQL database on the test binary's server (loopback,
+/// temporary directory, stopped when the test process ends); its URL.
 pub fn postgres_database() -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static SEQ: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "c{}_{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
-    postgres_server()
-        .create_database(&name)
-        .unwrap_or_else(|e| panic!("create database {name}: {e}"))
+    simpul_collector::store::pg_server::PgServer::shared()
+        .fresh_database()
+        .unwrap_or_else(|e| panic!("create a database: {e}"))
 }
 
 /// A running collector in a temporary directory.

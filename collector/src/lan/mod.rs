@@ -44,10 +44,6 @@ pub struct Version {
     pub diff: Diff,
 }
 
-fn json_err(e: serde_json::Error) -> DbError {
-    DbError::other(e)
-}
-
 /// Stores a discovery (inside the ingest transaction): a new version when the topology
 /// differs from the newest one, else a later `last_seen`.
 pub fn record(
@@ -80,7 +76,7 @@ pub fn record(
     let (version, diff) = match &newest {
         None => (1, Diff::default()),
         Some((v, _, old)) => {
-            let old: Topology = serde_json::from_str(old).map_err(json_err)?;
+            let old: Topology = serde_json::from_str(old).map_err(DbError::other)?;
             (v + 1, diff::diff(&old, &topology))
         }
     };
@@ -93,14 +89,14 @@ pub fn record(
             site,
             version,
             hash,
-            serde_json::to_string(&topology).map_err(json_err)?,
-            serde_json::to_string(&diff).map_err(json_err)?,
+            serde_json::to_string(&topology).map_err(DbError::other)?,
+            serde_json::to_string(&diff).map_err(DbError::other)?,
             diff.count() as i64,
             topology.devices.len() as i64,
             topology.links.len() as i64,
             agent_id,
-            serde_json::to_string(&lan.subnets).map_err(json_err)?,
-            serde_json::to_string(&lan.errors).map_err(json_err)?,
+            serde_json::to_string(&lan.subnets).map_err(DbError::other)?,
+            serde_json::to_string(&lan.errors).map_err(DbError::other)?,
             sample_time,
         ],
     )?;

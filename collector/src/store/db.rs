@@ -547,6 +547,11 @@ enum Inner {
 
 type Params<'p> = &'p [&'p dyn ToVal];
 
+/// The parameters as values, borrowed from the caller's.
+fn values<'p>(params: Params<'p>) -> Vec<Val<'p>> {
+    params.iter().map(|p| p.to_val()).collect()
+}
+
 fn sqlite_params<'v>(vals: &'v [Val<'v>]) -> Vec<&'v dyn rusqlite::ToSql> {
     vals.iter().map(|v| v as &dyn rusqlite::ToSql).collect()
 }
@@ -614,7 +619,7 @@ impl Db {
             &[&(dyn ToSql + Sync)],
         ) -> Result<T, postgres::Error>,
     ) -> Result<T, DbError> {
-        let vals: Vec<Val<'_>> = params.iter().map(|p| p.to_val()).collect();
+        let vals = values(params);
         let refs: Vec<&(dyn ToSql + Sync)> = vals.iter().map(|v| v as _).collect();
         blocking(|| {
             let mut pg = cell.borrow_mut();
@@ -629,7 +634,7 @@ impl Db {
     pub fn execute(&self, sql: &str, params: Params<'_>) -> Result<usize, DbError> {
         match &self.0 {
             Inner::Sqlite(c) => {
-                let vals: Vec<Val<'_>> = params.iter().map(|p| p.to_val()).collect();
+                let vals = values(params);
                 Ok(c.prepare_cached(sql)?
                     .execute(sqlite_params(&vals).as_slice())?)
             }
@@ -669,7 +674,7 @@ impl Db {
     ) -> Result<Vec<T>, DbError> {
         match &self.0 {
             Inner::Sqlite(c) => {
-                let vals: Vec<Val<'_>> = params.iter().map(|p| p.to_val()).collect();
+                let vals = values(params);
                 let mut st = c.prepare_cached(sql)?;
                 let mut rows = st.query(sqlite_params(&vals).as_slice())?;
                 let mut out = Vec::new();

@@ -52,6 +52,8 @@ pub enum StoreError {
     Random(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Who a token belongs to.
@@ -75,8 +77,13 @@ pub struct AgentRow {
 /// database at `store.url`; migrated.
 pub fn open(cfg: &StoreConfig, data_dir: &Path) -> Result<Db, StoreError> {
     match (cfg.kind.as_str(), &cfg.url) {
+        ("sqlite", _) => open_sqlite(data_dir),
         ("postgres", Some(url)) => open_postgres(url),
-        _ => open_sqlite(data_dir),
+        // check-config refuses these; a config built otherwise must not fall back to
+        // a SQLite file nobody asked for
+        (kind, _) => Err(StoreError::Config(format!(
+            "store.kind = {kind:?} needs a store.url (\"postgres\") or must be \"sqlite\""
+        ))),
     }
 }
 
@@ -655,26 +662,12 @@ pub fn load_fleet(conn: &Db) -> Result<Vec<LoadedHost>, StoreError> {
 /// Test helpers: every storage test runs on both engines.
 #[cfg(test)]
 pub(crate) mod testing {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    use std::sync::OnceLock;
-
-    use super::pg_server::{Durability, PgServer};
+    use super::pg_server::PgServer;
     use super::{Db, Engine};
 
-    /// One PostgreSQL server per test binary; each test gets its own database.
-    fn server() -> &'static PgServer {
-        static SERVER: OnceLock<PgServer> = OnceLock::new();
-        SERVER.get_or_init(|| {
-            PgServer::start(Durability::Throwaway)
-                .unwrap_or_else(|e| panic!("the storage tests need PostgreSQL: {e}"))
-        })
-    }
-
-    /// A fresh, migrated PostgreSQL database.
+    /// A fresh, migrated PostgreSQL database on the test binary's server.
     pub fn postgres() -> Db {
-        static SEQ: AtomicU32 = AtomicU32::new(0);
-        let name = format!("t{}", SEQ.fetch_add(1, Ordering::Relaxed));
-        let url = server().create_database(&name).unwrap();
+        let url = PgServer::shared().fresh_database().unwrap();
         super::open_postgres(&url).unwrap()
     }
 

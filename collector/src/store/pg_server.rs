@@ -211,6 +211,28 @@ impl PgServer {
         })
     }
 
+    /// The process's throwaway server (fsync off), started on first use: every test
+    /// of a test binary shares it, each with [`Self::fresh_database`] of its own.
+    /// Panics when PostgreSQL cannot start (the tests need it).
+    pub fn shared() -> &'static PgServer {
+        static SERVER: std::sync::OnceLock<PgServer> = std::sync::OnceLock::new();
+        SERVER.get_or_init(|| {
+            PgServer::start(Durability::Throwaway)
+                .unwrap_or_else(|e| panic!("the tests need PostgreSQL: {e}"))
+        })
+    }
+
+    /// Creates an empty database with a name unique in this process; returns its URL.
+    pub fn fresh_database(&self) -> Result<String, String> {
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "t{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
+        self.create_database(&name)
+    }
+
     /// Creates another empty database; returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String, String> {
         self.sql(&format!("CREATE DATABASE \"{name}\""))?;

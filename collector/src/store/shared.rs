@@ -36,15 +36,6 @@ pub fn release(db: &Db, name: &str, holder: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The holder of lease `name` and when it expires.
-pub fn lease_holder(db: &Db, name: &str) -> Result<Option<(String, f64)>, StoreError> {
-    Ok(db.query_row(
-        "SELECT holder, expires_at FROM leases WHERE name = ?1",
-        params![name],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
-}
-
 /// Claims tick `tick` of `duty` for `replica`; true for the one claim that wins, so
 /// that a tick runs once however many replicas reach it.
 pub fn claim_tick(
@@ -149,6 +140,14 @@ pub fn inventories_since(db: &Db, since: f64) -> Result<Vec<(String, Inventory, 
 mod tests {
     use super::*;
     use crate::store::testing;
+
+    fn lease_holder(db: &Db, name: &str) -> Result<Option<(String, f64)>, StoreError> {
+        Ok(db.query_row(
+            "SELECT holder, expires_at FROM leases WHERE name = ?1",
+            params![name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
 
     #[test]
     fn one_holder_at_a_time_and_one_claim_per_tick() {
