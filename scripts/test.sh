@@ -77,24 +77,37 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo build (binaries for the end-to-end tests)"
 cargo build --workspace --locked
-log "cargo test"
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-set +e
-cargo test --workspace --locked 2>&1 | tee "$out"
-status=${PIPESTATUS[0]}
-if [ "$status" -eq 0 ]; then
-  # the same end-to-end tests of the collector's storage, with PostgreSQL as the store
-  # (the unit tests of the store already ran on both engines above)
-  log "cargo test: end-to-end on PostgreSQL"
-  SIMPUL_TEST_STORE=postgres cargo test --locked -p simpul-e2e \
-    --test ingest --test e2e --test enroll --test sla --test backups --test lan \
-    --test web --test prometheus --test remote_write --test tls 2>&1 | tee -a "$out"
-  status=${PIPESTATUS[0]}
-fi
-set -e
+log "cargo test: compiling"
+cargo test --workspace --locked --no-run
+# Three lanes side by side, as most of the suite waits on servers and timers rather than
+# the CPU; each lane's output follows the others' below, whole.
+#   builds:     the two tests that compile and package (the static agent, the .debs),
+#               niced, so that the waiting tests keep the CPU when they need it
+#   sqlite:     everything else
+#   postgresql: the collector's end-to-end tests again, with PostgreSQL as the store
+#               (the store's unit tests already run on both engines in the sqlite lane)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+builds=(the_static_agent_runs_without_a_libc packages_install_upgrade_and_purge_in_a_throwaway_root)
+lane() { # name, command...
+  local name=$1
+  shift
+  { "$@" >"$out/$name.log" 2>&1; echo $? >"$out/$name.status"; } &
+}
+lane builds nice -n 19 cargo test --workspace --locked --test static_agent --test packaging
+lane postgresql env SIMPUL_TEST_STORE=postgres cargo test --workspace --locked \
+  --test ingest --test e2e --test enroll --test sla --test backups --test lan \
+  --test web --test prometheus --test remote_write --test tls
+lane sqlite cargo test --workspace --locked -- "${builds[@]/#/--skip=}"
+wait
+status=0
+for name in sqlite postgresql builds; do
+  log "cargo test: $name lane"
+  cat "$out/$name.log"
+  [ "$(cat "$out/$name.status")" = 0 ] || { echo "the $name lane failed" >&2; status=1; }
+done
 [ "$status" -eq 0 ] || {
-  awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}' "$out"
+  cat "$out"/*.log | awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}'
   exit "$status"
 }
 
@@ -104,5 +117,5 @@ fuzz_status=0
 scripts/fuzz.sh "$FUZZ_SECS" || fuzz_status=$?
 
 # one closing line for the whole suite (cargo's last line is a doc-test run of one crate)
-awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}' "$out"
+cat "$out"/*.log | awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}'
 exit "$fuzz_status"

@@ -87,6 +87,11 @@ pub struct CollectorConfig {
     /// overdue (the yearly submission duty), e.g. `365d`.
     #[serde(default = "default_lan_diagram_max_age")]
     pub lan_diagram_max_age: String,
+    /// How often the duties (SLA roll-ups, backup states, LAN overdue) are evaluated
+    /// for `/metrics` and the pages, e.g. `30s`; on wall-clock boundaries of it. With
+    /// replicas, the leader evaluates each tick once for all.
+    #[serde(default = "default_duty_interval")]
+    pub duty_interval: String,
     /// `/metrics` needs an admin's token (or an admin login) when true; it is open
     /// otherwise (the default, for a Prometheus on a trusted network).
     #[serde(default)]
@@ -206,6 +211,9 @@ fn default_span_retention_days() -> u32 {
 fn default_lan_diagram_max_age() -> String {
     "365d".into()
 }
+fn default_duty_interval() -> String {
+    "30s".into()
+}
 fn default_time_zone() -> String {
     "Asia/Jakarta".into()
 }
@@ -237,6 +245,7 @@ impl Default for CollectorConfig {
             maintenance: Vec::new(),
             backups: Vec::new(),
             lan_diagram_max_age: default_lan_diagram_max_age(),
+            duty_interval: default_duty_interval(),
             metrics_auth: false,
             store: StoreConfig::default(),
             remote_write: Vec::new(),
@@ -245,6 +254,11 @@ impl Default for CollectorConfig {
 }
 
 impl CollectorConfig {
+    /// `duty_interval` in seconds (validated at load).
+    pub fn duty_interval_seconds(&self) -> f64 {
+        crate::sla::config::parse_duration(&self.duty_interval).unwrap_or(30) as f64
+    }
+
     /// `lan_diagram_max_age` in seconds (validated at load).
     pub fn lan_max_age_seconds(&self) -> f64 {
         crate::sla::config::parse_duration(&self.lan_diagram_max_age).unwrap_or(365 * 86400) as f64
@@ -429,6 +443,14 @@ impl CollectorConfig {
             p.push(format!(
                 "lan_diagram_max_age = {:?}: must be a duration like \"365d\"",
                 self.lan_diagram_max_age
+            ));
+        }
+        if !crate::sla::config::parse_duration(&self.duty_interval)
+            .is_some_and(|s| (5..=3600).contains(&s))
+        {
+            p.push(format!(
+                "duty_interval = {:?}: must be a duration from \"5s\" to \"1h\", like \"30s\"",
+                self.duty_interval
             ));
         }
         if !(1..=3650).contains(&self.raw_retention_days) {

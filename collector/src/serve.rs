@@ -188,17 +188,15 @@ async fn prune_hourly(state: Arc<AppState>) {
     }
 }
 
-/// How often the duties (SLA, backup states, LAN diagrams) are evaluated: one tick.
-pub const DUTY_TICK_SECS: f64 = 30.0;
-
-/// Evaluates the duties every [`DUTY_TICK_SECS`], on wall-clock tick boundaries: at
+/// Evaluates the duties every `duty_interval`, on wall-clock tick boundaries: at
 /// once at start, then at each boundary. With replicas, only the leader evaluates, and
 /// only a tick it claims (once per tick however many replicas reach it).
 async fn duty_ticks(state: Arc<AppState>) {
     use crate::replica::tick_of;
-    let mut tick = tick_of(crate::now_seconds(), DUTY_TICK_SECS);
+    let every = state.cfg.duty_interval_seconds();
+    let mut tick = tick_of(crate::now_seconds(), every);
     loop {
-        let at = tick as f64 * DUTY_TICK_SECS;
+        let at = tick as f64 * every;
         let wait = at - crate::now_seconds();
         if wait > 0.0 {
             tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
@@ -237,7 +235,7 @@ async fn duty_ticks(state: Arc<AppState>) {
             Err(e) => tracing::warn!(error = %e, "duty task failed"),
         }
         // the next boundary; a tick that ran long skips to the current one
-        tick = (tick + 1).max(tick_of(crate::now_seconds(), DUTY_TICK_SECS));
+        tick = (tick + 1).max(tick_of(crate::now_seconds(), every));
     }
 }
 
@@ -253,7 +251,8 @@ pub async fn ensure_duties(state: &Arc<AppState>) {
     }
     let s = Arc::clone(state);
     let r = tokio::task::spawn_blocking(move || {
-        let fresh = *crate::lock(&s.metrics.duties_at) > crate::now_seconds() - DUTY_TICK_SECS;
+        let fresh = *crate::lock(&s.metrics.duties_at)
+            > crate::now_seconds() - s.cfg.duty_interval_seconds();
         if fresh {
             Ok(())
         } else {

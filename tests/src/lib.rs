@@ -107,6 +107,9 @@ impl Drop for Proc {
 /// The example collector config with the test's data directory and port.
 pub const COLLECTOR_TOML: &str = r#"
 grace_intervals = 2
+# duties every 5 s, not 30 s: a test that waits for the SLA, backup or LAN states waits
+# seconds
+duty_interval = "5s"
 [[agencies]]
 id = "diskominfo"
 name = "Dinas Komunikasi dan Informatika"

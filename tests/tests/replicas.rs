@@ -55,6 +55,7 @@ fn ticks(log: &str) -> Vec<i64> {
 #[test]
 fn two_replicas_share_one_fleet() {
     let url = simpul_e2e::postgres_database();
+    // (the harness's collector.toml has duty ticks every 5 s)
     let a = Collector::start_on(Some(url.clone()), "", "");
     let mut b = Collector::start_on(Some(url.clone()), "", "");
     let tokens: Vec<String> = (0..6)
@@ -101,7 +102,7 @@ fn two_replicas_share_one_fleet() {
     assert_eq!(host_series(leader), 6);
     assert_eq!(host_series(other), 0);
     // duty ticks: wait for two, then each ran once, on the leader
-    wait_for("two duty ticks", Duration::from_secs(75), || {
+    wait_for("two duty ticks", Duration::from_secs(20), || {
         (b.count("SELECT count(*) FROM duty_ticks WHERE duty = 'duties'") >= 2).then_some(())
     });
     let (ta, tb) = (ticks(&a.log()), ticks(&b.log()));
@@ -130,7 +131,7 @@ fn two_replicas_share_one_fleet() {
     assert_eq!(host_series(survivor), 6);
     wait_for(
         "a tick evaluated by the survivor",
-        Duration::from_secs(45),
+        Duration::from_secs(15),
         || (!ticks(&survivor.log()).is_empty()).then_some(()),
     );
     // across the hand-over too, no tick ran twice
