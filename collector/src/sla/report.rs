@@ -134,35 +134,92 @@ fn class_of<'a>(cfg: &'a CollectorConfig, agency: &str, host: &str) -> Option<&'
     cfg.sla_classes.iter().find(|c| c.id == id)
 }
 
-fn spans(conn: &Db, agent: &str, from: f64, to: f64) -> Result<(Vec<Span>, bool), StoreError> {
-    let row = |r: &Row<'_>| {
-        Ok(Span {
-            start: r.get(0)?,
-            end: r.get(1)?,
-            boot: r.get(2)?,
-        })
+/// What a report needs of one agent's spans.
+#[derive(Debug, Default)]
+struct AgentSpans {
+    /// The last span that ended before the window.
+    before: Option<Span>,
+    /// The spans overlapping the window, by start.
+    within: Vec<Span>,
+    /// The first span that started at or after the window's end.
+    after: Option<Span>,
+    /// The grace gap of the agent's newest span.
+    grace: Option<f64>,
+}
+
+impl AgentSpans {
+    /// The spans to evaluate over [from, to) (`to` no later than the window's end:
+    /// earlier for a revoked agent), with the span on either side, and whether the host
+    /// was seen before `from`.
+    fn around(&self, from: f64, to: f64) -> (Vec<Span>, bool) {
+        let mut v: Vec<Span> = self.before.into_iter().collect();
+        let mut after = self.after;
+        for s in &self.within {
+            if s.start >= to {
+                // the first span after the window: a gap running past the window's end
+                // is judged by the gap rule, not as "silent since the last heartbeat"
+                after = Some(*s);
+                break;
+            }
+            v.push(*s);
+        }
+        v.extend(after);
+        let seen_before = self.before.is_some() || v.first().is_some_and(|s| s.start < from);
+        (v, seen_before)
+    }
+}
+
+/// The spans of every agent around [from, to), in four statements however large the
+/// fleet (not four per host: over PostgreSQL each is a round trip).
+fn fleet_spans(conn: &Db, from: f64, to: f64) -> Result<HashMap<String, AgentSpans>, StoreError> {
+    let span = |r: &Row<'_>| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Span {
+                start: r.get(1)?,
+                end: r.get(2)?,
+                boot: r.get(3)?,
+            },
+        ))
     };
-    let before = conn.query_row(
-        "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND \"end\" < ?2 ORDER BY \"end\" DESC LIMIT 1",
-        params![agent, from],
-        row,
-    )?;
-    let mut v: Vec<Span> = before.into_iter().collect();
-    v.extend(conn.query(
-        "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND \"end\" >= ?2 AND start < ?3 ORDER BY start",
-        params![agent, from, to],
-        row,
-    )?);
-    // the first span after the window: a gap running past the window's end is judged
-    // by the gap rule, not as "silent since the last heartbeat"
-    let after = conn.query_row(
-        "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND start >= ?2 ORDER BY start LIMIT 1",
-        params![agent, to],
-        row,
-    )?;
-    v.extend(after);
-    let seen_before = before.is_some() || v.first().is_some_and(|s| s.start < from);
-    Ok((v, seen_before))
+    let mut m: HashMap<String, AgentSpans> = HashMap::new();
+    for (id, s) in conn.query(
+        "SELECT s.agent_id, s.start, s.\"end\", s.boot_time FROM agents a JOIN spans s \
+         ON s.agent_id = a.id AND s.start = (SELECT p.start FROM spans p \
+         WHERE p.agent_id = a.id AND p.\"end\" < ?1 ORDER BY p.\"end\" DESC LIMIT 1)",
+        params![from],
+        span,
+    )? {
+        m.entry(id).or_default().before = Some(s);
+    }
+    for (id, s) in conn.query(
+        "SELECT s.agent_id, s.start, s.\"end\", s.boot_time FROM agents a JOIN spans s \
+         ON s.agent_id = a.id WHERE s.\"end\" >= ?1 AND s.start < ?2 ORDER BY s.agent_id, s.start",
+        params![from, to],
+        span,
+    )? {
+        m.entry(id).or_default().within.push(s);
+    }
+    for (id, s) in conn.query(
+        "SELECT s.agent_id, s.start, s.\"end\", s.boot_time FROM agents a JOIN spans s \
+         ON s.agent_id = a.id AND s.start = (SELECT min(p.start) FROM spans p \
+         WHERE p.agent_id = a.id AND p.start >= ?1)",
+        params![to],
+        span,
+    )? {
+        m.entry(id).or_default().after = Some(s);
+    }
+    for (id, grace) in conn.query(
+        "SELECT a.id, (SELECT p.grace FROM spans p WHERE p.agent_id = a.id \
+         ORDER BY p.\"end\" DESC LIMIT 1) FROM agents a",
+        params![],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<f64>>(1)?)),
+    )? {
+        if grace.is_some() {
+            m.entry(id).or_default().grace = grace;
+        }
+    }
+    Ok(m)
 }
 
 /// Computes the report for `period` at `now`, optionally for one agency.
@@ -179,6 +236,8 @@ pub fn report(
     let eval_to = to.min(now).max(from);
     let collector_down = collector_outages(conn, from, eval_to, now)?;
     let declared = store::maintenance_between(conn, from, to)?;
+    let fleet = fleet_spans(conn, from, eval_to)?;
+    let none = AgentSpans::default();
     let mut hosts = Vec::new();
     for a in store::list_agents(conn)? {
         let b = &a.binding;
@@ -190,9 +249,9 @@ pub fn report(
         };
         // a revoked agent is not counted after its revocation
         let host_to = a.revoked_at.map_or(eval_to, |r| r.min(eval_to)).max(from);
-        let (spans, seen_before) = spans(conn, &b.id, from, host_to)?;
-        let grace = f64::from(cfg.grace_intervals) * 30.0;
-        let grace = spans_grace(conn, &b.id)?.unwrap_or(grace);
+        let mine = fleet.get(&b.id).unwrap_or(&none);
+        let (spans, seen_before) = mine.around(from, host_to);
+        let grace = mine.grace.unwrap_or(f64::from(cfg.grace_intervals) * 30.0);
         let maintenance: Vec<Window> = cfg
             .maintenance
             .iter()
@@ -345,15 +404,6 @@ pub fn report(
     })
 }
 
-/// The newest grace gap recorded for the host (its interval × grace_intervals).
-fn spans_grace(conn: &Db, agent: &str) -> Result<Option<f64>, StoreError> {
-    Ok(conn.query_row(
-        "SELECT grace FROM spans WHERE agent_id = ?1 ORDER BY \"end\" DESC LIMIT 1",
-        params![agent],
-        |r| r.get(0),
-    )?)
-}
-
 /// CSV of the host rows (one line per host; outages are in the JSON).
 pub fn to_csv(r: &SlaReport) -> String {
     let mut out = String::from(
@@ -474,6 +524,89 @@ mod tests {
             assert_eq!(r.hosts[0].maintenance_seconds, 3600.0);
             assert!(!r.complete);
             assert_eq!(r.evaluated_to, "2026-11-01T02:00:00+07:00");
+        });
+    }
+
+    /// The spans of one host the straightforward way, a few queries per host: the
+    /// reference [`fleet_spans`] must agree with.
+    fn spans_of_one(conn: &Db, agent: &str, from: f64, to: f64) -> (Vec<Span>, bool, Option<f64>) {
+        let row = |r: &Row<'_>| {
+            Ok(Span {
+                start: r.get(0)?,
+                end: r.get(1)?,
+                boot: r.get(2)?,
+            })
+        };
+        let q = |sql: &str, a: f64| {
+            conn.query(
+                &format!(
+                    "SELECT start, \"end\", boot_time FROM spans WHERE agent_id = ?1 AND {sql}"
+                ),
+                params![agent, a],
+                row,
+            )
+            .unwrap()
+        };
+        let before = q("\"end\" < ?2 ORDER BY \"end\" DESC LIMIT 1", from);
+        let mut v = before.clone();
+        v.extend(
+            q("\"end\" >= ?2 ORDER BY start", from)
+                .into_iter()
+                .filter(|s| s.start < to),
+        );
+        v.extend(q("start >= ?2 ORDER BY start LIMIT 1", to));
+        let seen_before = !before.is_empty() || v.first().is_some_and(|s| s.start < from);
+        let grace = conn
+            .query_row(
+                "SELECT grace FROM spans WHERE agent_id = ?1 ORDER BY \"end\" DESC LIMIT 1",
+                params![agent],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (v, seen_before, grace)
+    }
+
+    #[test]
+    fn the_whole_fleets_spans_in_four_statements_match_each_hosts() {
+        store::testing::each_engine(|conn| {
+            // 40 hosts with 0 to 11 spans each at pseudo-random times around a window of
+            // [10000, 20000); every fifth host revoked inside it
+            let mut seed: u64 = 7;
+            let mut next = |n: u64| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 33) % n
+            };
+            let mut ids = Vec::new();
+            for h in 0..40 {
+                let (b, _) = store::add_agent(conn, "dinkes", &format!("h{h:02}"), None).unwrap();
+                let mut t = next(6000) as f64;
+                for _ in 0..next(12) {
+                    let end = t + next(4000) as f64;
+                    conn.execute(
+                        "INSERT INTO spans (agent_id, start, \"end\", boot_time, grace) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![b.id, t, end, next(3) as f64, 30.0 + next(100) as f64],
+                    )
+                    .unwrap();
+                    t = end + 1.0 + next(3000) as f64;
+                }
+                let revoked = (h % 5 == 0).then(|| 10000.0 + next(10000) as f64);
+                ids.push((b.id, revoked));
+            }
+            for (from, to) in [(10000.0, 20000.0), (0.0, 5000.0), (30000.0, 40000.0)] {
+                let fleet = fleet_spans(conn, from, to).unwrap();
+                for (id, revoked) in &ids {
+                    let host_to = revoked.map_or(to, |r: f64| r.min(to)).max(from);
+                    let (want, want_seen, want_grace) = spans_of_one(conn, id, from, host_to);
+                    let mine = fleet.get(id);
+                    let (got, got_seen) =
+                        mine.map_or((Vec::new(), false), |m| m.around(from, host_to));
+                    assert_eq!(got, want, "{id} over [{from}, {host_to})");
+                    assert_eq!(got_seen, want_seen, "{id}");
+                    assert_eq!(mine.and_then(|m| m.grace), want_grace, "{id}");
+                }
+            }
         });
     }
 

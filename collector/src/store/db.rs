@@ -7,13 +7,18 @@
 //! boundary as [`Val`]: integers, doubles, text, bytes and NULL, converted to whatever
 //! type PostgreSQL inferred for a parameter and read back from whatever type a column
 //! has, so that no call site knows which engine it talks to.
+//!
+//! The engines implement one trait, [`Connection`] ([`Sqlite`] in `db/sqlite.rs`,
+//! [`Postgres`] in `db/postgresql.rs`); [`Db`] holds either and gives the call sites typed
+//! rows and transactions on top of it.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::error::Error as StdError;
 
-use bytes::BytesMut;
-use postgres_types::{FromSql, IsNull, ToSql, Type};
+mod postgresql;
+mod sqlite;
+
+pub use self::postgresql::{pg_sql, redact_url, Postgres};
+pub use self::sqlite::Sqlite;
 
 /// Which engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,292 +262,60 @@ impl RowIndex for usize {
 }
 
 /// One result row of either engine.
-pub struct Row<'a>(RowInner<'a>);
+pub struct Row<'a>(&'a dyn Columns);
 
-enum RowInner<'a> {
-    Sqlite(&'a rusqlite::Row<'a>),
-    Postgres(&'a postgres::Row),
+/// The columns of an engine's result row.
+pub trait Columns {
+    /// Column `column` as a [`Val`], borrowed from the row.
+    fn value(&self, column: usize) -> Result<Val<'_>, DbError>;
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
+    pub fn new(columns: &'a dyn Columns) -> Self {
+        Row(columns)
+    }
+
     /// Column `idx` as `T`: `r.get(0)?`, `r.get::<_, Option<f64>>(3)?`.
     pub fn get<I: RowIndex, T: FromVal>(&self, idx: I) -> Result<T, DbError> {
         let column = idx.index();
-        let err = |message| DbError::Column { column, message };
-        match &self.0 {
-            RowInner::Sqlite(r) => {
-                use rusqlite::types::ValueRef;
-                let v = match r.get_ref(column)? {
-                    ValueRef::Null => Val::Null,
-                    ValueRef::Integer(i) => Val::Int(i),
-                    ValueRef::Real(f) => Val::Real(f),
-                    ValueRef::Text(t) => Val::Text(
-                        std::str::from_utf8(t).map_err(|e| err(format!("not UTF-8: {e}")))?,
-                    ),
-                    ValueRef::Blob(b) => Val::Blob(b),
-                };
-                T::from_val(v).map_err(err)
-            }
-            RowInner::Postgres(r) => T::from_val(pg_val(r, column)?).map_err(err),
-        }
+        T::from_val(self.0.value(column)?).map_err(|message| DbError::Column { column, message })
     }
 }
 
-/// Reads column `i` of a PostgreSQL row as a [`Val`], whatever its type.
-fn pg_val(r: &postgres::Row, i: usize) -> Result<Val<'_>, DbError> {
-    let Some(col) = r.columns().get(i) else {
-        return Err(DbError::Column {
-            column: i,
-            message: format!("the row has {} columns", r.columns().len()),
-        });
-    };
-    let ty = col.type_().clone();
-    let v = match ty {
-        Type::BOOL => r
-            .try_get::<_, Option<bool>>(i)?
-            .map(|b| Val::Int(i64::from(b))),
-        Type::INT2 => r.try_get::<_, Option<i16>>(i)?.map(|x| Val::Int(x.into())),
-        Type::INT4 => r.try_get::<_, Option<i32>>(i)?.map(|x| Val::Int(x.into())),
-        Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map(Val::Int),
-        Type::OID => r.try_get::<_, Option<u32>>(i)?.map(|x| Val::Int(x.into())),
-        Type::FLOAT4 => r.try_get::<_, Option<f32>>(i)?.map(|x| Val::Real(x.into())),
-        Type::FLOAT8 => r.try_get::<_, Option<f64>>(i)?.map(Val::Real),
-        Type::NUMERIC => r.try_get::<_, Option<Numeric>>(i)?.map(|n| n.0),
-        Type::BYTEA => r.try_get::<_, Option<&[u8]>>(i)?.map(Val::Blob),
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-            r.try_get::<_, Option<&str>>(i)?.map(Val::Text)
-        }
-        other => {
-            return Err(DbError::Column {
-                column: i,
-                message: format!("PostgreSQL type {other} is not read by simpul"),
-            })
-        }
-    };
-    Ok(v.unwrap_or(Val::Null))
-}
+/// What the store needs of an engine: statements with parameters, rows, and batches of
+/// statements without. Implemented by [`Sqlite`] and [`Postgres`].
+pub trait Connection: Send {
+    /// Which engine this is.
+    fn engine(&self) -> Engine;
 
-/// A PostgreSQL NUMERIC (what `sum` of a BIGINT gives) read as an integer when it is
-/// one, else a double.
-struct Numeric(Val<'static>);
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(&self, sql: &str, params: &[Val<'_>]) -> Result<usize, DbError>;
 
-impl<'a> FromSql<'a> for Numeric {
-    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn StdError + Sync + Send>> {
-        // ndigits, weight, sign, dscale (i16 each), then base-10000 digits
-        let word = |k: usize| -> Result<i16, Box<dyn StdError + Sync + Send>> {
-            raw.get(2 * k..2 * k + 2)
-                .map(|b| i16::from_be_bytes([b[0], b[1]]))
-                .ok_or_else(|| "truncated NUMERIC".into())
-        };
-        let (ndigits, weight, sign, dscale) = (word(0)?, word(1)?, word(2)? as u16, word(3)?);
-        if sign == 0xC000 {
-            return Ok(Numeric(Val::Real(f64::NAN)));
-        }
-        let mut v = 0f64;
-        for k in 0..ndigits.max(0) as usize {
-            let d = f64::from(word(4 + k)?);
-            v += d * 10000f64.powi(i32::from(weight) - k as i32);
-        }
-        if sign == 0x4000 {
-            v = -v;
-        }
-        Ok(Numeric(if dscale == 0 && v.abs() < 9.0e15 {
-            Val::Int(v as i64)
-        } else {
-            Val::Real(v)
-        }))
-    }
-    fn accepts(ty: &Type) -> bool {
-        *ty == Type::NUMERIC
-    }
-}
-
-impl ToSql for Val<'_> {
-    fn to_sql(
+    /// Runs a query and hands its first `limit` rows to `each`, in order.
+    fn query(
         &self,
-        ty: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
-        let wrong = || -> Box<dyn StdError + Sync + Send> {
-            format!("cannot pass {} as PostgreSQL {ty}", self.kind()).into()
-        };
-        match *self {
-            Val::Null => Ok(IsNull::Yes),
-            Val::Int(i) => match *ty {
-                Type::INT8 => i.to_sql(ty, out),
-                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
-                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
-                Type::FLOAT8 => (i as f64).to_sql(ty, out),
-                Type::FLOAT4 => (i as f32).to_sql(ty, out),
-                Type::BOOL => (i != 0).to_sql(ty, out),
-                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => i.to_string().to_sql(ty, out),
-                _ => Err(wrong()),
-            },
-            Val::Real(f) => match *ty {
-                Type::FLOAT8 => f.to_sql(ty, out),
-                Type::FLOAT4 => (f as f32).to_sql(ty, out),
-                Type::INT8 if f.fract() == 0.0 => (f as i64).to_sql(ty, out),
-                Type::INT4 if f.fract() == 0.0 => (f as i32).to_sql(ty, out),
-                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => f.to_string().to_sql(ty, out),
-                _ => Err(wrong()),
-            },
-            Val::Text(s) => match *ty {
-                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-                    s.to_sql(ty, out)
-                }
-                Type::BYTEA => s.as_bytes().to_sql(ty, out),
-                _ => Err(wrong()),
-            },
-            Val::Blob(b) => match *ty {
-                Type::BYTEA => b.to_sql(ty, out),
-                _ => Err(wrong()),
-            },
-        }
-    }
+        sql: &str,
+        params: &[Val<'_>],
+        limit: usize,
+        each: &mut dyn FnMut(&Row<'_>) -> Result<(), DbError>,
+    ) -> Result<(), DbError>;
 
-    fn accepts(_: &Type) -> bool {
-        true
-    }
+    /// Runs statements without parameters, separated by semicolons.
+    fn batch(&self, sql: &str) -> Result<(), DbError>;
 
-    postgres_types::to_sql_checked!();
-}
-
-/// Most prepared statements kept per PostgreSQL connection (statements built at run
-/// time would otherwise grow the cache without bound).
-const PG_STATEMENT_CACHE: usize = 256;
-
-struct Pg {
-    /// Taken only by `drop`.
-    client: Option<postgres::Client>,
-    statements: HashMap<String, postgres::Statement>,
-    /// To connect again after the connection was lost.
-    config: postgres::Config,
-}
-
-impl Pg {
-    fn client(&mut self) -> Result<&mut postgres::Client, DbError> {
-        self.client
-            .as_mut()
-            .ok_or_else(|| DbError::Other("the connection is closed".into()))
-    }
-
-    /// Connects again when the connection was lost (a database restart, a fail-over,
-    /// a killed backend): the statement that found it lost failed; the next one works.
-    fn reconnect_if_closed(&mut self) -> Result<(), DbError> {
-        if self.client.as_ref().is_some_and(|c| !c.is_closed()) {
-            return Ok(());
-        }
-        self.statements.clear();
-        let old = self.client.take();
-        drop(old);
-        self.client = Some(self.config.connect(postgres::NoTls)?);
-        tracing::info!("reconnected to PostgreSQL");
-        Ok(())
-    }
-
-    /// After a failed statement: forgets a connection the error says is gone (closed,
-    /// or ended by the server: shutdown, fail-over, a killed backend), so that the next
-    /// statement connects again.
-    fn forget_if_lost<T>(&mut self, r: Result<T, postgres::Error>) -> Result<T, DbError> {
-        r.map_err(|e| {
-            let lost = e.is_closed()
-                || e.as_db_error().is_some_and(|d| {
-                    let class = d.code().code().get(..2).unwrap_or("");
-                    matches!(d.severity(), "FATAL" | "PANIC") || class == "57" || class == "08"
-                });
-            if lost {
-                let old = self.client.take();
-                drop(old);
-            }
-            DbError::from(e)
-        })
-    }
-
-    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
-        if let Some(s) = self.statements.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.client()?.prepare(&pg_sql(sql))?;
-        if self.statements.len() >= PG_STATEMENT_CACHE {
-            self.statements.clear();
-        }
-        self.statements.insert(sql.to_owned(), s.clone());
-        Ok(s)
+    /// The SQLite connection, for what only SQLite has (pragmas, backups of the file).
+    fn as_sqlite(&self) -> Option<&rusqlite::Connection> {
+        None
     }
 }
 
-impl Drop for Pg {
-    fn drop(&mut self) {
-        // closing blocks on the client's own runtime too: step off an async worker
-        if let Some(c) = self.client.take() {
-            blocking(move || drop(c));
-        }
-    }
-}
-
-/// `?N` parameters as PostgreSQL's `$N`, outside quoted text and identifiers.
-pub fn pg_sql(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut quote: Option<char> = None;
-    for c in sql.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None if c == '?' => {
-                out.push('$');
-                continue;
-            }
-            None => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `url` with its password hidden, for messages and logs: `postgres://u:***@h/db`,
-/// `password=***`.
-pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((userinfo, host)) = rest.rsplit_once('@') {
-            if let Some((user, _)) = userinfo.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
-        }
-        return url.to_owned();
-    }
-    url.split_whitespace()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// PostgreSQL's client blocks on a runtime of its own, which tokio forbids on a worker
-/// thread of the server's runtime; there, step out of the worker first.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(f)
-        }
-        _ => f(),
-    }
-}
-
-/// A connection to the store.
-pub struct Db(Inner);
+/// A connection to the store, of either engine.
+pub struct Db(Box<dyn Connection>);
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Db({:?})", self.engine())
     }
-}
-
-enum Inner {
-    Sqlite(rusqlite::Connection),
-    Postgres(Box<RefCell<Pg>>),
 }
 
 type Params<'p> = &'p [&'p dyn ToVal];
@@ -552,96 +325,30 @@ fn values<'p>(params: Params<'p>) -> Vec<Val<'p>> {
     params.iter().map(|p| p.to_val()).collect()
 }
 
-fn sqlite_params<'v>(vals: &'v [Val<'v>]) -> Vec<&'v dyn rusqlite::ToSql> {
-    vals.iter().map(|v| v as &dyn rusqlite::ToSql).collect()
-}
-
-impl rusqlite::ToSql for Val<'_> {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
-        Ok(ToSqlOutput::Borrowed(match *self {
-            Val::Null => ValueRef::Null,
-            Val::Int(i) => ValueRef::Integer(i),
-            Val::Real(f) => ValueRef::Real(f),
-            Val::Text(s) => ValueRef::Text(s.as_bytes()),
-            Val::Blob(b) => ValueRef::Blob(b),
-        }))
-    }
-}
-
 impl Db {
     /// Wraps an open SQLite connection.
     pub fn sqlite(conn: rusqlite::Connection) -> Self {
-        conn.set_prepared_statement_cache_capacity(128);
-        Db(Inner::Sqlite(conn))
+        Db(Box::new(Sqlite::new(conn)))
     }
 
     /// Connects to PostgreSQL at `url` (`postgres://user@host:port/db`, or key=value).
     pub fn postgres(url: &str) -> Result<Self, DbError> {
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|e| DbError::Other(format!("store.url {:?}: {e}", redact_url(url))))?;
-        if config.get_application_name().is_none() {
-            config.application_name("simpul-collector");
-        }
-        let client = blocking(|| config.connect(postgres::NoTls))?;
-        Ok(Db(Inner::Postgres(Box::new(RefCell::new(Pg {
-            client: Some(client),
-            statements: HashMap::new(),
-            config,
-        })))))
+        Ok(Db(Box::new(Postgres::connect(url)?)))
     }
 
     /// The engine behind this connection.
     pub fn engine(&self) -> Engine {
-        match self.0 {
-            Inner::Sqlite(_) => Engine::Sqlite,
-            Inner::Postgres(_) => Engine::Postgres,
-        }
+        self.0.engine()
     }
 
     /// The SQLite connection, for what only SQLite has (pragmas, backups of the file).
     pub fn as_sqlite(&self) -> Option<&rusqlite::Connection> {
-        match &self.0 {
-            Inner::Sqlite(c) => Some(c),
-            Inner::Postgres(_) => None,
-        }
-    }
-
-    fn pg<T>(
-        &self,
-        cell: &RefCell<Pg>,
-        sql: &str,
-        params: Params<'_>,
-        f: impl FnOnce(
-            &mut postgres::Client,
-            &postgres::Statement,
-            &[&(dyn ToSql + Sync)],
-        ) -> Result<T, postgres::Error>,
-    ) -> Result<T, DbError> {
-        let vals = values(params);
-        let refs: Vec<&(dyn ToSql + Sync)> = vals.iter().map(|v| v as _).collect();
-        blocking(|| {
-            let mut pg = cell.borrow_mut();
-            pg.reconnect_if_closed()?;
-            let st = pg.statement(sql)?;
-            let r = f(pg.client()?, &st, &refs);
-            pg.forget_if_lost(r)
-        })
+        self.0.as_sqlite()
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub fn execute(&self, sql: &str, params: Params<'_>) -> Result<usize, DbError> {
-        match &self.0 {
-            Inner::Sqlite(c) => {
-                let vals = values(params);
-                Ok(c.prepare_cached(sql)?
-                    .execute(sqlite_params(&vals).as_slice())?)
-            }
-            Inner::Postgres(cell) => self
-                .pg(cell, sql, params, |c, st, p| c.execute(st, p))
-                .map(|n| n as usize),
-        }
+        self.0.execute(sql, &values(params))
     }
 
     /// Every row of a query, mapped by `f`.
@@ -672,27 +379,12 @@ impl Db {
         limit: usize,
         mut f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
     ) -> Result<Vec<T>, DbError> {
-        match &self.0 {
-            Inner::Sqlite(c) => {
-                let vals = values(params);
-                let mut st = c.prepare_cached(sql)?;
-                let mut rows = st.query(sqlite_params(&vals).as_slice())?;
-                let mut out = Vec::new();
-                while out.len() < limit {
-                    let Some(r) = rows.next()? else { break };
-                    out.push(f(&Row(RowInner::Sqlite(r)))?);
-                }
-                Ok(out)
-            }
-            Inner::Postgres(cell) => {
-                // the rows are fetched before `f` runs, so `f` may query again
-                let rows = self.pg(cell, sql, params, |c, st, p| c.query(st, p))?;
-                rows.iter()
-                    .take(limit)
-                    .map(|r| f(&Row(RowInner::Postgres(r))))
-                    .collect()
-            }
-        }
+        let mut out = Vec::new();
+        self.0.query(sql, &values(params), limit, &mut |r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The one row a query always returns (an aggregate), mapped by `f`.
@@ -713,15 +405,7 @@ impl Db {
 
     /// Runs statements without parameters, separated by semicolons.
     pub fn batch(&self, sql: &str) -> Result<(), DbError> {
-        match &self.0 {
-            Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Inner::Postgres(cell) => blocking(|| {
-                let mut pg = cell.borrow_mut();
-                pg.reconnect_if_closed()?;
-                let r = pg.client()?.batch_execute(sql);
-                pg.forget_if_lost(r)
-            }),
-        }
+        self.0.batch(sql)
     }
 
     /// Runs `f` in one transaction: committed when it returns Ok, rolled back otherwise.
