@@ -81,11 +81,12 @@ log "cargo test: compiling"
 cargo test --workspace --locked --no-run
 # Three lanes side by side, as most of the suite waits on servers and timers rather than
 # the CPU; each lane's output follows the others' below, whole.
-#   builds:     the two tests that compile and package (the static agent, the .debs),
-#               niced, so that the waiting tests keep the CPU when they need it
-#   sqlite:     everything else
+#   sqlite:     the whole suite but two tests
 #   postgresql: the collector's end-to-end tests again, with PostgreSQL as the store
 #               (the store's unit tests already run on both engines in the sqlite lane)
+#   builds:     the two tests that compile and package (the static agent, the .debs),
+#               then the fuzzing of the report decoder (bounded time), all niced, so
+#               that the waiting tests keep the CPU when they need it
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 builds=(the_static_agent_runs_without_a_libc packages_install_upgrade_and_purge_in_a_throwaway_root)
@@ -94,7 +95,13 @@ lane() { # name, command...
   shift
   { "$@" >"$out/$name.log" 2>&1; echo $? >"$out/$name.status"; } &
 }
-lane builds nice -n 19 cargo test --workspace --locked --test static_agent --test packaging
+builds_lane() {
+  cargo test --workspace --locked --test static_agent --test packaging &&
+    printf '\n== fuzz decode_report (%s s)\n' "$FUZZ_SECS" &&
+    scripts/fuzz.sh "$FUZZ_SECS"
+}
+: "${FUZZ_SECS:=60}"
+lane builds nice -n 19 bash -c "set -o pipefail; FUZZ_SECS=$FUZZ_SECS; $(declare -f builds_lane); builds_lane"
 lane postgresql env SIMPUL_TEST_STORE=postgres cargo test --workspace --locked \
   --test ingest --test e2e --test enroll --test sla --test backups --test lan \
   --test web --test prometheus --test remote_write --test tls
@@ -106,16 +113,6 @@ for name in sqlite postgresql builds; do
   cat "$out/$name.log"
   [ "$(cat "$out/$name.status")" = 0 ] || { echo "the $name lane failed" >&2; status=1; }
 done
-[ "$status" -eq 0 ] || {
-  cat "$out"/*.log | awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}'
-  exit "$status"
-}
-
-# --- fuzzing: the report decoder and validator, bounded time -------------------------
-log "fuzz decode_report (${FUZZ_SECS:=60} s)"
-fuzz_status=0
-scripts/fuzz.sh "$FUZZ_SECS" || fuzz_status=$?
-
 # one closing line for the whole suite (cargo's last line is a doc-test run of one crate)
 cat "$out"/*.log | awk '/^test result:/ {p += $4; f += $6} END {printf "%d passed, %d failed\n", p, f}'
-exit "$fuzz_status"
+exit "$status"

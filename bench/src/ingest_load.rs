@@ -51,7 +51,7 @@ fn heartbeat(id: &str, host: &str, seq: u64) -> Vec<u8> {
 /// The store: `--store-url postgres://...` when given, else SQLite in the data dir.
 fn open(args: &[String], dir: &std::path::Path) -> anyhow::Result<simpul_collector::store::Db> {
     Ok(match arg(args, "--store-url") {
-        Ok(url) => simpul_collector::store::open_postgres(&url)?,
+        Ok(url) => simpul_collector::store::open_postgres(&url, None)?,
         Err(_) => simpul_collector::store::open_sqlite(dir)?,
     })
 }

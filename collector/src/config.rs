@@ -111,9 +111,14 @@ pub struct StoreConfig {
     /// `sqlite` (embedded, in data_dir; the default).
     #[serde(default = "default_store_kind")]
     pub kind: String,
-    /// The database URL of a server engine.
+    /// The database URL of a server engine. `sslmode=require` in it: TLS, with the
+    /// server's certificate verified against the system's CAs or `ca_file`.
     #[serde(default)]
     pub url: Option<String>,
+    /// PEM bundle of the CAs that sign the PostgreSQL server's certificate: TLS is then
+    /// required and the certificate verified, chain and host name.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for StoreConfig {
@@ -121,6 +126,7 @@ impl Default for StoreConfig {
         Self {
             kind: default_store_kind(),
             url: None,
+            ca_file: None,
         }
     }
 }
@@ -327,6 +333,9 @@ impl CollectorConfig {
             "sqlite" if self.store.url.is_some() => p.push(
                 "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),
             ),
+            "sqlite" if self.store.ca_file.is_some() => p.push(
+                "store.ca_file: the sqlite store makes no connection; remove it".into(),
+            ),
             "sqlite" => {}
             "postgres" => match &self.store.url {
                 None => p.push(
@@ -337,9 +346,14 @@ impl CollectorConfig {
                         "store.url = {:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
                         crate::store::db::redact_url(u)
                     )),
-                    Ok(c) if c.get_ssl_mode() == postgres::config::SslMode::Require => p.push(
-                        "store.url: sslmode=require: this version connects to PostgreSQL without TLS; keep the database on loopback or a private network and leave sslmode out".into(),
-                    ),
+                    Ok(c)
+                        if c.get_ssl_mode() == postgres::config::SslMode::Disable
+                            && self.store.ca_file.is_some() =>
+                    {
+                        p.push(
+                            "store.ca_file is set but store.url says sslmode=disable: remove one of them".into(),
+                        )
+                    }
                     Ok(_) => {}
                 },
             },
@@ -619,6 +633,10 @@ mod tests {
             err("kind = \"postgres\"\nurl = \"postgres://simpul@10.0.0.5/simpul\"").unwrap(),
             "postgres"
         );
+        assert_eq!(
+            err("kind = \"postgres\"\nurl = \"postgres://simpul@db/simpul?sslmode=require\"\nca_file = \"/etc/ca.pem\"").unwrap(),
+            "postgres"
+        );
         for (store, want) in [
             ("kind = \"postgres\"", "store.url: missing"),
             (
@@ -626,8 +644,12 @@ mod tests {
                 "\"postgres://a:***@b:notaport/x\": not a PostgreSQL connection string",
             ),
             (
-                "kind = \"postgres\"\nurl = \"postgres://a@b/x?sslmode=require\"",
-                "sslmode=require",
+                "kind = \"postgres\"\nurl = \"postgres://a@b/x?sslmode=disable\"\nca_file = \"/etc/ca.pem\"",
+                "store.ca_file is set but store.url says sslmode=disable",
+            ),
+            (
+                "ca_file = \"/etc/ca.pem\"",
+                "the sqlite store makes no connection",
             ),
             (
                 "url = \"postgres://a@b/x\"",

@@ -36,7 +36,7 @@ fn pem_items(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))
 }
 
-fn certs(path: &Path, what: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+pub(crate) fn certs(path: &Path, what: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     use rustls::pki_types::pem::PemObject;
     let bytes = pem_items(path, what)?;
     let certs = CertificateDer::pem_slice_iter(&bytes)

@@ -164,9 +164,21 @@ impl Collector {
     /// Starts a collector on the PostgreSQL database `store_url` (None: SQLite); several
     /// collectors on one URL are replicas.
     pub fn start_on(store_url: Option<String>, top: &str, tables: &str) -> Self {
+        Self::start_on_store(store_url, "", top, tables)
+    }
+
+    /// [`Self::start_on`] with more `[store]` lines (`ca_file = ...`).
+    pub fn start_on_store(
+        store_url: Option<String>,
+        store_extra: &str,
+        top: &str,
+        tables: &str,
+    ) -> Self {
         let extra = top;
         let store = match &store_url {
-            Some(url) => format!("[store]\nkind = \"postgres\"\nurl = \"{url}\"\n"),
+            Some(url) => {
+                format!("[store]\nkind = \"postgres\"\nurl = \"{url}\"\n{store_extra}\n")
+            }
             None => String::new(),
         };
         let dir = tempfile::tempdir().expect("tempdir");

@@ -1,7 +1,8 @@
 //! Two collector replicas on one real PostgreSQL (started by the test on loopback):
 //! agents report through either, a report retried through the other is stored once,
 //! one replica leads the duties and each duty tick runs once, both show the whole
-//! fleet, and the other takes over when the leader stops.
+//! fleet, and the other takes over when the leader stops. One of them reaches
+//! PostgreSQL over TLS.
 
 #![allow(
     clippy::unwrap_used,
@@ -52,12 +53,53 @@ fn ticks(log: &str) -> Vec<i64> {
         .collect()
 }
 
+/// Turns TLS on in the test binary's PostgreSQL (a certificate for `localhost`, signed by
+/// a CA of the test's); returns the CA's PEM file.
+fn tls_on_the_shared_server(dir: &std::path::Path) -> std::path::PathBuf {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(DnType::CommonName, "Simpul test CA for PostgreSQL");
+    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    simpul_collector::store::pg_server::PgServer::shared()
+        .enable_tls(&cert.pem(), &key.serialize_pem())
+        .unwrap();
+    let pem = dir.join("postgres-ca.pem");
+    std::fs::write(&pem, ca.pem()).unwrap();
+    pem
+}
+
 #[test]
 fn two_replicas_share_one_fleet() {
     let url = simpul_e2e::postgres_database();
+    // replica a reaches PostgreSQL over TLS, verifying the server against the test's CA
+    // under the name its certificate has; b in plain text, as before
+    let certs = tempfile::tempdir().unwrap();
+    let ca_file = tls_on_the_shared_server(certs.path());
     // (the harness's collector.toml has duty ticks every 5 s)
-    let a = Collector::start_on(Some(url.clone()), "", "");
+    let a = Collector::start_on_store(
+        Some(url.replace("127.0.0.1", "localhost")),
+        &format!("ca_file = \"{}\"", ca_file.display()),
+        "",
+        "",
+    );
     let mut b = Collector::start_on(Some(url.clone()), "", "");
+    let sessions = |ssl: bool| {
+        b.count(&format!(
+            "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid \
+             WHERE a.datname = current_database() AND a.application_name = 'simpul-collector' \
+             AND s.ssl = {ssl}"
+        ))
+    };
+    // each collector holds a few connections (writer, readers, lease)
+    assert!(sessions(true) >= 3, "a's sessions are not encrypted");
+    assert!(sessions(false) >= 3, "b's sessions");
     let tokens: Vec<String> = (0..6)
         .map(|i| a.enrol("dinkes", &format!("web-{i:02}"), Some("pusat-data")))
         .collect();

@@ -17,7 +17,7 @@ use std::error::Error as StdError;
 mod postgresql;
 mod sqlite;
 
-pub use self::postgresql::{pg_sql, redact_url, Postgres};
+pub use self::postgresql::{pg_sql, redact_url, Postgres, SYSTEM_CA_BUNDLE};
 pub use self::sqlite::Sqlite;
 
 /// Which engine a [`Db`] talks to.
@@ -331,9 +331,10 @@ impl Db {
         Db(Box::new(Sqlite::new(conn)))
     }
 
-    /// Connects to PostgreSQL at `url` (`postgres://user@host:port/db`, or key=value).
-    pub fn postgres(url: &str) -> Result<Self, DbError> {
-        Ok(Db(Box::new(Postgres::connect(url)?)))
+    /// Connects to PostgreSQL at `url` (`postgres://user@host:port/db`, or key=value);
+    /// see [`Postgres::connect`] for TLS.
+    pub fn postgres(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self, DbError> {
+        Ok(Db(Box::new(Postgres::connect(url, ca_file)?)))
     }
 
     /// The engine behind this connection.

@@ -78,7 +78,7 @@ pub struct AgentRow {
 pub fn open(cfg: &StoreConfig, data_dir: &Path) -> Result<Db, StoreError> {
     match (cfg.kind.as_str(), &cfg.url) {
         ("sqlite", _) => open_sqlite(data_dir),
-        ("postgres", Some(url)) => open_postgres(url),
+        ("postgres", Some(url)) => open_postgres(url, cfg.ca_file.as_deref()),
         // check-config refuses these; a config built otherwise must not fall back to
         // a SQLite file nobody asked for
         (kind, _) => Err(StoreError::Config(format!(
@@ -109,9 +109,10 @@ pub fn open_sqlite(data_dir: &Path) -> Result<Db, StoreError> {
     Ok(db)
 }
 
-/// Connects to the PostgreSQL database at `url`, migrated.
-pub fn open_postgres(url: &str) -> Result<Db, StoreError> {
-    let db = Db::postgres(url)?;
+/// Connects to the PostgreSQL database at `url` (over TLS verified with the CAs of
+/// `ca_file`, when given), migrated.
+pub fn open_postgres(url: &str, ca_file: Option<&Path>) -> Result<Db, StoreError> {
+    let db = Db::postgres(url, ca_file)?;
     migrations::migrate(&db)?;
     Ok(db)
 }
@@ -668,7 +669,7 @@ pub(crate) mod testing {
     /// A fresh, migrated PostgreSQL database on the test binary's server.
     pub fn postgres() -> Db {
         let url = PgServer::shared().fresh_database().unwrap();
-        super::open_postgres(&url).unwrap()
+        super::open_postgres(&url, None).unwrap()
     }
 
     /// Runs `f` on a fresh SQLite database, then on a fresh PostgreSQL one.

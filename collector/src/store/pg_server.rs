@@ -201,13 +201,61 @@ impl PgServer {
         off_runtime(move || wait_until_ready(&url, child, &log))
     }
 
+    /// Serves TLS (`ssl = on`) with the PEM certificate chain and key given, after a
+    /// configuration reload; plain connections stay allowed.
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str) -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        let data = self.dir.join("data");
+        for (name, text) in [("server.crt", cert_pem), ("server.key", key_pem)] {
+            let path = data.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // PostgreSQL refuses a key others can read
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("chmod {}: {e}", path.display()))?;
+            if let Some((uid, gid)) = run_as()? {
+                nix::unistd::chown(&path, Some(uid.into()), Some(gid.into()))
+                    .map_err(|e| format!("chown {}: {e}", path.display()))?;
+            }
+        }
+        // one at a time: ALTER SYSTEM refuses to run in a transaction, which a batch is
+        for sql in [
+            "ALTER SYSTEM SET ssl_cert_file = 'server.crt'",
+            "ALTER SYSTEM SET ssl_key_file = 'server.key'",
+            "ALTER SYSTEM SET ssl = on",
+            "SELECT pg_reload_conf()",
+        ] {
+            self.sql(sql)?;
+        }
+        let url = format!("postgres://simpul@127.0.0.1:{}/postgres", self.port);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let on = off_runtime(|| {
+                let mut c = postgres::Client::connect(&url, postgres::NoTls).ok()?;
+                let r = c.query_one("SELECT current_setting('ssl')", &[]).ok()?;
+                Some(r.get::<_, String>(0) == "on")
+            });
+            if on == Some(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("ssl not on after 20 s: {}", self.log()));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Runs SQL in the maintenance database `postgres`.
     pub fn sql(&self, sql: &str) -> Result<(), String> {
         let url = format!("postgres://simpul@127.0.0.1:{}/postgres", self.port);
         off_runtime(move || {
             let mut c =
                 postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
-            c.batch_execute(sql).map_err(|e| format!("{sql}: {e}"))
+            c.batch_execute(sql).map_err(|e| {
+                let why = e
+                    .as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_owned());
+                format!("{sql}: {why}")
+            })
         })
     }
 

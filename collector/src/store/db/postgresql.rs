@@ -6,6 +6,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::path::Path;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use postgres_types::{FromSql, IsNull, ToSql, Type};
@@ -144,6 +146,70 @@ struct Pg {
     statements: HashMap<String, postgres::Statement>,
     /// To connect again after the connection was lost.
     config: postgres::Config,
+    tls: Tls,
+}
+
+/// Where the CA certificates of the system are, on Debian and its derivatives.
+pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// How the connection is secured.
+#[derive(Clone)]
+enum Tls {
+    Plain,
+    /// TLS with the server's certificate verified, chain and name (libpq's
+    /// `verify-full`).
+    Verified(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+impl Tls {
+    /// TLS when the URL says `sslmode=require` or a CA file is given (which then makes
+    /// TLS required: no falling back to plain text); plain otherwise.
+    fn for_config(config: &mut postgres::Config, ca_file: Option<&Path>) -> Result<Self, DbError> {
+        use postgres::config::SslMode;
+        match (config.get_ssl_mode(), ca_file) {
+            (SslMode::Disable, Some(_)) => Err(DbError::Other(
+                "store.ca_file is set but store.url says sslmode=disable: remove one of them"
+                    .into(),
+            )),
+            (SslMode::Require, _) | (_, Some(_)) => {
+                config.ssl_mode(SslMode::Require);
+                let (path, what) = match ca_file {
+                    Some(p) => (p, "store.ca_file"),
+                    None => (
+                        Path::new(SYSTEM_CA_BUNDLE),
+                        "the system's CA bundle (set store.ca_file for a private CA)",
+                    ),
+                };
+                let certs = crate::listener::certs(path, what)
+                    .map_err(|e| DbError::Other(format!("TLS to PostgreSQL: {e:#}")))?;
+                let mut roots = rustls::RootCertStore::empty();
+                roots.add_parsable_certificates(certs);
+                if roots.is_empty() {
+                    return Err(DbError::Other(format!(
+                        "TLS to PostgreSQL: {what} {} holds no usable CA certificate",
+                        path.display()
+                    )));
+                }
+                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let client = rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| DbError::Other(format!("TLS to PostgreSQL: {e}")))?
+                    .with_root_certificates(roots)
+                    .with_no_client_auth();
+                Ok(Tls::Verified(
+                    tokio_postgres_rustls::MakeRustlsConnect::new(client),
+                ))
+            }
+            _ => Ok(Tls::Plain),
+        }
+    }
+
+    fn connect(&self, config: &postgres::Config) -> Result<postgres::Client, postgres::Error> {
+        match self {
+            Tls::Plain => config.connect(postgres::NoTls),
+            Tls::Verified(t) => config.connect(t.clone()),
+        }
+    }
 }
 
 impl Pg {
@@ -162,7 +228,7 @@ impl Pg {
         self.statements.clear();
         let old = self.client.take();
         drop(old);
-        self.client = Some(self.config.connect(postgres::NoTls)?);
+        self.client = Some(self.tls.connect(&self.config)?);
         tracing::info!("reconnected to PostgreSQL");
         Ok(())
     }
@@ -262,19 +328,22 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 pub struct Postgres(RefCell<Pg>);
 
 impl Postgres {
-    /// Connects to `url` (`postgres://user@host:port/db`, or key=value).
-    pub fn connect(url: &str) -> Result<Self, DbError> {
+    /// Connects to `url` (`postgres://user@host:port/db`, or key=value), over TLS when
+    /// it says `sslmode=require` or `ca_file` names the CAs to verify the server with.
+    pub fn connect(url: &str, ca_file: Option<&Path>) -> Result<Self, DbError> {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| DbError::Other(format!("store.url {:?}: {e}", redact_url(url))))?;
         if config.get_application_name().is_none() {
             config.application_name("simpul-collector");
         }
-        let client = blocking(|| config.connect(postgres::NoTls))?;
+        let tls = Tls::for_config(&mut config, ca_file)?;
+        let client = blocking(|| tls.connect(&config))?;
         Ok(Postgres(RefCell::new(Pg {
             client: Some(client),
             statements: HashMap::new(),
             config,
+            tls,
         })))
     }
 
@@ -333,5 +402,118 @@ impl Connection for Postgres {
             let r = pg.client()?.batch_execute(sql);
             pg.forget_if_lost(r)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::pg_server::{off_runtime, Durability, PgServer};
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+
+    fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(DnType::CommonName, format!("Simpul test CA {name}"));
+        CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap()
+    }
+
+    /// Whether the connection's session is encrypted, as the server sees it.
+    fn encrypted(db: &Postgres) -> bool {
+        let mut ssl = false;
+        db.query(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+            1,
+            &mut |r| {
+                ssl = r.get(0)?;
+                Ok(())
+            },
+        )
+        .unwrap();
+        ssl
+    }
+
+    #[test]
+    fn tls_to_postgres_verifies_the_server() {
+        let server = PgServer::start(Durability::Throwaway).unwrap();
+        let (good, other) = (ca("good"), ca("other"));
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        p.distinguished_name.push(DnType::CommonName, "localhost");
+        let cert = p.signed_by(&key, &good).unwrap();
+        server
+            .enable_tls(
+                &format!("{}{}", cert.pem(), good.pem()),
+                &key.serialize_pem(),
+            )
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (good_pem, other_pem) = (dir.path().join("good.pem"), dir.path().join("other.pem"));
+        std::fs::write(&good_pem, good.pem()).unwrap();
+        std::fs::write(&other_pem, other.pem()).unwrap();
+        let port = server.port();
+        let at = |host: &str| format!("postgres://simpul@{host}:{port}/simpul");
+        off_runtime(|| {
+            // the CA that signed it, the name it was issued for: encrypted
+            let db = Postgres::connect(&at("localhost"), Some(&good_pem)).unwrap();
+            assert!(encrypted(&db));
+            // the connection is lost: the next statement connects again, over TLS
+            db.execute("SELECT pg_terminate_backend(pg_backend_pid())", &[])
+                .unwrap_err();
+            let again = (0..2)
+                .map(|_| db.batch("SELECT 1").is_ok())
+                .collect::<Vec<_>>();
+            assert_eq!(again.last(), Some(&true), "{again:?}");
+            assert!(encrypted(&db));
+            // sslmode=require with the CA given: the same
+            let db = Postgres::connect(
+                &format!("{}?sslmode=require", at("localhost")),
+                Some(&good_pem),
+            )
+            .unwrap();
+            assert!(encrypted(&db));
+            // no CA, no sslmode: plain text, as before
+            assert!(!encrypted(
+                &Postgres::connect(&at("localhost"), None).unwrap()
+            ));
+            // another CA: refused, and the message says why
+            let e = Postgres::connect(&at("localhost"), Some(&other_pem))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("UnknownIssuer"), "{e}");
+            // another name than the certificate's: refused
+            let e = Postgres::connect(&at("127.0.0.1"), Some(&good_pem))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("not valid for name \"127.0.0.1\""), "{e}");
+            // a CA file that is not there, or holds no certificate: named
+            let e = Postgres::connect(&at("localhost"), Some(&dir.path().join("nope.pem")))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                e.contains("cannot read store.ca_file") && e.contains("nope.pem"),
+                "{e}"
+            );
+            std::fs::write(dir.path().join("empty.pem"), "").unwrap();
+            let e = Postgres::connect(&at("localhost"), Some(&dir.path().join("empty.pem")))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("holds no certificate"), "{e}");
+            // sslmode=disable and a CA file contradict each other
+            let e = Postgres::connect(
+                &format!("{}?sslmode=disable", at("localhost")),
+                Some(&good_pem),
+            )
+            .err()
+            .unwrap()
+            .to_string();
+            assert!(e.contains("sslmode=disable"), "{e}");
+        });
     }
 }
