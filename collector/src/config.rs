@@ -350,9 +350,7 @@ impl CollectorConfig {
                         if c.get_ssl_mode() == postgres::config::SslMode::Disable
                             && self.store.ca_file.is_some() =>
                     {
-                        p.push(
-                            "store.ca_file is set but store.url says sslmode=disable: remove one of them".into(),
-                        )
+                        p.push(crate::store::db::CA_FILE_BUT_NO_TLS.into())
                     }
                     Ok(_) => {}
                 },

@@ -17,7 +17,7 @@ use std::error::Error as StdError;
 mod postgresql;
 mod sqlite;
 
-pub use self::postgresql::{pg_sql, redact_url, Postgres, SYSTEM_CA_BUNDLE};
+pub use self::postgresql::{pg_sql, redact_url, Postgres, CA_FILE_BUT_NO_TLS, SYSTEM_CA_BUNDLE};
 pub use self::sqlite::Sqlite;
 
 /// Which engine a [`Db`] talks to.

@@ -149,6 +149,10 @@ struct Pg {
     tls: Tls,
 }
 
+/// What is wrong with a CA file and `sslmode=disable` together.
+pub const CA_FILE_BUT_NO_TLS: &str =
+    "store.ca_file is set but store.url says sslmode=disable: remove one of them";
+
 /// Where the CA certificates of the system are, on Debian and its derivatives.
 pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -167,10 +171,7 @@ impl Tls {
     fn for_config(config: &mut postgres::Config, ca_file: Option<&Path>) -> Result<Self, DbError> {
         use postgres::config::SslMode;
         match (config.get_ssl_mode(), ca_file) {
-            (SslMode::Disable, Some(_)) => Err(DbError::Other(
-                "store.ca_file is set but store.url says sslmode=disable: remove one of them"
-                    .into(),
-            )),
+            (SslMode::Disable, Some(_)) => Err(DbError::Other(CA_FILE_BUT_NO_TLS.into())),
             (SslMode::Require, _) | (_, Some(_)) => {
                 config.ssl_mode(SslMode::Require);
                 let (path, what) = match ca_file {
