@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 AGENTS="${AGENTS:-20000}"; INTERVAL="${INTERVAL:-30}"; SECONDS_RUN="${SECONDS_RUN:-120}"
 STORE="${STORE:-sqlite}"; REPLICAS="${REPLICAS:-1}"
 REMOTE_WRITE="${REMOTE_WRITE:-1}"   # 0: no [[remote_write]] (isolates its cost)
+DUTY_INTERVAL="${DUTY_INTERVAL:-30s}"   # how often the duties are evaluated (1h: isolates their cost)
 PORT="${PORT:-19815}"; VM_PORT="${VM_PORT:-19816}"; PG_PORT="${PG_PORT:-19817}"
 case "$STORE" in sqlite) [ "$REPLICAS" = 1 ] || { echo "SQLite has one collector: REPLICAS=1" >&2; exit 2; } ;;
   postgres) ;; *) echo "STORE must be sqlite or postgres" >&2; exit 2 ;; esac
@@ -33,7 +34,7 @@ cpu_tree() { local t=0 p; for p in "$1" $(pgrep -P "$1" || true); do
 
 cargo build --release --locked -q -p simpul-collector -p simpul-bench
 B=target/release
-echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)  store: $STORE  replicas: $REPLICAS  agents: $AGENTS every ${INTERVAL}s for ${SECONDS_RUN}s  remote_write: $REMOTE_WRITE"
+echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)  store: $STORE  replicas: $REPLICAS  agents: $AGENTS every ${INTERVAL}s for ${SECONDS_RUN}s  remote_write: $REMOTE_WRITE  duty_interval: $DUTY_INTERVAL"
 victoria-metrics -storageDataPath="$W/vm" -httpListenAddr="127.0.0.1:$VM_PORT" -retentionPeriod=1 >"$W/vm.log" 2>&1 &
 VPID=$!
 STORE_TOML=""; ENROL=(--data-dir "$W/data")
@@ -58,6 +59,7 @@ for r in $(seq 1 "$REPLICAS"); do
       -e "s|^rate_limit_per_address = .*|rate_limit_per_address = 0.0|" \
       -e "s|^rate_limit_per_agent = .*|rate_limit_per_agent = 0.0|" config/collector.toml > "$W/collector$r.toml"
   [ "$STORE" = postgres ] || sed -i "s|^data_dir = .*|data_dir = \"$W/data\"|" "$W/collector$r.toml"
+  sed -i "1i duty_interval = \"$DUTY_INTERVAL\"" "$W/collector$r.toml"
   [ "$REMOTE_WRITE" = 0 ] || printf '\n[[remote_write]]\nurl = "http://127.0.0.1:%s/api/v1/write"\ninterval = "30s"\nmax_queue_samples = 50000000\n' "$VM_PORT" >> "$W/collector$r.toml"
   printf '%s\n' "$STORE_TOML" >> "$W/collector$r.toml"
   "$B/simpul-collector" serve --config "$W/collector$r.toml" 2>"$W/collector$r.log" &
@@ -82,10 +84,11 @@ for p in "${CPIDS[@]}"; do
   SENT=$(echo "$M" | awk '/^simpul_remote_write_samples_total\{.*result="sent"/ {print $2}')
   DROPPED=$(echo "$M" | awk '/^simpul_remote_write_samples_total\{.*result="dropped"/ {print $2}')
   LEADER=$(echo "$M" | awk '/^simpul_collector_leader / {print $2}')
-  awk -v r="$r" -v c0="${CPU0[$p]}" -v c1="$c1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" -v s="${SENT:-0}" -v d="${DROPPED:-0}" -v l="${LEADER:-1}" \
+  DUTY=$(echo "$M" | awk '/^simpul_duty_evaluation_seconds / {print $2}')
+  awk -v r="$r" -v c0="${CPU0[$p]}" -v c1="$c1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" -v s="${SENT:-0}" -v d="${DROPPED:-0}" -v l="${LEADER:-1}" -v duty="${DUTY:-0}" \
       -v rss="$(awk '/^VmRSS:/ {print $2}' /proc/$p/status)" -v hwm="$(awk '/^VmHWM:/ {print $2}' /proc/$p/status)" 'BEGIN {
     el = t1 - t0
-    printf "replica_%d: leader=%d cpu=%.1f%% of one core  rss_mib=%.0f  hwm_mib=%.0f  remote_write_sent=%d (%.0f/s) dropped=%d\n", r, l, (c1 - c0) / hz / el * 100, rss / 1024, hwm / 1024, s, s / el, d }'
+    printf "replica_%d: leader=%d cpu=%.1f%% of one core  rss_mib=%.0f  hwm_mib=%.0f  remote_write_sent=%d (%.0f/s) dropped=%d  last_duty_evaluation_s=%.2f\n", r, l, (c1 - c0) / hz / el * 100, rss / 1024, hwm / 1024, s, s / el, d, duty }'
   SENT_ALL=$((SENT_ALL + ${SENT:-0}))
 done
 awk -v v0="$VMCPU0" -v v1="$VMCPU1" -v p0="$PGCPU0" -v p1="$PGCPU1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" -v s="$SENT_ALL" -v store="$STORE" 'BEGIN {

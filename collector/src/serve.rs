@@ -271,6 +271,7 @@ pub fn evaluate_duties(s: &AppState) -> Result<(), crate::store::StoreError> {
     use crate::sla::period::{Period, PeriodKind, Zone};
     // one evaluation at a time; a caller that waited finds fresh states
     let mut at = crate::lock(&s.metrics.duties_at);
+    let started = std::time::Instant::now();
     let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
     let now = crate::now_seconds();
     let conn = crate::lock(&s.db);
@@ -309,6 +310,7 @@ pub fn evaluate_duties(s: &AppState) -> Result<(), crate::store::StoreError> {
     replace(&s.metrics.snmp, snmp);
     replace(&s.metrics.backups, b);
     *at = now;
+    *crate::lock(&s.metrics.duties_seconds) = started.elapsed().as_secs_f64();
     Ok(())
 }
 

@@ -128,6 +128,9 @@ fn a_killed_agent_shows_as_one_outage_of_the_kill_time() {
         simpul_e2e::sample(&m, &format!("simpul_sla_target_ratio{labels}")),
         Some(0.999)
     );
+    // how long the evaluation that produced them took: measured, so more than nothing
+    let took = simpul_e2e::sample(&m, "simpul_duty_evaluation_seconds ").unwrap();
+    assert!(took > 0.0 && took < 30.0, "{took}");
     assert_eq!(
         simpul_e2e::sample(&m, &format!("simpul_sla_breached{labels}")),
         Some(0.0)

@@ -94,6 +94,8 @@ pub struct Metrics {
     /// When the duty states above were last evaluated (0: never); held while one
     /// evaluation runs.
     pub duties_at: Mutex<f64>,
+    /// How long the last evaluation of the duties took, in seconds.
+    pub duties_seconds: Mutex<f64>,
 }
 
 impl Metrics {
@@ -124,6 +126,7 @@ impl Metrics {
             snmp: std::sync::RwLock::default(),
             leader: AtomicBool::new(true),
             duties_at: Mutex::new(0.0),
+            duties_seconds: Mutex::new(0.0),
         }
     }
 
@@ -520,6 +523,16 @@ impl Metrics {
             "1 when this collector exports the fleet's host and duty series (always with SQLite; with replicas on PostgreSQL, the one holding the duty lease)",
         );
         e.sample("simpul_collector_leader", &[], f64::from(u8::from(leader)));
+        e.family(
+            "simpul_duty_evaluation_seconds",
+            Kind::Gauge,
+            "How long the last evaluation of the duties (SLA, backup and LAN states) took, every duty_interval",
+        );
+        e.sample(
+            "simpul_duty_evaluation_seconds",
+            &[],
+            *crate::lock(&self.duties_seconds),
+        );
         if leader {
             self.fleet.encode(e);
             self.encode_sla(e);
