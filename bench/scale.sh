@@ -85,10 +85,15 @@ for p in "${CPIDS[@]}"; do
   DROPPED=$(echo "$M" | awk '/^simpul_remote_write_samples_total\{.*result="dropped"/ {print $2}')
   LEADER=$(echo "$M" | awk '/^simpul_collector_leader / {print $2}')
   DUTY=$(echo "$M" | awk '/^simpul_duty_evaluation_seconds / {print $2}')
-  awk -v r="$r" -v c0="${CPU0[$p]}" -v c1="$c1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" -v s="${SENT:-0}" -v d="${DROPPED:-0}" -v l="${LEADER:-1}" -v duty="${DUTY:-0}" \
+  # the collector's own view of ingest: the histogram bucket that holds its p99 (time
+  # from the request's arrival to its answer, without the client or the network)
+  SERVER_P99=$(echo "$M" | awk '/^simpul_ingest_duration_seconds_bucket/ {
+      le = $1; sub(/.*le="/, "", le); sub(/".*/, "", le); n++; b[n] = le; c[n] = $2 }
+    END { for (i = 1; i <= n; i++) if (c[i] >= 0.99 * c[n]) { print b[i]; exit } }')
+  awk -v r="$r" -v c0="${CPU0[$p]}" -v c1="$c1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" -v s="${SENT:-0}" -v d="${DROPPED:-0}" -v l="${LEADER:-1}" -v duty="${DUTY:-0}" -v sp99="${SERVER_P99:-?}" \
       -v rss="$(awk '/^VmRSS:/ {print $2}' /proc/$p/status)" -v hwm="$(awk '/^VmHWM:/ {print $2}' /proc/$p/status)" 'BEGIN {
     el = t1 - t0
-    printf "replica_%d: leader=%d cpu=%.1f%% of one core  rss_mib=%.0f  hwm_mib=%.0f  remote_write_sent=%d (%.0f/s) dropped=%d  last_duty_evaluation_s=%.2f\n", r, l, (c1 - c0) / hz / el * 100, rss / 1024, hwm / 1024, s, s / el, d, duty }'
+    printf "replica_%d: leader=%d cpu=%.1f%% of one core  rss_mib=%.0f  hwm_mib=%.0f  remote_write_sent=%d (%.0f/s) dropped=%d  last_duty_evaluation_s=%.2f  server_ingest_p99_le_s=%s\n", r, l, (c1 - c0) / hz / el * 100, rss / 1024, hwm / 1024, s, s / el, d, duty, sp99 }'
   SENT_ALL=$((SENT_ALL + ${SENT:-0}))
 done
 awk -v v0="$VMCPU0" -v v1="$VMCPU1" -v p0="$PGCPU0" -v p1="$PGCPU1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" -v s="$SENT_ALL" -v store="$STORE" 'BEGIN {
