@@ -664,6 +664,26 @@ mod tests {
     }
 
     #[test]
+    fn the_duty_interval_is_a_duration_from_5s_to_1h() {
+        let parse = |v: &str| {
+            CollectorConfig::parse(&format!("duty_interval = \"{v}\"\n"), Path::new("c.toml"))
+                .map(|c| c.duty_interval_seconds())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(parse("30s"), Ok(30.0));
+        assert_eq!(parse("1h"), Ok(3600.0));
+        for bad in ["1s", "2h", "30", "soon"] {
+            let e = parse(bad).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "duty_interval = \"{bad}\": must be a duration from \"5s\" to \"1h\""
+                )),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         let msg = CollectorConfig::parse("listn = \"x\"\n", Path::new("c.toml"))
             .unwrap_err()
