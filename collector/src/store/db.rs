@@ -271,6 +271,7 @@ pub trait Columns {
 }
 
 impl<'a> Row<'a> {
+    /// A row over an engine's columns (what a [`Connection`] hands to `each`).
     pub fn new(columns: &'a dyn Columns) -> Self {
         Row(columns)
     }
