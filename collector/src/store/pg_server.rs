@@ -172,13 +172,13 @@ impl PgServer {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("watchdog: {e}"))?;
-        let url = format!("postgres://simpul@127.0.0.1:{port}/simpul");
         let mut server = PgServer {
             child,
             dir,
             port,
-            url,
+            url: String::new(),
         };
+        server.url = server.database_url("simpul");
         server.wait_ready("postgres")?;
         server.sql("CREATE DATABASE simpul")?;
         Ok(server)
@@ -189,13 +189,18 @@ impl PgServer {
         self.port
     }
 
+    /// The URL of its database `db`, as superuser `simpul`.
+    pub fn database_url(&self, db: &str) -> String {
+        format!("postgres://simpul@127.0.0.1:{}/{db}", self.port)
+    }
+
     /// Its log, for a test's failure message.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("postgres.log")).unwrap_or_default()
     }
 
     fn wait_ready(&mut self, db: &str) -> Result<(), String> {
-        let url = format!("postgres://simpul@127.0.0.1:{}/{db}", self.port);
+        let url = self.database_url(db);
         let log = self.dir.join("postgres.log");
         let child = &mut self.child;
         off_runtime(move || wait_until_ready(&url, child, &log))
@@ -226,7 +231,7 @@ impl PgServer {
         ] {
             self.sql(sql)?;
         }
-        let url = format!("postgres://simpul@127.0.0.1:{}/postgres", self.port);
+        let url = self.database_url("postgres");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let on = off_runtime(|| {
@@ -246,7 +251,7 @@ impl PgServer {
 
     /// Runs SQL in the maintenance database `postgres`.
     pub fn sql(&self, sql: &str) -> Result<(), String> {
-        let url = format!("postgres://simpul@127.0.0.1:{}/postgres", self.port);
+        let url = self.database_url("postgres");
         off_runtime(move || {
             let mut c =
                 postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
@@ -284,7 +289,7 @@ impl PgServer {
     /// Creates another empty database; returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String, String> {
         self.sql(&format!("CREATE DATABASE \"{name}\""))?;
-        Ok(format!("postgres://simpul@127.0.0.1:{}/{name}", self.port))
+        Ok(self.database_url(name))
     }
 }
 
