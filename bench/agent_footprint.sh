@@ -38,7 +38,7 @@ ListenPort=$ZBX_PORT
 Hostname=bench
 Include=/etc/zabbix/zabbix_agent2.d/plugins.d/*.conf
 CONF
-sed -e "s|^listen = .*|listen = \"127.0.0.1:$C_PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" config/collector.toml > "$W/collector.toml"
+sed -e "s|^metrics_auth = .*|metrics_auth = false|" -e "s|^listen = .*|listen = \"127.0.0.1:$C_PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" config/collector.toml > "$W/collector.toml"
 HOST=$(cat /proc/sys/kernel/hostname)
 "$B/simpul-collector" agent add --config "$W/collector.toml" --agency diskominfo --host "$HOST" > "$W/token" 2>/dev/null
 cat > "$W/agent.toml" <<CONF

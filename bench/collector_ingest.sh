@@ -16,7 +16,7 @@ cargo build --release --locked -q -p simpul-collector -p simpul-bench
 B=target/release
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)"
 # 5,000 simulated agents share one loopback address: no rate limits in the load test
-sed -e "s|^listen = .*|listen = \"127.0.0.1:$PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" \
+sed -e "s|^metrics_auth = .*|metrics_auth = false|" -e "s|^listen = .*|listen = \"127.0.0.1:$PORT\"|" -e "s|^data_dir = .*|data_dir = \"$W/data\"|" \
     -e "s|^rate_limit_per_address = .*|rate_limit_per_address = 0.0|" \
     -e "s|^rate_limit_per_agent = .*|rate_limit_per_agent = 0.0|" config/collector.toml > "$W/collector.toml"
 grep -q "^rate_limit_per_address = 0.0" "$W/collector.toml" || { echo "config/collector.toml lost its rate_limit keys" >&2; exit 1; }

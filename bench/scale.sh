@@ -55,7 +55,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$VM_PORT/health" >/dev/null
 URLS=""
 for r in $(seq 1 "$REPLICAS"); do
   p=$((PORT + 10 * r))
-  sed -e "s|^listen = .*|listen = \"127.0.0.1:$p\"|" -e "s|^data_dir = .*|data_dir = \"$W/data$r\"|" \
+  sed -e "s|^metrics_auth = .*|metrics_auth = false|" -e "s|^listen = .*|listen = \"127.0.0.1:$p\"|" -e "s|^data_dir = .*|data_dir = \"$W/data$r\"|" \
       -e "s|^rate_limit_per_address = .*|rate_limit_per_address = 0.0|" \
       -e "s|^rate_limit_per_agent = .*|rate_limit_per_agent = 0.0|" config/collector.toml > "$W/collector$r.toml"
   [ "$STORE" = postgres ] || sed -i "s|^data_dir = .*|data_dir = \"$W/data\"|" "$W/collector$r.toml"

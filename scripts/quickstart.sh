@@ -39,6 +39,11 @@ if [ ! -s "$DIR/admin.password" ]; then
     > "$DIR/admin.api-token" 2>/dev/null
   chmod 600 "$DIR/admin.api-token"
 fi
+# /metrics needs a bearer token: a scrape token, as a Prometheus would use
+if [ ! -s "$DIR/scrape.token" ]; then
+  (umask 077 && "$BIN/simpul-collector" scrape-token add --name quickstart \
+    --config "$DIR/collector.toml" > "$DIR/scrape.token" 2>/dev/null)
+fi
 cat > "$DIR/agent.toml" <<CONF
 collector_url = "http://127.0.0.1:$PORT"
 token_file = "$DIR/agent.token"
@@ -71,6 +76,7 @@ Simpul is running (collector + local agent for host "$HOST", agency diskominfo, 
   Backups       : http://127.0.0.1:$PORT/api/v1/backups
                   (the API needs a login: curl -H "Authorization: Bearer \$(cat $DIR/admin.api-token)" URL)
   Metrics       : http://127.0.0.1:$PORT/metrics
+                  (Prometheus' scrape token: curl -H "Authorization: Bearer \$(cat $DIR/scrape.token)" URL)
   Health        : http://127.0.0.1:$PORT/healthz
   Logs          : $DIR/collector.log, $DIR/agent.log
 The first report arrives within 3 seconds. Press Ctrl-C to stop.

@@ -22,6 +22,7 @@ command -v deb-systemd-helper >/dev/null 2>&1 || pkgs+=(init-system-helpers)   #
 command -v victoria-metrics >/dev/null 2>&1 || pkgs+=(victoria-metrics)  # the remote-write test's receiver
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)         # the web pages' browser test
 command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
+command -v dot >/dev/null 2>&1 || pkgs+=(graphviz)               # renders the DOT export with hostile names
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)  # the PostgreSQL store's tests
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
@@ -49,7 +50,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   [ -z "$policy" ] || $SUDO rm -f "$policy"
   [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
-for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3 adduser deb-systemd-helper chromium chromedriver victoria-metrics; do
+for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3 adduser deb-systemd-helper chromium chromedriver victoria-metrics dot; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 

@@ -92,9 +92,11 @@ pub struct CollectorConfig {
     /// replicas, the leader evaluates each tick once for all.
     #[serde(default = "default_duty_interval")]
     pub duty_interval: String,
-    /// `/metrics` needs an admin's token (or an admin login) when true; it is open
-    /// otherwise (the default, for a Prometheus on a trusted network).
-    #[serde(default)]
+    /// `/metrics` holds every agency's hosts, SLA, backups and device names, so by
+    /// default it needs a bearer token: a scrape token (`simpul-collector scrape-token
+    /// add`), an admin's token, or an admin login. `false` opens it to anyone who can
+    /// reach the collector (only for a Prometheus on a network nobody else reaches).
+    #[serde(default = "default_metrics_auth")]
     pub metrics_auth: bool,
     /// Where the inventory and duty state live (`[store]`).
     #[serde(default)]
@@ -217,6 +219,10 @@ fn default_span_retention_days() -> u32 {
 fn default_lan_diagram_max_age() -> String {
     "365d".into()
 }
+fn default_metrics_auth() -> bool {
+    true
+}
+
 fn default_duty_interval() -> String {
     "30s".into()
 }
@@ -252,7 +258,7 @@ impl Default for CollectorConfig {
             backups: Vec::new(),
             lan_diagram_max_age: default_lan_diagram_max_age(),
             duty_interval: default_duty_interval(),
-            metrics_auth: false,
+            metrics_auth: default_metrics_auth(),
             store: StoreConfig::default(),
             remote_write: Vec::new(),
         }

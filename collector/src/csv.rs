@@ -1,22 +1,110 @@
-//! CSV for the supervision exports (SLA, backups): RFC 4180 quoting.
+//! CSV for the supervision exports (scorecard, SLA, backups, LAN, inventory): RFC 4180
+//! quoting, and every cell neutralised against formula injection.
+//!
+//! Cells carry text that agency LANs control (SNMP sysName, LLDP names, vendor, serial,
+//! agent-reported strings). A spreadsheet runs a cell that starts with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return as a formula, so such a cell gets a leading `'`
+//! (OWASP "CSV Injection"). Plain numbers (`-3.5`, `+1`) are left alone: they are no
+//! formula, and a supervisor's spreadsheet must still read them as numbers.
+//!
+//! Every CSV the product writes goes through [`Csv`], which applies [`field`] to every
+//! cell, so a new column cannot forget it.
 
 use std::borrow::Cow;
+use std::fmt::{Display, Write as _};
 
-/// `s` as one CSV field: quoted, with quotes doubled, when it holds a comma, a quote or
-/// a line break.
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `s` as one CSV field: a formula-looking value gets a leading `'`; quoted, with quotes
+/// doubled, when it holds a comma, a quote or a line break.
 pub fn field(s: &str) -> Cow<'_, str> {
+    let s: Cow<'_, str> = if s.starts_with(FORMULA_START) && s.parse::<f64>().is_err() {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\n', '\r']) {
         Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
     } else {
-        Cow::Borrowed(s)
+        s
+    }
+}
+
+/// A CSV document: a header line, then rows whose every cell goes through [`field`].
+#[derive(Debug)]
+pub struct Csv {
+    out: String,
+}
+
+impl Csv {
+    /// A document with the column names `header`.
+    pub fn new(header: &[&str]) -> Self {
+        let mut c = Self { out: String::new() };
+        c.push(header.iter().map(|h| h as &dyn Display));
+        c
+    }
+
+    /// Appends one row.
+    pub fn row(&mut self, cells: &[&dyn Display]) {
+        self.push(cells.iter().copied());
+    }
+
+    fn push<'a>(&mut self, cells: impl Iterator<Item = &'a dyn Display>) {
+        let mut cell = String::new();
+        for (i, c) in cells.enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            cell.clear();
+            let _ = write!(cell, "{c}");
+            self.out += &field(&cell);
+        }
+        self.out.push('\n');
+    }
+
+    /// The document's text.
+    pub fn finish(self) -> String {
+        self.out
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{field, Csv};
+
     #[test]
     fn quotes_only_what_needs_it() {
-        assert_eq!(super::field("web-01"), "web-01");
-        assert_eq!(super::field("Dinas \"A\", B"), "\"Dinas \"\"A\"\", B\"");
+        assert_eq!(field("web-01"), "web-01");
+        assert_eq!(field("Dinas \"A\", B"), "\"Dinas \"\"A\"\", B\"");
+    }
+
+    #[test]
+    fn csv_formula_injection_is_neutralised() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(field("=1+2"), "'=1+2");
+        assert_eq!(field("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(field("-2+3"), "'-2+3");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\rx"), "\"'\rx\"");
+        assert_eq!(field("-"), "'-");
+        // numbers stay numbers
+        assert_eq!(field("-3.5"), "-3.5");
+        assert_eq!(field("+1"), "+1");
+        assert_eq!(field("99.95"), "99.95");
+        // a formula character later in the cell is harmless
+        assert_eq!(field("web=01"), "web=01");
+    }
+
+    #[test]
+    fn every_cell_of_a_table_goes_through_field() {
+        let mut t = Csv::new(&["name", "n"]);
+        t.row(&[&"=cmd", &-2]);
+        t.row(&[&"a,b", &String::from("@x")]);
+        assert_eq!(t.finish(), "name,n\n'=cmd,-2\n\"a,b\",'@x\n");
     }
 }

@@ -49,6 +49,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Scrape tokens: bearer tokens for Prometheus that read /metrics and nothing else.
+    ScrapeToken {
+        #[command(subcommand)]
+        command: ScrapeTokenCommand,
+    },
     /// Users of the web pages and the JSON API (admin, or one agency's staff).
     User {
         #[command(subcommand)]
@@ -130,6 +135,30 @@ enum AdminCommand {
         #[command(flatten)]
         common: Common,
         /// The admin id (from `admin list`).
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScrapeTokenCommand {
+    /// Create a scrape token; prints it once (on stdout), stores only a hash.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// What scrapes with it, e.g. "prometheus-noc".
+        #[arg(long)]
+        name: String,
+    },
+    /// List scrape tokens.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Revoke a scrape token; /metrics refuses it from then on.
+    Revoke {
+        #[command(flatten)]
+        common: Common,
+        /// The token id (from `scrape-token list`).
         id: String,
     },
 }
@@ -304,6 +333,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("check-in token for {obligation} printed on stdout (shown once)");
         }
         Command::User { command } => user_cli::run(command)?,
+        Command::ScrapeToken { command } => match command {
+            ScrapeTokenCommand::Add { common, name } => {
+                let name = name.trim();
+                if name.is_empty() || name.len() > 200 {
+                    return Err(UsageError(
+                        "--name: say what scrapes with it, 1 to 200 bytes".into(),
+                    )
+                    .into());
+                }
+                let conn = open_store(&common)?;
+                let (id, token) = store::add_scrape_token(&conn, name)?;
+                println!("{token}");
+                eprintln!(
+                    "scrape token {id} ({name}) created; the token above is shown once. In prometheus.yml: authorization: {{credentials_file: /etc/prometheus/simpul.token}}"
+                );
+            }
+            ScrapeTokenCommand::List { common } => {
+                let conn = open_store(&common)?;
+                println!("{:<14} {:<40} STATE", "ID", "NAME");
+                for (id, name, _, revoked) in store::list_scrape_tokens(&conn)? {
+                    let state = if revoked.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!("{id:<14} {name:<40} {state}");
+                }
+            }
+            ScrapeTokenCommand::Revoke { common, id } => {
+                let conn = open_store(&common)?;
+                if !store::revoke_scrape_token(&conn, &id)? {
+                    return Err(UsageError(format!(
+                        "no active scrape token with id {id:?}; see `simpul-collector scrape-token list`"
+                    ))
+                    .into());
+                }
+                eprintln!("revoked scrape token {id}");
+            }
+        },
         Command::Admin { command } => match command {
             AdminCommand::Add { common, name } => {
                 let name = name.trim();

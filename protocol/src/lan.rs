@@ -208,9 +208,10 @@ impl Topology {
             .collect()
     }
 
-    /// Graphviz `dot` text of the topology.
+    /// Graphviz `dot` text of the topology. Every string from the LAN is escaped by
+    /// [`dot_escape`], so no name can end a quoted string early or add statements.
     pub fn to_dot(&self, name: &str) -> String {
-        let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let q = dot_escape;
         let mut out = format!("graph \"{}\" {{\n  node [fontsize=10];\n", q(name));
         for d in &self.devices {
             let shape = match d.kind {
@@ -220,23 +221,23 @@ impl Topology {
                 DeviceType::Segment => "plaintext",
                 DeviceType::Host | DeviceType::Unknown => "ellipse",
             };
-            let mut label = if d.name.is_empty() {
+            // label lines, each escaped, joined by Graphviz's own `\n`
+            let mut lines = vec![if d.name.is_empty() {
                 d.addresses.first().cloned().unwrap_or_else(|| d.id.clone())
             } else {
                 d.name.clone()
-            };
+            }];
             if !d.name.is_empty() {
-                if let Some(a) = d.addresses.first() {
-                    label += &format!("\\n{a}");
-                }
+                lines.extend(d.addresses.first().cloned());
             }
             if !d.vendor.is_empty() {
-                label += &format!("\\n{}", q(&d.vendor));
+                lines.push(d.vendor.clone());
             }
+            let label: Vec<String> = lines.iter().map(|l| q(l)).collect();
             out += &format!(
                 "  \"{}\" [shape={shape}, label=\"{}\"];\n",
                 q(&d.id),
-                label.replace('"', "\\\"")
+                label.join("\\n")
             );
         }
         for l in &self.links {
@@ -251,6 +252,23 @@ impl Topology {
         }
         out + "}\n"
     }
+}
+
+/// `s` as the inside of a Graphviz quoted string (the DOT grammar's `ID` in double
+/// quotes): `\\` and `"` escaped, so that a backslash can neither escape the closing
+/// quote nor start a label escape (`\\N`, `\\G`, `\\l`); control characters become a
+/// space, since a backslash before a line break is a line continuation to Graphviz.
+pub fn dot_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            '\\' => out += "\\\\",
+            '"' => out += "\\\"",
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -335,7 +335,23 @@ impl Collector {
         self.proc.output()
     }
 
-    /// The /metrics text.
+    /// A new scrape token (`scrape-token add`), for a Prometheus scraping /metrics.
+    pub fn scrape_token(&self) -> String {
+        let (code, token, err) = self.cli(&["scrape-token", "add", "--name", "prometheus"]);
+        assert_eq!(code, 0, "scrape-token add: {err}");
+        token.trim().to_owned()
+    }
+
+    /// A Prometheus `scrape_configs` entry for this collector, with a scrape token.
+    pub fn scrape_config(&self) -> String {
+        format!(
+            "scrape_configs:\n  - job_name: simpul\n    authorization:\n      credentials: {}\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
+            self.scrape_token(),
+            self.port
+        )
+    }
+
+    /// The /metrics text (read with the harness's admin token).
     pub fn metrics(&self) -> String {
         let (code, body) = get(&self.url("/metrics"));
         assert_eq!(code, 200);
@@ -397,12 +413,12 @@ fn reader_tokens() -> std::sync::MutexGuard<'static, std::collections::HashMap<u
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The harness's reader token for a `http://127.0.0.1:PORT/api/v1/...` URL of one of
-/// its collectors.
+/// The harness's reader token for a `http://127.0.0.1:PORT/api/v1/...` or `/metrics`
+/// URL of one of its collectors.
 fn reader_token(url: &str) -> Option<String> {
     let rest = url.strip_prefix("http://127.0.0.1:")?;
     let (port, path) = rest.split_once('/')?;
-    if !path.starts_with("api/v1/") {
+    if !path.starts_with("api/v1/") && path != "metrics" {
         return None;
     }
     reader_tokens().get(&port.parse().ok()?).cloned()

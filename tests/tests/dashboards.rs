@@ -383,10 +383,10 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
         dir.path(),
         &format!(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}/recording/*.yml\n  - {}/rules/*.yml\n\
-             scrape_configs:\n  - job_name: simpul\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
+             {}",
             rules.display(),
             rules.display(),
-            c.port
+            c.scrape_config()
         ),
     );
     let query = |expr: &str| -> Option<usize> {

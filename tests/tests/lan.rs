@@ -438,7 +438,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         assert!(body.contains(needle), "{url}: {body}");
     }
     simpul_e2e::wait_for("LAN metrics", std::time::Duration::from_secs(40), || {
-        let (_, m) = curl(&lab, &scan, &[&format!("{base}/metrics")]);
+        let (_, m) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/metrics")]);
         let devices = simpul_e2e::sample(
             &m,
             "simpul_lan_devices{agency=\"dinkes\",site=\"kantor-dinkes\"}",

@@ -66,8 +66,8 @@ fn prometheus_scrapes_the_collector() {
     let (_prom, port) = start_prometheus(
         dir.path(),
         &format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: simpul\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
-            c.port
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{}",
+            c.scrape_config()
         ),
     );
     let q = format!("http://127.0.0.1:{port}/api/v1/query?query=simpul_host_up");

@@ -20,38 +20,50 @@ use crate::metrics::RejectReason;
 use crate::store;
 
 pub fn csv(rows: &[Status]) -> String {
-    let mut out = String::from(
-        "id,agency,dataset,state,age_seconds,last_time,last_size_bytes,last_host,restore_test_state,message,last_checksum,size_change_percent\n",
-    );
-    let f = crate::csv::field;
+    let mut out = crate::csv::Csv::new(&[
+        "id",
+        "agency",
+        "dataset",
+        "state",
+        "age_seconds",
+        "last_time",
+        "last_size_bytes",
+        "last_host",
+        "restore_test_state",
+        "message",
+        "last_checksum",
+        "size_change_percent",
+    ]);
     for r in rows {
-        out += &format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            f(&r.id),
-            f(&r.agency),
-            f(&r.dataset),
-            r.state,
-            r.age_seconds.map_or(String::new(), |a| format!("{a:.0}")),
-            r.last_time.as_deref().unwrap_or(""),
-            r.last_size_bytes.map_or(String::new(), |s| s.to_string()),
-            f(r.last_host.as_deref().unwrap_or("")),
-            r.restore_test_state,
-            f(&r.message),
-            r.last_checksum.as_deref().unwrap_or(""),
-            r.size_change_ratio
-                .map_or(String::new(), |x| format!("{:.1}", x * 100.0))
-        );
+        out.row(&[
+            &r.id,
+            &r.agency,
+            &r.dataset,
+            &r.state,
+            &r.age_seconds.map_or(String::new(), |a| format!("{a:.0}")),
+            &r.last_time.as_deref().unwrap_or(""),
+            &r.last_size_bytes.map_or(String::new(), |s| s.to_string()),
+            &r.last_host.as_deref().unwrap_or(""),
+            &r.restore_test_state,
+            &r.message,
+            &r.last_checksum.as_deref().unwrap_or(""),
+            &r.size_change_ratio
+                .map_or(String::new(), |x| format!("{:.1}", x * 100.0)),
+        ]);
     }
-    out
+    out.finish()
 }
 
-/// The declared obligation `id` (collector.toml or API), or a 404 listing the declared
-/// ones.
+/// The declared obligation `id` (collector.toml or API), or a 404 that names only the
+/// id asked for: the check-in endpoint answers anyone, and an agency user may read
+/// history, so the answer never lists the obligations that exist (the CLI, run by an
+/// admin on the collector host, does).
 async fn obligation(app: &Arc<AppState>, id: &str) -> Result<Obligation, ApiError> {
     let (a, id) = (Arc::clone(app), id.to_owned());
+    let asked = id.clone();
     app.read_db(move |conn| crate::backups::find(conn, &a.cfg, &id))
         .await?
-        .map_err(ApiError::not_found)
+        .map_err(|_| ApiError::not_found(format!("no backup obligation {asked:?}")))
 }
 
 async fn answer(

@@ -54,26 +54,32 @@ pub async fn duty(
     if !as_csv {
         return Ok(Json(rows).into_response());
     }
-    let f = crate::csv::field;
-    let mut out = String::from(
-        "agency,site,state,version,devices,links,age_days,changes_total,unacknowledged_changes\n",
-    );
+    let mut out = crate::csv::Csv::new(&[
+        "agency",
+        "site",
+        "state",
+        "version",
+        "devices",
+        "links",
+        "age_days",
+        "changes_total",
+        "unacknowledged_changes",
+    ]);
     for r in &rows {
-        out += &format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            f(&r.agency),
-            f(&r.site),
-            r.state,
-            r.version.map_or(String::new(), |v| v.to_string()),
-            r.devices,
-            r.links,
-            r.age_seconds
+        out.row(&[
+            &r.agency,
+            &r.site,
+            &r.state,
+            &r.version.map_or(String::new(), |v| v.to_string()),
+            &r.devices,
+            &r.links,
+            &r.age_seconds
                 .map_or(String::new(), |a| format!("{:.1}", a / 86400.0)),
-            r.changes_total,
-            r.unacknowledged_changes
-        );
+            &r.changes_total,
+            &r.unacknowledged_changes,
+        ]);
     }
-    Ok(super::csv_response("simpul-lan.csv", out))
+    Ok(super::csv_response("simpul-lan.csv", out.finish()))
 }
 
 /// The site of the query: `site=`, else the agency's only site with a diagram.

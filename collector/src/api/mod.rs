@@ -119,27 +119,26 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::web::routes())
         .fallback(not_found)
+        .layer(axum::middleware::map_response(no_store))
         .with_state(state)
 }
 
-async fn metrics(
-    State(app): State<Arc<AppState>>,
-    reader: Result<auth::Reader, error::ApiError>,
-) -> Response {
-    // `metrics_auth = true`: only a Diskominfo admin (Prometheus with an admin's API
-    // token) reads the whole fleet's metrics
+/// Every answer but the static files (which set their own) is `Cache-Control: no-store`:
+/// the JSON, CSV and SVG answers hold one agency's private data, and neither a browser's
+/// cache nor a proxy may keep them.
+async fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn metrics(State(app): State<Arc<AppState>>, parts: axum::http::request::Parts) -> Response {
+    // `metrics_auth` (the default): a scrape token, or a Diskominfo admin's token or
+    // login, reads the whole fleet's metrics; nobody else
     if app.cfg.metrics_auth {
-        match reader {
-            Ok(r) if r.0.is_admin() => {}
-            Ok(_) => {
-                return error::ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    crate::metrics::RejectReason::Forbidden,
-                    "/metrics holds every agency's data: it needs an admin's token (metrics_auth = true)",
-                )
-                .into_response()
-            }
-            Err(e) => return e.into_response(),
+        if let Err(e) = metrics_reader(&app, parts).await {
+            return e.into_response();
         }
     }
     let app2 = Arc::clone(&app);
@@ -155,6 +154,45 @@ async fn metrics(
             format!("cannot encode metrics: {e}"),
         )
             .into_response(),
+    }
+}
+
+/// Whether the request may read `/metrics`: a scrape token (`sms1_`), or what the API
+/// takes from an admin (an admin's token, an admin user's token or login).
+async fn metrics_reader(
+    app: &Arc<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> Result<(), error::ApiError> {
+    use axum::extract::FromRequestParts;
+    if let Ok(token) = auth::bearer(&parts.headers, "scrape token") {
+        if token.starts_with("sms1_") {
+            let token = token.to_owned();
+            return if app
+                .read_db(move |conn| crate::store::scrape_token_valid(conn, &token))
+                .await?
+            {
+                Ok(())
+            } else {
+                Err(error::ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    crate::metrics::RejectReason::Unauthorized,
+                    "unknown or revoked scrape token (simpul-collector scrape-token list)",
+                ))
+            };
+        }
+    }
+    match auth::Reader::from_request_parts(&mut parts, app).await {
+        Ok(r) if r.0.is_admin() => Ok(()),
+        Ok(_) => Err(error::ApiError::new(
+            StatusCode::FORBIDDEN,
+            crate::metrics::RejectReason::Forbidden,
+            "/metrics holds every agency's data: it needs a scrape token (simpul-collector scrape-token add) or an admin's token",
+        )),
+        Err(_) => Err(error::ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            crate::metrics::RejectReason::Unauthorized,
+            "/metrics needs `Authorization: Bearer <scrape token>` (simpul-collector scrape-token add --name prometheus), or metrics_auth = false",
+        )),
     }
 }
 

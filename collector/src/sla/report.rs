@@ -406,33 +406,46 @@ pub fn report(
 
 /// CSV of the host rows (one line per host; outages are in the JSON).
 pub fn to_csv(r: &SlaReport) -> String {
-    let mut out = String::from(
-        "period,agency,host,site,sla,target_percent,availability_percent,up_seconds,down_seconds,maintenance_seconds,unknown_seconds,outages,longest_outage_seconds,downtime_budget_seconds,downtime_budget_remaining_seconds,status\n",
-    );
-    let field = crate::csv::field;
+    let mut out = crate::csv::Csv::new(&[
+        "period",
+        "agency",
+        "host",
+        "site",
+        "sla",
+        "target_percent",
+        "availability_percent",
+        "up_seconds",
+        "down_seconds",
+        "maintenance_seconds",
+        "unknown_seconds",
+        "outages",
+        "longest_outage_seconds",
+        "downtime_budget_seconds",
+        "downtime_budget_remaining_seconds",
+        "status",
+    ]);
     for h in &r.hosts {
-        out += &format!(
-            "{},{},{},{},{},{:.3},{},{:.0},{:.0},{:.0},{:.0},{},{:.0},{:.0},{:.0},{}\n",
-            r.period,
-            field(&h.agency),
-            field(&h.host),
-            field(h.site.as_deref().unwrap_or("")),
-            field(&h.sla),
-            h.target_ratio * 100.0,
-            h.availability_ratio
+        out.row(&[
+            &r.period,
+            &h.agency,
+            &h.host,
+            &h.site.as_deref().unwrap_or(""),
+            &h.sla,
+            &format_args!("{:.3}", h.target_ratio * 100.0),
+            &h.availability_ratio
                 .map_or(String::new(), |x| format!("{:.4}", x * 100.0)),
-            h.up_seconds,
-            h.down_seconds,
-            h.maintenance_seconds,
-            h.unknown_seconds,
-            h.outage_count,
-            h.longest_outage_seconds,
-            h.downtime_budget_seconds,
-            h.downtime_budget_remaining_seconds,
-            h.status
-        );
+            &format_args!("{:.0}", h.up_seconds),
+            &format_args!("{:.0}", h.down_seconds),
+            &format_args!("{:.0}", h.maintenance_seconds),
+            &format_args!("{:.0}", h.unknown_seconds),
+            &h.outage_count,
+            &format_args!("{:.0}", h.longest_outage_seconds),
+            &format_args!("{:.0}", h.downtime_budget_seconds),
+            &format_args!("{:.0}", h.downtime_budget_remaining_seconds),
+            &h.status,
+        ]);
     }
-    out
+    out.finish()
 }
 
 #[cfg(test)]

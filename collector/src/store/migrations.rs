@@ -452,6 +452,23 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (duty, tick)
      );"#,
     },
+    // 13: scrape tokens: bearer tokens that read /metrics and nothing else
+    Migration {
+        sqlite: "CREATE TABLE scrape_tokens (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        token_sha256  TEXT NOT NULL UNIQUE,
+        created_at    REAL NOT NULL,
+        revoked_at    REAL
+     );",
+        postgres: r#"CREATE TABLE scrape_tokens (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        token_sha256  TEXT NOT NULL UNIQUE,
+        created_at    DOUBLE PRECISION NOT NULL,
+        revoked_at    DOUBLE PRECISION
+     );"#,
+    },
 ];
 
 /// One migration, in the dialect of each engine.

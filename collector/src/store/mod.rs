@@ -89,7 +89,7 @@ pub fn open(cfg: &StoreConfig, data_dir: &Path) -> Result<Db, StoreError> {
 
 /// Opens (creating if needed) the SQLite database in `data_dir`, in WAL mode, migrated.
 pub fn open_sqlite(data_dir: &Path) -> Result<Db, StoreError> {
-    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+    private_files(data_dir).map_err(|source| StoreError::DataDir {
         path: data_dir.to_owned(),
         source,
     })?;
@@ -107,6 +107,42 @@ pub fn open_sqlite(data_dir: &Path) -> Result<Db, StoreError> {
     let db = Db::sqlite(conn);
     migrations::migrate(&db)?;
     Ok(db)
+}
+
+/// Makes `data_dir` (0700) and the database file (0600) whatever the umask, since the
+/// database holds password hashes and token hashes; SQLite gives its `-wal` and `-shm`
+/// files the database file's mode. A directory or database that already exists keeps
+/// its owner and group bits (the package makes `/var/lib/simpul` 0750 for the service
+/// group) but loses any access for others, with a warning.
+fn private_files(data_dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if !data_dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)?;
+    }
+    let db = data_dir.join(DB_FILE);
+    if !db.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&db)?;
+    }
+    let wal = |suffix: &str| data_dir.join(format!("{DB_FILE}{suffix}"));
+    for path in [data_dir.to_owned(), db, wal("-wal"), wal("-shm")] {
+        if !path.exists() {
+            continue;
+        }
+        let mode = std::fs::metadata(&path)?.permissions().mode();
+        if mode & 0o007 != 0 {
+            tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "removing others' access: the database holds password and token hashes");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o770))?;
+        }
+    }
+    Ok(())
 }
 
 /// Connects to the PostgreSQL database at `url` (over TLS verified with the CAs of
@@ -241,6 +277,47 @@ pub fn list_admins(conn: &Db) -> Result<Vec<AdminRow>, StoreError> {
 pub fn revoke_admin(conn: &Db, id: &str) -> Result<bool, StoreError> {
     let n = conn.execute(
         "UPDATE admins SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, crate::now_seconds()],
+    )?;
+    Ok(n == 1)
+}
+
+/// Creates a scrape token (`sms1_<id>_<64 hex>`): it reads `/metrics` and nothing else.
+/// Returns (id, token); only the token's hash is stored.
+pub fn add_scrape_token(conn: &Db, name: &str) -> Result<(String, String), StoreError> {
+    let id = format!("s{}", random_hex(6)?);
+    let token = format!("sms1_{id}_{}", random_hex(32)?);
+    conn.execute(
+        "INSERT INTO scrape_tokens (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, name, token_hash(&token), crate::now_seconds()],
+    )?;
+    Ok((id, token))
+}
+
+/// Whether `token` is an active scrape token.
+pub fn scrape_token_valid(conn: &Db, token: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM scrape_tokens WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+            params![token_hash(token)],
+            |r| r.get::<_, i64>(0),
+        )?
+        .is_some())
+}
+
+/// Every scrape token: id, name, created, revoked.
+pub fn list_scrape_tokens(conn: &Db) -> Result<Vec<AdminRow>, StoreError> {
+    Ok(conn.query(
+        "SELECT id, name, created_at, revoked_at FROM scrape_tokens ORDER BY created_at",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?)
+}
+
+/// Revokes a scrape token; false when no active one has that id.
+pub fn revoke_scrape_token(conn: &Db, id: &str) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE scrape_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, crate::now_seconds()],
     )?;
     Ok(n == 1)

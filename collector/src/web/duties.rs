@@ -622,26 +622,35 @@ pub async fn inventory_csv(
         return unavailable(&v);
     };
     let lower = q.get("q").map_or("", String::as_str).trim().to_lowercase();
-    let f = crate::csv::field;
-    let mut out = String::from(
-        "agency,agency_name,asset_type,name,vendor,model,serial,addresses,macs,source,first_seen,last_seen\n",
-    );
+    let mut out = crate::csv::Csv::new(&[
+        "agency",
+        "agency_name",
+        "asset_type",
+        "name",
+        "vendor",
+        "model",
+        "serial",
+        "addresses",
+        "macs",
+        "source",
+        "first_seen",
+        "last_seen",
+    ]);
     for a in all.iter().filter(|a| matches(a, &lower)) {
-        out += &format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            f(&a.agency),
-            f(app.cfg.agency_name(&a.agency)),
-            a.kind,
-            f(&a.name),
-            f(&a.vendor),
-            f(&a.model),
-            f(&a.serial),
-            f(&a.addresses.join(" ")),
-            f(&a.macs.join(" ")),
-            a.source,
-            a.first_seen.map_or(String::new(), |t| v.zone.format(t)),
-            a.last_seen.map_or(String::new(), |t| v.zone.format(t)),
-        );
+        out.row(&[
+            &a.agency,
+            &app.cfg.agency_name(&a.agency),
+            &a.kind,
+            &a.name,
+            &a.vendor,
+            &a.model,
+            &a.serial,
+            &a.addresses.join(" "),
+            &a.macs.join(" "),
+            &a.source,
+            &a.first_seen.map_or(String::new(), |t| v.zone.format(t)),
+            &a.last_seen.map_or(String::new(), |t| v.zone.format(t)),
+        ]);
     }
-    crate::api::csv_response("simpul-inventory.csv", out)
+    crate::api::csv_response("simpul-inventory.csv", out.finish())
 }

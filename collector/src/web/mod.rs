@@ -12,6 +12,7 @@
 mod duties;
 mod format;
 mod pages;
+mod redirect;
 mod session;
 
 use std::sync::Arc;

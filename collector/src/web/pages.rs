@@ -235,33 +235,45 @@ pub async fn scorecard_csv(
     State(app): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let f = crate::csv::field;
-    let mut out = String::from(
-        "agency,name,agents_reporting,agents_expected,sla_state,sla_availability_percent,sla_hosts_breached,backups_state,backups,restore_tests_due,lan_state,lan_unacknowledged_changes,servers,lan_devices,overall\n",
-    );
+    let mut out = crate::csv::Csv::new(&[
+        "agency",
+        "name",
+        "agents_reporting",
+        "agents_expected",
+        "sla_state",
+        "sla_availability_percent",
+        "sla_hosts_breached",
+        "backups_state",
+        "backups",
+        "restore_tests_due",
+        "lan_state",
+        "lan_unacknowledged_changes",
+        "servers",
+        "lan_devices",
+        "overall",
+    ]);
     crate::serve::ensure_duties(&app).await;
     for r in filtered(score_rows(&app, &v, None), &q) {
-        out += &format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            f(&r.agency),
-            f(&r.name),
-            r.hosts_up,
-            r.hosts,
-            r.sla,
-            r.sla_ratio
+        out.row(&[
+            &r.agency,
+            &r.name,
+            &r.hosts_up,
+            &r.hosts,
+            &r.sla,
+            &r.sla_ratio
                 .map_or(String::new(), |x| format!("{:.3}", x * 100.0)),
-            r.sla_hosts_breached,
-            r.backups,
-            f(&backup_text(&r)),
-            r.restore_tests_due,
-            r.lan,
-            r.lan_unacknowledged,
-            r.hosts,
-            r.lan_devices,
-            r.overall
-        );
+            &r.sla_hosts_breached,
+            &r.backups,
+            &backup_text(&r),
+            &r.restore_tests_due,
+            &r.lan,
+            &r.lan_unacknowledged,
+            &r.hosts,
+            &r.lan_devices,
+            &r.overall,
+        ]);
     }
-    crate::api::csv_response("simpul-scorecard.csv", out)
+    crate::api::csv_response("simpul-scorecard.csv", out.finish())
 }
 
 /// `GET /agencies/{agency}`.

