@@ -167,9 +167,14 @@ impl Transport {
                 SendError::Unavailable(format!("{}: reading the answer: {e}", self.url))
             })?;
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&bytes).map_err(|e| {
+            let answer: IngestResponse = serde_json::from_slice(&bytes).map_err(|e| {
                 SendError::Unavailable(format!("unexpected answer from {}: {e}", self.url))
-            });
+            })?;
+            // stored, but not all of it: say so where the operator looks
+            for what in &answer.refused {
+                tracing::warn!(refused = ?what, "the collector did not store part of a report");
+            }
+            return Ok(answer);
         }
         let message = error_message(&bytes);
         Err(match status {

@@ -139,14 +139,19 @@ pub struct CollectorStatus {
     pub error: String,
 }
 
-/// The collector's answer to `POST /api/v1/reports`.
+/// The collector's answer to `POST /api/v1/reports`. Agents ignore fields they do not
+/// know, so that a newer collector can say more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct IngestResponse {
     /// Sequence numbers now durably stored (including ones that were already stored).
     pub acknowledged: Vec<u64>,
     /// Of those, how many were repeats of an already stored (agent, sequence).
     pub duplicates: u32,
+    /// Parts of the acknowledged reports that were not stored, each naming what and
+    /// why (backup evidence for an obligation this agent may not report); sent only
+    /// when there are any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 /// The JSON body of every 4xx/5xx answer of the collector's API.

@@ -421,3 +421,92 @@ fn metrics_needs_a_scrape_token_by_default() {
     let open = Collector::start("metrics_auth = false");
     assert_eq!(simpul_e2e::get_anonymous(&open.url("/metrics")).0, 200);
 }
+
+#[test]
+fn backup_evidence_is_bound_to_the_reporting_agents_agency() {
+    let c = Collector::start_full(
+        "",
+        r#"
+[[backups]]
+id = "dinkes-simpus"
+agency = "dinkes"
+dataset = "SIMPUS database"
+interval = "24h"
+
+[[backups]]
+id = "dinkes-arsip"
+agency = "dinkes"
+dataset = "Arsip di server cadangan Pusat Data"
+interval = "24h"
+reporters = ["backup-01"]
+"#,
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let ev = |ob: &str| {
+        serde_json::json!({"obligation": ob, "kind": "files", "latest_time_seconds": now - 60.0,
+            "latest_size_bytes": 5000, "latest_name": "x.tar", "count": 1, "total_size_bytes": 5000})
+    };
+    let state = |ob: &str| -> serde_json::Value {
+        let (_, body) = simpul_e2e::get(&c.url("/api/v1/backups"));
+        let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+        all.into_iter().find(|s| s["id"] == ob).unwrap()
+    };
+    // another agency's agent posts evidence for dinkes' obligation and for one that
+    // does not exist: its heartbeat is stored, the evidence is not, and the answer says so
+    let other = c.enrol("diskominfo", "web-01", Some("pusat-data"));
+    let mut r = report(&agent_id(&other), "web-01", 1);
+    r["backups"] = serde_json::json!([ev("dinkes-simpus"), ev("no-such-obligation")]);
+    let (code, body) = post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {other}"))],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["acknowledged"], serde_json::json!([1]), "{body}");
+    let refused = answer["refused"].to_string();
+    assert!(
+        refused.contains("dinkes-simpus") && refused.contains("no-such-obligation"),
+        "{body}"
+    );
+    assert_eq!(c.stored_reports(), 1, "the heartbeat is stored");
+    assert_eq!(c.count("SELECT count(*) FROM backup_evidence"), 0);
+    assert_eq!(state("dinkes-simpus")["state"], "never_seen");
+    let m = c.metrics();
+    assert_eq!(
+        simpul_e2e::sample(
+            &m,
+            "simpul_ingest_backup_evidence_refused_total{reason=\"other_agency\"}"
+        ),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(
+        simpul_e2e::sample(
+            &m,
+            "simpul_ingest_backup_evidence_refused_total{reason=\"unknown_obligation\"}"
+        ),
+        Some(1.0)
+    );
+    // dinkes' own agent may, and so may the shared backup server its obligation names
+    let own = c.enrol("dinkes", "opd-01", Some("kantor-dinkes"));
+    let mut r = report(&agent_id(&own), "opd-01", 1);
+    r["backups"] = serde_json::json!([ev("dinkes-simpus")]);
+    send(&c, &own, &r);
+    assert_eq!(state("dinkes-simpus")["state"], "ok");
+    let shared = c.enrol("diskominfo", "backup-01", Some("pusat-data"));
+    let mut r = report(&agent_id(&shared), "backup-01", 1);
+    r["backups"] = serde_json::json!([ev("dinkes-arsip")]);
+    send(&c, &shared, &r);
+    let s = state("dinkes-arsip");
+    assert_eq!(s["state"], "ok", "{s}");
+    // dinkes' backup history never names another agency's host
+    let (code, history) = simpul_e2e::get(&c.url("/api/v1/backups/dinkes-arsip/history"));
+    assert_eq!(code, 200);
+    assert!(!history.contains("backup-01"), "{history}");
+    assert!(history.contains("host of diskominfo"), "{history}");
+    assert!(!s.to_string().contains("backup-01"), "{s}");
+}

@@ -294,10 +294,10 @@ pub async fn history(
             "no backup obligation {obligation_id:?}"
         )));
     }
-    let ob = ob.id;
+    let (ob, agency) = (ob.id, ob.agency);
     app.read_db(move |conn| {
         Ok(Json(serde_json::json!({
-            "evidence": store::evidence_history(conn, &ob, 500)?,
+            "evidence": store::evidence_history(conn, &ob, &agency, 500)?,
             "checkins": store::checkins(conn, &ob, 500)?,
             "restore_tests": store::restore_tests(conn, &ob, 500)?,
             "obligation": ob,

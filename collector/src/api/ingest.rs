@@ -1,5 +1,7 @@
 //! `POST /api/v1/reports`: authenticate, bound, decompress, decode, validate, check the
-//! binding, commit, acknowledge. Any failure rejects the whole request and writes nothing.
+//! binding, commit, acknowledge. Any failure rejects the whole request and writes
+//! nothing; backup evidence the agent may not send (another agency's obligation, an
+//! undeclared one) is dropped and named in the answer's `refused`, the rest stored.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -58,7 +60,7 @@ fn rate_limited(wait: Duration, what: &str) -> ApiError {
 }
 
 async fn ingest(
-    app: &AppState,
+    app: &Arc<AppState>,
     peer: SocketAddr,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -87,7 +89,7 @@ async fn ingest(
     })?;
     check_content_type(headers)?;
     let json = decompress(headers, &body, max)?;
-    let reports = decode_reports(&json).map_err(|e| {
+    let mut reports = decode_reports(&json).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             RejectReason::Malformed,
@@ -102,6 +104,7 @@ async fn ingest(
         return Ok(IngestResponse {
             acknowledged: Vec::new(),
             duplicates: 0,
+            refused: Vec::new(),
         });
     }
     if reports.len() > app.cfg.max_batch_reports {
@@ -150,6 +153,7 @@ async fn ingest(
         };
         check_binding(&binding, r, &prefix)?;
     }
+    let refused = bind_evidence(app, &binding, &mut reports).await?;
     let (reply, rx) = oneshot::channel();
     let job = Job {
         binding,
@@ -172,7 +176,44 @@ async fn ingest(
     Ok(IngestResponse {
         acknowledged: outcome.acknowledged,
         duplicates: outcome.duplicates,
+        refused,
     })
+}
+
+/// Drops the backup evidence this agent may not send (see [`crate::backups::bind_evidence`])
+/// before anything is stored; the rest of the report (its heartbeat above all) is
+/// stored. Each refusal is logged, counted, and named in the answer.
+async fn bind_evidence(
+    app: &Arc<AppState>,
+    binding: &AgentBinding,
+    reports: &mut [Report],
+) -> Result<Vec<String>, ApiError> {
+    if reports.iter().all(|r| r.backups.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let a = Arc::clone(app);
+    let declared = app
+        .read_db(move |conn| crate::backups::declared(conn, &a.cfg))
+        .await?;
+    let batch = reports.len() > 1;
+    let refused = crate::backups::bind_evidence(&declared, binding, reports);
+    Ok(refused
+        .into_iter()
+        .map(|(i, obligation, why)| {
+            app.metrics.evidence_refused(why);
+            tracing::warn!(agent = %binding.id, agency = %binding.agency, obligation = ?obligation, reason = why.as_str(), "backup evidence refused");
+            let at = if batch { format!("[{i}].") } else { String::new() };
+            match why {
+                crate::backups::EvidenceRefusal::Unknown => format!(
+                    "{at}backups: obligation {obligation:?} is not declared; its evidence was not stored (403)"
+                ),
+                crate::backups::EvidenceRefusal::OtherAgency => format!(
+                    "{at}backups: obligation {obligation:?} is not of agency {:?} and does not list this agent in reporters; its evidence was not stored (403)",
+                    binding.agency
+                ),
+            }
+        })
+        .collect())
 }
 
 fn too_large(max: usize) -> ApiError {

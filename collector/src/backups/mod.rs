@@ -17,7 +17,7 @@ pub enum EvidenceKind {
     /// An agent's `[[backups]]` probe.
     #[default]
     Probe,
-    /// A backup job calling the check-in endpoint (not built yet).
+    /// A backup job calling the check-in endpoint.
     Checkin,
 }
 
@@ -43,6 +43,11 @@ pub struct Obligation {
     /// Longest time without a recorded restore test; default `90d`.
     #[serde(default = "default_restore")]
     pub restore_test_max_age: String,
+    /// Agents of other agencies that may send evidence for this obligation (a shared
+    /// backup server of the Pusat Data), by agent id or enrolled host name. The
+    /// obligation's own agency's agents always may; nobody else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reporters: Vec<String>,
 }
 
 fn default_restore() -> String {
@@ -119,6 +124,15 @@ impl Obligation {
                 format!("must be at least interval ({})", self.interval),
             ));
         }
+        for r in &self.reporters {
+            if r.trim().is_empty() || r.len() > 200 || r.chars().any(char::is_control) {
+                p.push((
+                    "reporters",
+                    Some(r.clone()),
+                    "each must be an agent id (simpul-collector agent list) or an enrolled host name, 1 to 200 bytes".into(),
+                ));
+            }
+        }
         for l in &self.locations {
             let known = cfg.sites.iter().any(|s| &s.id == l) || l == "pusat-data" || l == "drc";
             if !known {
@@ -135,6 +149,68 @@ impl Obligation {
         }
         p
     }
+}
+
+/// Why a piece of backup evidence in a report was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceRefusal {
+    /// No obligation with that id is declared.
+    Unknown,
+    /// The obligation is another agency's, and this agent is not among its `reporters`.
+    OtherAgency,
+}
+
+impl EvidenceRefusal {
+    /// The reason as a metric label and in the ingest answer.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown_obligation",
+            Self::OtherAgency => "other_agency",
+        }
+    }
+}
+
+/// Whether the agent `b` may send evidence for `ob`.
+pub fn may_report(ob: &Obligation, b: &crate::store::AgentBinding) -> bool {
+    ob.agency == b.agency
+        || ob
+            .reporters
+            .iter()
+            .any(|r| *r == b.id || r.eq_ignore_ascii_case(&b.host))
+}
+
+/// Removes from `reports` every piece of backup evidence the agent `b` may not send
+/// (an undeclared obligation, or another agency's that does not name it in
+/// `reporters`), and returns them as (report index, obligation id, why): evidence binds
+/// to the reporting agent's agency as strictly as its heartbeats do.
+pub fn bind_evidence(
+    declared: &[Obligation],
+    b: &crate::store::AgentBinding,
+    reports: &mut [simpul_protocol::Report],
+) -> Vec<(usize, String, EvidenceRefusal)> {
+    let mut refused = Vec::new();
+    for (i, r) in reports.iter_mut().enumerate() {
+        r.backups.retain(|e| {
+            let why = match declared.iter().find(|o| o.id == e.obligation) {
+                None => Some(EvidenceRefusal::Unknown),
+                Some(o) if !may_report(o, b) => Some(EvidenceRefusal::OtherAgency),
+                Some(_) => None,
+            };
+            if let Some(why) = why {
+                refused.push((i, e.obligation.clone(), why));
+            }
+            why.is_none()
+        });
+    }
+    refused
+}
+
+/// The host shown for evidence of an obligation of `agency`: the reporting host's name
+/// when it is of the same agency, else only which agency's host it was, so that an
+/// agency's backup history never names another agency's hosts. (SQL, with the
+/// obligation's agency as the parameter `?{param}`.)
+fn shown_host(param: u8) -> String {
+    format!("CASE WHEN a.agency = ?{param} THEN a.host ELSE 'host of ' || a.agency END")
 }
 
 /// Every declared obligation: those of collector.toml, then those declared through the
@@ -368,12 +444,12 @@ pub fn checkin_state(
 }
 
 /// The newest evidence stored for `obligation`.
-pub fn latest(conn: &Db, obligation: &str) -> Result<Option<Latest>, StoreError> {
+pub fn latest(conn: &Db, ob: &Obligation) -> Result<Option<Latest>, StoreError> {
     Ok(conn.query_row(
-        "SELECT a.host, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum
+        &format!("SELECT {}, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum
          FROM backup_evidence e JOIN agents a ON a.id = e.agent_id
-         WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1",
-        params![obligation],
+         WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1", shown_host(2)),
+        params![ob.id, ob.agency],
         |r| {
             Ok(Latest {
                 host: r.get(0)?,
@@ -445,7 +521,7 @@ pub fn statuses(
     {
         let (l, (state, message)) = match ob.evidence {
             EvidenceKind::Probe => {
-                let l = latest(conn, &ob.id)?;
+                let l = latest(conn, ob)?;
                 let s = state(ob, l.as_ref(), site_kind, now);
                 (l, s)
             }
@@ -509,7 +585,67 @@ mod tests {
             locations: vec!["pusat-data".into()],
             evidence: EvidenceKind::Probe,
             restore_test_max_age: "90d".into(),
+            reporters: Vec::new(),
         }
+    }
+
+    /// Finding: backup evidence was not bound to the reporting agent's agency.
+    #[test]
+    fn backup_evidence_is_bound_to_the_agents_agency() {
+        let binding = |agency: &str, host: &str| crate::store::AgentBinding {
+            id: format!("a-{host}"),
+            agency: agency.into(),
+            host: host.into(),
+            site: None,
+        };
+        let mut shared = ob();
+        shared.id = "dinkes-arsip".into();
+        shared.reporters = vec!["backup-01".into(), "a-nas-02".into()];
+        let declared = [ob(), shared];
+        let report = |obligations: &[&str]| {
+            let mut r: simpul_protocol::Report = serde_json::from_value(serde_json::json!({
+                "version": 1, "agent_id": "a", "host": {"hostname": "h"}, "sequence": 1,
+                "sample_time_seconds": 0.0, "interval_secs": 30, "agent_version": "t"
+            }))
+            .unwrap();
+            r.backups = obligations
+                .iter()
+                .map(|o| serde_json::from_value(serde_json::json!({"obligation": o, "kind": "files", "count": 0, "total_size_bytes": 0})).unwrap())
+                .collect();
+            r
+        };
+        let all = ["dinkes-simpus-db", "dinkes-arsip", "nope"];
+        // the agency's own agent: every declared obligation of its agency
+        let mut rs = [report(&all)];
+        let refused = bind_evidence(&declared, &binding("dinkes", "opd-01"), &mut rs);
+        assert_eq!(
+            refused,
+            vec![(0, "nope".to_owned(), EvidenceRefusal::Unknown)]
+        );
+        assert_eq!(rs[0].backups.len(), 2);
+        // another agency's agent: only what names it in reporters, by host or agent id
+        for host in ["backup-01", "BACKUP-01", "nas-02"] {
+            let mut rs = [report(&all), report(&["dinkes-arsip"])];
+            let refused = bind_evidence(&declared, &binding("diskominfo", host), &mut rs);
+            assert_eq!(
+                refused,
+                vec![
+                    (
+                        0,
+                        "dinkes-simpus-db".to_owned(),
+                        EvidenceRefusal::OtherAgency
+                    ),
+                    (0, "nope".to_owned(), EvidenceRefusal::Unknown)
+                ],
+                "{host}"
+            );
+            assert_eq!(rs[0].backups[0].obligation, "dinkes-arsip");
+            assert_eq!(rs[1].backups.len(), 1);
+        }
+        let mut rs = [report(&["dinkes-arsip"])];
+        let refused = bind_evidence(&declared, &binding("bappeda", "web-01"), &mut rs);
+        assert_eq!(refused[0].2, EvidenceRefusal::OtherAgency);
+        assert!(rs[0].backups.is_empty());
     }
 
     fn ev(site: &str, age_h: f64, size: u64) -> Latest {

@@ -71,6 +71,8 @@ pub struct Metrics {
     stored: AtomicU64,
     duplicates: AtomicU64,
     rejected: [AtomicU64; RejectReason::ALL.len()],
+    /// Backup evidence refused at ingest: unknown obligation, another agency's.
+    evidence_refused: [AtomicU64; 2],
     ingest: Mutex<Histogram>,
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
@@ -110,6 +112,7 @@ impl Metrics {
             stored: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
             rejected: Default::default(),
+            evidence_refused: Default::default(),
             ingest: Mutex::default(),
             fleet: fleet::FleetMetrics {
                 fleet,
@@ -134,6 +137,11 @@ impl Metrics {
     pub fn stored(&self, stored: u64, duplicates: u64) {
         self.stored.fetch_add(stored, Ordering::Relaxed);
         self.duplicates.fetch_add(duplicates, Ordering::Relaxed);
+    }
+
+    /// Counts a piece of backup evidence refused at ingest.
+    pub fn evidence_refused(&self, why: crate::backups::EvidenceRefusal) {
+        self.evidence_refused[why as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a rejected request.
@@ -489,6 +497,21 @@ impl Metrics {
                 "simpul_ingest_requests_rejected_total",
                 &[("reason", r.label())],
                 v,
+            );
+        }
+        e.family(
+            "simpul_ingest_backup_evidence_refused_total",
+            Kind::Counter,
+            "Backup evidence in accepted reports that was not stored, by reason: unknown_obligation (none declared with that id), other_agency (another agency's obligation that does not list the agent in reporters)",
+        );
+        for why in [
+            crate::backups::EvidenceRefusal::Unknown,
+            crate::backups::EvidenceRefusal::OtherAgency,
+        ] {
+            e.sample(
+                "simpul_ingest_backup_evidence_refused_total",
+                &[("reason", why.as_str())],
+                self.evidence_refused[why as usize].load(Ordering::Relaxed) as f64,
             );
         }
         {

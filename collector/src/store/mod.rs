@@ -596,28 +596,35 @@ pub struct EvidenceRow {
 pub fn evidence_history(
     conn: &Db,
     obligation: &str,
+    agency: &str,
     limit: u32,
 ) -> Result<Vec<EvidenceRow>, StoreError> {
+    // another agency's host (a shared backup server in `reporters`) is named only by
+    // its agency: an agency's history never shows another agency's host names
     Ok(conn.query(
-        "SELECT e.sample_time, coalesce(a.host, e.agent_id), e.kind, e.error, e.latest_time, e.latest_size,
+        "SELECT e.sample_time,
+                CASE WHEN a.agency IS NULL THEN e.agent_id WHEN a.agency = ?3 THEN a.host
+                     ELSE 'host of ' || a.agency END,
+                e.kind, e.error, e.latest_time, e.latest_size,
                 e.latest_name, e.count, e.total_size, e.latest_checksum
          FROM backup_evidence e LEFT JOIN agents a ON a.id = e.agent_id
          WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT ?2",
-        params![obligation, limit],
+        params![obligation, limit, agency],
         |r| {
-        Ok(EvidenceRow {
-            sample_time: r.get(0)?,
-            host: r.get(1)?,
-            kind: r.get(2)?,
-            error: r.get(3)?,
-            latest_time: r.get(4)?,
-            latest_size: r.get::<_, Option<i64>>(5)?.map(|x| x as u64),
-            latest_name: r.get(6)?,
-            count: r.get::<_, i64>(7)? as u64,
-            total_size: r.get::<_, i64>(8)? as u64,
-            latest_checksum: r.get(9)?,
-        })
-    })?)
+            Ok(EvidenceRow {
+                sample_time: r.get(0)?,
+                host: r.get(1)?,
+                kind: r.get(2)?,
+                error: r.get(3)?,
+                latest_time: r.get(4)?,
+                latest_size: r.get::<_, Option<i64>>(5)?.map(|x| x as u64),
+                latest_name: r.get(6)?,
+                count: r.get::<_, i64>(7)? as u64,
+                total_size: r.get::<_, i64>(8)? as u64,
+                latest_checksum: r.get(9)?,
+            })
+        },
+    )?)
 }
 
 /// Every restore test of `obligation`, newest first.
