@@ -3,6 +3,7 @@
 //! Writes of reports go through the single writer thread in [`writer`]; everything here
 //! is either start-up work or the small, rare writes of the CLI.
 
+pub mod backup;
 pub mod db;
 pub mod enroll;
 pub mod migrations;
@@ -114,7 +115,7 @@ pub fn open_sqlite(data_dir: &Path) -> Result<Db, StoreError> {
 /// files the database file's mode. A directory or database that already exists keeps
 /// its owner and group bits (the package makes `/var/lib/simpul` 0750 for the service
 /// group) but loses any access for others, with a warning.
-fn private_files(data_dir: &Path) -> std::io::Result<()> {
+pub(crate) fn private_files(data_dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     if !data_dir.exists() {
         std::fs::DirBuilder::new()
