@@ -180,5 +180,4 @@ fn an_oversize_enrolment_body_gets_the_json_error() {
     let v: serde_json::Value = serde_json::from_str(&body)
         .unwrap_or_else(|e| panic!("not the JSON error shape ({e}): {body}"));
     assert!(v["error"].as_str().unwrap().contains("4096 bytes"), "{body}");
-    assert!(v["violations"].is_array(), "{body}");
 }
