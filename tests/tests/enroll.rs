@@ -124,7 +124,12 @@ fn a_code_enrolls_a_host_once() {
 fn enroll_from(c: &Collector, from: &str, body: &str) -> (u16, Option<u64>, String) {
     let out = Command::new("curl")
         .args(["-s", "-i", "--max-time", "30", "--interface", from])
-        .args(["-H", "Content-Type: application/json", "--data-binary", "@-"])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            "@-",
+        ])
         .arg(c.url("/api/v1/enroll"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -158,13 +163,20 @@ fn enrolment_is_rate_limited_per_source_address() {
         .map(|_| enroll_from(&c, "127.0.0.2", unknown))
         .collect();
     let codes: Vec<u16> = answers.iter().map(|a| a.0).collect();
-    assert_eq!(&codes[..20], &[404; 20], "a burst of 20 is allowed: {codes:?}");
+    assert_eq!(
+        &codes[..20],
+        &[404; 20],
+        "a burst of 20 is allowed: {codes:?}"
+    );
     let (status, retry, body) = &answers[24];
     assert_eq!(*status, 429, "{codes:?}");
     assert!(retry.is_some_and(|s| s >= 1), "Retry-After: {retry:?}");
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     assert!(
-        v["error"].as_str().unwrap().contains("too many enrolment requests"),
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many enrolment requests"),
         "{body}"
     );
     // another address is not affected
@@ -179,5 +191,8 @@ fn an_oversize_enrolment_body_gets_the_json_error() {
     assert_eq!(status, 413, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body)
         .unwrap_or_else(|e| panic!("not the JSON error shape ({e}): {body}"));
-    assert!(v["error"].as_str().unwrap().contains("4096 bytes"), "{body}");
+    assert!(
+        v["error"].as_str().unwrap().contains("4096 bytes"),
+        "{body}"
+    );
 }
