@@ -29,7 +29,7 @@ pub async fn list(
     let throttled = app.web.throttled(Instant::now());
     // a name that is no user may be a password typed into the name field: not shown
     let users: std::collections::HashSet<String> = app
-        .read_db(|conn| crate::store::users::list(conn))
+        .read_db(crate::store::users::list)
         .await?
         .into_iter()
         .map(|r| r.user.name)

@@ -169,7 +169,7 @@ impl LoginLimits {
                     }),
             )
             .collect();
-        all.sort_by(|a, b| b.retry_after_secs.cmp(&a.retry_after_secs));
+        all.sort_by_key(|t| std::cmp::Reverse(t.retry_after_secs));
         all
     }
 
@@ -551,4 +551,40 @@ pub async fn logout(
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn failed_login_throttle_refuses_the_address_and_lists_it_for_admins() {
+        let limits = LoginLimits::default();
+        let t0 = Instant::now();
+        let (attacker, user): (IpAddr, IpAddr) =
+            ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let key = |ip| ("budi".to_owned(), ip);
+        for _ in 0..5 {
+            limits.per_name_address.check(&key(attacker), t0).unwrap();
+            let _ = limits.per_name.check(&"budi".to_owned(), t0);
+        }
+        assert!(limits.per_name_address.check(&key(attacker), t0).is_err());
+        // the user's own address is not refused; the name is only slowed
+        assert!(limits.per_name_address.check(&key(user), t0).is_ok());
+        assert!(limits.per_name.check(&"budi".to_owned(), t0).is_err());
+        let listed = limits.throttled(t0);
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!(listed.contains(&Throttled {
+            scope: "name_address",
+            name: Some("budi".into()),
+            address: Some(attacker),
+            retry_after_secs: 30,
+        }));
+        assert!(listed
+            .iter()
+            .any(|t| t.scope == "name" && t.address.is_none()));
+        limits.sweep(t0 + Duration::from_secs(3600));
+        assert!(limits.throttled(t0 + Duration::from_secs(3600)).is_empty());
+    }
 }
