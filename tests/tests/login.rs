@@ -23,7 +23,8 @@ fn with_budi() -> Collector {
     add.args(["user", "add", "budi", "--role", "admin", "--password-stdin"])
         .arg("--config")
         .arg(c.config_path())
-        .stdin(std::process::Stdio::piped());
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
     let mut child = add.spawn().unwrap();
     {
         use std::io::Write;

@@ -358,7 +358,14 @@ pub async fn login(
             Some("The login form had expired or came from elsewhere (no CSRF token); please log in again."),
         );
     }
-    let name = f.name.trim().to_lowercase();
+    let typed = f.name.trim().to_lowercase();
+    // what no user can be named is one throttle key: a password typed into the name
+    // field is not kept in memory nor listed, and 2 MB names do not fill the maps
+    let name = if users::is_valid_name(&typed) {
+        typed
+    } else {
+        UNKNOWN_USER.to_owned()
+    };
     let ip = peer.ip();
     // the (cheap) lookup first: logs name only users, never what was typed otherwise
     let n = name.clone();
