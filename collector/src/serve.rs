@@ -64,6 +64,10 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         metrics,
         per_agent,
         per_address,
+        enroll_per_address: RateLimiter::new(
+            api::enroll::PER_ADDRESS_RATE,
+            api::enroll::PER_ADDRESS_BURST,
+        ),
         db: read_db,
         web: crate::web::LoginLimits::default(),
         replica: crate::replica::Replica::new(shared, &addr.to_string()),
@@ -322,6 +326,8 @@ async fn sweep_rate_limits(state: Arc<AppState>) {
         let now = std::time::Instant::now();
         state.per_agent.sweep(now);
         state.per_address.sweep(now);
+        state.enroll_per_address.sweep(now);
+        state.web.sweep(now);
     }
 }
 

@@ -31,7 +31,8 @@ pub enum UserCommand {
         #[command(flatten)]
         common: Common,
     },
-    /// Set a new password (ends the user's sessions).
+    /// Set a new password: ends the user's sessions and revokes their API token (a new
+    /// one: `user token NAME`).
     Password {
         #[command(flatten)]
         common: Common,
@@ -39,6 +40,10 @@ pub enum UserCommand {
         /// Read the password from the first line of stdin
         #[arg(long)]
         password_stdin: bool,
+        /// Keep the user's API token (a routine change; not when the password may be
+        /// known to someone else, who could have made a token with it)
+        #[arg(long)]
+        keep_api_token: bool,
     },
     /// Disable a user: their sessions end and their API token stops working.
     Disable {
@@ -164,16 +169,26 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
             common,
             name,
             password_stdin,
+            keep_api_token,
         } => {
             let conn = crate::open_store(&common)?;
             let (pw, generated) = password(password_stdin)?;
-            if !users::set_password(&conn, &name, &pw)? {
+            let users::PasswordSet::Set { api_tokens_revoked } =
+                users::set_password(&conn, &name, &pw, keep_api_token)?
+            else {
                 return Err(no_user(&name));
-            }
+            };
             if generated {
                 println!("{pw}");
             }
-            eprintln!("new password set for {name}; their sessions ended");
+            let token = match (keep_api_token, api_tokens_revoked) {
+                (true, _) => "API token kept (--keep-api-token)".to_owned(),
+                (false, 0) => "they had no API token".to_owned(),
+                (false, n) => format!(
+                    "API token revoked ({n}; `simpul-collector user token {name}` makes a new one)"
+                ),
+            };
+            eprintln!("new password set for {name}; their sessions ended; {token}");
         }
         UserCommand::Disable { common, name } => {
             let conn = crate::open_store(&common)?;

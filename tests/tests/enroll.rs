@@ -118,3 +118,81 @@ fn a_code_enrolls_a_host_once() {
         "{err}"
     );
 }
+
+/// `POST /api/v1/enroll` with `body` from the loopback address `from` (curl
+/// `--interface`): (status, Retry-After, body).
+fn enroll_from(c: &Collector, from: &str, body: &str) -> (u16, Option<u64>, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-i", "--max-time", "30", "--interface", from])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            "@-",
+        ])
+        .arg(c.url("/api/v1/enroll"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(body.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let retry = head.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .strip_prefix("retry-after: ")
+            .and_then(|v| v.trim().parse().ok())
+    });
+    (status, retry, body.to_owned())
+}
+
+#[test]
+fn enrolment_is_rate_limited_per_source_address() {
+    let c = Collector::start("");
+    let unknown = r#"{"code": "AAAA-BBBB-CCCC-DDDD"}"#;
+    let answers: Vec<_> = (0..25)
+        .map(|_| enroll_from(&c, "127.0.0.2", unknown))
+        .collect();
+    let codes: Vec<u16> = answers.iter().map(|a| a.0).collect();
+    assert_eq!(
+        &codes[..20],
+        &[404; 20],
+        "a burst of 20 is allowed: {codes:?}"
+    );
+    let (status, retry, body) = &answers[24];
+    assert_eq!(*status, 429, "{codes:?}");
+    assert!(retry.is_some_and(|s| s >= 1), "Retry-After: {retry:?}");
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many enrolment requests"),
+        "{body}"
+    );
+    // another address is not affected
+    assert_eq!(enroll_from(&c, "127.0.0.3", unknown).0, 404);
+}
+
+#[test]
+fn an_oversize_enrolment_body_gets_the_json_error() {
+    let c = Collector::start("");
+    let big = format!(r#"{{"code": "{}"}}"#, "A".repeat(8 << 10));
+    let (status, _, body) = enroll_from(&c, "127.0.0.1", &big);
+    assert_eq!(status, 413, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body)
+        .unwrap_or_else(|e| panic!("not the JSON error shape ({e}): {body}"));
+    assert!(
+        v["error"].as_str().unwrap().contains("4096 bytes"),
+        "{body}"
+    );
+}

@@ -109,7 +109,7 @@ pub async fn create(
     m.id = app
         .read_db(move |conn| store::add_maintenance(conn, &stored))
         .await?;
-    tracing::info!(id = m.id, admin = %admin, reason = %m.reason, "maintenance window declared");
+    tracing::info!(id = m.id, admin = ?admin, reason = ?m.reason, "maintenance window declared");
     Ok((StatusCode::CREATED, Json(m)))
 }
 
@@ -123,7 +123,7 @@ pub async fn delete(
         .read_db(move |conn| store::delete_maintenance(conn, id))
         .await?
     {
-        tracing::info!(id, admin = %admin, "maintenance window deleted");
+        tracing::info!(id, admin = ?admin, "maintenance window deleted");
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found(format!(

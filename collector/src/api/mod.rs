@@ -2,10 +2,11 @@
 
 pub mod auth;
 pub mod backups;
-mod enroll;
+pub(crate) mod enroll;
 pub mod error;
 mod ingest;
 mod lan;
+mod login_throttles;
 mod maintenance;
 mod obligations;
 pub mod ratelimit;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub per_agent: ratelimit::RateLimiter<String>,
     pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
+    /// `POST /api/v1/enroll` per source address ([`enroll::PER_ADDRESS_BURST`]).
+    pub enroll_per_address: ratelimit::RateLimiter<std::net::IpAddr>,
     /// A read connection for reports.
     pub db: Arc<std::sync::Mutex<crate::store::Db>>,
     /// Failed-login throttles of the web pages.
@@ -99,8 +102,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/api/v1/enroll",
-            post(enroll::enroll).layer(DefaultBodyLimit::max(4 << 10)),
+            post(enroll::enroll).layer(DefaultBodyLimit::max(enroll::MAX_BODY_BYTES)),
         )
+        .route("/api/v1/login-throttles", get(login_throttles::list))
         .route("/api/v1/lan", get(lan::duty))
         .route("/api/v1/agencies/{agency}/lan", get(lan::current))
         .route("/api/v1/agencies/{agency}/lan.dot", get(lan::dot))
@@ -140,6 +144,19 @@ async fn metrics(State(app): State<Arc<AppState>>, parts: axum::http::request::P
         if let Err(e) = metrics_reader(&app, parts).await {
             return e.into_response();
         }
+    }
+    // the login throttles live here, in the HTTP layer: counted for each scrape
+    let mut counts = [0u64; 3];
+    for t in app.web.throttled(std::time::Instant::now()) {
+        if let Some(i) = crate::metrics::WEB_LOGIN_THROTTLE_SCOPES
+            .iter()
+            .position(|s| *s == t.scope)
+        {
+            counts[i] += 1;
+        }
+    }
+    for (gauge, n) in app.metrics.web_login_throttled.iter().zip(counts) {
+        gauge.store(n, std::sync::atomic::Ordering::Relaxed);
     }
     let app2 = Arc::clone(&app);
     // encoding 5,000 hosts takes tens of milliseconds: keep it off the async workers

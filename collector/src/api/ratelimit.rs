@@ -56,6 +56,25 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         });
     }
 
+    /// Forgets `key`'s bucket: it starts full again.
+    pub fn forget(&self, key: &K) {
+        crate::lock(&self.buckets).remove(key);
+    }
+
+    /// The keys refused at `now`, each with how long until it may try again.
+    pub fn refused(&self, now: Instant) -> Vec<(K, Duration)> {
+        if self.rate <= 0.0 {
+            return Vec::new();
+        }
+        crate::lock(&self.buckets)
+            .iter()
+            .filter_map(|(k, (tokens, last))| {
+                let t = *tokens + now.saturating_duration_since(*last).as_secs_f64() * self.rate;
+                (t < 1.0).then(|| (k.clone(), Duration::from_secs_f64((1.0 - t) / self.rate)))
+            })
+            .collect()
+    }
+
     /// Buckets currently tracked.
     #[cfg(test)]
     fn len(&self) -> usize {
@@ -97,5 +116,23 @@ mod tests {
             1,
             "key 1 refilled and was swept, key 2 is still draining"
         );
+    }
+
+    #[test]
+    fn refused_lists_empty_buckets_and_forget_refills() {
+        let rl = RateLimiter::new(1.0, 2);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            let _ = rl.check(&"a", t0);
+        }
+        rl.check(&"b", t0).unwrap();
+        let refused = rl.refused(t0);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].0, "a");
+        assert!((refused[0].1.as_secs_f64() - 1.0).abs() < 1e-6);
+        assert!(rl.refused(t0 + Duration::from_secs(1)).is_empty());
+        rl.forget(&"a");
+        rl.check(&"a", t0).unwrap();
+        rl.check(&"a", t0).unwrap();
     }
 }

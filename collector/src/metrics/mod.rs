@@ -65,6 +65,10 @@ struct Histogram {
     sum: f64,
 }
 
+/// The scopes of `simpul_web_login_throttled`, in the order of
+/// [`Metrics::web_login_throttled`].
+pub const WEB_LOGIN_THROTTLE_SCOPES: [&str; 3] = ["address", "name_address", "name"];
+
 /// The collector's own metrics, and the fleet's.
 #[derive(Debug)]
 pub struct Metrics {
@@ -77,8 +81,12 @@ pub struct Metrics {
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
     pub tls_handshake_failures: Arc<AtomicU64>,
-    /// Web logins: succeeded, failed (wrong name or password), throttled.
-    pub web_logins: [AtomicU64; 3],
+    /// Web logins: succeeded, failed (wrong name or password), throttled, busy (no
+    /// password verification slot in time).
+    pub web_logins: [AtomicU64; 4],
+    /// Failed-login throttles in force, by scope ([`WEB_LOGIN_THROTTLE_SCOPES`]); set
+    /// before each encoding by the `/metrics` handler, which holds the limits.
+    pub web_login_throttled: [AtomicU64; 3],
     /// The counters of each remote-write receiver.
     pub remote_write: std::sync::RwLock<Vec<Arc<crate::remote_write::Stats>>>,
     /// The current month's SLA per host, refreshed in the background.
@@ -122,6 +130,7 @@ impl Metrics {
             },
             tls_handshake_failures: Arc::default(),
             web_logins: Default::default(),
+            web_login_throttled: Default::default(),
             remote_write: std::sync::RwLock::default(),
             sla: std::sync::RwLock::default(),
             backups: std::sync::RwLock::default(),
@@ -479,11 +488,23 @@ impl Metrics {
             Kind::Counter,
             "Logins to the web pages, by result: ok, failed (wrong user name or password), throttled (too many attempts)",
         );
-        for (i, result) in ["ok", "failed", "throttled"].iter().enumerate() {
+        for (i, result) in ["ok", "failed", "throttled", "busy"].iter().enumerate() {
             e.sample(
                 "simpul_web_login_attempts_total",
                 &[("result", result)],
                 self.web_logins[i].load(Ordering::Relaxed) as f64,
+            );
+        }
+        e.family(
+            "simpul_web_login_throttled",
+            Kind::Gauge,
+            "Failed-login throttles in force: source addresses and (name, address) pairs refused, names slowed; GET /api/v1/login-throttles lists them",
+        );
+        for (i, scope) in WEB_LOGIN_THROTTLE_SCOPES.iter().enumerate() {
+            e.sample(
+                "simpul_web_login_throttled",
+                &[("scope", scope)],
+                self.web_login_throttled[i].load(Ordering::Relaxed) as f64,
             );
         }
         e.family(

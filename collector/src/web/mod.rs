@@ -6,8 +6,9 @@
 //! Sessions: a random 256-bit id in an HttpOnly, SameSite=Strict cookie (Secure under
 //! TLS), stored as its hash, a new id at every login (no fixation), 12 h absolute and
 //! 60 min idle expiry. Every state-changing form carries the session's CSRF token; the
-//! login form a double-submit token of its own. Failed logins are rate-limited per
-//! address and per name and counted in `simpul_web_login_attempts_total`.
+//! login form a double-submit token of its own. Failed logins are refused per address
+//! and per (name, address), slowed per name, and counted in
+//! `simpul_web_login_attempts_total`; password verifications are bounded in number.
 
 mod duties;
 mod format;
@@ -24,7 +25,7 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::api::AppState;
-pub use session::{session_user, LoginLimits, Viewer};
+pub use session::{session_user, LoginLimits, Throttled, Viewer, UNKNOWN_USER};
 
 /// The pages' routes, merged into the API's router.
 pub fn routes() -> Router<Arc<AppState>> {

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 
 use super::{page_headers, see_other, Headers};
 use crate::api::ratelimit::RateLimiter;
@@ -28,11 +29,35 @@ pub const MAX_AGE_SECS: f64 = 12.0 * 3600.0;
 /// A session ends after this long without a request.
 pub const IDLE_SECS: f64 = 3600.0;
 
-/// Failed-login throttles: per source address and per user name.
+/// At most this many password verifications run at once. Each argon2id verification
+/// takes about 19 MiB (the OWASP m=19456 KiB of `Argon2::default()`) and tens of
+/// milliseconds of one core: 50 concurrent logins raised the collector from 192 MiB to
+/// 999 MiB RSS (issue 20, finding 8). Four keep a few cores busy and the memory at about
+/// 76 MiB whatever the number of source addresses.
+pub const MAX_CONCURRENT_VERIFICATIONS: usize = 4;
+/// A login waits this long for a verification slot, then gets 429 with `Retry-After`.
+pub const VERIFY_WAIT: Duration = Duration::from_secs(10);
+/// A login for a name over its global limit is answered this much later (never refused).
+pub const NAME_SLOWDOWN: Duration = Duration::from_secs(2);
+/// What failed-login logs say instead of a name that is no user: people type passwords
+/// into the name field (issue 20, finding 12).
+pub const UNKNOWN_USER: &str = "(unknown user)";
+
+/// Failed-login throttles and the bound on concurrent password verifications.
+///
+/// Refusing by user name alone let anyone keep a named admin out with one wrong password
+/// every few seconds (issue 20, finding 3). So the refusing limits are per source address
+/// and per (name, address): the attacker's address is throttled, the user's own is not.
+/// The per-name limit over all addresses only slows the answer ([`NAME_SLOWDOWN`]), so a
+/// correct password from an address that is not throttled still logs in.
 #[derive(Debug)]
 pub struct LoginLimits {
     per_address: RateLimiter<IpAddr>,
+    per_name_address: RateLimiter<(String, IpAddr)>,
     per_name: RateLimiter<String>,
+    /// Slots for verifications; a login holds one until its verification is done.
+    verifying: Arc<Semaphore>,
+    verifiers: Verifiers,
 }
 
 impl Default for LoginLimits {
@@ -40,9 +65,119 @@ impl Default for LoginLimits {
         Self {
             // 10 attempts at once, then one every 6 s from one address
             per_address: RateLimiter::new(1.0 / 6.0, 10),
-            // 5 attempts at once, then one every 30 s for one name (from anywhere)
+            // 5 attempts at once, then one every 30 s for one name from one address
+            per_name_address: RateLimiter::new(1.0 / 30.0, 5),
+            // over 5 at once, then one every 30 s for one name from anywhere: slowed
             per_name: RateLimiter::new(1.0 / 30.0, 5),
+            verifying: Arc::new(Semaphore::new(MAX_CONCURRENT_VERIFICATIONS)),
+            verifiers: Verifiers::default(),
         }
+    }
+}
+
+type VerifyJob = Box<dyn FnOnce() + Send>;
+
+/// [`MAX_CONCURRENT_VERIFICATIONS`] threads of their own for password verifications,
+/// started at the first login. Not tokio's blocking pool: the allocator keeps memory
+/// per thread (glibc arenas), so 19 MiB freed on each of the pool's dozens of threads
+/// stayed resident (842 MiB after 50 logins, with only 4 verifying at once); a few
+/// fixed threads hold at most their own few.
+#[derive(Debug, Default)]
+struct Verifiers(std::sync::OnceLock<std::sync::mpsc::Sender<VerifyJob>>);
+
+impl Verifiers {
+    fn sender(&self) -> &std::sync::mpsc::Sender<VerifyJob> {
+        self.0.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<VerifyJob>();
+            let rx = Arc::new(std::sync::Mutex::new(rx));
+            for i in 0..MAX_CONCURRENT_VERIFICATIONS {
+                let rx = Arc::clone(&rx);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("verify-{i}"))
+                    .spawn(move || loop {
+                        let Ok(job) = crate::lock(&rx).recv() else {
+                            return;
+                        };
+                        // a panic fails that login (its answer channel is dropped), not the thread
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    });
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start a password verification thread");
+                }
+            }
+            tx
+        })
+    }
+
+    /// `f`'s result, run on a verification thread; None if it failed.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.sender()
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .ok()?;
+        rx.await.ok()
+    }
+}
+
+/// One throttled key, for admins (`GET /api/v1/login-throttles`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttled {
+    /// `address` (refused), `name_address` (refused) or `name` (slowed only).
+    pub scope: &'static str,
+    pub name: Option<String>,
+    pub address: Option<IpAddr>,
+    /// Whole seconds until the next attempt is let through (at least 1).
+    pub retry_after_secs: u64,
+}
+
+impl LoginLimits {
+    /// Every throttled key at `now`, longest wait first.
+    pub fn throttled(&self, now: Instant) -> Vec<Throttled> {
+        let secs = |d: Duration| d.as_secs_f64().ceil().max(1.0) as u64;
+        let mut all: Vec<Throttled> = self
+            .per_address
+            .refused(now)
+            .into_iter()
+            .map(|(a, d)| Throttled {
+                scope: "address",
+                name: None,
+                address: Some(a),
+                retry_after_secs: secs(d),
+            })
+            .chain(
+                self.per_name_address
+                    .refused(now)
+                    .into_iter()
+                    .map(|((n, a), d)| Throttled {
+                        scope: "name_address",
+                        name: Some(n),
+                        address: Some(a),
+                        retry_after_secs: secs(d),
+                    }),
+            )
+            .chain(
+                self.per_name
+                    .refused(now)
+                    .into_iter()
+                    .map(|(n, d)| Throttled {
+                        scope: "name",
+                        name: Some(n),
+                        address: None,
+                        retry_after_secs: secs(d),
+                    }),
+            )
+            .collect();
+        all.sort_by_key(|t| std::cmp::Reverse(t.retry_after_secs));
+        all
+    }
+
+    /// Forgets buckets that are full again (every minute, with the API's).
+    pub fn sweep(&self, now: Instant) {
+        self.per_address.sweep(now);
+        self.per_name_address.sweep(now);
+        self.per_name.sweep(now);
     }
 }
 
@@ -220,94 +355,158 @@ pub async fn login(
             Some("The login form had expired or came from elsewhere (no CSRF token); please log in again."),
         );
     }
+    let typed = f.name.trim().to_lowercase();
+    // what no user can be named is one throttle key: a password typed into the name
+    // field is not kept in memory nor listed, and 2 MB names do not fill the maps
+    let name = if users::is_valid_name(&typed) {
+        typed
+    } else {
+        UNKNOWN_USER.to_owned()
+    };
+    let ip = peer.ip();
+    // the (cheap) lookup first: logs name only users, never what was typed otherwise
+    let n = name.clone();
+    let found = match app.read_db(move |conn| users::login_hash(conn, &n)).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = %e.body.error, "login: database error");
+            return form(
+                &app,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &next,
+                Some("The database is not available; try again shortly."),
+            );
+        }
+    };
+    let shown = found
+        .as_ref()
+        .map_or(UNKNOWN_USER, |(u, _)| u.name.as_str())
+        .to_owned();
     let now = Instant::now();
-    let name = f.name.trim().to_lowercase();
+    let limits = &app.web;
     let wait = [
-        app.web.per_address.check(&peer.ip(), now).err(),
-        app.web.per_name.check(&name, now).err(),
+        limits.per_address.check(&ip, now).err(),
+        limits
+            .per_name_address
+            .check(&(name.clone(), ip), now)
+            .err(),
     ]
     .into_iter()
     .flatten()
     .max();
     if let Some(wait) = wait {
         counters[2].fetch_add(1, Ordering::Relaxed);
-        tracing::warn!(address = %peer.ip(), user = %name, "login throttled");
-        let mut r = form(
+        tracing::warn!(address = %ip, user = ?shown, "login throttled");
+        return too_many(
             &app,
-            StatusCode::TOO_MANY_REQUESTS,
             &next,
-            Some(&format!(
-                "Too many login attempts. Try again in {} s.",
-                wait.max(Duration::from_secs(1)).as_secs()
-            )),
+            wait,
+            "Too many login attempts from this address",
         );
-        r.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(wait.as_secs().max(1)),
-        );
-        return r;
     }
-    let (app2, name2, password) = (Arc::clone(&app), name.clone(), f.password);
-    let result = tokio::task::spawn_blocking(move || {
-        let conn = crate::lock(&app2.db);
-        let found = users::login_hash(&conn, &name2)?;
-        drop(conn);
-        let ok = users::verify(found.as_ref().map(|(_, h)| h.as_str()), &password);
-        let Some((user, _)) = found.filter(|_| ok) else {
-            return Ok(None);
-        };
-        let conn = crate::lock(&app2.db);
-        users::new_session(&conn, &user, crate::now_seconds(), MAX_AGE_SECS)
-            .map(|s| Some((user, s)))
-    })
-    .await;
-    match result {
-        Ok(Ok(Some((user, (sid, _csrf))))) => {
-            counters[0].fetch_add(1, Ordering::Relaxed);
-            tracing::info!(user = %user.name, address = %peer.ip(), "login");
-            let session = format!(
-                "{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-                MAX_AGE_SECS as u64,
-                secure(&app)
+    if limits.per_name.check(&name, now).is_err() {
+        // many addresses try this name: slow every attempt, refuse none
+        tracing::info!(user = ?shown, "login slowed: many attempts for this name");
+        tokio::time::sleep(NAME_SLOWDOWN).await;
+    }
+    // the permit moves into the blocking task: a client that hangs up does not free a
+    // slot while its verification still runs
+    let permit = match tokio::time::timeout(
+        VERIFY_WAIT,
+        Arc::clone(&limits.verifying).acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(p)) => p,
+        _ => {
+            counters[3].fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(address = %ip, "login refused: password verifications busy");
+            return too_many(
+                &app,
+                &next,
+                VERIFY_WAIT,
+                "The server is busy with other logins",
             );
-            let clear = format!("{LOGIN_COOKIE}=; Path=/login; Max-Age=0");
-            let mut r = see_other(&next);
-            for c in [session, clear] {
-                if let Ok(v) = header::HeaderValue::from_str(&c) {
-                    r.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
-            r
         }
-        Ok(Ok(None)) => {
+    };
+    let (hash, password) = (found.as_ref().map(|(_, h)| h.clone()), f.password);
+    let verified = limits
+        .verifiers
+        .run(move || {
+            let ok = users::verify(hash.as_deref(), &password);
+            drop(permit);
+            ok
+        })
+        .await;
+    let user = match (verified, found) {
+        (Some(true), Some((user, _))) => user,
+        (Some(_), _) => {
             counters[1].fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(address = %peer.ip(), user = %name, "login failed");
-            form(
+            tracing::warn!(address = %ip, user = ?shown, "login failed");
+            return form(
                 &app,
                 StatusCode::UNAUTHORIZED,
                 &next,
                 Some("Wrong user name or password."),
-            )
+            );
         }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "login: database error");
-            form(
-                &app,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &next,
-                Some("The database is not available; try again shortly."),
-            )
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "login task failed");
-            form(
+        (None, _) => {
+            tracing::error!("login: the password verification thread failed");
+            return form(
                 &app,
                 StatusCode::SERVICE_UNAVAILABLE,
                 &next,
                 Some("Login failed on the server; try again."),
-            )
+            );
+        }
+    };
+    let u = user.clone();
+    let session = app
+        .read_db(move |conn| users::new_session(conn, &u, crate::now_seconds(), MAX_AGE_SECS))
+        .await;
+    let (sid, _csrf) = match session {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e.body.error, "login: database error");
+            return form(
+                &app,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &next,
+                Some("The database is not available; try again shortly."),
+            );
+        }
+    };
+    counters[0].fetch_add(1, Ordering::Relaxed);
+    // the password is proven: this address starts afresh for this name
+    limits.per_name_address.forget(&(name, ip));
+    tracing::info!(user = ?user.name, address = %ip, "login");
+    let session = format!(
+        "{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        MAX_AGE_SECS as u64,
+        secure(&app)
+    );
+    let clear = format!("{LOGIN_COOKIE}=; Path=/login; Max-Age=0");
+    let mut r = see_other(&next);
+    for c in [session, clear] {
+        if let Ok(v) = header::HeaderValue::from_str(&c) {
+            r.headers_mut().append(header::SET_COOKIE, v);
         }
     }
+    r
+}
+
+/// 429: the login form saying `why` and when to try again, with `Retry-After`.
+fn too_many(app: &AppState, next: &str, wait: Duration, why: &str) -> Response {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut r = form(
+        app,
+        StatusCode::TOO_MANY_REQUESTS,
+        next,
+        Some(&format!("{why}. Try again in {secs} s.")),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    r
 }
 
 #[derive(Debug, Deserialize)]
@@ -347,7 +546,7 @@ pub async fn logout(
     if let Some(id) = cookie(&headers, COOKIE).map(str::to_owned) {
         let _ = app.read_db(move |conn| users::end_session(conn, &id)).await;
     }
-    tracing::info!(user = %v.user.name, "logout");
+    tracing::info!(user = ?v.user.name, "logout");
     let mut r = see_other("/login");
     if let Ok(c) = header::HeaderValue::from_str(&format!(
         "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
@@ -356,4 +555,40 @@ pub async fn logout(
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn failed_login_throttle_refuses_the_address_and_lists_it_for_admins() {
+        let limits = LoginLimits::default();
+        let t0 = Instant::now();
+        let (attacker, user): (IpAddr, IpAddr) =
+            ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let key = |ip| ("budi".to_owned(), ip);
+        for _ in 0..5 {
+            limits.per_name_address.check(&key(attacker), t0).unwrap();
+            let _ = limits.per_name.check(&"budi".to_owned(), t0);
+        }
+        assert!(limits.per_name_address.check(&key(attacker), t0).is_err());
+        // the user's own address is not refused; the name is only slowed
+        assert!(limits.per_name_address.check(&key(user), t0).is_ok());
+        assert!(limits.per_name.check(&"budi".to_owned(), t0).is_err());
+        let listed = limits.throttled(t0);
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!(listed.contains(&Throttled {
+            scope: "name_address",
+            name: Some("budi".into()),
+            address: Some(attacker),
+            retry_after_secs: 30,
+        }));
+        assert!(listed
+            .iter()
+            .any(|t| t.scope == "name" && t.address.is_none()));
+        limits.sweep(t0 + Duration::from_secs(3600));
+        assert!(limits.throttled(t0 + Duration::from_secs(3600)).is_empty());
+    }
 }
