@@ -50,6 +50,12 @@ token_file = "$DIR/agent.token"
 interval_secs = 30
 hostname = "$HOST"
 state_dir = "$DIR/agent-state"
+
+# Simpul checks its own backups (obligation diskominfo-simpul of collector.toml)
+[[backups]]
+obligation = "diskominfo-simpul"
+kind = "files"
+path = "$DIR/backups/simpul-*Z.db"
 CONF
 
 PIDS=()
@@ -63,6 +69,10 @@ for _ in $(seq 1 100); do
   kill -0 "${PIDS[0]}" 2>/dev/null || { echo "collector failed to start; see $DIR/collector.log" >&2; tail -5 "$DIR/collector.log" >&2; exit 1; }
   sleep 0.1
 done
+# the collector's own database, copied while it serves (as simpul-collector-backup.timer
+# does nightly on a packaged install)
+"$BIN/simpul-collector" backup --config "$DIR/collector.toml" --out-dir "$DIR/backups" --keep 3 \
+  >/dev/null 2>>"$DIR/collector.log"
 "$ROOT/target/agent/simpul-agent" run --config "$DIR/agent.toml" 2>>"$DIR/agent.log" &
 PIDS+=($!)
 

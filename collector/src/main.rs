@@ -59,10 +59,26 @@ enum Command {
         #[command(subcommand)]
         command: user_cli::UserCommand,
     },
-    /// Backup obligations: check-in tokens for backup jobs.
+    /// Backup obligations (check-in tokens, restore tests); with --out or --out-dir, an
+    /// online copy of the collector's own database.
+    #[command(args_conflicts_with_subcommands = true)]
     Backup {
         #[command(subcommand)]
-        command: BackupCommand,
+        command: Option<BackupCommand>,
+        #[command(flatten)]
+        own: OwnBackup,
+    },
+    /// Put a copy made by `backup --out` back in place (the collector stopped); the
+    /// database it replaces is kept beside it.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The backup file to restore.
+        #[arg(long)]
+        from: PathBuf,
+        /// Restore even though a collector seems to be running on the data directory.
+        #[arg(long)]
+        force: bool,
     },
     /// SLA reports, computed offline from the database.
     Sla {
@@ -193,6 +209,22 @@ enum BackupCommand {
     },
 }
 
+/// `backup --out FILE` / `backup --out-dir DIR [--keep N]`.
+#[derive(clap::Args)]
+struct OwnBackup {
+    #[command(flatten)]
+    common: Common,
+    /// Write the copy to this new file (never overwritten).
+    #[arg(long, conflicts_with = "out_dir")]
+    out: Option<PathBuf>,
+    /// Write the copy into this directory as simpul-YYYYMMDDTHHMMSSZ.db (UTC).
+    #[arg(long)]
+    out_dir: Option<PathBuf>,
+    /// With --out-dir: keep only the newest N copies there (simpul-*.db).
+    #[arg(long, requires = "out_dir", value_parser = clap::value_parser!(u32).range(1..))]
+    keep: Option<u32>,
+}
+
 #[derive(Subcommand)]
 enum SlaCommand {
     /// Print the availability of every host with an SLA class for one period.
@@ -220,6 +252,71 @@ struct Common {
     /// Data directory, overriding `data_dir`.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+}
+
+const POSTGRES_BACKUP: &str = "store.kind = \"postgres\": back the database up with PostgreSQL's own tools, e.g. pg_dump --format=custom --file=simpul.dump \"$URL\", and restore with pg_restore --clean --if-exists --dbname=\"$URL\" simpul.dump (docs/security.md)";
+
+/// `simpul-collector backup --out FILE | --out-dir DIR [--keep N]`.
+fn own_backup(own: OwnBackup) -> anyhow::Result<()> {
+    let cfg = load(&own.common)?;
+    if cfg.store.kind != "sqlite" {
+        return Err(UsageError(POSTGRES_BACKUP.into()).into());
+    }
+    let out = match (&own.out, &own.out_dir) {
+        (Some(f), _) => f.clone(),
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| UsageError(format!("--out-dir {}: {e}", dir.display())))?;
+            let t = simpul_collector::now_seconds() as i64;
+            let (y, m, d) = simpul_collector::sla::period::civil_from_days(t.div_euclid(86400));
+            let s = t.rem_euclid(86400);
+            dir.join(format!(
+                "simpul-{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z.db",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            ))
+        }
+        (None, None) => {
+            return Err(UsageError(
+                "backup: say where the copy goes (--out FILE or --out-dir DIR), or name a subcommand (token, restore-test); see --help"
+                    .into(),
+            )
+            .into())
+        }
+    };
+    let started = std::time::Instant::now();
+    let summary = store::backup::backup(&cfg.data_dir, &out).map_err(|e| match e {
+        store::backup::BackupError::Io { .. } | store::backup::BackupError::Sqlite(_) => {
+            anyhow::Error::from(e)
+        }
+        e => UsageError(e.to_string()).into(),
+    })?;
+    println!("{}", out.display());
+    eprintln!(
+        "backed up {} to {} in {:.2} s ({summary})",
+        cfg.data_dir.display(),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if let (Some(dir), Some(keep)) = (&own.out_dir, own.keep) {
+        let mut copies: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("simpul-") && n.ends_with("Z.db"))
+            })
+            .collect();
+        // the names sort by time
+        copies.sort();
+        let excess = copies.len().saturating_sub(keep as usize);
+        for old in &copies[..excess] {
+            std::fs::remove_file(old)?;
+            eprintln!("removed the old copy {}", old.display());
+        }
+    }
+    Ok(())
 }
 
 /// Exit code for an unusable config file or command line.
@@ -292,14 +389,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup {
             command:
-                BackupCommand::RestoreTest {
+                Some(BackupCommand::RestoreTest {
                     common,
                     obligation,
                     who,
                     result,
                     at,
                     notes,
-                },
+                }),
+            ..
         } => {
             let cfg = load(&common)?;
             let conn = store::open(&cfg.store, &cfg.data_dir)?;
@@ -324,13 +422,46 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("restore test of {obligation} recorded ({})", t.result);
         }
         Command::Backup {
-            command: BackupCommand::Token { common, obligation },
+            command: Some(BackupCommand::Token { common, obligation }),
+            ..
         } => {
             let cfg = load(&common)?;
             let conn = store::open(&cfg.store, &cfg.data_dir)?;
             simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
             println!("{}", store::backup_token(&conn, &obligation)?);
             eprintln!("check-in token for {obligation} printed on stdout (shown once)");
+        }
+        Command::Backup { command: None, own } => own_backup(own)?,
+        Command::Restore {
+            common,
+            from,
+            force,
+        } => {
+            let cfg = load(&common)?;
+            if cfg.store.kind != "sqlite" {
+                return Err(UsageError(POSTGRES_BACKUP.into()).into());
+            }
+            let (summary, kept) = store::backup::restore(
+                &cfg.data_dir,
+                &from,
+                force,
+                simpul_collector::now_seconds(),
+            )
+            .map_err(|e| match e {
+                store::backup::BackupError::Io { .. } | store::backup::BackupError::Sqlite(_) => {
+                    anyhow::Error::from(e)
+                }
+                e => UsageError(e.to_string()).into(),
+            })?;
+            eprintln!(
+                "restored {} into {} ({summary}){}",
+                from.display(),
+                cfg.data_dir.display(),
+                kept.map_or(String::new(), |k| format!(
+                    "; the database it replaced is kept as {}",
+                    k.display()
+                ))
+            );
         }
         Command::User { command } => user_cli::run(command)?,
         Command::ScrapeToken { command } => match command {

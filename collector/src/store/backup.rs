@@ -250,7 +250,10 @@ mod tests {
         super::super::add_agent(&db, "dinkes", "web-01", None).unwrap();
         let out = dir.path().join("copy.db");
         let s = backup(&live, &out).unwrap();
-        assert_eq!((s.agents, s.reports, s.schema_version), (1, 0, SCHEMA_VERSION));
+        assert_eq!(
+            (s.agents, s.reports, s.schema_version),
+            (1, 0, SCHEMA_VERSION)
+        );
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&out).unwrap().permissions().mode();
@@ -270,7 +273,11 @@ mod tests {
         let (s, kept) = restore(&live, &out, false, now + 2.0).unwrap();
         assert_eq!(s.agents, 1);
         let kept = kept.unwrap();
-        assert_eq!(check(&kept).unwrap().agents, 2, "the replaced database is kept");
+        assert_eq!(
+            check(&kept).unwrap().agents,
+            2,
+            "the replaced database is kept"
+        );
         let db = super::super::open_sqlite(&live).unwrap();
         let n: i64 = db
             .query_one("SELECT count(*) FROM agents", params![], |r| r.get(0))
