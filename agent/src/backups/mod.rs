@@ -102,6 +102,15 @@ impl BackupProbe {
 
     /// Runs the probe; `sums` remembers and computes checksums of newest files.
     pub fn run(&self, sums: &checksum::Checksums) -> BackupEvidence {
+        let mut ev = self.probe(sums);
+        // a file or archive name is whatever whoever made the backup chose; made safe
+        // to report once the checksum (which needs the real name) is taken
+        ev.latest_name =
+            simpul_protocol::wire_string(&ev.latest_name, simpul_protocol::MAX_WIRE_STRING_BYTES);
+        ev
+    }
+
+    fn probe(&self, sums: &checksum::Checksums) -> BackupEvidence {
         let binary = |default: &'static str| {
             self.binary
                 .as_deref()

@@ -83,8 +83,13 @@ pub(crate) fn parse_error(path: &Path, what: impl Into<String>) -> CollectError 
 /// Reads a sysfs attribute, trimmed; empty when missing or unreadable (many DMI and disk
 /// attributes are root-only or absent on virtual machines, which is not an error).
 pub(crate) fn read_attr(path: &Path) -> String {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_owned())
+    // DMI strings are written by the vendor's firmware: not always UTF-8, sometimes
+    // with control characters; made safe to report
+    std::fs::read(path)
+        .map(|b| {
+            let s = String::from_utf8_lossy(&b);
+            simpul_protocol::wire_string(s.trim(), simpul_protocol::MAX_WIRE_STRING_BYTES)
+        })
         .unwrap_or_default()
 }
 

@@ -19,8 +19,10 @@ pub type Answers = BTreeMap<IpAddr, Option<String>>;
 pub fn lookup(ip: IpAddr) -> Option<String> {
     let name = dns_lookup::lookup_addr(&ip).ok()?;
     let name = name.trim_end_matches('.');
-    // getnameinfo answers the address itself when it finds no name
-    (!name.is_empty() && name.parse::<IpAddr>().is_err()).then(|| name.to_owned())
+    // getnameinfo answers the address itself when it finds no name. A PTR record is
+    // whatever the zone's owner wrote: made safe to report
+    (!name.is_empty() && name.parse::<IpAddr>().is_err())
+        .then(|| simpul_protocol::wire_string(name, simpul_protocol::MAX_WIRE_STRING_BYTES))
 }
 
 /// The answers for `ips` that came within `deadline`.

@@ -1,5 +1,8 @@
 //! `POST /api/v1/reports`: authenticate, bound, decompress, decode, validate, check the
-//! binding, commit, acknowledge. Any failure rejects the whole request and writes nothing.
+//! binding, commit, acknowledge. Any failure rejects the whole request and writes nothing,
+//! with one exception: an invalid optional section (inventory, backups, lan, snmp) is
+//! refused alone, counted and logged, and the rest of its report stored, so that one odd
+//! device on the LAN cannot cost a host its heartbeat (issue 20, finding 7).
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -11,7 +14,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use simpul_protocol::{decode_reports, IngestResponse, Report, Violation};
+use simpul_protocol::{
+    decode_reports, IngestResponse, RefusedSection, Report, Violation, ACCEPT_REFUSED_HEADER,
+};
 use tokio::sync::oneshot;
 
 use super::error::ApiError;
@@ -33,13 +38,15 @@ pub async fn post_reports(
         Ok(_) => app.metrics.ingest_latency(started.elapsed().as_secs_f64()),
         Err(e) => {
             app.metrics.rejected(e.reason);
-            // never the token itself: the agent id is enough to find the culprit
+            // never the token itself: the agent id is enough to find the culprit. The
+            // error quotes the body (unknown field names, values): Debug-escaped so that
+            // a newline in it cannot forge a log line (issue 20, finding 11)
             tracing::warn!(
                 %peer,
                 agent = agent.as_deref().unwrap_or("-"),
                 status = e.status.as_u16(),
                 reason = e.reason.label(),
-                error = %e.body.error,
+                error = ?e.body.error,
                 "report rejected"
             );
         }
@@ -102,6 +109,7 @@ async fn ingest(
         return Ok(IngestResponse {
             acknowledged: Vec::new(),
             duplicates: 0,
+            refused: Vec::new(),
         });
     }
     if reports.len() > app.cfg.max_batch_reports {
@@ -118,17 +126,29 @@ async fn ingest(
     let now = crate::now_seconds();
     let batch = reports.len() > 1 || json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     let mut violations = Vec::new();
+    let mut refused = Vec::new();
     for (i, r) in reports.iter().enumerate() {
         let prefix = if batch {
             format!("[{i}].")
         } else {
             String::new()
         };
-        if let Err(v) = r.validate(&app.limits, now) {
-            violations.extend(v.into_iter().map(|v| Violation {
+        match r.validate_sections(&app.limits, now) {
+            Ok(sections) => {
+                refused.extend(sections.into_iter().map(|(section, violations)| {
+                    let sequence = r.sequence;
+                    let s = RefusedSection {
+                        sequence,
+                        section,
+                        violations,
+                    };
+                    (i, s)
+                }));
+            }
+            Err(v) => violations.extend(v.into_iter().map(|v| Violation {
                 field: format!("{prefix}{}", v.field),
                 rule: v.rule,
-            }));
+            })),
         }
     }
     if !violations.is_empty() {
@@ -150,6 +170,10 @@ async fn ingest(
         };
         check_binding(&binding, r, &prefix)?;
     }
+    let mut reports = reports;
+    for (i, s) in &refused {
+        reports[*i].remove_section(s.section);
+    }
     let (reply, rx) = oneshot::channel();
     let job = Job {
         binding,
@@ -169,9 +193,34 @@ async fn ingest(
         })?;
     let stored = outcome.acknowledged.len() as u64 - u64::from(outcome.duplicates);
     app.metrics.stored(stored, outcome.duplicates.into());
+    // counted once stored: a failed write is retried and would count twice
+    for (_, s) in &refused {
+        app.metrics.section_refused(s.section);
+        let first = s.violations.first();
+        // field and rule quote the report: Debug-escaped, as in every ingest log line
+        tracing::warn!(
+            %peer,
+            agent = agent.as_deref().unwrap_or("-"),
+            sequence = s.sequence,
+            section = s.section.as_str(),
+            violations = s.violations.len(),
+            field = ?first.map_or("", |v| v.field.as_str()),
+            rule = ?first.map_or("", |v| v.rule.as_str()),
+            "report section refused; the rest of the report is stored"
+        );
+    }
+    // agents that do not ask for `refused` deny unknown fields in this answer
+    let wants_refused = headers
+        .get(ACCEPT_REFUSED_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"1");
     Ok(IngestResponse {
         acknowledged: outcome.acknowledged,
         duplicates: outcome.duplicates,
+        refused: if wants_refused {
+            refused.into_iter().map(|(_, s)| s).collect()
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -231,7 +280,19 @@ fn decompress(headers: &HeaderMap, body: &Bytes, max: usize) -> Result<Bytes, Ap
     match encoding {
         None | Some("") | Some("identity") => Ok(body.clone()),
         Some(e) if e.eq_ignore_ascii_case("gzip") => {
-            bounded(&mut flate2::read::GzDecoder::new(&body[..]))
+            // the bufread decoder takes exactly the gzip member from the slice, so what
+            // is left after it is known: a read::GzDecoder would ignore it silently
+            let mut d = flate2::bufread::GzDecoder::new(&body[..]);
+            let out = bounded(&mut d)?;
+            let rest = d.get_ref().len();
+            if rest > 0 {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    RejectReason::Malformed,
+                    format!("cannot decompress body: {rest} bytes of trailing data after the end of the gzip stream"),
+                ));
+            }
+            Ok(out)
         }
         Some(e) if e.eq_ignore_ascii_case("zstd") => {
             let mut d = zstd::stream::read::Decoder::new(&body[..]).map_err(|e| {

@@ -71,6 +71,8 @@ pub struct Metrics {
     stored: AtomicU64,
     duplicates: AtomicU64,
     rejected: [AtomicU64; RejectReason::ALL.len()],
+    /// Optional report sections refused alone, by [`simpul_protocol::Section`].
+    sections_refused: [AtomicU64; simpul_protocol::Section::ALL.len()],
     ingest: Mutex<Histogram>,
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
@@ -110,6 +112,7 @@ impl Metrics {
             stored: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
             rejected: Default::default(),
+            sections_refused: Default::default(),
             ingest: Mutex::default(),
             fleet: fleet::FleetMetrics {
                 fleet,
@@ -139,6 +142,11 @@ impl Metrics {
     /// Counts a rejected request.
     pub fn rejected(&self, reason: RejectReason) {
         self.rejected[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an optional report section refused while the rest was stored.
+    pub fn section_refused(&self, section: simpul_protocol::Section) {
+        self.sections_refused[section as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records the latency of an acknowledged request.
@@ -488,6 +496,22 @@ impl Metrics {
             e.sample(
                 "simpul_ingest_requests_rejected_total",
                 &[("reason", r.label())],
+                v,
+            );
+        }
+        e.family(
+            "simpul_ingest_sections_refused_total",
+            Kind::Counter,
+            "Optional report sections (inventory, backups, lan, snmp) refused as invalid, by section; the rest of each report was stored",
+        );
+        for section in simpul_protocol::Section::ALL {
+            let v = self.sections_refused[section as usize].load(Ordering::Relaxed) as f64;
+            e.sample(
+                "simpul_ingest_sections_refused_total",
+                &[
+                    ("section", section.as_str()),
+                    ("reason", RejectReason::Invalid.label()),
+                ],
                 v,
             );
         }
