@@ -155,6 +155,7 @@ impl Transport {
             )
             .header("content-type", "application/json")
             .header("content-encoding", "gzip")
+            .header(simpul_protocol::ACCEPT_REFUSED_HEADER, "1")
             .send(&body[..])
             .map_err(|e| SendError::Unavailable(format!("{}: {e}", self.url)))?;
         let status = resp.status().as_u16();
