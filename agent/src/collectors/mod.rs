@@ -146,3 +146,21 @@ pub(crate) fn empty_report() -> Report {
         snmp: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 20, finding 7: DMI strings are the firmware's; one with a control
+    /// character or invalid UTF-8 must neither vanish nor get the inventory refused.
+    #[test]
+    fn control_character_in_a_dmi_string_is_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("sys_vendor");
+        std::fs::write(&p, b"Dell\tInc.\xff\n").unwrap();
+        assert_eq!(read_attr(&p), "Dell\u{FFFD}Inc.\u{FFFD}");
+        std::fs::write(&p, "x".repeat(1000)).unwrap();
+        assert_eq!(read_attr(&p).len(), simpul_protocol::MAX_WIRE_STRING_BYTES);
+        assert_eq!(read_attr(&d.path().join("missing")), "");
+    }
+}
