@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use simpul_protocol::SpoolStatus;
+use simpul_protocol::{IngestResponse, Report, Section, SpoolStatus};
 
 use crate::sampler::Sampler;
 use crate::sequence::Sequence;
@@ -170,6 +170,7 @@ impl Daemon {
                                 duplicates = ack.duplicates,
                                 "acknowledged"
                             );
+                            log_refused(&ack);
                             self.spool.acknowledged(&ack.acknowledged)?;
                         }
                     }
@@ -182,6 +183,25 @@ impl Daemon {
                             // find the bad report: send one at a time until it is past
                             tracing::warn!(error = %e, "a report of the batch was rejected; sending one at a time");
                             batch_limit = 1;
+                        } else if let Some(bare) = without_sections(&json) {
+                            // a collector older than section refusal rejects the whole
+                            // report for one bad section: the heartbeat still counts
+                            tracing::warn!(sequence = seqs[0], error = %e, "report rejected; sending it again without its optional sections (inventory, backups, lan, snmp)");
+                            match self.transport.send(&bare) {
+                                Ok(ack) if !ack.acknowledged.is_empty() => {
+                                    log_refused(&ack);
+                                    self.spool.acknowledged(&ack.acknowledged)?;
+                                }
+                                Ok(_) | Err(SendError::Unavailable(_)) => {
+                                    // kept: the next attempt goes the same way
+                                    retry_at = Instant::now() + backoff.fail();
+                                }
+                                Err(e) => {
+                                    tracing::error!(sequence = seqs[0], error = %e, "report rejected by the collector even without its optional sections; removed from the spool");
+                                    self.spool.acknowledged(&seqs)?;
+                                }
+                            }
+                            batch_limit = p.batch_max_reports;
                         } else {
                             // the collector will never take this report: keeping it
                             // would block every report after it
@@ -260,9 +280,63 @@ impl Daemon {
     }
 }
 
+/// Logs the sections the collector refused (and did not store) in an acknowledged batch.
+fn log_refused(ack: &IngestResponse) {
+    for r in &ack.refused {
+        let first = r.violations.first();
+        // the collector's text quotes what a LAN device sent: Debug-escaped
+        tracing::warn!(
+            sequence = r.sequence,
+            section = r.section.as_str(),
+            field = ?first.map_or("", |v| v.field.as_str()),
+            rule = ?first.map_or("", |v| v.rule.as_str()),
+            "the collector refused a section of the report; the rest was stored"
+        );
+    }
+}
+
+/// The batch `json_array` with the optional sections removed from its reports, or `None`
+/// when it has none to remove (or is not a batch of reports).
+fn without_sections(json_array: &[u8]) -> Option<Vec<u8>> {
+    let mut reports: Vec<Report> = serde_json::from_slice(json_array).ok()?;
+    let mut removed = false;
+    for r in &mut reports {
+        let before = r.clone();
+        for s in Section::ALL {
+            r.remove_section(s);
+        }
+        removed |= *r != before;
+    }
+    if removed {
+        serde_json::to_vec(&reports).ok()
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rejected_report_is_sent_again_without_its_optional_sections() {
+        let report = |lan: &str| {
+            format!(
+                r#"{{"version":1,"agent_id":"a","host":{{"hostname":"h"}},"sequence":7,
+                "sample_time_seconds":1.0,"interval_secs":30,"agent_version":"0.1.0"{lan}}}"#
+            )
+        };
+        let lan = r#","lan":{"subnets":[],"topology":{"devices":[{"id":"ip:192.0.2.1","type":"switch","name":"a\tb"}],"links":[]},"hash":""}"#;
+        let json = format!("[{}]", report(lan));
+        let bare = without_sections(json.as_bytes()).unwrap();
+        let back: Vec<Report> = serde_json::from_slice(&bare).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].sequence, 7);
+        assert!(back[0].lan.is_none());
+        // nothing to remove: nothing to send again
+        assert!(without_sections(format!("[{}]", report("")).as_bytes()).is_none());
+        assert!(without_sections(b"not json").is_none());
+    }
 
     #[test]
     fn backoff_doubles_to_the_cap_with_jitter() {

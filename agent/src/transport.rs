@@ -155,6 +155,7 @@ impl Transport {
             )
             .header("content-type", "application/json")
             .header("content-encoding", "gzip")
+            .header(simpul_protocol::ACCEPT_REFUSED_HEADER, "1")
             .send(&body[..])
             .map_err(|e| SendError::Unavailable(format!("{}: {e}", self.url)))?;
         let status = resp.status().as_u16();
@@ -167,14 +168,9 @@ impl Transport {
                 SendError::Unavailable(format!("{}: reading the answer: {e}", self.url))
             })?;
         if (200..300).contains(&status) {
-            let answer: IngestResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            return serde_json::from_slice(&bytes).map_err(|e| {
                 SendError::Unavailable(format!("unexpected answer from {}: {e}", self.url))
-            })?;
-            // stored, but not all of it: say so where the operator looks
-            for what in &answer.refused {
-                tracing::warn!(refused = ?what, "the collector did not store part of a report");
-            }
-            return Ok(answer);
+            });
         }
         let message = error_message(&bytes);
         Err(match status {

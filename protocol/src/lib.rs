@@ -13,6 +13,7 @@ mod health;
 mod inventory;
 mod lan;
 mod validate;
+mod wire;
 
 pub use backups::BackupEvidence;
 pub use config_file::{load_config, parse_config, ConfigError};
@@ -21,8 +22,10 @@ pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
 pub use lan::{clip, Device, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary, Topology};
 pub use validate::{
-    is_valid_hostname, is_valid_id, Limits, Violation, HOSTNAME_RULE, ID_RULE, MAX_INTERVAL_SECS,
+    is_valid_hostname, is_valid_id, Limits, Section, Violation, HOSTNAME_RULE, ID_RULE,
+    MAX_INTERVAL_SECS,
 };
+pub use wire::{is_unsafe_char, wire_bytes, wire_string, MAX_WIRE_STRING_BYTES};
 
 use serde::{Deserialize, Serialize};
 
@@ -139,19 +142,36 @@ pub struct CollectorStatus {
     pub error: String,
 }
 
-/// The collector's answer to `POST /api/v1/reports`. Agents ignore fields they do not
-/// know, so that a newer collector can say more.
+/// The collector's answer to `POST /api/v1/reports`.
+///
+/// Unknown fields are ignored (unlike the reports): agents released before a field was
+/// added must still understand the answer. Agents of those releases did deny unknown
+/// fields here, which is why [`IngestResponse::refused`] is only sent to an agent that
+/// asks for it with [`ACCEPT_REFUSED_HEADER`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestResponse {
     /// Sequence numbers now durably stored (including ones that were already stored).
     pub acknowledged: Vec<u64>,
     /// Of those, how many were repeats of an already stored (agent, sequence).
     pub duplicates: u32,
-    /// Parts of the acknowledged reports that were not stored, each naming what and
-    /// why (backup evidence for an obligation this agent may not report); sent only
-    /// when there are any.
+    /// Optional sections that were invalid and not stored, the rest of their report
+    /// was (the report is acknowledged: sending it again would not help).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub refused: Vec<String>,
+    pub refused: Vec<RefusedSection>,
+}
+
+/// Request header with which an agent asks for [`IngestResponse::refused`] (value `1`).
+pub const ACCEPT_REFUSED_HEADER: &str = "simpul-accept-refused";
+
+/// One optional section of one report that the collector refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedSection {
+    /// The report's sequence number.
+    pub sequence: u64,
+    /// `inventory`, `backups`, `lan` or `snmp`.
+    pub section: Section,
+    /// Why, each naming the field (without a batch index) and the rule.
+    pub violations: Vec<Violation>,
 }
 
 /// The JSON body of every 4xx/5xx answer of the collector's API.

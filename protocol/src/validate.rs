@@ -182,6 +182,13 @@ impl Report {
         }
         if self.sequence == 0 {
             c.fail("sequence", "must be >= 1");
+        } else if self.sequence > i64::MAX as u64 {
+            // stored in a signed 64-bit column (SQLite INTEGER, PostgreSQL BIGINT): a
+            // larger one would be stored negative and sort before every other
+            c.fail(
+                "sequence",
+                format!("must be at most {} (2^63 - 1)", i64::MAX),
+            );
         }
         let t = self.sample_time_seconds;
         if !t.is_finite() {
@@ -350,6 +357,87 @@ impl Report {
         } else {
             Err(c.out)
         }
+    }
+}
+
+/// An optional section of a report that the collector can refuse on its own, storing
+/// the rest: a bad LAN discovery or inventory must not cost the host its heartbeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    Inventory,
+    Backups,
+    Lan,
+    Snmp,
+}
+
+impl Section {
+    /// Every section, in the order of [`Section::as_str`] labels.
+    pub const ALL: [Self; 4] = [Self::Inventory, Self::Backups, Self::Lan, Self::Snmp];
+
+    /// The section's JSON field name, also the `section` label of metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inventory => "inventory",
+            Self::Backups => "backups",
+            Self::Lan => "lan",
+            Self::Snmp => "snmp",
+        }
+    }
+
+    /// The section a violation's field (`lan.topology.devices[3].name`) lies in; `None`
+    /// for the report's core (identity, sequence, time, health, uptime, ...).
+    pub fn of_field(field: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| {
+            field
+                .strip_prefix(s.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
+}
+
+impl Report {
+    /// Removes `section` from the report.
+    pub fn remove_section(&mut self, section: Section) {
+        match section {
+            Section::Inventory => self.inventory = None,
+            Section::Backups => self.backups.clear(),
+            Section::Lan => self.lan = None,
+            Section::Snmp => self.snmp.clear(),
+        }
+    }
+
+    /// [`Report::validate`], split: `Err` with every violation when the report's core
+    /// (anything outside [`Section`]) breaks a rule, which makes it unusable; else the
+    /// optional sections that are invalid, each with its violations (empty when the whole
+    /// report is valid).
+    #[allow(
+        clippy::type_complexity,
+        reason = "a one-off pair, named by the doc comment"
+    )]
+    pub fn validate_sections(
+        &self,
+        limits: &Limits,
+        now_seconds: f64,
+    ) -> Result<Vec<(Section, Vec<Violation>)>, Vec<Violation>> {
+        let Err(all) = self.validate(limits, now_seconds) else {
+            return Ok(Vec::new());
+        };
+        if all.iter().any(|v| Section::of_field(&v.field).is_none()) {
+            return Err(all);
+        }
+        let mut sections: Vec<(Section, Vec<Violation>)> = Vec::new();
+        for v in all {
+            let Some(s) = Section::of_field(&v.field) else {
+                continue;
+            };
+            match sections.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, list)) => list.push(v),
+                None => sections.push((s, vec![v])),
+            }
+        }
+        sections.sort_by_key(|(s, _)| *s);
+        Ok(sections)
     }
 }
 
@@ -571,6 +659,87 @@ mod tests {
         );
         assert_eq!(v[0].field, "health.filesystems");
         assert!(v[0].rule.contains("at most 256"), "{}", v[0].rule);
+    }
+
+    #[test]
+    fn sequence_above_i64_max_is_refused() {
+        let mut r = report();
+        r.sequence = i64::MAX as u64;
+        r.validate(&Limits::default(), NOW).unwrap();
+        r.sequence = i64::MAX as u64 + 1;
+        let v = r.validate(&Limits::default(), NOW).unwrap_err();
+        assert_eq!(v[0].field, "sequence");
+        assert!(v[0].rule.contains("9223372036854775807"), "{}", v[0].rule);
+        r.sequence = u64::MAX;
+        assert_eq!(fields(&r), ["sequence"]);
+    }
+
+    fn device(name: &str) -> crate::Device {
+        crate::Device {
+            id: "ip:192.0.2.7".into(),
+            kind: crate::DeviceType::Switch,
+            name: name.into(),
+            vendor: String::new(),
+            addresses: vec!["192.0.2.7".into()],
+            macs: vec![],
+            sources: vec!["snmp".into()],
+        }
+    }
+
+    fn lan(devices: Vec<crate::Device>) -> crate::LanDiscovery {
+        crate::LanDiscovery {
+            subnets: vec!["192.0.2.0/24".into()],
+            topology: crate::Topology {
+                devices,
+                links: vec![],
+            },
+            hash: String::new(),
+            errors: vec![],
+            duration_seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn control_character_in_a_discovered_name_refuses_only_the_lan_section() {
+        let mut r = report();
+        r.lan = Some(lan(vec![device("core\tsw")]));
+        let refused = r.validate_sections(&Limits::default(), NOW).unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, Section::Lan);
+        assert_eq!(refused[0].1[0].field, "lan.topology.devices[0].name");
+        r.remove_section(Section::Lan);
+        r.validate(&Limits::default(), NOW).unwrap();
+
+        // a bad core still refuses the whole report, listing every violation
+        let mut r = report();
+        r.lan = Some(lan(vec![device("core\tsw")]));
+        r.interval_secs = 0;
+        let all = r.validate_sections(&Limits::default(), NOW).unwrap_err();
+        let fields: Vec<_> = all.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["interval_secs", "lan.topology.devices[0].name"]);
+
+        // a valid report refuses nothing
+        let mut r = report();
+        r.lan = Some(lan(vec![device("core-sw")]));
+        assert!(r
+            .validate_sections(&Limits::default(), NOW)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_field_belongs_to_its_section() {
+        assert_eq!(Section::of_field("lan"), Some(Section::Lan));
+        assert_eq!(Section::of_field("lan.errors"), Some(Section::Lan));
+        assert_eq!(Section::of_field("snmp[2].name"), Some(Section::Snmp));
+        assert_eq!(Section::of_field("backups[0].kind"), Some(Section::Backups));
+        assert_eq!(
+            Section::of_field("inventory.disks[0].name"),
+            Some(Section::Inventory)
+        );
+        assert_eq!(Section::of_field("health.load.load1"), None);
+        assert_eq!(Section::of_field("lanes"), None);
+        assert_eq!(Section::of_field("sequence"), None);
     }
 
     #[test]

@@ -327,3 +327,158 @@ fn oversized_bodies_and_decompression_bombs_are_413() {
         Some(2.0)
     );
 }
+
+/// A `lan` section with one switch named `name`.
+fn lan_section(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "subnets": ["192.0.2.0/24"],
+        "topology": {
+            "devices": [{"id": "ip:192.0.2.7", "type": "switch", "name": name,
+                         "addresses": ["192.0.2.7"], "sources": ["snmp"]}],
+            "links": []
+        },
+        "hash": "",
+        "duration_seconds": 1.0
+    })
+}
+
+/// Issue 20, finding 7: a device whose sysName holds a TAB got the agent's whole report
+/// refused (422), heartbeat included, on every discovery. The LAN section is refused
+/// alone, counted and logged; the heartbeat is stored.
+#[test]
+fn control_character_in_a_discovered_name_does_not_blind_discovery() {
+    let f = fixture();
+    let mut r = report(&f.id, "web-01", 1);
+    r["lan"] = lan_section("core\tsw");
+    // an agent that does not ask for `refused` (every release before it) gets the
+    // answer it knows, with no field it would refuse
+    let (code, ack) = f.send_json(&r);
+    assert_eq!(code, 200, "{ack}");
+    assert_eq!(
+        ack,
+        serde_json::json!({"acknowledged": [1], "duplicates": 0})
+    );
+    assert_eq!(f.c.stored_reports(), 1, "the heartbeat is stored");
+    assert_eq!(f.c.count("SELECT count(*) FROM host_latest"), 1);
+    assert_eq!(
+        f.c.count("SELECT count(*) FROM lan_versions"),
+        0,
+        "the bad LAN section is not"
+    );
+    // an agent that asks is told which section and why
+    let mut r = report(&f.id, "web-01", 2);
+    r["lan"] = lan_section("core\tsw");
+    let (code, ack) = f.send(
+        &serde_json::to_vec(&r).unwrap(),
+        &[("simpul-accept-refused", "1")],
+    );
+    assert_eq!(code, 200, "{ack}");
+    assert_eq!(ack["acknowledged"], serde_json::json!([2]));
+    assert_eq!(ack["refused"][0]["sequence"], 2);
+    assert_eq!(ack["refused"][0]["section"], "lan");
+    assert_eq!(
+        ack["refused"][0]["violations"][0]["field"],
+        "lan.topology.devices[0].name"
+    );
+    let m = f.c.metrics();
+    assert_eq!(
+        simpul_e2e::sample(
+            &m,
+            "simpul_ingest_sections_refused_total{section=\"lan\",reason=\"invalid\"}"
+        ),
+        Some(2.0),
+        "{m}"
+    );
+    assert_eq!(
+        simpul_e2e::sample(&m, "simpul_ingest_reports_stored_total"),
+        Some(2.0)
+    );
+    let log = f.c.log();
+    assert!(
+        log.contains("report section refused") && log.contains("lan.topology.devices[0].name"),
+        "{log}"
+    );
+    // the next, clean discovery goes on the diagram
+    let mut r = report(&f.id, "web-01", 3);
+    r["lan"] = lan_section("core sw");
+    let (code, ack) = f.send_json(&r);
+    assert_eq!(code, 200, "{ack}");
+    assert_eq!(f.c.count("SELECT count(*) FROM lan_versions"), 1);
+    // a bad core still refuses the whole report, naming every violation
+    let mut r = report(&f.id, "web-01", 4);
+    r["lan"] = lan_section("core\tsw");
+    r["interval_secs"] = 0.into();
+    let (code, body) = f.send_json(&r);
+    assert_eq!(code, 422, "{body}");
+    let fields: Vec<_> = body["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["interval_secs", "lan.topology.devices[0].name"]);
+    assert_eq!(f.c.stored_reports(), 3);
+}
+
+/// Issue 20: a sequence number above 2^63 - 1 was stored negative (the columns are
+/// signed 64-bit).
+#[test]
+fn sequence_above_i64_max_is_refused() {
+    let f = fixture();
+    let r = report(&f.id, "web-01", i64::MAX as u64 + 1);
+    f.rejected(f.send_json(&r), 422, "sequence");
+    let r = report(&f.id, "web-01", u64::MAX);
+    f.rejected(f.send_json(&r), 422, "sequence");
+    let r = report(&f.id, "web-01", i64::MAX as u64);
+    let (code, ack) = f.send_json(&r);
+    assert_eq!(code, 200, "{ack}");
+    assert_eq!(
+        f.c.count("SELECT max(sequence) FROM reports"),
+        i64::MAX,
+        "the largest one is stored as is"
+    );
+}
+
+/// Issue 20: bytes after the end of a gzip body were ignored silently.
+#[test]
+fn gzip_with_trailing_garbage_is_refused() {
+    let f = fixture();
+    let json = serde_json::to_vec(&report(&f.id, "web-01", 1)).unwrap();
+    let mut body = gzip(&json);
+    body.extend_from_slice(b"garbage");
+    let (code, err) = f.send(&body, &[("content-encoding", "gzip")]);
+    assert!(
+        err["error"].as_str().unwrap_or("").contains("trailing"),
+        "{err}"
+    );
+    f.rejected((code, err), 400, "");
+    // the same body without the garbage is taken
+    let (code, ack) = f.send(&gzip(&json), &[("content-encoding", "gzip")]);
+    assert_eq!(code, 200, "{ack}");
+}
+
+/// Issue 20, finding 11: an unknown field's name went into the log verbatim, so a
+/// newline in it wrote a line of the sender's choosing.
+#[test]
+fn unknown_field_names_are_logged_escaped() {
+    let f = fixture();
+    let mut r = report(&f.id, "web-01", 1);
+    r["x\nFORGED report stored agent=a-admin"] = 1.into();
+    f.rejected(f.send_json(&r), 400, "");
+    let log = simpul_e2e::wait_for(
+        "the rejection logged",
+        std::time::Duration::from_secs(10),
+        || {
+            let log = f.c.log();
+            log.contains("report rejected").then_some(log)
+        },
+    );
+    assert!(
+        !log.lines().any(|l| l.starts_with("FORGED")),
+        "a forged log line: {log}"
+    );
+    assert!(
+        log.contains(r"x\\nFORGED") || log.contains(r"x\nFORGED"),
+        "{log}"
+    );
+}

@@ -461,7 +461,10 @@ reporters = ["backup-01"]
     r["backups"] = serde_json::json!([ev("dinkes-simpus"), ev("no-such-obligation")]);
     let (code, body) = post(
         &c.url("/api/v1/reports"),
-        &[("authorization", &format!("Bearer {other}"))],
+        &[
+            ("authorization", &format!("Bearer {other}")),
+            ("simpul-accept-refused", "1"),
+        ],
         &serde_json::to_vec(&r).unwrap(),
     );
     assert_eq!(code, 200, "{body}");

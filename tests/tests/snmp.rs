@@ -425,3 +425,163 @@ retries = 0
             .join(", ")
     );
 }
+
+/// `curl` inside the lab namespace `ns`; returns (status, body).
+fn curl(lab: &NetLab, ns: &str, args: &[&str]) -> (u16, String) {
+    let out = lab
+        .command(ns, Path::new("curl"))
+        .args(["-s", "-w", "\n%{http_code}", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+/// Issue 20, finding 7: a device announcing a sysName with a TAB got every report with
+/// a LAN discovery refused (422) and dropped by the agent, heartbeat included, so the
+/// diagram froze. The agent now replaces the TAB where the name enters, and the
+/// diagram is drawn with the device on it.
+#[test]
+fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
+    if let Some(why) = missing() {
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(lab) = NetLab::up(2, true) else {
+        return;
+    };
+    let mut servers = Servers::default();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("persist")).unwrap();
+    let conf = d.join("snmpd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "agentAddress udp:{MGMT_IP}:161\n\
+             rocommunity public 10.250.0.0/22\n\
+             sysName core\tsw\n"
+        ),
+    )
+    .unwrap();
+    spawn(
+        &mut servers,
+        &lab,
+        &lab.ns("lan"),
+        "snmpd",
+        &[
+            "-f",
+            "-C",
+            "-c",
+            conf.to_str().unwrap(),
+            "-m",
+            "",
+            "-I",
+            "-smux,mteTrigger,mteTriggerConf",
+            "-Lf",
+            d.join("snmpd.log").to_str().unwrap(),
+        ],
+        &[("SNMP_PERSISTENT_DIR", &d.join("persist"))],
+    );
+    let scan = lab.ns("scan");
+    let discovery = format!(
+        "[discovery]\nsubnets = [\"10.250.0.0/24\"]\ntimeout_ms = 400\nreverse_dns = false\n\
+         interval_secs = 60\n\
+         [[discovery.snmp]]\naddress = \"{MGMT_IP}\"\ncommunity = \"public\"\ntimeout_ms = 500\n"
+    );
+    let cfg = d.join("discover.toml");
+    std::fs::write(&cfg, format!("hostname = \"opd-agent\"\n{discovery}")).unwrap();
+    // the name as the agent reports it, once snmpd answers
+    let mut name = String::new();
+    wait_for("snmpd's sysName", Duration::from_secs(30), || {
+        let found = discover(&lab, &cfg)["snmp"][0]["device"]["sys_name"].clone();
+        name = found.as_str().unwrap_or("").to_owned();
+        !name.is_empty()
+    });
+    assert_eq!(name, "core\u{FFFD}sw", "the TAB is replaced");
+
+    // an agent reporting to a collector (both in the scanner namespace, on its
+    // loopback): the diagram is drawn with the device, and the heartbeats go on
+    let port = simpul_e2e::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let ccfg = d.join("collector.toml");
+    std::fs::write(
+        &ccfg,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{}\n",
+            d.join("data").display(),
+            simpul_e2e::COLLECTOR_TOML
+        ),
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let out = Command::new(bin("simpul-collector"))
+            .args(args)
+            .arg("--config")
+            .arg(&ccfg)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let token = cli(&["agent", "add", "--agency", "dinkes", "--host", "opd-agent"]);
+    let admin = cli(&["admin", "add", "--name", "Rina"]);
+    let auth = format!("authorization: Bearer {admin}");
+    let _collector = simpul_e2e::Proc::spawn(
+        "simpul-collector",
+        lab.command(&scan, &bin("simpul-collector"))
+            .args(["serve", "--config"])
+            .arg(&ccfg),
+        d.join("collector.log"),
+    );
+    wait_for("the collector", Duration::from_secs(20), || {
+        curl(&lab, &scan, &[&format!("{base}/healthz")]).0 == 200
+    });
+    let adir = d.join("agent");
+    std::fs::create_dir_all(&adir).unwrap();
+    std::fs::write(adir.join("agent.token"), &token).unwrap();
+    let acfg = adir.join("agent.toml");
+    std::fs::write(
+        &acfg,
+        format!(
+            "collector_url = \"{base}\"\ntoken_file = \"{}\"\ninterval_secs = 1\nretry_max_secs = 1\n\
+             state_dir = \"{}\"\nhostname = \"opd-agent\"\n{discovery}",
+            adir.join("agent.token").display(),
+            adir.join("state").display()
+        ),
+    )
+    .unwrap();
+    let _agent = simpul_e2e::Proc::spawn(
+        "simpul-agent",
+        lab.command(&scan, &bin("simpul-agent"))
+            .args(["run", "--config"])
+            .arg(&acfg),
+        adir.join("agent.log"),
+    );
+    let lan = format!("{base}/api/v1/agencies/dinkes/lan");
+    let mut body = String::new();
+    let t0 = Instant::now();
+    while !body.contains("core\u{FFFD}sw") {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "no diagram with the device: {body}\nagent log:\n{}\ncollector log:\n{}",
+            simpul_e2e::read(&adir.join("agent.log")),
+            simpul_e2e::read(&d.join("collector.log"))
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        body = curl(&lab, &scan, &["-H", &auth, &lan]).1;
+    }
+    let (code, metrics) = curl(&lab, &scan, &[&format!("{base}/metrics")]);
+    assert_eq!(code, 200);
+    assert!(
+        metrics.contains("simpul_ingest_requests_rejected_total{reason=\"invalid\"} 0"),
+        "no report refused: {metrics}"
+    );
+}

@@ -102,6 +102,15 @@ impl BackupProbe {
 
     /// Runs the probe; `sums` remembers and computes checksums of newest files.
     pub fn run(&self, sums: &checksum::Checksums) -> BackupEvidence {
+        let mut ev = self.probe(sums);
+        // a file or archive name is whatever whoever made the backup chose; made safe
+        // to report once the checksum (which needs the real name) is taken
+        ev.latest_name =
+            simpul_protocol::wire_string(&ev.latest_name, simpul_protocol::MAX_WIRE_STRING_BYTES);
+        ev
+    }
+
+    fn probe(&self, sums: &checksum::Checksums) -> BackupEvidence {
         let binary = |default: &'static str| {
             self.binary
                 .as_deref()
@@ -197,6 +206,37 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20, finding 7: a file name is reported made safe, and the checksum, which
+    /// needs the real name, is still taken.
+    #[test]
+    fn control_character_in_a_backup_file_name_is_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("simpus\t1.sql.gz"), b"backup").unwrap();
+        let probe = BackupProbe {
+            obligation: "o".into(),
+            kind: "files".into(),
+            path: Some(d.path().join("*.sql.gz")),
+            repository: None,
+            password_file: None,
+            binary: None,
+            checksum: true,
+            base_dir: None,
+        };
+        let sums = checksum::Checksums::new();
+        let t = Instant::now();
+        let ev = loop {
+            let ev = probe.run(&sums);
+            if !ev.latest_checksum.is_empty() {
+                break ev;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "{ev:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(ev.latest_name, "simpus\u{FFFD}1.sql.gz");
+        assert_eq!(ev.error, "");
+        assert!(ev.latest_checksum.starts_with("sha256:"), "{ev:?}");
+    }
 
     #[test]
     fn a_slow_probe_does_not_hold_up_the_report() {

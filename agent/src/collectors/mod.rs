@@ -83,8 +83,13 @@ pub(crate) fn parse_error(path: &Path, what: impl Into<String>) -> CollectError 
 /// Reads a sysfs attribute, trimmed; empty when missing or unreadable (many DMI and disk
 /// attributes are root-only or absent on virtual machines, which is not an error).
 pub(crate) fn read_attr(path: &Path) -> String {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_owned())
+    // DMI strings are written by the vendor's firmware: not always UTF-8, sometimes
+    // with control characters; made safe to report
+    std::fs::read(path)
+        .map(|b| {
+            let s = String::from_utf8_lossy(&b);
+            simpul_protocol::wire_string(s.trim(), simpul_protocol::MAX_WIRE_STRING_BYTES)
+        })
         .unwrap_or_default()
 }
 
@@ -139,5 +144,23 @@ pub(crate) fn empty_report() -> Report {
         backups: Vec::new(),
         lan: None,
         snmp: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 20, finding 7: DMI strings are the firmware's; one with a control
+    /// character or invalid UTF-8 must neither vanish nor get the inventory refused.
+    #[test]
+    fn control_character_in_a_dmi_string_is_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("sys_vendor");
+        std::fs::write(&p, b"Dell\tInc.\xff\n").unwrap();
+        assert_eq!(read_attr(&p), "Dell\u{FFFD}Inc.\u{FFFD}");
+        std::fs::write(&p, "x".repeat(1000)).unwrap();
+        assert_eq!(read_attr(&p).len(), simpul_protocol::MAX_WIRE_STRING_BYTES);
+        assert_eq!(read_attr(&d.path().join("missing")), "");
     }
 }

@@ -17,10 +17,16 @@ pub type Answers = BTreeMap<IpAddr, Option<String>>;
 
 /// One lookup: the name of `ip`, or None.
 pub fn lookup(ip: IpAddr) -> Option<String> {
-    let name = dns_lookup::lookup_addr(&ip).ok()?;
-    let name = name.trim_end_matches('.');
-    // getnameinfo answers the address itself when it finds no name
-    (!name.is_empty() && name.parse::<IpAddr>().is_err()).then(|| name.to_owned())
+    name_of(&dns_lookup::lookup_addr(&ip).ok()?)
+}
+
+/// The name in a getnameinfo answer, if it is one.
+fn name_of(answer: &str) -> Option<String> {
+    let name = answer.trim_end_matches('.');
+    // getnameinfo answers the address itself when it finds no name. A PTR record is
+    // whatever the zone's owner wrote: made safe to report
+    (!name.is_empty() && name.parse::<IpAddr>().is_err())
+        .then(|| simpul_protocol::wire_string(name, simpul_protocol::MAX_WIRE_STRING_BYTES))
 }
 
 /// The answers for `ips` that came within `deadline`.
@@ -65,6 +71,18 @@ pub fn names(ips: &[IpAddr], deadline: Duration) -> Answers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20, finding 7: a PTR record is the zone owner's text.
+    #[test]
+    fn control_character_in_a_reverse_dns_name_is_replaced() {
+        assert_eq!(
+            name_of("srv\t1.dinkes.go.id.").unwrap(),
+            "srv\u{FFFD}1.dinkes.go.id"
+        );
+        assert_eq!(name_of("10.0.0.1"), None);
+        assert_eq!(name_of("."), None);
+        assert_eq!(name_of(&"a".repeat(400)).unwrap().len(), 255);
+    }
 
     #[test]
     fn loopback_has_a_name_and_the_deadline_holds() {

@@ -1,7 +1,11 @@
 //! `POST /api/v1/reports`: authenticate, bound, decompress, decode, validate, check the
-//! binding, commit, acknowledge. Any failure rejects the whole request and writes
-//! nothing; backup evidence the agent may not send (another agency's obligation, an
-//! undeclared one) is dropped and named in the answer's `refused`, the rest stored.
+//! binding, commit, acknowledge. Any failure rejects the whole request and writes nothing,
+//! with two exceptions, each named in the answer's `refused` (to agents that ask for it):
+//! an invalid optional section (inventory, backups, lan, snmp) is refused alone, counted
+//! and logged, and the rest of its report stored, so that one odd device on the LAN
+//! cannot cost a host its heartbeat (issue 20, finding 7); and backup evidence the agent
+//! may not send (another agency's obligation, an undeclared one) is dropped the same way
+//! (finding 2).
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -13,7 +17,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use simpul_protocol::{decode_reports, IngestResponse, Report, Violation};
+use simpul_protocol::{
+    decode_reports, IngestResponse, RefusedSection, Report, Section, Violation,
+    ACCEPT_REFUSED_HEADER,
+};
 use tokio::sync::oneshot;
 
 use super::error::ApiError;
@@ -35,13 +42,15 @@ pub async fn post_reports(
         Ok(_) => app.metrics.ingest_latency(started.elapsed().as_secs_f64()),
         Err(e) => {
             app.metrics.rejected(e.reason);
-            // never the token itself: the agent id is enough to find the culprit
+            // never the token itself: the agent id is enough to find the culprit. The
+            // error quotes the body (unknown field names, values): Debug-escaped so that
+            // a newline in it cannot forge a log line (issue 20, finding 11)
             tracing::warn!(
                 %peer,
                 agent = agent.as_deref().unwrap_or("-"),
                 status = e.status.as_u16(),
                 reason = e.reason.label(),
-                error = %e.body.error,
+                error = ?e.body.error,
                 "report rejected"
             );
         }
@@ -89,7 +98,7 @@ async fn ingest(
     })?;
     check_content_type(headers)?;
     let json = decompress(headers, &body, max)?;
-    let mut reports = decode_reports(&json).map_err(|e| {
+    let reports = decode_reports(&json).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             RejectReason::Malformed,
@@ -121,17 +130,29 @@ async fn ingest(
     let now = crate::now_seconds();
     let batch = reports.len() > 1 || json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     let mut violations = Vec::new();
+    let mut refused = Vec::new();
     for (i, r) in reports.iter().enumerate() {
         let prefix = if batch {
             format!("[{i}].")
         } else {
             String::new()
         };
-        if let Err(v) = r.validate(&app.limits, now) {
-            violations.extend(v.into_iter().map(|v| Violation {
+        match r.validate_sections(&app.limits, now) {
+            Ok(sections) => {
+                refused.extend(sections.into_iter().map(|(section, violations)| {
+                    let sequence = r.sequence;
+                    let s = RefusedSection {
+                        sequence,
+                        section,
+                        violations,
+                    };
+                    (i, s)
+                }));
+            }
+            Err(v) => violations.extend(v.into_iter().map(|v| Violation {
                 field: format!("{prefix}{}", v.field),
                 rule: v.rule,
-            }));
+            })),
         }
     }
     if !violations.is_empty() {
@@ -153,7 +174,11 @@ async fn ingest(
         };
         check_binding(&binding, r, &prefix)?;
     }
-    let refused = bind_evidence(app, &binding, &mut reports).await?;
+    let mut reports = reports;
+    for (i, s) in &refused {
+        reports[*i].remove_section(s.section);
+    }
+    let evidence_refused = bind_evidence(app, &binding, &mut reports).await?;
     let (reply, rx) = oneshot::channel();
     let job = Job {
         binding,
@@ -173,21 +198,49 @@ async fn ingest(
         })?;
     let stored = outcome.acknowledged.len() as u64 - u64::from(outcome.duplicates);
     app.metrics.stored(stored, outcome.duplicates.into());
+    // counted once stored: a failed write is retried and would count twice
+    for (_, s) in &refused {
+        app.metrics.section_refused(s.section);
+        let first = s.violations.first();
+        // field and rule quote the report: Debug-escaped, as in every ingest log line
+        tracing::warn!(
+            %peer,
+            agent = agent.as_deref().unwrap_or("-"),
+            sequence = s.sequence,
+            section = s.section.as_str(),
+            violations = s.violations.len(),
+            field = ?first.map_or("", |v| v.field.as_str()),
+            rule = ?first.map_or("", |v| v.rule.as_str()),
+            "report section refused; the rest of the report is stored"
+        );
+    }
+    // agents that do not ask for `refused` deny unknown fields in this answer
+    let wants_refused = headers
+        .get(ACCEPT_REFUSED_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"1");
     Ok(IngestResponse {
         acknowledged: outcome.acknowledged,
         duplicates: outcome.duplicates,
-        refused,
+        refused: if wants_refused {
+            refused
+                .into_iter()
+                .map(|(_, s)| s)
+                .chain(evidence_refused)
+                .collect()
+        } else {
+            Vec::new()
+        },
     })
 }
 
 /// Drops the backup evidence this agent may not send (see [`crate::backups::bind_evidence`])
 /// before anything is stored; the rest of the report (its heartbeat above all) is
-/// stored. Each refusal is logged, counted, and named in the answer.
+/// stored. Each refusal is logged and counted, and returned for the answer.
 async fn bind_evidence(
     app: &Arc<AppState>,
     binding: &AgentBinding,
     reports: &mut [Report],
-) -> Result<Vec<String>, ApiError> {
+) -> Result<Vec<RefusedSection>, ApiError> {
     if reports.iter().all(|r| r.backups.is_empty()) {
         return Ok(Vec::new());
     }
@@ -195,25 +248,37 @@ async fn bind_evidence(
     let declared = app
         .read_db(move |conn| crate::backups::declared(conn, &a.cfg))
         .await?;
-    let batch = reports.len() > 1;
-    let refused = crate::backups::bind_evidence(&declared, binding, reports);
-    Ok(refused
-        .into_iter()
-        .map(|(i, obligation, why)| {
-            app.metrics.evidence_refused(why);
-            tracing::warn!(agent = %binding.id, agency = %binding.agency, obligation = ?obligation, reason = why.as_str(), "backup evidence refused");
-            let at = if batch { format!("[{i}].") } else { String::new() };
-            match why {
-                crate::backups::EvidenceRefusal::Unknown => format!(
-                    "{at}backups: obligation {obligation:?} is not declared; its evidence was not stored (403)"
-                ),
-                crate::backups::EvidenceRefusal::OtherAgency => format!(
-                    "{at}backups: obligation {obligation:?} is not of agency {:?} and does not list this agent in reporters; its evidence was not stored (403)",
-                    binding.agency
-                ),
+    let mut out: Vec<RefusedSection> = Vec::new();
+    for (i, k, obligation, why) in crate::backups::bind_evidence(&declared, binding, reports) {
+        app.metrics.evidence_refused(why);
+        tracing::warn!(agent = %binding.id, agency = %binding.agency, obligation = ?obligation, reason = why.as_str(), "backup evidence refused (403); the rest of the report is stored");
+        let rule = match why {
+            crate::backups::EvidenceRefusal::Unknown => {
+                format!("obligation {obligation:?} is not declared; its evidence was not stored (403)")
             }
-        })
-        .collect())
+            crate::backups::EvidenceRefusal::OtherAgency => format!(
+                "obligation {obligation:?} is not of agency {:?} and does not list this agent in reporters; its evidence was not stored (403)",
+                binding.agency
+            ),
+        };
+        let violation = Violation {
+            field: format!("backups[{k}].obligation"),
+            rule,
+        };
+        let sequence = reports[i].sequence;
+        match out
+            .iter_mut()
+            .find(|s| s.sequence == sequence && s.section == Section::Backups)
+        {
+            Some(s) => s.violations.push(violation),
+            None => out.push(RefusedSection {
+                sequence,
+                section: Section::Backups,
+                violations: vec![violation],
+            }),
+        }
+    }
+    Ok(out)
 }
 
 fn too_large(max: usize) -> ApiError {
@@ -272,7 +337,19 @@ fn decompress(headers: &HeaderMap, body: &Bytes, max: usize) -> Result<Bytes, Ap
     match encoding {
         None | Some("") | Some("identity") => Ok(body.clone()),
         Some(e) if e.eq_ignore_ascii_case("gzip") => {
-            bounded(&mut flate2::read::GzDecoder::new(&body[..]))
+            // the bufread decoder takes exactly the gzip member from the slice, so what
+            // is left after it is known: a read::GzDecoder would ignore it silently
+            let mut d = flate2::bufread::GzDecoder::new(&body[..]);
+            let out = bounded(&mut d)?;
+            let rest = d.get_ref().len();
+            if rest > 0 {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    RejectReason::Malformed,
+                    format!("cannot decompress body: {rest} bytes of trailing data after the end of the gzip stream"),
+                ));
+            }
+            Ok(out)
         }
         Some(e) if e.eq_ignore_ascii_case("zstd") => {
             let mut d = zstd::stream::read::Decoder::new(&body[..]).map_err(|e| {

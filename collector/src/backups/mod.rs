@@ -181,23 +181,26 @@ pub fn may_report(ob: &Obligation, b: &crate::store::AgentBinding) -> bool {
 
 /// Removes from `reports` every piece of backup evidence the agent `b` may not send
 /// (an undeclared obligation, or another agency's that does not name it in
-/// `reporters`), and returns them as (report index, obligation id, why): evidence binds
-/// to the reporting agent's agency as strictly as its heartbeats do.
+/// `reporters`), and returns them as (report index, index in its `backups`, obligation
+/// id, why): evidence binds to the reporting agent's agency as strictly as its
+/// heartbeats do.
 pub fn bind_evidence(
     declared: &[Obligation],
     b: &crate::store::AgentBinding,
     reports: &mut [simpul_protocol::Report],
-) -> Vec<(usize, String, EvidenceRefusal)> {
+) -> Vec<(usize, usize, String, EvidenceRefusal)> {
     let mut refused = Vec::new();
     for (i, r) in reports.iter_mut().enumerate() {
+        let mut k = 0;
         r.backups.retain(|e| {
+            k += 1;
             let why = match declared.iter().find(|o| o.id == e.obligation) {
                 None => Some(EvidenceRefusal::Unknown),
                 Some(o) if !may_report(o, b) => Some(EvidenceRefusal::OtherAgency),
                 Some(_) => None,
             };
             if let Some(why) = why {
-                refused.push((i, e.obligation.clone(), why));
+                refused.push((i, k - 1, e.obligation.clone(), why));
             }
             why.is_none()
         });
@@ -620,7 +623,7 @@ mod tests {
         let refused = bind_evidence(&declared, &binding("dinkes", "opd-01"), &mut rs);
         assert_eq!(
             refused,
-            vec![(0, "nope".to_owned(), EvidenceRefusal::Unknown)]
+            vec![(0, 2, "nope".to_owned(), EvidenceRefusal::Unknown)]
         );
         assert_eq!(rs[0].backups.len(), 2);
         // another agency's agent: only what names it in reporters, by host or agent id
@@ -632,10 +635,11 @@ mod tests {
                 vec![
                     (
                         0,
+                        0,
                         "dinkes-simpus-db".to_owned(),
                         EvidenceRefusal::OtherAgency
                     ),
-                    (0, "nope".to_owned(), EvidenceRefusal::Unknown)
+                    (0, 2, "nope".to_owned(), EvidenceRefusal::Unknown)
                 ],
                 "{host}"
             );
@@ -644,7 +648,7 @@ mod tests {
         }
         let mut rs = [report(&["dinkes-arsip"])];
         let refused = bind_evidence(&declared, &binding("bappeda", "web-01"), &mut rs);
-        assert_eq!(refused[0].2, EvidenceRefusal::OtherAgency);
+        assert_eq!(refused[0].3, EvidenceRefusal::OtherAgency);
         assert!(rs[0].backups.is_empty());
     }
 

@@ -77,6 +77,8 @@ pub struct Metrics {
     rejected: [AtomicU64; RejectReason::ALL.len()],
     /// Backup evidence refused at ingest: unknown obligation, another agency's.
     evidence_refused: [AtomicU64; 2],
+    /// Optional report sections refused alone, by [`simpul_protocol::Section`].
+    sections_refused: [AtomicU64; simpul_protocol::Section::ALL.len()],
     ingest: Mutex<Histogram>,
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
@@ -121,6 +123,7 @@ impl Metrics {
             duplicates: AtomicU64::new(0),
             rejected: Default::default(),
             evidence_refused: Default::default(),
+            sections_refused: Default::default(),
             ingest: Mutex::default(),
             fleet: fleet::FleetMetrics {
                 fleet,
@@ -156,6 +159,11 @@ impl Metrics {
     /// Counts a rejected request.
     pub fn rejected(&self, reason: RejectReason) {
         self.rejected[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an optional report section refused while the rest was stored.
+    pub fn section_refused(&self, section: simpul_protocol::Section) {
+        self.sections_refused[section as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records the latency of an acknowledged request.
@@ -533,6 +541,22 @@ impl Metrics {
                 "simpul_ingest_backup_evidence_refused_total",
                 &[("reason", why.as_str())],
                 self.evidence_refused[why as usize].load(Ordering::Relaxed) as f64,
+            );
+        }
+        e.family(
+            "simpul_ingest_sections_refused_total",
+            Kind::Counter,
+            "Optional report sections (inventory, backups, lan, snmp) refused as invalid, by section; the rest of each report was stored",
+        );
+        for section in simpul_protocol::Section::ALL {
+            let v = self.sections_refused[section as usize].load(Ordering::Relaxed) as f64;
+            e.sample(
+                "simpul_ingest_sections_refused_total",
+                &[
+                    ("section", section.as_str()),
+                    ("reason", RejectReason::Invalid.label()),
+                ],
+                v,
             );
         }
         {

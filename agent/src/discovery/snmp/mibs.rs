@@ -681,6 +681,23 @@ mod tests {
     }
 
     #[test]
+    fn control_character_in_a_discovered_name_is_replaced() {
+        let mut all = switch();
+        all.insert(oid(".1.3.6.1.2.1.1.5.0"), s("sw\tdinkes\u{202E}"));
+        all.insert(oid(".1.0.8802.1.1.2.1.4.1.1.9.0.1.1"), s("rtr\ncore"));
+        all.insert(oid(".1.3.6.1.2.1.2.2.1.2.1"), s(&"x".repeat(400)));
+        let d = parse(&all);
+        assert_eq!(d.sys_name, "sw\u{FFFD}dinkes\u{FFFD}");
+        let r = d.lldp_remotes.iter().find(|r| r.local_port == 1).unwrap();
+        assert_eq!(r.sys_name, "rtr\u{FFFD}core");
+        let descr = &d.interfaces.iter().find(|i| i.index == 1).unwrap().descr;
+        assert_eq!(descr.len(), simpul_protocol::MAX_WIRE_STRING_BYTES);
+        // binary stays hex, as before
+        all.insert(oid(".1.3.6.1.2.1.1.5.0"), mac(&[0xff, 0x01, 0x02]));
+        assert_eq!(parse(&all).sys_name, "ff:01:02");
+    }
+
+    #[test]
     fn garbage_never_panics() {
         let mut all = switch();
         // wrong types everywhere

@@ -60,14 +60,18 @@ impl Val {
     }
 }
 
-/// Readable text of an octet string: UTF-8 without control characters (one trailing
-/// NUL dropped), else hex.
+/// Readable text of an octet string: UTF-8 whose only control characters are white
+/// space (one trailing NUL dropped), else hex; made safe to report by
+/// [`simpul_protocol::wire_string`] either way: a device names itself, and a TAB or a
+/// bidi override in its sysName must neither get the report refused nor reach a screen
+/// (issue 20, finding 7).
 pub fn bytes_text(b: &[u8]) -> String {
     let b = b.strip_suffix(&[0]).unwrap_or(b);
-    match std::str::from_utf8(b) {
-        Ok(s) if !s.chars().any(|c| c.is_control() && c != '\t') => s.trim().to_owned(),
+    let text = match std::str::from_utf8(b) {
+        Ok(s) if !s.chars().any(|c| c.is_control() && !c.is_whitespace()) => s.trim().to_owned(),
         _ => super::hex_colon(b),
-    }
+    };
+    simpul_protocol::wire_string(&text, simpul_protocol::MAX_WIRE_STRING_BYTES)
 }
 
 /// What Simpul needs of an SNMP client: walk a subtree.
@@ -309,7 +313,10 @@ impl Poll {
         let clip = |s: &str, max: usize| simpul_protocol::clip(s, max).to_owned();
         simpul_protocol::SnmpPollSummary {
             address: self.address.clone(),
-            name: clip(d.map_or("", |d| d.sys_name.as_str()), 255),
+            name: simpul_protocol::wire_string(
+                d.map_or("", |d| d.sys_name.as_str()),
+                simpul_protocol::MAX_WIRE_STRING_BYTES,
+            ),
             ok: self.ok,
             error: clip(self.error.as_deref().unwrap_or_default(), 1000),
             duration_seconds: self.seconds,
