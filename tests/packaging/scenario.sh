@@ -60,7 +60,8 @@ check "collector.toml is a conffile" sh -c 'dpkg-query -W -f="\${Conffiles}" sim
 check "agent unit enabled" sh -c '[ "$(systemctl is-enabled simpul-agent.service)" = enabled ]'
 check "collector unit enabled" sh -c '[ "$(systemctl is-enabled simpul-collector.service)" = enabled ]'
 check "units pass systemd-analyze verify" systemd-analyze verify \
-  /lib/systemd/system/simpul-agent.service /lib/systemd/system/simpul-collector.service
+  /lib/systemd/system/simpul-agent.service /lib/systemd/system/simpul-collector.service \
+  /lib/systemd/system/simpul-collector-backup.service /lib/systemd/system/simpul-collector-backup.timer
 check "the unenrolled agent is not started at boot (ConditionPathExists on its token)" \
   sh -c 'grep -q "^ConditionPathExists=/etc/simpul/agent.token$" /lib/systemd/system/simpul-agent.service && [ ! -e /etc/simpul/agent.token ]'
 check "dashboards shipped" test -s /usr/share/simpul/dashboards/grafana/fleet-overview.json
@@ -71,14 +72,17 @@ sed -i "s|^listen = .*|listen = \"127.0.0.1:$port\"|" /etc/simpul/collector.toml
 sed -i "s|^collector_url = .*|collector_url = \"http://127.0.0.1:$port\"|; s|^interval_secs = .*|interval_secs = 1|; s|^# hostname = .*|hostname = \"pkg-host\"|" /etc/simpul/agent.toml
 code=$(simpul-collector agent add --config /etc/simpul/collector.toml --agency dinkes --host pkg-host --enroll-code 2>/tmp/add.err)
 check "agent add --enroll-code run as root" test -n "$code"
-mode /var/lib/simpul/simpul.db "640 simpul simpul"
+mode /var/lib/simpul/simpul.db "600 simpul simpul"
 start_collector /out/collector-old.log
 check "enrol with the code" simpul-agent enroll --config /etc/simpul/agent.toml --code "$code"
 mode /etc/simpul/agent.token "600 root root"
 check "re-running enroll is safe" simpul-agent enroll --config /etc/simpul/agent.toml --code "$code"
 token_sum=$(sha256sum /etc/simpul/agent.token)
 start_agent /out/agent-old.log
-check "the agent's reports are stored" wait_until 20 sh -c "[ \$(curl -sf http://127.0.0.1:$port/metrics | awk '/^simpul_ingest_reports_stored_total/ {s += \$2} END {print s + 0}') -ge 2 ]"
+scrape=$(simpul-collector scrape-token add --config /etc/simpul/collector.toml --name pkg-test 2>/dev/null)
+check "scrape-token add run as root" test -n "$scrape"
+check "/metrics needs the scrape token" sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/metrics) = 401 ]"
+check "the agent's reports are stored" wait_until 20 sh -c "[ \$(curl -sf -H 'Authorization: Bearer $scrape' http://127.0.0.1:$port/metrics | awk '/^simpul_ingest_reports_stored_total/ {s += \$2} END {print s + 0}') -ge 2 ]"
 stop "$collector_pid"
 size=$(spool_size)
 check "the agent spools while the collector is down" wait_until 20 sh -c "[ \$(stat -c %s /var/lib/simpul/agent/spool) -gt $((size + 64)) ]"
@@ -95,7 +99,7 @@ check "token kept" sh -c "[ \"\$(sha256sum /etc/simpul/agent.token)\" = \"$token
 mode /etc/simpul/agent.token "600 root root"
 check "spool kept ($spooled bytes)" sh -c "[ \$(stat -c %s /var/lib/simpul/agent/spool) -eq $spooled ]"
 check "database kept" sh -c 'simpul-collector agent list --config /etc/simpul/collector.toml | grep -q pkg-host'
-mode /var/lib/simpul/simpul.db "640 simpul simpul"
+mode /var/lib/simpul/simpul.db "600 simpul simpul"
 start_collector /out/collector-new.log
 start_agent /out/agent-new.log
 # drained (the spool holds only its 17-byte drop counter) after two new samples: the

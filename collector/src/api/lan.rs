@@ -331,7 +331,7 @@ pub async fn ack(
             )?)
         })
         .await?;
-    tracing::info!(agency = %agency, site = %site, version = n, admin = ?admin, acked, "LAN changes acknowledged");
+    tracing::info!(agency = ?agency, site = ?site, version = n, admin = ?admin, acked, "LAN changes acknowledged");
     Ok((
         StatusCode::OK,
         Json(

@@ -179,7 +179,7 @@ pub async fn replace(
     let created = app
         .read_db(move |conn| store::put_obligation(conn, &o, &by, crate::now_seconds()))
         .await?;
-    tracing::info!(obligation = %id, admin = ?admin, created, "backup obligation put");
+    tracing::info!(obligation = ?id, admin = ?admin, created, "backup obligation put");
     let code = if created {
         StatusCode::CREATED
     } else {
@@ -208,6 +208,6 @@ pub async fn delete(
             "no obligation {id:?} declared through the API"
         )));
     }
-    tracing::info!(obligation = %id, admin = ?admin, "backup obligation removed");
+    tracing::info!(obligation = ?id, admin = ?admin, "backup obligation removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -431,7 +431,7 @@ pub async fn lan_ack(
         .await;
     match n {
         Ok(n) => {
-            tracing::info!(agency = %agency, site = %f.site, version = f.version, user = ?v.user.name, acked = n, "LAN changes acknowledged");
+            tracing::info!(agency = ?agency, site = ?f.site, version = f.version, user = ?v.user.name, acked = n, "LAN changes acknowledged");
             see_other(&format!("/lan/{agency}?site={}", encode(&f.site)))
         }
         Err(_) => unavailable(&v),
