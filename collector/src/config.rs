@@ -69,8 +69,9 @@ pub struct CollectorConfig {
     /// keep-alive requests, or sending its headers (and its TLS handshake) too slowly.
     #[serde(default = "default_idle_timeout_secs")]
     pub idle_timeout_secs: u64,
-    /// Most connections open at once; one beyond is closed at accept. Each takes a file
-    /// descriptor: keep it under the process's `LimitNOFILE` with room for the database.
+    /// Most connections open at once; beyond it, new ones wait in the kernel's backlog
+    /// until one closes. Each takes a file descriptor: keep it under the process's
+    /// `LimitNOFILE` with room for the database and logs.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
     /// Connections one source address may hold before its new ones are reserve

@@ -25,7 +25,7 @@ use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
 use crate::api::error::ApiError;
-use crate::metrics::connections::{ConnRefusal, ConnStats};
+use crate::metrics::connections::ConnStats;
 use crate::metrics::RejectReason;
 use body::TimeoutBody;
 use limits::{Admission, Connections, Limits, RESERVE_HEADER_TIMEOUT};
@@ -229,9 +229,23 @@ pub async fn serve(
     let normal = builder(normal_timeout);
     let reserve = builder(reserve_timeout);
     let mut backoff = AcceptBackoff::default();
-    let refused_log = Throttle::default();
+    let full_log = Throttle::default();
     tokio::pin!(shutdown);
     loop {
+        // at max_connections, new connections wait in the kernel's backlog (see limits)
+        if conns.open() >= settings.limits.max_connections {
+            if let Some(suppressed) = full_log.due() {
+                tracing::warn!(
+                    max_connections = settings.limits.max_connections,
+                    suppressed,
+                    "max_connections open: new connections wait until one closes"
+                );
+            }
+            tokio::select! {
+                () = conns.wait_for_room() => {}
+                () = &mut shutdown => break,
+            }
+        }
         let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
                 Ok(x) => {
@@ -255,9 +269,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Some((slot, admission)) = conns.admit(peer.ip()) else {
-            if let Some(suppressed) = refused_log.due() {
-                tracing::warn!(%peer, max_connections = settings.limits.max_connections, suppressed, "too many connections; new ones are closed at once");
-            }
+            // only this loop opens connections and it waited for room: unreachable
             drop(stream);
             continue;
         };
@@ -330,7 +342,7 @@ async fn handle(
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     if on_reserve && req.uri().path() != "/healthz" && !(s.is_agent)(req.headers()) {
-        s.stats.refused(ConnRefusal::Reserve);
+        s.stats.reserve_refusals.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(%peer, path = req.uri().path(), "reserve connection: not /healthz nor an agent; refused");
         return closing(
             ApiError::new(

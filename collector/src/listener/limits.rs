@@ -11,16 +11,24 @@
 //! `GET /healthz` or carry a valid agent token, or it is answered 503 and closed. A flood
 //! of such connections costs the collector one header parse each and holds nothing; a
 //! slow-header flood holds a reserve connection for [`RESERVE_HEADER_TIMEOUT`] at most.
-//! Only the hard cap, `max_connections`, closes at accept: it bounds the file
-//! descriptors whatever the clients do.
+//!
+//! The hard cap, `max_connections`, bounds the file descriptors whatever the clients
+//! do. At it the listener stops accepting until a connection closes, rather than
+//! accepting and closing at once: new connections then wait in the kernel's backlog,
+//! which costs the collector no descriptor, and are taken in arrival order. Closing
+//! them instead would reset a `/healthz` or an agent that happens to arrive in the
+//! same millisecond as a burst of a flood (the reserve fills for an instant before the
+//! burst's headers are read), which the regression test showed.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use crate::metrics::connections::{ConnRefusal, ConnStats};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+use crate::metrics::connections::ConnStats;
 
 /// Header timeout of a reserve connection: an agent sends its headers at once.
 pub const RESERVE_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
@@ -43,7 +51,7 @@ pub enum Admission {
     Normal,
     /// Only `/healthz` and agents with a valid token.
     Reserve,
-    /// Closed at once.
+    /// Closed at once (the listener waits for room first, so only in a race).
     Refused,
 }
 
@@ -74,6 +82,8 @@ struct Open {
 pub struct Connections {
     limits: Limits,
     open: Mutex<Open>,
+    /// Signalled when a connection closes.
+    room: Notify,
     stats: Arc<ConnStats>,
 }
 
@@ -89,19 +99,35 @@ impl Connections {
         Arc::new(Self {
             limits,
             open: Mutex::default(),
+            room: Notify::new(),
             stats,
         })
     }
 
-    /// Admits a connection from `peer`: its slot and how it is served, or None (refused
-    /// and counted).
+    /// Returns once fewer than `max_connections` are open.
+    pub async fn wait_for_room(&self) {
+        let mut counted = false;
+        loop {
+            // registered before the check, so that a close in between is not missed
+            let room = self.room.notified();
+            if self.open() < self.limits.max_connections {
+                return;
+            }
+            if !counted {
+                counted = true;
+                self.stats.full.fetch_add(1, Ordering::Relaxed);
+            }
+            room.await;
+        }
+    }
+
+    /// Admits a connection from `peer`: its slot and how it is served, or None (no room:
+    /// close it).
     pub fn admit(self: &Arc<Self>, peer: IpAddr) -> Option<(Slot, Admission)> {
         let mut open = crate::lock(&self.open);
         let from = open.by_address.get(&peer).copied().unwrap_or(0);
         let admission = self.limits.admit(open.total, from);
         if admission == Admission::Refused {
-            drop(open);
-            self.stats.refused(ConnRefusal::MaxConnections);
             return None;
         }
         open.total += 1;
@@ -138,12 +164,34 @@ impl Drop for Slot {
             .stats
             .open
             .store(open.total as u64, Ordering::Relaxed);
+        drop(open);
+        self.conns.room.notify_one();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn at_the_cap_the_listener_waits_for_a_close() {
+        let stats = Arc::new(ConnStats::default());
+        let conns = Connections::new(LIMITS, Arc::clone(&stats));
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut held: Vec<_> = (0..100).map(|_| conns.admit(a).unwrap().0).collect();
+        let waiting = tokio::spawn({
+            let conns = Arc::clone(&conns);
+            async move { conns.wait_for_room().await }
+        });
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert!(!waiting.is_finished());
+        assert_eq!(stats.full.load(Ordering::Relaxed), 1);
+        held.pop();
+        tokio::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .unwrap()
+            .unwrap();
+    }
 
     const LIMITS: Limits = Limits {
         max_connections: 100,
@@ -184,7 +232,6 @@ mod tests {
             held.push(conns.admit(b).unwrap().0);
         }
         assert!(conns.admit(b).is_none());
-        assert_eq!(stats.refused_count(ConnRefusal::MaxConnections), 1);
         assert_eq!(stats.open.load(Ordering::Relaxed), 100);
         held.clear();
         assert_eq!(conns.open(), 0);

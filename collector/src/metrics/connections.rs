@@ -1,33 +1,10 @@
-//! The listener's connection counters: open, accepted, refused by reason, requests cut
-//! by the body timeout, failed accepts. Shared by the listener (which counts) and
+//! The listener's connection counters: open, accepted, pauses at the cap, requests
+//! refused on reserve connections, requests cut by the body timeout, failed accepts. Shared by the listener (which counts) and
 //! `/metrics` (which exports).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::expo::{Expo, Kind};
-
-/// Why a connection (or a request on a reserve connection) was refused: the bounded
-/// values of the `reason` label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnRefusal {
-    /// `max_connections` were open: closed at accept, nothing read.
-    MaxConnections,
-    /// A reserve connection asked for something else than `/healthz` or an agent's
-    /// report with a valid token: answered 503 and closed.
-    Reserve,
-}
-
-impl ConnRefusal {
-    const ALL: [Self; 2] = [Self::MaxConnections, Self::Reserve];
-
-    /// The `reason` label value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::MaxConnections => "max_connections",
-            Self::Reserve => "reserve",
-        }
-    }
-}
 
 /// Connection counters of the listener.
 #[derive(Debug, Default)]
@@ -36,7 +13,10 @@ pub struct ConnStats {
     pub open: AtomicU64,
     /// Connections accepted and served (normal or reserve).
     pub accepted: AtomicU64,
-    refused: [AtomicU64; ConnRefusal::ALL.len()],
+    /// Requests refused on a reserve connection (not `/healthz` nor an agent's).
+    pub reserve_refusals: AtomicU64,
+    /// Times `max_connections` were open and the listener paused accepting.
+    pub full: AtomicU64,
     /// Requests answered 408 because their body did not arrive in `body_timeout_secs`.
     pub body_timeouts: AtomicU64,
     /// `accept` calls that failed (out of file descriptors and the like).
@@ -44,16 +24,6 @@ pub struct ConnStats {
 }
 
 impl ConnStats {
-    /// Counts a refusal.
-    pub fn refused(&self, reason: ConnRefusal) {
-        self.refused[reason as usize].fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Refusals so far for `reason`.
-    pub fn refused_count(&self, reason: ConnRefusal) -> u64 {
-        self.refused[reason as usize].load(Ordering::Relaxed)
-    }
-
     pub(super) fn encode(&self, e: &mut Expo) {
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64;
         e.family(
@@ -73,17 +43,21 @@ impl ConnStats {
             load(&self.accepted),
         );
         e.family(
-            "simpul_http_connections_refused_total",
+            "simpul_http_connections_full_total",
             Kind::Counter,
-            "HTTP connections refused, by reason: max_connections (closed at accept), reserve (not /healthz or an agent while over connection_reserve or max_connections_per_address)",
+            "Times max_connections were open and the listener paused accepting until one closed",
         );
-        for r in ConnRefusal::ALL {
-            e.sample(
-                "simpul_http_connections_refused_total",
-                &[("reason", r.as_str())],
-                load(&self.refused[r as usize]),
-            );
-        }
+        e.sample("simpul_http_connections_full_total", &[], load(&self.full));
+        e.family(
+            "simpul_http_reserve_refusals_total",
+            Kind::Counter,
+            "Requests refused with 503 on a reserve connection (opened past connection_reserve or max_connections_per_address): not /healthz nor an agent with a valid token",
+        );
+        e.sample(
+            "simpul_http_reserve_refusals_total",
+            &[],
+            load(&self.reserve_refusals),
+        );
         e.family(
             "simpul_http_body_timeouts_total",
             Kind::Counter,
