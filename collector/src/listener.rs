@@ -451,6 +451,26 @@ impl Throttle {
     }
 }
 
+/// Connections the kernel queues for `accept`: more than the default 1024, because at
+/// `max_connections` new connections wait there (see [`limits`]); one that finds the
+/// queue full has its SYN dropped and retried a second later. The kernel caps it at
+/// `net.core.somaxconn` (4096 by default since Linux 5.4).
+const BACKLOG: u32 = 4096;
+
+/// Listens on `addr` (IP:PORT, validated at config load) with [`BACKLOG`].
+pub fn bind(addr: &str) -> anyhow::Result<TcpListener> {
+    let addr: SocketAddr = addr.parse().context("not IP:PORT")?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // as std's and tokio's bind do: a restart does not wait for TIME_WAIT to pass
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    Ok(socket.listen(BACKLOG)?)
+}
+
 /// Raises the soft limit of open files to the hard one (systemd starts services with a
 /// soft limit of 1024 unless the unit says `LimitNOFILE=`); returns (soft, hard) after.
 pub fn raise_fd_limit() -> std::io::Result<(u64, u64)> {

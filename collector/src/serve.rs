@@ -56,9 +56,8 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "cannot read or raise the open-files limit"),
     }
-    let listener = tokio::net::TcpListener::bind(&cfg.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let listener =
+        listener::bind(&cfg.listen).with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     if tls.is_none() && !addr.ip().is_loopback() {
         tracing::warn!(%addr, "insecure_http = true: serving plain HTTP beyond loopback; tokens and reports cross the network unencrypted");
