@@ -232,7 +232,7 @@ fn stalled_request_bodies_do_not_hold_connections_forever() {
     let p99 = health[health.len() * 99 / 100];
     let ld = |a: &AtomicU64| a.load(Ordering::Relaxed);
     eprintln!(
-        "flood: {} connects, at most {} held at once, {} cut with 408, {} refused with 503, {} closed unanswered",
+        "flood: {} connects, at most {} open at once on the client side (those waiting in the accept queue too), {} cut with 408, {} refused with 503, {} closed unanswered (or stopped)",
         ld(&flood.connects),
         ld(&flood.most_held),
         ld(&flood.timeouts_408),
