@@ -487,3 +487,33 @@ fn handshake_failed(tls: &Tls, peer: SocketAddr, error: &str) {
     tls.handshake_failures.fetch_add(1, Ordering::Relaxed);
     tracing::warn!(%peer, error, "TLS handshake failed; connection refused");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_accepts_back_off_to_a_second_and_reset_on_success() {
+        let mut b = AcceptBackoff::default();
+        let waits: Vec<u128> = (0..10).map(|_| b.failed().as_millis()).collect();
+        assert_eq!(waits, [10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
+        for _ in 0..100 {
+            b.failed();
+        }
+        assert_eq!(b.failed(), Duration::from_secs(1));
+        b.succeeded();
+        assert_eq!(b.failed(), Duration::from_millis(10));
+    }
+
+    #[test]
+    fn a_throttled_log_line_passes_once_and_counts_the_rest() {
+        let t = Throttle::default();
+        assert_eq!(t.due(), Some(0));
+        for _ in 0..5 {
+            assert_eq!(t.due(), None);
+        }
+        // as if the interval had passed: the next line reports the five it held back
+        crate::lock(&t.state).0 = std::time::Instant::now().checked_sub(Throttle::EVERY);
+        assert_eq!(t.due(), Some(5));
+    }
+}
