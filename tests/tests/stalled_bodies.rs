@@ -309,3 +309,60 @@ fn stalled_request_bodies_do_not_hold_connections_forever() {
         taken.len()
     );
 }
+
+/// CPU seconds (user + system) process `pid` has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // the fields after the parenthesised command name; utime and stime are 14 and 15
+    let rest = stat.rsplit_once(')').unwrap().1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
+    ticks / 100.0 // USER_HZ, 100 on Linux
+}
+
+#[test]
+fn accept_errors_back_off_instead_of_spinning() {
+    let c = Collector::start("body_timeout_secs = 5");
+    let pid = c.proc.child.id();
+    // out of descriptors after a few connections: the listener then gets EMFILE
+    let limit = open_fds(pid) + 10;
+    let status = std::process::Command::new("prlimit")
+        .arg(format!("--pid={pid}"))
+        .arg(format!("--nofile={limit}:{limit}"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "prlimit failed");
+    let addr: SocketAddr = format!("127.0.0.1:{}", c.port).parse().unwrap();
+    let mut flood: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(STALLED).unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let cpu_before = cpu_seconds(pid);
+    std::thread::sleep(Duration::from_secs(3));
+    let cpu = cpu_seconds(pid) - cpu_before;
+    let log = c.log();
+    let lines = log.matches("accept failed").count();
+    eprintln!("out of descriptors for 3 s: {cpu:.2} s of CPU, {lines} \"accept failed\" lines");
+    assert!(lines >= 1, "no accept failure logged:\n{log}");
+    assert!(
+        lines <= 2,
+        "{lines} accept failures logged in 4 s: not throttled"
+    );
+    assert!(cpu < 0.5, "{cpu:.2} s of CPU in 3 s: the accept loop spins");
+
+    // the stalled bodies are cut, the flood leaves, and the collector serves again
+    flood.clear();
+    let (code, _) = wait_for("/healthz again", Duration::from_secs(20), || {
+        let r = simpul_e2e::get(&c.url("/healthz"));
+        (r.0 == 200).then_some(r)
+    });
+    assert_eq!(code, 200);
+    let m = c.metrics();
+    let errors = sample(&m, "simpul_http_accept_errors_total ").unwrap();
+    eprintln!("simpul_http_accept_errors_total {errors}");
+    assert!(errors > 0.0, "{m}");
+}
