@@ -2,9 +2,10 @@
 //! held its connection forever, and a thousand of them ran the collector out of file
 //! descriptors. Now a body has `body_timeout_secs`, an idle connection
 //! `idle_timeout_secs`, and connections are capped overall and per source address with
-//! a reserve for `/healthz` and agents.
+//! a reserve for `/healthz` and agents; out of descriptors, failed accepts back off.
 //!
-//! Traffic stays on 127.0.0.0/8.
+//! `SIMPUL_STALL_SECS` sets how long the flood lasts (default 60 s). Traffic stays on
+//! 127.0.0.0/8.
 
 #![allow(
     clippy::unwrap_used,
