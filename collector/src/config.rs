@@ -61,6 +61,27 @@ pub struct CollectorConfig {
     /// Requests above the sustained rate allowed in a burst.
     #[serde(default = "default_rate_limit_burst")]
     pub rate_limit_burst: u32,
+    /// Seconds a client gets to send a request body once its headers are in; a body
+    /// still incomplete then is answered 408 and the connection closed.
+    #[serde(default = "default_body_timeout_secs")]
+    pub body_timeout_secs: u64,
+    /// Seconds a connection may go without complete request headers: idle between
+    /// keep-alive requests, or sending its headers (and its TLS handshake) too slowly.
+    #[serde(default = "default_idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
+    /// Most connections open at once; beyond it, new ones wait in the kernel's backlog
+    /// until one closes. Each takes a file descriptor: keep it under the process's
+    /// `LimitNOFILE` with room for the database and logs.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Connections one source address may hold before its new ones are reserve
+    /// connections (served only for `/healthz` and agents with a valid token).
+    #[serde(default = "default_max_connections_per_address")]
+    pub max_connections_per_address: usize,
+    /// The last this-many of `max_connections` are reserve connections for everyone:
+    /// when the rest are taken, only `/healthz` and agents with a valid token are served.
+    #[serde(default = "default_connection_reserve")]
+    pub connection_reserve: usize,
     /// Raw reports are deleted this many days after their sample time (the SLA reads
     /// spans, not raw reports).
     #[serde(default = "default_raw_retention_days")]
@@ -210,6 +231,22 @@ fn default_rate_limit_per_address() -> f64 {
 fn default_rate_limit_burst() -> u32 {
     50
 }
+fn default_body_timeout_secs() -> u64 {
+    30
+}
+fn default_idle_timeout_secs() -> u64 {
+    15
+}
+fn default_max_connections() -> usize {
+    4096
+}
+fn default_max_connections_per_address() -> usize {
+    // above the 256 connections of the ingest benchmark (bench/scale.sh) from one host
+    512
+}
+fn default_connection_reserve() -> usize {
+    256
+}
 fn default_raw_retention_days() -> u32 {
     35
 }
@@ -249,6 +286,11 @@ impl Default for CollectorConfig {
             rate_limit_per_agent: default_rate_limit_per_agent(),
             rate_limit_per_address: default_rate_limit_per_address(),
             rate_limit_burst: default_rate_limit_burst(),
+            body_timeout_secs: default_body_timeout_secs(),
+            idle_timeout_secs: default_idle_timeout_secs(),
+            max_connections: default_max_connections(),
+            max_connections_per_address: default_max_connections_per_address(),
+            connection_reserve: default_connection_reserve(),
             raw_retention_days: default_raw_retention_days(),
             span_retention_days: default_span_retention_days(),
             time_zone: default_time_zone(),
@@ -335,6 +377,7 @@ impl CollectorConfig {
                 self.rate_limit_burst
             ));
         }
+        p.extend(self.connection_problems());
         match self.store.kind.as_str() {
             "sqlite" if self.store.url.is_some() => p.push(
                 "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),
@@ -448,6 +491,39 @@ impl CollectorConfig {
                     o.id
                 ));
             }
+        }
+        p
+    }
+
+    /// Problems of the connection limits and timeouts.
+    fn connection_problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        for (key, v) in [
+            ("body_timeout_secs", self.body_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+        ] {
+            if !(1..=600).contains(&v) {
+                p.push(format!("{key} = {v}: must be between 1 and 600 seconds"));
+            }
+        }
+        let max = self.max_connections;
+        if !(16..=1_000_000).contains(&max) {
+            p.push(format!(
+                "max_connections = {max}: must be between 16 and 1000000"
+            ));
+        }
+        if !(1..=max.max(1)).contains(&self.max_connections_per_address) {
+            p.push(format!(
+                "max_connections_per_address = {}: must be between 1 and max_connections ({max})",
+                self.max_connections_per_address
+            ));
+        }
+        if self.connection_reserve >= max {
+            p.push(format!(
+                "connection_reserve = {}: must be less than max_connections ({max}), e.g. {}",
+                self.connection_reserve,
+                max / 16
+            ));
         }
         p
     }
@@ -686,6 +762,48 @@ mod tests {
                 )),
                 "{bad}: {e}"
             );
+        }
+    }
+
+    #[test]
+    fn connection_limits_name_the_key_and_the_range() {
+        let parse = |text: &str| CollectorConfig::parse(text, Path::new("c.toml"));
+        let cfg = parse("").unwrap();
+        assert_eq!(
+            (
+                cfg.body_timeout_secs,
+                cfg.idle_timeout_secs,
+                cfg.max_connections,
+                cfg.max_connections_per_address,
+                cfg.connection_reserve
+            ),
+            (30, 15, 4096, 512, 256)
+        );
+        for (text, want) in [
+            (
+                "body_timeout_secs = 0",
+                "body_timeout_secs = 0: must be between 1 and 600 seconds",
+            ),
+            (
+                "idle_timeout_secs = 601",
+                "idle_timeout_secs = 601: must be between 1 and 600 seconds",
+            ),
+            (
+                "max_connections = 8",
+                "max_connections = 8: must be between 16 and 1000000",
+            ),
+            (
+                "max_connections_per_address = 5000",
+                "max_connections_per_address = 5000: must be between 1 and max_connections (4096)",
+            ),
+            (
+                "max_connections = 100\nconnection_reserve = 100",
+                "connection_reserve = 100: must be less than max_connections (100)",
+            ),
+            ("max_connections = -1", "max_connections"),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(want), "{text}: {e}");
         }
     }
 

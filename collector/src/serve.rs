@@ -46,9 +46,18 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         )?)),
         _ => None,
     };
-    let listener = tokio::net::TcpListener::bind(&cfg.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    match listener::raise_fd_limit() {
+        // each connection holds a descriptor; the database, logs and TLS files some more
+        Ok((soft, _)) if soft < cfg.max_connections as u64 + 256 => tracing::warn!(
+            open_files_limit = soft,
+            max_connections = cfg.max_connections,
+            "the open-files limit is below max_connections + 256: a connection flood can run the collector out of descriptors; raise LimitNOFILE or lower max_connections"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read or raise the open-files limit"),
+    }
+    let listener =
+        listener::bind(&cfg.listen).with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     if tls.is_none() && !addr.ip().is_loopback() {
         tracing::warn!(%addr, "insecure_http = true: serving plain HTTP beyond loopback; tokens and reports cross the network unencrypted");
@@ -107,7 +116,21 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         background.push(tokio::spawn(listener::reload_on_sighup(Arc::clone(t))));
     }
     let router_state = Arc::clone(&state);
-    listener::serve(listener, api::router(router_state), tls, shutdown_signal()).await?;
+    let agent_auth = Arc::clone(&state.auth);
+    let settings = listener::Settings::from_config(
+        &state.cfg,
+        Arc::clone(&state.metrics.connections),
+        // the reserve's gate: the same indexed token lookup as ingest's
+        Arc::new(move |headers| agent_auth.authenticate(headers).is_ok()),
+    );
+    listener::serve(
+        listener,
+        api::router(router_state),
+        tls,
+        settings,
+        shutdown_signal(),
+    )
+    .await?;
     for task in background {
         task.abort();
     }

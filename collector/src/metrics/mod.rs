@@ -1,6 +1,7 @@
 //! `/metrics`: the collector's own counters plus the whole fleet, in the Prometheus text
 //! format (see [`expo`] for why this project writes it itself).
 
+pub mod connections;
 pub mod expo;
 mod fleet;
 
@@ -83,6 +84,8 @@ pub struct Metrics {
     fleet: fleet::FleetMetrics,
     /// TLS handshakes that failed; shared with the listener.
     pub tls_handshake_failures: Arc<AtomicU64>,
+    /// Connections open, refused, cut; shared with the listener.
+    pub connections: Arc<connections::ConnStats>,
     /// Web logins: succeeded, failed (wrong name or password), throttled, busy (no
     /// password verification slot in time).
     pub web_logins: [AtomicU64; 4],
@@ -132,6 +135,7 @@ impl Metrics {
                 db,
             },
             tls_handshake_failures: Arc::default(),
+            connections: Arc::default(),
             web_logins: Default::default(),
             web_login_throttled: Default::default(),
             remote_write: std::sync::RwLock::default(),
@@ -490,6 +494,7 @@ impl Metrics {
             &[],
             self.tls_handshake_failures.load(Ordering::Relaxed) as f64,
         );
+        self.connections.encode(e);
         self.encode_remote_write(e);
         e.family(
             "simpul_web_login_attempts_total",
