@@ -319,6 +319,28 @@ fn own_backup(own: OwnBackup) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--name` of an admin or scrape token: trimmed, 1 to 200 bytes.
+fn token_name<'n>(name: &'n str, what: &str) -> Result<&'n str, UsageError> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(UsageError(format!("--name: {what}, 1 to 200 bytes")));
+    }
+    Ok(name)
+}
+
+/// `admin list`, `scrape-token list`: id, name, state.
+fn print_tokens(rows: Vec<store::AdminRow>) {
+    println!("{:<14} {:<40} STATE", "ID", "NAME");
+    for (id, name, _, revoked) in rows {
+        let state = if revoked.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
+        println!("{id:<14} {name:<40} {state}");
+    }
+}
+
 /// Exit code for an unusable config file or command line.
 const EXIT_CONFIG: u8 = 2;
 
@@ -466,13 +488,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user_cli::run(command)?,
         Command::ScrapeToken { command } => match command {
             ScrapeTokenCommand::Add { common, name } => {
-                let name = name.trim();
-                if name.is_empty() || name.len() > 200 {
-                    return Err(UsageError(
-                        "--name: say what scrapes with it, 1 to 200 bytes".into(),
-                    )
-                    .into());
-                }
+                let name = token_name(&name, "say what scrapes with it")?;
                 let conn = open_store(&common)?;
                 let (id, token) = store::add_scrape_token(&conn, name)?;
                 println!("{token}");
@@ -481,16 +497,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             ScrapeTokenCommand::List { common } => {
-                let conn = open_store(&common)?;
-                println!("{:<14} {:<40} STATE", "ID", "NAME");
-                for (id, name, _, revoked) in store::list_scrape_tokens(&conn)? {
-                    let state = if revoked.is_some() {
-                        "revoked"
-                    } else {
-                        "active"
-                    };
-                    println!("{id:<14} {name:<40} {state}");
-                }
+                print_tokens(store::list_scrape_tokens(&open_store(&common)?)?);
             }
             ScrapeTokenCommand::Revoke { common, id } => {
                 let conn = open_store(&common)?;
@@ -505,26 +512,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Admin { command } => match command {
             AdminCommand::Add { common, name } => {
-                let name = name.trim();
-                if name.is_empty() || name.len() > 200 {
-                    return Err(UsageError("--name: say who this is, 1 to 200 bytes".into()).into());
-                }
+                let name = token_name(&name, "say who this is")?;
                 let conn = open_store(&common)?;
                 let (id, token) = store::add_admin(&conn, name)?;
                 println!("{token}");
                 eprintln!("admin {id} ({name}) created; the token above is shown once");
             }
             AdminCommand::List { common } => {
-                let conn = open_store(&common)?;
-                println!("{:<14} {:<40} STATE", "ID", "NAME");
-                for (id, name, _, revoked) in store::list_admins(&conn)? {
-                    let state = if revoked.is_some() {
-                        "revoked"
-                    } else {
-                        "active"
-                    };
-                    println!("{id:<14} {name:<40} {state}");
-                }
+                print_tokens(store::list_admins(&open_store(&common)?)?);
             }
             AdminCommand::Revoke { common, id } => {
                 let conn = open_store(&common)?;

@@ -99,8 +99,9 @@ fn set_cookie(head: &str, name: &str) -> String {
         .to_owned()
 }
 
-/// Logs in through the form as `name`; returns the session cookie header.
-fn login(c: &Collector, name: &str, password: &str) -> String {
+/// Posts the login form (with its double-submit token) as `name`, asking to go to
+/// `next` (form-encoded); returns (status, headers).
+fn post_login(c: &Collector, name: &str, password: &str, next: &str) -> (u16, String) {
     let (code, head, _) = raw(&c.url("/login"), "GET", &[], "");
     assert_eq!(code, 200);
     let token = set_cookie(&head, "simpul_login");
@@ -108,8 +109,14 @@ fn login(c: &Collector, name: &str, password: &str) -> String {
         &c.url("/login"),
         "POST",
         &[&format!("Cookie: simpul_login={token}")],
-        &format!("name={name}&password={password}&login_csrf={token}&next=/"),
+        &format!("name={name}&password={password}&login_csrf={token}&next={next}"),
     );
+    (code, head)
+}
+
+/// Logs in through the form as `name`; returns the session cookie header.
+fn login(c: &Collector, name: &str, password: &str) -> String {
+    let (code, head) = post_login(c, name, password, "/");
     assert_eq!(code, 303, "login of {name}: {head}");
     format!(
         "Cookie: simpul_session={}",
@@ -236,15 +243,7 @@ fn open_redirect_after_login_is_refused() {
         "%2F%250a%2Fevil.example",
         "https%3A%2F%2Fevil.example",
     ] {
-        let (code, head, _) = raw(&c.url("/login"), "GET", &[], "");
-        assert_eq!(code, 200);
-        let token = set_cookie(&head, "simpul_login");
-        let (code, head, _) = raw(
-            &c.url("/login"),
-            "POST",
-            &[&format!("Cookie: simpul_login={token}")],
-            &format!("name=supervisor&password={pw}&login_csrf={token}&next={evil}"),
-        );
+        let (code, head) = post_login(&c, "supervisor", &pw, evil);
         assert_eq!(code, 303, "{evil}: {head}");
         assert!(
             head.lines().any(|l| l.trim() == "location: /"),

@@ -60,7 +60,7 @@ pub async fn enroll(
     }
     // the body limit's own rejection is plain text: answer with the API's JSON error
     let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::unread_body(&e, || {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 RejectReason::TooLarge,
@@ -68,13 +68,7 @@ pub async fn enroll(
                     "enrolment request larger than {MAX_BODY_BYTES} bytes (expected {{\"code\": \"...\"}})"
                 ),
             )
-        } else {
-            ApiError::new(
-                e.status(),
-                RejectReason::Malformed,
-                format!("cannot read request body: {e}"),
-            )
-        }
+        })
     })?;
     let b: Body = serde_json::from_slice(&body)
         .map_err(|e| ApiError::malformed("enrolment request (expected {\"code\": \"...\"})", e))?;

@@ -18,6 +18,23 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// A request body that could not be read: `too_large()` (this endpoint's JSON 413)
+    /// when it passed the body limit, whose own rejection is plain text; else 400.
+    pub fn unread_body(
+        e: &axum::extract::rejection::BytesRejection,
+        too_large: impl FnOnce() -> Self,
+    ) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            Self::new(
+                e.status(),
+                RejectReason::Malformed,
+                format!("cannot read request body: {e}"),
+            )
+        }
+    }
+
     pub fn new(status: StatusCode, reason: RejectReason, error: impl Into<String>) -> Self {
         Self {
             status,

@@ -85,17 +85,7 @@ async fn ingest(
         .check(&binding.id, Instant::now())
         .map_err(|w| rate_limited(w, "agent (rate_limit_per_agent)"))?;
     let max = app.cfg.max_body_bytes;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(max)
-        } else {
-            ApiError::new(
-                e.status(),
-                RejectReason::Malformed,
-                format!("cannot read request body: {e}"),
-            )
-        }
-    })?;
+    let body = body.map_err(|e| ApiError::unread_body(&e, || too_large(max)))?;
     check_content_type(headers)?;
     let json = decompress(headers, &body, max)?;
     let reports = decode_reports(&json).map_err(|e| {

@@ -244,13 +244,65 @@ pub fn agent_by_token(conn: &Db, token: &str) -> Result<Option<AgentBinding>, St
 
 /// Adds an administrator; returns its id and token (shown once, stored hashed).
 pub fn add_admin(conn: &Db, name: &str) -> Result<(String, String), StoreError> {
-    let id = format!("m{}", random_hex(6)?);
-    let token = format!("sma1_{id}_{}", random_hex(32)?);
-    conn.execute(
-        "INSERT INTO admins (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, name, token_hash(&token), crate::now_seconds()],
-    )?;
-    Ok((id, token))
+    NamedTokens::ADMINS.add(conn, name)
+}
+
+/// A table of named bearer tokens (admins, scrape tokens): the same columns, the same
+/// life (created, listed, revoked), another id and token prefix.
+struct NamedTokens {
+    table: &'static str,
+    id_prefix: &'static str,
+    token_prefix: &'static str,
+}
+
+impl NamedTokens {
+    const ADMINS: Self = Self {
+        table: "admins",
+        id_prefix: "m",
+        token_prefix: "sma1",
+    };
+    const SCRAPE: Self = Self {
+        table: "scrape_tokens",
+        id_prefix: "s",
+        token_prefix: "sms1",
+    };
+
+    /// A new token named `name`: (id, token); only the token's hash is stored.
+    fn add(&self, conn: &Db, name: &str) -> Result<(String, String), StoreError> {
+        let id = format!("{}{}", self.id_prefix, random_hex(6)?);
+        let token = format!("{}_{id}_{}", self.token_prefix, random_hex(32)?);
+        conn.execute(
+            &format!(
+                "INSERT INTO {} (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+                self.table
+            ),
+            params![id, name, token_hash(&token), crate::now_seconds()],
+        )?;
+        Ok((id, token))
+    }
+
+    fn list(&self, conn: &Db) -> Result<Vec<AdminRow>, StoreError> {
+        Ok(conn.query(
+            &format!(
+                "SELECT id, name, created_at, revoked_at FROM {} ORDER BY created_at",
+                self.table
+            ),
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?)
+    }
+
+    /// False when no active token has that id.
+    fn revoke(&self, conn: &Db, id: &str) -> Result<bool, StoreError> {
+        let n = conn.execute(
+            &format!(
+                "UPDATE {} SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                self.table
+            ),
+            params![id, crate::now_seconds()],
+        )?;
+        Ok(n == 1)
+    }
 }
 
 /// The administrator (id, name) holding `token`, if active.
@@ -267,32 +319,18 @@ pub type AdminRow = (String, String, f64, Option<f64>);
 
 /// Every administrator.
 pub fn list_admins(conn: &Db) -> Result<Vec<AdminRow>, StoreError> {
-    Ok(conn.query(
-        "SELECT id, name, created_at, revoked_at FROM admins ORDER BY created_at",
-        params![],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?)
+    NamedTokens::ADMINS.list(conn)
 }
 
 /// Revokes an administrator's token; false when no active one has that id.
 pub fn revoke_admin(conn: &Db, id: &str) -> Result<bool, StoreError> {
-    let n = conn.execute(
-        "UPDATE admins SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-        params![id, crate::now_seconds()],
-    )?;
-    Ok(n == 1)
+    NamedTokens::ADMINS.revoke(conn, id)
 }
 
 /// Creates a scrape token (`sms1_<id>_<64 hex>`): it reads `/metrics` and nothing else.
 /// Returns (id, token); only the token's hash is stored.
 pub fn add_scrape_token(conn: &Db, name: &str) -> Result<(String, String), StoreError> {
-    let id = format!("s{}", random_hex(6)?);
-    let token = format!("sms1_{id}_{}", random_hex(32)?);
-    conn.execute(
-        "INSERT INTO scrape_tokens (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, name, token_hash(&token), crate::now_seconds()],
-    )?;
-    Ok((id, token))
+    NamedTokens::SCRAPE.add(conn, name)
 }
 
 /// Whether `token` is an active scrape token.
@@ -308,20 +346,12 @@ pub fn scrape_token_valid(conn: &Db, token: &str) -> Result<bool, StoreError> {
 
 /// Every scrape token: id, name, created, revoked.
 pub fn list_scrape_tokens(conn: &Db) -> Result<Vec<AdminRow>, StoreError> {
-    Ok(conn.query(
-        "SELECT id, name, created_at, revoked_at FROM scrape_tokens ORDER BY created_at",
-        params![],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?)
+    NamedTokens::SCRAPE.list(conn)
 }
 
 /// Revokes a scrape token; false when no active one has that id.
 pub fn revoke_scrape_token(conn: &Db, id: &str) -> Result<bool, StoreError> {
-    let n = conn.execute(
-        "UPDATE scrape_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-        params![id, crate::now_seconds()],
-    )?;
-    Ok(n == 1)
+    NamedTokens::SCRAPE.revoke(conn, id)
 }
 
 /// A maintenance window declared through the API.

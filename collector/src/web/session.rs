@@ -368,15 +368,7 @@ pub async fn login(
     let n = name.clone();
     let found = match app.read_db(move |conn| users::login_hash(conn, &n)).await {
         Ok(found) => found,
-        Err(e) => {
-            tracing::error!(error = %e.body.error, "login: database error");
-            return form(
-                &app,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &next,
-                Some("The database is not available; try again shortly."),
-            );
-        }
+        Err(e) => return database_down(&app, &next, &e),
     };
     let shown = found
         .as_ref()
@@ -466,15 +458,7 @@ pub async fn login(
         .await;
     let (sid, _csrf) = match session {
         Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e.body.error, "login: database error");
-            return form(
-                &app,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &next,
-                Some("The database is not available; try again shortly."),
-            );
-        }
+        Err(e) => return database_down(&app, &next, &e),
     };
     counters[0].fetch_add(1, Ordering::Relaxed);
     // the password is proven: this address starts afresh for this name
@@ -531,6 +515,17 @@ pub fn csrf_refused() -> Response {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused · Simpul</title></head><body><main><h1>Refused</h1><p>This form had no valid CSRF token. Reload the page and try again.</p></main></body></html>",
     )
         .into_response()
+}
+
+/// The login form again, 503, when the database cannot be read.
+fn database_down(app: &AppState, next: &str, e: &crate::api::error::ApiError) -> Response {
+    tracing::error!(error = %e.body.error, "login: database error");
+    form(
+        app,
+        StatusCode::SERVICE_UNAVAILABLE,
+        next,
+        Some("The database is not available; try again shortly."),
+    )
 }
 
 /// `POST /logout`: ends the session (CSRF-checked) and clears the cookie.
