@@ -50,7 +50,7 @@ impl Auth {
         }
         if token.starts_with("smu1_") {
             let user = crate::store::users::by_api_token(&self.conn(), token)
-                .map_err(ApiError::unavailable)?
+                .map_err(ApiError::store)?
                 .ok_or_else(|| {
                     ApiError::new(
                         StatusCode::UNAUTHORIZED,
@@ -67,7 +67,7 @@ impl Auth {
             }
             return Ok((format!("user {}", user.name), user.name));
         }
-        let found = store::admin_by_token(&self.conn(), token).map_err(ApiError::unavailable)?;
+        let found = store::admin_by_token(&self.conn(), token).map_err(ApiError::store)?;
         found.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -80,7 +80,7 @@ impl Auth {
     /// Authenticates the `Authorization: Bearer` header.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<AgentBinding, ApiError> {
         let token = bearer(headers, "agent token")?;
-        let found = store::agent_by_token(&self.conn(), token).map_err(ApiError::unavailable)?;
+        let found = store::agent_by_token(&self.conn(), token).map_err(ApiError::store)?;
         found.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,

@@ -88,6 +88,22 @@ impl ApiError {
         )
     }
 
+    /// The store failed (503): the client learns that, and an error id to quote; the
+    /// log gets the id and the database's own text, which may name tables, queries or
+    /// servers and is no business of a client's.
+    pub fn store(e: impl std::fmt::Display) -> Self {
+        let id = crate::store::random_hex(4).unwrap_or_else(|_| {
+            format!("{:08x}", (crate::now_seconds() * 1000.0) as u64 & 0xffff_ffff)
+        });
+        tracing::error!(error_id = %id, error = %e, "database error");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RejectReason::Unavailable,
+            format!("the database could not answer (error id {id}); retry later, or quote the id to the collector's administrator"),
+        )
+        .with_retry_after(5)
+    }
+
     /// A query parameter is unknown or has a bad value (400 naming it).
     pub fn bad_param(field: &str, rule: impl Into<String>) -> Self {
         let rule = rule.into();
@@ -121,5 +137,19 @@ impl IntoResponse for ApiError {
                 .insert("retry-after", axum::http::HeaderValue::from(secs));
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    #[test]
+    fn store_errors_reach_clients_only_as_an_error_id() {
+        let e = ApiError::store("no such table: users (SELECT password_hash FROM users)");
+        assert_eq!(e.status.as_u16(), 503);
+        assert!(!e.body.error.contains("users"), "{}", e.body.error);
+        assert!(e.body.error.contains("error id "), "{}", e.body.error);
+        assert_eq!(e.retry_after, Some(5));
     }
 }

@@ -183,9 +183,7 @@ async fn ingest(
     let outcome = rx
         .await
         .map_err(|_| ApiError::unavailable("writer stopped before committing; retry later"))?
-        .map_err(|e| {
-            ApiError::unavailable(format!("database write failed, nothing acknowledged: {e}"))
-        })?;
+        .map_err(ApiError::store)?;
     let stored = outcome.acknowledged.len() as u64 - u64::from(outcome.duplicates);
     app.metrics.stored(stored, outcome.duplicates.into());
     // counted once stored: a failed write is retried and would count twice

@@ -226,8 +226,8 @@ impl AppState {
             f(&conn)
         })
         .await
-        .map_err(error::ApiError::unavailable)?
-        .map_err(error::ApiError::unavailable)
+        .map_err(error::ApiError::store)?
+        .map_err(error::ApiError::store)
     }
 }
 
