@@ -2,8 +2,18 @@
 //! new version is stored whenever the canonical hash changes, with its diff to the
 //! previous one; an unchanged topology only moves `last_seen` (the daily keep-alive
 //! that proves the diagram is current). Diskominfo acknowledges changes.
+//!
+//! One agent must not be able to grow the database without bound, so versions are
+//! limited ([`Limits`]): at most one per site per `lan_version_min_interval` (the rest
+//! coalesced, see [`record`]), and [`prune`] keeps every acknowledged version and the
+//! newest `lan_versions_keep`. The diff stored with a version is against its
+//! predecessor at the time it was recorded, so it stays meaningful when that
+//! predecessor is pruned later; a diff between two versions asked for through the API
+//! needs both to be kept. The devices the inventory lists are kept up to date in
+//! `lan_devices_seen` ([`seen`]), so that no page parses stored versions.
 
 pub mod diff;
+pub mod seen;
 pub mod svg;
 
 use crate::params;
@@ -44,46 +54,114 @@ pub struct Version {
     pub diff: Diff,
 }
 
+/// How many versions a site may store (`lan_version_min_interval`, `lan_versions_keep`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// At most one new version per site per this many seconds of the collector's clock.
+    pub min_interval_secs: f64,
+    /// Versions kept per site besides the acknowledged ones.
+    pub keep: i64,
+}
+
+impl Limits {
+    /// Every change a version, none pruned.
+    pub const UNLIMITED: Limits = Limits {
+        min_interval_secs: 0.0,
+        keep: i64::MAX,
+    };
+}
+
+/// What [`record`] did with a discovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored as this new version.
+    Version(i64),
+    /// The same topology as the newest version: only its `last_seen` moved.
+    Unchanged,
+    /// A change within `min_interval_secs` of the newest version: kept as the site's
+    /// pending discovery (replacing an older pending one), not a version yet.
+    Coalesced,
+}
+
 /// Stores a discovery (inside the ingest transaction): a new version when the topology
 /// differs from the newest one, else a later `last_seen`.
+///
+/// Versions are rate-limited per site by the collector's clock (`received_at`, not the
+/// agent's sample time, which an agent could space out at will): a change received
+/// within `limits.min_interval_secs` of the newest version is *coalesced*: it becomes
+/// the site's pending discovery, and only the newest pending discovery survives. A
+/// change is therefore delayed, never lost: the next discovery after the interval
+/// (still showing it) becomes the version, or, if none comes, [`promote_due`] turns the
+/// pending discovery into the version at the first write after the interval (any
+/// agent's heartbeat). What is dropped are the intermediate topologies within one
+/// interval, and a change undone within it (the site's newest discovery equals the
+/// stored version again); both are counted as coalesced.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the ingest context of one discovery; a struct would only rename them"
+)]
 pub fn record(
     tx: &Db,
+    limits: &Limits,
     agency: &str,
     site: &str,
     agent_id: &str,
     sample_time: f64,
+    received_at: f64,
     lan: &LanDiscovery,
-) -> Result<(), DbError> {
+) -> Result<Recorded, DbError> {
     let mut topology = lan.topology.clone();
     topology.canonicalize();
     let hash = topology.hash();
-    let newest: Option<(i64, String, String)> = tx.query_row(
-        "SELECT version, hash, topology FROM lan_versions WHERE agency = ?1 AND site = ?2
-         ORDER BY version DESC LIMIT 1",
+    let newest: Option<(i64, String, String, f64)> = tx.query_row(
+        "SELECT version, hash, topology, COALESCE(recorded_at, discovered_at) FROM lan_versions
+         WHERE agency = ?1 AND site = ?2 ORDER BY version DESC LIMIT 1",
         params![agency, site],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    if let Some((version, h, _)) = &newest {
+    if let Some((version, h, _, _)) = &newest {
         if *h == hash {
             tx.execute(
                 "UPDATE lan_versions SET last_seen = CASE WHEN last_seen > ?4 THEN last_seen ELSE ?4 END
                  WHERE agency = ?1 AND site = ?2 AND version = ?3",
                 params![agency, site, version, sample_time],
             )?;
-            return Ok(());
+            // a pending change older than this discovery was undone
+            tx.execute(
+                "DELETE FROM lan_pending WHERE agency = ?1 AND site = ?2 AND sample_time <= ?3",
+                params![agency, site, sample_time],
+            )?;
+            return Ok(Recorded::Unchanged);
+        }
+    }
+    if let Some((_, _, _, recorded_at)) = &newest {
+        if received_at - recorded_at < limits.min_interval_secs {
+            let json = serde_json::to_string(lan).map_err(DbError::other)?;
+            // an older discovery (from an agent's spool) never replaces a newer one
+            tx.execute(
+                "INSERT INTO lan_pending (agency, site, agent_id, sample_time, received_at, discovery)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(agency, site) DO UPDATE SET agent_id = excluded.agent_id,
+                   sample_time = excluded.sample_time, received_at = excluded.received_at,
+                   discovery = excluded.discovery
+                 WHERE excluded.sample_time >= lan_pending.sample_time",
+                params![agency, site, agent_id, sample_time, received_at, json],
+            )?;
+            tracing::debug!(agency, site, "LAN change within lan_version_min_interval coalesced");
+            return Ok(Recorded::Coalesced);
         }
     }
     let (version, diff) = match &newest {
         None => (1, Diff::default()),
-        Some((v, _, old)) => {
+        Some((v, _, old, _)) => {
             let old: Topology = serde_json::from_str(old).map_err(DbError::other)?;
             (v + 1, diff::diff(&old, &topology))
         }
     };
     tx.execute(
         "INSERT INTO lan_versions (agency, site, version, hash, topology, diff, changes, devices,
-           links, agent_id, subnets, errors, discovered_at, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+           links, agent_id, subnets, errors, discovered_at, last_seen, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
         params![
             agency,
             site,
@@ -98,8 +176,14 @@ pub fn record(
             serde_json::to_string(&lan.subnets).map_err(DbError::other)?,
             serde_json::to_string(&lan.errors).map_err(DbError::other)?,
             sample_time,
+            received_at,
         ],
     )?;
+    tx.execute(
+        "DELETE FROM lan_pending WHERE agency = ?1 AND site = ?2 AND sample_time <= ?3",
+        params![agency, site, sample_time],
+    )?;
+    seen::record(tx, agency, site, version, sample_time, &topology)?;
     tracing::info!(
         agency,
         site,
@@ -107,7 +191,47 @@ pub fn record(
         changes = diff.count(),
         "new LAN diagram version"
     );
-    Ok(())
+    Ok(Recorded::Version(version))
+}
+
+/// Turns every pending discovery whose site's interval has passed at `now` into a
+/// version (inside the writer's transaction); returns the versions stored.
+pub fn promote_due(tx: &Db, limits: &Limits, now: f64) -> Result<Vec<Recorded>, DbError> {
+    let due: Vec<(String, String, String, f64, String)> = tx.query(
+        "SELECT p.agency, p.site, p.agent_id, p.sample_time, p.discovery FROM lan_pending p
+         WHERE ?1 - COALESCE((SELECT COALESCE(v.recorded_at, v.discovered_at) FROM lan_versions v
+                              WHERE v.agency = p.agency AND v.site = p.site
+                              ORDER BY v.version DESC LIMIT 1), 0) >= ?2
+         ORDER BY p.agency, p.site",
+        params![now, limits.min_interval_secs],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let mut out = Vec::new();
+    for (agency, site, agent_id, sample_time, json) in due {
+        tx.execute(
+            "DELETE FROM lan_pending WHERE agency = ?1 AND site = ?2",
+            params![agency, site],
+        )?;
+        let lan: LanDiscovery = match serde_json::from_str(&json) {
+            Ok(l) => l,
+            Err(e) => {
+                // written by another collector version: the next discovery carries it
+                tracing::warn!(agency, site, error = %e, "cannot read a pending LAN discovery; dropped");
+                continue;
+            }
+        };
+        out.push(record(
+            tx,
+            limits,
+            &agency,
+            &site,
+            &agent_id,
+            sample_time,
+            now,
+            &lan,
+        )?);
+    }
+    Ok(out)
 }
 
 /// A topology as the `nodes` and `edges` of Grafana's Node Graph panel: nodes with
@@ -358,6 +482,30 @@ pub fn acknowledge(
     )
 }
 
+/// Deletes the versions of each site that are neither acknowledged nor among its newest
+/// `keep`, one site per statement so that ingest is never held up for long; returns how
+/// many were deleted. Version numbers are never reused: a new version after pruning
+/// still numbers on from the newest.
+pub fn prune(conn: &Db, keep: i64) -> Result<u64, DbError> {
+    let sites: Vec<(String, String, i64)> = conn.query(
+        "SELECT agency, site, max(version) FROM lan_versions GROUP BY agency, site",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut deleted = 0u64;
+    for (agency, site, newest) in sites {
+        if newest <= keep {
+            continue;
+        }
+        deleted += conn.execute(
+            "DELETE FROM lan_versions WHERE agency = ?1 AND site = ?2 AND version <= ?3
+               AND acked_at IS NULL",
+            params![agency, site, newest - keep],
+        )? as u64;
+    }
+    Ok(deleted)
+}
+
 /// The duty state of one agency site.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteStatus {
@@ -371,9 +519,10 @@ pub struct SiteStatus {
     pub links: i64,
     /// Seconds since a discovery last confirmed the diagram.
     pub age_seconds: Option<f64>,
-    /// Change events so far (versions after the first).
+    /// Change events so far (versions after the first, pruned ones included).
     pub changes_total: i64,
-    /// Changes in versions Diskominfo has not acknowledged.
+    /// Changes in versions Diskominfo has not acknowledged (of the versions kept: an
+    /// unacknowledged version beyond the newest `lan_versions_keep` is pruned).
     pub unacknowledged_changes: i64,
 }
 
@@ -387,7 +536,7 @@ pub fn statuses(
 ) -> Result<Vec<SiteStatus>, DbError> {
     let rows: Vec<(String, String, i64, f64, i64, i64)> = conn.query(
         "SELECT agency, site, max(version), max(last_seen),
-                sum(CASE WHEN version > 1 THEN 1 ELSE 0 END),
+                max(version) - 1,
                 sum(CASE WHEN acked_at IS NULL THEN changes ELSE 0 END)
          FROM lan_versions GROUP BY agency, site ORDER BY agency, site",
         params![],

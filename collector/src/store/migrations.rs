@@ -469,7 +469,70 @@ const MIGRATIONS: &[Migration] = &[
         revoked_at    DOUBLE PRECISION
      );"#,
     },
+    // 14: bounded LAN versions: when each version was recorded (the collector's clock,
+    // for lan_version_min_interval), the one pending (coalesced) discovery per site,
+    // and the devices each site has had, for the inventory (back-filled in Rust from
+    // the stored versions: see `backfill`)
+    Migration {
+        sqlite: "ALTER TABLE lan_versions ADD COLUMN recorded_at REAL;
+     CREATE TABLE lan_pending (
+        agency       TEXT NOT NULL,
+        site         TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        sample_time  REAL NOT NULL,
+        received_at  REAL NOT NULL,
+        discovery    TEXT NOT NULL,
+        PRIMARY KEY (agency, site)
+     );
+     CREATE TABLE lan_devices_seen (
+        agency      TEXT NOT NULL,
+        site        TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        vendor      TEXT NOT NULL,
+        addresses   TEXT NOT NULL,
+        macs        TEXT NOT NULL,
+        first_seen  REAL NOT NULL,
+        version     INTEGER NOT NULL,
+        PRIMARY KEY (agency, site, device_id)
+     );
+     CREATE INDEX lan_devices_seen_by_version ON lan_devices_seen(agency, site, version);",
+        postgres: r#"ALTER TABLE lan_versions ADD COLUMN recorded_at DOUBLE PRECISION;
+     CREATE TABLE lan_pending (
+        agency       TEXT NOT NULL,
+        site         TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        sample_time  DOUBLE PRECISION NOT NULL,
+        received_at  DOUBLE PRECISION NOT NULL,
+        discovery    TEXT NOT NULL,
+        PRIMARY KEY (agency, site)
+     );
+     CREATE TABLE lan_devices_seen (
+        agency      TEXT NOT NULL,
+        site        TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        vendor      TEXT NOT NULL,
+        addresses   TEXT NOT NULL,
+        macs        TEXT NOT NULL,
+        first_seen  DOUBLE PRECISION NOT NULL,
+        version     BIGINT NOT NULL,
+        PRIMARY KEY (agency, site, device_id)
+     );
+     CREATE INDEX lan_devices_seen_by_version ON lan_devices_seen(agency, site, version);"#,
+    },
 ];
+
+/// What a migration does in Rust after its SQL, in the same transaction: back-fills
+/// that need parsing JSON, which the two engines' SQL does differently.
+fn backfill(version: usize) -> Option<fn(&Db) -> Result<(), DbError>> {
+    match version {
+        14 => Some(crate::lan::seen::backfill),
+        _ => None,
+    }
+}
 
 /// One migration, in the dialect of each engine.
 struct Migration {
@@ -552,6 +615,9 @@ fn apply(
         let version = i + 1;
         db.transaction(|db| {
             db.batch(sql(m))?;
+            if let Some(f) = backfill(version) {
+                f(db)?;
+            }
             db.batch(&mark(version))
         })
         .map_err(|source| MigrateError::Failed { version, source })?;

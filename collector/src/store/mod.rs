@@ -7,6 +7,7 @@ pub mod backup;
 pub mod db;
 pub mod enroll;
 pub mod migrations;
+pub mod pool;
 pub mod pg_server;
 pub mod shared;
 pub mod users;
