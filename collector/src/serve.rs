@@ -200,7 +200,12 @@ async fn prune_hourly(state: Arc<AppState>) {
         match r {
             Ok(Ok((0, 0, 0))) => {}
             Ok(Ok((reports, spans, lan_versions))) => {
-                tracing::info!(reports, spans, lan_versions, "pruned data past its retention")
+                tracing::info!(
+                    reports,
+                    spans,
+                    lan_versions,
+                    "pruned data past its retention"
+                )
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "cannot prune old data"),
             Err(e) => tracing::warn!(error = %e, "prune task failed"),

@@ -147,7 +147,11 @@ pub fn record(
                  WHERE excluded.sample_time >= lan_pending.sample_time",
                 params![agency, site, agent_id, sample_time, received_at, json],
             )?;
-            tracing::debug!(agency, site, "LAN change within lan_version_min_interval coalesced");
+            tracing::debug!(
+                agency,
+                site,
+                "LAN change within lan_version_min_interval coalesced"
+            );
             return Ok(Recorded::Coalesced);
         }
     }
@@ -597,6 +601,366 @@ pub fn statuses(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use simpul_protocol::{Device, DeviceType};
+
+    /// A discovery of `hosts` hosts 10.0.0.1.. behind a switch, plus a segment.
+    fn discovery(hosts: usize, tag: usize) -> LanDiscovery {
+        let dev = |id: String, kind, name: String| Device {
+            id,
+            kind,
+            name,
+            vendor: String::new(),
+            addresses: vec![],
+            macs: vec![],
+            sources: vec!["icmp".into()],
+        };
+        let mut devices = vec![
+            dev(
+                "mac:02:00:00:00:00:01".into(),
+                DeviceType::Switch,
+                "sw".into(),
+            ),
+            dev(
+                "segment:10.0.0.0/24".into(),
+                DeviceType::Segment,
+                String::new(),
+            ),
+        ];
+        for i in 1..=hosts {
+            let mut d = dev(
+                format!("ip:10.0.{}.{i}", i / 250),
+                DeviceType::Host,
+                format!("pc-{i}-{tag}"),
+            );
+            d.addresses = vec![format!("10.0.{}.{i}", i / 250)];
+            devices.push(d);
+        }
+        LanDiscovery {
+            subnets: vec!["10.0.0.0/24".into()],
+            topology: Topology {
+                devices,
+                links: vec![],
+            },
+            hash: String::new(),
+            errors: vec![],
+            duration_seconds: 1.0,
+        }
+    }
+
+    fn count(c: &Db, sql: &str) -> i64 {
+        c.query_one(sql, params![], |r| r.get(0)).unwrap()
+    }
+
+    /// The inventory's LAN devices as the pages computed them before
+    /// `lan_devices_seen`: every stored version parsed, oldest first.
+    fn parsed_from_versions(c: &Db, agency: &str) -> Vec<seen::SeenDevice> {
+        let mut out = Vec::new();
+        for site in sites(c, agency).unwrap() {
+            let rows = versions(c, Some(agency), Some(&site)).unwrap();
+            let mut first: std::collections::HashMap<String, f64> = Default::default();
+            for r in rows.iter().rev() {
+                let v = version(c, agency, &site, Some(r.version)).unwrap().unwrap();
+                for d in v.topology.devices {
+                    first.entry(d.id).or_insert(r.discovered_at);
+                }
+            }
+            let newest = version(c, agency, &site, None).unwrap().unwrap();
+            for d in newest.topology.devices {
+                let kind = serde_json::to_value(d.kind)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                if kind == "segment" {
+                    continue;
+                }
+                out.push(seen::SeenDevice {
+                    agency: agency.into(),
+                    site: site.clone(),
+                    first_seen: first[&d.id],
+                    id: d.id,
+                    kind,
+                    name: d.name,
+                    vendor: d.vendor,
+                    addresses: d.addresses,
+                    macs: d.macs,
+                    last_seen: newest.row.last_seen,
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lan_versions_are_bounded_a_burst_is_coalesced() {
+        crate::store::testing::each_engine(|c| {
+            let limits = Limits {
+                min_interval_secs: 300.0,
+                keep: 400,
+            };
+            let t0 = 1_000_000.0;
+            // one agent posts 300 distinct topologies within a minute
+            let mut outcomes = Vec::new();
+            for i in 0..300 {
+                let t = t0 + f64::from(i) * 0.2;
+                let d = discovery(5 + (i as usize % 7), i as usize);
+                outcomes.push(record(c, &limits, "dinkes", "kantor", "a1", t, t, &d).unwrap());
+            }
+            assert_eq!(outcomes[0], Recorded::Version(1));
+            let coalesced = outcomes
+                .iter()
+                .filter(|o| **o == Recorded::Coalesced)
+                .count();
+            assert_eq!(coalesced, 299);
+            assert_eq!(count(c, "SELECT count(*) FROM lan_versions"), 1);
+            assert_eq!(
+                count(c, "SELECT count(*) FROM lan_pending"),
+                1,
+                "only the newest is pending"
+            );
+            // not due yet: nothing happens
+            assert!(promote_due(c, &limits, t0 + 200.0).unwrap().is_empty());
+            // the interval has passed: the newest discovery becomes version 2, its diff
+            // against version 1
+            assert_eq!(
+                promote_due(c, &limits, t0 + 400.0).unwrap(),
+                [Recorded::Version(2)]
+            );
+            assert_eq!(count(c, "SELECT count(*) FROM lan_pending"), 0);
+            let v2 = version(c, "dinkes", "kantor", None).unwrap().unwrap();
+            assert_eq!(v2.row.version, 2);
+            assert!(v2.topology.devices.iter().any(|d| d.name.ends_with("-299")));
+            assert_eq!(v2.row.discovered_at, t0 + 299.0 * 0.2);
+            assert!(v2.row.changes > 0);
+            // the same topology again moves last_seen only; a change after the interval
+            // is a version at once
+            let same = discovery(5 + 299 % 7, 299);
+            assert_eq!(
+                record(
+                    c,
+                    &limits,
+                    "dinkes",
+                    "kantor",
+                    "a1",
+                    t0 + 500.0,
+                    t0 + 500.0,
+                    &same
+                )
+                .unwrap(),
+                Recorded::Unchanged
+            );
+            let other = discovery(3, 1000);
+            assert_eq!(
+                record(
+                    c,
+                    &limits,
+                    "dinkes",
+                    "kantor",
+                    "a1",
+                    t0 + 800.0,
+                    t0 + 800.0,
+                    &other
+                )
+                .unwrap(),
+                Recorded::Version(3)
+            );
+            // a change undone within the interval: dropped, the stored version stands
+            let flap = discovery(4, 1001);
+            assert_eq!(
+                record(
+                    c,
+                    &limits,
+                    "dinkes",
+                    "kantor",
+                    "a1",
+                    t0 + 810.0,
+                    t0 + 810.0,
+                    &flap
+                )
+                .unwrap(),
+                Recorded::Coalesced
+            );
+            assert_eq!(
+                record(
+                    c,
+                    &limits,
+                    "dinkes",
+                    "kantor",
+                    "a1",
+                    t0 + 820.0,
+                    t0 + 820.0,
+                    &other
+                )
+                .unwrap(),
+                Recorded::Unchanged
+            );
+            assert!(promote_due(c, &limits, t0 + 2000.0).unwrap().is_empty());
+            // another site is limited on its own
+            assert_eq!(
+                record(
+                    c,
+                    &limits,
+                    "dinkes",
+                    "gedung-b",
+                    "a2",
+                    t0 + 810.0,
+                    t0 + 810.0,
+                    &flap
+                )
+                .unwrap(),
+                Recorded::Version(1)
+            );
+            // the rate is the collector's clock: an agent spacing its sample times out
+            // gains nothing
+            let mut late = Vec::new();
+            for i in 0..50 {
+                let d = discovery(6, 2000 + i);
+                late.push(
+                    record(
+                        c,
+                        &limits,
+                        "dinkes",
+                        "kantor",
+                        "a1",
+                        t0 + 900.0 + 600.0 * i as f64,
+                        t0 + 900.0,
+                        &d,
+                    )
+                    .unwrap(),
+                );
+            }
+            assert!(late.iter().all(|o| *o == Recorded::Coalesced), "{late:?}");
+            assert_eq!(
+                count(c, "SELECT count(*) FROM lan_versions WHERE site = 'kantor'"),
+                3
+            );
+        });
+    }
+
+    #[test]
+    fn lan_versions_pruning_keeps_acknowledged_ones_and_the_newest_n() {
+        crate::store::testing::each_engine(|c| {
+            for i in 0..30 {
+                let t = 1000.0 + f64::from(i);
+                let d = discovery(1 + i as usize, i as usize);
+                record(c, &Limits::UNLIMITED, "dinkes", "kantor", "a1", t, t, &d).unwrap();
+            }
+            for i in 0..3 {
+                let t = 1000.0 + f64::from(i);
+                record(
+                    c,
+                    &Limits::UNLIMITED,
+                    "dinsos",
+                    "",
+                    "a2",
+                    t,
+                    t,
+                    &discovery(1 + i as usize, i as usize),
+                )
+                .unwrap();
+            }
+            // Diskominfo acknowledged up to version 4, and version 12 alone
+            assert_eq!(
+                acknowledge(c, "dinkes", "kantor", 4, "budi", 5000.0).unwrap(),
+                4
+            );
+            c.execute("UPDATE lan_versions SET acked_by = 'budi', acked_at = 5000 WHERE agency = 'dinkes' AND version = 12", params![]).unwrap();
+            let before = statuses(c, &["dinkes".into()], 1e9, 6000.0).unwrap();
+            assert_eq!(prune(c, 10).unwrap(), 30 - 10 - 5);
+            let kept: Vec<i64> = versions(c, Some("dinkes"), None)
+                .unwrap()
+                .iter()
+                .map(|v| v.version)
+                .collect();
+            let mut want: Vec<i64> = (21..=30).rev().collect();
+            want.extend([12, 4, 3, 2, 1]);
+            assert_eq!(kept, want);
+            assert_eq!(
+                versions(c, Some("dinsos"), None).unwrap().len(),
+                3,
+                "under the limit"
+            );
+            assert_eq!(prune(c, 10).unwrap(), 0);
+            // the kept diffs are the ones recorded: version 21 against the pruned 20
+            let v21 = version(c, "dinkes", "kantor", Some(21)).unwrap().unwrap();
+            assert_eq!(v21.diff.count() as i64, v21.row.changes);
+            assert!(v21.row.changes > 0);
+            // the change count does not shrink; the next version numbers on
+            let after = statuses(c, &["dinkes".into()], 1e9, 6000.0).unwrap();
+            assert_eq!(after[0].changes_total, before[0].changes_total);
+            assert_eq!(after[0].changes_total, 29);
+            let d = discovery(50, 50);
+            assert_eq!(
+                record(
+                    c,
+                    &Limits::UNLIMITED,
+                    "dinkes",
+                    "kantor",
+                    "a1",
+                    9000.0,
+                    9000.0,
+                    &d
+                )
+                .unwrap(),
+                Recorded::Version(31)
+            );
+            // the inventory still knows when the oldest devices were first seen
+            let devices = seen::current(c, "dinkes").unwrap();
+            let first = devices.iter().find(|d| d.id == "ip:10.0.0.1").unwrap();
+            assert_eq!(first.first_seen, 1000.0);
+        });
+    }
+
+    #[test]
+    fn lan_devices_seen_matches_parsing_every_version() {
+        crate::store::testing::each_engine(|c| {
+            // sites whose devices come, go, come back and change names
+            let mut t = 1000.0;
+            for i in 0..40usize {
+                for (agency, site) in [("dinkes", "kantor"), ("dinkes", "gedung-b"), ("dinsos", "")]
+                {
+                    t += 1.0;
+                    let mut d = discovery(2 + (i * 7 + site.len()) % 11, i % 3);
+                    if i % 5 == 0 {
+                        d.topology.devices.retain(|x| !x.id.ends_with(".2"));
+                    }
+                    record(c, &Limits::UNLIMITED, agency, site, "a1", t, t, &d).unwrap();
+                }
+            }
+            // unchanged discoveries move last_seen
+            let d = discovery(2 + (39 * 7 + 6) % 11, 0);
+            record(
+                c,
+                &Limits::UNLIMITED,
+                "dinkes",
+                "kantor",
+                "a1",
+                5000.0,
+                5000.0,
+                &d,
+            )
+            .unwrap();
+            for agency in ["dinkes", "dinsos", "bappeda"] {
+                assert_eq!(
+                    seen::current(c, agency).unwrap(),
+                    parsed_from_versions(c, agency),
+                    "{agency}"
+                );
+            }
+            assert!(!seen::current(c, "dinkes").unwrap().is_empty());
+            // the migration's back-fill computes the same from the versions alone
+            c.execute("DELETE FROM lan_devices_seen", params![])
+                .unwrap();
+            seen::backfill(c).unwrap();
+            for agency in ["dinkes", "dinsos"] {
+                assert_eq!(
+                    seen::current(c, agency).unwrap(),
+                    parsed_from_versions(c, agency),
+                    "{agency}"
+                );
+            }
+        });
+    }
 
     fn poll(address: &str, ok: bool) -> SnmpPollSummary {
         SnmpPollSummary {

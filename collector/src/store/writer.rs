@@ -122,13 +122,7 @@ impl Spans {
     }
 }
 
-fn run(
-    conn: Db,
-    mut rx: mpsc::Receiver<Job>,
-    fleet: &Fleet,
-    spans: &mut Spans,
-    lan: &LanSettings,
-) {
+fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans, lan: &LanSettings) {
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH_JOBS {
