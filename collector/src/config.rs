@@ -506,7 +506,7 @@ impl CollectorConfig {
                 self.lan_diagram_max_age
             ));
         }
-        if !duration_or_zero(&self.lan_version_min_interval).is_some_and(|s| s <= 86400) {
+        if duration_or_zero(&self.lan_version_min_interval).is_none_or(|s| s > 86400) {
             p.push(format!(
                 "lan_version_min_interval = {:?}: must be a duration from \"0s\" (every change is a version) to \"1d\", like \"5m\"",
                 self.lan_version_min_interval

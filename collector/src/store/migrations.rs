@@ -525,9 +525,12 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// A back-fill in Rust, inside a migration's transaction.
+type Backfill = fn(&Db) -> Result<(), DbError>;
+
 /// What a migration does in Rust after its SQL, in the same transaction: back-fills
 /// that need parsing JSON, which the two engines' SQL does differently.
-fn backfill(version: usize) -> Option<fn(&Db) -> Result<(), DbError>> {
+fn backfill(version: usize) -> Option<Backfill> {
     match version {
         14 => Some(crate::lan::seen::backfill),
         _ => None,
