@@ -1047,3 +1047,36 @@ fn lan_versions_are_bounded_and_do_not_slow_other_agencies() {
         });
     }
 }
+
+/// Issue 20, finding 4: a change coalesced within `lan_version_min_interval` is not
+/// lost: the next report the collector writes after the interval (here a heartbeat
+/// without any LAN section) turns the pending discovery into the version.
+#[test]
+fn lan_versions_a_coalesced_change_becomes_a_version_after_the_interval() {
+    let c = Collector::start_full("lan_version_min_interval = \"3s\"\n", "");
+    let token = c.enrol("dinkes", "dinkes-opd", Some("kantor-dinkes"));
+    let id = agent_id(&token);
+    let versions = || {
+        let (code, body) = simpul_e2e::get(&c.url("/api/v1/agencies/dinkes/lan/versions"));
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&body).unwrap()
+    };
+    for (seq, tag) in [(1, 1), (2, 2), (3, 3)] {
+        let mut r = report(&id, "dinkes-opd", seq);
+        r["lan"] = big_lan(5, tag);
+        send(&c, &token, &r);
+    }
+    assert_eq!(versions().len(), 1, "two changes coalesced");
+    std::thread::sleep(Duration::from_secs(4));
+    send(&c, &token, &report(&id, "dinkes-opd", 4));
+    let v = versions();
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert_eq!(v[0]["version"], 2);
+    let (_, body) = simpul_e2e::get(&c.url("/api/v1/agencies/dinkes/lan"));
+    assert!(body.contains("pc-0-3"), "the newest change: {body}");
+    assert!(!body.contains("pc-0-2"), "{body}");
+    assert_eq!(
+        simpul_e2e::sample(&c.metrics(), "simpul_lan_versions_coalesced_total"),
+        Some(2.0)
+    );
+}

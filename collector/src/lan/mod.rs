@@ -212,10 +212,15 @@ pub fn promote_due(tx: &Db, limits: &Limits, now: f64) -> Result<Vec<Recorded>, 
     )?;
     let mut out = Vec::new();
     for (agency, site, agent_id, sample_time, json) in due {
-        tx.execute(
-            "DELETE FROM lan_pending WHERE agency = ?1 AND site = ?2",
-            params![agency, site],
-        )?;
+        // a replica sharing PostgreSQL may have promoted it meanwhile: the row lock
+        // makes this wait for its commit, and then there is nothing left to promote
+        if tx.execute(
+            "DELETE FROM lan_pending WHERE agency = ?1 AND site = ?2 AND sample_time = ?3",
+            params![agency, site, sample_time],
+        )? == 0
+        {
+            continue;
+        }
         let lan: LanDiscovery = match serde_json::from_str(&json) {
             Ok(l) => l,
             Err(e) => {
