@@ -634,6 +634,62 @@ mod tests {
     use super::*;
 
     #[test]
+    fn migration_14_back_fills_the_lan_devices_from_stored_versions() {
+        crate::store::testing::each_engine(|db| {
+            let lan = |hosts: &[&str]| simpul_protocol::LanDiscovery {
+                subnets: vec![],
+                topology: simpul_protocol::Topology {
+                    devices: hosts
+                        .iter()
+                        .map(|h| simpul_protocol::Device {
+                            id: format!("ip:{h}"),
+                            kind: simpul_protocol::DeviceType::Host,
+                            name: String::new(),
+                            vendor: String::new(),
+                            addresses: vec![(*h).to_owned()],
+                            macs: vec![],
+                            sources: vec![],
+                        })
+                        .collect(),
+                    links: vec![],
+                },
+                hash: String::new(),
+                errors: vec![],
+                duration_seconds: 0.0,
+            };
+            let unlimited = crate::lan::Limits::UNLIMITED;
+            for (t, hosts) in [
+                (100.0, &["10.0.0.1"][..]),
+                (200.0, &["10.0.0.1", "10.0.0.2"]),
+            ] {
+                crate::lan::record(db, &unlimited, "dinkes", "", "a1", t, t, &lan(hosts)).unwrap();
+            }
+            // the database as schema 13 left it: versions, no devices table
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at")
+                .unwrap();
+            match db.engine() {
+                Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),
+                Engine::Postgres => db
+                    .batch("DELETE FROM simpul_schema WHERE version = 14")
+                    .unwrap(),
+            }
+            migrate(db).unwrap();
+            let seen: Vec<(String, f64)> = crate::lan::seen::current(db, "dinkes")
+                .unwrap()
+                .into_iter()
+                .map(|d| (d.id, d.first_seen))
+                .collect();
+            assert_eq!(
+                seen,
+                [
+                    ("ip:10.0.0.1".to_owned(), 100.0),
+                    ("ip:10.0.0.2".to_owned(), 200.0)
+                ]
+            );
+        });
+    }
+
+    #[test]
     fn migrates_once_and_refuses_newer_schemas() {
         let db = Db::sqlite(rusqlite::Connection::open_in_memory().unwrap());
         migrate(&db).unwrap();
