@@ -108,6 +108,19 @@ pub struct CollectorConfig {
     /// overdue (the yearly submission duty), e.g. `365d`.
     #[serde(default = "default_lan_diagram_max_age")]
     pub lan_diagram_max_age: String,
+    /// At most one new LAN diagram version per site per this interval, e.g. `5m`
+    /// (`0s`: every change is a version). A change arriving sooner is kept as the
+    /// site's pending discovery and becomes the next version once the interval has
+    /// passed; coalesced discoveries are counted in `simpul_lan_versions_coalesced_total`.
+    /// The default is below the agents' default discovery interval (15 min), so a
+    /// well-behaved agent is never coalesced; one that discovers every minute on a
+    /// flapping LAN, or posts topologies in a loop, stores at most 12 versions an hour.
+    #[serde(default = "default_lan_version_min_interval")]
+    pub lan_version_min_interval: String,
+    /// LAN diagram versions kept per site: every acknowledged version and the newest
+    /// this many; older unacknowledged ones are pruned hourly.
+    #[serde(default = "default_lan_versions_keep")]
+    pub lan_versions_keep: u32,
     /// How often the duties (SLA roll-ups, backup states, LAN overdue) are evaluated
     /// for `/metrics` and the pages, e.g. `30s`; on wall-clock boundaries of it. With
     /// replicas, the leader evaluates each tick once for all.
@@ -256,6 +269,12 @@ fn default_span_retention_days() -> u32 {
 fn default_lan_diagram_max_age() -> String {
     "365d".into()
 }
+fn default_lan_version_min_interval() -> String {
+    "5m".into()
+}
+fn default_lan_versions_keep() -> u32 {
+    400
+}
 fn default_metrics_auth() -> bool {
     true
 }
@@ -299,6 +318,8 @@ impl Default for CollectorConfig {
             maintenance: Vec::new(),
             backups: Vec::new(),
             lan_diagram_max_age: default_lan_diagram_max_age(),
+            lan_version_min_interval: default_lan_version_min_interval(),
+            lan_versions_keep: default_lan_versions_keep(),
             duty_interval: default_duty_interval(),
             metrics_auth: default_metrics_auth(),
             store: StoreConfig::default(),
@@ -313,9 +334,31 @@ impl CollectorConfig {
         crate::sla::config::parse_duration(&self.duty_interval).unwrap_or(30) as f64
     }
 
+    /// The LAN version limits (validated at load).
+    pub fn lan_limits(&self) -> crate::lan::Limits {
+        crate::lan::Limits {
+            min_interval_secs: duration_or_zero(&self.lan_version_min_interval).unwrap_or(300)
+                as f64,
+            keep: i64::from(self.lan_versions_keep),
+        }
+    }
+
     /// `lan_diagram_max_age` in seconds (validated at load).
     pub fn lan_max_age_seconds(&self) -> f64 {
         crate::sla::config::parse_duration(&self.lan_diagram_max_age).unwrap_or(365 * 86400) as f64
+    }
+}
+
+/// A duration like `5m`, or zero (`0s`, `0m`, ...), in seconds.
+fn duration_or_zero(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let zero = t.len() >= 2
+        && t[..t.len() - 1].bytes().all(|b| b == b'0')
+        && ["s", "m", "h", "d"].iter().any(|u| t.ends_with(u));
+    if zero {
+        Some(0)
+    } else {
+        crate::sla::config::parse_duration(t)
     }
 }
 
@@ -537,6 +580,18 @@ impl CollectorConfig {
             p.push(format!(
                 "lan_diagram_max_age = {:?}: must be a duration like \"365d\"",
                 self.lan_diagram_max_age
+            ));
+        }
+        if duration_or_zero(&self.lan_version_min_interval).is_none_or(|s| s > 86400) {
+            p.push(format!(
+                "lan_version_min_interval = {:?}: must be a duration from \"0s\" (every change is a version) to \"1d\", like \"5m\"",
+                self.lan_version_min_interval
+            ));
+        }
+        if !(1..=100_000).contains(&self.lan_versions_keep) {
+            p.push(format!(
+                "lan_versions_keep = {}: must be between 1 and 100000 versions per site",
+                self.lan_versions_keep
             ));
         }
         if !crate::sla::config::parse_duration(&self.duty_interval)
@@ -803,6 +858,36 @@ mod tests {
             ("max_connections = -1", "max_connections"),
         ] {
             let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_lan_version_limits_name_what_is_wrong() {
+        let parse = |text: &str| {
+            CollectorConfig::parse(text, Path::new("c.toml"))
+                .map(|c| c.lan_limits())
+                .map_err(|e| e.to_string())
+        };
+        let d = parse("").unwrap();
+        assert_eq!((d.min_interval_secs, d.keep), (300.0, 400));
+        let z = parse("lan_version_min_interval = \"0s\"\nlan_versions_keep = 10\n").unwrap();
+        assert_eq!((z.min_interval_secs, z.keep), (0.0, 10));
+        for (text, want) in [
+            (
+                "lan_version_min_interval = \"soon\"",
+                "lan_version_min_interval = \"soon\": must be a duration from \"0s\"",
+            ),
+            (
+                "lan_version_min_interval = \"2d\"",
+                "lan_version_min_interval = \"2d\": must be a duration",
+            ),
+            (
+                "lan_versions_keep = 0",
+                "lan_versions_keep = 0: must be between 1 and 100000",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
             assert!(e.contains(want), "{text}: {e}");
         }
     }

@@ -72,7 +72,7 @@ pub async fn lease_loop(state: Arc<AppState>) {
         tick.tick().await;
         let s = Arc::clone(&state);
         let r = tokio::task::spawn_blocking(move || {
-            let db = crate::lock(&s.db);
+            let db = s.db.get();
             shared::lease(
                 &db,
                 DUTY_LEASE,
@@ -102,7 +102,7 @@ pub async fn lease_loop(state: Arc<AppState>) {
 /// Gives the lease up at a clean stop.
 pub fn release(state: &AppState) {
     if state.replica.shared && state.metrics.leader.load(Ordering::Relaxed) {
-        let db = crate::lock(&state.db);
+        let db = state.db.get();
         if let Err(e) = shared::release(&db, DUTY_LEASE, &state.replica.id) {
             tracing::warn!(error = %e, "cannot release the duty lease");
         }
@@ -128,7 +128,7 @@ pub async fn sync_loop(state: Arc<AppState>) {
 
 /// Applies what was received after `from`; returns the newest receive time seen.
 pub fn sync_once(s: &AppState, from: f64) -> Result<f64, store::StoreError> {
-    let db = crate::lock(&s.db);
+    let db = s.db.get();
     let fleet = &s.fleet;
     let rows = shared::latest_since(&db, from, |agent, seq| fleet.holds(agent, seq))?;
     let inventories = shared::inventories_since(&db, from)?;

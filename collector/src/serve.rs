@@ -21,9 +21,13 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     let shared = write_conn_engine == store::Engine::Postgres;
     let read_conn = store::open(&cfg.store, &cfg.data_dir)?;
     let auth = Arc::new(Auth::new(Arc::new(Mutex::new(read_conn))));
-    // reports get their own connection so that a long one never delays a token lookup
-    let read_db = Arc::new(Mutex::new(store::open(&cfg.store, &cfg.data_dir)?));
-    let writer = Writer::spawn(write_conn, Arc::clone(&fleet), cfg.grace_intervals)?;
+    // reports get their own connections so that a long one never delays a token
+    // lookup, and one slow page never holds up every other user's
+    let read_db = Arc::new(store::pool::ReadPool::open(
+        &cfg.store,
+        &cfg.data_dir,
+        store::pool::READ_CONNECTIONS,
+    )?);
     let limits = Limits {
         max_age_secs: cfg.max_report_age_secs,
         max_future_secs: cfg.max_clock_skew_secs,
@@ -35,6 +39,15 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         cfg.max_clock_skew_secs,
         (write_conn_engine == store::Engine::Sqlite).then(|| cfg.data_dir.join(store::DB_FILE)),
     );
+    let writer = Writer::spawn(
+        write_conn,
+        Arc::clone(&fleet),
+        cfg.grace_intervals,
+        store::writer::LanSettings {
+            limits: cfg.lan_limits(),
+            coalesced: Arc::clone(&metrics.lan_versions_coalesced),
+        },
+    )?;
     let tls = match (&cfg.tls_cert_file, &cfg.tls_key_file) {
         (Some(cert), Some(key)) => Some(Arc::new(Tls::new(
             TlsFiles {
@@ -177,7 +190,8 @@ async fn record_alive(conn: Arc<Mutex<store::Db>>, run: f64) {
     }
 }
 
-/// Deletes raw reports and spans past their retention, at start and then hourly.
+/// Deletes raw reports and spans past their retention, and LAN versions beyond
+/// `lan_versions_keep`, at start and then hourly.
 async fn prune_hourly(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -193,21 +207,28 @@ async fn prune_hourly(state: Arc<AppState>) {
                 if !s.metrics.leader.load(std::sync::atomic::Ordering::Relaxed)
                     || !store::shared::claim_tick(&conn, "prune", hour, &s.replica.id, now)?
                 {
-                    return Ok((0, 0));
+                    return Ok((0, 0, 0));
                 }
                 store::shared::prune_ticks(&conn, now - 7.0 * day)?;
             }
-            store::prune(
+            let (reports, spans) = store::prune(
                 &conn,
                 now - f64::from(s.cfg.raw_retention_days) * day,
                 now - f64::from(s.cfg.span_retention_days) * day,
-            )
+            )?;
+            let lan_versions = crate::lan::prune(&conn, s.cfg.lan_limits().keep)?;
+            Ok::<_, store::StoreError>((reports, spans, lan_versions))
         })
         .await;
         match r {
-            Ok(Ok((0, 0))) => {}
-            Ok(Ok((reports, spans))) => {
-                tracing::info!(reports, spans, "pruned data past its retention")
+            Ok(Ok((0, 0, 0))) => {}
+            Ok(Ok((reports, spans, lan_versions))) => {
+                tracing::info!(
+                    reports,
+                    spans,
+                    lan_versions,
+                    "pruned data past its retention"
+                )
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "cannot prune old data"),
             Err(e) => tracing::warn!(error = %e, "prune task failed"),
@@ -235,7 +256,7 @@ async fn duty_ticks(state: Arc<AppState>) {
                     return Ok(false);
                 }
                 let claimed = store::shared::claim_tick(
-                    &crate::lock(&s.db),
+                    &s.db.get(),
                     "duties",
                     tick,
                     &s.replica.id,
@@ -301,7 +322,7 @@ pub fn evaluate_duties(s: &AppState) -> Result<(), crate::store::StoreError> {
     let started = std::time::Instant::now();
     let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
     let now = crate::now_seconds();
-    let conn = crate::lock(&s.db);
+    let conn = s.db.get();
     // one report per period kind in use; each host keeps its class's
     let mut kinds: Vec<PeriodKind> = s.cfg.sla_classes.iter().map(|c| c.period).collect();
     kinds.sort_unstable();

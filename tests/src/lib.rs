@@ -125,6 +125,12 @@ kind = "opd-office"
 agency = "dinkes"
 "#;
 
+/// Top-level config line of the tests' collectors: the tests post LAN topologies
+/// seconds apart and expect each change as a version, which production's
+/// `lan_version_min_interval` (5 min) would coalesce. A test of the limit sets its own
+/// value in `top`, and then this line is left out.
+pub const LAN_EVERY_CHANGE: &str = "lan_version_min_interval = \"0s\"\n";
+
 /// Whether the suite runs its collectors on PostgreSQL (`SIMPUL_TEST_STORE=postgres`)
 /// instead of the default embedded SQLite.
 pub fn on_postgres() -> bool {
@@ -174,7 +180,11 @@ impl Collector {
         top: &str,
         tables: &str,
     ) -> Self {
-        let extra = top;
+        let extra = if top.contains("lan_version_min_interval") {
+            top.to_owned()
+        } else {
+            format!("{LAN_EVERY_CHANGE}{top}")
+        };
         let store = match &store_url {
             Some(url) => {
                 format!("[store]\nkind = \"postgres\"\nurl = \"{url}\"\n{store_extra}\n")

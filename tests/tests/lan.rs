@@ -189,8 +189,9 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     std::fs::write(
         &ccfg,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{}\n",
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{}{}\n",
             dir.path().join("data").display(),
+            simpul_e2e::LAN_EVERY_CHANGE,
             simpul_e2e::COLLECTOR_TOML
         ),
     )

@@ -511,8 +511,9 @@ fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
     std::fs::write(
         &ccfg,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{}\n",
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n{}{}\n",
             d.join("data").display(),
+            simpul_e2e::LAN_EVERY_CHANGE,
             simpul_e2e::COLLECTOR_TOML
         ),
     )

@@ -872,3 +872,211 @@ fn metrics_can_require_an_admin() {
         "an agency user may not read every agency's metrics"
     );
 }
+
+/// Adds a web user with `args` (`--role admin`, ...) and `password`.
+fn add_user(c: &Collector, name: &str, args: &[&str], password: &str) {
+    use std::io::Write;
+    let mut child = Command::new(simpul_e2e::bin("simpul-collector"))
+        .args(["user", "add", name, "--password-stdin", "--config"])
+        .arg(c.config_path())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A LAN of `hosts` hosts whose names carry `tag`: every tag a different topology.
+fn big_lan(hosts: usize, tag: usize) -> serde_json::Value {
+    let devs: Vec<_> = (0..hosts)
+        .map(|i| {
+            serde_json::json!({"id": format!("ip:10.30.{}.{}", i / 250, i % 250 + 1), "type": "host",
+                "name": format!("pc-{i}-{tag}"), "addresses": [format!("10.30.{}.{}", i / 250, i % 250 + 1)],
+                "macs": [], "sources": ["arp", "icmp"], "vendor": "Dell Inc."})
+        })
+        .collect();
+    serde_json::json!({"subnets": ["10.30.0.0/22"], "topology": {"devices": devs, "links": []},
+        "hash": "", "duration_seconds": 0.5})
+}
+
+/// Median of `n` timings of `f`, in milliseconds.
+fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[n / 2]
+}
+
+/// Posts `count` distinct topologies of dinkes's office agent, `per_request` reports a
+/// request; returns the seconds it took.
+fn flood(c: &Collector, token: &str, id: &str, count: usize, per_request: usize) -> f64 {
+    let start = Instant::now();
+    let mut seq = 10;
+    for chunk in (0..count).collect::<Vec<_>>().chunks(per_request) {
+        let batch: Vec<_> = chunk
+            .iter()
+            .map(|&i| {
+                seq += 1;
+                let mut r = report(id, "dinkes-opd", seq);
+                r["lan"] = big_lan(150, i);
+                r
+            })
+            .collect();
+        send(c, token, &serde_json::Value::Array(batch));
+    }
+    start.elapsed().as_secs_f64()
+}
+
+/// The database's size on disk, file and WAL (SQLite; 0 on PostgreSQL).
+fn db_bytes(c: &Collector) -> u64 {
+    let wal = c.db_path().with_extension("db-wal");
+    [c.db_path(), wal]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Issue 20, finding 4: one agent posting hundreds of topologies stored hundreds of
+/// versions (0.8 MB/s of growth), and the inventory parsed all of them on the one read
+/// connection, slowing every agency's pages. Now a site stores at most one version per
+/// `lan_version_min_interval` (the rest coalesced and counted), and other agencies'
+/// pages stay fast even while one agency does have hundreds of versions.
+#[test]
+fn lan_versions_are_bounded_and_do_not_slow_other_agencies() {
+    const POSTED: usize = 300;
+    for (interval, bounded) in [("5m", true), ("0s", false)] {
+        let c = Collector::start_full(
+            &format!("lan_version_min_interval = \"{interval}\"\nlan_versions_keep = 400\n"),
+            "",
+        );
+        add_user(&c, "budi", &["--role", "admin"], ADMIN_PW);
+        let budi = Session::login(&c, "budi", ADMIN_PW);
+        // another agency, with a small LAN of its own
+        let other = c.enrol("diskominfo", "diskominfo-srv", Some("pusat-data"));
+        let mut r = report(&agent_id(&other), "diskominfo-srv", 1);
+        r["lan"] = lan(&[("mac:02:00:00:00:00:09", "sw-dc"), ("ip:10.9.0.1", "srv")]);
+        send(&c, &other, &r);
+        let token = c.enrol("dinkes", "dinkes-opd", Some("kantor-dinkes"));
+        let id = agent_id(&token);
+        let pages = [
+            "/inventory?agency=diskominfo",
+            "/inventory.csv?agency=diskominfo",
+            "/",
+        ];
+        let measure = |what: &str| {
+            for p in pages {
+                let ms = median_ms(5, || assert_eq!(budi.get(p).0, 200, "{p}"));
+                eprintln!("lan_min_interval={interval} {what}: GET {p} median {ms:.1} ms");
+            }
+        };
+        measure("before");
+        let bytes_before = db_bytes(&c);
+        let secs = flood(&c, &token, &id, POSTED, 20);
+        let bytes_after = db_bytes(&c);
+        let versions = c.count("SELECT count(*) FROM lan_versions WHERE agency = 'dinkes'");
+        let coalesced = simpul_e2e::sample(&c.metrics(), "simpul_lan_versions_coalesced_total");
+        eprintln!(
+            "lan_min_interval={interval}: {POSTED} topologies in {secs:.1} s: {versions} versions stored, \
+             {coalesced:?} coalesced, database {bytes_before} -> {bytes_after} bytes (+{} KiB)",
+            bytes_after.saturating_sub(bytes_before) / 1024
+        );
+        if bounded {
+            // at most one version per 5 min since the first (and the pending one)
+            let allowed = 1 + (secs / 300.0) as i64;
+            assert!(versions <= allowed, "{versions} versions in {secs} s");
+            assert_eq!(
+                coalesced,
+                Some((POSTED as i64 - versions) as f64),
+                "the rest are counted"
+            );
+            assert_eq!(
+                c.count("SELECT count(*) FROM lan_pending WHERE agency = 'dinkes'"),
+                1,
+                "the newest change waits for its interval"
+            );
+            // the stored topologies: one version's worth, not 300
+            let stored = c.count(
+                "SELECT CAST(sum(length(topology) + length(diff)) AS BIGINT) FROM lan_versions WHERE agency = 'dinkes'",
+            );
+            let one = serde_json::to_string(&big_lan(150, 0)).unwrap().len() as i64;
+            assert!(stored < 3 * one, "{stored} bytes of topologies");
+        } else {
+            assert_eq!(versions, POSTED as i64, "every change a version");
+            assert_eq!(coalesced, Some(0.0));
+        }
+        measure("after");
+        // dinkes's own inventory is the newest version's devices, read from the table
+        let ms = median_ms(3, || {
+            let (code, csv) = budi.get("/inventory.csv?agency=dinkes");
+            assert_eq!(code, 200);
+            assert_eq!(csv.lines().filter(|l| l.contains(",lan,")).count(), 150);
+        });
+        eprintln!("lan_min_interval={interval}: GET /inventory.csv?agency=dinkes ({versions} versions) median {ms:.1} ms");
+        // the other agency's pages answer while dinkes's pages are read in a loop
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        budi.get("/lan/dinkes?site=kantor-dinkes");
+                        budi.get("/inventory.csv?agency=dinkes");
+                    }
+                });
+            }
+            measure("while dinkes's pages are read");
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+}
+
+/// Issue 20, finding 4: a change coalesced within `lan_version_min_interval` is not
+/// lost: the next report the collector writes after the interval (here a heartbeat
+/// without any LAN section) turns the pending discovery into the version.
+#[test]
+fn lan_versions_a_coalesced_change_becomes_a_version_after_the_interval() {
+    let c = Collector::start_full("lan_version_min_interval = \"3s\"\n", "");
+    let token = c.enrol("dinkes", "dinkes-opd", Some("kantor-dinkes"));
+    let id = agent_id(&token);
+    let versions = || {
+        let (code, body) = simpul_e2e::get(&c.url("/api/v1/agencies/dinkes/lan/versions"));
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&body).unwrap()
+    };
+    for (seq, tag) in [(1, 1), (2, 2), (3, 3)] {
+        let mut r = report(&id, "dinkes-opd", seq);
+        r["lan"] = big_lan(5, tag);
+        send(&c, &token, &r);
+    }
+    assert_eq!(versions().len(), 1, "two changes coalesced");
+    std::thread::sleep(Duration::from_secs(4));
+    send(&c, &token, &report(&id, "dinkes-opd", 4));
+    let v = versions();
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert_eq!(v[0]["version"], 2);
+    let (_, body) = simpul_e2e::get(&c.url("/api/v1/agencies/dinkes/lan"));
+    assert!(body.contains("pc-0-3"), "the newest change: {body}");
+    assert!(!body.contains("pc-0-2"), "{body}");
+    assert_eq!(
+        simpul_e2e::sample(&c.metrics(), "simpul_lan_versions_coalesced_total"),
+        Some(2.0)
+    );
+}

@@ -93,7 +93,10 @@ impl ApiError {
     /// servers and is no business of a client's.
     pub fn store(e: impl std::fmt::Display) -> Self {
         let id = crate::store::random_hex(4).unwrap_or_else(|_| {
-            format!("{:08x}", (crate::now_seconds() * 1000.0) as u64 & 0xffff_ffff)
+            format!(
+                "{:08x}",
+                (crate::now_seconds() * 1000.0) as u64 & 0xffff_ffff
+            )
         });
         tracing::error!(error_id = %id, error = %e, "database error");
         Self::new(

@@ -41,8 +41,8 @@ pub struct AppState {
     pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
     /// `POST /api/v1/enroll` per source address ([`enroll::PER_ADDRESS_BURST`]).
     pub enroll_per_address: ratelimit::RateLimiter<std::net::IpAddr>,
-    /// A read connection for reports.
-    pub db: Arc<std::sync::Mutex<crate::store::Db>>,
+    /// Read connections for reports and pages ([`crate::store::pool::READ_CONNECTIONS`]).
+    pub db: Arc<crate::store::pool::ReadPool>,
     /// Failed-login throttles of the web pages.
     pub web: crate::web::LoginLimits,
     /// This process among the replicas sharing the database.
@@ -214,7 +214,7 @@ async fn metrics_reader(
 }
 
 impl AppState {
-    /// Runs `f` on the read connection off the async workers; a database error or a
+    /// Runs `f` on a read connection off the async workers; a database error or a
     /// failed worker is a 503.
     pub async fn read_db<T: Send + 'static>(
         self: &Arc<Self>,
@@ -222,7 +222,7 @@ impl AppState {
     ) -> Result<T, error::ApiError> {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let conn = crate::lock(&app.db);
+            let conn = app.db.get();
             f(&conn)
         })
         .await

@@ -86,6 +86,9 @@ pub struct Metrics {
     pub tls_handshake_failures: Arc<AtomicU64>,
     /// Connections open, refused, cut; shared with the listener.
     pub connections: Arc<connections::ConnStats>,
+    /// LAN discoveries coalesced (a change within `lan_version_min_interval` of the
+    /// site's newest version); shared with the writer, which counts after commit.
+    pub lan_versions_coalesced: Arc<AtomicU64>,
     /// Web logins: succeeded, failed (wrong name or password), throttled, busy (no
     /// password verification slot in time).
     pub web_logins: [AtomicU64; 4],
@@ -136,6 +139,7 @@ impl Metrics {
             },
             tls_handshake_failures: Arc::default(),
             connections: Arc::default(),
+            lan_versions_coalesced: Arc::default(),
             web_logins: Default::default(),
             web_login_throttled: Default::default(),
             remote_write: std::sync::RwLock::default(),
@@ -495,6 +499,16 @@ impl Metrics {
             self.tls_handshake_failures.load(Ordering::Relaxed) as f64,
         );
         self.connections.encode(e);
+        e.family(
+            "simpul_lan_versions_coalesced_total",
+            Kind::Counter,
+            "LAN discoveries with a changed topology received within lan_version_min_interval of the site's newest version: kept as the site's pending discovery, not stored as a version",
+        );
+        e.sample(
+            "simpul_lan_versions_coalesced_total",
+            &[],
+            self.lan_versions_coalesced.load(Ordering::Relaxed) as f64,
+        );
         self.encode_remote_write(e);
         e.family(
             "simpul_web_login_attempts_total",

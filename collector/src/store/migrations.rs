@@ -469,7 +469,73 @@ const MIGRATIONS: &[Migration] = &[
         revoked_at    DOUBLE PRECISION
      );"#,
     },
+    // 14: bounded LAN versions: when each version was recorded (the collector's clock,
+    // for lan_version_min_interval), the one pending (coalesced) discovery per site,
+    // and the devices each site has had, for the inventory (back-filled in Rust from
+    // the stored versions: see `backfill`)
+    Migration {
+        sqlite: "ALTER TABLE lan_versions ADD COLUMN recorded_at REAL;
+     CREATE TABLE lan_pending (
+        agency       TEXT NOT NULL,
+        site         TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        sample_time  REAL NOT NULL,
+        received_at  REAL NOT NULL,
+        discovery    TEXT NOT NULL,
+        PRIMARY KEY (agency, site)
+     );
+     CREATE TABLE lan_devices_seen (
+        agency      TEXT NOT NULL,
+        site        TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        vendor      TEXT NOT NULL,
+        addresses   TEXT NOT NULL,
+        macs        TEXT NOT NULL,
+        first_seen  REAL NOT NULL,
+        version     INTEGER NOT NULL,
+        PRIMARY KEY (agency, site, device_id)
+     );
+     CREATE INDEX lan_devices_seen_by_version ON lan_devices_seen(agency, site, version);",
+        postgres: r#"ALTER TABLE lan_versions ADD COLUMN recorded_at DOUBLE PRECISION;
+     CREATE TABLE lan_pending (
+        agency       TEXT NOT NULL,
+        site         TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        sample_time  DOUBLE PRECISION NOT NULL,
+        received_at  DOUBLE PRECISION NOT NULL,
+        discovery    TEXT NOT NULL,
+        PRIMARY KEY (agency, site)
+     );
+     CREATE TABLE lan_devices_seen (
+        agency      TEXT NOT NULL,
+        site        TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        vendor      TEXT NOT NULL,
+        addresses   TEXT NOT NULL,
+        macs        TEXT NOT NULL,
+        first_seen  DOUBLE PRECISION NOT NULL,
+        version     BIGINT NOT NULL,
+        PRIMARY KEY (agency, site, device_id)
+     );
+     CREATE INDEX lan_devices_seen_by_version ON lan_devices_seen(agency, site, version);"#,
+    },
 ];
+
+/// A back-fill in Rust, inside a migration's transaction.
+type Backfill = fn(&Db) -> Result<(), DbError>;
+
+/// What a migration does in Rust after its SQL, in the same transaction: back-fills
+/// that need parsing JSON, which the two engines' SQL does differently.
+fn backfill(version: usize) -> Option<Backfill> {
+    match version {
+        14 => Some(crate::lan::seen::backfill),
+        _ => None,
+    }
+}
 
 /// One migration, in the dialect of each engine.
 struct Migration {
@@ -552,6 +618,9 @@ fn apply(
         let version = i + 1;
         db.transaction(|db| {
             db.batch(sql(m))?;
+            if let Some(f) = backfill(version) {
+                f(db)?;
+            }
             db.batch(&mark(version))
         })
         .map_err(|source| MigrateError::Failed { version, source })?;
@@ -563,6 +632,62 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migration_14_back_fills_the_lan_devices_from_stored_versions() {
+        crate::store::testing::each_engine(|db| {
+            let lan = |hosts: &[&str]| simpul_protocol::LanDiscovery {
+                subnets: vec![],
+                topology: simpul_protocol::Topology {
+                    devices: hosts
+                        .iter()
+                        .map(|h| simpul_protocol::Device {
+                            id: format!("ip:{h}"),
+                            kind: simpul_protocol::DeviceType::Host,
+                            name: String::new(),
+                            vendor: String::new(),
+                            addresses: vec![(*h).to_owned()],
+                            macs: vec![],
+                            sources: vec![],
+                        })
+                        .collect(),
+                    links: vec![],
+                },
+                hash: String::new(),
+                errors: vec![],
+                duration_seconds: 0.0,
+            };
+            let unlimited = crate::lan::Limits::UNLIMITED;
+            for (t, hosts) in [
+                (100.0, &["10.0.0.1"][..]),
+                (200.0, &["10.0.0.1", "10.0.0.2"]),
+            ] {
+                crate::lan::record(db, &unlimited, "dinkes", "", "a1", t, t, &lan(hosts)).unwrap();
+            }
+            // the database as schema 13 left it: versions, no devices table
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at")
+                .unwrap();
+            match db.engine() {
+                Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),
+                Engine::Postgres => db
+                    .batch("DELETE FROM simpul_schema WHERE version = 14")
+                    .unwrap(),
+            }
+            migrate(db).unwrap();
+            let seen: Vec<(String, f64)> = crate::lan::seen::current(db, "dinkes")
+                .unwrap()
+                .into_iter()
+                .map(|d| (d.id, d.first_seen))
+                .collect();
+            assert_eq!(
+                seen,
+                [
+                    ("ip:10.0.0.1".to_owned(), 100.0),
+                    ("ip:10.0.0.2".to_owned(), 200.0)
+                ]
+            );
+        });
+    }
 
     #[test]
     fn migrates_once_and_refuses_newer_schemas() {

@@ -8,6 +8,7 @@ pub mod db;
 pub mod enroll;
 pub mod migrations;
 pub mod pg_server;
+pub mod pool;
 pub mod shared;
 pub mod users;
 pub mod writer;

@@ -4,6 +4,7 @@
 //! only after the commit, so nothing is shown or acknowledged that is not stored.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::params;
@@ -34,6 +35,15 @@ pub struct Outcome {
     pub duplicates: u32,
 }
 
+/// What the writer needs to store LAN discoveries: the version limits, and the
+/// counter of coalesced discoveries (`simpul_lan_versions_coalesced_total`), counted
+/// after commit.
+#[derive(Debug, Clone)]
+pub struct LanSettings {
+    pub limits: crate::lan::Limits,
+    pub coalesced: Arc<AtomicU64>,
+}
+
 /// Handle to the writer thread.
 pub struct Writer {
     tx: mpsc::Sender<Job>,
@@ -43,7 +53,12 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on `conn`; a host is down after `grace_intervals` of
     /// its interval without a heartbeat.
-    pub fn spawn(conn: Db, fleet: Arc<Fleet>, grace_intervals: u32) -> std::io::Result<Self> {
+    pub fn spawn(
+        conn: Db,
+        fleet: Arc<Fleet>,
+        grace_intervals: u32,
+        lan: LanSettings,
+    ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(4096);
         let thread = std::thread::Builder::new()
             .name("simpul-writer".into())
@@ -53,7 +68,7 @@ impl Writer {
                     grace_intervals: f64::from(grace_intervals),
                     shared: conn.engine() == super::Engine::Postgres,
                 };
-                run(conn, rx, &fleet, &mut spans)
+                run(conn, rx, &fleet, &mut spans, &lan)
             })?;
         Ok(Self { tx, thread })
     }
@@ -107,7 +122,7 @@ impl Spans {
     }
 }
 
-fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans) {
+fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans, lan: &LanSettings) {
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH_JOBS {
@@ -116,8 +131,17 @@ fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans) 
                 Err(_) => break,
             }
         }
-        match conn.transaction(|tx| write_batch(tx, &jobs, fleet, spans)) {
+        let mut coalesced = 0u64;
+        let written = conn.transaction(|tx| {
+            let outcomes = write_batch(tx, &jobs, fleet, spans, lan, &mut coalesced)?;
+            // a change coalesced earlier becomes a version once its interval has passed,
+            // with whichever agent's reports come next
+            crate::lan::promote_due(tx, &lan.limits, crate::now_seconds())?;
+            Ok::<_, DbError>(outcomes)
+        });
+        match written {
             Ok(outcomes) => {
+                lan.coalesced.fetch_add(coalesced, Ordering::Relaxed);
                 for (job, (outcome, fresh)) in jobs.into_iter().zip(outcomes) {
                     for r in &fresh {
                         fleet.apply(&job.binding, r, job.received_at);
@@ -175,6 +199,8 @@ fn write_batch(
     jobs: &[Job],
     fleet: &Fleet,
     spans: &mut Spans,
+    lan_settings: &LanSettings,
+    coalesced: &mut u64,
 ) -> Result<Vec<JobResult>, DbError> {
     let mut results = Vec::with_capacity(jobs.len());
     {
@@ -235,14 +261,19 @@ fn write_batch(
                 }
                 record_span(tx, spans, &job.binding.id, r)?;
                 if let Some(lan) = &r.lan {
-                    crate::lan::record(
+                    let recorded = crate::lan::record(
                         tx,
+                        &lan_settings.limits,
                         &job.binding.agency,
                         job.binding.site.as_deref().unwrap_or(""),
                         &job.binding.id,
                         r.sample_time_seconds,
+                        job.received_at,
                         lan,
                     )?;
+                    if recorded == crate::lan::Recorded::Coalesced {
+                        *coalesced += 1;
+                    }
                 }
                 if !r.snmp.is_empty() {
                     crate::lan::record_snmp(

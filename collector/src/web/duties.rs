@@ -507,43 +507,23 @@ async fn assets(app: &Arc<AppState>, v: &Viewer, agency: Option<String>) -> Opti
                 last_seen: h.last_seen(),
             });
         }
+        // the devices table the writer maintains: one indexed query per agency, however
+        // many versions its sites have
         for a in &agencies {
-            for site in crate::lan::sites(conn, a)? {
-                // first seen: the oldest version of the site that holds the device
-                let rows = crate::lan::versions(conn, Some(a), Some(&site))?;
-                let mut seen: HashMap<String, f64> = HashMap::new();
-                for r in rows.iter().rev() {
-                    if let Some(ver) = crate::lan::version(conn, a, &site, Some(r.version))? {
-                        for d in ver.topology.devices {
-                            seen.entry(d.id).or_insert(r.discovered_at);
-                        }
-                    }
-                }
-                let Some(newest) = crate::lan::version(conn, a, &site, None)? else {
-                    continue;
-                };
-                for d in newest.topology.devices {
-                    let kind = serde_json::to_value(d.kind)
-                        .ok()
-                        .and_then(|k| k.as_str().map(str::to_owned))
-                        .unwrap_or_else(|| "unknown".into());
-                    if kind == "segment" {
-                        continue;
-                    }
-                    out.push(Asset {
-                        agency: a.clone(),
-                        kind,
-                        name: d.name.clone(),
-                        vendor: d.vendor.clone(),
-                        model: String::new(),
-                        serial: String::new(),
-                        addresses: d.addresses.clone(),
-                        macs: d.macs.clone(),
-                        source: "lan",
-                        first_seen: seen.get(&d.id).copied(),
-                        last_seen: Some(newest.row.last_seen),
-                    });
-                }
+            for d in crate::lan::seen::current(conn, a)? {
+                out.push(Asset {
+                    agency: d.agency,
+                    kind: d.kind,
+                    name: d.name,
+                    vendor: d.vendor,
+                    model: String::new(),
+                    serial: String::new(),
+                    addresses: d.addresses,
+                    macs: d.macs,
+                    source: "lan",
+                    first_seen: Some(d.first_seen),
+                    last_seen: Some(d.last_seen),
+                });
             }
         }
         out.sort_by(|x, y| (&x.agency, x.source, &x.name).cmp(&(&y.agency, y.source, &y.name)));
