@@ -235,8 +235,43 @@ fn html_errors(html: &str) -> Vec<String> {
         },
     };
     let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), opts).one(html);
-    let errors = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
+    let mut errors: Vec<String> = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
+    live_markup(&dom.document, &mut errors);
     errors
+}
+
+/// Elements and attributes of the parsed page that a hostile name could have made
+/// live: an inline script that mentions `alert`, an event handler attribute, an
+/// `img`, `iframe` or `object` (no page of Simpul has one).
+fn live_markup(node: &markup5ever_rcdom::Handle, out: &mut Vec<String>) {
+    if let markup5ever_rcdom::NodeData::Element { name, attrs, .. } = &node.data {
+        let tag = name.local.to_string();
+        if ["img", "iframe", "object", "embed"].contains(&tag.as_str()) {
+            out.push(format!("a live <{tag}>"));
+        }
+        if tag == "script" {
+            let mut text = String::new();
+            for c in node.children.borrow().iter() {
+                if let markup5ever_rcdom::NodeData::Text { contents } = &c.data {
+                    text += &contents.borrow();
+                }
+            }
+            if text.contains("alert") {
+                out.push(format!("a live script: {text}"));
+            }
+        }
+        for a in attrs.borrow().iter() {
+            if a.name.local.to_lowercase().starts_with("on") {
+                out.push(format!(
+                    "an event handler {}=\"{}\" on <{tag}>",
+                    a.name.local, a.value
+                ));
+            }
+        }
+    }
+    for c in node.children.borrow().iter() {
+        live_markup(c, out);
+    }
 }
 
 /// Every cell of a CSV document (RFC 4180: quoted cells may hold commas, quotes and
@@ -269,12 +304,16 @@ fn csv_cells(text: &str) -> Vec<String> {
 /// Whether a spreadsheet would run `cell` as a formula: it starts with `=`, `+`, `-`,
 /// `@`, a TAB or a CR and is not a plain decimal number.
 fn is_formula(cell: &str) -> bool {
-    let plain_number = cell.len() > 1
-        && cell[1..]
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-        && cell[1..].chars().any(|c| c.is_ascii_digit());
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number
+    let mut chars = cell.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let rest = chars.as_str();
+    let plain_number = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && rest.chars().any(|c| c.is_ascii_digit());
+    matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') && !plain_number
 }
 
 /// Characters a hostile name must never bring through: controls, bidi overrides and
@@ -308,7 +347,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         return;
     }
     let t_start = Instant::now();
-    let Some(lab) = NetLab::up(5, true) else {
+    let Some(lab) = NetLab::up(6, true) else {
         return;
     };
     let mut servers = Servers::default();
@@ -432,15 +471,18 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
             ],
             &d.join(format!("{mode}.log")),
         );
-        wait_for(&format!("the {mode} SNMP device"), Duration::from_secs(15), || {
-            ready.exists()
-        });
+        wait_for(
+            &format!("the {mode} SNMP device"),
+            Duration::from_secs(15),
+            || ready.exists(),
+        );
     }
-    // reverse names from the scanner's hosts file: markup and a formula
+    // reverse names from the scanner's hosts file: markup and a formula (for hosts
+    // without an LLDP name: a reverse name comes first)
     lab.etc_file(
         &scan,
         "hosts",
-        "127.0.0.1 localhost\n10.250.0.1 <svg/onload=alert(4)>\n10.250.0.2 =1+2.lab\n",
+        "127.0.0.1 localhost\n10.250.0.5 <svg/onload=alert(4)>\n10.250.0.6 =1+2.lab\n",
     );
     lab.etc_file(
         &scan,
@@ -553,15 +595,19 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    wait_for("the switch learns h01's new name", Duration::from_secs(20), || {
-        let out = Command::new("lldpcli")
-            .arg("-u")
-            .arg(&switch_sock)
-            .args(["-f", "keyvalue", "show", "neighbors"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).contains("alert(5)")
-    });
+    wait_for(
+        "the switch learns h01's new name",
+        Duration::from_secs(20),
+        || {
+            let out = Command::new("lldpcli")
+                .arg("-u")
+                .arg(&switch_sock)
+                .args(["-f", "keyvalue", "show", "neighbors"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).contains("alert(5)")
+        },
+    );
     drop(agent);
     agent = start_agent(2);
     wait_versions(2);
@@ -582,7 +628,10 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     // every report was stored whole: nothing refused, the host is up
     let metrics = c.metrics();
     for (name, want) in [
-        ("simpul_ingest_requests_rejected_total{reason=\"invalid\"}", 0.0),
+        (
+            "simpul_ingest_requests_rejected_total{reason=\"invalid\"}",
+            0.0,
+        ),
         ("simpul_ingest_sections_refused_total{section=\"lan\"}", 0.0),
     ] {
         let got = simpul_e2e::sample(&metrics, name).unwrap_or(0.0);
@@ -643,15 +692,38 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
         .iter()
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    // the switch (its sysName, sanitised), the LLDP hosts, the printer by SNMP
-    for needle in ["core\u{FFFD}sw", "alert(1)", "=cmd|", "host\u{FFFD}gnp.exe"] {
+    // the LLDP hosts by their names, sanitised (the bidi override replaced)
+    // and the reverse names from the hosts file, as they are
+    let h01 = if version == 1 {
+        SCRIPT
+    } else {
+        "\u{FFFD}=2+3<script>alert(5)</script>"
+    };
+    for needle in [
+        h01,
+        "=cmd|' /C calc'!A0",
+        "host\u{FFFD}gnp.exe\u{FFFD}LLLL",
+        "<svg/onload=alert(4)>",
+        "=1+2.lab",
+    ] {
         assert!(
-            names.iter().any(|n| n.contains(needle)),
+            names.iter().any(|n| n.starts_with(needle)),
             "no device named like {needle:?} in version {version}: {names:?}"
         );
     }
     for d in devices {
         assert!(d["name"].as_str().unwrap().len() <= 255, "{d}");
+    }
+    // the switch and the printer by SNMP, named: a sysName with an escape sequence or
+    // invalid UTF-8 is not text to the agent, and is reported as hex
+    for (addr, kind) in [(MGMT_IP, "switch"), ("10.250.0.4", "server")] {
+        let dev = devices
+            .iter()
+            .find(|d| d["addresses"][0] == addr)
+            .unwrap_or_else(|| panic!("{addr} in version {version}: {text}"));
+        assert_eq!(dev["type"], kind, "{dev}");
+        assert!(dev["sources"].to_string().contains("snmp"), "{dev}");
+        assert_ne!(dev["name"], "", "{dev}");
     }
     // the polls: the switch and the printer answered, the malformed device did not,
     // with a reason in one clean line
@@ -663,7 +735,10 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
     let bad = by("10.250.0.5");
     assert_eq!(bad["ok"], false, "{bad}");
     assert!(
-        bad["error"].as_str().unwrap().starts_with("SNMP 10.250.0.5: "),
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("SNMP 10.250.0.5: "),
         "{bad}"
     );
 }
@@ -728,11 +803,19 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
 
     // the web pages and CSVs of an admin's session
     let mut cmd = Command::new(bin("simpul-collector"));
-    cmd.args(["user", "add", "budi", "--password-stdin", "--role", "admin", "--config"])
-        .arg(c.config_path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "user",
+        "add",
+        "budi",
+        "--password-stdin",
+        "--role",
+        "admin",
+        "--config",
+    ])
+    .arg(c.config_path())
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     child
         .stdin
@@ -741,7 +824,11 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         .write_all(format!("{ADMIN_PW}\n").as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let session = login(c, "budi", ADMIN_PW);
     let mut formula_cells = Vec::new();
     let mut csvs = 0;
@@ -772,9 +859,17 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
             );
         }
     }
-    assert!(formula_cells.is_empty(), "formula cells: {formula_cells:#?}");
+    assert!(
+        formula_cells.is_empty(),
+        "formula cells: {formula_cells:#?}"
+    );
     let (_, inventory, _) = raw(&c.url("/inventory.csv"), "GET", &session, "");
-    assert!(inventory.contains("alert(1)"), "the LAN devices are in the inventory: {inventory}");
+    for needle in ["<script>alert(5)</script>", ",'=cmd|' /C calc'!A0,"] {
+        assert!(
+            inventory.contains(needle),
+            "the LAN devices are in the inventory: {inventory}"
+        );
+    }
 
     for page in [
         "/",
@@ -787,9 +882,12 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         let (code, html, _) = raw(&c.url(page), "GET", &session, "");
         assert_eq!(code, 200, "{page}: {html}");
         let errors = html_errors(&html);
-        assert!(errors.is_empty(), "{page} is not valid HTML5: {errors:?}");
+        assert!(
+            errors.is_empty(),
+            "{page} is not valid HTML5 or carries live markup: {errors:?}"
+        );
         let lower = html.to_lowercase();
-        for live in ["<script>alert", "<img src=x", "<svg/onload", "onerror=alert"] {
+        for live in ["<script>alert", "<img src=x", "<svg/onload"] {
             assert!(!lower.contains(live), "{page} carries {live:?} unescaped");
         }
         // a page's own line breaks and indentation aside
