@@ -49,7 +49,9 @@ const ADMIN_PW: &str = "admin password 2026";
 const SCRIPT: &str = "<script>alert(1)</script>";
 
 fn missing() -> Option<String> {
-    for b in ["snmpd", "lldpd", "lldpcli", "python3", "dot", "curl"] {
+    for b in [
+        "snmpd", "lldpd", "lldpcli", "python3", "dot", "curl", "promtool",
+    ] {
         let found = std::env::var_os("PATH")
             .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(b).is_file()))
             || Path::new("/usr/sbin").join(b).is_file();
@@ -637,6 +639,31 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         let got = simpul_e2e::sample(&metrics, name).unwrap_or(0.0);
         assert!(got == want, "{name} = {got}\n{metrics}");
     }
+    // the hostile names in metric labels: the exposition still parses
+    assert!(
+        metrics.contains("simpul_snmp_poll_success{agency=\"dinkes\""),
+        "{metrics}"
+    );
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let out = promtool.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let logs = agent_logs();
     for bad in ["422", "rejected", "refused"] {
         assert!(
@@ -898,6 +925,12 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
             "{page}: a hostile character"
         );
         assert!(!html.contains("core\tsw"), "{page}: the TAB came through");
+        if page.starts_with("/lan/") || page == "/inventory" {
+            assert!(
+                html.contains("&lt;script&gt;alert(5)&lt;/script&gt;"),
+                "{page} shows the hostile name as text"
+            );
+        }
     }
     eprintln!("{csvs} CSVs and 6 pages checked; {devices} devices in lan.dot and lan.svg");
 }
