@@ -40,6 +40,11 @@ use simpul_e2e::{bin, get, Collector};
 /// The SNMP devices written in Python (see the file's docstring).
 const SNMP_DEVICE_PY: &str = include_str!("hostile/snmp_device.py");
 
+/// The malformed device's kinds of broken SNMP, one per port from `MALFORMED_PORT`
+/// (see `malformed` in hostile/snmp_device.py).
+const MALFORMED_KINDS: u16 = 13;
+const MALFORMED_PORT: u16 = 16100;
+
 /// The port the agent reaches the collector on, on the scanner namespace's loopback.
 const INSIDE_PORT: u16 = 9810;
 
@@ -335,9 +340,16 @@ fn agent_toml(adir: &Path) -> String {
          [discovery]\nsubnets = [\"10.250.0.0/24\"]\ntimeout_ms = 400\ninterval_secs = 60\n\
          [[discovery.snmp]]\naddress = \"{MGMT_IP}\"\ncommunity = \"public\"\ntimeout_ms = 1000\n\
          [[discovery.snmp]]\naddress = \"10.250.0.4\"\ncommunity = \"public\"\ntimeout_ms = 1000\nretries = 0\n\
-         [[discovery.snmp]]\naddress = \"10.250.0.5\"\ncommunity = \"public\"\ntimeout_ms = 300\nretries = 0\n",
+         {}",
         adir.join("agent.token").display(),
-        adir.join("state").display()
+        adir.join("state").display(),
+        (0..MALFORMED_KINDS)
+            .map(|k| format!(
+                "[[discovery.snmp]]\naddress = \"10.250.0.5\"\nport = {}\ncommunity = \"public\"\n\
+                 timeout_ms = 300\nretries = 0\ndeadline_secs = 5\n",
+                MALFORMED_PORT + k
+            ))
+            .collect::<String>()
     )
 }
 
@@ -756,18 +768,33 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
     // the polls: the switch and the printer answered, the malformed device did not,
     // with a reason in one clean line
     let polls = cur["snmp"].as_array().unwrap();
-    assert_eq!(polls.len(), 3, "{polls:?}");
     let by = |a: &str| polls.iter().find(|p| p["address"] == a).unwrap();
     assert_eq!(by(MGMT_IP)["ok"], true, "{polls:?}");
     assert_eq!(by("10.250.0.4")["ok"], true, "{polls:?}");
-    let bad = by("10.250.0.5");
-    assert_eq!(bad["ok"], false, "{bad}");
-    assert!(
-        bad["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("SNMP 10.250.0.5: "),
-        "{bad}"
+    for bad in polls.iter().filter(|p| p["address"] == "10.250.0.5") {
+        assert_eq!(bad["ok"], false, "{bad}");
+        assert!(
+            bad["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("SNMP 10.250.0.5"),
+            "{bad}"
+        );
+    }
+    let errors = cur["errors"].as_array().unwrap();
+    if version == 1 {
+        eprintln!("{} polls; errors:", polls.len());
+        for e in errors {
+            eprintln!("  {e}");
+        }
+    }
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.as_str().unwrap().starts_with("SNMP 10.250.0.5"))
+            .count(),
+        usize::from(MALFORMED_KINDS),
+        "one error per malformed device: {errors:#?}"
     );
 }
 

@@ -4,11 +4,13 @@ argv: MODE ADDRESS READY_FILE
   hostile:   answers GET, GETNEXT and GETBULK correctly, from a small MIB whose strings
              are hostile (a 10 KB sysDescr, invalid UTF-8, noncharacters, bidi
              overrides, formula prefixes, markup)
-  malformed: answers every request with a different kind of broken SNMP: garbage,
-             truncated, an impossible length, a wrong request id, a hostile community,
-             deep nesting, an unknown value type, an out-of-range error index, an OID
-             that does not increase, and silence
+  malformed: on ports 16100 to 16112, one kind of broken SNMP each (see
+             `malformed`): garbage, truncated, an impossible length, a wrong request
+             id, a hostile community, deep nesting, an unknown value type, an
+             out-of-range error index, an OID that does not increase, silence, a table
+             without end, OIDs out of range, a 60 KB string of control bytes
 """
+import select
 import socket
 import sys
 
@@ -138,41 +140,78 @@ def answer(ver, comm, pt, rid, a, b, oids):
     return reply(ver, comm, rid, out)
 
 
-def malformed(n, ver, comm, rid, oids):
+def endless(ver, comm, pt, rid, a, b, oids):
+    """A table that never ends: every answer is valid, in the subtree asked for, and
+    one row further on."""
+    out = []
+    for o in oids:
+        nxt = o + (1,) if len(o) < 8 else o[:-1] + (o[-1] + 1,)
+        for _ in range(max(b, 1) if pt == 0xA5 else 1):
+            out.append((nxt, S(b"x" * 64)))
+            nxt = nxt[:-1] + (nxt[-1] + 1,)
+    return reply(ver, comm, rid, out)
+
+
+def malformed(kind, ver, comm, pt, rid, a, b, oids):
     o = oids[0] if oids else SYS
     kinds = [
+        # 0: garbage
         lambda: b"\x30\x07\x02\x01\x01\x04\x02\xff\xfe",
+        # 1: truncated
         lambda: reply(ver, comm, rid, [(o + (1,), S(b"x"))])[:12],
+        # 2: a length of 4 GB
         lambda: b"\x30\x84\xff\xff\xff\xff" + reply(ver, comm, rid, [])[2:],
+        # 3: another request's id
         lambda: reply(ver, comm, (int.from_bytes(rid, "big") + 1).to_bytes(4, "big"),
                       [(o + (1,), S(b"x"))]),
+        # 4: a hostile community
         lambda: reply(ver, "\t\x1b[2J\u202eevil\n".encode(), rid, [(o + (1,), S(b"\x1b[31m"))]),
+        # 5: nesting 1,000 deep
         lambda: b"\x30\x82\x0f\xa0" + b"\x30\x82\x0f\x9c" * 1000,
+        # 6: an unknown value type holding markup and control characters
         lambda: reply(ver, comm, rid, [(o + (1,), tlv(0x9F, b"\x00\t<script>"))]),
+        # 7: genErr, pointing at a variable that is not there
         lambda: reply(ver, comm, rid, [(o + (1,), S(b"x"))], status=5, index=99),
+        # 8: an OID that does not increase
         lambda: reply(ver, comm, rid, [(o, S(b"loop\t"))]),
+        # 9: silence
         lambda: None,
+        # 10: a table without end
+        lambda: endless(ver, comm, pt, rid, a, b, oids),
+        # 11: an OID arc beyond 32 bits and an OID of 500 arcs
+        lambda: reply(ver, comm, rid, [(o + (2 ** 40,), S(b"x")), (o + (1,) * 500, S(b"y"))]),
+        # 12: a 60 KB octet string of control characters and invalid UTF-8
+        lambda: reply(ver, comm, rid, [(o + (1,), S(b"\x1b\xff\x00\x07" * 15000))]),
     ]
-    return kinds[n % len(kinds)]()
+    return kinds[kind % len(kinds)]()
+
+
+MALFORMED_KINDS = 13
+BASE_PORT = 16100
 
 
 def main():
     mode, address, ready = sys.argv[1:4]
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((address, 161))
+    socks = {}
+    ports = [161] if mode == "hostile" else range(BASE_PORT, BASE_PORT + MALFORMED_KINDS)
+    for port in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((address, port))
+        socks[s] = port - BASE_PORT
     open(ready, "w").close()
-    n = 0
     while True:
-        d, peer = s.recvfrom(65535)
-        try:
-            ver, comm, pt, rid, a, b, oids = parse(d)
-        except (IndexError, ValueError):
-            continue
-        out = answer(ver, comm, pt, rid, a, b, oids) if mode == "hostile" else malformed(
-            n, ver, comm, rid, oids)
-        n += 1
-        if out:
-            s.sendto(out, peer)
+        for s in select.select(list(socks), [], [])[0]:
+            d, peer = s.recvfrom(65535)
+            try:
+                req = parse(d)
+            except (IndexError, ValueError):
+                continue
+            if mode == "hostile":
+                out = answer(*req)
+            else:
+                out = malformed(socks[s], *req)
+            if out:
+                s.sendto(out, peer)
 
 
 main()
