@@ -593,6 +593,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     let reports_1 = c.stored_reports();
     let (_, body) = get(&lan_url);
     let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+    eprintln!(simpul_e2e::read(&d.join("malformed.log")));
     check_diagram(&first, 1);
 
     // round 2: h01 renames itself to another hostile name; the agent restarts (a
@@ -796,6 +797,18 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
         usize::from(MALFORMED_KINDS),
         "one error per malformed device: {errors:#?}"
     );
+    // each says what happened: only the silent one (kind 9) is "no answer"; kind
+    // 12's walk grows its OID past 128 arcs, which the client refuses: the device
+    // answers, but not that request
+    for k in 0..MALFORMED_KINDS {
+        let label = format!("SNMP 10.250.0.5:{}: ", MALFORMED_PORT + k);
+        let e = errors
+            .iter()
+            .filter_map(|e| e.as_str())
+            .find(|e| e.starts_with(&label))
+            .unwrap_or_else(|| panic!("no error for {label}: {errors:#?}"));
+        assert_eq!(e.contains("no answer"), k == 9, "kind {k}: {e}");
+    }
 }
 
 /// Every export of the newest diagram and every page is valid and safe.

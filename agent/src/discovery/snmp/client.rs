@@ -15,7 +15,23 @@ pub struct Client {
     what: String,
     /// For v3: how to ask the device whether it is there at all (noAuthNoPriv).
     probe: Option<(std::net::SocketAddr, String, Duration)>,
+    /// The device, its credentials and the timeout: for a one-request probe on a
+    /// fresh socket whose counters are this probe's alone (see `answers_unusably`).
+    peer: std::net::SocketAddr,
+    auth: Auth,
+    timeout: Duration,
 }
+
+/// How a device answered a probe (see `Client::probe_answer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbeAnswer {
+    Usable,
+    Unusable,
+    Silent,
+}
+
+/// sysUpTime.0: what a probe asks for.
+const SYS_UPTIME: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 3, 0];
 
 fn auth_protocol(s: &str) -> Option<AuthProtocol> {
     Some(match s {
@@ -73,7 +89,8 @@ impl Client {
             .ok_or_else(|| format!("address {:?} is not an IP address", t.address))?;
         let retry = Retry::fixed(t.retries, Duration::ZERO).map_err(|e| e.to_string())?;
         let peer = std::net::SocketAddr::new(ip, t.port);
-        let inner = async_snmp::Client::builder(peer, auth(t)?)
+        let credentials = auth(t)?;
+        let inner = async_snmp::Client::builder(peer, credentials.clone())
             .request_timeout(Duration::from_millis(u64::from(t.timeout_ms)))
             .retry(retry)
             .connect()
@@ -96,7 +113,50 @@ impl Client {
             reps: t.max_repetitions,
             what,
             probe,
+            peer,
+            auth: credentials,
+            timeout: Duration::from_millis(u64::from(t.timeout_ms)),
         })
+    }
+
+    /// How the device answers one GET of sysUpTime.0: usably, with datagrams that are
+    /// not a usable reply, or not at all. The library counts a datagram it cannot match to a request as
+    /// malformed or discarded, but one that carries a request id and then fails to
+    /// decode (a value of an unknown type, an OID arc beyond 32 bits) is only
+    /// "correlated", and the request times out as if nothing came back; on a fresh
+    /// socket every correlated datagram of a request that timed out is such an answer.
+    /// Without this, such a device was reported as "no answer; check the address"
+    /// (hostile-LAN suite, issue 20).
+    async fn probe_answer(&self) -> ProbeAnswer {
+        let Ok(c) = async_snmp::Client::builder(self.peer, self.auth.clone())
+            .request_timeout(self.timeout)
+            .retry(Retry::none())
+            .connect()
+            .await
+        else {
+            return ProbeAnswer::Silent;
+        };
+        let got = c.get(&async_snmp::Oid::from_slice(&SYS_UPTIME)).await;
+        let st = c.stats();
+        match got {
+            Ok(_) => ProbeAnswer::Usable,
+            Err(e) if e.kind() == ErrorKind::Timeout => {
+                if st.correlated_datagrams + st.malformed_datagrams + st.discarded_datagrams > 0 {
+                    ProbeAnswer::Unusable
+                } else {
+                    ProbeAnswer::Silent
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Decode | ErrorKind::MalformedResponse | ErrorKind::ResponseShape
+                ) =>
+            {
+                ProbeAnswer::Unusable
+            }
+            Err(_) => ProbeAnswer::Silent,
+        }
     }
 
     /// Whether the device answers an unauthenticated SNMPv3 request of the same user
@@ -115,10 +175,7 @@ impl Client {
         else {
             return false;
         };
-        match c
-            .get(&async_snmp::Oid::from_slice(&[1, 3, 6, 1, 2, 1, 1, 3, 0]))
-            .await
-        {
+        match c.get(&async_snmp::Oid::from_slice(&SYS_UPTIME)).await {
             Ok(_) => true,
             Err(e) => !matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Network),
         }
@@ -126,16 +183,28 @@ impl Client {
 
     /// A message for a failed request that says what to check, without secrets.
     async fn explain(&self, e: &async_snmp::Error) -> String {
+        let probe = if e.kind() == ErrorKind::Timeout {
+            let st = self.inner.stats();
+            if st.malformed_datagrams + st.discarded_datagrams > 0 {
+                ProbeAnswer::Unusable
+            } else {
+                self.probe_answer().await
+            }
+        } else {
+            ProbeAnswer::Silent
+        };
         match e.kind() {
-            ErrorKind::Timeout
-                if {
-                    let st = self.inner.stats();
-                    st.malformed_datagrams + st.discarded_datagrams > 0
-                } =>
-            {
+            ErrorKind::Timeout if probe == ProbeAnswer::Unusable => {
                 format!(
                     "the device answered, but not with valid SNMP replies to these requests \
                      ({e}); is this port an SNMP agent, and does it speak the configured version?"
+                )
+            }
+            // the probe used the same credentials: they are right
+            ErrorKind::Timeout if probe == ProbeAnswer::Usable => {
+                format!(
+                    "the device answers, but not to these requests ({e}): it gave no usable \
+                     reply to a request of this walk (an OID too long, a reply too big?)"
                 )
             }
             ErrorKind::Timeout if self.answers_v3().await => format!(
@@ -224,5 +293,55 @@ impl Snmp for Client {
             })
             .map(|vb| (vb.oid.arcs().to_vec(), val(&vb.value)))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A device on 127.0.0.1 that answers every request with the request itself
+    /// turned into a Response whose value has a type no SNMP library knows (tag 0x9F,
+    /// as the hostile-LAN suite's malformed device sends). Stops after 5 s of quiet.
+    fn undecodable_device() -> u16 {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let port = s.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            while let Ok((n, peer)) = s.recv_from(&mut buf) {
+                let mut d = buf[..n].to_vec();
+                let Some(at) = d.windows(6).position(|w| w == b"public") else {
+                    continue;
+                };
+                if let Some(pdu) = d[at + 6..]
+                    .iter()
+                    .position(|b| matches!(b, 0xA0 | 0xA1 | 0xA5))
+                {
+                    d[at + 6 + pdu] = 0xA2;
+                }
+                // the last varbind's value: NULL in a request
+                if d.ends_with(&[0x05, 0x00]) {
+                    d[n - 2] = 0x9F;
+                }
+                let _ = s.send_to(&d, peer);
+            }
+        });
+        port
+    }
+
+    /// Hostile-LAN suite: a device whose every answer failed to decode was reported
+    /// as "no answer; check the address", sending the operator to the wrong place.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_device_answering_undecodable_snmp_is_not_reported_as_silent() {
+        let port = undecodable_device();
+        let t: SnmpTarget = toml::from_str(&format!(
+            "address = \"127.0.0.1\"\nport = {port}\ncommunity = \"public\"\n\
+             timeout_ms = 300\nretries = 0\n"
+        ))
+        .unwrap();
+        let c = Client::connect(&t).await.unwrap();
+        let e = c.walk(&[1, 3, 6, 1, 2, 1, 1]).await.unwrap_err();
+        assert!(e.contains("valid SNMP") && !e.contains("no answer"), "{e}");
     }
 }
