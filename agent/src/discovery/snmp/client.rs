@@ -187,6 +187,10 @@ impl Client {
             let st = self.inner.stats();
             if st.malformed_datagrams + st.discarded_datagrams > 0 {
                 ProbeAnswer::Unusable
+            } else if self.probe.is_some() {
+                // SNMPv3: a wrong password also gets an answer the client cannot use
+                // (a Report), so the probe cannot tell; `answers_v3` below does
+                ProbeAnswer::Silent
             } else {
                 self.probe_answer().await
             }
