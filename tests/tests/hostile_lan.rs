@@ -346,7 +346,7 @@ fn agent_toml(adir: &Path) -> String {
         (0..MALFORMED_KINDS)
             .map(|k| format!(
                 "[[discovery.snmp]]\naddress = \"10.250.0.5\"\nport = {}\ncommunity = \"public\"\n\
-                 timeout_ms = 300\nretries = 0\ndeadline_secs = 5\n",
+                 timeout_ms = 300\nretries = 0\ndeadline_secs = 10\nmax_rows = 5000\n",
                 MALFORMED_PORT + k
             ))
             .collect::<String>()
@@ -807,6 +807,12 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
             .find(|e| e.starts_with(&label))
             .unwrap_or_else(|| panic!("no error for {label}: {errors:#?}"));
         assert_eq!(e.contains("no answer"), k == 9, "kind {k}: {e}");
+        // the table without end stops at max_rows, long before the deadline
+        assert_eq!(
+            e.contains("more than max_rows = 5000 rows"),
+            k == 10,
+            "kind {k}: {e}"
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! max-repetitions, a request timeout and retries per target. The only file that
 //! knows the library.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_snmp::{Auth, AuthProtocol, ErrorKind, PrivProtocol, Retry, UsmConfig, Value};
@@ -20,6 +21,10 @@ pub struct Client {
     peer: std::net::SocketAddr,
     auth: Auth,
     timeout: Duration,
+    /// The target's `max_rows`, and what the rest of this poll may still return
+    /// (`max_rows` less what the walks so far returned).
+    max_rows: u32,
+    rows_left: AtomicUsize,
 }
 
 /// How a device answered a probe (see `Client::probe_answer`).
@@ -116,6 +121,8 @@ impl Client {
             peer,
             auth: credentials,
             timeout: Duration::from_millis(u64::from(t.timeout_ms)),
+            max_rows: t.max_rows,
+            rows_left: AtomicUsize::new(t.max_rows as usize),
         })
     }
 
@@ -260,11 +267,18 @@ impl Snmp for Client {
         tries.push(None);
         let mut last = None;
         let mut rows = None;
+        let budget = self.rows_left.load(Ordering::Relaxed);
         for reps in tries {
-            let walked = match reps {
-                Some(r) => self.inner.bulk_walk(oid.clone(), r),
-                None => self.inner.walk_getnext(oid.clone()),
+            let options = async_snmp::WalkOptions {
+                method: match reps {
+                    Some(_) => async_snmp::WalkMethod::GetBulk,
+                    None => async_snmp::WalkMethod::GetNext,
+                },
+                max_repetitions: reps.unwrap_or(self.reps),
+                result_limit: Some(budget),
+                ..async_snmp::WalkOptions::default()
             };
+            let walked = self.inner.walk_with(oid.clone(), options);
             let walked = match walked {
                 Ok(w) => w.collect().await,
                 Err(e) => Err(e),
@@ -273,6 +287,21 @@ impl Snmp for Client {
                 Ok(r) => {
                     rows = Some(r);
                     break;
+                }
+                Err(e)
+                    if matches!(
+                        e.as_ref(),
+                        async_snmp::Error::WalkAborted {
+                            reason: async_snmp::WalkAbortReason::ResultLimitExceeded { .. },
+                            ..
+                        }
+                    ) =>
+                {
+                    return Err(format!(
+                        "the device returned more than max_rows = {} rows in this poll and \
+                         was stopped; raise max_rows for a device with tables this large",
+                        self.max_rows
+                    ));
                 }
                 Err(e) if e.kind() == ErrorKind::Snmp => {
                     tracing::debug!(error = %e, ?reps, "SNMP walk failed; trying smaller requests");
@@ -287,6 +316,8 @@ impl Snmp for Client {
                 None => "no walk was tried".into(),
             });
         };
+        self.rows_left
+            .store(budget.saturating_sub(rows.len()), Ordering::Relaxed);
         Ok(rows
             .iter()
             .filter(|vb| {
@@ -332,6 +363,99 @@ mod tests {
             }
         });
         port
+    }
+
+    fn tlv(tag: u8, v: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match v.len() {
+            n if n < 128 => out.push(n as u8),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(v);
+        out
+    }
+
+    /// (tag, contents) of the BER element at `at`, and where the next one starts.
+    fn element(b: &[u8], at: usize) -> (u8, &[u8], usize) {
+        let (tag, first) = (b[at], b[at + 1] as usize);
+        let (len, start) = if first < 0x80 {
+            (first, at + 2)
+        } else {
+            let n = first & 0x7f;
+            let len = b[at + 2..at + 2 + n]
+                .iter()
+                .fold(0, |a, x| (a << 8) | *x as usize);
+            (len, at + 2 + n)
+        };
+        (tag, &b[start..start + len], start + len)
+    }
+
+    /// A device on 127.0.0.1 whose system group never ends: every GETBULK gets as
+    /// many rows as it asks for, each one further on (1.3.6.1.2.1.1.N). Stops after
+    /// 5 s of quiet.
+    fn endless_device() -> u16 {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let port = s.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            let mut next: u32 = 1;
+            while let Ok((n, peer)) = s.recv_from(&mut buf) {
+                let (_, msg, _) = element(&buf[..n], 0);
+                let (_, _, at) = element(msg, 0); // version
+                let (_, _, at) = element(msg, at); // community
+                let (_, pdu, _) = element(msg, at);
+                let (_, rid, at) = element(pdu, 0);
+                let (_, _, at) = element(pdu, at);
+                let (_, reps, _) = element(pdu, at);
+                let reps = reps.iter().fold(0u32, |a, x| (a << 8) | u32::from(*x));
+                let mut vbs = Vec::new();
+                for _ in 0..reps.max(1) {
+                    let mut oid = vec![43, 6, 1, 2, 1, 1];
+                    let mut arc = vec![(next & 0x7f) as u8];
+                    let mut rest = next >> 7;
+                    while rest > 0 {
+                        arc.insert(0, 0x80 | (rest & 0x7f) as u8);
+                        rest >>= 7;
+                    }
+                    oid.extend(arc);
+                    next += 1;
+                    let vb = [tlv(0x06, &oid), tlv(0x04, &[b'x'; 32])].concat();
+                    vbs.extend(tlv(0x30, &vb));
+                }
+                let pdu = [
+                    tlv(0x02, rid),
+                    tlv(0x02, &[0]),
+                    tlv(0x02, &[0]),
+                    tlv(0x30, &vbs),
+                ]
+                .concat();
+                let msg = [tlv(0x02, &[1]), tlv(0x04, b"public"), tlv(0xA2, &pdu)].concat();
+                let _ = s.send_to(&tlv(0x30, &msg), peer);
+            }
+        });
+        port
+    }
+
+    /// Hostile-LAN suite: a device whose table never ended was walked until the
+    /// poll's deadline, the agent's memory growing by some 25 MB a second.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_table_without_end_stops_at_max_rows() {
+        let port = endless_device();
+        let t: SnmpTarget = toml::from_str(&format!(
+            "address = \"127.0.0.1\"\nport = {port}\ncommunity = \"public\"\n\
+             timeout_ms = 1000\nretries = 0\nmax_rows = 1000\n"
+        ))
+        .unwrap();
+        let c = Client::connect(&t).await.unwrap();
+        let e = tokio::time::timeout(Duration::from_secs(10), c.walk(&[1, 3, 6, 1, 2, 1, 1]))
+            .await
+            .expect("the walk ends")
+            .unwrap_err();
+        assert!(
+            e.starts_with("the device returned more than max_rows = 1000 rows"),
+            "{e}"
+        );
     }
 
     /// Hostile-LAN suite: a device whose every answer failed to decode was reported

@@ -122,6 +122,13 @@ pub struct SnmpTarget {
     /// The longest a whole poll of this device may take (default 60 s).
     #[serde(default = "default_deadline")]
     pub deadline_secs: u32,
+    /// The most rows (variables) a whole poll of this device may return (default
+    /// 250,000): a device whose table never ends is stopped there, not when the
+    /// agent's memory is gone (a hostile device fed one ~25 MB a second until the
+    /// deadline; issue 20). A core switch with a very large forwarding table may need
+    /// more.
+    #[serde(default = "default_max_rows")]
+    pub max_rows: u32,
     /// Overrides the device type the poll infers: `router`, `switch`, `server`, `host`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
@@ -145,6 +152,9 @@ fn default_reps() -> u32 {
 fn default_deadline() -> u32 {
     60
 }
+fn default_max_rows() -> u32 {
+    250_000
+}
 
 impl std::fmt::Debug for SnmpTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,6 +173,7 @@ impl std::fmt::Debug for SnmpTarget {
             .field("retries", &self.retries)
             .field("max_repetitions", &self.max_repetitions)
             .field("deadline_secs", &self.deadline_secs)
+            .field("max_rows", &self.max_rows)
             .field("kind", &self.kind)
             .finish()
     }
@@ -232,6 +243,7 @@ impl SnmpTarget {
             ("retries", self.retries, 0, 5),
             ("max_repetitions", self.max_repetitions, 1, 200),
             ("deadline_secs", self.deadline_secs, 1, 3_600),
+            ("max_rows", self.max_rows, 100, 10_000_000),
         ] {
             if !(lo..=hi).contains(&v) {
                 p.push(format!("{key}.{k} = {v}: must be between {lo} and {hi}"));
