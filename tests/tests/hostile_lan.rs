@@ -754,16 +754,27 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
     for d in devices {
         assert!(d["name"].as_str().unwrap().len() <= 255, "{d}");
     }
-    // the switch and the printer by SNMP, named: a sysName with an escape sequence or
-    // invalid UTF-8 is not text to the agent, and is reported as hex
-    for (addr, kind) in [(MGMT_IP, "switch"), ("10.250.0.4", "server")] {
+    // the switch and the printer by SNMP, named readably: the TAB, the escape, the
+    // bidi override, the noncharacter and the invalid UTF-8 each replaced
+    for (addr, kind, name) in [
+        (
+            MGMT_IP,
+            "switch",
+            "core\u{FFFD}sw\u{FFFD}[31m<script>alert(1)</script>\u{FFFD}lmth.exe\u{FFFD}",
+        ),
+        (
+            "10.250.0.4",
+            "server",
+            "printer\u{FFFD}\u{FFFD}<script>alert(1)</script>",
+        ),
+    ] {
         let dev = devices
             .iter()
             .find(|d| d["addresses"][0] == addr)
             .unwrap_or_else(|| panic!("{addr} in version {version}: {text}"));
         assert_eq!(dev["type"], kind, "{dev}");
         assert!(dev["sources"].to_string().contains("snmp"), "{dev}");
-        assert_ne!(dev["name"], "", "{dev}");
+        assert_eq!(dev["name"], name, "{dev}");
     }
     // the polls: the switch and the printer answered, the malformed device did not,
     // with a reason in one clean line

@@ -60,6 +60,38 @@ impl Val {
     }
 }
 
+impl Val {
+    /// A DisplayString or SnmpAdminString (sysName, sysDescr, ifDescr, ifName,
+    /// ifAlias, the LLDP names and descriptions) as text: invalid UTF-8 and unsafe
+    /// characters replaced by U+FFFD ([`display_text`]), not hex as [`Self::text`]
+    /// makes of any string with one of them, since the MIB says it is text.
+    pub fn display_text(&self) -> String {
+        match self {
+            Self::Bytes(b) => display_text(b),
+            v => v.text(),
+        }
+    }
+}
+
+/// [`Val::display_text`] of bytes: trimmed (one trailing NUL dropped), invalid UTF-8
+/// replaced, made safe by [`simpul_protocol::wire_string`]; hex as [`bytes_text`]
+/// only when most of it is not text (a binary value where text belongs). One escape
+/// sequence or one byte of Latin-1 made [`bytes_text`] turn a device's whole name
+/// into hex, which no operator recognises on a diagram (hostile-LAN suite, issue 20).
+pub fn display_text(b: &[u8]) -> String {
+    let b = b.strip_suffix(&[0]).unwrap_or(b);
+    let lossy = String::from_utf8_lossy(b);
+    let text = lossy.trim();
+    let unsafe_chars = text
+        .chars()
+        .filter(|c| *c == char::REPLACEMENT_CHARACTER || simpul_protocol::is_unsafe_char(*c))
+        .count();
+    if unsafe_chars * 2 > text.chars().count() {
+        return bytes_text(b);
+    }
+    simpul_protocol::wire_string(text, simpul_protocol::MAX_WIRE_STRING_BYTES)
+}
+
 /// Readable text of an octet string: UTF-8 whose only control characters are white
 /// space (one trailing NUL dropped), else hex; made safe to report by
 /// [`simpul_protocol::wire_string`] either way: a device names itself, and a TAB or a
