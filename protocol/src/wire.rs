@@ -14,9 +14,21 @@ const REPLACEMENT: char = char::REPLACEMENT_CHARACTER;
 /// (`char::is_control`), the line and paragraph separators (U+2028, U+2029: a line
 /// break to many log viewers), and the bidirectional embeddings, overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069), which reorder the text shown after them
-/// (CVE-2021-42574, "Trojan Source").
+/// (CVE-2021-42574, "Trojan Source"); and the noncharacters (U+FDD0–U+FDEF and the
+/// last two code points of every plane, U+FFFE, U+FFFF, U+1FFFE ...), which Unicode
+/// reserves for internal use: XML 1.0 forbids U+FFFE and U+FFFF (one in an LLDP port
+/// description made the LAN diagram's SVG unparsable) and HTML5 calls each a parse
+/// error (issue 20, hostile-LAN suite).
 pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || is_noncharacter(c)
+}
+
+/// Whether `c` is a Unicode noncharacter (Unicode §23.7): U+FDD0–U+FDEF, or a code
+/// point ending in FFFE or FFFF.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32) & 0xFFFE == 0xFFFE
 }
 
 /// `s` with every unsafe character (see [`is_unsafe_char`]) replaced by U+FFFD, and cut
@@ -68,6 +80,31 @@ mod tests {
         }
         // the marks that only set a direction are harmless and kept
         assert_eq!(wire_string("a\u{200F}b", 255), "a\u{200F}b");
+    }
+
+    /// The hostile-LAN suite: an LLDP port description ending in U+FFFE reached the
+    /// SVG export, which no XML parser then read.
+    #[test]
+    fn noncharacters_are_replaced() {
+        for c in [
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{1FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert_eq!(wire_string(&format!("p{c}1"), 255), "p\u{FFFD}1", "{c:?}");
+        }
+        assert_eq!(wire_bytes(b"@SUM(1)\xef\xbf\xbe", 255), "@SUM(1)\u{FFFD}");
+        // their neighbours are ordinary characters
+        for c in ['\u{FDCF}', '\u{FDF0}', '\u{FFFD}', '\u{1FFFD}'] {
+            assert_eq!(
+                wire_string(&format!("p{c}1"), 255),
+                format!("p{c}1"),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

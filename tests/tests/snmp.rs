@@ -579,7 +579,8 @@ fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
         std::thread::sleep(Duration::from_millis(300));
         body = curl(&lab, &scan, &["-H", &auth, &lan]).1;
     }
-    let (code, metrics) = curl(&lab, &scan, &[&format!("{base}/metrics")]);
+    // /metrics needs a bearer token: the admin's serves
+    let (code, metrics) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/metrics")]);
     assert_eq!(code, 200);
     assert!(
         metrics.contains("simpul_ingest_requests_rejected_total{reason=\"invalid\"} 0"),

@@ -37,8 +37,12 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
-            // characters XML 1.0 does not allow
+            // characters XML 1.0 does not allow (its `Char` production): C0 controls
+            // other than white space, and U+FFFE and U+FFFF; the other noncharacters
+            // go too, as an agent's `wire_string` replaces them (an older agent's
+            // report still carries them)
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push('?'),
+            c if simpul_protocol::is_noncharacter(c) => o.push('?'),
             c => o.push(c),
         }
     }
@@ -622,6 +626,17 @@ mod tests {
         odd.devices[1].name = "<sw & \"1\">".into();
         let svg = render(&odd, "a<b");
         check(&odd, &svg);
+    }
+
+    /// The hostile-LAN suite: a name with U+FFFE (an LLDP port description) made
+    /// the SVG unparsable.
+    #[test]
+    fn noncharacters_in_a_name_keep_the_svg_well_formed() {
+        let mut t = lan(1, 2);
+        t.devices[1].name = "@SUM(1)\u{FFFE}\u{FFFF}\u{FDD0}\u{1}".into();
+        let svg = render(&t, "dinkes\u{FFFF}");
+        check(&t, &svg);
+        assert!(!svg.chars().any(simpul_protocol::is_noncharacter));
     }
 
     #[test]

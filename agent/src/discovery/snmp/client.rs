@@ -2,6 +2,7 @@
 //! max-repetitions, a request timeout and retries per target. The only file that
 //! knows the library.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_snmp::{Auth, AuthProtocol, ErrorKind, PrivProtocol, Retry, UsmConfig, Value};
@@ -15,7 +16,27 @@ pub struct Client {
     what: String,
     /// For v3: how to ask the device whether it is there at all (noAuthNoPriv).
     probe: Option<(std::net::SocketAddr, String, Duration)>,
+    /// The device, its credentials and the timeout: for a one-request probe on a
+    /// fresh socket whose counters are this probe's alone (see `answers_unusably`).
+    peer: std::net::SocketAddr,
+    auth: Auth,
+    timeout: Duration,
+    /// The target's `max_rows`, and what the rest of this poll may still return
+    /// (`max_rows` less what the walks so far returned).
+    max_rows: u32,
+    rows_left: AtomicUsize,
 }
+
+/// How a device answered a probe (see `Client::probe_answer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbeAnswer {
+    Usable,
+    Unusable,
+    Silent,
+}
+
+/// sysUpTime.0: what a probe asks for.
+const SYS_UPTIME: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 3, 0];
 
 fn auth_protocol(s: &str) -> Option<AuthProtocol> {
     Some(match s {
@@ -73,7 +94,8 @@ impl Client {
             .ok_or_else(|| format!("address {:?} is not an IP address", t.address))?;
         let retry = Retry::fixed(t.retries, Duration::ZERO).map_err(|e| e.to_string())?;
         let peer = std::net::SocketAddr::new(ip, t.port);
-        let inner = async_snmp::Client::builder(peer, auth(t)?)
+        let credentials = auth(t)?;
+        let inner = async_snmp::Client::builder(peer, credentials.clone())
             .request_timeout(Duration::from_millis(u64::from(t.timeout_ms)))
             .retry(retry)
             .connect()
@@ -96,7 +118,52 @@ impl Client {
             reps: t.max_repetitions,
             what,
             probe,
+            peer,
+            auth: credentials,
+            timeout: Duration::from_millis(u64::from(t.timeout_ms)),
+            max_rows: t.max_rows,
+            rows_left: AtomicUsize::new(t.max_rows as usize),
         })
+    }
+
+    /// How the device answers one GET of sysUpTime.0: usably, with datagrams that are
+    /// not a usable reply, or not at all. The library counts a datagram it cannot match to a request as
+    /// malformed or discarded, but one that carries a request id and then fails to
+    /// decode (a value of an unknown type, an OID arc beyond 32 bits) is only
+    /// "correlated", and the request times out as if nothing came back; on a fresh
+    /// socket every correlated datagram of a request that timed out is such an answer.
+    /// Without this, such a device was reported as "no answer; check the address"
+    /// (hostile-LAN suite, issue 20).
+    async fn probe_answer(&self) -> ProbeAnswer {
+        let Ok(c) = async_snmp::Client::builder(self.peer, self.auth.clone())
+            .request_timeout(self.timeout)
+            .retry(Retry::none())
+            .connect()
+            .await
+        else {
+            return ProbeAnswer::Silent;
+        };
+        let got = c.get(&async_snmp::Oid::from_slice(&SYS_UPTIME)).await;
+        let st = c.stats();
+        match got {
+            Ok(_) => ProbeAnswer::Usable,
+            Err(e) if e.kind() == ErrorKind::Timeout => {
+                if st.correlated_datagrams + st.malformed_datagrams + st.discarded_datagrams > 0 {
+                    ProbeAnswer::Unusable
+                } else {
+                    ProbeAnswer::Silent
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Decode | ErrorKind::MalformedResponse | ErrorKind::ResponseShape
+                ) =>
+            {
+                ProbeAnswer::Unusable
+            }
+            Err(_) => ProbeAnswer::Silent,
+        }
     }
 
     /// Whether the device answers an unauthenticated SNMPv3 request of the same user
@@ -115,10 +182,7 @@ impl Client {
         else {
             return false;
         };
-        match c
-            .get(&async_snmp::Oid::from_slice(&[1, 3, 6, 1, 2, 1, 1, 3, 0]))
-            .await
-        {
+        match c.get(&async_snmp::Oid::from_slice(&SYS_UPTIME)).await {
             Ok(_) => true,
             Err(e) => !matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Network),
         }
@@ -126,16 +190,32 @@ impl Client {
 
     /// A message for a failed request that says what to check, without secrets.
     async fn explain(&self, e: &async_snmp::Error) -> String {
+        let probe = if e.kind() == ErrorKind::Timeout {
+            let st = self.inner.stats();
+            if st.malformed_datagrams + st.discarded_datagrams > 0 {
+                ProbeAnswer::Unusable
+            } else if self.probe.is_some() {
+                // SNMPv3: a wrong password also gets an answer the client cannot use
+                // (a Report), so the probe cannot tell; `answers_v3` below does
+                ProbeAnswer::Silent
+            } else {
+                self.probe_answer().await
+            }
+        } else {
+            ProbeAnswer::Silent
+        };
         match e.kind() {
-            ErrorKind::Timeout
-                if {
-                    let st = self.inner.stats();
-                    st.malformed_datagrams + st.discarded_datagrams > 0
-                } =>
-            {
+            ErrorKind::Timeout if probe == ProbeAnswer::Unusable => {
                 format!(
                     "the device answered, but not with valid SNMP replies to these requests \
                      ({e}); is this port an SNMP agent, and does it speak the configured version?"
+                )
+            }
+            // the probe used the same credentials: they are right
+            ErrorKind::Timeout if probe == ProbeAnswer::Usable => {
+                format!(
+                    "the device answers, but not to these requests ({e}): it gave no usable \
+                     reply to a request of this walk (an OID too long, a reply too big?)"
                 )
             }
             ErrorKind::Timeout if self.answers_v3().await => format!(
@@ -187,11 +267,18 @@ impl Snmp for Client {
         tries.push(None);
         let mut last = None;
         let mut rows = None;
+        let budget = self.rows_left.load(Ordering::Relaxed);
         for reps in tries {
-            let walked = match reps {
-                Some(r) => self.inner.bulk_walk(oid.clone(), r),
-                None => self.inner.walk_getnext(oid.clone()),
+            let options = async_snmp::WalkOptions {
+                method: match reps {
+                    Some(_) => async_snmp::WalkMethod::GetBulk,
+                    None => async_snmp::WalkMethod::GetNext,
+                },
+                max_repetitions: reps.unwrap_or(self.reps),
+                result_limit: Some(budget),
+                ..async_snmp::WalkOptions::default()
             };
+            let walked = self.inner.walk_with(oid.clone(), options);
             let walked = match walked {
                 Ok(w) => w.collect().await,
                 Err(e) => Err(e),
@@ -200,6 +287,21 @@ impl Snmp for Client {
                 Ok(r) => {
                     rows = Some(r);
                     break;
+                }
+                Err(e)
+                    if matches!(
+                        e.as_ref(),
+                        async_snmp::Error::WalkAborted {
+                            reason: async_snmp::WalkAbortReason::ResultLimitExceeded { .. },
+                            ..
+                        }
+                    ) =>
+                {
+                    return Err(format!(
+                        "the device returned more than max_rows = {} rows in this poll and \
+                         was stopped; raise max_rows for a device with tables this large",
+                        self.max_rows
+                    ));
                 }
                 Err(e) if e.kind() == ErrorKind::Snmp => {
                     tracing::debug!(error = %e, ?reps, "SNMP walk failed; trying smaller requests");
@@ -214,6 +316,8 @@ impl Snmp for Client {
                 None => "no walk was tried".into(),
             });
         };
+        self.rows_left
+            .store(budget.saturating_sub(rows.len()), Ordering::Relaxed);
         Ok(rows
             .iter()
             .filter(|vb| {
@@ -224,5 +328,148 @@ impl Snmp for Client {
             })
             .map(|vb| (vb.oid.arcs().to_vec(), val(&vb.value)))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A device on 127.0.0.1 that answers every request with the request itself
+    /// turned into a Response whose value has a type no SNMP library knows (tag 0x9F,
+    /// as the hostile-LAN suite's malformed device sends). Stops after 5 s of quiet.
+    fn undecodable_device() -> u16 {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let port = s.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            while let Ok((n, peer)) = s.recv_from(&mut buf) {
+                let mut d = buf[..n].to_vec();
+                let Some(at) = d.windows(6).position(|w| w == b"public") else {
+                    continue;
+                };
+                if let Some(pdu) = d[at + 6..]
+                    .iter()
+                    .position(|b| matches!(b, 0xA0 | 0xA1 | 0xA5))
+                {
+                    d[at + 6 + pdu] = 0xA2;
+                }
+                // the last varbind's value: NULL in a request
+                if d.ends_with(&[0x05, 0x00]) {
+                    d[n - 2] = 0x9F;
+                }
+                let _ = s.send_to(&d, peer);
+            }
+        });
+        port
+    }
+
+    fn tlv(tag: u8, v: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match v.len() {
+            n if n < 128 => out.push(n as u8),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(v);
+        out
+    }
+
+    /// (tag, contents) of the BER element at `at`, and where the next one starts.
+    fn element(b: &[u8], at: usize) -> (u8, &[u8], usize) {
+        let (tag, first) = (b[at], b[at + 1] as usize);
+        let (len, start) = if first < 0x80 {
+            (first, at + 2)
+        } else {
+            let n = first & 0x7f;
+            let len = b[at + 2..at + 2 + n]
+                .iter()
+                .fold(0, |a, x| (a << 8) | *x as usize);
+            (len, at + 2 + n)
+        };
+        (tag, &b[start..start + len], start + len)
+    }
+
+    /// A device on 127.0.0.1 whose system group never ends: every GETBULK gets as
+    /// many rows as it asks for, each one further on (1.3.6.1.2.1.1.N). Stops after
+    /// 5 s of quiet.
+    fn endless_device() -> u16 {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let port = s.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            let mut next: u32 = 1;
+            while let Ok((n, peer)) = s.recv_from(&mut buf) {
+                let (_, msg, _) = element(&buf[..n], 0);
+                let (_, _, at) = element(msg, 0); // version
+                let (_, _, at) = element(msg, at); // community
+                let (_, pdu, _) = element(msg, at);
+                let (_, rid, at) = element(pdu, 0);
+                let (_, _, at) = element(pdu, at);
+                let (_, reps, _) = element(pdu, at);
+                let reps = reps.iter().fold(0u32, |a, x| (a << 8) | u32::from(*x));
+                let mut vbs = Vec::new();
+                for _ in 0..reps.max(1) {
+                    let mut oid = vec![43, 6, 1, 2, 1, 1];
+                    let mut arc = vec![(next & 0x7f) as u8];
+                    let mut rest = next >> 7;
+                    while rest > 0 {
+                        arc.insert(0, 0x80 | (rest & 0x7f) as u8);
+                        rest >>= 7;
+                    }
+                    oid.extend(arc);
+                    next += 1;
+                    let vb = [tlv(0x06, &oid), tlv(0x04, &[b'x'; 32])].concat();
+                    vbs.extend(tlv(0x30, &vb));
+                }
+                let pdu = [
+                    tlv(0x02, rid),
+                    tlv(0x02, &[0]),
+                    tlv(0x02, &[0]),
+                    tlv(0x30, &vbs),
+                ]
+                .concat();
+                let msg = [tlv(0x02, &[1]), tlv(0x04, b"public"), tlv(0xA2, &pdu)].concat();
+                let _ = s.send_to(&tlv(0x30, &msg), peer);
+            }
+        });
+        port
+    }
+
+    /// Hostile-LAN suite: a device whose table never ended was walked until the
+    /// poll's deadline, the agent's memory growing by some 25 MB a second.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_table_without_end_stops_at_max_rows() {
+        let port = endless_device();
+        let t: SnmpTarget = toml::from_str(&format!(
+            "address = \"127.0.0.1\"\nport = {port}\ncommunity = \"public\"\n\
+             timeout_ms = 1000\nretries = 0\nmax_rows = 1000\n"
+        ))
+        .unwrap();
+        let c = Client::connect(&t).await.unwrap();
+        let e = tokio::time::timeout(Duration::from_secs(10), c.walk(&[1, 3, 6, 1, 2, 1, 1]))
+            .await
+            .expect("the walk ends")
+            .unwrap_err();
+        assert!(
+            e.starts_with("the device returned more than max_rows = 1000 rows"),
+            "{e}"
+        );
+    }
+
+    /// Hostile-LAN suite: a device whose every answer failed to decode was reported
+    /// as "no answer; check the address", sending the operator to the wrong place.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_device_answering_undecodable_snmp_is_not_reported_as_silent() {
+        let port = undecodable_device();
+        let t: SnmpTarget = toml::from_str(&format!(
+            "address = \"127.0.0.1\"\nport = {port}\ncommunity = \"public\"\n\
+             timeout_ms = 300\nretries = 0\n"
+        ))
+        .unwrap();
+        let c = Client::connect(&t).await.unwrap();
+        let e = c.walk(&[1, 3, 6, 1, 2, 1, 1]).await.unwrap_err();
+        assert!(e.contains("valid SNMP") && !e.contains("no answer"), "{e}");
     }
 }

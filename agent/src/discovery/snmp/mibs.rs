@@ -211,7 +211,7 @@ pub fn parse(all: &BTreeMap<Oid, Val>) -> DeviceInfo {
         ..DeviceInfo::default()
     };
     let sys = |n: u32| scalar(all, &[SYSTEM, &[n]].concat());
-    d.sys_descr = sys(1).map(Val::text).unwrap_or_default();
+    d.sys_descr = sys(1).map(Val::display_text).unwrap_or_default();
     d.sys_object_id = match sys(2) {
         Some(Val::Oid(o)) => o
             .iter()
@@ -221,7 +221,7 @@ pub fn parse(all: &BTreeMap<Oid, Val>) -> DeviceInfo {
         _ => String::new(),
     };
     d.sys_uptime_seconds = sys(3).and_then(Val::int).map_or(0, |t| (t / 100) as u64);
-    d.sys_name = sys(5).map(Val::text).unwrap_or_default();
+    d.sys_name = sys(5).map(Val::display_text).unwrap_or_default();
     d.sys_services = sys(7).and_then(Val::int);
     d.ip_forwarding = scalar(all, &[1, 3, 6, 1, 2, 1, 4, 1])
         .and_then(Val::int)
@@ -259,7 +259,8 @@ fn parse_interfaces(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
     for (col, set) in [
         (
             2u32,
-            &(|f: &mut Interface, v: &Val| f.descr = v.text()) as &dyn Fn(&mut Interface, &Val),
+            &(|f: &mut Interface, v: &Val| f.descr = v.display_text())
+                as &dyn Fn(&mut Interface, &Val),
         ),
         (3, &|f, v| f.if_type = v.int().unwrap_or(0)),
         (5, &|f, v| f.speed_bps = num(v)),
@@ -280,7 +281,8 @@ fn parse_interfaces(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
     for (col, set) in [
         (
             1u32,
-            &(|f: &mut Interface, v: &Val| f.name = v.text()) as &dyn Fn(&mut Interface, &Val),
+            &(|f: &mut Interface, v: &Val| f.name = v.display_text())
+                as &dyn Fn(&mut Interface, &Val),
         ),
         (6, &|f, v| f.in_octets = num(v)),
         (10, &|f, v| f.out_octets = num(v)),
@@ -289,7 +291,7 @@ fn parse_interfaces(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
                 f.speed_bps = num(v) * 1_000_000;
             }
         }),
-        (18, &|f, v| f.alias = v.text()),
+        (18, &|f, v| f.alias = v.display_text()),
     ] {
         for (idx, v) in column(all, IFX_ENTRY, col) {
             if let Some(f) = one(idx).and_then(|i| by_index.get_mut(&i)) {
@@ -351,7 +353,7 @@ fn parse_lldp(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
         match col {
             2 => e.0 = v.int(),
             3 => e.1 = Some(v),
-            4 => e.2 = v.text(),
+            4 => e.2 = v.display_text(),
             _ => {}
         }
     }
@@ -397,7 +399,7 @@ fn parse_lldp(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
         let int = |c: u32| cols.get(&c).and_then(|v| v.int());
         let (chassis, chassis_mac) = lldp_id(int(4), cols.get(&5).copied(), 4);
         let (port_id, _) = lldp_id(int(6), cols.get(&7).copied(), 3);
-        let txt = |c: u32| cols.get(&c).map(|v| v.text()).unwrap_or_default();
+        let txt = |c: u32| cols.get(&c).map(|v| v.display_text()).unwrap_or_default();
         d.lldp_remotes.push(LldpRemote {
             local_port: port,
             chassis,
@@ -614,6 +616,39 @@ mod tests {
                 mac(&[0xa, 0, 0, 0, 0, 1]),
             ),
         ])
+    }
+
+    /// Hostile-LAN suite: a sysName with an escape sequence, or one byte of Latin-1,
+    /// came out as a whole name of hex.
+    #[test]
+    fn display_strings_stay_text_whatever_their_bytes() {
+        let b = |x: &[u8]| Val::Bytes(x.to_vec());
+        let m = |o: &str, v: Val| (oid(o), v);
+        let d = parse(&BTreeMap::from([
+            m(".1.3.6.1.2.1.1.1.0", b(b"Gedung B, lt. 2: K\xfcche\r\n")),
+            m(".1.3.6.1.2.1.1.5.0", b(b"core\tsw\x1b[31m<b>\x00")),
+            m(".1.3.6.1.2.1.2.2.1.1.1", Val::Int(1)),
+            m(".1.3.6.1.2.1.31.1.1.1.1.1", b(b"Gi0/1\xff")),
+            m(
+                ".1.3.6.1.2.1.31.1.1.1.18.1",
+                b("uplink \u{202E}evil".as_bytes()),
+            ),
+            m(".1.0.8802.1.1.2.1.4.1.1.4.0.1.1", Val::Int(7)),
+            m(".1.0.8802.1.1.2.1.4.1.1.5.0.1.1", b(b"id\x01")),
+            m(".1.0.8802.1.1.2.1.4.1.1.8.0.1.1", b(b"port\xfe\t")),
+            m(".1.0.8802.1.1.2.1.4.1.1.9.0.1.1", b(b"=cmd\x1b")),
+        ]));
+        assert_eq!(d.sys_descr, "Gedung B, lt. 2: K\u{FFFD}che");
+        assert_eq!(d.sys_name, "core\u{FFFD}sw\u{FFFD}[31m<b>");
+        assert_eq!(d.interfaces[0].name, "Gi0/1\u{FFFD}");
+        assert_eq!(d.interfaces[0].alias, "uplink \u{FFFD}evil");
+        let r = &d.lldp_remotes[0];
+        assert_eq!(
+            (r.sys_name.as_str(), r.port_desc.as_str()),
+            ("=cmd\u{FFFD}", "port\u{FFFD}")
+        );
+        // an identifier that is not text stays hex
+        assert_eq!(r.chassis, "69:64:01");
     }
 
     #[test]

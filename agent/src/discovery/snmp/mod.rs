@@ -60,6 +60,38 @@ impl Val {
     }
 }
 
+impl Val {
+    /// A DisplayString or SnmpAdminString (sysName, sysDescr, ifDescr, ifName,
+    /// ifAlias, the LLDP names and descriptions) as text: invalid UTF-8 and unsafe
+    /// characters replaced by U+FFFD ([`display_text`]), not hex as [`Self::text`]
+    /// makes of any string with one of them, since the MIB says it is text.
+    pub fn display_text(&self) -> String {
+        match self {
+            Self::Bytes(b) => display_text(b),
+            v => v.text(),
+        }
+    }
+}
+
+/// [`Val::display_text`] of bytes: trimmed (one trailing NUL dropped), invalid UTF-8
+/// replaced, made safe by [`simpul_protocol::wire_string`]; hex as [`bytes_text`]
+/// only when most of it is not text (a binary value where text belongs). One escape
+/// sequence or one byte of Latin-1 made [`bytes_text`] turn a device's whole name
+/// into hex, which no operator recognises on a diagram (hostile-LAN suite, issue 20).
+pub fn display_text(b: &[u8]) -> String {
+    let b = b.strip_suffix(&[0]).unwrap_or(b);
+    let lossy = String::from_utf8_lossy(b);
+    let text = lossy.trim();
+    let unsafe_chars = text
+        .chars()
+        .filter(|c| *c == char::REPLACEMENT_CHARACTER || simpul_protocol::is_unsafe_char(*c))
+        .count();
+    if unsafe_chars * 2 > text.chars().count() {
+        return bytes_text(b);
+    }
+    simpul_protocol::wire_string(text, simpul_protocol::MAX_WIRE_STRING_BYTES)
+}
+
 /// Readable text of an octet string: UTF-8 whose only control characters are white
 /// space (one trailing NUL dropped), else hex; made safe to report by
 /// [`simpul_protocol::wire_string`] either way: a device names itself, and a TAB or a
@@ -122,6 +154,13 @@ pub struct SnmpTarget {
     /// The longest a whole poll of this device may take (default 60 s).
     #[serde(default = "default_deadline")]
     pub deadline_secs: u32,
+    /// The most rows (variables) a whole poll of this device may return (default
+    /// 250,000): a device whose table never ends is stopped there, not when the
+    /// agent's memory is gone (a hostile device fed one ~25 MB a second until the
+    /// deadline; issue 20). A core switch with a very large forwarding table may need
+    /// more.
+    #[serde(default = "default_max_rows")]
+    pub max_rows: u32,
     /// Overrides the device type the poll infers: `router`, `switch`, `server`, `host`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
@@ -145,6 +184,9 @@ fn default_reps() -> u32 {
 fn default_deadline() -> u32 {
     60
 }
+fn default_max_rows() -> u32 {
+    250_000
+}
 
 impl std::fmt::Debug for SnmpTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,6 +205,7 @@ impl std::fmt::Debug for SnmpTarget {
             .field("retries", &self.retries)
             .field("max_repetitions", &self.max_repetitions)
             .field("deadline_secs", &self.deadline_secs)
+            .field("max_rows", &self.max_rows)
             .field("kind", &self.kind)
             .finish()
     }
@@ -232,6 +275,7 @@ impl SnmpTarget {
             ("retries", self.retries, 0, 5),
             ("max_repetitions", self.max_repetitions, 1, 200),
             ("deadline_secs", self.deadline_secs, 1, 3_600),
+            ("max_rows", self.max_rows, 100, 10_000_000),
         ] {
             if !(lo..=hi).contains(&v) {
                 p.push(format!("{key}.{k} = {v}: must be between {lo} and {hi}"));

@@ -1,0 +1,1074 @@
+//! Issue 20, "Hostile LAN, curious users": a namespace LAN (tests/src/netlab.rs) whose
+//! devices announce hostile names, and the whole path from the wire to every export.
+//!
+//! The lab: the "switch" (bridge management address) runs net-snmp's snmpd with a
+//! hostile sysName, sysDescr, sysLocation and sysContact, and lldpd serving LLDP-MIB
+//! over AgentX; three hosts run lldpd announcing hostile system names, descriptions
+//! and port descriptions; a "printer" answers SNMP correctly from a MIB of hostile
+//! strings (a 10 KB sysDescr, invalid UTF-8, noncharacters, bidi overrides, formula
+//! prefixes, markup); another "switch" answers every SNMP request with a different
+//! kind of malformed packet; the scanner's /etc/hosts gives two hosts markup- and
+//! formula-shaped reverse names.
+//!
+//! The real agent (`simpul-agent run`, 1 s heartbeats) runs in the scanner namespace
+//! and reports to the harness's real collector on the root namespace's loopback,
+//! through a Unix socket (a forwarder on each side; no link joins the namespaces, so
+//! traffic stays on the two loopbacks and inside the lab). Over two discovery rounds
+//! (the second after a host renamed itself to another hostile name) it checks: no
+//! heartbeat is lost and no report refused; the diagram holds the hostile devices with
+//! sanitised names; the JSON parses, the SVG is well-formed XML without a script
+//! element, the DOT renders with Graphviz with one node per device, no CSV cell is a
+//! formula, and the HTML pages parse as HTML5 without a single error (exact errors:
+//! noncharacters and control characters count) and carry no live markup; in a real
+//! headless Chromium the LAN page opens no dialog (screenshot in
+//! target/web-screenshots/).
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::io::Write as _;
+use std::os::unix::net::UnixListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use simpul_e2e::netlab::{NetLab, MGMT_IP};
+use simpul_e2e::{bin, get, Collector};
+
+/// The SNMP devices written in Python (see the file's docstring).
+const SNMP_DEVICE_PY: &str = include_str!("hostile/snmp_device.py");
+
+/// The malformed device's kinds of broken SNMP, one per port from `MALFORMED_PORT`
+/// (see `malformed` in hostile/snmp_device.py).
+const MALFORMED_KINDS: u16 = 13;
+const MALFORMED_PORT: u16 = 16100;
+
+/// The port the agent reaches the collector on, on the scanner namespace's loopback.
+const INSIDE_PORT: u16 = 9810;
+
+const ADMIN_PW: &str = "admin password 2026";
+
+/// Hostile strings, as bytes (snmpd.conf and lldpd.conf take raw bytes on a line).
+const SCRIPT: &str = "<script>alert(1)</script>";
+
+fn missing() -> Option<String> {
+    for b in [
+        "snmpd", "lldpd", "lldpcli", "python3", "dot", "curl", "promtool",
+    ] {
+        let found = std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(b).is_file()))
+            || Path::new("/usr/sbin").join(b).is_file();
+        if !found {
+            return Some(format!(
+                "{b} is not installed (scripts/test.sh installs it)"
+            ));
+        }
+    }
+    None
+}
+
+/// Servers the test started: killed and reaped when dropped (before the lab, which
+/// kills whatever is left in its namespaces).
+#[derive(Default)]
+struct Servers(Vec<Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn spawn(servers: &mut Servers, lab: &NetLab, ns: &str, program: &str, args: &[&str], log: &Path) {
+    let out = std::fs::File::create(log).unwrap();
+    let mut c = lab.command(ns, Path::new(program));
+    c.args(args)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out);
+    servers.0.push(c.spawn().unwrap());
+}
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !ok() {
+        assert!(t0.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Copies one direction of a forwarded connection, then half-closes the other side.
+fn pump(mut from: impl std::io::Read, mut to: impl std::io::Write, done: impl FnOnce()) {
+    let _ = std::io::copy(&mut from, &mut to);
+    done();
+}
+
+/// The root namespace's end of the forwarder: every connection to `sock` is carried to
+/// the collector on 127.0.0.1:`port`.
+fn forward_to_collector(sock: &Path, port: u16) {
+    let listener = UnixListener::bind(sock).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(unix) = conn else { continue };
+            let Ok(tcp) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+                continue;
+            };
+            let (u2, t2) = (unix.try_clone().unwrap(), tcp.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let t3 = t2.try_clone().unwrap();
+                pump(u2, t2, move || {
+                    let _ = t3.shutdown(std::net::Shutdown::Write);
+                });
+            });
+            std::thread::spawn(move || {
+                let u3 = unix.try_clone().unwrap();
+                pump(tcp, unix, move || {
+                    let _ = u3.shutdown(std::net::Shutdown::Write);
+                });
+            });
+        }
+    });
+}
+
+/// The scanner namespace's end: 127.0.0.1:`INSIDE_PORT` there, carried to `sock`.
+const FORWARD_PY: &str = r#"
+import socket, sys, threading
+port, path, ready = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", port))
+l.listen(64)
+open(ready, "w").close()
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    try:
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+while True:
+    c, _ = l.accept()
+    u = socket.socket(socket.AF_UNIX)
+    try:
+        u.connect(path)
+    except OSError:
+        c.close()
+        continue
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+"#;
+
+/// One request with the session cookie, without following redirects: (status, body,
+/// Set-Cookie and Location headers).
+fn raw(url: &str, method: &str, cookie: &str, form: &str) -> (u16, String, Vec<String>) {
+    let mut c = Command::new("curl");
+    c.args(["-s", "-i", "--max-time", "20", "-X", method, url]);
+    if !cookie.is_empty() {
+        c.args(["-H", &format!("Cookie: {cookie}")]);
+    }
+    if !form.is_empty() {
+        c.args([
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded",
+            "--data-binary",
+            form,
+        ]);
+    }
+    let out = c.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: ").map(str::to_owned))
+        .collect();
+    (code, body.to_owned(), headers)
+}
+
+fn cookie(headers: &[String], name: &str) -> String {
+    headers
+        .iter()
+        .find_map(|h| {
+            let v = h.strip_prefix(&format!("{name}="))?;
+            Some(v.split(';').next()?.to_owned()).filter(|v| !v.is_empty())
+        })
+        .unwrap_or_else(|| panic!("no {name} cookie in {headers:?}"))
+}
+
+/// A web session of the admin `name` (the login form, its double-submit token).
+fn login(c: &Collector, name: &str, password: &str) -> String {
+    let (_, _, h) = raw(&c.url("/login"), "GET", "", "");
+    let csrf = cookie(&h, "simpul_login");
+    let form = format!(
+        "name={name}&password={}&login_csrf={csrf}&next=/",
+        password.replace(' ', "+")
+    );
+    let (code, _, h) = raw(
+        &c.url("/login"),
+        "POST",
+        &format!("simpul_login={csrf}"),
+        &form,
+    );
+    assert_eq!(code, 303, "login of {name}");
+    format!("simpul_session={}", cookie(&h, "simpul_session"))
+}
+
+/// HTML5 parse errors of a page, exact ones included (a control character or a
+/// noncharacter in the text is one).
+fn html_errors(html: &str) -> Vec<String> {
+    use html5ever::tendril::TendrilSink;
+    let opts = html5ever::ParseOpts {
+        tokenizer: html5ever::tokenizer::TokenizerOpts {
+            exact_errors: true,
+            ..Default::default()
+        },
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            exact_errors: true,
+            ..Default::default()
+        },
+    };
+    let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), opts).one(html);
+    let mut errors: Vec<String> = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
+    live_markup(&dom.document, &mut errors);
+    errors
+}
+
+/// Elements and attributes of the parsed page that a hostile name could have made
+/// live: an inline script that mentions `alert`, an event handler attribute, an
+/// `img`, `iframe` or `object` (no page of Simpul has one).
+fn live_markup(node: &markup5ever_rcdom::Handle, out: &mut Vec<String>) {
+    if let markup5ever_rcdom::NodeData::Element { name, attrs, .. } = &node.data {
+        let tag = name.local.to_string();
+        if ["img", "iframe", "object", "embed"].contains(&tag.as_str()) {
+            out.push(format!("a live <{tag}>"));
+        }
+        if tag == "script" {
+            let mut text = String::new();
+            for c in node.children.borrow().iter() {
+                if let markup5ever_rcdom::NodeData::Text { contents } = &c.data {
+                    text += &contents.borrow();
+                }
+            }
+            if text.contains("alert") {
+                out.push(format!("a live script: {text}"));
+            }
+        }
+        for a in attrs.borrow().iter() {
+            if a.name.local.to_lowercase().starts_with("on") {
+                out.push(format!(
+                    "an event handler {}=\"{}\" on <{tag}>",
+                    a.name.local, a.value
+                ));
+            }
+        }
+    }
+    for c in node.children.borrow().iter() {
+        live_markup(c, out);
+    }
+}
+
+/// Every cell of a CSV document (RFC 4180: quoted cells may hold commas, quotes and
+/// line breaks).
+fn csv_cells(text: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') if cell.is_empty() => quoted = true,
+            (false, ',' | '\n') => cells.push(std::mem::take(&mut cell)),
+            (false, c) => cell.push(c),
+        }
+    }
+    assert!(!quoted, "an unterminated quoted cell: {text}");
+    if !cell.is_empty() {
+        cells.push(cell);
+    }
+    cells
+}
+
+/// Whether a spreadsheet would run `cell` as a formula: it starts with `=`, `+`, `-`,
+/// `@`, a TAB or a CR and is not a plain decimal number.
+fn is_formula(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let rest = chars.as_str();
+    let plain_number = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && rest.chars().any(|c| c.is_ascii_digit());
+    matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') && !plain_number
+}
+
+/// Characters a hostile name must never bring through: controls, bidi overrides and
+/// isolates, line separators, noncharacters.
+fn is_hostile_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FDD0}'..='\u{FDEF}')
+        || (c as u32) & 0xFFFE == 0xFFFE
+}
+
+/// The agent's config: discovery of the lab, the switch, the printer and the
+/// malformed device polled by SNMP.
+fn agent_toml(adir: &Path) -> String {
+    format!(
+        "collector_url = \"http://127.0.0.1:{INSIDE_PORT}\"\ntoken_file = \"{}\"\n\
+         interval_secs = 1\nretry_max_secs = 1\nstate_dir = \"{}\"\nhostname = \"opd-agent\"\n\
+         [discovery]\nsubnets = [\"10.250.0.0/24\"]\ntimeout_ms = 400\ninterval_secs = 60\n\
+         [[discovery.snmp]]\naddress = \"{MGMT_IP}\"\ncommunity = \"public\"\ntimeout_ms = 1000\n\
+         [[discovery.snmp]]\naddress = \"10.250.0.4\"\ncommunity = \"public\"\ntimeout_ms = 1000\nretries = 0\n\
+         {}",
+        adir.join("agent.token").display(),
+        adir.join("state").display(),
+        (0..MALFORMED_KINDS)
+            .map(|k| format!(
+                "[[discovery.snmp]]\naddress = \"10.250.0.5\"\nport = {}\ncommunity = \"public\"\n\
+                 timeout_ms = 300\nretries = 0\ndeadline_secs = 10\nmax_rows = 5000\n",
+                MALFORMED_PORT + k
+            ))
+            .collect::<String>()
+    )
+}
+
+#[test]
+fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
+    if let Some(why) = missing() {
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let t_start = Instant::now();
+    let Some(lab) = NetLab::up(6, true) else {
+        return;
+    };
+    let mut servers = Servers::default();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // lldpd's unprivileged side configures itself through its socket in here
+    std::fs::set_permissions(d, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let lan = lab.ns("lan");
+    let scan = lab.ns("scan");
+
+    // the switch: snmpd with hostile system strings (raw bytes: TAB, ESC, invalid
+    // UTF-8, a bidi override, a noncharacter), master of lldpd's LLDP-MIB
+    let agentx = d.join("agentx.sock");
+    std::fs::create_dir_all(d.join("persist")).unwrap();
+    let mut conf = format!(
+        "agentAddress udp:{MGMT_IP}:161\nrocommunity public 10.250.0.0/22\n\
+         master agentx\nagentXSocket {}\n",
+        agentx.display()
+    )
+    .into_bytes();
+    conf.extend_from_slice(b"sysName core\tsw\x1b[31m");
+    conf.extend_from_slice(SCRIPT.as_bytes());
+    conf.extend_from_slice("\u{202E}lmth.exe\u{FFFF}\n".as_bytes());
+    conf.extend_from_slice(b"sysDescr =HYPERLINK(\"http://evil.invalid/\",\"klik\") \xff\xfe\n");
+    conf.extend_from_slice("sysLocation @SUM(1+1)*cmd|' /C calc'!A0 \u{202E}\n".as_bytes());
+    conf.extend_from_slice(b"sysContact +cmd|' /C calc'!A0\x07\n");
+    std::fs::write(d.join("snmpd.conf"), conf).unwrap();
+    let snmpd_conf = d.join("snmpd.conf");
+    let mut snmpd = lab.command(&lan, Path::new("snmpd"));
+    snmpd
+        .args(["-f", "-C", "-c"])
+        .arg(&snmpd_conf)
+        .args(["-m", "", "-I", "-smux,mteTrigger,mteTriggerConf", "-Lf"])
+        .arg(d.join("snmpd.log"))
+        .env("SNMP_PERSISTENT_DIR", d.join("persist"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    servers.0.push(snmpd.spawn().unwrap());
+    wait_for("snmpd's AgentX socket", Duration::from_secs(15), || {
+        agentx.exists()
+    });
+
+    // lldpd on the switch and on three hosts, with hostile names and port descriptions
+    std::fs::create_dir_all("/run/lldpd").unwrap();
+    let lldpd = |servers: &mut Servers, ns: &str, name: &str, conf: &[u8], extra: &[&str]| {
+        let path = d.join(format!("lldpd-{name}.conf"));
+        let mut text = b"configure lldp tx-interval 1\n".to_vec();
+        text.extend_from_slice(conf);
+        std::fs::write(&path, text).unwrap();
+        let sock = d.join(format!("lldpd-{name}.sock"));
+        let mut args = vec![
+            "-d",
+            "-u",
+            sock.to_str().unwrap(),
+            "-O",
+            path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        spawn(
+            servers,
+            &lab,
+            ns,
+            "lldpd",
+            &args,
+            &d.join(format!("lldpd-{name}.log")),
+        );
+        sock
+    };
+    let switch_sock = lldpd(
+        &mut servers,
+        &lan,
+        "switch",
+        b"configure system hostname lldp-switch\n",
+        &["-x", "-X", agentx.to_str().unwrap()],
+    );
+    let h1_sock = lldpd(
+        &mut servers,
+        &lab.host(1),
+        "h01",
+        format!(
+            "configure system hostname \"{SCRIPT}\"\n\
+             configure system description \"=HYPERLINK(\\\"http://evil.invalid\\\")\"\n\
+             configure ports eth0 lldp portdescription \"<img src=x onerror=alert(3)>\"\n"
+        )
+        .as_bytes(),
+        &[],
+    );
+    let mut h2 = b"configure system hostname \"=cmd|' /C calc'!A0\"\n".to_vec();
+    h2.extend_from_slice(b"configure ports eth0 lldp portdescription \"port\xff\xfe\t\x1b[2J\"\n");
+    lldpd(&mut servers, &lab.host(2), "h02", &h2, &[]);
+    let long = "L".repeat(200);
+    lldpd(
+        &mut servers,
+        &lab.host(3),
+        "h03",
+        format!(
+            "configure system hostname \"host\u{202E}gnp.exe\u{2066}{long}\"\n\
+             configure ports eth0 lldp portdescription \"@SUM(1)\u{FFFE}\"\n"
+        )
+        .as_bytes(),
+        &[],
+    );
+    lldpd(&mut servers, &scan, "scan", b"", &[]);
+
+    // the printer (h04) answers from a hostile MIB; h05 answers malformed SNMP
+    let py = d.join("snmp_device.py");
+    std::fs::write(&py, SNMP_DEVICE_PY).unwrap();
+    for (i, mode) in [(4, "hostile"), (5, "malformed")] {
+        let ready = d.join(format!("{mode}.ready"));
+        spawn(
+            &mut servers,
+            &lab,
+            &lab.host(i),
+            "python3",
+            &[
+                py.to_str().unwrap(),
+                mode,
+                &format!("10.250.0.{i}"),
+                ready.to_str().unwrap(),
+            ],
+            &d.join(format!("{mode}.log")),
+        );
+        wait_for(
+            &format!("the {mode} SNMP device"),
+            Duration::from_secs(15),
+            || ready.exists(),
+        );
+    }
+    // reverse names from the scanner's hosts file: markup and a formula (for hosts
+    // without an LLDP name: a reverse name comes first)
+    lab.etc_file(
+        &scan,
+        "hosts",
+        "127.0.0.1 localhost\n10.250.0.5 <svg/onload=alert(4)>\n10.250.0.6 =1+2.lab\n",
+    );
+    lab.etc_file(
+        &scan,
+        "resolv.conf",
+        "nameserver 10.250.0.253\noptions timeout:1 attempts:1\n",
+    );
+
+    // the collector (harness, root namespace) and the forwarder into the scanner's
+    // namespace
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "opd-agent", Some("kantor-dinkes"));
+    let sock = d.join("collector.sock");
+    forward_to_collector(&sock, c.port);
+    let fwd = d.join("forward.py");
+    std::fs::write(&fwd, FORWARD_PY).unwrap();
+    let ready = d.join("forward.ready");
+    spawn(
+        &mut servers,
+        &lab,
+        &scan,
+        "python3",
+        &[
+            fwd.to_str().unwrap(),
+            &INSIDE_PORT.to_string(),
+            sock.to_str().unwrap(),
+            ready.to_str().unwrap(),
+        ],
+        &d.join("forward.log"),
+    );
+    wait_for("the forwarder", Duration::from_secs(15), || ready.exists());
+
+    wait_for(
+        "the switch sees its 4 LLDP neighbours",
+        Duration::from_secs(30),
+        || {
+            let out = Command::new("lldpcli")
+                .arg("-u")
+                .arg(&switch_sock)
+                .args(["-f", "keyvalue", "show", "neighbors"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| l.contains(".chassis.name="))
+                .count()
+                == 4
+        },
+    );
+
+    // the agent: round 1 at start
+    let adir = d.join("agent");
+    std::fs::create_dir_all(&adir).unwrap();
+    std::fs::write(adir.join("agent.token"), &token).unwrap();
+    let acfg = adir.join("agent.toml");
+    std::fs::write(&acfg, agent_toml(&adir)).unwrap();
+    let start_agent = |n: u32| {
+        simpul_e2e::Proc::spawn(
+            "simpul-agent",
+            lab.command(&scan, &bin("simpul-agent"))
+                .args(["run", "--config"])
+                .arg(&acfg)
+                .env("SIMPUL_LOG", "info"),
+            adir.join(format!("agent{n}.log")),
+        )
+    };
+    let agent_logs = || {
+        (1..=2)
+            .map(|n| simpul_e2e::read(&adir.join(format!("agent{n}.log"))))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let lan_url = c.url("/api/v1/agencies/dinkes/lan");
+    let versions_url = c.url("/api/v1/agencies/dinkes/lan/versions");
+    let wait_versions = |n: usize| {
+        let t0 = Instant::now();
+        loop {
+            let (code, body) = get(&versions_url);
+            let v: serde_json::Value =
+                serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+            if code == 200 && v.as_array().is_some_and(|a| a.len() == n) {
+                return v;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "waiting for {n} LAN versions; have ({code}): {body}\nagent log:\n{}\ncollector log:\n{}",
+                agent_logs(),
+                c.log()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+    let mut agent = start_agent(1);
+    wait_versions(1);
+    let reports_1 = c.stored_reports();
+    let (_, body) = get(&lan_url);
+    let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+    check_diagram(&first, 1);
+
+    // round 2: h01 renames itself to another hostile name; the agent restarts (a
+    // restart discovers at once), and the heartbeats go on across it
+    let out = Command::new("lldpcli")
+        .arg("-u")
+        .arg(&h1_sock)
+        .args([
+            "configure",
+            "system",
+            "hostname",
+            "\u{202E}=2+3<script>alert(5)</script>",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    wait_for(
+        "the switch learns h01's new name",
+        Duration::from_secs(20),
+        || {
+            let out = Command::new("lldpcli")
+                .arg("-u")
+                .arg(&switch_sock)
+                .args(["-f", "keyvalue", "show", "neighbors"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).contains("alert(5)")
+        },
+    );
+    drop(agent);
+    agent = start_agent(2);
+    wait_versions(2);
+    let (_, body) = get(&lan_url);
+    let second: serde_json::Value = serde_json::from_str(&body).unwrap();
+    check_diagram(&second, 2);
+    assert!(
+        second.to_string().contains("alert(5)"),
+        "the new name is in: {second}"
+    );
+    // heartbeats go on after the second discovery
+    let reports_2 = c.stored_reports();
+    assert!(reports_2 > reports_1, "{reports_2} > {reports_1}");
+    wait_for("more heartbeats", Duration::from_secs(10), || {
+        c.stored_reports() >= reports_2 + 3
+    });
+
+    // every report was stored whole: nothing refused, the host is up
+    let metrics = c.metrics();
+    for (name, want) in [
+        (
+            "simpul_ingest_requests_rejected_total{reason=\"invalid\"}",
+            0.0,
+        ),
+        ("simpul_ingest_sections_refused_total{section=\"lan\"}", 0.0),
+    ] {
+        let got = simpul_e2e::sample(&metrics, name).unwrap_or(0.0);
+        assert!(got == want, "{name} = {got}\n{metrics}");
+    }
+    // the hostile names in metric labels: the exposition still parses
+    assert!(
+        metrics.contains("simpul_snmp_poll_success{agency=\"dinkes\""),
+        "{metrics}"
+    );
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let out = promtool.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logs = agent_logs();
+    for bad in ["422", "rejected", "refused"] {
+        assert!(
+            !logs.to_lowercase().contains(bad),
+            "the agent log says {bad}:\n{logs}"
+        );
+    }
+    let (_, hosts) = get(&c.url("/api/v1/hosts"));
+    let hosts: serde_json::Value = serde_json::from_str(&hosts).unwrap();
+    let me = hosts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hostname"] == "opd-agent" || h["host"] == "opd-agent")
+        .unwrap_or_else(|| panic!("opd-agent in {hosts}"));
+    assert_eq!(me["up"], true, "{me}");
+
+    check_exports(&c, &second, d);
+    in_a_browser(&c, d);
+    drop(agent);
+    eprintln!(
+        "hostile LAN: {} reports stored, 2 LAN versions, {:.1} s in all",
+        c.stored_reports(),
+        t_start.elapsed().as_secs_f64()
+    );
+}
+
+/// Every string in a JSON value.
+fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
+            out.push(k);
+            json_strings(x, out);
+        }),
+        _ => {}
+    }
+}
+
+/// The diagram holds every hostile device, with names that carry no hostile character.
+fn check_diagram(cur: &serde_json::Value, version: u64) {
+    let text = cur.to_string();
+    let mut strings = Vec::new();
+    json_strings(cur, &mut strings);
+    for s in &strings {
+        assert!(
+            !s.chars().any(is_hostile_char),
+            "{s:?} in version {version}: {text}"
+        );
+    }
+    let devices = cur["topology"]["devices"].as_array().unwrap();
+    let names: Vec<&str> = devices
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    // the LLDP hosts by their names, sanitised (the bidi override replaced)
+    // and the reverse names from the hosts file, as they are
+    let h01 = if version == 1 {
+        SCRIPT
+    } else {
+        "\u{FFFD}=2+3<script>alert(5)</script>"
+    };
+    for needle in [
+        h01,
+        "=cmd|' /C calc'!A0",
+        "host\u{FFFD}gnp.exe\u{FFFD}LLLL",
+        "<svg/onload=alert(4)>",
+        "=1+2.lab",
+    ] {
+        assert!(
+            names.iter().any(|n| n.starts_with(needle)),
+            "no device named like {needle:?} in version {version}: {names:?}"
+        );
+    }
+    for d in devices {
+        assert!(d["name"].as_str().unwrap().len() <= 255, "{d}");
+    }
+    // the switch and the printer by SNMP, named readably: the TAB, the escape, the
+    // bidi override, the noncharacter and the invalid UTF-8 each replaced
+    for (addr, kind, name) in [
+        (
+            MGMT_IP,
+            "switch",
+            "core\u{FFFD}sw\u{FFFD}[31m<script>alert(1)</script>\u{FFFD}lmth.exe\u{FFFD}",
+        ),
+        (
+            "10.250.0.4",
+            "server",
+            "printer\u{FFFD}\u{FFFD}<script>alert(1)</script>",
+        ),
+    ] {
+        let dev = devices
+            .iter()
+            .find(|d| d["addresses"][0] == addr)
+            .unwrap_or_else(|| panic!("{addr} in version {version}: {text}"));
+        assert_eq!(dev["type"], kind, "{dev}");
+        assert!(dev["sources"].to_string().contains("snmp"), "{dev}");
+        assert_eq!(dev["name"], name, "{dev}");
+    }
+    // the polls: the switch and the printer answered, the malformed device did not,
+    // with a reason in one clean line
+    let polls = cur["snmp"].as_array().unwrap();
+    let by = |a: &str| polls.iter().find(|p| p["address"] == a).unwrap();
+    assert_eq!(by(MGMT_IP)["ok"], true, "{polls:?}");
+    assert_eq!(by("10.250.0.4")["ok"], true, "{polls:?}");
+    for bad in polls.iter().filter(|p| p["address"] == "10.250.0.5") {
+        assert_eq!(bad["ok"], false, "{bad}");
+        assert!(
+            bad["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("SNMP 10.250.0.5"),
+            "{bad}"
+        );
+    }
+    let errors = cur["errors"].as_array().unwrap();
+    if version == 1 {
+        eprintln!("{} polls; errors:", polls.len());
+        for e in errors {
+            eprintln!("  {e}");
+        }
+    }
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.as_str().unwrap().starts_with("SNMP 10.250.0.5"))
+            .count(),
+        usize::from(MALFORMED_KINDS),
+        "one error per malformed device: {errors:#?}"
+    );
+    // each says what happened: only the silent one (kind 9) is "no answer"; kind
+    // 12's walk grows its OID past 128 arcs, which the client refuses: the device
+    // answers, but not that request
+    for k in 0..MALFORMED_KINDS {
+        let label = format!("SNMP 10.250.0.5:{}: ", MALFORMED_PORT + k);
+        let e = errors
+            .iter()
+            .filter_map(|e| e.as_str())
+            .find(|e| e.starts_with(&label))
+            .unwrap_or_else(|| panic!("no error for {label}: {errors:#?}"));
+        assert_eq!(e.contains("no answer"), k == 9, "kind {k}: {e}");
+        // the table without end stops at max_rows, long before the deadline
+        assert_eq!(
+            e.contains("more than max_rows = 5000 rows"),
+            k == 10,
+            "kind {k}: {e}"
+        );
+    }
+}
+
+/// Every export of the newest diagram and every page is valid and safe.
+fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
+    let devices = cur["topology"]["devices"].as_array().unwrap().len();
+    // SVG: well-formed XML, no script element, no event handler attribute
+    let (code, svg) = get(&c.url("/api/v1/agencies/dinkes/lan.svg"));
+    assert_eq!(code, 200, "{svg}");
+    let doc = roxmltree::Document::parse(&svg)
+        .unwrap_or_else(|e| panic!("lan.svg is not XML: {e}\n{svg}"));
+    for n in doc.descendants().filter(roxmltree::Node::is_element) {
+        let tag = n.tag_name().name().to_lowercase();
+        assert!(
+            !["script", "foreignobject", "img", "iframe"].contains(&tag.as_str()),
+            "<{tag}> in lan.svg"
+        );
+        for a in n.attributes() {
+            assert!(
+                !a.name().to_lowercase().starts_with("on"),
+                "event handler {} in lan.svg",
+                a.name()
+            );
+        }
+    }
+    assert!(svg.contains("&lt;script&gt;"), "the name is there, escaped");
+
+    // DOT: Graphviz reads it, one node per device
+    let (code, dot) = get(&c.url("/api/v1/agencies/dinkes/lan.dot"));
+    assert_eq!(code, 200, "{dot}");
+    let dot_file = dir.join("lan.dot");
+    std::fs::write(&dot_file, &dot).unwrap();
+    let out = Command::new("dot")
+        .arg("-Tplain")
+        .arg(&dot_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "dot: {}\n{dot}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain = String::from_utf8_lossy(&out.stdout);
+    let nodes = plain.lines().filter(|l| l.starts_with("node ")).count();
+    assert_eq!(nodes, devices, "nodes in:\n{plain}\nfrom:\n{dot}");
+
+    // the JSON exports parse
+    for url in [
+        "/api/v1/agencies/dinkes/lan",
+        "/api/v1/agencies/dinkes/lan/graph",
+        "/api/v1/agencies/dinkes/lan/versions/2",
+        "/api/v1/agencies/dinkes/lan/diff?from=1&to=2",
+        "/api/v1/lan",
+        "/api/v1/hosts",
+    ] {
+        let (code, body) = get(&c.url(url));
+        assert_eq!(code, 200, "{url}: {body}");
+        let _: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: {e}\n{body}"));
+    }
+
+    // the web pages and CSVs of an admin's session
+    let mut cmd = Command::new(bin("simpul-collector"));
+    cmd.args([
+        "user",
+        "add",
+        "budi",
+        "--password-stdin",
+        "--role",
+        "admin",
+        "--config",
+    ])
+    .arg(c.config_path())
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{ADMIN_PW}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let session = login(c, "budi", ADMIN_PW);
+    let mut formula_cells = Vec::new();
+    let mut csvs = 0;
+    for url in [
+        "/inventory.csv",
+        "/scorecard.csv",
+        "/sla.csv",
+        "/backups.csv",
+        "/api/v1/lan?format=csv",
+        "/api/v1/sla?format=csv",
+        "/api/v1/backups?format=csv",
+    ] {
+        let (code, body, _) = if url.starts_with("/api/") {
+            let (code, body) = get(&c.url(url));
+            (code, body, Vec::new())
+        } else {
+            raw(&c.url(url), "GET", &session, "")
+        };
+        assert_eq!(code, 200, "{url}: {body}");
+        csvs += 1;
+        for cell in csv_cells(&body) {
+            if is_formula(&cell) {
+                formula_cells.push(format!("{url}: {cell:?}"));
+            }
+            assert!(
+                !cell.chars().any(is_hostile_char),
+                "{url}: a hostile character in {cell:?}"
+            );
+        }
+    }
+    assert!(
+        formula_cells.is_empty(),
+        "formula cells: {formula_cells:#?}"
+    );
+    let (_, inventory, _) = raw(&c.url("/inventory.csv"), "GET", &session, "");
+    for needle in ["<script>alert(5)</script>", ",'=cmd|' /C calc'!A0,"] {
+        assert!(
+            inventory.contains(needle),
+            "the LAN devices are in the inventory: {inventory}"
+        );
+    }
+
+    for page in [
+        "/",
+        "/lan",
+        "/lan/dinkes",
+        "/lan/dinkes?from=1&to=2",
+        "/inventory",
+        "/agencies/dinkes",
+    ] {
+        let (code, html, _) = raw(&c.url(page), "GET", &session, "");
+        assert_eq!(code, 200, "{page}: {html}");
+        let errors = html_errors(&html);
+        assert!(
+            errors.is_empty(),
+            "{page} is not valid HTML5 or carries live markup: {errors:?}"
+        );
+        let lower = html.to_lowercase();
+        for live in ["<script>alert", "<img src=x", "<svg/onload"] {
+            assert!(!lower.contains(live), "{page} carries {live:?} unescaped");
+        }
+        // a page's own line breaks and indentation aside
+        assert!(
+            !html
+                .chars()
+                .any(|c| is_hostile_char(c) && !matches!(c, '\n' | '\t' | '\r')),
+            "{page}: a hostile character"
+        );
+        assert!(!html.contains("core\tsw"), "{page}: the TAB came through");
+        if page.starts_with("/lan/") || page == "/inventory" {
+            assert!(
+                html.contains("&lt;script&gt;alert(5)&lt;/script&gt;"),
+                "{page} shows the hostile name as text"
+            );
+        }
+    }
+    eprintln!("{csvs} CSVs and 6 pages checked; {devices} devices in lan.dot and lan.svg");
+}
+
+/// The LAN pages in a real headless Chromium (Debian's chromium and chromium-driver,
+/// on loopback): after logging in, neither the diagram nor the diff opens a dialog;
+/// screenshots go to target/web-screenshots/.
+fn in_a_browser(c: &Collector, dir: &Path) {
+    use fantoccini::{ClientBuilder, Locator};
+    let driver = simpul_e2e::need("chromedriver");
+    simpul_e2e::need("chromium");
+    let port = simpul_e2e::free_port();
+    let _driver = simpul_e2e::Proc::spawn(
+        "chromedriver",
+        Command::new(driver).arg(format!("--port={port}")),
+        dir.join("chromedriver.log"),
+    );
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/web-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
+        );
+        let t0 = Instant::now();
+        let b = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(b) => break b,
+                Err(e) => {
+                    assert!(t0.elapsed() < Duration::from_secs(30), "chromedriver: {e}");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        };
+        b.goto(&c.url("/login")).await.unwrap();
+        let form = b.form(Locator::Css("form")).await.unwrap();
+        form.set_by_name("name", "budi").await.unwrap();
+        form.set_by_name("password", ADMIN_PW).await.unwrap();
+        form.submit().await.unwrap();
+        let t0 = Instant::now();
+        while b.current_url().await.unwrap().path() == "/login" {
+            assert!(t0.elapsed() < Duration::from_secs(10), "login failed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for (page, shot) in [
+            ("/lan/dinkes", "hostile-lan"),
+            ("/lan/dinkes?from=1&to=2", "hostile-lan-diff"),
+            ("/inventory", "hostile-inventory"),
+        ] {
+            b.goto(&c.url(page)).await.unwrap();
+            // give a script the name might have planted time to run
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            assert!(
+                b.get_alert_text().await.is_err(),
+                "a dialog opened on {page}"
+            );
+            let text = b
+                .find(Locator::Css("body"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            // (the diagram cuts long names to fit their box)
+            assert!(
+                text.contains("=2+3<script>alert(5)</"),
+                "{page} shows the name as text: {text}"
+            );
+            let png = b.screenshot().await.unwrap();
+            std::fs::write(shots.join(format!("{shot}.png")), png).unwrap();
+        }
+        b.close().await.unwrap();
+    });
+}
