@@ -361,7 +361,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         return;
     }
     let t_start = Instant::now();
-    let Some(lab) = NetLab::up(6, true) else {
+    let Some(lab) = NetLab::up(7, true) else {
         return;
     };
     let mut servers = Servers::default();
@@ -491,12 +491,13 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
             || ready.exists(),
         );
     }
-    // reverse names from the scanner's hosts file: markup and a formula (for hosts
-    // without an LLDP name: a reverse name comes first)
+    // reverse names from the scanner's hosts file: markup, a formula, and `-inf`,
+    // which Rust reads as a number and a spreadsheet as a formula (for hosts without
+    // an LLDP name: a reverse name comes first)
     lab.etc_file(
         &scan,
         "hosts",
-        "127.0.0.1 localhost\n10.250.0.5 <svg/onload=alert(4)>\n10.250.0.6 =1+2.lab\n",
+        "127.0.0.1 localhost\n10.250.0.5 <svg/onload=alert(4)>\n10.250.0.6 =1+2.lab\n10.250.0.7 -inf\n",
     );
     lab.etc_file(
         &scan,
@@ -745,6 +746,7 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
         "host\u{FFFD}gnp.exe\u{FFFD}LLLL",
         "<svg/onload=alert(4)>",
         "=1+2.lab",
+        "-inf",
     ] {
         assert!(
             names.iter().any(|n| n.starts_with(needle)),
@@ -948,7 +950,11 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         "formula cells: {formula_cells:#?}"
     );
     let (_, inventory, _) = raw(&c.url("/inventory.csv"), "GET", &session, "");
-    for needle in ["<script>alert(5)</script>", ",'=cmd|' /C calc'!A0,"] {
+    for needle in [
+        "<script>alert(5)</script>",
+        ",'=cmd|' /C calc'!A0,",
+        ",'-inf,",
+    ] {
         assert!(
             inventory.contains(needle),
             "the LAN devices are in the inventory: {inventory}"
