@@ -1078,3 +1078,133 @@ fn in_a_browser(c: &Collector, dir: &Path) {
         b.close().await.unwrap();
     });
 }
+
+/// The collector's own defences, without the agent's: a report as an agent from before
+/// the wire-string rules would send it (bidi overrides, noncharacters, markup,
+/// formulas, names of 255 bytes; no control characters, which the collector refuses)
+/// is stored whole, and every export stays valid and safe.
+#[test]
+fn names_an_older_agent_reports_unsanitised_keep_every_export_valid() {
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "old-agent", Some("kantor-dinkes"));
+    let id = simpul_e2e::agent_id(&token);
+    let long = format!("{SCRIPT}{}", "é".repeat(115));
+    let names = [
+        "sw\u{202E}gnp.exe\u{2066}",
+        "printer\u{FFFF}\u{FFFE}\u{FDD0}",
+        SCRIPT,
+        "=HYPERLINK(\"http://evil.invalid\")",
+        "-inf",
+        long.as_str(),
+    ];
+    let devices: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            serde_json::json!({"id": format!("ip:10.20.0.{}", i + 1), "type": if i == 0 { "switch" } else { "host" },
+                "name": n, "addresses": [format!("10.20.0.{}", i + 1)], "sources": ["icmp"]})
+        })
+        .collect();
+    let links: Vec<_> = (2..=names.len())
+        .map(|i| {
+            serde_json::json!({"a": {"device": "ip:10.20.0.1", "port": format!("p{i}\u{FFFF}<b>")},
+                "b": {"device": format!("ip:10.20.0.{i}"), "port": "eth0\u{202E}"}, "source": "lldp"})
+        })
+        .collect();
+    let mut r = simpul_e2e::report(&id, "old-agent", 1);
+    r["lan"] = serde_json::json!({"subnets": ["10.20.0.0/24"],
+        "topology": {"devices": devices, "links": links}, "hash": "", "duration_seconds": 0.5,
+        "errors": ["SNMP 10.20.0.9: \u{202E}<script>alert(9)</script>"]});
+    let (code, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {token}"))],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    assert!(!body.contains("refused"), "the LAN section is kept: {body}");
+
+    let (code, svg) = get(&c.url("/api/v1/agencies/dinkes/lan.svg"));
+    assert_eq!(code, 200, "{svg}");
+    roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("lan.svg is not XML: {e}"));
+    let (_, dot) = get(&c.url("/api/v1/agencies/dinkes/lan.dot"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lan.dot"), &dot).unwrap();
+    let out = Command::new("dot")
+        .arg("-Tplain")
+        .arg(dir.path().join("lan.dot"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        plain.lines().filter(|l| l.starts_with("node ")).count(),
+        names.len()
+    );
+
+    let mut cmd = Command::new(bin("simpul-collector"));
+    cmd.args([
+        "user",
+        "add",
+        "budi",
+        "--password-stdin",
+        "--role",
+        "admin",
+        "--config",
+    ])
+    .arg(c.config_path())
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{ADMIN_PW}\n").as_bytes())
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let session = login(&c, "budi", ADMIN_PW);
+    for url in ["/inventory.csv", "/scorecard.csv"] {
+        let (code, body, _) = raw(&c.url(url), "GET", &session, "");
+        assert_eq!(code, 200, "{url}");
+        let formulas: Vec<String> = csv_cells(&body)
+            .into_iter()
+            .filter(|c| is_formula(c))
+            .collect();
+        assert!(formulas.is_empty(), "{url}: {formulas:?}");
+    }
+    for page in ["/", "/lan/dinkes", "/inventory"] {
+        let (code, html, _) = raw(&c.url(page), "GET", &session, "");
+        assert_eq!(code, 200, "{page}");
+        let errors = html_errors(&html);
+        assert!(errors.is_empty(), "{page}: {errors:?}");
+        assert!(
+            !html
+                .chars()
+                .any(|c| is_hostile_char(c) && !matches!(c, '\n' | '\t' | '\r')),
+            "{page}: a bidi override or a noncharacter"
+        );
+        if page != "/" {
+            assert!(
+                html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{page}"
+            );
+        }
+    }
+    let (_, body) = get(&c.url("/api/v1/agencies/dinkes/lan"));
+    let cur: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut strings = Vec::new();
+    json_strings(&cur, &mut strings);
+    assert!(
+        !strings.iter().any(|s| s.chars().any(is_hostile_char)),
+        "{body}"
+    );
+    assert_eq!(
+        cur["topology"]["links"].as_array().unwrap().len(),
+        names.len() - 1
+    );
+}
