@@ -80,6 +80,13 @@ pub fn in_a_browser(c: &Collector, dir: &Path, admin: &str, password: &str) {
                 text.contains("=2+3<script>alert(5)</"),
                 "{page} shows the name as text: {text}"
             );
+            // the diagram, not the list of SNMP errors above it
+            b.execute(
+                "const s = document.querySelector('svg'); if (s) s.scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
             let png = b.screenshot().await.unwrap();
             std::fs::write(shots.join(format!("{shot}.png")), png).unwrap();
         }
