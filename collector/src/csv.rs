@@ -19,7 +19,7 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// `s` as one CSV field: a formula-looking value gets a leading `'`; quoted, with quotes
 /// doubled, when it holds a comma, a quote or a line break.
 pub fn field(s: &str) -> Cow<'_, str> {
-    let s: Cow<'_, str> = if s.starts_with(FORMULA_START) && s.parse::<f64>().is_err() {
+    let s: Cow<'_, str> = if s.starts_with(FORMULA_START) && !is_plain_number(s) {
         Cow::Owned(format!("'{s}"))
     } else {
         Cow::Borrowed(s)
@@ -29,6 +29,16 @@ pub fn field(s: &str) -> Cow<'_, str> {
     } else {
         s
     }
+}
+
+/// Whether a spreadsheet reads `s` as a number: a finite decimal. Rust's `f64` parser
+/// also takes `+inf`, `-NaN` and `+infinity`, which a spreadsheet runs as a formula
+/// naming a cell range (`#NAME?` at best): a device announcing one as its name must
+/// still get the `'` (hostile-LAN suite, issue 20).
+fn is_plain_number(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && s.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 /// A CSV document: a header line, then rows whose every cell goes through [`field`].
@@ -96,6 +106,11 @@ mod tests {
         assert_eq!(field("-3.5"), "-3.5");
         assert_eq!(field("+1"), "+1");
         assert_eq!(field("99.95"), "99.95");
+        // what Rust's f64 parser takes but a spreadsheet does not read as a number
+        for s in ["+inf", "-inf", "+NaN", "-infinity", "+1e999"] {
+            assert_eq!(field(s), format!("'{s}"), "{s}");
+        }
+        assert_eq!(field("-1.5e3"), "-1.5e3");
         // a formula character later in the cell is harmless
         assert_eq!(field("web=01"), "web=01");
     }

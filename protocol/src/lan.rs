@@ -116,6 +116,43 @@ pub struct LanDiscovery {
     pub duration_seconds: f64,
 }
 
+impl LanDiscovery {
+    /// Every string from the LAN with its unsafe characters replaced by U+FFFD
+    /// ([`crate::replace_unsafe_chars`]), device ids in devices and links alike: what
+    /// the collector does to a section from an agent older than the wire-string rules,
+    /// so that no bidi override or noncharacter reaches a page or an export
+    /// (hostile-LAN suite, issue 20).
+    pub fn replace_unsafe_chars(&mut self) {
+        let fix = crate::replace_unsafe_chars;
+        for d in &mut self.topology.devices {
+            fix(&mut d.id);
+            fix(&mut d.name);
+            fix(&mut d.vendor);
+            d.addresses.iter_mut().for_each(fix);
+            d.macs.iter_mut().for_each(fix);
+            d.sources.iter_mut().for_each(fix);
+        }
+        for l in &mut self.topology.links {
+            for e in [&mut l.a, &mut l.b] {
+                fix(&mut e.device);
+                fix(&mut e.port);
+            }
+            fix(&mut l.source);
+        }
+        self.subnets.iter_mut().for_each(fix);
+        self.errors.iter_mut().for_each(fix);
+    }
+}
+
+impl SnmpPollSummary {
+    /// [`LanDiscovery::replace_unsafe_chars`] for a poll's strings.
+    pub fn replace_unsafe_chars(&mut self) {
+        crate::replace_unsafe_chars(&mut self.address);
+        crate::replace_unsafe_chars(&mut self.name);
+        crate::replace_unsafe_chars(&mut self.error);
+    }
+}
+
 /// One SNMP device's poll, as the collector's metrics need it (the report's `snmp`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -289,6 +326,43 @@ mod tests {
 
     fn link(a: &str, b: &str) -> Link {
         Link::new(a, "", b, "", "arp")
+    }
+
+    /// Hostile-LAN suite: an older agent's bidi overrides and noncharacters reached
+    /// the collector's pages; the collector now replaces them, ids and links alike.
+    #[test]
+    fn unsafe_characters_are_replaced_in_every_string() {
+        let mut d = dev("ip:10.0.0.1\u{FFFF}", &["10.0.0.1"]);
+        d.name = "sw\u{202E}gnp.exe".into();
+        let mut lan = LanDiscovery {
+            subnets: vec!["10.0.0.0/24".into()],
+            topology: Topology {
+                devices: vec![d, dev("ip:10.0.0.2", &["10.0.0.2"])],
+                links: vec![Link::new(
+                    "ip:10.0.0.1\u{FFFF}",
+                    "p1\u{2066}",
+                    "ip:10.0.0.2",
+                    "",
+                    "lldp",
+                )],
+            },
+            hash: String::new(),
+            errors: vec!["SNMP x: \u{FDD0}".into()],
+            duration_seconds: 0.0,
+        };
+        lan.replace_unsafe_chars();
+        let t = &lan.topology;
+        assert_eq!(t.devices[0].id, "ip:10.0.0.1\u{FFFD}");
+        assert_eq!(t.devices[0].name, "sw\u{FFFD}gnp.exe");
+        let l = &t.links[0];
+        assert!(
+            [&l.a.device, &l.b.device].contains(&&t.devices[0].id),
+            "{l:?}"
+        );
+        assert!([&l.a.port, &l.b.port].contains(&&"p1\u{FFFD}".to_owned()));
+        assert_eq!(lan.errors, ["SNMP x: \u{FFFD}"]);
+        let json = serde_json::to_string(&lan).unwrap();
+        assert!(!json.chars().any(crate::is_unsafe_char), "{json}");
     }
 
     #[test]

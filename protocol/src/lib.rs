@@ -25,7 +25,10 @@ pub use validate::{
     is_valid_hostname, is_valid_id, Limits, Section, Violation, HOSTNAME_RULE, ID_RULE,
     MAX_INTERVAL_SECS,
 };
-pub use wire::{is_noncharacter, is_unsafe_char, wire_bytes, wire_string, MAX_WIRE_STRING_BYTES};
+pub use wire::{
+    is_noncharacter, is_unsafe_char, replace_unsafe_chars, wire_bytes, wire_string,
+    MAX_WIRE_STRING_BYTES,
+};
 
 use serde::{Deserialize, Serialize};
 

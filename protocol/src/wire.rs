@@ -45,6 +45,18 @@ pub fn wire_string(s: &str, max_bytes: usize) -> String {
     out
 }
 
+/// `s` with every unsafe character (see [`is_unsafe_char`]) replaced by U+FFFD, not
+/// cut: the collector's rule for a string an agent older than [`wire_string`] sent
+/// (the collector refuses control characters; the rest is replaced one for one).
+pub fn replace_unsafe_chars(s: &mut String) {
+    if s.chars().any(is_unsafe_char) {
+        *s = s
+            .chars()
+            .map(|c| if is_unsafe_char(c) { REPLACEMENT } else { c })
+            .collect();
+    }
+}
+
 /// [`wire_string`] of bytes: invalid UTF-8 is replaced by U+FFFD first.
 pub fn wire_bytes(b: &[u8], max_bytes: usize) -> String {
     wire_string(&String::from_utf8_lossy(b), max_bytes)
@@ -105,6 +117,16 @@ mod tests {
                 "{c:?}"
             );
         }
+    }
+
+    #[test]
+    fn replaced_in_place_and_never_cut() {
+        let mut s = format!("{}\u{202E}x\u{FFFF}", "y".repeat(300));
+        replace_unsafe_chars(&mut s);
+        assert_eq!(s, format!("{}\u{FFFD}x\u{FFFD}", "y".repeat(300)));
+        let mut plain = "sw-01 Küche".to_owned();
+        replace_unsafe_chars(&mut plain);
+        assert_eq!(plain, "sw-01 Küche");
     }
 
     #[test]

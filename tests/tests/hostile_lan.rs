@@ -29,13 +29,24 @@
 )]
 
 use std::io::Write as _;
-use std::os::unix::net::UnixListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use simpul_e2e::netlab::{NetLab, MGMT_IP};
 use simpul_e2e::{bin, get, Collector};
+
+#[path = "hostile/browser.rs"]
+mod browser;
+#[path = "hostile/checks.rs"]
+mod checks;
+#[path = "hostile/forward.rs"]
+mod forward;
+
+use checks::{
+    add_admin, csv_cells, html_errors, is_formula, is_hostile_char, json_strings, login, raw,
+};
+use forward::{forward_to_collector, FORWARD_PY};
 
 /// The SNMP devices written in Python (see the file's docstring).
 const SNMP_DEVICE_PY: &str = include_str!("hostile/snmp_device.py");
@@ -101,236 +112,6 @@ fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
-/// Copies one direction of a forwarded connection, then half-closes the other side.
-fn pump(mut from: impl std::io::Read, mut to: impl std::io::Write, done: impl FnOnce()) {
-    let _ = std::io::copy(&mut from, &mut to);
-    done();
-}
-
-/// The root namespace's end of the forwarder: every connection to `sock` is carried to
-/// the collector on 127.0.0.1:`port`.
-fn forward_to_collector(sock: &Path, port: u16) {
-    let listener = UnixListener::bind(sock).unwrap();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(unix) = conn else { continue };
-            let Ok(tcp) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-                continue;
-            };
-            let (u2, t2) = (unix.try_clone().unwrap(), tcp.try_clone().unwrap());
-            std::thread::spawn(move || {
-                let t3 = t2.try_clone().unwrap();
-                pump(u2, t2, move || {
-                    let _ = t3.shutdown(std::net::Shutdown::Write);
-                });
-            });
-            std::thread::spawn(move || {
-                let u3 = unix.try_clone().unwrap();
-                pump(tcp, unix, move || {
-                    let _ = u3.shutdown(std::net::Shutdown::Write);
-                });
-            });
-        }
-    });
-}
-
-/// The scanner namespace's end: 127.0.0.1:`INSIDE_PORT` there, carried to `sock`.
-const FORWARD_PY: &str = r#"
-import socket, sys, threading
-port, path, ready = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-l = socket.socket()
-l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("127.0.0.1", port))
-l.listen(64)
-open(ready, "w").close()
-def pump(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d:
-                break
-            b.sendall(d)
-    except OSError:
-        pass
-    try:
-        b.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-while True:
-    c, _ = l.accept()
-    u = socket.socket(socket.AF_UNIX)
-    try:
-        u.connect(path)
-    except OSError:
-        c.close()
-        continue
-    threading.Thread(target=pump, args=(c, u), daemon=True).start()
-    threading.Thread(target=pump, args=(u, c), daemon=True).start()
-"#;
-
-/// One request with the session cookie, without following redirects: (status, body,
-/// Set-Cookie and Location headers).
-fn raw(url: &str, method: &str, cookie: &str, form: &str) -> (u16, String, Vec<String>) {
-    let mut c = Command::new("curl");
-    c.args(["-s", "-i", "--max-time", "20", "-X", method, url]);
-    if !cookie.is_empty() {
-        c.args(["-H", &format!("Cookie: {cookie}")]);
-    }
-    if !form.is_empty() {
-        c.args([
-            "-H",
-            "Content-Type: application/x-www-form-urlencoded",
-            "--data-binary",
-            form,
-        ]);
-    }
-    let out = c.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let code = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = head
-        .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: ").map(str::to_owned))
-        .collect();
-    (code, body.to_owned(), headers)
-}
-
-fn cookie(headers: &[String], name: &str) -> String {
-    headers
-        .iter()
-        .find_map(|h| {
-            let v = h.strip_prefix(&format!("{name}="))?;
-            Some(v.split(';').next()?.to_owned()).filter(|v| !v.is_empty())
-        })
-        .unwrap_or_else(|| panic!("no {name} cookie in {headers:?}"))
-}
-
-/// A web session of the admin `name` (the login form, its double-submit token).
-fn login(c: &Collector, name: &str, password: &str) -> String {
-    let (_, _, h) = raw(&c.url("/login"), "GET", "", "");
-    let csrf = cookie(&h, "simpul_login");
-    let form = format!(
-        "name={name}&password={}&login_csrf={csrf}&next=/",
-        password.replace(' ', "+")
-    );
-    let (code, _, h) = raw(
-        &c.url("/login"),
-        "POST",
-        &format!("simpul_login={csrf}"),
-        &form,
-    );
-    assert_eq!(code, 303, "login of {name}");
-    format!("simpul_session={}", cookie(&h, "simpul_session"))
-}
-
-/// HTML5 parse errors of a page, exact ones included (a control character or a
-/// noncharacter in the text is one).
-fn html_errors(html: &str) -> Vec<String> {
-    use html5ever::tendril::TendrilSink;
-    let opts = html5ever::ParseOpts {
-        tokenizer: html5ever::tokenizer::TokenizerOpts {
-            exact_errors: true,
-            ..Default::default()
-        },
-        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
-            exact_errors: true,
-            ..Default::default()
-        },
-    };
-    let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), opts).one(html);
-    let mut errors: Vec<String> = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
-    live_markup(&dom.document, &mut errors);
-    errors
-}
-
-/// Elements and attributes of the parsed page that a hostile name could have made
-/// live: an inline script that mentions `alert`, an event handler attribute, an
-/// `img`, `iframe` or `object` (no page of Simpul has one).
-fn live_markup(node: &markup5ever_rcdom::Handle, out: &mut Vec<String>) {
-    if let markup5ever_rcdom::NodeData::Element { name, attrs, .. } = &node.data {
-        let tag = name.local.to_string();
-        if ["img", "iframe", "object", "embed"].contains(&tag.as_str()) {
-            out.push(format!("a live <{tag}>"));
-        }
-        if tag == "script" {
-            let mut text = String::new();
-            for c in node.children.borrow().iter() {
-                if let markup5ever_rcdom::NodeData::Text { contents } = &c.data {
-                    text += &contents.borrow();
-                }
-            }
-            if text.contains("alert") {
-                out.push(format!("a live script: {text}"));
-            }
-        }
-        for a in attrs.borrow().iter() {
-            if a.name.local.to_lowercase().starts_with("on") {
-                out.push(format!(
-                    "an event handler {}=\"{}\" on <{tag}>",
-                    a.name.local, a.value
-                ));
-            }
-        }
-    }
-    for c in node.children.borrow().iter() {
-        live_markup(c, out);
-    }
-}
-
-/// Every cell of a CSV document (RFC 4180: quoted cells may hold commas, quotes and
-/// line breaks).
-fn csv_cells(text: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => cell.push(c),
-            (false, '"') if cell.is_empty() => quoted = true,
-            (false, ',' | '\n') => cells.push(std::mem::take(&mut cell)),
-            (false, c) => cell.push(c),
-        }
-    }
-    assert!(!quoted, "an unterminated quoted cell: {text}");
-    if !cell.is_empty() {
-        cells.push(cell);
-    }
-    cells
-}
-
-/// Whether a spreadsheet would run `cell` as a formula: it starts with `=`, `+`, `-`,
-/// `@`, a TAB or a CR and is not a plain decimal number.
-fn is_formula(cell: &str) -> bool {
-    let mut chars = cell.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    let rest = chars.as_str();
-    let plain_number = rest
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-        && rest.chars().any(|c| c.is_ascii_digit());
-    matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') && !plain_number
-}
-
-/// Characters a hostile name must never bring through: controls, bidi overrides and
-/// isolates, line separators, noncharacters.
-fn is_hostile_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FDD0}'..='\u{FDEF}')
-        || (c as u32) & 0xFFFE == 0xFFFE
-}
-
 /// The agent's config: discovery of the lab, the switch, the printer and the
 /// malformed device polled by SNMP.
 fn agent_toml(adir: &Path) -> String {
@@ -361,7 +142,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         return;
     }
     let t_start = Instant::now();
-    let Some(lab) = NetLab::up(6, true) else {
+    let Some(lab) = NetLab::up(7, true) else {
         return;
     };
     let mut servers = Servers::default();
@@ -491,12 +272,13 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
             || ready.exists(),
         );
     }
-    // reverse names from the scanner's hosts file: markup and a formula (for hosts
-    // without an LLDP name: a reverse name comes first)
+    // reverse names from the scanner's hosts file: markup, a formula, and `-inf`,
+    // which Rust reads as a number and a spreadsheet as a formula (for hosts without
+    // an LLDP name: a reverse name comes first)
     lab.etc_file(
         &scan,
         "hosts",
-        "127.0.0.1 localhost\n10.250.0.5 <svg/onload=alert(4)>\n10.250.0.6 =1+2.lab\n",
+        "127.0.0.1 localhost\n10.250.0.5 <svg/onload=alert(4)>\n10.250.0.6 =1+2.lab\n10.250.0.7 -inf\n",
     );
     lab.etc_file(
         &scan,
@@ -677,16 +459,15 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         String::from_utf8_lossy(&out.stderr)
     );
     let logs = agent_logs();
-    // each line without its timestamp (whose digits may hold "422")
-    let messages: Vec<String> = logs
-        .lines()
-        .map(|l| l.split_once(' ').map_or(l, |(_, rest)| rest).to_lowercase())
-        .collect();
-    for bad in ["422", "rejected", "refused"] {
-        assert!(
-            !messages.iter().any(|m| m.contains(bad)),
-            "the agent log says {bad}:\n{logs}"
-        );
+    // what the agent logs for a refused report or section (daemon.rs, transport.rs);
+    // not a bare "422", which a hash or a timing may contain
+    for bad in [
+        "HTTP 422",
+        "collector rejected the reports",
+        "report rejected",
+        "refused a section",
+    ] {
+        assert!(!logs.contains(bad), "the agent log says {bad}:\n{logs}");
     }
     let (_, hosts) = get(&c.url("/api/v1/hosts"));
     let hosts: serde_json::Value = serde_json::from_str(&hosts).unwrap();
@@ -699,26 +480,13 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     assert_eq!(me["up"], true, "{me}");
 
     check_exports(&c, &second, d);
-    in_a_browser(&c, d);
+    browser::in_a_browser(&c, d, "budi", ADMIN_PW);
     drop(agent);
     eprintln!(
         "hostile LAN: {} reports stored, 2 LAN versions, {:.1} s in all",
         c.stored_reports(),
         t_start.elapsed().as_secs_f64()
     );
-}
-
-/// Every string in a JSON value.
-fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-    match v {
-        serde_json::Value::String(s) => out.push(s),
-        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
-        serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
-            out.push(k);
-            json_strings(x, out);
-        }),
-        _ => {}
-    }
 }
 
 /// The diagram holds every hostile device, with names that carry no hostile character.
@@ -750,6 +518,7 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
         "host\u{FFFD}gnp.exe\u{FFFD}LLLL",
         "<svg/onload=alert(4)>",
         "=1+2.lab",
+        "-inf",
     ] {
         assert!(
             names.iter().any(|n| n.starts_with(needle)),
@@ -891,33 +660,7 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
     }
 
     // the web pages and CSVs of an admin's session
-    let mut cmd = Command::new(bin("simpul-collector"));
-    cmd.args([
-        "user",
-        "add",
-        "budi",
-        "--password-stdin",
-        "--role",
-        "admin",
-        "--config",
-    ])
-    .arg(c.config_path())
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{ADMIN_PW}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    add_admin(c, "budi", ADMIN_PW);
     let session = login(c, "budi", ADMIN_PW);
     let mut formula_cells = Vec::new();
     let mut csvs = 0;
@@ -953,7 +696,11 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         "formula cells: {formula_cells:#?}"
     );
     let (_, inventory, _) = raw(&c.url("/inventory.csv"), "GET", &session, "");
-    for needle in ["<script>alert(5)</script>", ",'=cmd|' /C calc'!A0,"] {
+    for needle in [
+        "<script>alert(5)</script>",
+        ",'=cmd|' /C calc'!A0,",
+        ",'-inf,",
+    ] {
         assert!(
             inventory.contains(needle),
             "the LAN devices are in the inventory: {inventory}"
@@ -997,83 +744,111 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
     eprintln!("{csvs} CSVs and 6 pages checked; {devices} devices in lan.dot and lan.svg");
 }
 
-/// The LAN pages in a real headless Chromium (Debian's chromium and chromium-driver,
-/// on loopback): after logging in, neither the diagram nor the diff opens a dialog;
-/// screenshots go to target/web-screenshots/.
-fn in_a_browser(c: &Collector, dir: &Path) {
-    use fantoccini::{ClientBuilder, Locator};
-    let driver = simpul_e2e::need("chromedriver");
-    simpul_e2e::need("chromium");
-    let port = simpul_e2e::free_port();
-    let _driver = simpul_e2e::Proc::spawn(
-        "chromedriver",
-        Command::new(driver).arg(format!("--port={port}")),
-        dir.join("chromedriver.log"),
+/// The collector's own defences, without the agent's: a report as an agent from before
+/// the wire-string rules would send it (bidi overrides, noncharacters, markup,
+/// formulas, names of 255 bytes; no control characters, which the collector refuses)
+/// is stored whole, and every export stays valid and safe.
+#[test]
+fn names_an_older_agent_reports_unsanitised_keep_every_export_valid() {
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "old-agent", Some("kantor-dinkes"));
+    let id = simpul_e2e::agent_id(&token);
+    let long = format!("{SCRIPT}{}", "é".repeat(115));
+    let names = [
+        "sw\u{202E}gnp.exe\u{2066}",
+        "printer\u{FFFF}\u{FFFE}\u{FDD0}",
+        SCRIPT,
+        "=HYPERLINK(\"http://evil.invalid\")",
+        "-inf",
+        long.as_str(),
+    ];
+    let devices: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            serde_json::json!({"id": format!("ip:10.20.0.{}", i + 1), "type": if i == 0 { "switch" } else { "host" },
+                "name": n, "addresses": [format!("10.20.0.{}", i + 1)], "sources": ["icmp"]})
+        })
+        .collect();
+    let links: Vec<_> = (2..=names.len())
+        .map(|i| {
+            serde_json::json!({"a": {"device": "ip:10.20.0.1", "port": format!("p{i}\u{FFFF}<b>")},
+                "b": {"device": format!("ip:10.20.0.{i}"), "port": "eth0\u{202E}"}, "source": "lldp"})
+        })
+        .collect();
+    let mut r = simpul_e2e::report(&id, "old-agent", 1);
+    r["lan"] = serde_json::json!({"subnets": ["10.20.0.0/24"],
+        "topology": {"devices": devices, "links": links}, "hash": "", "duration_seconds": 0.5,
+        "errors": ["SNMP 10.20.0.9: \u{202E}<script>alert(9)</script>"]});
+    let (code, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &[("authorization", &format!("Bearer {token}"))],
+        &serde_json::to_vec(&r).unwrap(),
     );
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/web-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    assert_eq!(code, 200, "{body}");
+    assert!(!body.contains("refused"), "the LAN section is kept: {body}");
+
+    let (code, svg) = get(&c.url("/api/v1/agencies/dinkes/lan.svg"));
+    assert_eq!(code, 200, "{svg}");
+    roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("lan.svg is not XML: {e}"));
+    let (_, dot) = get(&c.url("/api/v1/agencies/dinkes/lan.dot"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lan.dot"), &dot).unwrap();
+    let out = Command::new("dot")
+        .arg("-Tplain")
+        .arg(dir.path().join("lan.dot"))
+        .output()
         .unwrap();
-    rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        plain.lines().filter(|l| l.starts_with("node ")).count(),
+        names.len()
+    );
+
+    add_admin(&c, "budi", ADMIN_PW);
+    let session = login(&c, "budi", ADMIN_PW);
+    for url in ["/inventory.csv", "/scorecard.csv"] {
+        let (code, body, _) = raw(&c.url(url), "GET", &session, "");
+        assert_eq!(code, 200, "{url}");
+        let formulas: Vec<String> = csv_cells(&body)
+            .into_iter()
+            .filter(|c| is_formula(c))
+            .collect();
+        assert!(formulas.is_empty(), "{url}: {formulas:?}");
+    }
+    for page in ["/", "/lan/dinkes", "/inventory"] {
+        let (code, html, _) = raw(&c.url(page), "GET", &session, "");
+        assert_eq!(code, 200, "{page}");
+        let errors = html_errors(&html);
+        assert!(errors.is_empty(), "{page}: {errors:?}");
+        assert!(
+            !html
+                .chars()
+                .any(|c| is_hostile_char(c) && !matches!(c, '\n' | '\t' | '\r')),
+            "{page}: a bidi override or a noncharacter"
         );
-        let t0 = Instant::now();
-        let b = loop {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(b) => break b,
-                Err(e) => {
-                    assert!(t0.elapsed() < Duration::from_secs(30), "chromedriver: {e}");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            }
-        };
-        b.goto(&c.url("/login")).await.unwrap();
-        let form = b.form(Locator::Css("form")).await.unwrap();
-        form.set_by_name("name", "budi").await.unwrap();
-        form.set_by_name("password", ADMIN_PW).await.unwrap();
-        form.submit().await.unwrap();
-        let t0 = Instant::now();
-        while b.current_url().await.unwrap().path() == "/login" {
-            assert!(t0.elapsed() < Duration::from_secs(10), "login failed");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        for (page, shot) in [
-            ("/lan/dinkes", "hostile-lan"),
-            ("/lan/dinkes?from=1&to=2", "hostile-lan-diff"),
-            ("/inventory", "hostile-inventory"),
-        ] {
-            b.goto(&c.url(page)).await.unwrap();
-            // give a script the name might have planted time to run
-            tokio::time::sleep(Duration::from_millis(500)).await;
+        if page != "/" {
             assert!(
-                b.get_alert_text().await.is_err(),
-                "a dialog opened on {page}"
+                html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{page}"
             );
-            let text = b
-                .find(Locator::Css("body"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            // (the diagram cuts long names to fit their box)
-            assert!(
-                text.contains("=2+3<script>alert(5)</"),
-                "{page} shows the name as text: {text}"
-            );
-            let png = b.screenshot().await.unwrap();
-            std::fs::write(shots.join(format!("{shot}.png")), png).unwrap();
         }
-        b.close().await.unwrap();
-    });
+    }
+    let (_, body) = get(&c.url("/api/v1/agencies/dinkes/lan"));
+    let cur: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut strings = Vec::new();
+    json_strings(&cur, &mut strings);
+    assert!(
+        !strings.iter().any(|s| s.chars().any(is_hostile_char)),
+        "{body}"
+    );
+    assert_eq!(
+        cur["topology"]["links"].as_array().unwrap().len(),
+        names.len() - 1
+    );
 }

@@ -5,7 +5,8 @@
 //! and logged, and the rest of its report stored, so that one odd device on the LAN
 //! cannot cost a host its heartbeat (issue 20, finding 7); and backup evidence the agent
 //! may not send (another agency's obligation, an undeclared one) is dropped the same way
-//! (finding 2).
+//! (finding 2). Bidi overrides and noncharacters in a LAN or SNMP section (an agent
+//! older than the wire-string rules) are replaced by U+FFFD before it is stored.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -167,6 +168,15 @@ async fn ingest(
     let mut reports = reports;
     for (i, s) in &refused {
         reports[*i].remove_section(s.section);
+    }
+    // what an older agent did not replace: bidi overrides, noncharacters
+    for r in &mut reports {
+        if let Some(lan) = &mut r.lan {
+            lan.replace_unsafe_chars();
+        }
+        r.snmp
+            .iter_mut()
+            .for_each(simpul_protocol::SnmpPollSummary::replace_unsafe_chars);
     }
     let evidence_refused = bind_evidence(app, &binding, &mut reports).await?;
     let (reply, rx) = oneshot::channel();
