@@ -15,6 +15,7 @@ pub mod serve;
 pub mod sla;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod web;
 
 /// A read lock of the collector's shared caches (the SLA, backup, LAN and SNMP states

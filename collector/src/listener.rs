@@ -8,7 +8,7 @@ mod body;
 pub mod limits;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -18,7 +18,7 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::PrivateKeyDer;
 use rustls::server::WebPkiClientVerifier;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -40,21 +40,7 @@ pub struct TlsFiles {
     pub client_ca: Option<PathBuf>,
 }
 
-fn pem_items(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))
-}
-
-pub(crate) fn certs(path: &Path, what: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
-    use rustls::pki_types::pem::PemObject;
-    let bytes = pem_items(path, what)?;
-    let certs = CertificateDer::pem_slice_iter(&bytes)
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("{what} {} is not valid PEM", path.display()))?;
-    if certs.is_empty() {
-        anyhow::bail!("{what} {} holds no certificate", path.display());
-    }
-    Ok(certs)
-}
+use crate::tls::{certs, pem_items};
 
 impl TlsFiles {
     /// Reads the files and builds the server's TLS configuration.

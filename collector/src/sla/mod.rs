@@ -6,6 +6,4 @@ pub mod engine;
 pub mod period;
 pub mod report;
 
-/// How often a running collector records that it is alive (`collector_runs.alive_at`).
-/// A collector killed without a clean stop is counted as down from its last record.
-pub const ALIVE_EVERY_SECS: f64 = 10.0;
+pub use crate::store::ALIVE_EVERY_SECS;

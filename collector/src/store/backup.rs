@@ -184,7 +184,7 @@ fn running_for(db: &Path, now: f64) -> Result<Option<f64>, BackupError> {
     // a run that said nothing for three of its alive intervals was killed, not running
     Ok(alive
         .map(|a| now - a)
-        .filter(|ago| *ago < 3.0 * crate::sla::ALIVE_EVERY_SECS))
+        .filter(|ago| *ago < 3.0 * super::ALIVE_EVERY_SECS))
 }
 
 /// Puts the backup `from` in place as the database of `data_dir` (created if missing).

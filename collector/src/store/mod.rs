@@ -25,6 +25,11 @@ use crate::params;
 use sha2::{Digest, Sha256};
 use simpul_protocol::{Inventory, Report};
 
+/// How often a running collector records that it is alive (`collector_runs.alive_at`).
+/// A collector killed without a clean stop is counted as down from its last record (the
+/// SLA), and a restore refuses to replace a database whose collector said so lately.
+pub const ALIVE_EVERY_SECS: f64 = 10.0;
+
 /// File name of the database inside `data_dir`.
 pub const DB_FILE: &str = "simpul.db";
 

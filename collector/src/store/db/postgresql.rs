@@ -181,7 +181,7 @@ impl Tls {
                         "the system's CA bundle (set store.ca_file for a private CA)",
                     ),
                 };
-                let certs = crate::listener::certs(path, what)
+                let certs = crate::tls::certs(path, what)
                     .map_err(|e| DbError::Other(format!("TLS to PostgreSQL: {e:#}")))?;
                 let mut roots = rustls::RootCertStore::empty();
                 roots.add_parsable_certificates(certs);
