@@ -203,17 +203,19 @@ pub async fn serve(
     let conns = Connections::new(settings.limits, Arc::clone(&settings.stats));
     // hyper's header timer also runs while a kept-alive connection waits for its next
     // request (hyper 1.12 `Conn::poll_read_head`), so it is the idle timeout as well
-    let builder = |header_timeout: Duration| {
+    let builder = |header_timeout: Duration, keep_alive: bool| {
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
-            .keep_alive(true);
+            .keep_alive(keep_alive);
         Arc::new(http)
     };
     let normal_timeout = settings.idle_timeout;
     let reserve_timeout = settings.idle_timeout.min(RESERVE_HEADER_TIMEOUT);
-    let normal = builder(normal_timeout);
-    let reserve = builder(reserve_timeout);
+    let normal = builder(normal_timeout, true);
+    // one request per reserve connection: kept alive, a `/healthz` every second would
+    // hold a reserve place forever, and the reserve is for others
+    let reserve = builder(reserve_timeout, false);
     let mut backoff = AcceptBackoff::default();
     let full_log = Throttle::default();
     tokio::pin!(shutdown);

@@ -86,6 +86,28 @@ fn a_stalled_body_is_cut_by_the_body_timeout_and_an_idle_connection_closed() {
     assert!(sample(&m, "simpul_http_connections_open ").is_some(), "{m}");
 }
 
+/// A connection past the per-address cap is served on the reserve: `/healthz` once, then
+/// closed, so that a client cannot hold a reserve place with a kept-alive `/healthz`
+/// every second (it did before: the reserve connection stayed open between requests).
+#[test]
+fn a_reserve_connection_is_not_held_by_keep_alive() {
+    let c = Collector::start("max_connections_per_address = 2");
+    let addr: SocketAddr = format!("127.0.0.1:{}", c.port).parse().unwrap();
+    // two idle connections fill this address's share
+    let _held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut s = TcpStream::connect(addr).unwrap();
+    let healthz = b"GET /healthz HTTP/1.1\r\nHost: simpul\r\n\r\n";
+    s.write_all(healthz).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // a second request on the same connection finds it closed (or is never answered)
+    let _ = s.write_all(healthz);
+    let (resp, took) = read_to_close(&mut s, Duration::from_secs(10));
+    assert_eq!(resp.matches("HTTP/1.1 200").count(), 1, "{resp}");
+    assert!(resp.contains("connection: close"), "{resp}");
+    assert!(took < Duration::from_secs(2), "closed after {took:?}");
+}
+
 /// What the flood saw.
 #[derive(Default)]
 struct Flood {
