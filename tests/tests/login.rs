@@ -238,3 +238,20 @@ fn user_password_revokes_the_api_token() {
     assert!(err.contains("API token kept"), "{err}");
     assert_eq!(read(&token), 200);
 }
+
+/// A whole office behind one address logs in at 08:00: logins with the right password
+/// do not use up the address's throttle (10 at once, then one per 6 s), which only
+/// failures may exhaust.
+#[test]
+fn successful_logins_do_not_use_up_the_address_throttle() {
+    let c = with_budi();
+    for i in 0..15 {
+        let (status, _) = login_from(&c, "127.0.0.9", "budi", PASSWORD);
+        assert_eq!(status, 303, "login {i} of the office");
+    }
+    // failures still count: the 11th wrong password in a row is throttled
+    let statuses: Vec<u16> = (0..11)
+        .map(|_| login_from(&c, "127.0.0.10", "budi", "wrong password").0)
+        .collect();
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+}

@@ -56,6 +56,14 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         });
     }
 
+    /// Gives back the request `check` took from `key` (up to the burst): for requests
+    /// that turned out not to count, such as a login with the right password.
+    pub fn refund(&self, key: &K) {
+        if let Some((tokens, _)) = crate::lock(&self.buckets).get_mut(key) {
+            *tokens = (*tokens + 1.0).min(self.burst);
+        }
+    }
+
     /// Forgets `key`'s bucket: it starts full again.
     pub fn forget(&self, key: &K) {
         crate::lock(&self.buckets).remove(key);

@@ -364,6 +364,18 @@ pub async fn login(
         UNKNOWN_USER.to_owned()
     };
     let ip = peer.ip();
+    let limits = &app.web;
+    // the address first: a throttled address costs no lookup and no bucket per name
+    if let Err(wait) = limits.per_address.check(&ip, Instant::now()) {
+        counters[2].fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(address = %ip, "login throttled (address)");
+        return too_many(
+            &app,
+            &next,
+            wait,
+            "Too many login attempts from this address",
+        );
+    }
     // the (cheap) lookup first: logs name only users, never what was typed otherwise
     let n = name.clone();
     let found = match app.read_db(move |conn| users::login_hash(conn, &n)).await {
@@ -375,18 +387,7 @@ pub async fn login(
         .map_or(UNKNOWN_USER, |(u, _)| u.name.as_str())
         .to_owned();
     let now = Instant::now();
-    let limits = &app.web;
-    let wait = [
-        limits.per_address.check(&ip, now).err(),
-        limits
-            .per_name_address
-            .check(&(name.clone(), ip), now)
-            .err(),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(wait) = wait {
+    if let Err(wait) = limits.per_name_address.check(&(name.clone(), ip), now) {
         counters[2].fetch_add(1, Ordering::Relaxed);
         tracing::warn!(address = %ip, user = ?shown, "login throttled");
         return too_many(
@@ -461,8 +462,10 @@ pub async fn login(
         Err(e) => return database_down(&app, &next, &e),
     };
     counters[0].fetch_add(1, Ordering::Relaxed);
-    // the password is proven: this address starts afresh for this name
+    // the password is proven: this address starts afresh for this name, and a login
+    // does not count against the address (an office behind one NAT logs in at 08:00)
     limits.per_name_address.forget(&(name, ip));
+    limits.per_address.refund(&ip);
     tracing::info!(user = ?user.name, address = %ip, "login");
     let session = format!(
         "{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
