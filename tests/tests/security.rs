@@ -437,7 +437,7 @@ id = "dinkes-arsip"
 agency = "dinkes"
 dataset = "Arsip di server cadangan Pusat Data"
 interval = "24h"
-reporters = ["backup-01"]
+reporters = ["diskominfo/backup-01"]
 "#,
     );
     let now = std::time::SystemTime::now()

@@ -44,7 +44,8 @@ pub struct Obligation {
     #[serde(default = "default_restore")]
     pub restore_test_max_age: String,
     /// Agents of other agencies that may send evidence for this obligation (a shared
-    /// backup server of the Pusat Data), by agent id or enrolled host name. The
+    /// backup server of the Pusat Data), each by agent id or as `agency/host` (a host
+    /// name alone is not enough: two agencies may each have a `backup-01`). The
     /// obligation's own agency's agents always may; nobody else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reporters: Vec<String>,
@@ -125,11 +126,18 @@ impl Obligation {
             ));
         }
         for r in &self.reporters {
-            if r.trim().is_empty() || r.len() > 200 || r.chars().any(char::is_control) {
+            let agency_ok = match r.split_once('/') {
+                Some((agency, host)) => {
+                    !host.is_empty() && cfg.agencies.iter().any(|a| a.id == agency)
+                }
+                None => true,
+            };
+            if r.trim().is_empty() || r.len() > 200 || r.chars().any(char::is_control) || !agency_ok
+            {
                 p.push((
                     "reporters",
                     Some(r.clone()),
-                    "each must be an agent id (simpul-collector agent list) or an enrolled host name, 1 to 200 bytes".into(),
+                    "each must be an agent id (simpul-collector agent list) or \"agency/host\" with a declared agency, e.g. \"diskominfo/backup-01\"".into(),
                 ));
             }
         }
@@ -173,10 +181,10 @@ impl EvidenceRefusal {
 /// Whether the agent `b` may send evidence for `ob`.
 pub fn may_report(ob: &Obligation, b: &crate::store::AgentBinding) -> bool {
     ob.agency == b.agency
-        || ob
-            .reporters
-            .iter()
-            .any(|r| *r == b.id || r.eq_ignore_ascii_case(&b.host))
+        || ob.reporters.iter().any(|r| match r.split_once('/') {
+            Some((agency, host)) => agency == b.agency && host.eq_ignore_ascii_case(&b.host),
+            None => *r == b.id,
+        })
 }
 
 /// Removes from `reports` every piece of backup evidence the agent `b` may not send
@@ -603,7 +611,7 @@ mod tests {
         };
         let mut shared = ob();
         shared.id = "dinkes-arsip".into();
-        shared.reporters = vec!["backup-01".into(), "a-nas-02".into()];
+        shared.reporters = vec!["diskominfo/backup-01".into(), "a-nas-02".into()];
         let declared = [ob(), shared];
         let report = |obligations: &[&str]| {
             let mut r: simpul_protocol::Report = serde_json::from_value(serde_json::json!({
@@ -650,6 +658,10 @@ mod tests {
         let refused = bind_evidence(&declared, &binding("bappeda", "web-01"), &mut rs);
         assert_eq!(refused[0].3, EvidenceRefusal::OtherAgency);
         assert!(rs[0].backups.is_empty());
+        // another agency's host of the same name is not the shared backup server
+        let mut rs = [report(&["dinkes-arsip"])];
+        let refused = bind_evidence(&declared, &binding("bappeda", "backup-01"), &mut rs);
+        assert_eq!(refused[0].3, EvidenceRefusal::OtherAgency);
     }
 
     fn ev(site: &str, age_h: f64, size: u64) -> Latest {
