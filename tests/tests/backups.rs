@@ -201,7 +201,10 @@ fn backup_jobs_check_in_with_their_own_token() {
     };
     assert_eq!(state_of(&c, "dinkes-sik")["state"], "never_seen");
     // wrong token, unknown obligation, negative size, oversized message, bad status
-    assert_eq!(post(r#"{"status":"ok"}"#, "Bearer smb1_0000").0, 401);
+    // a wrong token and an unknown obligation get the same 404: a check-in tells
+    // nobody which obligations exist
+    let (code, wrong) = post(r#"{"status":"ok"}"#, "Bearer smb1_0000");
+    assert_eq!(code, 404, "{wrong}");
     let (code, b) = simpul_e2e::post(
         &c.url("/api/v1/backups/nope/checkin"),
         &[("authorization", &auth)],
@@ -270,7 +273,7 @@ fn backup_jobs_check_in_with_their_own_token() {
     );
     // a new token replaces the old one
     let (_, token2, _) = c.cli(&["backup", "token", "dinkes-sik"]);
-    assert_eq!(post(r#"{"status":"ok","size_bytes":5000}"#, &auth).0, 401);
+    assert_eq!(post(r#"{"status":"ok","size_bytes":5000}"#, &auth).0, 404);
     assert_eq!(
         post(
             r#"{"status":"ok","size_bytes":5000}"#,

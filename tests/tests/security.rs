@@ -311,6 +311,14 @@ fn check_in_404_does_not_list_obligations() {
     );
     assert_eq!(code, 404, "{body}");
     assert!(!body.contains("dinkes-simpus"), "{body}");
+    // a declared obligation with a wrong token answers the same: existence is not told
+    let (code, known) = post(
+        &c.url("/api/v1/backups/dinkes-simpus/checkin"),
+        &[("authorization", "Bearer smb1_guess")],
+        br#"{"status":"ok"}"#,
+    );
+    assert_eq!(code, 404, "{known}");
+    assert_eq!(known.replace("dinkes-simpus", "nope"), body);
     // an agency user asking for another agency's history learns nothing either
     let (code, body) = simpul_e2e::get(&c.url("/api/v1/backups/nope/history"));
     assert_eq!(code, 404);

@@ -16,7 +16,6 @@ use simpul_protocol::Violation;
 use super::error::ApiError;
 use super::AppState;
 use crate::backups::{statuses, Obligation, Status};
-use crate::metrics::RejectReason;
 use crate::store;
 
 pub fn csv(rows: &[Status]) -> String {
@@ -136,20 +135,23 @@ pub async fn checkin(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let ob = obligation(&app, &obligation_id).await?.id;
+    app.per_address
+        .check(&peer.ip(), std::time::Instant::now())
+        .map_err(|w| super::ingest::rate_limited(w, "address (rate_limit_per_address)"))?;
     let token = super::auth::bearer(&headers, "check-in token")?.to_owned();
-    let id = ob.clone();
+    // the token first, and one answer for an unknown obligation and a wrong token: a
+    // check-in says nothing about which obligations exist
+    let id = obligation_id.clone();
     if !app
         .read_db(move |conn| store::backup_token_valid(conn, &id, &token))
         .await?
     {
-        tracing::warn!(%peer, obligation = %ob, "backup check-in with a wrong token");
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            RejectReason::Unauthorized,
-            "wrong check-in token for this obligation (simpul-collector backup token ID)",
-        ));
+        tracing::warn!(%peer, obligation = ?obligation_id, "backup check-in with an unknown obligation or a wrong token");
+        return Err(ApiError::not_found(format!(
+            "no backup obligation {obligation_id:?} for this check-in token (simpul-collector backup token ID prints the obligation's token)"
+        )));
     }
+    let ob = obligation(&app, &obligation_id).await?.id;
     let b: CheckinBody =
         serde_json::from_slice(&body).map_err(|e| ApiError::malformed("check-in", e))?;
     let mut v = Vec::new();

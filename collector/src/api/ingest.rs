@@ -59,7 +59,7 @@ pub async fn post_reports(
     result.map(Json)
 }
 
-fn rate_limited(wait: Duration, what: &str) -> ApiError {
+pub(super) fn rate_limited(wait: Duration, what: &str) -> ApiError {
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
