@@ -352,9 +352,10 @@ impl CollectorConfig {
 /// A duration like `5m`, or zero (`0s`, `0m`, ...), in seconds.
 fn duration_or_zero(s: &str) -> Option<i64> {
     let t = s.trim();
-    let zero = t.len() >= 2
-        && t[..t.len() - 1].bytes().all(|b| b == b'0')
-        && ["s", "m", "h", "d"].iter().any(|u| t.ends_with(u));
+    // (no byte slicing: "é" or "5µ" must be an error naming the key, not a panic)
+    let zero = t
+        .strip_suffix(['s', 'm', 'h', 'd'])
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b == b'0'));
     if zero {
         Some(0)
     } else {
@@ -881,6 +882,14 @@ mod tests {
             (
                 "lan_version_min_interval = \"2d\"",
                 "lan_version_min_interval = \"2d\": must be a duration",
+            ),
+            (
+                "lan_version_min_interval = \"é\"",
+                "lan_version_min_interval = \"é\": must be a duration",
+            ),
+            (
+                "lan_version_min_interval = \"5µ\"",
+                "lan_version_min_interval = \"5µ\": must be a duration",
             ),
             (
                 "lan_versions_keep = 0",

@@ -160,7 +160,12 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 /// A cell a spreadsheet would run as a formula (OWASP CSV injection).
 fn is_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
+    // a plain finite decimal is a number; `-inf` or `+NaN` a spreadsheet runs as a name
+    let number = cell
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && cell.parse::<f64>().is_ok_and(f64::is_finite);
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !number
 }
 
 #[test]

@@ -178,7 +178,7 @@ async fn ingest(
             .iter_mut()
             .for_each(simpul_protocol::SnmpPollSummary::replace_unsafe_chars);
     }
-    let evidence_refused = bind_evidence(app, &binding, &mut reports).await?;
+    let (evidence_refused, evidence_reasons) = bind_evidence(app, &binding, &mut reports).await?;
     let (reply, rx) = oneshot::channel();
     let job = Job {
         binding,
@@ -197,6 +197,9 @@ async fn ingest(
     let stored = outcome.acknowledged.len() as u64 - u64::from(outcome.duplicates);
     app.metrics.stored(stored, outcome.duplicates.into());
     // counted once stored: a failed write is retried and would count twice
+    for why in evidence_reasons {
+        app.metrics.evidence_refused(why);
+    }
     for (_, s) in &refused {
         app.metrics.section_refused(s.section);
         let first = s.violations.first();
@@ -233,22 +236,24 @@ async fn ingest(
 
 /// Drops the backup evidence this agent may not send (see [`crate::backups::bind_evidence`])
 /// before anything is stored; the rest of the report (its heartbeat above all) is
-/// stored. Each refusal is logged and counted, and returned for the answer.
+/// stored. Each refusal is logged, and returned for the answer and (once stored) the
+/// count.
 async fn bind_evidence(
     app: &Arc<AppState>,
     binding: &AgentBinding,
     reports: &mut [Report],
-) -> Result<Vec<RefusedSection>, ApiError> {
+) -> Result<(Vec<RefusedSection>, Vec<crate::backups::EvidenceRefusal>), ApiError> {
     if reports.iter().all(|r| r.backups.is_empty()) {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let a = Arc::clone(app);
     let declared = app
         .read_db(move |conn| crate::backups::declared(conn, &a.cfg))
         .await?;
     let mut out: Vec<RefusedSection> = Vec::new();
+    let mut reasons = Vec::new();
     for (i, k, obligation, why) in crate::backups::bind_evidence(&declared, binding, reports) {
-        app.metrics.evidence_refused(why);
+        reasons.push(why);
         tracing::warn!(agent = %binding.id, agency = %binding.agency, obligation = ?obligation, reason = why.as_str(), "backup evidence refused (403); the rest of the report is stored");
         let rule = match why {
             crate::backups::EvidenceRefusal::Unknown => {
@@ -276,7 +281,7 @@ async fn bind_evidence(
             }),
         }
     }
-    Ok(out)
+    Ok((out, reasons))
 }
 
 fn too_large(max: usize) -> ApiError {
