@@ -329,7 +329,15 @@ async fn handle(
     s: &Settings,
 ) -> axum::response::Response {
     use axum::http::StatusCode;
-    if on_reserve && req.uri().path() != "/healthz" && !(s.is_agent)(req.headers()) {
+    // the gate's token lookup reads the database: off the async workers, which serve
+    // everyone else during the very flood the reserve is for
+    let refused = on_reserve && req.uri().path() != "/healthz" && {
+        let (is_agent, headers) = (Arc::clone(&s.is_agent), req.headers().clone());
+        !tokio::task::spawn_blocking(move || is_agent(&headers))
+            .await
+            .unwrap_or(false)
+    };
+    if refused {
         s.stats.reserve_refusals.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(%peer, path = req.uri().path(), "reserve connection: not /healthz nor an agent; refused");
         return closing(

@@ -133,8 +133,15 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     let settings = listener::Settings::from_config(
         &state.cfg,
         Arc::clone(&state.metrics.connections),
-        // the reserve's gate: the same indexed token lookup as ingest's
-        Arc::new(move |headers| agent_auth.authenticate(headers).is_ok()),
+        // the reserve's gate: an agent token's shape first (no lookup for anything
+        // else), then the same indexed token lookup as ingest's
+        Arc::new(move |headers: &axum::http::HeaderMap| {
+            headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().starts_with("Bearer smp1_"))
+                && agent_auth.authenticate(headers).is_ok()
+        }),
     );
     listener::serve(
         listener,
