@@ -7,6 +7,7 @@ pub mod backup;
 pub mod db;
 pub mod enroll;
 pub mod migrations;
+#[cfg(any(test, feature = "test-postgres"))]
 pub mod pg_server;
 pub mod pool;
 pub mod shared;
