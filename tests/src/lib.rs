@@ -4,6 +4,7 @@
 //!
 //! The binaries must be built first (`cargo build`); `scripts/test.sh` does that.
 
+pub mod curl;
 pub mod netlab;
 
 use std::io::Read;

@@ -43,10 +43,9 @@ mod checks;
 #[path = "hostile/forward.rs"]
 mod forward;
 
-use checks::{
-    add_admin, csv_cells, html_errors, is_formula, is_hostile_char, json_strings, login, raw,
-};
+use checks::{add_admin, html_errors, is_hostile_char, json_strings};
 use forward::{forward_to_collector, FORWARD_PY};
+use simpul_e2e::curl::{csv_rows, curl, is_formula, login};
 
 /// The SNMP devices written in Python (see the file's docstring).
 const SNMP_DEVICE_PY: &str = include_str!("hostile/snmp_device.py");
@@ -673,15 +672,15 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         "/api/v1/sla?format=csv",
         "/api/v1/backups?format=csv",
     ] {
-        let (code, body, _) = if url.starts_with("/api/") {
-            let (code, body) = get(&c.url(url));
-            (code, body, Vec::new())
+        let (code, body) = if url.starts_with("/api/") {
+            get(&c.url(url))
         } else {
-            raw(&c.url(url), "GET", &session, "")
+            let a = curl(&c.url(url), "GET", &[&session], "");
+            (a.status, a.body)
         };
         assert_eq!(code, 200, "{url}: {body}");
         csvs += 1;
-        for cell in csv_cells(&body) {
+        for cell in csv_rows(&body).into_iter().flatten() {
             if is_formula(&cell) {
                 formula_cells.push(format!("{url}: {cell:?}"));
             }
@@ -695,7 +694,7 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         formula_cells.is_empty(),
         "formula cells: {formula_cells:#?}"
     );
-    let (_, inventory, _) = raw(&c.url("/inventory.csv"), "GET", &session, "");
+    let inventory = curl(&c.url("/inventory.csv"), "GET", &[&session], "").body;
     for needle in [
         "<script>alert(5)</script>",
         ",'=cmd|' /C calc'!A0,",
@@ -715,7 +714,8 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
         "/inventory",
         "/agencies/dinkes",
     ] {
-        let (code, html, _) = raw(&c.url(page), "GET", &session, "");
+        let a = curl(&c.url(page), "GET", &[&session], "");
+        let (code, html) = (a.status, a.body);
         assert_eq!(code, 200, "{page}: {html}");
         let errors = html_errors(&html);
         assert!(
@@ -813,16 +813,18 @@ fn names_an_older_agent_reports_unsanitised_keep_every_export_valid() {
     add_admin(&c, "budi", ADMIN_PW);
     let session = login(&c, "budi", ADMIN_PW);
     for url in ["/inventory.csv", "/scorecard.csv"] {
-        let (code, body, _) = raw(&c.url(url), "GET", &session, "");
-        assert_eq!(code, 200, "{url}");
-        let formulas: Vec<String> = csv_cells(&body)
+        let a = curl(&c.url(url), "GET", &[&session], "");
+        assert_eq!(a.status, 200, "{url}");
+        let formulas: Vec<String> = csv_rows(&a.body)
             .into_iter()
+            .flatten()
             .filter(|c| is_formula(c))
             .collect();
         assert!(formulas.is_empty(), "{url}: {formulas:?}");
     }
     for page in ["/", "/lan/dinkes", "/inventory"] {
-        let (code, html, _) = raw(&c.url(page), "GET", &session, "");
+        let a = curl(&c.url(page), "GET", &[&session], "");
+        let (code, html) = (a.status, a.body);
         assert_eq!(code, 200, "{page}");
         let errors = html_errors(&html);
         assert!(errors.is_empty(), "{page}: {errors:?}");

@@ -12,6 +12,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
+use simpul_e2e::curl::{csv_rows, curl, is_formula, login, post_login};
 use simpul_e2e::{agent_id, need, post, report, Collector};
 
 /// Strings an agency LAN or a backup job controls, shaped as spreadsheet formulas.
@@ -64,108 +65,11 @@ fn lan(devices: &[(&str, &str, &str)]) -> serde_json::Value {
         "hash": "", "duration_seconds": 0.5})
 }
 
-/// One request without following redirects, with curl: (status, headers, body).
-fn raw(url: &str, method: &str, headers: &[&str], form: &str) -> (u16, String, String) {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", "-i", "-X", method, url]);
-    for h in headers {
-        cmd.args(["-H", h]);
-    }
-    if !form.is_empty() {
-        cmd.args([
-            "-H",
-            "Content-Type: application/x-www-form-urlencoded",
-            "--data-binary",
-            form,
-        ]);
-    }
-    let out = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let code = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (code, head.to_ascii_lowercase(), body.to_owned())
-}
-
-/// The value of cookie `name` set in `head`.
-fn set_cookie(head: &str, name: &str) -> String {
-    head.lines()
-        .find_map(|l| l.strip_prefix(&format!("set-cookie: {name}=")))
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_else(|| panic!("no {name} cookie in {head}"))
-        .to_owned()
-}
-
-/// Posts the login form (with its double-submit token) as `name`, asking to go to
-/// `next` (form-encoded); returns (status, headers).
-fn post_login(c: &Collector, name: &str, password: &str, next: &str) -> (u16, String) {
-    let (code, head, _) = raw(&c.url("/login"), "GET", &[], "");
-    assert_eq!(code, 200);
-    let token = set_cookie(&head, "simpul_login");
-    let (code, head, _) = raw(
-        &c.url("/login"),
-        "POST",
-        &[&format!("Cookie: simpul_login={token}")],
-        &format!("name={name}&password={password}&login_csrf={token}&next={next}"),
-    );
-    (code, head)
-}
-
-/// Logs in through the form as `name`; returns the session cookie header.
-fn login(c: &Collector, name: &str, password: &str) -> String {
-    let (code, head) = post_login(c, name, password, "/");
-    assert_eq!(code, 303, "login of {name}: {head}");
-    format!(
-        "Cookie: simpul_session={}",
-        set_cookie(&head, "simpul_session")
-    )
-}
-
 /// A Diskominfo admin with a generated password; returns the password.
 fn add_admin(c: &Collector, name: &str) -> String {
     let (code, pw, err) = c.cli(&["user", "add", name, "--role", "admin"]);
     assert_eq!(code, 0, "{err}");
     pw.trim().to_owned()
-}
-
-/// The cells of an RFC 4180 document.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let (mut row, mut cell) = (Vec::new(), String::new());
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(ch) = chars.next() {
-        match (quoted, ch) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, ch) => cell.push(ch),
-            (false, '"') if cell.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut cell)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, ch) => cell.push(ch),
-        }
-    }
-    assert!(!quoted, "unterminated quote in {text}");
-    rows
-}
-
-/// A cell a spreadsheet would run as a formula (OWASP CSV injection).
-fn is_formula(cell: &str) -> bool {
-    // a plain finite decimal is a number; `-inf` or `+NaN` a spreadsheet runs as a name
-    let number = cell
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
-        && cell.parse::<f64>().is_ok_and(f64::is_finite);
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !number
 }
 
 #[test]
@@ -210,10 +114,11 @@ fn csv_formula_injection_is_neutralised_in_every_csv() {
         ("/api/v1/sla?format=csv", &bearer),
         ("/api/v1/lan?format=csv", &bearer),
     ] {
-        let (code, head, body) = raw(&c.url(path), "GET", &[auth], "");
+        let a = curl(&c.url(path), "GET", &[auth], "");
+        let (code, head, body) = (a.status, a.head, a.body);
         assert_eq!(code, 200, "{path}: {body}");
         assert!(head.contains("text/csv"), "{path}: {head}");
-        let rows = parse_csv(&body);
+        let rows = csv_rows(&body);
         assert!(rows.len() > 1, "{path}: no rows in {body}");
         for cell in rows.iter().flatten() {
             assert!(
@@ -238,7 +143,8 @@ fn open_redirect_after_login_is_refused() {
     let c = Collector::start("");
     let pw = add_admin(&c, "supervisor");
     // the login form carries only a same-origin path onwards
-    let (code, _, body) = raw(&c.url("/login?next=/%09/evil.example"), "GET", &[], "");
+    let form = curl(&c.url("/login?next=/%09/evil.example"), "GET", &[], "");
+    let (code, body) = (form.status, form.body);
     assert_eq!(code, 200);
     assert!(body.contains(r#"name="next" value="/""#), "{body}");
     for evil in [
@@ -248,7 +154,8 @@ fn open_redirect_after_login_is_refused() {
         "%2F%250a%2Fevil.example",
         "https%3A%2F%2Fevil.example",
     ] {
-        let (code, head) = post_login(&c, "supervisor", &pw, evil);
+        let a = post_login(&c, "supervisor", &pw, evil);
+        let (code, head) = (a.status, a.head);
         assert_eq!(code, 303, "{evil}: {head}");
         assert!(
             head.lines().any(|l| l.trim() == "location: /"),
@@ -386,7 +293,8 @@ fn private_answers_are_not_cached() {
         "/api/v1/agencies/dinkes/lan.dot",
         "/metrics",
     ] {
-        let (code, head, _) = raw(&c.url(path), "GET", &[&auth], "");
+        let a = curl(&c.url(path), "GET", &[&auth], "");
+        let (code, head) = (a.status, a.head);
         assert_eq!(code, 200, "{path}");
         assert!(head.contains("cache-control: no-store"), "{path}: {head}");
     }
