@@ -5,12 +5,15 @@ pub mod api;
 pub mod backups;
 pub mod config;
 pub mod csv;
+pub mod duties;
 pub mod lan;
 pub mod listener;
 pub mod metrics;
 pub mod owner;
+pub mod period;
 pub mod remote_write;
 pub mod replica;
+pub mod scorecard;
 pub mod serve;
 pub mod sla;
 pub mod state;
@@ -36,4 +39,43 @@ pub fn now_seconds() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// A state as an enum with one spelling: `as_str` (the value pages, CSV, the API, the
+/// metrics and the tests use), `Display`, `Serialize` as that string, `parse` of it,
+/// and `ALL` in the declared order.
+#[macro_export]
+macro_rules! states {
+    ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $var:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        $vis enum $name { $($(#[$vm])* $var),+ }
+
+        impl $name {
+            /// Every value, in the declared order.
+            pub const ALL: &'static [Self] = &[$(Self::$var),+];
+
+            /// The value's one spelling.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$var => $s),+ }
+            }
+
+            /// The value spelled `s`, if any.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$var),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
 }

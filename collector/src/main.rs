@@ -543,7 +543,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             use simpul_collector::sla::{period, report};
             let cfg = load(&common)?;
-            let zone = period::Zone::parse(&cfg.time_zone).unwrap_or_else(period::Zone::jakarta);
+            let zone = cfg.zone();
             let p = match &period {
                 Some(s) => period::Period::parse(s).ok_or_else(|| {
                     UsageError(format!("--period {s:?}: {}", period::PERIOD_RULE))
@@ -551,7 +551,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 None => period::Period::containing(
                     period::PeriodKind::Month,
                     simpul_collector::now_seconds() as i64,
-                    &zone,
+                    zone,
                 ),
             };
             if format != "json" && format != "csv" {

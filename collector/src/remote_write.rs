@@ -13,132 +13,18 @@
 //! is not retried (counted as rejected).
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use crate::metrics::expo::Sink;
+use crate::metrics::Exposition;
 
-use crate::api::AppState;
-
-/// One `[[remote_write]]` table.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RemoteWriteConfig {
-    /// The receiver's write endpoint, e.g. `http://127.0.0.1:8428/api/v1/write`.
-    pub url: String,
-    /// How often the samples are taken, e.g. `30s` (1s .. 1h).
-    #[serde(default = "default_interval")]
-    pub interval: String,
-    /// Most samples waiting while the receiver is unreachable (10000 .. 100000000);
-    /// beyond that the oldest are dropped.
-    #[serde(default = "default_max_queue_samples")]
-    pub max_queue_samples: usize,
-    /// Most samples in one request (100 .. 100000).
-    #[serde(default = "default_max_samples_per_send")]
-    pub max_samples_per_send: usize,
-    /// Request timeout, e.g. `10s`.
-    #[serde(default = "default_timeout")]
-    pub timeout: String,
-    /// A file holding a bearer token for the receiver (sent as `Authorization`).
-    #[serde(default)]
-    pub bearer_token_file: Option<PathBuf>,
-    /// Labels added to every series sent, e.g. `{ replica = "collector-1" }`. With
-    /// replicas on PostgreSQL, a `collector` label naming the replica (host and listen
-    /// address) is added unless set here, so that the replicas' own series stay apart.
-    #[serde(default)]
-    pub external_labels: std::collections::BTreeMap<String, String>,
-}
-
-fn default_interval() -> String {
-    "30s".into()
-}
-fn default_max_queue_samples() -> usize {
-    1_000_000
-}
-fn default_max_samples_per_send() -> usize {
-    2000
-}
-fn default_timeout() -> String {
-    "10s".into()
-}
-
-impl RemoteWriteConfig {
-    /// Problems of this table (`i` is its index, for messages).
-    pub fn problems(&self, i: usize) -> Vec<String> {
-        let mut p = Vec::new();
-        let at = format!("remote_write[{i}]");
-        if !(self.url.starts_with("http://") || self.url.starts_with("https://"))
-            || self.url.len() < 10
-        {
-            p.push(format!(
-                "{at}.url = {:?}: must be an http:// or https:// URL of a remote-write endpoint, e.g. \"http://127.0.0.1:8428/api/v1/write\"",
-                self.url
-            ));
-        }
-        if secs(&self.interval).is_none_or(|s| !(1..=3600).contains(&s)) {
-            p.push(format!(
-                "{at}.interval = {:?}: a duration from 1s to 1h, e.g. \"30s\"",
-                self.interval
-            ));
-        }
-        if secs(&self.timeout).is_none_or(|s| !(1..=300).contains(&s)) {
-            p.push(format!(
-                "{at}.timeout = {:?}: a duration from 1s to 5m, e.g. \"10s\"",
-                self.timeout
-            ));
-        }
-        if !(100..=100_000).contains(&self.max_samples_per_send) {
-            p.push(format!(
-                "{at}.max_samples_per_send = {}: must be between 100 and 100000",
-                self.max_samples_per_send
-            ));
-        }
-        for k in self.external_labels.keys() {
-            let mut chars = k.chars();
-            let valid = chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !k.starts_with("__");
-            if !valid {
-                p.push(format!(
-                    "{at}.external_labels.{k:?}: a label name is letters, digits and _, not starting with a digit or __"
-                ));
-            }
-        }
-        if !(10_000..=100_000_000).contains(&self.max_queue_samples) {
-            p.push(format!(
-                "{at}.max_queue_samples = {}: must be between 10000 and 100000000",
-                self.max_queue_samples
-            ));
-        }
-        p
-    }
-}
-
-fn secs(s: &str) -> Option<i64> {
-    crate::sla::config::parse_duration(s)
-}
+/// One `[[remote_write]]` table: a setting of collector.toml.
+pub use crate::config::remote_write::RemoteWriteConfig;
 
 /// Counters of one receiver, exported in `/metrics`.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub url: String,
-    /// Samples the receiver accepted.
-    pub sent: AtomicU64,
-    /// Samples of requests that failed (network, 5xx, 429); retried.
-    pub failed: AtomicU64,
-    /// Samples the receiver refused (4xx); not retried.
-    pub rejected: AtomicU64,
-    /// Samples dropped because the queue was full.
-    pub dropped: AtomicU64,
-    /// Samples waiting.
-    pub queued: AtomicU64,
-    /// Unix time of the last accepted request (0: none yet).
-    pub last_success: AtomicU64,
-}
+pub use crate::metrics::RemoteWriteStats as Stats;
 
 // ---- protobuf (prometheus.WriteRequest), by hand: four small messages ---------------
 
@@ -240,7 +126,14 @@ impl Batcher {
         self
     }
 
-    pub fn push(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+    pub fn finish(mut self) -> Vec<Chunk> {
+        self.flush();
+        self.chunks
+    }
+}
+
+impl Sink for Batcher {
+    fn push(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
         encode_series(
             &mut self.buf,
             name,
@@ -255,7 +148,9 @@ impl Batcher {
             self.flush();
         }
     }
+}
 
+impl Batcher {
     fn flush(&mut self) {
         if self.n == 0 {
             return;
@@ -269,11 +164,6 @@ impl Batcher {
         });
         self.buf.clear();
         self.n = 0;
-    }
-
-    pub fn finish(mut self) -> Vec<Chunk> {
-        self.flush();
-        self.chunks
     }
 }
 
@@ -331,14 +221,16 @@ pub struct Sender {
 
 /// Starts the sender thread of receiver `index`; its counters are registered in the
 /// collector's metrics. Samples still queued when it is stopped are not sent.
-pub fn spawn(state: Arc<AppState>, index: usize) -> std::io::Result<Sender> {
-    let cfg = state.cfg.remote_write[index].clone();
+pub fn spawn(
+    expo: Arc<Exposition>,
+    cfg: RemoteWriteConfig,
+    index: usize,
+) -> std::io::Result<Sender> {
     let stats = Arc::new(Stats {
         url: cfg.url.clone(),
         ..Stats::default()
     });
-    state
-        .metrics
+    expo.metrics
         .remote_write
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -346,21 +238,21 @@ pub fn spawn(state: Arc<AppState>, index: usize) -> std::io::Result<Sender> {
     let (stop, stopped) = std::sync::mpsc::channel();
     let thread = std::thread::Builder::new()
         .name(format!("remote-write-{index}"))
-        .spawn(move || run(&state, &cfg, &stats, &stopped))?;
+        .spawn(move || run(&expo, &cfg, &stats, &stopped))?;
     Ok(Sender { stop, thread })
 }
 
 fn run(
-    state: &AppState,
+    expo: &Exposition,
     cfg: &RemoteWriteConfig,
     stats: &Stats,
     stopped: &std::sync::mpsc::Receiver<()>,
 ) {
-    let interval = Duration::from_secs(secs(&cfg.interval).unwrap_or(30).max(1) as u64);
+    let interval = Duration::from_secs_f64(cfg.interval.seconds().max(1.0));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(
-            secs(&cfg.timeout).unwrap_or(10).max(1) as u64,
+        .timeout_global(Some(Duration::from_secs_f64(
+            cfg.timeout.seconds().max(1.0),
         )))
         .build()
         .into();
@@ -375,19 +267,20 @@ fn run(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if state.replica.shared && !cfg.external_labels.contains_key("collector") {
-        external.push(("collector".into(), state.replica.name()));
+    if expo.replica.shared && !cfg.external_labels.contains_key("collector") {
+        external.push(("collector".into(), expo.replica.name()));
     }
     tracing::info!(url = %cfg.url, interval_secs = interval.as_secs(), "remote write started");
     loop {
         let now = Instant::now();
         if now >= next_take {
-            let batcher = Batcher::new(
+            let mut batcher = Batcher::new(
                 (crate::now_seconds() * 1000.0) as i64,
                 cfg.max_samples_per_send,
             )
             .with_labels(external.clone());
-            for chunk in state.metrics.remote_write_chunks(batcher) {
+            expo.write_to(&mut batcher);
+            for chunk in batcher.finish() {
                 queued += chunk.samples;
                 queue.push_back(chunk);
             }

@@ -15,11 +15,12 @@
 //!
 //! On SQLite there is one collector: it is always the leader and nothing is synced.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::AppState;
+use crate::state::Fleet;
+use crate::store::pool::ReadPool;
 use crate::store::{self, shared};
 
 /// The lease that makes a replica the duty leader.
@@ -43,6 +44,10 @@ pub struct Replica {
     name: String,
     /// Whether the database is shared (PostgreSQL).
     pub shared: bool,
+    /// Whether this collector exports the fleet's series (hosts and duties) and
+    /// evaluates the duties: always on SQLite; on a shared PostgreSQL, only the replica
+    /// holding the duty lease (none until its first renewal).
+    pub leader: AtomicBool,
 }
 
 impl Replica {
@@ -55,7 +60,13 @@ impl Replica {
             id: format!("{host}/{listen}/{}", std::process::id()),
             name: format!("{host}/{listen}"),
             shared,
+            leader: AtomicBool::new(!shared),
         }
+    }
+
+    /// Whether this replica leads (see [`Replica::leader`]).
+    pub fn leads(&self) -> bool {
+        self.leader.load(Ordering::Relaxed)
     }
 
     /// The replica's name, stable across restarts.
@@ -66,17 +77,17 @@ impl Replica {
 
 /// Takes or renews the duty lease every [`LEASE_EVERY`]; the metrics say whether this
 /// replica leads.
-pub async fn lease_loop(state: Arc<AppState>) {
+pub async fn lease_loop(replica: Arc<Replica>, db: Arc<ReadPool>) {
     let mut tick = tokio::time::interval(LEASE_EVERY);
     loop {
         tick.tick().await;
-        let s = Arc::clone(&state);
+        let (me, pool) = (Arc::clone(&replica), Arc::clone(&db));
         let r = tokio::task::spawn_blocking(move || {
-            let db = s.db.get();
+            let db = pool.get();
             shared::lease(
                 &db,
                 DUTY_LEASE,
-                &s.replica.id,
+                &me.id,
                 crate::now_seconds(),
                 LEASE_TTL_SECS,
             )
@@ -93,31 +104,31 @@ pub async fn lease_loop(state: Arc<AppState>) {
                 false
             }
         };
-        if state.metrics.leader.swap(leads, Ordering::Relaxed) != leads {
-            tracing::info!(replica = %state.replica.id, leads, "duty leadership changed");
+        if replica.leader.swap(leads, Ordering::Relaxed) != leads {
+            tracing::info!(replica = %replica.id, leads, "duty leadership changed");
         }
     }
 }
 
 /// Gives the lease up at a clean stop.
-pub fn release(state: &AppState) {
-    if state.replica.shared && state.metrics.leader.load(Ordering::Relaxed) {
-        let db = state.db.get();
-        if let Err(e) = shared::release(&db, DUTY_LEASE, &state.replica.id) {
+pub fn release(replica: &Replica, db: &ReadPool) {
+    if replica.shared && replica.leads() {
+        let db = db.get();
+        if let Err(e) = shared::release(&db, DUTY_LEASE, &replica.id) {
             tracing::warn!(error = %e, "cannot release the duty lease");
         }
     }
 }
 
 /// Reads, every [`SYNC_EVERY`], the reports and inventories the other replicas stored.
-pub async fn sync_loop(state: Arc<AppState>) {
+pub async fn sync_loop(db: Arc<ReadPool>, fleet: Arc<Fleet>) {
     let mut since = crate::now_seconds() - SYNC_OVERLAP_SECS;
     let mut tick = tokio::time::interval(SYNC_EVERY);
     loop {
         tick.tick().await;
-        let s = Arc::clone(&state);
+        let (pool, f) = (Arc::clone(&db), Arc::clone(&fleet));
         let from = since - SYNC_OVERLAP_SECS;
-        let r = tokio::task::spawn_blocking(move || sync_once(&s, from)).await;
+        let r = tokio::task::spawn_blocking(move || sync_once(&pool, &f, from)).await;
         match r {
             Ok(Ok(newest)) => since = since.max(newest),
             Ok(Err(e)) => tracing::warn!(error = %e, "cannot read the other replicas' reports"),
@@ -127,9 +138,8 @@ pub async fn sync_loop(state: Arc<AppState>) {
 }
 
 /// Applies what was received after `from`; returns the newest receive time seen.
-pub fn sync_once(s: &AppState, from: f64) -> Result<f64, store::StoreError> {
-    let db = s.db.get();
-    let fleet = &s.fleet;
+pub fn sync_once(db: &ReadPool, fleet: &Fleet, from: f64) -> Result<f64, store::StoreError> {
+    let db = db.get();
     let rows = shared::latest_since(&db, from, |agent, seq| fleet.holds(agent, seq))?;
     let inventories = shared::inventories_since(&db, from)?;
     drop(db);

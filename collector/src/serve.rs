@@ -8,8 +8,9 @@ use simpul_protocol::Limits;
 
 use crate::api::{self, auth::Auth, ratelimit::RateLimiter, AppState};
 use crate::config::CollectorConfig;
+use crate::duties::DutyEngine;
 use crate::listener::{self, Tls, TlsFiles};
-use crate::metrics::Metrics;
+use crate::metrics::{Exposition, Metrics};
 use crate::state::Fleet;
 use crate::store::{self, writer::Writer};
 
@@ -77,28 +78,38 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     }
     let per_agent = RateLimiter::new(cfg.rate_limit_per_agent, cfg.rate_limit_burst);
     let per_address = RateLimiter::new(cfg.rate_limit_per_address, cfg.rate_limit_burst);
+    let cfg = Arc::new(cfg);
+    let replica = Arc::new(crate::replica::Replica::new(shared, &addr.to_string()));
+    let metrics = Arc::new(metrics);
+    let duties = Arc::new(DutyEngine::new(
+        Arc::clone(&cfg),
+        Arc::clone(&read_db),
+        Arc::clone(&replica),
+    ));
+    let expo = Arc::new(Exposition {
+        metrics: Arc::clone(&metrics),
+        duties: Arc::clone(&duties),
+        replica: Arc::clone(&replica),
+    });
     let state = Arc::new(AppState {
-        cfg,
+        cfg: Arc::clone(&cfg),
         limits,
         fleet: Arc::clone(&fleet),
         auth: Arc::clone(&auth),
         writer: writer.sender(),
         metrics,
+        duties: Arc::clone(&duties),
+        expo: Arc::clone(&expo),
         per_agent,
         per_address,
         enroll_per_address: RateLimiter::new(
             api::enroll::PER_ADDRESS_RATE,
             api::enroll::PER_ADDRESS_BURST,
         ),
-        db: read_db,
-        web: crate::web::LoginLimits::default(),
-        replica: crate::replica::Replica::new(shared, &addr.to_string()),
+        db: Arc::clone(&read_db),
+        web: api::session::LoginLimits::default(),
+        replica: Arc::clone(&replica),
     });
-    // with replicas, leadership comes with the lease: none until the first renewal
-    state
-        .metrics
-        .leader
-        .store(!shared, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(
         %addr,
         scheme = if tls.is_some() { "https" } else { "http" },
@@ -108,22 +119,32 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         "collector listening"
     );
     let mut senders = Vec::new();
-    for i in 0..state.cfg.remote_write.len() {
-        senders.push(crate::remote_write::spawn(Arc::clone(&state), i)?);
+    for (i, rw) in cfg.remote_write.iter().enumerate() {
+        senders.push(crate::remote_write::spawn(
+            Arc::clone(&expo),
+            rw.clone(),
+            i,
+        )?);
     }
     let run_conn = store::open(&state.cfg.store, &state.cfg.data_dir)?;
     let run = store::start_run(&run_conn, crate::now_seconds())?;
     let run_conn = Arc::new(Mutex::new(run_conn));
     let mut background = vec![
         tokio::spawn(record_alive(Arc::clone(&run_conn), run)),
-        tokio::spawn(duty_ticks(Arc::clone(&state))),
+        tokio::spawn(Arc::clone(&duties).tick_loop()),
         tokio::spawn(prune_hourly(Arc::clone(&state))),
-        tokio::spawn(api::auth::refresh_loop(auth, fleet)),
+        tokio::spawn(api::auth::refresh_loop(auth, Arc::clone(&fleet))),
         tokio::spawn(sweep_rate_limits(Arc::clone(&state))),
     ];
     if shared {
-        background.push(tokio::spawn(crate::replica::lease_loop(Arc::clone(&state))));
-        background.push(tokio::spawn(crate::replica::sync_loop(Arc::clone(&state))));
+        background.push(tokio::spawn(crate::replica::lease_loop(
+            Arc::clone(&replica),
+            Arc::clone(&read_db),
+        )));
+        background.push(tokio::spawn(crate::replica::sync_loop(
+            Arc::clone(&read_db),
+            Arc::clone(&fleet),
+        )));
     }
     if let Some(t) = &tls {
         background.push(tokio::spawn(listener::reload_on_sighup(Arc::clone(t))));
@@ -145,7 +166,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     );
     listener::serve(
         listener,
-        api::router(router_state),
+        api::router(router_state, crate::web::routes()),
         tls,
         settings,
         shutdown_signal(),
@@ -155,10 +176,11 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         task.abort();
     }
     // another replica takes the duties over at once, not after the lease expires
-    let s = Arc::clone(&state);
-    tokio::task::spawn_blocking(move || crate::replica::release(&s)).await?;
+    let (r, db) = (Arc::clone(&replica), Arc::clone(&read_db));
+    tokio::task::spawn_blocking(move || crate::replica::release(&r, &db)).await?;
     // the state holds a writer sender: let go of it before draining the writer
     drop(state);
+    drop(expo);
     // the remote-write threads let go of the state (and its writer sender)
     let threads: Vec<_> = senders.into_iter().map(|s| s.thread).collect();
     tokio::task::spawn_blocking(move || {
@@ -211,7 +233,7 @@ async fn prune_hourly(state: Arc<AppState>) {
             if s.replica.shared {
                 // one replica prunes each hour
                 let hour = crate::replica::tick_of(now, 3600.0);
-                if !s.metrics.leader.load(std::sync::atomic::Ordering::Relaxed)
+                if !s.replica.leads()
                     || !store::shared::claim_tick(&conn, "prune", hour, &s.replica.id, now)?
                 {
                     return Ok((0, 0, 0));
@@ -241,132 +263,6 @@ async fn prune_hourly(state: Arc<AppState>) {
             Err(e) => tracing::warn!(error = %e, "prune task failed"),
         }
     }
-}
-
-/// Evaluates the duties every `duty_interval`, on wall-clock tick boundaries: at
-/// once at start, then at each boundary. With replicas, only the leader evaluates, and
-/// only a tick it claims (once per tick however many replicas reach it).
-async fn duty_ticks(state: Arc<AppState>) {
-    use crate::replica::tick_of;
-    let every = state.cfg.duty_interval_seconds();
-    let mut tick = tick_of(crate::now_seconds(), every);
-    loop {
-        let at = tick as f64 * every;
-        let wait = at - crate::now_seconds();
-        if wait > 0.0 {
-            tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
-        }
-        let s = Arc::clone(&state);
-        let r = tokio::task::spawn_blocking(move || {
-            if s.replica.shared {
-                if !s.metrics.leader.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Ok(false);
-                }
-                let claimed = store::shared::claim_tick(
-                    &s.db.get(),
-                    "duties",
-                    tick,
-                    &s.replica.id,
-                    crate::now_seconds(),
-                )?;
-                if !claimed {
-                    return Ok(false);
-                }
-            }
-            let started = std::time::Instant::now();
-            evaluate_duties(&s)?;
-            if s.replica.shared {
-                // which replica ran which tick: the operators' (and the tests') record
-                tracing::info!(tick, replica = %s.replica.id, seconds = started.elapsed().as_secs_f64(), "duty tick evaluated");
-            }
-            Ok::<_, crate::store::StoreError>(true)
-        })
-        .await;
-        match r {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cannot evaluate the SLA, backup and LAN duties")
-            }
-            Err(e) => tracing::warn!(error = %e, "duty task failed"),
-        }
-        // the next boundary; a tick that ran long skips to the current one
-        tick = (tick + 1).max(tick_of(crate::now_seconds(), every));
-    }
-}
-
-/// Evaluates the duties now unless this replica's states are younger than a tick:
-/// pages of a replica that does not lead show states it computed itself.
-pub async fn ensure_duties(state: &Arc<AppState>) {
-    if state
-        .metrics
-        .leader
-        .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        return; // the tick keeps them fresh
-    }
-    let s = Arc::clone(state);
-    let r = tokio::task::spawn_blocking(move || {
-        let fresh = *crate::lock(&s.metrics.duties_at)
-            > crate::now_seconds() - s.cfg.duty_interval_seconds();
-        if fresh {
-            Ok(())
-        } else {
-            evaluate_duties(&s)
-        }
-    })
-    .await;
-    if let Ok(Err(e)) = r {
-        tracing::warn!(error = %e, "cannot evaluate the SLA, backup and LAN duties");
-    }
-}
-
-/// Computes the SLA of the current period of each class, the LAN diagram and SNMP
-/// states and the backup states, for `/metrics` and the pages.
-pub fn evaluate_duties(s: &AppState) -> Result<(), crate::store::StoreError> {
-    use crate::sla::period::{Period, PeriodKind, Zone};
-    // one evaluation at a time; a caller that waited finds fresh states
-    let mut at = crate::lock(&s.metrics.duties_at);
-    let started = std::time::Instant::now();
-    let zone = Zone::parse(&s.cfg.time_zone).unwrap_or_else(Zone::jakarta);
-    let now = crate::now_seconds();
-    let conn = s.db.get();
-    // one report per period kind in use; each host keeps its class's
-    let mut kinds: Vec<PeriodKind> = s.cfg.sla_classes.iter().map(|c| c.period).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let mut hosts = Vec::new();
-    for kind in kinds {
-        let period = Period::containing(kind, now as i64, &zone);
-        let r = crate::sla::report::report(&conn, &s.cfg, &period, now, None)?;
-        hosts.extend(
-            r.hosts
-                .into_iter()
-                .filter(|h| {
-                    s.cfg
-                        .sla_classes
-                        .iter()
-                        .any(|c| c.id == h.sla && c.period == kind)
-                })
-                .map(|h| (kind, h)),
-        );
-    }
-    let agencies: Vec<String> = s.cfg.agencies.iter().map(|a| a.id.clone()).collect();
-    let lan = crate::lan::statuses(&conn, &agencies, s.cfg.lan_max_age_seconds(), now)?;
-    let snmp = crate::lan::snmp_statuses(&conn, None)?;
-    let b = crate::backups::statuses(&conn, &s.cfg, now, None)?;
-    drop(conn);
-    fn replace<T>(lock: &std::sync::RwLock<T>, v: T) {
-        *lock
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = v;
-    }
-    replace(&s.metrics.sla, hosts);
-    replace(&s.metrics.lan, lan);
-    replace(&s.metrics.snmp, snmp);
-    replace(&s.metrics.backups, b);
-    *at = now;
-    *crate::lock(&s.metrics.duties_seconds) = started.elapsed().as_secs_f64();
-    Ok(())
 }
 
 /// Forgets idle rate-limit buckets every minute.

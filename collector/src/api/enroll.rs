@@ -35,9 +35,7 @@ struct Body {
 
 /// `t` in the configured time zone.
 fn when(app: &AppState, t: f64) -> String {
-    crate::sla::period::Zone::parse(&app.cfg.time_zone)
-        .unwrap_or_else(crate::sla::period::Zone::jakarta)
-        .format(t)
+    app.cfg.zone().format(t)
 }
 
 pub async fn enroll(

@@ -11,9 +11,10 @@ use axum::Json;
 
 use super::auth::Reader;
 use super::error::ApiError;
+use super::session::UNKNOWN_USER;
 use super::AppState;
 use crate::metrics::RejectReason;
-use crate::web::UNKNOWN_USER;
+use crate::metrics::ThrottleScope;
 
 pub async fn list(
     State(app): State<Arc<AppState>>,
@@ -46,7 +47,7 @@ pub async fn list(
             });
             serde_json::json!({
                 "scope": t.scope,
-                "refused": t.scope != "name",
+                "refused": t.scope != ThrottleScope::Name,
                 "name": name,
                 "address": t.address.map(|a| a.to_string()),
                 "retry_after_seconds": t.retry_after_secs,

@@ -9,8 +9,11 @@ mod lan;
 mod login_throttles;
 mod maintenance;
 mod obligations;
+pub mod query;
 pub mod ratelimit;
 mod read;
+mod scorecard;
+pub mod session;
 mod sla;
 
 use std::sync::Arc;
@@ -31,12 +34,16 @@ use crate::store::writer::Job;
 /// Everything a request handler needs.
 #[derive(Debug)]
 pub struct AppState {
-    pub cfg: CollectorConfig,
+    pub cfg: Arc<CollectorConfig>,
     pub limits: Limits,
     pub fleet: Arc<Fleet>,
     pub auth: Arc<auth::Auth>,
     pub writer: mpsc::Sender<Job>,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
+    /// The duty engine: the newest SLA, backup, LAN and SNMP states.
+    pub duties: Arc<crate::duties::DutyEngine>,
+    /// What `/metrics` exports.
+    pub expo: Arc<crate::metrics::Exposition>,
     pub per_agent: ratelimit::RateLimiter<String>,
     pub per_address: ratelimit::RateLimiter<std::net::IpAddr>,
     /// `POST /api/v1/enroll` per source address ([`enroll::PER_ADDRESS_BURST`]).
@@ -44,9 +51,9 @@ pub struct AppState {
     /// Read connections for reports and pages ([`crate::store::pool::READ_CONNECTIONS`]).
     pub db: Arc<crate::store::pool::ReadPool>,
     /// Failed-login throttles of the web pages.
-    pub web: crate::web::LoginLimits,
+    pub web: session::LoginLimits,
     /// This process among the replicas sharing the database.
-    pub replica: crate::replica::Replica,
+    pub replica: Arc<crate::replica::Replica>,
 }
 
 impl std::fmt::Debug for Job {
@@ -60,8 +67,9 @@ impl std::fmt::Debug for Job {
     }
 }
 
-/// The router with every route.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The router with every API route and `pages` (the web pages, which sit above the
+/// API and are merged here by the caller, so that the API does not import them).
+pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
     let max = state.cfg.max_body_bytes;
     Router::new()
         .route(
@@ -117,11 +125,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(lan::ack),
         )
         .route("/api/v1/agencies/{agency}/lan/diff", get(lan::diff))
+        .route("/api/v1/scorecard", get(scorecard::get))
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(metrics))
-        .merge(crate::web::routes())
+        .merge(pages)
         .fallback(not_found)
         .layer(axum::middleware::map_response(no_store))
         .with_state(state)
@@ -146,21 +155,14 @@ async fn metrics(State(app): State<Arc<AppState>>, parts: axum::http::request::P
         }
     }
     // the login throttles live here, in the HTTP layer: counted for each scrape
-    let mut counts = [0u64; 3];
-    for t in app.web.throttled(std::time::Instant::now()) {
-        if let Some(i) = crate::metrics::WEB_LOGIN_THROTTLE_SCOPES
-            .iter()
-            .position(|s| *s == t.scope)
-        {
-            counts[i] += 1;
-        }
-    }
-    for (gauge, n) in app.metrics.web_login_throttled.iter().zip(counts) {
-        gauge.store(n, std::sync::atomic::Ordering::Relaxed);
+    let throttled = app.web.throttled(std::time::Instant::now());
+    for scope in crate::metrics::ThrottleScope::ALL {
+        let n = throttled.iter().filter(|t| t.scope == *scope).count();
+        app.metrics.web_login_throttled(*scope, n as u64);
     }
     let app2 = Arc::clone(&app);
     // encoding 5,000 hosts takes tens of milliseconds: keep it off the async workers
-    match tokio::task::spawn_blocking(move || app2.metrics.encode()).await {
+    match tokio::task::spawn_blocking(move || app2.expo.encode()).await {
         Ok(text) => (
             [(header::CONTENT_TYPE, crate::metrics::expo::CONTENT_TYPE)],
             text,

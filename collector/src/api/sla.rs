@@ -10,7 +10,7 @@ use axum::Json;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::sla::period::{Period, PeriodKind, Zone, PERIOD_RULE};
+use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
 use crate::sla::report;
 
 /// The period of the query (default: the current month), and the output format.
@@ -21,11 +21,11 @@ fn parse_query(app: &AppState, q: &HashMap<String, String>) -> Result<(Period, b
             "unknown parameter; use period=YYYY-MM and format=json|csv",
         ));
     }
-    let zone = Zone::parse(&app.cfg.time_zone).unwrap_or_else(Zone::jakarta);
+    let zone = app.cfg.zone();
     let period = match q.get("period") {
         Some(p) => Period::parse(p)
             .ok_or_else(|| ApiError::bad_param("period", format!("{p:?} {PERIOD_RULE}")))?,
-        None => Period::containing(PeriodKind::Month, crate::now_seconds() as i64, &zone),
+        None => Period::containing(PeriodKind::Month, crate::now_seconds() as i64, zone),
     };
     Ok((period, super::wants_csv(q)?))
 }

@@ -3,161 +3,13 @@
 
 use crate::params;
 use crate::store::Db;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::CollectorConfig;
-use crate::sla::config::parse_duration;
-use crate::sla::period::Zone;
 use crate::store::StoreError;
 
-/// How evidence of an obligation arrives.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EvidenceKind {
-    /// An agent's `[[backups]]` probe.
-    #[default]
-    Probe,
-    /// A backup job calling the check-in endpoint.
-    Checkin,
-}
-
-/// One `[[backups]]` obligation of collector.toml.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Obligation {
-    pub id: String,
-    pub agency: String,
-    pub dataset: String,
-    /// Expected interval between backups, e.g. `24h`.
-    pub interval: String,
-    /// Oldest acceptable backup; default interval × 1.5.
-    #[serde(default)]
-    pub max_age: Option<String>,
-    #[serde(default)]
-    pub min_size_bytes: u64,
-    /// Site ids or site kinds (`pusat-data`, `drc`) the backup must be at; empty: anywhere.
-    #[serde(default)]
-    pub locations: Vec<String>,
-    #[serde(default)]
-    pub evidence: EvidenceKind,
-    /// Longest time without a recorded restore test; default `90d`.
-    #[serde(default = "default_restore")]
-    pub restore_test_max_age: String,
-    /// Agents of other agencies that may send evidence for this obligation (a shared
-    /// backup server of the Pusat Data), each by agent id or as `agency/host` (a host
-    /// name alone is not enough: two agencies may each have a `backup-01`). The
-    /// obligation's own agency's agents always may; nobody else.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reporters: Vec<String>,
-}
-
-fn default_restore() -> String {
-    "90d".into()
-}
-
-impl Obligation {
-    pub fn interval_secs(&self) -> f64 {
-        parse_duration(&self.interval).unwrap_or(86400) as f64
-    }
-
-    pub fn restore_test_max_age_secs(&self) -> f64 {
-        parse_duration(&self.restore_test_max_age).unwrap_or(90 * 86400) as f64
-    }
-
-    pub fn max_age_secs(&self) -> f64 {
-        self.max_age
-            .as_deref()
-            .and_then(parse_duration)
-            .map_or(self.interval_secs() * 1.5, |s| s as f64)
-    }
-
-    /// Every problem of this obligation, prefixed with `key` (collector.toml).
-    pub fn problems(&self, key: &str, cfg: &CollectorConfig) -> Vec<String> {
-        self.violations(cfg)
-            .into_iter()
-            .map(|(field, value, rule)| match value {
-                Some(v) => format!("{key}.{field} = {v:?}: {rule}"),
-                None => format!("{key}.{field}: {rule}"),
-            })
-            .collect()
-    }
-
-    /// Every problem of this obligation as (field, offending value, rule), shared by
-    /// collector.toml and `POST /api/v1/obligations`.
-    pub fn violations(&self, cfg: &CollectorConfig) -> Vec<(&'static str, Option<String>, String)> {
-        let mut p = Vec::new();
-        if !simpul_protocol::is_valid_id(&self.id) {
-            p.push((
-                "id",
-                Some(self.id.clone()),
-                simpul_protocol::ID_RULE.to_string(),
-            ));
-        }
-        if let Err(e) = cfg.check_binding(&self.agency, None) {
-            p.push(("agency", None, e));
-        }
-        if self.dataset.trim().is_empty() || self.dataset.len() > 200 {
-            p.push((
-                "dataset",
-                None,
-                "name the data set in 1 to 200 bytes, e.g. \"SIMPUS database\"".into(),
-            ));
-        }
-        for (k, v) in [
-            ("interval", Some(&self.interval)),
-            ("max_age", self.max_age.as_ref()),
-            ("restore_test_max_age", Some(&self.restore_test_max_age)),
-        ] {
-            if let Some(v) = v {
-                if parse_duration(v).is_none() {
-                    p.push((
-                        k,
-                        Some(v.clone()),
-                        "must be a duration like \"24h\", \"36h\", \"7d\" or \"90m\"".into(),
-                    ));
-                }
-            }
-        }
-        if self.max_age_secs() < self.interval_secs() {
-            p.push((
-                "max_age",
-                None,
-                format!("must be at least interval ({})", self.interval),
-            ));
-        }
-        for r in &self.reporters {
-            let agency_ok = match r.split_once('/') {
-                Some((agency, host)) => {
-                    !host.is_empty() && cfg.agencies.iter().any(|a| a.id == agency)
-                }
-                None => true,
-            };
-            if r.trim().is_empty() || r.len() > 200 || r.chars().any(char::is_control) || !agency_ok
-            {
-                p.push((
-                    "reporters",
-                    Some(r.clone()),
-                    "each must be an agent id (simpul-collector agent list) or \"agency/host\" with a declared agency, e.g. \"diskominfo/backup-01\"".into(),
-                ));
-            }
-        }
-        for l in &self.locations {
-            let known = cfg.sites.iter().any(|s| &s.id == l) || l == "pusat-data" || l == "drc";
-            if !known {
-                let ids: Vec<_> = cfg.sites.iter().map(|s| s.id.as_str()).collect();
-                p.push((
-                    "locations",
-                    None,
-                    format!(
-                        "{l:?} is neither a site kind (pusat-data, drc) nor a declared site ({})",
-                        ids.join(", ")
-                    ),
-                ));
-            }
-        }
-        p
-    }
-}
+/// The obligations are settings (collector.toml and `POST /api/v1/obligations`).
+pub use crate::config::backups::{EvidenceKind, Obligation};
 
 /// Why a piece of backup evidence in a report was not stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,8 +143,7 @@ pub struct Status {
     pub id: String,
     pub agency: String,
     pub dataset: String,
-    /// never_seen, failed, missing, wrong_place, too_small, late or ok.
-    pub state: &'static str,
+    pub state: BackupState,
     pub message: String,
     pub age_seconds: Option<f64>,
     pub last_time: Option<String>,
@@ -308,23 +159,36 @@ pub struct Status {
     pub interval_seconds: f64,
     pub max_age_seconds: f64,
     pub min_size_bytes: u64,
-    /// `ok` (a passing test within restore_test_max_age), `due` (older, or the last one
-    /// failed) or `never`.
-    pub restore_test_state: &'static str,
+    pub restore_test_state: RestoreTestState,
     pub restore_test_age_seconds: Option<f64>,
     pub restore_test_last: Option<crate::store::RestoreTest>,
 }
 
-/// Every state, in order of severity (the first that applies wins).
-pub const STATES: [&str; 7] = [
-    "never_seen",
-    "failed",
-    "missing",
-    "wrong_place",
-    "too_small",
-    "late",
-    "ok",
-];
+crate::states! {
+    /// An obligation's state; `ALL` is in order of severity (the first that applies
+    /// wins, and the scorecard shows the worst).
+    pub enum BackupState {
+        NeverSeen = "never_seen",
+        Failed = "failed",
+        Missing = "missing",
+        WrongPlace = "wrong_place",
+        TooSmall = "too_small",
+        Late = "late",
+        Ok = "ok",
+    }
+}
+
+crate::states! {
+    /// Whether an obligation's restore test is current.
+    pub enum RestoreTestState {
+        /// A passing test within `restore_test_max_age`.
+        Ok = "ok",
+        /// The newest test is older, or it failed.
+        Due = "due",
+        /// No test recorded.
+        Never = "never",
+    }
+}
 
 /// Computes an obligation's state from its newest evidence at `now`.
 pub fn state(
@@ -332,25 +196,30 @@ pub fn state(
     latest: Option<&Latest>,
     site_kind: impl Fn(&str) -> Option<&'static str>,
     now: f64,
-) -> (&'static str, String) {
+) -> (BackupState, String) {
     let Some(l) = latest else {
-        return ("never_seen", "no evidence has arrived yet".into());
+        return (BackupState::NeverSeen, "no evidence has arrived yet".into());
     };
     let Some(t) = l.latest_time else {
         return if l.error.is_empty() {
-            ("never_seen", format!("{} found no backup", l.host))
+            (
+                BackupState::NeverSeen,
+                format!("{} found no backup", l.host),
+            )
         } else {
-            ("failed", format!("{}: {}", l.host, l.error))
+            (BackupState::Failed, format!("{}: {}", l.host, l.error))
         };
     };
     let age = now - t;
     if age > ob.max_age_secs() {
         return (
-            "missing",
+            BackupState::Missing,
             format!(
                 "newest backup is {:.1} h old, more than max_age {}",
                 age / 3600.0,
-                ob.max_age.as_deref().unwrap_or("(interval × 1.5)")
+                ob.max_age
+                    .as_ref()
+                    .map_or("(interval × 1.5)", |s| s.as_str())
             ),
         );
     }
@@ -362,7 +231,7 @@ pub fn state(
             .any(|loc| loc == site || site_kind(site) == Some(loc.as_str()));
         if !ok {
             return (
-                "wrong_place",
+                BackupState::WrongPlace,
                 format!(
                     "evidence from {} at site {site:?}; required: {}",
                     l.host,
@@ -373,7 +242,7 @@ pub fn state(
     }
     if l.latest_size.unwrap_or(0) < ob.min_size_bytes {
         return (
-            "too_small",
+            BackupState::TooSmall,
             format!(
                 "newest backup is {} bytes, less than min_size_bytes {}",
                 l.latest_size.unwrap_or(0),
@@ -383,7 +252,7 @@ pub fn state(
     }
     if age > ob.interval_secs() {
         return (
-            "late",
+            BackupState::Late,
             format!(
                 "newest backup is {:.1} h old, more than interval {}",
                 age / 3600.0,
@@ -391,7 +260,7 @@ pub fn state(
             ),
         );
     }
-    ("ok", String::new())
+    (BackupState::Ok, String::new())
 }
 
 /// The state of an obligation whose backup job checks in itself: its last finished
@@ -401,15 +270,18 @@ pub fn checkin_state(
     ob: &Obligation,
     newest_first: &[crate::store::Checkin],
     now: f64,
-) -> (Option<Latest>, (&'static str, String)) {
+) -> (Option<Latest>, (BackupState, String)) {
     let Some(newest) = newest_first.first() else {
-        return (None, ("never_seen", "no check-in has arrived yet".into()));
+        return (
+            None,
+            (BackupState::NeverSeen, "no check-in has arrived yet".into()),
+        );
     };
     if newest.status == "start" && now - newest.at > ob.interval_secs() {
         return (
             None,
             (
-                "failed",
+                BackupState::Failed,
                 format!(
                     "the job started {:.1} h ago and never finished",
                     (now - newest.at) / 3600.0
@@ -421,7 +293,7 @@ pub fn checkin_state(
         return (
             None,
             (
-                "never_seen",
+                BackupState::NeverSeen,
                 "the job started but has not finished yet".into(),
             ),
         );
@@ -434,7 +306,10 @@ pub fn checkin_state(
         };
         return (
             None,
-            ("failed", format!("the job reported a failure: {msg}")),
+            (
+                BackupState::Failed,
+                format!("the job reported a failure: {msg}"),
+            ),
         );
     }
     let l = Latest {
@@ -517,7 +392,7 @@ pub fn statuses(
     now: f64,
     agency: Option<&str>,
 ) -> Result<Vec<Status>, StoreError> {
-    let zone = Zone::parse(&cfg.time_zone).unwrap_or_else(Zone::jakarta);
+    let zone = cfg.zone();
     let site_kind = |id: &str| -> Option<&'static str> {
         cfg.sites.iter().find(|s| s.id == id).map(|s| match s.kind {
             crate::config::SiteKind::PusatData => "pusat-data",
@@ -543,9 +418,11 @@ pub fn statuses(
         };
         let rt = crate::store::last_restore_test(conn, &ob.id)?;
         let restore = match &rt {
-            None => "never",
-            Some(t) if t.result == "ok" && now - t.at <= ob.restore_test_max_age_secs() => "ok",
-            Some(_) => "due",
+            None => RestoreTestState::Never,
+            Some(t) if t.result == "ok" && now - t.at <= ob.restore_test_max_age_secs() => {
+                RestoreTestState::Ok
+            }
+            Some(_) => RestoreTestState::Due,
         };
         let t = l.as_ref().and_then(|l| l.latest_time);
         let trend = size_trend(conn, ob)?;
@@ -690,17 +567,20 @@ mod tests {
     fn states_follow_age_size_place_and_errors() {
         let o = ob();
         let st = |l: Option<&Latest>| state(&o, l, kind, 0.0).0;
-        assert_eq!(st(None), "never_seen");
-        assert_eq!(st(Some(&ev("pd-1", 2.0, 2 << 20))), "ok");
-        assert_eq!(st(Some(&ev("pd-1", 25.0, 2 << 20))), "late");
-        assert_eq!(st(Some(&ev("pd-1", 37.0, 2 << 20))), "missing");
-        assert_eq!(st(Some(&ev("pd-1", 2.0, 1000))), "too_small");
-        assert_eq!(st(Some(&ev("kantor-dinkes", 2.0, 2 << 20))), "wrong_place");
+        assert_eq!(st(None), BackupState::NeverSeen);
+        assert_eq!(st(Some(&ev("pd-1", 2.0, 2 << 20))), BackupState::Ok);
+        assert_eq!(st(Some(&ev("pd-1", 25.0, 2 << 20))), BackupState::Late);
+        assert_eq!(st(Some(&ev("pd-1", 37.0, 2 << 20))), BackupState::Missing);
+        assert_eq!(st(Some(&ev("pd-1", 2.0, 1000))), BackupState::TooSmall);
+        assert_eq!(
+            st(Some(&ev("kantor-dinkes", 2.0, 2 << 20))),
+            BackupState::WrongPlace
+        );
         let mut failed = ev("pd-1", 0.0, 0);
         failed.latest_time = None;
         failed.error = "cannot read /srv/backup: Permission denied".into();
         let (s, m) = state(&o, Some(&failed), kind, 0.0);
-        assert_eq!(s, "failed");
+        assert_eq!(s, BackupState::Failed);
         assert!(m.contains("Permission denied"), "{m}");
         assert_eq!(o.max_age_secs(), 36.0 * 3600.0);
         let mut d = ob();

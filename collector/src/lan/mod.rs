@@ -54,22 +54,8 @@ pub struct Version {
     pub diff: Diff,
 }
 
-/// How many versions a site may store (`lan_version_min_interval`, `lan_versions_keep`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// At most one new version per site per this many seconds of the collector's clock.
-    pub min_interval_secs: f64,
-    /// Versions kept per site besides the acknowledged ones.
-    pub keep: i64,
-}
-
-impl Limits {
-    /// Every change a version, none pruned.
-    pub const UNLIMITED: Limits = Limits {
-        min_interval_secs: 0.0,
-        keep: i64::MAX,
-    };
-}
+/// How many versions a site may store: a setting of collector.toml.
+pub use crate::config::LanLimits as Limits;
 
 /// What [`record`] did with a discovery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -515,14 +501,23 @@ pub fn prune(conn: &Db, keep: i64) -> Result<u64, DbError> {
     Ok(deleted)
 }
 
+crate::states! {
+    /// The LAN diagram duty of one agency site.
+    pub enum LanState {
+        Ok = "ok",
+        /// No discovery confirmed the diagram within the maximum age.
+        Overdue = "overdue",
+        /// The agency has no diagram at all.
+        Missing = "missing",
+    }
+}
+
 /// The duty state of one agency site.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteStatus {
     pub agency: String,
     pub site: String,
-    /// `ok`, `overdue` (no discovery confirmed the diagram within the maximum age) or
-    /// `missing` (the agency has no diagram at all).
-    pub state: &'static str,
+    pub state: LanState,
     pub version: Option<i64>,
     pub devices: i64,
     pub links: i64,
@@ -567,7 +562,7 @@ pub fn statuses(
             out.push(SiteStatus {
                 agency: a.clone(),
                 site: String::new(),
-                state: "missing",
+                state: LanState::Missing,
                 version: None,
                 devices: 0,
                 links: 0,
@@ -587,9 +582,9 @@ pub fn statuses(
                 agency: agency.clone(),
                 site: site.clone(),
                 state: if age > max_age_seconds {
-                    "overdue"
+                    LanState::Overdue
                 } else {
-                    "ok"
+                    LanState::Ok
                 },
                 version: Some(*version),
                 devices,

@@ -10,7 +10,6 @@
 
 use crate::params;
 use crate::store::db::{Db, DbError};
-use simpul_protocol::Topology;
 
 /// A device of a site's newest LAN diagram version.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,71 +29,8 @@ pub struct SeenDevice {
     pub last_seen: f64,
 }
 
-/// The protocol's name of a device type.
-fn kind_name(kind: simpul_protocol::DeviceType) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|k| k.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// Records the devices of a new version `version` of a site, discovered at
-/// `discovered_at` (inside the ingest transaction). Versions arrive in increasing order,
-/// so a device's `first_seen` is set once, by the first version holding it.
-pub fn record(
-    tx: &Db,
-    agency: &str,
-    site: &str,
-    version: i64,
-    discovered_at: f64,
-    topology: &Topology,
-) -> Result<(), DbError> {
-    for d in &topology.devices {
-        tx.execute(
-            "INSERT INTO lan_devices_seen (agency, site, device_id, kind, name, vendor, addresses,
-               macs, first_seen, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT(agency, site, device_id) DO UPDATE SET kind = excluded.kind,
-               name = excluded.name, vendor = excluded.vendor, addresses = excluded.addresses,
-               macs = excluded.macs, version = excluded.version",
-            params![
-                agency,
-                site,
-                d.id,
-                kind_name(d.kind),
-                d.name,
-                d.vendor,
-                serde_json::to_string(&d.addresses).map_err(DbError::other)?,
-                serde_json::to_string(&d.macs).map_err(DbError::other)?,
-                discovered_at,
-                version
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// Fills `lan_devices_seen` from the stored versions, oldest first (the migration that
-/// creates the table runs it once).
-pub fn backfill(tx: &Db) -> Result<(), DbError> {
-    let keys: Vec<(String, String, i64, f64)> = tx.query(
-        "SELECT agency, site, version, discovered_at FROM lan_versions
-         ORDER BY agency, site, version",
-        params![],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
-    for (agency, site, version, discovered_at) in keys {
-        let json: String = tx.query_one(
-            "SELECT topology FROM lan_versions WHERE agency = ?1 AND site = ?2 AND version = ?3",
-            params![agency, site, version],
-            |r| r.get(0),
-        )?;
-        // what a page would have shown of an unreadable version: nothing
-        let topology: Topology = serde_json::from_str(&json).unwrap_or_default();
-        record(tx, &agency, &site, version, discovered_at, &topology)?;
-    }
-    Ok(())
-}
+// writing the table is the store's (its migration back-fills it with the same code)
+pub use crate::store::lan_seen::{backfill, record};
 
 /// The current devices (of each site's newest version) of `agency`, segments left out,
 /// by site and device id.

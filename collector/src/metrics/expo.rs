@@ -20,40 +20,39 @@ pub enum Kind {
     Histogram,
 }
 
-/// Accumulates an exposition, or (for remote write) the same samples encoded as
-/// remote-write requests.
-#[derive(Debug, Default)]
-pub struct Expo {
-    out: String,
-    batcher: Option<crate::remote_write::Batcher>,
+/// Where the samples go instead of text: remote write's request encoder implements it,
+/// so the metrics know nothing of remote write.
+pub trait Sink: std::fmt::Debug {
+    /// One sample (families' help and type are not passed on).
+    fn push(&mut self, name: &str, labels: &[(&str, &str)], value: f64);
 }
 
-impl Expo {
+/// Accumulates an exposition, or passes the same samples to a [`Sink`].
+#[derive(Debug, Default)]
+pub struct Expo<'a> {
+    out: String,
+    sink: Option<&'a mut dyn Sink>,
+}
+
+impl<'a> Expo<'a> {
     pub fn with_capacity(bytes: usize) -> Self {
         Self {
             out: String::with_capacity(bytes),
-            batcher: None,
+            sink: None,
         }
     }
 
-    /// Encodes the samples as remote-write requests instead of text.
-    pub fn batching(batcher: crate::remote_write::Batcher) -> Self {
+    /// Passes the samples to `sink` instead of writing text.
+    pub fn to_sink(sink: &'a mut dyn Sink) -> Self {
         Self {
             out: String::new(),
-            batcher: Some(batcher),
+            sink: Some(sink),
         }
-    }
-
-    /// The remote-write requests (none unless made by [`Expo::batching`]).
-    pub fn into_chunks(self) -> Vec<crate::remote_write::Chunk> {
-        self.batcher
-            .map(crate::remote_write::Batcher::finish)
-            .unwrap_or_default()
     }
 
     /// Starts a family: its `# HELP` and `# TYPE` lines.
     pub fn family(&mut self, name: &str, kind: Kind, help: &str) {
-        if self.batcher.is_some() {
+        if self.sink.is_some() {
             return;
         }
         let kind = match kind {
@@ -76,8 +75,8 @@ impl Expo {
 
     /// Writes one sample line.
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        if let Some(b) = &mut self.batcher {
-            b.push(name, labels, value);
+        if let Some(sink) = &mut self.sink {
+            sink.push(name, labels, value);
             return;
         }
         self.out.push_str(name);

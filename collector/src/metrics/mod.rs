@@ -6,11 +6,12 @@ pub mod expo;
 mod fleet;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use expo::{Expo, Kind};
 
+use crate::duties::Duties;
 use crate::state::Fleet;
 
 /// Why an ingest request was rejected: the bounded values of the `reason` label.
@@ -66,9 +67,31 @@ struct Histogram {
     sum: f64,
 }
 
-/// The scopes of `simpul_web_login_throttled`, in the order of
-/// [`Metrics::web_login_throttled`].
-pub const WEB_LOGIN_THROTTLE_SCOPES: [&str; 3] = ["address", "name_address", "name"];
+crate::states! {
+    /// How a web login ended: the `result` of `simpul_web_login_attempts_total`.
+    pub enum LoginResult {
+        Ok = "ok",
+        /// Wrong user name or password.
+        Failed = "failed",
+        /// Too many attempts.
+        Throttled = "throttled",
+        /// No password verification slot in time.
+        Busy = "busy",
+    }
+}
+
+crate::states! {
+    /// What a failed-login throttle holds back: the `scope` of
+    /// `simpul_web_login_throttled`.
+    pub enum ThrottleScope {
+        /// A source address (refused).
+        Address = "address",
+        /// A user name from one address (refused).
+        NameAddress = "name_address",
+        /// A user name from anywhere (slowed only).
+        Name = "name",
+    }
+}
 
 /// The collector's own metrics, and the fleet's.
 #[derive(Debug)]
@@ -89,31 +112,57 @@ pub struct Metrics {
     /// LAN discoveries coalesced (a change within `lan_version_min_interval` of the
     /// site's newest version); shared with the writer, which counts after commit.
     pub lan_versions_coalesced: Arc<AtomicU64>,
-    /// Web logins: succeeded, failed (wrong name or password), throttled, busy (no
-    /// password verification slot in time).
-    pub web_logins: [AtomicU64; 4],
-    /// Failed-login throttles in force, by scope ([`WEB_LOGIN_THROTTLE_SCOPES`]); set
-    /// before each encoding by the `/metrics` handler, which holds the limits.
-    pub web_login_throttled: [AtomicU64; 3],
+    /// Web logins, by [`LoginResult`].
+    web_logins: [AtomicU64; LoginResult::ALL.len()],
+    /// Failed-login throttles in force, by [`ThrottleScope`]; set before each encoding
+    /// by the `/metrics` handler, which holds the limits.
+    web_login_throttled: [AtomicU64; ThrottleScope::ALL.len()],
     /// The counters of each remote-write receiver.
-    pub remote_write: std::sync::RwLock<Vec<Arc<crate::remote_write::Stats>>>,
-    /// The current month's SLA per host, refreshed in the background.
-    /// Each host's SLA over the current period of its class (month, quarter, ...).
-    pub sla: std::sync::RwLock<Vec<(crate::sla::period::PeriodKind, crate::sla::report::HostSla)>>,
-    /// Backup obligations' states, refreshed in the background.
-    pub backups: std::sync::RwLock<Vec<crate::backups::Status>>,
-    /// The LAN diagram state of every agency site.
-    pub lan: std::sync::RwLock<Vec<crate::lan::SiteStatus>>,
-    /// The newest poll of every SNMP device.
-    pub snmp: std::sync::RwLock<Vec<crate::lan::SnmpStatus>>,
-    /// Whether this collector exports the fleet's series (hosts and duties): always on
-    /// SQLite; on a shared PostgreSQL, only the replica holding the duty lease.
-    pub leader: AtomicBool,
-    /// When the duty states above were last evaluated (0: never); held while one
-    /// evaluation runs.
-    pub duties_at: Mutex<f64>,
-    /// How long the last evaluation of the duties took, in seconds.
-    pub duties_seconds: Mutex<f64>,
+    pub remote_write: std::sync::RwLock<Vec<Arc<RemoteWriteStats>>>,
+}
+
+/// Counters of one remote-write receiver, exported in `/metrics`.
+#[derive(Debug, Default)]
+pub struct RemoteWriteStats {
+    pub url: String,
+    /// Samples the receiver accepted.
+    pub sent: AtomicU64,
+    /// Samples of requests that failed (network, 5xx, 429); retried.
+    pub failed: AtomicU64,
+    /// Samples the receiver refused (4xx); not retried.
+    pub rejected: AtomicU64,
+    /// Samples dropped because the queue was full.
+    pub dropped: AtomicU64,
+    /// Samples waiting.
+    pub queued: AtomicU64,
+    /// Unix time of the last accepted request (0: none yet).
+    pub last_success: AtomicU64,
+}
+
+/// Everything `/metrics` and remote write export: this process's counters, the duty
+/// states, and (from this replica) whether the fleet's series are exported here.
+#[derive(Debug)]
+pub struct Exposition {
+    pub metrics: Arc<Metrics>,
+    pub duties: Arc<crate::duties::DutyEngine>,
+    pub replica: Arc<crate::replica::Replica>,
+}
+
+impl Exposition {
+    /// The whole exposition, as text.
+    pub fn encode(&self) -> String {
+        let mut e = Expo::with_capacity(self.metrics.fleet.fleet.len() * 6 * 1024 + 8 * 1024);
+        self.metrics
+            .write(&mut e, &self.duties.current(), self.replica.leads());
+        e.finish()
+    }
+
+    /// The same samples as [`Exposition::encode`], passed to `sink`.
+    pub fn write_to(&self, sink: &mut dyn expo::Sink) {
+        let mut e = Expo::to_sink(sink);
+        self.metrics
+            .write(&mut e, &self.duties.current(), self.replica.leads());
+    }
 }
 
 impl Metrics {
@@ -143,13 +192,6 @@ impl Metrics {
             web_logins: Default::default(),
             web_login_throttled: Default::default(),
             remote_write: std::sync::RwLock::default(),
-            sla: std::sync::RwLock::default(),
-            backups: std::sync::RwLock::default(),
-            lan: std::sync::RwLock::default(),
-            snmp: std::sync::RwLock::default(),
-            leader: AtomicBool::new(true),
-            duties_at: Mutex::new(0.0),
-            duties_seconds: Mutex::new(0.0),
         }
     }
 
@@ -162,6 +204,16 @@ impl Metrics {
     /// Counts a piece of backup evidence refused at ingest.
     pub fn evidence_refused(&self, why: crate::backups::EvidenceRefusal) {
         self.evidence_refused[why as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a web login.
+    pub fn web_login(&self, result: LoginResult) {
+        self.web_logins[result as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sets how many failed-login throttles of `scope` are in force.
+    pub fn web_login_throttled(&self, scope: ThrottleScope, n: u64) {
+        self.web_login_throttled[scope as usize].store(n, Ordering::Relaxed);
     }
 
     /// Counts a rejected request.
@@ -184,8 +236,10 @@ impl Metrics {
         h.sum += seconds;
     }
 
-    fn encode_sla(&self, e: &mut Expo) {
-        let hosts = crate::read_lock(&self.sla);
+    fn encode_sla(
+        e: &mut Expo<'_>,
+        hosts: &[(crate::sla::period::PeriodKind, crate::sla::report::HostSla)],
+    ) {
         type Value = fn(&crate::sla::report::HostSla) -> Option<f64>;
         let families: [(&str, &str, Value); 7] = [
             (
@@ -221,7 +275,7 @@ impl Metrics {
             (
                 "simpul_sla_breached",
                 "1 when the current period's target can no longer be met",
-                |h| Some(f64::from(u8::from(h.status == "breached"))),
+                |h| Some(f64::from(u8::from(h.status == crate::sla::report::SlaStatus::Breached))),
             ),
         ];
         for (name, help, value) in families {
@@ -244,8 +298,7 @@ impl Metrics {
         }
     }
 
-    fn encode_lan(&self, e: &mut Expo) {
-        let rows = crate::read_lock(&self.lan);
+    fn encode_lan(e: &mut Expo<'_>, rows: &[crate::lan::SiteStatus]) {
         type Value = fn(&crate::lan::SiteStatus) -> Option<f64>;
         let families: [(&str, &str, Kind, Value); 6] = [
             (
@@ -270,7 +323,7 @@ impl Metrics {
                 "simpul_lan_diagram_overdue",
                 "1 when the agency has no LAN diagram, or none confirmed within lan_diagram_max_age",
                 Kind::Gauge,
-                |s| Some(f64::from(u8::from(s.state != "ok"))),
+                |s| Some(f64::from(u8::from(s.state != crate::lan::LanState::Ok))),
             ),
             (
                 "simpul_lan_changes_total",
@@ -295,8 +348,7 @@ impl Metrics {
         }
     }
 
-    fn encode_snmp(&self, e: &mut Expo) {
-        let rows = crate::read_lock(&self.snmp);
+    fn encode_snmp(e: &mut Expo<'_>, rows: &[crate::lan::SnmpStatus]) {
         type Value = fn(&crate::lan::SnmpStatus) -> Option<f64>;
         let families: [(&str, &str, Value); 4] = [
             (
@@ -339,8 +391,7 @@ impl Metrics {
         }
     }
 
-    fn encode_backups(&self, e: &mut Expo) {
-        let rows = crate::read_lock(&self.backups);
+    fn encode_backups(e: &mut Expo<'_>, rows: &[crate::backups::Status]) {
         type Value = fn(&crate::backups::Status) -> Option<f64>;
         let families: [(&str, &str, Value); 6] = [
             (
@@ -351,7 +402,11 @@ impl Metrics {
             (
                 "simpul_backup_restore_test_due",
                 "1 when the obligation's restore test is due (never done, too old, or failed)",
-                |s| Some(f64::from(u8::from(s.restore_test_state != "ok"))),
+                |s| {
+                    Some(f64::from(u8::from(
+                        s.restore_test_state != crate::backups::RestoreTestState::Ok,
+                    )))
+                },
             ),
             (
                 "simpul_backup_restore_test_age_seconds",
@@ -389,25 +444,22 @@ impl Metrics {
             "State of the obligation, one-hot by `state`",
         );
         for s in rows.iter() {
-            for st in crate::backups::STATES {
-                let v = f64::from(u8::from(s.state == st));
+            for st in crate::backups::BackupState::ALL {
+                let v = f64::from(u8::from(s.state == *st));
                 e.sample(
                     name,
-                    &[("agency", &s.agency), ("obligation", &s.id), ("state", st)],
+                    &[
+                        ("agency", &s.agency),
+                        ("obligation", &s.id),
+                        ("state", st.as_str()),
+                    ],
                     v,
                 );
             }
         }
     }
 
-    /// The whole exposition.
-    pub fn encode(&self) -> String {
-        let mut e = Expo::with_capacity(self.fleet.fleet.len() * 6 * 1024 + 8 * 1024);
-        self.write(&mut e);
-        e.finish()
-    }
-
-    fn encode_remote_write(&self, e: &mut Expo) {
+    fn encode_remote_write(&self, e: &mut Expo<'_>) {
         let rws = crate::read_lock(&self.remote_write);
         if rws.is_empty() {
             return;
@@ -457,17 +509,7 @@ impl Metrics {
         }
     }
 
-    /// The same samples as [`Metrics::encode`], as remote-write requests.
-    pub fn remote_write_chunks(
-        &self,
-        batcher: crate::remote_write::Batcher,
-    ) -> Vec<crate::remote_write::Chunk> {
-        let mut e = Expo::batching(batcher);
-        self.write(&mut e);
-        e.into_chunks()
-    }
-
-    fn write(&self, e: &mut Expo) {
+    fn write(&self, e: &mut Expo<'_>, duties: &Duties, leader: bool) {
         e.family(
             "simpul_ingest_reports_stored_total",
             Kind::Counter,
@@ -515,11 +557,11 @@ impl Metrics {
             Kind::Counter,
             "Logins to the web pages, by result: ok, failed (wrong user name or password), throttled (too many attempts)",
         );
-        for (i, result) in ["ok", "failed", "throttled", "busy"].iter().enumerate() {
+        for result in LoginResult::ALL {
             e.sample(
                 "simpul_web_login_attempts_total",
-                &[("result", result)],
-                self.web_logins[i].load(Ordering::Relaxed) as f64,
+                &[("result", result.as_str())],
+                self.web_logins[*result as usize].load(Ordering::Relaxed) as f64,
             );
         }
         e.family(
@@ -527,11 +569,11 @@ impl Metrics {
             Kind::Gauge,
             "Failed-login throttles in force: source addresses and (name, address) pairs refused, names slowed; GET /api/v1/login-throttles lists them",
         );
-        for (i, scope) in WEB_LOGIN_THROTTLE_SCOPES.iter().enumerate() {
+        for scope in ThrottleScope::ALL {
             e.sample(
                 "simpul_web_login_throttled",
-                &[("scope", scope)],
-                self.web_login_throttled[i].load(Ordering::Relaxed) as f64,
+                &[("scope", scope.as_str())],
+                self.web_login_throttled[*scope as usize].load(Ordering::Relaxed) as f64,
             );
         }
         e.family(
@@ -603,7 +645,6 @@ impl Metrics {
             e.sample("simpul_ingest_duration_seconds_sum", &[], h.sum);
             e.sample("simpul_ingest_duration_seconds_count", &[], h.count as f64);
         }
-        let leader = self.leader.load(Ordering::Relaxed);
         e.family(
             "simpul_collector_leader",
             Kind::Gauge,
@@ -615,17 +656,13 @@ impl Metrics {
             Kind::Gauge,
             "How long the last evaluation of the duties (SLA, backup and LAN states) took, every duty_interval",
         );
-        e.sample(
-            "simpul_duty_evaluation_seconds",
-            &[],
-            *crate::lock(&self.duties_seconds),
-        );
+        e.sample("simpul_duty_evaluation_seconds", &[], duties.seconds);
         if leader {
             self.fleet.encode(e);
-            self.encode_sla(e);
-            self.encode_backups(e);
-            self.encode_lan(e);
-            self.encode_snmp(e);
+            Self::encode_sla(e, &duties.sla);
+            Self::encode_backups(e, &duties.backups);
+            Self::encode_lan(e, &duties.lan);
+            Self::encode_snmp(e, &duties.snmp);
         }
     }
 }

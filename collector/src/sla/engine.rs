@@ -55,12 +55,7 @@ pub fn continues(span: &Span, t: f64, boot: Option<f64>, grace: f64) -> bool {
     t >= span.end && t - span.end <= grace && same_boot(span.boot, boot)
 }
 
-/// A half-open time window `[start, end)` in UTC seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Window {
-    pub start: f64,
-    pub end: f64,
-}
+pub use crate::period::Window;
 
 /// What a stretch of time counts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::config::{BusinessHours, SlaClass, UnknownPolicy};
 use super::engine::{evaluate, merge, Cause, Input, Span, Window};
-use super::period::{Period, Zone};
+use super::period::Period;
 use crate::config::CollectorConfig;
 use crate::store::{self, StoreError};
 
@@ -21,6 +21,15 @@ pub struct OutageOut {
     pub end_seconds: f64,
     pub seconds: f64,
     pub cause: Cause,
+}
+
+crate::states! {
+    /// Whether a host or an agency meets its SLA over a period.
+    pub enum SlaStatus {
+        Met = "met",
+        Breached = "breached",
+        NoData = "no_data",
+    }
 }
 
 /// One host's SLA for the period.
@@ -44,8 +53,8 @@ pub struct HostSla {
     pub downtime_budget_seconds: f64,
     /// What is left of it (negative: breached).
     pub downtime_budget_remaining_seconds: f64,
-    /// `met`, `breached` or `no_data`; for a period in progress, `met` means on track.
-    pub status: &'static str,
+    /// For a period in progress, `met` means on track.
+    pub status: SlaStatus,
     pub outages: Vec<OutageOut>,
 }
 
@@ -62,7 +71,7 @@ pub struct AgencySla {
     pub down_seconds: f64,
     pub maintenance_seconds: f64,
     pub unknown_seconds: f64,
-    pub status: &'static str,
+    pub status: SlaStatus,
 }
 
 /// The whole report.
@@ -230,8 +239,8 @@ pub fn report(
     now: f64,
     agency: Option<&str>,
 ) -> Result<SlaReport, StoreError> {
-    let zone = Zone::parse(&cfg.time_zone).unwrap_or_else(Zone::jakarta);
-    let (from, to) = period.bounds(&zone);
+    let zone = cfg.zone();
+    let (from, to) = period.bounds(zone);
     let (from, to) = (from as f64, to as f64);
     let eval_to = to.min(now).max(from);
     let collector_down = collector_outages(conn, from, eval_to, now)?;
@@ -256,7 +265,7 @@ pub fn report(
             .maintenance
             .iter()
             .filter(|m| m.applies(&b.agency, b.site.as_deref(), &b.host))
-            .flat_map(|m| m.windows(from, to, &zone))
+            .flat_map(|m| m.windows(from, to, zone))
             .chain(
                 declared
                     .iter()
@@ -277,7 +286,7 @@ pub fn report(
             .business_hours
             .as_deref()
             .and_then(BusinessHours::parse)
-            .map(|bh| bh.windows(from, to, &zone));
+            .map(|bh| bh.windows(from, to, zone));
         let tally = evaluate(&Input {
             from,
             to: host_to,
@@ -319,10 +328,10 @@ pub fn report(
         let budget = (1.0 - target) * (whole - maint_whole);
         let remaining = budget - down;
         let status = match ratio {
-            None => "no_data",
-            Some(_) if remaining < 0.0 => "breached",
-            Some(r) if eval_to >= to && r < target => "breached",
-            Some(_) => "met",
+            None => SlaStatus::NoData,
+            Some(_) if remaining < 0.0 => SlaStatus::Breached,
+            Some(r) if eval_to >= to && r < target => SlaStatus::Breached,
+            Some(_) => SlaStatus::Met,
         };
         hosts.push(HostSla {
             host: b.host.clone(),
@@ -370,10 +379,10 @@ pub fn report(
                 down_seconds: 0.0,
                 maintenance_seconds: 0.0,
                 unknown_seconds: 0.0,
-                status: "no_data",
+                status: SlaStatus::NoData,
             });
         e.hosts += 1;
-        e.hosts_breached += usize::from(h.status == "breached");
+        e.hosts_breached += usize::from(h.status == SlaStatus::Breached);
         e.up_seconds += h.up_seconds;
         e.down_seconds += h.down_seconds;
         e.maintenance_seconds += h.maintenance_seconds;
@@ -384,11 +393,11 @@ pub fn report(
         let counted = a.up_seconds + a.down_seconds;
         a.availability_ratio = (counted > 0.0).then(|| a.up_seconds / counted);
         a.status = if a.hosts_breached > 0 {
-            "breached"
+            SlaStatus::Breached
         } else if a.availability_ratio.is_some() {
-            "met"
+            SlaStatus::Met
         } else {
-            "no_data"
+            SlaStatus::NoData
         };
     }
     agencies.sort_by(|a, b| a.agency.cmp(&b.agency));
@@ -520,7 +529,7 @@ mod tests {
             assert_eq!(h.outages[0].end, "2026-11-01T00:00:00+07:00");
             let budget = 0.001 * (31.0 * 86400.0 - 4.0 * 7200.0);
             assert!((h.downtime_budget_seconds - budget).abs() < 1e-6);
-            assert_eq!(h.status, "met");
+            assert_eq!(h.status, SlaStatus::Met);
             assert!(r.complete);
             // November gets the other half hour; 1 November is a Sunday, so 01:00-02:00
             // is maintenance

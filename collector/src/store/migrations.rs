@@ -532,7 +532,7 @@ type Backfill = fn(&Db) -> Result<(), DbError>;
 /// that need parsing JSON, which the two engines' SQL does differently.
 fn backfill(version: usize) -> Option<Backfill> {
     match version {
-        14 => Some(crate::lan::seen::backfill),
+        14 => Some(super::lan_seen::backfill),
         _ => None,
     }
 }

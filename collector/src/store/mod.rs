@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod db;
 pub mod enroll;
+pub mod lan_seen;
 pub mod migrations;
 #[cfg(any(test, feature = "test-postgres"))]
 pub mod pg_server;
@@ -446,7 +447,7 @@ pub fn prune(conn: &Db, raw_before: f64, spans_before: f64) -> Result<(u64, u64)
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredObligation {
     #[serde(flatten)]
-    pub obligation: crate::backups::Obligation,
+    pub obligation: crate::config::backups::Obligation,
     pub created_by: String,
     pub created_at: f64,
     pub updated_by: String,
@@ -490,7 +491,7 @@ pub fn api_obligations(conn: &Db) -> Result<Vec<StoredObligation>, StoreError> {
 /// Inserts or replaces an API-declared obligation; returns whether it was new.
 pub fn put_obligation(
     conn: &Db,
-    o: &crate::backups::Obligation,
+    o: &crate::config::backups::Obligation,
     by: &str,
     now: f64,
 ) -> Result<bool, StoreError> {

@@ -105,7 +105,7 @@ pub async fn sla(
                 td data-sort=(a.availability_ratio.unwrap_or(-1.0)) { (percent(a.availability_ratio, 3)) }
                 td data-sort=(a.down_seconds) { (duration(a.down_seconds)) }
                 td data-sort=(a.maintenance_seconds) { (duration(a.maintenance_seconds)) }
-                td data-sort=(a.status) { (badge(a.status)) }
+                td data-sort=(a.status.as_str()) { (badge(a.status.as_str())) }
             } } }
         }
         table.sortable {
@@ -118,7 +118,7 @@ pub async fn sla(
                 td { (h.outage_count) }
                 td data-sort=(h.longest_outage_seconds) { (duration(h.longest_outage_seconds)) }
                 td data-sort=(h.downtime_budget_remaining_seconds) { (if h.downtime_budget_remaining_seconds < 0.0 { format!("over by {}", duration(-h.downtime_budget_remaining_seconds)) } else { duration(h.downtime_budget_remaining_seconds) }) }
-                td data-sort=(h.status) { (badge(h.status)) }
+                td data-sort=(h.status.as_str()) { (badge(h.status.as_str())) }
             } } }
         }
         h2 { "Outages" }
@@ -182,12 +182,12 @@ pub fn backup_table(v: &Viewer, rows: &[Status]) -> Markup {
             tbody { @for b in rows { tr {
                 th scope="row" { (b.id) }
                 td { (b.agency) } td { (b.dataset) }
-                td data-sort=(b.state) { (badge(b.state)) @if !b.message.is_empty() { br; small { (b.message) } } }
+                td data-sort=(b.state.as_str()) { (badge(b.state.as_str())) @if !b.message.is_empty() { br; small { (b.message) } } }
                 td data-sort=(b.age_seconds.unwrap_or(f64::MAX)) { (b.age_seconds.map_or("-".into(), duration)) " (max " (duration(b.max_age_seconds)) ")" }
                 td { (time(&v.zone, b.last_time_seconds)) @if let Some(h) = &b.last_host { " on " (h) } }
                 td data-sort=(b.last_size_bytes.unwrap_or(0)) { (b.last_size_bytes.map_or("-".into(), bytes)) }
                 td { (b.size_trend.iter().map(|p| bytes(p.size_bytes)).collect::<Vec<_>>().join(" → ")) @if let Some(c) = b.size_change_ratio { " (" (format!("{:+.1} %", c * 100.0)) ")" } }
-                td data-sort=(b.restore_test_state) { (badge(b.restore_test_state)) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
+                td data-sort=(b.restore_test_state.as_str()) { (badge(b.restore_test_state.as_str())) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
             } } }
         } }
     }
@@ -369,15 +369,16 @@ pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response 
     if let Some(a) = v.user.agency() {
         return see_other(&format!("/lan/{a}"));
     }
-    crate::serve::ensure_duties(&app).await;
-    let rows = crate::read_lock(&app.metrics.lan);
+    app.duties.ensure_fresh().await;
+    let duties = app.duties.current();
+    let rows = &duties.lan;
     let body = html! {
         table.sortable {
             thead { tr { th scope="col" { "Agency" } th scope="col" { "Site" } th scope="col" { "State" } th scope="col" { "Version" } th scope="col" { "Devices" } th scope="col" { "Links" } th scope="col" { "Last confirmed" } th scope="col" { "Unacknowledged changes" } } }
             tbody { @for r in rows.iter() { tr {
                 th scope="row" { a href=(format!("/lan/{}", r.agency)) { (app.cfg.agency_name(&r.agency)) } }
                 td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
-                td data-sort=(r.state) { (badge(r.state)) }
+                td data-sort=(r.state.as_str()) { (badge(r.state.as_str())) }
                 td { (r.version.map_or("-".into(), |n| format!("v{n}"))) }
                 td { (r.devices) } td { (r.links) }
                 td data-sort=(r.age_seconds.unwrap_or(f64::MAX)) { (r.age_seconds.map_or("never".into(), |a| format!("{} ago", duration(a)))) }

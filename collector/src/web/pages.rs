@@ -10,132 +10,34 @@ use maud::{html, Markup, PreEscaped};
 use super::format::{bytes, duration, percent, sparkline, time};
 use super::{badge, not_found, page, trusted_svg, unavailable, Viewer};
 use crate::api::AppState;
+use crate::scorecard::{Filter, ScoreRow};
 use crate::state::HostState;
 
-/// One agency's duties at a glance.
-#[derive(Debug, Clone)]
-pub struct ScoreRow {
-    pub agency: String,
-    pub name: String,
-    pub hosts_up: usize,
-    pub hosts: usize,
-    /// met, breached or no_data (this SLA period).
-    pub sla: &'static str,
-    pub sla_ratio: Option<f64>,
-    pub sla_hosts_breached: usize,
-    /// ok, or the worst state of its obligations; none without obligations.
-    pub backups: &'static str,
-    pub backup_counts: Vec<(&'static str, usize)>,
-    pub restore_tests_due: usize,
-    /// current, changed (unacknowledged changes), overdue or none.
-    pub lan: &'static str,
-    pub lan_unacknowledged: i64,
-    pub lan_devices: i64,
-    /// ok when every duty is, else attention.
-    pub overall: &'static str,
-}
-
-/// The scorecard rows the user may see (of agency `only` when given), by agency id.
-/// Reads the cached states in place (read locks held for the few milliseconds this
-/// takes; the 30 s refresh is their only writer).
+/// The scorecard rows the user may see (of agency `only` when given), in declared
+/// order, from the newest duty states.
 pub fn score_rows(app: &AppState, v: &Viewer, only: Option<&str>) -> Vec<ScoreRow> {
-    let now = crate::now_seconds();
     let hosts = app.fleet.snapshot();
-    let sla = crate::read_lock(&app.metrics.sla);
-    let backups = crate::read_lock(&app.metrics.backups);
-    let lan = crate::read_lock(&app.metrics.lan);
-    let mut rows = Vec::new();
-    for a in &app.cfg.agencies {
-        if !v.user.sees(&a.id) || only.is_some_and(|o| o != a.id) {
-            continue;
-        }
-        let mine: Vec<&HostState> = hosts.iter().filter(|h| h.binding.agency == a.id).collect();
-        let up = mine
-            .iter()
-            .filter(|h| h.is_up(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))
-            .count();
-        let hs: Vec<_> = sla
-            .iter()
-            .map(|(_, h)| h)
-            .filter(|h| h.agency == a.id)
-            .collect();
-        let (upsec, downsec) = hs.iter().fold((0.0, 0.0), |(u, d), h| {
-            (u + h.up_seconds, d + h.down_seconds)
-        });
-        let breached = hs.iter().filter(|h| h.status == "breached").count();
-        let sla_state = if breached > 0 {
-            "breached"
-        } else if hs.iter().any(|h| h.status == "met") {
-            "met"
-        } else {
-            "no_data"
-        };
-        let bs: Vec<_> = backups.iter().filter(|b| b.agency == a.id).collect();
-        let backup_counts: Vec<(&'static str, usize)> = crate::backups::STATES
-            .iter()
-            .map(|s| (*s, bs.iter().filter(|b| b.state == *s).count()))
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        let backups_state = backup_counts.first().map_or("none", |(s, _)| *s);
-        let restore_due = bs.iter().filter(|b| b.restore_test_state != "ok").count();
-        let ls: Vec<_> = lan.iter().filter(|l| l.agency == a.id).collect();
-        let unacked: i64 = ls.iter().map(|l| l.unacknowledged_changes).sum();
-        let lan_state = if ls.is_empty() || ls.iter().any(|l| l.state == "missing") {
-            "none"
-        } else if ls.iter().any(|l| l.state == "overdue") {
-            "overdue"
-        } else if unacked > 0 {
-            "changed"
-        } else {
-            "current"
-        };
-        let sla_ok = sla_state != "breached";
-        let overall = if sla_ok
-            && matches!(backups_state, "ok" | "none")
-            && restore_due == 0
-            && lan_state == "current"
-            && up == mine.len()
-        {
-            "ok"
-        } else {
-            "attention"
-        };
-        rows.push(ScoreRow {
-            agency: a.id.clone(),
-            name: app.cfg.agency_name(&a.id).to_owned(),
-            hosts_up: up,
-            hosts: mine.len(),
-            sla: sla_state,
-            sla_ratio: (upsec + downsec > 0.0).then(|| upsec / (upsec + downsec)),
-            sla_hosts_breached: breached,
-            backups: backups_state,
-            backup_counts,
-            restore_tests_due: restore_due,
-            lan: lan_state,
-            lan_unacknowledged: unacked,
-            lan_devices: ls.iter().map(|l| l.devices).sum(),
-            overall,
-        });
-    }
-    rows
+    app.duties
+        .current()
+        .scorecard(&app.cfg, &hosts, only, crate::now_seconds())
+        .into_iter()
+        .filter(|r| v.user.sees(&r.agency))
+        .collect()
 }
 
 /// The rows matching the filter form: `status` (all, ok, attention, or a duty state
-/// such as breached) and `q` (text in the agency's id or name).
+/// such as breached; anything else: all) and `q` (text in the agency's id or name).
 fn filtered(rows: Vec<ScoreRow>, q: &HashMap<String, String>) -> Vec<ScoreRow> {
-    let status = q.get("status").map_or("all", String::as_str);
+    let status = q
+        .get("status")
+        .and_then(|s| Filter::parse(s))
+        .unwrap_or(Filter::All);
     let text = q
         .get("q")
         .map(|s| s.trim().to_lowercase())
         .unwrap_or_default();
     rows.into_iter()
-        .filter(|r| {
-            status == "all"
-                || r.overall == status
-                || r.sla == status
-                || r.backups == status
-                || r.lan == status
-        })
+        .filter(|r| status.passes(r))
         .filter(|r| {
             text.is_empty()
                 || r.agency.to_lowercase().contains(&text)
@@ -155,24 +57,13 @@ const STATUS_FILTERS: [(&str, &str); 8] = [
     ("overdue", "LAN diagram overdue"),
 ];
 
-fn backup_text(r: &ScoreRow) -> String {
-    if r.backup_counts.is_empty() {
-        return "no obligations".into();
-    }
-    r.backup_counts
-        .iter()
-        .map(|(s, n)| format!("{n} {}", s.replace('_', " ")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `GET /`: the compliance scorecard.
 pub async fn scorecard(
     v: Viewer,
     State(app): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    crate::serve::ensure_duties(&app).await;
+    app.duties.ensure_fresh().await;
     let rows = filtered(score_rows(&app, &v, None), &q);
     let status = q.get("status").map_or("all", String::as_str);
     let text = q.get("q").map_or("", String::as_str);
@@ -212,15 +103,15 @@ pub async fn scorecard(
             } }
             tbody {
                 @for r in &rows {
-                    tr data-status=(r.overall) {
+                    tr data-status=(r.overall.as_str()) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
                         td data-sort=(r.hosts_up) { (r.hosts_up) " / " (r.hosts) }
-                        td data-sort=(r.sla_ratio.unwrap_or(-1.0)) { (badge(r.sla)) " " (percent(r.sla_ratio, 3)) @if r.sla_hosts_breached > 0 { " (" (r.sla_hosts_breached) " " (if r.sla_hosts_breached == 1 { "host" } else { "hosts" }) " breached)" } }
-                        td data-sort=(r.backups) { (badge(r.backups)) " " small { (backup_text(r)) } }
+                        td data-sort=(r.sla_ratio.unwrap_or(-1.0)) { (badge(r.sla.as_str())) " " (percent(r.sla_ratio, 3)) @if r.sla_hosts_breached > 0 { " (" (r.sla_hosts_breached) " " (if r.sla_hosts_breached == 1 { "host" } else { "hosts" }) " breached)" } }
+                        td data-sort=(r.backups_str()) { (badge(r.backups_str())) " " small { (r.backup_text()) } }
                         td data-sort=(r.restore_tests_due) { (r.restore_tests_due) }
-                        td data-sort=(r.lan) { a href=(format!("/lan/{}", r.agency)) { (badge(r.lan)) } @if r.lan_unacknowledged > 0 { " " (r.lan_unacknowledged) " unacknowledged changes" } }
+                        td data-sort=(r.lan.as_str()) { a href=(format!("/lan/{}", r.agency)) { (badge(r.lan.as_str())) } @if r.lan_unacknowledged > 0 { " " (r.lan_unacknowledged) " unacknowledged changes" } }
                         td data-sort=(r.hosts as i64 + r.lan_devices) { (r.hosts) " servers, " (r.lan_devices) " LAN devices" }
-                        td data-sort=(r.overall) { (badge(r.overall)) }
+                        td data-sort=(r.overall.as_str()) { (badge(r.overall.as_str())) }
                     }
                 }
             }
@@ -235,45 +126,9 @@ pub async fn scorecard_csv(
     State(app): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut out = crate::csv::Csv::new(&[
-        "agency",
-        "name",
-        "agents_reporting",
-        "agents_expected",
-        "sla_state",
-        "sla_availability_percent",
-        "sla_hosts_breached",
-        "backups_state",
-        "backups",
-        "restore_tests_due",
-        "lan_state",
-        "lan_unacknowledged_changes",
-        "servers",
-        "lan_devices",
-        "overall",
-    ]);
-    crate::serve::ensure_duties(&app).await;
-    for r in filtered(score_rows(&app, &v, None), &q) {
-        out.row(&[
-            &r.agency,
-            &r.name,
-            &r.hosts_up,
-            &r.hosts,
-            &r.sla,
-            &r.sla_ratio
-                .map_or(String::new(), |x| format!("{:.3}", x * 100.0)),
-            &r.sla_hosts_breached,
-            &r.backups,
-            &backup_text(&r),
-            &r.restore_tests_due,
-            &r.lan,
-            &r.lan_unacknowledged,
-            &r.hosts,
-            &r.lan_devices,
-            &r.overall,
-        ]);
-    }
-    crate::api::csv_response("simpul-scorecard.csv", out.finish())
+    app.duties.ensure_fresh().await;
+    let rows = filtered(score_rows(&app, &v, None), &q);
+    crate::api::csv_response("simpul-scorecard.csv", crate::scorecard::to_csv(&rows))
 }
 
 /// `GET /agencies/{agency}`.
@@ -294,7 +149,7 @@ pub async fn agency(
         .filter(|h| h.binding.agency == agency)
         .collect();
     hosts.sort_by(|a, b| a.binding.host.cmp(&b.binding.host));
-    crate::serve::ensure_duties(&app).await;
+    app.duties.ensure_fresh().await;
     let row = score_rows(&app, &v, Some(&agency)).pop();
     // the same states, computed the same way, as the backups page and its CSV
     let Some(backups) = super::duties::visible_backups(&app, &v, Some(agency.clone())).await else {
@@ -331,9 +186,9 @@ pub async fn agency(
         @if let Some(r) = &row {
             ul.summary {
                 li { "Agents reporting: " strong { (r.hosts_up) " / " (r.hosts) } }
-                li { "SLA: " (badge(r.sla)) " " (percent(r.sla_ratio, 3)) }
-                li { "Backups: " (badge(r.backups)) " " (backup_text(r)) }
-                li { "LAN diagram: " (badge(r.lan)) }
+                li { "SLA: " (badge(r.sla.as_str())) " " (percent(r.sla_ratio, 3)) }
+                li { "Backups: " (badge(r.backups_str())) " " (r.backup_text()) }
+                li { "LAN diagram: " (badge(r.lan.as_str())) }
             }
         }
         h2 { "Sites" }
@@ -429,8 +284,11 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     let cpu = pick(|s| s.1);
     let mem = pick(|s| s.2);
     let disk = pick(|s| s.3);
-    crate::serve::ensure_duties(&app).await;
-    let outages: Vec<_> = crate::read_lock(&app.metrics.sla)
+    app.duties.ensure_fresh().await;
+    let outages: Vec<_> = app
+        .duties
+        .current()
+        .sla
         .iter()
         .filter(|(_, s)| s.agent_id == h.binding.id)
         .map(|(_, s)| s.clone())
@@ -467,7 +325,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         }
         h2 { "Outages this period" }
         @for s in &outages {
-            p { "SLA " (s.sla) ": " (badge(s.status)) " availability " (percent(s.availability_ratio, 3)) ", target " (percent(Some(s.target_ratio), 2)) ", " (s.outage_count) " outages." }
+            p { "SLA " (s.sla) ": " (badge(s.status.as_str())) " availability " (percent(s.availability_ratio, 3)) ", target " (percent(Some(s.target_ratio), 2)) ", " (s.outage_count) " outages." }
             @if !s.outages.is_empty() {
                 table {
                     thead { tr { th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }

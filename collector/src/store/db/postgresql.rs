@@ -149,9 +149,7 @@ struct Pg {
     tls: Tls,
 }
 
-/// What is wrong with a CA file and `sslmode=disable` together.
-pub const CA_FILE_BUT_NO_TLS: &str =
-    "store.ca_file is set but store.url says sslmode=disable: remove one of them";
+pub use crate::config::{redact_url, CA_FILE_BUT_NO_TLS};
 
 /// Where the CA certificates of the system are, on Debian and its derivatives.
 pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -292,26 +290,6 @@ pub fn pg_sql(sql: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// `url` with its password hidden, for messages and logs: `postgres://u:***@h/db`,
-/// `password=***`.
-pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((userinfo, host)) = rest.rsplit_once('@') {
-            if let Some((user, _)) = userinfo.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
-        }
-        return url.to_owned();
-    }
-    url.split_whitespace()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// PostgreSQL's client blocks on a runtime of its own, which tokio forbids on a worker

@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use simpul_protocol::{is_valid_id, ID_RULE};
 
+use crate::period::{ConfiguredZone, Span, Zone};
+
+pub mod backups;
+pub mod remote_write;
+pub mod sla;
+
 /// The collector's configuration file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,23 +97,23 @@ pub struct CollectorConfig {
     pub span_retention_days: u32,
     /// Time zone of SLA periods, business hours and times shown to people.
     #[serde(default = "default_time_zone")]
-    pub time_zone: String,
+    pub time_zone: ConfiguredZone,
     /// SLA classes; an agency's `sla` names one, `host_sla` overrides it per host.
     #[serde(default)]
-    pub sla_classes: Vec<crate::sla::config::SlaClass>,
+    pub sla_classes: Vec<sla::SlaClass>,
     /// Per-host SLA class overrides.
     #[serde(default)]
-    pub host_sla: Vec<crate::sla::config::HostSla>,
+    pub host_sla: Vec<sla::HostSla>,
     /// Maintenance windows, excluded from both up and down time.
     #[serde(default)]
-    pub maintenance: Vec<crate::sla::config::Maintenance>,
+    pub maintenance: Vec<sla::Maintenance>,
     /// Backup obligations of the agencies.
     #[serde(default)]
-    pub backups: Vec<crate::backups::Obligation>,
+    pub backups: Vec<backups::Obligation>,
     /// An agency whose LAN diagram no discovery has confirmed for longer than this is
     /// overdue (the yearly submission duty), e.g. `365d`.
     #[serde(default = "default_lan_diagram_max_age")]
-    pub lan_diagram_max_age: String,
+    pub lan_diagram_max_age: Span,
     /// At most one new LAN diagram version per site per this interval, e.g. `5m`
     /// (`0s`: every change is a version). A change arriving sooner is kept as the
     /// site's pending discovery and becomes the next version once the interval has
@@ -116,7 +122,7 @@ pub struct CollectorConfig {
     /// well-behaved agent is never coalesced; one that discovers every minute on a
     /// flapping LAN, or posts topologies in a loop, stores at most 12 versions an hour.
     #[serde(default = "default_lan_version_min_interval")]
-    pub lan_version_min_interval: String,
+    pub lan_version_min_interval: Span,
     /// LAN diagram versions kept per site: every acknowledged version and the newest
     /// this many; older unacknowledged ones are pruned hourly.
     #[serde(default = "default_lan_versions_keep")]
@@ -125,7 +131,7 @@ pub struct CollectorConfig {
     /// for `/metrics` and the pages, e.g. `30s`; on wall-clock boundaries of it. With
     /// replicas, the leader evaluates each tick once for all.
     #[serde(default = "default_duty_interval")]
-    pub duty_interval: String,
+    pub duty_interval: Span,
     /// `/metrics` holds every agency's hosts, SLA, backups and device names, so by
     /// default it needs a bearer token: a scrape token (`simpul-collector scrape-token
     /// add`), an admin's token, or an admin login. `false` opens it to anyone who can
@@ -137,7 +143,7 @@ pub struct CollectorConfig {
     pub store: StoreConfig,
     /// Prometheus remote-write receivers (`[[remote_write]]`).
     #[serde(default)]
-    pub remote_write: Vec<crate::remote_write::RemoteWriteConfig>,
+    pub remote_write: Vec<remote_write::RemoteWriteConfig>,
 }
 
 /// `[store]`: the database engine.
@@ -266,10 +272,10 @@ fn default_raw_retention_days() -> u32 {
 fn default_span_retention_days() -> u32 {
     400
 }
-fn default_lan_diagram_max_age() -> String {
+fn default_lan_diagram_max_age() -> Span {
     "365d".into()
 }
-fn default_lan_version_min_interval() -> String {
+fn default_lan_version_min_interval() -> Span {
     "5m".into()
 }
 fn default_lan_versions_keep() -> u32 {
@@ -279,11 +285,11 @@ fn default_metrics_auth() -> bool {
     true
 }
 
-fn default_duty_interval() -> String {
+fn default_duty_interval() -> Span {
     "30s".into()
 }
-fn default_time_zone() -> String {
-    "Asia/Jakarta".into()
+fn default_time_zone() -> ConfiguredZone {
+    ConfiguredZone::new("Asia/Jakarta")
 }
 
 impl Default for CollectorConfig {
@@ -329,38 +335,70 @@ impl Default for CollectorConfig {
 }
 
 impl CollectorConfig {
-    /// `duty_interval` in seconds (validated at load).
+    /// `duty_interval` in seconds.
     pub fn duty_interval_seconds(&self) -> f64 {
-        crate::sla::config::parse_duration(&self.duty_interval).unwrap_or(30) as f64
+        self.duty_interval.seconds()
     }
 
-    /// The LAN version limits (validated at load).
-    pub fn lan_limits(&self) -> crate::lan::Limits {
-        crate::lan::Limits {
-            min_interval_secs: duration_or_zero(&self.lan_version_min_interval).unwrap_or(300)
-                as f64,
+    /// The LAN version limits.
+    pub fn lan_limits(&self) -> LanLimits {
+        LanLimits {
+            min_interval_secs: self.lan_version_min_interval.seconds(),
             keep: i64::from(self.lan_versions_keep),
         }
     }
 
-    /// `lan_diagram_max_age` in seconds (validated at load).
+    /// `lan_diagram_max_age` in seconds.
     pub fn lan_max_age_seconds(&self) -> f64 {
-        crate::sla::config::parse_duration(&self.lan_diagram_max_age).unwrap_or(365 * 86400) as f64
+        self.lan_diagram_max_age.seconds()
+    }
+
+    /// The time zone of SLA periods, business hours and times shown to people.
+    pub fn zone(&self) -> &Zone {
+        self.time_zone.zone()
     }
 }
 
-/// A duration like `5m`, or zero (`0s`, `0m`, ...), in seconds.
-fn duration_or_zero(s: &str) -> Option<i64> {
-    let t = s.trim();
-    // (no byte slicing: "é" or "5µ" must be an error naming the key, not a panic)
-    let zero = t
-        .strip_suffix(['s', 'm', 'h', 'd'])
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b == b'0'));
-    if zero {
-        Some(0)
-    } else {
-        crate::sla::config::parse_duration(t)
+/// How many LAN diagram versions a site may store (`lan_version_min_interval`,
+/// `lan_versions_keep`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LanLimits {
+    /// At most one new version per site per this many seconds of the collector's clock.
+    pub min_interval_secs: f64,
+    /// Versions kept per site besides the acknowledged ones.
+    pub keep: i64,
+}
+
+impl LanLimits {
+    /// Every change a version, none pruned.
+    pub const UNLIMITED: LanLimits = LanLimits {
+        min_interval_secs: 0.0,
+        keep: i64::MAX,
+    };
+}
+
+/// What is wrong with a CA file and `sslmode=disable` together.
+pub const CA_FILE_BUT_NO_TLS: &str =
+    "store.ca_file is set but store.url says sslmode=disable: remove one of them";
+
+/// `url` with its password hidden, for messages and logs: `postgres://u:***@h/db`,
+/// `password=***`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.rsplit_once('@') {
+            if let Some((user, _)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+        return url.to_owned();
     }
+    url.split_whitespace()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub use simpul_protocol::ConfigError;
@@ -437,13 +475,13 @@ impl CollectorConfig {
                 Some(u) => match u.parse::<postgres::Config>() {
                     Err(e) => p.push(format!(
                         "store.url = {:?}: not a PostgreSQL connection string ({e}); use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
-                        crate::store::db::redact_url(u)
+                        redact_url(u)
                     )),
                     Ok(c)
                         if c.get_ssl_mode() == postgres::config::SslMode::Disable
                             && self.store.ca_file.is_some() =>
                     {
-                        p.push(crate::store::db::CA_FILE_BUT_NO_TLS.into())
+                        p.push(CA_FILE_BUT_NO_TLS.into())
                     }
                     Ok(_) => {}
                 },
@@ -574,19 +612,23 @@ impl CollectorConfig {
 
     /// Problems of the SLA settings.
     fn sla_problems(&self, agencies: &HashSet<&str>, sites: &HashSet<&str>) -> Vec<String> {
-        use crate::sla::config::{BusinessHours, BUSINESS_HOURS_RULE};
-        use crate::sla::period::{Zone, ZONE_RULE};
+        use crate::period::ZONE_RULE;
+        use sla::{BusinessHours, BUSINESS_HOURS_RULE};
         let mut p = Vec::new();
-        if crate::sla::config::parse_duration(&self.lan_diagram_max_age).is_none() {
+        if !self.lan_diagram_max_age.is_positive() {
             p.push(format!(
                 "lan_diagram_max_age = {:?}: must be a duration like \"365d\"",
-                self.lan_diagram_max_age
+                self.lan_diagram_max_age.as_str()
             ));
         }
-        if duration_or_zero(&self.lan_version_min_interval).is_none_or(|s| s > 86400) {
+        if self
+            .lan_version_min_interval
+            .secs()
+            .is_none_or(|s| s > 86400)
+        {
             p.push(format!(
                 "lan_version_min_interval = {:?}: must be a duration from \"0s\" (every change is a version) to \"1d\", like \"5m\"",
-                self.lan_version_min_interval
+                self.lan_version_min_interval.as_str()
             ));
         }
         if !(1..=100_000).contains(&self.lan_versions_keep) {
@@ -595,12 +637,14 @@ impl CollectorConfig {
                 self.lan_versions_keep
             ));
         }
-        if !crate::sla::config::parse_duration(&self.duty_interval)
+        if !self
+            .duty_interval
+            .secs()
             .is_some_and(|s| (5..=3600).contains(&s))
         {
             p.push(format!(
                 "duty_interval = {:?}: must be a duration from \"5s\" to \"1h\", like \"30s\"",
-                self.duty_interval
+                self.duty_interval.as_str()
             ));
         }
         if !(1..=3650).contains(&self.raw_retention_days) {
@@ -615,8 +659,11 @@ impl CollectorConfig {
                 self.span_retention_days
             ));
         }
-        if Zone::parse(&self.time_zone).is_none() {
-            p.push(format!("time_zone = {:?}: {ZONE_RULE}", self.time_zone));
+        if !self.time_zone.is_valid() {
+            p.push(format!(
+                "time_zone = {:?}: {ZONE_RULE}",
+                self.time_zone.as_str()
+            ));
         }
         let mut classes = HashSet::new();
         for (i, c) in self.sla_classes.iter().enumerate() {

@@ -284,6 +284,154 @@ impl fmt::Display for Period {
     }
 }
 
+/// A half-open time window `[start, end)` in UTC seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    pub start: f64,
+    pub end: f64,
+}
+
+/// `90m`, `2h`, `1d`, `36h` to seconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = n.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    (n > 0).then_some(n * mult)
+}
+
+/// A duration like `5m`, or zero (`0s`, `0m`, ...), in seconds.
+pub fn duration_or_zero(s: &str) -> Option<i64> {
+    let t = s.trim();
+    // (no byte slicing: "é" or "5µ" must be an error naming the key, not a panic)
+    let zero = t
+        .strip_suffix(['s', 'm', 'h', 'd'])
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b == b'0'));
+    if zero {
+        Some(0)
+    } else {
+        parse_duration(t)
+    }
+}
+
+/// A duration as written in the configuration or an API body (`24h`, `90d`, `0s`),
+/// parsed once when read: the text is kept for messages and to write it back, the
+/// seconds are what the code uses. Text that is not a duration is kept too, so that
+/// validation can name the key and the rule ([`Span::secs`] is `None`); nothing reads
+/// the seconds of a value that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    text: String,
+    secs: Option<i64>,
+}
+
+impl Span {
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let secs = duration_or_zero(&text);
+        Self { text, secs }
+    }
+
+    /// The seconds, if the text is a duration (zero included).
+    pub fn secs(&self) -> Option<i64> {
+        self.secs
+    }
+
+    /// The seconds of a validated duration (0 for text that is not one, which
+    /// validation rejects before use).
+    pub fn seconds(&self) -> f64 {
+        self.secs.unwrap_or(0) as f64
+    }
+
+    /// Whether it is a duration of at least one second.
+    pub fn is_positive(&self) -> bool {
+        self.secs.is_some_and(|s| s > 0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<&str> for Span {
+    fn from(s: &str) -> Self {
+        Self::new(s)
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
+    }
+}
+
+/// The configured `time_zone`, parsed once when read. Text that is not a zone is kept
+/// (as UTC) so that validation can name it ([`ConfiguredZone::is_valid`]); a
+/// configuration that failed validation is never used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredZone {
+    zone: Zone,
+    valid: bool,
+}
+
+impl ConfiguredZone {
+    pub fn new(text: &str) -> Self {
+        match Zone::parse(text) {
+            Some(zone) => Self { zone, valid: true },
+            None => Self {
+                zone: Zone {
+                    name: text.to_owned(),
+                    offset_secs: 0,
+                },
+                valid: false,
+            },
+        }
+    }
+
+    pub fn zone(&self) -> &Zone {
+        &self.zone
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// As configured, e.g. `Asia/Jakarta`.
+    pub fn as_str(&self) -> &str {
+        &self.zone.name
+    }
+}
+
+impl fmt::Display for ConfiguredZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.zone.name)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfiguredZone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Self::new(&s))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 
-use super::engine::Window;
-use super::period::{days_from_civil, PeriodKind, Zone};
+pub use crate::period::parse_duration;
+use crate::period::{days_from_civil, PeriodKind, Window, Zone};
 
 /// A named SLA class, e.g. `colocation-gold` at 99.9 % per month.
 #[derive(Debug, Clone, Deserialize)]
@@ -109,21 +109,6 @@ fn hhmm(s: &str) -> Option<i64> {
     (p.next().is_none() && (0..=24).contains(&h) && (0..60).contains(&m) && (0..60).contains(&sec))
         .then_some(h * 3600 + m * 60 + sec)
         .filter(|t| *t <= 86400)
-}
-
-/// `90m`, `2h`, `1d`, `36h` to seconds.
-pub fn parse_duration(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = n.parse().ok()?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        _ => return None,
-    };
-    (n > 0).then_some(n * mult)
 }
 
 const DAYS: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];

@@ -1,0 +1,214 @@
+//! The duty engine (a service): evaluates every agency's duties (the SLA of each host,
+//! backup obligations, LAN diagrams, SNMP devices) on a wall-clock tick, and holds the
+//! newest result, [`Duties`], for `/metrics`, remote write, the pages and the API.
+//!
+//! It takes narrow handles (the configuration, a read pool, this replica), never the
+//! HTTP state: the pages and the API read [`DutyEngine::current`], and the engine knows
+//! nothing of them.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::config::CollectorConfig;
+use crate::replica::{tick_of, Replica};
+use crate::sla::period::{Period, PeriodKind};
+use crate::store::pool::ReadPool;
+use crate::store::{self, StoreError};
+
+/// One evaluation of the duties.
+#[derive(Debug, Default)]
+pub struct Duties {
+    /// When it was evaluated, Unix seconds (0: never).
+    pub at: f64,
+    /// How long it took, seconds.
+    pub seconds: f64,
+    /// Each host's SLA over the current period of its class (month, quarter, ...).
+    pub sla: Vec<(PeriodKind, crate::sla::report::HostSla)>,
+    /// Every backup obligation's state.
+    pub backups: Vec<crate::backups::Status>,
+    /// The LAN diagram state of every agency site.
+    pub lan: Vec<crate::lan::SiteStatus>,
+    /// The newest poll of every SNMP device.
+    pub snmp: Vec<crate::lan::SnmpStatus>,
+}
+
+impl Duties {
+    /// The compliance scorecard of every agency (of `only` when given), from these
+    /// states and the fleet's hosts as they are at `now`.
+    pub fn scorecard(
+        &self,
+        cfg: &CollectorConfig,
+        hosts: &[crate::state::HostState],
+        only: Option<&str>,
+        now: f64,
+    ) -> Vec<crate::scorecard::ScoreRow> {
+        let sla: Vec<_> = self.sla.iter().map(|(_, h)| h.clone()).collect();
+        crate::scorecard::score(
+            &crate::scorecard::Inputs {
+                agencies: &cfg.agencies,
+                hosts,
+                sla: &sla,
+                backups: &self.backups,
+                lan: &self.lan,
+                grace_intervals: cfg.grace_intervals,
+                skew_secs: cfg.max_clock_skew_secs,
+                now,
+            },
+            only,
+        )
+    }
+}
+
+/// Evaluates the duties and keeps the newest result.
+#[derive(Debug)]
+pub struct DutyEngine {
+    cfg: Arc<CollectorConfig>,
+    db: Arc<ReadPool>,
+    replica: Arc<Replica>,
+    current: RwLock<Arc<Duties>>,
+    /// Held while one evaluation runs: a caller that waited finds fresh states.
+    running: Mutex<()>,
+}
+
+impl DutyEngine {
+    pub fn new(cfg: Arc<CollectorConfig>, db: Arc<ReadPool>, replica: Arc<Replica>) -> Self {
+        Self {
+            cfg,
+            db,
+            replica,
+            current: RwLock::default(),
+            running: Mutex::new(()),
+        }
+    }
+
+    /// The newest evaluation (empty before the first).
+    pub fn current(&self) -> Arc<Duties> {
+        Arc::clone(&crate::read_lock(&self.current))
+    }
+
+    /// Computes the SLA of the current period of each class, the LAN diagram and SNMP
+    /// states and the backup states, and makes them [`DutyEngine::current`].
+    pub fn evaluate(&self) -> Result<(), StoreError> {
+        let _one = crate::lock(&self.running);
+        self.evaluate_now()
+    }
+
+    fn evaluate_now(&self) -> Result<(), StoreError> {
+        let started = std::time::Instant::now();
+        let cfg = &self.cfg;
+        let zone = cfg.zone();
+        let now = crate::now_seconds();
+        let conn = self.db.get();
+        // one report per period kind in use; each host keeps its class's
+        let mut kinds: Vec<PeriodKind> = cfg.sla_classes.iter().map(|c| c.period).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut sla = Vec::new();
+        for kind in kinds {
+            let period = Period::containing(kind, now as i64, zone);
+            let r = crate::sla::report::report(&conn, cfg, &period, now, None)?;
+            sla.extend(
+                r.hosts
+                    .into_iter()
+                    .filter(|h| {
+                        cfg.sla_classes
+                            .iter()
+                            .any(|c| c.id == h.sla && c.period == kind)
+                    })
+                    .map(|h| (kind, h)),
+            );
+        }
+        let agencies: Vec<String> = cfg.agencies.iter().map(|a| a.id.clone()).collect();
+        let lan = crate::lan::statuses(&conn, &agencies, cfg.lan_max_age_seconds(), now)?;
+        let snmp = crate::lan::snmp_statuses(&conn, None)?;
+        let backups = crate::backups::statuses(&conn, cfg, now, None)?;
+        drop(conn);
+        let duties = Duties {
+            at: now,
+            seconds: started.elapsed().as_secs_f64(),
+            sla,
+            backups,
+            lan,
+            snmp,
+        };
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(duties);
+        Ok(())
+    }
+
+    /// Evaluates now unless the states are younger than a tick: pages of a replica that
+    /// does not lead show states it computed itself.
+    pub async fn ensure_fresh(self: &Arc<Self>) {
+        if self.replica.leads() {
+            return; // the tick keeps them fresh
+        }
+        let s = Arc::clone(self);
+        let r = tokio::task::spawn_blocking(move || {
+            let _one = crate::lock(&s.running);
+            if s.current().at > crate::now_seconds() - s.cfg.duty_interval_seconds() {
+                Ok(())
+            } else {
+                s.evaluate_now()
+            }
+        })
+        .await;
+        if let Ok(Err(e)) = r {
+            tracing::warn!(error = %e, "cannot evaluate the SLA, backup and LAN duties");
+        }
+    }
+
+    /// Evaluates the duties every `duty_interval`, on wall-clock tick boundaries: at
+    /// once at start, then at each boundary. With replicas, only the leader evaluates,
+    /// and only a tick it claims (once per tick however many replicas reach it).
+    pub async fn tick_loop(self: Arc<Self>) {
+        let every = self.cfg.duty_interval_seconds();
+        let mut tick = tick_of(crate::now_seconds(), every);
+        loop {
+            let at = tick as f64 * every;
+            let wait = at - crate::now_seconds();
+            if wait > 0.0 {
+                tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
+            }
+            let s = Arc::clone(&self);
+            let r = tokio::task::spawn_blocking(move || s.tick(tick)).await;
+            match r {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot evaluate the SLA, backup and LAN duties")
+                }
+                Err(e) => tracing::warn!(error = %e, "duty task failed"),
+            }
+            // the next boundary; a tick that ran long skips to the current one
+            tick = (tick + 1).max(tick_of(crate::now_seconds(), every));
+        }
+    }
+
+    /// One tick: whether this replica evaluated it.
+    fn tick(&self, tick: i64) -> Result<bool, StoreError> {
+        let replica = &self.replica;
+        if replica.shared {
+            if !replica.leader.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            let claimed = store::shared::claim_tick(
+                &self.db.get(),
+                "duties",
+                tick,
+                &replica.id,
+                crate::now_seconds(),
+            )?;
+            if !claimed {
+                return Ok(false);
+            }
+        }
+        let started = std::time::Instant::now();
+        self.evaluate()?;
+        if replica.shared {
+            // which replica ran which tick: the operators' (and the tests') record
+            tracing::info!(tick, replica = %replica.id, seconds = started.elapsed().as_secs_f64(), "duty tick evaluated");
+        }
+        Ok(true)
+    }
+}
