@@ -2,7 +2,7 @@
 //! the tests that read pages, CSVs and headers: one request, the login form, and the CSV
 //! checks of every export.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::Collector;
 
@@ -15,6 +15,8 @@ pub struct Answer {
     pub body: String,
     /// `name=value` of each Set-Cookie header, as sent.
     pub cookies: Vec<String>,
+    /// The Location header, as sent.
+    pub location: Option<String>,
 }
 
 impl Answer {
@@ -27,25 +29,49 @@ impl Answer {
             .unwrap_or_else(|| panic!("no {name} cookie in {}", self.head))
             .to_owned()
     }
+
+    /// The Retry-After header's seconds, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.head
+            .lines()
+            .find_map(|l| l.strip_prefix("retry-after: ")?.trim().parse().ok())
+    }
 }
 
 /// One request to `url` with extra `headers` (`"Name: value"`) and, when not empty, a
 /// form body.
 pub fn curl(url: &str, method: &str, headers: &[&str], form: &str) -> Answer {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", "-i", "--max-time", "20", "-X", method, url]);
+    let mut args = vec!["--max-time", "20", "-X", method, url];
     for h in headers {
-        cmd.args(["-H", h]);
+        args.extend(["-H", h]);
     }
     if !form.is_empty() {
-        cmd.args([
+        args.extend([
             "-H",
             "Content-Type: application/x-www-form-urlencoded",
             "--data-binary",
             form,
         ]);
     }
-    let out = cmd.output().expect("curl");
+    curl_with(&args, b"")
+}
+
+/// `curl -s -i` with `args` (the URL, and options such as `--interface` or
+/// `--data-binary @-`), `stdin` written to it; its answer.
+pub fn curl_with(args: &[&str], stdin: &[u8]) -> Answer {
+    use std::io::Write;
+    let out = Command::new("curl")
+        .args(["-s", "-i"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().expect("stdin").write_all(stdin)?;
+            child.wait_with_output()
+        })
+        .expect("curl");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head
@@ -53,19 +79,26 @@ pub fn curl(url: &str, method: &str, headers: &[&str], form: &str) -> Answer {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let cookies = head
-        .lines()
-        .filter_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("set-cookie")
-                .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
-        })
+    let header = |wanted: &str| -> Vec<String> {
+        head.lines()
+            .filter_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case(wanted)
+                    .then(|| value.trim().to_owned())
+            })
+            .collect()
+    };
+    let cookies = header("set-cookie")
+        .iter()
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
         .collect();
+    let location = header("location").into_iter().next();
     Answer {
         status,
         head: head.to_ascii_lowercase(),
         body: body.to_owned(),
         cookies,
+        location,
     }
 }
 
@@ -83,9 +116,7 @@ pub fn form_value(s: &str) -> String {
 /// Posts the login form (with its double-submit token) as `name`, asking to go to
 /// `next` (already form-encoded).
 pub fn post_login(c: &Collector, name: &str, password: &str, next: &str) -> Answer {
-    let form = curl(&c.url("/login"), "GET", &[], "");
-    assert_eq!(form.status, 200, "the login form: {}", form.head);
-    let token = form.cookie("simpul_login");
+    let token = login_token(c);
     curl(
         &c.url("/login"),
         "POST",
@@ -96,6 +127,13 @@ pub fn post_login(c: &Collector, name: &str, password: &str, next: &str) -> Answ
             form_value(password)
         ),
     )
+}
+
+/// The double-submit token of a fresh login form (its cookie and hidden field).
+pub fn login_token(c: &Collector) -> String {
+    let form = curl(&c.url("/login"), "GET", &[], "");
+    assert_eq!(form.status, 200, "the login form: {}", form.head);
+    form.cookie("simpul_login")
 }
 
 /// Logs in through the form as `name`; returns the session's `Cookie:` header.

@@ -6,6 +6,11 @@
 
 pub mod curl;
 pub mod netlab;
+pub mod report;
+pub mod wait;
+
+pub use report::{checkin, lan, lan_device, report, send};
+pub use wait::{wait_for, wait_for_every};
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -34,21 +39,6 @@ pub fn free_port() -> u16 {
         .local_addr()
         .expect("addr")
         .port()
-}
-
-/// Waits until `f` returns Some, polling every 100 ms, or panics with `what` after `timeout`.
-pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// A child process that is killed (and reaped) on drop.
@@ -322,6 +312,33 @@ impl Collector {
         out.trim().to_owned()
     }
 
+    /// Adds the web user `name` with `args` (`--role admin`, ...) and `password`
+    /// (`user add --password-stdin`).
+    pub fn add_user(&self, name: &str, args: &[&str], password: &str) {
+        use std::io::Write;
+        let mut child = Command::new(bin("simpul-collector"))
+            .args(["user", "add", name, "--password-stdin", "--config"])
+            .arg(self.config_path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("simpul-collector user add");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("password");
+        let out = child.wait_with_output().expect("user add");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Rows in the reports table.
     pub fn stored_reports(&self) -> i64 {
         self.count("SELECT count(*) FROM reports")
@@ -511,33 +528,6 @@ pub fn read(path: &Path) -> String {
         .and_then(|mut f| f.read_to_string(&mut s))
         .map(|_| s)
         .unwrap_or_default()
-}
-
-/// A valid report for `agent_id`/`host` with sequence `seq`, sampled now.
-pub fn report(agent_id: &str, host: &str, seq: u64) -> serde_json::Value {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs_f64();
-    serde_json::json!({
-        "version": 1,
-        "agent_id": agent_id,
-        "host": {"hostname": host, "machine_id": "m1"},
-        "sequence": seq,
-        "sample_time_seconds": now,
-        "interval_secs": 30,
-        "agent_version": "test",
-        "health": {
-            "cpu": {"usage_ratio": 0.25, "per_core_usage_ratio": [0.2, 0.3]},
-            "load": {"load1": 0.5, "load5": 0.4, "load15": 0.3},
-            "memory": {"total_bytes": 8000, "available_bytes": 6000, "used_bytes": 2000},
-            "filesystems": [{"mount": "/", "device": "/dev/sda1", "fs_type": "ext4", "size_bytes": 100,
-                             "free_bytes": 50, "available_bytes": 40, "inodes_total": 10, "inodes_free": 5}],
-            "network": [],
-            "processes": 42
-        },
-        "uptime": {"boot_time_seconds": (now as u64) - 1000, "uptime_seconds": 1000.0}
-    })
 }
 
 /// The agent id inside a token (`smp1_<id>_<secret>`).

@@ -8,8 +8,8 @@
 //! inside the lab; nothing touches the root namespace; no namespace has a default
 //! route; IPv6 is off. Traffic can only stay inside the lab.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static LABS: AtomicUsize = AtomicUsize::new(0);
@@ -20,6 +20,9 @@ pub const SUBNET: &str = "10.250.0.0/22";
 pub const SCANNER_IP: &str = "10.250.0.254";
 /// The bridge's management address (with `mgmt`).
 pub const MGMT_IP: &str = "10.250.0.250";
+/// How often the lab tests poll what they wait for (`crate::wait_for_every`): each
+/// poll runs a program (lldpcli, the agent, curl).
+pub const POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A running lab.
 pub struct NetLab {
@@ -64,6 +67,56 @@ pub fn unavailable() -> Option<String> {
         return Some("`ip` (iproute2) is not installed".into());
     }
     None
+}
+
+/// Why a lab test cannot run here: the first of `programs` on neither PATH nor
+/// /usr/sbin.
+pub fn missing(programs: &[&str]) -> Option<String> {
+    for b in programs {
+        let found = std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(b).is_file()))
+            || Path::new("/usr/sbin").join(b).is_file();
+        if !found {
+            return Some(format!(
+                "{b} is not installed (scripts/test.sh installs it)"
+            ));
+        }
+    }
+    None
+}
+
+/// Servers a test started in a lab: killed and reaped when dropped (made after the lab,
+/// they drop before it; the lab then kills whatever is left in its namespaces).
+#[derive(Default)]
+pub struct Servers(pub Vec<Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// What lldpd behind the control socket `sock` knows of its neighbours
+/// (`lldpcli -f keyvalue show neighbors`).
+pub fn lldp_neighbours(sock: &Path) -> String {
+    let out = Command::new("lldpcli")
+        .arg("-u")
+        .arg(sock)
+        .args(["-f", "keyvalue", "show", "neighbors"])
+        .output()
+        .expect("lldpcli");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// How many LLDP neighbours lldpd behind `sock` knows.
+pub fn lldp_neighbour_count(sock: &Path) -> usize {
+    lldp_neighbours(sock)
+        .lines()
+        .filter(|l| l.contains(".chassis.name="))
+        .count()
 }
 
 impl NetLab {
@@ -184,10 +237,41 @@ impl NetLab {
     }
 
     /// A command that runs `program` inside namespace `ns`.
-    pub fn command(&self, ns: &str, program: &std::path::Path) -> Command {
+    pub fn command(&self, ns: &str, program: &Path) -> Command {
         let mut c = Command::new("ip");
         c.args(["netns", "exec", ns]).arg(program);
         c
+    }
+
+    /// `simpul-agent discover --config cfg --format format` in the scanner namespace;
+    /// its output, once it succeeded.
+    pub fn discover(&self, cfg: &Path, format: &str) -> Output {
+        let out = self
+            .command(&self.ns("scan"), &crate::bin("simpul-agent"))
+            .args(["discover", "--config"])
+            .arg(cfg)
+            .args(["--format", format])
+            .output()
+            .expect("simpul-agent discover");
+        assert!(
+            out.status.success(),
+            "discover failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// `curl` with `args` inside the lab namespace `ns`; returns (status, body).
+    pub fn curl(&self, ns: &str, args: &[&str]) -> (u16, String) {
+        let out = self
+            .command(ns, Path::new("curl"))
+            .args(["-s", "-w", "\n%{http_code}", "--max-time", "10"])
+            .args(args)
+            .output()
+            .expect("curl");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        (code.trim().parse().unwrap_or(0), body.to_owned())
     }
 
     /// The MAC of `eth0` in namespace `ns`.

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use simpul_e2e::{agent_id, get, post, report, start_prometheus, Collector};
+use simpul_e2e::{agent_id, checkin, get, report, send, start_prometheus, Collector};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -277,21 +277,8 @@ fn seeded() -> Collector {
     });
     r["snmp"] = serde_json::json!([{"address": "10.20.0.1", "name": "sw-core", "ok": true,
         "duration_seconds": 0.2, "oids": 900, "interfaces": 24, "lldp_neighbours": 3, "fdb_entries": 40}]);
-    let auth = format!("Bearer {token}");
-    let (code, body) = post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &auth)],
-        &serde_json::to_vec(&r).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
-    let (code, t, err) = c.cli(&["backup", "token", "dinkes-sik"]);
-    assert_eq!(code, 0, "{err}");
-    let (code, body) = post(
-        &c.url("/api/v1/backups/dinkes-sik/checkin"),
-        &[("authorization", &format!("Bearer {}", t.trim()))],
-        br#"{"status":"ok","size_bytes":5000}"#,
-    );
-    assert_eq!(code, 201, "{body}");
+    send(&c, &token, &r);
+    checkin(&c, "dinkes-sik", br#"{"status":"ok","size_bytes":5000}"#);
     let (code, _, err) = c.cli(&[
         "backup",
         "restore-test",

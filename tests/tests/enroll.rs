@@ -11,7 +11,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use simpul_e2e::{agent_id, bin, post, report, Collector};
+use simpul_e2e::curl::curl_with;
+use simpul_e2e::{agent_id, bin, report, send, Collector};
 
 fn enroll(c: &Collector, token_file: &std::path::Path, code: &str) -> (i32, String, String) {
     let out = Command::new(bin("simpul-agent"))
@@ -71,12 +72,7 @@ fn a_code_enrolls_a_host_once() {
         .to_owned();
     assert!(token.starts_with("smp1_"), "{token}");
     // the token works
-    let (status, body) = post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &format!("Bearer {token}"))],
-        &serde_json::to_vec(&report(&agent_id(&token), "web-01", 1)).unwrap(),
-    );
-    assert_eq!(status, 200, "{body}");
+    send(&c, &token, &report(&agent_id(&token), "web-01", 1));
 
     // again: nothing to do, the token stays
     let (rc, out, _) = enroll(&c, &token_file, &enroll_code);
@@ -122,37 +118,21 @@ fn a_code_enrolls_a_host_once() {
 /// `POST /api/v1/enroll` with `body` from the loopback address `from` (curl
 /// `--interface`): (status, Retry-After, body).
 fn enroll_from(c: &Collector, from: &str, body: &str) -> (u16, Option<u64>, String) {
-    let out = Command::new("curl")
-        .args(["-s", "-i", "--max-time", "30", "--interface", from])
-        .args([
+    let a = curl_with(
+        &[
+            "--max-time",
+            "30",
+            "--interface",
+            from,
             "-H",
             "Content-Type: application/json",
             "--data-binary",
             "@-",
-        ])
-        .arg(c.url("/api/v1/enroll"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(body.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let retry = head.lines().find_map(|l| {
-        l.to_ascii_lowercase()
-            .strip_prefix("retry-after: ")
-            .and_then(|v| v.trim().parse().ok())
-    });
-    (status, retry, body.to_owned())
+            &c.url("/api/v1/enroll"),
+        ],
+        body.as_bytes(),
+    );
+    (a.status, a.retry_after(), a.body)
 }
 
 #[test]

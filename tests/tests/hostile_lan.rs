@@ -30,11 +30,13 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use simpul_e2e::netlab::{NetLab, MGMT_IP};
-use simpul_e2e::{bin, get, Collector};
+use simpul_e2e::netlab::{
+    lldp_neighbour_count, lldp_neighbours, missing, NetLab, Servers, MGMT_IP, POLL,
+};
+use simpul_e2e::{bin, get, wait_for_every, Collector};
 
 #[path = "hostile/browser.rs"]
 mod browser;
@@ -43,7 +45,7 @@ mod checks;
 #[path = "hostile/forward.rs"]
 mod forward;
 
-use checks::{add_admin, html_errors, is_hostile_char, json_strings};
+use checks::{html_errors, is_hostile_char, json_strings};
 use forward::{forward_to_collector, FORWARD_PY};
 use simpul_e2e::curl::{csv_rows, curl, is_formula, login};
 
@@ -63,36 +65,6 @@ const ADMIN_PW: &str = "admin password 2026";
 /// Hostile strings, as bytes (snmpd.conf and lldpd.conf take raw bytes on a line).
 const SCRIPT: &str = "<script>alert(1)</script>";
 
-fn missing() -> Option<String> {
-    for b in [
-        "snmpd", "lldpd", "lldpcli", "python3", "dot", "curl", "promtool",
-    ] {
-        let found = std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(b).is_file()))
-            || Path::new("/usr/sbin").join(b).is_file();
-        if !found {
-            return Some(format!(
-                "{b} is not installed (scripts/test.sh installs it)"
-            ));
-        }
-    }
-    None
-}
-
-/// Servers the test started: killed and reaped when dropped (before the lab, which
-/// kills whatever is left in its namespaces).
-#[derive(Default)]
-struct Servers(Vec<Child>);
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 fn spawn(servers: &mut Servers, lab: &NetLab, ns: &str, program: &str, args: &[&str], log: &Path) {
     let out = std::fs::File::create(log).unwrap();
     let mut c = lab.command(ns, Path::new(program));
@@ -101,14 +73,6 @@ fn spawn(servers: &mut Servers, lab: &NetLab, ns: &str, program: &str, args: &[&
         .stdout(out.try_clone().unwrap())
         .stderr(out);
     servers.0.push(c.spawn().unwrap());
-}
-
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < limit, "{what}: not within {limit:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 /// The agent's config: discovery of the lab, the switch, the printer and the
@@ -135,7 +99,9 @@ fn agent_toml(adir: &Path) -> String {
 
 #[test]
 fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
-    if let Some(why) = missing() {
+    if let Some(why) = missing(&[
+        "snmpd", "lldpd", "lldpcli", "python3", "dot", "curl", "promtool",
+    ]) {
         assert!(std::env::var_os("CI").is_none(), "{why}");
         eprintln!("skipped: {why}");
         return;
@@ -181,9 +147,12 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     servers.0.push(snmpd.spawn().unwrap());
-    wait_for("snmpd's AgentX socket", Duration::from_secs(15), || {
-        agentx.exists()
-    });
+    wait_for_every(
+        "snmpd's AgentX socket",
+        Duration::from_secs(15),
+        POLL,
+        || agentx.exists().then_some(()),
+    );
 
     // lldpd on the switch and on three hosts, with hostile names and port descriptions
     std::fs::create_dir_all("/run/lldpd").unwrap();
@@ -265,10 +234,11 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
             ],
             &d.join(format!("{mode}.log")),
         );
-        wait_for(
+        wait_for_every(
             &format!("the {mode} SNMP device"),
             Duration::from_secs(15),
-            || ready.exists(),
+            POLL,
+            || ready.exists().then_some(()),
         );
     }
     // reverse names from the scanner's hosts file: markup, a formula, and `-inf`,
@@ -307,24 +277,15 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         ],
         &d.join("forward.log"),
     );
-    wait_for("the forwarder", Duration::from_secs(15), || ready.exists());
+    wait_for_every("the forwarder", Duration::from_secs(15), POLL, || {
+        ready.exists().then_some(())
+    });
 
-    wait_for(
+    wait_for_every(
         "the switch sees its 4 LLDP neighbours",
         Duration::from_secs(30),
-        || {
-            let out = Command::new("lldpcli")
-                .arg("-u")
-                .arg(&switch_sock)
-                .args(["-f", "keyvalue", "show", "neighbors"])
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter(|l| l.contains(".chassis.name="))
-                .count()
-                == 4
-        },
+        POLL,
+        || (lldp_neighbour_count(&switch_sock) == 4).then_some(()),
     );
 
     // the agent: round 1 at start
@@ -390,17 +351,14 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    wait_for(
+    wait_for_every(
         "the switch learns h01's new name",
         Duration::from_secs(20),
+        POLL,
         || {
-            let out = Command::new("lldpcli")
-                .arg("-u")
-                .arg(&switch_sock)
-                .args(["-f", "keyvalue", "show", "neighbors"])
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).contains("alert(5)")
+            lldp_neighbours(&switch_sock)
+                .contains("alert(5)")
+                .then_some(())
         },
     );
     drop(agent);
@@ -416,8 +374,8 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     // heartbeats go on after the second discovery
     let reports_2 = c.stored_reports();
     assert!(reports_2 > reports_1, "{reports_2} > {reports_1}");
-    wait_for("more heartbeats", Duration::from_secs(10), || {
-        c.stored_reports() >= reports_2 + 3
+    wait_for_every("more heartbeats", Duration::from_secs(10), POLL, || {
+        (c.stored_reports() >= reports_2 + 3).then_some(())
     });
 
     // every report was stored whole: nothing refused, the host is up
@@ -659,7 +617,7 @@ fn check_exports(c: &Collector, cur: &serde_json::Value, dir: &Path) {
     }
 
     // the web pages and CSVs of an admin's session
-    add_admin(c, "budi", ADMIN_PW);
+    c.add_user("budi", &["--role", "admin"], ADMIN_PW);
     let session = login(c, "budi", ADMIN_PW);
     let mut formula_cells = Vec::new();
     let mut csvs = 0;
@@ -780,12 +738,7 @@ fn names_an_older_agent_reports_unsanitised_keep_every_export_valid() {
     r["lan"] = serde_json::json!({"subnets": ["10.20.0.0/24"],
         "topology": {"devices": devices, "links": links}, "hash": "", "duration_seconds": 0.5,
         "errors": ["SNMP 10.20.0.9: \u{202E}<script>alert(9)</script>"]});
-    let (code, body) = simpul_e2e::post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &format!("Bearer {token}"))],
-        &serde_json::to_vec(&r).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
+    let body = simpul_e2e::send(&c, &token, &r);
     assert!(!body.contains("refused"), "the LAN section is kept: {body}");
 
     let (code, svg) = get(&c.url("/api/v1/agencies/dinkes/lan.svg"));
@@ -810,7 +763,7 @@ fn names_an_older_agent_reports_unsanitised_keep_every_export_valid() {
         names.len()
     );
 
-    add_admin(&c, "budi", ADMIN_PW);
+    c.add_user("budi", &["--role", "admin"], ADMIN_PW);
     let session = login(&c, "budi", ADMIN_PW);
     for url in ["/inventory.csv", "/scorecard.csv"] {
         let a = curl(&c.url(url), "GET", &[&session], "");

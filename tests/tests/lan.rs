@@ -19,24 +19,8 @@ use simpul_e2e::netlab::{NetLab, MGMT_IP, SCANNER_IP};
 /// every namespace) never fills; bench/sweep.sh measures the whole /22.
 const SWEPT: &str = "10.250.0.0/24";
 
-fn discover(lab: &NetLab, cfg: &Path, format: &str) -> String {
-    let out = lab
-        .command(&lab.ns("scan"), &bin("simpul-agent"))
-        .args(["discover", "--config"])
-        .arg(cfg)
-        .args(["--format", format])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "discover failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn json(lab: &NetLab, cfg: &Path) -> serde_json::Value {
-    serde_json::from_str(&discover(lab, cfg, "json")).unwrap()
+    serde_json::from_slice(&lab.discover(cfg, "json").stdout).unwrap()
 }
 
 /// device id → device, for the devices of `kind`.
@@ -141,7 +125,8 @@ fn discovery_finds_every_host_of_a_namespace_lan() {
     // the same LAN: the same hash
     let again = json(&lab, &cfg);
     assert_eq!(again["hash"], d["hash"]);
-    assert!(discover(&lab, &cfg, "dot").starts_with("graph \"opd-agent\" {"));
+    let dot = String::from_utf8(lab.discover(&cfg, "dot").stdout).unwrap();
+    assert!(dot.starts_with("graph \"opd-agent\" {"));
 
     // a host goes away: only it is gone (its neighbour entry stops being believed once
     // the scanner's short reachable time has passed)
@@ -159,20 +144,6 @@ fn discovery_finds_every_host_of_a_namespace_lan() {
         }
     }
     assert_eq!(after["links"].as_array().unwrap().len(), 21);
-}
-
-/// `curl` inside the lab namespace `ns` (the collector listens on the lab's loopback);
-/// returns (status, body).
-fn curl(lab: &NetLab, ns: &str, args: &[&str]) -> (u16, String) {
-    let out = lab
-        .command(ns, Path::new("curl"))
-        .args(["-s", "-w", "\n%{http_code}", "--max-time", "10"])
-        .args(args)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (code.trim().parse().unwrap_or(0), body.to_owned())
 }
 
 #[test]
@@ -231,10 +202,10 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         dir.path().join("collector.log"),
     );
     simpul_e2e::wait_for("collector", std::time::Duration::from_secs(20), || {
-        (curl(&lab, &scan, &[&format!("{base}/healthz")]).0 == 200).then_some(())
+        (lab.curl(&scan, &[&format!("{base}/healthz")]).0 == 200).then_some(())
     });
     // nothing yet: the duty check says the diagram is missing
-    let (code, body) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
+    let (code, body) = lab.curl(&scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
     assert_eq!(code, 200, "{body}");
     assert!(
         body.contains(r#""agency":"dinkes","site":"","state":"missing""#),
@@ -272,8 +243,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         |n: usize| {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
             loop {
-                let (code, body) = curl(
-                    &lab,
+                let (code, body) = lab.curl(
                     &scan,
                     &[
                         "-H",
@@ -289,7 +259,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
                 assert!(
                 std::time::Instant::now() < deadline,
                 "waiting for {n} LAN versions; have ({code}): {body}\nnewest: {}\nagent log:\n{}",
-                curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/agencies/dinkes/lan")]).1,
+                lab.curl(&scan, &["-H", &auth, &format!("{base}/api/v1/agencies/dinkes/lan")]).1,
                 simpul_e2e::read(&adir.join("agent.log"))
             );
                 std::thread::sleep(std::time::Duration::from_millis(200));
@@ -303,8 +273,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         v[0]["devices"], 8,
         "6 hosts, the agent's host, the segment: {v}"
     );
-    let (code, body) = curl(
-        &lab,
+    let (code, body) = lab.curl(
         &scan,
         &["-H", &auth, &format!("{base}/api/v1/agencies/dinkes/lan")],
     );
@@ -329,8 +298,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         "{cur}"
     );
     assert_eq!(cur["changes"], 0);
-    let (code, dot) = curl(
-        &lab,
+    let (code, dot) = lab.curl(
         &scan,
         &[
             "-H",
@@ -340,8 +308,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     );
     assert_eq!(code, 200);
     assert!(dot.starts_with("graph \"dinkes kantor-dinkes\" {"), "{dot}");
-    let (code, svg) = curl(
-        &lab,
+    let (code, svg) = lab.curl(
         &scan,
         &[
             "-H",
@@ -378,8 +345,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     let v = versions(2);
     assert_eq!(v[0]["version"], 2);
     assert_eq!(v[0]["changes"], 2, "{v}");
-    let (_, body) = curl(
-        &lab,
+    let (_, body) = lab.curl(
         &scan,
         &[
             "-H",
@@ -394,8 +360,7 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     assert_eq!(d["links_removed"].as_array().unwrap().len(), 1);
     assert_eq!(d["links_removed"][0]["a"]["device"], gone);
     assert_eq!(d["devices_added"], serde_json::json!([]));
-    let (_, body) = curl(
-        &lab,
+    let (_, body) = lab.curl(
         &scan,
         &[
             "-H",
@@ -406,13 +371,13 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     assert!(body.contains("\"changes\":2"), "{body}");
 
     // Diskominfo acknowledges; bad requests are named
-    let (_, duty) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
+    let (_, duty) = lab.curl(&scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
     assert!(duty.contains(r#""unacknowledged_changes":2"#), "{duty}");
     let ack = format!("{base}/api/v1/agencies/dinkes/lan/versions/2/ack");
-    assert_eq!(curl(&lab, &scan, &["-X", "POST", &ack]).0, 401);
-    let (code, body) = curl(&lab, &scan, &["-X", "POST", "-H", &auth, &ack]);
+    assert_eq!(lab.curl(&scan, &["-X", "POST", &ack]).0, 401);
+    let (code, body) = lab.curl(&scan, &["-X", "POST", "-H", &auth, &ack]);
     assert_eq!(code, 200, "{body}");
-    let (_, duty) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
+    let (_, duty) = lab.curl(&scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
     assert!(duty.contains(r#""unacknowledged_changes":0"#), "{duty}");
     for (url, code, needle) in [
         (
@@ -434,12 +399,12 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         ("/api/v1/agencies/dinsos/lan", 404, "dinsos"),
         ("/api/v1/agencies/diskominfo/lan", 404, "no LAN diagram yet"),
     ] {
-        let (got, body) = curl(&lab, &scan, &["-H", &auth, &format!("{base}{url}")]);
+        let (got, body) = lab.curl(&scan, &["-H", &auth, &format!("{base}{url}")]);
         assert_eq!(got, code, "{url}: {body}");
         assert!(body.contains(needle), "{url}: {body}");
     }
     simpul_e2e::wait_for("LAN metrics", std::time::Duration::from_secs(40), || {
-        let (_, m) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/metrics")]);
+        let (_, m) = lab.curl(&scan, &["-H", &auth, &format!("{base}/metrics")]);
         let devices = simpul_e2e::sample(
             &m,
             "simpul_lan_devices{agency=\"dinkes\",site=\"kantor-dinkes\"}",

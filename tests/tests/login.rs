@@ -9,9 +9,9 @@
     reason = "test code: a panic is the failure report"
 )]
 
-use std::process::Command;
 use std::time::Instant;
 
+use simpul_e2e::curl::curl_with;
 use simpul_e2e::{get, request, Collector};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -19,47 +19,31 @@ const PASSWORD: &str = "correct horse battery staple";
 /// A collector with the admin `budi` (password [`PASSWORD`]).
 fn with_budi() -> Collector {
     let c = Collector::start("");
-    let mut add = Command::new(simpul_e2e::bin("simpul-collector"));
-    add.args(["user", "add", "budi", "--role", "admin", "--password-stdin"])
-        .arg("--config")
-        .arg(c.config_path())
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    let mut child = add.spawn().unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, "{PASSWORD}").unwrap();
-    }
-    assert!(child.wait().unwrap().success());
+    c.add_user("budi", &["--role", "admin"], PASSWORD);
     c
 }
 
 /// `POST /login` from the loopback address `from`: (status, Retry-After).
 fn login_from(c: &Collector, from: &str, name: &str, password: &str) -> (u16, Option<u64>) {
-    let out = Command::new("curl")
-        .args(["-s", "-i", "--max-time", "60", "--interface", from])
-        .args(["-H", "Cookie: simpul_login=t", "-d", "login_csrf=t"])
-        .arg("--data-urlencode")
-        .arg(format!("name={name}"))
-        .arg("--data-urlencode")
-        .arg(format!("password={password}"))
-        .arg(c.url("/login"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let head = text.split("\r\n\r\n").next().unwrap_or("");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let retry = head.lines().find_map(|l| {
-        l.to_ascii_lowercase()
-            .strip_prefix("retry-after: ")
-            .and_then(|v| v.trim().parse().ok())
-    });
-    (status, retry)
+    let a = curl_with(
+        &[
+            "--max-time",
+            "60",
+            "--interface",
+            from,
+            "-H",
+            "Cookie: simpul_login=t",
+            "-d",
+            "login_csrf=t",
+            "--data-urlencode",
+            &format!("name={name}"),
+            "--data-urlencode",
+            &format!("password={password}"),
+            &c.url("/login"),
+        ],
+        b"",
+    );
+    (a.status, a.retry_after())
 }
 
 #[test]

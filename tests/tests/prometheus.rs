@@ -10,7 +10,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use simpul_e2e::{agent_id, get, need, post, report, start_prometheus, wait_for, Collector};
+use simpul_e2e::{agent_id, get, need, report, send, start_prometheus, wait_for, Collector};
 
 fn collector_with_host() -> Collector {
     let c = Collector::start("");
@@ -18,13 +18,7 @@ fn collector_with_host() -> Collector {
     let mut r = report(&agent_id(&token), "web-01", 1);
     // a label value that needs escaping must not break the exposition
     r["health"]["filesystems"][0]["mount"] = "/mnt/arsip \"lama\"\\2019".into();
-    let auth = format!("Bearer {token}");
-    let (code, body) = post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &auth)],
-        &serde_json::to_vec(&r).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
+    send(&c, &token, &r);
     c
 }
 

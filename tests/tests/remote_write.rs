@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use simpul_e2e::{agent_id, free_port, get, need, post, report, sample, wait_for, Collector, Proc};
+use simpul_e2e::{agent_id, free_port, get, need, report, sample, send, wait_for, Collector, Proc};
 
 fn start_vm(dir: &Path, port: u16, log: &str) -> Proc {
     Proc::spawn(
@@ -77,13 +77,7 @@ fn hosts_arrive_in_victoria_metrics_and_outages_are_filled() {
         ),
     );
     let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
-    let auth = format!("Bearer {token}");
-    let (code, body) = post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &auth)],
-        &serde_json::to_vec(&report(&agent_id(&token), "web-01", 1)).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
+    send(&c, &token, &report(&agent_id(&token), "web-01", 1));
 
     // the host's series, with its labels and value
     let up = wait_for(
@@ -157,12 +151,7 @@ fn a_full_queue_drops_the_oldest_samples_and_counts_them() {
     for i in 0..60 {
         let host = format!("h-{i:02}");
         let token = c.enrol("dinkes", &host, None);
-        let (code, body) = post(
-            &c.url("/api/v1/reports"),
-            &[("authorization", &format!("Bearer {token}"))],
-            &serde_json::to_vec(&report(&agent_id(&token), &host, 1)).unwrap(),
-        );
-        assert_eq!(code, 200, "{body}");
+        send(&c, &token, &report(&agent_id(&token), &host, 1));
     }
     wait_for("dropped samples counted", Duration::from_secs(60), || {
         let m = c.metrics();

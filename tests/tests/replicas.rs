@@ -11,20 +11,11 @@
 
 use std::time::Duration;
 
-use simpul_e2e::{agent_id, get, post, report, sample, wait_for, Collector};
+use simpul_e2e::{agent_id, get, report, sample, wait_for, Collector};
 
+/// Posts a report; its acknowledgement.
 fn send(c: &Collector, token: &str, body: &serde_json::Value) -> serde_json::Value {
-    let auth = format!("Bearer {token}");
-    let (code, ack) = post(
-        &c.url("/api/v1/reports"),
-        &[
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
-        ],
-        &serde_json::to_vec(body).unwrap(),
-    );
-    assert_eq!(code, 200, "{ack}");
-    serde_json::from_str(&ack).unwrap()
+    serde_json::from_str(&simpul_e2e::send(c, token, body)).unwrap()
 }
 
 fn hosts_seen(c: &Collector) -> usize {

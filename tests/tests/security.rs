@@ -13,7 +13,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 use simpul_e2e::curl::{csv_rows, curl, is_formula, login, post_login};
-use simpul_e2e::{agent_id, need, post, report, Collector};
+use simpul_e2e::{agent_id, checkin, lan, lan_device, need, post, report, send, Collector};
 
 /// Strings an agency LAN or a backup job controls, shaped as spreadsheet formulas.
 /// (A cell starting with a tab or carriage return is neutralised too, see the unit test
@@ -43,26 +43,17 @@ interval = "24h"
 evidence = "checkin"
 "#;
 
-fn send(c: &Collector, token: &str, r: &serde_json::Value) {
-    let (code, body) = post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &format!("Bearer {token}"))],
-        &serde_json::to_vec(r).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
-}
-
-/// A LAN section with one device per (id, name, vendor).
-fn lan(devices: &[(&str, &str, &str)]) -> serde_json::Value {
-    let devs: Vec<_> = devices
+/// A LAN section on 10.20.0.0/24 with one host per (id, name, vendor).
+fn lan_of(devices: &[(&str, &str, &str)]) -> serde_json::Value {
+    let devs = devices
         .iter()
         .map(|(id, name, vendor)| {
-            serde_json::json!({"id": id, "type": "host", "name": name, "vendor": vendor,
-                "addresses": [], "sources": ["icmp"]})
+            let mut d = lan_device(id, "host", name);
+            d["vendor"] = (*vendor).into();
+            d
         })
         .collect();
-    serde_json::json!({"subnets": ["10.20.0.0/24"], "topology": {"devices": devs, "links": []},
-        "hash": "", "duration_seconds": 0.5})
+    lan("10.20.0.0/24", devs)
 }
 
 /// A Diskominfo admin with a generated password; returns the password.
@@ -86,19 +77,16 @@ fn csv_formula_injection_is_neutralised_in_every_csv() {
         .iter()
         .map(|(a, b, d)| (a.as_str(), *b, *d))
         .collect();
-    r["lan"] = lan(&refs);
+    r["lan"] = lan_of(&refs);
     send(&c, &token, &r);
     // a backup job's check-in message reaches the backups CSV
-    let (code, t, err) = c.cli(&["backup", "token", "dinkes-simpus"]);
-    assert_eq!(code, 0, "{err}");
-    let (code, body) = post(
-        &c.url("/api/v1/backups/dinkes-simpus/checkin"),
-        &[("authorization", &format!("Bearer {}", t.trim()))],
+    checkin(
+        &c,
+        "dinkes-simpus",
         serde_json::json!({"status": "fail", "message": FORMULAS[0]})
             .to_string()
             .as_bytes(),
     );
-    assert_eq!(code, 201, "{body}");
     let pw = add_admin(&c, "supervisor");
     let session = login(&c, "supervisor", &pw);
     let (_, reader, err) = c.cli(&["user", "token", "supervisor"]);
@@ -176,7 +164,7 @@ fn dot_export_escapes_backslashes_and_quotes() {
         ("mac:02:00:00:00:00:05", "}; digraph evil {", "\\\\"),
     ];
     let mut r = report(&agent_id(&token), "opd-agent", 1);
-    r["lan"] = lan(&hostile);
+    r["lan"] = lan_of(&hostile);
     r["lan"]["topology"]["links"] = serde_json::json!([{
         "a": {"device": "ip:10.20.0.1", "port": "ge-0/0/1\\"},
         "b": {"device": "mac:02:00:00:00:00:05", "port": "\"eth0\""},
@@ -282,7 +270,7 @@ fn private_answers_are_not_cached() {
     let c = Collector::start("");
     let token = c.enrol("dinkes", "opd-agent", Some("kantor-dinkes"));
     let mut r = report(&agent_id(&token), "opd-agent", 1);
-    r["lan"] = lan(&[("ip:10.20.0.1", "pc-01", "")]);
+    r["lan"] = lan_of(&[("ip:10.20.0.1", "pc-01", "")]);
     send(&c, &token, &r);
     let (_, admin, _) = c.cli(&["admin", "add", "--name", "cache check"]);
     let auth = format!("Authorization: Bearer {}", admin.trim());

@@ -218,12 +218,7 @@ fn maintenance_declared_by_an_admin_is_not_downtime() {
         let mut r = simpul_e2e::report(&id, "web-01", seq);
         r["sample_time_seconds"] = t.into();
         r["uptime"]["boot_time_seconds"] = ((now - 5000.0) as u64).into();
-        let (code, b) = simpul_e2e::post(
-            &c.url("/api/v1/reports"),
-            &[("authorization", &format!("Bearer {token}"))],
-            &serde_json::to_vec(&r).unwrap(),
-        );
-        assert_eq!(code, 200, "{b}");
+        simpul_e2e::send(&c, &token, &r);
     }
     let host = |c: &Collector| sla_json(c, "").1["hosts"][0].clone();
     let before = host(&c);

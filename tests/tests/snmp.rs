@@ -17,40 +17,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use simpul_e2e::bin;
-use simpul_e2e::netlab::{NetLab, MGMT_IP};
+use simpul_e2e::netlab::{lldp_neighbour_count, missing, NetLab, Servers, MGMT_IP, POLL};
+use simpul_e2e::{bin, wait_for_every};
 
 const V3_AUTH: &str = "authpass-7731";
 const V3_PRIV: &str = "privpass-7731";
-
-/// Why the SNMP servers cannot run here, if they cannot.
-fn missing() -> Option<String> {
-    for b in ["snmpd", "lldpd", "lldpcli", "python3"] {
-        let found = std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(b).is_file()))
-            || Path::new("/usr/sbin").join(b).is_file();
-        if !found {
-            return Some(format!(
-                "{b} is not installed (scripts/test.sh installs it)"
-            ));
-        }
-    }
-    None
-}
-
-/// Servers the test started: killed and reaped when dropped (before the lab, which
-/// also kills whatever is left in its namespaces).
-#[derive(Default)]
-struct Servers(Vec<std::process::Child>);
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
 
 fn spawn(
     servers: &mut Servers,
@@ -71,41 +42,9 @@ fn spawn(
     servers.0.push(c.spawn().unwrap());
 }
 
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < limit, "{what}: not within {limit:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// LLDP neighbours the switch's lldpd knows.
-fn neighbours(sock: &Path) -> usize {
-    let out = Command::new("lldpcli")
-        .arg("-u")
-        .arg(sock)
-        .args(["-f", "keyvalue", "show", "neighbors"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains(".chassis.name="))
-        .count()
-}
-
+/// The lab's discovery, which logs no secret.
 fn discover(lab: &NetLab, cfg: &Path) -> serde_json::Value {
-    let out = lab
-        .command(&lab.ns("scan"), &bin("simpul-agent"))
-        .args(["discover", "--config"])
-        .arg(cfg)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "discover failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = lab.discover(cfg, "json");
     let stderr = String::from_utf8_lossy(&out.stderr);
     for secret in [V3_AUTH, V3_PRIV, "wrong-password", "public"] {
         assert!(!stderr.contains(secret), "a secret in the log: {stderr}");
@@ -144,7 +83,7 @@ fn devices(d: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
 
 #[test]
 fn snmp_and_lldp_put_every_host_on_its_switch_port() {
-    if let Some(why) = missing() {
+    if let Some(why) = missing(&["snmpd", "lldpd", "lldpcli", "python3"]) {
         assert!(std::env::var_os("CI").is_none(), "{why}");
         eprintln!("skipped: {why}");
         return;
@@ -194,9 +133,12 @@ fn snmp_and_lldp_put_every_host_on_its_switch_port() {
         ],
         &[("SNMP_PERSISTENT_DIR", &d.join("persist"))],
     );
-    wait_for("snmpd's AgentX socket", Duration::from_secs(15), || {
-        agentx.exists()
-    });
+    wait_for_every(
+        "snmpd's AgentX socket",
+        Duration::from_secs(15),
+        POLL,
+        || agentx.exists().then_some(()),
+    );
     // lldpd's privilege-separation directory (systemd makes it on a booted system)
     std::fs::create_dir_all("/run/lldpd").unwrap();
     let mut lldpd = |ns: &str, name: &str, extra: &[&str]| {
@@ -223,10 +165,11 @@ fn snmp_and_lldp_put_every_host_on_its_switch_port() {
         lldpd(&lab.host(i), &format!("h{i:02}"), &[]);
     }
     lldpd(&lab.ns("scan"), "scan", &[]);
-    wait_for(
+    wait_for_every(
         "21 LLDP neighbours of the switch",
         Duration::from_secs(45),
-        || neighbours(&switch_sock) == 21,
+        POLL,
+        || (lldp_neighbour_count(&switch_sock) == 21).then_some(()),
     );
     // h20 also runs a "device" that answers every SNMP request with garbage
     let ready = d.join("garbage.ready");
@@ -248,9 +191,12 @@ fn snmp_and_lldp_put_every_host_on_its_switch_port() {
         ],
         &[],
     );
-    wait_for("the garbage responder", Duration::from_secs(15), || {
-        ready.exists()
-    });
+    wait_for_every(
+        "the garbage responder",
+        Duration::from_secs(15),
+        POLL,
+        || ready.exists().then_some(()),
+    );
 
     let cfg = d.join("agent.toml");
     std::fs::write(
@@ -395,9 +341,12 @@ retries = 0
     // and its link are gone
     let gone = format!("mac:{}", lab.mac(&lab.host(7)));
     lab.take_down(7);
-    wait_for("the switch forgets h07", Duration::from_secs(30), || {
-        neighbours(&switch_sock) == 20
-    });
+    wait_for_every(
+        "the switch forgets h07",
+        Duration::from_secs(30),
+        POLL,
+        || (lldp_neighbour_count(&switch_sock) == 20).then_some(()),
+    );
     std::thread::sleep(Duration::from_millis(2500));
     let second = discover(&lab, &cfg);
     let after = devices(&second);
@@ -426,26 +375,13 @@ retries = 0
     );
 }
 
-/// `curl` inside the lab namespace `ns`; returns (status, body).
-fn curl(lab: &NetLab, ns: &str, args: &[&str]) -> (u16, String) {
-    let out = lab
-        .command(ns, Path::new("curl"))
-        .args(["-s", "-w", "\n%{http_code}", "--max-time", "10"])
-        .args(args)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (code.trim().parse().unwrap_or(0), body.to_owned())
-}
-
 /// Issue 20, finding 7: a device announcing a sysName with a TAB got every report with
 /// a LAN discovery refused (422) and dropped by the agent, heartbeat included, so the
 /// diagram froze. The agent now replaces the TAB where the name enters, and the
 /// diagram is drawn with the device on it.
 #[test]
 fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
-    if let Some(why) = missing() {
+    if let Some(why) = missing(&["snmpd", "lldpd", "lldpcli", "python3"]) {
         assert!(std::env::var_os("CI").is_none(), "{why}");
         eprintln!("skipped: {why}");
         return;
@@ -495,11 +431,10 @@ fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
     let cfg = d.join("discover.toml");
     std::fs::write(&cfg, format!("hostname = \"opd-agent\"\n{discovery}")).unwrap();
     // the name as the agent reports it, once snmpd answers
-    let mut name = String::new();
-    wait_for("snmpd's sysName", Duration::from_secs(30), || {
+    let name = wait_for_every("snmpd's sysName", Duration::from_secs(30), POLL, || {
         let found = discover(&lab, &cfg)["snmp"][0]["device"]["sys_name"].clone();
-        name = found.as_str().unwrap_or("").to_owned();
-        !name.is_empty()
+        let name = found.as_str().unwrap_or("").to_owned();
+        (!name.is_empty()).then_some(name)
     });
     assert_eq!(name, "core\u{FFFD}sw", "the TAB is replaced");
 
@@ -542,8 +477,8 @@ fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
             .arg(&ccfg),
         d.join("collector.log"),
     );
-    wait_for("the collector", Duration::from_secs(20), || {
-        curl(&lab, &scan, &[&format!("{base}/healthz")]).0 == 200
+    wait_for_every("the collector", Duration::from_secs(20), POLL, || {
+        (lab.curl(&scan, &[&format!("{base}/healthz")]).0 == 200).then_some(())
     });
     let adir = d.join("agent");
     std::fs::create_dir_all(&adir).unwrap();
@@ -577,10 +512,10 @@ fn control_character_in_an_snmp_sysname_does_not_blind_discovery() {
             simpul_e2e::read(&d.join("collector.log"))
         );
         std::thread::sleep(Duration::from_millis(300));
-        body = curl(&lab, &scan, &["-H", &auth, &lan]).1;
+        body = lab.curl(&scan, &["-H", &auth, &lan]).1;
     }
     // /metrics needs a bearer token: the admin's serves
-    let (code, metrics) = curl(&lab, &scan, &["-H", &auth, &format!("{base}/metrics")]);
+    let (code, metrics) = lab.curl(&scan, &["-H", &auth, &format!("{base}/metrics")]);
     assert_eq!(code, 200);
     assert!(
         metrics.contains("simpul_ingest_requests_rejected_total{reason=\"invalid\"} 0"),

@@ -18,7 +18,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use simpul_e2e::{agent_id, free_port, need, post, report, Collector, Proc};
+use simpul_e2e::curl::{curl, login, login_token, Answer};
+use simpul_e2e::{
+    agent_id, checkin, free_port, lan, lan_device, need, report, send, Collector, Proc,
+};
 
 const SEED: &str = r#"
 [[agencies]]
@@ -100,38 +103,6 @@ evidence = "checkin"
 const ADMIN_PW: &str = "admin password 2026";
 const AGENCY_PW: &str = "agency password 2026";
 
-fn lan(devices: &[(&str, &str)]) -> serde_json::Value {
-    let devs: Vec<_> = devices
-        .iter()
-        .map(|(id, name)| {
-            serde_json::json!({"id": id, "type": if name.starts_with("sw") { "switch" } else { "host" },
-                "name": name, "addresses": [], "sources": ["icmp"]})
-        })
-        .collect();
-    serde_json::json!({"subnets": ["10.20.0.0/24"], "topology": {"devices": devs, "links": []},
-        "hash": "", "duration_seconds": 0.5})
-}
-
-fn send(c: &Collector, token: &str, r: &serde_json::Value) {
-    let (code, body) = post(
-        &c.url("/api/v1/reports"),
-        &[("authorization", &format!("Bearer {token}"))],
-        &serde_json::to_vec(r).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
-}
-
-fn checkin(c: &Collector, obligation: &str, body: &str) {
-    let (code, t, err) = c.cli(&["backup", "token", obligation]);
-    assert_eq!(code, 0, "{err}");
-    let (code, out) = post(
-        &c.url(&format!("/api/v1/backups/{obligation}/checkin")),
-        &[("authorization", &format!("Bearer {}", t.trim()))],
-        body.as_bytes(),
-    );
-    assert_eq!(code, 201, "{out}");
-}
-
 /// The seeded collector and the agent id of one dinkes host.
 fn seeded() -> (Collector, String) {
     let c = Collector::start_full("", SEED);
@@ -169,20 +140,26 @@ fn seeded() -> (Collector, String) {
                 ]);
             }
             if host == "dinkes-web-02" {
-                r["lan"] = lan(&[
-                    ("mac:02:00:00:00:00:01", "sw-core"),
-                    ("ip:10.20.0.7", "pc-07"),
-                ]);
+                r["lan"] = lan(
+                    "10.20.0.0/24",
+                    vec![
+                        lan_device("mac:02:00:00:00:00:01", "switch", "sw-core"),
+                        lan_device("ip:10.20.0.7", "host", "pc-07"),
+                    ],
+                );
             }
             send(&c, &token, &r);
             if host == "dinkes-web-02" {
                 // a second LAN version: one host more
                 let mut r2 = report(&id, &host, 2);
-                r2["lan"] = lan(&[
-                    ("mac:02:00:00:00:00:01", "sw-core"),
-                    ("ip:10.20.0.7", "pc-07"),
-                    ("ip:10.20.0.9", "pc-09"),
-                ]);
+                r2["lan"] = lan(
+                    "10.20.0.0/24",
+                    vec![
+                        lan_device("mac:02:00:00:00:00:01", "switch", "sw-core"),
+                        lan_device("ip:10.20.0.7", "host", "pc-07"),
+                        lan_device("ip:10.20.0.9", "host", "pc-09"),
+                    ],
+                );
                 send(&c, &token, &r2);
             }
         }
@@ -190,144 +167,51 @@ fn seeded() -> (Collector, String) {
     checkin(
         &c,
         "dinkes-simpus",
-        r#"{"status":"ok","size_bytes":5000000}"#,
+        br#"{"status":"ok","size_bytes":5000000}"#,
     );
     checkin(
         &c,
         "dinkes-arsip",
-        r#"{"status":"fail","message":"disk full"}"#,
+        br#"{"status":"fail","message":"disk full"}"#,
     );
-    checkin(&c, "diskominfo-web", r#"{"status":"ok","size_bytes":5000}"#);
+    checkin(
+        &c,
+        "diskominfo-web",
+        br#"{"status":"ok","size_bytes":5000}"#,
+    );
     // bappeda-sipd: never seen
-    for (name, args) in [
-        ("budi", vec!["--role", "admin"]),
-        ("ani", vec!["--role", "agency", "--agency", "diskominfo"]),
-    ] {
-        let pw = if name == "budi" { ADMIN_PW } else { AGENCY_PW };
-        let mut cmd = Command::new(simpul_e2e::bin("simpul-collector"));
-        cmd.args(["user", "add", name, "--password-stdin", "--config"])
-            .arg(c.config_path())
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{pw}\n").as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    c.add_user("budi", &["--role", "admin"], ADMIN_PW);
+    c.add_user(
+        "ani",
+        &["--role", "agency", "--agency", "diskominfo"],
+        AGENCY_PW,
+    );
     (c, dinkes_host)
 }
 
 /// An HTTP client with a cookie jar of one session: logs in through the form.
 struct Session {
     base: String,
+    /// The session's `Cookie:` header.
     cookie: String,
 }
 
 impl Session {
     fn login(c: &Collector, name: &str, password: &str) -> Self {
-        let login = login_token(c);
-        let body = format!(
-            "name={name}&password={}&login_csrf={login}&next=/",
-            password.replace(' ', "+")
-        );
-        let (code, _, headers) = raw(c, "POST", "/login", &format!("simpul_login={login}"), &body);
-        assert_eq!(code, 303, "login of {name}");
         Self {
             base: c.url(""),
-            cookie: format!(
-                "simpul_session={}",
-                set_cookie(&headers, "simpul_session").unwrap()
-            ),
+            cookie: login(c, name, password),
         }
     }
 
     fn get(&self, path: &str) -> (u16, String) {
-        let (code, body, _) = self.get_raw(path);
-        (code, body)
+        let a = self.get_raw(path);
+        (a.status, a.body)
     }
 
-    fn get_raw(&self, path: &str) -> (u16, String, Vec<String>) {
-        raw_url(&format!("{}{path}", self.base), "GET", &self.cookie, "")
+    fn get_raw(&self, path: &str) -> Answer {
+        curl(&format!("{}{path}", self.base), "GET", &[&self.cookie], "")
     }
-}
-
-/// One request without following redirects: (status, body, Set-Cookie headers).
-fn raw(
-    c: &Collector,
-    method: &str,
-    path: &str,
-    cookie: &str,
-    form: &str,
-) -> (u16, String, Vec<String>) {
-    raw_url(&c.url(path), method, cookie, form)
-}
-
-fn raw_url(url: &str, method: &str, cookie: &str, form: &str) -> (u16, String, Vec<String>) {
-    let out = Command::new("curl")
-        .args(["-s", "-i", "-X", method, url])
-        .args(if cookie.is_empty() {
-            vec![]
-        } else {
-            vec!["-H".to_owned(), format!("Cookie: {cookie}")]
-        })
-        .args(if form.is_empty() {
-            vec![]
-        } else {
-            vec![
-                "-H".to_owned(),
-                "Content-Type: application/x-www-form-urlencoded".to_owned(),
-                "--data-binary".to_owned(),
-                form.to_owned(),
-            ]
-        })
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let code = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    // Set-Cookie values, and the Location of a redirect as "location=<target>"
-    let cookies = head
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .map(str::to_owned)
-                .or_else(|| {
-                    l.strip_prefix("location: ")
-                        .map(|t| format!("location={}", t.trim()))
-                })
-        })
-        .collect();
-    (code, body.to_owned(), cookies)
-}
-
-/// The double-submit token of a fresh login form (its cookie and hidden field).
-fn login_token(c: &Collector) -> String {
-    let (code, _, headers) = raw(c, "GET", "/login", "", "");
-    assert_eq!(code, 200);
-    set_cookie(&headers, "simpul_login").unwrap()
-}
-
-fn set_cookie(headers: &[String], name: &str) -> Option<String> {
-    headers.iter().find_map(|h| {
-        let v = h.strip_prefix(&format!("{name}="))?;
-        Some(v.split(';').next()?.to_owned()).filter(|v| !v.is_empty())
-    })
 }
 
 /// HTML5 parse errors of a page (html5ever's tree builder reports them).
@@ -358,10 +242,15 @@ fn crawl(s: &Session) -> BTreeSet<String> {
         if !seen.insert(p.clone()) || seen.len() > 400 {
             continue;
         }
-        let (code, body, headers) = s.get_raw(&p);
+        let Answer {
+            status: code,
+            body,
+            location,
+            ..
+        } = s.get_raw(&p);
         if code == 303 {
             // a page that sends this user elsewhere (an agency user's /lan)
-            let to = set_cookie(&headers, "location").unwrap();
+            let to = location.unwrap();
             assert!(
                 to.starts_with('/') && to != "/login",
                 "{p} redirects to {to}"
@@ -735,7 +624,9 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     // the JSON API: a login or a user API token; an agency user reads only their agency
     let (code, _) = simpul_e2e::get_anonymous(&c.url("/api/v1/hosts"));
     assert_eq!(code, 401);
-    let (code, body, _) = raw(&c, "GET", "/api/v1/hosts", &admin.cookie, "");
+    let Answer {
+        status: code, body, ..
+    } = curl(&c.url("/api/v1/hosts"), "GET", &[&admin.cookie], "");
     assert_eq!(code, 200, "the pages' session reads the API");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&body)
@@ -780,49 +671,56 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     }
 
     // CSRF: a state-changing form without the session's token is refused
-    let (code, _, _) = raw(
-        &c,
+    let code = curl(
+        &c.url("/lan/dinkes/ack"),
         "POST",
-        "/lan/dinkes/ack",
-        &admin.cookie,
+        &[&admin.cookie],
         "site=&version=2",
-    );
+    )
+    .status;
     assert_eq!(code, 403);
-    let (code, _, _) = raw(&c, "POST", "/logout", &admin.cookie, "x=1");
+    let code = curl(&c.url("/logout"), "POST", &[&admin.cookie], "x=1").status;
     assert_eq!(code, 403);
-    let (code, _, _) = raw(&c, "POST", "/login", "", "name=budi&password=x");
+    let code = curl(&c.url("/login"), "POST", &[], "name=budi&password=x").status;
     assert_eq!(code, 403, "the login form needs its token too");
 
     // session fixation: a session id planted before login is never used
     let planted = "a".repeat(64);
     let login = login_token(&c);
-    let (code, _, h) = raw(
-        &c,
+    let a = curl(
+        &c.url("/login"),
         "POST",
-        "/login",
-        &format!("simpul_session={planted}; simpul_login={login}"),
+        &[&format!(
+            "Cookie: simpul_session={planted}; simpul_login={login}"
+        )],
         &format!(
             "name=budi&password={}&login_csrf={login}",
             ADMIN_PW.replace(' ', "+")
         ),
     );
-    assert_eq!(code, 303);
-    let fresh = set_cookie(&h, "simpul_session").unwrap();
+    assert_eq!(a.status, 303);
+    let fresh = a.cookie("simpul_session");
     assert_ne!(fresh, planted);
-    let (code, _, _) = raw(&c, "GET", "/", &format!("simpul_session={planted}"), "");
+    let code = curl(
+        &c.url("/"),
+        "GET",
+        &[&format!("Cookie: simpul_session={planted}")],
+        "",
+    )
+    .status;
     assert_eq!(code, 303, "the planted id is not a session");
 
     // failed logins: throttled after 5 for one name, and counted
     let mut codes = Vec::new();
     for _ in 0..7 {
         let login = login_token(&c);
-        let (code, _, _) = raw(
-            &c,
+        let code = curl(
+            &c.url("/login"),
             "POST",
-            "/login",
-            &format!("simpul_login={login}"),
+            &[&format!("Cookie: simpul_login={login}")],
             &format!("name=ghost&password=wrong&login_csrf={login}"),
-        );
+        )
+        .status;
         codes.push(code);
     }
     assert_eq!(&codes[..5], &[401; 5], "{codes:?}");
@@ -873,32 +771,6 @@ fn metrics_can_require_an_admin() {
     );
 }
 
-/// Adds a web user with `args` (`--role admin`, ...) and `password`.
-fn add_user(c: &Collector, name: &str, args: &[&str], password: &str) {
-    use std::io::Write;
-    let mut child = Command::new(simpul_e2e::bin("simpul-collector"))
-        .args(["user", "add", name, "--password-stdin", "--config"])
-        .arg(c.config_path())
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A LAN of `hosts` hosts whose names carry `tag`: every tag a different topology.
 fn big_lan(hosts: usize, tag: usize) -> serde_json::Value {
     let devs: Vec<_> = (0..hosts)
@@ -908,8 +780,7 @@ fn big_lan(hosts: usize, tag: usize) -> serde_json::Value {
                 "macs": [], "sources": ["arp", "icmp"], "vendor": "Dell Inc."})
         })
         .collect();
-    serde_json::json!({"subnets": ["10.30.0.0/22"], "topology": {"devices": devs, "links": []},
-        "hash": "", "duration_seconds": 0.5})
+    lan("10.30.0.0/22", devs)
 }
 
 /// Median of `n` timings of `f`, in milliseconds.
@@ -968,12 +839,18 @@ fn lan_versions_are_bounded_and_do_not_slow_other_agencies() {
             &format!("lan_version_min_interval = \"{interval}\"\nlan_versions_keep = 400\n"),
             "",
         );
-        add_user(&c, "budi", &["--role", "admin"], ADMIN_PW);
+        c.add_user("budi", &["--role", "admin"], ADMIN_PW);
         let budi = Session::login(&c, "budi", ADMIN_PW);
         // another agency, with a small LAN of its own
         let other = c.enrol("diskominfo", "diskominfo-srv", Some("pusat-data"));
         let mut r = report(&agent_id(&other), "diskominfo-srv", 1);
-        r["lan"] = lan(&[("mac:02:00:00:00:00:09", "sw-dc"), ("ip:10.9.0.1", "srv")]);
+        r["lan"] = lan(
+            "10.20.0.0/24",
+            vec![
+                lan_device("mac:02:00:00:00:00:09", "switch", "sw-dc"),
+                lan_device("ip:10.9.0.1", "host", "srv"),
+            ],
+        );
         send(&c, &other, &r);
         let token = c.enrol("dinkes", "dinkes-opd", Some("kantor-dinkes"));
         let id = agent_id(&token);

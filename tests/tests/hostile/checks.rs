@@ -2,11 +2,6 @@
 //! markup, strings without a hostile character (the requests, the login and the CSV
 //! checks are the tests crate's `simpul_e2e::curl`).
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
-use simpul_e2e::{bin, Collector};
-
 /// HTML5 parse errors of a page, exact ones included (a control character or a
 /// noncharacter in the text is one).
 pub fn html_errors(html: &str) -> Vec<String> {
@@ -80,36 +75,4 @@ pub fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
         }),
         _ => {}
     }
-}
-
-/// Adds the admin `name` with `password` (`simpul-collector user add`).
-pub fn add_admin(c: &Collector, name: &str, password: &str) {
-    let mut child = Command::new(bin("simpul-collector"))
-        .args([
-            "user",
-            "add",
-            name,
-            "--password-stdin",
-            "--role",
-            "admin",
-            "--config",
-        ])
-        .arg(c.config_path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("simpul-collector user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{password}\n").as_bytes())
-        .expect("password");
-    let out = child.wait_with_output().expect("user add");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
