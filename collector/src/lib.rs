@@ -6,6 +6,7 @@ pub mod backups;
 pub mod config;
 pub mod csv;
 pub mod duties;
+pub mod ingest;
 pub mod lan;
 pub mod listener;
 pub mod metrics;

@@ -9,10 +9,11 @@ use simpul_protocol::Limits;
 use crate::api::{self, auth::Auth, ratelimit::RateLimiter, AppState};
 use crate::config::CollectorConfig;
 use crate::duties::DutyEngine;
+use crate::ingest::writer::{self, Writer};
 use crate::listener::{self, Tls, TlsFiles};
 use crate::metrics::{Exposition, Metrics};
 use crate::state::Fleet;
-use crate::store::{self, writer::Writer};
+use crate::store;
 
 /// Runs the collector until a shutdown signal.
 pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
@@ -44,7 +45,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         write_conn,
         Arc::clone(&fleet),
         cfg.grace_intervals,
-        store::writer::LanSettings {
+        writer::LanSettings {
             limits: cfg.lan_limits(),
             coalesced: Arc::clone(&metrics.lan_versions_coalesced),
         },
@@ -91,7 +92,15 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         duties: Arc::clone(&duties),
         replica: Arc::clone(&replica),
     });
+    let ingest = Arc::new(crate::ingest::Ingest::new(
+        Arc::clone(&cfg),
+        limits.clone(),
+        Arc::clone(&read_db),
+        writer.sender(),
+        Arc::clone(&metrics),
+    ));
     let state = Arc::new(AppState {
+        ingest,
         cfg: Arc::clone(&cfg),
         limits,
         fleet: Arc::clone(&fleet),

@@ -7,7 +7,7 @@
 //! | boot | `main.rs`, `serve.rs`, `user_cli.rs` |
 //! | web | `web/` (pages over the API) |
 //! | http | `api/` (but `api/ratelimit.rs`), `listener` |
-//! | services | `duties`, `store/writer.rs` (the ingest pipeline), `replica`, `remote_write`, `metrics/` |
+//! | services | `duties`, `ingest/` (the ingest pipeline, its single writer), `replica`, `remote_write`, `metrics/` |
 //! | domain | `sla/`, `backups/`, `lan/`, `scorecard`, `state` |
 //! | store | `store/` |
 //! | leaf | `config/`, `period`, `csv`, `tls`, `owner`, `api/ratelimit.rs`, `lib.rs` (`lock`, `now_seconds`, `params!`, `states!`) |
@@ -37,7 +37,6 @@ fn layer_of_file(rel: &str) -> usize {
         ("csv.rs", "leaf"),
         ("owner.rs", "leaf"),
         ("tls.rs", "leaf"),
-        ("store/writer.rs", "services"),
         ("store/", "store"),
         ("sla/", "domain"),
         ("backups/", "domain"),
@@ -45,6 +44,7 @@ fn layer_of_file(rel: &str) -> usize {
         ("state.rs", "domain"),
         ("scorecard.rs", "domain"),
         ("duties.rs", "services"),
+        ("ingest/", "services"),
         ("replica.rs", "services"),
         ("remote_write.rs", "services"),
         ("metrics/", "services"),
@@ -63,11 +63,10 @@ fn layer_of_file(rel: &str) -> usize {
     LAYERS.iter().position(|l| *l == name).unwrap()
 }
 
-/// The layer of an import path below `crate::` (`store::writer::Job` → services).
+/// The layer of an import path below `crate::` (`ingest::writer::Job` → services).
 fn layer_of_path(path: &[&str]) -> Option<usize> {
     let first = *path.first()?;
     let rel = match (first, path.get(1).copied()) {
-        ("store", Some("writer")) => "store/writer.rs".to_owned(),
         ("api", Some("ratelimit")) => "api/ratelimit.rs".to_owned(),
         ("listener", _) => "listener".to_owned(),
         (m, _) if Path::new(&src().join(format!("{m}.rs"))).exists() => format!("{m}.rs"),
@@ -174,7 +173,6 @@ fn violations() -> BTreeSet<String> {
             };
             if to > from {
                 let module = match segs.as_slice() {
-                    ["store", "writer", ..] => "store::writer".to_owned(),
                     ["api", "ratelimit", ..] => "api::ratelimit".to_owned(),
                     [m, ..] => (*m).to_owned(),
                     [] => continue,
@@ -426,19 +424,19 @@ fn the_cycle_finder_finds_a_circle_and_ignores_a_chain() {
 #[test]
 fn the_import_scanner_reads_paths_and_groups() {
     let paths = crate_paths(
-        "use crate::store::writer::Job;\nuse crate::{lan, sla::report};\nlet x = crate::now_seconds();\nsimpul_collector::api::x;",
+        "use crate::ingest::writer::Job;\nuse crate::{lan, sla::report};\nlet x = crate::now_seconds();\nsimpul_collector::api::x;",
     );
     assert_eq!(
         paths,
         vec![
-            vec!["store", "writer", "Job"],
+            vec!["ingest", "writer", "Job"],
             vec!["lan"],
             vec!["sla", "report"],
             vec!["now_seconds"],
         ]
     );
     assert_eq!(
-        LAYERS[layer_of_path(&["store", "writer"]).unwrap()],
+        LAYERS[layer_of_path(&["ingest", "writer"]).unwrap()],
         "services"
     );
     assert_eq!(LAYERS[layer_of_path(&["store", "users"]).unwrap()], "store");

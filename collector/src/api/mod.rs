@@ -27,9 +27,9 @@ use simpul_protocol::Limits;
 use tokio::sync::mpsc;
 
 use crate::config::CollectorConfig;
+use crate::ingest::writer::Job;
 use crate::metrics::Metrics;
 use crate::state::Fleet;
-use crate::store::writer::Job;
 
 /// Everything a request handler needs.
 #[derive(Debug)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub fleet: Arc<Fleet>,
     pub auth: Arc<auth::Auth>,
     pub writer: mpsc::Sender<Job>,
+    /// The ingest pipeline (validation, binding, the single writer).
+    pub ingest: Arc<crate::ingest::Ingest>,
     pub metrics: Arc<Metrics>,
     /// The duty engine: the newest SLA, backup, LAN and SNMP states.
     pub duties: Arc<crate::duties::DutyEngine>,

@@ -13,7 +13,6 @@ pub mod pg_server;
 pub mod pool;
 pub mod shared;
 pub mod users;
-pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

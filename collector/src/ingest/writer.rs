@@ -11,9 +11,9 @@ use crate::params;
 use simpul_protocol::Report;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{AgentBinding, Db, DbError};
 use crate::sla::engine::{continues, Span};
 use crate::state::Fleet;
+use crate::store::{AgentBinding, Db, DbError};
 
 /// Most jobs committed in one transaction.
 const MAX_BATCH_JOBS: usize = 256;
@@ -66,7 +66,7 @@ impl Writer {
                 let mut spans = Spans {
                     open: HashMap::new(),
                     grace_intervals: f64::from(grace_intervals),
-                    shared: conn.engine() == super::Engine::Postgres,
+                    shared: conn.engine() == crate::store::Engine::Postgres,
                 };
                 run(conn, rx, &fleet, &mut spans, &lan)
             })?;
