@@ -259,7 +259,7 @@ const POSTGRES_BACKUP: &str = "store.kind = \"postgres\": back the database up w
 /// `simpul-collector backup --out FILE | --out-dir DIR [--keep N]`.
 fn own_backup(own: OwnBackup) -> anyhow::Result<()> {
     let cfg = load(&own.common)?;
-    if cfg.store.kind != "sqlite" {
+    if !cfg.store.is_sqlite() {
         return Err(UsageError(POSTGRES_BACKUP.into()).into());
     }
     let out = match (&own.out, &own.out_dir) {
@@ -460,7 +460,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             force,
         } => {
             let cfg = load(&common)?;
-            if cfg.store.kind != "sqlite" {
+            if !cfg.store.is_sqlite() {
                 return Err(UsageError(POSTGRES_BACKUP.into()).into());
             }
             let (summary, kept) = store::backup::restore(
@@ -554,9 +554,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     zone,
                 ),
             };
-            if format != "json" && format != "csv" {
-                return Err(UsageError(format!("--format {format:?}: must be json or csv")).into());
-            }
+            let csv = match format.as_str() {
+                "json" => false,
+                "csv" => true,
+                _ => {
+                    return Err(
+                        UsageError(format!("--format {format:?}: must be json or csv")).into(),
+                    )
+                }
+            };
             if let Some(a) = &agency {
                 cfg.check_binding(a, None).map_err(UsageError)?;
             }
@@ -568,7 +574,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 simpul_collector::now_seconds(),
                 agency.as_deref(),
             )?;
-            if format == "csv" {
+            if csv {
                 print!("{}", report::to_csv(&r));
             } else {
                 println!("{}", serde_json::to_string_pretty(&r)?);

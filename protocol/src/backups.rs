@@ -3,6 +3,49 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The kinds of backup probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupKind {
+    /// The newest file matching a pattern in a directory.
+    Files,
+    /// The newest snapshot of a restic repository.
+    Restic,
+    /// The newest archive of a borg repository.
+    Borg,
+}
+
+impl BackupKind {
+    /// What is valid, for messages.
+    pub const RULE: &'static str = "must be files, restic or borg";
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Files => "files",
+            Self::Restic => "restic",
+            Self::Borg => "borg",
+        }
+    }
+}
+
+impl std::str::FromStr for BackupKind {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "files" => Ok(Self::Files),
+            "restic" => Ok(Self::Restic),
+            "borg" => Ok(Self::Borg),
+            _ => Err(()),
+        }
+    }
+}
+
+impl std::fmt::Display for BackupKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The newest backup an agent-side probe found for one obligation.
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -10,7 +53,7 @@ use serde::{Deserialize, Serialize};
 pub struct BackupEvidence {
     /// The obligation id of collector.toml, e.g. `dinkes-simpus-db`.
     pub obligation: String,
-    /// Probe kind: `files`, `restic` or `borg`.
+    /// Probe kind: `files`, `restic` or `borg` ([`BackupKind`]; a string on the wire).
     pub kind: String,
     /// Why the probe could not look (path unreadable, tool missing...); empty on success.
     #[serde(default, skip_serializing_if = "String::is_empty")]

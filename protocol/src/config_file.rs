@@ -59,3 +59,58 @@ pub fn load_config<T>(
     })?;
     parse_config(&text, path, parse, problems)
 }
+
+/// A configuration value that must be one of a set (or parse some other way), read as
+/// it was written: the text is kept for messages, the value is parsed once. Text that
+/// does not parse is kept too, so that the file's validation can name the key, the
+/// value and what is valid (a parse error would stop at the first); nothing uses a
+/// value that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed<T> {
+    text: String,
+    value: Option<T>,
+}
+
+impl<T: std::str::FromStr> Parsed<T> {
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let value = text.parse().ok();
+        Self { text, value }
+    }
+}
+
+impl<T> Parsed<T> {
+    /// The value, if the text is one.
+    pub fn get(&self) -> Option<&T> {
+        self.value.as_ref()
+    }
+
+    /// As written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<T: std::str::FromStr> From<&str> for Parsed<T> {
+    fn from(s: &str) -> Self {
+        Self::new(s)
+    }
+}
+
+impl<T> std::fmt::Display for Parsed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de, T: std::str::FromStr> serde::Deserialize<'de> for Parsed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
+    }
+}
+
+impl<T> serde::Serialize for Parsed<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}

@@ -15,8 +15,8 @@ mod lan;
 mod validate;
 mod wire;
 
-pub use backups::BackupEvidence;
-pub use config_file::{load_config, parse_config, ConfigError};
+pub use backups::{BackupEvidence, BackupKind};
+pub use config_file::{load_config, parse_config, ConfigError, Parsed};
 pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};

@@ -238,11 +238,8 @@ impl Report {
         if c.count("backups", self.backups.len(), limits.max_backups) {
             for (i, b) in self.backups.iter().enumerate() {
                 c.id(&format!("backups[{i}].obligation"), &b.obligation);
-                if !matches!(b.kind.as_str(), "files" | "restic" | "borg") {
-                    c.fail(
-                        format!("backups[{i}].kind"),
-                        "must be files, restic or borg",
-                    );
+                if b.kind.parse::<crate::BackupKind>().is_err() {
+                    c.fail(format!("backups[{i}].kind"), crate::BackupKind::RULE);
                 }
                 let max = limits.max_string_bytes * 4;
                 if b.error.len() > max {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use simpul_protocol::BackupEvidence;
+use simpul_protocol::{BackupEvidence, BackupKind, Parsed};
 
 /// One `[[backups]]` entry of agent.toml.
 #[derive(Debug, Clone, Deserialize)]
@@ -21,7 +21,7 @@ pub struct BackupProbe {
     /// The obligation id declared in the collector's collector.toml.
     pub obligation: String,
     /// `files`, `restic` or `borg`.
-    pub kind: String,
+    pub kind: Parsed<BackupKind>,
     /// For `files`: a directory and a file-name pattern with `*` and `?`, e.g.
     /// `/srv/backup/dinkes/*.sql.gz`.
     #[serde(default)]
@@ -65,8 +65,8 @@ impl BackupProbe {
                 simpul_protocol::ID_RULE
             ));
         }
-        match self.kind.as_str() {
-            "files" => match &self.path {
+        match self.kind.get() {
+            Some(BackupKind::Files) => match &self.path {
                 Some(path) => p.extend(
                     files::pattern_problem(path).map(|e| format!("{key}.path = {path:?}: {e}")),
                 ),
@@ -74,27 +74,31 @@ impl BackupProbe {
                     "{key}: kind = \"files\" needs path = \"/dir/*.pattern\""
                 )),
             },
-            "restic" => {
+            Some(BackupKind::Restic) => {
                 if self.repository.is_none() || self.password_file.is_none() {
                     p.push(format!(
                         "{key}: kind = \"restic\" needs repository and password_file"
                     ));
                 }
             }
-            "borg" => {
+            Some(BackupKind::Borg) => {
                 if self.repository.is_none() {
                     p.push(format!("{key}: kind = \"borg\" needs repository"));
                 }
             }
-            k => p.push(format!("{key}.kind = {k:?}: must be files, restic or borg")),
+            None => p.push(format!(
+                "{key}.kind = {:?}: {}",
+                self.kind.as_str(),
+                BackupKind::RULE
+            )),
         }
-        if self.checksum && self.kind != "files" {
+        if self.checksum && self.kind.get() != Some(&BackupKind::Files) {
             p.push(format!(
                 "{key}.checksum: only a files probe hashes its newest file; {} reports its own ids",
                 self.kind
             ));
         }
-        if self.base_dir.is_some() && self.kind != "borg" {
+        if self.base_dir.is_some() && self.kind.get() != Some(&BackupKind::Borg) {
             p.push(format!("{key}.base_dir: only for kind = \"borg\""));
         }
         p
@@ -117,19 +121,19 @@ impl BackupProbe {
                 .unwrap_or(std::path::Path::new(default))
         };
         match (
-            self.kind.as_str(),
+            self.kind.get(),
             &self.path,
             &self.repository,
             &self.password_file,
         ) {
-            ("restic", _, Some(repo), Some(pass)) => restic::probe(
+            (Some(BackupKind::Restic), _, Some(repo), Some(pass)) => restic::probe(
                 &self.obligation,
                 binary("restic"),
                 repo,
                 pass,
                 TOOL_DEADLINE,
             ),
-            ("borg", _, Some(repo), pass) => borg::probe(
+            (Some(BackupKind::Borg), _, Some(repo), pass) => borg::probe(
                 &self.obligation,
                 binary("borg"),
                 repo,
@@ -137,7 +141,7 @@ impl BackupProbe {
                 self.base_dir.as_deref(),
                 TOOL_DEADLINE,
             ),
-            ("files", Some(path), _, _) => {
+            (Some(BackupKind::Files), Some(path), _, _) => {
                 let mut ev = files::probe(&self.obligation, path, PROBE_DEADLINE, MAX_ENTRIES);
                 if self.checksum {
                     add_checksum(&mut ev, path, sums);
@@ -146,7 +150,7 @@ impl BackupProbe {
             }
             _ => BackupEvidence {
                 error: "probe not configured".into(),
-                ..BackupEvidence::empty(&self.obligation, &self.kind)
+                ..BackupEvidence::empty(&self.obligation, self.kind.as_str())
             },
         }
     }

@@ -161,7 +161,8 @@ pub async fn checkin(
             rule,
         })
     };
-    if !matches!(b.status.as_str(), "start" | "ok" | "fail") {
+    let status = store::CheckinStatus::parse(&b.status);
+    if status.is_none() {
         bad("status", "must be start, ok or fail".into());
     }
     if b.message.len() > MAX_MESSAGE {
@@ -183,12 +184,12 @@ pub async fn checkin(
     {
         bad("duration_seconds", "must be a finite number >= 0".into());
     }
-    if !v.is_empty() {
+    let Some(status) = status.filter(|_| v.is_empty()) else {
         return Err(ApiError::invalid("check-in", v));
-    }
+    };
     let c = store::Checkin {
         at: crate::now_seconds(),
-        status: b.status,
+        status,
         size_bytes: b.size_bytes,
         checksum: b.checksum,
         duration_seconds: b.duration_seconds,
@@ -235,7 +236,8 @@ pub fn restore_test(
     if b.who.trim().is_empty() || b.who.len() > 200 {
         bad("who", "must name who tested, 1 to 200 bytes".into());
     }
-    if b.result != "ok" && b.result != "fail" {
+    let result = crate::store::TestResult::parse(&b.result);
+    if result.is_none() {
         bad("result", "must be ok or fail".into());
     }
     if b.notes.len() > MAX_MESSAGE {
@@ -253,13 +255,13 @@ pub fn restore_test(
         Some(t) if t > now + 300.0 => bad("at", "must not be in the future".into()),
         Some(_) => {}
     }
-    if !v.is_empty() {
+    let Some(result) = result.filter(|_| v.is_empty()) else {
         return Err(v);
-    }
+    };
     Ok(crate::store::RestoreTest {
         at: at.unwrap_or(now),
         who: b.who.trim().to_owned(),
-        result: b.result,
+        result,
         notes: b.notes,
         recorded_by,
     })

@@ -5,8 +5,8 @@ use crate::params;
 use crate::store::Db;
 use serde::Serialize;
 
-use crate::config::CollectorConfig;
-use crate::store::StoreError;
+use crate::config::{CollectorConfig, SiteKind};
+use crate::store::{CheckinStatus, StoreError, TestResult};
 
 /// The obligations are settings (collector.toml and `POST /api/v1/obligations`).
 pub use crate::config::backups::{EvidenceKind, Obligation};
@@ -194,7 +194,7 @@ crate::states! {
 pub fn state(
     ob: &Obligation,
     latest: Option<&Latest>,
-    site_kind: impl Fn(&str) -> Option<&'static str>,
+    site_kind: impl Fn(&str) -> Option<SiteKind>,
     now: f64,
 ) -> (BackupState, String) {
     let Some(l) = latest else {
@@ -228,7 +228,7 @@ pub fn state(
         let ok = ob
             .locations
             .iter()
-            .any(|loc| loc == site || site_kind(site) == Some(loc.as_str()));
+            .any(|loc| loc == site || site_kind(site).is_some_and(|k| k.as_str() == loc));
         if !ok {
             return (
                 BackupState::WrongPlace,
@@ -277,7 +277,7 @@ pub fn checkin_state(
             (BackupState::NeverSeen, "no check-in has arrived yet".into()),
         );
     };
-    if newest.status == "start" && now - newest.at > ob.interval_secs() {
+    if newest.status == CheckinStatus::Start && now - newest.at > ob.interval_secs() {
         return (
             None,
             (
@@ -289,7 +289,10 @@ pub fn checkin_state(
             ),
         );
     }
-    let Some(done) = newest_first.iter().find(|c| c.status != "start") else {
+    let Some(done) = newest_first
+        .iter()
+        .find(|c| c.status != CheckinStatus::Start)
+    else {
         return (
             None,
             (
@@ -298,7 +301,7 @@ pub fn checkin_state(
             ),
         );
     };
-    if done.status == "fail" {
+    if done.status == CheckinStatus::Fail {
         let msg = if done.message.is_empty() {
             "no message".into()
         } else {
@@ -393,13 +396,8 @@ pub fn statuses(
     agency: Option<&str>,
 ) -> Result<Vec<Status>, StoreError> {
     let zone = cfg.zone();
-    let site_kind = |id: &str| -> Option<&'static str> {
-        cfg.sites.iter().find(|s| s.id == id).map(|s| match s.kind {
-            crate::config::SiteKind::PusatData => "pusat-data",
-            crate::config::SiteKind::Drc => "drc",
-            crate::config::SiteKind::OpdOffice => "opd-office",
-        })
-    };
+    let site_kind =
+        |id: &str| -> Option<SiteKind> { cfg.sites.iter().find(|s| s.id == id).map(|s| s.kind) };
     let mut out = Vec::new();
     for ob in declared(conn, cfg)?
         .iter()
@@ -419,7 +417,9 @@ pub fn statuses(
         let rt = crate::store::last_restore_test(conn, &ob.id)?;
         let restore = match &rt {
             None => RestoreTestState::Never,
-            Some(t) if t.result == "ok" && now - t.at <= ob.restore_test_max_age_secs() => {
+            Some(t)
+                if t.result == TestResult::Ok && now - t.at <= ob.restore_test_max_age_secs() =>
+            {
                 RestoreTestState::Ok
             }
             Some(_) => RestoreTestState::Due,
@@ -555,10 +555,10 @@ mod tests {
         }
     }
 
-    fn kind(id: &str) -> Option<&'static str> {
+    fn kind(id: &str) -> Option<SiteKind> {
         match id {
-            "pd-1" => Some("pusat-data"),
-            "kantor-dinkes" => Some("opd-office"),
+            "pd-1" => Some(SiteKind::PusatData),
+            "kantor-dinkes" => Some(SiteKind::OpdOffice),
             _ => None,
         }
     }

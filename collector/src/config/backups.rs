@@ -141,7 +141,11 @@ impl Obligation {
             }
         }
         for l in &self.locations {
-            let known = cfg.sites.iter().any(|s| &s.id == l) || l == "pusat-data" || l == "drc";
+            let known = cfg.sites.iter().any(|s| &s.id == l)
+                || matches!(
+                    super::SiteKind::parse(l),
+                    Some(super::SiteKind::PusatData | super::SiteKind::Drc)
+                );
             if !known {
                 let ids: Vec<_> = cfg.sites.iter().map(|s| s.id.as_str()).collect();
                 p.push((

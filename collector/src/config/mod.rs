@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use simpul_protocol::{is_valid_id, ID_RULE};
+use simpul_protocol::{is_valid_id, Parsed, ID_RULE};
 
 use crate::period::{ConfiguredZone, Span, Zone};
 
@@ -150,9 +150,9 @@ pub struct CollectorConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
-    /// `sqlite` (embedded, in data_dir; the default).
+    /// `sqlite` (embedded, in data_dir; the default) or `postgres`.
     #[serde(default = "default_store_kind")]
-    pub kind: String,
+    pub kind: Parsed<StoreKind>,
     /// The database URL of a server engine. `sslmode=require` in it: TLS, with the
     /// server's certificate verified against the system's CAs or `ca_file`.
     #[serde(default)]
@@ -173,8 +173,36 @@ impl Default for StoreConfig {
     }
 }
 
-fn default_store_kind() -> String {
-    "sqlite".into()
+fn default_store_kind() -> Parsed<StoreKind> {
+    Parsed::new("sqlite")
+}
+
+/// The database engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// Embedded, one file in `data_dir`.
+    Sqlite,
+    /// A PostgreSQL server at `store.url`, shared by several collectors.
+    Postgres,
+}
+
+impl std::str::FromStr for StoreKind {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" => Ok(Self::Postgres),
+            _ => Err(()),
+        }
+    }
+}
+
+impl StoreConfig {
+    /// Whether the store is the embedded SQLite file.
+    pub fn is_sqlite(&self) -> bool {
+        self.kind.get() == Some(&StoreKind::Sqlite)
+    }
 }
 
 /// One agency (Perangkat Daerah).
@@ -201,6 +229,24 @@ pub enum SiteKind {
     Drc,
     /// An agency's own office.
     OpdOffice,
+}
+
+impl SiteKind {
+    /// As collector.toml spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PusatData => "pusat-data",
+            Self::Drc => "drc",
+            Self::OpdOffice => "opd-office",
+        }
+    }
+
+    /// The kind spelled `s`, if any.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::PusatData, Self::Drc, Self::OpdOffice]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// One site. A `pusat-data` or `drc` site hosts servers of many agencies (colocation);
@@ -460,15 +506,15 @@ impl CollectorConfig {
             ));
         }
         p.extend(self.connection_problems());
-        match self.store.kind.as_str() {
-            "sqlite" if self.store.url.is_some() => p.push(
+        match self.store.kind.get() {
+            Some(StoreKind::Sqlite) if self.store.url.is_some() => p.push(
                 "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),
             ),
-            "sqlite" if self.store.ca_file.is_some() => p.push(
+            Some(StoreKind::Sqlite) if self.store.ca_file.is_some() => p.push(
                 "store.ca_file: the sqlite store makes no connection; remove it".into(),
             ),
-            "sqlite" => {}
-            "postgres" => match &self.store.url {
+            Some(StoreKind::Sqlite) => {}
+            Some(StoreKind::Postgres) => match &self.store.url {
                 None => p.push(
                     "store.url: missing; store.kind = \"postgres\" needs the database's URL, e.g. \"postgres://simpul@127.0.0.1:5432/simpul\"".into(),
                 ),
@@ -486,8 +532,9 @@ impl CollectorConfig {
                     Ok(_) => {}
                 },
             },
-            other => p.push(format!(
-                "store.kind = {other:?}: must be \"sqlite\" (embedded, the default) or \"postgres\""
+            None => p.push(format!(
+                "store.kind = {:?}: must be \"sqlite\" (embedded, the default) or \"postgres\"",
+                self.store.kind.as_str()
             )),
         }
         for (i, rw) in self.remote_write.iter().enumerate() {
@@ -808,7 +855,7 @@ mod tests {
     fn the_store_names_what_is_wrong() {
         let err = |store: &str| {
             CollectorConfig::parse(&format!("[store]\n{store}\n"), Path::new("c.toml"))
-                .map(|c| c.store.kind)
+                .map(|c| c.store.kind.as_str().to_owned())
                 .map_err(|e| e.to_string())
         };
         assert_eq!(err("").unwrap(), "sqlite");

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 pub use crate::period::parse_duration;
-use crate::period::{days_from_civil, PeriodKind, Window, Zone};
+use crate::period::{days_from_civil, PeriodKind, Span, Window, Zone};
 
 /// A named SLA class, e.g. `colocation-gold` at 99.9 % per month.
 #[derive(Debug, Clone, Deserialize)]
@@ -75,7 +75,7 @@ pub struct Maintenance {
     pub start_time: Option<String>,
     /// Length of each occurrence, e.g. `2h`, `90m`.
     #[serde(default)]
-    pub duration: Option<String>,
+    pub duration: Option<Span>,
 }
 
 /// Parses `2026-10-05T01:00:00+07:00` (or `Z`, seconds optional) to UTC seconds.
@@ -289,8 +289,8 @@ impl Maintenance {
                     None => p.push(format!("{key}: a recurring window needs start_time = \"HH:MM\"")),
                 }
                 match &self.duration {
-                    Some(d) if parse_duration(d).is_some_and(|x| x <= 7 * 86400) => {}
-                    Some(d) => p.push(format!("{key}.duration = {d:?}: must be like \"2h\" or \"90m\" (at most 7d)")),
+                    Some(d) if d.secs().is_some_and(|x| x > 0 && x <= 7 * 86400) => {}
+                    Some(d) => p.push(format!("{key}.duration = {:?}: must be like \"2h\" or \"90m\" (at most 7d)", d.as_str())),
                     None => p.push(format!("{key}: a recurring window needs duration, e.g. \"2h\"")),
                 }
             }
@@ -324,7 +324,7 @@ impl Maintenance {
         let (Some(days), Some(at), Some(len)) = (
             self.rrule.as_deref().and_then(parse_rrule),
             self.start_time.as_deref().and_then(hhmm),
-            self.duration.as_deref().and_then(parse_duration),
+            self.duration.as_ref().and_then(Span::secs),
         ) else {
             return vec![];
         };

@@ -84,13 +84,15 @@ pub struct AgentRow {
 /// Opens the store `cfg` names: the SQLite file in `data_dir`, or the PostgreSQL
 /// database at `store.url`; migrated.
 pub fn open(cfg: &StoreConfig, data_dir: &Path) -> Result<Db, StoreError> {
-    match (cfg.kind.as_str(), &cfg.url) {
-        ("sqlite", _) => open_sqlite(data_dir),
-        ("postgres", Some(url)) => open_postgres(url, cfg.ca_file.as_deref()),
+    use crate::config::StoreKind;
+    match (cfg.kind.get(), &cfg.url) {
+        (Some(StoreKind::Sqlite), _) => open_sqlite(data_dir),
+        (Some(StoreKind::Postgres), Some(url)) => open_postgres(url, cfg.ca_file.as_deref()),
         // check-config refuses these; a config built otherwise must not fall back to
         // a SQLite file nobody asked for
-        (kind, _) => Err(StoreError::Config(format!(
-            "store.kind = {kind:?} needs a store.url (\"postgres\") or must be \"sqlite\""
+        _ => Err(StoreError::Config(format!(
+            "store.kind = {:?} needs a store.url (\"postgres\") or must be \"sqlite\"",
+            cfg.kind.as_str()
         ))),
     }
 }
@@ -536,12 +538,38 @@ pub fn backup_token_valid(conn: &Db, obligation: &str, token: &str) -> Result<bo
     )?)
 }
 
+crate::states! {
+    /// What a backup job's check-in says.
+    pub enum CheckinStatus {
+        /// The job started (a start without a finish for longer than the interval is a
+        /// failure).
+        Start = "start",
+        Ok = "ok",
+        Fail = "fail",
+    }
+}
+
+crate::states! {
+    /// How a restore test went.
+    pub enum TestResult {
+        Ok = "ok",
+        Fail = "fail",
+    }
+}
+
+/// A stored value of a states enum, or an error naming the column.
+fn stored<T>(column: usize, value: String, parse: fn(&str) -> Option<T>) -> Result<T, DbError> {
+    parse(&value).ok_or_else(|| DbError::Column {
+        column,
+        message: format!("unknown value {value:?}"),
+    })
+}
+
 /// One check-in of a backup job.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Checkin {
     pub at: f64,
-    /// `start`, `ok` or `fail`.
-    pub status: String,
+    pub status: CheckinStatus,
     pub size_bytes: Option<u64>,
     pub checksum: String,
     pub duration_seconds: Option<f64>,
@@ -558,7 +586,7 @@ pub fn add_checkin(conn: &Db, obligation: &str, c: &Checkin) -> Result<(), Store
         params![
             obligation,
             c.at,
-            c.status,
+            c.status.as_str(),
             c.size_bytes.map(|s| s as i64),
             c.checksum,
             c.duration_seconds,
@@ -578,7 +606,7 @@ pub fn checkins(conn: &Db, obligation: &str, limit: u32) -> Result<Vec<Checkin>,
         |r| {
             Ok(Checkin {
                 at: r.get(0)?,
-                status: r.get(1)?,
+                status: stored(1, r.get(1)?, CheckinStatus::parse)?,
                 size_bytes: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
                 checksum: r.get(3)?,
                 duration_seconds: r.get(4)?,
@@ -594,8 +622,7 @@ pub fn checkins(conn: &Db, obligation: &str, limit: u32) -> Result<Vec<Checkin>,
 pub struct RestoreTest {
     pub at: f64,
     pub who: String,
-    /// `ok` or `fail`.
-    pub result: String,
+    pub result: TestResult,
     pub notes: String,
     pub recorded_by: String,
 }
@@ -604,7 +631,7 @@ pub struct RestoreTest {
 pub fn add_restore_test(conn: &Db, obligation: &str, t: &RestoreTest) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO restore_tests (obligation, at, who, result, notes, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![obligation, t.at, t.who, t.result, t.notes, t.recorded_by],
+        params![obligation, t.at, t.who, t.result.as_str(), t.notes, t.recorded_by],
     )?;
     Ok(())
 }
@@ -678,7 +705,7 @@ pub fn restore_tests(
         Ok(RestoreTest {
             at: r.get(0)?,
             who: r.get(1)?,
-            result: r.get(2)?,
+            result: stored(2, r.get(2)?, TestResult::parse)?,
             notes: r.get(3)?,
             recorded_by: r.get(4)?,
         })
