@@ -660,7 +660,7 @@ impl CollectorConfig {
     /// Problems of the SLA settings.
     fn sla_problems(&self, agencies: &HashSet<&str>, sites: &HashSet<&str>) -> Vec<String> {
         use crate::period::ZONE_RULE;
-        use sla::{BusinessHours, BUSINESS_HOURS_RULE};
+        use sla::BUSINESS_HOURS_RULE;
         let mut p = Vec::new();
         if !self.lan_diagram_max_age.is_positive() {
             p.push(format!(
@@ -726,9 +726,10 @@ impl CollectorConfig {
                 ));
             }
             if let Some(bh) = &c.business_hours {
-                if BusinessHours::parse(bh).is_none() {
+                if bh.get().is_none() {
                     p.push(format!(
-                        "sla_classes[{i}].business_hours = {bh:?}: {BUSINESS_HOURS_RULE}"
+                        "sla_classes[{i}].business_hours = {:?}: {BUSINESS_HOURS_RULE}",
+                        bh.as_str()
                     ));
                 }
             }

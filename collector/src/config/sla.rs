@@ -2,6 +2,7 @@
 //! maintenance windows (one-off and recurring), parsed and validated.
 
 use serde::Deserialize;
+use simpul_protocol::Parsed;
 
 pub use crate::period::parse_duration;
 use crate::period::{days_from_civil, PeriodKind, Span, Window, Zone};
@@ -18,7 +19,7 @@ pub struct SlaClass {
     pub period: PeriodKind,
     /// Count only these hours, e.g. `Mon-Fri 07:30-16:00` (local time).
     #[serde(default)]
-    pub business_hours: Option<String>,
+    pub business_hours: Option<Parsed<BusinessHours>>,
     /// How time the collector cannot vouch for counts: `excluded` (default), `up`, `down`.
     #[serde(default)]
     pub unknown: UnknownPolicy,
@@ -177,6 +178,14 @@ pub struct BusinessHours {
 /// What `business_hours` accepts, for error messages.
 pub const BUSINESS_HOURS_RULE: &str =
     "must look like \"Mon-Fri 07:30-16:00\" or \"Mon,Wed,Fri 08:00-12:00\" (local time, start before end)";
+
+impl std::str::FromStr for BusinessHours {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::parse(s).ok_or(())
+    }
+}
 
 impl BusinessHours {
     pub fn parse(s: &str) -> Option<Self> {

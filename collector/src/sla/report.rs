@@ -6,11 +6,12 @@ use crate::params;
 use crate::store::db::{Db, Row};
 use serde::Serialize;
 
-use super::config::{BusinessHours, SlaClass, UnknownPolicy};
+use super::config::{SlaClass, UnknownPolicy};
 use super::engine::{evaluate, merge, Cause, Input, Span, Window};
 use super::period::Period;
 use crate::config::CollectorConfig;
 use crate::store::{self, StoreError};
+use simpul_protocol::Parsed;
 
 /// One outage as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -284,8 +285,8 @@ pub fn report(
             .collect();
         let bh = class
             .business_hours
-            .as_deref()
-            .and_then(BusinessHours::parse)
+            .as_ref()
+            .and_then(Parsed::get)
             .map(|bh| bh.windows(from, to, zone));
         let tally = evaluate(&Input {
             from,
