@@ -36,6 +36,47 @@ crate::states! {
     }
 }
 
+crate::states! {
+    /// The duties of an agency, in the scorecard's column order.
+    pub enum Duty {
+        /// Its servers' agents report.
+        Agents = "agents",
+        /// Its servers meet their SLA this period.
+        Sla = "sla",
+        /// Every backup obligation has a fresh, big enough backup in the right place.
+        BackupsFresh = "backups_fresh",
+        /// Every obligation's restore test is in date and passed.
+        RestoreTests = "restore_tests",
+        /// A LAN diagram was discovered and confirmed within `lan_diagram_max_age`.
+        LanSubmitted = "lan_submitted",
+        /// Every change of the LAN diagram is acknowledged (reported).
+        LanChanges = "lan_changes",
+        /// Every server's hardware and software inventory is known.
+        Inventory = "inventory",
+    }
+}
+
+crate::states! {
+    /// How an agency stands on one duty; `ALL` is worst first.
+    pub enum Cell {
+        Failing = "failing",
+        Warning = "warning",
+        NoData = "no_data",
+        Ok = "ok",
+        NotApplicable = "not_applicable",
+    }
+}
+
+/// One duty of one agency: its state, why in words, and where the evidence is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyCell {
+    pub duty: Duty,
+    pub state: Cell,
+    pub reason: String,
+    /// The page that shows the evidence.
+    pub link: String,
+}
+
 /// One agency's duties at a glance.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreRow {
@@ -61,6 +102,12 @@ pub struct ScoreRow {
     pub lan_unacknowledged: i64,
     pub lan_devices: i64,
     pub overall: Overall,
+    /// Hosts whose inventory is known.
+    pub hosts_inventoried: usize,
+    /// Every duty in [`Duty`] order.
+    pub duties: Vec<DutyCell>,
+    /// The worst state of its duties (not applicable ones left out; `ok` if none).
+    pub worst: Cell,
 }
 
 fn counts_as_object<S: serde::Serializer>(
@@ -216,6 +263,25 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
     } else {
         Overall::Attention
     };
+    let inventoried = mine.iter().filter(|h| h.inventory.is_some()).count();
+    let duties = cells(&Facts {
+        agency: &a.id,
+        hosts: mine.len(),
+        hosts_up: up,
+        inventoried,
+        sla_hosts: hs.len(),
+        sla,
+        sla_breached: breached,
+        backups: &bs,
+        lan_sites: &ls,
+        unacknowledged: unacked,
+    });
+    let worst = duties
+        .iter()
+        .map(|c| c.state)
+        .filter(|c| *c != Cell::NotApplicable)
+        .min()
+        .unwrap_or(Cell::Ok);
     ScoreRow {
         agency: a.id.clone(),
         name: if a.name.is_empty() {
@@ -235,7 +301,244 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
         lan_unacknowledged: unacked,
         lan_devices: ls.iter().map(|l| l.devices).sum(),
         overall,
+        hosts_inventoried: inventoried,
+        duties,
+        worst,
     }
+}
+
+/// What the duty cells of one agency are decided from.
+struct Facts<'a> {
+    agency: &'a str,
+    hosts: usize,
+    hosts_up: usize,
+    inventoried: usize,
+    /// Hosts with an SLA class.
+    sla_hosts: usize,
+    sla: SlaStatus,
+    sla_breached: usize,
+    backups: &'a [&'a crate::backups::Status],
+    lan_sites: &'a [&'a SiteStatus],
+    unacknowledged: i64,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The cell of every duty, in [`Duty`] order.
+fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
+    let a = f.agency;
+    let cell = |duty: Duty, state: Cell, reason: String, link: String| DutyCell {
+        duty,
+        state,
+        reason,
+        link,
+    };
+    let agents = match (f.hosts, f.hosts_up) {
+        (0, _) => (Cell::Failing, "no agent enrolled: enrol one on each server and one machine in the office (simpul-collector agent add)".to_owned()),
+        (n, up) if up == n => (Cell::Ok, format!("{} reporting", plural(n, "agent", "agents"))),
+        (n, 0) => (Cell::Failing, format!("none of {} reporting", plural(n, "agent", "agents"))),
+        (n, up) => (Cell::Warning, format!("{} of {n} agents not reporting", n - up)),
+    };
+    let sla = match (f.sla_hosts, f.sla) {
+        (0, _) => (
+            Cell::NotApplicable,
+            "no SLA class applies to this agency's servers".to_owned(),
+        ),
+        (_, SlaStatus::Breached) => (
+            Cell::Failing,
+            format!(
+                "{} breached this period",
+                plural(f.sla_breached, "server", "servers")
+            ),
+        ),
+        (n, SlaStatus::Met) => (
+            Cell::Ok,
+            format!("{} on track or met", plural(n, "server", "servers")),
+        ),
+        (_, SlaStatus::NoData) => (
+            Cell::NoData,
+            "no heartbeat from its servers in this period yet".to_owned(),
+        ),
+    };
+    let worst_backup = f.backups.iter().map(|b| b.state).min();
+    let fresh = match worst_backup {
+        None => (
+            Cell::NotApplicable,
+            "no backup obligation declared".to_owned(),
+        ),
+        Some(BackupState::Ok) => (
+            Cell::Ok,
+            format!("{} fresh", plural(f.backups.len(), "backup", "backups")),
+        ),
+        Some(BackupState::Late) => {
+            let n = f
+                .backups
+                .iter()
+                .filter(|b| b.state == BackupState::Late)
+                .count();
+            (
+                Cell::Warning,
+                format!("{} late", plural(n, "backup", "backups")),
+            )
+        }
+        Some(_) => {
+            let bad: Vec<String> = BackupState::ALL
+                .iter()
+                .filter(|s| !matches!(s, BackupState::Ok | BackupState::Late))
+                .filter_map(|s| {
+                    let n = f.backups.iter().filter(|b| b.state == *s).count();
+                    (n > 0).then(|| format!("{n} {}", s.as_str().replace('_', " ")))
+                })
+                .collect();
+            (Cell::Failing, bad.join(", "))
+        }
+    };
+    let due = f
+        .backups
+        .iter()
+        .filter(|b| b.restore_test_state != RestoreTestState::Ok)
+        .count();
+    let never = f
+        .backups
+        .iter()
+        .filter(|b| b.restore_test_state == RestoreTestState::Never)
+        .count();
+    let restore = match (f.backups.len(), due) {
+        (0, _) => (
+            Cell::NotApplicable,
+            "no backup obligation declared".to_owned(),
+        ),
+        (n, 0) => (
+            Cell::Ok,
+            format!("{} tested in date", plural(n, "obligation", "obligations")),
+        ),
+        (n, d) => (
+            Cell::Failing,
+            if never == d {
+                format!("{d} of {n} never restore-tested")
+            } else {
+                format!("{d} of {n} with a restore test due or failed")
+            },
+        ),
+    };
+    let missing =
+        f.lan_sites.is_empty() || f.lan_sites.iter().any(|l| l.state == LanState::Missing);
+    let overdue = f
+        .lan_sites
+        .iter()
+        .filter(|l| l.state == LanState::Overdue)
+        .count();
+    let submitted = if missing {
+        (
+            Cell::Failing,
+            "no LAN diagram discovered: run LAN discovery on the office agent".to_owned(),
+        )
+    } else if overdue > 0 {
+        (
+            Cell::Failing,
+            format!(
+                "{} not confirmed within the maximum age",
+                plural(overdue, "site's diagram", "sites' diagrams")
+            ),
+        )
+    } else {
+        (
+            Cell::Ok,
+            format!(
+                "{} current",
+                plural(f.lan_sites.len(), "site diagram", "site diagrams")
+            ),
+        )
+    };
+    let changes = if missing {
+        (Cell::NotApplicable, "no LAN diagram yet".to_owned())
+    } else if f.unacknowledged > 0 {
+        (
+            Cell::Warning,
+            format!(
+                "{} not acknowledged",
+                plural(f.unacknowledged as usize, "change", "changes")
+            ),
+        )
+    } else {
+        (Cell::Ok, "every change acknowledged".to_owned())
+    };
+    let inventory = match (f.hosts, f.inventoried) {
+        (0, _) => (Cell::NoData, "no agent enrolled, no inventory".to_owned()),
+        (n, i) if i == n => (
+            Cell::Ok,
+            format!("{} inventoried", plural(n, "server", "servers")),
+        ),
+        (n, i) => (
+            Cell::Warning,
+            format!("{} of {n} servers without an inventory yet", n - i),
+        ),
+    };
+    let link = |page: &str| page.replace("{a}", a);
+    vec![
+        cell(Duty::Agents, agents.0, agents.1, link("/agencies/{a}")),
+        cell(Duty::Sla, sla.0, sla.1, link("/sla?agency={a}")),
+        cell(
+            Duty::BackupsFresh,
+            fresh.0,
+            fresh.1,
+            link("/backups?agency={a}"),
+        ),
+        cell(
+            Duty::RestoreTests,
+            restore.0,
+            restore.1,
+            link("/backups?agency={a}"),
+        ),
+        cell(
+            Duty::LanSubmitted,
+            submitted.0,
+            submitted.1,
+            link("/lan/{a}"),
+        ),
+        cell(Duty::LanChanges, changes.0, changes.1, link("/lan/{a}")),
+        cell(
+            Duty::Inventory,
+            inventory.0,
+            inventory.1,
+            link("/inventory?agency={a}"),
+        ),
+    ]
+}
+
+/// How many agencies stand how on one duty (the counts above the scorecard).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DutyCount {
+    pub duty: Duty,
+    pub failing: usize,
+    pub warning: usize,
+    pub no_data: usize,
+    pub ok: usize,
+    pub not_applicable: usize,
+}
+
+/// The counts per duty over `rows`, in [`Duty`] order.
+pub fn counts(rows: &[ScoreRow]) -> Vec<DutyCount> {
+    Duty::ALL
+        .iter()
+        .map(|d| {
+            let n = |c: Cell| {
+                rows.iter()
+                    .filter(|r| r.duties.iter().any(|x| x.duty == *d && x.state == c))
+                    .count()
+            };
+            DutyCount {
+                duty: *d,
+                failing: n(Cell::Failing),
+                warning: n(Cell::Warning),
+                no_data: n(Cell::NoData),
+                ok: n(Cell::Ok),
+                not_applicable: n(Cell::NotApplicable),
+            }
+        })
+        .collect()
 }
 
 /// A filter of the scorecard: every row, or the rows with one state.
@@ -246,11 +549,13 @@ pub enum Filter {
     Sla(SlaStatus),
     Backups(BackupState),
     Lan(LanDuty),
+    /// The worst duty is this (`failing`, `warning`).
+    Worst(Cell),
 }
 
 impl Filter {
     /// The rule of [`Filter::parse`], for error messages.
-    pub const RULE: &'static str = "must be all, ok or attention, an SLA state (met, breached, no_data), a backup state (never_seen, failed, missing, wrong_place, too_small, late) or a LAN state (current, changed, overdue, none)";
+    pub const RULE: &'static str = "must be all, ok or attention, failing or warning (the worst duty), an SLA state (met, breached, no_data), a backup state (never_seen, failed, missing, wrong_place, too_small, late) or a LAN state (current, changed, overdue, none)";
 
     /// `all`, `ok`, `attention`, or a state of one duty (`breached`, `late`, ...).
     pub fn parse(s: &str) -> Option<Self> {
@@ -262,6 +567,7 @@ impl Filter {
             .or_else(|| SlaStatus::parse(s).map(Self::Sla))
             .or_else(|| BackupState::parse(s).map(Self::Backups))
             .or_else(|| LanDuty::parse(s).map(Self::Lan))
+            .or_else(|| Cell::parse(s).map(Self::Worst))
     }
 
     /// Whether `r` passes.
@@ -272,6 +578,7 @@ impl Filter {
             Self::Sla(s) => r.sla == s,
             Self::Backups(b) => r.backups == Some(b),
             Self::Lan(l) => r.lan == l,
+            Self::Worst(c) => r.worst == c,
         }
     }
 }
@@ -626,6 +933,198 @@ mod tests {
         assert_eq!(
             lines[2],
             "bappeda,Dinas bappeda,0,0,no_data,,0,late,1 late,0,none,0,0,0,attention"
+        );
+    }
+
+    fn cell(r: &ScoreRow, d: Duty) -> (Cell, String) {
+        let c = r.duties.iter().find(|c| c.duty == d).unwrap();
+        (c.state, c.reason.clone())
+    }
+
+    #[test]
+    fn an_agency_without_agents_fails_its_agents_duty_and_says_what_to_do() {
+        let r = &rows(&[agency("dinsos")], &[], &[], &[], &[])[0];
+        let (state, why) = cell(r, Duty::Agents);
+        assert_eq!(state, Cell::Failing);
+        assert!(why.starts_with("no agent enrolled"), "{why}");
+        assert!(why.contains("simpul-collector agent add"), "{why}");
+        assert_eq!(cell(r, Duty::Inventory).0, Cell::NoData);
+        assert_eq!(cell(r, Duty::Sla).0, Cell::NotApplicable);
+        assert_eq!(
+            cell(r, Duty::BackupsFresh),
+            (Cell::NotApplicable, "no backup obligation declared".into())
+        );
+        assert_eq!(cell(r, Duty::LanSubmitted).0, Cell::Failing);
+        assert_eq!(cell(r, Duty::LanChanges).0, Cell::NotApplicable);
+        assert_eq!(r.worst, Cell::Failing);
+        assert_eq!(
+            r.duties.iter().map(|c| c.duty).collect::<Vec<_>>(),
+            Duty::ALL.to_vec(),
+            "every duty, in order"
+        );
+        assert_eq!(r.duties[0].link, "/agencies/dinsos");
+    }
+
+    #[test]
+    fn every_duty_met_is_ok_and_not_applicable_ones_do_not_count() {
+        let mut h = host("dinkes", "web-1", Some(10.0));
+        let s = |x: &str| serde_json::Value::String(x.into());
+        let inv: simpul_protocol::Inventory = serde_json::from_value(serde_json::json!({
+            "os": {"name": s("Debian"), "version": "13", "pretty_name": "Debian 13", "kernel": "6.12", "arch": "x86_64"},
+            "cpu": {"model": "Xeon", "sockets": 1, "cores": 4, "threads": 8},
+            "memory_bytes": 8u64 << 30,
+            "system": {"vendor": "Dell", "product": "R650", "serial": "ABC123"},
+            "bios": {"vendor": "Dell", "version": "1.0", "date": "2024-01-01"},
+            "disks": [],
+            "interfaces": [],
+        }))
+        .unwrap();
+        h.inventory = Some((Arc::new(inv), NOW));
+        let r = &rows(
+            &[agency("dinkes")],
+            &[h],
+            &[],
+            &[],
+            &[site("dinkes", LanState::Ok, 0, 4)],
+        )[0];
+        let states: Vec<(Duty, Cell)> = r.duties.iter().map(|c| (c.duty, c.state)).collect();
+        assert_eq!(
+            states,
+            vec![
+                (Duty::Agents, Cell::Ok),
+                (Duty::Sla, Cell::NotApplicable),
+                (Duty::BackupsFresh, Cell::NotApplicable),
+                (Duty::RestoreTests, Cell::NotApplicable),
+                (Duty::LanSubmitted, Cell::Ok),
+                (Duty::LanChanges, Cell::Ok),
+                (Duty::Inventory, Cell::Ok),
+            ]
+        );
+        assert_eq!(r.worst, Cell::Ok);
+        assert_eq!(cell(r, Duty::Agents).1, "1 agent reporting");
+        assert_eq!(cell(r, Duty::Inventory).1, "1 server inventoried");
+    }
+
+    #[test]
+    fn each_duty_says_who_fails_what() {
+        let a = [agency("dinkes")];
+        let hosts = [
+            host("dinkes", "web-1", Some(10.0)),
+            host("dinkes", "db-1", Some(500.0)),
+        ];
+        let r = &rows(
+            &a,
+            &hosts,
+            &[
+                sla("dinkes", SlaStatus::Breached, 900.0, 100.0),
+                sla("dinkes", SlaStatus::Met, 1000.0, 0.0),
+            ],
+            &[
+                backup("dinkes", BackupState::Failed, RestoreTestState::Never),
+                backup("dinkes", BackupState::Late, RestoreTestState::Ok),
+            ],
+            &[site("dinkes", LanState::Ok, 2, 4)],
+        )[0];
+        assert_eq!(
+            cell(r, Duty::Agents),
+            (Cell::Warning, "1 of 2 agents not reporting".into())
+        );
+        assert_eq!(
+            cell(r, Duty::Sla),
+            (Cell::Failing, "1 server breached this period".into())
+        );
+        assert_eq!(
+            cell(r, Duty::BackupsFresh),
+            (Cell::Failing, "1 failed".into())
+        );
+        assert_eq!(
+            cell(r, Duty::RestoreTests),
+            (Cell::Failing, "1 of 2 never restore-tested".into())
+        );
+        assert_eq!(
+            cell(r, Duty::LanSubmitted),
+            (Cell::Ok, "1 site diagram current".into())
+        );
+        assert_eq!(
+            cell(r, Duty::LanChanges),
+            (Cell::Warning, "2 changes not acknowledged".into())
+        );
+        assert_eq!(
+            cell(r, Duty::Inventory),
+            (
+                Cell::Warning,
+                "2 of 2 servers without an inventory yet".into()
+            )
+        );
+        assert_eq!(r.worst, Cell::Failing);
+        // a late backup alone is a warning; no heartbeat this period is no data
+        let r = &rows(
+            &a,
+            &hosts[..1],
+            &[sla("dinkes", SlaStatus::NoData, 0.0, 0.0)],
+            &[backup("dinkes", BackupState::Late, RestoreTestState::Due)],
+            &[site("dinkes", LanState::Overdue, 0, 4)],
+        )[0];
+        assert_eq!(
+            cell(r, Duty::BackupsFresh),
+            (Cell::Warning, "1 backup late".into())
+        );
+        assert_eq!(
+            cell(r, Duty::RestoreTests),
+            (
+                Cell::Failing,
+                "1 of 1 with a restore test due or failed".into()
+            )
+        );
+        assert_eq!(cell(r, Duty::Sla).0, Cell::NoData);
+        assert_eq!(
+            cell(r, Duty::LanSubmitted),
+            (
+                Cell::Failing,
+                "1 site's diagram not confirmed within the maximum age".into()
+            )
+        );
+        // none reporting at all fails
+        let r = &rows(&a, &hosts[1..], &[], &[], &[])[0];
+        assert_eq!(
+            cell(r, Duty::Agents),
+            (Cell::Failing, "none of 1 agent reporting".into())
+        );
+    }
+
+    #[test]
+    fn counts_per_duty_and_the_worst_filter() {
+        let a = [agency("dinkes"), agency("bappeda"), agency("dinsos")];
+        let r = rows(
+            &a,
+            &[
+                host("dinkes", "web-1", Some(10.0)),
+                host("bappeda", "web-1", Some(10.0)),
+            ],
+            &[],
+            &[backup("bappeda", BackupState::Late, RestoreTestState::Ok)],
+            &[
+                site("dinkes", LanState::Ok, 0, 1),
+                site("bappeda", LanState::Ok, 0, 1),
+            ],
+        );
+        let c = counts(&r);
+        let agents = c.iter().find(|c| c.duty == Duty::Agents).unwrap();
+        assert_eq!((agents.ok, agents.failing), (2, 1), "{agents:?}");
+        let fresh = c.iter().find(|c| c.duty == Duty::BackupsFresh).unwrap();
+        assert_eq!((fresh.warning, fresh.not_applicable), (1, 2), "{fresh:?}");
+        let worst = |f: &str| -> Vec<String> {
+            let f = Filter::parse(f).unwrap();
+            r.iter()
+                .filter(|x| f.passes(x))
+                .map(|x| x.agency.clone())
+                .collect()
+        };
+        assert_eq!(worst("failing"), ["dinsos"]);
+        assert_eq!(
+            worst("warning"),
+            ["dinkes", "bappeda"],
+            "no inventory yet, a late backup"
         );
     }
 }

@@ -78,6 +78,40 @@ fn the_scorecard_api_gives_each_agencys_duties() {
     );
     assert_eq!(dinkes["restore_tests_due"], 1, "{dinkes}");
     assert_eq!(dinkes["sla"], "no_data", "{dinkes}");
+    // by duty: who fails what, in words, with the evidence's page
+    let duty = |row: &serde_json::Value, d: &str| {
+        row["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["duty"] == d)
+            .unwrap()
+            .clone()
+    };
+    let agents = duty(&dinkes, "agents");
+    assert_eq!(agents["state"], "failing", "{agents}");
+    assert!(
+        agents["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no agent enrolled"),
+        "{agents}"
+    );
+    assert_eq!(agents["link"], "/agencies/dinkes");
+    assert_eq!(duty(&dinkes, "backups_fresh")["state"], "failing");
+    assert_eq!(duty(&dinkes, "backups_fresh")["reason"], "1 never seen");
+    assert_eq!(duty(&dk, "agents")["state"], "ok", "{dk}");
+    assert_eq!(duty(&dk, "backups_fresh")["state"], "not_applicable");
+    assert_eq!(duty(&dk, "lan_submitted")["state"], "failing");
+    assert_eq!(dk["worst"], "failing");
+    let counts = r["duty_counts"].as_array().unwrap();
+    assert_eq!(counts.len(), 7, "{r}");
+    let agents = counts.iter().find(|c| c["duty"] == "agents").unwrap();
+    assert_eq!(
+        (agents["ok"].as_u64(), agents["failing"].as_u64()),
+        (Some(1), Some(1)),
+        "{agents}"
+    );
 
     // filters: by agency, by state
     let (code, r) = json(&c, "?agency=dinkes");

@@ -34,6 +34,8 @@ pub struct Scorecard {
     pub evaluated_at: Option<String>,
     pub evaluated_at_seconds: Option<f64>,
     pub time_zone: String,
+    /// Per duty, how many of these agencies are failing, warning, ... it.
+    pub duty_counts: Vec<crate::scorecard::DutyCount>,
     pub agencies: Vec<ScoreRow>,
 }
 
@@ -77,6 +79,7 @@ pub async fn get(
         evaluated_at: at.map(|t| app.cfg.zone().format(t)),
         evaluated_at_seconds: at,
         time_zone: app.cfg.time_zone.to_string(),
+        duty_counts: crate::scorecard::counts(&rows),
         agencies: rows,
     })
     .into_response())
