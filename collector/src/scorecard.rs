@@ -272,6 +272,10 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
         sla_hosts: hs.len(),
         sla,
         sla_breached: breached,
+        sla_at_risk: hs
+            .iter()
+            .filter(|h| h.verdict == crate::sla::report::Verdict::AtRisk)
+            .count(),
         backups: &bs,
         lan_sites: &ls,
         unacknowledged: unacked,
@@ -317,6 +321,8 @@ struct Facts<'a> {
     sla_hosts: usize,
     sla: SlaStatus,
     sla_breached: usize,
+    /// Hosts that used more than their class's at-risk share of the budget.
+    sla_at_risk: usize,
     backups: &'a [&'a crate::backups::Status],
     lan_sites: &'a [&'a SiteStatus],
     unacknowledged: i64,
@@ -351,6 +357,13 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
             format!(
                 "{} breached this period",
                 plural(f.sla_breached, "server", "servers")
+            ),
+        ),
+        (_, SlaStatus::Met) if f.sla_at_risk > 0 => (
+            Cell::Warning,
+            format!(
+                "{} at risk: most of the downtime budget used",
+                plural(f.sla_at_risk, "server", "servers")
             ),
         ),
         (n, SlaStatus::Met) => (
@@ -647,6 +660,18 @@ mod tests {
             downtime_budget_remaining_seconds: 0.0,
             status,
             outages: Vec::new(),
+            sla_name: "Colocation".into(),
+            verdict: match status {
+                SlaStatus::Met => crate::sla::report::Verdict::OnTrack,
+                SlaStatus::Breached => crate::sla::report::Verdict::Breached,
+                SlaStatus::NoData => crate::sla::report::Verdict::NoData,
+            },
+            no_data_reason: None,
+            monitored_from: None,
+            monitored_from_seconds: None,
+            counted_seconds: up + down,
+            prorated: false,
+            budget_used_ratio: None,
         }
     }
 
@@ -1082,6 +1107,17 @@ mod tests {
             (
                 Cell::Failing,
                 "1 site's diagram not confirmed within the maximum age".into()
+            )
+        );
+        // a server past its class's at-risk share of the budget is a warning
+        let mut risky = sla("dinkes", SlaStatus::Met, 999.0, 1.0);
+        risky.verdict = crate::sla::report::Verdict::AtRisk;
+        let r = &rows(&a, &hosts[..1], &[risky], &[], &[])[0];
+        assert_eq!(
+            cell(r, Duty::Sla),
+            (
+                Cell::Warning,
+                "1 server at risk: most of the downtime budget used".into()
             )
         );
         // none reporting at all fails

@@ -725,6 +725,17 @@ impl CollectorConfig {
                     c.target_percent
                 ));
             }
+            if !(c.at_risk_budget_percent >= 1.0 && c.at_risk_budget_percent <= 100.0) {
+                p.push(format!(
+                    "sla_classes[{i}].at_risk_budget_percent = {}: must be between 1 and 100, e.g. 50",
+                    c.at_risk_budget_percent
+                ));
+            }
+            if c.name.len() > 200 || c.name.chars().any(char::is_control) {
+                p.push(format!(
+                    "sla_classes[{i}].name: at most 200 bytes, no control characters"
+                ));
+            }
             if let Some(bh) = &c.business_hours {
                 if bh.get().is_none() {
                     p.push(format!(

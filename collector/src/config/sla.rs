@@ -23,10 +23,32 @@ pub struct SlaClass {
     /// How time the collector cannot vouch for counts: `excluded` (default), `up`, `down`.
     #[serde(default)]
     pub unknown: UnknownPolicy,
+    /// The name people read, e.g. `Colocation Gold` (default: the id).
+    #[serde(default)]
+    pub name: String,
+    /// While a period runs, a host that has used more than this share of its downtime
+    /// budget is `at_risk` (1 .. 100 percent; default 50).
+    #[serde(default = "default_at_risk")]
+    pub at_risk_budget_percent: f64,
 }
 
 fn default_period() -> PeriodKind {
     PeriodKind::Month
+}
+
+fn default_at_risk() -> f64 {
+    50.0
+}
+
+impl SlaClass {
+    /// The class's name for people (its id when none is set).
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// How unknown time enters the ratio.

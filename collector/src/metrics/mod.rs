@@ -241,7 +241,7 @@ impl Metrics {
         hosts: &[(crate::sla::period::PeriodKind, crate::sla::report::HostSla)],
     ) {
         type Value = fn(&crate::sla::report::HostSla) -> Option<f64>;
-        let families: [(&str, &str, Value); 7] = [
+        let families: [(&str, &str, Value); 9] = [
             (
                 "simpul_sla_outages",
                 "Outages of the host in the current period of its SLA class",
@@ -276,6 +276,16 @@ impl Metrics {
                 "simpul_sla_breached",
                 "1 when the current period's target can no longer be met",
                 |h| Some(f64::from(u8::from(h.status == crate::sla::report::SlaStatus::Breached))),
+            ),
+            (
+                "simpul_sla_at_risk",
+                "1 when the host has used more than its class's at_risk_budget_percent of the current period's downtime budget, not yet breached",
+                |h| Some(f64::from(u8::from(h.verdict == crate::sla::report::Verdict::AtRisk))),
+            ),
+            (
+                "simpul_sla_counted_seconds",
+                "The time the availability ratio is over (up + down) in the current period, from the host's first heartbeat in it",
+                |h| Some(h.counted_seconds),
             ),
         ];
         for (name, help, value) in families {

@@ -75,6 +75,16 @@ pub enum Cause {
     Reboot,
 }
 
+impl Cause {
+    /// In words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::MissedHeartbeats => "missed heartbeats",
+            Self::Reboot => "reboot",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Seg {
     start: f64,

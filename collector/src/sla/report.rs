@@ -17,11 +17,17 @@ use simpul_protocol::Parsed;
 #[derive(Debug, Clone, Serialize)]
 pub struct OutageOut {
     pub start: String,
+    /// For an ongoing outage: the evaluation time (see `ongoing`).
     pub end: String,
     pub start_seconds: f64,
     pub end_seconds: f64,
+    /// Its length; for an ongoing outage, so far.
     pub seconds: f64,
     pub cause: Cause,
+    /// The cause in words (`missed heartbeats`, `reboot`).
+    pub cause_text: &'static str,
+    /// Still going on at the evaluation time of a period in progress: it has no end yet.
+    pub ongoing: bool,
 }
 
 crate::states! {
@@ -29,6 +35,24 @@ crate::states! {
     pub enum SlaStatus {
         Met = "met",
         Breached = "breached",
+        NoData = "no_data",
+    }
+}
+
+crate::states! {
+    /// The verdict people read (docs/sla.md): while the period runs, how the downtime
+    /// budget stands; after it, whether the target was met. `ALL` is worst first.
+    pub enum Verdict {
+        /// More downtime than the budget allows (or, after the period, availability
+        /// under the target).
+        Breached = "breached",
+        /// Period in progress, more than `at_risk_budget_percent` of the budget used.
+        AtRisk = "at_risk",
+        /// Period in progress, within the budget.
+        OnTrack = "on_track",
+        /// Period over, target met.
+        Met = "met",
+        /// Nothing was measured (the reason says why).
         NoData = "no_data",
     }
 }
@@ -57,6 +81,23 @@ pub struct HostSla {
     /// For a period in progress, `met` means on track.
     pub status: SlaStatus,
     pub outages: Vec<OutageOut>,
+    /// The class's name for people.
+    pub sla_name: String,
+    /// The verdict (docs/sla.md).
+    pub verdict: Verdict,
+    /// Why there is no data, in words (only with `no_data`).
+    pub no_data_reason: Option<String>,
+    /// When measurement began in this period: the period's start, or the host's first
+    /// heartbeat if later (then the budget is pro-rated).
+    pub monitored_from: Option<String>,
+    pub monitored_from_seconds: Option<f64>,
+    /// The time the availability is over: up + down.
+    pub counted_seconds: f64,
+    /// The host was first seen after the period began: its budget covers only the
+    /// part of the period from its first heartbeat.
+    pub prorated: bool,
+    /// Downtime used over the budget (1: all of it; none without a budget).
+    pub budget_used_ratio: Option<f64>,
 }
 
 /// One agency's hosts together.
@@ -73,6 +114,9 @@ pub struct AgencySla {
     pub maintenance_seconds: f64,
     pub unknown_seconds: f64,
     pub status: SlaStatus,
+    /// The worst verdict of its hosts (`no_data` only when every host has none).
+    pub verdict: Verdict,
+    pub hosts_at_risk: usize,
 }
 
 /// The whole report.
@@ -262,6 +306,18 @@ pub fn report(
         let mine = fleet.get(&b.id).unwrap_or(&none);
         let (spans, seen_before) = mine.around(from, host_to);
         let grace = mine.grace.unwrap_or(f64::from(cfg.grace_intervals) * 30.0);
+        // measured from the period's start, or from the host's first heartbeat in it
+        let first_seen = if seen_before {
+            Some(from)
+        } else {
+            spans
+                .first()
+                .map(|s| s.start.max(from))
+                .filter(|t| *t < host_to)
+        };
+        // maintenance counts only while the host is monitored (not before it was ever
+        // heard from)
+        let monitored_start = first_seen.unwrap_or(to);
         let maintenance: Vec<Window> = cfg
             .maintenance
             .iter()
@@ -282,6 +338,10 @@ pub fn report(
                         end: m.end,
                     }),
             )
+            .filter_map(|w| {
+                let start = w.start.max(monitored_start);
+                (w.end > start).then_some(Window { start, end: w.end })
+            })
             .collect();
         let bh = class
             .business_hours
@@ -306,17 +366,19 @@ pub fn report(
         let ratio = (up + down > 0.0).then(|| up / (up + down));
         // 99.9 / 100 is 0.9990000000000001 in binary; round to the 1e-9 users can write
         let target = (class.target_percent * 1e7).round() / 1e9;
-        // the budget is over the whole period's counted time (business hours only, if
-        // so), less its maintenance
+        // the budget is over the period's counted time (business hours only, if so) from
+        // the host's first heartbeat (pro-rated when that is after the period began;
+        // a host never heard from keeps the whole period's), less its maintenance
+        let budget_from = first_seen.unwrap_or(from);
         let whole = match &bh {
             Some(w) => merge(w)
                 .iter()
-                .map(|w| w.end.min(to) - w.start.max(from))
+                .map(|w| (w.end.min(to) - w.start.max(budget_from)).max(0.0))
                 .sum(),
-            None => to - from,
+            None => to - budget_from,
         };
         let maint_whole = evaluate(&Input {
-            from,
+            from: budget_from,
             to,
             spans: &[],
             seen_before: false,
@@ -334,6 +396,35 @@ pub fn report(
             Some(r) if eval_to >= to && r < target => SlaStatus::Breached,
             Some(_) => SlaStatus::Met,
         };
+        let complete = eval_to >= to;
+        let used = (budget > 0.0).then(|| down / budget);
+        let verdict = match (status, complete) {
+            (SlaStatus::NoData, _) => Verdict::NoData,
+            (SlaStatus::Breached, _) => Verdict::Breached,
+            (SlaStatus::Met, true) => Verdict::Met,
+            (SlaStatus::Met, false)
+                if used.is_some_and(|u| u * 100.0 > class.at_risk_budget_percent) =>
+            {
+                Verdict::AtRisk
+            }
+            (SlaStatus::Met, false) => Verdict::OnTrack,
+        };
+        let no_data_reason = (status == SlaStatus::NoData).then(|| {
+            if first_seen.is_none() && mine.before.is_none() && mine.within.is_empty() {
+                "no heartbeat from this host yet: its agent never reported".to_owned()
+            } else if first_seen.is_none() {
+                "no heartbeat from this host in this period".to_owned()
+            } else if tally.maintenance_seconds > 0.0 && tally.unknown_seconds == 0.0 {
+                "every counted second was maintenance".to_owned()
+            } else if bh.is_some() {
+                "no business hours were monitored yet in this period".to_owned()
+            } else {
+                "the collector could not vouch for any of the monitored time (it was not running)"
+                    .to_owned()
+            }
+        });
+        // an outage reaching the evaluation time of a period in progress is still on
+        let ongoing_at = (!complete && host_to >= eval_to).then_some(eval_to);
         hosts.push(HostSla {
             host: b.host.clone(),
             agency: b.agency.clone(),
@@ -361,8 +452,18 @@ pub fn report(
                     end_seconds: o.end,
                     seconds: o.seconds,
                     cause: o.cause,
+                    cause_text: o.cause.text(),
+                    ongoing: ongoing_at.is_some_and(|t| o.end >= t),
                 })
                 .collect(),
+            sla_name: class.display_name().to_owned(),
+            verdict,
+            no_data_reason,
+            monitored_from: first_seen.map(|t| zone.format(t)),
+            monitored_from_seconds: first_seen,
+            counted_seconds: up + down,
+            prorated: first_seen.is_some_and(|t| t > from),
+            budget_used_ratio: used,
         });
     }
     hosts.sort_by(|a, b| (&a.agency, &a.host).cmp(&(&b.agency, &b.host)));
@@ -381,9 +482,13 @@ pub fn report(
                 maintenance_seconds: 0.0,
                 unknown_seconds: 0.0,
                 status: SlaStatus::NoData,
+                verdict: Verdict::NoData,
+                hosts_at_risk: 0,
             });
         e.hosts += 1;
         e.hosts_breached += usize::from(h.status == SlaStatus::Breached);
+        e.hosts_at_risk += usize::from(h.verdict == Verdict::AtRisk);
+        e.verdict = e.verdict.min(h.verdict);
         e.up_seconds += h.up_seconds;
         e.down_seconds += h.down_seconds;
         e.maintenance_seconds += h.maintenance_seconds;
@@ -548,6 +653,178 @@ mod tests {
             assert!(!r.complete);
             assert_eq!(r.evaluated_to, "2026-11-01T02:00:00+07:00");
         });
+    }
+
+    /// A 99.9 % monthly class (and optionally business hours and maintenance) for
+    /// agency dinkes, one host web-01 with `spans` (start, end), evaluated for October
+    /// 2026 (Asia/Jakarta) at `now`.
+    fn october(extra: &str, spans: &[(f64, f64)], now: f64) -> HostSla {
+        let out = std::cell::RefCell::new(Vec::new());
+        store::testing::each_engine(|conn| {
+            let (b, _) = store::add_agent(conn, "dinkes", "web-01", Some("pusat-data")).unwrap();
+            conn.execute("UPDATE agents SET created_at = 0", params![])
+                .unwrap();
+            for (s, e) in spans {
+                conn.execute(
+                    "INSERT INTO spans (agent_id, start, \"end\", boot_time, grace) VALUES (?1, ?2, ?3, 1000, 90)",
+                    params![b.id, s, e],
+                )
+                .unwrap();
+            }
+            let cfg = CollectorConfig::parse(
+                &format!(
+                    r#"
+            [[agencies]]
+            id = "dinkes"
+            sla = "gold"
+            [[sites]]
+            id = "pusat-data"
+            kind = "pusat-data"
+            [[sla_classes]]
+            id = "gold"
+            name = "Colocation Gold"
+            target_percent = 99.9
+            {extra}
+            "#
+                ),
+                std::path::Path::new("t.toml"),
+            )
+            .unwrap();
+            let r = report(conn, &cfg, &Period::parse("2026-10").unwrap(), now, None).unwrap();
+            out.borrow_mut().push(r.hosts[0].clone());
+        });
+        let mut all = out.into_inner();
+        all.swap_remove(0)
+    }
+
+    fn oct(day: u32, hour: i64) -> f64 {
+        (Zone::jakarta().midnight(2026, 10, day) + hour * 3600) as f64
+    }
+
+    const MONTH: f64 = 31.0 * 86400.0;
+
+    #[test]
+    fn a_host_enrolled_mid_period_is_measured_and_budgeted_from_its_first_heartbeat() {
+        // first heartbeat 16 October 00:00, then up to the end but one hour down
+        let h = october(
+            "",
+            &[(oct(16, 0), oct(20, 0)), (oct(20, 1), oct(31, 24))],
+            oct(31, 24) + 60.0,
+        );
+        assert!(h.prorated);
+        assert_eq!(
+            h.monitored_from.as_deref(),
+            Some("2026-10-16T00:00:00+07:00")
+        );
+        assert_eq!(h.counted_seconds, 16.0 * 86400.0);
+        assert_eq!(h.down_seconds, 3600.0);
+        // 0.1 % of the 16 days monitored, not of the month
+        assert!((h.downtime_budget_seconds - 0.001 * 16.0 * 86400.0).abs() < 1e-6);
+        assert_eq!(h.verdict, Verdict::Breached, "an hour is more than 23 min");
+        assert_eq!(h.status, SlaStatus::Breached);
+        assert_eq!(h.sla_name, "Colocation Gold");
+        assert_eq!(h.outages[0].cause_text, "missed heartbeats");
+        assert!(!h.outages[0].ongoing, "the period is over");
+    }
+
+    #[test]
+    fn maintenance_before_the_first_heartbeat_is_not_counted() {
+        // a weekly Sunday 01:00-03:00 window; Sundays in October 2026: 4, 11, 18, 25.
+        // The host is first heard from on 20 October: only the 25th counts.
+        let h = october(
+            r#"[[maintenance]]
+            reason = "patching"
+            site = "pusat-data"
+            rrule = "FREQ=WEEKLY;BYDAY=SU"
+            start_time = "01:00"
+            duration = "2h""#,
+            &[(oct(20, 0), oct(31, 24))],
+            oct(31, 24) + 60.0,
+        );
+        assert_eq!(h.maintenance_seconds, 7200.0);
+        assert_eq!(
+            h.unknown_seconds,
+            19.0 * 86400.0,
+            "1 to 20 October: not yet monitored"
+        );
+        assert_eq!(h.verdict, Verdict::Met);
+        assert!(
+            (h.downtime_budget_seconds - 0.001 * (12.0 * 86400.0 - 7200.0)).abs() < 1e-6,
+            "{}",
+            h.downtime_budget_seconds
+        );
+    }
+
+    #[test]
+    fn a_period_in_progress_is_on_track_at_risk_or_breached_and_an_outage_is_ongoing() {
+        // monitored all month so far; silent since 20 October 10:00, evaluated later
+        // that day. The month's budget is 0.1 % of 31 days: 2,678.4 s.
+        let at = |silent: f64| {
+            october(
+                "",
+                &[(oct(1, 0) - 3600.0, oct(20, 10))],
+                oct(20, 10) + 90.0 + silent,
+            )
+        };
+        let h = at(600.0);
+        assert_eq!(h.verdict, Verdict::OnTrack);
+        assert_eq!(h.down_seconds, 600.0);
+        let o = &h.outages[0];
+        assert!(o.ongoing, "{o:?}");
+        assert_eq!(o.seconds, 600.0, "so far");
+        assert!((h.budget_used_ratio.unwrap() - 600.0 / (0.001 * MONTH)).abs() < 1e-9);
+        assert_eq!(
+            at(1800.0).verdict,
+            Verdict::AtRisk,
+            "67 % of the budget used"
+        );
+        let h = at(3600.0);
+        assert_eq!(h.verdict, Verdict::Breached);
+        assert!(h.outages[0].ongoing);
+        assert!(!h.prorated);
+    }
+
+    #[test]
+    fn no_data_says_why() {
+        let h = october("", &[], oct(20, 0));
+        assert_eq!(h.verdict, Verdict::NoData);
+        assert_eq!(
+            h.no_data_reason.as_deref(),
+            Some("no heartbeat from this host yet: its agent never reported")
+        );
+        // maintenance before a host is ever heard from is not maintenance either
+        let h = october(
+            r#"[[maintenance]]
+            reason = "patching"
+            site = "pusat-data"
+            rrule = "FREQ=WEEKLY;BYDAY=SU"
+            start_time = "01:00"
+            duration = "2h""#,
+            &[],
+            oct(31, 24),
+        );
+        assert_eq!(h.maintenance_seconds, 0.0);
+        assert_eq!(h.verdict, Verdict::NoData);
+    }
+
+    #[test]
+    fn a_business_hours_sla_does_not_count_the_night() {
+        // down every night 20:00-06:00 from 5 to 9 October (Monday to Friday), up in the
+        // day: a Mon-Fri 08:00-16:00 class sees no downtime at all
+        let mut spans = vec![(oct(1, 0) - 3600.0, oct(5, 20))];
+        for d in 6..=9 {
+            spans.push((oct(d, 6), oct(d, 20)));
+        }
+        spans.push((oct(10, 6), oct(31, 24)));
+        let h = october(
+            r#"business_hours = "Mon-Fri 08:00-16:00""#,
+            &spans,
+            oct(31, 24) + 60.0,
+        );
+        assert_eq!(h.down_seconds, 0.0, "{h:?}");
+        assert_eq!(h.verdict, Verdict::Met);
+        // 22 weekdays in October 2026, 8 h each
+        assert_eq!(h.counted_seconds, 22.0 * 8.0 * 3600.0);
     }
 
     /// The spans of one host the straightforward way, a few queries per host: the
