@@ -65,17 +65,25 @@ pub struct DutyEngine {
     cfg: Arc<CollectorConfig>,
     db: Arc<ReadPool>,
     replica: Arc<Replica>,
+    /// For the monthly scorecard kept after each tick (its agents-reporting column).
+    fleet: Arc<crate::state::Fleet>,
     current: RwLock<Arc<Duties>>,
     /// Held while one evaluation runs: a caller that waited finds fresh states.
     running: Mutex<()>,
 }
 
 impl DutyEngine {
-    pub fn new(cfg: Arc<CollectorConfig>, db: Arc<ReadPool>, replica: Arc<Replica>) -> Self {
+    pub fn new(
+        cfg: Arc<CollectorConfig>,
+        db: Arc<ReadPool>,
+        replica: Arc<Replica>,
+        fleet: Arc<crate::state::Fleet>,
+    ) -> Self {
         Self {
             cfg,
             db,
             replica,
+            fleet,
             current: RwLock::default(),
             running: Mutex::new(()),
         }
@@ -135,6 +143,17 @@ impl DutyEngine {
             .current
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(duties);
+        Ok(())
+    }
+
+    /// Keeps the scorecard of every agency as the current month's (the last tick in a
+    /// month is what the month ends with, for the yearly report).
+    fn keep_month(&self) -> Result<(), StoreError> {
+        let duties = self.current();
+        let now = crate::now_seconds();
+        let rows = duties.scorecard(&self.cfg, &self.fleet.snapshot(), None, now);
+        let month = Period::containing(PeriodKind::Month, now as i64, self.cfg.zone());
+        crate::scorecard::keep_month(&self.db.get(), &month.to_string(), &rows, now)?;
         Ok(())
     }
 
@@ -205,6 +224,7 @@ impl DutyEngine {
         }
         let started = std::time::Instant::now();
         self.evaluate()?;
+        self.keep_month()?;
         if replica.shared {
             // which replica ran which tick: the operators' (and the tests') record
             tracing::info!(tick, replica = %replica.id, seconds = started.elapsed().as_secs_f64(), "duty tick evaluated");

@@ -43,8 +43,8 @@ pub fn now_seconds() -> f64 {
 }
 
 /// A state as an enum with one spelling: `as_str` (the value pages, CSV, the API, the
-/// metrics and the tests use), `Display`, `Serialize` as that string, `parse` of it,
-/// and `ALL` in the declared order.
+/// metrics and the tests use), `Display`, `Serialize` and `Deserialize` as that string,
+/// `parse` of it, and `ALL` in the declared order.
 #[macro_export]
 macro_rules! states {
     ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $var:ident = $s:literal),+ $(,)? }) => {
@@ -76,6 +76,18 @@ macro_rules! states {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "{s:?} is not one of {}",
+                        Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                })
             }
         }
     };

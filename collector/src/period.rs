@@ -222,6 +222,23 @@ impl Period {
         }
     }
 
+    /// The months of this period, in order (a day: its month).
+    pub fn months(&self) -> Vec<Period> {
+        let n = match self.kind {
+            PeriodKind::Day | PeriodKind::Month => 1,
+            PeriodKind::Quarter => 3,
+            PeriodKind::Year => 12,
+        };
+        (0..n)
+            .map(|i| Period {
+                kind: PeriodKind::Month,
+                year: self.year,
+                month: self.month + i,
+                day: 1,
+            })
+            .collect()
+    }
+
     /// The period of `kind` containing UTC time `t` in `zone`.
     pub fn containing(kind: PeriodKind, t: i64, zone: &Zone) -> Self {
         let (year, m, d, _) = zone.local(t);
@@ -498,5 +515,21 @@ mod tests {
         assert_eq!(Zone::parse("Asia/Makassar").unwrap().offset_secs, 8 * 3600);
         assert_eq!(Zone::parse("Europe/Berlin"), None);
         assert_eq!(Zone::parse("+25:00"), None);
+    }
+
+    #[test]
+    fn a_year_and_a_quarter_have_their_months() {
+        let m: Vec<String> = Period::parse("2026-Q4")
+            .unwrap()
+            .months()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(m, ["2026-10", "2026-11", "2026-12"]);
+        assert_eq!(Period::parse("2026").unwrap().months().len(), 12);
+        assert_eq!(
+            Period::parse("2026-02").unwrap().months(),
+            vec![Period::parse("2026-02").unwrap()]
+        );
     }
 }

@@ -6,7 +6,10 @@
 //! pages (`/`, `/scorecard.csv`, an agency's page) and `GET /api/v1/scorecard` show
 //! the same rows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::params;
+use crate::store::db::{Db, DbError};
 
 use crate::backups::{BackupState, RestoreTestState};
 use crate::config::Agency;
@@ -68,7 +71,7 @@ crate::states! {
 }
 
 /// One duty of one agency: its state, why in words, and where the evidence is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyCell {
     pub duty: Duty,
     pub state: Cell,
@@ -78,7 +81,7 @@ pub struct DutyCell {
 }
 
 /// One agency's duties at a glance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreRow {
     pub agency: String,
     pub name: String,
@@ -94,7 +97,10 @@ pub struct ScoreRow {
     pub backups: Option<BackupState>,
     /// How many obligations are in each state, worst first (only states with one);
     /// in JSON an object, e.g. `{"late": 1, "ok": 2}`.
-    #[serde(serialize_with = "counts_as_object")]
+    #[serde(
+        serialize_with = "counts_as_object",
+        deserialize_with = "counts_from_object"
+    )]
     pub backup_counts: Vec<(BackupState, usize)>,
     /// Obligations whose restore test is due or was never done.
     pub restore_tests_due: usize,
@@ -120,6 +126,20 @@ fn counts_as_object<S: serde::Serializer>(
         m.serialize_entry(state.as_str(), n)?;
     }
     m.end()
+}
+
+fn counts_from_object<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(BackupState, usize)>, D::Error> {
+    let m: std::collections::BTreeMap<String, usize> = Deserialize::deserialize(d)?;
+    let mut out = Vec::new();
+    for (k, n) in m {
+        let s = BackupState::parse(&k)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown backup state {k:?}")))?;
+        out.push((s, n));
+    }
+    out.sort();
+    Ok(out)
 }
 
 impl ScoreRow {
@@ -550,6 +570,49 @@ pub fn counts(rows: &[ScoreRow]) -> Vec<DutyCount> {
                 ok: n(Cell::Ok),
                 not_applicable: n(Cell::NotApplicable),
             }
+        })
+        .collect()
+}
+
+/// Keeps `rows` as the scorecard of `month` (`2026-10`) at `at`, replacing what was
+/// kept for those agencies: the duty engine calls it after each evaluation, so the last
+/// evaluation in a month is what the month ends with.
+pub fn keep_month(conn: &Db, month: &str, rows: &[ScoreRow], at: f64) -> Result<(), DbError> {
+    conn.transaction(|tx| {
+        for r in rows {
+            tx.execute(
+                "INSERT INTO scorecard_months (month, agency, row, recorded_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(month, agency) DO UPDATE SET row = excluded.row, recorded_at = excluded.recorded_at",
+                params![
+                    month,
+                    r.agency,
+                    serde_json::to_string(r).map_err(DbError::other)?,
+                    at
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// The scorecard kept for `month` (of agency `only` when given), by agency, with when
+/// it was recorded; empty when none was kept.
+pub fn kept_month(
+    conn: &Db,
+    month: &str,
+    only: Option<&str>,
+) -> Result<Vec<(f64, ScoreRow)>, DbError> {
+    let rows: Vec<(String, f64)> = conn.query(
+        "SELECT row, recorded_at FROM scorecard_months WHERE month = ?1 AND (?2 = '' OR agency = ?2)
+         ORDER BY agency",
+        params![month, only.unwrap_or("")],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    rows.into_iter()
+        .map(|(json, at)| {
+            serde_json::from_str(&json)
+                .map(|row| (at, row))
+                .map_err(DbError::other)
         })
         .collect()
 }
@@ -1162,5 +1225,37 @@ mod tests {
             ["dinkes", "bappeda"],
             "no inventory yet, a late backup"
         );
+    }
+
+    #[test]
+    fn a_months_scorecard_is_kept_and_read_back_as_it_was() {
+        crate::store::testing::each_engine(|conn| {
+            let r = rows(
+                &[agency("dinkes"), agency("bappeda")],
+                &[host("dinkes", "web-1", Some(10.0))],
+                &[sla("dinkes", SlaStatus::Breached, 900.0, 100.0)],
+                &[backup(
+                    "bappeda",
+                    BackupState::Late,
+                    RestoreTestState::Never,
+                )],
+                &[site("dinkes", LanState::Ok, 2, 4)],
+            );
+            keep_month(conn, "2026-10", &r, NOW).unwrap();
+            // a later evaluation in the same month replaces it
+            keep_month(conn, "2026-10", &r[..1], NOW + 30.0).unwrap();
+            let kept = kept_month(conn, "2026-10", None).unwrap();
+            assert_eq!(kept.len(), 2);
+            let (at, dinkes) = kept.iter().find(|(_, x)| x.agency == "dinkes").unwrap();
+            assert_eq!(*at, NOW + 30.0);
+            assert_eq!(dinkes, &r[0], "read back exactly as kept");
+            let bappeda = &kept.iter().find(|(_, x)| x.agency == "bappeda").unwrap().1;
+            assert_eq!(bappeda.backup_counts, vec![(BackupState::Late, 1)]);
+            assert_eq!(
+                kept_month(conn, "2026-10", Some("bappeda")).unwrap().len(),
+                1
+            );
+            assert!(kept_month(conn, "2026-09", None).unwrap().is_empty());
+        });
     }
 }

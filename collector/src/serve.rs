@@ -86,6 +86,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         Arc::clone(&cfg),
         Arc::clone(&read_db),
         Arc::clone(&replica),
+        Arc::clone(&fleet),
     ));
     let expo = Arc::new(Exposition {
         metrics: Arc::clone(&metrics),

@@ -154,6 +154,36 @@ fn the_scorecard_api_gives_each_agencys_duties() {
     let (code, _) = json(&c, "?agency=dinsos");
     assert_eq!(code, 404);
 
+    // by period: this month as it stands (also kept in the database after each tick),
+    // a year month by month, a month before the collector ran is a 404
+    let (_, now) = json(&c, "");
+    let month = now["period"].as_str().unwrap().to_owned();
+    assert_eq!(now["kept"], false, "{now}");
+    let (code, m) = json(&c, &format!("?period={month}"));
+    assert_eq!(code, 200, "{m}");
+    assert_eq!(m["period"], month.as_str());
+    let year = &month[..4];
+    let (code, y) = json(&c, &format!("?period={year}"));
+    assert_eq!(code, 200, "{y}");
+    let months = y["months"].as_array().unwrap();
+    assert!(months.iter().any(|x| x["period"] == month.as_str()), "{y}");
+    let (code, csv) = get(&c.url(&format!("/api/v1/scorecard?period={year}&format=csv")));
+    assert_eq!(code, 200, "{csv}");
+    assert!(csv.starts_with("month,agency,name,"), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with(&format!("{month},dinkes,"))),
+        "{csv}"
+    );
+    assert_eq!(
+        c.count("SELECT count(*) FROM scorecard_months"),
+        2,
+        "each tick keeps this month's scorecard"
+    );
+    assert_eq!(json(&c, "?period=2020-01").0, 404);
+    let (code, r) = json(&c, "?period=2026-13");
+    assert_eq!(code, 400, "{r}");
+
     // an agency user: their row only; another agency's is as if it did not exist
     let (code, _, err) = c.cli(&[
         "user", "add", "ani", "--role", "agency", "--agency", "dinkes",

@@ -12,6 +12,7 @@ use super::auth::Reader;
 use super::error::ApiError;
 use super::query::{ApiQuery, Format};
 use super::AppState;
+use crate::period::{Period, PeriodKind};
 use crate::scorecard::{Filter, ScoreRow};
 
 /// The parameters.
@@ -25,11 +26,18 @@ pub struct ScorecardQuery {
     status: Option<String>,
     #[serde(default)]
     format: Format,
+    /// A month (`2026-10`; default: the current one), or a quarter or year (`2026-Q4`,
+    /// `2026`): then the scorecard of each of its months.
+    period: Option<String>,
 }
 
-/// The answer.
+/// The answer for one month.
 #[derive(Debug, Serialize)]
 pub struct Scorecard {
+    /// The month, e.g. `2026-11`.
+    pub period: String,
+    /// The month is over and this is how it ended (the last evaluation in it).
+    pub kept: bool,
     /// When the duty states were evaluated, in the configured time zone (none: not yet).
     pub evaluated_at: Option<String>,
     pub evaluated_at_seconds: Option<f64>,
@@ -37,6 +45,15 @@ pub struct Scorecard {
     /// Per duty, how many of these agencies are failing, warning, ... it.
     pub duty_counts: Vec<crate::scorecard::DutyCount>,
     pub agencies: Vec<ScoreRow>,
+}
+
+/// The answer for a quarter or a year: its months, each as kept at its end (the
+/// current month as it stands; months before the collector ran are left out).
+#[derive(Debug, Serialize)]
+pub struct Months {
+    pub period: String,
+    pub time_zone: String,
+    pub months: Vec<Scorecard>,
 }
 
 pub async fn get(
@@ -55,32 +72,101 @@ pub async fn get(
         Some(s) => Filter::parse(s)
             .ok_or_else(|| ApiError::bad_param("status", format!("{s:?} {}", Filter::RULE)))?,
     };
-    app.duties.ensure_fresh().await;
-    let duties = app.duties.current();
+    let zone = app.cfg.zone().clone();
+    let now = crate::now_seconds();
+    let current = Period::containing(PeriodKind::Month, now as i64, &zone);
+    let period = match q.period.as_deref() {
+        None => current,
+        Some(p) => Period::parse(p)
+            .filter(|p| p.kind != PeriodKind::Day)
+            .ok_or_else(|| {
+                ApiError::bad_param(
+                    "period",
+                    format!("{p:?} must be a month YYYY-MM, a quarter YYYY-Qn or a year YYYY"),
+                )
+            })?,
+    };
     let only = q.agency.clone().or_else(|| r.only());
-    let rows: Vec<ScoreRow> = duties
-        .scorecard(
-            &app.cfg,
-            &app.fleet.snapshot(),
-            only.as_deref(),
-            crate::now_seconds(),
-        )
-        .into_iter()
-        .filter(|row| r.0.sees(&row.agency) && filter.passes(row))
-        .collect();
+    let mut months = Vec::new();
+    for month in period.months() {
+        let rows: Vec<(f64, ScoreRow)> = if month == current {
+            app.duties.ensure_fresh().await;
+            let duties = app.duties.current();
+            let at = duties.at;
+            duties
+                .scorecard(&app.cfg, &app.fleet.snapshot(), only.as_deref(), now)
+                .into_iter()
+                .map(|row| (at, row))
+                .collect()
+        } else {
+            let (label, only) = (month.to_string(), only.clone());
+            app.read_db(move |conn| {
+                Ok(crate::scorecard::kept_month(conn, &label, only.as_deref())?)
+            })
+            .await?
+        };
+        let at = rows.iter().map(|(t, _)| *t).fold(0.0, f64::max);
+        let rows: Vec<ScoreRow> = rows
+            .into_iter()
+            .map(|(_, row)| row)
+            .filter(|row| r.0.sees(&row.agency) && filter.passes(row))
+            .collect();
+        let kept = month != current;
+        if kept && rows.is_empty() && at == 0.0 {
+            continue; // nothing kept: the collector did not run in that month
+        }
+        let at = (at > 0.0).then_some(at);
+        months.push(Scorecard {
+            period: month.to_string(),
+            kept,
+            evaluated_at: at.map(|t| zone.format(t)),
+            evaluated_at_seconds: at,
+            time_zone: app.cfg.time_zone.to_string(),
+            duty_counts: crate::scorecard::counts(&rows),
+            agencies: rows,
+        });
+    }
+    if period.kind == PeriodKind::Month {
+        let Some(one) = months.pop() else {
+            return Err(ApiError::not_found(format!(
+                "no scorecard was kept for {period}: the collector keeps each month's as it ends, from the month it first ran in"
+            )));
+        };
+        if q.format == Format::Csv {
+            return Ok(super::csv_response(
+                &format!("simpul-scorecard-{period}.csv"),
+                crate::scorecard::to_csv(&one.agencies),
+            ));
+        }
+        return Ok(Json(one).into_response());
+    }
     if q.format == Format::Csv {
+        let mut out = String::new();
+        for (i, m) in months.iter().enumerate() {
+            let csv = crate::scorecard::to_csv(&m.agencies);
+            let mut lines = csv.lines();
+            let head = lines.next().unwrap_or("");
+            if i == 0 {
+                out.push_str("month,");
+                out.push_str(head);
+                out.push('\n');
+            }
+            for l in lines {
+                out.push_str(&m.period);
+                out.push(',');
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
         return Ok(super::csv_response(
-            "simpul-scorecard.csv",
-            crate::scorecard::to_csv(&rows),
+            &format!("simpul-scorecard-{period}.csv"),
+            out,
         ));
     }
-    let at = (duties.at > 0.0).then_some(duties.at);
-    Ok(Json(Scorecard {
-        evaluated_at: at.map(|t| app.cfg.zone().format(t)),
-        evaluated_at_seconds: at,
+    Ok(Json(Months {
+        period: period.to_string(),
         time_zone: app.cfg.time_zone.to_string(),
-        duty_counts: crate::scorecard::counts(&rows),
-        agencies: rows,
+        months,
     })
     .into_response())
 }

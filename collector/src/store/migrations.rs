@@ -523,6 +523,24 @@ const MIGRATIONS: &[Migration] = &[
      );
      CREATE INDEX lan_devices_seen_by_version ON lan_devices_seen(agency, site, version);"#,
     },
+    // 15: the scorecard as it stood at the end of each month (the last evaluation in
+    // the month), one row per agency, for the yearly report
+    Migration {
+        sqlite: "CREATE TABLE scorecard_months (
+        month       TEXT NOT NULL,
+        agency      TEXT NOT NULL,
+        row         TEXT NOT NULL,
+        recorded_at REAL NOT NULL,
+        PRIMARY KEY (month, agency)
+     );",
+        postgres: r#"CREATE TABLE scorecard_months (
+        month       TEXT NOT NULL,
+        agency      TEXT NOT NULL,
+        row         TEXT NOT NULL,
+        recorded_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (month, agency)
+     );"#,
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
