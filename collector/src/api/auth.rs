@@ -127,7 +127,7 @@ pub async fn refresh_loop(auth: Arc<Auth>, fleet: Arc<Fleet>) {
 /// Who reads the JSON API: a user's API token (`simpul-collector user token`), an
 /// administrator token (`admin add`), or the session cookie of the web pages. An agency
 /// user reads only their agency: the handlers filter lists and answer 404 for another
-/// agency's objects.
+/// agency's objects (`super::scope` for an agency asked for by name).
 #[derive(Debug, Clone)]
 pub struct Reader(pub crate::store::users::User);
 
@@ -176,15 +176,6 @@ impl axum::extract::FromRequestParts<Arc<super::AppState>> for Reader {
 }
 
 impl Reader {
-    /// 404 (as for an object that does not exist) when this reader may not see `agency`.
-    pub fn check(&self, agency: &str, what: &str) -> Result<(), ApiError> {
-        if self.0.sees(agency) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found(format!("no {what} {agency:?}")))
-        }
-    }
-
     /// The agency an agency user is bound to (their lists hold only it).
     pub fn only(&self) -> Option<String> {
         self.0.agency().map(str::to_owned)

@@ -2,18 +2,20 @@
 //! with its state and newest evidence, as JSON or CSV (`format=csv`); check-ins of
 //! backup jobs, restore tests and the history of one obligation.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Deserialize;
 use simpul_protocol::Violation;
 
 use super::error::ApiError;
+use super::query::{Format, Params, Unknown};
+use super::scope::AgencyPath;
 use super::AppState;
 use crate::backups::{statuses, Obligation, Status};
 use crate::store;
@@ -65,18 +67,22 @@ async fn obligation(app: &Arc<AppState>, id: &str) -> Result<Obligation, ApiErro
         .map_err(|_| ApiError::not_found(format!("no backup obligation {asked:?}")))
 }
 
+/// The parameters of the lists: `format=json|csv`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    format: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
 async fn answer(
     app: Arc<AppState>,
-    q: HashMap<String, String>,
+    q: ListQuery,
     agency: Option<String>,
 ) -> Result<Response, ApiError> {
-    if let Some(k) = q.keys().find(|k| k.as_str() != "format") {
-        return Err(ApiError::bad_param(
-            k,
-            "unknown parameter; only format=json|csv",
-        ));
-    }
-    let as_csv = super::wants_csv(&q)?;
+    q.unknown
+        .refuse(|| "unknown parameter; only format=json|csv".into())?;
+    let as_csv = Format::param(q.format.as_deref())? == Format::Csv;
     let cfg = Arc::clone(&app);
     let rows = app
         .read_db(move |conn| statuses(conn, &cfg.cfg, crate::now_seconds(), agency.as_deref()))
@@ -91,21 +97,16 @@ async fn answer(
 pub async fn all(
     State(app): State<Arc<AppState>>,
     r: super::auth::Reader,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<ListQuery>,
 ) -> Result<Response, ApiError> {
     answer(app, q, r.only()).await
 }
 
 pub async fn agency(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    AgencyPath { agency, .. }: AgencyPath,
+    Params(q): Params<ListQuery>,
 ) -> Result<Response, ApiError> {
-    r.check(&agency, "agency")?;
-    app.cfg
-        .check_binding(&agency, None)
-        .map_err(ApiError::not_found)?;
     answer(app, q, Some(agency)).await
 }
 

@@ -3,36 +3,68 @@
 //! `.../lan/versions/{n}`, `.../lan/diff?from=&to=` and, for administrators,
 //! `POST .../lan/versions/{n}/ack`. `site=` picks the site where an agency has several.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Deserialize;
 
 use super::error::ApiError;
+use super::query::{Format, Params, Unknown};
+use super::scope::VisibleAgencyPath;
 use super::AppState;
 use crate::lan;
 
-fn only(q: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
-    match q.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(ApiError::bad_param(
-            k,
-            format!("unknown parameter; allowed: {}", allowed.join(", ")),
-        )),
-        None => Ok(()),
-    }
+/// A 400 naming the first parameter the endpoint does not take, with those it does.
+fn only(unknown: &Unknown, allowed: &[&str]) -> Result<(), ApiError> {
+    unknown.refuse(|| format!("unknown parameter; allowed: {}", allowed.join(", ")))
+}
+
+/// The parameters of `GET /api/v1/lan`.
+#[derive(Debug, Deserialize)]
+pub struct DutyQuery {
+    format: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// `site=`: the site of the agency (where it has several).
+#[derive(Debug, Deserialize)]
+pub struct SiteQuery {
+    site: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// The parameters of `lan.dot`, `lan.svg` and `lan/graph`: `site=`, `version=`.
+#[derive(Debug, Deserialize)]
+pub struct PictureQuery {
+    site: Option<String>,
+    version: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// The parameters of `lan/diff`: `site=`, `from=` (required), `to=`.
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    site: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
 }
 
 /// `GET /api/v1/lan`: every agency site's diagram state (`format=csv` for the report).
 pub async fn duty(
     State(app): State<Arc<AppState>>,
     r: super::auth::Reader,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<DutyQuery>,
 ) -> Result<Response, ApiError> {
-    only(&q, &["format"])?;
-    let as_csv = super::wants_csv(&q)?;
+    only(&q.unknown, &["format"])?;
+    let as_csv = Format::param(q.format.as_deref())? == Format::Csv;
     let a = Arc::clone(&app);
     let rows = app
         .read_db(move |conn| {
@@ -82,19 +114,18 @@ pub async fn duty(
     Ok(super::csv_response("simpul-lan.csv", out.finish()))
 }
 
-/// The site of the query: `site=`, else the agency's only site with a diagram.
+/// The site of the query: `site=`, else the agency's only site with a diagram; 404
+/// when collector.toml does not declare the agency.
 async fn site_of(
     app: &Arc<AppState>,
     agency: &str,
-    q: &HashMap<String, String>,
+    site: Option<&str>,
 ) -> Result<String, ApiError> {
-    app.cfg
-        .check_binding(agency, None)
-        .map_err(ApiError::not_found)?;
+    super::scope::declared(&app.cfg, agency)?;
     let a = agency.to_owned();
     let sites = app.read_db(move |conn| Ok(lan::sites(conn, &a)?)).await?;
-    match q.get("site") {
-        Some(s) if sites.contains(s) => Ok(s.clone()),
+    match site {
+        Some(s) if sites.iter().any(|x| x == s) => Ok(s.to_owned()),
         Some(s) => Err(ApiError::not_found(format!(
             "agency {agency:?} has no LAN diagram for site {s:?}; sites with one: {}",
             if sites.is_empty() {
@@ -141,13 +172,11 @@ async fn load(
 /// each SNMP device of the site (`snmp`).
 pub async fn current(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Params(q): Params<SiteQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    r.check(&agency, "agency")?;
-    only(&q, &["site"])?;
-    let site = site_of(&app, &agency, &q).await?;
+    only(&q.unknown, &["site"])?;
+    let site = site_of(&app, &agency, q.site.as_deref()).await?;
     let v = load(&app, &agency, &site, None).await?;
     let a = agency.clone();
     let polls: Vec<lan::SnmpStatus> = app
@@ -171,11 +200,11 @@ pub async fn current(
 async fn picture_of(
     app: &Arc<AppState>,
     agency: &str,
-    q: &HashMap<String, String>,
+    q: &PictureQuery,
 ) -> Result<(lan::Version, String), ApiError> {
-    only(q, &["site", "version"])?;
-    let site = site_of(app, agency, q).await?;
-    let version = match q.get("version") {
+    only(&q.unknown, &["site", "version"])?;
+    let site = site_of(app, agency, q.site.as_deref()).await?;
+    let version = match &q.version {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| {
             ApiError::bad_param("version", format!("{v:?} must be a version number"))
@@ -193,11 +222,9 @@ async fn picture_of(
 /// `GET /api/v1/agencies/{agency}/lan.dot`: the newest version for Graphviz.
 pub async fn dot(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Params(q): Params<PictureQuery>,
 ) -> Result<Response, ApiError> {
-    r.check(&agency, "agency")?;
     let (v, name) = picture_of(&app, &agency, &q).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")],
@@ -209,11 +236,9 @@ pub async fn dot(
 /// `GET /api/v1/agencies/{agency}/lan.svg`: the diagram, laid out on the server.
 pub async fn svg(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Params(q): Params<PictureQuery>,
 ) -> Result<Response, ApiError> {
-    r.check(&agency, "agency")?;
     let (v, name) = picture_of(&app, &agency, &q).await?;
     let title = format!("{name}, version {}", v.row.version);
     Ok((
@@ -227,11 +252,9 @@ pub async fn svg(
 /// frames of Grafana's Node Graph panel (through the Infinity data source).
 pub async fn graph(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Params(q): Params<PictureQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    r.check(&agency, "agency")?;
     let (v, _) = picture_of(&app, &agency, &q).await?;
     Ok(Json(lan::node_graph(&v.topology)))
 }
@@ -239,13 +262,11 @@ pub async fn graph(
 /// `GET /api/v1/agencies/{agency}/lan/versions`: every version, newest first.
 pub async fn versions(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Params(q): Params<SiteQuery>,
 ) -> Result<Json<Vec<lan::VersionRow>>, ApiError> {
-    r.check(&agency, "agency")?;
-    only(&q, &["site"])?;
-    let site = site_of(&app, &agency, &q).await?;
+    only(&q.unknown, &["site"])?;
+    let site = site_of(&app, &agency, q.site.as_deref()).await?;
     Ok(Json(
         app.read_db(move |conn| Ok(lan::versions(conn, Some(&agency), Some(&site))?))
             .await?,
@@ -262,33 +283,34 @@ fn version_param(v: &str, field: &str) -> Result<i64, ApiError> {
 /// `GET /api/v1/agencies/{agency}/lan/versions/{n}`.
 pub async fn one(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path((agency, n)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Path((_, n)): Path<(String, String)>,
+    Params(q): Params<SiteQuery>,
 ) -> Result<Json<lan::Version>, ApiError> {
-    r.check(&agency, "agency")?;
-    only(&q, &["site"])?;
+    only(&q.unknown, &["site"])?;
     let n = version_param(&n, "version")?;
-    let site = site_of(&app, &agency, &q).await?;
+    let site = site_of(&app, &agency, q.site.as_deref()).await?;
     Ok(Json(load(&app, &agency, &site, Some(n)).await?))
 }
 
 /// `GET /api/v1/agencies/{agency}/lan/diff?from=N&to=M` (to: default the newest).
 pub async fn diff(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
+    Params(q): Params<DiffQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    r.check(&agency, "agency")?;
-    only(&q, &["site", "from", "to"])?;
+    only(&q.unknown, &["site", "from", "to"])?;
     let from = version_param(
-        q.get("from")
+        q.from
+            .as_deref()
             .ok_or_else(|| ApiError::bad_param("from", "required: the older version number"))?,
         "from",
     )?;
-    let to = q.get("to").map(|t| version_param(t, "to")).transpose()?;
-    let site = site_of(&app, &agency, &q).await?;
+    let to =
+        q.to.as_deref()
+            .map(|t| version_param(t, "to"))
+            .transpose()?;
+    let site = site_of(&app, &agency, q.site.as_deref()).await?;
     let (a, b) = (
         load(&app, &agency, &site, Some(from)).await?,
         load(&app, &agency, &site, to).await?,
@@ -309,13 +331,13 @@ pub async fn diff(
 pub async fn ack(
     State(app): State<Arc<AppState>>,
     Path((agency, n)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<SiteQuery>,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let (admin, name) = app.auth.authenticate_admin(&headers)?;
-    only(&q, &["site"])?;
+    only(&q.unknown, &["site"])?;
     let n = version_param(&n, "version")?;
-    let site = site_of(&app, &agency, &q).await?;
+    let site = site_of(&app, &agency, q.site.as_deref()).await?;
     load(&app, &agency, &site, Some(n)).await?;
     let by = format!("{admin} ({name})");
     let (a, s) = (agency.clone(), site.clone());

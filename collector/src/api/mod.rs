@@ -12,6 +12,7 @@ mod obligations;
 pub mod query;
 pub mod ratelimit;
 mod read;
+pub mod scope;
 mod scorecard;
 pub mod session;
 mod sla;
@@ -232,18 +233,6 @@ impl AppState {
         .await
         .map_err(error::ApiError::store)?
         .map_err(error::ApiError::store)
-    }
-}
-
-/// Whether the query asks for CSV (`format=csv`; `json` or none is JSON).
-pub fn wants_csv(q: &std::collections::HashMap<String, String>) -> Result<bool, error::ApiError> {
-    match q.get("format").map(String::as_str) {
-        None | Some("json") => Ok(false),
-        Some("csv") => Ok(true),
-        Some(f) => Err(error::ApiError::bad_param(
-            "format",
-            format!("{f:?} must be json or csv"),
-        )),
     }
 }
 

@@ -1,6 +1,17 @@
-//! Typed query parameters: each handler declares its parameters as a struct
-//! (`#[serde(deny_unknown_fields)]`), and an unknown or malformed one is a 400 with the
-//! API's JSON error naming it and the valid ones.
+//! Typed query parameters: each handler declares its parameters as a struct.
+//!
+//! Two extractors:
+//! - [`ApiQuery`]: the struct is `#[serde(deny_unknown_fields)]` and typed; an unknown
+//!   or malformed parameter is a 400 with the API's JSON error, `field` = `query`.
+//! - [`Params`]: for the endpoints whose answers name the parameter at fault
+//!   (`field` = the parameter) and check it at a set point of the handler (after the
+//!   agency, say). It never refuses: the fields are the raw strings, which the handler
+//!   parses where it always has, and the parameters the struct does not name land in
+//!   an [`Unknown`] field (`#[serde(flatten)]`) for the handler to refuse in its own
+//!   words, or, without one, are ignored (the web pages' forms). As with a map, the
+//!   last of repeated parameters counts.
+
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
@@ -29,6 +40,42 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The query string as `T`, whose fields are `Option<String>` (and an [`Unknown`]):
+/// read as a map of the last value of each name, then as `T`, which cannot fail for
+/// such fields (a field of another type that does not parse is a 400 as in
+/// [`ApiQuery`]).
+#[derive(Debug, Clone, Default)]
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let bad = |e: String| ApiError::bad_param("query", e);
+        let Query(map) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            .map_err(|e| bad(e.body_text()))?;
+        let value = serde_json::to_value(map).map_err(|e| bad(e.to_string()))?;
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|e| bad(e.to_string()))
+    }
+}
+
+/// The parameters a [`Params`] struct does not name, by name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Unknown(BTreeMap<String, String>);
+
+impl Unknown {
+    /// A 400 naming the first unknown parameter (`field`) with `rule`, if there is one.
+    pub fn refuse(&self, rule: impl FnOnce() -> String) -> Result<(), ApiError> {
+        match self.0.keys().next() {
+            Some(k) => Err(ApiError::bad_param(k, rule())),
+            None => Ok(()),
+        }
+    }
+}
+
 /// `format=json` (the default) or `format=csv`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,4 +83,77 @@ pub enum Format {
     #[default]
     Json,
     Csv,
+}
+
+impl Format {
+    /// The `format` parameter of a [`Params`] struct: none or `json` is JSON, `csv`
+    /// CSV, anything else a 400 naming `format`.
+    pub fn param(f: Option<&str>) -> Result<Self, ApiError> {
+        match f {
+            None | Some("json") => Ok(Self::Json),
+            Some("csv") => Ok(Self::Csv),
+            Some(f) => Err(ApiError::bad_param(
+                "format",
+                format!("{f:?} must be json or csv"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+    use axum::http::Request;
+
+    #[derive(Debug, Deserialize)]
+    struct Q {
+        site: Option<String>,
+        format: Option<String>,
+        #[serde(flatten)]
+        unknown: Unknown,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Form {
+        q: Option<String>,
+    }
+
+    async fn params<T: DeserializeOwned>(uri: &str) -> T {
+        let (mut parts, ()) = Request::get(uri).body(()).unwrap().into_parts();
+        Params::<T>::from_request_parts(&mut parts, &())
+            .await
+            .unwrap()
+            .0
+    }
+
+    #[tokio::test]
+    async fn params_keep_the_raw_strings_and_the_unknown_names() {
+        let q: Q = params("/x?site=a%20b&format=xml&zz=1&month=2").await;
+        assert_eq!(q.site.as_deref(), Some("a b"));
+        assert_eq!(q.format.as_deref(), Some("xml"));
+        let e = q.unknown.refuse(|| "unknown".into()).unwrap_err();
+        assert_eq!(e.status.as_u16(), 400);
+        assert_eq!(e.body.violations[0].field, "month");
+        let q: Q = params("/x").await;
+        assert!(q.site.is_none() && q.format.is_none());
+        q.unknown.refuse(|| unreachable!()).unwrap();
+        // the last of repeated parameters counts, as in a map; no value is ""
+        let q: Q = params("/x?format=json&format=csv&site").await;
+        assert_eq!(q.format.as_deref(), Some("csv"));
+        assert_eq!(q.site.as_deref(), Some(""));
+        // without an Unknown field, other parameters are ignored
+        let f: Form = params("/x?status=ok&q=dinkes&q=bappeda").await;
+        assert_eq!(f.q.as_deref(), Some("bappeda"));
+    }
+
+    #[test]
+    fn format_param_names_format() {
+        assert_eq!(Format::param(None).unwrap(), Format::Json);
+        assert_eq!(Format::param(Some("json")).unwrap(), Format::Json);
+        assert_eq!(Format::param(Some("csv")).unwrap(), Format::Csv);
+        let e = Format::param(Some("xml")).unwrap_err();
+        assert_eq!(e.body.violations[0].field, "format");
+        assert_eq!(e.body.violations[0].rule, "\"xml\" must be json or csv");
+    }
 }

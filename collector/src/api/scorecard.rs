@@ -62,10 +62,7 @@ pub async fn get(
     ApiQuery(q): ApiQuery<ScorecardQuery>,
 ) -> Result<Response, ApiError> {
     if let Some(a) = &q.agency {
-        r.check(a, "agency")?;
-        app.cfg
-            .check_binding(a, None)
-            .map_err(ApiError::not_found)?;
+        super::scope::check(&r.0, &app.cfg, a)?;
     }
     let filter = match q.status.as_deref() {
         None => Filter::All,

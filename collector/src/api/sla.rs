@@ -1,33 +1,40 @@
 //! `GET /api/v1/sla` and `GET /api/v1/agencies/{agency}/sla`: availability per host and
 //! agency for a period, as JSON or CSV (`format=csv`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Deserialize;
 
 use super::error::ApiError;
+use super::query::{Format, Params, Unknown};
+use super::scope::AgencyPath;
 use super::AppState;
 use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
 use crate::sla::report;
 
+/// The parameters: `period=YYYY-MM` (default: the current month), `format=json|csv`.
+#[derive(Debug, Deserialize)]
+pub struct SlaQuery {
+    period: Option<String>,
+    format: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
 /// The period of the query (default: the current month), and the output format.
-fn parse_query(app: &AppState, q: &HashMap<String, String>) -> Result<(Period, bool), ApiError> {
-    if let Some(k) = q.keys().find(|k| *k != "period" && *k != "format") {
-        return Err(ApiError::bad_param(
-            k,
-            "unknown parameter; use period=YYYY-MM and format=json|csv",
-        ));
-    }
+fn parse_query(app: &AppState, q: &SlaQuery) -> Result<(Period, bool), ApiError> {
+    q.unknown
+        .refuse(|| "unknown parameter; use period=YYYY-MM and format=json|csv".into())?;
     let zone = app.cfg.zone();
-    let period = match q.get("period") {
+    let period = match &q.period {
         Some(p) => Period::parse(p)
             .ok_or_else(|| ApiError::bad_param("period", format!("{p:?} {PERIOD_RULE}")))?,
         None => Period::containing(PeriodKind::Month, crate::now_seconds() as i64, zone),
     };
-    Ok((period, super::wants_csv(q)?))
+    Ok((period, Format::param(q.format.as_deref())? == Format::Csv))
 }
 
 async fn answer(
@@ -61,7 +68,7 @@ async fn answer(
 pub async fn all(
     State(app): State<Arc<AppState>>,
     r: super::auth::Reader,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<SlaQuery>,
 ) -> Result<Response, ApiError> {
     let (period, csv) = parse_query(&app, &q)?;
     answer(app, period, csv, r.only()).await
@@ -69,14 +76,9 @@ pub async fn all(
 
 pub async fn agency(
     State(app): State<Arc<AppState>>,
-    r: super::auth::Reader,
-    Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    AgencyPath { agency, .. }: AgencyPath,
+    Params(q): Params<SlaQuery>,
 ) -> Result<Response, ApiError> {
-    r.check(&agency, "agency")?;
-    app.cfg
-        .check_binding(&agency, None)
-        .map_err(ApiError::not_found)?;
     let (period, csv) = parse_query(&app, &q)?;
     answer(app, period, csv, Some(agency)).await
 }

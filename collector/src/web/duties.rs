@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -13,16 +13,30 @@ use simpul_protocol::{Endpoint, Link};
 
 use super::format::{bytes, duration, percent, time};
 use super::session::{csrf_ok, csrf_refused, encode};
-use super::{badge, error_page, not_found, page, see_other, trusted_svg, unavailable, Viewer};
+use super::{
+    badge, error_page, not_found, outside_scope, page, see_other, trusted_svg, unavailable, Viewer,
+};
+use crate::api::query::Params;
 use crate::api::AppState;
 use crate::backups::Status;
 use crate::lan::VersionRow;
 use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
 
+/// The forms of the SLA, backups and inventory pages and their CSVs (each page reads
+/// the fields it has; other parameters are ignored).
+#[derive(Debug, Deserialize)]
+pub struct FilterForm {
+    /// `YYYY-MM` (SLA).
+    period: Option<String>,
+    agency: Option<String>,
+    /// Search text (inventory).
+    q: Option<String>,
+}
+
 /// The agency filter of a query: an agency user always gets their own; an admin the
 /// `agency` parameter when given. Err: an agency the user may not see (404).
-fn agency_filter(v: &Viewer, q: &HashMap<String, String>) -> Result<Option<String>, ()> {
-    let asked = q.get("agency").filter(|a| !a.is_empty()).cloned();
+fn agency_filter(v: &Viewer, q: &FilterForm) -> Result<Option<String>, ()> {
+    let asked = q.agency.clone().filter(|a| !a.is_empty());
     match (v.user.agency(), asked) {
         (Some(mine), Some(a)) if a != mine => Err(()),
         (Some(mine), _) => Ok(Some(mine.to_owned())),
@@ -49,10 +63,10 @@ fn agency_select(app: &AppState, v: &Viewer, chosen: Option<&str>) -> Markup {
 async fn sla_report(
     app: &Arc<AppState>,
     v: &Viewer,
-    q: &HashMap<String, String>,
+    q: &FilterForm,
 ) -> Result<(crate::sla::report::SlaReport, Option<String>), Response> {
     let agency = agency_filter(v, q).map_err(|()| not_found(v, "agency"))?;
-    let period = match q.get("period").filter(|p| !p.is_empty()) {
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => Period::parse(p).ok_or_else(|| {
             error_page(
                 v,
@@ -76,7 +90,7 @@ async fn sla_report(
 pub async fn sla(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<FilterForm>,
 ) -> Response {
     let (r, agency) = match sla_report(&app, &v, &q).await {
         Ok(x) => x,
@@ -136,7 +150,7 @@ pub async fn sla(
 pub async fn sla_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<FilterForm>,
 ) -> Response {
     match sla_report(&app, &v, &q).await {
         Ok((r, _)) => crate::api::csv_response(
@@ -197,7 +211,7 @@ pub fn backup_table(v: &Viewer, rows: &[Status]) -> Markup {
 pub async fn backups(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<FilterForm>,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
@@ -224,7 +238,7 @@ pub async fn backups(
 pub async fn backups_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<FilterForm>,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
@@ -267,19 +281,29 @@ fn link(l: &Link) -> String {
     format!("{} — {} ({})", endpoint(&l.a), endpoint(&l.b), l.source)
 }
 
+/// The LAN page's parameters (other parameters are ignored; a number that does not
+/// parse is as if absent).
+#[derive(Debug, Deserialize)]
+pub struct LanForm {
+    site: Option<String>,
+    version: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
 /// `GET /lan/{agency}?site=&version=&from=&to=`: the diagram, its versions, a diff.
 pub async fn lan(
     v: Viewer,
     State(app): State<Arc<AppState>>,
     Path(agency): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<LanForm>,
 ) -> Response {
-    if !v.user.sees(&agency) || app.cfg.check_binding(&agency, None).is_err() {
-        return not_found(&v, "agency");
+    if let Some(page) = outside_scope(&app, &v, &agency) {
+        return page;
     }
-    let num = |k: &str| q.get(k).and_then(|s| s.parse::<i64>().ok());
-    let (version, from, to) = (num("version"), num("from"), num("to"));
-    let (a, site_q) = (agency.clone(), q.get("site").cloned());
+    let num = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<i64>().ok());
+    let (version, from, to) = (num(&q.version), num(&q.from), num(&q.to));
+    let (a, site_q) = (agency.clone(), q.site);
     let found = app
         .read_db(move |conn| {
             let sites = crate::lan::sites(conn, &a)?;
@@ -406,8 +430,8 @@ pub async fn lan_ack(
     if !csrf_ok(&v, f.csrf.as_deref()) {
         return csrf_refused();
     }
-    if !v.user.sees(&agency) || app.cfg.check_binding(&agency, None).is_err() {
-        return not_found(&v, "agency");
+    if let Some(page) = outside_scope(&app, &v, &agency) {
+        return page;
     }
     if !v.user.is_admin() {
         return error_page(
@@ -549,7 +573,7 @@ fn matches(a: &Asset, text: &str) -> bool {
 pub async fn inventory(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<FilterForm>,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
@@ -557,7 +581,7 @@ pub async fn inventory(
     let Some(all) = assets(&app, &v, agency.clone()).await else {
         return unavailable(&v);
     };
-    let text = q.get("q").map_or("", String::as_str);
+    let text = q.q.as_deref().unwrap_or("");
     let lower = text.trim().to_lowercase();
     let rows: Vec<_> = all.iter().filter(|a| matches(a, &lower)).collect();
     let csv = format!(
@@ -594,7 +618,7 @@ pub async fn inventory(
 pub async fn inventory_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<FilterForm>,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
@@ -602,7 +626,7 @@ pub async fn inventory_csv(
     let Some(all) = assets(&app, &v, agency).await else {
         return unavailable(&v);
     };
-    let lower = q.get("q").map_or("", String::as_str).trim().to_lowercase();
+    let lower = q.q.as_deref().unwrap_or("").trim().to_lowercase();
     let mut out = crate::csv::Csv::new(&[
         "agency",
         "agency_name",

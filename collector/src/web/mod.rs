@@ -175,6 +175,14 @@ fn not_found(v: &Viewer, what: &str) -> Response {
     error_page(v, StatusCode::NOT_FOUND, &format!("No {what} here."))
 }
 
+/// The 404 page when the user may not see `agency` or collector.toml does not declare
+/// it: the API's agency scope (`api::scope::check`).
+fn outside_scope(app: &AppState, v: &Viewer, agency: &str) -> Option<Response> {
+    crate::api::scope::check(&v.user, &app.cfg, agency)
+        .err()
+        .map(|_| not_found(v, "agency"))
+}
+
 /// 503 in the page's frame: the database did not answer.
 fn unavailable(v: &Viewer) -> Response {
     error_page(

@@ -1,14 +1,15 @@
 //! The scorecard (one row per agency), an agency's page and a host's page.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
 
 use super::format::{bytes, duration, percent, sparkline, time};
-use super::{badge, not_found, page, trusted_svg, unavailable, Viewer};
+use super::{badge, not_found, outside_scope, page, trusted_svg, unavailable, Viewer};
+use crate::api::query::Params;
 use crate::api::AppState;
 use crate::scorecard::{Filter, ScoreRow};
 use crate::state::HostState;
@@ -25,17 +26,25 @@ pub fn score_rows(app: &AppState, v: &Viewer, only: Option<&str>) -> Vec<ScoreRo
         .collect()
 }
 
+/// The scorecard's filter form (other parameters are ignored).
+#[derive(Debug, Deserialize)]
+pub struct ScorecardForm {
+    status: Option<String>,
+    q: Option<String>,
+}
+
 /// The rows matching the filter form: `status` (all, ok, attention, or a duty state
 /// such as breached; anything else: all) and `q` (text in the agency's id or name).
-fn filtered(rows: Vec<ScoreRow>, q: &HashMap<String, String>) -> Vec<ScoreRow> {
+fn filtered(rows: Vec<ScoreRow>, q: &ScorecardForm) -> Vec<ScoreRow> {
     let status = q
-        .get("status")
-        .and_then(|s| Filter::parse(s))
+        .status
+        .as_deref()
+        .and_then(Filter::parse)
         .unwrap_or(Filter::All);
-    let text = q
-        .get("q")
-        .map(|s| s.trim().to_lowercase())
-        .unwrap_or_default();
+    let text =
+        q.q.as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .unwrap_or_default();
     rows.into_iter()
         .filter(|r| status.passes(r))
         .filter(|r| {
@@ -61,12 +70,12 @@ const STATUS_FILTERS: [(&str, &str); 8] = [
 pub async fn scorecard(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<ScorecardForm>,
 ) -> Response {
     app.duties.ensure_fresh().await;
     let rows = filtered(score_rows(&app, &v, None), &q);
-    let status = q.get("status").map_or("all", String::as_str);
-    let text = q.get("q").map_or("", String::as_str);
+    let status = q.status.as_deref().unwrap_or("all");
+    let text = q.q.as_deref().unwrap_or("");
     let csv_link = format!(
         "/scorecard.csv?status={}&q={}",
         super::session::encode(status),
@@ -124,7 +133,7 @@ pub async fn scorecard(
 pub async fn scorecard_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<ScorecardForm>,
 ) -> Response {
     app.duties.ensure_fresh().await;
     let rows = filtered(score_rows(&app, &v, None), &q);
@@ -137,8 +146,8 @@ pub async fn agency(
     State(app): State<Arc<AppState>>,
     Path(agency): Path<String>,
 ) -> Response {
-    if !v.user.sees(&agency) || app.cfg.check_binding(&agency, None).is_err() {
-        return not_found(&v, "agency");
+    if let Some(page) = outside_scope(&app, &v, &agency) {
+        return page;
     }
     let now = crate::now_seconds();
     let name = app.cfg.agency_name(&agency).to_owned();
