@@ -53,6 +53,25 @@ impl Zone {
         }
     }
 
+    /// The abbreviation people read: WIB, WITA, WIT, UTC, or the offset (`UTC+05:30`).
+    pub fn abbreviation(&self) -> String {
+        match self.name.as_str() {
+            "Asia/Jakarta" | "Asia/Pontianak" => "WIB".into(),
+            "Asia/Makassar" => "WITA".into(),
+            "Asia/Jayapura" => "WIT".into(),
+            "UTC" | "Etc/UTC" => "UTC".into(),
+            _ => {
+                let off = self.offset_secs;
+                let sign = if off < 0 { '-' } else { '+' };
+                format!(
+                    "UTC{sign}{:02}:{:02}",
+                    off.abs() / 3600,
+                    off.abs() % 3600 / 60
+                )
+            }
+        }
+    }
+
     /// Asia/Jakarta (WIB).
     pub fn jakarta() -> Self {
         Self {
@@ -531,5 +550,17 @@ mod tests {
             Period::parse("2026-02").unwrap().months(),
             vec![Period::parse("2026-02").unwrap()]
         );
+    }
+
+    #[test]
+    fn zones_have_the_abbreviations_people_use() {
+        let abbr = |s: &str| Zone::parse(s).unwrap().abbreviation();
+        assert_eq!(abbr("Asia/Jakarta"), "WIB");
+        assert_eq!(abbr("Asia/Pontianak"), "WIB");
+        assert_eq!(abbr("Asia/Makassar"), "WITA");
+        assert_eq!(abbr("Asia/Jayapura"), "WIT");
+        assert_eq!(abbr("UTC"), "UTC");
+        assert_eq!(abbr("+05:30"), "UTC+05:30");
+        assert_eq!(abbr("-03:00"), "UTC-03:00");
     }
 }

@@ -179,26 +179,50 @@ pub fn to_csv(rows: &[ScoreRow]) -> String {
         "servers",
         "lan_devices",
         "overall",
+        "agents",
+        "agents_reason",
+        "sla",
+        "sla_reason",
+        "backups_fresh",
+        "backups_fresh_reason",
+        "restore_tests",
+        "restore_tests_reason",
+        "lan_submitted",
+        "lan_submitted_reason",
+        "lan_changes",
+        "lan_changes_reason",
+        "inventory",
+        "inventory_reason",
+        "worst_duty",
     ]);
     for r in rows {
-        out.row(&[
+        let (backups, text) = (r.backups_str(), r.backup_text());
+        let ratio = r
+            .sla_ratio
+            .map_or(String::new(), |x| format!("{:.3}", x * 100.0));
+        let mut cells: Vec<&dyn std::fmt::Display> = vec![
             &r.agency,
             &r.name,
             &r.hosts_up,
             &r.hosts,
             &r.sla,
-            &r.sla_ratio
-                .map_or(String::new(), |x| format!("{:.3}", x * 100.0)),
+            &ratio,
             &r.sla_hosts_breached,
-            &r.backups_str(),
-            &r.backup_text(),
+            &backups,
+            &text,
             &r.restore_tests_due,
             &r.lan,
             &r.lan_unacknowledged,
             &r.hosts,
             &r.lan_devices,
             &r.overall,
-        ]);
+        ];
+        for c in &r.duties {
+            cells.push(&c.state);
+            cells.push(&c.reason);
+        }
+        cells.push(&r.worst);
+        out.row(&cells);
     }
     out.finish()
 }
@@ -491,7 +515,7 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         (
             Cell::Warning,
             format!(
-                "{} not acknowledged",
+                "diagram changed: {} not acknowledged",
                 plural(f.unacknowledged as usize, "change", "changes")
             ),
         )
@@ -1014,14 +1038,23 @@ mod tests {
             lines[0].starts_with("agency,name,agents_reporting"),
             "{csv}"
         );
-        assert_eq!(
-            lines[1],
-            "dinkes,Dinas dinkes,1,1,met,99.900,0,none,no obligations,0,current,0,1,5,ok"
+        assert!(
+            lines[1].starts_with(
+                "dinkes,Dinas dinkes,1,1,met,99.900,0,none,no obligations,0,current,0,1,5,ok,ok,1 agent reporting,"
+            ),
+            "{csv}"
         );
-        assert_eq!(
-            lines[2],
-            "bappeda,Dinas bappeda,0,0,no_data,,0,late,1 late,0,none,0,0,0,attention"
+        assert!(
+            lines[2].starts_with(
+                "bappeda,Dinas bappeda,0,0,no_data,,0,late,1 late,0,none,0,0,0,attention,failing,"
+            ),
+            "{csv}"
         );
+        assert!(
+            lines[0].ends_with(",inventory,inventory_reason,worst_duty"),
+            "{csv}"
+        );
+        assert!(lines[2].ends_with(",failing"), "{csv}");
     }
 
     fn cell(r: &ScoreRow, d: Duty) -> (Cell, String) {
@@ -1135,7 +1168,10 @@ mod tests {
         );
         assert_eq!(
             cell(r, Duty::LanChanges),
-            (Cell::Warning, "2 changes not acknowledged".into())
+            (
+                Cell::Warning,
+                "diagram changed: 2 changes not acknowledged".into()
+            )
         );
         assert_eq!(
             cell(r, Duty::Inventory),

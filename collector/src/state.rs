@@ -20,7 +20,28 @@ pub struct HostState {
     pub inventory: Option<(Arc<Inventory>, f64)>,
 }
 
+crate::states! {
+    /// Whether a host is up now (see [`HostState::is_up`]).
+    pub enum HostUp {
+        Up = "up",
+        Down = "down",
+        /// Enrolled, never reported.
+        NeverSeen = "never_seen",
+    }
+}
+
 impl HostState {
+    /// Up, down, or never seen at `now`.
+    pub fn up_state(&self, now: f64, grace_intervals: u32, skew_secs: u64) -> HostUp {
+        if self.latest.is_none() {
+            HostUp::NeverSeen
+        } else if self.is_up(now, grace_intervals, skew_secs) {
+            HostUp::Up
+        } else {
+            HostUp::Down
+        }
+    }
+
     /// Whether the host counts as up at `now`: its newest report arrived within
     /// `grace_intervals` of its own interval, and was sampled within that plus the
     /// accepted clock skew (so a backlog of old reports arriving now does not count).

@@ -480,6 +480,24 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     assert!(dinkes_row.contains("breached"), "{dinkes_row}");
     assert!(dinkes_row.contains("failed"), "{dinkes_row}");
     b.shot("scorecard-admin").await;
+    // on a phone (390 px): one card per agency, nothing wider than the screen
+    b.client.set_window_size(390, 844).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let widths = b
+        .client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+    assert!(
+        scroll <= inner,
+        "the scorecard scrolls sideways on a phone: {scroll} > {inner}"
+    );
+    b.shot("scorecard-phone").await;
+    b.client.set_window_size(1280, 800).await.unwrap();
 
     // sort by a column with the keyboard-accessible header button
     b.click("#scorecard thead th:first-child button").await;

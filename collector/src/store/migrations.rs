@@ -682,13 +682,14 @@ mod tests {
             ] {
                 crate::lan::record(db, &unlimited, "dinkes", "", "a1", t, t, &lan(hosts)).unwrap();
             }
-            // the database as schema 13 left it: versions, no devices table
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at")
+            // the database as schema 13 left it: versions, no devices table (and none
+            // of the later migrations' tables)
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),
                 Engine::Postgres => db
-                    .batch("DELETE FROM simpul_schema WHERE version = 14")
+                    .batch("DELETE FROM simpul_schema WHERE version >= 14")
                     .unwrap(),
             }
             migrate(db).unwrap();

@@ -14,7 +14,8 @@ use simpul_protocol::{Endpoint, Link};
 use super::format::{bytes, duration, percent, time};
 use super::session::{csrf_ok, csrf_refused, encode};
 use super::{
-    badge, error_page, not_found, outside_scope, page, see_other, trusted_svg, unavailable, Viewer,
+    badge, error_page, not_found, outside_scope, page, see_other, trusted_svg, unavailable,
+    word_badge, Tone, Viewer,
 };
 use crate::api::query::Params;
 use crate::api::AppState;
@@ -119,7 +120,7 @@ pub async fn sla(
                 td data-sort=(a.availability_ratio.unwrap_or(-1.0)) { (percent(a.availability_ratio, 3)) }
                 td data-sort=(a.down_seconds) { (duration(a.down_seconds)) }
                 td data-sort=(a.maintenance_seconds) { (duration(a.maintenance_seconds)) }
-                td data-sort=(a.status.as_str()) { (badge(a.status.as_str())) }
+                td data-sort=(a.status.as_str()) { (badge(&a.status)) }
             } } }
         }
         table.sortable {
@@ -132,7 +133,7 @@ pub async fn sla(
                 td { (h.outage_count) }
                 td data-sort=(h.longest_outage_seconds) { (duration(h.longest_outage_seconds)) }
                 td data-sort=(h.downtime_budget_remaining_seconds) { (if h.downtime_budget_remaining_seconds < 0.0 { format!("over by {}", duration(-h.downtime_budget_remaining_seconds)) } else { duration(h.downtime_budget_remaining_seconds) }) }
-                td data-sort=(h.status.as_str()) { (badge(h.status.as_str())) }
+                td data-sort=(h.status.as_str()) { (badge(&h.status)) }
             } } }
         }
         h2 { "Outages" }
@@ -196,12 +197,12 @@ pub fn backup_table(v: &Viewer, rows: &[Status]) -> Markup {
             tbody { @for b in rows { tr {
                 th scope="row" { (b.id) }
                 td { (b.agency) } td { (b.dataset) }
-                td data-sort=(b.state.as_str()) { (badge(b.state.as_str())) @if !b.message.is_empty() { br; small { (b.message) } } }
+                td data-sort=(b.state.as_str()) { (badge(&b.state)) @if !b.message.is_empty() { br; small { (b.message) } } }
                 td data-sort=(b.age_seconds.unwrap_or(f64::MAX)) { (b.age_seconds.map_or("-".into(), duration)) " (max " (duration(b.max_age_seconds)) ")" }
                 td { (time(&v.zone, b.last_time_seconds)) @if let Some(h) = &b.last_host { " on " (h) } }
                 td data-sort=(b.last_size_bytes.unwrap_or(0)) { (b.last_size_bytes.map_or("-".into(), bytes)) }
                 td { (b.size_trend.iter().map(|p| bytes(p.size_bytes)).collect::<Vec<_>>().join(" → ")) @if let Some(c) = b.size_change_ratio { " (" (format!("{:+.1} %", c * 100.0)) ")" } }
-                td data-sort=(b.restore_test_state.as_str()) { (badge(b.restore_test_state.as_str())) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
+                td data-sort=(b.restore_test_state.as_str()) { (badge(&b.restore_test_state)) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
             } } }
         } }
     }
@@ -263,7 +264,7 @@ pub fn version_list(v: &Viewer, agency: &str, versions: &[VersionRow]) -> Markup
                 td { (time(&v.zone, Some(r.discovered_at))) } td { (time(&v.zone, Some(r.last_seen))) }
                 td { (r.devices) } td { (r.links) }
                 td { @if r.version > 1 { a href=(format!("/lan/{agency}?site={}&from={}&to={}", encode(&r.site), r.version - 1, r.version)) { (r.changes) " changes" } } @else { "first" } }
-                td { @match &r.acked_by { Some(by) => { (by) ", " (time(&v.zone, r.acked_at)) } None => { @if r.version > 1 { (badge("unacknowledged")) } @else { "-" } } } }
+                td { @match &r.acked_by { Some(by) => { (by) ", " (time(&v.zone, r.acked_at)) } None => { @if r.version > 1 { (word_badge("unacknowledged", Tone::Warn)) } @else { "-" } } } }
             } } }
         } }
     }
@@ -338,7 +339,7 @@ pub async fn lan(
             &v,
             &format!("LAN of {name}"),
             "LAN",
-            html! { p { (badge("none")) " No LAN diagram has been discovered for this agency: its agent has no [discovery] subnets yet, or has not reported." } },
+            html! { p { (word_badge("none", Tone::None)) " No LAN diagram has been discovered for this agency: its agent has no [discovery] subnets yet, or has not reported." } },
         );
     };
     let newest = versions.first().map_or(0, |r| r.version);
@@ -402,7 +403,7 @@ pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response 
             tbody { @for r in rows.iter() { tr {
                 th scope="row" { a href=(format!("/lan/{}", r.agency)) { (app.cfg.agency_name(&r.agency)) } }
                 td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
-                td data-sort=(r.state.as_str()) { (badge(r.state.as_str())) }
+                td data-sort=(r.state.as_str()) { (badge(&r.state)) }
                 td { (r.version.map_or("-".into(), |n| format!("v{n}"))) }
                 td { (r.devices) } td { (r.links) }
                 td data-sort=(r.age_seconds.unwrap_or(f64::MAX)) { (r.age_seconds.map_or("never".into(), |a| format!("{} ago", duration(a)))) }

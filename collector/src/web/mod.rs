@@ -192,17 +192,84 @@ fn unavailable(v: &Viewer) -> Response {
     )
 }
 
-/// A status word with its class (colour) and the word itself (not colour alone).
-fn badge(state: &str) -> Markup {
-    let class = match state {
-        "ok" | "met" | "current" | "up" => "good",
-        "breached" | "failed" | "missing" | "never_seen" | "down" | "overdue" | "wrong_place" => {
-            "bad"
+/// The colour of a state: the same word is the same colour on every page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    Good,
+    Warn,
+    Bad,
+    None,
+}
+
+impl Tone {
+    fn class(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Warn => "warn",
+            Self::Bad => "bad",
+            Self::None => "none",
         }
-        "no_data" | "none" | "never" => "none",
-        _ => "warn",
+    }
+}
+
+/// A state shown as a badge: its word and its colour.
+pub(crate) trait Badge {
+    fn word(&self) -> &'static str;
+    fn tone(&self) -> Tone;
+}
+
+/// A state's badge: its class (colour) and the word itself (not colour alone).
+fn badge(state: &dyn Badge) -> Markup {
+    word_badge(state.word(), state.tone())
+}
+
+/// A badge for a word that is not one of the states (`unacknowledged`, `none`).
+fn word_badge(word: &str, tone: Tone) -> Markup {
+    html! { span class=(format!("badge {}", tone.class())) { (word.replace('_', " ")) } }
+}
+
+macro_rules! badges {
+    ($($t:ty { $($v:ident => $tone:ident),+ $(,)? })+) => {
+        $(impl Badge for $t {
+            fn word(&self) -> &'static str {
+                self.as_str()
+            }
+            fn tone(&self) -> Tone {
+                match self {
+                    $(<$t>::$v => Tone::$tone),+
+                }
+            }
+        })+
     };
-    html! { span class=(format!("badge {class}")) { (state.replace('_', " ")) } }
+}
+
+badges! {
+    crate::sla::report::SlaStatus { Met => Good, Breached => Bad, NoData => None }
+    crate::sla::report::Verdict {
+        Met => Good, OnTrack => Good, AtRisk => Warn, Breached => Bad, NoData => None
+    }
+    crate::backups::BackupState {
+        Ok => Good, Late => Warn, TooSmall => Warn, WrongPlace => Bad, Missing => Bad,
+        Failed => Bad, NeverSeen => Bad
+    }
+    crate::backups::RestoreTestState { Ok => Good, Due => Warn, Never => None }
+    crate::lan::LanState { Ok => Good, Overdue => Bad, Missing => Bad }
+    crate::scorecard::LanDuty { Current => Good, Changed => Warn, Overdue => Bad, None => None }
+    crate::scorecard::Overall { Ok => Good, Attention => Warn }
+    crate::scorecard::Cell {
+        Ok => Good, Warning => Warn, Failing => Bad, NoData => None, NotApplicable => None
+    }
+    crate::state::HostUp { Up => Good, Down => Bad, NeverSeen => Bad }
+}
+
+/// The backups of a scorecard row: the worst obligation's state, or `none`.
+impl Badge for Option<crate::backups::BackupState> {
+    fn word(&self) -> &'static str {
+        self.map_or("none", |s| s.as_str())
+    }
+    fn tone(&self) -> Tone {
+        self.map_or(Tone::None, |s| s.tone())
+    }
 }
 
 /// A `<script>`-free inline SVG made by the collector (the LAN diagram) is trusted

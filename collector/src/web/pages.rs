@@ -8,10 +8,12 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use super::format::{bytes, duration, percent, sparkline, time};
-use super::{badge, not_found, outside_scope, page, trusted_svg, unavailable, Viewer};
+use super::{
+    badge, not_found, outside_scope, page, trusted_svg, unavailable, word_badge, Tone, Viewer,
+};
 use crate::api::query::Params;
 use crate::api::AppState;
-use crate::scorecard::{Filter, ScoreRow};
+use crate::scorecard::{Duty, Filter, ScoreRow};
 use crate::state::HostState;
 
 /// The scorecard rows the user may see (of agency `only` when given), in declared
@@ -55,8 +57,10 @@ fn filtered(rows: Vec<ScoreRow>, q: &ScorecardForm) -> Vec<ScoreRow> {
         .collect()
 }
 
-const STATUS_FILTERS: [(&str, &str); 8] = [
+const STATUS_FILTERS: [(&str, &str); 10] = [
     ("all", "All agencies"),
+    ("failing", "A duty failing"),
+    ("warning", "A duty with a warning (none failing)"),
     ("attention", "Needs attention"),
     ("ok", "All duties met"),
     ("breached", "SLA breached"),
@@ -81,8 +85,15 @@ pub async fn scorecard(
         super::session::encode(status),
         super::session::encode(text)
     );
+    let duties = app.duties.current();
+    let evaluated = (duties.at > 0.0).then_some(duties.at);
+    let period = crate::period::Period::containing(
+        crate::period::PeriodKind::Month,
+        crate::now_seconds() as i64,
+        &v.zone,
+    );
     let body = html! {
-        p { "Each agency's (OPD) duties this period: agents reporting, colocation SLA, backups and restore tests, the LAN diagram, and its inventory." }
+        p { "Each agency's (OPD) duties this month: its agents reporting, the SLA of its servers, fresh backups and restore tests in date, a current LAN diagram with its changes acknowledged, and its inventory. Each cell says why, and links to the evidence." }
         form.filters method="get" action="/" role="search" {
             label for="status" { "Show" }
             select #status name="status" {
@@ -98,35 +109,67 @@ pub async fn scorecard(
         @if !text.is_empty() {
             p.note { "Agencies matching “" (text) "”: " (rows.len()) }
         }
+        (duty_counts(&rows))
         table.sortable #scorecard {
-            caption { (rows.len()) " agencies" }
+            caption { (rows.len()) " agencies, month " (period) ", evaluated " (time(&v.zone, evaluated)) " " (v.zone.abbreviation()) }
             thead { tr {
                 th scope="col" { "Agency (OPD)" }
-                th scope="col" { "Agents reporting" }
-                th scope="col" { "SLA" }
-                th scope="col" { "Backups" }
-                th scope="col" { "Restore tests due" }
-                th scope="col" { "LAN diagram" }
-                th scope="col" { "Inventory" }
-                th scope="col" { "Overall" }
+                @for d in Duty::ALL { th scope="col" { (duty_name(*d)) } }
+                th scope="col" { "Worst duty" }
             } }
             tbody {
                 @for r in &rows {
                     tr data-status=(r.overall.as_str()) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
-                        td data-sort=(r.hosts_up) { (r.hosts_up) " / " (r.hosts) }
-                        td data-sort=(r.sla_ratio.unwrap_or(-1.0)) { (badge(r.sla.as_str())) " " (percent(r.sla_ratio, 3)) @if r.sla_hosts_breached > 0 { " (" (r.sla_hosts_breached) " " (if r.sla_hosts_breached == 1 { "host" } else { "hosts" }) " breached)" } }
-                        td data-sort=(r.backups_str()) { (badge(r.backups_str())) " " small { (r.backup_text()) } }
-                        td data-sort=(r.restore_tests_due) { (r.restore_tests_due) }
-                        td data-sort=(r.lan.as_str()) { a href=(format!("/lan/{}", r.agency)) { (badge(r.lan.as_str())) } @if r.lan_unacknowledged > 0 { " " (r.lan_unacknowledged) " unacknowledged changes" } }
-                        td data-sort=(r.hosts as i64 + r.lan_devices) { (r.hosts) " servers, " (r.lan_devices) " LAN devices" }
-                        td data-sort=(r.overall.as_str()) { (badge(r.overall.as_str())) }
+                        @for c in &r.duties {
+                            td data-sort=(c.state as u8) data-label=(duty_name(c.duty)) {
+                                a href=(c.link) { (badge(&c.state)) }
+                                br;
+                                small { (c.reason) }
+                                @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (percent(r.sla_ratio, 3)) ")" } }
+                            }
+                        }
+                        td data-sort=(r.worst as u8) data-label="Worst duty" { (badge(&r.worst)) }
                     }
                 }
             }
         }
     };
     page(&v, "Compliance scorecard", "Scorecard", body)
+}
+
+/// The column name of a duty.
+fn duty_name(d: Duty) -> &'static str {
+    match d {
+        Duty::Agents => "Agents reporting",
+        Duty::Sla => "Server SLA",
+        Duty::BackupsFresh => "Backups fresh",
+        Duty::RestoreTests => "Restore tests",
+        Duty::LanSubmitted => "LAN diagram",
+        Duty::LanChanges => "LAN changes",
+        Duty::Inventory => "Inventory",
+    }
+}
+
+/// How many agencies fail each duty, above the table.
+fn duty_counts(rows: &[ScoreRow]) -> Markup {
+    let counts = crate::scorecard::counts(rows);
+    html! {
+        ul.summary.duty-counts {
+            @for c in &counts {
+                li {
+                    (duty_name(c.duty)) ": "
+                    @if c.failing == 0 && c.warning == 0 {
+                        (word_badge("ok", Tone::Good))
+                    } @else {
+                        @if c.failing > 0 { strong { (c.failing) " of " (rows.len()) " failing" } }
+                        @if c.failing > 0 && c.warning > 0 { ", " }
+                        @if c.warning > 0 { (c.warning) " of " (rows.len()) " with a warning" }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /scorecard.csv`: the same rows (same filter) for the yearly report.
@@ -195,9 +238,9 @@ pub async fn agency(
         @if let Some(r) = &row {
             ul.summary {
                 li { "Agents reporting: " strong { (r.hosts_up) " / " (r.hosts) } }
-                li { "SLA: " (badge(r.sla.as_str())) " " (percent(r.sla_ratio, 3)) }
-                li { "Backups: " (badge(r.backups_str())) " " (r.backup_text()) }
-                li { "LAN diagram: " (badge(r.lan.as_str())) }
+                li { "SLA: " (badge(&r.sla)) " " (percent(r.sla_ratio, 3)) }
+                li { "Backups: " (badge(&r.backups)) " " (r.backup_text()) }
+                li { "LAN diagram: " (badge(&r.lan)) }
             }
         }
         h2 { "Sites" }
@@ -213,7 +256,7 @@ pub async fn agency(
                 p { "Version " (n.row.version) " of site " (if n.row.site.is_empty() { "(none)" } else { n.row.site.as_str() }) ", discovered " (time(&v.zone, Some(n.row.discovered_at))) ": " (n.row.devices) " devices, " (n.row.links) " links. " a href=(format!("/lan/{agency}")) { "Open the diagram and its versions" } }
                 figure.thumb { (trusted_svg(&crate::lan::svg::render(&n.topology, &name))) }
             }
-            None => p { (badge("none")) " No LAN diagram has been discovered for this agency." }
+            None => p { (word_badge("none", Tone::None)) " No LAN diagram has been discovered for this agency." }
         }
         h3 { "Changes" }
         (super::duties::version_list(&v, &agency, &versions))
@@ -236,7 +279,7 @@ pub fn host_table(app: &AppState, v: &Viewer, hosts: &[HostState], now: f64) -> 
                     tr {
                         th scope="row" { a href=(format!("/hosts/{}", h.binding.id)) { (h.binding.host) } }
                         td { (h.binding.site.as_deref().unwrap_or("-")) }
-                        td data-sort=(up) { (badge(if h.latest.is_none() { "never_seen" } else if up { "up" } else { "down" })) }
+                        td data-sort=(up) { (badge(&h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
                         td data-sort=(h.last_seen().unwrap_or(0.0)) { (time(&v.zone, h.last_seen())) }
                         td { (h.inventory.as_ref().map_or("", |(i, _)| i.os.pretty_name.as_str())) }
                         td { (r.map_or("", |r| r.agent_version.as_str())) }
@@ -304,13 +347,12 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         .collect();
     let r = h.latest.as_ref().map(|(r, _)| r.clone());
     let inv = h.inventory.as_ref().map(|(i, t)| (i.clone(), *t));
-    let up = h.is_up(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs);
     let latest = |s: &[(f64, f64)]| s.last().map(|p| p.1);
     let body = html! {
         ul.summary {
             li { "Agency: " a href=(format!("/agencies/{}", h.binding.agency)) { (app.cfg.agency_name(&h.binding.agency)) } " (" (h.binding.agency) ")" }
             li { "Site: " (h.binding.site.as_deref().unwrap_or("-")) }
-            li { "State: " (badge(if h.latest.is_none() { "never_seen" } else if up { "up" } else { "down" })) }
+            li { "State: " (badge(&h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
             li { "Last report: " (time(&v.zone, h.last_seen())) }
             @if let Some(r) = &r {
                 li { "Agent version: " (r.agent_version) }
@@ -334,7 +376,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         }
         h2 { "Outages this period" }
         @for s in &outages {
-            p { "SLA " (s.sla) ": " (badge(s.status.as_str())) " availability " (percent(s.availability_ratio, 3)) ", target " (percent(Some(s.target_ratio), 2)) ", " (s.outage_count) " outages." }
+            p { "SLA " (s.sla) ": " (badge(&s.status)) " availability " (percent(s.availability_ratio, 3)) ", target " (percent(Some(s.target_ratio), 2)) ", " (s.outage_count) " outages." }
             @if !s.outages.is_empty() {
                 table {
                     thead { tr { th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }
