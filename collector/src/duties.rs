@@ -114,7 +114,7 @@ impl DutyEngine {
         let mut sla = Vec::new();
         for kind in kinds {
             let period = Period::containing(kind, now as i64, zone);
-            let r = crate::sla::report::report(&conn, cfg, &period, now, None)?;
+            let r = crate::sla::report::report(&conn, &cfg.sla_settings(), &period, now, None)?;
             sla.extend(
                 r.hosts
                     .into_iter()
@@ -129,7 +129,7 @@ impl DutyEngine {
         let agencies: Vec<String> = cfg.agencies.iter().map(|a| a.id.clone()).collect();
         let lan = crate::lan::statuses(&conn, &agencies, cfg.lan_max_age_seconds(), now)?;
         let snmp = crate::lan::snmp_statuses(&conn, None)?;
-        let backups = crate::backups::statuses(&conn, cfg, now, None)?;
+        let backups = crate::backups::statuses(&conn, &cfg.backup_settings(), now, None)?;
         drop(conn);
         let duties = Duties {
             at: now,

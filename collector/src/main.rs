@@ -423,7 +423,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let cfg = load(&common)?;
             let conn = store::open(&cfg.store, &cfg.data_dir)?;
-            simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
+            simpul_collector::backups::find(&conn, &cfg.backup_settings(), &obligation)?
+                .map_err(UsageError)?;
             let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
             let body: simpul_collector::api::backups::RestoreBody = serde_json::from_value(
                 serde_json::json!({"who": who, "result": result, "at": at, "notes": notes}),
@@ -449,7 +450,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let cfg = load(&common)?;
             let conn = store::open(&cfg.store, &cfg.data_dir)?;
-            simpul_collector::backups::find(&conn, &cfg, &obligation)?.map_err(UsageError)?;
+            simpul_collector::backups::find(&conn, &cfg.backup_settings(), &obligation)?
+                .map_err(UsageError)?;
             println!("{}", store::backup_token(&conn, &obligation)?);
             eprintln!("check-in token for {obligation} printed on stdout (shown once)");
         }
@@ -569,7 +571,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = store::open(&cfg.store, &cfg.data_dir)?;
             let r = report::report(
                 &conn,
-                &cfg,
+                &cfg.sla_settings(),
                 &p,
                 simpul_collector::now_seconds(),
                 agency.as_deref(),

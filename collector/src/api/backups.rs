@@ -62,7 +62,7 @@ pub fn csv(rows: &[Status]) -> String {
 async fn obligation(app: &Arc<AppState>, id: &str) -> Result<Obligation, ApiError> {
     let (a, id) = (Arc::clone(app), id.to_owned());
     let asked = id.clone();
-    app.read_db(move |conn| crate::backups::find(conn, &a.cfg, &id))
+    app.read_db(move |conn| crate::backups::find(conn, &a.cfg.backup_settings(), &id))
         .await?
         .map_err(|_| ApiError::not_found(format!("no backup obligation {asked:?}")))
 }
@@ -85,7 +85,14 @@ async fn answer(
     let as_csv = Format::param(q.format.as_deref())? == Format::Csv;
     let cfg = Arc::clone(&app);
     let rows = app
-        .read_db(move |conn| statuses(conn, &cfg.cfg, crate::now_seconds(), agency.as_deref()))
+        .read_db(move |conn| {
+            statuses(
+                conn,
+                &cfg.cfg.backup_settings(),
+                crate::now_seconds(),
+                agency.as_deref(),
+            )
+        })
         .await?;
     Ok(if as_csv {
         super::csv_response("simpul-backups.csv", csv(&rows))

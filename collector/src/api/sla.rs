@@ -48,7 +48,7 @@ async fn answer(
         .read_db(move |conn| {
             report::report(
                 conn,
-                &cfg.cfg,
+                &cfg.cfg.sla_settings(),
                 &period,
                 crate::now_seconds(),
                 agency.as_deref(),

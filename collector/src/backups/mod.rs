@@ -5,7 +5,7 @@ use crate::params;
 use crate::store::Db;
 use serde::Serialize;
 
-use crate::config::{CollectorConfig, SiteKind};
+use crate::config::{BackupSettings, SiteKind};
 use crate::store::{CheckinStatus, StoreError, TestResult};
 
 /// The obligations are settings (collector.toml and `POST /api/v1/obligations`).
@@ -78,10 +78,10 @@ fn shown_host(param: u8) -> String {
 
 /// Every declared obligation: those of collector.toml, then those declared through the
 /// API (an id in both is the file's).
-pub fn declared(conn: &Db, cfg: &CollectorConfig) -> Result<Vec<Obligation>, StoreError> {
-    let mut all = cfg.backups.clone();
+pub fn declared(conn: &Db, cfg: &BackupSettings<'_>) -> Result<Vec<Obligation>, StoreError> {
+    let mut all = cfg.obligations.to_vec();
     for s in crate::store::api_obligations(conn)? {
-        if !cfg.backups.iter().any(|o| o.id == s.obligation.id) {
+        if !cfg.obligations.iter().any(|o| o.id == s.obligation.id) {
             all.push(s.obligation);
         }
     }
@@ -91,7 +91,7 @@ pub fn declared(conn: &Db, cfg: &CollectorConfig) -> Result<Vec<Obligation>, Sto
 /// The declared obligation `id`, or an error naming the declared ones.
 pub fn find(
     conn: &Db,
-    cfg: &CollectorConfig,
+    cfg: &BackupSettings<'_>,
     id: &str,
 ) -> Result<Result<Obligation, String>, StoreError> {
     let all = declared(conn, cfg)?;
@@ -391,11 +391,11 @@ pub fn size_change(trend: &[SizePoint]) -> Option<f64> {
 /// The state of every obligation (of one agency, if given) at `now`.
 pub fn statuses(
     conn: &Db,
-    cfg: &CollectorConfig,
+    cfg: &BackupSettings<'_>,
     now: f64,
     agency: Option<&str>,
 ) -> Result<Vec<Status>, StoreError> {
-    let zone = cfg.zone();
+    let zone = cfg.zone;
     let site_kind =
         |id: &str| -> Option<SiteKind> { cfg.sites.iter().find(|s| s.id == id).map(|s| s.kind) };
     let mut out = Vec::new();

@@ -403,6 +403,58 @@ impl CollectorConfig {
     pub fn zone(&self) -> &Zone {
         self.time_zone.zone()
     }
+
+    /// What the SLA reports read.
+    pub fn sla_settings(&self) -> SlaSettings<'_> {
+        SlaSettings {
+            agencies: &self.agencies,
+            sla_classes: &self.sla_classes,
+            host_sla: &self.host_sla,
+            maintenance: &self.maintenance,
+            zone: self.zone(),
+            grace_intervals: self.grace_intervals,
+        }
+    }
+
+    /// What the backup duty reads.
+    pub fn backup_settings(&self) -> BackupSettings<'_> {
+        BackupSettings {
+            obligations: &self.backups,
+            sites: &self.sites,
+            zone: self.zone(),
+        }
+    }
+}
+
+/// The slice of the configuration the SLA reports read (`sla::report`).
+#[derive(Debug, Clone, Copy)]
+pub struct SlaSettings<'a> {
+    pub agencies: &'a [Agency],
+    pub sla_classes: &'a [sla::SlaClass],
+    pub host_sla: &'a [sla::HostSla],
+    pub maintenance: &'a [sla::Maintenance],
+    pub zone: &'a Zone,
+    pub grace_intervals: u32,
+}
+
+impl SlaSettings<'_> {
+    /// An agency's name (its id when none is set).
+    pub fn agency_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.agencies
+            .iter()
+            .find(|a| a.id == id && !a.name.is_empty())
+            .map_or(id, |a| a.name.as_str())
+    }
+}
+
+/// The slice of the configuration the backup duty reads (`backups`): the obligations
+/// of collector.toml (those declared through the API are in the database) and the
+/// sites their locations name.
+#[derive(Debug, Clone, Copy)]
+pub struct BackupSettings<'a> {
+    pub obligations: &'a [backups::Obligation],
+    pub sites: &'a [Site],
+    pub zone: &'a Zone,
 }
 
 /// How many LAN diagram versions a site may store (`lan_version_min_interval`,

@@ -217,11 +217,12 @@ impl Ingest {
             return Ok((Vec::new(), Vec::new()));
         }
         let (db, cfg) = (Arc::clone(&self.db), Arc::clone(&self.cfg));
-        let declared =
-            tokio::task::spawn_blocking(move || crate::backups::declared(&db.get(), &cfg))
-                .await
-                .map_err(|_| IngestError::Unavailable("obligation lookup failed; retry later"))?
-                .map_err(|e: StoreError| IngestError::Store(e.to_string()))?;
+        let declared = tokio::task::spawn_blocking(move || {
+            crate::backups::declared(&db.get(), &cfg.backup_settings())
+        })
+        .await
+        .map_err(|_| IngestError::Unavailable("obligation lookup failed; retry later"))?
+        .map_err(|e: StoreError| IngestError::Store(e.to_string()))?;
         let mut out: Vec<RefusedSection> = Vec::new();
         let mut reasons = Vec::new();
         for (i, k, obligation, why) in crate::backups::bind_evidence(&declared, binding, reports) {

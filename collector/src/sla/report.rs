@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::config::{SlaClass, UnknownPolicy};
 use super::engine::{evaluate, merge, Cause, Input, Span, Window};
 use super::period::Period;
-use crate::config::CollectorConfig;
+use crate::config::SlaSettings;
 use crate::store::{self, StoreError};
 use simpul_protocol::Parsed;
 
@@ -178,7 +178,7 @@ pub fn collector_outages(
 }
 
 /// The SLA class of a host: its override, else its agency's.
-fn class_of<'a>(cfg: &'a CollectorConfig, agency: &str, host: &str) -> Option<&'a SlaClass> {
+fn class_of<'a>(cfg: &SlaSettings<'a>, agency: &str, host: &str) -> Option<&'a SlaClass> {
     let id = cfg
         .host_sla
         .iter()
@@ -279,12 +279,12 @@ fn fleet_spans(conn: &Db, from: f64, to: f64) -> Result<HashMap<String, AgentSpa
 /// Computes the report for `period` at `now`, optionally for one agency.
 pub fn report(
     conn: &Db,
-    cfg: &CollectorConfig,
+    cfg: &SlaSettings<'_>,
     period: &Period,
     now: f64,
     agency: Option<&str>,
 ) -> Result<SlaReport, StoreError> {
-    let zone = cfg.zone();
+    let zone = cfg.zone;
     let (from, to) = period.bounds(zone);
     let (from, to) = (from as f64, to as f64);
     let eval_to = to.min(now).max(from);
@@ -566,6 +566,7 @@ pub fn to_csv(r: &SlaReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::CollectorConfig;
     use crate::sla::period::Zone;
 
     /// October 2026 in Asia/Jakarta, a host of a 99.9 % class heartbeating every 30 s
@@ -618,7 +619,7 @@ mod tests {
             .unwrap();
             let r = report(
                 conn,
-                &cfg,
+                &cfg.sla_settings(),
                 &Period::parse("2026-10").unwrap(),
                 nov + 86400.0,
                 None,
@@ -641,7 +642,7 @@ mod tests {
             // is maintenance
             let r = report(
                 conn,
-                &cfg,
+                &cfg.sla_settings(),
                 &Period::parse("2026-11").unwrap(),
                 nov + 7200.0,
                 None,
@@ -690,7 +691,14 @@ mod tests {
                 std::path::Path::new("t.toml"),
             )
             .unwrap();
-            let r = report(conn, &cfg, &Period::parse("2026-10").unwrap(), now, None).unwrap();
+            let r = report(
+                conn,
+                &cfg.sla_settings(),
+                &Period::parse("2026-10").unwrap(),
+                now,
+                None,
+            )
+            .unwrap();
             out.borrow_mut().push(r.hosts[0].clone());
         });
         let mut all = out.into_inner();

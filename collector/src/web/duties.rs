@@ -80,7 +80,13 @@ async fn sla_report(
     let (a, ag) = (Arc::clone(app), agency.clone());
     let r = app
         .read_db(move |conn| {
-            crate::sla::report::report(conn, &a.cfg, &period, crate::now_seconds(), ag.as_deref())
+            crate::sla::report::report(
+                conn,
+                &a.cfg.sla_settings(),
+                &period,
+                crate::now_seconds(),
+                ag.as_deref(),
+            )
         })
         .await
         .map_err(|_| unavailable(v))?;
@@ -173,7 +179,12 @@ pub(super) async fn visible_backups(
     let a = Arc::clone(app);
     let rows = app
         .read_db(move |conn| {
-            crate::backups::statuses(conn, &a.cfg, crate::now_seconds(), agency.as_deref())
+            crate::backups::statuses(
+                conn,
+                &a.cfg.backup_settings(),
+                crate::now_seconds(),
+                agency.as_deref(),
+            )
         })
         .await
         .ok()?;
