@@ -163,6 +163,16 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
+    /// As in "99.9 % per month".
+    pub fn noun(self) -> &'static str {
+        match self {
+            PeriodKind::Day => "day",
+            PeriodKind::Month => "month",
+            PeriodKind::Quarter => "quarter",
+            PeriodKind::Year => "year",
+        }
+    }
+
     /// The `period` label of the SLA metrics: `current_month` and so on.
     pub fn current_label(self) -> &'static str {
         match self {

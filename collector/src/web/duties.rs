@@ -108,6 +108,14 @@ pub async fn sla(
         encode(&r.period),
         encode(agency.as_deref().unwrap_or(""))
     );
+    let classes = &app.cfg.sla_classes;
+    let bounds = Period::parse(&r.period).map(|p| p.bounds(&v.zone));
+    let (from, to) = bounds.map_or((0.0, 0.0), |(f, t)| (f as f64, t as f64));
+    let evaluated = if r.complete {
+        to
+    } else {
+        crate::now_seconds().min(to)
+    };
     let body = html! {
         form.filters method="get" action="/sla" {
             label for="period" { "Period" }
@@ -116,41 +124,60 @@ pub async fn sla(
             button type="submit" { "Show" }
             a.csv href=(csv) download { "Download CSV" }
         }
-        p { "From " (r.from) " to " (r.to) " (" (r.time_zone) "), evaluated to " (r.evaluated_to) @if !r.complete { " — the period is not over yet" } "." }
+        p {
+            "Period " strong { (r.period) } ": " (time(&v.zone, Some(from))) " to " (time(&v.zone, Some(to)))
+            @if r.complete { ", complete." } @else { ", in progress: evaluated to " (time(&v.zone, Some(evaluated))) "." }
+            " Availability is up ÷ (up + down) over the time each host was monitored; the downtime budget is the target's allowance over the period from the host's first heartbeat (docs/sla.md)."
+        }
+        @if !classes.is_empty() {
+            p { "SLA classes: " @for (i, c) in classes.iter().enumerate() { @if i > 0 { "; " } strong { (c.display_name()) } " (" (percent(Some(c.target_percent / 100.0), 2)) " per " (c.period.noun()) @if let Some(bh) = &c.business_hours { ", business hours " (bh.as_str()) } ")" } "." }
+        }
         table.sortable {
             caption { "Agencies" }
-            thead { tr { th scope="col" { "Agency" } th scope="col" { "Hosts" } th scope="col" { "Hosts breached" } th scope="col" { "Availability" } th scope="col" { "Down" } th scope="col" { "Maintenance" } th scope="col" { "Status" } } }
+            thead { tr { th scope="col" { "Agency" } th scope="col" { "Hosts" } th scope="col" { "Breached" } th scope="col" { "At risk" } th scope="col" { "Availability" } th scope="col" { "Down" } th scope="col" { "Maintenance" } th scope="col" { "Verdict" } } }
             tbody { @for a in &r.agencies { tr {
                 th scope="row" { a href=(format!("/agencies/{}", a.agency)) { (a.name) } }
-                td { (a.hosts) } td { (a.hosts_breached) }
-                td data-sort=(a.availability_ratio.unwrap_or(-1.0)) { (percent(a.availability_ratio, 3)) }
+                td { (a.hosts) } td { (a.hosts_breached) } td { (a.hosts_at_risk) }
+                td data-sort=(a.availability_ratio.unwrap_or(-1.0)) { (percent(a.availability_ratio, 3)) @if a.availability_ratio.is_some() { " " small { "over " (duration(a.up_seconds + a.down_seconds)) } } }
                 td data-sort=(a.down_seconds) { (duration(a.down_seconds)) }
                 td data-sort=(a.maintenance_seconds) { (duration(a.maintenance_seconds)) }
-                td data-sort=(a.status.as_str()) { (badge(&a.status)) }
+                td data-sort=(a.verdict as u8) { (badge(&a.verdict)) }
             } } }
         }
         table.sortable {
             caption { "Hosts" }
-            thead { tr { th scope="col" { "Host" } th scope="col" { "Agency" } th scope="col" { "SLA class" } th scope="col" { "Target" } th scope="col" { "Availability" } th scope="col" { "Outages" } th scope="col" { "Longest" } th scope="col" { "Budget left" } th scope="col" { "Status" } } }
+            thead { tr { th scope="col" { "Host" } th scope="col" { "Agency" } th scope="col" { "SLA class" } th scope="col" { "Target" } th scope="col" { "Availability" } th scope="col" { "Outages" } th scope="col" { "Longest" } th scope="col" { "Downtime budget" } th scope="col" { "Verdict" } } }
             tbody { @for h in &r.hosts { tr {
                 th scope="row" { a href=(format!("/hosts/{}", h.agent_id)) { (h.host) } }
-                td { (h.agency) } td { (h.sla) } td { (percent(Some(h.target_ratio), 2)) }
-                td data-sort=(h.availability_ratio.unwrap_or(-1.0)) { (percent(h.availability_ratio, 3)) }
+                td { (h.agency) } td { (h.sla_name) } td { (percent(Some(h.target_ratio), 2)) }
+                td data-sort=(h.availability_ratio.unwrap_or(-1.0)) {
+                    (percent(h.availability_ratio, 3))
+                    @if h.availability_ratio.is_some() { " " small { "over " (duration(h.counted_seconds)) } }
+                    @if h.prorated { br; small { "monitored from " (time(&v.zone, h.monitored_from_seconds)) " (first heartbeat)" } }
+                }
                 td { (h.outage_count) }
                 td data-sort=(h.longest_outage_seconds) { (duration(h.longest_outage_seconds)) }
-                td data-sort=(h.downtime_budget_remaining_seconds) { (if h.downtime_budget_remaining_seconds < 0.0 { format!("over by {}", duration(-h.downtime_budget_remaining_seconds)) } else { duration(h.downtime_budget_remaining_seconds) }) }
-                td data-sort=(h.status.as_str()) { (badge(&h.status)) }
+                td data-sort=(h.downtime_budget_remaining_seconds) {
+                    (duration(h.down_seconds)) " of " (duration(h.downtime_budget_seconds)) " used"
+                    br;
+                    small { (if h.downtime_budget_remaining_seconds < 0.0 { format!("over by {}", duration(-h.downtime_budget_remaining_seconds)) } else { format!("{} left", duration(h.downtime_budget_remaining_seconds)) }) }
+                }
+                td data-sort=(h.verdict as u8) { (badge(&h.verdict)) @if let Some(why) = &h.no_data_reason { br; small { (why) } } }
             } } }
         }
         h2 { "Outages" }
         table {
             thead { tr { th scope="col" { "Host" } th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }
             tbody { @for h in &r.hosts { @for o in &h.outages { tr {
-                td { (h.host) } td { (o.start) } td { (o.end) } td { (duration(o.seconds)) } td { (format!("{:?}", o.cause).to_lowercase()) }
+                td { (h.host) }
+                td { (time(&v.zone, Some(o.start_seconds))) }
+                td { @if o.ongoing { (word_badge("ongoing", Tone::Bad)) } @else { (time(&v.zone, Some(o.end_seconds))) } }
+                td { (duration(o.seconds)) @if o.ongoing { " so far" } }
+                td { (o.cause_text) }
             } } } }
         }
     };
-    page(&v, &format!("Colocation SLA {}", r.period), "SLA", body)
+    page(&v, &format!("Server SLA {}", r.period), "SLA", body)
 }
 
 /// `GET /sla.csv`: the SLA API's CSV, for what the user may see.

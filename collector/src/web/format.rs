@@ -2,12 +2,12 @@
 
 use crate::sla::period::Zone;
 
-/// `t` (seconds since the epoch) as `2026-11-23 18:04` in the zone; "never" for None.
+/// `t` (seconds since the epoch) as `2026-11-23 18:04 WIB` in the zone; "never" for None.
 pub fn time(zone: &Zone, t: Option<f64>) -> String {
     match t {
         Some(t) => {
             let s = zone.format(t); // 2026-11-23T18:04:05+07:00
-            format!("{} {}", &s[..10], &s[11..16])
+            format!("{} {} {}", &s[..10], &s[11..16], zone.abbreviation())
         }
         None => "never".into(),
     }

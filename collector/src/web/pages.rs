@@ -376,11 +376,16 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         }
         h2 { "Outages this period" }
         @for s in &outages {
-            p { "SLA " (s.sla) ": " (badge(&s.status)) " availability " (percent(s.availability_ratio, 3)) ", target " (percent(Some(s.target_ratio), 2)) ", " (s.outage_count) " outages." }
+            p {
+                "SLA " (s.sla_name) ": " (badge(&s.verdict)) " availability " (percent(s.availability_ratio, 3))
+                @if s.availability_ratio.is_some() { " over " (duration(s.counted_seconds)) " monitored" }
+                ", target " (percent(Some(s.target_ratio), 2)) "; " (duration(s.down_seconds)) " of its " (duration(s.downtime_budget_seconds)) " downtime budget used; " (s.outage_count) " outages."
+                @if let Some(why) = &s.no_data_reason { " " (why) "." }
+            }
             @if !s.outages.is_empty() {
                 table {
                     thead { tr { th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }
-                    tbody { @for o in &s.outages { tr { td { (time(&v.zone, Some(o.start_seconds))) } td { (time(&v.zone, Some(o.end_seconds))) } td { (duration(o.seconds)) } td { (format!("{:?}", o.cause).to_lowercase()) } } } }
+                    tbody { @for o in &s.outages { tr { td { (time(&v.zone, Some(o.start_seconds))) } td { @if o.ongoing { (word_badge("ongoing", Tone::Bad)) } @else { (time(&v.zone, Some(o.end_seconds))) } } td { (duration(o.seconds)) @if o.ongoing { " so far" } } td { (o.cause_text) } } } }
                 }
             }
         }
