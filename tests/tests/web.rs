@@ -413,6 +413,26 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         std::thread::sleep(Duration::from_millis(500));
     }
 
+    // the agency page answers "what does this agency still owe?" first, duty by duty
+    let (code, page) = admin.get("/agencies/dinkes");
+    assert_eq!(code, 200);
+    let owed = page
+        .split("What this agency still owes")
+        .nth(1)
+        .and_then(|rest| rest.split("<ul class=\"summary\">").next())
+        .unwrap_or_else(|| panic!("no 'still owes' list: {page}"));
+    for duty in [
+        "Server SLA",
+        "1 server breached this period",
+        "Backups fresh",
+        "LAN changes",
+    ] {
+        assert!(
+            owed.contains(duty),
+            "{duty} not among what dinkes owes: {owed}"
+        );
+    }
+
     // every page valid, every internal link alive, and fast
     let pages = crawl(&admin);
     for p in [

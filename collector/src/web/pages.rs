@@ -13,7 +13,7 @@ use super::{
 };
 use crate::api::query::Params;
 use crate::api::AppState;
-use crate::scorecard::{Duty, Filter, ScoreRow};
+use crate::scorecard::{Cell, Duty, Filter, ScoreRow};
 use crate::state::HostState;
 
 /// The scorecard rows the user may see (of agency `only` when given), in declared
@@ -236,6 +236,17 @@ pub async fn agency(
     };
     let body = html! {
         @if let Some(r) = &row {
+            h2 { "What this agency still owes" }
+            @let owed: Vec<_> = r.duties.iter().filter(|c| matches!(c.state, Cell::Failing | Cell::Warning | Cell::NoData)).collect();
+            @if owed.is_empty() {
+                p { (word_badge("ok", Tone::Good)) " Nothing: every duty that applies is met this month." }
+            } @else {
+                ul.owed {
+                    @for c in &owed {
+                        li { (badge(&c.state)) " " strong { (duty_name(c.duty)) } ": " (c.reason) " " a href=(c.link) { "see the evidence" } }
+                    }
+                }
+            }
             ul.summary {
                 li { "Agents reporting: " strong { (r.hosts_up) " / " (r.hosts) } }
                 li { "SLA: " (badge(&r.sla)) " " (percent(r.sla_ratio, 3)) }
@@ -245,9 +256,13 @@ pub async fn agency(
         }
         h2 { "Sites" }
         @if sites.is_empty() { p { "No site declared for this agency." } }
-        ul { @for s in &sites { li { (s.name) " (" (s.id) ")" } } }
+        ul { @for s in &sites { li { @if s.name.is_empty() { (s.id) } @else { (s.name) " (" (s.id) ")" } " — " (s.kind.as_str()) } } }
         h2 { "Hosts" }
-        (host_table(&app, &v, &hosts, now))
+        @if hosts.is_empty() {
+            p { "No agent is enrolled for this agency yet. On the collector, run " code { "simpul-collector agent add --agency " (agency) " --host NAME" } " for each server and one machine in the office, then install the agent there with the token it prints (or an enrolment code: " code { "--enroll-code" } ")." }
+        } @else {
+            (host_table(&app, &v, &hosts, now))
+        }
         h2 { "Backup obligations" }
         (super::duties::backup_table(&v, &backups))
         h2 { "LAN diagram" }
