@@ -598,6 +598,92 @@ pub fn counts(rows: &[ScoreRow]) -> Vec<DutyCount> {
         .collect()
 }
 
+/// The scorecard of some months as an XLSX workbook (Excel, LibreOffice): a
+/// `scorecard` sheet with one row per month and agency (numbers as numbers, so a
+/// spreadsheet in any locale reads them right), then one sheet per duty with the
+/// agencies down and the months across, each cell the state and its reason.
+pub fn to_xlsx(months: &[(String, Vec<ScoreRow>)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.000");
+    let sheet = book.add_worksheet().set_name("scorecard")?;
+    let mut head: Vec<&str> = vec![
+        "month",
+        "agency",
+        "name",
+        "agents_reporting",
+        "agents_expected",
+        "sla_availability_percent",
+        "restore_tests_due",
+        "lan_unacknowledged_changes",
+        "lan_devices",
+        "worst_duty",
+    ];
+    head.extend(Duty::ALL.iter().map(|d| d.as_str()));
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut row = 1u32;
+    for (month, rows) in months {
+        for r in rows {
+            sheet.write_string(row, 0, month)?;
+            sheet.write_string(row, 1, &r.agency)?;
+            sheet.write_string(row, 2, &r.name)?;
+            sheet.write_number(row, 3, r.hosts_up as f64)?;
+            sheet.write_number(row, 4, r.hosts as f64)?;
+            if let Some(x) = r.sla_ratio {
+                sheet.write_number_with_format(row, 5, x * 100.0, &percent)?;
+            }
+            sheet.write_number(row, 6, r.restore_tests_due as f64)?;
+            sheet.write_number(row, 7, r.lan_unacknowledged as f64)?;
+            sheet.write_number(row, 8, r.lan_devices as f64)?;
+            sheet.write_string(row, 9, r.worst.as_str())?;
+            for (k, c) in r.duties.iter().enumerate() {
+                sheet.write_string(row, 10 + k as u16, c.state.as_str())?;
+            }
+            row += 1;
+        }
+    }
+    sheet.autofit();
+    for duty in Duty::ALL {
+        let sheet = book.add_worksheet().set_name(duty.as_str())?;
+        sheet.write_string_with_format(0, 0, "agency", &bold)?;
+        sheet.write_string_with_format(0, 1, "name", &bold)?;
+        // every agency of any month, in first-seen order
+        let mut agencies: Vec<(&str, &str)> = Vec::new();
+        for (_, rows) in months {
+            for r in rows {
+                if !agencies.iter().any(|(a, _)| *a == r.agency) {
+                    agencies.push((&r.agency, &r.name));
+                }
+            }
+        }
+        for (i, (a, name)) in agencies.iter().enumerate() {
+            sheet.write_string(1 + i as u32, 0, *a)?;
+            sheet.write_string(1 + i as u32, 1, *name)?;
+        }
+        for (m, (month, rows)) in months.iter().enumerate() {
+            let col = 2 + m as u16;
+            sheet.write_string_with_format(0, col, month, &bold)?;
+            for r in rows {
+                let Some(i) = agencies.iter().position(|(a, _)| *a == r.agency) else {
+                    continue;
+                };
+                if let Some(c) = r.duties.iter().find(|c| c.duty == *duty) {
+                    sheet.write_string(
+                        1 + i as u32,
+                        col,
+                        format!("{}: {}", c.state.as_str(), c.reason),
+                    )?;
+                }
+            }
+        }
+        sheet.autofit();
+    }
+    book.save_to_buffer()
+}
+
 /// Keeps `rows` as the scorecard of `month` (`2026-10`) at `at`, replacing what was
 /// kept for those agencies: the duty engine calls it after each evaluation, so the last
 /// evaluation in a month is what the month ends with.

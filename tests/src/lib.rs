@@ -469,6 +469,26 @@ pub fn get(url: &str) -> (u16, String) {
     }
 }
 
+/// GET with the harness's reader token, as bytes (a workbook, an image); returns
+/// (status, body).
+pub fn get_bytes(url: &str) -> (u16, Vec<u8>) {
+    let mut req = agent().get(url);
+    if let Some(t) = reader_token(url) {
+        req = req.header("authorization", &format!("Bearer {t}"));
+    }
+    match req.call() {
+        Ok(mut r) => (
+            r.status().as_u16(),
+            r.body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_vec()
+                .unwrap_or_default(),
+        ),
+        Err(_) => (0, Vec::new()),
+    }
+}
+
 /// GET without any credentials; returns (status, body).
 pub fn get_anonymous(url: &str) -> (u16, String) {
     match agent().get(url).call() {

@@ -180,6 +180,79 @@ fn the_scorecard_api_gives_each_agencys_duties() {
         2,
         "each tick keeps this month's scorecard"
     );
+    // the year as a workbook: the same states as the JSON, cell by cell
+    let (code, xlsx) =
+        simpul_e2e::get_bytes(&c.url(&format!("/api/v1/scorecard?period={year}&format=xlsx")));
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&xlsx));
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    use calamine::Reader;
+    let names = book.sheet_names();
+    assert_eq!(
+        names,
+        [
+            "scorecard",
+            "agents",
+            "sla",
+            "backups_fresh",
+            "restore_tests",
+            "lan_submitted",
+            "lan_changes",
+            "inventory"
+        ]
+    );
+    let sheet = book.worksheet_range("scorecard").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let head = &rows[0];
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let this_month: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[0] == month).collect();
+    assert_eq!(this_month.len(), 2, "{rows:?}");
+    for r in this_month {
+        let api = y["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["period"] == month.as_str())
+            .unwrap()["agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["agency"] == r[col("agency")].as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(r[col("name")], api["name"].as_str().unwrap());
+        assert_eq!(r[col("agents_reporting")], api["hosts_up"].to_string());
+        assert_eq!(r[col("worst_duty")], api["worst"].as_str().unwrap());
+        for d in api["duties"].as_array().unwrap() {
+            let duty = d["duty"].as_str().unwrap();
+            assert_eq!(r[col(duty)], d["state"].as_str().unwrap(), "{duty}");
+        }
+    }
+    let agents = book.worksheet_range("agents").unwrap();
+    let header: Vec<String> = agents
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(header.contains(&month), "{header:?}");
+    let dinkes_agents: Vec<String> = agents
+        .rows()
+        .find(|r| r[0] == "dinkes")
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        dinkes_agents
+            .iter()
+            .any(|c| c.starts_with("failing: no agent enrolled")),
+        "{dinkes_agents:?}"
+    );
     assert_eq!(json(&c, "?period=2020-01").0, 404);
     let (code, r) = json(&c, "?period=2026-13");
     assert_eq!(code, 400, "{r}");

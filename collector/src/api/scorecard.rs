@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Reader;
 use super::error::ApiError;
-use super::query::{ApiQuery, Format};
+use super::query::ApiQuery;
 use super::AppState;
 use crate::period::{Period, PeriodKind};
 use crate::scorecard::{Filter, ScoreRow};
@@ -25,10 +25,21 @@ pub struct ScorecardQuery {
     /// `changed`, ...).
     status: Option<String>,
     #[serde(default)]
-    format: Format,
+    format: ScorecardFormat,
     /// A month (`2026-10`; default: the current one), or a quarter or year (`2026-Q4`,
     /// `2026`): then the scorecard of each of its months.
     period: Option<String>,
+}
+
+/// `format=json` (the default), `csv` or `xlsx` (a workbook: the months' rows, and one
+/// sheet per duty with the months across).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScorecardFormat {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
 }
 
 /// The answer for one month.
@@ -123,13 +134,38 @@ pub async fn get(
             agencies: rows,
         });
     }
+    if q.format == ScorecardFormat::Xlsx {
+        if months.is_empty() {
+            return Err(ApiError::not_found(format!(
+                "no scorecard was kept for {period}: the collector keeps each month's as it ends, from the month it first ran in"
+            )));
+        }
+        let sheets: Vec<(String, Vec<ScoreRow>)> =
+            months.into_iter().map(|m| (m.period, m.agencies)).collect();
+        let xlsx = crate::scorecard::to_xlsx(&sheets)
+            .map_err(|e| ApiError::unavailable(format!("cannot write the workbook: {e}")))?;
+        return Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"simpul-scorecard-{period}.xlsx\""),
+                ),
+            ],
+            xlsx,
+        )
+            .into_response());
+    }
     if period.kind == PeriodKind::Month {
         let Some(one) = months.pop() else {
             return Err(ApiError::not_found(format!(
                 "no scorecard was kept for {period}: the collector keeps each month's as it ends, from the month it first ran in"
             )));
         };
-        if q.format == Format::Csv {
+        if q.format == ScorecardFormat::Csv {
             return Ok(super::csv_response(
                 &format!("simpul-scorecard-{period}.csv"),
                 crate::scorecard::to_csv(&one.agencies),
@@ -137,7 +173,7 @@ pub async fn get(
         }
         return Ok(Json(one).into_response());
     }
-    if q.format == Format::Csv {
+    if q.format == ScorecardFormat::Csv {
         let mut out = String::new();
         for (i, m) in months.iter().enumerate() {
             let csv = crate::scorecard::to_csv(&m.agencies);

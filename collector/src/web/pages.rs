@@ -105,6 +105,8 @@ pub async fn scorecard(
             input #q type="search" name="q" value=(text) placeholder="id or name";
             button type="submit" { "Filter" }
             a.csv href=(csv_link) download { "Download CSV" }
+            " "
+            a.csv href=(format!("/api/v1/scorecard?period={}&format=xlsx", &period.to_string()[..4])) download { "This year as a workbook (XLSX)" }
         }
         @if !text.is_empty() {
             p.note { "Agencies matching “" (text) "”: " (rows.len()) }
