@@ -23,6 +23,7 @@ command -v victoria-metrics >/dev/null 2>&1 || pkgs+=(victoria-metrics)  # the r
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)         # the web pages' browser test
 command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 command -v dot >/dev/null 2>&1 || pkgs+=(graphviz)               # renders the DOT export with hostile names
+command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)   # reads the printed pages back
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)  # the PostgreSQL store's tests
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"

@@ -105,7 +105,7 @@ const AGENCY_PW: &str = "agency password 2026";
 
 /// The seeded collector and the agent id of one dinkes host.
 fn seeded() -> (Collector, String) {
-    let c = Collector::start_full("", SEED);
+    let c = Collector::start_full("organisation = \"Diskominfo Kabupaten Contoh\"\n", SEED);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -259,7 +259,11 @@ fn crawl(s: &Session) -> BTreeSet<String> {
             continue;
         }
         assert_eq!(code, 200, "broken internal link {p}: {body}");
-        if p.contains(".csv") || p.contains(".svg") || p.starts_with("/static/") {
+        if p.contains(".csv")
+            || p.contains(".svg")
+            || p.contains("format=xlsx")
+            || p.starts_with("/static/")
+        {
             continue;
         }
         let errors = html_errors(&body);
@@ -517,6 +521,66 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         "the scorecard scrolls sideways on a phone: {scroll} > {inner}"
     );
     b.shot("scorecard-phone").await;
+    // on paper: every supervisor page fits the width of A4 landscape (273 mm between
+    // 12 mm margins: 1032 CSS px, plus the screen's scroll bar), and prints with the
+    // organisation, title and time on top
+    b.client.set_window_size(1047, 1000).await.unwrap();
+    for path in ["/", "/sla", "/backups", "/agencies/dinkes", "/inventory"] {
+        b.client.goto(&c.url(path)).await.unwrap();
+        // the print stylesheet applied on screen (what the browser does on paper)
+        let w = b
+            .client
+            .execute(
+                "for (const sheet of document.styleSheets) {
+                   for (const rule of sheet.cssRules) {
+                     if (rule.media && rule.media.mediaText === 'print') { rule.media.mediaText = 'all'; }
+                   }
+                 }
+                 return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, width) = (w[0].as_f64().unwrap(), w[1].as_f64().unwrap());
+        assert!(
+            scroll <= width.max(1032.0),
+            "{path} is wider than A4: {scroll} > {width} px"
+        );
+    }
+    b.client.goto(&c.url("/")).await.unwrap();
+    let pdf = b
+        .client
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .orientation(fantoccini::wd::PrintOrientation::Landscape)
+                .shrink_to_fit(false)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let pdf_path = b.shots.join("scorecard-print.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    let text = std::process::Command::new(simpul_e2e::need("pdftotext"))
+        .args(["-layout", pdf_path.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Diskominfo Kabupaten Contoh",
+        "Compliance scorecard",
+        "Printed",
+        "WIB",
+        "Dinas Kesehatan",
+        "server breached this",
+    ] {
+        assert!(
+            words.contains(needle),
+            "{needle} not on the printed scorecard: {text}"
+        );
+    }
+    assert!(!text.contains('↕'), "sort arrows on paper: {text}");
     b.client.set_window_size(1280, 800).await.unwrap();
 
     // sort by a column with the keyboard-accessible header button

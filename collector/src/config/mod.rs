@@ -98,6 +98,10 @@ pub struct CollectorConfig {
     /// Time zone of SLA periods, business hours and times shown to people.
     #[serde(default = "default_time_zone")]
     pub time_zone: ConfiguredZone,
+    /// The organisation the pages and reports are of, printed at the top of every
+    /// page on paper, e.g. `Dinas Komunikasi dan Informatika Kabupaten Contoh`.
+    #[serde(default)]
+    pub organisation: String,
     /// SLA classes; an agency's `sla` names one, `host_sla` overrides it per host.
     #[serde(default)]
     pub sla_classes: Vec<sla::SlaClass>,
@@ -365,6 +369,7 @@ impl Default for CollectorConfig {
             raw_retention_days: default_raw_retention_days(),
             span_retention_days: default_span_retention_days(),
             time_zone: default_time_zone(),
+            organisation: String::new(),
             sla_classes: Vec::new(),
             host_sla: Vec::new(),
             maintenance: Vec::new(),
@@ -757,6 +762,11 @@ impl CollectorConfig {
                 "span_retention_days = {}: must be between 31 and 3650 days (a month report needs a month of spans)",
                 self.span_retention_days
             ));
+        }
+        if self.organisation.len() > 200 || self.organisation.chars().any(char::is_control) {
+            p.push(
+                "organisation: at most 200 bytes, no control characters (line breaks, tabs)".into(),
+            );
         }
         if !self.time_zone.is_valid() {
             p.push(format!(

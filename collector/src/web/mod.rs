@@ -141,6 +141,11 @@ fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Response {
                         button type="submit" { "Log out" }
                     }
                 }
+                div.print-header {
+                    strong { (if v.organisation.is_empty() { "Simpul" } else { v.organisation.as_str() }) }
+                    span { (title) }
+                    span.printed { "Printed " (format::time(&v.zone, Some(crate::now_seconds()))) " by " (v.user.name) }
+                }
                 main #main {
                     h1 { (title) }
                     (body)

@@ -113,7 +113,7 @@ pub async fn scorecard(
         }
         (duty_counts(&rows))
         table.sortable #scorecard {
-            caption { (rows.len()) " agencies, month " (period) ", evaluated " (time(&v.zone, evaluated)) " " (v.zone.abbreviation()) }
+            caption { (rows.len()) " agencies, month " (period) ", evaluated " (time(&v.zone, evaluated)) }
             thead { tr {
                 th scope="col" { "Agency (OPD)" }
                 @for d in Duty::ALL { th scope="col" { (duty_name(*d)) } }

@@ -34,6 +34,8 @@ pub struct Viewer {
     /// The configured time zone and its name.
     pub zone: Zone,
     pub zone_name: String,
+    /// `organisation` of collector.toml, at the top of printed pages.
+    pub organisation: String,
 }
 
 impl FromRequestParts<Arc<AppState>> for Viewer {
@@ -49,6 +51,7 @@ impl FromRequestParts<Arc<AppState>> for Viewer {
                 csrf,
                 zone: app.cfg.zone().clone(),
                 zone_name: app.cfg.time_zone.to_string(),
+                organisation: app.cfg.organisation.clone(),
             }),
             None => {
                 let next = parts
