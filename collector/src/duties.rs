@@ -152,7 +152,8 @@ impl DutyEngine {
         let duties = self.current();
         let now = crate::now_seconds();
         let rows = duties.scorecard(&self.cfg, &self.fleet.snapshot(), None, now);
-        let month = Period::containing(PeriodKind::Month, now as i64, self.cfg.zone());
+        // the month of the evaluation (a tick straddling midnight keeps the old month's)
+        let month = Period::containing(PeriodKind::Month, duties.at as i64, self.cfg.zone());
         crate::scorecard::keep_month(&self.db.get(), &month.to_string(), &rows, now)?;
         Ok(())
     }
@@ -224,7 +225,9 @@ impl DutyEngine {
         }
         let started = std::time::Instant::now();
         self.evaluate()?;
-        self.keep_month()?;
+        if let Err(e) = self.keep_month() {
+            tracing::warn!(error = %e, "cannot keep this month's scorecard");
+        }
         if replica.shared {
             // which replica ran which tick: the operators' (and the tests') record
             tracing::info!(tick, replica = %replica.id, seconds = started.elapsed().as_secs_f64(), "duty tick evaluated");

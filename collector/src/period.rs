@@ -349,7 +349,8 @@ pub fn parse_duration(s: &str) -> Option<i64> {
         "d" => 86400,
         _ => return None,
     };
-    (n > 0).then_some(n * mult)
+    // a number of days that overflows is not a duration (nor a panic)
+    n.checked_mul(mult).filter(|_| n > 0)
 }
 
 /// A duration like `5m`, or zero (`0s`, `0m`, ...), in seconds.
@@ -544,6 +545,13 @@ mod tests {
         assert_eq!(Zone::parse("Asia/Makassar").unwrap().offset_secs, 8 * 3600);
         assert_eq!(Zone::parse("Europe/Berlin"), None);
         assert_eq!(Zone::parse("+25:00"), None);
+    }
+
+    #[test]
+    fn an_enormous_duration_is_refused_not_wrapped() {
+        assert_eq!(parse_duration("106751991167301d"), None);
+        assert_eq!(Span::new("999999999999999999d").secs(), None);
+        assert_eq!(parse_duration("2d"), Some(172_800));
     }
 
     #[test]

@@ -108,12 +108,21 @@ pub struct ScoreRow {
     pub lan_unacknowledged: i64,
     pub lan_devices: i64,
     pub overall: Overall,
+    // kept months are stored as JSON (`scorecard_months`): a field added later needs
+    // `#[serde(default)]` so that older months still read
     /// Hosts whose inventory is known.
+    #[serde(default)]
     pub hosts_inventoried: usize,
     /// Every duty in [`Duty`] order.
+    #[serde(default)]
     pub duties: Vec<DutyCell>,
     /// The worst state of its duties (not applicable ones left out; `ok` if none).
+    #[serde(default = "no_data")]
     pub worst: Cell,
+}
+
+fn no_data() -> Cell {
+    Cell::NoData
 }
 
 fn counts_as_object<S: serde::Serializer>(
@@ -163,7 +172,25 @@ impl ScoreRow {
 
 /// The rows as CSV (`/scorecard.csv`, `GET /api/v1/scorecard?format=csv`).
 pub fn to_csv(rows: &[ScoreRow]) -> String {
-    let mut out = crate::csv::Csv::new(&[
+    csv_of(&[(None, rows)], false)
+}
+
+/// Several months' rows as one CSV, a `month` column first (`?period=2026&format=csv`).
+pub fn months_to_csv(months: &[(String, Vec<ScoreRow>)]) -> String {
+    let parts: Vec<(Option<&str>, &[ScoreRow])> = months
+        .iter()
+        .map(|(m, rows)| (Some(m.as_str()), rows.as_slice()))
+        .collect();
+    csv_of(&parts, true)
+}
+
+/// The CSV of `parts` (each with its month, when the file has a month column).
+fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool) -> String {
+    let mut head: Vec<&str> = Vec::new();
+    if with_month {
+        head.push("month");
+    }
+    head.extend_from_slice(&[
         "agency",
         "name",
         "agents_reporting",
@@ -195,13 +222,21 @@ pub fn to_csv(rows: &[ScoreRow]) -> String {
         "inventory_reason",
         "worst_duty",
     ]);
-    for r in rows {
+    let mut out = crate::csv::Csv::new(&head);
+    for (month, r) in parts
+        .iter()
+        .flat_map(|(m, rows)| rows.iter().map(move |r| (m.unwrap_or(""), r)))
+    {
         let (backups, text) = (r.backups_str(), r.backup_text());
         let ratio = r
             .sla_ratio
             .map_or(String::new(), |x| format!("{:.3}", x * 100.0));
-        let mut cells: Vec<&dyn std::fmt::Display> = vec![
-            &r.agency,
+        let mut cells: Vec<&dyn std::fmt::Display> = Vec::new();
+        if with_month {
+            cells.push(&month);
+        }
+        cells.extend_from_slice(&[
+            &r.agency as &dyn std::fmt::Display,
             &r.name,
             &r.hosts_up,
             &r.hosts,
@@ -216,7 +251,7 @@ pub fn to_csv(rows: &[ScoreRow]) -> String {
             &r.hosts,
             &r.lan_devices,
             &r.overall,
-        ];
+        ]);
         for c in &r.duties {
             cells.push(&c.state);
             cells.push(&c.reason);
@@ -1379,5 +1414,24 @@ mod tests {
             );
             assert!(kept_month(conn, "2026-09", None).unwrap().is_empty());
         });
+    }
+
+    #[test]
+    fn the_months_csv_has_a_month_column_and_quotes_survive() {
+        let mut a = agency("dinkes");
+        a.name = "Dinas \"Kesehatan\", Kota".into();
+        let r = rows(&[a], &[], &[], &[], &[]);
+        let csv = months_to_csv(&[("2026-10".into(), r.clone()), ("2026-11".into(), r)]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("month,agency,name,"), "{csv}");
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(
+            lines[1].starts_with("2026-10,dinkes,\"Dinas \"\"Kesehatan\"\", Kota\","),
+            "{csv}"
+        );
+        assert!(
+            months_to_csv(&[]).starts_with("month,agency,"),
+            "a header even for no month"
+        );
     }
 }

@@ -174,23 +174,9 @@ pub async fn get(
         return Ok(Json(one).into_response());
     }
     if q.format == ScorecardFormat::Csv {
-        let mut out = String::new();
-        for (i, m) in months.iter().enumerate() {
-            let csv = crate::scorecard::to_csv(&m.agencies);
-            let mut lines = csv.lines();
-            let head = lines.next().unwrap_or("");
-            if i == 0 {
-                out.push_str("month,");
-                out.push_str(head);
-                out.push('\n');
-            }
-            for l in lines {
-                out.push_str(&m.period);
-                out.push(',');
-                out.push_str(l);
-                out.push('\n');
-            }
-        }
+        let parts: Vec<(String, Vec<ScoreRow>)> =
+            months.into_iter().map(|m| (m.period, m.agencies)).collect();
+        let out = crate::scorecard::months_to_csv(&parts);
         return Ok(super::csv_response(
             &format!("simpul-scorecard-{period}.csv"),
             out,

@@ -763,6 +763,13 @@ impl CollectorConfig {
                 self.span_retention_days
             ));
         }
+        for (i, a) in self.agencies.iter().enumerate() {
+            if a.name.len() > 200 || a.name.chars().any(char::is_control) {
+                p.push(format!(
+                    "agencies[{i}].name: at most 200 bytes, no control characters (line breaks, tabs)"
+                ));
+            }
+        }
         if self.organisation.len() > 200 || self.organisation.chars().any(char::is_control) {
             p.push(
                 "organisation: at most 200 bytes, no control characters (line breaks, tabs)".into(),

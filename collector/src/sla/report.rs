@@ -348,8 +348,10 @@ pub fn report(
             .as_ref()
             .and_then(Parsed::get)
             .map(|bh| bh.windows(from, to, zone));
+        // evaluated from the first heartbeat: the time before it was not monitored, and
+        // no `unknown` policy may turn it into up or down
         let tally = evaluate(&Input {
-            from,
+            from: first_seen.unwrap_or(from),
             to: host_to,
             spans: &spans,
             seen_before,
@@ -410,13 +412,23 @@ pub fn report(
             (SlaStatus::Met, false) => Verdict::OnTrack,
         };
         let no_data_reason = (status == SlaStatus::NoData).then(|| {
-            if first_seen.is_none() && mine.before.is_none() && mine.within.is_empty() {
-                "no heartbeat from this host yet: its agent never reported".to_owned()
+            if host_to <= from {
+                if a.revoked_at.is_some_and(|r| r <= from) {
+                    "the agent was revoked before this period".to_owned()
+                } else {
+                    "the period has not started yet".to_owned()
+                }
             } else if first_seen.is_none() {
-                "no heartbeat from this host in this period".to_owned()
+                if mine.after.is_some() {
+                    "first heard from after this period".to_owned()
+                } else if mine.before.is_none() && mine.within.is_empty() {
+                    "no heartbeat from this host yet: its agent never reported".to_owned()
+                } else {
+                    "no heartbeat from this host in this period".to_owned()
+                }
             } else if tally.maintenance_seconds > 0.0 && tally.unknown_seconds == 0.0 {
-                "every counted second was maintenance".to_owned()
-            } else if bh.is_some() {
+                "every monitored second was maintenance".to_owned()
+            } else if bh.is_some() && tally.unknown_seconds == 0.0 {
                 "no business hours were monitored yet in this period".to_owned()
             } else {
                 "the collector could not vouch for any of the monitored time (it was not running)"
@@ -751,10 +763,10 @@ mod tests {
         );
         assert_eq!(h.maintenance_seconds, 7200.0);
         assert_eq!(
-            h.unknown_seconds,
-            19.0 * 86400.0,
-            "1 to 20 October: not yet monitored"
+            h.unknown_seconds, 0.0,
+            "1 to 20 October is not evaluated: not monitored"
         );
+        assert_eq!(h.counted_seconds, 12.0 * 86400.0 - 7200.0);
         assert_eq!(h.verdict, Verdict::Met);
         assert!(
             (h.downtime_budget_seconds - 0.001 * (12.0 * 86400.0 - 7200.0)).abs() < 1e-6,
@@ -790,6 +802,37 @@ mod tests {
         assert_eq!(h.verdict, Verdict::Breached);
         assert!(h.outages[0].ongoing);
         assert!(!h.prorated);
+    }
+
+    #[test]
+    fn an_unknown_policy_does_not_count_the_time_before_the_first_heartbeat() {
+        // first heard from on 20 October, up since: neither "up" nor "down" for unknown
+        // time may count 1 to 20 October
+        for policy in ["up", "down", "excluded"] {
+            let h = october(
+                &format!("unknown = \"{policy}\""),
+                &[(oct(20, 0), oct(31, 24))],
+                oct(31, 24) + 60.0,
+            );
+            assert_eq!(h.counted_seconds, 12.0 * 86400.0, "{policy}");
+            assert_eq!(h.down_seconds, 0.0, "{policy}");
+            assert_eq!(h.verdict, Verdict::Met, "{policy}");
+        }
+    }
+
+    #[test]
+    fn no_data_after_the_period_says_the_host_came_later() {
+        // the agent's first heartbeat is in November: October has no data for it
+        let h = october(
+            "",
+            &[(oct(31, 24) + 3600.0, oct(31, 24) + 7200.0)],
+            oct(31, 24) + 7200.0,
+        );
+        assert_eq!(h.verdict, Verdict::NoData);
+        assert_eq!(
+            h.no_data_reason.as_deref(),
+            Some("first heard from after this period")
+        );
     }
 
     #[test]

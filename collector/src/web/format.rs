@@ -91,7 +91,11 @@ mod tests {
         assert_eq!(percent(Some(0.99953), 2), "99.95 %");
         assert_eq!(percent(None, 2), "no data");
         let z = Zone::jakarta();
-        assert_eq!(time(&z, Some(0.0)), "1970-01-01 07:00");
+        assert_eq!(time(&z, Some(0.0)), "1970-01-01 07:00 WIB");
+        assert_eq!(
+            time(&Zone::parse("Asia/Makassar").unwrap(), Some(0.0)),
+            "1970-01-01 08:00 WITA"
+        );
         let s = sparkline(
             &[(0.0, 0.5), (60.0, 1.0), (4000.0, 0.0)],
             0.0,
