@@ -504,23 +504,32 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     assert!(dinkes_row.contains("breached"), "{dinkes_row}");
     assert!(dinkes_row.contains("failed"), "{dinkes_row}");
     b.shot("scorecard-admin").await;
-    // on a phone (390 px): one card per agency, nothing wider than the screen
+    // on a phone (390 px): one card per row, nothing wider than the screen
     b.client.set_window_size(390, 844).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let widths = b
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth]",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
-    assert!(
-        scroll <= inner,
-        "the scorecard scrolls sideways on a phone: {scroll} > {inner}"
-    );
-    b.shot("scorecard-phone").await;
+    for (path, shot) in [
+        ("/sla", "sla-phone"),
+        ("/backups", "backups-phone"),
+        ("/agencies/dinkes", "agency-phone"),
+        ("/inventory", "inventory-phone"),
+        ("/", "scorecard-phone"),
+    ] {
+        b.client.goto(&c.url(path)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let widths = b
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{path} scrolls sideways on a phone: {scroll} > {inner}"
+        );
+        b.shot(shot).await;
+    }
     // on paper: every supervisor page fits the width of A4 landscape (273 mm between
     // 12 mm margins: 1032 CSS px, plus the screen's scroll bar), and prints with the
     // organisation, title and time on top

@@ -3,6 +3,16 @@
 "use strict";
 document.querySelectorAll("table.sortable").forEach(function (table) {
   var heads = table.tHead ? table.tHead.rows[0].cells : [];
+  // each cell's column name, shown before it when a phone lays the rows out as cards
+  Array.prototype.forEach.call(table.tBodies, function (body) {
+    Array.prototype.forEach.call(body.rows, function (r) {
+      Array.prototype.forEach.call(r.cells, function (c, i) {
+        if (i > 0 && heads[i] && !c.hasAttribute("data-label")) {
+          c.setAttribute("data-label", heads[i].textContent.trim());
+        }
+      });
+    });
+  });
   Array.prototype.forEach.call(heads, function (th, col) {
     var b = document.createElement("button");
     b.type = "button";
