@@ -34,7 +34,8 @@ curl -s -b "$J" -c "$J" -o /dev/null --data-urlencode "name=bench" --data-urlenc
   --data-urlencode "login_csrf=$LOGIN" "http://127.0.0.1:$PORT/login"
 HOST_ID=$(head -1 "$W/data/bench-tokens.txt" | cut -d' ' -f1)
 printf '%-28s %8s %8s %8s %10s\n' page min_ms med_ms max_ms bytes
-for p in / /scorecard.csv /agencies/dinkes "/hosts/$HOST_ID" /sla /sla.csv /backups /inventory /inventory.csv /lan; do
+YEAR=$(date +%Y)
+for p in / /scorecard.csv "/api/v1/scorecard" "/api/v1/scorecard?period=$YEAR&format=xlsx" /agencies/dinkes "/hosts/$HOST_ID" /sla /sla.csv /backups /inventory /inventory.csv /lan; do
   for _ in $(seq 1 "$RUNS"); do
     curl -s -b "$J" -o "$W/page" -w '%{http_code} %{time_starttransfer} %{size_download}\n' "http://127.0.0.1:$PORT$p"
   done | sort -k2 -g | awk -v p="$p" '
