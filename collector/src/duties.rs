@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::config::CollectorConfig;
 use crate::replica::{tick_of, Replica};
 use crate::sla::period::{Period, PeriodKind};
+use crate::sla::report::HostSla;
 use crate::store::pool::ReadPool;
 use crate::store::{self, StoreError};
 
@@ -23,7 +24,7 @@ pub struct Duties {
     /// How long it took, seconds.
     pub seconds: f64,
     /// Each host's SLA over the current period of its class (month, quarter, ...).
-    pub sla: Vec<(PeriodKind, crate::sla::report::HostSla)>,
+    pub sla: Vec<(PeriodKind, HostSla)>,
     /// Every backup obligation's state.
     pub backups: Vec<crate::backups::Status>,
     /// The LAN diagram state of every agency site.
@@ -42,7 +43,7 @@ impl Duties {
         only: Option<&str>,
         now: f64,
     ) -> Vec<crate::scorecard::ScoreRow> {
-        let sla: Vec<_> = self.sla.iter().map(|(_, h)| h.clone()).collect();
+        let sla: Vec<&HostSla> = self.sla.iter().map(|(_, h)| h).collect();
         crate::scorecard::score(
             &crate::scorecard::Inputs {
                 agencies: &cfg.agencies,

@@ -267,7 +267,8 @@ fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool) -> String {
 pub struct Inputs<'a> {
     pub agencies: &'a [Agency],
     pub hosts: &'a [HostState],
-    pub sla: &'a [HostSla],
+    /// The SLA of every host with a class (borrowed from the duty states).
+    pub sla: &'a [&'a HostSla],
     pub backups: &'a [crate::backups::Status],
     pub lan: &'a [SiteStatus],
     /// A host is up while its newest report is younger than this many intervals.
@@ -295,7 +296,7 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
         .iter()
         .filter(|h| h.is_up(i.now, i.grace_intervals, i.skew_secs))
         .count();
-    let hs: Vec<&HostSla> = i.sla.iter().filter(|h| h.agency == a.id).collect();
+    let hs: Vec<&HostSla> = i.sla.iter().copied().filter(|h| h.agency == a.id).collect();
     let (upsec, downsec) = hs.iter().fold((0.0, 0.0), |(u, d), h| {
         (u + h.up_seconds, d + h.down_seconds)
     });
@@ -367,11 +368,7 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
         .unwrap_or(Cell::Ok);
     ScoreRow {
         agency: a.id.clone(),
-        name: if a.name.is_empty() {
-            a.id.clone()
-        } else {
-            a.name.clone()
-        },
+        name: a.display_name().to_owned(),
         hosts_up: up,
         hosts: mine.len(),
         sla,
@@ -933,11 +930,12 @@ mod tests {
         backups: &[crate::backups::Status],
         lan: &[SiteStatus],
     ) -> Vec<ScoreRow> {
+        let sla: Vec<&HostSla> = sla.iter().collect();
         score(
             &Inputs {
                 agencies,
                 hosts,
-                sla,
+                sla: &sla,
                 backups,
                 lan,
                 grace_intervals: 3,

@@ -469,6 +469,16 @@ pub fn get(url: &str) -> (u16, String) {
     }
 }
 
+/// [`get`], the body parsed as JSON (a body that is not JSON comes back as a JSON
+/// string, so that a failing assertion shows it).
+pub fn get_json(url: &str) -> (u16, serde_json::Value) {
+    let (code, body) = get(url);
+    (
+        code,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
 /// GET with the harness's reader token, as bytes (a workbook, an image); returns
 /// (status, body).
 pub fn get_bytes(url: &str) -> (u16, Vec<u8>) {

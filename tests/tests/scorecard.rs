@@ -20,11 +20,7 @@ interval = "24h"
 "#;
 
 fn json(c: &Collector, query: &str) -> (u16, serde_json::Value) {
-    let (code, body) = get(&c.url(&format!("/api/v1/scorecard{query}")));
-    (
-        code,
-        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
-    )
+    simpul_e2e::get_json(&c.url(&format!("/api/v1/scorecard{query}")))
 }
 
 #[test]

@@ -238,9 +238,14 @@ impl AppState {
 
 /// A CSV download named `filename`.
 pub fn csv_response(filename: &str, body: String) -> Response {
+    download(filename, "text/csv; charset=utf-8", body)
+}
+
+/// A download of `content_type` named `filename`.
+pub fn download(filename: &str, content_type: &str, body: impl IntoResponse) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),

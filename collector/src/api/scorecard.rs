@@ -134,36 +134,28 @@ pub async fn get(
             agencies: rows,
         });
     }
+    let nothing_kept = || {
+        ApiError::not_found(format!(
+            "no scorecard was kept for {period}: the collector keeps each month's as it ends, from the month it first ran in"
+        ))
+    };
     if q.format == ScorecardFormat::Xlsx {
         if months.is_empty() {
-            return Err(ApiError::not_found(format!(
-                "no scorecard was kept for {period}: the collector keeps each month's as it ends, from the month it first ran in"
-            )));
+            return Err(nothing_kept());
         }
         let sheets: Vec<(String, Vec<ScoreRow>)> =
             months.into_iter().map(|m| (m.period, m.agencies)).collect();
         let xlsx = crate::scorecard::to_xlsx(&sheets)
             .map_err(|e| ApiError::unavailable(format!("cannot write the workbook: {e}")))?;
-        return Ok((
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"simpul-scorecard-{period}.xlsx\""),
-                ),
-            ],
+        return Ok(super::download(
+            &format!("simpul-scorecard-{period}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             xlsx,
-        )
-            .into_response());
+        ));
     }
     if period.kind == PeriodKind::Month {
         let Some(one) = months.pop() else {
-            return Err(ApiError::not_found(format!(
-                "no scorecard was kept for {period}: the collector keeps each month's as it ends, from the month it first ran in"
-            )));
+            return Err(nothing_kept());
         };
         if q.format == ScorecardFormat::Csv {
             return Ok(super::csv_response(

@@ -223,6 +223,26 @@ pub struct Agency {
     pub sla: Option<String>,
 }
 
+impl Agency {
+    /// Its official name, or its id when none is set.
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
+}
+
+/// The name of agency `id` among `agencies` (`id` itself when it has none, or when no
+/// agency has that id).
+pub fn agency_name<'a>(agencies: &'a [Agency], id: &'a str) -> &'a str {
+    agencies
+        .iter()
+        .find(|a| a.id == id)
+        .map_or(id, Agency::display_name)
+}
+
 /// Kinds of site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -445,10 +465,7 @@ pub struct SlaSettings<'a> {
 impl SlaSettings<'_> {
     /// An agency's name (its id when none is set).
     pub fn agency_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.agencies
-            .iter()
-            .find(|a| a.id == id && !a.name.is_empty())
-            .map_or(id, |a| a.name.as_str())
+        agency_name(self.agencies, id)
     }
 }
 
@@ -910,10 +927,7 @@ impl CollectorConfig {
 
     /// The human name of an agency, or its id.
     pub fn agency_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.agencies
-            .iter()
-            .find(|a| a.id == id && !a.name.is_empty())
-            .map_or(id, |a| a.name.as_str())
+        agency_name(&self.agencies, id)
     }
 }
 
