@@ -2,6 +2,7 @@
 //! and serves the API and Prometheus metrics.
 
 pub mod api;
+pub mod assets;
 pub mod backups;
 pub mod config;
 pub mod csv;

@@ -43,6 +43,7 @@ fn layer_of_file(rel: &str) -> usize {
         ("lan/", "domain"),
         ("state.rs", "domain"),
         ("scorecard.rs", "domain"),
+        ("assets/", "domain"),
         ("duties.rs", "services"),
         ("ingest/", "services"),
         ("replica.rs", "services"),

@@ -1,5 +1,6 @@
 //! The HTTP API: routes and shared state.
 
+pub mod assets;
 pub mod auth;
 pub mod backups;
 pub(crate) mod enroll;
@@ -129,6 +130,12 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         )
         .route("/api/v1/agencies/{agency}/lan/diff", get(lan::diff))
         .route("/api/v1/scorecard", get(scorecard::get))
+        .route("/api/v1/assets", get(assets::list))
+        .route(
+            "/api/v1/assets/import",
+            post(assets::import).layer(DefaultBodyLimit::max(crate::assets::import::MAX_BYTES)),
+        )
+        .route("/api/v1/assets/{id}", get(assets::get).put(assets::put))
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
         .route("/healthz", get(read::healthz))

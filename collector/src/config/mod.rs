@@ -9,6 +9,7 @@ use simpul_protocol::{is_valid_id, Parsed, ID_RULE};
 
 use crate::period::{ConfiguredZone, Span, Zone};
 
+pub mod assets;
 pub mod backups;
 pub mod remote_write;
 pub mod sla;
@@ -148,6 +149,9 @@ pub struct CollectorConfig {
     /// Prometheus remote-write receivers (`[[remote_write]]`).
     #[serde(default)]
     pub remote_write: Vec<remote_write::RemoteWriteConfig>,
+    /// The asset register (`[assets]`).
+    #[serde(default)]
+    pub assets: assets::AssetSettings,
 }
 
 /// `[store]`: the database engine.
@@ -401,6 +405,7 @@ impl Default for CollectorConfig {
             metrics_auth: default_metrics_auth(),
             store: StoreConfig::default(),
             remote_write: Vec::new(),
+            assets: assets::AssetSettings::default(),
         }
     }
 }
@@ -580,6 +585,7 @@ impl CollectorConfig {
             ));
         }
         p.extend(self.connection_problems());
+        p.extend(self.assets.problems());
         match self.store.kind.get() {
             Some(StoreKind::Sqlite) if self.store.url.is_some() => p.push(
                 "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),

@@ -64,3 +64,57 @@ pub fn current(conn: &Db, agency: &str) -> Result<Vec<SeenDevice>, DbError> {
     out.sort_by(|a, b| (&a.site, &a.id).cmp(&(&b.site, &b.id)));
     Ok(out)
 }
+
+/// A device ever seen at a site, and whether it is in the site's newest version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sighting {
+    /// Its facts; `last_seen` is when a discovery last saw it: the newest version's
+    /// last confirmation for a current device, else the last of the newest version
+    /// holding it.
+    pub device: SeenDevice,
+    /// In its site's newest diagram version.
+    pub current: bool,
+}
+
+/// Every device ever seen at the sites of `agency` (of every agency when None),
+/// segments left out, in no particular order: one query, however many versions.
+pub fn sightings(conn: &Db, agency: Option<&str>) -> Result<Vec<Sighting>, DbError> {
+    let list = |s: String| -> Vec<String> { serde_json::from_str(&s).unwrap_or_default() };
+    let sql = format!(
+        "SELECT d.agency, d.site, d.device_id, d.kind, d.name, d.vendor, d.addresses, d.macs,
+                d.first_seen, COALESCE(v.last_seen, d.last_seen, d.first_seen),
+                CASE WHEN d.version = m.newest THEN 1 ELSE 0 END
+         FROM lan_devices_seen d
+         JOIN (SELECT agency, site, max(version) AS newest FROM lan_versions
+               GROUP BY agency, site) m ON m.agency = d.agency AND m.site = d.site
+         LEFT JOIN lan_versions v
+           ON v.agency = d.agency AND v.site = d.site AND v.version = d.version
+         WHERE d.kind <> 'segment' {}",
+        if agency.is_some() {
+            "AND d.agency = ?1"
+        } else {
+            ""
+        }
+    );
+    let map = |r: &crate::store::db::Row<'_>| {
+        Ok(Sighting {
+            device: SeenDevice {
+                agency: r.get(0)?,
+                site: r.get(1)?,
+                id: r.get(2)?,
+                kind: r.get(3)?,
+                name: r.get(4)?,
+                vendor: r.get(5)?,
+                addresses: list(r.get(6)?),
+                macs: list(r.get(7)?),
+                first_seen: r.get(8)?,
+                last_seen: r.get(9)?,
+            },
+            current: r.get::<_, i64>(10)? == 1,
+        })
+    };
+    match agency {
+        Some(a) => conn.query(&sql, params![a], map),
+        None => conn.query(&sql, params![], map),
+    }
+}

@@ -17,8 +17,27 @@ fn kind_name(kind: simpul_protocol::DeviceType) -> String {
 
 /// Records the devices of a new version `version` of a site, discovered at
 /// `discovered_at` (inside the ingest transaction). Versions arrive in increasing order,
-/// so a device's `first_seen` is set once, by the first version holding it.
+/// so a device's `first_seen` is set once, by the first version holding it, and its
+/// `last_seen` (migration 16) is the discovery time of the newest version holding it,
+/// which stays when that version is pruned.
 pub fn record(
+    tx: &Db,
+    agency: &str,
+    site: &str,
+    version: i64,
+    discovered_at: f64,
+    topology: &Topology,
+) -> Result<(), DbError> {
+    upsert(tx, agency, site, version, discovered_at, topology)?;
+    tx.execute(
+        "UPDATE lan_devices_seen SET last_seen = ?4 WHERE agency = ?1 AND site = ?2 AND version = ?3",
+        params![agency, site, version, discovered_at],
+    )?;
+    Ok(())
+}
+
+/// The rows of migration 14's columns (its back-fill runs before `last_seen` exists).
+fn upsert(
     tx: &Db,
     agency: &str,
     site: &str,
@@ -68,7 +87,7 @@ pub fn backfill(tx: &Db) -> Result<(), DbError> {
         )?;
         // what a page would have shown of an unreadable version: nothing
         let topology: Topology = serde_json::from_str(&json).unwrap_or_default();
-        record(tx, &agency, &site, version, discovered_at, &topology)?;
+        upsert(tx, &agency, &site, version, discovered_at, &topology)?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Writes of reports go through the single writer thread in [`writer`]; everything here
 //! is either start-up work or the small, rare writes of the CLI.
 
+pub mod asset_attrs;
 pub mod backup;
 pub mod db;
 pub mod enroll;

@@ -1,6 +1,5 @@
-//! The SLA, backups, LAN and inventory pages, each with its CSV.
+//! The SLA, backups and LAN pages, each with its CSV (the inventory is `assets.rs`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -23,21 +22,24 @@ use crate::backups::Status;
 use crate::lan::VersionRow;
 use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
 
-/// The forms of the SLA, backups and inventory pages and their CSVs (each page reads
+/// The forms of the SLA and backups pages and their CSVs (each page reads
 /// the fields it has; other parameters are ignored).
 #[derive(Debug, Deserialize)]
 pub struct FilterForm {
     /// `YYYY-MM` (SLA).
     period: Option<String>,
     agency: Option<String>,
-    /// Search text (inventory).
-    q: Option<String>,
 }
 
 /// The agency filter of a query: an agency user always gets their own; an admin the
 /// `agency` parameter when given. Err: an agency the user may not see (404).
 fn agency_filter(v: &Viewer, q: &FilterForm) -> Result<Option<String>, ()> {
-    let asked = q.agency.clone().filter(|a| !a.is_empty());
+    agency_of(v, q.agency.as_deref())
+}
+
+/// The agency filter of a page for an `agency` parameter (see [`agency_filter`]).
+pub(super) fn agency_of(v: &Viewer, asked: Option<&str>) -> Result<Option<String>, ()> {
+    let asked = asked.filter(|a| !a.is_empty()).map(str::to_owned);
     match (v.user.agency(), asked) {
         (Some(mine), Some(a)) if a != mine => Err(()),
         (Some(mine), _) => Ok(Some(mine.to_owned())),
@@ -45,7 +47,7 @@ fn agency_filter(v: &Viewer, q: &FilterForm) -> Result<Option<String>, ()> {
     }
 }
 
-fn agency_select(app: &AppState, v: &Viewer, chosen: Option<&str>) -> Markup {
+pub(super) fn agency_select(app: &AppState, v: &Viewer, chosen: Option<&str>) -> Markup {
     html! {
         @if v.user.is_admin() {
             label for="agency" { "Agency" }
@@ -500,201 +502,4 @@ pub async fn lan_ack(
         }
         Err(_) => unavailable(&v),
     }
-}
-
-// ---- inventory ---------------------------------------------------------------------
-
-/// One ICT asset: a server with an agent, or a device found on an agency LAN.
-#[derive(Debug, Clone)]
-pub struct Asset {
-    pub agency: String,
-    /// server, router, switch, host, unknown
-    pub kind: String,
-    pub name: String,
-    pub vendor: String,
-    pub model: String,
-    pub serial: String,
-    pub addresses: Vec<String>,
-    pub macs: Vec<String>,
-    /// agent or lan
-    pub source: &'static str,
-    pub first_seen: Option<f64>,
-    pub last_seen: Option<f64>,
-}
-
-async fn assets(app: &Arc<AppState>, v: &Viewer, agency: Option<String>) -> Option<Vec<Asset>> {
-    let hosts: Vec<_> = app
-        .fleet
-        .snapshot()
-        .into_iter()
-        .filter(|h| v.user.sees(&h.binding.agency))
-        .filter(|h| agency.as_deref().is_none_or(|a| a == h.binding.agency))
-        .collect();
-    let agencies: Vec<String> = app
-        .cfg
-        .agencies
-        .iter()
-        .map(|a| a.id.clone())
-        .filter(|a| v.user.sees(a) && agency.as_deref().is_none_or(|x| x == a))
-        .collect();
-    app.read_db(move |conn| {
-        let mut first: HashMap<String, f64> = HashMap::new();
-        for (a, t) in conn.query(
-            "SELECT agent_id, min(start) FROM spans GROUP BY agent_id",
-            crate::params![],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)),
-        )? {
-            first.insert(a, t);
-        }
-        let mut out = Vec::new();
-        for h in &hosts {
-            let inv = h.inventory.as_ref().map(|(i, _)| i);
-            out.push(Asset {
-                agency: h.binding.agency.clone(),
-                kind: "server".into(),
-                name: h.binding.host.clone(),
-                vendor: inv.map(|i| i.system.vendor.clone()).unwrap_or_default(),
-                model: inv.map(|i| i.system.product.clone()).unwrap_or_default(),
-                serial: inv.map(|i| i.system.serial.clone()).unwrap_or_default(),
-                addresses: Vec::new(),
-                macs: inv
-                    .map(|i| {
-                        i.interfaces
-                            .iter()
-                            .map(|n| n.mac.clone())
-                            .filter(|m| !m.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                source: "agent",
-                first_seen: first.get(&h.binding.id).copied().or(h.last_seen()),
-                last_seen: h.last_seen(),
-            });
-        }
-        // the devices table the writer maintains: one indexed query per agency, however
-        // many versions its sites have
-        for a in &agencies {
-            for d in crate::lan::seen::current(conn, a)? {
-                out.push(Asset {
-                    agency: d.agency,
-                    kind: d.kind,
-                    name: d.name,
-                    vendor: d.vendor,
-                    model: String::new(),
-                    serial: String::new(),
-                    addresses: d.addresses,
-                    macs: d.macs,
-                    source: "lan",
-                    first_seen: Some(d.first_seen),
-                    last_seen: Some(d.last_seen),
-                });
-            }
-        }
-        out.sort_by(|x, y| (&x.agency, x.source, &x.name).cmp(&(&y.agency, y.source, &y.name)));
-        Ok(out)
-    })
-    .await
-    .ok()
-}
-
-fn matches(a: &Asset, text: &str) -> bool {
-    text.is_empty()
-        || [&a.name, &a.vendor, &a.model, &a.serial, &a.kind]
-            .iter()
-            .any(|f| f.to_lowercase().contains(text))
-        || a.addresses
-            .iter()
-            .chain(&a.macs)
-            .any(|x| x.to_lowercase().contains(text))
-}
-
-/// `GET /inventory?agency=&q=`.
-pub async fn inventory(
-    v: Viewer,
-    State(app): State<Arc<AppState>>,
-    Params(q): Params<FilterForm>,
-) -> Response {
-    let Ok(agency) = agency_filter(&v, &q) else {
-        return not_found(&v, "agency");
-    };
-    let Some(all) = assets(&app, &v, agency.clone()).await else {
-        return unavailable(&v);
-    };
-    let text = q.q.as_deref().unwrap_or("");
-    let lower = text.trim().to_lowercase();
-    let rows: Vec<_> = all.iter().filter(|a| matches(a, &lower)).collect();
-    let csv = format!(
-        "/inventory.csv?agency={}&q={}",
-        encode(agency.as_deref().unwrap_or("")),
-        encode(text)
-    );
-    let body = html! {
-        form.filters method="get" action="/inventory" role="search" {
-            (agency_select(&app, &v, agency.as_deref()))
-            label for="q" { "Search" }
-            input #q type="search" name="q" value=(text) placeholder="name, vendor, address, MAC";
-            button type="submit" { "Filter" }
-            a.csv href=(csv) download { "Download CSV" }
-        }
-        @if !text.is_empty() { p.note { "Assets matching “" (text) "”: " (rows.len()) } }
-        table.sortable #inventory {
-            caption { (rows.len()) " assets" }
-            thead { tr { th scope="col" { "Agency" } th scope="col" { "Type" } th scope="col" { "Name" } th scope="col" { "Vendor" } th scope="col" { "Model" } th scope="col" { "Serial" } th scope="col" { "Addresses" } th scope="col" { "Source" } th scope="col" { "First seen" } th scope="col" { "Last seen" } } }
-            tbody { @for a in &rows { tr {
-                td { (a.agency) } td { (a.kind) } th scope="row" { (if a.name.is_empty() { "(no name)" } else { a.name.as_str() }) }
-                td { (a.vendor) } td { (a.model) } td { (a.serial) }
-                td { (a.addresses.iter().chain(&a.macs).cloned().collect::<Vec<_>>().join(", ")) }
-                td { (a.source) }
-                td data-sort=(a.first_seen.unwrap_or(0.0)) { (time(&v.zone, a.first_seen)) }
-                td data-sort=(a.last_seen.unwrap_or(0.0)) { (time(&v.zone, a.last_seen)) }
-            } } }
-        }
-    };
-    page(&v, "ICT asset inventory", "Inventory", body)
-}
-
-/// `GET /inventory.csv`: the asset register.
-pub async fn inventory_csv(
-    v: Viewer,
-    State(app): State<Arc<AppState>>,
-    Params(q): Params<FilterForm>,
-) -> Response {
-    let Ok(agency) = agency_filter(&v, &q) else {
-        return not_found(&v, "agency");
-    };
-    let Some(all) = assets(&app, &v, agency).await else {
-        return unavailable(&v);
-    };
-    let lower = q.q.as_deref().unwrap_or("").trim().to_lowercase();
-    let mut out = crate::csv::Csv::new(&[
-        "agency",
-        "agency_name",
-        "asset_type",
-        "name",
-        "vendor",
-        "model",
-        "serial",
-        "addresses",
-        "macs",
-        "source",
-        "first_seen",
-        "last_seen",
-    ]);
-    for a in all.iter().filter(|a| matches(a, &lower)) {
-        out.row(&[
-            &a.agency,
-            &app.cfg.agency_name(&a.agency),
-            &a.kind,
-            &a.name,
-            &a.vendor,
-            &a.model,
-            &a.serial,
-            &a.addresses.join(" "),
-            &a.macs.join(" "),
-            &a.source,
-            &a.first_seen.map_or(String::new(), |t| v.zone.format(t)),
-            &a.last_seen.map_or(String::new(), |t| v.zone.format(t)),
-        ]);
-    }
-    crate::api::csv_response("simpul-inventory.csv", out.finish())
 }

@@ -10,6 +10,7 @@
 //! and per (name, address), slowed per name, and counted in
 //! `simpul_web_login_attempts_total`; password verifications are bounded in number.
 
+mod assets;
 mod duties;
 mod format;
 mod pages;
@@ -41,8 +42,18 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/lan", get(duties::lan_index))
         .route("/lan/{agency}", get(duties::lan))
         .route("/lan/{agency}/ack", post(duties::lan_ack))
-        .route("/inventory", get(duties::inventory))
-        .route("/inventory.csv", get(duties::inventory_csv))
+        .route("/inventory", get(assets::inventory))
+        .route("/inventory.csv", get(assets::inventory_csv))
+        .route(
+            "/inventory/import",
+            get(assets::import_form)
+                .post(assets::import_post)
+                // the file, and on applying it base64 in a form field
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::assets::import::MAX_BYTES * 3,
+                )),
+        )
+        .route("/assets/{id}", get(assets::asset).post(assets::asset_save))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/static/simpul.css", get(css))
@@ -265,6 +276,7 @@ badges! {
         Ok => Good, Warning => Warn, Failing => Bad, NoData => None, NotApplicable => None
     }
     crate::state::HostUp { Up => Good, Down => Bad, NeverSeen => Bad }
+    crate::assets::Presence { Present => Good, NotSeen => Warn, NeverSeen => None }
 }
 
 /// The backups of a scorecard row: the worst obligation's state, or `none`.

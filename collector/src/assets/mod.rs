@@ -1,0 +1,772 @@
+//! The asset register (inventaris aset TIK): every ICT asset of every agency, listed
+//! once, with what discovery knows and what people recorded.
+//!
+//! An asset is made of sightings: an enrolled agent's host (with its inventory), and
+//! devices the agency's LAN discovery found at its sites. A LAN device that shares a
+//! MAC address with an agent's host is that host (the agent's own machine, found on
+//! its LAN); a device discovered without a MAC address is that host when it is in its
+//! site's newest diagram at one of the host's addresses. Devices without a host that
+//! share a MAC address (one machine seen at two sites) are one asset.
+//!
+//! An asset never vanishes: one no longer seen is listed as "not seen since" the last
+//! time an agent report or a discovery saw it (`[assets] absent_after` for servers).
+
+pub mod import;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use simpul_protocol::{Inventory, Violation};
+
+use crate::config::assets::AssetSettings;
+use crate::lan::seen::Sighting;
+use crate::store::asset_attrs::{Attributes, Recorded};
+use crate::store::db::{Db, DbError};
+
+crate::states! {
+    /// Whether an asset is still there.
+    pub enum Presence {
+        /// Seen recently: its agent reported within `absent_after`, or its site's newest
+        /// LAN diagram holds it.
+        Present = "present",
+        /// Not seen since its `last_seen`.
+        NotSeen = "not_seen",
+        /// An enrolled agent that never reported, and no discovery found the machine.
+        NeverSeen = "never_seen",
+    }
+}
+
+impl Presence {
+    /// In words, for pages.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::NotSeen => "not seen since",
+            Self::NeverSeen => "enrolled, never reported",
+        }
+    }
+}
+
+/// One disk of a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiskFact {
+    pub name: String,
+    pub model: String,
+    pub size_bytes: u64,
+}
+
+/// A LAN device sighting that is part of an asset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceRef {
+    pub site: String,
+    pub device: String,
+    /// In the site's newest diagram.
+    pub current: bool,
+}
+
+/// One asset of the register.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Asset {
+    /// Its register id: `agent:ID` for a machine with an agent, else
+    /// `lan:AGENCY/SITE/DEVICE` of its LAN sighting.
+    pub id: String,
+    pub agency: String,
+    /// The agent's site, else the LAN site it was found at ("" when neither is known).
+    pub site: String,
+    /// `server` for a machine with an agent, else the discovered type (`router`,
+    /// `switch`, `host`, ...).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    /// IP addresses (without prefix length), sorted.
+    pub addresses: Vec<String>,
+    pub macs: Vec<String>,
+    pub vendor: String,
+    pub model: String,
+    pub serial: String,
+    pub os: String,
+    pub os_version: String,
+    pub cpu_model: String,
+    pub cpu_cores: Option<u32>,
+    pub cpu_threads: Option<u32>,
+    pub memory_bytes: Option<u64>,
+    pub disks: Vec<DiskFact>,
+    pub first_seen_seconds: Option<f64>,
+    pub last_seen_seconds: Option<f64>,
+    pub status: Presence,
+    /// `agent`, `lan` or `agent+lan`: what saw it.
+    pub source: &'static str,
+    /// The agent on it, if any.
+    pub agent_id: Option<String>,
+    /// Its LAN sightings.
+    pub lan_devices: Vec<DeviceRef>,
+    /// What people recorded (empty fields when nothing).
+    #[serde(flatten)]
+    pub attributes: Attributes,
+    /// When and by whom the attributes last changed.
+    pub attributes_updated_at_seconds: Option<f64>,
+    pub attributes_updated_by: Option<String>,
+}
+
+impl Asset {
+    /// Every id the asset's attributes may be recorded under: its own first, then its
+    /// LAN sightings' (recorded before they were matched to its agent).
+    pub fn member_ids(&self) -> Vec<String> {
+        let mut ids = vec![self.id.clone()];
+        for d in &self.lan_devices {
+            let id = device_id(&self.agency, &d.site, &d.device);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// "8 cores / 16 threads · 32.0 GiB RAM · 2 disks, 1.8 TiB" (empty when unknown),
+    /// sizes written by `size` (the pages' unit style).
+    pub fn hardware(&self, size: impl Fn(u64) -> String) -> String {
+        let mut parts = Vec::new();
+        match (self.cpu_cores, self.cpu_threads) {
+            (Some(c), Some(t)) if c > 0 && t > c => parts.push(format!("{c} cores / {t} threads")),
+            (Some(c), _) if c > 0 => parts.push(format!("{c} cores")),
+            (_, Some(t)) if t > 0 => parts.push(format!("{t} threads")),
+            _ => {}
+        }
+        if let Some(m) = self.memory_bytes.filter(|m| *m > 0) {
+            parts.push(format!("{} RAM", size(m)));
+        }
+        if !self.disks.is_empty() {
+            let total: u64 = self.disks.iter().map(|d| d.size_bytes).sum();
+            let n = self.disks.len();
+            parts.push(format!(
+                "{n} disk{}, {}",
+                if n == 1 { "" } else { "s" },
+                size(total)
+            ));
+        }
+        parts.join(" · ")
+    }
+
+    /// Whether the asset matches a search text (already lower-case and trimmed):
+    /// name, vendor, model, serial, type, OS, addresses, MACs and recorded attributes.
+    pub fn matches(&self, text: &str) -> bool {
+        text.is_empty()
+            || [
+                &self.name,
+                &self.vendor,
+                &self.model,
+                &self.serial,
+                &self.kind,
+                &self.os,
+                &self.site,
+                &self.attributes.tag,
+                &self.attributes.responsible,
+                &self.attributes.location,
+                &self.attributes.notes,
+            ]
+            .iter()
+            .any(|f| f.to_lowercase().contains(text))
+            || self
+                .addresses
+                .iter()
+                .chain(&self.macs)
+                .any(|a| a.to_lowercase().contains(text))
+    }
+}
+
+/// The register id of LAN device `device` at `site` of `agency`.
+pub fn device_id(agency: &str, site: &str, device: &str) -> String {
+    format!("lan:{agency}/{site}/{device}")
+}
+
+/// The register id of the machine of agent `agent`.
+pub fn agent_asset_id(agent: &str) -> String {
+    format!("agent:{agent}")
+}
+
+/// An enrolled agent's host, as the register needs it.
+#[derive(Debug, Clone)]
+pub struct HostSighting {
+    pub agent_id: String,
+    pub agency: String,
+    pub site: Option<String>,
+    pub host: String,
+    pub inventory: Option<Arc<Inventory>>,
+    /// Its first report's time (the start of its first availability span).
+    pub first_seen: Option<f64>,
+    /// Its newest report's sample time.
+    pub last_seen: Option<f64>,
+}
+
+impl HostSighting {
+    /// Its MAC addresses (lower case; none of the all-zero kind).
+    fn macs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .inventory
+            .iter()
+            .flat_map(|i| &i.interfaces)
+            .map(|n| n.mac.to_ascii_lowercase())
+            .filter(|m| usable_mac(m))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Its IP addresses without prefix, loopback and link-local left out.
+    fn addresses(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .inventory
+            .iter()
+            .flat_map(|i| &i.interfaces)
+            .flat_map(|n| &n.addresses)
+            .map(|a| a.address.clone())
+            .filter(|a| match a.parse::<std::net::IpAddr>() {
+                Ok(std::net::IpAddr::V4(v4)) => !v4.is_loopback() && !v4.is_link_local(),
+                Ok(std::net::IpAddr::V6(v6)) => {
+                    !v6.is_loopback() && (v6.segments()[0] & 0xffc0) != 0xfe80
+                }
+                Err(_) => false,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// A MAC address that names one machine: not empty, not all zeros or all ones.
+fn usable_mac(m: &str) -> bool {
+    !m.is_empty()
+        && m.chars().any(|c| c.is_ascii_hexdigit() && c != '0')
+        && !m.eq_ignore_ascii_case("ff:ff:ff:ff:ff:ff")
+}
+
+/// Builds the register from the hosts, the LAN sightings and the recorded attributes,
+/// at `now`. Pure: the unit tests build situations by hand.
+pub fn build(
+    hosts: &[HostSighting],
+    sightings: &[Sighting],
+    recorded: &[Recorded],
+    settings: &AssetSettings,
+    now: f64,
+) -> Vec<Asset> {
+    // a host by (agency, MAC) and, for devices without a MAC, by (agency, address); a
+    // MAC two hosts share goes to the one seen last
+    let mut by_mac: HashMap<(&str, String), usize> = HashMap::new();
+    let mut by_addr: HashMap<(&str, String), usize> = HashMap::new();
+    let host_macs: Vec<Vec<String>> = hosts.iter().map(HostSighting::macs).collect();
+    let host_addrs: Vec<Vec<String>> = hosts.iter().map(HostSighting::addresses).collect();
+    for (i, h) in hosts.iter().enumerate() {
+        for m in &host_macs[i] {
+            let e = by_mac.entry((h.agency.as_str(), m.clone())).or_insert(i);
+            if hosts[*e].last_seen < h.last_seen {
+                *e = i;
+            }
+        }
+        for a in &host_addrs[i] {
+            by_addr.entry((h.agency.as_str(), a.clone())).or_insert(i);
+        }
+    }
+    let mut of_host: Vec<Vec<&Sighting>> = vec![Vec::new(); hosts.len()];
+    let mut alone: Vec<&Sighting> = Vec::new();
+    for s in sightings {
+        let d = &s.device;
+        let macs: Vec<String> = d
+            .macs
+            .iter()
+            .map(|m| m.to_ascii_lowercase())
+            .filter(|m| usable_mac(m))
+            .collect();
+        let host = macs
+            .iter()
+            .find_map(|m| by_mac.get(&(d.agency.as_str(), m.clone())))
+            .or_else(|| {
+                (macs.is_empty() && s.current)
+                    .then(|| {
+                        d.addresses
+                            .iter()
+                            .find_map(|a| by_addr.get(&(d.agency.as_str(), a.clone())))
+                    })
+                    .flatten()
+            });
+        match host {
+            Some(&i) => of_host[i].push(s),
+            None => alone.push(s),
+        }
+    }
+    let recorded: HashMap<&str, &Recorded> =
+        recorded.iter().map(|r| (r.asset_id.as_str(), r)).collect();
+    let absent_after = settings.absent_after.seconds();
+    let mut out = Vec::with_capacity(hosts.len() + alone.len());
+    for (i, h) in hosts.iter().enumerate() {
+        out.push(host_asset(
+            h,
+            &host_macs[i],
+            &host_addrs[i],
+            &of_host[i],
+            now,
+            absent_after,
+        ));
+    }
+    out.extend(device_groups(&alone).into_iter().map(device_asset));
+    for a in &mut out {
+        if let Some(r) = a
+            .member_ids()
+            .iter()
+            .find_map(|id| recorded.get(id.as_str()))
+        {
+            a.attributes = r.attributes.clone();
+            a.attributes_updated_at_seconds = Some(r.updated_at);
+            a.attributes_updated_by = Some(r.updated_by.clone());
+        }
+    }
+    out.sort_by(|x, y| {
+        (&x.agency, &x.site, x.name.to_lowercase(), &x.id).cmp(&(
+            &y.agency,
+            &y.site,
+            y.name.to_lowercase(),
+            &y.id,
+        ))
+    });
+    out
+}
+
+fn host_asset(
+    h: &HostSighting,
+    macs: &[String],
+    addrs: &[String],
+    devices: &[&Sighting],
+    now: f64,
+    absent_after: f64,
+) -> Asset {
+    let inv = h.inventory.as_deref();
+    let mut addresses = addrs.to_vec();
+    let mut all_macs = macs.to_vec();
+    for d in devices {
+        addresses.extend(d.device.addresses.iter().cloned());
+        all_macs.extend(d.device.macs.iter().map(|m| m.to_ascii_lowercase()));
+    }
+    sort_dedup(&mut addresses);
+    sort_dedup(&mut all_macs);
+    let first_seen = h
+        .first_seen
+        .into_iter()
+        .chain(h.last_seen)
+        .chain(devices.iter().map(|d| d.device.first_seen))
+        .min_by(f64::total_cmp);
+    let last_seen = h
+        .last_seen
+        .into_iter()
+        .chain(devices.iter().map(|d| d.device.last_seen))
+        .max_by(f64::total_cmp);
+    let agent_recent = h.last_seen.is_some_and(|t| now - t <= absent_after);
+    let status = if agent_recent || devices.iter().any(|d| d.current) {
+        Presence::Present
+    } else if last_seen.is_none() {
+        Presence::NeverSeen
+    } else {
+        Presence::NotSeen
+    };
+    let vendor = inv
+        .map(|i| i.system.vendor.clone())
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            devices
+                .iter()
+                .map(|d| d.device.vendor.clone())
+                .find(|v| !v.is_empty())
+        })
+        .unwrap_or_default();
+    Asset {
+        id: agent_asset_id(&h.agent_id),
+        agency: h.agency.clone(),
+        site: h
+            .site
+            .clone()
+            .or_else(|| devices.first().map(|d| d.device.site.clone()))
+            .unwrap_or_default(),
+        kind: "server".into(),
+        name: h.host.clone(),
+        addresses,
+        macs: all_macs,
+        vendor,
+        model: inv.map(|i| i.system.product.clone()).unwrap_or_default(),
+        serial: inv.map(|i| i.system.serial.clone()).unwrap_or_default(),
+        os: inv.map(|i| i.os.pretty_name.clone()).unwrap_or_default(),
+        os_version: inv.map(|i| i.os.version.clone()).unwrap_or_default(),
+        cpu_model: inv.map(|i| i.cpu.model.clone()).unwrap_or_default(),
+        cpu_cores: inv.map(|i| i.cpu.cores),
+        cpu_threads: inv.map(|i| i.cpu.threads),
+        memory_bytes: inv.map(|i| i.memory_bytes),
+        disks: inv
+            .map(|i| {
+                i.disks
+                    .iter()
+                    .map(|d| DiskFact {
+                        name: d.name.clone(),
+                        model: d.model.clone(),
+                        size_bytes: d.size_bytes,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        first_seen_seconds: first_seen,
+        last_seen_seconds: last_seen,
+        status,
+        source: if devices.is_empty() {
+            "agent"
+        } else {
+            "agent+lan"
+        },
+        agent_id: Some(h.agent_id.clone()),
+        lan_devices: device_refs(devices),
+        attributes: Attributes::default(),
+        attributes_updated_at_seconds: None,
+        attributes_updated_by: None,
+    }
+}
+
+fn device_refs(devices: &[&Sighting]) -> Vec<DeviceRef> {
+    let mut refs: Vec<DeviceRef> = devices
+        .iter()
+        .map(|d| DeviceRef {
+            site: d.device.site.clone(),
+            device: d.device.id.clone(),
+            current: d.current,
+        })
+        .collect();
+    refs.sort_by(|a, b| (&a.site, &a.device).cmp(&(&b.site, &b.device)));
+    refs
+}
+
+fn sort_dedup(v: &mut Vec<String>) {
+    v.sort();
+    v.dedup();
+}
+
+/// The devices without a host, grouped by shared MAC address within an agency (union
+/// by MAC: one machine seen at two sites).
+fn device_groups<'a>(alone: &[&'a Sighting]) -> Vec<Vec<&'a Sighting>> {
+    let mut parent: Vec<usize> = (0..alone.len()).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut first: HashMap<(&str, String), usize> = HashMap::new();
+    for (i, s) in alone.iter().enumerate() {
+        for m in &s.device.macs {
+            let m = m.to_ascii_lowercase();
+            if !usable_mac(&m) {
+                continue;
+            }
+            match first.get(&(s.device.agency.as_str(), m.clone())) {
+                Some(&j) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[a] = b;
+                }
+                None => {
+                    first.insert((s.device.agency.as_str(), m), i);
+                }
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<&Sighting>> = HashMap::new();
+    for (i, s) in alone.iter().enumerate() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(s);
+    }
+    groups.into_values().collect()
+}
+
+/// An asset of LAN sightings only. Its id and facts are its main sighting's: the
+/// current one seen last (else the one seen last).
+fn device_asset(group: Vec<&Sighting>) -> Asset {
+    let main = group
+        .iter()
+        .copied()
+        .max_by(|a, b| {
+            (a.current, a.device.last_seen)
+                .partial_cmp(&(b.current, b.device.last_seen))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| b.device.id.cmp(&a.device.id))
+        })
+        .expect("a group has a sighting");
+    let d = &main.device;
+    let mut addresses: Vec<String> = group
+        .iter()
+        .flat_map(|s| s.device.addresses.iter().cloned())
+        .collect();
+    let mut macs: Vec<String> = group
+        .iter()
+        .flat_map(|s| s.device.macs.iter().map(|m| m.to_ascii_lowercase()))
+        .collect();
+    sort_dedup(&mut addresses);
+    sort_dedup(&mut macs);
+    let first_seen = group
+        .iter()
+        .map(|s| s.device.first_seen)
+        .min_by(f64::total_cmp);
+    let last_seen = group
+        .iter()
+        .map(|s| s.device.last_seen)
+        .max_by(f64::total_cmp);
+    let current = group.iter().any(|s| s.current);
+    Asset {
+        id: device_id(&d.agency, &d.site, &d.id),
+        agency: d.agency.clone(),
+        site: d.site.clone(),
+        kind: d.kind.clone(),
+        name: d.name.clone(),
+        addresses,
+        macs,
+        vendor: d.vendor.clone(),
+        model: String::new(),
+        serial: String::new(),
+        os: String::new(),
+        os_version: String::new(),
+        cpu_model: String::new(),
+        cpu_cores: None,
+        cpu_threads: None,
+        memory_bytes: None,
+        disks: Vec::new(),
+        first_seen_seconds: first_seen,
+        last_seen_seconds: last_seen,
+        status: if current {
+            Presence::Present
+        } else {
+            Presence::NotSeen
+        },
+        source: "lan",
+        agent_id: None,
+        lan_devices: device_refs(&group),
+        attributes: Attributes::default(),
+        attributes_updated_at_seconds: None,
+        attributes_updated_by: None,
+    }
+}
+
+/// The columns of the register's CSV: the inventory's first twelve as they were, then
+/// the register's (`asset_id` last, so that an edited export imports back).
+pub const CSV_HEADER: [&str; 27] = [
+    "agency",
+    "agency_name",
+    "asset_type",
+    "name",
+    "vendor",
+    "model",
+    "serial",
+    "addresses",
+    "macs",
+    "source",
+    "first_seen",
+    "last_seen",
+    "site",
+    "status",
+    "os",
+    "os_version",
+    "cpu",
+    "cpu_cores",
+    "cpu_threads",
+    "memory_bytes",
+    "disk_bytes",
+    "asset_tag",
+    "responsible",
+    "location",
+    "procurement_year",
+    "notes",
+    "asset_id",
+];
+
+/// The register as CSV, times in `zone`.
+pub fn to_csv<'a>(
+    assets: impl IntoIterator<Item = &'a Asset>,
+    zone: &crate::period::Zone,
+    agency_name: impl Fn(&str) -> String,
+) -> String {
+    let mut out = crate::csv::Csv::new(&CSV_HEADER);
+    let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+    for a in assets {
+        out.row(&[
+            &a.agency,
+            &agency_name(&a.agency),
+            &a.kind,
+            &a.name,
+            &a.vendor,
+            &a.model,
+            &a.serial,
+            &a.addresses.join(" "),
+            &a.macs.join(" "),
+            &a.source,
+            &a.first_seen_seconds
+                .map_or(String::new(), |t| zone.format(t)),
+            &a.last_seen_seconds
+                .map_or(String::new(), |t| zone.format(t)),
+            &a.site,
+            &a.status,
+            &a.os,
+            &a.os_version,
+            &a.cpu_model,
+            &opt(a.cpu_cores.map(u64::from)),
+            &opt(a.cpu_threads.map(u64::from)),
+            &opt(a.memory_bytes),
+            &opt((!a.disks.is_empty()).then(|| a.disks.iter().map(|d| d.size_bytes).sum())),
+            &a.attributes.tag,
+            &a.attributes.responsible,
+            &a.attributes.location,
+            &a.attributes
+                .procurement_year
+                .map_or(String::new(), |y| y.to_string()),
+            &a.attributes.notes,
+            &a.id,
+        ]);
+    }
+    out.finish()
+}
+
+/// Counts of the assets by presence, in [`Presence::ALL`] order.
+pub fn counts(assets: &[Asset]) -> Vec<(Presence, usize)> {
+    Presence::ALL
+        .iter()
+        .map(|p| (*p, assets.iter().filter(|a| a.status == *p).count()))
+        .collect()
+}
+
+/// Whether `user` may record the attributes of `agency`'s assets: administrators
+/// always, an agency's own users when `[assets] agency_users_edit` allows.
+pub fn may_edit(user: &crate::store::users::User, agency: &str, settings: &AssetSettings) -> bool {
+    user.is_admin() || (settings.agency_users_edit && user.agency() == Some(agency))
+}
+
+/// The hosts of the fleet the register lists: those of `agency` (every agency's when
+/// None), with their first report from `first`.
+pub fn host_sightings(
+    fleet: &[crate::state::HostState],
+    agency: Option<&str>,
+    first: &HashMap<String, f64>,
+) -> Vec<HostSighting> {
+    fleet
+        .iter()
+        .filter(|h| agency.is_none_or(|a| a == h.binding.agency))
+        .map(|h| HostSighting {
+            agent_id: h.binding.id.clone(),
+            agency: h.binding.agency.clone(),
+            site: h.binding.site.clone(),
+            host: h.binding.host.clone(),
+            inventory: h.inventory.as_ref().map(|(i, _)| Arc::clone(i)),
+            first_seen: first.get(&h.binding.id).copied(),
+            last_seen: h.last_seen(),
+        })
+        .collect()
+}
+
+/// The register of `agency` (every agency's when None) from the database and the
+/// hosts given (already those of the agency), at `now`.
+pub fn load(
+    conn: &Db,
+    hosts: &[HostSighting],
+    agency: Option<&str>,
+    settings: &AssetSettings,
+    now: f64,
+) -> Result<Vec<Asset>, DbError> {
+    let sightings = crate::lan::seen::sightings(conn, agency)?;
+    let recorded = crate::store::asset_attrs::all(conn, agency)?;
+    Ok(build(hosts, &sightings, &recorded, settings, now))
+}
+
+/// When each agent's first availability span started: its first report.
+pub fn first_reports(conn: &Db) -> Result<HashMap<String, f64>, DbError> {
+    Ok(conn
+        .query(
+            "SELECT agent_id, min(start) FROM spans GROUP BY agent_id",
+            crate::params![],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)),
+        )?
+        .into_iter()
+        .collect())
+}
+
+/// The largest value `procurement_year` may take: next year (a purchase being made).
+pub fn latest_procurement_year(now: f64) -> i64 {
+    // 365.2425-day years from 1970: exact enough for a bound
+    1970 + (now / (365.2425 * 86400.0)) as i64 + 1
+}
+
+/// The limits of the recorded fields (bytes), checked on every write.
+pub const LIMITS: [(&str, usize); 4] = [
+    ("asset_tag", 64),
+    ("responsible", 120),
+    ("location", 120),
+    ("notes", 2000),
+];
+
+/// Checks and normalises attributes before they are written: trimmed, within
+/// [`LIMITS`], no control characters (a line break only in notes), a procurement year
+/// from 1970 to next year. Each problem names the field and what is valid.
+pub fn check(mut a: Attributes, now: f64) -> Result<Attributes, Vec<Violation>> {
+    let mut problems = Vec::new();
+    let latest = latest_procurement_year(now);
+    for (field, max) in LIMITS {
+        let v = match field {
+            "asset_tag" => &mut a.tag,
+            "responsible" => &mut a.responsible,
+            "location" => &mut a.location,
+            _ => &mut a.notes,
+        };
+        *v = v.replace("\r\n", "\n").trim().to_owned();
+        let bad_char = v
+            .chars()
+            .any(|c| c.is_control() && !(c == '\n' && field == "notes"));
+        if bad_char {
+            problems.push(violation(
+                field,
+                if field == "notes" {
+                    "no control characters (line breaks are allowed)".into()
+                } else {
+                    "no control characters (tabs, line breaks)".into()
+                },
+            ));
+        }
+        if v.len() > max {
+            problems.push(violation(
+                field,
+                format!("at most {max} bytes (this one has {})", v.len()),
+            ));
+        }
+    }
+    if let Some(y) = a.procurement_year {
+        if !(1970..=latest).contains(&y) {
+            problems.push(violation(
+                "procurement_year",
+                format!("{y} is not a year from 1970 to {latest}; give one, or leave it empty"),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(a)
+    } else {
+        Err(problems)
+    }
+}
+
+fn violation(field: &str, rule: String) -> Violation {
+    Violation {
+        field: field.into(),
+        rule,
+    }
+}
+
+/// "field: rule; field: rule", for a line of an import or a form.
+pub fn describe(v: &[Violation]) -> String {
+    v.iter()
+        .map(|v| format!("{}: {}", v.field, v.rule))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests;
