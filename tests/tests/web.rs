@@ -13,15 +13,15 @@
 )]
 
 use std::collections::{BTreeSet, VecDeque};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
+
+mod browser;
+use browser::Browser;
 use simpul_e2e::curl::{curl, login, login_token, Answer};
-use simpul_e2e::{
-    agent_id, checkin, free_port, lan, lan_device, need, report, send, Collector, Proc,
-};
+use simpul_e2e::{agent_id, checkin, lan, lan_device, report, send, Collector};
 
 const SEED: &str = r#"
 [[agencies]]
@@ -288,115 +288,6 @@ fn backup_states() -> [&'static str; 7] {
         "late",
         "ok",
     ]
-}
-
-struct Browser {
-    client: Client,
-    _driver: Proc,
-    shots: PathBuf,
-}
-
-impl Browser {
-    async fn start(dir: &std::path::Path) -> Self {
-        let driver = need("chromedriver");
-        need("chromium");
-        let port = free_port();
-        let proc = Proc::spawn(
-            "chromedriver",
-            Command::new(driver).arg(format!("--port={port}")),
-            dir.join("chromedriver.log"),
-        );
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
-        );
-        let t0 = Instant::now();
-        let client = loop {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if t0.elapsed() < Duration::from_secs(30) => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("chromedriver: {e}"),
-            }
-        };
-        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/web-screenshots");
-        std::fs::create_dir_all(&shots).unwrap();
-        Self {
-            client,
-            _driver: proc,
-            shots,
-        }
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    async fn shot(&self, name: &str) {
-        let png = self.client.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
-    }
-
-    /// The page's text. A page that a click is still replacing can drop its body
-    /// between finding it and reading it, or have none yet: read the new one then.
-    async fn text(&self) -> String {
-        let mut tries = 0;
-        loop {
-            let r = match self.client.find(Locator::Css("body")).await {
-                Ok(body) => body.text().await,
-                Err(e) => Err(e),
-            };
-            match r {
-                Ok(t) => return t,
-                // mid-navigation: the old body went stale, or the new one is not there yet
-                Err(e)
-                    if tries < 40
-                        && ["StaleElementReference", "NoSuchElement"]
-                            .iter()
-                            .any(|k| format!("{e:?}").contains(k)) =>
-                {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Err(e) => panic!("reading the page's text: {e}"),
-            }
-        }
-    }
-
-    async fn login(&self, c: &Collector, name: &str, password: &str) {
-        self.client.goto(&c.url("/")).await.unwrap();
-        assert!(
-            self.client.current_url().await.unwrap().path() == "/login",
-            "pages need a login"
-        );
-        let form = self.client.form(Locator::Css("form")).await.unwrap();
-        form.set_by_name("name", name).await.unwrap();
-        form.set_by_name("password", password).await.unwrap();
-        form.submit().await.unwrap();
-        let t0 = Instant::now();
-        while self.client.current_url().await.unwrap().path() == "/login" {
-            assert!(
-                t0.elapsed() < Duration::from_secs(10),
-                "login of {name} failed: {}",
-                self.text().await
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -695,7 +586,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     b.shot("scorecard-agency").await;
     b.client.goto(&c.url("/agencies/dinkes")).await.unwrap();
     assert!(b.text().await.contains("Not found"));
-    b.client.close().await.unwrap();
+    b.client.clone().close().await.unwrap();
 
     // the agency user, over HTTP: other agencies' objects are 404, exports hold only theirs
     let ani = Session::login(&c, "ani", AGENCY_PW);

@@ -253,46 +253,42 @@ pub fn build(
     now: f64,
 ) -> Vec<Asset> {
     // a host by (agency, MAC) and, for devices without a MAC, by (agency, address); a
-    // MAC two hosts share goes to the one seen last
-    let mut by_mac: HashMap<(&str, String), usize> = HashMap::new();
-    let mut by_addr: HashMap<(&str, String), usize> = HashMap::new();
+    // MAC two hosts share goes to the one seen last. Keys borrow: 50,000 devices are
+    // matched without an allocation each.
     let host_macs: Vec<Vec<String>> = hosts.iter().map(HostSighting::macs).collect();
     let host_addrs: Vec<Vec<String>> = hosts.iter().map(HostSighting::addresses).collect();
+    let mut by_mac: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut by_addr: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, h) in hosts.iter().enumerate() {
         for m in &host_macs[i] {
-            let e = by_mac.entry((h.agency.as_str(), m.clone())).or_insert(i);
+            let e = by_mac.entry((h.agency.as_str(), m.as_str())).or_insert(i);
             if hosts[*e].last_seen < h.last_seen {
                 *e = i;
             }
         }
         for a in &host_addrs[i] {
-            by_addr.entry((h.agency.as_str(), a.clone())).or_insert(i);
+            by_addr.entry((h.agency.as_str(), a.as_str())).or_insert(i);
         }
     }
     let mut of_host: Vec<Vec<&Sighting>> = vec![Vec::new(); hosts.len()];
     let mut alone: Vec<&Sighting> = Vec::new();
     for s in sightings {
         let d = &s.device;
-        let macs: Vec<String> = d
-            .macs
-            .iter()
-            .map(|m| m.to_ascii_lowercase())
-            .filter(|m| usable_mac(m))
-            .collect();
-        let host = macs
-            .iter()
-            .find_map(|m| by_mac.get(&(d.agency.as_str(), m.clone())))
+        let agency = d.agency.as_str();
+        let macs = || d.macs.iter().map(|m| lower(m)).filter(|m| usable_mac(m));
+        let host = macs()
+            .find_map(|m| by_mac.get(&(agency, &*m)).copied())
             .or_else(|| {
-                (macs.is_empty() && s.current)
+                (s.current && macs().next().is_none())
                     .then(|| {
                         d.addresses
                             .iter()
-                            .find_map(|a| by_addr.get(&(d.agency.as_str(), a.clone())))
+                            .find_map(|a| by_addr.get(&(agency, a.as_str())).copied())
                     })
                     .flatten()
             });
         match host {
-            Some(&i) => of_host[i].push(s),
+            Some(i) => of_host[i].push(s),
             None => alone.push(s),
         }
     }
@@ -310,8 +306,10 @@ pub fn build(
             absent_after,
         ));
     }
-    out.extend(device_groups(&alone).into_iter().map(device_asset));
-    for a in &mut out {
+    for group in device_groups(&alone) {
+        out.push(device_asset(group));
+    }
+    for a in out.iter_mut().filter(|_| !recorded.is_empty()) {
         if let Some(r) = a
             .member_ids()
             .iter()
@@ -322,14 +320,19 @@ pub fn build(
             a.attributes_updated_by = Some(r.updated_by.clone());
         }
     }
-    out.sort_by(|x, y| {
-        (&x.agency, &x.site, x.name.to_lowercase(), &x.id).cmp(&(
-            &y.agency,
-            &y.site,
-            y.name.to_lowercase(),
-            &y.id,
-        ))
+    // by agency, site, name (case aside), id: the keys borrowed, the assets moved once
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let a = &out[i];
+        (
+            a.agency.as_str(),
+            a.site.as_str(),
+            lower(&a.name),
+            a.id.as_str(),
+        )
     });
+    let mut slots: Vec<Option<Asset>> = out.into_iter().map(Some).collect();
+    let out: Vec<Asset> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     out
 }
 
@@ -446,6 +449,15 @@ fn sort_dedup(v: &mut Vec<String>) {
     v.dedup();
 }
 
+/// `s` in lower case, allocating only when it has upper-case letters.
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// The devices without a host, grouped by shared MAC address within an agency (union
 /// by MAC: one machine seen at two sites).
 fn device_groups<'a>(alone: &[&'a Sighting]) -> Vec<Vec<&'a Sighting>> {
@@ -457,30 +469,41 @@ fn device_groups<'a>(alone: &[&'a Sighting]) -> Vec<Vec<&'a Sighting>> {
         }
         i
     }
-    let mut first: HashMap<(&str, String), usize> = HashMap::new();
+    let mut first: HashMap<(&str, std::borrow::Cow<'_, str>), usize> = HashMap::new();
     for (i, s) in alone.iter().enumerate() {
         for m in &s.device.macs {
-            let m = m.to_ascii_lowercase();
+            let m = lower(m);
             if !usable_mac(&m) {
                 continue;
             }
-            match first.get(&(s.device.agency.as_str(), m.clone())) {
-                Some(&j) => {
-                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            match first.entry((s.device.agency.as_str(), m)) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, *e.get()));
                     parent[a] = b;
                 }
-                None => {
-                    first.insert((s.device.agency.as_str(), m), i);
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
                 }
             }
         }
     }
-    let mut groups: HashMap<usize, Vec<&Sighting>> = HashMap::new();
-    for (i, s) in alone.iter().enumerate() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(s);
+    // the groups in the order of their roots: most devices are alone
+    let mut keyed: Vec<(usize, usize)> = (0..alone.len())
+        .map(|i| (root(&mut parent, i), i))
+        .collect();
+    keyed.sort_unstable();
+    let mut groups: Vec<Vec<&Sighting>> = Vec::new();
+    let mut last = usize::MAX;
+    for (r, i) in keyed {
+        if r != last {
+            groups.push(Vec::with_capacity(1));
+            last = r;
+        }
+        if let Some(g) = groups.last_mut() {
+            g.push(alone[i]);
+        }
     }
-    groups.into_values().collect()
+    groups
 }
 
 /// An asset of LAN sightings only. Its id and facts are its main sighting's: the
@@ -672,10 +695,49 @@ pub fn load(
     agency: Option<&str>,
     settings: &AssetSettings,
     now: f64,
+    cache: &SightingCache,
 ) -> Result<Vec<Asset>, DbError> {
-    let sightings = crate::lan::seen::sightings(conn, agency)?;
+    let sightings = match agency {
+        Some(a) => Arc::new(crate::lan::seen::sightings(conn, Some(a))?),
+        None => cache.all(conn)?,
+    };
     let recorded = crate::store::asset_attrs::all(conn, agency)?;
     Ok(build(hosts, &sightings, &recorded, settings, now))
+}
+
+/// Every agency's LAN sightings, read again only when a diagram changed: a new
+/// version (which is when `lan_devices_seen` changes), a pruned one, or a discovery
+/// confirming one (its `last_seen`). With 50,000 devices the read is most of the
+/// register page's time; the check is one aggregate over the versions (one row per
+/// site and kept version).
+#[derive(Debug, Default)]
+pub struct SightingCache(std::sync::Mutex<Option<(Fingerprint, Arc<Vec<Sighting>>)>>);
+
+/// What changes when the sightings do: versions, their numbers, their last sightings.
+type Fingerprint = (i64, i64, f64);
+
+impl SightingCache {
+    /// Every agency's sightings, from the cache while the versions are unchanged.
+    pub fn all(&self, conn: &Db) -> Result<Arc<Vec<Sighting>>, DbError> {
+        let fp: Fingerprint = conn.query_one(
+            "SELECT count(*), CAST(COALESCE(sum(version), 0) AS BIGINT), COALESCE(sum(last_seen), 0)
+             FROM lan_versions",
+            crate::params![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((f, s)) = held.as_ref() {
+            if *f == fp {
+                return Ok(Arc::clone(s));
+            }
+        }
+        let fresh = Arc::new(crate::lan::seen::sightings(conn, None)?);
+        *held = Some((fp, Arc::clone(&fresh)));
+        Ok(fresh)
+    }
 }
 
 /// When each agent's first availability span started: its first report.

@@ -13,6 +13,7 @@ use crate::store::db::{Db, DbError};
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Attributes {
     /// Asset tag: kode barang / nomor inventaris.
+    #[serde(rename = "asset_tag")]
     pub tag: String,
     /// The person responsible for it.
     pub responsible: String,

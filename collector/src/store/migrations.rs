@@ -745,7 +745,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

@@ -80,7 +80,7 @@ async fn filtered(
 fn status_cell(v: &Viewer, a: &Asset) -> Markup {
     html! {
         (badge(&a.status))
-        @if a.status == Presence::NotSeen { " " (time(&v.zone, a.last_seen_seconds)) }
+        @if a.status == Presence::NotSeen { " since " (time(&v.zone, a.last_seen_seconds)) }
     }
 }
 
@@ -159,9 +159,10 @@ pub async fn inventory(
             li { strong { (rows.len()) } " assets" }
             @for (p, n) in &counts { li { (badge(p)) " " (n) } }
         }
+        @if !text.is_empty() { p.note { "Assets matching “" (text) "”: " (rows.len()) } }
         @if rows.is_empty() {
             p.note { "No asset matches. Assets appear when an agent reports its inventory (enrol one with "
-                code { "simpul-collector agent enroll" } ") or when an agent's LAN discovery finds devices." }
+                code { "simpul-collector agent add --agency ID --host NAME" } ") or when an agent's LAN discovery finds devices." }
         } @else {
             @if pages > 1 {
                 p.note { "Rows " ((page_no - 1) * PAGE_ROWS + 1) "–" ((page_no - 1) * PAGE_ROWS + shown.len()) " of " (rows.len()) ". "
@@ -282,14 +283,19 @@ async fn asset_page(
                     @if !d.current { " (not in the newest diagram)" }
                 } }
             }
-            dt { "IP addresses" } dd { (a.addresses.join(", ")) }
-            dt { "MAC addresses" } dd { (a.macs.join(", ")) }
-            dt { "Vendor" } dd { (a.vendor) }
-            dt { "Model" } dd { (a.model) }
-            dt { "Serial number" } dd { (a.serial) }
-            dt { "Operating system" } dd { (a.os) }
-            dt { "Processor" } dd { (a.cpu_model) }
-            dt { "Hardware" } dd { (a.hardware(bytes)) }
+            @for (label, value) in [
+                ("IP addresses", a.addresses.join(", ")),
+                ("MAC addresses", a.macs.join(", ")),
+                ("Vendor", a.vendor.clone()),
+                ("Model", a.model.clone()),
+                ("Serial number", a.serial.clone()),
+                ("Operating system", a.os.clone()),
+                ("Processor", a.cpu_model.clone()),
+                ("Hardware", a.hardware(bytes)),
+            ] {
+                // what discovery could not learn is left out, not shown blank
+                @if !value.is_empty() { dt { (label) } dd { (value) } }
+            }
             @if !a.disks.is_empty() {
                 dt { "Disks" } dd { @for (i, d) in a.disks.iter().enumerate() { @if i > 0 { br; } (d.name) " " (bytes(d.size_bytes)) " " span.note { (d.model) } } }
             }
@@ -330,7 +336,7 @@ async fn asset_page(
         @if history.is_empty() {
             p.note { "Nothing recorded yet." }
         } @else {
-            table #history {
+            table.sortable #history {
                 caption { (history.len()) " changes, newest first" }
                 thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "Field" } th scope="col" { "Old value" } th scope="col" { "New value" } th scope="col" { "Through" } } }
                 tbody { @for h in &history { tr {
@@ -495,7 +501,7 @@ fn import_body(v: &Viewer, result: Option<(&Plan, bool, &str, Option<&str>)>) ->
                 p role="status" { (plan.rows) " rows read: " (plan.changes.len()) " assets would change, " (plan.unchanged) " are already as in the file." }
             }
             @if !plan.changes.is_empty() {
-                table #import-plan {
+                table.sortable #import-plan {
                     caption { @if applied { "What changed" } @else { "What would change" } }
                     thead { tr { th scope="col" { "Line" } th scope="col" { "Asset" } th scope="col" { "Field" } th scope="col" { "Old value" } th scope="col" { "New value" } } }
                     tbody { @for c in &plan.changes { @for x in &c.changes { tr {

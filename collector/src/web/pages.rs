@@ -408,6 +408,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         }
         @if outages.is_empty() { p { "No SLA class applies to this host's agency." } }
         h2 { "Hardware and software" }
+        p { "Its " a href=(super::assets::asset_href(&crate::assets::agent_asset_id(&h.binding.id))) { "asset register entry" } " has its asset tag, responsible person, location and procurement year." }
         @match &inv {
             Some((i, t)) => {
                 dl {

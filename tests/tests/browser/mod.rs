@@ -1,0 +1,135 @@
+//! A headless Chromium driven over WebDriver (Debian's chromium-driver, on loopback),
+//! for the tests that look at pages: screenshots kept in `target/web-screenshots`.
+//! Included by the test files that need it (`mod browser;`).
+
+#![allow(dead_code, reason = "each test file that includes it uses some of it")]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use simpul_e2e::{free_port, need, Collector, Proc};
+
+pub struct Browser {
+    pub client: Client,
+    driver: Proc,
+    pub shots: PathBuf,
+}
+
+impl Browser {
+    pub async fn start(dir: &std::path::Path) -> Self {
+        let driver = need("chromedriver");
+        need("chromium");
+        let port = free_port();
+        let proc = Proc::spawn(
+            "chromedriver",
+            // its own process group: the browsers it starts go with it (see `Drop`)
+            std::os::unix::process::CommandExt::process_group(
+                Command::new(driver).arg(format!("--port={port}")),
+                0,
+            ),
+            dir.join("chromedriver.log"),
+        );
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
+        );
+        let t0 = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if t0.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("chromedriver: {e}"),
+            }
+        };
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/web-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Self {
+            client,
+            driver: proc,
+            shots,
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    pub async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// The page's text. A page that a click is still replacing can drop its body
+    /// between finding it and reading it, or have none yet: read the new one then.
+    pub async fn text(&self) -> String {
+        let mut tries = 0;
+        loop {
+            let r = match self.client.find(Locator::Css("body")).await {
+                Ok(body) => body.text().await,
+                Err(e) => Err(e),
+            };
+            match r {
+                Ok(t) => return t,
+                // mid-navigation: the old body went stale, or the new one is not there yet
+                Err(e)
+                    if tries < 40
+                        && ["StaleElementReference", "NoSuchElement"]
+                            .iter()
+                            .any(|k| format!("{e:?}").contains(k)) =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("reading the page's text: {e}"),
+            }
+        }
+    }
+
+    pub async fn login(&self, c: &Collector, name: &str, password: &str) {
+        self.client.goto(&c.url("/")).await.unwrap();
+        assert!(
+            self.client.current_url().await.unwrap().path() == "/login",
+            "pages need a login"
+        );
+        let form = self.client.form(Locator::Css("form")).await.unwrap();
+        form.set_by_name("name", name).await.unwrap();
+        form.set_by_name("password", password).await.unwrap();
+        form.submit().await.unwrap();
+        let t0 = Instant::now();
+        while self.client.current_url().await.unwrap().path() == "/login" {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "login of {name} failed: {}",
+                self.text().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A test that fails mid-way never closes its session: chromedriver's process group
+/// (chromedriver and every Chromium process it started) is killed, so that no browser
+/// outlives its test.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    }
+}
