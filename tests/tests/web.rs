@@ -421,6 +421,47 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         );
         b.shot(shot).await;
     }
+    // the LAN diagram on a phone: two fingers moving apart zoom in, around their middle
+    b.client.goto(&c.url("/lan/dinkes")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let probe = "var b = document.querySelector('.diagram'), r = b.getBoundingClientRect(), v = b.querySelector('svg').viewBox.baseVal; return [r.left + r.width / 2, r.top + r.height / 2, v.width];";
+    let before = b.client.execute(probe, vec![]).await.unwrap();
+    let (cx, cy, width) = (
+        before[0].as_f64().unwrap(),
+        before[1].as_f64().unwrap(),
+        before[2].as_f64().unwrap(),
+    );
+    let finger = |name: &str, from: f64, to: f64| {
+        use fantoccini::actions::{InputSource, PointerAction, TouchActions};
+        TouchActions::new(name.into())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: cx + from,
+                y: cy,
+            })
+            .then(PointerAction::Down { button: 0 })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(300)),
+                x: cx + to,
+                y: cy,
+            })
+            .then(PointerAction::Up { button: 0 })
+    };
+    b.client
+        .perform_actions(
+            fantoccini::actions::Actions::from(finger("one", -20.0, -80.0))
+                .and(finger("two", 20.0, 80.0)),
+        )
+        .await
+        .unwrap();
+    let after = b.client.execute(probe, vec![]).await.unwrap()[2]
+        .as_f64()
+        .unwrap();
+    assert!(
+        after < width * 0.6,
+        "a pinch zooms the diagram in: its view was {width} wide, now {after}"
+    );
+    b.shot("lan-pinched-phone").await;
     // on paper: every supervisor page fits the width of A4 landscape (273 mm between
     // 12 mm margins: 1032 CSS px, plus the screen's scroll bar), and prints with the
     // organisation, title and time on top

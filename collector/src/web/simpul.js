@@ -55,13 +55,40 @@ document.querySelectorAll(".diagram").forEach(function (box) {
     zoom(e.deltaY < 0 ? 0.85 : 1 / 0.85,
       vb.x + (e.clientX - r.left) / r.width * vb.width, vb.y + (e.clientY - r.top) / r.height * vb.height);
   }, { passive: false });
-  box.addEventListener("pointerdown", function (e) { start = [e.clientX, e.clientY]; box.setPointerCapture(e.pointerId); });
-  box.addEventListener("pointerup", function () { start = null; });
+  // one pointer pans; two (a pinch on a phone) zoom around their midpoint
+  var pts = {}, pinch = null;
+  var ids = function () { return Object.keys(pts); };
+  var spread = function () {
+    var k = ids(), a = pts[k[0]], b = pts[k[1]];
+    return [Math.hypot(a[0] - b[0], a[1] - b[1]), (a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  };
+  box.addEventListener("pointerdown", function (e) {
+    pts[e.pointerId] = [e.clientX, e.clientY];
+    box.setPointerCapture(e.pointerId);
+    if (ids().length === 2) { pinch = spread(); start = null; } else if (ids().length === 1) start = [e.clientX, e.clientY];
+  });
+  var lift = function (e) {
+    delete pts[e.pointerId];
+    pinch = null;
+    var k = ids();
+    start = k.length === 1 ? pts[k[0]].slice() : null;
+  };
+  box.addEventListener("pointerup", lift);
+  box.addEventListener("pointercancel", lift);
   box.addEventListener("pointermove", function (e) {
-    if (!start) return;
+    if (!(e.pointerId in pts)) return;
+    pts[e.pointerId] = [e.clientX, e.clientY];
     var r = svg.getBoundingClientRect();
-    vb.x -= (e.clientX - start[0]) / r.width * vb.width; vb.y -= (e.clientY - start[1]) / r.height * vb.height;
-    start = [e.clientX, e.clientY];
+    if (pinch && ids().length >= 2) {
+      var s = spread();
+      if (s[0] > 0 && pinch[0] > 0) {
+        zoom(pinch[0] / s[0], vb.x + (s[1] - r.left) / r.width * vb.width, vb.y + (s[2] - r.top) / r.height * vb.height);
+      }
+      pinch = s;
+    } else if (start) {
+      vb.x -= (e.clientX - start[0]) / r.width * vb.width; vb.y -= (e.clientY - start[1]) / r.height * vb.height;
+      start = [e.clientX, e.clientY];
+    }
   });
   box.addEventListener("keydown", function (e) {
     var cx = vb.x + vb.width / 2, cy = vb.y + vb.height / 2;
