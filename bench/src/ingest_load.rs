@@ -1,6 +1,6 @@
 //! Collector ingest load generator: simulates N agents sending gzip heartbeats.
 //!
-//! `ingest-load enrol --data-dir D --agents N` enrols N agents straight into the store
+//! `ingest-load enrol --data-dir D --agents N [--agencies K]` enrols N agents straight into the store
 //! (before the collector starts) and writes `D/bench-tokens.txt`; with `--store-url
 //! postgres://...` the agents go into that PostgreSQL database instead.
 //! `ingest-load run --url URL --tokens FILE --seconds S --concurrency C` sends heartbeats
@@ -62,12 +62,20 @@ fn main() -> anyhow::Result<()> {
         Some("enrol") => {
             let dir = std::path::PathBuf::from(arg(&args, "--data-dir")?);
             let n: usize = arg(&args, "--agents")?.parse()?;
+            // `--agencies K`: the agents round-robin over opd-001 .. opd-K (which the
+            // collector.toml must declare); else all of dinkes
+            let agencies: usize = arg(&args, "--agencies").map_or(Ok(0), |k| k.parse())?;
             let conn = open(&args, &dir)?;
             let mut out = String::new();
             conn.transaction(|conn| -> anyhow::Result<()> {
                 for i in 0..n {
                     let host = format!("bench-{i:05}");
-                    let (b, token) = simpul_collector::store::add_agent(conn, "dinkes", &host, Some("pusat-data"))?;
+                    let agency = if agencies == 0 {
+                        "dinkes".to_owned()
+                    } else {
+                        format!("opd-{:03}", i % agencies + 1)
+                    };
+                    let (b, token) = simpul_collector::store::add_agent(conn, &agency, &host, Some("pusat-data"))?;
                     out.push_str(&format!("{} {} {}\n", b.id, host, token));
                 }
                 Ok(())
@@ -152,7 +160,7 @@ fn main() -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             rt.block_on(run(urls, agents, Duration::from_secs(secs), conc, interval))?;
         }
-        _ => bail!("usage: ingest-load enrol --data-dir D --agents N | spans --data-dir D --from T --to T | run --url URL --tokens FILE --seconds S --concurrency C [--interval SECS]"),
+        _ => bail!("usage: ingest-load enrol --data-dir D --agents N [--agencies K] | spans --data-dir D --from T --to T | run --url URL --tokens FILE --seconds S --concurrency C [--interval SECS]"),
     }
     Ok(())
 }
