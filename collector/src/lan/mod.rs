@@ -911,6 +911,45 @@ mod tests {
         });
     }
 
+    /// The asset register's sightings: a device that left is listed with when it was
+    /// last seen, also after the versions holding it were pruned.
+    #[test]
+    fn a_device_that_left_keeps_its_last_sighting_after_pruning() {
+        crate::store::testing::each_engine(|c| {
+            // ip:10.0.0.3 is in the first two versions only (hosts 1..=3, then 1..=2)
+            for (i, hosts) in [3usize, 3, 2, 2, 2, 2, 2, 2].iter().enumerate() {
+                let t = 1000.0 + 100.0 * i as f64;
+                record(
+                    c,
+                    &Limits::UNLIMITED,
+                    "dinkes",
+                    "kantor",
+                    "a1",
+                    t,
+                    t,
+                    &discovery(*hosts, i),
+                )
+                .unwrap();
+            }
+            let gone = |c: &Db| {
+                seen::sightings(c, Some("dinkes"))
+                    .unwrap()
+                    .into_iter()
+                    .find(|s| s.device.id == "ip:10.0.0.3")
+                    .map(|s| (s.current, s.device.first_seen, s.device.last_seen))
+            };
+            assert_eq!(gone(c), Some((false, 1000.0, 1100.0)));
+            assert!(prune(c, 3).unwrap() >= 2, "versions 1 and 2 are pruned");
+            assert_eq!(
+                gone(c),
+                Some((false, 1000.0, 1100.0)),
+                "still known, and when"
+            );
+            let all = seen::sightings(c, None).unwrap();
+            assert!(all.iter().filter(|s| s.current).count() >= 3, "{all:?}");
+        });
+    }
+
     /// A measurement, not a test of speed: the inventory's LAN devices of a site with
     /// 300 versions of 150 devices, parsed from every version (before) and read from
     /// `lan_devices_seen` (now).
