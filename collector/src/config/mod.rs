@@ -102,6 +102,10 @@ pub struct CollectorConfig {
     /// page on paper, e.g. `Dinas Komunikasi dan Informatika Kabupaten Contoh`.
     #[serde(default)]
     pub organisation: String,
+    /// The organisation's logo on the report's cover: a PNG, JPEG or SVG file
+    /// (checked when the configuration is read).
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
     /// SLA classes; an agency's `sla` names one, `host_sla` overrides it per host.
     #[serde(default)]
     pub sla_classes: Vec<sla::SlaClass>,
@@ -390,6 +394,7 @@ impl Default for CollectorConfig {
             span_retention_days: default_span_retention_days(),
             time_zone: default_time_zone(),
             organisation: String::new(),
+            logo: None,
             sla_classes: Vec::new(),
             host_sla: Vec::new(),
             maintenance: Vec::new(),
@@ -522,6 +527,48 @@ pub fn redact_url(url: &str) -> String {
 }
 
 pub use simpul_protocol::ConfigError;
+
+/// The kinds of image `logo` may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoKind {
+    Png,
+    Jpeg,
+    Svg,
+}
+
+/// The largest logo file read (the cover shows it a few centimetres wide).
+pub const LOGO_MAX_BYTES: u64 = 4 << 20;
+
+/// The kind of the image file `path` by its content (not its name), or why it cannot be
+/// the logo: unreadable, too big, or neither PNG, JPEG nor SVG.
+pub fn logo_kind(path: &Path) -> Result<LogoKind, String> {
+    let key = format!("logo = {:?}", path.display().to_string());
+    let meta = std::fs::metadata(path).map_err(|e| format!("{key}: cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{key}: not a file"));
+    }
+    if meta.len() > LOGO_MAX_BYTES {
+        return Err(format!(
+            "{key}: {} bytes; a logo may be at most {LOGO_MAX_BYTES} bytes",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{key}: cannot read: {e}"))?;
+    let rule = "must be a PNG, JPEG or SVG image";
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Ok(LogoKind::Png);
+    }
+    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        return Ok(LogoKind::Jpeg);
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| format!("{key}: {rule}"))?;
+    if !text.contains("<svg") {
+        return Err(format!("{key}: {rule}"));
+    }
+    usvg::Tree::from_str(text, &usvg::Options::default())
+        .map_err(|e| format!("{key}: not a usable SVG image ({e})"))?;
+    Ok(LogoKind::Svg)
+}
 
 fn from_toml(text: &str) -> Result<CollectorConfig, String> {
     toml::from_str(text).map_err(|e| e.to_string())
@@ -791,6 +838,11 @@ impl CollectorConfig {
             p.push(
                 "organisation: at most 200 bytes, no control characters (line breaks, tabs)".into(),
             );
+        }
+        if let Some(logo) = &self.logo {
+            if let Err(e) = logo_kind(logo) {
+                p.push(e);
+            }
         }
         if !self.time_zone.is_valid() {
             p.push(format!(
