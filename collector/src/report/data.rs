@@ -125,6 +125,29 @@ pub struct Inputs<'a> {
     pub now: f64,
 }
 
+/// The report of `i` from `conn`, with the asset register from
+/// [`super::assets::from_inventory`]: the one place where the asset data enters.
+pub fn collect(conn: &Db, i: &Inputs<'_>) -> Result<ReportData, GatherError> {
+    let agencies: Vec<String> = i
+        .cfg
+        .agencies
+        .iter()
+        .filter(|a| i.agency.is_none_or(|x| x == a.id))
+        .map(|a| a.id.clone())
+        .collect();
+    let assets = super::assets::from_inventory(
+        conn,
+        &super::assets::Fleet {
+            hosts: i.hosts,
+            agencies: &agencies,
+            now: i.now,
+            grace_intervals: i.cfg.grace_intervals,
+            skew_secs: i.cfg.max_clock_skew_secs,
+        },
+    )?;
+    gather(conn, i, assets)
+}
+
 /// Gathers the report of `i` from `conn`. `assets` is the asset register of the
 /// agencies covered. Err(None): nothing was kept for the period (the collector did not
 /// run in it); Err(Some): the store failed.
