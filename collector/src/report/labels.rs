@@ -79,6 +79,10 @@ pub const SCORECARD_INTRO: &str = "Each agency's duties in each month of the per
 pub const WORST_DUTY: &str = "Worst duty per month";
 pub const MONTHLY_FIGURES: &str = "Figures per month";
 pub const OWED_AT_END: &str = "Duties not met in the last month, and why";
+/// "2026-11, as evaluated at 2026-11-28 06:40 WIB".
+pub fn evaluated(month: &str, at: &str) -> String {
+    format!("{month}, as evaluated at {at}")
+}
 pub const NOTHING_OWED: &str = "Every duty was met in the last month of the period.";
 pub const NO_SCORECARD: &str =
     "No scorecard was kept for this period: the collector did not run in it.";

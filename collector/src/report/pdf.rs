@@ -373,7 +373,7 @@ fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
         for r in &m.rows {
             rows.push(vec![
                 Cell::new(&m.month),
-                Cell::new(agency(d, &r.agency)),
+                Cell::new(&r.agency),
                 Cell::new(format!("{} / {}", r.hosts_up, r.hosts)),
                 Cell::new(percent(r.sla_ratio)),
                 Cell::new(r.sla_hosts_breached.to_string()),
@@ -513,7 +513,7 @@ fn sla(doc: &mut Doc<'_>, d: &ReportData) {
                     );
                 }
                 vec![
-                    Cell::new(agency(d, &h.agency)),
+                    Cell::new(&h.agency),
                     Cell::new(&h.host),
                     Cell::new(h.site.clone().unwrap_or_default()),
                     Cell::new(&h.sla_name),
@@ -539,7 +539,7 @@ fn sla(doc: &mut Doc<'_>, d: &ReportData) {
         .flat_map(|h| {
             h.outages.iter().map(move |o| {
                 vec![
-                    Cell::new(agency(d, &h.agency)),
+                    Cell::new(&h.agency),
                     Cell::new(&h.host),
                     Cell::new(time(&d.zone, Some(o.start_seconds))),
                     Cell::new(if o.ongoing {
@@ -599,7 +599,7 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
                 let s = &b.status;
                 vec![
                     Cell::new(&s.id),
-                    Cell::new(agency(d, &s.agency)),
+                    Cell::new(&s.agency),
                     Cell::new(&s.dataset),
                     Cell::toned(word(s.state.as_str()), backup_tone(s.state)),
                     Cell::new(time(&d.zone, s.last_time_seconds)),
@@ -710,11 +710,28 @@ fn lan(doc: &mut Doc<'_>, d: &ReportData) -> Result<(), String> {
 }
 
 fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
-    if !s.site.is_empty() {
-        doc.heading(3, &format!("{} {}", l::C_SITE, s.site), 40.0);
+    let diagram = match (&s.shown, &s.svg) {
+        (Some(v), Some(svg)) => Some((
+            v,
+            doc.fonts
+                .svg(svg)
+                .map_err(|e| format!("LAN diagram: {e}"))?,
+        )),
+        _ => None,
+    };
+    // the heading and caption stay with the diagram (or its first part)
+    let caption_h = 2.0 * TEXT * layout::LEADING + 6.0;
+    let keep = diagram.as_ref().map_or(30.0, |(_, tree)| {
+        let scale = (BODY_W / tree.size().width()).clamp(MIN_DIAGRAM_SCALE, 1.0);
+        caption_h + (tree.size().height() * MIN_DIAGRAM_SCALE.min(scale)).min(250.0)
+    });
+    if s.site.is_empty() {
+        doc.need(keep);
+    } else {
+        doc.heading(3, &format!("{} {}", l::C_SITE, s.site), keep);
     }
-    match (&s.shown, &s.svg) {
-        (Some(v), Some(svg)) => {
+    match diagram {
+        Some((v, tree)) => {
             doc.paragraph(
                 &l::lan_caption(
                     v.version,
@@ -726,13 +743,16 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
                 TEXT,
                 BLACK,
             );
-            let tree = doc
-                .fonts
-                .svg(svg)
-                .map_err(|e| format!("LAN diagram: {e}"))?;
-            let scale = (BODY_W / tree.size().width()).clamp(MIN_DIAGRAM_SCALE, 1.0);
-            if tree.size().width() * scale > BODY_W + 0.5 {
+            let (tw, th) = (tree.size().width(), tree.size().height());
+            let mut scale = (BODY_W / tw).clamp(MIN_DIAGRAM_SCALE, 1.0);
+            if tw * scale > BODY_W + 0.5 {
                 doc.paragraph(l::LAN_TILED, TEXT, GREY);
+            } else {
+                // smaller, down to the readable minimum, rather than a page break
+                let room = layout::BODY_BOTTOM - doc.y - 6.0;
+                if th * scale > room && th * MIN_DIAGRAM_SCALE <= room {
+                    scale = room / th;
+                }
             }
             let title = format!("{} / {}", s.agency, s.site);
             doc.svg(Arc::new(tree), scale, &|i, n| {
@@ -740,7 +760,7 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
             });
             legend(doc);
         }
-        _ => doc.paragraph(l::LAN_NONE_BEFORE_END, TEXT, BLACK),
+        None => doc.paragraph(l::LAN_NONE_BEFORE_END, TEXT, BLACK),
     }
     doc.heading(3, l::LAN_VERSIONS, 30.0);
     doc.table(&Table {
