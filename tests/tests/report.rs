@@ -375,7 +375,7 @@ fn the_yearly_report_matches_the_api_in_pdf_and_xlsx() {
     let col = |rows: &[Vec<calamine::Data>], name: &str| {
         rows[0]
             .iter()
-            .position(|h| h.to_string() == name)
+            .position(|h| *h == name)
             .unwrap_or_else(|| panic!("no column {name}"))
     };
     let sheet = table(&mut book, "scorecard");
@@ -385,8 +385,7 @@ fn the_yearly_report_matches_the_api_in_pdf_and_xlsx() {
             let r = sheet
                 .iter()
                 .find(|r| {
-                    r[0].to_string() == m["period"].as_str().unwrap()
-                        && r[1].to_string() == a["agency"].as_str().unwrap()
+                    r[0] == m["period"].as_str().unwrap() && r[1] == a["agency"].as_str().unwrap()
                 })
                 .unwrap_or_else(|| panic!("{} {} in {sheet:?}", m["period"], a["agency"]));
             assert_eq!(
@@ -433,7 +432,7 @@ fn the_yearly_report_matches_the_api_in_pdf_and_xlsx() {
     for h in sla["hosts"].as_array().unwrap() {
         let r = sheet
             .iter()
-            .find(|r| r[1].to_string() == h["host"].as_str().unwrap())
+            .find(|r| r[1] == h["host"].as_str().unwrap())
             .unwrap();
         for (column, field) in [
             ("up_seconds", "up_seconds"),

@@ -650,15 +650,15 @@ impl<'f> Doc<'f> {
             let mut from = 0;
             while from < n {
                 let room = BODY_BOTTOM - self.y - if header_here { 0.0 } else { head_h };
-                let fits = ((room - 2.0 * CELL_PAD_Y) / lh).floor().max(0.0) as usize;
+                // (a thousandth of a line more: no rounding makes a row not fit where
+                // it was measured to)
+                let fits = ((room - 2.0 * CELL_PAD_Y) / lh + 1e-3).floor().max(0.0) as usize;
                 // a row that fits on a fresh page is never split
                 let whole_fits_fresh = row_h + head_h <= BODY_BOTTOM - BODY_TOP;
-                if (from == 0 && whole_fits_fresh && fits < n) || fits == 0 {
-                    if self.y > BODY_TOP {
-                        self.new_page();
-                        header_here = false;
-                        continue;
-                    }
+                if ((from == 0 && whole_fits_fresh && fits < n) || fits == 0) && self.y > BODY_TOP {
+                    self.new_page();
+                    header_here = false;
+                    continue;
                 }
                 if !header_here {
                     self.draw_band(
@@ -1118,6 +1118,7 @@ mod tests {
                         y,
                         size,
                         bold,
+                        ..
                     } => {
                         let w = f.face(*bold).width(text, *size);
                         Some((text.as_str(), *x, x + w, *y))
