@@ -988,7 +988,7 @@ impl CollectorConfig {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A 1 × 1 PNG.

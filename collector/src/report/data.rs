@@ -216,6 +216,8 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
             (m.to_string(), a as f64, b as f64)
         })
         .filter(|(_, a, _)| *a <= i.now)
+        // the months the collector ran in, as the scorecard's
+        .filter(|(m, _, _)| scorecard.iter().any(|s| s.month == *m))
         .collect();
     let mut backups = Vec::new();
     for ob in &obligations {

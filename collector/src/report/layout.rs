@@ -10,13 +10,13 @@
 //! checked in unit tests without a PDF. [`render`] draws the ops with krilla.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, FillRule, Stroke, StrokeDash};
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 /// A4 landscape, in points.
 pub const PAGE_W: f32 = 841.89;
@@ -68,21 +68,40 @@ impl Tone {
     }
 }
 
-/// One font: krilla's handle and each character's advance (per unit of font size).
-#[derive(Debug, Clone)]
+/// One font: krilla's handle, each character's advance (per unit of font size), and
+/// a shaper with its plans, made once (krilla's own `draw_text` parses the font and
+/// plans the shaping again for every line of text: most of the time of a long report).
 pub struct Face {
     pub font: Font,
     advances: HashMap<char, f32>,
     /// The advance of a character the font lacks (its `.notdef` is drawn).
     missing: f32,
+    shaper: rustybuzz::Face<'static>,
+    units_per_em: f32,
+    plans: Mutex<Vec<PlanKey>>,
+}
+
+type PlanKey = (
+    rustybuzz::Direction,
+    rustybuzz::Script,
+    Arc<rustybuzz::ShapePlan>,
+);
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face")
+            .field("glyphs", &self.advances.len())
+            .finish()
+    }
 }
 
 impl Face {
-    fn load(data: Vec<u8>, what: &str) -> Result<Self, String> {
+    /// The font in `data`, which lives as long as the process (fonts are loaded once).
+    fn load(data: &'static [u8], what: &str) -> Result<Self, String> {
         use skrifa::instance::{LocationRef, Size as FontSize};
         use skrifa::MetadataProvider;
         let advances = {
-            let f = skrifa::FontRef::new(&data).map_err(|e| format!("{what}: {e}"))?;
+            let f = skrifa::FontRef::new(data).map_err(|e| format!("{what}: {e}"))?;
             let metrics = f.glyph_metrics(FontSize::new(1.0), LocationRef::default());
             f.charmap()
                 .mappings()
@@ -91,10 +110,15 @@ impl Face {
         };
         let missing = advances.get(&'?').copied().unwrap_or(0.6);
         let font = Font::new(data.into(), 0).ok_or_else(|| format!("{what}: not a font"))?;
+        let shaper =
+            rustybuzz::Face::from_slice(data, 0).ok_or_else(|| format!("{what}: not a font"))?;
         Ok(Self {
+            units_per_em: font.units_per_em(),
             font,
             advances,
             missing,
+            shaper,
+            plans: Mutex::new(Vec::new()),
         })
     }
 
@@ -104,6 +128,67 @@ impl Face {
             .map(|c| self.advances.get(&c).copied().unwrap_or(self.missing))
             .sum::<f32>()
             * size
+    }
+
+    /// `text` shaped (kerning, ligatures) into glyphs, advances per unit of font size.
+    pub fn shape(&self, text: &str) -> Vec<KrillaGlyph> {
+        use rustybuzz::Direction;
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let (dir, script) = (buffer.direction(), buffer.script());
+        let plan = {
+            let mut plans = self
+                .plans
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match plans.iter().find(|(d, s, _)| *d == dir && *s == script) {
+                Some((_, _, p)) => Arc::clone(p),
+                None => {
+                    let p = Arc::new(rustybuzz::ShapePlan::new(
+                        &self.shaper,
+                        dir,
+                        Some(script),
+                        None,
+                        &[],
+                    ));
+                    plans.push((dir, script, Arc::clone(&p)));
+                    p
+                }
+            }
+        };
+        let out = rustybuzz::shape_with_plan(&self.shaper, &plan, buffer);
+        let (infos, positions) = (out.glyph_infos(), out.glyph_positions());
+        let forward = matches!(dir, Direction::LeftToRight | Direction::TopToBottom);
+        let upem = self.units_per_em;
+        (0..out.len())
+            .map(|i| {
+                let (info, pos) = (infos[i], positions[i]);
+                let start = info.cluster as usize;
+                // the cluster ends where the next one (in text order) starts
+                let end = if forward {
+                    infos[i + 1..]
+                        .iter()
+                        .find(|x| x.cluster != info.cluster)
+                        .map_or(text.len(), |x| x.cluster as usize)
+                } else {
+                    infos[..i]
+                        .iter()
+                        .rev()
+                        .find(|x| x.cluster != info.cluster)
+                        .map_or(text.len(), |x| x.cluster as usize)
+                };
+                KrillaGlyph::new(
+                    GlyphId::new(info.glyph_id),
+                    pos.x_advance as f32 / upem,
+                    pos.x_offset as f32 / upem,
+                    pos.y_offset as f32 / upem,
+                    pos.y_advance as f32 / upem,
+                    start..end.max(start),
+                    None,
+                )
+            })
+            .collect()
     }
 }
 
@@ -124,8 +209,11 @@ impl Fonts {
             std::fs::read(&p)
                 .map_err(|e| format!("{}: {e}; {}", p.display(), super::labels::FONTS_MISSING))
         };
-        let regular = Face::load(read("DejaVuSans.ttf")?, "DejaVuSans.ttf")?;
-        let bold = Face::load(read("DejaVuSans-Bold.ttf")?, "DejaVuSans-Bold.ttf")?;
+        // kept for the life of the process: the shapers borrow them (two fonts, read
+        // once by `shared`)
+        let keep = |v: Vec<u8>| -> &'static [u8] { Box::leak(v.into_boxed_slice()) };
+        let regular = Face::load(keep(read("DejaVuSans.ttf")?), "DejaVuSans.ttf")?;
+        let bold = Face::load(keep(read("DejaVuSans-Bold.ttf")?), "DejaVuSans-Bold.ttf")?;
         let mut db = usvg::fontdb::Database::new();
         db.load_font_data(read("DejaVuSansMono.ttf")?);
         db.load_font_data(read("DejaVuSansMono-Bold.ttf")?);
@@ -895,12 +983,14 @@ pub fn render(
     use krilla_svg::{SurfaceExt, SvgSettings};
     let mut doc = krilla::Document::new();
     let n = pages.len();
+    let frames: Vec<Vec<Op>> = (0..n).map(|i| frame_ops(fonts, frame, i, n)).collect();
+    let mut shaped: HashMap<(bool, &str), Vec<KrillaGlyph>> = HashMap::new();
     for (i, ops) in pages.iter().enumerate() {
         let settings =
             krilla::page::PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("bad page size")?;
         let mut page = doc.start_page_with(settings);
         let mut s = page.surface();
-        for op in ops.iter().chain(frame_ops(fonts, frame, i, n).iter()) {
+        for op in ops.iter().chain(frames[i].iter()) {
             match op {
                 Op::Text {
                     x,
@@ -912,13 +1002,18 @@ pub fn render(
                 } => {
                     s.set_fill(Some(fill(*color)));
                     s.set_stroke(None);
-                    s.draw_text(
+                    let face = fonts.face(*bold);
+                    // the same texts recur (times, states, ids): shaped once
+                    let glyphs = shaped
+                        .entry((*bold, text.as_str()))
+                        .or_insert_with(|| face.shape(text));
+                    s.draw_glyphs(
                         Point::from_xy(*x, *y),
-                        fonts.face(*bold).font.clone(),
-                        *size,
+                        glyphs,
+                        face.font.clone(),
                         text,
+                        *size,
                         false,
-                        TextDirection::Auto,
                     );
                 }
                 Op::Rect {

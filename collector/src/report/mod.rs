@@ -150,6 +150,61 @@ mod tests {
         );
     }
 
+    /// The whole way on a real (SQLite) store: gathered, then both forms made.
+    #[test]
+    fn a_collectors_report_is_gathered_and_made_in_both_forms() {
+        use crate::config::{Agency, CollectorConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::open_sqlite(dir.path()).unwrap();
+        let logo = dir.path().join("logo.png");
+        std::fs::write(&logo, crate::config::tests::PNG).unwrap();
+        let cfg = CollectorConfig {
+            organisation: "Kabupaten Contoh".into(),
+            logo: Some(logo),
+            agencies: ["dinkes", "bappeda"]
+                .iter()
+                .map(|a| Agency {
+                    id: (*a).into(),
+                    name: format!("Dinas {a}"),
+                    sla: None,
+                })
+                .collect(),
+            ..CollectorConfig::default()
+        };
+        crate::store::add_agent(&db, "dinkes", "web-01", None).unwrap();
+        let now = crate::now_seconds();
+        let duties = crate::duties::Duties::compute(&db, &cfg, now).unwrap();
+        let hosts =
+            crate::state::Fleet::from_loaded(crate::store::load_fleet(&db).unwrap()).snapshot();
+        let year = Period::containing(PeriodKind::Year, now as i64, cfg.zone());
+        let inputs = |period: Period, agency: Option<&'static str>| data::Inputs {
+            cfg: &cfg,
+            duties: &duties,
+            hosts: &hosts,
+            period,
+            agency,
+            now,
+        };
+        let d = data::collect(&db, &inputs(year, None)).unwrap();
+        assert_eq!(d.scorecard.len(), 1, "this month only");
+        assert_eq!(d.scorecard[0].rows.len(), 2);
+        assert_eq!(d.assets.len(), 1, "web-01");
+        assert_eq!(d.assets[0].status, "agent never seen");
+        assert!(d.logo.is_some());
+        let pdf = render(&d, Format::Pdf).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let xlsx = render(&d, Format::Xlsx).unwrap();
+        assert!(xlsx.starts_with(b"PK"), "a zip");
+        let one = data::collect(&db, &inputs(year, Some("bappeda"))).unwrap();
+        assert_eq!(one.agencies, [("bappeda".into(), "Dinas bappeda".into())]);
+        assert!(one.assets.is_empty() && one.scorecard[0].rows.len() == 1);
+        let before = Period::parse("2001").unwrap();
+        assert!(matches!(
+            data::collect(&db, &inputs(before, None)),
+            Err(data::GatherError::Nothing)
+        ));
+    }
+
     #[test]
     fn units() {
         assert_eq!(bytes(1536), "1.5 KiB");

@@ -80,6 +80,7 @@ fn agency(d: &ReportData, id: &str) -> String {
 
 /// The report of `d` as a PDF.
 pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
+    let started = std::time::Instant::now();
     let fonts = Fonts::shared()?;
     let mut doc = Doc::new(fonts);
     let contents_at = cover(&mut doc, d)?;
@@ -124,7 +125,15 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
             .utc_offset_hour((off / 3600) as i8)
             .utc_offset_minute((off.abs() % 3600 / 60) as u8)
     });
-    layout::render(fonts, &doc.pages, &doc.marks, &frame, created)
+    let laid_out = started.elapsed().as_secs_f64();
+    let pdf = layout::render(fonts, &doc.pages, &doc.marks, &frame, created);
+    tracing::debug!(
+        pages = doc.pages.len(),
+        layout_seconds = laid_out,
+        pdf_seconds = started.elapsed().as_secs_f64() - laid_out,
+        "PDF report laid out and written"
+    );
+    pdf
 }
 
 fn period(d: &ReportData) -> crate::period::Period {
@@ -627,7 +636,7 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
                     Cell::new(&b.status.id),
                     Cell::new(&m.month),
                     Cell::new(m.backups.to_string()),
-                    Cell::new(time(&d.zone, m.newest)),
+                    Cell::new(m.newest.map_or("–".into(), |t| time(&d.zone, Some(t)))),
                     Cell::new(m.smallest_bytes.map_or("–".into(), bytes)),
                     Cell::new(m.largest_bytes.map_or("–".into(), bytes)),
                     if m.failures > 0 {
