@@ -110,7 +110,7 @@ pub async fn scorecard(
             " "
             a.csv.report href=(format!("/reports/{}.pdf", &period.to_string()[..4])) download { "Report of this year (PDF)" }
             " "
-            a.csv href=(format!("/reports/{}.xlsx", &period.to_string()[..4])) download { "(XLSX)" }
+            a.csv href=(format!("/reports/{}.xlsx", &period.to_string()[..4])) download { "Report as a workbook (XLSX)" }
         }
         @if !text.is_empty() {
             p.note { "Agencies matching “" (text) "”: " (rows.len()) }
@@ -249,7 +249,7 @@ pub async fn agency(
         p.report {
             a.csv.report href=(format!("/agencies/{agency}/reports/{year}.pdf")) download { "Report of this year (PDF)" }
             " "
-            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { "(XLSX)" }
+            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { "Report as a workbook (XLSX)" }
         }
         @if let Some(r) = &row {
             h2 { "What this agency still owes" }
