@@ -111,8 +111,10 @@ pub const LAN_CHANGES: &str = "Changes in the period";
 pub const LAN_NO_CHANGES: &str = "No change was discovered in the period.";
 pub const LAN_NONE_BEFORE_END: &str = "No version was discovered before the end of the period.";
 pub const LAN_LEGEND: &str = "Legend";
-pub const LAN_TILED: &str = "The diagram is wider than a page at a readable size: it continues over the following pages, left to right, top to bottom.";
+pub const LAN_TILED: &str = "The diagram is wider than a page at a readable size: after an overview, it continues over the following pages in parts, left to right, top to bottom.";
 pub const LAN_PART: &str = "part";
+pub const LAN_OVERVIEW: &str =
+    "The whole diagram at a glance (the parts that follow are readable):";
 
 /// "Version 3, discovered 2026-11-02 10:00 WIB, last confirmed ...: 12 devices, 11 links".
 pub fn lan_caption(

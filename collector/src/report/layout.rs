@@ -794,6 +794,7 @@ impl<'f> Doc<'f> {
         &mut self,
         tree: Arc<usvg::Tree>,
         scale: f32,
+        overview_label: &str,
         part_label: &dyn Fn(usize, usize) -> String,
     ) -> usize {
         let (tw, th) = (tree.size().width(), tree.size().height());
@@ -816,6 +817,25 @@ impl<'f> Doc<'f> {
             self.y += h + 6.0;
             return 1;
         }
+        // first the whole at a glance, over what is left of this page (or a new one)
+        let room_here = BODY_BOTTOM - self.y - label_h;
+        if room_here < 120.0 {
+            self.new_page();
+        }
+        self.paragraph(overview_label, TEXT, GREY);
+        let glance = (BODY_W / tw).min((BODY_BOTTOM - self.y - 6.0) / th);
+        let y = self.y;
+        self.push(Op::Svg {
+            tree: Arc::clone(&tree),
+            x: MARGIN_X,
+            y,
+            w: tw * glance,
+            h: th * glance,
+            src_x: 0.0,
+            src_y: 0.0,
+            scale: glance,
+        });
+        self.y += th * glance + 6.0;
         let cols = (w / BODY_W).ceil().max(1.0) as usize;
         let rows = (h / room).ceil().max(1.0) as usize;
         let (part_w, part_h) = (BODY_W / scale, room / scale);
@@ -1252,21 +1272,35 @@ mod tests {
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="3000" height="400"><rect width="3000" height="400"/></svg>"#;
         let tree = Arc::new(f.svg(svg).unwrap());
         let mut d = Doc::new(f);
-        let n = d.svg(Arc::clone(&tree), 0.6, &|i, n| format!("part {i} of {n}"));
+        let n = d.svg(Arc::clone(&tree), 0.6, "overview", &|i, n| {
+            format!("part {i} of {n}")
+        });
         assert_eq!(n, 3, "3000 × 0.6 = 1800 pt over {BODY_W} pt");
-        let parts: Vec<(f32, f32)> = d
+        let drawn: Vec<(f32, f32, f32)> = d
             .pages
             .iter()
             .flatten()
             .filter_map(|o| match o {
-                Op::Svg { w, src_x, .. } => Some((*w, *src_x)),
+                Op::Svg {
+                    w, src_x, scale, ..
+                } => Some((*w, *src_x, *scale)),
                 _ => None,
             })
             .collect();
-        assert_eq!(parts.len(), 3);
-        assert!(parts.iter().all(|(w, _)| *w <= BODY_W + 0.01));
+        assert!(
+            drawn.iter().all(|(w, _, _)| *w <= BODY_W + 0.01),
+            "{drawn:?}"
+        );
+        // an overview of the whole over the page width, then the parts at 0.6
+        assert_eq!(drawn.len(), 4, "{drawn:?}");
+        assert!((drawn[0].2 - BODY_W / 3000.0).abs() < 1e-4, "{drawn:?}");
+        let parts = &drawn[1..];
+        assert!(parts.iter().all(|(_, _, s)| *s == 0.6), "{parts:?}");
         assert!((parts[1].1 - BODY_W / 0.6).abs() < 0.01, "{parts:?}");
         let mut d = Doc::new(f);
-        assert_eq!(d.svg(tree, BODY_W / 3000.0, &|_, _| String::new()), 1);
+        assert_eq!(
+            d.svg(tree, BODY_W / 3000.0, "overview", &|_, _| String::new()),
+            1
+        );
     }
 }

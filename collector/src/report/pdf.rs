@@ -764,7 +764,7 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
                 }
             }
             let title = format!("{} / {}", s.agency, s.site);
-            doc.svg(Arc::new(tree), scale, &|i, n| {
+            doc.svg(Arc::new(tree), scale, l::LAN_OVERVIEW, &|i, n| {
                 format!("{title}: {} {i} {} {n}", l::LAN_PART, l::OF)
             });
             legend(doc);
