@@ -35,7 +35,7 @@ curl -s -b "$J" -c "$J" -o /dev/null --data-urlencode "name=bench" --data-urlenc
 HOST_ID=$(head -1 "$W/data/bench-tokens.txt" | cut -d' ' -f1)
 printf '%-28s %8s %8s %8s %10s\n' page min_ms med_ms max_ms bytes
 YEAR=$(date +%Y)
-for p in / /scorecard.csv "/api/v1/scorecard" "/api/v1/scorecard?period=$YEAR&format=xlsx" /agencies/dinkes "/hosts/$HOST_ID" /sla /sla.csv /backups /inventory /inventory.csv /lan; do
+for p in / /scorecard.csv "/api/v1/scorecard" "/api/v1/scorecard?period=$YEAR&format=xlsx" /agencies/dinkes "/hosts/$HOST_ID" /sla /sla.csv /backups /inventory /inventory.csv /lan "/reports/$YEAR.pdf" "/reports/$YEAR.xlsx" "/agencies/dinkes/reports/$YEAR.pdf"; do
   for _ in $(seq 1 "$RUNS"); do
     curl -s -b "$J" -o "$W/page" -w '%{http_code} %{time_starttransfer} %{size_download}\n' "http://127.0.0.1:$PORT$p"
   done | sort -k2 -g | awk -v p="$p" '

@@ -24,6 +24,8 @@ command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)         # the web pages'
 command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 command -v dot >/dev/null 2>&1 || pkgs+=(graphviz)               # renders the DOT export with hostile names
 command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)   # reads the printed pages back
+# the PDF report's fonts (the .deb depends on the package too)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pkgs+=(fonts-dejavu-core)
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)  # the PostgreSQL store's tests
 has snmpd || pkgs+=(snmpd)                                       # the SNMP discovery test's "switch"
@@ -54,6 +56,7 @@ fi
 for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli python3 adduser deb-systemd-helper chromium chromedriver victoria-metrics dot; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || { echo "missing the DejaVu fonts after install" >&2; exit 1; }
 
 # --- snmpsim (PyPI), serving recordings of real devices to the SNMP parser test -------
 export SIMPUL_SNMPSIM_VENV="${SIMPUL_SNMPSIM_VENV:-/var/tmp/simpul-snmpsim-venv}"

@@ -14,7 +14,7 @@ use crate::replica::{tick_of, Replica};
 use crate::sla::period::{Period, PeriodKind};
 use crate::sla::report::HostSla;
 use crate::store::pool::ReadPool;
-use crate::store::{self, StoreError};
+use crate::store::{self, Db, StoreError};
 
 /// One evaluation of the duties.
 #[derive(Debug, Default)]
@@ -34,6 +34,45 @@ pub struct Duties {
 }
 
 impl Duties {
+    /// Evaluates the SLA of the current period of each class, the LAN diagram and SNMP
+    /// states and the backup states at `now` (the engine's tick, and the offline
+    /// `simpul-collector report`).
+    pub fn compute(conn: &Db, cfg: &CollectorConfig, now: f64) -> Result<Self, StoreError> {
+        let started = std::time::Instant::now();
+        let zone = cfg.zone();
+        // one report per period kind in use; each host keeps its class's
+        let mut kinds: Vec<PeriodKind> = cfg.sla_classes.iter().map(|c| c.period).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut sla = Vec::new();
+        for kind in kinds {
+            let period = Period::containing(kind, now as i64, zone);
+            let r = crate::sla::report::report(conn, &cfg.sla_settings(), &period, now, None)?;
+            sla.extend(
+                r.hosts
+                    .into_iter()
+                    .filter(|h| {
+                        cfg.sla_classes
+                            .iter()
+                            .any(|c| c.id == h.sla && c.period == kind)
+                    })
+                    .map(|h| (kind, h)),
+            );
+        }
+        let agencies: Vec<String> = cfg.agencies.iter().map(|a| a.id.clone()).collect();
+        let lan = crate::lan::statuses(conn, &agencies, cfg.lan_max_age_seconds(), now)?;
+        let snmp = crate::lan::snmp_statuses(conn, None)?;
+        let backups = crate::backups::statuses(conn, &cfg.backup_settings(), now, None)?;
+        Ok(Self {
+            at: now,
+            seconds: started.elapsed().as_secs_f64(),
+            sla,
+            backups,
+            lan,
+            snmp,
+        })
+    }
+
     /// The compliance scorecard of every agency (of `only` when given), from these
     /// states and the fleet's hosts as they are at `now`.
     pub fn scorecard(
@@ -103,43 +142,7 @@ impl DutyEngine {
     }
 
     fn evaluate_now(&self) -> Result<(), StoreError> {
-        let started = std::time::Instant::now();
-        let cfg = &self.cfg;
-        let zone = cfg.zone();
-        let now = crate::now_seconds();
-        let conn = self.db.get();
-        // one report per period kind in use; each host keeps its class's
-        let mut kinds: Vec<PeriodKind> = cfg.sla_classes.iter().map(|c| c.period).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        let mut sla = Vec::new();
-        for kind in kinds {
-            let period = Period::containing(kind, now as i64, zone);
-            let r = crate::sla::report::report(&conn, &cfg.sla_settings(), &period, now, None)?;
-            sla.extend(
-                r.hosts
-                    .into_iter()
-                    .filter(|h| {
-                        cfg.sla_classes
-                            .iter()
-                            .any(|c| c.id == h.sla && c.period == kind)
-                    })
-                    .map(|h| (kind, h)),
-            );
-        }
-        let agencies: Vec<String> = cfg.agencies.iter().map(|a| a.id.clone()).collect();
-        let lan = crate::lan::statuses(&conn, &agencies, cfg.lan_max_age_seconds(), now)?;
-        let snmp = crate::lan::snmp_statuses(&conn, None)?;
-        let backups = crate::backups::statuses(&conn, &cfg.backup_settings(), now, None)?;
-        drop(conn);
-        let duties = Duties {
-            at: now,
-            seconds: started.elapsed().as_secs_f64(),
-            sla,
-            backups,
-            lan,
-            snmp,
-        };
+        let duties = Duties::compute(&self.db.get(), &self.cfg, crate::now_seconds())?;
         *self
             .current
             .write()

@@ -15,6 +15,7 @@ pub mod owner;
 pub mod period;
 pub mod remote_write;
 pub mod replica;
+pub mod report;
 pub mod scorecard;
 pub mod serve;
 pub mod sla;

@@ -85,6 +85,21 @@ enum Command {
         #[command(subcommand)]
         command: SlaCommand,
     },
+    /// The compliance report of a month, quarter or year as PDF (or XLSX), computed
+    /// offline from the database: what GET /reports/{period}.pdf serves.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// YYYY (a year), YYYY-Qn (a quarter) or YYYY-MM (a month).
+        #[arg(long)]
+        period: String,
+        /// Only this agency.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Write the report to this file: NAME.pdf, or NAME.xlsx for the workbook.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +331,74 @@ fn own_backup(own: OwnBackup) -> anyhow::Result<()> {
             eprintln!("removed the old copy {}", old.display());
         }
     }
+    Ok(())
+}
+
+/// `simpul-collector report --period P [--agency A] --out FILE`.
+fn report(common: &Common, period: &str, agency: Option<&str>, out: &Path) -> anyhow::Result<()> {
+    use simpul_collector::report::{self, data, Format};
+    let started = std::time::Instant::now();
+    let cfg = load(common)?;
+    let p = report::parse_period(period).map_err(|e| UsageError(format!("--{e}")))?;
+    let format = match out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("pdf") => Format::Pdf,
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
+        _ => {
+            return Err(UsageError(format!(
+                "--out {:?}: name the file NAME.pdf for the PDF or NAME.xlsx for the workbook",
+                out.display().to_string()
+            ))
+            .into())
+        }
+    };
+    if let Some(a) = agency {
+        cfg.check_binding(a, None)
+            .map_err(|e| UsageError(format!("--agency: {e}")))?;
+    }
+    let conn = store::open(&cfg.store, &cfg.data_dir)?;
+    let fleet = simpul_collector::state::Fleet::from_loaded(store::load_fleet(&conn)?);
+    let hosts = fleet.snapshot();
+    let now = simpul_collector::now_seconds();
+    let duties = simpul_collector::duties::Duties::compute(&conn, &cfg, now)?;
+    let i = data::Inputs {
+        cfg: &cfg,
+        duties: &duties,
+        hosts: &hosts,
+        period: p,
+        agency,
+        now,
+    };
+    let d = data::collect(&conn, &i).map_err(|e| match e {
+        data::GatherError::Nothing => {
+            anyhow::Error::from(UsageError(report::labels::nothing_for(&p.to_string())))
+        }
+        e => anyhow::Error::from(e),
+    })?;
+    let bytes = report::render(&d, format).map_err(anyhow::Error::msg)?;
+    // written beside the target and renamed: a reader never sees half a report
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        std::io::Write::write_all(&mut f, &bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, out)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        UsageError(format!("--out {}: {e}", out.display()))
+    })?;
+    println!("{}", out.display());
+    eprintln!(
+        "report {p}{} written to {} ({} bytes) in {:.2} s",
+        agency.map(|a| format!(" of {a}")).unwrap_or_default(),
+        out.display(),
+        bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -582,6 +665,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             }
         }
+        Command::Report {
+            common,
+            period,
+            agency,
+            out,
+        } => report(&common, &period, agency.as_deref(), &out)?,
         Command::Serve { common, listen } => {
             let mut cfg = load(&common)?;
             if let Some(l) = listen {

@@ -441,12 +441,14 @@ fn reader_tokens() -> std::sync::MutexGuard<'static, std::collections::HashMap<u
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The harness's reader token for a `http://127.0.0.1:PORT/api/v1/...` or `/metrics`
-/// URL of one of its collectors.
+/// The harness's reader token for a `http://127.0.0.1:PORT/api/v1/...`, `/metrics` or
+/// report (`/reports/...`, `/agencies/{a}/reports/...`) URL of one of its collectors.
 fn reader_token(url: &str) -> Option<String> {
     let rest = url.strip_prefix("http://127.0.0.1:")?;
     let (port, path) = rest.split_once('/')?;
-    if !path.starts_with("api/v1/") && path != "metrics" {
+    let report = path.starts_with("reports/")
+        || (path.starts_with("agencies/") && path.contains("/reports/"));
+    if !path.starts_with("api/v1/") && path != "metrics" && !report {
         return None;
     }
     reader_tokens().get(&port.parse().ok()?).cloned()

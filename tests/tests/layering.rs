@@ -7,7 +7,7 @@
 //! | boot | `main.rs`, `serve.rs`, `user_cli.rs` |
 //! | web | `web/` (pages over the API) |
 //! | http | `api/` (but `api/ratelimit.rs`), `listener` |
-//! | services | `duties`, `ingest/` (the ingest pipeline, its single writer), `replica`, `remote_write`, `metrics/` |
+//! | services | `duties`, `ingest/` (the ingest pipeline, its single writer), `replica`, `remote_write`, `metrics/`, `report/` (the PDF and XLSX report) |
 //! | domain | `sla/`, `backups/`, `lan/`, `scorecard`, `state` |
 //! | store | `store/` |
 //! | leaf | `config/`, `period`, `csv`, `tls`, `owner`, `api/ratelimit.rs`, `lib.rs` (`lock`, `now_seconds`, `params!`, `states!`) |
@@ -49,6 +49,7 @@ fn layer_of_file(rel: &str) -> usize {
         ("replica.rs", "services"),
         ("remote_write.rs", "services"),
         ("metrics/", "services"),
+        ("report/", "services"),
         ("api/", "http"),
         ("listener", "http"),
         ("web/", "web"),

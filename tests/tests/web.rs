@@ -262,6 +262,7 @@ fn crawl(s: &Session) -> BTreeSet<String> {
         if p.contains(".csv")
             || p.contains(".svg")
             || p.contains("format=xlsx")
+            || p.contains("/reports/")
             || p.starts_with("/static/")
         {
             continue;

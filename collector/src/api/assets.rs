@@ -30,10 +30,6 @@ use crate::metrics::RejectReason;
 use crate::store::asset_attrs::{self, Attributes, AuditEntry, Author, WriteError};
 use crate::store::users::User;
 
-/// The LAN sightings of every agency, kept between requests (one collector a process).
-static SIGHTINGS: std::sync::LazyLock<crate::assets::SightingCache> =
-    std::sync::LazyLock::new(crate::assets::SightingCache::default);
-
 /// The register of `agency` (every agency `user` sees when None), newest state.
 pub async fn register(
     app: &Arc<AppState>,
@@ -58,7 +54,7 @@ pub async fn register(
             only.as_deref(),
             &settings,
             crate::now_seconds(),
-            &SIGHTINGS,
+            &crate::assets::SIGHTINGS,
         )?;
         all.retain(|a| user.sees(&a.agency));
         Ok(all)

@@ -13,6 +13,7 @@ mod obligations;
 pub mod query;
 pub mod ratelimit;
 mod read;
+mod report;
 pub mod scope;
 mod scorecard;
 pub mod session;
@@ -138,6 +139,9 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/assets/{id}", get(assets::get).put(assets::put))
         .route("/api/v1/sla", get(sla::all))
         .route("/api/v1/agencies/{agency}/sla", get(sla::agency))
+        // the compliance report (PDF, XLSX): plain URLs the pages link to
+        .route("/reports/{file}", get(report::all))
+        .route("/agencies/{agency}/reports/{file}", get(report::agency))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(metrics))
         .merge(pages)

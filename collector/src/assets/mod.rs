@@ -713,6 +713,11 @@ pub fn load(
 #[derive(Debug, Default)]
 pub struct SightingCache(std::sync::Mutex<Option<(Fingerprint, Arc<Vec<Sighting>>)>>);
 
+/// The sightings of the collector's store, shared by the pages, the API and the report
+/// (one collector a process; the cache checks the store before each use).
+pub static SIGHTINGS: std::sync::LazyLock<SightingCache> =
+    std::sync::LazyLock::new(SightingCache::default);
+
 /// What changes when the sightings do: versions, their numbers, their last sightings.
 type Fingerprint = (i64, i64, f64);
 

@@ -388,6 +388,57 @@ pub fn size_change(trend: &[SizePoint]) -> Option<f64> {
     }
 }
 
+/// The distinct backups of an obligation written in [from, to), oldest first: one per
+/// backup (probes read the same backup many times; a check-in is one backup). The
+/// yearly report's history.
+pub fn backups_between(
+    conn: &Db,
+    ob: &Obligation,
+    from: f64,
+    to: f64,
+) -> Result<Vec<SizePoint>, StoreError> {
+    let sql = match ob.evidence {
+        EvidenceKind::Probe => {
+            "SELECT latest_time, max(latest_size) FROM backup_evidence
+             WHERE obligation = ?1 AND latest_time IS NOT NULL AND latest_time >= ?2 AND latest_time < ?3
+             GROUP BY latest_time ORDER BY latest_time"
+        }
+        EvidenceKind::Checkin => {
+            "SELECT at, size_bytes FROM backup_checkins
+             WHERE obligation = ?1 AND status = 'ok' AND at >= ?2 AND at < ?3
+             ORDER BY at"
+        }
+    };
+    Ok(conn.query(sql, params![ob.id, from, to], |r| {
+        Ok(SizePoint {
+            time_seconds: r.get(0)?,
+            size_bytes: r.get::<_, Option<i64>>(1)?.unwrap_or(0).max(0) as u64,
+        })
+    })?)
+}
+
+/// When a failure of an obligation's backup was reported in [from, to), oldest first:
+/// a probe's reading with an error, or a check-in with status `fail`.
+pub fn failures_between(
+    conn: &Db,
+    ob: &Obligation,
+    from: f64,
+    to: f64,
+) -> Result<Vec<f64>, StoreError> {
+    let sql = match ob.evidence {
+        EvidenceKind::Probe => {
+            "SELECT sample_time FROM backup_evidence
+             WHERE obligation = ?1 AND error <> '' AND sample_time >= ?2 AND sample_time < ?3
+             ORDER BY sample_time"
+        }
+        EvidenceKind::Checkin => {
+            "SELECT at FROM backup_checkins
+             WHERE obligation = ?1 AND status = 'fail' AND at >= ?2 AND at < ?3 ORDER BY at"
+        }
+    };
+    Ok(conn.query(sql, params![ob.id, from, to], |r| r.get(0))?)
+}
+
 /// The state of every obligation (of one agency, if given) at `now`.
 pub fn statuses(
     conn: &Db,

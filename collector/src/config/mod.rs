@@ -103,6 +103,10 @@ pub struct CollectorConfig {
     /// page on paper, e.g. `Dinas Komunikasi dan Informatika Kabupaten Contoh`.
     #[serde(default)]
     pub organisation: String,
+    /// The organisation's logo on the report's cover: a PNG, JPEG or SVG file
+    /// (checked when the configuration is read).
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
     /// SLA classes; an agency's `sla` names one, `host_sla` overrides it per host.
     #[serde(default)]
     pub sla_classes: Vec<sla::SlaClass>,
@@ -394,6 +398,7 @@ impl Default for CollectorConfig {
             span_retention_days: default_span_retention_days(),
             time_zone: default_time_zone(),
             organisation: String::new(),
+            logo: None,
             sla_classes: Vec::new(),
             host_sla: Vec::new(),
             maintenance: Vec::new(),
@@ -527,6 +532,52 @@ pub fn redact_url(url: &str) -> String {
 }
 
 pub use simpul_protocol::ConfigError;
+
+/// The kinds of image `logo` may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoKind {
+    Png,
+    Jpeg,
+    Svg,
+}
+
+/// The largest logo file read (the cover shows it a few centimetres wide).
+pub const LOGO_MAX_BYTES: u64 = 4 << 20;
+
+/// The kind of the image file `path` by its content (not its name), or why it cannot be
+/// the logo: unreadable, too big, or neither PNG, JPEG nor SVG.
+pub fn logo_kind(path: &Path) -> Result<LogoKind, String> {
+    let key = format!("logo = {:?}", path.display().to_string());
+    let meta = std::fs::metadata(path).map_err(|e| format!("{key}: cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{key}: not a file"));
+    }
+    if meta.len() > LOGO_MAX_BYTES {
+        return Err(format!(
+            "{key}: {} bytes; a logo may be at most {LOGO_MAX_BYTES} bytes",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{key}: cannot read: {e}"))?;
+    let rule = "must be a PNG, JPEG or SVG image";
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        krilla::image::Image::from_png(bytes.into(), true)
+            .map_err(|e| format!("{key}: not a usable PNG image ({e})"))?;
+        return Ok(LogoKind::Png);
+    }
+    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        krilla::image::Image::from_jpeg(bytes.into(), true)
+            .map_err(|e| format!("{key}: not a usable JPEG image ({e})"))?;
+        return Ok(LogoKind::Jpeg);
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| format!("{key}: {rule}"))?;
+    if !text.contains("<svg") {
+        return Err(format!("{key}: {rule}"));
+    }
+    usvg::Tree::from_str(text, &usvg::Options::default())
+        .map_err(|e| format!("{key}: not a usable SVG image ({e})"))?;
+    Ok(LogoKind::Svg)
+}
 
 fn from_toml(text: &str) -> Result<CollectorConfig, String> {
     toml::from_str(text).map_err(|e| e.to_string())
@@ -798,6 +849,11 @@ impl CollectorConfig {
                 "organisation: at most 200 bytes, no control characters (line breaks, tabs)".into(),
             );
         }
+        if let Some(logo) = &self.logo {
+            if let Err(e) = logo_kind(logo) {
+                p.push(e);
+            }
+        }
         if !self.time_zone.is_valid() {
             p.push(format!(
                 "time_zone = {:?}: {ZONE_RULE}",
@@ -938,8 +994,44 @@ impl CollectorConfig {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A 1 × 1 PNG.
+    pub const PNG: [u8; 68] = [
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00, 0x00, 0x00, 0xb5,
+        0x1c, 0x0c, 0x02, 0x00, 0x00, 0x00, 0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64,
+        0x60, 0x00, 0x00, 0x00, 0x06, 0x00, 0x02, 0x30, 0x81, 0xd0, 0x2f, 0x00, 0x00, 0x00, 0x00,
+        0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+
+    #[test]
+    fn a_logo_is_a_png_jpeg_or_svg_by_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p
+        };
+        assert_eq!(logo_kind(&file("a.png", &PNG)), Ok(LogoKind::Png));
+        // named .jpg, but a PNG: the content decides
+        assert_eq!(logo_kind(&file("b.jpg", &PNG)), Ok(LogoKind::Png));
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>"#;
+        assert_eq!(logo_kind(&file("c.svg", svg)), Ok(LogoKind::Svg));
+        let e = logo_kind(&file("d.png", &PNG[..20])).unwrap_err();
+        assert!(e.contains("not a usable PNG image"), "{e}");
+        let e = logo_kind(&file("e.jpg", &[0xff, 0xd8, 0xff, 0x00])).unwrap_err();
+        assert!(e.contains("not a usable JPEG image"), "{e}");
+        let e = logo_kind(&file("f.gif", b"GIF89a")).unwrap_err();
+        assert!(e.contains("must be a PNG, JPEG or SVG image"), "{e}");
+        let e = logo_kind(&file("g.svg", b"<svg><unclosed")).unwrap_err();
+        assert!(e.contains("not a usable SVG image"), "{e}");
+        let e = logo_kind(&dir.path().join("none.png")).unwrap_err();
+        assert!(e.starts_with("logo = ") && e.contains("cannot read"), "{e}");
+        let e = logo_kind(dir.path()).unwrap_err();
+        assert!(e.contains("not a file"), "{e}");
+    }
 
     #[test]
     fn the_shipped_example_parses() {

@@ -107,6 +107,10 @@ pub async fn scorecard(
             a.csv href=(csv_link) download { "Download CSV" }
             " "
             a.csv href=(format!("/api/v1/scorecard?period={}&format=xlsx", &period.to_string()[..4])) download { "This year as a workbook (XLSX)" }
+            " "
+            a.csv.report href=(format!("/reports/{}.pdf", &period.to_string()[..4])) download { "Report of this year (PDF)" }
+            " "
+            a.csv href=(format!("/reports/{}.xlsx", &period.to_string()[..4])) download { "Report as a workbook (XLSX)" }
         }
         @if !text.is_empty() {
             p.note { "Agencies matching “" (text) "”: " (rows.len()) }
@@ -236,7 +240,17 @@ pub async fn agency(
         Ok(x) => x,
         Err(_) => return unavailable(&v),
     };
+    let year = crate::period::Period::containing(
+        crate::period::PeriodKind::Year,
+        crate::now_seconds() as i64,
+        &v.zone,
+    );
     let body = html! {
+        p.report {
+            a.csv.report href=(format!("/agencies/{agency}/reports/{year}.pdf")) download { "Report of this year (PDF)" }
+            " "
+            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { "Report as a workbook (XLSX)" }
+        }
         @if let Some(r) = &row {
             h2 { "What this agency still owes" }
             @let owed: Vec<_> = r.duties.iter().filter(|c| matches!(c.state, Cell::Failing | Cell::Warning | Cell::NoData)).collect();

@@ -1,0 +1,409 @@
+//! What a report holds, gathered once from the store, the duty states and the fleet:
+//! the PDF ([`super::pdf`]) and the workbook ([`super::xlsx`]) lay out the same
+//! [`ReportData`].
+
+use serde::Serialize;
+
+use super::assets::AssetRow;
+use crate::backups::{Obligation, SizePoint, Status};
+use crate::config::CollectorConfig;
+use crate::duties::Duties;
+use crate::lan::{Diff, VersionRow};
+use crate::period::{Period, PeriodKind, Zone};
+use crate::scorecard::ScoreRow;
+use crate::sla::report::SlaReport;
+use crate::state::HostState;
+use crate::store::{Db, RestoreTest, StoreError};
+
+/// One month of the scorecard.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthScore {
+    /// `2026-11`.
+    pub month: String,
+    /// The month is over and this is how it ended.
+    pub kept: bool,
+    /// When its duty states were evaluated.
+    pub evaluated_at: Option<f64>,
+    pub rows: Vec<ScoreRow>,
+}
+
+/// One month of an obligation's backups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackupMonth {
+    pub month: String,
+    /// Distinct backups written in the month.
+    pub backups: usize,
+    pub newest: Option<f64>,
+    pub smallest_bytes: Option<u64>,
+    pub largest_bytes: Option<u64>,
+    /// Failures reported in the month (a probe's error, a failed check-in).
+    pub failures: usize,
+}
+
+/// One obligation: its state at generation, its months, its restore tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupSection {
+    pub status: Status,
+    /// Every month of the period up to generation, oldest first.
+    pub months: Vec<BackupMonth>,
+    /// Restore tests recorded in the period, newest first.
+    pub restore_tests: Vec<RestoreTest>,
+}
+
+/// One version discovered in the period, with its changes against its predecessor.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanChange {
+    pub version: i64,
+    pub discovered_at: f64,
+    pub diff: Diff,
+}
+
+/// One agency site's LAN diagram.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanSite {
+    pub agency: String,
+    pub site: String,
+    /// The version the diagram shows: the newest discovered before the period's end.
+    pub shown: Option<VersionRow>,
+    /// The diagram of `shown` as SVG (`lan::svg`).
+    #[serde(skip)]
+    pub svg: Option<String>,
+    /// Device names of `shown`, for a search of the text.
+    pub devices: Vec<String>,
+    /// Every kept version, newest first.
+    pub versions: Vec<VersionRow>,
+    /// The versions discovered in the period (after a site's first), oldest first.
+    pub changes: Vec<LanChange>,
+}
+
+/// Everything one report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportData {
+    pub organisation: String,
+    /// `logo` of collector.toml: its bytes, read when the report is made.
+    #[serde(skip)]
+    pub logo: Option<Logo>,
+    pub period: String,
+    pub period_kind: PeriodKind,
+    /// [start, end) of the period, Unix seconds.
+    pub from: f64,
+    pub to: f64,
+    #[serde(skip)]
+    pub zone: Zone,
+    /// `Asia/Jakarta`.
+    pub zone_name: String,
+    /// The one agency reported on (None: every agency the reader sees).
+    pub agency: Option<String>,
+    /// The agencies covered, (id, name), in declared order.
+    pub agencies: Vec<(String, String)>,
+    pub generated_at: f64,
+    pub scorecard: Vec<MonthScore>,
+    pub sla: SlaReport,
+    pub backups: Vec<BackupSection>,
+    pub lan: Vec<LanSite>,
+    /// The asset register: where it enters, see [`super::assets`].
+    pub assets: Vec<AssetRow>,
+}
+
+/// An image file for the cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    pub kind: crate::config::LogoKind,
+    pub bytes: Vec<u8>,
+}
+
+/// What a report is made from besides the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    pub cfg: &'a CollectorConfig,
+    /// The newest duty states (the current month's scorecard).
+    pub duties: &'a Duties,
+    pub hosts: &'a [HostState],
+    pub period: Period,
+    /// One agency (None: every agency).
+    pub agency: Option<&'a str>,
+    pub now: f64,
+}
+
+/// The report of `i` from `conn`, with the asset register from
+/// [`super::assets::from_register`]: the one place where the asset data enters.
+pub fn collect(conn: &Db, i: &Inputs<'_>) -> Result<ReportData, GatherError> {
+    let agencies: Vec<String> = i
+        .cfg
+        .agencies
+        .iter()
+        .filter(|a| i.agency.is_none_or(|x| x == a.id))
+        .map(|a| a.id.clone())
+        .collect();
+    let assets = super::assets::from_register(
+        conn,
+        &super::assets::Fleet {
+            hosts: i.hosts,
+            agencies: &agencies,
+            now: i.now,
+            settings: &i.cfg.assets,
+        },
+    )?;
+    gather(conn, i, assets)
+}
+
+/// Gathers the report of `i` from `conn`. `assets` is the asset register of the
+/// agencies covered. Err(None): nothing was kept for the period (the collector did not
+/// run in it); Err(Some): the store failed.
+pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<ReportData, GatherError> {
+    let cfg = i.cfg;
+    let zone = cfg.zone().clone();
+    let (from, to) = i.period.bounds(&zone);
+    let (from, to) = (from as f64, to as f64);
+    let agencies: Vec<(String, String)> = cfg
+        .agencies
+        .iter()
+        .filter(|a| i.agency.is_none_or(|x| x == a.id))
+        .map(|a| (a.id.clone(), a.display_name().to_owned()))
+        .collect();
+    let covered = |a: &str| agencies.iter().any(|(id, _)| id == a);
+
+    // the scorecard, month by month, as `GET /api/v1/scorecard?period=` answers it
+    let current = Period::containing(PeriodKind::Month, i.now as i64, &zone);
+    let mut scorecard = Vec::new();
+    for month in i.period.months() {
+        let rows: Vec<(f64, ScoreRow)> = if month == current {
+            let at = i.duties.at;
+            i.duties
+                .scorecard(cfg, i.hosts, i.agency, i.now)
+                .into_iter()
+                .map(|r| (at, r))
+                .collect()
+        } else {
+            crate::scorecard::kept_month(conn, &month.to_string(), i.agency)?
+        };
+        let at = rows.iter().map(|(t, _)| *t).fold(0.0, f64::max);
+        let kept = month != current;
+        if kept && rows.is_empty() {
+            continue; // the collector did not run in that month
+        }
+        scorecard.push(MonthScore {
+            month: month.to_string(),
+            kept,
+            evaluated_at: (at > 0.0).then_some(at),
+            rows: rows
+                .into_iter()
+                .map(|(_, r)| r)
+                .filter(|r| covered(&r.agency))
+                .collect(),
+        });
+    }
+    if scorecard.is_empty() {
+        return Err(GatherError::Nothing);
+    }
+
+    let sla = crate::sla::report::report(conn, &cfg.sla_settings(), &i.period, i.now, i.agency)?;
+
+    // backups: the states at generation, then each month of the period so far
+    let settings = cfg.backup_settings();
+    let obligations: Vec<Obligation> = crate::backups::declared(conn, &settings)?
+        .into_iter()
+        .filter(|o| covered(&o.agency))
+        .collect();
+    let statuses = crate::backups::statuses(conn, &settings, i.now, i.agency)?;
+    let months_so_far: Vec<(String, f64, f64)> = i
+        .period
+        .months()
+        .into_iter()
+        .map(|m| {
+            let (a, b) = m.bounds(&zone);
+            (m.to_string(), a as f64, b as f64)
+        })
+        .filter(|(_, a, _)| *a <= i.now)
+        // the months the collector ran in, as the scorecard's
+        .filter(|(m, _, _)| scorecard.iter().any(|s| s.month == *m))
+        .collect();
+    let mut backups = Vec::new();
+    for ob in &obligations {
+        let Some(status) = statuses.iter().find(|s| s.id == ob.id) else {
+            continue;
+        };
+        let seen = crate::backups::backups_between(conn, ob, from, to)?;
+        let failed = crate::backups::failures_between(conn, ob, from, to)?;
+        let months = months_so_far
+            .iter()
+            .map(|(m, a, b)| backup_month(m, *a, *b, &seen, &failed))
+            .collect();
+        let restore_tests = crate::store::restore_tests(conn, &ob.id, 1000)?
+            .into_iter()
+            .filter(|t| t.at >= from && t.at < to)
+            .collect();
+        backups.push(BackupSection {
+            status: status.clone(),
+            months,
+            restore_tests,
+        });
+    }
+
+    // LAN: each site's diagram as it stood at the period's end, and its changes
+    let mut lan = Vec::new();
+    for (agency, _) in &agencies {
+        let all = crate::lan::versions(conn, Some(agency), None)?;
+        let mut sites: Vec<String> = all.iter().map(|v| v.site.clone()).collect();
+        sites.dedup();
+        for site in sites {
+            let versions: Vec<VersionRow> =
+                all.iter().filter(|v| v.site == site).cloned().collect();
+            let shown = versions.iter().find(|v| v.discovered_at < to).cloned();
+            let (svg, devices) = match &shown {
+                Some(v) => match crate::lan::version(conn, agency, &site, Some(v.version))? {
+                    Some(full) => {
+                        let title = if site.is_empty() {
+                            agency.clone()
+                        } else {
+                            format!("{agency} / {site}")
+                        };
+                        let names = full
+                            .topology
+                            .devices
+                            .iter()
+                            .map(|d| d.name.clone())
+                            .filter(|n| !n.is_empty())
+                            .collect();
+                        (Some(crate::lan::svg::render(&full.topology, &title)), names)
+                    }
+                    None => (None, Vec::new()),
+                },
+                None => (None, Vec::new()),
+            };
+            let mut changes = Vec::new();
+            for v in versions
+                .iter()
+                .rev()
+                .filter(|v| v.version > 1 && v.discovered_at >= from && v.discovered_at < to)
+            {
+                if let Some(full) = crate::lan::version(conn, agency, &site, Some(v.version))? {
+                    changes.push(LanChange {
+                        version: v.version,
+                        discovered_at: v.discovered_at,
+                        diff: full.diff,
+                    });
+                }
+            }
+            lan.push(LanSite {
+                agency: agency.clone(),
+                site,
+                shown,
+                svg,
+                devices,
+                versions,
+                changes,
+            });
+        }
+    }
+
+    let logo = match &cfg.logo {
+        Some(path) => Some(Logo {
+            kind: crate::config::logo_kind(path).map_err(GatherError::Logo)?,
+            bytes: std::fs::read(path).map_err(|e| {
+                GatherError::Logo(format!("logo = {:?}: cannot read: {e}", path.display()))
+            })?,
+        }),
+        None => None,
+    };
+    let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
+    Ok(ReportData {
+        organisation: cfg.organisation.clone(),
+        logo,
+        period: i.period.to_string(),
+        period_kind: i.period.kind,
+        from,
+        to,
+        zone_name: cfg.time_zone.to_string(),
+        zone,
+        agency: i.agency.map(str::to_owned),
+        agencies,
+        generated_at: i.now,
+        scorecard,
+        sla,
+        backups,
+        lan,
+        assets,
+    })
+}
+
+/// One month of backups from the period's backups and failures.
+fn backup_month(
+    month: &str,
+    from: f64,
+    to: f64,
+    seen: &[SizePoint],
+    failed: &[f64],
+) -> BackupMonth {
+    let inside: Vec<&SizePoint> = seen
+        .iter()
+        .filter(|p| p.time_seconds >= from && p.time_seconds < to)
+        .collect();
+    BackupMonth {
+        month: month.to_owned(),
+        backups: inside.len(),
+        newest: inside.iter().map(|p| p.time_seconds).reduce(f64::max),
+        smallest_bytes: inside.iter().map(|p| p.size_bytes).min(),
+        largest_bytes: inside.iter().map(|p| p.size_bytes).max(),
+        failures: failed.iter().filter(|t| **t >= from && **t < to).count(),
+    }
+}
+
+/// Why a report could not be gathered.
+#[derive(Debug, thiserror::Error)]
+pub enum GatherError {
+    /// Nothing was kept for the period.
+    #[error("nothing kept for the period")]
+    Nothing,
+    /// The logo of collector.toml cannot be read any more.
+    #[error("{0}")]
+    Logo(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<crate::store::DbError> for GatherError {
+    fn from(e: crate::store::DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_of_backups_counts_only_its_own() {
+        let seen = [
+            SizePoint {
+                time_seconds: 5.0,
+                size_bytes: 100,
+            },
+            SizePoint {
+                time_seconds: 15.0,
+                size_bytes: 300,
+            },
+            SizePoint {
+                time_seconds: 18.0,
+                size_bytes: 200,
+            },
+        ];
+        let m = backup_month("2026-11", 10.0, 20.0, &seen, &[9.0, 10.0, 19.5, 20.0]);
+        assert_eq!(
+            m,
+            BackupMonth {
+                month: "2026-11".into(),
+                backups: 2,
+                newest: Some(18.0),
+                smallest_bytes: Some(200),
+                largest_bytes: Some(300),
+                failures: 2,
+            }
+        );
+        let none = backup_month("2026-12", 20.0, 30.0, &seen, &[]);
+        assert_eq!(
+            (none.backups, none.newest, none.smallest_bytes),
+            (0, None, None)
+        );
+    }
+}
