@@ -307,6 +307,37 @@ fn the_register_lists_each_machine_once_keeps_leavers_and_audits_what_people_rec
     assert_eq!(rows[0].last().unwrap(), "asset_id");
     assert_eq!(rows.len(), 4, "{csv}");
 
+    // the yearly report's asset register is the same register, with what was recorded
+    let year =
+        serde_json::from_str::<serde_json::Value>(&simpul_e2e::get(&c.url("/api/v1/scorecard")).1)
+            .unwrap()["period"]
+            .as_str()
+            .unwrap()[..4]
+            .to_owned();
+    let (code, pdf) =
+        simpul_e2e::get_bytes(&c.url(&format!("/agencies/dinkes/reports/{year}.pdf")));
+    assert_eq!(code, 200);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(file.path())
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "KB-02.06.01.0001",
+        "KB-02.06.03.0007",
+        "not seen since",
+        "Ruang TU",
+    ] {
+        assert!(
+            text.contains(needle),
+            "the report's register lacks {needle:?}"
+        );
+    }
+
     pages(&c, &cookie, &server_id, printer["id"].as_str().unwrap());
 }
 
