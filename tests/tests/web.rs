@@ -781,6 +781,80 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
 }
 
 /// `metrics_auth = true`: /metrics needs an admin (Prometheus with an admin's token).
+/// Issue 27: backups, restore tests and the LAN diagram duty have a period view: each
+/// obligation's backups month by month and its restore tests in a year, the versions
+/// of a year; a bad period is a 400 that says what is valid.
+#[test]
+fn period_views_of_backups_restore_tests_and_lan() {
+    let (c, _) = seeded();
+    let (_, admin, _) = c.cli(&["admin", "add", "--name", "Budi"]);
+    let (code, out) = simpul_e2e::post(
+        &c.url("/api/v1/backups/dinkes-simpus/restore-tests"),
+        &[("authorization", &format!("Bearer {}", admin.trim()))],
+        br#"{"who":"Rina (Seksi TIK)","result":"ok","notes":"restored to a scratch VM"}"#,
+    );
+    assert_eq!(code, 201, "{out}");
+    let budi = Session::login(&c, "budi", ADMIN_PW);
+    let (_, api) = simpul_e2e::get_json(&c.url("/api/v1/scorecard"));
+    let (year, month) = {
+        let p = api["period"].as_str().unwrap();
+        (p[..4].to_owned(), p.to_owned())
+    };
+    let (code, page) = budi.get(&format!("/backups?period={year}"));
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains(&format!("In {year}")), "{page}");
+    let simpus = page.split("dinkes-simpus: ").nth(1).unwrap_or_default();
+    let simpus = simpus.split("<h3>").next().unwrap();
+    // this month: the one check-in, 5 MB; the restore test with its author and notes
+    let row = simpus
+        .split(&format!("<th scope=\"row\">{month}</th>"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        row.starts_with("<td>1</td>"),
+        "one backup in {month}: {simpus}"
+    );
+    assert!(row.contains("4.8 MiB"), "{row}");
+    assert!(
+        simpus.contains("Rina (Seksi TIK)") && simpus.contains("restored to a scratch VM"),
+        "{simpus}"
+    );
+    // the failed check-in of the archive is a failure of this month
+    let arsip = page.split("dinkes-arsip: ").nth(1).unwrap_or_default();
+    let arsip = arsip.split("<h3>").next().unwrap();
+    assert!(arsip.contains("No restore test recorded in"), "{arsip}");
+    let row = arsip
+        .split(&format!("<th scope=\"row\">{month}</th>"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        row.split("</tr>").next().unwrap().ends_with("<td>1</td>"),
+        "one failure: {row}"
+    );
+    let (code, bad) = budi.get("/backups?period=2026-13");
+    assert_eq!(code, 400);
+    assert!(
+        bad.contains("must be a month YYYY-MM, a quarter YYYY-Qn or a year YYYY"),
+        "{bad}"
+    );
+
+    // the LAN: the versions of the year, with their changes and acknowledgements
+    let (code, page) = budi.get(&format!("/lan/dinkes?site=kantor-dinkes&period={year}"));
+    assert_eq!(code, 200);
+    assert!(page.contains("2 versions discovered with"), "{page}");
+    assert!(
+        page.contains("The diagram was last confirmed by a discovery on"),
+        "{page}"
+    );
+    let (code, page) = budi.get("/lan/dinkes?site=kantor-dinkes&period=2019");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("0 versions discovered")
+            && page.contains("No discovery confirmed the diagram in this period."),
+        "{page}"
+    );
+}
+
 #[test]
 fn metrics_can_require_an_admin() {
     let c = Collector::start("metrics_auth = true");

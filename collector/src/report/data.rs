@@ -199,46 +199,13 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
 
     let sla = crate::sla::report::report(conn, &cfg.sla_settings(), &i.period, i.now, i.agency)?;
 
-    // backups: the states at generation, then each month of the period so far
-    let settings = cfg.backup_settings();
-    let obligations: Vec<Obligation> = crate::backups::declared(conn, &settings)?
+    // backups: the states at generation, then each month of the period so far that the
+    // collector ran in (as the scorecard's)
+    let months: Vec<(String, f64, f64)> = months_begun(&i.period, &zone, i.now)
         .into_iter()
-        .filter(|o| covered(&o.agency))
-        .collect();
-    let statuses = crate::backups::statuses(conn, &settings, i.now, i.agency)?;
-    let months_so_far: Vec<(String, f64, f64)> = i
-        .period
-        .months()
-        .into_iter()
-        .map(|m| {
-            let (a, b) = m.bounds(&zone);
-            (m.to_string(), a as f64, b as f64)
-        })
-        .filter(|(_, a, _)| *a <= i.now)
-        // the months the collector ran in, as the scorecard's
         .filter(|(m, _, _)| scorecard.iter().any(|s| s.month == *m))
         .collect();
-    let mut backups = Vec::new();
-    for ob in &obligations {
-        let Some(status) = statuses.iter().find(|s| s.id == ob.id) else {
-            continue;
-        };
-        let seen = crate::backups::backups_between(conn, ob, from, to)?;
-        let failed = crate::backups::failures_between(conn, ob, from, to)?;
-        let months = months_so_far
-            .iter()
-            .map(|(m, a, b)| backup_month(m, *a, *b, &seen, &failed))
-            .collect();
-        let restore_tests = crate::store::restore_tests(conn, &ob.id, 1000)?
-            .into_iter()
-            .filter(|t| t.at >= from && t.at < to)
-            .collect();
-        backups.push(BackupSection {
-            status: status.clone(),
-            months,
-            restore_tests,
-        });
-    }
+    let backups = backup_sections(conn, cfg, &i.period, &months, i.now, i.agency)?;
 
     // LAN: each site's diagram as it stood at the period's end, and its changes
     let mut lan = Vec::new();
@@ -325,6 +292,62 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         lan,
         assets,
     })
+}
+
+/// The months of `period` that have begun by `now`, with their bounds in `zone`.
+pub fn months_begun(period: &Period, zone: &Zone, now: f64) -> Vec<(String, f64, f64)> {
+    period
+        .months()
+        .into_iter()
+        .map(|m| {
+            let (a, b) = m.bounds(zone);
+            (m.to_string(), a as f64, b as f64)
+        })
+        .filter(|(_, a, _)| *a <= now)
+        .collect()
+}
+
+/// Each backup obligation of `agency` (of every agency when None): its state at `now`,
+/// its backups and failures in each of `months`, and its restore tests in `period`.
+/// The report's backup section and the backups page's period view.
+pub fn backup_sections(
+    conn: &Db,
+    cfg: &crate::config::CollectorConfig,
+    period: &Period,
+    months: &[(String, f64, f64)],
+    now: f64,
+    agency: Option<&str>,
+) -> Result<Vec<BackupSection>, StoreError> {
+    let (from, to) = period.bounds(cfg.zone());
+    let (from, to) = (from as f64, to as f64);
+    let settings = cfg.backup_settings();
+    let obligations: Vec<Obligation> = crate::backups::declared(conn, &settings)?
+        .into_iter()
+        .filter(|o| agency.is_none_or(|a| a == o.agency))
+        .collect();
+    let statuses = crate::backups::statuses(conn, &settings, now, agency)?;
+    let mut out = Vec::new();
+    for ob in &obligations {
+        let Some(status) = statuses.iter().find(|s| s.id == ob.id) else {
+            continue;
+        };
+        let seen = crate::backups::backups_between(conn, ob, from, to)?;
+        let failed = crate::backups::failures_between(conn, ob, from, to)?;
+        let months = months
+            .iter()
+            .map(|(m, a, b)| backup_month(m, *a, *b, &seen, &failed))
+            .collect();
+        let restore_tests = crate::store::restore_tests(conn, &ob.id, 1000)?
+            .into_iter()
+            .filter(|t| t.at >= from && t.at < to)
+            .collect();
+        out.push(BackupSection {
+            status: status.clone(),
+            months,
+            restore_tests,
+        });
+    }
+    Ok(out)
 }
 
 /// One month of backups from the period's backups and failures.

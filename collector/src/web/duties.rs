@@ -260,19 +260,137 @@ pub async fn backups(
     let Some(rows) = visible_backups(&app, &v, agency.clone()).await else {
         return unavailable(&v);
     };
+    let now = crate::now_seconds();
+    let period = match period_param(&v, q.period.as_deref()) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let history = match &period {
+        None => Vec::new(),
+        Some(p) => {
+            let (a, ag, p) = (Arc::clone(&app), agency.clone(), p.clone());
+            let zone = v.zone.clone();
+            let got = app
+                .read_db(move |conn| {
+                    let months = crate::report::data::months_begun(&p, &zone, now);
+                    Ok(crate::report::data::backup_sections(
+                        conn,
+                        &a.cfg,
+                        &p,
+                        &months,
+                        now,
+                        ag.as_deref(),
+                    )?)
+                })
+                .await;
+            match got {
+                Ok(h) => h,
+                Err(_) => return unavailable(&v),
+            }
+        }
+    };
     let csv = format!(
         "/backups.csv?agency={}",
         encode(agency.as_deref().unwrap_or(""))
     );
+    let chosen = q.period.as_deref().unwrap_or("");
     let body = html! {
         form.filters method="get" action="/backups" {
             (agency_select(&app, &v, agency.as_deref()))
-            @if v.user.is_admin() { button type="submit" { "Show" } }
+            (period_select(&v, chosen, now))
+            button type="submit" { "Show" }
             a.csv href=(csv) download { "Download CSV" }
         }
+        h2 { "Now" }
         (backup_table(&v, &rows))
+        @if let Some(p) = &period {
+            (backup_history(&v, p, &history))
+        } @else {
+            p.note { "Choose a period to see each obligation's backups month by month and the restore tests recorded in it." }
+        }
     };
     page(&v, "Backups", "Backups", body)
+}
+
+/// A page's `period` parameter: none, or a month, quarter or year (else the 400 page).
+fn period_param(v: &Viewer, p: Option<&str>) -> Result<Option<Period>, Response> {
+    match p.filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) => Period::parse(p)
+            .filter(|p| p.kind != PeriodKind::Day)
+            .map(Some)
+            .ok_or_else(|| {
+                error_page(
+                    v,
+                    StatusCode::BAD_REQUEST,
+                    &format!("Period {p:?}: must be a month YYYY-MM, a quarter YYYY-Qn or a year YYYY, e.g. 2026"),
+                )
+            }),
+    }
+}
+
+/// A period selector: now, this month, this quarter, this year, last year (each by
+/// name), or a period typed into the address.
+fn period_select(v: &Viewer, chosen: &str, now: f64) -> Markup {
+    let t = now as i64;
+    let this = |k| Period::containing(k, t, &v.zone);
+    let year = this(PeriodKind::Year);
+    let last_year = Period::containing(PeriodKind::Year, year.bounds(&v.zone).0 - 1, &v.zone);
+    let mut options: Vec<(String, String)> = vec![(String::new(), "Now only".into())];
+    for (p, what) in [
+        (this(PeriodKind::Month), "this month"),
+        (this(PeriodKind::Quarter), "this quarter"),
+        (year, "this year"),
+        (last_year, "last year"),
+    ] {
+        options.push((p.to_string(), format!("{p} ({what})")));
+    }
+    if !chosen.is_empty() && !options.iter().any(|(p, _)| p == chosen) {
+        options.push((chosen.to_owned(), chosen.to_owned()));
+    }
+    html! {
+        label for="period" { "Period" }
+        select #period name="period" {
+            @for (value, label) in &options { option value=(value) selected[value == chosen] { (label) } }
+        }
+    }
+}
+
+/// Each obligation's backups month by month in `period`, and its restore tests.
+fn backup_history(
+    v: &Viewer,
+    period: &Period,
+    sections: &[crate::report::data::BackupSection],
+) -> Markup {
+    let (from, to) = period.bounds(&v.zone);
+    html! {
+        h2 { "In " (period) }
+        p.note { (time(&v.zone, Some(from as f64))) " to " (time(&v.zone, Some(to as f64))) " (exclusive); months not yet begun are left out." }
+        @if sections.is_empty() { p { "No backup obligations." } }
+        @for b in sections {
+            h3 { (b.status.id) ": " (b.status.dataset) " " small { "(" (b.status.agency) ", every " (duration(b.status.interval_seconds)) ")" } }
+            table.sortable {
+                thead { tr { th scope="col" { "Month" } th scope="col" { "Backups" } th scope="col" { "Newest" } th scope="col" { "Smallest" } th scope="col" { "Largest" } th scope="col" { "Failures" } } }
+                tbody { @for m in &b.months { tr {
+                    th scope="row" { (m.month) }
+                    td { (m.backups) } td data-sort=(m.newest.unwrap_or(0.0)) { (time(&v.zone, m.newest)) }
+                    td { (m.smallest_bytes.map_or("-".into(), bytes)) } td { (m.largest_bytes.map_or("-".into(), bytes)) }
+                    td { (m.failures) }
+                } } }
+            }
+            @if b.restore_tests.is_empty() {
+                p { "No restore test recorded in " (period) "." }
+            } @else {
+                table.sortable {
+                    caption { "Restore tests in " (period) }
+                    thead { tr { th scope="col" { "When" } th scope="col" { "Result" } th scope="col" { "Who" } th scope="col" { "Notes" } } }
+                    tbody { @for t in &b.restore_tests { tr {
+                        td data-sort=(t.at) { (time(&v.zone, Some(t.at))) } td { (t.result.as_str()) } td { (t.who) } td { (t.notes) }
+                    } } }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /backups.csv`: the backups API's CSV, for what the user may see.
@@ -330,6 +448,8 @@ pub struct LanForm {
     version: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// The versions of a month, quarter or year only.
+    period: Option<String>,
 }
 
 /// `GET /lan/{agency}?site=&version=&from=&to=`: the diagram, its versions, a diff.
@@ -344,6 +464,16 @@ pub async fn lan(
     }
     let num = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<i64>().ok());
     let (version, from, to) = (num(&q.version), num(&q.from), num(&q.to));
+    let now = crate::now_seconds();
+    let chosen = q.period.clone().unwrap_or_default();
+    let chosen = chosen.as_str();
+    let in_period = match period_param(&v, q.period.as_deref()) {
+        Ok(p) => p.map(|p| {
+            let (f, t) = p.bounds(&v.zone);
+            (p, f as f64, t as f64)
+        }),
+        Err(r) => return r,
+    };
     let (a, site_q) = (agency.clone(), q.site);
     let found = app
         .read_db(move |conn| {
@@ -424,7 +554,26 @@ pub async fn lan(
             label for="to" { "with v" } input #to name="to" type="number" min="1" max=(newest) value=(to.unwrap_or(newest));
             button type="submit" { "Show changes" }
         }
-        (version_list(&v, &agency, &versions))
+        form.filters method="get" action=(format!("/lan/{agency}")) {
+            input type="hidden" name="site" value=(site);
+            (period_select(&v, chosen, now))
+            button type="submit" { "Show versions" }
+        }
+        @if let Some((p, from, to)) = &in_period {
+            @let of: Vec<VersionRow> = versions.iter().filter(|r| r.discovered_at >= *from && r.discovered_at < *to).cloned().collect();
+            @let confirmed = versions.iter().map(|r| r.last_seen).filter(|t| *t >= *from && *t < *to).reduce(f64::max);
+            p {
+                "In " strong { (p) } ": " (of.len()) " versions discovered with " (of.iter().map(|r| r.changes).sum::<i64>()) " changes; "
+                (of.iter().filter(|r| r.acked_at.is_some()).count()) " acknowledged, " (of.iter().filter(|r| r.acked_at.is_none() && r.changes > 0).count()) " with changes not yet acknowledged. "
+                @match confirmed {
+                    Some(t) => { "The diagram was last confirmed by a discovery on " (time(&v.zone, Some(t))) "." }
+                    None => { "No discovery confirmed the diagram in this period." }
+                }
+            }
+            (version_list(&v, &agency, &of))
+        } @else {
+            (version_list(&v, &agency, &versions))
+        }
     };
     page(&v, &format!("LAN of {name} ({agency})"), "LAN", body)
 }
