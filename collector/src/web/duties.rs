@@ -268,7 +268,7 @@ pub async fn backups(
     let history = match &period {
         None => Vec::new(),
         Some(p) => {
-            let (a, ag, p) = (Arc::clone(&app), agency.clone(), p.clone());
+            let (a, ag, p) = (Arc::clone(&app), agency.clone(), *p);
             let zone = v.zone.clone();
             let got = app
                 .read_db(move |conn| {
