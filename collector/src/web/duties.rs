@@ -273,14 +273,14 @@ pub async fn backups(
             let got = app
                 .read_db(move |conn| {
                     let months = crate::report::data::months_begun(&p, &zone, now);
-                    Ok(crate::report::data::backup_sections(
+                    crate::report::data::backup_sections(
                         conn,
                         &a.cfg,
                         &p,
                         &months,
                         now,
                         ag.as_deref(),
-                    )?)
+                    )
                 })
                 .await;
             match got {
