@@ -263,7 +263,7 @@ pub async fn backups(
     let now = crate::now_seconds();
     let period = match period_param(&v, q.period.as_deref()) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let history = match &period {
         None => Vec::new(),
@@ -313,18 +313,18 @@ pub async fn backups(
 }
 
 /// A page's `period` parameter: none, or a month, quarter or year (else the 400 page).
-fn period_param(v: &Viewer, p: Option<&str>) -> Result<Option<Period>, Response> {
+fn period_param(v: &Viewer, p: Option<&str>) -> Result<Option<Period>, Box<Response>> {
     match p.filter(|p| !p.is_empty()) {
         None => Ok(None),
         Some(p) => Period::parse(p)
             .filter(|p| p.kind != PeriodKind::Day)
             .map(Some)
             .ok_or_else(|| {
-                error_page(
+                Box::new(error_page(
                     v,
                     StatusCode::BAD_REQUEST,
                     &format!("Period {p:?}: must be a month YYYY-MM, a quarter YYYY-Qn or a year YYYY, e.g. 2026"),
-                )
+                ))
             }),
     }
 }
@@ -472,7 +472,7 @@ pub async fn lan(
             let (f, t) = p.bounds(&v.zone);
             (p, f as f64, t as f64)
         }),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (a, site_q) = (agency.clone(), q.site);
     let found = app
