@@ -853,6 +853,39 @@ fn period_views_of_backups_restore_tests_and_lan() {
             && page.contains("No discovery confirmed the diagram in this period."),
         "{page}"
     );
+
+    // the scorecard of a past month, as it was kept at its end: here this month's kept
+    // rows copied to January 2019 (a month the collector did not run in says so)
+    simpul_e2e::wait_for(
+        "this month's scorecard kept",
+        Duration::from_secs(20),
+        || (c.count("SELECT count(*) FROM scorecard_months") > 0).then_some(()),
+    );
+    let copy = format!(
+        "INSERT INTO scorecard_months (month, agency, row, recorded_at) \
+         SELECT '2019-01', agency, row, recorded_at FROM scorecard_months WHERE month = '{month}'"
+    );
+    let copied = if simpul_e2e::on_postgres() {
+        c.count(&format!(
+            "WITH i AS ({copy} RETURNING 1) SELECT count(*) FROM i"
+        ))
+    } else {
+        c.count(&format!("{copy} RETURNING 1"))
+    };
+    assert!(copied >= 1);
+    let (code, page) = budi.get("/?month=2019-01");
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("month 2019-01 as it ended"), "{page}");
+    assert!(page.contains("Dinas Kesehatan"), "{page}");
+    let (code, page) = budi.get("/?month=2019-02");
+    assert_eq!(code, 200);
+    assert!(page.contains("No scorecard was kept for 2019-02"), "{page}");
+    let (code, page) = budi.get("/?month=2999-01");
+    assert_eq!(code, 400);
+    assert!(
+        page.contains("must be a month YYYY-MM that has begun"),
+        "{page}"
+    );
 }
 
 #[test]

@@ -33,6 +33,8 @@ pub fn score_rows(app: &AppState, v: &Viewer, only: Option<&str>) -> Vec<ScoreRo
 pub struct ScorecardForm {
     status: Option<String>,
     q: Option<String>,
+    /// A past month `YYYY-MM`, as it was kept at its end (default: this month).
+    month: Option<String>,
 }
 
 /// The rows matching the filter form: `status` (all, ok, attention, or a duty state
@@ -76,8 +78,47 @@ pub async fn scorecard(
     State(app): State<Arc<AppState>>,
     Params(q): Params<ScorecardForm>,
 ) -> Response {
+    use crate::period::{Period, PeriodKind};
     app.duties.ensure_fresh().await;
-    let rows = filtered(score_rows(&app, &v, None), &q);
+    let now = crate::now_seconds();
+    let current = Period::containing(PeriodKind::Month, now as i64, &v.zone);
+    let asked = q.month.as_deref().filter(|m| !m.is_empty());
+    let period = match asked.map(|m| (m, Period::parse(m))) {
+        None => current,
+        Some((_, Some(p))) if p.kind == PeriodKind::Month && p.bounds(&v.zone).0 <= now as i64 => p,
+        Some((m, _)) => {
+            return super::error_page(
+                &v,
+                axum::http::StatusCode::BAD_REQUEST,
+                &format!("Month {m:?}: must be a month YYYY-MM that has begun, e.g. {current}"),
+            )
+        }
+    };
+    // this month as it stands, or a past month as it was kept at its end
+    let (all, evaluated) = if period == current {
+        let duties = app.duties.current();
+        (
+            score_rows(&app, &v, None),
+            (duties.at > 0.0).then_some(duties.at),
+        )
+    } else {
+        let label = period.to_string();
+        let only = v.user.agency().map(str::to_owned);
+        let kept = app
+            .read_db(move |conn| Ok(crate::scorecard::kept_month(conn, &label, only.as_deref())?))
+            .await;
+        let Ok(kept) = kept else {
+            return super::unavailable(&v);
+        };
+        let at = kept.iter().map(|(t, _)| *t).reduce(f64::max);
+        let rows = kept
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| v.user.sees(&r.agency))
+            .collect();
+        (rows, at)
+    };
+    let rows = filtered(all, &q);
     let status = q.status.as_deref().unwrap_or("all");
     let text = q.q.as_deref().unwrap_or("");
     let csv_link = format!(
@@ -85,16 +126,26 @@ pub async fn scorecard(
         super::session::encode(status),
         super::session::encode(text)
     );
-    let duties = app.duties.current();
-    let evaluated = (duties.at > 0.0).then_some(duties.at);
-    let period = crate::period::Period::containing(
-        crate::period::PeriodKind::Month,
-        crate::now_seconds() as i64,
-        &v.zone,
-    );
+    // the months of this year so far, newest first, for the selector
+    let year_start = Period::containing(PeriodKind::Year, now as i64, &v.zone);
+    let months: Vec<Period> = year_start
+        .months()
+        .into_iter()
+        .filter(|m| m.bounds(&v.zone).0 <= now as i64)
+        .rev()
+        .collect();
     let body = html! {
         p { "Each agency's (OPD) duties this month: its agents reporting, the SLA of its servers, fresh backups and restore tests in date, a current LAN diagram with its changes acknowledged, and its inventory. Each cell says why, and links to the evidence." }
         form.filters method="get" action="/" role="search" {
+            label for="month" { "Month" }
+            select #month name="month" {
+                @for m in &months {
+                    option value=(if *m == current { String::new() } else { m.to_string() }) selected[*m == period] {
+                        (m) @if *m == current { " (now)" } @else { " (as it ended)" }
+                    }
+                }
+                @if !months.contains(&period) { option value=(period.to_string()) selected { (period) " (as it ended)" } }
+            }
             label for="status" { "Show" }
             select #status name="status" {
                 @for (value, label) in STATUS_FILTERS {
@@ -106,18 +157,24 @@ pub async fn scorecard(
             button type="submit" { "Filter" }
             a.csv href=(csv_link) download { "Download CSV" }
             " "
-            a.csv href=(format!("/api/v1/scorecard?period={}&format=xlsx", &period.to_string()[..4])) download { "This year as a workbook (XLSX)" }
+            a.csv href=(format!("/api/v1/scorecard?period={}&format=xlsx", &period.to_string()[..4])) download { "Scorecard of " (&period.to_string()[..4]) " month by month (XLSX)" }
             " "
-            a.csv.report href=(format!("/reports/{}.pdf", &period.to_string()[..4])) download { "Report of this year (PDF)" }
+            a.csv.report href=(format!("/reports/{}.pdf", &period.to_string()[..4])) download { "Report of " (&period.to_string()[..4]) " (PDF)" }
             " "
-            a.csv href=(format!("/reports/{}.xlsx", &period.to_string()[..4])) download { "Report as a workbook (XLSX)" }
+            a.csv href=(format!("/reports/{}.xlsx", &period.to_string()[..4])) download { "Report of " (&period.to_string()[..4]) " as a workbook (XLSX)" }
         }
         @if !text.is_empty() {
             p.note { "Agencies matching “" (text) "”: " (rows.len()) }
         }
+        @if period != current && rows.is_empty() && text.is_empty() {
+            p.note { "No scorecard was kept for " (period) ": the collector keeps each month's as it ends, from the month it first ran in." }
+        }
         (duty_counts(&rows))
         table.sortable #scorecard {
-            caption { (rows.len()) " agencies, month " (period) ", evaluated " (time(&v.zone, evaluated)) }
+            caption {
+                (rows.len()) " agencies, month " (period)
+                @if period == current { ", evaluated " (time(&v.zone, evaluated)) } @else { " as it ended (last evaluated " (time(&v.zone, evaluated)) ")" }
+            }
             thead { tr {
                 th scope="col" { "Agency (OPD)" }
                 @for d in Duty::ALL { th scope="col" { (duty_name(*d)) } }
@@ -247,9 +304,9 @@ pub async fn agency(
     );
     let body = html! {
         p.report {
-            a.csv.report href=(format!("/agencies/{agency}/reports/{year}.pdf")) download { "Report of this year (PDF)" }
+            a.csv.report href=(format!("/agencies/{agency}/reports/{year}.pdf")) download { "Report of " (year) " (PDF)" }
             " "
-            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { "Report as a workbook (XLSX)" }
+            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { "Report of " (year) " as a workbook (XLSX)" }
         }
         @if let Some(r) = &row {
             h2 { "What this agency still owes" }
