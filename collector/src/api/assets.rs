@@ -62,16 +62,24 @@ pub async fn register(
     .await
 }
 
-/// The asset `id` (its own id or a member id) if `user` may see it, else 404.
+/// The asset `id` (its own id or a member id) if `user` may see it, else 404. Only its
+/// agency's register is read.
 pub async fn one(app: &Arc<AppState>, user: &User, id: &str) -> Result<Asset, ApiError> {
-    let agency = agency_of_id(id);
+    let agency = agency_of_id(id).or_else(|| {
+        let agent = id.strip_prefix("agent:")?;
+        app.fleet
+            .snapshot()
+            .into_iter()
+            .find(|h| h.binding.id == agent)
+            .map(|h| h.binding.agency)
+    });
     let all = register(app, user, agency.filter(|a| user.sees(a))).await?;
     all.into_iter()
         .find(|a| a.id == id || a.member_ids().iter().any(|m| m == id))
         .ok_or_else(|| ApiError::not_found(format!("no asset {id:?}")))
 }
 
-/// The agency a LAN asset id names (an agent's is found through the fleet).
+/// The agency a LAN asset id names (an agent's is found through the fleet, in [`one`]).
 fn agency_of_id(id: &str) -> Option<String> {
     id.strip_prefix("lan:")
         .and_then(|r| r.split('/').next())
