@@ -7,6 +7,7 @@ pub mod backups;
 pub mod config;
 pub mod csv;
 pub mod duties;
+pub mod i18n;
 pub mod ingest;
 pub mod lan;
 pub mod listener;

@@ -341,6 +341,50 @@ fn the_register_lists_each_machine_once_keeps_leavers_and_audits_what_people_rec
     pages(&c, &cookie, &server_id, printer["id"].as_str().unwrap());
 }
 
+/// The product's own English sentences (of three words or more, from
+/// locales/en/*.ftl) that the Indonesian files do not share.
+fn english_sentences() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
+    let mut id_text = String::new();
+    let mut en_text = String::new();
+    for f in std::fs::read_dir(dir.join("en")).unwrap() {
+        let f = f.unwrap().path();
+        en_text += &std::fs::read_to_string(&f).unwrap();
+        id_text += &std::fs::read_to_string(dir.join("id").join(f.file_name().unwrap())).unwrap();
+    }
+    let mut out = Vec::new();
+    for line in en_text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        let value = line.split_once(" = ").map_or(line, |(_, v)| v);
+        let value = value
+            .trim()
+            .trim_start_matches(['*', '['])
+            .trim_start_matches(|c: char| c.is_ascii_lowercase())
+            .trim_start_matches(']');
+        for part in value.split(['{', '}']).step_by(2) {
+            let part = part
+                .trim()
+                .trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
+            if part.split_whitespace().count() >= 3 && !id_text.contains(part) {
+                out.push(part.to_owned());
+            }
+        }
+    }
+    assert!(out.len() > 20, "{out:?}");
+    out
+}
+
+/// A page in Indonesian carries none of the product's English sentences.
+fn assert_indonesian(page: &str, html: &str) {
+    let found: Vec<String> = english_sentences()
+        .into_iter()
+        .filter(|s| html.contains(s.as_str()))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "{page} in Indonesian has English: {found:?}"
+    );
+}
+
 /// The pages: the register, an asset's form (a refused value keeps what was typed),
 /// the import with its check, and screenshots at desktop and phone width.
 fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
@@ -422,7 +466,7 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
     ]);
     assert_eq!(checked.status, 200, "{}", checked.body);
     assert!(
-        checked.body.contains("1 assets would change") && checked.body.contains("Dedi"),
+        checked.body.contains("1 asset would change") && checked.body.contains("Dedi"),
         "{}",
         checked.body
     );
@@ -447,6 +491,87 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
     let (_, one) = get_json(&c.url(&format!("/api/v1/assets/{}", seg(server_id))));
     assert_eq!(one["asset"]["responsible"], "Dedi");
 
+    // in Indonesian: before a choice the browser's language, then the user's choice,
+    // which every later session keeps
+    let id_header = "Accept-Language: id-ID,id;q=0.9,en;q=0.5";
+    let pages_id = |headers: &[&str]| -> Vec<(String, String)> {
+        [
+            "/inventory?agency=dinkes",
+            printer_page.as_str(),
+            "/inventory/import",
+        ]
+        .iter()
+        .map(|p| {
+            let a = curl(&c.url(p), "GET", headers, "");
+            assert_eq!(a.status, 200, "{p}");
+            ((*p).to_owned(), a.body)
+        })
+        .collect()
+    };
+    for (p, html) in pages_id(&[cookie, id_header]) {
+        assert!(html.contains("<html lang=\"id\">"), "{p}");
+        assert_indonesian(&p, &html);
+    }
+    let inv = curl(
+        &c.url("/inventory?agency=dinkes"),
+        "GET",
+        &[cookie, id_header],
+        "",
+    )
+    .body;
+    for text in [
+        "Inventaris aset TIK",
+        "Perangkat Daerah",
+        "tidak terlihat",
+        "10 inti / 20 utas",
+        "RAM 64,0 GiB",
+        "1 disk, 1,7 TiB",
+    ] {
+        assert!(inv.contains(text), "the Indonesian register lacks {text:?}");
+    }
+    let english = curl(
+        &c.url("/inventory"),
+        "GET",
+        &[cookie, "Accept-Language: en-US"],
+        "",
+    )
+    .body;
+    assert!(english.contains("<html lang=\"en\">") && english.contains("ICT asset register"));
+    let token = csrf(&english);
+    let switch = curl(
+        &c.url("/language"),
+        "POST",
+        &[
+            cookie,
+            &format!("Referer: {}", c.url("/inventory?agency=dinkes")),
+        ],
+        &format!("csrf={token}&lang=id"),
+    );
+    assert_eq!(switch.status, 303, "{}", switch.head);
+    assert!(
+        switch.head.contains("location: /inventory?agency=dinkes"),
+        "{}",
+        switch.head
+    );
+    let again = login(c, "budi", PW);
+    for (p, html) in pages_id(&[&again, "Accept-Language: en-US"]) {
+        assert!(
+            html.contains("<html lang=\"id\">"),
+            "the choice outlives the session and the browser: {p}"
+        );
+        assert_indonesian(&p, &html);
+    }
+    assert_eq!(
+        curl(
+            &c.url("/language"),
+            "POST",
+            &[cookie],
+            &format!("csrf={token}&lang=fr")
+        )
+        .status,
+        400
+    );
+
     // in a real browser, at desktop and phone width
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -455,6 +580,24 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
     rt.block_on(async {
         let b = browser::Browser::start(dir.path()).await;
         b.login(c, "budi", PW).await;
+        // budi chose Indonesian above: the pages in Indonesian, then the switch on the
+        // page itself back to English
+        for (path, shot) in [
+            ("/inventory".to_owned(), "assets-register-id"),
+            (printer_page.clone(), "assets-asset-id"),
+            ("/inventory/import".to_owned(), "assets-import-id"),
+        ] {
+            b.client.goto(&c.url(&path)).await.unwrap();
+            assert!(b.text().await.contains("Keluar"), "{path} in Indonesian");
+            b.shot(shot).await;
+        }
+        b.client.goto(&c.url("/inventory")).await.unwrap();
+        b.click("form.language button").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            b.text().await.contains("ICT asset register"),
+            "switched to English"
+        );
         for (path, shot) in [
             ("/inventory".to_owned(), "assets-register"),
             (printer_page.clone(), "assets-asset"),

@@ -35,6 +35,7 @@ fn layer_of_file(rel: &str) -> usize {
         ("config/", "leaf"),
         ("period.rs", "leaf"),
         ("csv.rs", "leaf"),
+        ("i18n.rs", "leaf"),
         ("owner.rs", "leaf"),
         ("tls.rs", "leaf"),
         ("store/", "store"),

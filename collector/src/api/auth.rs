@@ -167,7 +167,7 @@ impl axum::extract::FromRequestParts<Arc<super::AppState>> for Reader {
                 .ok_or_else(|| unauthorized("unknown, replaced or disabled API token"));
         }
         match super::session::session_user(app, &parts.headers).await {
-            Some((user, _)) => Ok(Reader(user)),
+            Some((user, _, _)) => Ok(Reader(user)),
             None => Err(unauthorized(
                 "log in to the web pages, or send `Authorization: Bearer <user API token>` (`simpul-collector user token NAME`)",
             )),

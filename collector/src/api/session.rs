@@ -188,8 +188,12 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         })
 }
 
-/// The user of the session cookie, if it is a live session: (user, CSRF token).
-pub async fn session_user(app: &Arc<AppState>, headers: &HeaderMap) -> Option<(User, String)> {
+/// The user of the session cookie, if it is a live session: (user, CSRF token, the
+/// user's language of the pages if they chose one).
+pub async fn session_user(
+    app: &Arc<AppState>,
+    headers: &HeaderMap,
+) -> Option<(User, String, Option<String>)> {
     let id = cookie(headers, COOKIE)?.to_owned();
     if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;

@@ -123,31 +123,6 @@ impl Asset {
         ids
     }
 
-    /// "8 cores / 16 threads · 32.0 GiB RAM · 2 disks, 1.8 TiB" (empty when unknown),
-    /// sizes written by `size` (the pages' unit style).
-    pub fn hardware(&self, size: impl Fn(u64) -> String) -> String {
-        let mut parts = Vec::new();
-        match (self.cpu_cores, self.cpu_threads) {
-            (Some(c), Some(t)) if c > 0 && t > c => parts.push(format!("{c} cores / {t} threads")),
-            (Some(c), _) if c > 0 => parts.push(format!("{c} cores")),
-            (_, Some(t)) if t > 0 => parts.push(format!("{t} threads")),
-            _ => {}
-        }
-        if let Some(m) = self.memory_bytes.filter(|m| *m > 0) {
-            parts.push(format!("{} RAM", size(m)));
-        }
-        if !self.disks.is_empty() {
-            let total: u64 = self.disks.iter().map(|d| d.size_bytes).sum();
-            let n = self.disks.len();
-            parts.push(format!(
-                "{n} disk{}, {}",
-                if n == 1 { "" } else { "s" },
-                size(total)
-            ));
-        }
-        parts.join(" · ")
-    }
-
     /// Whether the asset matches a search text (already lower-case and trimmed):
     /// name, vendor, model, serial, type, OS, addresses, MACs and recorded attributes.
     pub fn matches(&self, text: &str) -> bool {

@@ -156,6 +156,16 @@ pub struct CollectorConfig {
     /// The asset register (`[assets]`).
     #[serde(default)]
     pub assets: assets::AssetSettings,
+    /// The language of the pages for a user who chose none and whose browser asks for
+    /// neither language: `id` (Bahasa Indonesia) or `en`.
+    #[serde(default = "default_language")]
+    pub default_language: String,
+}
+
+/// While the pages are being translated (issue 22), English; Indonesian once every
+/// page is.
+fn default_language() -> String {
+    "en".into()
 }
 
 /// `[store]`: the database engine.
@@ -411,6 +421,7 @@ impl Default for CollectorConfig {
             store: StoreConfig::default(),
             remote_write: Vec::new(),
             assets: assets::AssetSettings::default(),
+            default_language: default_language(),
         }
     }
 }
@@ -637,6 +648,13 @@ impl CollectorConfig {
         }
         p.extend(self.connection_problems());
         p.extend(self.assets.problems());
+        if crate::i18n::Lang::parse(&self.default_language).is_none() {
+            p.push(format!(
+                "default_language = {:?}: {}",
+                self.default_language,
+                crate::i18n::LANG_RULE
+            ));
+        }
         match self.store.kind.get() {
             Some(StoreKind::Sqlite) if self.store.url.is_some() => p.push(
                 "store.url: the sqlite store lives in data_dir and takes no url; remove it".into(),
@@ -990,6 +1008,13 @@ impl CollectorConfig {
     /// The human name of an agency, or its id.
     pub fn agency_name<'a>(&'a self, id: &'a str) -> &'a str {
         agency_name(&self.agencies, id)
+    }
+}
+
+impl CollectorConfig {
+    /// `default_language` (validated when read; English if it were not).
+    pub fn language(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::parse(&self.default_language).unwrap_or(crate::i18n::Lang::En)
     }
 }
 

@@ -602,6 +602,11 @@ const MIGRATIONS: &[Migration] = &[
         WHERE v.agency = lan_devices_seen.agency AND v.site = lan_devices_seen.site
           AND v.version = lan_devices_seen.version), first_seen);"#,
     },
+    // 17: each user's language of the pages (none: the browser's, else default_language)
+    Migration {
+        sqlite: "ALTER TABLE users ADD COLUMN language TEXT;",
+        postgres: "ALTER TABLE users ADD COLUMN language TEXT;",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -745,7 +750,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

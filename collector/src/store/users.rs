@@ -360,10 +360,10 @@ pub fn session(
     id: &str,
     now: f64,
     idle_secs: f64,
-) -> Result<Option<(User, String)>, StoreError> {
+) -> Result<Option<(User, String, Option<String>)>, StoreError> {
     let h = token_hash(id);
     let found = conn.query_row(
-        "SELECT u.id, u.name, u.role, u.agency, s.csrf FROM sessions s
+        "SELECT u.id, u.name, u.role, u.agency, s.csrf, u.language FROM sessions s
              JOIN users u ON u.id = s.user_id
              WHERE s.id_sha256 = ?1 AND s.expires_at > ?2 AND s.last_seen + ?3 > ?2
                AND u.disabled_at IS NULL",
@@ -372,6 +372,7 @@ pub fn session(
             Ok((
                 user_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
                 r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         },
     )?;
@@ -389,6 +390,15 @@ pub fn end_session(conn: &Db, id: &str) -> Result<(), StoreError> {
     conn.execute(
         "DELETE FROM sessions WHERE id_sha256 = ?1",
         params![token_hash(id)],
+    )?;
+    Ok(())
+}
+
+/// Records user `id`'s language of the pages (None: the browser's, else the default).
+pub fn set_language(conn: &Db, id: i64, language: Option<&str>) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE users SET language = ?2 WHERE id = ?1",
+        params![id, language],
     )?;
     Ok(())
 }
@@ -421,8 +431,12 @@ mod tests {
             assert!(!verify(None, "correct horse battery"));
 
             let (sid, csrf) = new_session(c, &u, 100.0, 3600.0).unwrap();
-            let (su, scsrf) = session(c, &sid, 200.0, 600.0).unwrap().unwrap();
-            assert_eq!((su, scsrf), (u.clone(), csrf));
+            let (su, scsrf, lang) = session(c, &sid, 200.0, 600.0).unwrap().unwrap();
+            assert_eq!((su, scsrf, lang), (u.clone(), csrf, None));
+            // the language chosen is the session's from then on
+            set_language(c, u.id, Some("id")).unwrap();
+            let (_, _, lang) = session(c, &sid, 210.0, 600.0).unwrap().unwrap();
+            assert_eq!(lang.as_deref(), Some("id"));
             assert!(session(c, &sid, 900.0, 600.0).unwrap().is_none(), "idle");
             assert!(session(c, "forged", 200.0, 600.0).unwrap().is_none());
             let (sid2, _) = new_session(c, &u, 1000.0, 3600.0).unwrap();

@@ -13,15 +13,17 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::duties::{agency_of, agency_select};
-use super::format::{bytes, time};
+use super::format::time;
 use super::session::{csrf_ok, csrf_refused, encode};
-use super::{badge, error_page, not_found, page, see_other, unavailable, Viewer};
+use super::{error_page, not_found, page, see_other, unavailable, word_badge, Tone, Viewer};
 use crate::api::assets as api;
 use crate::api::query::Params;
 use crate::api::AppState;
 use crate::assets::import::Plan;
 use crate::assets::{Asset, Presence};
+use crate::i18n::{t, Lang};
 use crate::store::asset_attrs::Attributes;
+use crate::tr;
 
 /// Rows of the register on one page.
 const PAGE_ROWS: usize = 500;
@@ -62,13 +64,8 @@ async fn filtered(
             return Err(not_found(v, "agency"));
         }
     }
-    let status = api::status_filter(q.status.as_deref()).map_err(|_| {
-        error_page(
-            v,
-            StatusCode::BAD_REQUEST,
-            "The status filter must be all, present, not_seen or never_seen.",
-        )
-    })?;
+    let status = api::status_filter(q.status.as_deref())
+        .map_err(|_| error_page(v, StatusCode::BAD_REQUEST, &t(v.lang, "assets-bad-status")))?;
     let text = q.q.as_deref().unwrap_or("").trim().to_lowercase();
     let mut all = api::register(app, &v.user, agency.clone())
         .await
@@ -77,19 +74,29 @@ async fn filtered(
     Ok((agency, all))
 }
 
+/// A presence as a badge in the page's language (the same colours as the states').
+fn presence_badge(l: Lang, p: Presence) -> Markup {
+    let (key, tone) = match p {
+        Presence::Present => ("assets-present", Tone::Good),
+        Presence::NotSeen => ("assets-not-seen", Tone::Warn),
+        Presence::NeverSeen => ("assets-never-seen", Tone::None),
+    };
+    word_badge(&t(l, key), tone)
+}
+
 fn status_cell(v: &Viewer, a: &Asset) -> Markup {
     html! {
-        (badge(&a.status))
-        @if a.status == Presence::NotSeen { " since " (time(&v.zone, a.last_seen_seconds)) }
+        (presence_badge(v.lang, a.status))
+        @if a.status == Presence::NotSeen { " " (tr!(v.lang, "assets-since", time = time(&v.zone, a.last_seen_seconds))) }
     }
 }
 
 /// The name, linked to the host page (a machine with an agent) or the asset page.
-fn name_link(a: &Asset) -> Markup {
+fn name_link(l: Lang, a: &Asset) -> Markup {
     let name = if a.name.is_empty() {
-        "(no name)"
+        t(l, "assets-no-name")
     } else {
-        a.name.as_str()
+        a.name.clone()
     };
     let href = match &a.agent_id {
         Some(id) => format!("/hosts/{}", encode(id)),
@@ -98,13 +105,39 @@ fn name_link(a: &Asset) -> Markup {
     html! { a href=(href) { (name) } }
 }
 
+/// "8 cores / 16 threads · 32,0 GiB RAM · 1 disk, 1,7 TiB" in `l` (empty when unknown).
+fn hardware(l: Lang, a: &Asset) -> String {
+    let mut parts = Vec::new();
+    match (a.cpu_cores.unwrap_or(0), a.cpu_threads.unwrap_or(0)) {
+        (0, 0) => {}
+        (c, t) if c > 0 && t > c => {
+            parts.push(tr!(l, "assets-hw-cores-threads", cores = c, threads = t))
+        }
+        (c, _) if c > 0 => parts.push(tr!(l, "assets-hw-cores", cores = c)),
+        (_, t) => parts.push(tr!(l, "assets-hw-threads", threads = t)),
+    }
+    if let Some(m) = a.memory_bytes.filter(|m| *m > 0) {
+        parts.push(tr!(l, "assets-hw-ram", size = crate::i18n::bytes(l, m)));
+    }
+    if !a.disks.is_empty() {
+        let total: u64 = a.disks.iter().map(|d| d.size_bytes).sum();
+        parts.push(tr!(
+            l,
+            "assets-hw-disks",
+            count = a.disks.len(),
+            size = crate::i18n::bytes(l, total)
+        ));
+    }
+    parts.join(" · ")
+}
+
 /// The recorded attributes in one cell, the tag linking to the asset page.
-fn recorded_cell(a: &Asset) -> Markup {
+fn recorded_cell(l: Lang, a: &Asset) -> Markup {
     let r = &a.attributes;
     html! {
-        a href=(asset_href(&a.id)) { (if r.tag.is_empty() { "details" } else { r.tag.as_str() }) }
-        @for (label, value) in [("responsible", r.responsible.clone()), ("location", r.location.clone()), ("procured", r.procurement_year.map_or(String::new(), |y| y.to_string()))] {
-            @if !value.is_empty() { br; span.note { (label) ": " } (value) }
+        a href=(asset_href(&a.id)) { (if r.tag.is_empty() { t(l, "assets-details") } else { r.tag.clone() }) }
+        @for (key, value) in [("assets-responsible-short", r.responsible.clone()), ("assets-location-short", r.location.clone()), ("assets-procured-short", r.procurement_year.map_or(String::new(), |y| y.to_string()))] {
+            @if !value.is_empty() { br; span.note { (t(l, key)) ": " } (value) }
         }
     }
 }
@@ -139,59 +172,58 @@ pub async fn inventory(
     };
     let counts = crate::assets::counts(&rows);
     let can_import = v.user.is_admin() || app.cfg.assets.agency_users_edit;
+    let l = v.lang;
     let body = html! {
-        p { "Every ICT asset (aset TIK) of the agencies, listed once: servers with an agent and the devices their LAN discovery found, matched by MAC address. An asset no longer seen stays, marked “not seen since”. Asset tag, responsible person, location and procurement year are recorded on each asset's page." }
+        p { (t(l, "assets-intro")) }
         form.filters method="get" action="/inventory" role="search" {
             (agency_select(&app, &v, agency.as_deref()))
-            label for="status" { "Status" }
+            label for="status" { (t(l, "assets-status")) }
             select #status name="status" {
-                @for (value, label) in [("all", "All"), ("present", "Present"), ("not_seen", "Not seen"), ("never_seen", "Never reported")] {
-                    option value=(value) selected[status == value] { (label) }
+                @for (value, key) in [("all", "assets-filter-all"), ("present", "assets-filter-present"), ("not_seen", "assets-filter-not-seen"), ("never_seen", "assets-filter-never-seen")] {
+                    option value=(value) selected[status == value] { (t(l, key)) }
                 }
             }
-            label for="q" { "Search" }
-            input #q type="search" name="q" value=(text) placeholder="name, address, MAC, serial, tag";
-            button type="submit" { "Filter" }
-            a.csv href=(format!("/inventory.csv?{}", query(1))) download { "Download CSV" }
-            @if can_import { a href="/inventory/import" { "Import attributes" } }
+            label for="q" { (t(l, "assets-search")) }
+            input #q type="search" name="q" value=(text) placeholder=(t(l, "assets-search-hint"));
+            button type="submit" { (t(l, "assets-filter")) }
+            a.csv href=(format!("/inventory.csv?{}", query(1))) download { (t(l, "assets-download-csv")) }
+            @if can_import { a href="/inventory/import" { (t(l, "assets-import-link")) } }
         }
         ul.summary {
-            li { strong { (rows.len()) } " assets" }
-            @for (p, n) in &counts { li { (badge(p)) " " (n) } }
+            li { strong { (crate::i18n::number(l, rows.len() as f64, 0)) } " " (tr!(l, "assets-noun", count = rows.len())) }
+            @for (p, n) in &counts { li { (presence_badge(l, *p)) " " (crate::i18n::number(l, *n as f64, 0)) } }
         }
-        @if !text.is_empty() { p.note { "Assets matching “" (text) "”: " (rows.len()) } }
+        @if !text.is_empty() { p.note { (tr!(l, "assets-matching", text = text, count = rows.len())) } }
         @if rows.is_empty() {
-            p.note { "No asset matches. Assets appear when an agent reports its inventory (enrol one with "
-                code { "simpul-collector agent add --agency ID --host NAME" } ") or when an agent's LAN discovery finds devices." }
+            p.note { (t(l, "assets-empty")) " " code { "simpul-collector agent add --agency ID --host NAME" } }
         } @else {
             @if pages > 1 {
-                p.note { "Rows " ((page_no - 1) * PAGE_ROWS + 1) "–" ((page_no - 1) * PAGE_ROWS + shown.len()) " of " (rows.len()) ". "
-                    @if page_no > 1 { a href=(format!("/inventory?{}", query(page_no - 1))) { "Previous" } " " }
-                    @if page_no < pages { a href=(format!("/inventory?{}", query(page_no + 1))) { "Next" } }
+                p.note { (tr!(l, "assets-rows", first = (page_no - 1) * PAGE_ROWS + 1, last = (page_no - 1) * PAGE_ROWS + shown.len(), count = rows.len())) " "
+                    @if page_no > 1 { a href=(format!("/inventory?{}", query(page_no - 1))) { (t(l, "assets-previous")) } " " }
+                    @if page_no < pages { a href=(format!("/inventory?{}", query(page_no + 1))) { (t(l, "assets-next")) } }
                 }
             }
             table.sortable #inventory {
-                caption { (rows.len()) " assets" }
+                caption { (tr!(l, "assets-count", count = rows.len())) }
                 thead { tr {
-                    th scope="col" { "Agency" } th scope="col" { "Site" } th scope="col" { "Type" }
-                    th scope="col" { "Name" } th scope="col" { "Addresses" }
-                    th scope="col" { "Vendor, model, serial" } th scope="col" { "OS and hardware" }
-                    th scope="col" { "Recorded" } th scope="col" { "Status" } th scope="col" { "First seen" }
+                    @for key in ["assets-col-agency", "assets-col-site", "assets-col-type", "assets-col-name", "assets-col-addresses", "assets-col-hardware-id", "assets-col-os", "assets-col-recorded", "assets-col-status", "assets-col-first-seen"] {
+                        th scope="col" { (t(l, key)) }
+                    }
                 } }
                 tbody { @for a in shown { tr {
                     td { (a.agency) } td { (a.site) } td { (a.kind) }
-                    th scope="row" { (name_link(a)) }
+                    th scope="row" { (name_link(l, a)) }
                     td { (a.addresses.join(", ")) @if !a.macs.is_empty() { br; span.note { (a.macs.join(", ")) } } }
-                    td { (a.vendor) @if !a.model.is_empty() { br; (a.model) } @if !a.serial.is_empty() { br; span.note { "S/N " (a.serial) } } }
-                    td { (a.os) @let hw = a.hardware(bytes); @if !hw.is_empty() { br; span.note { (hw) } } }
-                    td { (recorded_cell(a)) }
+                    td { (a.vendor) @if !a.model.is_empty() { br; (a.model) } @if !a.serial.is_empty() { br; span.note { (tr!(l, "assets-serial-short", serial = a.serial.as_str())) } } }
+                    td { (a.os) @let hw = hardware(l, a); @if !hw.is_empty() { br; span.note { (hw) } } }
+                    td { (recorded_cell(l, a)) }
                     td data-sort=(a.last_seen_seconds.unwrap_or(0.0)) { (status_cell(&v, a)) }
                     td data-sort=(a.first_seen_seconds.unwrap_or(0.0)) { (time(&v.zone, a.first_seen_seconds)) }
                 } } }
             }
         }
     };
-    page(&v, "ICT asset register", "Inventory", body)
+    page(&v, &t(l, "assets-title"), "Inventory", body)
 }
 
 /// `GET /inventory.csv`: the register as CSV (every row of the filter).
@@ -228,7 +260,8 @@ pub async fn asset(
         Err(e) if e.status == StatusCode::NOT_FOUND => return not_found(&v, "asset"),
         Err(_) => return unavailable(&v),
     };
-    let note = f.saved.is_some().then_some("Saved.");
+    let saved = t(v.lang, "asset-saved");
+    let note = f.saved.is_some().then_some(saved.as_str());
     asset_page(&app, &v, &a, None, note, StatusCode::OK).await
 }
 
@@ -265,89 +298,120 @@ async fn asset_page(
             Vec::new(),
         ),
     };
-    let title = format!("Asset: {}", if a.name.is_empty() { &a.id } else { &a.name });
+    let l = v.lang;
+    let title = tr!(
+        l,
+        "asset-title",
+        name = if a.name.is_empty() {
+            a.id.as_str()
+        } else {
+            a.name.as_str()
+        }
+    );
     let latest = crate::assets::latest_procurement_year(crate::now_seconds());
     let body = html! {
         @if let Some(n) = note { p.note role="status" { (n) } }
         dl {
-            dt { "Agency" } dd { a href=(format!("/agencies/{}", encode(&a.agency))) { (app.cfg.agency_name(&a.agency)) } " (" (a.agency) ")" }
-            dt { "Site" } dd { (a.site) }
-            dt { "Type" } dd { (a.kind) }
-            dt { "Status" } dd { (status_cell(v, a)) }
-            dt { "Seen by" } dd {
-                @if let Some(agent) = &a.agent_id { "its agent (" a href=(format!("/hosts/{}", encode(agent))) { "host page" } ")" }
-                @if a.agent_id.is_some() && !a.lan_devices.is_empty() { " and " }
-                @if !a.lan_devices.is_empty() { "LAN discovery at " @for (i, d) in a.lan_devices.iter().enumerate() {
+            dt { (t(l, "assets-col-agency")) } dd { a href=(format!("/agencies/{}", encode(&a.agency))) { (app.cfg.agency_name(&a.agency)) } " (" (a.agency) ")" }
+            dt { (t(l, "assets-col-site")) } dd { (a.site) }
+            dt { (t(l, "assets-col-type")) } dd { (a.kind) }
+            dt { (t(l, "assets-col-status")) } dd { (status_cell(v, a)) }
+            dt { (t(l, "asset-seen-by")) } dd {
+                @if let Some(agent) = &a.agent_id { (t(l, "asset-its-agent")) " (" a href=(format!("/hosts/{}", encode(agent))) { (t(l, "asset-host-page")) } ")" }
+                @if a.agent_id.is_some() && !a.lan_devices.is_empty() { " " (t(l, "asset-and")) " " }
+                @if !a.lan_devices.is_empty() { (t(l, "asset-lan-discovery-at")) " " @for (i, d) in a.lan_devices.iter().enumerate() {
                     @if i > 0 { ", " }
                     a href=(format!("/lan/{}?site={}", encode(&a.agency), encode(&d.site))) { (d.site) }
-                    @if !d.current { " (not in the newest diagram)" }
+                    @if !d.current { " (" (t(l, "asset-not-in-newest")) ")" }
                 } }
             }
-            @for (label, value) in [
-                ("IP addresses", a.addresses.join(", ")),
-                ("MAC addresses", a.macs.join(", ")),
-                ("Vendor", a.vendor.clone()),
-                ("Model", a.model.clone()),
-                ("Serial number", a.serial.clone()),
-                ("Operating system", a.os.clone()),
-                ("Processor", a.cpu_model.clone()),
-                ("Hardware", a.hardware(bytes)),
+            @for (key, value) in [
+                ("asset-ip-addresses", a.addresses.join(", ")),
+                ("asset-mac-addresses", a.macs.join(", ")),
+                ("asset-vendor", a.vendor.clone()),
+                ("asset-model", a.model.clone()),
+                ("asset-serial", a.serial.clone()),
+                ("asset-os", a.os.clone()),
+                ("asset-processor", a.cpu_model.clone()),
+                ("asset-hardware", hardware(l, a)),
             ] {
                 // what discovery could not learn is left out, not shown blank
-                @if !value.is_empty() { dt { (label) } dd { (value) } }
+                @if !value.is_empty() { dt { (t(l, key)) } dd { (value) } }
             }
             @if !a.disks.is_empty() {
-                dt { "Disks" } dd { @for (i, d) in a.disks.iter().enumerate() { @if i > 0 { br; } (d.name) " " (bytes(d.size_bytes)) " " span.note { (d.model) } } }
+                dt { (t(l, "asset-disks")) } dd { @for (i, d) in a.disks.iter().enumerate() { @if i > 0 { br; } (d.name) " " (crate::i18n::bytes(l, d.size_bytes)) " " span.note { (d.model) } } }
             }
-            dt { "First seen" } dd { (time(&v.zone, a.first_seen_seconds)) }
-            dt { "Last seen" } dd { (time(&v.zone, a.last_seen_seconds)) }
-            dt { "Register id" } dd { code { (a.id) } }
+            dt { (t(l, "assets-col-first-seen")) } dd { (time(&v.zone, a.first_seen_seconds)) }
+            dt { (t(l, "asset-last-seen")) } dd { (time(&v.zone, a.last_seen_seconds)) }
+            dt { (t(l, "asset-register-id")) } dd { code { (a.id) } }
         }
-        h2 { "Recorded" }
+        h2 { (t(l, "asset-recorded")) }
         @if !problems.is_empty() {
-            div.error role="alert" { p { "Nothing was saved:" } ul { @for p in &problems { li { (p) } } } }
+            div.error role="alert" { p { (t(l, "asset-nothing-saved")) } ul { @for p in &problems { li { (p) } } } }
         }
         @if editable {
             form.record method="post" action=(asset_href(&a.id)) {
                 input type="hidden" name="csrf" value=(v.csrf);
-                label for="asset_tag" { "Asset tag (kode barang / nomor inventaris)" }
+                label for="asset_tag" { (t(l, "asset-tag-label")) }
                 input #asset_tag name="asset_tag" maxlength="64" value=(tag);
-                label for="responsible" { "Responsible person" }
+                label for="responsible" { (t(l, "asset-responsible")) }
                 input #responsible name="responsible" maxlength="120" value=(responsible);
-                label for="location" { "Location (building, room, rack)" }
+                label for="location" { (t(l, "asset-location-label")) }
                 input #location name="location" maxlength="120" value=(location);
-                label for="procurement_year" { "Procurement year" }
+                label for="procurement_year" { (t(l, "asset-procurement-year")) }
                 input #procurement_year name="procurement_year" inputmode="numeric" pattern="[0-9]{4}" placeholder=(format!("1970–{latest}")) value=(year);
-                label for="notes" { "Notes" }
+                label for="notes" { (t(l, "asset-notes")) }
                 textarea #notes name="notes" rows="3" maxlength="2000" { (notes) }
-                button type="submit" { "Save" }
+                button type="submit" { (t(l, "asset-save")) }
             }
         } @else {
             dl {
-                dt { "Asset tag" } dd { (r.tag) }
-                dt { "Responsible person" } dd { (r.responsible) }
-                dt { "Location" } dd { (r.location) }
-                dt { "Procurement year" } dd { (r.procurement_year.map_or(String::new(), |y| y.to_string())) }
-                dt { "Notes" } dd { (r.notes) }
+                dt { (t(l, "asset-tag")) } dd { (r.tag) }
+                dt { (t(l, "asset-responsible")) } dd { (r.responsible) }
+                dt { (t(l, "asset-location")) } dd { (r.location) }
+                dt { (t(l, "asset-procurement-year")) } dd { (r.procurement_year.map_or(String::new(), |y| y.to_string())) }
+                dt { (t(l, "asset-notes")) } dd { (r.notes) }
             }
-            p.note { "Only Diskominfo administrators record these." }
+            p.note { (t(l, "asset-only-admins")) }
         }
-        h2 { "Changes" }
+        h2 { (t(l, "asset-changes")) }
         @if history.is_empty() {
-            p.note { "Nothing recorded yet." }
+            p.note { (t(l, "asset-nothing-recorded")) }
         } @else {
             table.sortable #history {
-                caption { (history.len()) " changes, newest first" }
-                thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "Field" } th scope="col" { "Old value" } th scope="col" { "New value" } th scope="col" { "Through" } } }
+                caption { (tr!(l, "asset-changes-count", count = history.len())) }
+                thead { tr { @for key in ["asset-col-when", "asset-col-who", "asset-col-field", "asset-col-old", "asset-col-new", "asset-col-via"] { th scope="col" { (t(l, key)) } } } }
                 tbody { @for h in &history { tr {
                     td { (time(&v.zone, Some(h.changed_at_seconds))) } td { (h.changed_by) }
-                    td { (h.change.field.replace('_', " ")) } td { (h.change.old_value) } td { (h.change.new_value) }
-                    td { (h.via) }
+                    td { (field_name(l, &h.change.field)) } td { (h.change.old_value) } td { (h.change.new_value) }
+                    td { (via_name(l, &h.via)) }
                 } } }
             }
         }
     };
     (status, page(v, &title, "Inventory", body)).into_response()
+}
+
+/// A recorded field's name in `l`.
+fn field_name(l: Lang, field: &str) -> String {
+    match field {
+        "asset_tag" => t(l, "asset-tag"),
+        "responsible" => t(l, "asset-responsible"),
+        "location" => t(l, "asset-location"),
+        "procurement_year" => t(l, "asset-procurement-year"),
+        "notes" => t(l, "asset-notes"),
+        other => other.replace('_', " "),
+    }
+}
+
+/// Through what a change came, in `l`.
+fn via_name(l: Lang, via: &str) -> String {
+    match via {
+        "web" => t(l, "asset-via-web"),
+        "api" => t(l, "asset-via-api"),
+        "import" => t(l, "asset-via-import"),
+        other => other.to_owned(),
+    }
 }
 
 /// The form of `/assets/{id}`.
@@ -385,18 +449,16 @@ pub async fn asset_save(
         return error_page(
             &v,
             StatusCode::FORBIDDEN,
-            "Only Diskominfo administrators record asset attributes.",
+            &t(v.lang, "asset-only-admins-record"),
         );
     }
     let year = f.procurement_year.trim();
     let year = if year.is_empty() {
         Ok(None)
     } else {
-        year.parse::<i64>().map(Some).map_err(|_| {
-            format!(
-                "procurement year: {year:?} is not a year; write it like 2021, or leave it empty"
-            )
-        })
+        year.parse::<i64>()
+            .map(Some)
+            .map_err(|_| tr!(v.lang, "asset-bad-year", value = year))
     };
     let new = match year {
         Ok(y) => Attributes {
@@ -451,7 +513,7 @@ pub async fn import_form(v: Viewer, State(app): State<Arc<AppState>>) -> Respons
     }
     page(
         &v,
-        "Import asset attributes",
+        &t(v.lang, "import-title"),
         "Inventory",
         import_body(&v, None),
     )
@@ -462,52 +524,49 @@ fn may_import(app: &AppState, v: &Viewer) -> bool {
 }
 
 fn import_refused(v: &Viewer) -> Response {
-    error_page(
-        v,
-        StatusCode::FORBIDDEN,
-        "Only Diskominfo administrators import asset attributes.",
-    )
+    error_page(v, StatusCode::FORBIDDEN, &t(v.lang, "import-only-admins"))
 }
 
 /// The form, and the plan of the last upload with its apply button.
 fn import_body(v: &Viewer, result: Option<(&Plan, bool, &str, Option<&str>)>) -> Markup {
+    let l = v.lang;
     html! {
-        p { "Record asset tags, responsible persons, locations, procurement years and notes for many assets at once, from a CSV file (comma or semicolon separated, UTF-8) or an Excel workbook (.xlsx, its first sheet). Nothing is written until you have seen what would change." }
+        p { (t(l, "import-intro")) }
         details {
-            summary { "The file's columns" }
+            summary { (t(l, "import-columns")) }
             ul {
-                li { "To find each asset (at least one): " code { "mac" } ", " code { "serial" } ", " code { "asset_tag" } " (an asset tag already recorded), or " code { "asset_id" } " (as the register's CSV has it)." }
-                li { "To record: " code { "asset_tag" } " (kode_barang), " code { "responsible" } " (penanggung_jawab), " code { "location" } " (lokasi), " code { "procurement_year" } " (tahun_pengadaan), " code { "notes" } " (catatan)." }
-                li { "An empty cell leaves the value as it is; " code { "-" } " clears it. A file with any bad row changes nothing, and each bad row is named by its line." }
-                li { "The register's own CSV (" a href="/inventory.csv" { "download" } ") can be edited and imported back." }
+                li { (t(l, "import-columns-find")) " " code { "mac" } ", " code { "serial" } ", " code { "asset_tag" } ", " code { "asset_id" } }
+                li { (t(l, "import-columns-record")) " " code { "asset_tag" } " (kode_barang), " code { "responsible" } " (penanggung_jawab), " code { "location" } " (lokasi), " code { "procurement_year" } " (tahun_pengadaan), " code { "notes" } " (catatan)" }
+                li { (t(l, "import-columns-cells")) }
+                li { (t(l, "import-columns-export")) " " a href="/inventory.csv" { "/inventory.csv" } }
             }
         }
         form.filters method="post" action="/inventory/import" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(v.csrf);
-            label for="file" { "File" }
+            label for="file" { (t(l, "import-file")) }
             input #file type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
-            button type="submit" name="action" value="check" { "Check (nothing is written)" }
+            button type="submit" name="action" value="check" { (t(l, "import-check")) }
         }
         @if let Some((plan, applied, content, warning)) = result {
             @if let Some(w) = warning { p.error role="alert" { (w) } }
             @if applied {
-                p role="status" { strong { "Imported: " } (plan.changes.len()) " assets changed, " (plan.unchanged) " already as in the file." }
+                p role="status" { strong { (tr!(l, "import-done", changed = plan.changes.len(), unchanged = plan.unchanged)) } }
             } @else if !plan.errors.is_empty() {
                 div.error role="alert" {
-                    p { (plan.errors.len()) " bad row(s): nothing will be imported. Correct the file and check it again." }
-                    ul { @for e in &plan.errors { li { @if e.line > 0 { "Line " (e.line) ": " } (e.message) } } }
+                    p { (tr!(l, "import-bad-rows", count = plan.errors.len())) }
+                    ul { @for e in &plan.errors { li { @if e.line > 0 { (tr!(l, "import-line", line = e.line)) ": " } (e.message) } } }
                 }
             } @else {
-                p role="status" { (plan.rows) " rows read: " (plan.changes.len()) " assets would change, " (plan.unchanged) " are already as in the file." }
+                p role="status" { (tr!(l, "import-would", rows = plan.rows, changed = plan.changes.len(), unchanged = plan.unchanged)) }
             }
             @if !plan.changes.is_empty() {
                 table.sortable #import-plan {
-                    caption { @if applied { "What changed" } @else { "What would change" } }
-                    thead { tr { th scope="col" { "Line" } th scope="col" { "Asset" } th scope="col" { "Field" } th scope="col" { "Old value" } th scope="col" { "New value" } } }
+                    caption { @if applied { (t(l, "import-what-changed")) } @else { (t(l, "import-what-would-change")) } }
+                    thead { tr { @for key in ["import-col-line", "import-col-asset", "asset-col-field", "asset-col-old", "asset-col-new"] { th scope="col" { (t(l, key)) } } } }
                     tbody { @for c in &plan.changes { @for x in &c.changes { tr {
                         td { (c.line) }
                         th scope="row" { a href=(asset_href(&c.asset_id)) { (if c.name.is_empty() { c.asset_id.as_str() } else { c.name.as_str() }) } " " span.note { (c.agency) } }
-                        td { (x.field.replace('_', " ")) } td { (x.old_value) } td { (x.new_value) }
+                        td { (field_name(l, &x.field)) } td { (x.old_value) } td { (x.new_value) }
                     } } } }
                 }
             }
@@ -516,7 +575,7 @@ fn import_body(v: &Viewer, result: Option<(&Plan, bool, &str, Option<&str>)>) ->
                     input type="hidden" name="csrf" value=(v.csrf);
                     input type="hidden" name="content" value=(content);
                     input type="hidden" name="digest" value=(plan.digest);
-                    button type="submit" name="action" value="apply" { "Import these " (plan.changes.len()) " changes" }
+                    button type="submit" name="action" value="apply" { (tr!(l, "import-apply", count = plan.changes.len())) }
                 }
             }
         }
@@ -544,17 +603,13 @@ pub async fn import_post(
                 return error_page(
                     &v,
                     e.status(),
-                    &format!("The upload could not be read: {}", e.body_text()),
+                    &tr!(v.lang, "import-unreadable-detail", detail = e.body_text()),
                 );
             }
         };
         let name = field.name().unwrap_or("").to_owned();
         let Ok(data) = field.bytes().await else {
-            return error_page(
-                &v,
-                StatusCode::BAD_REQUEST,
-                "The upload could not be read; try again.",
-            );
+            return error_page(&v, StatusCode::BAD_REQUEST, &t(v.lang, "import-unreadable"));
         };
         let text = || String::from_utf8_lossy(&data).into_owned();
         match name.as_str() {
@@ -578,11 +633,7 @@ pub async fn import_post(
         match b64.decode(content.as_bytes()) {
             Ok(b) => b,
             Err(_) => {
-                return error_page(
-                    &v,
-                    StatusCode::BAD_REQUEST,
-                    "The checked file did not come back intact; upload it again.",
-                )
+                return error_page(&v, StatusCode::BAD_REQUEST, &t(v.lang, "import-not-intact"))
             }
         }
     } else {
@@ -596,7 +647,7 @@ pub async fn import_post(
         );
         return page(
             &v,
-            "Import asset attributes",
+            &t(v.lang, "import-title"),
             "Inventory",
             import_body(&v, Some((&plan, false, "", None))),
         );
@@ -608,8 +659,8 @@ pub async fn import_post(
         Err(_) => return unavailable(&v),
     };
     let (plan, applied, warning) = if apply && checked.plan.digest != digest {
-        let w = "The register changed since this file was checked: here is what it would change now. Check the changes and import again.";
-        (checked.plan, false, Some(w.to_owned()))
+        let w = t(v.lang, "import-changed-meanwhile");
+        (checked.plan, false, Some(w))
     } else if apply {
         match api::import_file(&app, &v.user, bytes, false).await {
             Ok(i) => (i.plan, i.applied, None),
@@ -628,7 +679,7 @@ pub async fn import_post(
         status,
         page(
             &v,
-            "Import asset attributes",
+            &t(v.lang, "import-title"),
             "Inventory",
             import_body(&v, Some((&plan, applied, &encoded, warning.as_deref()))),
         ),

@@ -50,9 +50,9 @@ pub(super) fn agency_of(v: &Viewer, asked: Option<&str>) -> Result<Option<String
 pub(super) fn agency_select(app: &AppState, v: &Viewer, chosen: Option<&str>) -> Markup {
     html! {
         @if v.user.is_admin() {
-            label for="agency" { "Agency" }
+            label for="agency" { (crate::i18n::t(v.lang, "filter-agency")) }
             select #agency name="agency" {
-                option value="" selected[chosen.is_none()] { "All agencies" }
+                option value="" selected[chosen.is_none()] { (crate::i18n::t(v.lang, "filter-all-agencies")) }
                 @for a in &app.cfg.agencies {
                     option value=(a.id) selected[chosen == Some(a.id.as_str())] { (app.cfg.agency_name(&a.id)) " (" (a.id) ")" }
                 }

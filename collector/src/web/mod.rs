@@ -26,6 +26,7 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::api::AppState;
+use crate::i18n::{t, Lang};
 pub use session::{session_user, LoginLimits, Throttled, Viewer, UNKNOWN_USER};
 
 /// The pages' routes, merged into the API's router.
@@ -56,6 +57,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/assets/{id}", get(assets::asset).post(assets::asset_save))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
+        .route("/language", post(session::language))
         .route("/static/simpul.css", get(css))
         .route("/static/simpul.js", get(js))
 }
@@ -104,24 +106,34 @@ fn page_headers() -> [(header::HeaderName, &'static str); 5] {
     ]
 }
 
-/// The navigation entries: (path, label).
-const NAV: [(&str, &str); 5] = [
-    ("/", "Scorecard"),
-    ("/sla", "SLA"),
-    ("/backups", "Backups"),
-    ("/inventory", "Inventory"),
-    ("/lan", "LAN"),
+/// The navigation entries: (path, label the pages name as active, message key).
+const NAV: [(&str, &str, &str); 5] = [
+    ("/", "Scorecard", "nav-scorecard"),
+    ("/sla", "SLA", "nav-sla"),
+    ("/backups", "Backups", "nav-backups"),
+    ("/inventory", "Inventory", "nav-inventory"),
+    ("/lan", "LAN", "nav-lan"),
 ];
 
 /// A whole page: header with navigation and the user, `body` in <main>.
 fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Response {
+    let l = v.lang;
     let scope = match v.user.agency() {
-        Some(a) => format!("{} (OPD {a})", v.user.name),
-        None => format!("{} (Diskominfo admin)", v.user.name),
+        Some(a) => crate::tr!(
+            l,
+            "user-scope-agency",
+            name = v.user.name.as_str(),
+            agency = a
+        ),
+        None => crate::tr!(l, "user-scope-admin", name = v.user.name.as_str()),
+    };
+    let other = match l {
+        Lang::Id => Lang::En,
+        Lang::En => Lang::Id,
     };
     let markup = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(l.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -130,39 +142,44 @@ fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Response {
                 script src="/static/simpul.js" defer {}
             }
             body {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t(l, "skip-link")) }
                 header {
                     nav aria-label="Main" {
                         span.brand { "Simpul" }
                         ul {
-                            @for (href, label) in NAV {
+                            @for (href, label, key) in NAV {
                                 li {
                                     @if label == active {
-                                        a href=(href) aria-current="page" { (label) }
+                                        a href=(href) aria-current="page" { (t(l, key)) }
                                     } @else {
-                                        a href=(href) { (label) }
+                                        a href=(href) { (t(l, key)) }
                                     }
                                 }
                             }
                         }
                     }
+                    form.language method="post" action="/language" {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        input type="hidden" name="lang" value=(other.as_str());
+                        button type="submit" lang=(other.tag()) title=(t(l, "language-switch")) { (other.own_name()) }
+                    }
                     form.logout method="post" action="/logout" {
                         span { (scope) }
                         input type="hidden" name="csrf" value=(v.csrf);
-                        button type="submit" { "Log out" }
+                        button type="submit" { (t(l, "logout")) }
                     }
                 }
                 div.print-header {
                     strong { (if v.organisation.is_empty() { "Simpul" } else { v.organisation.as_str() }) }
                     span { (title) }
-                    span.printed { "Printed " (format::time(&v.zone, Some(crate::now_seconds()))) " by " (v.user.name) }
+                    span.printed { (crate::tr!(l, "printed-by", time = format::time(&v.zone, Some(crate::now_seconds())), name = v.user.name.as_str())) }
                 }
                 main #main {
                     h1 { (title) }
                     (body)
                 }
                 footer {
-                    "Times in " (v.zone_name) ". Simpul " (env!("CARGO_PKG_VERSION")) "."
+                    (crate::tr!(l, "footer", zone = v.zone_name.as_str(), version = env!("CARGO_PKG_VERSION")))
                 }
             }
         }
@@ -174,13 +191,16 @@ fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Response {
 fn error_page(v: &Viewer, status: StatusCode, message: &str) -> Response {
     let mut r = page(
         v,
-        if status == StatusCode::NOT_FOUND {
-            "Not found"
-        } else {
-            "Error"
-        },
+        &t(
+            v.lang,
+            if status == StatusCode::NOT_FOUND {
+                "error-not-found"
+            } else {
+                "error-title"
+            },
+        ),
         "",
-        html! { p.error role="alert" { (message) } p { a href="/" { "Back to the scorecard" } } },
+        html! { p.error role="alert" { (message) } p { a href="/" { (t(v.lang, "error-back")) } } },
     );
     *r.status_mut() = status;
     r

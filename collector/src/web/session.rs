@@ -12,6 +12,8 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
+use crate::i18n::Lang;
+
 use super::{page_headers, see_other, Headers};
 use crate::api::AppState;
 use crate::metrics::LoginResult;
@@ -36,6 +38,9 @@ pub struct Viewer {
     pub zone_name: String,
     /// `organisation` of collector.toml, at the top of printed pages.
     pub organisation: String,
+    /// The language of the pages: the user's choice, else the browser's, else
+    /// `default_language`.
+    pub lang: Lang,
 }
 
 impl FromRequestParts<Arc<AppState>> for Viewer {
@@ -46,7 +51,11 @@ impl FromRequestParts<Arc<AppState>> for Viewer {
         app: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
         match session_user(app, &parts.headers).await {
-            Some((user, csrf)) => Ok(Viewer {
+            Some((user, csrf, language)) => Ok(Viewer {
+                lang: language
+                    .as_deref()
+                    .and_then(Lang::parse)
+                    .unwrap_or_else(|| browser_language(app, &parts.headers)),
                 user,
                 csrf,
                 zone: app.cfg.zone().clone(),
@@ -62,6 +71,16 @@ impl FromRequestParts<Arc<AppState>> for Viewer {
             }
         }
     }
+}
+
+/// The language the browser asks for (`Accept-Language`) among ours, else the
+/// configured `default_language`: the pages of a user who chose none, and the login.
+pub fn browser_language(app: &AppState, headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::negotiate)
+        .unwrap_or_else(|| app.cfg.language())
 }
 
 /// Percent-encodes a query value.
@@ -375,4 +394,49 @@ pub async fn logout(
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
     r
+}
+
+/// The language switch of every page.
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    csrf: Option<String>,
+    lang: String,
+}
+
+/// `POST /language`: the user's language of the pages, kept with the user (every
+/// session, every browser); back to the page the switch was on.
+pub async fn language(
+    State(app): State<Arc<AppState>>,
+    v: Viewer,
+    headers: Headers,
+    Form(f): Form<LanguageForm>,
+) -> Response {
+    if !csrf_ok(&v, f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let Some(lang) = Lang::parse(&f.lang) else {
+        return super::error_page(
+            &v,
+            StatusCode::BAD_REQUEST,
+            &format!("lang = {:?}: {}", f.lang, crate::i18n::LANG_RULE),
+        );
+    };
+    let id = v.user.id;
+    if app
+        .read_db(move |conn| users::set_language(conn, id, Some(lang.as_str())))
+        .await
+        .is_err()
+    {
+        return super::unavailable(&v);
+    }
+    tracing::info!(user = ?v.user.name, lang = lang.as_str(), "language chosen");
+    // back where the switch was: a path of this site only
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    see_other(&back)
 }
