@@ -19,3 +19,17 @@ error-back = Back to the scorecard
 # the filters of the lists
 filter-agency = Agency
 filter-all-agencies = All agencies
+
+# the login page (web/session.rs)
+login-title = Log in
+login-intro = Inventory and duty monitoring of Diskominfo, the Pusat Data and the agencies (OPD).
+login-name = User name
+login-password = Password
+login-submit = Log in
+login-expired = The login form had expired or came from elsewhere (no CSRF token); please log in again.
+login-wrong = Wrong user name or password.
+login-failed-server = Login failed on the server; try again.
+login-database-down = The database is not available; try again shortly.
+login-too-many = Too many login attempts from this address
+login-busy = The server is busy with other logins
+login-try-again = { $why }. Try again in { $secs } s.

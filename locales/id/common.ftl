@@ -19,3 +19,17 @@ error-back = Kembali ke rapor kepatuhan
 # the filters of the lists
 filter-agency = Perangkat Daerah
 filter-all-agencies = Semua Perangkat Daerah
+
+# halaman masuk (web/session.rs)
+login-title = Masuk
+login-intro = Pemantauan inventaris dan kewajiban Diskominfo, Pusat Data, dan Perangkat Daerah (OPD).
+login-name = Nama pengguna
+login-password = Kata sandi
+login-submit = Masuk
+login-expired = Formulir masuk sudah kedaluwarsa atau berasal dari tempat lain (tanpa token CSRF); silakan masuk lagi.
+login-wrong = Nama pengguna atau kata sandi salah.
+login-failed-server = Gagal masuk karena kesalahan di server; coba lagi.
+login-database-down = Basis data tidak tersedia; coba lagi sebentar lagi.
+login-too-many = Terlalu banyak percobaan masuk dari alamat ini
+login-busy = Server sedang sibuk melayani percobaan masuk lain
+login-try-again = { $why }. Coba lagi dalam { $secs } detik.

@@ -116,32 +116,39 @@ pub struct NextQuery {
 }
 
 /// The login form, with a fresh double-submit token.
-fn form(app: &AppState, status: StatusCode, next: &str, message: Option<&str>) -> Response {
+fn form(
+    app: &AppState,
+    l: Lang,
+    status: StatusCode,
+    next: &str,
+    message: Option<&str>,
+) -> Response {
+    use crate::i18n::t;
     let token = random_token();
     let markup = html! {
         (maud::DOCTYPE)
-        html lang="en" {
+        html lang=(l.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Log in · Simpul" }
+                title { (t(l, "login-title")) " · Simpul" }
                 link rel="stylesheet" href="/static/simpul.css";
             }
             body.login {
                 main #main {
                     h1 { "Simpul" }
-                    p { "Inventory and duty monitoring of Diskominfo, the Pusat Data and the agencies (OPD)." }
+                    p { (t(l, "login-intro")) }
                     @if let Some(m) = message {
                         p.error role="alert" { (m) }
                     }
                     form method="post" action="/login" {
                         input type="hidden" name="login_csrf" value=(token);
                         input type="hidden" name="next" value=(next);
-                        label for="name" { "User name" }
+                        label for="name" { (t(l, "login-name")) }
                         input #name name="name" type="text" autocomplete="username" required autofocus;
-                        label for="password" { "Password" }
+                        label for="password" { (t(l, "login-password")) }
                         input #password name="password" type="password" autocomplete="current-password" required;
-                        button type="submit" { "Log in" }
+                        button type="submit" { (t(l, "login-submit")) }
                     }
                 }
             }
@@ -161,9 +168,14 @@ fn form(app: &AppState, status: StatusCode, next: &str, message: Option<&str>) -
 }
 
 /// `GET /login`.
-pub async fn login_form(State(app): State<Arc<AppState>>, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_form(
+    State(app): State<Arc<AppState>>,
+    headers: Headers,
+    Query(q): Query<NextQuery>,
+) -> Response {
     form(
         &app,
+        browser_language(&app, &headers),
         StatusCode::OK,
         &super::redirect::safe_next(q.next.as_deref()),
         None,
@@ -186,14 +198,16 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = super::redirect::safe_next(f.next.as_deref());
+    let l = browser_language(&app, &headers);
     let counters = &app.metrics;
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if expected.is_empty() || f.login_csrf.as_deref() != Some(expected) {
         return form(
             &app,
+            l,
             StatusCode::FORBIDDEN,
             &next,
-            Some("The login form had expired or came from elsewhere (no CSRF token); please log in again."),
+            Some(&crate::i18n::t(l, "login-expired")),
         );
     }
     let typed = f.name.trim().to_lowercase();
@@ -210,18 +224,13 @@ pub async fn login(
     if let Err(wait) = limits.per_address.check(&ip, Instant::now()) {
         counters.web_login(LoginResult::Throttled);
         tracing::warn!(address = %ip, "login throttled (address)");
-        return too_many(
-            &app,
-            &next,
-            wait,
-            "Too many login attempts from this address",
-        );
+        return too_many(&app, l, &next, wait, "login-too-many");
     }
     // the (cheap) lookup first: logs name only users, never what was typed otherwise
     let n = name.clone();
     let found = match app.read_db(move |conn| users::login_hash(conn, &n)).await {
         Ok(found) => found,
-        Err(e) => return database_down(&app, &next, &e),
+        Err(e) => return database_down(&app, l, &next, &e),
     };
     let shown = found
         .as_ref()
@@ -231,12 +240,7 @@ pub async fn login(
     if let Err(wait) = limits.per_name_address.check(&(name.clone(), ip), now) {
         counters.web_login(LoginResult::Throttled);
         tracing::warn!(address = %ip, user = ?shown, "login throttled");
-        return too_many(
-            &app,
-            &next,
-            wait,
-            "Too many login attempts from this address",
-        );
+        return too_many(&app, l, &next, wait, "login-too-many");
     }
     if limits.per_name.check(&name, now).is_err() {
         // many addresses try this name: slow every attempt, refuse none
@@ -255,12 +259,7 @@ pub async fn login(
         _ => {
             counters.web_login(LoginResult::Busy);
             tracing::warn!(address = %ip, "login refused: password verifications busy");
-            return too_many(
-                &app,
-                &next,
-                VERIFY_WAIT,
-                "The server is busy with other logins",
-            );
+            return too_many(&app, l, &next, VERIFY_WAIT, "login-busy");
         }
     };
     let (hash, password) = (found.as_ref().map(|(_, h)| h.clone()), f.password);
@@ -279,18 +278,20 @@ pub async fn login(
             tracing::warn!(address = %ip, user = ?shown, "login failed");
             return form(
                 &app,
+                l,
                 StatusCode::UNAUTHORIZED,
                 &next,
-                Some("Wrong user name or password."),
+                Some(&crate::i18n::t(l, "login-wrong")),
             );
         }
         (None, _) => {
             tracing::error!("login: the password verification thread failed");
             return form(
                 &app,
+                l,
                 StatusCode::SERVICE_UNAVAILABLE,
                 &next,
-                Some("Login failed on the server; try again."),
+                Some(&crate::i18n::t(l, "login-failed-server")),
             );
         }
     };
@@ -300,7 +301,7 @@ pub async fn login(
         .await;
     let (sid, _csrf) = match session {
         Ok(s) => s,
-        Err(e) => return database_down(&app, &next, &e),
+        Err(e) => return database_down(&app, l, &next, &e),
     };
     counters.web_login(LoginResult::Ok);
     // the password is proven: this address starts afresh for this name, and a login
@@ -324,13 +325,19 @@ pub async fn login(
 }
 
 /// 429: the login form saying `why` and when to try again, with `Retry-After`.
-fn too_many(app: &AppState, next: &str, wait: Duration, why: &str) -> Response {
+fn too_many(app: &AppState, l: Lang, next: &str, wait: Duration, why: &str) -> Response {
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
     let mut r = form(
         app,
+        l,
         StatusCode::TOO_MANY_REQUESTS,
         next,
-        Some(&format!("{why}. Try again in {secs} s.")),
+        Some(&crate::tr!(
+            l,
+            "login-try-again",
+            why = crate::i18n::t(l, why),
+            secs = secs
+        )),
     );
     r.headers_mut()
         .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
@@ -362,13 +369,14 @@ pub fn csrf_refused() -> Response {
 }
 
 /// The login form again, 503, when the database cannot be read.
-fn database_down(app: &AppState, next: &str, e: &crate::api::error::ApiError) -> Response {
+fn database_down(app: &AppState, l: Lang, next: &str, e: &crate::api::error::ApiError) -> Response {
     tracing::error!(error = %e.body.error, "login: database error");
     form(
         app,
+        l,
         StatusCode::SERVICE_UNAVAILABLE,
         next,
-        Some("The database is not available; try again shortly."),
+        Some(&crate::i18n::t(l, "login-database-down")),
     )
 }
 
