@@ -529,6 +529,12 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
     ] {
         assert!(inv.contains(text), "the Indonesian register lacks {text:?}");
     }
+    // before a login, the browser's language
+    let login_id = curl(&c.url("/login"), "GET", &[id_header], "").body;
+    assert!(login_id.contains("<html lang=\"id\">") && login_id.contains("Nama pengguna"));
+    assert_indonesian("/login", &login_id);
+    let login_en = curl(&c.url("/login"), "GET", &["Accept-Language: en-GB"], "").body;
+    assert!(login_en.contains("User name"));
     let english = curl(
         &c.url("/inventory"),
         "GET",
