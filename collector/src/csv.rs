@@ -79,9 +79,100 @@ impl Csv {
     }
 }
 
+/// The rows of an RFC 4180 document written by [`Csv`] (quoted cells may hold commas,
+/// quotes and line breaks).
+fn rows(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let (mut row, mut cell) = (Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                out.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        row.push(cell);
+        out.push(row);
+    }
+    out
+}
+
+/// A CSV document for a spreadsheet set to the Indonesian locale: a UTF-8 byte order
+/// mark (without it, spreadsheets read UTF-8 as the local code page and garble names),
+/// `;` between cells (a comma is the decimal separator there) and decimal commas in
+/// plain numbers (`99.95` becomes `99,95`, read as a number). Integers, addresses
+/// (`10.0.0.5`) and versions (`6.1.0`) are left as they are.
+pub fn for_indonesian_spreadsheet(text: &str) -> String {
+    let mut out = String::from("\u{feff}");
+    for row in rows(text) {
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            let one_point = cell.matches('.').count() == 1;
+            let cell = if one_point && is_plain_number(cell) && cell.parse::<f64>().is_ok() {
+                Cow::Owned(cell.replace('.', ","))
+            } else {
+                Cow::Borrowed(cell.as_str())
+            };
+            // the cells were neutralised by `field` already; only the quoting changes
+            if cell.contains([';', '"', '\n', '\r']) {
+                out.push('"');
+                out.push_str(&cell.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(&cell);
+            }
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{field, Csv};
+    use super::{field, for_indonesian_spreadsheet, Csv};
+
+    #[test]
+    fn an_indonesian_spreadsheet_gets_a_bom_semicolons_and_decimal_commas() {
+        let mut c = Csv::new(&[
+            "agency",
+            "name",
+            "availability_percent",
+            "address",
+            "kernel",
+            "hosts",
+        ]);
+        c.row(&[
+            &"dinkes",
+            &"Dinas \"A\"; B, C\nD",
+            &"99.95",
+            &"10.0.0.5",
+            &"6.1.0",
+            &"1200",
+        ]);
+        c.row(&[&"x", &"=cmd", &"-0.5", &"", &"1e3", &"+1"]);
+        let out = for_indonesian_spreadsheet(&c.finish());
+        assert_eq!(
+            out,
+            "\u{feff}agency;name;availability_percent;address;kernel;hosts\r\n\
+             dinkes;\"Dinas \"\"A\"\"; B, C\nD\";99,95;10.0.0.5;6.1.0;1200\r\n\
+             x;'=cmd;-0,5;;1e3;+1\r\n"
+        );
+    }
 
     #[test]
     fn quotes_only_what_needs_it() {

@@ -739,6 +739,16 @@ pub fn keep_month(conn: &Db, month: &str, rows: &[ScoreRow], at: f64) -> Result<
 
 /// The scorecard kept for `month` (of agency `only` when given), by agency, with when
 /// it was recorded; empty when none was kept.
+/// The months whose scorecard was kept (`2026-10`, ...), oldest first: the months the
+/// collector ran in.
+pub fn kept_months(conn: &Db) -> Result<Vec<String>, DbError> {
+    conn.query(
+        "SELECT DISTINCT month FROM scorecard_months ORDER BY month",
+        crate::params![],
+        |r| r.get(0),
+    )
+}
+
 pub fn kept_month(
     conn: &Db,
     month: &str,

@@ -288,6 +288,16 @@ fn the_register_lists_each_machine_once_keeps_leavers_and_audits_what_people_rec
     // the tag names one asset: another asset cannot take it
     let (code, bad) = put(&server_id, r#"{"asset_tag": "KB-02.06.03.0007"}"#, &bearer);
     assert_eq!(code, 409, "{bad}");
+    // null clears a field; a MAC typed with dashes is searched as stored
+    let (code, out) = put(&server_id, r#"{"responsible": null}"#, &bearer);
+    assert_eq!(code, 200, "{out}");
+    assert!(
+        out.contains(r#""field":"responsible","new_value":"","old_value":"Ani (Seksi TIK)""#),
+        "{out}"
+    );
+    let found = assets(&c, "?q=02-00-00-00-00-0A");
+    assert_eq!(found["assets"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["assets"][0]["name"], "printer-tu");
     // writes need a token, not the pages' cookie (which carries no CSRF token here)
     c.add_user("budi", &["--role", "admin"], PW);
     let cookie = login(&c, "budi", PW);
@@ -567,6 +577,23 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
         );
         assert_indonesian(&p, &html);
     }
+    // the register's CSV for a spreadsheet in the Indonesian locale: BOM, ';', decimal
+    // commas; `sep=comma` for the other convention
+    let csv = curl(&c.url("/inventory.csv?agency=dinkes"), "GET", &[&again], "").body;
+    let csv = csv.split("\r\n\r\n").nth(1).unwrap_or(&csv).to_owned();
+    assert!(
+        csv.starts_with("\u{feff}agency;agency_name;asset_type;name;"),
+        "{csv}"
+    );
+    assert!(csv.contains(";Dinas Kesehatan;server;simpus-db;"), "{csv}");
+    let comma = curl(
+        &c.url("/inventory.csv?agency=dinkes&sep=comma"),
+        "GET",
+        &[&again],
+        "",
+    )
+    .body;
+    assert!(comma.contains(",Dinas Kesehatan,server,simpus-db,") && !comma.contains('\u{feff}'));
     assert_eq!(
         curl(
             &c.url("/language"),

@@ -209,35 +209,46 @@ fn may_edit(app: &AppState, user: &User, agency: &str) -> Result<(), ApiError> {
 }
 
 /// The body of `PUT /api/v1/assets/{id}`: the fields to change (absent: unchanged;
-/// `procurement_year: null` clears it).
+/// `null` or `""` clears one).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttributesBody {
-    asset_tag: Option<String>,
-    responsible: Option<String>,
-    location: Option<String>,
+    #[serde(default, with = "double_option")]
+    asset_tag: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    responsible: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    location: Option<Option<String>>,
     #[serde(default, with = "double_option")]
     procurement_year: Option<Option<i64>>,
-    notes: Option<String>,
+    #[serde(default, with = "double_option")]
+    notes: Option<Option<String>>,
 }
 
+/// A field that is absent (None), `null` (Some(None)) or a value.
 mod double_option {
     use serde::{Deserialize, Deserializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-        Option::<i64>::deserialize(d).map(Some)
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
     }
 }
 
 impl AttributesBody {
     /// `old` with this body's fields applied.
     pub fn apply(self, old: &Attributes) -> Attributes {
+        let text = |new: Option<Option<String>>, old: &String| match new {
+            None => old.clone(),
+            Some(v) => v.unwrap_or_default(),
+        };
         Attributes {
-            tag: self.asset_tag.unwrap_or_else(|| old.tag.clone()),
-            responsible: self.responsible.unwrap_or_else(|| old.responsible.clone()),
-            location: self.location.unwrap_or_else(|| old.location.clone()),
+            tag: text(self.asset_tag, &old.tag),
+            responsible: text(self.responsible, &old.responsible),
+            location: text(self.location, &old.location),
             procurement_year: self.procurement_year.unwrap_or(old.procurement_year),
-            notes: self.notes.unwrap_or_else(|| old.notes.clone()),
+            notes: text(self.notes, &old.notes),
         }
     }
 }

@@ -111,9 +111,48 @@ fn column_of(name: &str) -> Option<Column> {
         })
 }
 
-/// The columns a file may have, for messages.
+/// The columns a file may have, for messages: every name each kind is known by.
 fn known_columns() -> String {
-    "asset_id, agency, mac (or macs), serial, asset_tag (or kode_barang, nomor_inventaris), responsible (penanggung_jawab), location (lokasi), procurement_year (tahun_pengadaan), notes (catatan)".into()
+    let kinds = [
+        Column::AssetId,
+        Column::Agency,
+        Column::Mac,
+        Column::Serial,
+        Column::Tag,
+        Column::Responsible,
+        Column::Location,
+        Column::Year,
+        Column::Notes,
+    ];
+    kinds
+        .iter()
+        .map(|k| {
+            NAMES
+                .iter()
+                .filter(|(_, c)| c == k)
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A MAC address as the register writes it (`02:00:00:00:00:0a`), from the usual
+/// spellings: colons, dashes, Cisco's dots, or none, in either case. None: not one.
+pub fn normal_mac(s: &str) -> Option<String> {
+    let hex: String = s
+        .chars()
+        .filter(|c| !matches!(c, ':' | '-' | '.'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    (hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        hex.as_bytes()
+            .chunks(2)
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect::<Vec<_>>()
+            .join(":")
+    })
 }
 
 /// A file's rows: each with its line (the spreadsheet's row number; 1 is the header).
@@ -159,7 +198,9 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
             e.valid_up_to()
         ))
     })?;
-    let text = text.trim_start_matches('\u{feff}');
+    // CRLF (what spreadsheets on Windows write) as LF: one line per row for the
+    // reader's line numbers
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
     let header = text.lines().next().unwrap_or("");
     let sep = if header.matches(';').count() > header.matches(',').count() {
         b';'
@@ -300,7 +341,9 @@ impl Index {
         }
         if let Some(macs) = row.get(Column::Mac) {
             for m in macs.split([' ', ',', ';']).filter(|m| !m.is_empty()) {
-                let m = m.to_ascii_lowercase().replace('-', ":");
+                let m = normal_mac(m).ok_or_else(|| {
+                    format!("{m:?} is not a MAC address; write it like 02:00:00:00:00:0a")
+                })?;
                 let hits = self
                     .by_mac
                     .get(&m)
@@ -367,13 +410,19 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// The first non-empty cell of column kind `c`, trimmed.
+    /// The first non-empty cell of column kind `c`, trimmed; the `'` the register's
+    /// own CSV puts before a formula-like value (`'=...`, `'+62 ...`) taken off again,
+    /// so that an exported file imports back unchanged.
     fn get(&self, c: Column) -> Option<&str> {
         self.cols
             .iter()
             .zip(self.cells)
             .filter(|(k, _)| **k == c)
             .map(|(_, v)| v.trim())
+            .map(|v| match v.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+                _ => v,
+            })
             .find(|v| !v.is_empty())
     }
 }

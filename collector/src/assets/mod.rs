@@ -126,6 +126,10 @@ impl Asset {
     /// Whether the asset matches a search text (already lower-case and trimmed):
     /// name, vendor, model, serial, type, OS, addresses, MACs and recorded attributes.
     pub fn matches(&self, text: &str) -> bool {
+        // a MAC typed with dashes or dots (as printed on a label) is searched as stored
+        if let Some(mac) = import::normal_mac(text) {
+            return self.macs.contains(&mac);
+        }
         text.is_empty()
             || [
                 &self.name,
@@ -433,8 +437,9 @@ fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The devices without a host, grouped by shared MAC address within an agency (union
-/// by MAC: one machine seen at two sites).
+/// The devices without a host, grouped by shared MAC address within an agency (one
+/// machine seen at two sites), and a device without a MAC with the device at its
+/// address at the same site (one whose MAC became known).
 fn device_groups<'a>(alone: &[&'a Sighting]) -> Vec<Vec<&'a Sighting>> {
     let mut parent: Vec<usize> = (0..alone.len()).collect();
     fn root(p: &mut [usize], mut i: usize) -> usize {
@@ -458,6 +463,29 @@ fn device_groups<'a>(alone: &[&'a Sighting]) -> Vec<Vec<&'a Sighting>> {
                 }
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(i);
+                }
+            }
+        }
+    }
+    // a device found without a MAC and the device at its address at the same site
+    // (its MAC learned later, its id changed from `ip:` to `mac:`) are one machine
+    let has_mac = |s: &Sighting| s.device.macs.iter().any(|m| usable_mac(&lower(m)));
+    let mut at: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (i, s) in alone.iter().enumerate() {
+        for addr in &s.device.addresses {
+            let key = (
+                s.device.agency.as_str(),
+                s.device.site.as_str(),
+                addr.as_str(),
+            );
+            match at.get(&key) {
+                Some(&j) if !has_mac(s) || !has_mac(alone[j]) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[a] = b;
+                }
+                Some(_) => {}
+                None => {
+                    at.insert(key, i);
                 }
             }
         }
@@ -738,7 +766,7 @@ pub fn latest_procurement_year(now: f64) -> i64 {
     1970 + (now / (365.2425 * 86400.0)) as i64 + 1
 }
 
-/// The limits of the recorded fields (bytes), checked on every write.
+/// The limits of the recorded fields (characters), checked on every write.
 pub const LIMITS: [(&str, usize); 4] = [
     ("asset_tag", 64),
     ("responsible", 120),
@@ -773,10 +801,11 @@ pub fn check(mut a: Attributes, now: f64) -> Result<Attributes, Vec<Violation>> 
                 },
             ));
         }
-        if v.len() > max {
+        let n = v.chars().count();
+        if n > max {
             problems.push(violation(
                 field,
-                format!("at most {max} bytes (this one has {})", v.len()),
+                format!("at most {max} characters (this one has {n})"),
             ));
         }
     }

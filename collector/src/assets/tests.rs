@@ -357,7 +357,7 @@ fn attributes_are_checked() {
     .unwrap_err();
     assert_eq!(bad.len(), 3, "{bad:?}");
     let bad = describe(&bad);
-    assert!(bad.starts_with("asset_tag: no control characters (tabs, line breaks); location: at most 120 bytes (this one has 121); procurement_year: 1969 is not a year from 1970 to"), "{bad}");
+    assert!(bad.starts_with("asset_tag: no control characters (tabs, line breaks); location: at most 120 characters (this one has 121); procurement_year: 1969 is not a year from 1970 to"), "{bad}");
 }
 
 fn register() -> Vec<Asset> {
@@ -510,4 +510,106 @@ fn an_xlsx_reads_like_its_csv() {
     assert!(import::read(b"PK\x03\x04broken").unwrap_err()[0]
         .message
         .starts_with("not a readable XLSX workbook"));
+}
+
+#[test]
+fn crlf_files_keep_their_line_numbers_and_an_export_imports_back_unchanged() {
+    let mut reg = register();
+    let a1 = reg.iter_mut().find(|a| a.id == "agent:a1").unwrap();
+    a1.attributes.notes = "+62 812 3456".into();
+    let t = table("mac,notes\r\n02:00:00:00:00:01,'+62 812 3456\r\n02:00:00:00:00:99,x\r\n");
+    let p = import::plan(&t, &reg, NOW);
+    assert_eq!(p.unchanged, 1, "the export's guard is taken off: {p:#?}");
+    assert_eq!(p.errors[0].line, 3, "{:?}", p.errors);
+}
+
+#[test]
+fn macs_in_the_usual_spellings_and_a_clear_error_for_others() {
+    assert_eq!(
+        import::normal_mac("02-00-00-00-00-0A").as_deref(),
+        Some("02:00:00:00:00:0a")
+    );
+    assert_eq!(
+        import::normal_mac("0200.0000.000a").as_deref(),
+        Some("02:00:00:00:00:0a")
+    );
+    assert_eq!(import::normal_mac("zz:zz"), None);
+    let p = import::plan(
+        &table("mac,asset_tag\n0200.0000.0001,KB-5\nzz:zz,KB-6\n"),
+        &register(),
+        NOW,
+    );
+    assert_eq!(p.changes.len(), 1, "{p:#?}");
+    assert_eq!(
+        p.errors[0].message,
+        "\"zz:zz\" is not a MAC address; write it like 02:00:00:00:00:0a"
+    );
+    // an asset tag differs from another asset's not by its case alone
+    let p = import::plan(
+        &table("mac,asset_tag\n02:00:00:00:00:01,kb-002\n"),
+        &register(),
+        NOW,
+    );
+    assert!(
+        p.errors[0]
+            .message
+            .contains("already recorded for asset agent:a2"),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn a_device_whose_mac_became_known_stays_one_asset_with_its_tag() {
+    let seen = [
+        device(
+            "dinkes",
+            "kantor",
+            "ip:10.1.0.20",
+            &[],
+            &["10.1.0.20"],
+            false,
+            NOW - DAY,
+        ),
+        device(
+            "dinkes",
+            "kantor",
+            "mac:02:00:00:00:00:20",
+            &["02:00:00:00:00:20"],
+            &["10.1.0.20"],
+            true,
+            NOW,
+        ),
+        // two machines with their own MACs that held one address in turn stay two
+        device(
+            "dinkes",
+            "kantor",
+            "mac:02:00:00:00:00:30",
+            &["02:00:00:00:00:30"],
+            &["10.1.0.30"],
+            false,
+            NOW - DAY,
+        ),
+        device(
+            "dinkes",
+            "kantor",
+            "mac:02:00:00:00:00:31",
+            &["02:00:00:00:00:31"],
+            &["10.1.0.30"],
+            true,
+            NOW,
+        ),
+    ];
+    let rec = [recorded(
+        "lan:dinkes/kantor/ip:10.1.0.20",
+        "dinkes",
+        "KB-CCTV-01",
+    )];
+    let reg = build(&[], &seen, &rec, &settings(), NOW);
+    assert_eq!(reg.len(), 3, "{reg:#?}");
+    let cctv = reg
+        .iter()
+        .find(|a| a.id == "lan:dinkes/kantor/mac:02:00:00:00:00:20")
+        .unwrap();
+    assert_eq!(cctv.status, Presence::Present);
+    assert_eq!(cctv.attributes.tag, "KB-CCTV-01", "the tag follows it");
 }

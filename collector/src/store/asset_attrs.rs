@@ -186,7 +186,7 @@ pub fn write(
     }
     if !new.tag.is_empty() {
         let holders: Vec<String> = tx.query(
-            "SELECT asset_id FROM asset_attributes WHERE agency = ?1 AND tag = ?2",
+            "SELECT asset_id FROM asset_attributes WHERE agency = ?1 AND lower(tag) = lower(?2)",
             params![agency, new.tag],
             |r| r.get(0),
         )?;

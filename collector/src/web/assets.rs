@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -231,9 +231,12 @@ pub async fn inventory_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
     Params(q): Params<RegisterForm>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     match filtered(&app, &v, &q).await {
-        Ok((_, rows)) => crate::api::csv_response(
+        Ok((_, rows)) => super::csv_download(
+            &v,
+            raw.as_deref(),
             "simpul-inventory.csv",
             crate::assets::to_csv(&rows, &v.zone, |a| app.cfg.agency_name(a).to_owned()),
         ),
@@ -317,7 +320,10 @@ async fn asset_page(
             dt { (t(l, "assets-col-type")) } dd { (a.kind) }
             dt { (t(l, "assets-col-status")) } dd { (status_cell(v, a)) }
             dt { (t(l, "asset-seen-by")) } dd {
-                @if let Some(agent) = &a.agent_id { (t(l, "asset-its-agent")) " (" a href=(format!("/hosts/{}", encode(agent))) { (t(l, "asset-host-page")) } ")" }
+                @if let Some(agent) = &a.agent_id {
+                    (t(l, if a.status == Presence::NeverSeen { "asset-agent-never" } else { "asset-its-agent" }))
+                    " (" a href=(format!("/hosts/{}", encode(agent))) { (t(l, "asset-host-page")) } ")"
+                }
                 @if a.agent_id.is_some() && !a.lan_devices.is_empty() { " " (t(l, "asset-and")) " " }
                 @if !a.lan_devices.is_empty() { (t(l, "asset-lan-discovery-at")) " " @for (i, d) in a.lan_devices.iter().enumerate() {
                     @if i > 0 { ", " }
@@ -575,7 +581,7 @@ fn import_body(v: &Viewer, result: Option<(&Plan, bool, &str, Option<&str>)>) ->
                     input type="hidden" name="csrf" value=(v.csrf);
                     input type="hidden" name="content" value=(content);
                     input type="hidden" name="digest" value=(plan.digest);
-                    button type="submit" name="action" value="apply" { (tr!(l, "import-apply", count = plan.changes.len())) }
+                    button type="submit" name="action" value="apply" { (tr!(l, "import-apply", count = plan.changes.iter().map(|c| c.changes.len()).sum::<usize>())) }
                 }
             }
         }

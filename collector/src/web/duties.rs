@@ -187,9 +187,12 @@ pub async fn sla_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
     Params(q): Params<FilterForm>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     match sla_report(&app, &v, &q).await {
-        Ok((r, _)) => crate::api::csv_response(
+        Ok((r, _)) => super::csv_download(
+            &v,
+            raw.as_deref(),
             &format!("simpul-sla-{}.csv", r.period),
             crate::sla::report::to_csv(&r),
         ),
@@ -272,7 +275,15 @@ pub async fn backups(
             let zone = v.zone.clone();
             let got = app
                 .read_db(move |conn| {
-                    let months = crate::report::data::months_begun(&p, &zone, now);
+                    // the months the collector ran in (as the report's): before it, nothing
+                    // was monitored, which is not "no backups"
+                    let kept = crate::scorecard::kept_months(conn)?;
+                    let current =
+                        Period::containing(PeriodKind::Month, now as i64, &zone).to_string();
+                    let months: Vec<_> = crate::report::data::months_begun(&p, &zone, now)
+                        .into_iter()
+                        .filter(|(m, _, _)| *m == current || kept.contains(m))
+                        .collect();
                     crate::report::data::backup_sections(
                         conn,
                         &a.cfg,
@@ -365,7 +376,7 @@ fn backup_history(
     let (from, to) = period.bounds(&v.zone);
     html! {
         h2 { "In " (period) }
-        p.note { (time(&v.zone, Some(from as f64))) " to " (time(&v.zone, Some(to as f64))) " (exclusive); months not yet begun are left out." }
+        p.note { (time(&v.zone, Some(from as f64))) " to " (time(&v.zone, Some(to as f64))) " (exclusive). Months before the collector ran (nothing was monitored) and months not yet begun are left out." }
         @if sections.is_empty() { p { "No backup obligations." } }
         @for b in sections {
             h3 { (b.status.id) ": " (b.status.dataset) " " small { "(" (b.status.agency) ", every " (duration(b.status.interval_seconds)) ")" } }
@@ -398,6 +409,7 @@ pub async fn backups_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
     Params(q): Params<FilterForm>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
         return not_found(&v, "agency");
@@ -405,7 +417,12 @@ pub async fn backups_csv(
     let Some(rows) = visible_backups(&app, &v, agency).await else {
         return unavailable(&v);
     };
-    crate::api::csv_response("simpul-backups.csv", crate::api::backups::csv(&rows))
+    super::csv_download(
+        &v,
+        raw.as_deref(),
+        "simpul-backups.csv",
+        crate::api::backups::csv(&rows),
+    )
 }
 
 // ---- LAN ---------------------------------------------------------------------------

@@ -318,6 +318,26 @@ fn trusted_svg(svg: &str) -> PreEscaped<&str> {
     )
 }
 
+/// A CSV download in the viewer's convention: in Indonesian for a spreadsheet set to
+/// the Indonesian locale (a BOM, `;` between cells, decimal commas), in English as
+/// RFC 4180 with commas; `sep=comma` or `sep=semicolon` in the query chooses.
+fn csv_download(v: &Viewer, query: Option<&str>, filename: &str, body: String) -> Response {
+    let asked = query
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("sep="));
+    let semicolons = match asked {
+        Some("semicolon") => true,
+        Some("comma") => false,
+        _ => v.lang == Lang::Id,
+    };
+    if semicolons {
+        crate::api::csv_response(filename, crate::csv::for_indonesian_spreadsheet(&body))
+    } else {
+        crate::api::csv_response(filename, body)
+    }
+}
+
 /// The response of a redirect after a POST (303: the browser GETs the target).
 fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

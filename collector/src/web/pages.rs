@@ -126,16 +126,25 @@ pub async fn scorecard(
         super::session::encode(status),
         super::session::encode(text)
     );
-    // the months of this year so far, newest first, for the selector
-    let year_start = Period::containing(PeriodKind::Year, now as i64, &v.zone);
-    let months: Vec<Period> = year_start
-        .months()
-        .into_iter()
-        .filter(|m| m.bounds(&v.zone).0 <= now as i64)
-        .rev()
+    // the months kept (those the collector ran in) and this one, newest first
+    let Ok(kept) = app
+        .read_db(|conn| Ok(crate::scorecard::kept_months(conn)?))
+        .await
+    else {
+        return super::unavailable(&v);
+    };
+    let mut months: Vec<Period> = kept
+        .iter()
+        .filter_map(|m| Period::parse(m))
+        .filter(|m| *m != current)
         .collect();
+    months.push(current);
+    months.reverse();
     let body = html! {
-        p { "Each agency's (OPD) duties this month: its agents reporting, the SLA of its servers, fresh backups and restore tests in date, a current LAN diagram with its changes acknowledged, and its inventory. Each cell says why, and links to the evidence." }
+        p {
+            @if period == current { "Each agency's (OPD) duties this month: " } @else { "Each agency's (OPD) duties as they stood at the end of " (period) ": " }
+            "its agents reporting, the SLA of its servers, fresh backups and restore tests in date, a current LAN diagram with its changes acknowledged, and its inventory. Each cell says why, and links to the evidence."
+        }
         form.filters method="get" action="/" role="search" {
             label for="month" { "Month" }
             select #month name="month" {
@@ -240,10 +249,16 @@ pub async fn scorecard_csv(
     v: Viewer,
     State(app): State<Arc<AppState>>,
     Params(q): Params<ScorecardForm>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     app.duties.ensure_fresh().await;
     let rows = filtered(score_rows(&app, &v, None), &q);
-    crate::api::csv_response("simpul-scorecard.csv", crate::scorecard::to_csv(&rows))
+    super::csv_download(
+        &v,
+        raw.as_deref(),
+        "simpul-scorecard.csv",
+        crate::scorecard::to_csv(&rows),
+    )
 }
 
 /// `GET /agencies/{agency}`.
