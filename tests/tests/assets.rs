@@ -244,6 +244,10 @@ fn the_register_lists_each_machine_once_keeps_leavers_and_audits_what_people_rec
         "",
         "nothing was imported"
     );
+    // a file over the limit: the API's JSON error, naming the limit
+    let (code, out) = import(&"x".repeat(5 << 20), "?dry_run=true");
+    assert_eq!(code, 413);
+    assert!(out.contains("\"error\"") && out.contains("4 MiB"), "{out}");
     // a dry run lists the changes; then the import writes them, audited as an import
     let good = "\u{feff}mac;kode_barang;lokasi;tahun_pengadaan\n02:00:00:00:00:0a;KB-02.06.03.0007;Ruang TU;2019\n";
     let (code, dry) = import(good, "?dry_run=true");

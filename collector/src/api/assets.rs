@@ -393,9 +393,22 @@ pub async fn import(
     Reader(user): Reader,
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
     bearer_only(&headers)?;
+    // the body limit's own rejection is plain text: answer with the API's JSON error
+    let body = body.map_err(|e| {
+        ApiError::unread_body(&e, || {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                RejectReason::TooLarge,
+                format!(
+                    "the file is larger than {} bytes (4 MiB); split it into smaller files",
+                    import::MAX_BYTES
+                ),
+            )
+        })
+    })?;
     if !user.is_admin() && !app.cfg.assets.agency_users_edit {
         may_edit(&app, &user, "")?;
     }
