@@ -346,15 +346,23 @@ pub fn evaluate(i: &Input<'_>) -> Tally {
         segs = keep_inside(segs, &merge(bh));
     }
     let mut t = Tally::default();
+    // the end of a stretch of unknown time (the collector's own outage) right after an
+    // outage: a host still down after it is still in that one outage (a collector
+    // restart during an outage does not end it), its unknown time not counted as down
+    let mut bridge: Option<f64> = None;
     for s in &segs {
         let d = s.end - s.start;
         match s.state {
-            State::Up => t.up_seconds += d,
+            State::Up => {
+                t.up_seconds += d;
+                bridge = None;
+            }
             State::Down => {
                 t.down_seconds += d;
                 let cause = s.cause.unwrap_or(Cause::MissedHeartbeats);
+                let bridged = bridge.take() == Some(s.start);
                 match t.outages.last_mut() {
-                    Some(o) if o.end == s.start => {
+                    Some(o) if o.end == s.start || bridged => {
                         o.end = s.end;
                         o.seconds += d;
                         if cause == Cause::Reboot {
@@ -369,8 +377,16 @@ pub fn evaluate(i: &Input<'_>) -> Tally {
                     }),
                 }
             }
-            State::Maintenance => t.maintenance_seconds += d,
-            State::Unknown => t.unknown_seconds += d,
+            State::Maintenance => {
+                t.maintenance_seconds += d;
+                bridge = None;
+            }
+            State::Unknown => {
+                t.unknown_seconds += d;
+                let after_outage =
+                    t.outages.last().is_some_and(|o| o.end == s.start) || bridge == Some(s.start);
+                bridge = after_outage.then_some(s.end);
+            }
         }
     }
     t
@@ -472,6 +488,33 @@ mod tests {
                 cause: Cause::Reboot
             }]
         );
+    }
+
+    /// A collector restart while a host is down (a second of the collector's own
+    /// outage, unknown time) does not end the host's outage: one outage, ongoing to
+    /// the end of the evaluation, the unknown second not counted as down.
+    #[test]
+    fn a_collector_restart_does_not_split_an_outage() {
+        let b = beats(0.0, 1000.0, 30.0, -1.0);
+        let down = [w(3000.0, 3001.0)];
+        let t = evaluate(&Input {
+            collector_down: &down,
+            ..input(0.0, 5000.0, &b)
+        });
+        assert_eq!(t.outages.len(), 1, "{:?}", t.outages);
+        assert_eq!(t.outages[0].end, 5000.0);
+        assert_eq!(t.unknown_seconds, 1.0);
+        assert_eq!(t.outages[0].seconds, t.down_seconds);
+        assert_eq!(t.total(), 5000.0);
+        // a host that came back during the collector's outage had two outages
+        let mut b = beats(0.0, 1000.0, 30.0, -1.0);
+        b.extend(beats(3500.0, 4000.0, 30.0, -1.0));
+        let down = [w(3000.0, 3600.0)];
+        let t = evaluate(&Input {
+            collector_down: &down,
+            ..input(0.0, 5000.0, &b)
+        });
+        assert_eq!(t.outages.len(), 2, "{:?}", t.outages);
     }
 
     #[test]
