@@ -99,6 +99,13 @@ impl Zone {
         ((t + self.offset_secs).div_euclid(86400) + 3).rem_euclid(7) as u32
     }
 
+    /// `t` as `2026-11-23 18:04 WIB`: minutes and the zone's abbreviation, as the pages
+    /// and the report show times.
+    pub fn short(&self, t: f64) -> String {
+        let s = self.format(t); // 2026-11-23T18:04:05+07:00
+        format!("{} {} {}", &s[..10], &s[11..16], self.abbreviation())
+    }
+
     /// `t` as local ISO 8601 with offset, e.g. `2026-10-05T01:00:00+07:00`.
     pub fn format(&self, t: f64) -> String {
         let secs = t.floor() as i64;

@@ -33,33 +33,13 @@ pub struct SeenDevice {
 pub use crate::store::lan_seen::{backfill, record};
 
 /// The current devices (of each site's newest version) of `agency`, segments left out,
-/// by site and device id.
+/// by site and device id: its [`sightings`] in the newest versions.
 pub fn current(conn: &Db, agency: &str) -> Result<Vec<SeenDevice>, DbError> {
-    let list = |s: String| -> Vec<String> { serde_json::from_str(&s).unwrap_or_default() };
-    let mut out: Vec<SeenDevice> = conn.query(
-        "SELECT d.agency, d.site, d.device_id, d.kind, d.name, d.vendor, d.addresses, d.macs,
-                d.first_seen, v.last_seen
-         FROM lan_devices_seen d
-         JOIN lan_versions v ON v.agency = d.agency AND v.site = d.site AND v.version = d.version
-         WHERE d.agency = ?1 AND d.kind <> 'segment'
-           AND d.version = (SELECT max(m.version) FROM lan_versions m
-                            WHERE m.agency = d.agency AND m.site = d.site)",
-        params![agency],
-        |r| {
-            Ok(SeenDevice {
-                agency: r.get(0)?,
-                site: r.get(1)?,
-                id: r.get(2)?,
-                kind: r.get(3)?,
-                name: r.get(4)?,
-                vendor: r.get(5)?,
-                addresses: list(r.get(6)?),
-                macs: list(r.get(7)?),
-                first_seen: r.get(8)?,
-                last_seen: r.get(9)?,
-            })
-        },
-    )?;
+    let mut out: Vec<SeenDevice> = sightings(conn, Some(agency))?
+        .into_iter()
+        .filter(|s| s.current)
+        .map(|s| s.device)
+        .collect();
     // in Rust, not SQL: PostgreSQL would order by the database's collation
     out.sort_by(|a, b| (&a.site, &a.id).cmp(&(&b.site, &b.id)));
     Ok(out)
