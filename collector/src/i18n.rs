@@ -23,29 +23,21 @@ crate::states! {
     }
 }
 
-/// The message files, by language: (language, file, text).
-pub const FILES: [(Lang, &str, &str); 4] = [
-    (
-        Lang::Id,
-        "common",
-        include_str!("../../locales/id/common.ftl"),
-    ),
-    (
-        Lang::Id,
-        "assets",
-        include_str!("../../locales/id/assets.ftl"),
-    ),
-    (
-        Lang::En,
-        "common",
-        include_str!("../../locales/en/common.ftl"),
-    ),
-    (
-        Lang::En,
-        "assets",
-        include_str!("../../locales/en/assets.ftl"),
-    ),
-];
+/// The message files of both languages, built into the binary.
+macro_rules! files {
+    ($($file:literal),+ $(,)?) => {
+        [
+            $((Lang::Id, $file, include_str!(concat!("../../locales/id/", $file, ".ftl"))),)+
+            $((Lang::En, $file, include_str!(concat!("../../locales/en/", $file, ".ftl"))),)+
+        ]
+    };
+}
+
+/// The message files, by language: (language, file, text). `common`: the page frame,
+/// login and words used everywhere; `states`: the states' words and the duties'
+/// reasons (shared by the pages and the report); one file per group of pages.
+pub const FILES: [(Lang, &str, &str); 12] =
+    files!("common", "states", "assets", "pages", "duties", "report");
 
 /// What `default_language` and a user's choice may be, for messages.
 pub const LANG_RULE: &str = "must be \"id\" (Bahasa Indonesia) or \"en\" (English)";
@@ -198,6 +190,116 @@ macro_rules! tr {
     }};
 }
 
+/// A text the domain writes for a reader whose language it does not know: a message key
+/// and its arguments, written out in the reader's language by [`Msg::render`]. Stored
+/// as JSON where it is kept (the scorecard of a past month), so that a past month reads
+/// in today's language too.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Msg {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, Arg)>,
+}
+
+/// An argument of a [`Msg`]: a number (plurals, the language's number format) or a text
+/// inserted as it is (a name, an address, a time already written in its zone).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Arg {
+    Num(f64),
+    Text(String),
+    /// Messages written one after the other, separated by commas.
+    List(Vec<Msg>),
+}
+
+impl Msg {
+    /// The message `key` without arguments.
+    pub fn new(key: &str) -> Self {
+        Self {
+            key: key.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    /// With the number argument `name`.
+    #[must_use]
+    pub fn num(mut self, name: &str, n: impl Into<f64>) -> Self {
+        self.args.push((name.to_owned(), Arg::Num(n.into())));
+        self
+    }
+
+    /// With the count argument `name` (a usize, for plurals).
+    #[must_use]
+    pub fn count(self, name: &str, n: usize) -> Self {
+        self.num(name, n as f64)
+    }
+
+    /// With the text argument `name`.
+    #[must_use]
+    pub fn text(mut self, name: &str, s: impl Into<String>) -> Self {
+        self.args.push((name.to_owned(), Arg::Text(s.into())));
+        self
+    }
+
+    /// With the argument `name`: `items` written one after the other.
+    #[must_use]
+    pub fn list(mut self, name: &str, items: Vec<Msg>) -> Self {
+        self.args.push((name.to_owned(), Arg::List(items)));
+        self
+    }
+
+    /// Whether it is empty (kept before messages had keys: show its English text).
+    pub fn is_empty(&self) -> bool {
+        self.key.is_empty()
+    }
+
+    /// The text in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        if self.args.is_empty() {
+            return t(lang, &self.key);
+        }
+        let mut args = FluentArgs::new();
+        for (name, a) in &self.args {
+            match a {
+                Arg::Num(n) => args.set(name.as_str(), FluentValue::from(*n)),
+                Arg::Text(s) => args.set(name.as_str(), FluentValue::from(s.as_str())),
+                Arg::List(items) => args.set(
+                    name.as_str(),
+                    FluentValue::from(
+                        items
+                            .iter()
+                            .map(|m| m.render(lang))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ),
+            }
+        }
+        t_args(lang, &self.key, &args)
+    }
+}
+
+/// A duration in the largest fitting unit: `45 s`, `12 min`, `3.5 h`, `2.1 d` in
+/// English; `45 detik`, `12 menit`, `3,5 jam`, `2,1 hari` in Indonesian.
+pub fn duration(lang: Lang, secs: f64) -> String {
+    let s = secs.max(0.0);
+    let (value, decimals, unit) = if s < 120.0 {
+        (s, 0, 0)
+    } else if s < 7200.0 {
+        (s / 60.0, 0, 1)
+    } else if s < 2.0 * 86400.0 {
+        (s / 3600.0, 1, 2)
+    } else {
+        (s / 86400.0, 1, 3)
+    };
+    const UNITS: [[&str; 4]; 2] = [["detik", "menit", "jam", "hari"], ["s", "min", "h", "d"]];
+    let units = match lang {
+        Lang::Id => UNITS[0],
+        Lang::En => UNITS[1],
+    };
+    format!("{} {}", number(lang, value, decimals), units[unit])
+}
+
 /// `x` with `decimals` decimals and thousands grouped, in `lang`'s convention:
 /// `1.234,5` (id), `1,234.5` (en).
 pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
@@ -260,6 +362,10 @@ mod tests {
         assert_eq!(bytes(Lang::En, 1_610_612_736), "1.5 GiB");
         assert_eq!(bytes(Lang::Id, 1234), "1,2 KiB");
         assert_eq!(bytes(Lang::En, 512), "512 B");
+        assert_eq!(duration(Lang::Id, 3.5 * 3600.0), "3,5 jam");
+        assert_eq!(duration(Lang::En, 3.5 * 3600.0), "3.5 h");
+        assert_eq!(duration(Lang::Id, 45.0), "45 detik");
+        assert_eq!(duration(Lang::En, 3.0 * 86400.0), "3.0 d");
     }
 
     #[test]
@@ -281,5 +387,10 @@ mod tests {
         assert_eq!(tr!(Lang::En, "assets-count", count = 1234), "1,234 assets");
         assert_eq!(tr!(Lang::Id, "assets-count", count = 1234), "1.234 aset");
         assert_eq!(t(Lang::Id, "no-such-key"), "no-such-key");
+        let m = Msg::new("assets-count").count("count", 2);
+        assert_eq!(m.render(Lang::En), "2 assets");
+        assert_eq!(m.render(Lang::Id), "2 aset");
+        let back: Msg = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
     }
 }

@@ -6,6 +6,7 @@
 //! pages (`/`, `/scorecard.csv`, an agency's page) and `GET /api/v1/scorecard` show
 //! the same rows.
 
+use crate::i18n::{Lang, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::params;
@@ -75,7 +76,12 @@ crate::states! {
 pub struct DutyCell {
     pub duty: Duty,
     pub state: Cell,
+    /// Why, in English (the API's language).
     pub reason: String,
+    /// Why, for the pages and the report in the reader's language (empty in a month kept
+    /// before the messages had keys: its `reason` is shown).
+    #[serde(default, skip_serializing_if = "Msg::is_empty")]
+    pub message: Msg,
     /// The page that shows the evidence.
     pub link: String,
 }
@@ -151,23 +157,52 @@ fn counts_from_object<'de, D: serde::Deserializer<'de>>(
     Ok(out)
 }
 
+impl Duty {
+    /// The message key of its name (a column of the scorecard).
+    pub fn name_key(self) -> &'static str {
+        match self {
+            Duty::Agents => "duty-agents",
+            Duty::Sla => "duty-sla",
+            Duty::BackupsFresh => "duty-backups-fresh",
+            Duty::RestoreTests => "duty-restore-tests",
+            Duty::LanSubmitted => "duty-lan-submitted",
+            Duty::LanChanges => "duty-lan-changes",
+            Duty::Inventory => "duty-inventory",
+        }
+    }
+}
+
 impl ScoreRow {
     /// The backups state as the pages and CSV spell it (`none` without obligations).
     pub fn backups_str(&self) -> &'static str {
         self.backups.map_or("none", BackupState::as_str)
     }
 
-    /// The obligations by state, e.g. `1 late, 2 ok` (`no obligations`).
+    /// The obligations by state, e.g. `1 late, 2 ok` (`no obligations`), in English.
     pub fn backup_text(&self) -> String {
-        if self.backup_counts.is_empty() {
-            return "no obligations".into();
-        }
-        self.backup_counts
-            .iter()
-            .map(|(s, n)| format!("{n} {}", s.as_str().replace('_', " ")))
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.backup_msg().render(Lang::En)
     }
+
+    /// The obligations by state, for the reader's language.
+    pub fn backup_msg(&self) -> Msg {
+        if self.backup_counts.is_empty() {
+            return Msg::new("backups-no-obligations");
+        }
+        Msg::new("backups-by-state").list(
+            "counts",
+            self.backup_counts
+                .iter()
+                .map(|(s, n)| backup_count(*s, *n))
+                .collect(),
+        )
+    }
+}
+
+/// `2 late`: how many backups are in one state.
+fn backup_count(state: BackupState, n: usize) -> Msg {
+    Msg::new("backups-count")
+        .count("count", n)
+        .text("state", state.as_str())
 }
 
 /// The rows as CSV (`/scorecard.csv`, `GET /api/v1/scorecard?format=csv`).
@@ -404,62 +439,49 @@ struct Facts<'a> {
     unacknowledged: i64,
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The cell of every duty, in [`Duty`] order.
 fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
     let a = f.agency;
-    let cell = |duty: Duty, state: Cell, reason: String, link: String| DutyCell {
+    let cell = |duty: Duty, (state, message): (Cell, Msg), link: String| DutyCell {
         duty,
         state,
-        reason,
+        reason: message.render(Lang::En),
+        message,
         link,
     };
     let agents = match (f.hosts, f.hosts_up) {
-        (0, _) => (Cell::Failing, "no agent enrolled: enrol one on each server and one machine in the office (simpul-collector agent add)".to_owned()),
-        (n, up) if up == n => (Cell::Ok, format!("{} reporting", plural(n, "agent", "agents"))),
-        (n, 0) => (Cell::Failing, format!("none of {} reporting", plural(n, "agent", "agents"))),
-        (n, up) => (Cell::Warning, format!("{} of {n} agents not reporting", n - up)),
+        (0, _) => (Cell::Failing, Msg::new("cell-agents-none-enrolled")),
+        (n, up) if up == n => (Cell::Ok, Msg::new("cell-agents-all").count("count", n)),
+        (n, 0) => (
+            Cell::Failing,
+            Msg::new("cell-agents-none-reporting").count("count", n),
+        ),
+        (n, up) => (
+            Cell::Warning,
+            Msg::new("cell-agents-some-silent")
+                .count("silent", n - up)
+                .count("count", n),
+        ),
     };
     let sla = match (f.sla_hosts, f.sla) {
-        (0, _) => (
-            Cell::NotApplicable,
-            "no SLA class applies to this agency's servers".to_owned(),
-        ),
+        (0, _) => (Cell::NotApplicable, Msg::new("cell-sla-no-class")),
         (_, SlaStatus::Breached) => (
             Cell::Failing,
-            format!(
-                "{} breached this period",
-                plural(f.sla_breached, "server", "servers")
-            ),
+            Msg::new("cell-sla-breached").count("count", f.sla_breached),
         ),
         (_, SlaStatus::Met) if f.sla_at_risk > 0 => (
             Cell::Warning,
-            format!(
-                "{} at risk: most of the downtime budget used",
-                plural(f.sla_at_risk, "server", "servers")
-            ),
+            Msg::new("cell-sla-at-risk").count("count", f.sla_at_risk),
         ),
-        (n, SlaStatus::Met) => (
-            Cell::Ok,
-            format!("{} on track or met", plural(n, "server", "servers")),
-        ),
-        (_, SlaStatus::NoData) => (
-            Cell::NoData,
-            "no heartbeat from its servers in this period yet".to_owned(),
-        ),
+        (n, SlaStatus::Met) => (Cell::Ok, Msg::new("cell-sla-met").count("count", n)),
+        (_, SlaStatus::NoData) => (Cell::NoData, Msg::new("cell-sla-no-data")),
     };
     let worst_backup = f.backups.iter().map(|b| b.state).min();
     let fresh = match worst_backup {
-        None => (
-            Cell::NotApplicable,
-            "no backup obligation declared".to_owned(),
-        ),
+        None => (Cell::NotApplicable, Msg::new("cell-backups-none-declared")),
         Some(BackupState::Ok) => (
             Cell::Ok,
-            format!("{} fresh", plural(f.backups.len(), "backup", "backups")),
+            Msg::new("cell-backups-fresh").count("count", f.backups.len()),
         ),
         Some(BackupState::Late) => {
             let n = f
@@ -469,19 +491,22 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
                 .count();
             (
                 Cell::Warning,
-                format!("{} late", plural(n, "backup", "backups")),
+                Msg::new("cell-backups-late").count("count", n),
             )
         }
         Some(_) => {
-            let bad: Vec<String> = BackupState::ALL
+            let bad: Vec<Msg> = BackupState::ALL
                 .iter()
                 .filter(|s| !matches!(s, BackupState::Ok | BackupState::Late))
                 .filter_map(|s| {
                     let n = f.backups.iter().filter(|b| b.state == *s).count();
-                    (n > 0).then(|| format!("{n} {}", s.as_str().replace('_', " ")))
+                    (n > 0).then(|| backup_count(*s, n))
                 })
                 .collect();
-            (Cell::Failing, bad.join(", "))
+            (
+                Cell::Failing,
+                Msg::new("cell-backups-failing").list("counts", bad),
+            )
         }
     };
     let due = f
@@ -495,21 +520,17 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         .filter(|b| b.restore_test_state == RestoreTestState::Never)
         .count();
     let restore = match (f.backups.len(), due) {
-        (0, _) => (
-            Cell::NotApplicable,
-            "no backup obligation declared".to_owned(),
-        ),
-        (n, 0) => (
-            Cell::Ok,
-            format!("{} tested in date", plural(n, "obligation", "obligations")),
-        ),
+        (0, _) => (Cell::NotApplicable, Msg::new("cell-backups-none-declared")),
+        (n, 0) => (Cell::Ok, Msg::new("cell-restore-ok").count("count", n)),
         (n, d) => (
             Cell::Failing,
-            if never == d {
-                format!("{d} of {n} never restore-tested")
+            Msg::new(if never == d {
+                "cell-restore-never"
             } else {
-                format!("{d} of {n} with a restore test due or failed")
-            },
+                "cell-restore-due"
+            })
+            .count("due", d)
+            .count("count", n),
         ),
     };
     let missing =
@@ -520,80 +541,47 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         .filter(|l| l.state == LanState::Overdue)
         .count();
     let submitted = if missing {
-        (
-            Cell::Failing,
-            "no LAN diagram discovered: run LAN discovery on the office agent".to_owned(),
-        )
+        (Cell::Failing, Msg::new("cell-lan-missing"))
     } else if overdue > 0 {
         (
             Cell::Failing,
-            format!(
-                "{} not confirmed within the maximum age",
-                plural(overdue, "site's diagram", "sites' diagrams")
-            ),
+            Msg::new("cell-lan-overdue").count("count", overdue),
         )
     } else {
         (
             Cell::Ok,
-            format!(
-                "{} current",
-                plural(f.lan_sites.len(), "site diagram", "site diagrams")
-            ),
+            Msg::new("cell-lan-current").count("count", f.lan_sites.len()),
         )
     };
     let changes = if missing {
-        (Cell::NotApplicable, "no LAN diagram yet".to_owned())
+        (Cell::NotApplicable, Msg::new("cell-changes-no-diagram"))
     } else if f.unacknowledged > 0 {
         (
             Cell::Warning,
-            format!(
-                "diagram changed: {} not acknowledged",
-                plural(f.unacknowledged as usize, "change", "changes")
-            ),
+            Msg::new("cell-changes-unacknowledged").count("count", f.unacknowledged as usize),
         )
     } else {
-        (Cell::Ok, "every change acknowledged".to_owned())
+        (Cell::Ok, Msg::new("cell-changes-acknowledged"))
     };
     let inventory = match (f.hosts, f.inventoried) {
-        (0, _) => (Cell::NoData, "no agent enrolled, no inventory".to_owned()),
-        (n, i) if i == n => (
-            Cell::Ok,
-            format!("{} inventoried", plural(n, "server", "servers")),
-        ),
+        (0, _) => (Cell::NoData, Msg::new("cell-inventory-no-agent")),
+        (n, i) if i == n => (Cell::Ok, Msg::new("cell-inventory-all").count("count", n)),
         (n, i) => (
             Cell::Warning,
-            format!("{} of {n} servers without an inventory yet", n - i),
+            Msg::new("cell-inventory-some-missing")
+                .count("missing", n - i)
+                .count("count", n),
         ),
     };
     let link = |page: &str| page.replace("{a}", a);
     vec![
-        cell(Duty::Agents, agents.0, agents.1, link("/agencies/{a}")),
-        cell(Duty::Sla, sla.0, sla.1, link("/sla?agency={a}")),
-        cell(
-            Duty::BackupsFresh,
-            fresh.0,
-            fresh.1,
-            link("/backups?agency={a}"),
-        ),
-        cell(
-            Duty::RestoreTests,
-            restore.0,
-            restore.1,
-            link("/backups?agency={a}"),
-        ),
-        cell(
-            Duty::LanSubmitted,
-            submitted.0,
-            submitted.1,
-            link("/lan/{a}"),
-        ),
-        cell(Duty::LanChanges, changes.0, changes.1, link("/lan/{a}")),
-        cell(
-            Duty::Inventory,
-            inventory.0,
-            inventory.1,
-            link("/inventory?agency={a}"),
-        ),
+        cell(Duty::Agents, agents, link("/agencies/{a}")),
+        cell(Duty::Sla, sla, link("/sla?agency={a}")),
+        cell(Duty::BackupsFresh, fresh, link("/backups?agency={a}")),
+        cell(Duty::RestoreTests, restore, link("/backups?agency={a}")),
+        cell(Duty::LanSubmitted, submitted, link("/lan/{a}")),
+        cell(Duty::LanChanges, changes, link("/lan/{a}")),
+        cell(Duty::Inventory, inventory, link("/inventory?agency={a}")),
     ]
 }
 

@@ -143,7 +143,7 @@ pub async fn sla(
                 td data-sort=(a.availability_ratio.unwrap_or(-1.0)) { (percent(a.availability_ratio, 3)) @if a.availability_ratio.is_some() { " " small { "over " (duration(a.up_seconds + a.down_seconds)) } } }
                 td data-sort=(a.down_seconds) { (duration(a.down_seconds)) }
                 td data-sort=(a.maintenance_seconds) { (duration(a.maintenance_seconds)) }
-                td data-sort=(a.verdict as u8) { (badge(&a.verdict)) }
+                td data-sort=(a.verdict as u8) { (badge(v.lang, &a.verdict)) }
             } } }
         }
         table.sortable {
@@ -164,7 +164,7 @@ pub async fn sla(
                     br;
                     small { (if h.downtime_budget_remaining_seconds < 0.0 { format!("over by {}", duration(-h.downtime_budget_remaining_seconds)) } else { format!("{} left", duration(h.downtime_budget_remaining_seconds)) }) }
                 }
-                td data-sort=(h.verdict as u8) { (badge(&h.verdict)) @if let Some(why) = &h.no_data_reason { br; small { (why) } } }
+                td data-sort=(h.verdict as u8) { (badge(v.lang, &h.verdict)) @if let Some(why) = &h.no_data_reason { br; small { (why) } } }
             } } }
         }
         h2 { "Outages" }
@@ -240,12 +240,12 @@ pub fn backup_table(v: &Viewer, rows: &[Status]) -> Markup {
             tbody { @for b in rows { tr {
                 th scope="row" { (b.id) }
                 td { (b.agency) } td { (b.dataset) }
-                td data-sort=(b.state.as_str()) { (badge(&b.state)) @if !b.message.is_empty() { br; small { (b.message) } } }
+                td data-sort=(b.state.as_str()) { (badge(v.lang, &b.state)) @if !b.message.is_empty() { br; small { (b.message) } } }
                 td data-sort=(b.age_seconds.unwrap_or(f64::MAX)) { (b.age_seconds.map_or("-".into(), duration)) " (max " (duration(b.max_age_seconds)) ")" }
                 td { (time(&v.zone, b.last_time_seconds)) @if let Some(h) = &b.last_host { " on " (h) } }
                 td data-sort=(b.last_size_bytes.unwrap_or(0)) { (b.last_size_bytes.map_or("-".into(), bytes)) }
                 td { (b.size_trend.iter().map(|p| bytes(p.size_bytes)).collect::<Vec<_>>().join(" → ")) @if let Some(c) = b.size_change_ratio { " (" (format!("{:+.1} %", c * 100.0)) ")" } }
-                td data-sort=(b.restore_test_state.as_str()) { (badge(&b.restore_test_state)) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
+                td data-sort=(b.restore_test_state.as_str()) { (badge(v.lang, &b.restore_test_state)) @if let Some(a) = b.restore_test_age_seconds { " " (duration(a)) " ago" } }
             } } }
         } }
     }
@@ -609,7 +609,7 @@ pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response 
             tbody { @for r in rows.iter() { tr {
                 th scope="row" { a href=(format!("/lan/{}", r.agency)) { (app.cfg.agency_name(&r.agency)) } }
                 td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
-                td data-sort=(r.state.as_str()) { (badge(&r.state)) }
+                td data-sort=(r.state.as_str()) { (badge(v.lang, &r.state)) }
                 td { (r.version.map_or("-".into(), |n| format!("v{n}"))) }
                 td { (r.devices) } td { (r.links) }
                 td data-sort=(r.age_seconds.unwrap_or(f64::MAX)) { (r.age_seconds.map_or("never".into(), |a| format!("{} ago", duration(a)))) }

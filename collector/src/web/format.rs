@@ -17,6 +17,51 @@ pub fn percent(r: Option<f64>, digits: usize) -> String {
     r.map_or("no data".into(), |r| format!("{:.digits$} %", r * 100.0))
 }
 
+impl super::Viewer {
+    /// `t` as `2026-11-23 18:04 WIB` in the configured zone; "never" (in the viewer's
+    /// language) for None.
+    pub fn time(&self, t: Option<f64>) -> String {
+        match t {
+            Some(t) => self.zone.short(t),
+            None => crate::i18n::t(self.lang, "never"),
+        }
+    }
+
+    /// A ratio as a percentage with `digits` decimals in the viewer's convention
+    /// (`99,95 %` in Indonesian); "no data" (translated) for None.
+    pub fn percent(&self, r: Option<f64>, digits: usize) -> String {
+        match r {
+            Some(r) => crate::i18n::percent(self.lang, r, digits),
+            None => crate::i18n::t(self.lang, "no-data"),
+        }
+    }
+
+    /// A duration in the largest fitting unit, in the viewer's language.
+    pub fn duration(&self, secs: f64) -> String {
+        crate::i18n::duration(self.lang, secs)
+    }
+
+    /// Bytes in binary units in the viewer's convention.
+    pub fn bytes(&self, b: u64) -> String {
+        crate::i18n::bytes(self.lang, b)
+    }
+
+    /// A number with `decimals` decimals, grouped, in the viewer's convention.
+    pub fn num(&self, x: impl Into<f64>, decimals: usize) -> String {
+        crate::i18n::number(self.lang, x.into(), decimals)
+    }
+
+    /// A count, grouped (`12.345` in Indonesian).
+    pub fn count(&self, n: usize) -> String {
+        crate::i18n::number(self.lang, n as f64, 0)
+    }
+
+    /// A message of the domain in the viewer's language.
+    pub fn msg(&self, m: &crate::i18n::Msg) -> String {
+        m.render(self.lang)
+    }
+}
+
 /// A small inline SVG sparkline of `points` (time, value 0..=1) over [from, to].
 pub fn sparkline(points: &[(f64, f64)], from: f64, to: f64, label: &str) -> String {
     const W: f64 = 160.0;

@@ -248,27 +248,31 @@ impl Tone {
     }
 }
 
-/// A state shown as a badge: its word and its colour.
+/// A state shown as a badge: its word (a message key) and its colour.
 pub(crate) trait Badge {
-    fn word(&self) -> &'static str;
+    fn key(&self) -> &'static str;
     fn tone(&self) -> Tone;
 }
 
-/// A state's badge: its class (colour) and the word itself (not colour alone).
-fn badge(state: &dyn Badge) -> Markup {
-    word_badge(state.word(), state.tone())
+/// A state's badge in the viewer's language: its class (colour) and the word itself
+/// (not colour alone).
+fn badge(l: Lang, state: &dyn Badge) -> Markup {
+    word_badge(&t(l, state.key()), state.tone())
 }
 
-/// A badge for a word that is not one of the states (`unacknowledged`, `none`).
+/// A badge for a word that is not one of the states (`unacknowledged`, `none`), already
+/// in the viewer's language.
 fn word_badge(word: &str, tone: Tone) -> Markup {
-    html! { span class=(format!("badge {}", tone.class())) { (word.replace('_', " ")) } }
+    html! { span class=(format!("badge {}", tone.class())) { (word) } }
 }
 
 macro_rules! badges {
-    ($($t:ty { $($v:ident => $tone:ident),+ $(,)? })+) => {
+    ($($t:ty { $($v:ident => $tone:ident $key:literal),+ $(,)? })+) => {
         $(impl Badge for $t {
-            fn word(&self) -> &'static str {
-                self.as_str()
+            fn key(&self) -> &'static str {
+                match self {
+                    $(<$t>::$v => $key),+
+                }
             }
             fn tone(&self) -> Tone {
                 match self {
@@ -280,29 +284,42 @@ macro_rules! badges {
 }
 
 badges! {
-    crate::sla::report::SlaStatus { Met => Good, Breached => Bad, NoData => None }
+    crate::sla::report::SlaStatus {
+        Met => Good "state-met", Breached => Bad "state-breached", NoData => None "state-no-data"
+    }
     crate::sla::report::Verdict {
-        Met => Good, OnTrack => Good, AtRisk => Warn, Breached => Bad, NoData => None
+        Met => Good "state-met", OnTrack => Good "state-on-track", AtRisk => Warn "state-at-risk",
+        Breached => Bad "state-breached", NoData => None "state-no-data"
     }
     crate::backups::BackupState {
-        Ok => Good, Late => Warn, TooSmall => Warn, WrongPlace => Bad, Missing => Bad,
-        Failed => Bad, NeverSeen => Bad
+        Ok => Good "state-ok", Late => Warn "state-late", TooSmall => Warn "state-too-small",
+        WrongPlace => Bad "state-wrong-place", Missing => Bad "state-missing",
+        Failed => Bad "state-failed", NeverSeen => Bad "state-never-seen"
     }
-    crate::backups::RestoreTestState { Ok => Good, Due => Warn, Never => None }
-    crate::lan::LanState { Ok => Good, Overdue => Bad, Missing => Bad }
-    crate::scorecard::LanDuty { Current => Good, Changed => Warn, Overdue => Bad, None => None }
-    crate::scorecard::Overall { Ok => Good, Attention => Warn }
+    crate::backups::RestoreTestState {
+        Ok => Good "state-ok", Due => Warn "state-due", Never => None "state-never"
+    }
+    crate::lan::LanState {
+        Ok => Good "state-ok", Overdue => Bad "state-overdue", Missing => Bad "state-missing"
+    }
+    crate::scorecard::LanDuty {
+        Current => Good "state-current", Changed => Warn "state-changed",
+        Overdue => Bad "state-overdue", None => None "state-none"
+    }
+    crate::scorecard::Overall { Ok => Good "state-ok", Attention => Warn "state-attention" }
     crate::scorecard::Cell {
-        Ok => Good, Warning => Warn, Failing => Bad, NoData => None, NotApplicable => None
+        Ok => Good "state-ok", Warning => Warn "state-warning", Failing => Bad "state-failing",
+        NoData => None "state-no-data", NotApplicable => None "state-not-applicable"
     }
-    crate::state::HostUp { Up => Good, Down => Bad, NeverSeen => Bad }
-    crate::assets::Presence { Present => Good, NotSeen => Warn, NeverSeen => None }
+    crate::state::HostUp {
+        Up => Good "state-up", Down => Bad "state-down", NeverSeen => Bad "state-never-seen"
+    }
 }
 
 /// The backups of a scorecard row: the worst obligation's state, or `none`.
 impl Badge for Option<crate::backups::BackupState> {
-    fn word(&self) -> &'static str {
-        self.map_or("none", |s| s.as_str())
+    fn key(&self) -> &'static str {
+        self.map_or("state-none", |s| s.key())
     }
     fn tone(&self) -> Tone {
         self.map_or(Tone::None, |s| s.tone())

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::api::query::Params;
 use crate::api::AppState;
+use crate::i18n::{t, Lang};
 use crate::scorecard::{Cell, Duty, Filter, ScoreRow};
 use crate::state::HostState;
 
@@ -178,7 +179,7 @@ pub async fn scorecard(
         @if period != current && rows.is_empty() && text.is_empty() {
             p.note { "No scorecard was kept for " (period) ": the collector keeps each month's as it ends, from the month it first ran in." }
         }
-        (duty_counts(&rows))
+        (duty_counts(v.lang, &rows))
         table.sortable #scorecard {
             caption {
                 (rows.len()) " agencies, month " (period)
@@ -186,7 +187,7 @@ pub async fn scorecard(
             }
             thead { tr {
                 th scope="col" { "Agency (OPD)" }
-                @for d in Duty::ALL { th scope="col" { (duty_name(*d)) } }
+                @for d in Duty::ALL { th scope="col" { (t(v.lang, d.name_key())) } }
                 th scope="col" { "Worst duty" }
             } }
             tbody {
@@ -194,14 +195,14 @@ pub async fn scorecard(
                     tr data-status=(r.overall.as_str()) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
                         @for c in &r.duties {
-                            td data-sort=(c.state as u8) data-label=(duty_name(c.duty)) {
-                                a href=(c.link) { (badge(&c.state)) }
+                            td data-sort=(c.state as u8) data-label=(t(v.lang, c.duty.name_key())) {
+                                a href=(c.link) { (badge(v.lang, &c.state)) }
                                 br;
                                 small { (c.reason) }
                                 @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (percent(r.sla_ratio, 3)) ")" } }
                             }
                         }
-                        td data-sort=(r.worst as u8) data-label="Worst duty" { (badge(&r.worst)) }
+                        td data-sort=(r.worst as u8) data-label="Worst duty" { (badge(v.lang, &r.worst)) }
                     }
                 }
             }
@@ -210,27 +211,14 @@ pub async fn scorecard(
     page(&v, "Compliance scorecard", "Scorecard", body)
 }
 
-/// The column name of a duty.
-fn duty_name(d: Duty) -> &'static str {
-    match d {
-        Duty::Agents => "Agents reporting",
-        Duty::Sla => "Server SLA",
-        Duty::BackupsFresh => "Backups fresh",
-        Duty::RestoreTests => "Restore tests",
-        Duty::LanSubmitted => "LAN diagram",
-        Duty::LanChanges => "LAN changes",
-        Duty::Inventory => "Inventory",
-    }
-}
-
 /// How many agencies fail each duty, above the table.
-fn duty_counts(rows: &[ScoreRow]) -> Markup {
+fn duty_counts(l: Lang, rows: &[ScoreRow]) -> Markup {
     let counts = crate::scorecard::counts(rows);
     html! {
         ul.summary.duty-counts {
             @for c in &counts {
                 li {
-                    (duty_name(c.duty)) ": "
+                    (t(l, c.duty.name_key())) ": "
                     @if c.failing == 0 && c.warning == 0 {
                         (word_badge("ok", Tone::Good))
                     } @else {
@@ -331,15 +319,15 @@ pub async fn agency(
             } @else {
                 ul.owed {
                     @for c in &owed {
-                        li { (badge(&c.state)) " " strong { (duty_name(c.duty)) } ": " (c.reason) " " a href=(c.link) { "see the evidence" } }
+                        li { (badge(v.lang, &c.state)) " " strong { (t(v.lang, c.duty.name_key())) } ": " (c.reason) " " a href=(c.link) { "see the evidence" } }
                     }
                 }
             }
             ul.summary {
                 li { "Agents reporting: " strong { (r.hosts_up) " / " (r.hosts) } }
-                li { "SLA: " (badge(&r.sla)) " " (percent(r.sla_ratio, 3)) }
-                li { "Backups: " (badge(&r.backups)) " " (r.backup_text()) }
-                li { "LAN diagram: " (badge(&r.lan)) }
+                li { "SLA: " (badge(v.lang, &r.sla)) " " (percent(r.sla_ratio, 3)) }
+                li { "Backups: " (badge(v.lang, &r.backups)) " " (r.backup_text()) }
+                li { "LAN diagram: " (badge(v.lang, &r.lan)) }
             }
         }
         h2 { "Sites" }
@@ -382,7 +370,7 @@ pub fn host_table(app: &AppState, v: &Viewer, hosts: &[HostState], now: f64) -> 
                     tr {
                         th scope="row" { a href=(format!("/hosts/{}", h.binding.id)) { (h.binding.host) } }
                         td { (h.binding.site.as_deref().unwrap_or("-")) }
-                        td data-sort=(up) { (badge(&h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
+                        td data-sort=(up) { (badge(v.lang, &h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
                         td data-sort=(h.last_seen().unwrap_or(0.0)) { (time(&v.zone, h.last_seen())) }
                         td { (h.inventory.as_ref().map_or("", |(i, _)| i.os.pretty_name.as_str())) }
                         td { (r.map_or("", |r| r.agent_version.as_str())) }
@@ -455,7 +443,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         ul.summary {
             li { "Agency: " a href=(format!("/agencies/{}", h.binding.agency)) { (app.cfg.agency_name(&h.binding.agency)) } " (" (h.binding.agency) ")" }
             li { "Site: " (h.binding.site.as_deref().unwrap_or("-")) }
-            li { "State: " (badge(&h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
+            li { "State: " (badge(v.lang, &h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
             li { "Last report: " (time(&v.zone, h.last_seen())) }
             @if let Some(r) = &r {
                 li { "Agent version: " (r.agent_version) }
@@ -480,7 +468,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         h2 { "Outages this period" }
         @for s in &outages {
             p {
-                "SLA " (s.sla_name) ": " (badge(&s.verdict)) " availability " (percent(s.availability_ratio, 3))
+                "SLA " (s.sla_name) ": " (badge(v.lang, &s.verdict)) " availability " (percent(s.availability_ratio, 3))
                 @if s.availability_ratio.is_some() { " over " (duration(s.counted_seconds)) " monitored" }
                 ", target " (percent(Some(s.target_ratio), 2)) "; " (duration(s.down_seconds)) " of its " (duration(s.downtime_budget_seconds)) " downtime budget used; " (s.outage_count) " outages."
                 @if let Some(why) = &s.no_data_reason { " " (why) "." }

@@ -1,0 +1,1 @@
+# The SLA, backups and LAN pages (web/duties.rs) and their domain messages.

@@ -1,0 +1,1 @@
+# The scorecard, agency and host pages (web/pages.rs).

@@ -1,0 +1,1 @@
+# The yearly report (PDF and XLSX, report/).

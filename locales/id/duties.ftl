@@ -1,0 +1,1 @@
+# Halaman SLA, cadangan data, dan diagram jaringan (web/duties.rs), dan pesan domainnya.

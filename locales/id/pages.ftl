@@ -1,0 +1,1 @@
+# Halaman rapor kepatuhan, Perangkat Daerah, dan host (web/pages.rs).

@@ -1,0 +1,1 @@
+# Laporan tahunan (PDF dan XLSX, report/).
