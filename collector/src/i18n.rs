@@ -279,6 +279,39 @@ impl Msg {
     }
 }
 
+/// A state's word (`breached`, `no_data`, `never_seen`: the machine value of any of
+/// the `states!` enums) in `lang`, for CSV cells and texts; an unknown value as it is.
+pub fn state_word(lang: Lang, value: &str) -> String {
+    let key = match value {
+        "met" => "state-met",
+        "breached" => "state-breached",
+        "no_data" => "state-no-data",
+        "on_track" => "state-on-track",
+        "at_risk" => "state-at-risk",
+        "ok" => "state-ok",
+        "late" => "state-late",
+        "too_small" => "state-too-small",
+        "wrong_place" => "state-wrong-place",
+        "missing" => "state-missing",
+        "failed" => "state-failed",
+        "never_seen" => "state-never-seen",
+        "due" => "state-due",
+        "never" => "state-never",
+        "overdue" => "state-overdue",
+        "current" => "state-current",
+        "changed" => "state-changed",
+        "none" => "state-none",
+        "attention" => "state-attention",
+        "warning" => "state-warning",
+        "failing" => "state-failing",
+        "not_applicable" => "state-not-applicable",
+        "up" => "state-up",
+        "down" => "state-down",
+        _ => return value.to_owned(),
+    };
+    t(lang, key)
+}
+
 /// A duration in the largest fitting unit: `45 s`, `12 min`, `3.5 h`, `2.1 d` in
 /// English; `45 detik`, `12 menit`, `3,5 jam`, `2,1 hari` in Indonesian.
 pub fn duration(lang: Lang, secs: f64) -> String {

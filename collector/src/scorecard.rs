@@ -207,7 +207,13 @@ fn backup_count(state: BackupState, n: usize) -> Msg {
 
 /// The rows as CSV (`/scorecard.csv`, `GET /api/v1/scorecard?format=csv`).
 pub fn to_csv(rows: &[ScoreRow]) -> String {
-    csv_of(&[(None, rows)], false)
+    csv_of(&[(None, rows)], false, Lang::En)
+}
+
+/// The rows as CSV for a reader of `lang`: in English the API's file (machine states,
+/// snake_case headers); in Indonesian its headers, states and reasons in Indonesian.
+pub fn to_csv_in(rows: &[ScoreRow], lang: Lang) -> String {
+    csv_of(&[(None, rows)], false, lang)
 }
 
 /// Several months' rows as one CSV, a `month` column first (`?period=2026&format=csv`).
@@ -216,16 +222,13 @@ pub fn months_to_csv(months: &[(String, Vec<ScoreRow>)]) -> String {
         .iter()
         .map(|(m, rows)| (Some(m.as_str()), rows.as_slice()))
         .collect();
-    csv_of(&parts, true)
+    csv_of(&parts, true, Lang::En)
 }
 
 /// The CSV of `parts` (each with its month, when the file has a month column).
-fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool) -> String {
-    let mut head: Vec<&str> = Vec::new();
-    if with_month {
-        head.push("month");
-    }
-    head.extend_from_slice(&[
+fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -> String {
+    const EN: [&str; 31] = [
+        "month",
         "agency",
         "name",
         "agents_reporting",
@@ -256,16 +259,86 @@ fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool) -> String {
         "inventory",
         "inventory_reason",
         "worst_duty",
-    ]);
+    ];
+    let translated: Vec<String>;
+    let names: Vec<&str> = match lang {
+        Lang::En => EN.to_vec(),
+        Lang::Id => {
+            translated = [
+                "csv-month",
+                "csv-agency",
+                "csv-name",
+                "csv-agents-reporting",
+                "csv-agents-expected",
+                "csv-sla-state",
+                "csv-sla-availability-percent",
+                "csv-sla-hosts-breached",
+                "csv-backups-state",
+                "csv-backups",
+                "csv-restore-tests-due",
+                "csv-lan-state",
+                "csv-lan-unacknowledged-changes",
+                "csv-servers",
+                "csv-lan-devices",
+                "csv-overall",
+                "duty-agents",
+                "csv-agents-reason",
+                "duty-sla",
+                "csv-sla-reason",
+                "duty-backups-fresh",
+                "csv-backups-fresh-reason",
+                "duty-restore-tests",
+                "csv-restore-tests-reason",
+                "duty-lan-submitted",
+                "csv-lan-submitted-reason",
+                "duty-lan-changes",
+                "csv-lan-changes-reason",
+                "duty-inventory",
+                "csv-inventory-reason",
+                "csv-worst-duty",
+            ]
+            .iter()
+            .map(|k| crate::i18n::t(lang, k))
+            .collect();
+            translated.iter().map(String::as_str).collect()
+        }
+    };
+    let head: Vec<&str> = if with_month {
+        names
+    } else {
+        names[1..].to_vec()
+    };
+    let word = |s: &str| match lang {
+        Lang::En => s.to_owned(),
+        Lang::Id => crate::i18n::state_word(lang, s),
+    };
     let mut out = crate::csv::Csv::new(&head);
     for (month, r) in parts
         .iter()
         .flat_map(|(m, rows)| rows.iter().map(move |r| (m.unwrap_or(""), r)))
     {
-        let (backups, text) = (r.backups_str(), r.backup_text());
+        let (backups, text) = (word(r.backups_str()), r.backup_msg().render(lang));
         let ratio = r
             .sla_ratio
             .map_or(String::new(), |x| format!("{:.3}", x * 100.0));
+        let (sla, lan, overall, worst) = (
+            word(r.sla.as_str()),
+            word(r.lan.as_str()),
+            word(r.overall.as_str()),
+            word(r.worst.as_str()),
+        );
+        let duties: Vec<(String, String)> = r
+            .duties
+            .iter()
+            .map(|c| {
+                let why = match lang {
+                    Lang::En => c.reason.clone(),
+                    Lang::Id if c.message.is_empty() => c.reason.clone(),
+                    Lang::Id => c.message.render(lang),
+                };
+                (word(c.state.as_str()), why)
+            })
+            .collect();
         let mut cells: Vec<&dyn std::fmt::Display> = Vec::new();
         if with_month {
             cells.push(&month);
@@ -275,23 +348,23 @@ fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool) -> String {
             &r.name,
             &r.hosts_up,
             &r.hosts,
-            &r.sla,
+            &sla,
             &ratio,
             &r.sla_hosts_breached,
             &backups,
             &text,
             &r.restore_tests_due,
-            &r.lan,
+            &lan,
             &r.lan_unacknowledged,
             &r.hosts,
             &r.lan_devices,
-            &r.overall,
+            &overall,
         ]);
-        for c in &r.duties {
-            cells.push(&c.state);
-            cells.push(&c.reason);
+        for (state, why) in &duties {
+            cells.push(state);
+            cells.push(why);
         }
-        cells.push(&r.worst);
+        cells.push(&worst);
         out.row(&cells);
     }
     out.finish()
@@ -1172,6 +1245,51 @@ mod tests {
             "{csv}"
         );
         assert!(lines[2].ends_with(",failing"), "{csv}");
+        // the same rows for an Indonesian reader: headers, states and reasons in
+        // Indonesian, the same numbers
+        let id = to_csv_in(&r, Lang::Id);
+        let lines: Vec<&str> = id.lines().collect();
+        assert!(
+            lines[0].starts_with("Kode Perangkat Daerah,Nama Perangkat Daerah,Agen melapor,"),
+            "{id}"
+        );
+        assert!(
+            lines[1].starts_with(
+                "dinkes,Dinas dinkes,1,1,terpenuhi,99.900,0,belum ada,tidak ada kewajiban,0,mutakhir,0,1,5,baik,baik,1 agen melapor,"
+            ),
+            "{id}"
+        );
+        assert!(lines[2].contains(",1 terlambat,"), "{id}");
+        assert!(lines[2].ends_with(",tidak terpenuhi"), "{id}");
+        assert_eq!(to_csv_in(&r, Lang::En), csv);
+    }
+
+    #[test]
+    fn reasons_read_in_each_language_with_plurals() {
+        let r = rows(
+            &[agency("dinkes")],
+            &[
+                host("dinkes", "web-1", Some(10.0)),
+                host("dinkes", "web-2", None),
+            ],
+            &[],
+            &[],
+            &[],
+        );
+        let c = r[0].duties.iter().find(|c| c.duty == Duty::Agents).unwrap();
+        assert_eq!(c.reason, "1 of 2 agents not reporting");
+        assert_eq!(c.message.render(Lang::Id), "1 dari 2 agen tidak melapor");
+        let inv = r[0]
+            .duties
+            .iter()
+            .find(|c| c.duty == Duty::Inventory)
+            .unwrap();
+        assert_eq!(inv.message.render(Lang::En), inv.reason);
+        // a month kept before the messages had keys reads back with its English reason
+        let old = r#"{"duty":"agents","state":"ok","reason":"1 agent reporting","link":"/"}"#;
+        let kept: DutyCell = serde_json::from_str(old).unwrap();
+        assert!(kept.message.is_empty());
+        assert_eq!(kept.reason, "1 agent reporting");
     }
 
     fn cell(r: &ScoreRow, d: Duty) -> (Cell, String) {

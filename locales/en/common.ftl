@@ -15,6 +15,11 @@ footer = Times in { $zone }. Simpul { $version }.
 error-not-found = Not found
 error-title = Error
 error-back = Back to the scorecard
+error-no-agency = No agency here.
+error-no-host = No host here.
+error-no-asset = No asset here.
+error-no-page = No page here: check the address, or start from the scorecard.
+error-database-down = The database is not available; try again shortly.
 
 # the filters of the lists
 filter-agency = Agency
@@ -33,3 +38,5 @@ login-database-down = The database is not available; try again shortly.
 login-too-many = Too many login attempts from this address
 login-busy = The server is busy with other logins
 login-try-again = { $why }. Try again in { $secs } s.
+filter-submit = Filter
+download-csv = Download CSV

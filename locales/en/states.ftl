@@ -2,7 +2,6 @@
 # the report (web/mod.rs, scorecard.rs).
 
 never = never
-no-data = no data
 
 state-met = met
 state-breached = breached

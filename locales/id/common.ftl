@@ -15,6 +15,11 @@ footer = Waktu dalam { $zone }. Simpul { $version }.
 error-not-found = Tidak ditemukan
 error-title = Kesalahan
 error-back = Kembali ke rapor kepatuhan
+error-no-agency = Perangkat Daerah ini tidak ada.
+error-no-host = Host ini tidak ada.
+error-no-asset = Aset ini tidak ada.
+error-no-page = Halaman ini tidak ada: periksa alamatnya, atau mulai dari rapor kepatuhan.
+error-database-down = Basis data tidak tersedia; coba lagi sebentar lagi.
 
 # the filters of the lists
 filter-agency = Perangkat Daerah
@@ -33,3 +38,5 @@ login-database-down = Basis data tidak tersedia; coba lagi sebentar lagi.
 login-too-many = Terlalu banyak percobaan masuk dari alamat ini
 login-busy = Server sedang sibuk melayani percobaan masuk lain
 login-try-again = { $why }. Coba lagi dalam { $secs } detik.
+filter-submit = Saring
+download-csv = Unduh CSV

@@ -2,7 +2,6 @@
 # dan laporan (web/mod.rs, scorecard.rs).
 
 never = belum pernah
-no-data = tanpa data
 
 state-met = terpenuhi
 state-breached = dilanggar

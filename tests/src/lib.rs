@@ -5,6 +5,7 @@
 //! The binaries must be built first (`cargo build`); `scripts/test.sh` does that.
 
 pub mod curl;
+pub mod lang;
 pub mod netlab;
 pub mod report;
 pub mod wait;
@@ -175,6 +176,13 @@ impl Collector {
             top.to_owned()
         } else {
             format!("{LAN_EVERY_CHANGE}{top}")
+        };
+        // the tests that read English texts on the pages get English pages; the tests of
+        // the languages (and of the default, Bahasa Indonesia) set `default_language`
+        let extra = if top.contains("default_language") {
+            extra
+        } else {
+            format!("default_language = \"en\"\n{extra}")
         };
         let store = match &store_url {
             Some(url) => {

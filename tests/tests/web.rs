@@ -105,7 +105,15 @@ const AGENCY_PW: &str = "agency password 2026";
 
 /// The seeded collector and the agent id of one dinkes host.
 fn seeded() -> (Collector, String) {
-    let c = Collector::start_full("organisation = \"Diskominfo Kabupaten Contoh\"\n", SEED);
+    seeded_with("")
+}
+
+/// [`seeded`] with more top-level lines in collector.toml.
+fn seeded_with(top: &str) -> (Collector, String) {
+    let c = Collector::start_full(
+        &format!("organisation = \"Diskominfo Kabupaten Contoh\"\n{top}"),
+        SEED,
+    );
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -1107,4 +1115,130 @@ fn lan_versions_a_coalesced_change_becomes_a_version_after_the_interval() {
         simpul_e2e::sample(&c.metrics(), "simpul_lan_versions_coalesced_total"),
         Some(2.0)
     );
+}
+
+/// Issue 22: with Bahasa Indonesia the default, every page reads in Indonesian (no
+/// English sentence of the product on it, numbers with a decimal comma, times in WIB),
+/// the CSV opens in an Indonesian spreadsheet, a missing page says so in Indonesian; a
+/// browser set to English gets English. Screenshots of every page in both languages, at
+/// desktop and phone width.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
+    use simpul_e2e::lang::assert_indonesian;
+    let (c, dinkes_host) = seeded_with("default_language = \"id\"\n");
+    let admin = Session::login(&c, "budi", ADMIN_PW);
+    let t0 = Instant::now();
+    loop {
+        let (_, body) = admin.get("/");
+        if body.contains("dilanggar") && body.contains("berubah") && body.contains("gagal") {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "scorecard not seeded (or not in Indonesian): {body}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let host_page = format!("/hosts/{dinkes_host}");
+    let pages: [(&str, &str, &str); 9] = [
+        ("/", "scorecard", "Rapor kepatuhan"),
+        (
+            "/agencies/dinkes",
+            "agency",
+            "Kewajiban yang belum dipenuhi",
+        ),
+        (&host_page, "host", "Gangguan pada periode ini"),
+        ("/sla", "sla", "SLA"),
+        ("/backups", "backups", "Cadangan data"),
+        ("/inventory", "inventory", "Inventaris aset TIK"),
+        ("/lan", "lan-index", "Jaringan"),
+        ("/lan/dinkes", "lan", "Jaringan"),
+        ("/inventory/import", "import", "Impor"),
+    ];
+    for (path, _, heading) in &pages {
+        let (code, html) = admin.get(path);
+        assert_eq!(code, 200, "{path}: {html}");
+        assert!(
+            html.contains("<html lang=\"id\">"),
+            "{path} is not in Indonesian"
+        );
+        assert!(html.contains(heading), "{path} lacks {heading:?}");
+        assert!(
+            html.contains(" WIB"),
+            "{path}: times with the zone's abbreviation"
+        );
+        assert_indonesian(path, &html);
+    }
+    // numbers in the Indonesian convention: the SLA of dinkes with a decimal comma
+    let (_, scorecard) = admin.get("/");
+    let comma_percent = scorecard.as_bytes().windows(7).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1] == b','
+            && w[2..5].iter().all(u8::is_ascii_digit)
+            && &w[5..7] == b" %"
+    });
+    assert!(
+        comma_percent,
+        "no percentage like 87,500 % on the scorecard"
+    );
+    assert!(!scorecard.contains("1 servers") && !scorecard.contains("1 agents"));
+    let (_, host) = admin.get(&host_page);
+    assert!(
+        host.contains(" jam") || host.contains(" menit"),
+        "durations in Indonesian: {host}"
+    );
+    // a page that does not exist: the 404 page in Indonesian, in the page's frame
+    let missing = admin.get_raw("/no-such-page");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Halaman ini tidak ada"),
+        "{}",
+        missing.body
+    );
+    let (code, other) = admin.get("/agencies/nope");
+    assert_eq!(code, 404);
+    assert!(other.contains("Perangkat Daerah ini tidak ada"), "{other}");
+    let (code, bad) = admin.get("/?month=2026-13");
+    assert_eq!(code, 400);
+    assert!(bad.contains("harus bulan YYYY-MM"), "{bad}");
+    // the scorecard's CSV for a spreadsheet in the Indonesian locale
+    let csv = admin.get_raw("/scorecard.csv");
+    assert_eq!(csv.status, 200);
+    let body = csv.body.strip_prefix('\u{feff}').expect("a UTF-8 BOM");
+    let head = body.lines().next().unwrap();
+    assert!(
+        head.starts_with("Kode Perangkat Daerah;Nama Perangkat Daerah;Agen melapor;"),
+        "{head}"
+    );
+    let dinkes = body.lines().find(|l| l.starts_with("dinkes;")).unwrap();
+    assert!(dinkes.contains(";dilanggar;"), "{dinkes}");
+
+    let dir = tempfile::tempdir().unwrap();
+    for lang in ["id-ID", "en-US"] {
+        let b = Browser::start_in(dir.path(), lang).await;
+        b.login(&c, "budi", ADMIN_PW).await;
+        let short = &lang[..2];
+        for (width, suffix) in [(1280, ""), (390, "-phone")] {
+            b.client.set_window_size(width, 900).await.unwrap();
+            for (path, name, heading) in &pages {
+                b.client.goto(&c.url(path)).await.unwrap();
+                let html = b.client.source().await.unwrap();
+                if short == "id" {
+                    assert!(
+                        html.contains(heading),
+                        "{path} in the browser lacks {heading:?}"
+                    );
+                    assert_indonesian(path, &html);
+                } else {
+                    assert!(html.contains("<html lang=\"en\">"), "{path} for en-US");
+                }
+                b.shot(&format!("lang-{name}-{short}{suffix}")).await;
+            }
+        }
+        if short == "en" {
+            b.client.goto(&c.url("/")).await.unwrap();
+            let text = b.text().await;
+            assert!(text.contains("Compliance scorecard") && text.contains("breached"));
+        }
+    }
 }

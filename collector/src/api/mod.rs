@@ -267,9 +267,26 @@ pub fn download(filename: &str, content_type: &str, body: impl IntoResponse) -> 
         .into_response()
 }
 
-async fn not_found() -> error::ApiError {
+/// 404: the API's JSON error, or for a browser asking for a page outside `/api/`, the
+/// page in the user's language.
+async fn not_found(
+    State(app): State<Arc<AppState>>,
+    parts: axum::http::request::Parts,
+) -> Response {
+    let wants_page = !parts.uri.path().starts_with("/api/")
+        && !parts.headers.contains_key(header::AUTHORIZATION)
+        && (parts.headers.contains_key(header::COOKIE)
+            || parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("text/html")));
+    if wants_page {
+        return crate::web::page_not_found(app, parts).await;
+    }
     error::ApiError::not_found(
         // no hand-kept list of routes here: it went stale; docs/api.md is the reference
         "no such endpoint; the API is described in docs/api.md (installed in /usr/share/doc/simpul-collector/)",
     )
+    .into_response()
 }

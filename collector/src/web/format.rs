@@ -32,7 +32,7 @@ impl super::Viewer {
     pub fn percent(&self, r: Option<f64>, digits: usize) -> String {
         match r {
             Some(r) => crate::i18n::percent(self.lang, r, digits),
-            None => crate::i18n::t(self.lang, "no-data"),
+            None => crate::i18n::t(self.lang, "state-no-data"),
         }
     }
 

@@ -208,7 +208,23 @@ fn error_page(v: &Viewer, status: StatusCode, message: &str) -> Response {
 
 /// 404 for another agency's object: the same answer as for one that does not exist.
 fn not_found(v: &Viewer, what: &str) -> Response {
-    error_page(v, StatusCode::NOT_FOUND, &format!("No {what} here."))
+    let key = match what {
+        "agency" => "error-no-agency",
+        "host" => "error-no-host",
+        "asset" => "error-no-asset",
+        _ => "error-no-page",
+    };
+    error_page(v, StatusCode::NOT_FOUND, &t(v.lang, key))
+}
+
+/// The answer to a browser asking for a page that does not exist: the 404 page in the
+/// user's language (a browser not logged in is sent to the login page first).
+pub async fn page_not_found(app: Arc<AppState>, mut parts: axum::http::request::Parts) -> Response {
+    use axum::extract::FromRequestParts;
+    match Viewer::from_request_parts(&mut parts, &app).await {
+        Ok(v) => not_found(&v, "page"),
+        Err(r) => r,
+    }
 }
 
 /// The 404 page when the user may not see `agency` or collector.toml does not declare
@@ -224,7 +240,7 @@ fn unavailable(v: &Viewer) -> Response {
     error_page(
         v,
         StatusCode::SERVICE_UNAVAILABLE,
-        "The database is not available; try again shortly.",
+        &t(v.lang, "error-database-down"),
     )
 }
 

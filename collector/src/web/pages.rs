@@ -7,15 +7,16 @@ use axum::response::Response;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::format::{bytes, duration, percent, sparkline, time};
+use super::format::sparkline;
 use super::{
     badge, not_found, outside_scope, page, trusted_svg, unavailable, word_badge, Tone, Viewer,
 };
 use crate::api::query::Params;
 use crate::api::AppState;
 use crate::i18n::{t, Lang};
-use crate::scorecard::{Cell, Duty, Filter, ScoreRow};
+use crate::scorecard::{Cell, Duty, DutyCell, Filter, ScoreRow};
 use crate::state::HostState;
+use crate::tr;
 
 /// The scorecard rows the user may see (of agency `only` when given), in declared
 /// order, from the newest duty states.
@@ -60,17 +61,18 @@ fn filtered(rows: Vec<ScoreRow>, q: &ScorecardForm) -> Vec<ScoreRow> {
         .collect()
 }
 
+/// The scorecard's `status` filter: (value, message key of its label).
 const STATUS_FILTERS: [(&str, &str); 10] = [
-    ("all", "All agencies"),
-    ("failing", "A duty failing"),
-    ("warning", "A duty with a warning (none failing)"),
-    ("attention", "Needs attention"),
-    ("ok", "All duties met"),
-    ("breached", "SLA breached"),
-    ("late", "Backups late"),
-    ("missing", "Backups missing"),
-    ("changed", "LAN changed, not acknowledged"),
-    ("overdue", "LAN diagram overdue"),
+    ("all", "filter-all-agencies"),
+    ("failing", "scorecard-show-failing"),
+    ("warning", "scorecard-show-warning"),
+    ("attention", "scorecard-show-attention"),
+    ("ok", "scorecard-show-ok"),
+    ("breached", "scorecard-show-breached"),
+    ("late", "scorecard-show-late"),
+    ("missing", "scorecard-show-missing"),
+    ("changed", "scorecard-show-changed"),
+    ("overdue", "scorecard-show-overdue"),
 ];
 
 /// `GET /`: the compliance scorecard.
@@ -91,7 +93,12 @@ pub async fn scorecard(
             return super::error_page(
                 &v,
                 axum::http::StatusCode::BAD_REQUEST,
-                &format!("Month {m:?}: must be a month YYYY-MM that has begun, e.g. {current}"),
+                &tr!(
+                    v.lang,
+                    "scorecard-bad-month",
+                    month = m,
+                    example = current.to_string()
+                ),
             )
         }
     };
@@ -141,74 +148,89 @@ pub async fn scorecard(
         .collect();
     months.push(current);
     months.reverse();
+    let l = v.lang;
+    let year = &period.to_string()[..4];
     let body = html! {
         p {
-            @if period == current { "Each agency's (OPD) duties this month: " } @else { "Each agency's (OPD) duties as they stood at the end of " (period) ": " }
-            "its agents reporting, the SLA of its servers, fresh backups and restore tests in date, a current LAN diagram with its changes acknowledged, and its inventory. Each cell says why, and links to the evidence."
+            @if period == current { (t(l, "scorecard-intro-now")) } @else { (tr!(l, "scorecard-intro-past", month = period.to_string())) }
+            " " (t(l, "scorecard-intro-duties"))
         }
         form.filters method="get" action="/" role="search" {
-            label for="month" { "Month" }
+            label for="month" { (t(l, "scorecard-month")) }
             select #month name="month" {
                 @for m in &months {
                     option value=(if *m == current { String::new() } else { m.to_string() }) selected[*m == period] {
-                        (m) @if *m == current { " (now)" } @else { " (as it ended)" }
+                        (m) " " @if *m == current { (t(l, "scorecard-month-now")) } @else { (t(l, "scorecard-month-ended")) }
                     }
                 }
-                @if !months.contains(&period) { option value=(period.to_string()) selected { (period) " (as it ended)" } }
+                @if !months.contains(&period) { option value=(period.to_string()) selected { (period) " " (t(l, "scorecard-month-ended")) } }
             }
-            label for="status" { "Show" }
+            label for="status" { (t(l, "scorecard-show")) }
             select #status name="status" {
                 @for (value, label) in STATUS_FILTERS {
-                    option value=(value) selected[value == status] { (label) }
+                    option value=(value) selected[value == status] { (t(l, label)) }
                 }
             }
-            label for="q" { "Agency" }
-            input #q type="search" name="q" value=(text) placeholder="id or name";
-            button type="submit" { "Filter" }
-            a.csv href=(csv_link) download { "Download CSV" }
+            label for="q" { (t(l, "filter-agency")) }
+            input #q type="search" name="q" value=(text) placeholder=(t(l, "scorecard-search-placeholder"));
+            button type="submit" { (t(l, "filter-submit")) }
+            a.csv href=(csv_link) download { (t(l, "download-csv")) }
             " "
-            a.csv href=(format!("/api/v1/scorecard?period={}&format=xlsx", &period.to_string()[..4])) download { "Scorecard of " (&period.to_string()[..4]) " month by month (XLSX)" }
+            a.csv href=(format!("/api/v1/scorecard?period={year}&format=xlsx")) download { (tr!(l, "scorecard-months-xlsx", year = year)) }
             " "
-            a.csv.report href=(format!("/reports/{}.pdf", &period.to_string()[..4])) download { "Report of " (&period.to_string()[..4]) " (PDF)" }
+            a.csv.report href=(format!("/reports/{year}.pdf")) download { (tr!(l, "pages-report-pdf", year = year)) }
             " "
-            a.csv href=(format!("/reports/{}.xlsx", &period.to_string()[..4])) download { "Report of " (&period.to_string()[..4]) " as a workbook (XLSX)" }
+            a.csv href=(format!("/reports/{year}.xlsx")) download { (tr!(l, "pages-report-xlsx", year = year)) }
         }
         @if !text.is_empty() {
-            p.note { "Agencies matching “" (text) "”: " (rows.len()) }
+            p.note { (tr!(l, "scorecard-matching", text = text, count = rows.len())) }
         }
         @if period != current && rows.is_empty() && text.is_empty() {
-            p.note { "No scorecard was kept for " (period) ": the collector keeps each month's as it ends, from the month it first ran in." }
+            p.note { (tr!(l, "scorecard-none-kept", month = period.to_string())) }
         }
-        (duty_counts(v.lang, &rows))
+        (duty_counts(l, &rows))
         table.sortable #scorecard {
             caption {
-                (rows.len()) " agencies, month " (period)
-                @if period == current { ", evaluated " (time(&v.zone, evaluated)) } @else { " as it ended (last evaluated " (time(&v.zone, evaluated)) ")" }
+                @if period == current {
+                    (tr!(l, "scorecard-caption-now", count = rows.len(), month = period.to_string(), time = v.time(evaluated)))
+                } @else {
+                    (tr!(l, "scorecard-caption-past", count = rows.len(), month = period.to_string(), time = v.time(evaluated)))
+                }
             }
             thead { tr {
-                th scope="col" { "Agency (OPD)" }
-                @for d in Duty::ALL { th scope="col" { (t(v.lang, d.name_key())) } }
-                th scope="col" { "Worst duty" }
+                th scope="col" { (t(l, "scorecard-col-agency")) }
+                @for d in Duty::ALL { th scope="col" { (t(l, d.name_key())) } }
+                th scope="col" { (t(l, "scorecard-col-worst")) }
             } }
             tbody {
                 @for r in &rows {
                     tr data-status=(r.overall.as_str()) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
                         @for c in &r.duties {
-                            td data-sort=(c.state as u8) data-label=(t(v.lang, c.duty.name_key())) {
-                                a href=(c.link) { (badge(v.lang, &c.state)) }
+                            td data-sort=(c.state as u8) data-label=(t(l, c.duty.name_key())) {
+                                a href=(c.link) { (badge(l, &c.state)) }
                                 br;
-                                small { (c.reason) }
-                                @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (percent(r.sla_ratio, 3)) ")" } }
+                                small { (reason(l, c)) }
+                                @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (v.percent(r.sla_ratio, 3)) ")" } }
                             }
                         }
-                        td data-sort=(r.worst as u8) data-label="Worst duty" { (badge(v.lang, &r.worst)) }
+                        td data-sort=(r.worst as u8) data-label=(t(l, "scorecard-col-worst")) { (badge(l, &r.worst)) }
                     }
                 }
             }
         }
     };
-    page(&v, "Compliance scorecard", "Scorecard", body)
+    page(&v, &t(l, "scorecard-title"), "Scorecard", body)
+}
+
+/// Why a duty stands as it does, in the reader's language (a month kept before the
+/// reasons had keys: its English reason).
+pub fn reason(l: Lang, c: &DutyCell) -> String {
+    if c.message.is_empty() {
+        c.reason.clone()
+    } else {
+        c.message.render(l)
+    }
 }
 
 /// How many agencies fail each duty, above the table.
@@ -220,11 +242,11 @@ fn duty_counts(l: Lang, rows: &[ScoreRow]) -> Markup {
                 li {
                     (t(l, c.duty.name_key())) ": "
                     @if c.failing == 0 && c.warning == 0 {
-                        (word_badge("ok", Tone::Good))
+                        (word_badge(&t(l, "state-ok"), Tone::Good))
                     } @else {
-                        @if c.failing > 0 { strong { (c.failing) " of " (rows.len()) " failing" } }
+                        @if c.failing > 0 { strong { (tr!(l, "scorecard-count-failing", count = c.failing, of = rows.len())) } }
                         @if c.failing > 0 && c.warning > 0 { ", " }
-                        @if c.warning > 0 { (c.warning) " of " (rows.len()) " with a warning" }
+                        @if c.warning > 0 { (tr!(l, "scorecard-count-warning", count = c.warning, of = rows.len())) }
                     }
                 }
             }
@@ -245,7 +267,7 @@ pub async fn scorecard_csv(
         &v,
         raw.as_deref(),
         "simpul-scorecard.csv",
-        crate::scorecard::to_csv(&rows),
+        crate::scorecard::to_csv_in(&rows, v.lang),
     )
 }
 
@@ -305,51 +327,60 @@ pub async fn agency(
         crate::now_seconds() as i64,
         &v.zone,
     );
+    let l = v.lang;
     let body = html! {
         p.report {
-            a.csv.report href=(format!("/agencies/{agency}/reports/{year}.pdf")) download { "Report of " (year) " (PDF)" }
+            a.csv.report href=(format!("/agencies/{agency}/reports/{year}.pdf")) download { (tr!(l, "pages-report-pdf", year = year.to_string())) }
             " "
-            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { "Report of " (year) " as a workbook (XLSX)" }
+            a.csv href=(format!("/agencies/{agency}/reports/{year}.xlsx")) download { (tr!(l, "pages-report-xlsx", year = year.to_string())) }
         }
         @if let Some(r) = &row {
-            h2 { "What this agency still owes" }
+            h2 { (t(l, "agency-owes")) }
             @let owed: Vec<_> = r.duties.iter().filter(|c| matches!(c.state, Cell::Failing | Cell::Warning | Cell::NoData)).collect();
             @if owed.is_empty() {
-                p { (word_badge("ok", Tone::Good)) " Nothing: every duty that applies is met this month." }
+                p { (word_badge(&t(l, "state-ok"), Tone::Good)) " " (t(l, "agency-owes-nothing")) }
             } @else {
                 ul.owed {
                     @for c in &owed {
-                        li { (badge(v.lang, &c.state)) " " strong { (t(v.lang, c.duty.name_key())) } ": " (c.reason) " " a href=(c.link) { "see the evidence" } }
+                        li { (badge(l, &c.state)) " " strong { (t(l, c.duty.name_key())) } ": " (reason(l, c)) " " a href=(c.link) { (t(l, "agency-see-evidence")) } }
                     }
                 }
             }
             ul.summary {
-                li { "Agents reporting: " strong { (r.hosts_up) " / " (r.hosts) } }
-                li { "SLA: " (badge(v.lang, &r.sla)) " " (percent(r.sla_ratio, 3)) }
-                li { "Backups: " (badge(v.lang, &r.backups)) " " (r.backup_text()) }
-                li { "LAN diagram: " (badge(v.lang, &r.lan)) }
+                li { (t(l, "duty-agents")) ": " strong { (v.count(r.hosts_up)) " / " (v.count(r.hosts)) } }
+                li { (t(l, "agency-sla")) ": " (badge(l, &r.sla)) " " (v.percent(r.sla_ratio, 3)) }
+                li { (t(l, "agency-backups")) ": " (badge(l, &r.backups)) " " (v.msg(&r.backup_msg())) }
+                li { (t(l, "duty-lan-submitted")) ": " (badge(l, &r.lan)) }
             }
         }
-        h2 { "Sites" }
-        @if sites.is_empty() { p { "No site declared for this agency." } }
-        ul { @for s in &sites { li { @if s.name.is_empty() { (s.id) } @else { (s.name) " (" (s.id) ")" } " — " (s.kind.as_str()) } } }
-        h2 { "Hosts" }
+        h2 { (t(l, "agency-sites")) }
+        @if sites.is_empty() { p { (t(l, "agency-no-site")) } }
+        ul { @for s in &sites { li { @if s.name.is_empty() { (s.id) } @else { (s.name) " (" (s.id) ")" } " — " (site_kind(l, s.kind)) } } }
+        h2 { (t(l, "agency-hosts")) }
         @if hosts.is_empty() {
-            p { "No agent is enrolled for this agency yet. On the collector, run " code { "simpul-collector agent add --agency " (agency) " --host NAME" } " for each server and one machine in the office, then install the agent there with the token it prints (or an enrolment code: " code { "--enroll-code" } ")." }
+            p { (t(l, "agency-no-agent-before")) " " code { "simpul-collector agent add --agency " (agency) " --host NAME" } " " (t(l, "agency-no-agent-after")) " " code { "--enroll-code" } ")." }
         } @else {
             (host_table(&app, &v, &hosts, now))
         }
-        h2 { "Backup obligations" }
+        h2 { (t(l, "agency-backup-obligations")) }
         (super::duties::backup_table(&v, &backups))
-        h2 { "LAN diagram" }
+        h2 { (t(l, "duty-lan-submitted")) }
         @match &newest {
             Some(n) => {
-                p { "Version " (n.row.version) " of site " (if n.row.site.is_empty() { "(none)" } else { n.row.site.as_str() }) ", discovered " (time(&v.zone, Some(n.row.discovered_at))) ": " (n.row.devices) " devices, " (n.row.links) " links. " a href=(format!("/lan/{agency}")) { "Open the diagram and its versions" } }
+                p {
+                    (tr!(l, "agency-lan-version",
+                        version = n.row.version,
+                        site = if n.row.site.is_empty() { t(l, "agency-no-site-name") } else { n.row.site.clone() },
+                        time = v.time(Some(n.row.discovered_at)),
+                        devices = n.row.devices,
+                        links = n.row.links))
+                    " " a href=(format!("/lan/{agency}")) { (t(l, "agency-open-diagram")) }
+                }
                 figure.thumb { (trusted_svg(&crate::lan::svg::render(&n.topology, &name))) }
             }
-            None => p { (word_badge("none", Tone::None)) " No LAN diagram has been discovered for this agency." }
+            None => p { (word_badge(&t(l, "state-none"), Tone::None)) " " (t(l, "agency-no-diagram")) }
         }
-        h3 { "Changes" }
+        h3 { (t(l, "agency-changes")) }
         (super::duties::version_list(&v, &agency, &versions))
     };
     page(&v, &format!("{name} ({agency})"), "", body)
@@ -357,11 +388,12 @@ pub async fn agency(
 
 /// The hosts table of the agency page and others.
 pub fn host_table(app: &AppState, v: &Viewer, hosts: &[HostState], now: f64) -> Markup {
+    let l = v.lang;
     html! {
         table.sortable {
             thead { tr {
-                th scope="col" { "Host" } th scope="col" { "Site" } th scope="col" { "State" }
-                th scope="col" { "Last report" } th scope="col" { "OS" } th scope="col" { "Agent" }
+                th scope="col" { (t(l, "host-col-host")) } th scope="col" { (t(l, "host-col-site")) } th scope="col" { (t(l, "host-col-state")) }
+                th scope="col" { (t(l, "host-col-last-report")) } th scope="col" { (t(l, "host-col-os")) } th scope="col" { (t(l, "host-col-agent")) }
             } }
             tbody {
                 @for h in hosts {
@@ -370,8 +402,8 @@ pub fn host_table(app: &AppState, v: &Viewer, hosts: &[HostState], now: f64) -> 
                     tr {
                         th scope="row" { a href=(format!("/hosts/{}", h.binding.id)) { (h.binding.host) } }
                         td { (h.binding.site.as_deref().unwrap_or("-")) }
-                        td data-sort=(up) { (badge(v.lang, &h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
-                        td data-sort=(h.last_seen().unwrap_or(0.0)) { (time(&v.zone, h.last_seen())) }
+                        td data-sort=(up) { (badge(l, &h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
+                        td data-sort=(h.last_seen().unwrap_or(0.0)) { (v.time(h.last_seen())) }
                         td { (h.inventory.as_ref().map_or("", |(i, _)| i.os.pretty_name.as_str())) }
                         td { (r.map_or("", |r| r.agent_version.as_str())) }
                     }
@@ -379,6 +411,18 @@ pub fn host_table(app: &AppState, v: &Viewer, hosts: &[HostState], now: f64) -> 
             }
         }
     }
+}
+
+/// The kind of a site in words.
+fn site_kind(l: Lang, k: crate::config::SiteKind) -> String {
+    t(
+        l,
+        match k {
+            crate::config::SiteKind::PusatData => "site-kind-pusat-data",
+            crate::config::SiteKind::Drc => "site-kind-drc",
+            crate::config::SiteKind::OpdOffice => "site-kind-opd-office",
+        },
+    )
 }
 
 /// A report's (sample time, CPU busy, memory used, fullest filesystem used) ratios.
@@ -439,74 +483,91 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     let r = h.latest.as_ref().map(|(r, _)| r.clone());
     let inv = h.inventory.as_ref().map(|(i, t)| (i.clone(), *t));
     let latest = |s: &[(f64, f64)]| s.last().map(|p| p.1);
+    let l = v.lang;
+    let state = h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs);
     let body = html! {
         ul.summary {
-            li { "Agency: " a href=(format!("/agencies/{}", h.binding.agency)) { (app.cfg.agency_name(&h.binding.agency)) } " (" (h.binding.agency) ")" }
-            li { "Site: " (h.binding.site.as_deref().unwrap_or("-")) }
-            li { "State: " (badge(v.lang, &h.up_state(now, app.cfg.grace_intervals, app.cfg.max_clock_skew_secs))) }
-            li { "Last report: " (time(&v.zone, h.last_seen())) }
+            li { (t(l, "filter-agency")) ": " a href=(format!("/agencies/{}", h.binding.agency)) { (app.cfg.agency_name(&h.binding.agency)) } " (" (h.binding.agency) ")" }
+            li { (t(l, "host-col-site")) ": " (h.binding.site.as_deref().unwrap_or("-")) }
+            li { (t(l, "host-col-state")) ": " (badge(l, &state)) }
+            li { (t(l, "host-col-last-report")) ": " (v.time(h.last_seen())) }
             @if let Some(r) = &r {
-                li { "Agent version: " (r.agent_version) }
-                @if let Some(u) = &r.uptime { li { "Uptime: " (duration(u.uptime_seconds)) " (booted " (time(&v.zone, Some(u.boot_time_seconds as f64))) ")" } }
+                li { (t(l, "host-agent-version")) ": " (r.agent_version) }
+                @if let Some(u) = &r.uptime { li { (tr!(l, "host-uptime", duration = v.duration(u.uptime_seconds), time = v.time(Some(u.boot_time_seconds as f64)))) } }
             }
         }
-        h2 { "Health, last 24 h" }
+        h2 { (t(l, "host-health")) }
         div.sparks {
-            figure { figcaption { "CPU busy " (percent(latest(&cpu), 1)) } (PreEscaped(sparkline(&cpu, from, now, "CPU busy, last 24 hours"))) }
-            figure { figcaption { "Memory used " (percent(latest(&mem), 1)) } (PreEscaped(sparkline(&mem, from, now, "Memory used, last 24 hours"))) }
-            figure { figcaption { "Fullest filesystem " (percent(latest(&disk), 1)) } (PreEscaped(sparkline(&disk, from, now, "Fullest filesystem used, last 24 hours"))) }
+            figure { figcaption { (t(l, "host-cpu")) " " (v.percent(latest(&cpu), 1)) } (PreEscaped(sparkline(&cpu, from, now, &t(l, "host-cpu-24h")))) }
+            figure { figcaption { (t(l, "host-memory")) " " (v.percent(latest(&mem), 1)) } (PreEscaped(sparkline(&mem, from, now, &t(l, "host-memory-24h")))) }
+            figure { figcaption { (t(l, "host-fullest")) " " (v.percent(latest(&disk), 1)) } (PreEscaped(sparkline(&disk, from, now, &t(l, "host-fullest-24h")))) }
         }
         @if let Some(health) = r.as_ref().and_then(|r| r.health.as_ref()) {
             @if !health.filesystems.is_empty() {
                 table {
-                    caption { "Filesystems" }
-                    thead { tr { th scope="col" { "Mount" } th scope="col" { "Device" } th scope="col" { "Size" } th scope="col" { "Available" } } }
-                    tbody { @for f in &health.filesystems { tr { td { (f.mount) } td { (f.device) } td { (bytes(f.size_bytes)) } td { (bytes(f.available_bytes)) } } } }
+                    caption { (t(l, "host-filesystems")) }
+                    thead { tr { th scope="col" { (t(l, "host-mount")) } th scope="col" { (t(l, "host-device")) } th scope="col" { (t(l, "host-size")) } th scope="col" { (t(l, "host-available")) } } }
+                    tbody { @for f in &health.filesystems { tr { td { (f.mount) } td { (f.device) } td data-sort=(f.size_bytes) { (v.bytes(f.size_bytes)) } td data-sort=(f.available_bytes) { (v.bytes(f.available_bytes)) } } } }
                 }
             }
         }
-        h2 { "Outages this period" }
+        h2 { (t(l, "host-outages")) }
         @for s in &outages {
             p {
-                "SLA " (s.sla_name) ": " (badge(v.lang, &s.verdict)) " availability " (percent(s.availability_ratio, 3))
-                @if s.availability_ratio.is_some() { " over " (duration(s.counted_seconds)) " monitored" }
-                ", target " (percent(Some(s.target_ratio), 2)) "; " (duration(s.down_seconds)) " of its " (duration(s.downtime_budget_seconds)) " downtime budget used; " (s.outage_count) " outages."
+                (tr!(l, "host-sla-line", sla = s.sla_name.as_str())) " " (badge(l, &s.verdict)) " "
+                (tr!(l, "host-sla-availability", availability = v.percent(s.availability_ratio, 3)))
+                @if s.availability_ratio.is_some() { " " (tr!(l, "host-sla-over", duration = v.duration(s.counted_seconds))) }
+                "; " (tr!(l, "host-sla-budget",
+                    target = v.percent(Some(s.target_ratio), 2),
+                    down = v.duration(s.down_seconds),
+                    budget = v.duration(s.downtime_budget_seconds),
+                    count = s.outage_count))
                 @if let Some(why) = &s.no_data_reason { " " (why) "." }
             }
             @if !s.outages.is_empty() {
                 table {
-                    thead { tr { th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Duration" } th scope="col" { "Cause" } } }
-                    tbody { @for o in &s.outages { tr { td { (time(&v.zone, Some(o.start_seconds))) } td { @if o.ongoing { (word_badge("ongoing", Tone::Bad)) } @else { (time(&v.zone, Some(o.end_seconds))) } } td { (duration(o.seconds)) @if o.ongoing { " so far" } } td { (o.cause_text) } } } }
+                    thead { tr { th scope="col" { (t(l, "host-outage-from")) } th scope="col" { (t(l, "host-outage-to")) } th scope="col" { (t(l, "host-outage-duration")) } th scope="col" { (t(l, "host-outage-cause")) } } }
+                    tbody { @for o in &s.outages { tr {
+                        td { (v.time(Some(o.start_seconds))) }
+                        td { @if o.ongoing { (word_badge(&t(l, "host-outage-ongoing"), Tone::Bad)) } @else { (v.time(Some(o.end_seconds))) } }
+                        td { (v.duration(o.seconds)) @if o.ongoing { " " (t(l, "host-outage-so-far")) } }
+                        td { (o.cause_text) }
+                    } } }
                 }
             }
         }
-        @if outages.is_empty() { p { "No SLA class applies to this host's agency." } }
-        h2 { "Hardware and software" }
-        p { "Its " a href=(super::assets::asset_href(&crate::assets::agent_asset_id(&h.binding.id))) { "asset register entry" } " has its asset tag, responsible person, location and procurement year." }
+        @if outages.is_empty() { p { (t(l, "host-no-sla")) } }
+        h2 { (t(l, "host-hardware")) }
+        p { (t(l, "host-register-before")) " " a href=(super::assets::asset_href(&crate::assets::agent_asset_id(&h.binding.id))) { (t(l, "host-register-link")) } " " (t(l, "host-register-after")) }
         @match &inv {
-            Some((i, t)) => {
+            Some((i, at)) => {
                 dl {
-                    dt { "Inventory as of" } dd { (time(&v.zone, Some(*t))) }
-                    dt { "System" } dd { (i.system.vendor) " " (i.system.product) }
-                    dt { "Serial" } dd { (if i.system.serial.is_empty() { "unknown" } else { i.system.serial.as_str() }) }
+                    dt { (t(l, "host-inventory-as-of")) } dd { (v.time(Some(*at))) }
+                    dt { (t(l, "host-system")) } dd { (i.system.vendor) " " (i.system.product) }
+                    dt { (t(l, "host-serial")) } dd { @if i.system.serial.is_empty() { (t(l, "host-unknown")) } @else { (i.system.serial) } }
                     dt { "BIOS" } dd { (i.bios.vendor) }
-                    dt { "OS" } dd { (i.os.pretty_name) " (kernel " (i.os.kernel) ", " (i.os.arch) ")" }
-                    dt { "CPU" } dd { (i.cpu.model) ", " (i.cpu.sockets) " sockets, " (i.cpu.cores) " cores, " (i.cpu.threads) " threads" }
-                    dt { "Memory" } dd { (bytes(i.memory_bytes)) }
+                    dt { (t(l, "host-col-os")) } dd { (i.os.pretty_name) " (kernel " (i.os.kernel) ", " (i.os.arch) ")" }
+                    dt { "CPU" } dd { (i.cpu.model) ", " (tr!(l, "host-cpu-counts", sockets = i.cpu.sockets, cores = i.cpu.cores, threads = i.cpu.threads)) }
+                    dt { (t(l, "host-ram")) } dd { (v.bytes(i.memory_bytes)) }
                 }
                 table {
-                    caption { "Disks" }
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "Model" } th scope="col" { "Size" } th scope="col" { "Serial" } } }
-                    tbody { @for d in &i.disks { tr { td { (d.name) } td { (d.model) } td { (bytes(d.size_bytes)) } td { (d.serial) } } } }
+                    caption { (t(l, "host-disks")) }
+                    thead { tr { th scope="col" { (t(l, "host-name")) } th scope="col" { (t(l, "host-model")) } th scope="col" { (t(l, "host-size")) } th scope="col" { (t(l, "host-serial")) } } }
+                    tbody { @for d in &i.disks { tr { td { (d.name) } td { (d.model) } td data-sort=(d.size_bytes) { (v.bytes(d.size_bytes)) } td { (d.serial) } } } }
                 }
                 table {
-                    caption { "Network interfaces" }
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "MAC" } th scope="col" { "Speed" } } }
-                    tbody { @for n in &i.interfaces { tr { td { (n.name) } td { (n.mac) } td { (if n.speed_mbps > 0 { format!("{} Mbit/s", n.speed_mbps) } else { "unknown".into() }) } } } }
+                    caption { (t(l, "host-interfaces")) }
+                    thead { tr { th scope="col" { (t(l, "host-name")) } th scope="col" { "MAC" } th scope="col" { (t(l, "host-speed")) } } }
+                    tbody { @for n in &i.interfaces { tr { td { (n.name) } td { (n.mac) } td { @if n.speed_mbps > 0 { (v.count(n.speed_mbps as usize)) " Mbit/s" } @else { (t(l, "host-unknown")) } } } } }
                 }
             }
-            None => p { "No inventory reported yet." }
+            None => p { (t(l, "host-no-inventory")) }
         }
     };
-    page(&v, &format!("Host {}", h.binding.host), "", body)
+    page(
+        &v,
+        &tr!(l, "host-title", host = h.binding.host.as_str()),
+        "",
+        body,
+    )
 }

@@ -19,6 +19,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(dir: &std::path::Path) -> Self {
+        Self::start_in(dir, "en-US").await
+    }
+
+    /// A browser whose language is `lang` (`id-ID`, `en-US`): its `Accept-Language`.
+    pub async fn start_in(dir: &std::path::Path, lang: &str) -> Self {
         let driver = need("chromedriver");
         need("chromium");
         let port = free_port();
@@ -35,7 +40,9 @@ impl Browser {
         caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]}),
+                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                format!("--lang={lang}")],
+                "prefs": {"intl.accept_languages": lang}}),
         );
         let t0 = Instant::now();
         let client = loop {
