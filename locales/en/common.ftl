@@ -20,6 +20,8 @@ error-no-host = No host here.
 error-no-asset = No asset here.
 error-no-page = No page here: check the address, or start from the scorecard.
 error-database-down = The database is not available; try again shortly.
+error-csrf = This form had no valid CSRF token (it expired, or came from elsewhere). Reload the page and try again.
+language-bad = The language "{ $value }" is not offered: choose "id" (Bahasa Indonesia) or "en" (English).
 
 # the filters of the lists
 filter-agency = Agency

@@ -20,6 +20,8 @@ error-no-host = Host ini tidak ada.
 error-no-asset = Aset ini tidak ada.
 error-no-page = Halaman ini tidak ada: periksa alamatnya, atau mulai dari rapor kepatuhan.
 error-database-down = Basis data tidak tersedia; coba lagi sebentar lagi.
+error-csrf = Formulir ini tidak membawa token CSRF yang sah (sudah kedaluwarsa atau berasal dari tempat lain). Muat ulang halaman lalu coba lagi.
+language-bad = Bahasa "{ $value }" tidak tersedia: pilih "id" (Bahasa Indonesia) atau "en" (English).
 
 # the filters of the lists
 filter-agency = Perangkat Daerah

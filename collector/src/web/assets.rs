@@ -444,7 +444,7 @@ pub async fn asset_save(
     Form(f): Form<AttrForm>,
 ) -> Response {
     if !csrf_ok(&v, f.csrf.as_deref()) {
-        return csrf_refused();
+        return csrf_refused(&v);
     }
     let a = match api::one(&app, &v.user, &id).await {
         Ok(a) => a,
@@ -628,7 +628,7 @@ pub async fn import_post(
         }
     }
     if !csrf_ok(&v, csrf.as_deref()) {
-        return csrf_refused();
+        return csrf_refused(&v);
     }
     if !may_import(&app, &v) {
         return import_refused(&v);

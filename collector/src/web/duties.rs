@@ -635,7 +635,7 @@ pub async fn lan_ack(
     Form(f): Form<AckForm>,
 ) -> Response {
     if !csrf_ok(&v, f.csrf.as_deref()) {
-        return csrf_refused();
+        return csrf_refused(&v);
     }
     if let Some(page) = outside_scope(&app, &v, &agency) {
         return page;

@@ -359,13 +359,12 @@ pub fn csrf_ok(v: &Viewer, token: Option<&str>) -> bool {
 }
 
 /// 403 for a state-changing form without the session's CSRF token.
-pub fn csrf_refused() -> Response {
-    (
+pub fn csrf_refused(v: &Viewer) -> Response {
+    super::error_page(
+        v,
         StatusCode::FORBIDDEN,
-        page_headers(),
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused · Simpul</title></head><body><main><h1>Refused</h1><p>This form had no valid CSRF token. Reload the page and try again.</p></main></body></html>",
+        &crate::i18n::t(v.lang, "error-csrf"),
     )
-        .into_response()
 }
 
 /// The login form again, 503, when the database cannot be read.
@@ -388,7 +387,7 @@ pub async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if !csrf_ok(&v, f.csrf.as_deref()) {
-        return csrf_refused();
+        return csrf_refused(&v);
     }
     if let Some(id) = cookie(&headers, COOKIE).map(str::to_owned) {
         let _ = app.read_db(move |conn| users::end_session(conn, &id)).await;
@@ -420,13 +419,13 @@ pub async fn language(
     Form(f): Form<LanguageForm>,
 ) -> Response {
     if !csrf_ok(&v, f.csrf.as_deref()) {
-        return csrf_refused();
+        return csrf_refused(&v);
     }
     let Some(lang) = Lang::parse(&f.lang) else {
         return super::error_page(
             &v,
             StatusCode::BAD_REQUEST,
-            &format!("lang = {:?}: {}", f.lang, crate::i18n::LANG_RULE),
+            &crate::tr!(v.lang, "language-bad", value = f.lang.as_str()),
         );
     };
     let id = v.user.id;
