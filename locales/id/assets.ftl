@@ -115,3 +115,33 @@ import-unreadable = Unggahan tidak dapat dibaca; coba lagi.
 import-unreadable-detail = Unggahan tidak dapat dibaca: { $detail }
 import-not-intact = Berkas yang sudah diperiksa tidak kembali utuh; unggah lagi.
 import-changed-meanwhile = Inventaris berubah sejak berkas ini diperiksa: berikut yang akan berubah sekarang. Periksa perubahannya lalu impor lagi.
+
+# kolom unduhan CSV inventaris (diimpor kembali apa adanya: assets/import.rs mengenali
+# nama-nama ini)
+assets-csv-agency = Kode Perangkat Daerah
+assets-csv-agency-name = Nama Perangkat Daerah
+assets-csv-asset-type = Jenis aset
+assets-csv-name = Nama
+assets-csv-vendor = Produsen
+assets-csv-model = Model
+assets-csv-serial = Nomor seri
+assets-csv-addresses = Alamat IP
+assets-csv-macs = Alamat MAC
+assets-csv-source = Sumber
+assets-csv-first-seen = Pertama terlihat
+assets-csv-last-seen = Terakhir terlihat
+assets-csv-site = Lokasi jaringan
+assets-csv-status = Status
+assets-csv-os = Sistem operasi
+assets-csv-os-version = Versi sistem operasi
+assets-csv-cpu = CPU
+assets-csv-cpu-cores = Inti CPU
+assets-csv-cpu-threads = Utas CPU
+assets-csv-memory-bytes = Memori (byte)
+assets-csv-disk-bytes = Disk (byte)
+assets-csv-asset-tag = Kode barang
+assets-csv-responsible = Penanggung jawab
+assets-csv-location = Lokasi
+assets-csv-procurement-year = Tahun pengadaan
+assets-csv-notes = Catatan
+assets-csv-asset-id = ID aset

@@ -543,7 +543,7 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
     let csv = curl(&c.url("/inventory.csv?agency=dinkes"), "GET", &[&again], "").body;
     let csv = csv.split("\r\n\r\n").nth(1).unwrap_or(&csv).to_owned();
     assert!(
-        csv.starts_with("\u{feff}agency;agency_name;asset_type;name;"),
+        csv.starts_with("\u{feff}Kode Perangkat Daerah;Nama Perangkat Daerah;Jenis aset;Nama;"),
         "{csv}"
     );
     assert!(csv.contains(";Dinas Kesehatan;server;simpus-db;"), "{csv}");

@@ -42,10 +42,12 @@ enum Column {
 }
 
 /// The header names of each column kind (lower case, `_` for spaces and dashes).
-const NAMES: [(&str, Column); 25] = [
+const NAMES: [(&str, Column); 28] = [
     ("asset_id", Column::AssetId),
+    ("id_aset", Column::AssetId),
     ("agency", Column::Agency),
     ("perangkat_daerah", Column::Agency),
+    ("kode_perangkat_daerah", Column::Agency),
     ("mac", Column::Mac),
     ("macs", Column::Mac),
     ("mac_address", Column::Mac),
@@ -69,10 +71,26 @@ const NAMES: [(&str, Column); 25] = [
     ("vendor", Column::Ignored),
     ("model", Column::Ignored),
     ("addresses", Column::Ignored),
+    ("nama", Column::Ignored),
 ];
 
 /// More export columns that are not imported.
-const EXPORT_ONLY: [&str; 17] = [
+const EXPORT_ONLY: [&str; 31] = [
+    // the Indonesian export's (`assets-csv-*` of locales/id/assets.ftl)
+    "nama_perangkat_daerah",
+    "jenis_aset",
+    "produsen",
+    "alamat_ip",
+    "sumber",
+    "pertama_terlihat",
+    "terakhir_terlihat",
+    "lokasi_jaringan",
+    "sistem_operasi",
+    "versi_sistem_operasi",
+    "inti_cpu",
+    "utas_cpu",
+    "memori_(byte)",
+    "disk_(byte)",
     "agency_name",
     "asset_type",
     "source",

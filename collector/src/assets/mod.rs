@@ -608,13 +608,74 @@ pub const CSV_HEADER: [&str; 27] = [
     "asset_id",
 ];
 
-/// The register as CSV, times in `zone`.
+/// The message keys of [`CSV_HEADER`]'s columns, for a reader of Bahasa Indonesia (the
+/// import reads these names back: `import::NAMES`, `import::EXPORT_ONLY`).
+pub const CSV_HEADER_KEYS: [&str; 27] = [
+    "assets-csv-agency",
+    "assets-csv-agency-name",
+    "assets-csv-asset-type",
+    "assets-csv-name",
+    "assets-csv-vendor",
+    "assets-csv-model",
+    "assets-csv-serial",
+    "assets-csv-addresses",
+    "assets-csv-macs",
+    "assets-csv-source",
+    "assets-csv-first-seen",
+    "assets-csv-last-seen",
+    "assets-csv-site",
+    "assets-csv-status",
+    "assets-csv-os",
+    "assets-csv-os-version",
+    "assets-csv-cpu",
+    "assets-csv-cpu-cores",
+    "assets-csv-cpu-threads",
+    "assets-csv-memory-bytes",
+    "assets-csv-disk-bytes",
+    "assets-csv-asset-tag",
+    "assets-csv-responsible",
+    "assets-csv-location",
+    "assets-csv-procurement-year",
+    "assets-csv-notes",
+    "assets-csv-asset-id",
+];
+
+/// The register as CSV, times in `zone`: the API's file (English headers, machine
+/// values).
 pub fn to_csv<'a>(
     assets: impl IntoIterator<Item = &'a Asset>,
     zone: &crate::period::Zone,
     agency_name: impl Fn(&str) -> String,
 ) -> String {
-    let mut out = crate::csv::Csv::new(&CSV_HEADER);
+    to_csv_in(assets, zone, agency_name, crate::i18n::Lang::En)
+}
+
+/// The register as CSV for a reader of `lang`: in Indonesian the headers and the
+/// status in Indonesian (the file imports back all the same); in English [`to_csv`].
+pub fn to_csv_in<'a>(
+    assets: impl IntoIterator<Item = &'a Asset>,
+    zone: &crate::period::Zone,
+    agency_name: impl Fn(&str) -> String,
+    lang: crate::i18n::Lang,
+) -> String {
+    use crate::i18n::{t, Lang};
+    let names: Vec<String> = match lang {
+        Lang::En => CSV_HEADER.iter().map(|s| (*s).to_owned()).collect(),
+        Lang::Id => CSV_HEADER_KEYS.iter().map(|k| t(lang, k)).collect(),
+    };
+    let head: Vec<&str> = names.iter().map(String::as_str).collect();
+    let status = |p: Presence| match lang {
+        Lang::En => p.as_str().to_owned(),
+        Lang::Id => t(
+            lang,
+            match p {
+                Presence::Present => "assets-present",
+                Presence::NotSeen => "assets-not-seen",
+                Presence::NeverSeen => "assets-never-seen",
+            },
+        ),
+    };
+    let mut out = crate::csv::Csv::new(&head);
     let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     for a in assets {
         out.row(&[
@@ -633,7 +694,7 @@ pub fn to_csv<'a>(
             &a.last_seen_seconds
                 .map_or(String::new(), |t| zone.format(t)),
             &a.site,
-            &a.status,
+            &status(a.status),
             &a.os,
             &a.os_version,
             &a.cpu_model,

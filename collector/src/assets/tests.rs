@@ -613,3 +613,30 @@ fn a_device_whose_mac_became_known_stays_one_asset_with_its_tag() {
     assert_eq!(cctv.status, Presence::Present);
     assert_eq!(cctv.attributes.tag, "KB-CCTV-01", "the tag follows it");
 }
+
+#[test]
+fn the_indonesian_export_imports_back_unchanged() {
+    let mut reg = register();
+    let a1 = reg.iter_mut().find(|a| a.id == "agent:a1").unwrap();
+    a1.attributes.tag = "KB-02.06.01.0001".into();
+    a1.attributes.location = "Ruang server lt. 2".into();
+    let zone = crate::period::Zone::jakarta();
+    let id = super::to_csv_in(&reg, &zone, |a| format!("Dinas {a}"), crate::i18n::Lang::Id);
+    assert!(
+        id.starts_with("Kode Perangkat Daerah,Nama Perangkat Daerah,Jenis aset,Nama,"),
+        "{id}"
+    );
+    assert!(id.contains(",KB-02.06.01.0001,"), "{id}");
+    // as the page sends it to a spreadsheet in the Indonesian locale
+    let file = crate::csv::for_indonesian_spreadsheet(&id);
+    let t = import::read(file.as_bytes()).unwrap_or_else(|e| panic!("{e:?}\n{file}"));
+    let p = import::plan(&t, &reg, NOW);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert!(p.changes.is_empty(), "{:#?}", p.changes);
+    assert_eq!(p.unchanged, reg.len());
+    // and the English file is the API's
+    assert_eq!(
+        super::to_csv_in(&reg, &zone, |a| format!("Dinas {a}"), crate::i18n::Lang::En),
+        super::to_csv(&reg, &zone, |a| format!("Dinas {a}"))
+    );
+}

@@ -238,7 +238,12 @@ pub async fn inventory_csv(
             &v,
             raw.as_deref(),
             "simpul-inventory.csv",
-            crate::assets::to_csv(&rows, &v.zone, |a| app.cfg.agency_name(a).to_owned()),
+            crate::assets::to_csv_in(
+                &rows,
+                &v.zone,
+                |a| app.cfg.agency_name(a).to_owned(),
+                v.lang,
+            ),
         ),
         Err(r) => r,
     }
