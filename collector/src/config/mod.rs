@@ -162,10 +162,9 @@ pub struct CollectorConfig {
     pub default_language: String,
 }
 
-/// While the pages are being translated (issue 22), English; Indonesian once every
-/// page is.
+/// Bahasa Indonesia: the language of the product's users.
 fn default_language() -> String {
-    "en".into()
+    "id".into()
 }
 
 /// `[store]`: the database engine.
@@ -1012,9 +1011,9 @@ impl CollectorConfig {
 }
 
 impl CollectorConfig {
-    /// `default_language` (validated when read; English if it were not).
+    /// `default_language` (validated when read; Bahasa Indonesia if it were not).
     pub fn language(&self) -> crate::i18n::Lang {
-        crate::i18n::Lang::parse(&self.default_language).unwrap_or(crate::i18n::Lang::En)
+        crate::i18n::Lang::parse(&self.default_language).unwrap_or(crate::i18n::Lang::Id)
     }
 }
 
@@ -1067,6 +1066,19 @@ pub(crate) mod tests {
             .sites
             .iter()
             .any(|s| s.id == "kantor-dinkes" && s.kind == SiteKind::OpdOffice));
+    }
+
+    #[test]
+    fn bahasa_indonesia_is_the_default_language_and_others_are_named() {
+        let cfg = CollectorConfig::parse("", Path::new("c.toml")).unwrap();
+        assert_eq!(cfg.language(), crate::i18n::Lang::Id);
+        let en =
+            CollectorConfig::parse("default_language = \"en\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(en.language(), crate::i18n::Lang::En);
+        let err = CollectorConfig::parse("default_language = \"jv\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"jv\"") && err.contains("\"id\""), "{err}");
     }
 
     #[test]
