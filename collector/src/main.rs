@@ -99,6 +99,10 @@ enum Command {
         /// Write the report to this file: NAME.pdf, or NAME.xlsx for the workbook.
         #[arg(long)]
         out: PathBuf,
+        /// The report's language: id (Bahasa Indonesia) or en (English); default: the
+        /// collector's default_language.
+        #[arg(long)]
+        lang: Option<String>,
     },
 }
 
@@ -334,12 +338,25 @@ fn own_backup(own: OwnBackup) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `simpul-collector report --period P [--agency A] --out FILE`.
-fn report(common: &Common, period: &str, agency: Option<&str>, out: &Path) -> anyhow::Result<()> {
+/// `simpul-collector report --period P [--agency A] --out FILE [--lang id|en]`.
+fn report(
+    common: &Common,
+    period: &str,
+    agency: Option<&str>,
+    out: &Path,
+    lang: Option<&str>,
+) -> anyhow::Result<()> {
+    use simpul_collector::i18n::{Lang, LANG_RULE};
     use simpul_collector::report::{self, data, Format};
     let started = std::time::Instant::now();
     let cfg = load(common)?;
     let p = report::parse_period(period).map_err(|e| UsageError(format!("--{e}")))?;
+    let lang = match lang {
+        None => cfg.language(),
+        Some(l) => {
+            Lang::parse(l).ok_or_else(|| UsageError(format!("--lang {l:?}: {LANG_RULE}")))?
+        }
+    };
     let format = match out.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("pdf") => Format::Pdf,
         Some(e) if e.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
@@ -367,6 +384,7 @@ fn report(common: &Common, period: &str, agency: Option<&str>, out: &Path) -> an
         period: p,
         agency,
         now,
+        lang,
     };
     let d = data::collect(&conn, &i).map_err(|e| match e {
         data::GatherError::Nothing => {
@@ -393,8 +411,9 @@ fn report(common: &Common, period: &str, agency: Option<&str>, out: &Path) -> an
     })?;
     println!("{}", out.display());
     eprintln!(
-        "report {p}{} written to {} ({} bytes) in {:.2} s",
+        "report {p}{} in {} written to {} ({} bytes) in {:.2} s",
         agency.map(|a| format!(" of {a}")).unwrap_or_default(),
+        lang.own_name(),
         out.display(),
         bytes.len(),
         started.elapsed().as_secs_f64()
@@ -670,7 +689,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             period,
             agency,
             out,
-        } => report(&common, &period, agency.as_deref(), &out)?,
+            lang,
+        } => report(&common, &period, agency.as_deref(), &out, lang.as_deref())?,
         Command::Serve { common, listen } => {
             let mut cfg = load(&common)?;
             if let Some(l) = listen {

@@ -17,7 +17,8 @@ pub struct AssetRow {
     pub agency: String,
     /// The site id (empty: none).
     pub site: String,
-    /// `server`, `router`, `switch`, `host`, `unknown`.
+    /// `server`, `router`, `switch`, `host`, `unknown` (in words:
+    /// [`super::labels::asset_kind`]).
     pub kind: String,
     pub name: String,
     pub ip_addresses: Vec<String>,
@@ -27,8 +28,8 @@ pub struct AssetRow {
     pub serial: String,
     /// Operating system (servers with an agent).
     pub os: String,
-    /// The asset's status in words.
-    pub status: String,
+    /// Whether it is still there (in words: [`super::labels::asset_status`]).
+    pub status: crate::assets::Presence,
     pub first_seen: Option<f64>,
     pub last_seen: Option<f64>,
     /// Recorded by people: asset tag (kode barang / nomor inventaris), responsible
@@ -75,12 +76,8 @@ pub fn from_register(conn: &Db, f: &Fleet<'_>) -> Result<Vec<AssetRow>, DbError>
         .into_iter()
         .filter(|a| f.agencies.contains(&a.agency))
         .map(|a| AssetRow {
-            status: super::labels::asset_status(a.status),
-            kind: if a.kind == "server" {
-                super::labels::ASSET_SERVER.into()
-            } else {
-                a.kind
-            },
+            status: a.status,
+            kind: a.kind,
             agency: a.agency,
             site: a.site,
             name: a.name,
@@ -103,7 +100,7 @@ pub fn from_register(conn: &Db, f: &Fleet<'_>) -> Result<Vec<AssetRow>, DbError>
         (
             f.agencies.iter().position(|x| *x == a.agency),
             a.site.clone(),
-            a.kind != super::labels::ASSET_SERVER,
+            a.kind != "server",
             a.kind.clone(),
             a.name.clone(),
         )

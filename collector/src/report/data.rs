@@ -8,6 +8,7 @@ use super::assets::AssetRow;
 use crate::backups::{Obligation, SizePoint, Status};
 use crate::config::CollectorConfig;
 use crate::duties::Duties;
+use crate::i18n::Lang;
 use crate::lan::{Diff, VersionRow};
 use crate::period::{Period, PeriodKind, Zone};
 use crate::scorecard::ScoreRow;
@@ -79,6 +80,10 @@ pub struct LanSite {
 /// Everything one report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
+    /// The language it is written in (its texts, numbers and the workbook's sheet and
+    /// column names). Only the rendering reads it: set it to render the same data in
+    /// the other language.
+    pub lang: Lang,
     pub organisation: String,
     /// `logo` of collector.toml: its bytes, read when the report is made.
     #[serde(skip)]
@@ -123,6 +128,8 @@ pub struct Inputs<'a> {
     /// One agency (None: every agency).
     pub agency: Option<&'a str>,
     pub now: f64,
+    /// The language of the report: the reader's on the web, `--lang` in the CLI.
+    pub lang: Lang,
 }
 
 /// The report of `i` from `conn`, with the asset register from
@@ -275,6 +282,7 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
     };
     let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
     Ok(ReportData {
+        lang: i.lang,
         organisation: cfg.organisation.clone(),
         logo,
         period: i.period.to_string(),

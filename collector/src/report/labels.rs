@@ -1,292 +1,249 @@
-//! Every text of the report (PDF and workbook), in one place: issue 22 translates them
-//! to Bahasa Indonesia (Fluent) by replacing this module's strings, nothing else.
+//! The report's words that need more than a message lookup, in the report's language
+//! ([`crate::i18n::Lang`]): periods and month names, the states' words, the LAN
+//! changes and the assets' status in words, and the **one place** for each text the
+//! domain writes in English still (an outage's cause, why an SLA has no data, a backup
+//! obligation's detail). Every other text of the PDF and the workbook is a message of
+//! `locales/{id,en}/report.ftl`, looked up where it is laid out (`pdf.rs`, `xlsx.rs`).
 //!
-//! Words that are states (`ok`, `breached`, `late`, ...) are the states' own spelling
-//! ([`crate::states!`]) with `_` shown as a space, as on the pages.
+//! The errors of the report's URLs and of `simpul-collector report` stay in English
+//! (the API's and the CLI's language): they are the constants at the end.
 
-/// The report's title on the cover and in the page header.
-pub const TITLE: &str = "Compliance report";
-/// Under the title on the cover.
-pub const SUBTITLE: &str = "Server uptime, backups, LAN diagrams and ICT assets";
-pub const ORGANISATION_UNSET: &str = "Simpul";
-pub const PERIOD: &str = "Period";
-pub const SCOPE: &str = "Agencies";
-pub const ALL_AGENCIES: &str = "All agencies";
-pub const GENERATED: &str = "Generated";
-pub const TIME_ZONE: &str = "Time zone";
-pub const COVERS: &str = "Covers";
-pub const CONTENTS: &str = "Contents";
-pub const PAGE: &str = "Page";
-pub const OF: &str = "of";
-pub const SIGNATURES: &str = "Signatures";
-pub const PREPARED_BY: &str = "Prepared by";
-pub const APPROVED_BY: &str = "Approved by";
-pub const NAME_DATE_SIGNATURE: &str = "Name, date and signature";
-pub const GENERATOR: &str = "Simpul collector";
+use crate::i18n::{t, Lang};
+use crate::tr;
 
-/// "Year 2026", "2026-Q3 (July to September 2026)", "November 2026".
-pub fn period_text(p: &crate::period::Period) -> String {
+// ---- periods ------------------------------------------------------------------------
+
+/// "Year 2026" / "Tahun 2026", "2026-Q3 (July to September 2026)" / "Triwulan III 2026
+/// (Juli s.d. September 2026)", "November 2026".
+pub fn period_text(lang: Lang, p: &crate::period::Period) -> String {
     use crate::period::PeriodKind;
+    // a year is a name, not an amount: text, never "2.026"
+    let year = p.year.to_string();
     match p.kind {
-        PeriodKind::Year => format!("Year {}", p.year),
-        PeriodKind::Quarter => format!(
-            "{p} ({} to {} {})",
-            month_name(p.month),
-            month_name(p.month + 2),
-            p.year
+        PeriodKind::Year => tr!(lang, "report-period-year", year = year),
+        PeriodKind::Quarter => tr!(
+            lang,
+            "report-period-quarter",
+            code = p.to_string(),
+            roman = ["I", "II", "III", "IV"][((p.month.clamp(1, 12) - 1) / 3) as usize],
+            first = month_name(lang, p.month),
+            last = month_name(lang, p.month + 2),
+            year = year
         ),
-        PeriodKind::Month => format!("{} {}", month_name(p.month), p.year),
+        PeriodKind::Month => tr!(
+            lang,
+            "report-period-month",
+            month = month_name(lang, p.month),
+            year = year
+        ),
         PeriodKind::Day => p.to_string(),
     }
 }
 
 /// The month's name (1 = January).
-pub fn month_name(m: u32) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    NAMES
-        .get((m as usize).wrapping_sub(1))
-        .copied()
-        .unwrap_or("?")
+pub fn month_name(lang: Lang, m: u32) -> String {
+    let key = match m {
+        1 => "report-month-january",
+        2 => "report-month-february",
+        3 => "report-month-march",
+        4 => "report-month-april",
+        5 => "report-month-may",
+        6 => "report-month-june",
+        7 => "report-month-july",
+        8 => "report-month-august",
+        9 => "report-month-september",
+        10 => "report-month-october",
+        11 => "report-month-november",
+        12 => "report-month-december",
+        _ => return "?".into(),
+    };
+    t(lang, key)
 }
 
 /// "from 2026-01-01 00:00 WIB to 2027-01-01 00:00 WIB (exclusive)".
-pub fn bounds_text(from: &str, to: &str) -> String {
-    format!("{from} to {to} (exclusive)")
+pub fn bounds_text(lang: Lang, from: &str, to: &str) -> String {
+    tr!(lang, "report-bounds", from = from, to = to)
 }
 
-// ---- sections -------------------------------------------------------------------
+// ---- states -----------------------------------------------------------------------------
 
-pub const S_SCORECARD: &str = "1. Scorecard month by month";
-pub const S_SLA: &str = "2. Server uptime SLA";
-pub const S_BACKUPS: &str = "3. Backups and restore tests";
-pub const S_LAN: &str = "4. LAN diagrams";
-pub const S_ASSETS: &str = "5. Asset register";
-
-pub const SCORECARD_INTRO: &str = "Each agency's duties in each month of the period: a month that is over as it ended (the last evaluation in it), the current month as it stands at generation. Months before the collector ran are left out.";
-pub const WORST_DUTY: &str = "Worst duty per month";
-pub const MONTHLY_FIGURES: &str = "Figures per month";
-pub const OWED_AT_END: &str = "Duties not met in the last month, and why";
-/// "2026-11, as evaluated at 2026-11-28 06:40 WIB".
-pub fn evaluated(month: &str, at: &str) -> String {
-    format!("{month}, as evaluated at {at}")
-}
-pub const NOTHING_OWED: &str = "Every duty was met in the last month of the period.";
-pub const NO_SCORECARD: &str =
-    "No scorecard was kept for this period: the collector did not run in it.";
-
-pub const SLA_INTRO: &str = "Availability of every server with an SLA class over the period: up / (up + down), maintenance excluded (docs/sla.md). A period in progress is evaluated up to the generation time.";
-pub const SLA_AGENCIES: &str = "Per agency";
-pub const SLA_HOSTS: &str = "Per server";
-pub const SLA_OUTAGES: &str = "Outages";
-pub const NO_SLA_HOSTS: &str = "No server of these agencies has an SLA class.";
-pub const NO_OUTAGES: &str = "No outage in the period.";
-pub const ONGOING: &str = "ongoing";
-pub const PRORATED: &str = "monitored from";
-
-pub const BACKUPS_INTRO: &str = "Every backup obligation with its state at generation, the backups seen in each month of the period, and the restore tests recorded in it.";
-pub const BACKUP_STATES: &str = "Obligations";
-pub const BACKUP_HISTORY: &str = "Backups per month";
-pub const RESTORE_TESTS: &str = "Restore tests in the period";
-pub const NO_OBLIGATIONS: &str = "No backup obligation is declared for these agencies.";
-pub const NO_BACKUPS_IN_PERIOD: &str = "No backup was seen in the period.";
-pub const NO_RESTORE_TESTS: &str = "No restore test was recorded in the period.";
-
-pub const LAN_INTRO: &str = "The diagram of each agency site as it stood at the end of the period (the newest version discovered before it), the date of every version, and the changes discovered in the period.";
-pub const LAN_NONE: &str = "No LAN diagram has been discovered for this agency.";
-pub const LAN_VERSIONS: &str = "Versions";
-pub const LAN_CHANGES: &str = "Changes in the period";
-pub const LAN_NO_CHANGES: &str = "No change was discovered in the period.";
-pub const LAN_NONE_BEFORE_END: &str = "No version was discovered before the end of the period.";
-pub const LAN_LEGEND: &str = "Legend";
-pub const LAN_TILED: &str = "The diagram is wider than a page at a readable size: after an overview, it continues over the following pages in parts, left to right, top to bottom.";
-pub const LAN_PART: &str = "part";
-pub const LAN_OVERVIEW: &str =
-    "The whole diagram at a glance (the parts that follow are readable):";
-
-/// "Version 3, discovered 2026-11-02 10:00 WIB, last confirmed ...: 12 devices, 11 links".
-pub fn lan_caption(
-    version: i64,
-    discovered: &str,
-    confirmed: &str,
-    devices: i64,
-    links: i64,
-) -> String {
-    format!("Version {version}, discovered {discovered}, last confirmed {confirmed}: {devices} devices, {links} links")
+/// A state shown in the report: its word is the message `state-*` of states.ftl, the
+/// one the pages' badges show (`web/mod.rs`, `badges!`).
+pub trait State {
+    /// The literal message key of the state's word.
+    fn key(&self) -> &'static str;
+    /// The state's machine name (the API's, the English workbook's).
+    fn name(&self) -> &'static str;
 }
 
-/// The legend's entries: device kinds (as the diagram's CSS classes) and link sources.
-pub const LEGEND_DEVICES: [(&str, &str); 6] = [
-    ("router", "router"),
-    ("switch", "switch"),
-    ("server", "server (agent)"),
-    ("host", "host"),
-    ("unknown", "unknown"),
-    ("segment", "segment (unmanaged)"),
-];
-pub const LEGEND_LINKS: [(&str, &str); 3] = [
-    ("lldp", "LLDP neighbour"),
-    ("fdb", "switch forwarding table"),
-    ("other", "other evidence"),
-];
-pub const LEGEND_BOX: &str = "Each box: name (or address), address and port, type and vendor.";
+macro_rules! state_keys {
+    ($($t:ty { $($v:ident => $k:literal),+ $(,)? })+) => {
+        $(impl State for $t {
+            fn key(&self) -> &'static str {
+                match self { $(Self::$v => $k),+ }
+            }
+            fn name(&self) -> &'static str {
+                self.as_str()
+            }
+        })+
+    };
+}
 
-pub const ASSETS_INTRO: &str = "Every ICT asset once: servers with an agent and the devices the agencies' LAN discovery found (the same machine matched by MAC address), those no longer seen marked so, with what was recorded about each.";
-pub const NO_ASSETS: &str = "No asset is known for these agencies.";
+state_keys! {
+    crate::sla::report::SlaStatus {
+        Met => "state-met", Breached => "state-breached", NoData => "state-no-data"
+    }
+    crate::sla::report::Verdict {
+        Met => "state-met", OnTrack => "state-on-track", AtRisk => "state-at-risk",
+        Breached => "state-breached", NoData => "state-no-data"
+    }
+    crate::backups::BackupState {
+        Ok => "state-ok", Late => "state-late", TooSmall => "state-too-small",
+        WrongPlace => "state-wrong-place", Missing => "state-missing",
+        Failed => "state-failed", NeverSeen => "state-never-seen"
+    }
+    crate::backups::RestoreTestState {
+        Ok => "state-ok", Due => "state-due", Never => "state-never"
+    }
+    crate::scorecard::LanDuty {
+        Current => "state-current", Changed => "state-changed",
+        Overdue => "state-overdue", None => "state-none"
+    }
+    crate::scorecard::Cell {
+        Ok => "state-ok", Warning => "state-warning", Failing => "state-failing",
+        NoData => "state-no-data", NotApplicable => "state-not-applicable"
+    }
+    crate::store::TestResult { Ok => "state-ok", Fail => "state-failed" }
+}
 
-// ---- table columns ----------------------------------------------------------------
-
-pub const C_AGENCY: &str = "Agency";
-pub const C_NAME: &str = "Name";
-pub const C_MONTH: &str = "Month";
-pub const C_DUTY: &str = "Duty";
-pub const C_STATE: &str = "State";
-pub const C_REASON: &str = "Why";
-pub const C_AGENTS: &str = "Agents reporting";
-pub const C_SLA_AVAIL: &str = "SLA availability";
-pub const C_BREACHED: &str = "Servers breached";
-pub const C_BACKUPS: &str = "Backups";
-pub const C_RESTORE_DUE: &str = "Restore tests due";
-pub const C_LAN: &str = "LAN";
-pub const C_UNACK: &str = "Unacknowledged changes";
-pub const C_WORST: &str = "Worst duty";
-pub const C_HOSTS: &str = "Servers";
-pub const C_HOST: &str = "Server";
-pub const C_SITE: &str = "Site";
-pub const C_CLASS: &str = "SLA class";
-pub const C_TARGET: &str = "Target";
-pub const C_AVAIL: &str = "Availability";
-pub const C_DOWNTIME: &str = "Downtime";
-pub const C_MAINTENANCE: &str = "Maintenance";
-pub const C_BUDGET: &str = "Budget left";
-pub const C_OUTAGES: &str = "Outages";
-pub const C_LONGEST: &str = "Longest";
-pub const C_VERDICT: &str = "Verdict";
-pub const C_START: &str = "Start";
-pub const C_END: &str = "End";
-pub const C_DURATION: &str = "Duration";
-pub const C_CAUSE: &str = "Cause";
-pub const C_OBLIGATION: &str = "Obligation";
-pub const C_DATASET: &str = "Dataset";
-pub const C_LAST_BACKUP: &str = "Newest backup";
-pub const C_SIZE: &str = "Size";
-pub const C_RESTORE_TEST: &str = "Restore test";
-pub const C_LAST_TEST: &str = "Last restore test";
-pub const C_MESSAGE: &str = "Detail";
-pub const C_COUNT: &str = "Backups seen";
-pub const C_SMALLEST: &str = "Smallest";
-pub const C_LARGEST: &str = "Largest";
-pub const C_FAILURES: &str = "Failures reported";
-pub const C_WHEN: &str = "When";
-pub const C_WHO: &str = "Who";
-pub const C_RESULT: &str = "Result";
-pub const C_NOTES: &str = "Notes";
-pub const C_RECORDED_BY: &str = "Recorded by";
-pub const C_VERSION: &str = "Version";
-pub const C_DISCOVERED: &str = "Discovered";
-pub const C_CONFIRMED: &str = "Last confirmed";
-pub const C_DEVICES: &str = "Devices";
-pub const C_LINKS: &str = "Links";
-pub const C_CHANGES: &str = "Changes";
-pub const C_ACKED: &str = "Acknowledged";
-pub const C_CHANGE: &str = "Change";
-pub const C_TYPE: &str = "Type";
-pub const C_ADDRESSES: &str = "IP and MAC addresses";
-pub const C_OS: &str = "OS";
-pub const C_STATUS: &str = "Status";
-pub const C_ASSET_TAG: &str = "Asset tag";
-pub const C_RESPONSIBLE: &str = "Responsible, location";
-pub const C_YEAR: &str = "Procured";
-pub const C_HARDWARE: &str = "Vendor, model, serial";
-pub const C_LAST_SEEN: &str = "Last seen";
-
-/// A duty's name in a table or heading.
-pub fn duty(d: crate::scorecard::Duty) -> &'static str {
-    use crate::scorecard::Duty;
-    match d {
-        Duty::Agents => "Agents reporting",
-        Duty::Sla => "Server SLA",
-        Duty::BackupsFresh => "Backups fresh",
-        Duty::RestoreTests => "Restore tests",
-        Duty::LanSubmitted => "LAN diagram",
-        Duty::LanChanges => "LAN changes",
-        Duty::Inventory => "Inventory",
+/// A scorecard row's backups: the worst obligation's state, or none.
+impl State for Option<crate::backups::BackupState> {
+    fn key(&self) -> &'static str {
+        self.as_ref().map_or("state-none", State::key)
+    }
+    fn name(&self) -> &'static str {
+        self.as_ref().map_or("none", State::name)
     }
 }
 
-/// A state word as people read it: `no_data` is "no data".
-pub fn state(word: &str) -> String {
-    word.replace('_', " ")
+/// A state's word in `lang`: `breached`, `dilanggar`.
+pub fn state(lang: Lang, s: &dyn State) -> String {
+    t(lang, s.key())
 }
 
-pub const NEVER: &str = "never";
-pub const NONE: &str = "none";
-pub const NO_DATA: &str = "no data";
-pub const ACKED_BY: &str = "by";
-pub const NOT_ACKED: &str = "not yet";
-
-// ---- LAN changes in words ------------------------------------------------------------
-
-pub fn device_added(name: &str) -> String {
-    format!("device added: {name}")
-}
-pub fn device_removed(name: &str) -> String {
-    format!("device removed: {name}")
-}
-pub fn link_added(a: &str, b: &str) -> String {
-    format!("link added: {a} – {b}")
-}
-pub fn link_removed(a: &str, b: &str) -> String {
-    format!("link removed: {a} – {b}")
-}
-pub fn moved(device: &str, from: &str, to: &str) -> String {
-    format!("{device} moved from {from} to {to}")
-}
-pub fn readdressed(device: &str, before: &str, after: &str) -> String {
-    format!("{device} addresses changed from {before} to {after}")
+/// A state in a workbook cell: the machine name in English (as the API and the
+/// workbook always had it, `no_data`), the word in Indonesian (`tanpa data`).
+pub fn state_cell(lang: Lang, s: &dyn State) -> String {
+    match lang {
+        Lang::En => s.name().to_owned(),
+        Lang::Id => state(lang, s),
+    }
 }
 
-// ---- assets ---------------------------------------------------------------------------
+/// A duty's name in a table or heading: "Server SLA", "SLA server".
+pub fn duty(lang: Lang, d: crate::scorecard::Duty) -> String {
+    t(lang, d.name_key())
+}
 
-pub const ASSET_SERVER: &str = "server";
+/// Why a duty stands as it does: its message in `lang`, or its English reason in a
+/// month kept before the reasons had messages.
+pub fn duty_reason(lang: Lang, c: &crate::scorecard::DutyCell) -> String {
+    if c.message.is_empty() {
+        c.reason.clone()
+    } else {
+        c.message.render(lang)
+    }
+}
+
+/// A scorecard row's obligations by state: "1 late, 2 ok".
+pub fn backup_counts(lang: Lang, r: &crate::scorecard::ScoreRow) -> String {
+    r.backup_msg().render(lang)
+}
+
+// ---- the domain's texts still in English: one function each ----------------------------
+// When the SLA's and the backups' texts become messages (`i18n::Msg`), these are the
+// only places that change.
+
+/// An outage's cause in words (`missed heartbeats`, `reboot`).
+pub fn outage_cause(lang: Lang, o: &crate::sla::report::OutageOut) -> String {
+    let _ = lang; // English until the SLA's causes are messages
+    o.cause_text.to_owned()
+}
+
+/// Why a server's SLA has no data, if it has none.
+pub fn no_data_reason(lang: Lang, h: &crate::sla::report::HostSla) -> Option<String> {
+    let _ = lang; // English until the SLA's reasons are messages
+    h.no_data_reason.clone()
+}
+
+/// A backup obligation's state in words (`the newest backup is 3 days old ...`).
+pub fn backup_message(lang: Lang, s: &crate::backups::Status) -> String {
+    let _ = lang; // English until the backups' texts are messages
+    s.message.clone()
+}
+
+// ---- LAN changes in words ------------------------------------------------------------------
+
+pub fn device_added(lang: Lang, name: &str) -> String {
+    tr!(lang, "report-change-device-added", device = name)
+}
+pub fn device_removed(lang: Lang, name: &str) -> String {
+    tr!(lang, "report-change-device-removed", device = name)
+}
+pub fn link_added(lang: Lang, a: &str, b: &str) -> String {
+    tr!(lang, "report-change-link-added", a = a, b = b)
+}
+pub fn link_removed(lang: Lang, a: &str, b: &str) -> String {
+    tr!(lang, "report-change-link-removed", a = a, b = b)
+}
+pub fn moved(lang: Lang, device: &str, from: &str, to: &str) -> String {
+    tr!(
+        lang,
+        "report-change-moved",
+        device = device,
+        from = from,
+        to = to
+    )
+}
+pub fn readdressed(lang: Lang, device: &str, before: &str, after: &str) -> String {
+    tr!(
+        lang,
+        "report-change-readdressed",
+        device = device,
+        before = before,
+        after = after
+    )
+}
+
+// ---- assets ---------------------------------------------------------------------------------
+
 /// An asset's status in the register (its last sighting is in its own column).
-pub fn asset_status(p: crate::assets::Presence) -> String {
+pub fn asset_status(lang: Lang, p: crate::assets::Presence) -> String {
     use crate::assets::Presence;
-    match p {
-        Presence::Present => "present",
-        Presence::NotSeen => "not seen since its last sighting",
-        Presence::NeverSeen => "enrolled, never reported",
-    }
-    .into()
+    t(
+        lang,
+        match p {
+            Presence::Present => "report-asset-present",
+            Presence::NotSeen => "report-asset-not-seen",
+            Presence::NeverSeen => "report-asset-never-seen",
+        },
+    )
 }
 
-// ---- the workbook ----------------------------------------------------------------------
+/// An asset's type in words (`server`, `router`, ...; another as it is).
+pub fn asset_kind(lang: Lang, kind: &str) -> String {
+    let key = match kind {
+        "server" => "report-kind-server",
+        "router" => "report-kind-router",
+        "switch" => "report-kind-switch",
+        "host" => "report-kind-host",
+        "unknown" => "report-kind-unknown",
+        other => return other.to_owned(),
+    };
+    t(lang, key)
+}
 
-/// Sheet names (at most 31 characters, no `[]:*?/\`).
-pub const SHEET_REPORT: &str = "report";
-pub const SHEET_SCORECARD: &str = "scorecard";
-pub const SHEET_SLA: &str = "sla";
-pub const SHEET_OUTAGES: &str = "sla_outages";
-pub const SHEET_BACKUPS: &str = "backups";
-pub const SHEET_BACKUP_HISTORY: &str = "backup_history";
-pub const SHEET_RESTORE_TESTS: &str = "restore_tests";
-pub const SHEET_LAN: &str = "lan_versions";
-pub const SHEET_LAN_CHANGES: &str = "lan_changes";
-pub const SHEET_ASSETS: &str = "inventory";
-
-// ---- errors ------------------------------------------------------------------------------
+// ---- errors (English: the API's and the CLI's language) ----------------------------------------
 
 pub const PERIOD_RULE: &str =
     "must be a month YYYY-MM (e.g. 2026-11), a quarter YYYY-Qn (e.g. 2026-Q3) or a year YYYY (e.g. 2026)";
@@ -300,3 +257,41 @@ pub fn nothing_for(period: &str) -> String {
 
 pub const FONTS_MISSING: &str =
     "the PDF report needs the DejaVu fonts (Debian package fonts-dejavu-core): apt-get install fonts-dejavu-core";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::Period;
+
+    #[test]
+    fn periods_in_both_languages() {
+        let p = |s: &str| Period::parse(s).unwrap();
+        assert_eq!(period_text(Lang::En, &p("2026")), "Year 2026");
+        assert_eq!(period_text(Lang::Id, &p("2026")), "Tahun 2026");
+        assert_eq!(
+            period_text(Lang::En, &p("2026-Q3")),
+            "2026-Q3 (July to September 2026)"
+        );
+        assert_eq!(
+            period_text(Lang::Id, &p("2026-Q3")),
+            "Triwulan III 2026 (Juli s.d. September 2026)"
+        );
+        assert_eq!(period_text(Lang::En, &p("2026-11")), "November 2026");
+        assert_eq!(period_text(Lang::Id, &p("2026-02")), "Februari 2026");
+        assert_eq!(month_name(Lang::Id, 8), "Agustus");
+        assert_eq!(month_name(Lang::En, 13), "?");
+    }
+
+    #[test]
+    fn states_are_the_badges_words() {
+        use crate::scorecard::Cell;
+        assert_eq!(state(Lang::En, &Cell::NoData), "no data");
+        assert_eq!(state(Lang::Id, &Cell::NoData), "tanpa data");
+        assert_eq!(state_cell(Lang::En, &Cell::NoData), "no_data");
+        assert_eq!(state_cell(Lang::Id, &Cell::Failing), "tidak terpenuhi");
+        let none: Option<crate::backups::BackupState> = None;
+        assert_eq!(state_cell(Lang::En, &none), "none");
+        assert_eq!(state(Lang::Id, &none), "belum ada");
+        assert_eq!(state(Lang::Id, &crate::store::TestResult::Fail), "gagal");
+    }
+}

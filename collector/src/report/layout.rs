@@ -395,12 +395,13 @@ pub struct Doc<'f> {
 
 /// Breaks `text` into lines no wider than `width` with `face` at `size`: at spaces,
 /// and inside a word only when the word alone is too wide. Line breaks in the text are
-/// kept. Never returns no line.
+/// kept; a no-break space (U+00A0, as in `99,9\u{a0}%`, see [`nb`]) is not a place to
+/// break. Never returns no line.
 pub fn wrap(face: &Face, size: f32, text: &str, width: f32) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
-        for word in para.split_whitespace() {
+        for word in words(para) {
             let candidate = if line.is_empty() {
                 word.to_owned()
             } else {
@@ -433,6 +434,18 @@ pub fn wrap(face: &Face, size: f32, text: &str, width: f32) -> Vec<String> {
     out
 }
 
+/// The words of a line: what is between its spaces (a no-break space is not one).
+fn words(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| c.is_whitespace() && c != '\u{a0}')
+        .filter(|w| !w.is_empty())
+}
+
+/// `s` with no-break spaces: a number and its unit (`99,9 %`, `3,5 jam`, `4,8 MiB`)
+/// kept on one line.
+pub fn nb(s: impl Into<String>) -> String {
+    s.into().replace(' ', "\u{a0}")
+}
+
 /// The widths of `t`'s columns over `total` points: each column's natural width (its
 /// longest line) when they all fit, stretched to the whole width; else each gets its
 /// longest word and shares the rest by how much more it would like.
@@ -444,7 +457,7 @@ pub fn column_widths(fonts: &Fonts, t: &Table, size: f32, total: f32) -> Vec<f32
         let face = fonts.face(bold);
         for line in text.split('\n') {
             natural[i] = natural[i].max(face.width(line, size));
-            for w in line.split_whitespace() {
+            for w in words(line) {
                 least[i] = least[i].max(face.width(w, size));
             }
         }
@@ -888,7 +901,8 @@ pub struct Frame {
     pub generated: String,
     /// The document's metadata title.
     pub doc_title: String,
-    pub language: String,
+    /// The report's language: "Page n of N", the document's language and creator.
+    pub lang: crate::i18n::Lang,
 }
 
 fn fill(c: Rgb) -> Fill {
@@ -956,13 +970,7 @@ pub fn frame_ops(fonts: &Fonts, f: &Frame, i: usize, n: usize) -> Vec<Op> {
         color: GREY,
         text: fit(&fonts.regular, size, &f.generated, BODY_W * 0.7),
     });
-    let page = format!(
-        "{} {} {} {}",
-        super::labels::PAGE,
-        i + 1,
-        super::labels::OF,
-        n
-    );
+    let page = crate::tr!(f.lang, "report-page", page = i + 1, pages = n);
     let w = fonts.regular.width(&page, size);
     ops.push(Op::Text {
         x: MARGIN_X + BODY_W - w,
@@ -1141,8 +1149,8 @@ pub fn render(
     doc.set_outline(outline);
     let mut meta = krilla::metadata::Metadata::new()
         .title(frame.doc_title.clone())
-        .creator(super::labels::GENERATOR.to_owned())
-        .language(frame.language.clone());
+        .creator(crate::i18n::t(frame.lang, "report-generator"))
+        .language(frame.lang.tag().to_owned());
     if let Some(t) = created {
         meta = meta.creation_date(t);
     }
@@ -1173,6 +1181,13 @@ mod tests {
         }
         assert_eq!(wrap(&f.regular, 8.0, "", 50.0), vec![String::new()]);
         assert_eq!(wrap(&f.regular, 8.0, "a\nb", 50.0), vec!["a", "b"]);
+        // a number stays with its unit
+        let cell = format!("{} {}", nb("99,950 %"), nb("3,5 jam"));
+        let w = f.regular.width(&nb("99,950 %"), 8.0) + 1.0;
+        assert_eq!(
+            wrap(&f.regular, 8.0, &cell, w),
+            vec![nb("99,950 %"), nb("3,5 jam")]
+        );
     }
 
     #[test]

@@ -4,8 +4,12 @@
 //! [`data::gather`] collects what it shows once (the scorecard month by month, the SLA
 //! of each server with its outages, the backups and restore tests with their history,
 //! the LAN diagrams with their versions and changes, the asset register); [`pdf`] lays
-//! it out on A4 with [`layout`] and krilla, [`xlsx`] writes the workbook. Every text
-//! is in [`labels`]. Served by `GET /reports/{period}.pdf` (and `.xlsx`, and under
+//! it out on A4 with [`layout`] and krilla, [`xlsx`] writes the workbook. The report is
+//! written in one language, [`data::ReportData::lang`] (Bahasa Indonesia or English):
+//! its texts are the messages of `locales/{id,en}/report.ftl` and the states' words of
+//! `states.ftl`, its numbers in that language's convention; [`labels`] holds the words
+//! made from several messages and the one function per text the domain still writes
+//! in English. Served by `GET /reports/{period}.pdf` (and `.xlsx`, and under
 //! `/agencies/{a}/`), written by `simpul-collector report`; docs/report.md.
 
 pub mod assets;
@@ -15,6 +19,7 @@ pub mod layout;
 pub mod pdf;
 pub mod xlsx;
 
+use crate::i18n::Lang;
 use crate::period::{Period, PeriodKind, Zone};
 
 /// The two forms of a report.
@@ -68,7 +73,7 @@ pub fn file_name(period: &str, agency: Option<&str>, f: Format) -> String {
     }
 }
 
-/// Makes the report of `d` in form `f`.
+/// Makes the report of `d` in form `f`, in its language `d.lang`.
 pub fn render(d: &data::ReportData, f: Format) -> Result<Vec<u8>, String> {
     match f {
         Format::Pdf => pdf::render(d),
@@ -76,23 +81,32 @@ pub fn render(d: &data::ReportData, f: Format) -> Result<Vec<u8>, String> {
     }
 }
 
-// ---- numbers with units and times, as the pages write them -------------------------
+// ---- numbers with units and times, in the report's language -------------------------
 
-/// `t` as `2026-11-23 18:04 WIB`; "never" for None.
-pub fn time(zone: &Zone, t: Option<f64>) -> String {
+/// `t` as `2026-11-23 18:04 WIB` (one format in both languages); "never" (`belum
+/// pernah`) for None.
+pub fn time(lang: Lang, zone: &Zone, t: Option<f64>) -> String {
     match t {
         Some(t) => zone.short(t),
-        None => labels::NEVER.into(),
+        None => crate::i18n::t(lang, "state-never"),
     }
 }
 
-pub use crate::units::{bytes, duration};
-
-/// A ratio as a percentage with 3 decimals, `99.950 %` (as the workbook and the API's
-/// `sla_availability_percent`); "no data" for None.
-pub fn percent(r: Option<f64>) -> String {
-    r.map_or(labels::NO_DATA.into(), |r| format!("{:.3} %", r * 100.0))
+/// A ratio as a percentage with 3 decimals, `99.950 %` / `99,950 %` (as the API's
+/// `sla_availability_percent`); "no data" (`tanpa data`) for None.
+pub fn percent(lang: Lang, r: Option<f64>) -> String {
+    r.map_or_else(
+        || crate::i18n::t(lang, "state-no-data"),
+        |r| crate::i18n::percent(lang, r, 3),
+    )
 }
+
+/// A count in the language's convention: `1,234` / `1.234`.
+pub fn count(lang: Lang, n: f64) -> String {
+    crate::i18n::number(lang, n, 0)
+}
+
+pub use crate::i18n::{bytes, duration};
 
 #[cfg(test)]
 mod tests {
@@ -153,17 +167,25 @@ mod tests {
             period,
             agency,
             now,
+            lang: Lang::En,
         };
         let d = data::collect(&db, &inputs(year, None)).unwrap();
         assert_eq!(d.scorecard.len(), 1, "this month only");
         assert_eq!(d.scorecard[0].rows.len(), 2);
         assert_eq!(d.assets.len(), 1, "web-01");
-        assert_eq!(d.assets[0].status, "enrolled, never reported");
+        assert_eq!(
+            labels::asset_status(d.lang, d.assets[0].status),
+            "enrolled, never reported"
+        );
         assert!(d.logo.is_some());
-        let pdf = render(&d, Format::Pdf).unwrap();
-        assert!(pdf.starts_with(b"%PDF-"));
-        let xlsx = render(&d, Format::Xlsx).unwrap();
-        assert!(xlsx.starts_with(b"PK"), "a zip");
+        let mut d = d;
+        for lang in [Lang::En, Lang::Id] {
+            d.lang = lang;
+            let pdf = render(&d, Format::Pdf).unwrap();
+            assert!(pdf.starts_with(b"%PDF-"));
+            let xlsx = render(&d, Format::Xlsx).unwrap();
+            assert!(xlsx.starts_with(b"PK"), "a zip");
+        }
         let one = data::collect(&db, &inputs(year, Some("bappeda"))).unwrap();
         assert_eq!(one.agencies, [("bappeda".into(), "Dinas bappeda".into())]);
         assert!(one.assets.is_empty() && one.scorecard[0].rows.len() == 1);
@@ -175,11 +197,19 @@ mod tests {
     }
 
     #[test]
-    fn units() {
-        assert_eq!(bytes(1536), "1.5 KiB");
-        assert_eq!(duration(720.0), "12 min");
-        assert_eq!(percent(Some(0.9995)), "99.950 %");
-        assert_eq!(percent(None), "no data");
-        assert_eq!(time(&Zone::jakarta(), Some(0.0)), "1970-01-01 07:00 WIB");
+    fn units_in_both_languages() {
+        assert_eq!(bytes(Lang::En, 1536), "1.5 KiB");
+        assert_eq!(bytes(Lang::Id, 1536), "1,5 KiB");
+        assert_eq!(duration(Lang::En, 720.0), "12 min");
+        assert_eq!(duration(Lang::Id, 720.0), "12 menit");
+        assert_eq!(percent(Lang::En, Some(0.9995)), "99.950 %");
+        assert_eq!(percent(Lang::Id, Some(0.9995)), "99,950 %");
+        assert_eq!(percent(Lang::En, None), "no data");
+        assert_eq!(percent(Lang::Id, None), "tanpa data");
+        assert_eq!(count(Lang::Id, 1234.0), "1.234");
+        let z = Zone::jakarta();
+        assert_eq!(time(Lang::Id, &z, Some(0.0)), "1970-01-01 07:00 WIB");
+        assert_eq!(time(Lang::En, &z, None), "never");
+        assert_eq!(time(Lang::Id, &z, None), "belum pernah");
     }
 }

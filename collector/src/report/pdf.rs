@@ -3,33 +3,37 @@
 
 use std::sync::Arc;
 
+use super::count;
 use super::data::{LanSite, ReportData};
 use super::labels as l;
 use super::layout::{
     self, Cell, Column, Doc, Fonts, Op, Table, Tone, BLACK, BODY_W, GREY, MARGIN_X, TEXT,
 };
-use super::{bytes, duration, percent, time};
 use crate::backups::{BackupState, RestoreTestState};
+use crate::i18n::{t, Lang};
 use crate::scorecard::{Cell as Duty, Duty as DutyKind};
 use crate::sla::report::Verdict;
+use crate::tr;
 
 /// The smallest scale of a LAN diagram: its 11 px text is then about 7 pt. A diagram
 /// wider than the page at this scale continues over several pages.
 pub const MIN_DIAGRAM_SCALE: f32 = 0.62;
 
-/// The legend's colours: those of the diagram's stylesheet (`lan::svg::STYLE`).
-const DEVICE_FILL: [(&str, layout::Rgb, bool); 6] = [
-    ("router", (0xf6, 0xd7, 0xa7), false),
-    ("switch", (0xb9, 0xd7, 0xf4), false),
-    ("server", (0xc8, 0xe6, 0xc9), false),
-    ("host", (0xee, 0xee, 0xee), false),
-    ("unknown", (0xff, 0xff, 0xff), true),
-    ("segment", (0xff, 0xfb, 0xe6), true),
+/// The legend: each device type (the diagram's CSS class), its words and its colours,
+/// those of the diagram's stylesheet (`lan::svg::STYLE`).
+const DEVICE_FILL: [(&str, &str, layout::Rgb, bool); 6] = [
+    ("router", "report-legend-router", (0xf6, 0xd7, 0xa7), false),
+    ("switch", "report-legend-switch", (0xb9, 0xd7, 0xf4), false),
+    ("server", "report-legend-server", (0xc8, 0xe6, 0xc9), false),
+    ("host", "report-legend-host", (0xee, 0xee, 0xee), false),
+    ("unknown", "report-legend-unknown", (0xff, 0xff, 0xff), true),
+    ("segment", "report-legend-segment", (0xff, 0xfb, 0xe6), true),
 ];
-const LINK_STROKE: [(&str, layout::Rgb, f32); 3] = [
-    ("lldp", (0x15, 0x65, 0xc0), 2.0),
-    ("fdb", (0x2e, 0x7d, 0x32), 1.2),
-    ("other", (0x55, 0x55, 0x55), 1.2),
+/// Each link source, its words and its line.
+const LINK_STROKE: [(&str, &str, layout::Rgb, f32); 3] = [
+    ("lldp", "report-legend-lldp", (0x15, 0x65, 0xc0), 2.0),
+    ("fdb", "report-legend-fdb", (0x2e, 0x7d, 0x32), 1.2),
+    ("other", "report-legend-other", (0x55, 0x55, 0x55), 1.2),
 ];
 
 fn duty_tone(c: Duty) -> Tone {
@@ -66,8 +70,47 @@ fn restore_tone(s: RestoreTestState) -> Tone {
     }
 }
 
-fn word(s: &str) -> String {
-    l::state(s)
+/// A percentage (`99,950 %`) on one line; "no data" for None.
+fn percent(lang: Lang, r: Option<f64>) -> String {
+    match r {
+        Some(_) => layout::nb(super::percent(lang, r)),
+        None => super::percent(lang, r),
+    }
+}
+
+/// A duration (`3,5 jam`) on one line.
+fn duration(lang: Lang, secs: f64) -> String {
+    layout::nb(super::duration(lang, secs))
+}
+
+/// A size (`4,8 MiB`) on one line.
+fn bytes(lang: Lang, b: u64) -> String {
+    layout::nb(super::bytes(lang, b))
+}
+
+/// A state's word in the report's language.
+fn word(d: &ReportData, s: &dyn l::State) -> String {
+    l::state(d.lang, s)
+}
+
+/// A message of the report's language.
+fn m(d: &ReportData, key: &str) -> String {
+    t(d.lang, key)
+}
+
+/// A time in the report's zone (`never` in its language).
+fn time(d: &ReportData, at: Option<f64>) -> String {
+    super::time(d.lang, &d.zone, at)
+}
+
+/// A table column headed by the message `key`, text to the left.
+fn left(d: &ReportData, key: &str) -> Column {
+    Column::left(&t(d.lang, key))
+}
+
+/// A table column headed by the message `key`, numbers to the right.
+fn right(d: &ReportData, key: &str) -> Column {
+    Column::right(&t(d.lang, key))
 }
 
 /// The agency's name and id, `Dinas Kesehatan (dinkes)`.
@@ -89,29 +132,28 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
     backups(&mut doc, d);
     lan(&mut doc, d)?;
     assets(&mut doc, d);
-    contents(&mut doc, contents_at);
+    contents(&mut doc, d, contents_at);
     let organisation = if d.organisation.is_empty() {
-        l::ORGANISATION_UNSET.to_owned()
+        m(d, "report-organisation-unset")
     } else {
         d.organisation.clone()
     };
     let scope = match &d.agency {
         Some(a) => agency(d, a),
-        None => l::ALL_AGENCIES.to_owned(),
+        None => m(d, "report-all-agencies"),
     };
+    let title = m(d, "report-title");
     let frame = layout::Frame {
-        title: format!("{} · {} · {scope}", l::TITLE, l::period_text(&period(d))),
-        generated: format!(
-            "{} {} · {} {} ({})",
-            l::GENERATED,
-            time(&d.zone, Some(d.generated_at)),
-            l::TIME_ZONE,
-            d.zone_name,
-            d.zone.abbreviation()
+        title: format!("{title} · {} · {scope}", l::period_text(d.lang, &period(d))),
+        generated: tr!(
+            d.lang,
+            "report-frame-generated",
+            time = time(d, Some(d.generated_at)),
+            zone = format!("{} ({})", d.zone_name, d.zone.abbreviation())
         ),
-        doc_title: format!("{organisation}: {} {}", l::TITLE, d.period),
+        doc_title: format!("{organisation}: {title} {}", d.period),
         organisation,
-        language: "en".into(),
+        lang: d.lang,
     };
     let (y, m, day, secs) = d.zone.local(d.generated_at as i64);
     let off = d.zone.offset_secs;
@@ -196,29 +238,43 @@ fn cover(doc: &mut Doc<'_>, d: &ReportData) -> Result<f32, String> {
         }
     }
     let organisation = if d.organisation.is_empty() {
-        l::ORGANISATION_UNSET
+        m(d, "report-organisation-unset")
     } else {
-        d.organisation.as_str()
+        d.organisation.clone()
     };
     let top = doc.y;
     doc.paragraph_at(
         text_x,
         MARGIN_X + BODY_W - text_x,
-        organisation,
+        &organisation,
         16.0,
         true,
         BLACK,
     );
     doc.y = doc.y.max(top + 90.0);
-    doc.paragraph_at(MARGIN_X, BODY_W, l::TITLE, 26.0, true, layout::ACCENT);
-    doc.paragraph_at(MARGIN_X, BODY_W, l::SUBTITLE, 12.0, false, GREY);
+    doc.paragraph_at(
+        MARGIN_X,
+        BODY_W,
+        &m(d, "report-title"),
+        26.0,
+        true,
+        layout::ACCENT,
+    );
+    doc.paragraph_at(
+        MARGIN_X,
+        BODY_W,
+        &m(d, "report-subtitle"),
+        12.0,
+        false,
+        GREY,
+    );
     doc.gap(8.0);
     let scope = match &d.agency {
         Some(a) => agency(d, a),
         None => format!(
             "{} ({}): {}",
-            l::ALL_AGENCIES,
-            d.agencies.len(),
+            m(d, "report-all-agencies"),
+            count(d.lang, d.agencies.len() as f64),
             d.agencies
                 .iter()
                 .map(|(a, _)| agency(d, a))
@@ -227,29 +283,32 @@ fn cover(doc: &mut Doc<'_>, d: &ReportData) -> Result<f32, String> {
         ),
     };
     let until = d.to.min(d.generated_at.max(d.from));
+    let keys = [
+        m(d, "report-period"),
+        m(d, "report-scope"),
+        m(d, "report-generated"),
+        m(d, "report-time-zone"),
+        m(d, "report-covers"),
+    ];
     doc.key_values(
         &[
             (
-                l::PERIOD,
+                &keys[0],
                 format!(
                     "{} — {}",
-                    l::period_text(&period(d)),
-                    l::bounds_text(&time(&d.zone, Some(d.from)), &time(&d.zone, Some(d.to)))
+                    l::period_text(d.lang, &period(d)),
+                    l::bounds_text(d.lang, &time(d, Some(d.from)), &time(d, Some(d.to)))
                 ),
             ),
-            (l::SCOPE, scope),
-            (l::GENERATED, time(&d.zone, Some(d.generated_at))),
+            (&keys[1], scope),
+            (&keys[2], time(d, Some(d.generated_at))),
             (
-                l::TIME_ZONE,
+                &keys[3],
                 format!("{} ({})", d.zone_name, d.zone.abbreviation()),
             ),
             (
-                l::COVERS,
-                format!(
-                    "{} – {}",
-                    time(&d.zone, Some(d.from)),
-                    time(&d.zone, Some(until))
-                ),
+                &keys[4],
+                format!("{} – {}", time(d, Some(d.from)), time(d, Some(until))),
             ),
         ],
         10.0,
@@ -260,10 +319,10 @@ fn cover(doc: &mut Doc<'_>, d: &ReportData) -> Result<f32, String> {
     let x = MARGIN_X + BODY_W * 0.56;
     let w = BODY_W * 0.44;
     let mut y = contents_at;
-    doc.text_at(x, y + 12.0, 11.0, true, BLACK, l::SIGNATURES);
+    doc.text_at(x, y + 12.0, 11.0, true, BLACK, &m(d, "report-signatures"));
     y += 24.0;
-    for who in [l::PREPARED_BY, l::APPROVED_BY] {
-        doc.text_at(x, y + 10.0, 9.0, true, GREY, who);
+    for who in [m(d, "report-prepared-by"), m(d, "report-approved-by")] {
+        doc.text_at(x, y + 10.0, 9.0, true, GREY, &who);
         doc.push(Op::Line {
             x1: x,
             y1: y + 52.0,
@@ -272,14 +331,21 @@ fn cover(doc: &mut Doc<'_>, d: &ReportData) -> Result<f32, String> {
             color: GREY,
             width: 0.6,
         });
-        doc.text_at(x, y + 62.0, 7.5, false, GREY, l::NAME_DATE_SIGNATURE);
+        doc.text_at(
+            x,
+            y + 62.0,
+            7.5,
+            false,
+            GREY,
+            &m(d, "report-name-date-signature"),
+        );
         y += 78.0;
     }
     Ok(contents_at)
 }
 
 /// The contents on the cover, from the headings' pages.
-fn contents(doc: &mut Doc<'_>, at: f32) {
+fn contents(doc: &mut Doc<'_>, d: &ReportData, at: f32) {
     let marks: Vec<_> = doc.marks.iter().filter(|m| m.level == 1).cloned().collect();
     let w = BODY_W * 0.5;
     let mut ops = vec![Op::Text {
@@ -288,11 +354,11 @@ fn contents(doc: &mut Doc<'_>, at: f32) {
         size: 11.0,
         bold: true,
         color: BLACK,
-        text: l::CONTENTS.to_owned(),
+        text: m(d, "report-contents"),
     }];
     let mut y = at + 30.0;
     for m in marks {
-        let page = format!("{}", m.page + 1);
+        let page = count(d.lang, (m.page + 1) as f64);
         let pw = doc.fonts.regular.width(&page, 10.0);
         ops.push(Op::Text {
             x: MARGIN_X,
@@ -320,8 +386,8 @@ fn contents(doc: &mut Doc<'_>, at: f32) {
 // ---- 1. the scorecard ------------------------------------------------------------
 
 fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
-    doc.heading(1, l::S_SCORECARD, 60.0);
-    doc.paragraph(l::SCORECARD_INTRO, TEXT, GREY);
+    doc.heading(1, &m(d, "report-s-scorecard"), 60.0);
+    doc.paragraph(&m(d, "report-scorecard-intro"), TEXT, GREY);
     let months: Vec<&str> = d.scorecard.iter().map(|m| m.month.as_str()).collect();
     let state = |agency: &str, month: usize, duty: Option<DutyKind>| -> Cell {
         let row = d.scorecard[month].rows.iter().find(|r| r.agency == agency);
@@ -330,35 +396,35 @@ fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
             Some(k) => r.duties.iter().find(|c| c.duty == k).map(|c| c.state),
         });
         match c {
-            Some(c) => Cell::toned(word(c.as_str()), duty_tone(c)),
+            Some(c) => Cell::toned(word(d, &c), duty_tone(c)),
             None => Cell::new("–"),
         }
     };
     let month_cols = |first: &str| {
-        let mut cols = vec![Column::left(first)];
+        let mut cols = vec![left(d, first)];
         cols.extend(months.iter().map(|m| Column::left(m)));
         cols
     };
     if d.agencies.len() == 1 {
         // one agency: the duties down, the months across
         let a = &d.agencies[0].0;
-        doc.heading(2, l::C_DUTY, 40.0);
+        doc.heading(2, &m(d, "report-c-duty"), 40.0);
         let mut rows = Vec::new();
-        let mut worst = vec![Cell::bold(l::C_WORST)];
+        let mut worst = vec![Cell::bold(m(d, "report-c-worst"))];
         worst.extend((0..months.len()).map(|m| state(a, m, None)));
         rows.push(worst);
         for k in DutyKind::ALL {
-            let mut r = vec![Cell::new(l::duty(*k))];
+            let mut r = vec![Cell::new(l::duty(d.lang, *k))];
             r.extend((0..months.len()).map(|m| state(a, m, Some(*k))));
             rows.push(r);
         }
         doc.table(&Table {
-            columns: month_cols(l::C_DUTY),
+            columns: month_cols("report-c-duty"),
             rows,
         });
     } else {
         let matrix = |duty: Option<DutyKind>| Table {
-            columns: month_cols(l::C_AGENCY),
+            columns: month_cols("report-c-agency"),
             rows: d
                 .agencies
                 .iter()
@@ -369,47 +435,51 @@ fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
                 })
                 .collect(),
         };
-        doc.heading(2, l::WORST_DUTY, 40.0);
+        doc.heading(2, &m(d, "report-worst-duty"), 40.0);
         doc.table(&matrix(None));
         for k in DutyKind::ALL {
-            doc.heading(3, l::duty(*k), 40.0);
+            doc.heading(3, &l::duty(d.lang, *k), 40.0);
             doc.table(&matrix(Some(*k)));
         }
     }
-    doc.heading(2, l::MONTHLY_FIGURES, 40.0);
+    doc.heading(2, &m(d, "report-monthly-figures"), 40.0);
     let mut rows = Vec::new();
-    for m in &d.scorecard {
-        for r in &m.rows {
+    for month in &d.scorecard {
+        for r in &month.rows {
             rows.push(vec![
-                Cell::new(&m.month),
+                Cell::new(&month.month),
                 Cell::new(&r.agency),
-                Cell::new(format!("{} / {}", r.hosts_up, r.hosts)),
-                Cell::new(percent(r.sla_ratio)),
-                Cell::new(r.sla_hosts_breached.to_string()),
-                Cell::new(r.backup_text()),
-                Cell::new(r.restore_tests_due.to_string()),
-                Cell::new(word(r.lan.as_str())),
-                Cell::new(r.lan_unacknowledged.to_string()),
-                Cell::toned(word(r.worst.as_str()), duty_tone(r.worst)),
+                Cell::new(format!(
+                    "{} / {}",
+                    count(d.lang, r.hosts_up as f64),
+                    count(d.lang, r.hosts as f64)
+                )),
+                Cell::new(percent(d.lang, r.sla_ratio)),
+                Cell::new(count(d.lang, r.sla_hosts_breached as f64)),
+                Cell::new(l::backup_counts(d.lang, r)),
+                Cell::new(count(d.lang, r.restore_tests_due as f64)),
+                Cell::new(word(d, &r.lan)),
+                Cell::new(count(d.lang, r.lan_unacknowledged as f64)),
+                Cell::toned(word(d, &r.worst), duty_tone(r.worst)),
             ]);
         }
     }
     doc.table(&Table {
         columns: vec![
-            Column::left(l::C_MONTH),
-            Column::left(l::C_AGENCY),
-            Column::right(l::C_AGENTS),
-            Column::right(l::C_SLA_AVAIL),
-            Column::right(l::C_BREACHED),
-            Column::left(l::C_BACKUPS),
-            Column::right(l::C_RESTORE_DUE),
-            Column::left(l::C_LAN),
-            Column::right(l::C_UNACK),
-            Column::left(l::C_WORST),
+            left(d, "report-c-month"),
+            left(d, "report-c-agency"),
+            right(d, "report-c-agents"),
+            right(d, "report-c-sla-avail"),
+            right(d, "report-c-breached"),
+            left(d, "report-c-backups"),
+            right(d, "report-c-restore-due"),
+            left(d, "report-c-lan"),
+            right(d, "report-c-unack"),
+            left(d, "report-c-worst"),
         ],
         rows,
     });
-    doc.heading(2, l::OWED_AT_END, 40.0);
+    doc.heading(2, &m(d, "report-owed-at-end"), 40.0);
     let last = d.scorecard.last();
     let owed: Vec<Vec<Cell>> = last
         .iter()
@@ -421,23 +491,23 @@ fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
                 .map(|c| {
                     vec![
                         Cell::new(agency(d, &r.agency)),
-                        Cell::new(l::duty(c.duty)),
-                        Cell::toned(word(c.state.as_str()), duty_tone(c.state)),
-                        Cell::new(&c.reason),
+                        Cell::new(l::duty(d.lang, c.duty)),
+                        Cell::toned(word(d, &c.state), duty_tone(c.state)),
+                        Cell::new(l::duty_reason(d.lang, c)),
                     ]
                 })
         })
         .collect();
     if owed.is_empty() {
-        doc.paragraph(l::NOTHING_OWED, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-nothing-owed"), TEXT, BLACK);
     } else {
-        if let Some(m) = last {
+        if let Some(month) = last {
             doc.paragraph(
-                &format!(
-                    "{} ({}, {})",
-                    l::C_MONTH,
-                    m.month,
-                    time(&d.zone, m.evaluated_at)
+                &tr!(
+                    d.lang,
+                    "report-evaluated",
+                    month = month.month.as_str(),
+                    time = time(d, month.evaluated_at)
                 ),
                 TEXT,
                 GREY,
@@ -445,10 +515,10 @@ fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
         }
         doc.table(&Table {
             columns: vec![
-                Column::left(l::C_AGENCY),
-                Column::left(l::C_DUTY),
-                Column::left(l::C_STATE),
-                Column::left(l::C_REASON),
+                left(d, "report-c-agency"),
+                left(d, "report-c-duty"),
+                left(d, "report-c-state"),
+                left(d, "report-c-reason"),
             ],
             rows: owed,
         });
@@ -458,23 +528,24 @@ fn scorecard(doc: &mut Doc<'_>, d: &ReportData) {
 // ---- 2. SLA ------------------------------------------------------------------------
 
 fn sla(doc: &mut Doc<'_>, d: &ReportData) {
-    doc.heading(1, l::S_SLA, 60.0);
-    doc.paragraph(l::SLA_INTRO, TEXT, GREY);
+    doc.heading(1, &m(d, "report-s-sla"), 60.0);
+    doc.paragraph(&m(d, "report-sla-intro"), TEXT, GREY);
     let r = &d.sla;
     if r.hosts.is_empty() {
-        doc.paragraph(l::NO_SLA_HOSTS, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-no-sla-hosts"), TEXT, BLACK);
         return;
     }
-    doc.heading(2, l::SLA_AGENCIES, 40.0);
+    let lang = d.lang;
+    doc.heading(2, &m(d, "report-sla-agencies"), 40.0);
     doc.table(&Table {
         columns: vec![
-            Column::left(l::C_AGENCY),
-            Column::right(l::C_HOSTS),
-            Column::right(l::C_BREACHED),
-            Column::right(l::C_AVAIL),
-            Column::right(l::C_DOWNTIME),
-            Column::right(l::C_MAINTENANCE),
-            Column::left(l::C_VERDICT),
+            left(d, "report-c-agency"),
+            right(d, "report-c-hosts"),
+            right(d, "report-c-breached"),
+            right(d, "report-c-avail"),
+            right(d, "report-c-downtime"),
+            right(d, "report-c-maintenance"),
+            left(d, "report-c-verdict"),
         ],
         rows: r
             .agencies
@@ -482,43 +553,44 @@ fn sla(doc: &mut Doc<'_>, d: &ReportData) {
             .map(|a| {
                 vec![
                     Cell::new(agency(d, &a.agency)),
-                    Cell::new(a.hosts.to_string()),
-                    Cell::new(a.hosts_breached.to_string()),
-                    Cell::new(percent(a.availability_ratio)),
-                    Cell::new(duration(a.down_seconds)),
-                    Cell::new(duration(a.maintenance_seconds)),
-                    Cell::toned(word(a.verdict.as_str()), verdict_tone(a.verdict)),
+                    Cell::new(count(lang, a.hosts as f64)),
+                    Cell::new(count(lang, a.hosts_breached as f64)),
+                    Cell::new(percent(lang, a.availability_ratio)),
+                    Cell::new(duration(lang, a.down_seconds)),
+                    Cell::new(duration(lang, a.maintenance_seconds)),
+                    Cell::toned(word(d, &a.verdict), verdict_tone(a.verdict)),
                 ]
             })
             .collect(),
     });
-    doc.heading(2, l::SLA_HOSTS, 40.0);
+    doc.heading(2, &m(d, "report-sla-hosts"), 40.0);
     doc.table(&Table {
         columns: vec![
-            Column::left(l::C_AGENCY),
-            Column::left(l::C_HOST),
-            Column::left(l::C_SITE),
-            Column::left(l::C_CLASS),
-            Column::right(l::C_TARGET),
-            Column::right(l::C_AVAIL),
-            Column::right(l::C_DOWNTIME),
-            Column::right(l::C_BUDGET),
-            Column::right(l::C_OUTAGES),
-            Column::right(l::C_LONGEST),
-            Column::left(l::C_VERDICT),
+            left(d, "report-c-agency"),
+            left(d, "report-c-host"),
+            left(d, "report-c-site"),
+            left(d, "report-c-class"),
+            right(d, "report-c-target"),
+            right(d, "report-c-avail"),
+            right(d, "report-c-downtime"),
+            right(d, "report-c-budget"),
+            right(d, "report-c-outages"),
+            right(d, "report-c-longest"),
+            left(d, "report-c-verdict"),
         ],
         rows: r
             .hosts
             .iter()
             .map(|h| {
-                let mut verdict = word(h.verdict.as_str());
-                if let Some(why) = &h.no_data_reason {
+                let mut verdict = word(d, &h.verdict);
+                if let Some(why) = l::no_data_reason(lang, h) {
                     verdict = format!("{verdict}: {why}");
                 } else if h.prorated {
-                    verdict = format!(
-                        "{verdict} ({} {})",
-                        l::PRORATED,
-                        time(&d.zone, h.monitored_from_seconds)
+                    verdict = tr!(
+                        lang,
+                        "report-prorated",
+                        verdict = verdict,
+                        time = time(d, h.monitored_from_seconds)
                     );
                 }
                 vec![
@@ -526,22 +598,22 @@ fn sla(doc: &mut Doc<'_>, d: &ReportData) {
                     Cell::new(&h.host),
                     Cell::new(h.site.clone().unwrap_or_default()),
                     Cell::new(&h.sla_name),
-                    Cell::new(format!("{:.3} %", h.target_ratio * 100.0)),
-                    Cell::new(percent(h.availability_ratio)),
-                    Cell::new(duration(h.down_seconds)),
+                    Cell::new(percent(lang, Some(h.target_ratio))),
+                    Cell::new(percent(lang, h.availability_ratio)),
+                    Cell::new(duration(lang, h.down_seconds)),
                     Cell::new(if h.downtime_budget_remaining_seconds < 0.0 {
-                        format!("−{}", duration(-h.downtime_budget_remaining_seconds))
+                        format!("−{}", duration(lang, -h.downtime_budget_remaining_seconds))
                     } else {
-                        duration(h.downtime_budget_remaining_seconds)
+                        duration(lang, h.downtime_budget_remaining_seconds)
                     }),
-                    Cell::new(h.outage_count.to_string()),
-                    Cell::new(duration(h.longest_outage_seconds)),
+                    Cell::new(count(lang, h.outage_count as f64)),
+                    Cell::new(duration(lang, h.longest_outage_seconds)),
                     Cell::toned(verdict, verdict_tone(h.verdict)),
                 ]
             })
             .collect(),
     });
-    doc.heading(2, l::SLA_OUTAGES, 40.0);
+    doc.heading(2, &m(d, "report-sla-outages"), 40.0);
     let rows: Vec<Vec<Cell>> = r
         .hosts
         .iter()
@@ -550,29 +622,29 @@ fn sla(doc: &mut Doc<'_>, d: &ReportData) {
                 vec![
                     Cell::new(&h.agency),
                     Cell::new(&h.host),
-                    Cell::new(time(&d.zone, Some(o.start_seconds))),
+                    Cell::new(time(d, Some(o.start_seconds))),
                     Cell::new(if o.ongoing {
-                        format!("{} ({})", l::ONGOING, time(&d.zone, Some(o.end_seconds)))
+                        tr!(lang, "report-ongoing", time = time(d, Some(o.end_seconds)))
                     } else {
-                        time(&d.zone, Some(o.end_seconds))
+                        time(d, Some(o.end_seconds))
                     }),
-                    Cell::new(duration(o.seconds)),
-                    Cell::new(o.cause_text),
+                    Cell::new(duration(lang, o.seconds)),
+                    Cell::new(l::outage_cause(lang, o)),
                 ]
             })
         })
         .collect();
     if rows.is_empty() {
-        doc.paragraph(l::NO_OUTAGES, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-no-outages"), TEXT, BLACK);
     } else {
         doc.table(&Table {
             columns: vec![
-                Column::left(l::C_AGENCY),
-                Column::left(l::C_HOST),
-                Column::left(l::C_START),
-                Column::left(l::C_END),
-                Column::right(l::C_DURATION),
-                Column::left(l::C_CAUSE),
+                left(d, "report-c-agency"),
+                left(d, "report-c-host"),
+                left(d, "report-c-start"),
+                left(d, "report-c-end"),
+                right(d, "report-c-duration"),
+                left(d, "report-c-cause"),
             ],
             rows,
         });
@@ -582,24 +654,26 @@ fn sla(doc: &mut Doc<'_>, d: &ReportData) {
 // ---- 3. backups --------------------------------------------------------------------
 
 fn backups(doc: &mut Doc<'_>, d: &ReportData) {
-    doc.heading(1, l::S_BACKUPS, 60.0);
-    doc.paragraph(l::BACKUPS_INTRO, TEXT, GREY);
+    doc.heading(1, &m(d, "report-s-backups"), 60.0);
+    doc.paragraph(&m(d, "report-backups-intro"), TEXT, GREY);
     if d.backups.is_empty() {
-        doc.paragraph(l::NO_OBLIGATIONS, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-no-obligations"), TEXT, BLACK);
         return;
     }
-    doc.heading(2, l::BACKUP_STATES, 40.0);
+    let lang = d.lang;
+    let size = |b: Option<u64>| b.map_or("–".into(), |b| bytes(lang, b));
+    doc.heading(2, &m(d, "report-backup-states"), 40.0);
     doc.table(&Table {
         columns: vec![
-            Column::left(l::C_OBLIGATION),
-            Column::left(l::C_AGENCY),
-            Column::left(l::C_DATASET),
-            Column::left(l::C_STATE),
-            Column::left(l::C_LAST_BACKUP),
-            Column::right(l::C_SIZE),
-            Column::left(l::C_RESTORE_TEST),
-            Column::left(l::C_LAST_TEST),
-            Column::left(l::C_MESSAGE),
+            left(d, "report-c-obligation"),
+            left(d, "report-c-agency"),
+            left(d, "report-c-dataset"),
+            left(d, "report-c-state"),
+            left(d, "report-c-last-backup"),
+            right(d, "report-c-size"),
+            left(d, "report-c-restore-test"),
+            left(d, "report-c-last-test"),
+            left(d, "report-c-message"),
         ],
         rows: d
             .backups
@@ -610,37 +684,37 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
                     Cell::new(&s.id),
                     Cell::new(&s.agency),
                     Cell::new(&s.dataset),
-                    Cell::toned(word(s.state.as_str()), backup_tone(s.state)),
-                    Cell::new(time(&d.zone, s.last_time_seconds)),
-                    Cell::new(s.last_size_bytes.map_or("–".into(), bytes)),
+                    Cell::toned(word(d, &s.state), backup_tone(s.state)),
+                    Cell::new(time(d, s.last_time_seconds)),
+                    Cell::new(size(s.last_size_bytes)),
                     Cell::toned(
-                        word(s.restore_test_state.as_str()),
+                        word(d, &s.restore_test_state),
                         restore_tone(s.restore_test_state),
                     ),
                     Cell::new(match &s.restore_test_last {
-                        Some(t) => format!("{} ({})", time(&d.zone, Some(t.at)), t.result),
-                        None => l::NEVER.into(),
+                        Some(t) => format!("{} ({})", time(d, Some(t.at)), word(d, &t.result)),
+                        None => time(d, None),
                     }),
-                    Cell::new(&s.message),
+                    Cell::new(l::backup_message(lang, s)),
                 ]
             })
             .collect(),
     });
-    doc.heading(2, l::BACKUP_HISTORY, 40.0);
+    doc.heading(2, &m(d, "report-backup-history"), 40.0);
     let rows: Vec<Vec<Cell>> = d
         .backups
         .iter()
         .flat_map(|b| {
-            b.months.iter().map(move |m| {
+            b.months.iter().map(move |month| {
                 vec![
                     Cell::new(&b.status.id),
-                    Cell::new(&m.month),
-                    Cell::new(m.backups.to_string()),
-                    Cell::new(m.newest.map_or("–".into(), |t| time(&d.zone, Some(t)))),
-                    Cell::new(m.smallest_bytes.map_or("–".into(), bytes)),
-                    Cell::new(m.largest_bytes.map_or("–".into(), bytes)),
-                    if m.failures > 0 {
-                        Cell::toned(m.failures.to_string(), Tone::Bad)
+                    Cell::new(&month.month),
+                    Cell::new(count(lang, month.backups as f64)),
+                    Cell::new(month.newest.map_or("–".into(), |t| time(d, Some(t)))),
+                    Cell::new(size(month.smallest_bytes)),
+                    Cell::new(size(month.largest_bytes)),
+                    if month.failures > 0 {
+                        Cell::toned(count(lang, month.failures as f64), Tone::Bad)
                     } else {
                         Cell::new("0")
                     },
@@ -649,22 +723,22 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
         })
         .collect();
     if rows.is_empty() {
-        doc.paragraph(l::NO_BACKUPS_IN_PERIOD, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-no-backups-in-period"), TEXT, BLACK);
     } else {
         doc.table(&Table {
             columns: vec![
-                Column::left(l::C_OBLIGATION),
-                Column::left(l::C_MONTH),
-                Column::right(l::C_COUNT),
-                Column::left(l::C_LAST_BACKUP),
-                Column::right(l::C_SMALLEST),
-                Column::right(l::C_LARGEST),
-                Column::right(l::C_FAILURES),
+                left(d, "report-c-obligation"),
+                left(d, "report-c-month"),
+                right(d, "report-c-count"),
+                left(d, "report-c-last-backup"),
+                right(d, "report-c-smallest"),
+                right(d, "report-c-largest"),
+                right(d, "report-c-failures"),
             ],
             rows,
         });
     }
-    doc.heading(2, l::RESTORE_TESTS, 40.0);
+    doc.heading(2, &m(d, "report-restore-tests"), 40.0);
     let rows: Vec<Vec<Cell>> = d
         .backups
         .iter()
@@ -673,9 +747,9 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
                 let ok = t.result == crate::store::TestResult::Ok;
                 vec![
                     Cell::new(&b.status.id),
-                    Cell::new(time(&d.zone, Some(t.at))),
+                    Cell::new(time(d, Some(t.at))),
                     Cell::new(&t.who),
-                    Cell::toned(t.result.as_str(), if ok { Tone::Good } else { Tone::Bad }),
+                    Cell::toned(word(d, &t.result), if ok { Tone::Good } else { Tone::Bad }),
                     Cell::new(&t.notes),
                     Cell::new(&t.recorded_by),
                 ]
@@ -683,16 +757,16 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
         })
         .collect();
     if rows.is_empty() {
-        doc.paragraph(l::NO_RESTORE_TESTS, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-no-restore-tests"), TEXT, BLACK);
     } else {
         doc.table(&Table {
             columns: vec![
-                Column::left(l::C_OBLIGATION),
-                Column::left(l::C_WHEN),
-                Column::left(l::C_WHO),
-                Column::left(l::C_RESULT),
-                Column::left(l::C_NOTES),
-                Column::left(l::C_RECORDED_BY),
+                left(d, "report-c-obligation"),
+                left(d, "report-c-when"),
+                left(d, "report-c-who"),
+                left(d, "report-c-result"),
+                left(d, "report-c-notes"),
+                left(d, "report-c-recorded-by"),
             ],
             rows,
         });
@@ -702,13 +776,13 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
 // ---- 4. LAN --------------------------------------------------------------------------
 
 fn lan(doc: &mut Doc<'_>, d: &ReportData) -> Result<(), String> {
-    doc.heading(1, l::S_LAN, 60.0);
-    doc.paragraph(l::LAN_INTRO, TEXT, GREY);
+    doc.heading(1, &m(d, "report-s-lan"), 60.0);
+    doc.paragraph(&m(d, "report-lan-intro"), TEXT, GREY);
     for (a, _) in &d.agencies {
         let sites: Vec<&LanSite> = d.lan.iter().filter(|s| &s.agency == a).collect();
         doc.heading(2, &agency(d, a), 40.0);
         if sites.is_empty() {
-            doc.paragraph(l::LAN_NONE, TEXT, BLACK);
+            doc.paragraph(&m(d, "report-lan-none"), TEXT, BLACK);
             continue;
         }
         for s in sites {
@@ -719,6 +793,7 @@ fn lan(doc: &mut Doc<'_>, d: &ReportData) -> Result<(), String> {
 }
 
 fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
+    let lang = d.lang;
     let diagram = match (&s.shown, &s.svg) {
         (Some(v), Some(svg)) => Some((
             v,
@@ -737,17 +812,24 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
     if s.site.is_empty() {
         doc.need(keep);
     } else {
-        doc.heading(3, &format!("{} {}", l::C_SITE, s.site), keep);
+        doc.heading(
+            3,
+            &tr!(lang, "report-lan-site", site = s.site.as_str()),
+            keep,
+        );
     }
     match diagram {
         Some((v, tree)) => {
             doc.paragraph(
-                &l::lan_caption(
-                    v.version,
-                    &time(&d.zone, Some(v.discovered_at)),
-                    &time(&d.zone, Some(v.last_seen)),
-                    v.devices,
-                    v.links,
+                &tr!(
+                    lang,
+                    "report-lan-caption",
+                    // a version is a name: text, never "1.234"
+                    version = v.version.to_string(),
+                    discovered = time(d, Some(v.discovered_at)),
+                    confirmed = time(d, Some(v.last_seen)),
+                    devices = v.devices,
+                    links = v.links
                 ),
                 TEXT,
                 BLACK,
@@ -755,7 +837,7 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
             let (tw, th) = (tree.size().width(), tree.size().height());
             let mut scale = (BODY_W / tw).clamp(MIN_DIAGRAM_SCALE, 1.0);
             if tw * scale > BODY_W + 0.5 {
-                doc.paragraph(l::LAN_TILED, TEXT, GREY);
+                doc.paragraph(&m(d, "report-lan-tiled"), TEXT, GREY);
             } else {
                 // smaller, down to the readable minimum, rather than a page break
                 let room = layout::BODY_BOTTOM - doc.y - 6.0;
@@ -764,23 +846,34 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
                 }
             }
             let title = format!("{} / {}", s.agency, s.site);
-            doc.svg(Arc::new(tree), scale, l::LAN_OVERVIEW, &|i, n| {
-                format!("{title}: {} {i} {} {n}", l::LAN_PART, l::OF)
-            });
-            legend(doc);
+            doc.svg(
+                Arc::new(tree),
+                scale,
+                &m(d, "report-lan-overview"),
+                &|i, n| {
+                    tr!(
+                        lang,
+                        "report-lan-part",
+                        title = title.as_str(),
+                        part = i,
+                        parts = n
+                    )
+                },
+            );
+            legend(doc, d);
         }
-        None => doc.paragraph(l::LAN_NONE_BEFORE_END, TEXT, BLACK),
+        None => doc.paragraph(&m(d, "report-lan-none-before-end"), TEXT, BLACK),
     }
-    doc.heading(3, l::LAN_VERSIONS, 30.0);
+    doc.heading(3, &m(d, "report-lan-versions"), 30.0);
     doc.table(&Table {
         columns: vec![
-            Column::right(l::C_VERSION),
-            Column::left(l::C_DISCOVERED),
-            Column::left(l::C_CONFIRMED),
-            Column::right(l::C_DEVICES),
-            Column::right(l::C_LINKS),
-            Column::right(l::C_CHANGES),
-            Column::left(l::C_ACKED),
+            right(d, "report-c-version"),
+            left(d, "report-c-discovered"),
+            left(d, "report-c-confirmed"),
+            right(d, "report-c-devices"),
+            right(d, "report-c-links"),
+            right(d, "report-c-changes"),
+            left(d, "report-c-acked"),
         ],
         rows: s
             .versions
@@ -788,44 +881,47 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
             .map(|v| {
                 vec![
                     Cell::new(v.version.to_string()),
-                    Cell::new(time(&d.zone, Some(v.discovered_at))),
-                    Cell::new(time(&d.zone, Some(v.last_seen))),
-                    Cell::new(v.devices.to_string()),
-                    Cell::new(v.links.to_string()),
-                    Cell::new(v.changes.to_string()),
+                    Cell::new(time(d, Some(v.discovered_at))),
+                    Cell::new(time(d, Some(v.last_seen))),
+                    Cell::new(count(lang, v.devices as f64)),
+                    Cell::new(count(lang, v.links as f64)),
+                    Cell::new(count(lang, v.changes as f64)),
                     match (&v.acked_by, v.acked_at) {
-                        (Some(by), at) => {
-                            Cell::new(format!("{} {} {by}", time(&d.zone, at), l::ACKED_BY))
-                        }
-                        _ if v.changes > 0 => Cell::toned(l::NOT_ACKED, Tone::Warn),
+                        (Some(by), at) => Cell::new(tr!(
+                            lang,
+                            "report-acked",
+                            time = time(d, at),
+                            who = by.as_str()
+                        )),
+                        _ if v.changes > 0 => Cell::toned(m(d, "report-not-acked"), Tone::Warn),
                         _ => Cell::new("–"),
                     },
                 ]
             })
             .collect(),
     });
-    doc.heading(3, l::LAN_CHANGES, 30.0);
+    doc.heading(3, &m(d, "report-lan-changes"), 30.0);
     let rows: Vec<Vec<Cell>> = s
         .changes
         .iter()
         .flat_map(|c| {
-            change_lines(&c.diff).into_iter().map(move |text| {
+            change_lines(lang, &c.diff).into_iter().map(move |text| {
                 vec![
                     Cell::new(c.version.to_string()),
-                    Cell::new(time(&d.zone, Some(c.discovered_at))),
+                    Cell::new(time(d, Some(c.discovered_at))),
                     Cell::new(text),
                 ]
             })
         })
         .collect();
     if rows.is_empty() {
-        doc.paragraph(l::LAN_NO_CHANGES, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-lan-no-changes"), TEXT, BLACK);
     } else {
         doc.table(&Table {
             columns: vec![
-                Column::right(l::C_VERSION),
-                Column::left(l::C_DISCOVERED),
-                Column::left(l::C_CHANGE),
+                right(d, "report-c-version"),
+                left(d, "report-c-discovered"),
+                left(d, "report-c-change"),
             ],
             rows,
         });
@@ -833,8 +929,8 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
     Ok(())
 }
 
-/// A diff in words, one line per change.
-pub fn change_lines(diff: &crate::lan::Diff) -> Vec<String> {
+/// A diff in words in `lang`, one line per change.
+pub fn change_lines(lang: Lang, diff: &crate::lan::Diff) -> Vec<String> {
     let dev = |d: &simpul_protocol::Device| {
         if d.name.is_empty() {
             d.addresses.first().cloned().unwrap_or_else(|| d.id.clone())
@@ -851,101 +947,102 @@ pub fn change_lines(diff: &crate::lan::Diff) -> Vec<String> {
     };
     let ends = |v: &[simpul_protocol::Endpoint]| v.iter().map(end).collect::<Vec<_>>().join(", ");
     let mut out = Vec::new();
-    out.extend(diff.devices_added.iter().map(|d| l::device_added(&dev(d))));
+    out.extend(
+        diff.devices_added
+            .iter()
+            .map(|d| l::device_added(lang, &dev(d))),
+    );
     out.extend(
         diff.devices_removed
             .iter()
-            .map(|d| l::device_removed(&dev(d))),
+            .map(|d| l::device_removed(lang, &dev(d))),
     );
     out.extend(
         diff.links_added
             .iter()
-            .map(|k| l::link_added(&end(&k.a), &end(&k.b))),
+            .map(|k| l::link_added(lang, &end(&k.a), &end(&k.b))),
     );
     out.extend(
         diff.links_removed
             .iter()
-            .map(|k| l::link_removed(&end(&k.a), &end(&k.b))),
+            .map(|k| l::link_removed(lang, &end(&k.a), &end(&k.b))),
     );
     out.extend(
         diff.moved
             .iter()
-            .map(|m| l::moved(&m.device, &ends(&m.from), &ends(&m.to))),
+            .map(|m| l::moved(lang, &m.device, &ends(&m.from), &ends(&m.to))),
     );
     out.extend(
         diff.addresses_changed
             .iter()
-            .map(|r| l::readdressed(&r.device, &r.before.join(", "), &r.after.join(", "))),
+            .map(|r| l::readdressed(lang, &r.device, &r.before.join(", "), &r.after.join(", "))),
     );
     out
 }
 
 /// The diagram's legend: a swatch per device type and a line per link source.
-fn legend(doc: &mut Doc<'_>) {
+fn legend(doc: &mut Doc<'_>, d: &ReportData) {
     let size = 7.5;
+    let title = m(d, "report-lan-legend");
     doc.need(40.0);
     let y = doc.y;
-    doc.text_at(MARGIN_X, y + 9.0, size, true, BLACK, l::LAN_LEGEND);
-    let mut x = MARGIN_X + doc.fonts.bold.width(l::LAN_LEGEND, size) + 10.0;
-    for (kind, label) in l::LEGEND_DEVICES {
-        let Some((_, color, dashed)) = DEVICE_FILL.iter().find(|(k, _, _)| *k == kind) else {
-            continue;
-        };
+    doc.text_at(MARGIN_X, y + 9.0, size, true, BLACK, &title);
+    let mut x = MARGIN_X + doc.fonts.bold.width(&title, size) + 10.0;
+    for (_, key, color, dashed) in DEVICE_FILL {
+        let label = &m(d, key);
         doc.push(Op::Rect {
             x,
             y: y + 2.0,
             w: 16.0,
             h: 9.0,
-            fill: Some(*color),
-            stroke: Some(((0x33, 0x33, 0x33), 0.6, *dashed)),
+            fill: Some(color),
+            stroke: Some(((0x33, 0x33, 0x33), 0.6, dashed)),
         });
         doc.text_at(x + 20.0, y + 9.0, size, false, BLACK, label);
         x += 26.0 + doc.fonts.regular.width(label, size);
     }
     let y2 = y + 16.0;
-    let mut x = MARGIN_X + doc.fonts.bold.width(l::LAN_LEGEND, size) + 10.0;
-    for (kind, label) in l::LEGEND_LINKS {
-        let Some((_, color, width)) = LINK_STROKE.iter().find(|(k, _, _)| *k == kind) else {
-            continue;
-        };
+    let mut x = MARGIN_X + doc.fonts.bold.width(&title, size) + 10.0;
+    for (_, key, color, width) in LINK_STROKE {
+        let label = &m(d, key);
         doc.push(Op::Line {
             x1: x,
             y1: y2 + 5.5,
             x2: x + 16.0,
             y2: y2 + 5.5,
-            color: *color,
-            width: *width,
+            color,
+            width,
         });
         doc.text_at(x + 20.0, y2 + 9.0, size, false, BLACK, label);
         x += 26.0 + doc.fonts.regular.width(label, size);
     }
     doc.y = y2 + 14.0;
-    doc.paragraph(l::LEGEND_BOX, size, GREY);
+    doc.paragraph(&m(d, "report-legend-box"), size, GREY);
 }
 
 // ---- 5. assets -----------------------------------------------------------------------
 
 fn assets(doc: &mut Doc<'_>, d: &ReportData) {
-    doc.heading(1, l::S_ASSETS, 60.0);
-    doc.paragraph(l::ASSETS_INTRO, TEXT, GREY);
+    doc.heading(1, &m(d, "report-s-assets"), 60.0);
+    doc.paragraph(&m(d, "report-assets-intro"), TEXT, GREY);
     if d.assets.is_empty() {
-        doc.paragraph(l::NO_ASSETS, TEXT, BLACK);
+        doc.paragraph(&m(d, "report-no-assets"), TEXT, BLACK);
         return;
     }
     doc.table(&Table {
         columns: vec![
-            Column::left(l::C_AGENCY),
-            Column::left(l::C_SITE),
-            Column::left(l::C_TYPE),
-            Column::left(l::C_NAME),
-            Column::left(l::C_ADDRESSES),
-            Column::left(l::C_HARDWARE),
-            Column::left(l::C_OS),
-            Column::left(l::C_ASSET_TAG),
-            Column::left(l::C_RESPONSIBLE),
-            Column::left(l::C_YEAR),
-            Column::left(l::C_STATUS),
-            Column::left(l::C_LAST_SEEN),
+            left(d, "report-c-agency"),
+            left(d, "report-c-site"),
+            left(d, "report-c-type"),
+            left(d, "report-c-name"),
+            left(d, "report-c-addresses"),
+            left(d, "report-c-hardware"),
+            left(d, "report-c-os"),
+            left(d, "report-c-asset-tag"),
+            left(d, "report-c-responsible"),
+            left(d, "report-c-year"),
+            left(d, "report-c-status"),
+            left(d, "report-c-last-seen"),
         ],
         rows: d
             .assets
@@ -954,7 +1051,7 @@ fn assets(doc: &mut Doc<'_>, d: &ReportData) {
                 vec![
                     Cell::new(&a.agency),
                     Cell::new(&a.site),
-                    Cell::new(&a.kind),
+                    Cell::new(l::asset_kind(d.lang, &a.kind)),
                     Cell::new(&a.name),
                     Cell::new(
                         a.ip_addresses
@@ -982,9 +1079,10 @@ fn assets(doc: &mut Doc<'_>, d: &ReportData) {
                             .collect::<Vec<_>>()
                             .join(", "),
                     ),
+                    // a year is a name: never "2.021"
                     Cell::new(a.procurement_year.map_or(String::new(), |y| y.to_string())),
-                    Cell::new(&a.status),
-                    Cell::new(time(&d.zone, a.last_seen)),
+                    Cell::new(l::asset_status(d.lang, a.status)),
+                    Cell::new(time(d, a.last_seen)),
                 ]
             })
             .collect(),
@@ -998,11 +1096,11 @@ mod tests {
     /// The legend shows the diagram's own colours.
     #[test]
     fn the_legend_uses_the_diagrams_colours() {
-        for (kind, (r, g, b), _) in DEVICE_FILL {
+        for (kind, _, (r, g, b), _) in DEVICE_FILL {
             let rule = format!(".{kind} .box{{fill:#{r:02x}{g:02x}{b:02x}");
             assert!(crate::lan::svg::STYLE.contains(&rule), "{rule}");
         }
-        for (kind, (r, g, b), _) in LINK_STROKE.iter().take(2) {
+        for (kind, _, (r, g, b), _) in LINK_STROKE.iter().take(2) {
             let rule = format!(".{kind}{{stroke:#{r:02x}{g:02x}{b:02x}");
             assert!(crate::lan::svg::STYLE.contains(&rule), "{rule}");
         }

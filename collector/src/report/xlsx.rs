@@ -1,14 +1,19 @@
 //! The report's tables as an XLSX workbook: a `report` sheet (what, for whom, when),
 //! then one sheet per duty's table. Numbers are numbers and times are spreadsheet
 //! dates with a `yyyy-mm-dd hh:mm` format in the configured zone, never text, so a
-//! spreadsheet set to the Indonesian locale (decimal comma) reads them right. Column
-//! names are the API's field names (like the scorecard workbook): they are not
-//! translated.
+//! spreadsheet set to the Indonesian locale (decimal comma) reads them right.
+//!
+//! In English the sheet and column names are the API's field names and the states
+//! their machine names (`no_data`), as they always were: people's formulas and
+//! scripts read them. In Indonesian the sheets, columns, states and words are
+//! Indonesian (`report-sheet-*`, `report-x-*` of report.ftl).
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::data::ReportData;
 use super::labels as l;
+use crate::i18n::{t, Lang};
+use crate::tr;
 
 /// One cell.
 enum X {
@@ -36,12 +41,12 @@ fn sheet(
     f: &Formats,
     offset: i64,
     name: &str,
-    head: &[&str],
+    head: &[String],
     rows: Vec<Vec<X>>,
 ) -> Result<(), XlsxError> {
     let ws: &mut Worksheet = book.add_worksheet().set_name(name)?;
     for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.bold)?;
+        ws.write_string_with_format(0, c as u16, h, &f.bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -70,8 +75,171 @@ fn sheet(
     Ok(())
 }
 
-/// The workbook of `d`.
+// ---- the sheets' columns, as messages (in English the API's field names) ----------------
+
+const REPORT: [&str; 2] = ["report-x-field", "report-x-value"];
+const SCORECARD: [&str; 13] = [
+    "report-x-month",
+    "report-x-agency",
+    "report-x-agency-name",
+    "report-x-agents-reporting",
+    "report-x-agents-expected",
+    "report-x-sla-availability-percent",
+    "report-x-sla-hosts-breached",
+    "report-x-backups-state",
+    "report-x-restore-tests-due",
+    "report-x-lan",
+    "report-x-lan-unacknowledged-changes",
+    "report-x-lan-devices",
+    "report-x-worst-duty",
+];
+const SLA: [&str; 17] = [
+    "report-x-agency",
+    "report-x-host",
+    "report-x-site",
+    "report-x-sla",
+    "report-x-target-percent",
+    "report-x-availability-percent",
+    "report-x-up-seconds",
+    "report-x-down-seconds",
+    "report-x-maintenance-seconds",
+    "report-x-unknown-seconds",
+    "report-x-outage-count",
+    "report-x-longest-outage-seconds",
+    "report-x-downtime-budget-seconds",
+    "report-x-downtime-budget-remaining-seconds",
+    "report-x-verdict",
+    "report-x-status",
+    "report-x-no-data-reason",
+];
+const OUTAGES: [&str; 7] = [
+    "report-x-agency",
+    "report-x-host",
+    "report-x-start",
+    "report-x-end",
+    "report-x-seconds",
+    "report-x-cause",
+    "report-x-ongoing",
+];
+const BACKUPS: [&str; 10] = [
+    "report-x-obligation",
+    "report-x-agency",
+    "report-x-dataset",
+    "report-x-state",
+    "report-x-last-time",
+    "report-x-last-size-bytes",
+    "report-x-restore-test-state",
+    "report-x-restore-test-last",
+    "report-x-restore-test-result",
+    "report-x-message",
+];
+const BACKUP_HISTORY: [&str; 7] = [
+    "report-x-obligation",
+    "report-x-month",
+    "report-x-backups",
+    "report-x-newest",
+    "report-x-smallest-bytes",
+    "report-x-largest-bytes",
+    "report-x-failures",
+];
+const RESTORE_TESTS: [&str; 6] = [
+    "report-x-obligation",
+    "report-x-at",
+    "report-x-who",
+    "report-x-result",
+    "report-x-notes",
+    "report-x-recorded-by",
+];
+const LAN: [&str; 11] = [
+    "report-x-agency",
+    "report-x-site",
+    "report-x-version",
+    "report-x-discovered-at",
+    "report-x-last-seen",
+    "report-x-devices",
+    "report-x-links",
+    "report-x-changes",
+    "report-x-acked-by",
+    "report-x-acked-at",
+    "report-x-shown-in-report",
+];
+const LAN_CHANGES: [&str; 5] = [
+    "report-x-agency",
+    "report-x-site",
+    "report-x-version",
+    "report-x-discovered-at",
+    "report-x-change",
+];
+const ASSETS: [&str; 18] = [
+    "report-x-agency",
+    "report-x-site",
+    "report-x-asset-type",
+    "report-x-name",
+    "report-x-ip-addresses",
+    "report-x-macs",
+    "report-x-vendor",
+    "report-x-model",
+    "report-x-serial",
+    "report-x-os",
+    "report-x-status",
+    "report-x-first-seen",
+    "report-x-last-seen",
+    "report-x-asset-tag",
+    "report-x-responsible",
+    "report-x-location",
+    "report-x-procurement-year",
+    "report-x-asset-id",
+];
+
+/// Each sheet's name and columns, for the test that no two columns of a sheet have one
+/// name in either language.
+#[cfg(test)]
+const SHEETS: [(&str, &[&str]); 10] = [
+    ("report-sheet-report", &REPORT),
+    ("report-sheet-scorecard", &SCORECARD),
+    ("report-sheet-sla", &SLA),
+    ("report-sheet-outages", &OUTAGES),
+    ("report-sheet-backups", &BACKUPS),
+    ("report-sheet-backup-history", &BACKUP_HISTORY),
+    ("report-sheet-restore-tests", &RESTORE_TESTS),
+    ("report-sheet-lan", &LAN),
+    ("report-sheet-lan-changes", &LAN_CHANGES),
+    ("report-sheet-assets", &ASSETS),
+];
+
+/// The messages `keys` in `lang`: a sheet's column names.
+fn heads(lang: Lang, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| t(lang, k)).collect()
+}
+
+/// `yes` / `ya`, `no` / `tidak`.
+fn yes_no(lang: Lang, b: bool) -> X {
+    s(t(lang, if b { "report-x-yes" } else { "report-x-no" }))
+}
+
+/// The scorecard sheet's column of a duty's state: its machine name in English
+/// (`backups_fresh`), its name in Indonesian.
+fn duty_column(lang: Lang, k: crate::scorecard::Duty) -> String {
+    let duty = match lang {
+        Lang::En => k.as_str().to_owned(),
+        Lang::Id => l::duty(lang, k),
+    };
+    tr!(lang, "report-x-duty", duty = duty)
+}
+
+/// The scorecard sheet's column of why a duty stands as it does: `backups_fresh_reason`.
+fn reason_column(lang: Lang, k: crate::scorecard::Duty) -> String {
+    let duty = match lang {
+        Lang::En => k.as_str().to_owned(),
+        Lang::Id => l::duty(lang, k),
+    };
+    tr!(lang, "report-x-duty-reason", duty = duty)
+}
+
+/// The workbook of `d`, in its language.
 pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
+    let lang = d.lang;
+    let state = |x: &dyn l::State| s(l::state_cell(lang, x));
     let mut book = Workbook::new();
     let f = Formats {
         bold: Format::new().set_bold(),
@@ -84,48 +252,31 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_REPORT,
-        &["field", "value"],
+        &t(lang, "report-sheet-report"),
+        &heads(lang, &REPORT),
         vec![
-            vec![s("organisation"), s(&d.organisation)],
-            vec![s("title"), s(l::TITLE)],
-            vec![s("period"), s(&d.period)],
-            vec![s("from"), X::T(Some(d.from))],
-            vec![s("to"), X::T(Some(d.to))],
+            vec![s(t(lang, "report-x-organisation")), s(&d.organisation)],
+            vec![s(t(lang, "report-x-title")), s(t(lang, "report-title"))],
+            vec![s(t(lang, "report-x-period")), s(&d.period)],
+            vec![s(t(lang, "report-x-from")), X::T(Some(d.from))],
+            vec![s(t(lang, "report-x-to")), X::T(Some(d.to))],
             vec![
-                s("agencies"),
+                s(t(lang, "report-x-agencies")),
                 s(d.agencies
                     .iter()
                     .map(|(a, _)| a.as_str())
                     .collect::<Vec<_>>()
                     .join(" ")),
             ],
-            vec![s("generated"), X::T(Some(d.generated_at))],
-            vec![s("time_zone"), s(zone)],
+            vec![s(t(lang, "report-x-generated")), X::T(Some(d.generated_at))],
+            vec![s(t(lang, "report-x-time-zone")), s(zone)],
         ],
     )?;
 
-    let mut head = vec![
-        "month",
-        "agency",
-        "name",
-        "agents_reporting",
-        "agents_expected",
-        "sla_availability_percent",
-        "sla_hosts_breached",
-        "backups",
-        "restore_tests_due",
-        "lan",
-        "lan_unacknowledged_changes",
-        "lan_devices",
-        "worst_duty",
-    ];
-    let reasons: Vec<String> = crate::scorecard::Duty::ALL
-        .iter()
-        .map(|k| format!("{}_reason", k.as_str()))
-        .collect();
-    head.extend(crate::scorecard::Duty::ALL.iter().map(|k| k.as_str()));
-    head.extend(reasons.iter().map(String::as_str));
+    let mut head = heads(lang, &SCORECARD);
+    let duties = crate::scorecard::Duty::ALL;
+    head.extend(duties.iter().map(|k| duty_column(lang, *k)));
+    head.extend(duties.iter().map(|k| reason_column(lang, *k)));
     let mut rows = Vec::new();
     for m in &d.scorecard {
         for r in &m.rows {
@@ -137,44 +288,44 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                 X::N(r.hosts as f64),
                 X::P(r.sla_ratio),
                 X::N(r.sla_hosts_breached as f64),
-                s(r.backups_str()),
+                state(&r.backups),
                 X::N(r.restore_tests_due as f64),
-                s(r.lan.as_str()),
+                state(&r.lan),
                 X::N(r.lan_unacknowledged as f64),
                 X::N(r.lan_devices as f64),
-                s(r.worst.as_str()),
+                state(&r.worst),
             ];
-            row.extend(r.duties.iter().map(|c| s(c.state.as_str())));
-            row.extend(r.duties.iter().map(|c| s(&c.reason)));
+            // in the order of the columns, whatever the row's order
+            row.extend(duties.iter().map(|k| {
+                r.duties
+                    .iter()
+                    .find(|c| c.duty == *k)
+                    .map_or(X::Empty, |c| state(&c.state))
+            }));
+            row.extend(duties.iter().map(|k| {
+                r.duties
+                    .iter()
+                    .find(|c| c.duty == *k)
+                    .map_or(X::Empty, |c| s(reason(lang, c)))
+            }));
             rows.push(row);
         }
     }
-    sheet(&mut book, &f, off, l::SHEET_SCORECARD, &head, rows)?;
+    sheet(
+        &mut book,
+        &f,
+        off,
+        &t(lang, "report-sheet-scorecard"),
+        &head,
+        rows,
+    )?;
 
     sheet(
         &mut book,
         &f,
         off,
-        l::SHEET_SLA,
-        &[
-            "agency",
-            "host",
-            "site",
-            "sla",
-            "target_percent",
-            "availability_percent",
-            "up_seconds",
-            "down_seconds",
-            "maintenance_seconds",
-            "unknown_seconds",
-            "outage_count",
-            "longest_outage_seconds",
-            "downtime_budget_seconds",
-            "downtime_budget_remaining_seconds",
-            "verdict",
-            "status",
-            "no_data_reason",
-        ],
+        &t(lang, "report-sheet-sla"),
+        &heads(lang, &SLA),
         d.sla
             .hosts
             .iter()
@@ -194,9 +345,9 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                     X::N(h.longest_outage_seconds),
                     X::N(h.downtime_budget_seconds),
                     X::N(h.downtime_budget_remaining_seconds),
-                    s(h.verdict.as_str()),
-                    s(h.status.as_str()),
-                    h.no_data_reason.clone().map_or(X::Empty, X::S),
+                    state(&h.verdict),
+                    state(&h.status),
+                    l::no_data_reason(lang, h).map_or(X::Empty, X::S),
                 ]
             })
             .collect(),
@@ -205,10 +356,8 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_OUTAGES,
-        &[
-            "agency", "host", "start", "end", "seconds", "cause", "ongoing",
-        ],
+        &t(lang, "report-sheet-outages"),
+        &heads(lang, &OUTAGES),
         d.sla
             .hosts
             .iter()
@@ -220,8 +369,8 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                         X::T(Some(o.start_seconds)),
                         X::T(Some(o.end_seconds)),
                         X::N(o.seconds),
-                        s(o.cause_text),
-                        s(if o.ongoing { "yes" } else { "no" }),
+                        s(l::outage_cause(lang, o)),
+                        yes_no(lang, o.ongoing),
                     ]
                 })
             })
@@ -232,19 +381,8 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_BACKUPS,
-        &[
-            "obligation",
-            "agency",
-            "dataset",
-            "state",
-            "last_time",
-            "last_size_bytes",
-            "restore_test_state",
-            "restore_test_last",
-            "restore_test_result",
-            "message",
-        ],
+        &t(lang, "report-sheet-backups"),
+        &heads(lang, &BACKUPS),
         d.backups
             .iter()
             .map(|b| {
@@ -253,15 +391,15 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                     s(&st.id),
                     s(&st.agency),
                     s(&st.dataset),
-                    s(st.state.as_str()),
+                    state(&st.state),
                     X::T(st.last_time_seconds),
                     st.last_size_bytes.map_or(X::Empty, |v| X::N(v as f64)),
-                    s(st.restore_test_state.as_str()),
+                    state(&st.restore_test_state),
                     X::T(st.restore_test_last.as_ref().map(|t| t.at)),
                     st.restore_test_last
                         .as_ref()
-                        .map_or(X::Empty, |t| s(t.result.as_str())),
-                    s(&st.message),
+                        .map_or(X::Empty, |t| state(&t.result)),
+                    s(l::backup_message(lang, st)),
                 ]
             })
             .collect(),
@@ -270,16 +408,8 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_BACKUP_HISTORY,
-        &[
-            "obligation",
-            "month",
-            "backups",
-            "newest",
-            "smallest_bytes",
-            "largest_bytes",
-            "failures",
-        ],
+        &t(lang, "report-sheet-backup-history"),
+        &heads(lang, &BACKUP_HISTORY),
         d.backups
             .iter()
             .flat_map(|b| {
@@ -301,8 +431,8 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_RESTORE_TESTS,
-        &["obligation", "at", "who", "result", "notes", "recorded_by"],
+        &t(lang, "report-sheet-restore-tests"),
+        &heads(lang, &RESTORE_TESTS),
         d.backups
             .iter()
             .flat_map(|b| {
@@ -311,7 +441,7 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                         s(&b.status.id),
                         X::T(Some(t.at)),
                         s(&t.who),
-                        s(t.result.as_str()),
+                        s(l::state_cell(lang, &t.result)),
                         s(&t.notes),
                         s(&t.recorded_by),
                     ]
@@ -324,20 +454,8 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_LAN,
-        &[
-            "agency",
-            "site",
-            "version",
-            "discovered_at",
-            "last_seen",
-            "devices",
-            "links",
-            "changes",
-            "acked_by",
-            "acked_at",
-            "shown_in_report",
-        ],
+        &t(lang, "report-sheet-lan"),
+        &heads(lang, &LAN),
         d.lan
             .iter()
             .flat_map(|site| {
@@ -354,7 +472,7 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                         X::N(v.changes as f64),
                         v.acked_by.clone().map_or(X::Empty, X::S),
                         X::T(v.acked_at),
-                        s(if shown { "yes" } else { "no" }),
+                        yes_no(lang, shown),
                     ]
                 })
             })
@@ -364,13 +482,13 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_LAN_CHANGES,
-        &["agency", "site", "version", "discovered_at", "change"],
+        &t(lang, "report-sheet-lan-changes"),
+        &heads(lang, &LAN_CHANGES),
         d.lan
             .iter()
             .flat_map(|site| {
                 site.changes.iter().flat_map(move |c| {
-                    super::pdf::change_lines(&c.diff)
+                    super::pdf::change_lines(lang, &c.diff)
                         .into_iter()
                         .map(move |text| {
                             vec![
@@ -390,34 +508,15 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
         &mut book,
         &f,
         off,
-        l::SHEET_ASSETS,
-        &[
-            "agency",
-            "site",
-            "asset_type",
-            "name",
-            "ip_addresses",
-            "macs",
-            "vendor",
-            "model",
-            "serial",
-            "os",
-            "status",
-            "first_seen",
-            "last_seen",
-            "asset_tag",
-            "responsible",
-            "location",
-            "procurement_year",
-            "asset_id",
-        ],
+        &t(lang, "report-sheet-assets"),
+        &heads(lang, &ASSETS),
         d.assets
             .iter()
             .map(|a| {
                 vec![
                     s(&a.agency),
                     s(&a.site),
-                    s(&a.kind),
+                    s(l::asset_kind(lang, &a.kind)),
                     s(&a.name),
                     s(a.ip_addresses.join(" ")),
                     s(a.macs.join(" ")),
@@ -425,7 +524,7 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                     s(&a.model),
                     s(&a.serial),
                     s(&a.os),
-                    s(&a.status),
+                    s(l::asset_status(lang, a.status)),
                     X::T(a.first_seen),
                     X::T(a.last_seen),
                     s(&a.asset_tag),
@@ -438,4 +537,68 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
             .collect(),
     )?;
     book.save_to_buffer()
+}
+
+/// Why a duty stands as it does, in a workbook cell: the API's English reason in an
+/// English workbook (as it always was), the message in Indonesian.
+fn reason(lang: Lang, c: &crate::scorecard::DutyCell) -> String {
+    match lang {
+        Lang::En => c.reason.clone(),
+        Lang::Id => l::duty_reason(lang, c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// A sheet name Excel takes, and columns a reader (or a lookup by name) can tell
+    /// apart, in both languages; the English names are the API's, as they always were.
+    #[test]
+    fn sheets_and_columns_are_distinct_in_both_languages() {
+        for lang in [Lang::En, Lang::Id] {
+            let mut sheets = BTreeSet::new();
+            for (sheet, columns) in SHEETS {
+                let name = t(lang, sheet);
+                assert!(
+                    !name.is_empty()
+                        && name.chars().count() <= 31
+                        && !name.contains(['[', ']', ':', '*', '?', '/', '\\']),
+                    "{name:?}"
+                );
+                assert!(sheets.insert(name.to_lowercase()), "{name:?} twice");
+                let mut head = heads(lang, columns);
+                if sheet == "report-sheet-scorecard" {
+                    for k in crate::scorecard::Duty::ALL {
+                        head.push(duty_column(lang, *k));
+                        head.push(reason_column(lang, *k));
+                    }
+                }
+                let unique: BTreeSet<String> = head.iter().map(|h| h.to_lowercase()).collect();
+                assert_eq!(unique.len(), head.len(), "{lang:?} {name}: {head:?}");
+            }
+        }
+        assert_eq!(t(Lang::En, "report-sheet-outages"), "sla_outages");
+        assert_eq!(
+            heads(Lang::En, &BACKUP_HISTORY),
+            [
+                "obligation",
+                "month",
+                "backups",
+                "newest",
+                "smallest_bytes",
+                "largest_bytes",
+                "failures"
+            ]
+        );
+        assert_eq!(
+            reason_column(Lang::En, crate::scorecard::Duty::BackupsFresh),
+            "backups_fresh_reason"
+        );
+        assert_eq!(
+            reason_column(Lang::Id, crate::scorecard::Duty::BackupsFresh),
+            "Cadangan data mutakhir: alasan"
+        );
+    }
 }
