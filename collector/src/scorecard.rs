@@ -1250,7 +1250,8 @@ mod tests {
         let id = to_csv_in(&r, Lang::Id);
         let lines: Vec<&str> = id.lines().collect();
         assert!(
-            lines[0].starts_with("Kode Perangkat Daerah,Nama Perangkat Daerah,Agen melapor,"),
+            lines[0]
+                .starts_with("Kode Perangkat Daerah,Nama Perangkat Daerah,Jumlah agen melapor,"),
             "{id}"
         );
         assert!(

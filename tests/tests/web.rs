@@ -1207,7 +1207,7 @@ async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
     let body = csv.body.strip_prefix('\u{feff}').expect("a UTF-8 BOM");
     let head = body.lines().next().unwrap();
     assert!(
-        head.starts_with("Kode Perangkat Daerah;Nama Perangkat Daerah;Agen melapor;"),
+        head.starts_with("Kode Perangkat Daerah;Nama Perangkat Daerah;Jumlah agen melapor;"),
         "{head}"
     );
     let dinkes = body.lines().find(|l| l.starts_with("dinkes;")).unwrap();
