@@ -13,7 +13,6 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::duties::{agency_of, agency_select};
-use super::format::time;
 use super::session::{csrf_ok, csrf_refused, encode};
 use super::{error_page, not_found, page, see_other, unavailable, word_badge, Tone, Viewer};
 use crate::api::assets as api;
@@ -87,7 +86,7 @@ fn presence_badge(l: Lang, p: Presence) -> Markup {
 fn status_cell(v: &Viewer, a: &Asset) -> Markup {
     html! {
         (presence_badge(v.lang, a.status))
-        @if a.status == Presence::NotSeen { " " (tr!(v.lang, "assets-since", time = time(&v.zone, a.last_seen_seconds))) }
+        @if a.status == Presence::NotSeen { " " (tr!(v.lang, "assets-since", time = v.time(a.last_seen_seconds))) }
     }
 }
 
@@ -218,7 +217,7 @@ pub async fn inventory(
                     td { (a.os) @let hw = hardware(l, a); @if !hw.is_empty() { br; span.note { (hw) } } }
                     td { (recorded_cell(l, a)) }
                     td data-sort=(a.last_seen_seconds.unwrap_or(0.0)) { (status_cell(&v, a)) }
-                    td data-sort=(a.first_seen_seconds.unwrap_or(0.0)) { (time(&v.zone, a.first_seen_seconds)) }
+                    td data-sort=(a.first_seen_seconds.unwrap_or(0.0)) { (v.time(a.first_seen_seconds)) }
                 } } }
             }
         }
@@ -352,8 +351,8 @@ async fn asset_page(
             @if !a.disks.is_empty() {
                 dt { (t(l, "asset-disks")) } dd { @for (i, d) in a.disks.iter().enumerate() { @if i > 0 { br; } (d.name) " " (crate::i18n::bytes(l, d.size_bytes)) " " span.note { (d.model) } } }
             }
-            dt { (t(l, "assets-col-first-seen")) } dd { (time(&v.zone, a.first_seen_seconds)) }
-            dt { (t(l, "asset-last-seen")) } dd { (time(&v.zone, a.last_seen_seconds)) }
+            dt { (t(l, "assets-col-first-seen")) } dd { (v.time(a.first_seen_seconds)) }
+            dt { (t(l, "asset-last-seen")) } dd { (v.time(a.last_seen_seconds)) }
             dt { (t(l, "asset-register-id")) } dd { code { (a.id) } }
         }
         h2 { (t(l, "asset-recorded")) }
@@ -393,7 +392,7 @@ async fn asset_page(
                 caption { (tr!(l, "asset-changes-count", count = history.len())) }
                 thead { tr { @for key in ["asset-col-when", "asset-col-who", "asset-col-field", "asset-col-old", "asset-col-new", "asset-col-via"] { th scope="col" { (t(l, key)) } } } }
                 tbody { @for h in &history { tr {
-                    td { (time(&v.zone, Some(h.changed_at_seconds))) } td { (h.changed_by) }
+                    td { (v.time(Some(h.changed_at_seconds))) } td { (h.changed_by) }
                     td { (field_name(l, &h.change.field)) } td { (h.change.old_value) } td { (h.change.new_value) }
                     td { (via_name(l, &h.via)) }
                 } } }

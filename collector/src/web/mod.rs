@@ -172,7 +172,7 @@ fn page(v: &Viewer, title: &str, active: &str, body: Markup) -> Response {
                 div.print-header {
                     strong { (if v.organisation.is_empty() { "Simpul" } else { v.organisation.as_str() }) }
                     span { (title) }
-                    span.printed { (crate::tr!(l, "printed-by", time = format::time(&v.zone, Some(crate::now_seconds())), name = v.user.name.as_str())) }
+                    span.printed { (crate::tr!(l, "printed-by", time = v.time(Some(crate::now_seconds())), name = v.user.name.as_str())) }
                 }
                 main #main {
                     h1 { (title) }
