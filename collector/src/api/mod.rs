@@ -144,8 +144,8 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/agencies/{agency}/reports/{file}", get(report::agency))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(metrics))
+        // the pages, with the fallback of every other path
         .merge(pages)
-        .fallback(not_found)
         .layer(axum::middleware::map_response(no_store))
         .with_state(state)
 }
@@ -267,26 +267,12 @@ pub fn download(filename: &str, content_type: &str, body: impl IntoResponse) -> 
         .into_response()
 }
 
-/// 404: the API's JSON error, or for a browser asking for a page outside `/api/`, the
-/// page in the user's language.
-async fn not_found(
-    State(app): State<Arc<AppState>>,
-    parts: axum::http::request::Parts,
-) -> Response {
-    let wants_page = !parts.uri.path().starts_with("/api/")
-        && !parts.headers.contains_key(header::AUTHORIZATION)
-        && (parts.headers.contains_key(header::COOKIE)
-            || parts
-                .headers
-                .get(header::ACCEPT)
-                .and_then(|a| a.to_str().ok())
-                .is_some_and(|a| a.contains("text/html")));
-    if wants_page {
-        return crate::web::page_not_found(app, parts).await;
-    }
+/// 404 of the API: JSON naming where the API is described. The pages' router (the
+/// fallback of every path) answers with it for `/api/` paths and for programs; browsers
+/// get the page (`web::fallback`).
+pub fn not_found() -> error::ApiError {
     error::ApiError::not_found(
         // no hand-kept list of routes here: it went stale; docs/api.md is the reference
         "no such endpoint; the API is described in docs/api.md (installed in /usr/share/doc/simpul-collector/)",
     )
-    .into_response()
 }

@@ -60,6 +60,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/language", post(session::language))
         .route("/static/simpul.css", get(css))
         .route("/static/simpul.js", get(js))
+        .fallback(fallback)
 }
 
 const CSS: &str = include_str!("simpul.css");
@@ -217,10 +218,25 @@ fn not_found(v: &Viewer, what: &str) -> Response {
     error_page(v, StatusCode::NOT_FOUND, &t(v.lang, key))
 }
 
-/// The answer to a browser asking for a page that does not exist: the 404 page in the
-/// user's language (a browser not logged in is sent to the login page first).
-pub async fn page_not_found(app: Arc<AppState>, mut parts: axum::http::request::Parts) -> Response {
+/// The answer for a path nothing serves: for a browser asking for a page, the 404 page
+/// in the user's language (a browser not logged in is sent to the login page first);
+/// for `/api/` paths and programs (a bearer token, no cookie, no HTML wanted), the API's
+/// JSON 404.
+async fn fallback(
+    axum::extract::State(app): axum::extract::State<Arc<AppState>>,
+    mut parts: axum::http::request::Parts,
+) -> Response {
     use axum::extract::FromRequestParts;
+    let h = &parts.headers;
+    let wants_page = !parts.uri.path().starts_with("/api/")
+        && !h.contains_key(header::AUTHORIZATION)
+        && (h.contains_key(header::COOKIE)
+            || h.get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("text/html")));
+    if !wants_page {
+        return crate::api::not_found().into_response();
+    }
     match Viewer::from_request_parts(&mut parts, &app).await {
         Ok(v) => not_found(&v, "page"),
         Err(r) => r,
