@@ -52,13 +52,6 @@ pub async fn list(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ProbesQuery>,
 ) -> Result<Json<Probes>, ApiError> {
-    // an agent of an agency the reader does not see does not exist for them
-    let host = app
-        .fleet
-        .snapshot()
-        .into_iter()
-        .find(|h| h.binding.id == id && r.0.sees(&h.binding.agency))
-        .ok_or_else(|| ApiError::not_found(format!("no agent with id {id:?}")))?;
     let to = q.to.unwrap_or_else(crate::now_seconds);
     let from = q.from.unwrap_or(to - DEFAULT_RANGE_SECS);
     for (field, v) in [("from", from), ("to", to)] {
@@ -83,26 +76,30 @@ pub async fn list(
         ));
     }
     let (agent, probe) = (id.clone(), q.probe.clone());
-    let rounds = app
+    let reader = r.0.clone();
+    // an agent of an agency the reader does not see does not exist for them; a
+    // revoked agent's rounds stay readable
+    let found = app
         .read_db(move |conn| {
-            Ok(crate::links::query(
-                conn,
-                &agent,
-                probe.as_deref(),
-                from,
-                to,
-                limit + 1,
-            )?)
+            let Some(a) = crate::store::list_agents(conn)?
+                .into_iter()
+                .find(|a| a.binding.id == agent && reader.sees(&a.binding.agency))
+            else {
+                return Ok(None);
+            };
+            let rounds = crate::links::query(conn, &agent, probe.as_deref(), from, to, limit + 1)?;
+            Ok(Some((a.binding, rounds)))
         })
         .await?;
+    let (binding, mut rounds) =
+        found.ok_or_else(|| ApiError::not_found(format!("no agent with id {id:?}")))?;
     let truncated = rounds.len() as i64 > limit;
-    let mut rounds = rounds;
     rounds.truncate(limit as usize);
     Ok(Json(Probes {
         agent_id: id,
-        host: host.binding.host,
-        agency: host.binding.agency,
-        site: host.binding.site,
+        host: binding.host,
+        agency: binding.agency,
+        site: binding.site,
         from,
         to,
         rounds,
