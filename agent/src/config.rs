@@ -81,6 +81,9 @@ pub struct AgentConfig {
     /// LAN discovery (`[discovery]`); off until subnets are configured.
     #[serde(default)]
     pub discovery: crate::discovery::DiscoveryConfig,
+    /// Link probes (`[[probes]]`): ICMP or TCP rounds to each target; none by default.
+    #[serde(default)]
+    pub probes: Vec<crate::probes::ProbeConfig>,
 }
 
 fn default_collector_url() -> String {
@@ -152,6 +155,7 @@ impl Default for AgentConfig {
             backup_check_secs: default_backup_check_secs(),
             backups: Vec::new(),
             discovery: crate::discovery::DiscoveryConfig::default(),
+            probes: Vec::new(),
         }
     }
 }
@@ -239,6 +243,7 @@ impl AgentConfig {
             p.extend(b.problems(&format!("backups[{i}]")));
         }
         p.extend(self.discovery.problems());
+        p.extend(crate::probes::problems(&self.probes));
         if !(1..=1000).contains(&self.batch_max_reports) {
             p.push(format!(
                 "batch_max_reports = {}: must be between 1 and 1000 (the collector's default max_batch_reports)",

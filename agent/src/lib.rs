@@ -9,6 +9,7 @@ pub mod config;
 pub mod daemon;
 pub mod discovery;
 pub mod periodic;
+pub mod probes;
 pub mod sampler;
 pub mod sequence;
 pub mod spool;

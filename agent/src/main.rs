@@ -179,6 +179,8 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
             Duration::from_secs(cfg.backup_check_secs.into()),
         ),
         lan,
+        // started by `run` only: `once` sends nothing and waits for no round
+        probes: simpul_agent::probes::Outbox::default(),
     })
 }
 
@@ -209,11 +211,14 @@ fn run(cfg: AgentConfig, config_path: Option<&std::path::Path>) -> anyhow::Resul
     let config_path =
         config_path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned()));
     sampler.lan = discovery::Schedule::new(&cfg.discovery, config_path.as_deref(), &cfg.state_dir);
+    sampler.probes =
+        simpul_agent::probes::start(&cfg.probes).context("cannot start the link probes' thread")?;
     tracing::info!(
         collector = %cfg.collector_url,
         agent_id = token.agent_id(),
         hostname = %sampler.identity.hostname,
         spooled_reports = recovered.reports,
+        probes = cfg.probes.len(),
         "starting"
     );
     if cfg.insecure_http && cfg.collector_url.starts_with("http://") {

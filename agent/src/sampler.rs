@@ -84,6 +84,8 @@ pub struct Sampler {
     pub schedule: InventorySchedule,
     pub backups: crate::backups::Schedule,
     pub lan: crate::discovery::Schedule,
+    /// Finished link probe rounds (`[[probes]]`), run on their own thread.
+    pub probes: crate::probes::Outbox,
 }
 
 impl Sampler {
@@ -105,6 +107,7 @@ impl Sampler {
             backups: Vec::new(),
             lan: None,
             snmp: Vec::new(),
+            probes: Vec::new(),
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -148,6 +151,7 @@ impl Sampler {
         report.inventory = self.schedule.pending().cloned();
         report.backups = self.backups.due(now);
         (report.lan, report.snmp) = self.lan.due(now);
+        report.probes = self.probes.take();
         // the sample time is taken after the collectors so that it is never earlier
         // than what they read (the first CPU reading waits a short window)
         report.sample_time_seconds = SystemTime::now()
@@ -222,6 +226,7 @@ mod tests {
                 None,
                 std::path::Path::new("/nonexistent"),
             ),
+            probes: crate::probes::Outbox::default(),
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

@@ -10,6 +10,7 @@ pub mod duties;
 pub mod i18n;
 pub mod ingest;
 pub mod lan;
+pub mod links;
 pub mod listener;
 pub mod metrics;
 pub mod owner;

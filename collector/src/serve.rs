@@ -229,8 +229,9 @@ async fn record_alive(conn: Arc<Mutex<store::Db>>, run: f64) {
     }
 }
 
-/// Deletes raw reports and spans past their retention, and LAN versions beyond
-/// `lan_versions_keep`, at start and then hourly.
+/// Deletes raw reports, spans and link probe rounds past their retention (and the
+/// rounds' RTT lists past theirs), and LAN versions beyond `lan_versions_keep`, at
+/// start and then hourly.
 async fn prune_hourly(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -246,7 +247,7 @@ async fn prune_hourly(state: Arc<AppState>) {
                 if !s.replica.leads()
                     || !store::shared::claim_tick(&conn, "prune", hour, &s.replica.id, now)?
                 {
-                    return Ok((0, 0, 0));
+                    return Ok((0, 0, 0, (0, 0)));
                 }
                 store::shared::prune_ticks(&conn, now - 7.0 * day)?;
             }
@@ -256,16 +257,23 @@ async fn prune_hourly(state: Arc<AppState>) {
                 now - f64::from(s.cfg.span_retention_days) * day,
             )?;
             let lan_versions = crate::lan::prune(&conn, s.cfg.lan_limits().keep)?;
-            Ok::<_, store::StoreError>((reports, spans, lan_versions))
+            let probes = crate::links::prune(
+                &conn,
+                now - f64::from(s.cfg.probe_rtt_retention_days) * day,
+                now - f64::from(s.cfg.probe_round_retention_days) * day,
+            )?;
+            Ok::<_, store::StoreError>((reports, spans, lan_versions, probes))
         })
         .await;
         match r {
-            Ok(Ok((0, 0, 0))) => {}
-            Ok(Ok((reports, spans, lan_versions))) => {
+            Ok(Ok((0, 0, 0, (0, 0)))) => {}
+            Ok(Ok((reports, spans, lan_versions, (probe_rtt_lists, probe_rounds)))) => {
                 tracing::info!(
                     reports,
                     spans,
                     lan_versions,
+                    probe_rtt_lists,
+                    probe_rounds,
                     "pruned data past its retention"
                 )
             }

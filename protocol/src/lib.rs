@@ -2,7 +2,8 @@
 //!
 //! Both sides compile against this one crate so that the wire format cannot drift. A
 //! [`Report`] is one sample of one host: identity, sequence number, sample time, and
-//! optional sections (`health`, `uptime`, `inventory`). Every struct denies unknown
+//! optional sections (`health`, `uptime`, `inventory`, `backups`, `lan`, `snmp`,
+//! `probes`). Every struct denies unknown
 //! fields: a typo on the wire is an error that names the field, not silently dropped
 //! data. Changing the meaning of a field bumps [`PROTOCOL_VERSION`].
 
@@ -12,6 +13,7 @@ mod decode;
 mod health;
 mod inventory;
 mod lan;
+mod probes;
 mod validate;
 mod wire;
 
@@ -21,6 +23,10 @@ pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
 pub use lan::{clip, Device, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary, Topology};
+pub use probes::{
+    ProbeKind, ProbeRound, RttStats, MAX_PROBE_COUNT, MAX_PROBE_ROUNDS_PER_REPORT,
+    MAX_PROBE_TIMEOUT_SECS,
+};
 pub use validate::{
     is_valid_hostname, is_valid_id, Limits, Section, Violation, HOSTNAME_RULE, ID_RULE,
     MAX_INTERVAL_SECS,
@@ -97,6 +103,16 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(test, proptest(value = "Vec::new()"))]
     pub snmp: Vec<SnmpPollSummary>,
+    /// Rounds of the agent's link probes that finished since the last report, each
+    /// with its own start time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<ProbeRound>(), 0..3)"
+        )
+    )]
+    pub probes: Vec<ProbeRound>,
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.
@@ -171,7 +187,7 @@ pub const ACCEPT_REFUSED_HEADER: &str = "simpul-accept-refused";
 pub struct RefusedSection {
     /// The report's sequence number.
     pub sequence: u64,
-    /// `inventory`, `backups`, `lan` or `snmp`.
+    /// `inventory`, `backups`, `lan`, `snmp` or `probes`.
     pub section: Section,
     /// Why, each naming the field (without a batch index) and the rule.
     pub violations: Vec<Violation>,

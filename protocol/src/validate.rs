@@ -40,6 +40,9 @@ pub struct Limits {
     pub max_addresses_per_interface: usize,
     /// Most collector statuses in one report.
     pub max_collectors: usize,
+    /// Most link probe rounds in one report (the agent carries at most
+    /// [`crate::MAX_PROBE_ROUNDS_PER_REPORT`]).
+    pub max_probe_rounds: usize,
     /// Oldest accepted sample, seconds before now (spooled reports arrive late).
     pub max_age_secs: u64,
     /// Furthest accepted sample in the future, seconds after now (clock skew).
@@ -59,6 +62,7 @@ impl Default for Limits {
             max_disks: 256,
             max_addresses_per_interface: 64,
             max_collectors: 32,
+            max_probe_rounds: 1024,
             max_age_secs: 8 * 24 * 3600,
             max_future_secs: 300,
         }
@@ -337,6 +341,11 @@ impl Report {
                 c.finite(&format!("snmp[{i}].duration_seconds"), p.duration_seconds);
             }
         }
+        if c.count("probes", self.probes.len(), limits.max_probe_rounds) {
+            for (i, p) in self.probes.iter().enumerate() {
+                check_probe_round(&mut c, &format!("probes[{i}]"), p, now_seconds, t);
+            }
+        }
         if c.count("collectors", self.collectors.len(), limits.max_collectors) {
             for (i, s) in self.collectors.iter().enumerate() {
                 c.id(&format!("collectors[{i}].name"), &s.name);
@@ -366,11 +375,18 @@ pub enum Section {
     Backups,
     Lan,
     Snmp,
+    Probes,
 }
 
 impl Section {
     /// Every section, in the order of [`Section::as_str`] labels.
-    pub const ALL: [Self; 4] = [Self::Inventory, Self::Backups, Self::Lan, Self::Snmp];
+    pub const ALL: [Self; 5] = [
+        Self::Inventory,
+        Self::Backups,
+        Self::Lan,
+        Self::Snmp,
+        Self::Probes,
+    ];
 
     /// The section's JSON field name, also the `section` label of metrics.
     pub fn as_str(self) -> &'static str {
@@ -379,6 +395,7 @@ impl Section {
             Self::Backups => "backups",
             Self::Lan => "lan",
             Self::Snmp => "snmp",
+            Self::Probes => "probes",
         }
     }
 
@@ -401,6 +418,7 @@ impl Report {
             Section::Backups => self.backups.clear(),
             Section::Lan => self.lan = None,
             Section::Snmp => self.snmp.clear(),
+            Section::Probes => self.probes.clear(),
         }
     }
 
@@ -435,6 +453,140 @@ impl Report {
         }
         sections.sort_by_key(|(s, _)| *s);
         Ok(sections)
+    }
+}
+
+/// One round of a link probe: its identity, a start time in the report's window, and
+/// counts and statistics that agree with each other and with the RTT list.
+fn check_probe_round(
+    c: &mut Checker<'_>,
+    key: &str,
+    p: &crate::ProbeRound,
+    now: f64,
+    sample_time: f64,
+) {
+    c.id(&format!("{key}.name"), &p.name);
+    match p.kind.parse::<crate::ProbeKind>() {
+        Ok(kind) => {
+            c.string(&format!("{key}.target"), &p.target);
+            if let Err(rule) = kind.parse_target(&p.target) {
+                c.fail(format!("{key}.target"), rule);
+            }
+        }
+        Err(()) => c.fail(format!("{key}.kind"), crate::ProbeKind::RULE),
+    }
+    let t = p.start_time_seconds;
+    let (future, age) = (
+        c.limits.max_future_secs as f64,
+        c.limits.max_age_secs as f64,
+    );
+    if !t.is_finite() || t < now - age || t > now + future {
+        c.fail(
+            format!("{key}.start_time_seconds"),
+            format!(
+                "must be seconds since the epoch, at most {} s in the past and {} s in the future",
+                c.limits.max_age_secs, c.limits.max_future_secs
+            ),
+        );
+    } else if sample_time.is_finite() && t > sample_time {
+        c.fail(
+            format!("{key}.start_time_seconds"),
+            "must not be after the report's sample_time_seconds",
+        );
+    }
+    if p.sent == 0 || p.sent > crate::MAX_PROBE_COUNT {
+        c.fail(
+            format!("{key}.sent"),
+            format!("must be 1 to {}", crate::MAX_PROBE_COUNT),
+        );
+    }
+    if p.received > p.sent {
+        c.fail(format!("{key}.received"), "must not exceed sent");
+    }
+    if p.rtt_seconds.len() != p.received as usize {
+        c.fail(
+            format!("{key}.rtt_seconds"),
+            format!(
+                "must hold one round trip per answer ({} received), has {}",
+                p.received,
+                p.rtt_seconds.len()
+            ),
+        );
+    } else {
+        let bad = p
+            .rtt_seconds
+            .iter()
+            .any(|x| !x.is_finite() || *x < 0.0 || *x > crate::MAX_PROBE_TIMEOUT_SECS);
+        if bad {
+            c.fail(
+                format!("{key}.rtt_seconds"),
+                format!(
+                    "each must be a finite number of seconds in [0, {}]",
+                    crate::MAX_PROBE_TIMEOUT_SECS
+                ),
+            );
+        } else if p.rtt_seconds.windows(2).any(|w| w[0] > w[1]) {
+            c.fail(format!("{key}.rtt_seconds"), "must be sorted ascending");
+        }
+    }
+    if p.sent > 0 && p.received <= p.sent {
+        let want = f64::from(p.sent - p.received) / f64::from(p.sent);
+        if !p.loss_ratio.is_finite() || (p.loss_ratio - want).abs() > 1e-9 {
+            c.fail(
+                format!("{key}.loss_ratio"),
+                "must be (sent - received) / sent",
+            );
+        }
+    }
+    match (&p.rtt, p.received) {
+        (None, 0) => {}
+        (None, _) => c.fail(
+            format!("{key}.rtt"),
+            "must be present when answers were received",
+        ),
+        (Some(_), 0) => c.fail(
+            format!("{key}.rtt"),
+            "must be absent when nothing was received",
+        ),
+        (Some(s), _) => {
+            let all = [
+                ("min_seconds", s.min_seconds),
+                ("median_seconds", s.median_seconds),
+                ("mean_seconds", s.mean_seconds),
+                ("max_seconds", s.max_seconds),
+                ("stddev_seconds", s.stddev_seconds),
+            ];
+            let mut finite = true;
+            for (k, v) in all {
+                if !v.is_finite() || !(0.0..=crate::MAX_PROBE_TIMEOUT_SECS).contains(&v) {
+                    finite = false;
+                    c.fail(
+                        format!("{key}.rtt.{k}"),
+                        format!(
+                            "must be a finite number of seconds in [0, {}]",
+                            crate::MAX_PROBE_TIMEOUT_SECS
+                        ),
+                    );
+                }
+            }
+            let ordered = s.min_seconds <= s.median_seconds
+                && s.median_seconds <= s.max_seconds
+                && s.min_seconds <= s.mean_seconds
+                && s.mean_seconds <= s.max_seconds;
+            if finite && !ordered {
+                c.fail(
+                    format!("{key}.rtt"),
+                    "must have min <= median <= max and min <= mean <= max",
+                );
+            }
+        }
+    }
+    let max = c.limits.max_string_bytes * 4;
+    if p.error.len() > max {
+        c.fail(
+            format!("{key}.error"),
+            format!("must be at most {max} bytes"),
+        );
     }
 }
 
@@ -583,6 +735,7 @@ mod tests {
             backups: vec![],
             lan: None,
             snmp: Vec::new(),
+            probes: Vec::new(),
         }
     }
 
@@ -724,8 +877,77 @@ mod tests {
             .is_empty());
     }
 
+    fn round() -> crate::ProbeRound {
+        crate::ProbeRound::new(
+            "wan-core",
+            crate::ProbeKind::Icmp,
+            "192.0.2.1",
+            NOW - 10.0,
+            20,
+            vec![0.020; 19],
+            String::new(),
+        )
+    }
+
+    #[test]
+    fn a_good_probe_round_passes() {
+        let mut r = report();
+        r.probes = vec![round()];
+        r.validate(&Limits::default(), NOW).unwrap();
+        // spooled for a week: still accepted, with its own start time
+        r.sample_time_seconds = NOW - 7.0 * 86400.0;
+        r.probes[0].start_time_seconds = NOW - 7.0 * 86400.0 - 60.0;
+        r.uptime = None;
+        r.validate(&Limits::default(), NOW).unwrap();
+    }
+
+    #[test]
+    fn an_inconsistent_probe_round_refuses_only_the_probes_section() {
+        let mut r = report();
+        let mut bad = round();
+        bad.name = "WAN core".into();
+        bad.kind = "udp".into();
+        let mut lies = round();
+        lies.received = 21;
+        lies.loss_ratio = 0.5;
+        lies.rtt_seconds.reverse();
+        lies.rtt_seconds[0] = 0.5;
+        lies.start_time_seconds = NOW + 1.0;
+        let mut target = round();
+        target.target = "core.example".into();
+        target.sent = 0;
+        target.received = 0;
+        target.rtt_seconds.clear();
+        target.rtt = None;
+        let mut stats = round();
+        stats.rtt.as_mut().unwrap().min_seconds = 0.5;
+        stats.error = "e".repeat(2000);
+        r.probes = vec![round(), bad, lies, target, stats];
+        let refused = r.validate_sections(&Limits::default(), NOW).unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, Section::Probes);
+        let fields: Vec<_> = refused[0].1.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "probes[1].name",
+                "probes[1].kind",
+                "probes[2].start_time_seconds",
+                "probes[2].received",
+                "probes[2].rtt_seconds",
+                "probes[3].target",
+                "probes[3].sent",
+                "probes[4].rtt",
+                "probes[4].error",
+            ]
+        );
+        r.remove_section(Section::Probes);
+        r.validate(&Limits::default(), NOW).unwrap();
+    }
+
     #[test]
     fn a_field_belongs_to_its_section() {
+        assert_eq!(Section::of_field("probes[3].rtt"), Some(Section::Probes));
         assert_eq!(Section::of_field("lan"), Some(Section::Lan));
         assert_eq!(Section::of_field("lan.errors"), Some(Section::Lan));
         assert_eq!(Section::of_field("snmp[2].name"), Some(Section::Snmp));

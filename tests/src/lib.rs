@@ -9,6 +9,7 @@ pub mod lang;
 pub mod netlab;
 pub mod report;
 pub mod wait;
+pub mod wanlab;
 
 pub use report::{checkin, lan, lan_device, report, send};
 pub use wait::{wait_for, wait_for_every};

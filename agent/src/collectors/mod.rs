@@ -144,6 +144,7 @@ pub(crate) fn empty_report() -> Report {
         backups: Vec::new(),
         lan: None,
         snmp: Vec::new(),
+        probes: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ mod lan;
 mod login_throttles;
 mod maintenance;
 mod obligations;
+mod probes;
 pub mod query;
 pub mod ratelimit;
 mod read;
@@ -83,6 +84,7 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         )
         .route("/api/v1/hosts", get(read::list_hosts))
         .route("/api/v1/hosts/{id}", get(read::get_host))
+        .route("/api/v1/agents/{id}/probes", get(probes::list))
         .route(
             "/api/v1/maintenance",
             get(maintenance::list).post(maintenance::create),

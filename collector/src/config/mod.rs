@@ -96,6 +96,13 @@ pub struct CollectorConfig {
     /// Availability spans are deleted this many days after they ended.
     #[serde(default = "default_span_retention_days")]
     pub span_retention_days: u32,
+    /// The RTT lists of link probe rounds (the spread of the latency graph) are
+    /// dropped this many days after the round; its statistics stay.
+    #[serde(default = "default_probe_rtt_retention_days")]
+    pub probe_rtt_retention_days: u32,
+    /// Link probe rounds (their statistics) are deleted this many days after the round.
+    #[serde(default = "default_probe_round_retention_days")]
+    pub probe_round_retention_days: u32,
     /// Time zone of SLA periods, business hours and times shown to people.
     #[serde(default = "default_time_zone")]
     pub time_zone: ConfiguredZone,
@@ -356,6 +363,12 @@ fn default_connection_reserve() -> usize {
 fn default_raw_retention_days() -> u32 {
     35
 }
+fn default_probe_rtt_retention_days() -> u32 {
+    35
+}
+fn default_probe_round_retention_days() -> u32 {
+    400
+}
 fn default_span_retention_days() -> u32 {
     400
 }
@@ -405,6 +418,8 @@ impl Default for CollectorConfig {
             connection_reserve: default_connection_reserve(),
             raw_retention_days: default_raw_retention_days(),
             span_retention_days: default_span_retention_days(),
+            probe_rtt_retention_days: default_probe_rtt_retention_days(),
+            probe_round_retention_days: default_probe_round_retention_days(),
             time_zone: default_time_zone(),
             organisation: String::new(),
             logo: None,
@@ -846,6 +861,23 @@ impl CollectorConfig {
             p.push(format!(
                 "raw_retention_days = {}: must be between 1 and 3650 days",
                 self.raw_retention_days
+            ));
+        }
+        if !(1..=3650).contains(&self.probe_rtt_retention_days) {
+            p.push(format!(
+                "probe_rtt_retention_days = {}: must be between 1 and 3650 days",
+                self.probe_rtt_retention_days
+            ));
+        }
+        if !(1..=3650).contains(&self.probe_round_retention_days) {
+            p.push(format!(
+                "probe_round_retention_days = {}: must be between 1 and 3650 days",
+                self.probe_round_retention_days
+            ));
+        } else if self.probe_round_retention_days < self.probe_rtt_retention_days {
+            p.push(format!(
+                "probe_round_retention_days = {}: must be at least probe_rtt_retention_days ({}): a round's RTT list is kept no longer than the round",
+                self.probe_round_retention_days, self.probe_rtt_retention_days
             ));
         }
         if !(31..=3650).contains(&self.span_retention_days) {

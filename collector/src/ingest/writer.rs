@@ -239,6 +239,7 @@ fn write_batch(
                 let inventory = slim.inventory.take();
                 slim.lan = None; // versioned in lan_versions
                 slim.snmp = Vec::new(); // newest per device in snmp_polls
+                slim.probes = Vec::new(); // every round in probe_rounds
                 let json = serde_json::to_string(&slim).map_err(DbError::other)?;
                 tx.execute(
                     UPSERT_LATEST,
@@ -284,6 +285,9 @@ fn write_batch(
                         r.sample_time_seconds,
                         &r.snmp,
                     )?;
+                }
+                if !r.probes.is_empty() {
+                    crate::links::record(tx, &job.binding.id, job.received_at, &r.probes)?;
                 }
                 for b in &r.backups {
                     tx.execute(

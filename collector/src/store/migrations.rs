@@ -607,6 +607,50 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "ALTER TABLE users ADD COLUMN language TEXT;",
         postgres: "ALTER TABLE users ADD COLUMN language TEXT;",
     },
+    // 18: rounds of the agents' link probes: per-round statistics, and the sorted RTT
+    // list (JSON seconds; NULL once older than probe_rtt_retention_days)
+    Migration {
+        sqlite: "CREATE TABLE probe_rounds (
+        agent_id    TEXT NOT NULL,
+        probe       TEXT NOT NULL,
+        start_time  REAL NOT NULL,
+        kind        TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        sent        INTEGER NOT NULL,
+        received    INTEGER NOT NULL,
+        loss_ratio  REAL NOT NULL,
+        rtt_min     REAL,
+        rtt_median  REAL,
+        rtt_mean    REAL,
+        rtt_max     REAL,
+        rtt_stddev  REAL,
+        rtts        TEXT,
+        error       TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        PRIMARY KEY (agent_id, probe, start_time)
+     ) WITHOUT ROWID;
+     CREATE INDEX probe_rounds_by_time ON probe_rounds(agent_id, start_time);",
+        postgres: r#"CREATE TABLE probe_rounds (
+        agent_id    TEXT NOT NULL,
+        probe       TEXT NOT NULL,
+        start_time  DOUBLE PRECISION NOT NULL,
+        kind        TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        sent        BIGINT NOT NULL,
+        received    BIGINT NOT NULL,
+        loss_ratio  DOUBLE PRECISION NOT NULL,
+        rtt_min     DOUBLE PRECISION,
+        rtt_median  DOUBLE PRECISION,
+        rtt_mean    DOUBLE PRECISION,
+        rtt_max     DOUBLE PRECISION,
+        rtt_stddev  DOUBLE PRECISION,
+        rtts        TEXT,
+        error       TEXT NOT NULL,
+        received_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (agent_id, probe, start_time)
+     );
+     CREATE INDEX probe_rounds_by_time ON probe_rounds(agent_id, start_time);"#,
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -750,7 +794,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

@@ -1,0 +1,372 @@
+//! Link probes (issue 24, part 1) over a shaped namespace WAN (tests/src/wanlab.rs):
+//! the real agent in the lab's core namespace probes a target 20 ms away (ICMP over
+//! IPv4 and IPv6, and TCP connects to a listener there), a target 50 ms away with 5 %
+//! loss, and an address nobody has; it reports to the harness's real collector on the
+//! root namespace's loopback through a Unix socket (tests/tests/hostile/forward.rs).
+//!
+//! Asserted: each probe's median RTT over all its rounds is within max(2 ms, 5 %) of
+//! the shaped delay; the lossy link's loss is within binomial bounds (4.5 standard
+//! deviations) of 5 % over the rounds, the others lose nothing; the dead target's
+//! rounds are all lost and the heartbeats keep their 1 s cadence; every round is stored
+//! once and read back through `GET /api/v1/agents/{id}/probes`; with the collector
+//! stopped for 8 s, the rounds of the outage arrive after it returns, with their own
+//! start times, and no round of any probe is missing.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use simpul_e2e::netlab::{Servers, POLL};
+use simpul_e2e::wanlab::{v4, v6, Shape, WanLab};
+use simpul_e2e::{agent_id, bin, get_json, wait_for_every, Collector};
+
+#[path = "hostile/forward.rs"]
+mod forward;
+
+use forward::{forward_to_collector, FORWARD_PY};
+
+const SHAPER_PY: &str = include_str!("probes/shaper.py");
+
+/// The port the agent reaches the collector on, on the core namespace's loopback.
+const INSIDE_PORT: u16 = 9810;
+/// The TCP listener's port on target 1.
+const TCP_PORT: u16 = 7000;
+/// Seconds between two rounds of every probe.
+const ROUND_SECS: f64 = 2.0;
+
+/// Accepts and closes every connection on the address and port of its arguments.
+const LISTENER_PY: &str = "import socket, sys\n\
+s = socket.socket()\n\
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+s.bind((sys.argv[1], int(sys.argv[2])))\n\
+s.listen(128)\n\
+open(sys.argv[3], 'w').close()\n\
+while True:\n    s.accept()[0].close()\n";
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// Every stored round of `agent`, by probe name.
+fn rounds(c: &Collector, agent: &str) -> BTreeMap<String, Vec<serde_json::Value>> {
+    let (code, body) =
+        get_json(&c.url(&format!("/api/v1/agents/{agent}/probes?from=0&limit=50000")));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["truncated"], false);
+    let mut out: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    for r in body["rounds"].as_array().unwrap() {
+        out.entry(r["probe"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(r.clone());
+    }
+    out
+}
+
+/// The median of every RTT of `rounds`, seconds.
+fn pooled_median(rounds: &[serde_json::Value]) -> f64 {
+    let mut all: Vec<f64> = rounds
+        .iter()
+        .flat_map(|r| r["rtt_seconds"].as_array().unwrap().clone())
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!(!all.is_empty(), "no answers at all");
+    all.sort_by(f64::total_cmp);
+    all[all.len() / 2]
+}
+
+/// (sent, received) over `rounds`.
+fn counts(rounds: &[serde_json::Value]) -> (u64, u64) {
+    rounds.iter().fold((0, 0), |(s, r), x| {
+        (
+            s + x["sent"].as_u64().unwrap(),
+            r + x["received"].as_u64().unwrap(),
+        )
+    })
+}
+
+#[test]
+fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
+    let Some(lab) = WanLab::up(
+        &[
+            Shape {
+                delay_ms: 20,
+                loss_percent: 0.0,
+            },
+            Shape {
+                delay_ms: 50,
+                loss_percent: 5.0,
+            },
+        ],
+        SHAPER_PY,
+    ) else {
+        return;
+    };
+    eprintln!("links shaped by {:?}", lab.shaper);
+    let t_start = Instant::now();
+    let mut servers = Servers::default();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let core = lab.ns("core");
+
+    let mut c = Collector::start("");
+    let token = c.enrol("dinkes", "wan-agent", Some("kantor-dinkes"));
+    let agent = agent_id(&token);
+    let sock = d.join("collector.sock");
+    forward_to_collector(&sock, c.port);
+    let fwd = d.join("forward.py");
+    std::fs::write(&fwd, FORWARD_PY).unwrap();
+    let listener = d.join("listener.py");
+    std::fs::write(&listener, LISTENER_PY).unwrap();
+    let spawn = |servers: &mut Servers, ns: &str, args: &[&str], log: &str| {
+        let out = std::fs::File::create(d.join(log)).unwrap();
+        let mut cmd = lab.command(ns, Path::new("python3"));
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out);
+        servers.0.push(cmd.spawn().unwrap());
+    };
+    let (fwd_ready, tcp_ready) = (d.join("forward.ready"), d.join("listener.ready"));
+    spawn(
+        &mut servers,
+        &core,
+        &[
+            fwd.to_str().unwrap(),
+            &INSIDE_PORT.to_string(),
+            sock.to_str().unwrap(),
+            fwd_ready.to_str().unwrap(),
+        ],
+        "forward.log",
+    );
+    spawn(
+        &mut servers,
+        &lab.ns("t1"),
+        &[
+            listener.to_str().unwrap(),
+            &v4(1, 2),
+            &TCP_PORT.to_string(),
+            tcp_ready.to_str().unwrap(),
+        ],
+        "listener.log",
+    );
+    wait_for_every(
+        "the forwarder and the listener",
+        Duration::from_secs(15),
+        POLL,
+        || (fwd_ready.exists() && tcp_ready.exists()).then_some(()),
+    );
+
+    // the agent: 1 s heartbeats, every probe a round of 20 (TCP: 10) every 2 s
+    let adir = d.join("agent");
+    std::fs::create_dir_all(&adir).unwrap();
+    std::fs::write(adir.join("agent.token"), &token).unwrap();
+    let probe = |name: &str, kind: &str, target: &str, count: u32| {
+        format!(
+            "[[probes]]\nname = \"{name}\"\nkind = \"{kind}\"\ntarget = \"{target}\"\ncount = {count}\ninterval_secs = {}\n",
+            ROUND_SECS as u32
+        )
+    };
+    let cfg = format!(
+        "collector_url = \"http://127.0.0.1:{INSIDE_PORT}\"\ntoken_file = \"{}\"\n\
+         interval_secs = 1\nretry_max_secs = 1\nstate_dir = \"{}\"\nhostname = \"wan-agent\"\n{}{}{}{}{}",
+        adir.join("agent.token").display(),
+        adir.join("state").display(),
+        probe("core-20ms", "icmp", &v4(1, 2), 20),
+        probe("core-20ms-v6", "icmp", &v6(1, 2), 20),
+        probe("core-tcp", "tcp", &format!("{}:{TCP_PORT}", v4(1, 2)), 10),
+        probe("branch-50ms", "icmp", &v4(2, 2), 20),
+        // nobody has this address: its neighbour resolution fails inside the lab
+        probe("dead", "icmp", "10.251.2.9", 5),
+    );
+    let acfg = adir.join("agent.toml");
+    std::fs::write(&acfg, &cfg).unwrap();
+    let check = lab
+        .command(&core, &bin("simpul-agent"))
+        .arg("check-config")
+        .arg(&acfg)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let agent_proc = simpul_e2e::Proc::spawn(
+        "simpul-agent",
+        lab.command(&core, &bin("simpul-agent"))
+            .args(["run", "--config"])
+            .arg(&acfg)
+            .env("SIMPUL_LOG", "info"),
+        adir.join("agent.log"),
+    );
+    let names = [
+        "branch-50ms",
+        "core-20ms",
+        "core-20ms-v6",
+        "core-tcp",
+        "dead",
+    ];
+    let agent_ref = agent.as_str();
+    let enough = |n: usize| {
+        move |c: &Collector| {
+            let r = rounds(c, agent_ref);
+            names
+                .iter()
+                .all(|p| r.get(*p).is_some_and(|v| v.len() >= n))
+                .then_some(r)
+        }
+    };
+    {
+        let have = enough(3);
+        wait_for_every(
+            "3 rounds of every probe",
+            Duration::from_secs(30),
+            POLL,
+            || have(&c),
+        );
+    }
+
+    // the collector goes away for 8 s: the agent spools
+    c.stop();
+    let t_stop = now();
+    std::thread::sleep(Duration::from_secs(8));
+    c.start_again();
+    let t_back = now();
+    let all = {
+        let have = enough(16);
+        wait_for_every(
+            "16 rounds of every probe",
+            Duration::from_secs(60),
+            POLL,
+            || have(&c),
+        )
+    };
+    let tol = |delay: f64| (0.002f64).max(0.05 * delay);
+
+    for (name, delay) in [
+        ("core-20ms", 0.020),
+        ("core-20ms-v6", 0.020),
+        ("core-tcp", 0.020),
+        ("branch-50ms", 0.050),
+    ] {
+        let r = &all[name];
+        let median = pooled_median(r);
+        let (sent, received) = counts(r);
+        eprintln!(
+            "{name}: {} rounds, median {:.2} ms (shaped {:.0} ms), {sent} sent, {received} received, loss {:.2} %",
+            r.len(),
+            median * 1e3,
+            delay * 1e3,
+            100.0 * (sent - received) as f64 / sent as f64
+        );
+        assert!(
+            (median - delay).abs() <= tol(delay),
+            "{name}: median {median} s not within {} s of {delay} s",
+            tol(delay)
+        );
+        // every round's statistics are its RTT list's
+        for x in r {
+            let rtts: Vec<f64> = x["rtt_seconds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            assert_eq!(rtts.len() as u64, x["received"].as_u64().unwrap(), "{x}");
+            if let (Some(first), Some(last)) = (rtts.first(), rtts.last()) {
+                assert_eq!(x["rtt"]["min_seconds"].as_f64(), Some(*first), "{x}");
+                assert_eq!(x["rtt"]["max_seconds"].as_f64(), Some(*last), "{x}");
+            }
+        }
+    }
+    // loss: none where none is shaped; on the lossy link within the binomial bounds
+    for name in ["core-20ms", "core-20ms-v6", "core-tcp"] {
+        let (sent, received) = counts(&all[name]);
+        assert!(
+            sent - received <= sent / 100,
+            "{name}: {} of {sent} lost on a link without loss",
+            sent - received
+        );
+    }
+    let (sent, received) = counts(&all["branch-50ms"]);
+    let (n, p) = (sent as f64, 0.05);
+    let sd = (n * p * (1.0 - p)).sqrt();
+    let lost = (sent - received) as f64;
+    eprintln!(
+        "branch-50ms: {lost} of {n} lost; binomial bounds [{:.1}, {:.1}]",
+        (n * p - 4.5 * sd).max(0.0),
+        n * p + 4.5 * sd
+    );
+    assert!(
+        (lost - n * p).abs() <= 4.5 * sd,
+        "{lost} of {n} lost: not within 4.5 standard deviations ({sd:.2}) of 5 %"
+    );
+    let dead = &all["dead"];
+    assert!(
+        dead.iter()
+            .all(|r| r["received"] == 0 && r["loss_ratio"] == 1.0 && r["rtt"].is_null()),
+        "{dead:?}"
+    );
+
+    // the outage: rounds that started while the collector was away arrived after it
+    // came back, with their own start times; no round of any probe is missing
+    for name in names {
+        let r = &all[name];
+        let starts: Vec<f64> = r
+            .iter()
+            .map(|x| x["start_time_seconds"].as_f64().unwrap())
+            .collect();
+        let during: Vec<&serde_json::Value> = r
+            .iter()
+            .filter(|x| {
+                let s = x["start_time_seconds"].as_f64().unwrap();
+                s > t_stop + 0.5 && s < t_back - 0.5
+            })
+            .collect();
+        assert!(
+            during.len() >= 3,
+            "{name}: {} rounds during the outage",
+            during.len()
+        );
+        for x in &during {
+            assert!(
+                x["received_at_seconds"].as_f64().unwrap() >= t_back - 1.0,
+                "{name}: a round of the outage stored before the collector returned: {x}"
+            );
+        }
+        for w in starts.windows(2) {
+            assert!(
+                w[1] - w[0] < ROUND_SECS * 1.5,
+                "{name}: rounds missing between {} and {}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+    // stored once each: the table holds what the API answers
+    let total: usize = all.values().map(Vec::len).sum();
+    let stored = c.count(&format!(
+        "SELECT count(*) FROM probe_rounds WHERE agent_id = '{agent}'"
+    ));
+    assert_eq!(stored as usize, total);
+
+    // a dead target never delayed a heartbeat: 1 s apart all along (spooled or not)
+    let gap = c.count(&format!(
+        "SELECT CAST(1000 * max(g) AS BIGINT) FROM (SELECT sample_time - lag(sample_time) \
+         OVER (ORDER BY sample_time) AS g FROM reports WHERE agent_id = '{agent}') AS x"
+    ));
+    eprintln!("longest gap between heartbeats: {gap} ms");
+    assert!(gap < 1500, "a heartbeat {gap} ms after the one before");
+    drop(agent_proc);
+    drop(servers);
+    eprintln!("took {:.1} s", t_start.elapsed().as_secs_f64());
+}
