@@ -446,7 +446,12 @@ pub fn backup_table(v: &Viewer, rows: &[Explained]) -> Markup {
                 }
                 td data-sort=(b.last_time_seconds.unwrap_or(0.0)) {
                     (v.time(b.last_time_seconds))
-                    @if let Some(h) = e.host_in(l) { " " (tr!(l, "backups-on-host", host = h)) }
+                    @if let Some(h) = &b.last_host {
+                        // a host's name, or where else it came from (a check-in, another
+                        // agency's host)
+                        @if e.host.is_empty() { " " (tr!(l, "backups-on-host", host = h.as_str())) }
+                        @else { " (" (v.msg(&e.host)) ")" }
+                    }
                 }
                 td data-sort=(b.last_size_bytes.unwrap_or(0)) { (b.last_size_bytes.map_or("-".into(), |s| v.bytes(s))) }
                 td {
