@@ -165,8 +165,8 @@ impl NoDataReason {
 
 impl HostSla {
     /// Why there is no data, as a message for the reader's language (None with data,
-    /// or for words no reason has: show `no_data_reason` then). A method rather than a
-    /// field: the reason's words name it.
+    /// or for words no reason has: show `no_data_reason` then). Read back from the
+    /// reason's words, which name it, so that `HostSla` keeps the API's fields.
     pub fn no_data_msg(&self) -> Option<Msg> {
         let why = NoDataReason::of_text(self.no_data_reason.as_deref()?)?;
         Some(Msg::new(why.key()))

@@ -88,6 +88,11 @@ fn unavailable(v: &Viewer) -> Response {
     )
 }
 
+/// A number and its unit on one line (`99,90 %` in a narrow column).
+fn nowrap(s: String) -> String {
+    s.replace(' ', "\u{a0}")
+}
+
 /// A change of size as a signed percentage with one decimal: `+12,5 %`, `-50,0 %`.
 fn signed_percent(v: &Viewer, ratio: f64) -> String {
     let pct = ratio * 100.0;
@@ -254,8 +259,8 @@ pub async fn sla(
         @if r.hosts.is_empty() {
             p.note { (word_badge(&t(l, "state-none"), Tone::None)) " " (t(l, "sla-no-hosts")) }
         } @else {
-            table.sortable {
-                caption { (t(l, "sla-agencies")) }
+            h2 #agencies { (t(l, "sla-agencies")) }
+            table.sortable aria-labelledby="agencies" {
                 thead { tr { @for key in SLA_AGENCY_COLUMNS { th scope="col" { (t(l, key)) } } } }
                 tbody { @for a in &r.agencies { tr {
                     th scope="row" { a href=(format!("/agencies/{}", a.agency)) { (a.name) } }
@@ -263,7 +268,7 @@ pub async fn sla(
                     td data-sort=(a.hosts_breached) { (v.count(a.hosts_breached)) }
                     td data-sort=(a.hosts_at_risk) { (v.count(a.hosts_at_risk)) }
                     td data-sort=(a.availability_ratio.unwrap_or(-1.0)) {
-                        (v.percent(a.availability_ratio, 3))
+                        (nowrap(v.percent(a.availability_ratio, 3)))
                         @if a.availability_ratio.is_some() { " " small { (tr!(l, "sla-over", duration = v.duration(a.up_seconds + a.down_seconds))) } }
                     }
                     td data-sort=(a.down_seconds) { (v.duration(a.down_seconds)) }
@@ -271,15 +276,15 @@ pub async fn sla(
                     td data-sort=(a.verdict as u8) { (badge(l, &a.verdict)) }
                 } } }
             }
-            table.sortable {
-                caption { (t(l, "sla-hosts")) }
+            h2 #hosts { (t(l, "sla-hosts")) }
+            table.sortable aria-labelledby="hosts" {
                 thead { tr { @for key in SLA_HOST_COLUMNS { th scope="col" { (t(l, key)) } } } }
                 tbody { @for h in &r.hosts { tr {
                     th scope="row" { a href=(format!("/hosts/{}", h.agent_id)) { (h.host) } }
                     td { (h.agency) } td { (h.sla_name) }
-                    td data-sort=(h.target_ratio) { (v.percent(Some(h.target_ratio), 2)) }
+                    td data-sort=(h.target_ratio) { (nowrap(v.percent(Some(h.target_ratio), 2))) }
                     td data-sort=(h.availability_ratio.unwrap_or(-1.0)) {
-                        (v.percent(h.availability_ratio, 3))
+                        (nowrap(v.percent(h.availability_ratio, 3)))
                         @if h.availability_ratio.is_some() { " " small { (tr!(l, "sla-over", duration = v.duration(h.counted_seconds))) } }
                         @if h.prorated { br; small { (tr!(l, "sla-monitored-from", time = v.time(h.monitored_from_seconds))) } }
                     }
@@ -300,17 +305,17 @@ pub async fn sla(
                     }
                 } } }
             }
-            h2 { (t(l, "sla-outages")) }
+            h2 #outages { (t(l, "sla-outages")) }
             @if outages == 0 {
                 p.note { (t(l, "sla-no-outages")) }
             } @else {
-                table {
+                table.sortable aria-labelledby="outages" {
                     thead { tr { @for key in SLA_OUTAGE_COLUMNS { th scope="col" { (t(l, key)) } } } }
                     tbody { @for h in &r.hosts { @for o in &h.outages { tr {
-                        td { (h.host) }
-                        td { (v.time(Some(o.start_seconds))) }
-                        td { @if o.ongoing { (word_badge(&t(l, "sla-ongoing"), Tone::Bad)) } @else { (v.time(Some(o.end_seconds))) } }
-                        td { @if o.ongoing { (tr!(l, "sla-so-far", duration = v.duration(o.seconds))) } @else { (v.duration(o.seconds)) } }
+                        th scope="row" { (h.host) }
+                        td data-sort=(o.start_seconds) { (v.time(Some(o.start_seconds))) }
+                        td data-sort=(o.end_seconds) { @if o.ongoing { (word_badge(&t(l, "sla-ongoing"), Tone::Bad)) } @else { (v.time(Some(o.end_seconds))) } }
+                        td data-sort=(o.seconds) { @if o.ongoing { (tr!(l, "sla-so-far", duration = v.duration(o.seconds))) } @else { (v.duration(o.seconds)) } }
                         td { (t(l, o.cause.key())) }
                     } } } }
                 }
@@ -731,14 +736,16 @@ pub fn version_list(v: &Viewer, agency: &str, versions: &[VersionRow]) -> Markup
     let l = v.lang;
     html! {
         @if versions.is_empty() { p { (t(l, "lan-no-versions")) } } @else {
-        table {
+        table.sortable {
             thead { tr { @for key in VERSION_COLUMNS { th scope="col" { (t(l, key)) } } } }
             tbody { @for r in versions { tr {
                 td { (if r.site.is_empty() { "-" } else { r.site.as_str() }) }
-                td { a href=(format!("/lan/{agency}?site={}&version={}", encode(&r.site), r.version)) { "v" (r.version) } }
-                td { (v.time(Some(r.discovered_at))) } td { (v.time(Some(r.last_seen))) }
-                td { (v.num(r.devices as f64, 0)) } td { (v.num(r.links as f64, 0)) }
-                td { @if r.version > 1 { a href=(format!("/lan/{agency}?site={}&from={}&to={}", encode(&r.site), r.version - 1, r.version)) { (tr!(l, "lan-changes-count", count = r.changes)) } } @else { (t(l, "lan-first")) } }
+                td data-sort=(r.version) { a href=(format!("/lan/{agency}?site={}&version={}", encode(&r.site), r.version)) { "v" (r.version) } }
+                td data-sort=(r.discovered_at) { (v.time(Some(r.discovered_at))) }
+                td data-sort=(r.last_seen) { (v.time(Some(r.last_seen))) }
+                td data-sort=(r.devices) { (v.num(r.devices as f64, 0)) }
+                td data-sort=(r.links) { (v.num(r.links as f64, 0)) }
+                td data-sort=(r.changes) { @if r.version > 1 { a href=(format!("/lan/{agency}?site={}&from={}&to={}", encode(&r.site), r.version - 1, r.version)) { (tr!(l, "lan-changes-count", count = r.changes)) } } @else { (t(l, "lan-first")) } }
                 td { @match &r.acked_by { Some(by) => { (by) ", " (v.time(r.acked_at)) } None => { @if r.version > 1 { (word_badge(&t(l, "lan-unacknowledged"), Tone::Warn)) } @else { "-" } } } }
             } } }
         } }
