@@ -477,3 +477,240 @@ fn state_list(c: &Collector) -> Vec<serde_json::Value> {
         .unwrap()
         .clone()
 }
+
+mod bilingual;
+
+const PAGES: &str = r#"
+[[sites]]
+id = "drc"
+kind = "drc"
+
+[[backups]]
+id = "dinkes-sik"
+agency = "dinkes"
+dataset = "SIK database"
+interval = "24h"
+min_size_bytes = 1000
+evidence = "checkin"
+
+[[backups]]
+id = "dinkes-arsip"
+agency = "dinkes"
+dataset = "Arsip surat"
+interval = "24h"
+evidence = "checkin"
+
+[[backups]]
+id = "dinkes-dr"
+agency = "dinkes"
+dataset = "Salinan DR"
+interval = "24h"
+locations = ["drc"]
+
+[[backups]]
+id = "dinkes-late"
+agency = "dinkes"
+dataset = "Foto kegiatan"
+interval = "1h"
+max_age = "24h"
+
+[[backups]]
+id = "diskominfo-web"
+agency = "diskominfo"
+dataset = "Website CMS"
+interval = "24h"
+"#;
+
+/// The backups page, its period view and its CSV in Bahasa Indonesia and in English
+/// (issue 22): each state's word and explanation, sizes and their trend, restore tests;
+/// bad parameters get their error page in the reader's language.
+#[test]
+fn the_backups_page_and_its_csv_in_both_languages() {
+    use bilingual::{assert_english, assert_has, assert_indonesian, indonesian_csv, read, EN, ID};
+    let c = Collector::start_full("", PAGES);
+    simpul_e2e::checkin(&c, "dinkes-sik", br#"{"status":"ok","size_bytes":5000000}"#);
+    simpul_e2e::checkin(&c, "dinkes-sik", br#"{"status":"ok","size_bytes":2500000}"#);
+    simpul_e2e::checkin(
+        &c,
+        "dinkes-arsip",
+        br#"{"status":"fail","message":"disk full"}"#,
+    );
+    // probed evidence: one in the wrong place, one late
+    let token = c.enrol("dinkes", "backup-01", Some("pusat-data"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let mut r = simpul_e2e::report(&simpul_e2e::agent_id(&token), "backup-01", 1);
+    let ev = |ob: &str, age: f64| {
+        serde_json::json!({"obligation": ob, "kind": "files", "latest_time_seconds": now - age,
+            "latest_size_bytes": 5000, "latest_name": "x.tar", "count": 1, "total_size_bytes": 5000})
+    };
+    r["backups"] = serde_json::json!([ev("dinkes-dr", 60.0), ev("dinkes-late", 7200.0)]);
+    simpul_e2e::send(&c, &token, &r);
+    let (_, admin, _) = c.cli(&["admin", "add", "--name", "Budi"]);
+    let (code, out) = simpul_e2e::post(
+        &c.url("/api/v1/backups/dinkes-sik/restore-tests"),
+        &[("authorization", &format!("Bearer {}", admin.trim()))],
+        br#"{"who":"Rina (Seksi TIK)","result":"ok","notes":"dipulihkan ke VM uji"}"#,
+    );
+    assert_eq!(code, 201, "{out}");
+    c.add_user("budi", &["--role", "admin"], "budi password 2026");
+    c.add_user(
+        "ani",
+        &["--role", "agency", "--agency", "diskominfo"],
+        "ani password 2026",
+    );
+    let budi = simpul_e2e::curl::login(&c, "budi", "budi password 2026");
+    let ani = simpul_e2e::curl::login(&c, "ani", "ani password 2026");
+
+    let page = read(&c, &budi, ID, "/backups", 200);
+    assert_indonesian("/backups", &page);
+    assert_has(
+        "/backups",
+        &page,
+        &[
+            "<title>Cadangan data · Simpul</title>",
+            "<h2>Saat ini</h2>",
+            "Kewajiban",
+            "Tren ukuran",
+            "Uji pemulihan",
+            ">baik<",
+            ">gagal<",
+            ">salah lokasi<",
+            ">terlambat<",
+            ">belum pernah terlihat<",
+            ">belum pernah<",
+            "tugas pencadangan melaporkan kegagalan: disk full",
+            "bukti dari backup-01 di lokasi &quot;pusat-data&quot;; seharusnya di drc",
+            "cadangan terbaru berusia 2,0 jam, melebihi interval 1h",
+            "belum ada bukti cadangan yang masuk",
+            "4,8 MiB → 2,4 MiB (-50,0 %)",
+            "(check-in dari 127.0.0.1)",
+            "di backup-01",
+            "(maks. 36,0 jam)",
+            "yang lalu",
+            "WIB",
+            "Pilih periode untuk melihat",
+        ],
+    );
+    let page = read(&c, &budi, EN, "/backups", 200);
+    assert_english("/backups", &page);
+    assert_has(
+        "/backups",
+        &page,
+        &[
+            "<h2>Now</h2>",
+            "Size trend",
+            ">wrong place<",
+            "the job reported a failure: disk full",
+            "evidence from backup-01 at site &quot;pusat-data&quot;; required: drc",
+            "newest backup is 2.0 h old, more than interval 1h",
+            "4.8 MiB → 2.4 MiB (-50.0 %)",
+            "(check-in from 127.0.0.1)",
+            "(max 36.0 h)",
+        ],
+    );
+
+    // this year, month by month, with the restore test
+    let (_, api) = simpul_e2e::get_json(&c.url("/api/v1/scorecard"));
+    let year = api["period"].as_str().unwrap()[..4].to_owned();
+    let path = format!("/backups?period={year}");
+    let page = read(&c, &budi, ID, &path, 200);
+    assert_indonesian(&path, &page);
+    assert_has(
+        &path,
+        &page,
+        &[
+            &format!("<h2>Periode {year}</h2>"),
+            "sampai sebelum",
+            "Bulan",
+            "Kegagalan",
+            "setiap 24,0 jam",
+            &format!("Uji pemulihan pada {year}"),
+            ">berhasil<",
+            "Rina (Seksi TIK)",
+            &format!("Tidak ada uji pemulihan yang tercatat pada {year}."),
+            &format!("{year} (tahun ini)"),
+            "Saat ini saja",
+        ],
+    );
+    let page = read(&c, &budi, EN, &path, 200);
+    assert_has(
+        &path,
+        &page,
+        &[&format!("<h2>In {year}</h2>"), ">ok<", "every 24.0 h"],
+    );
+
+    // the CSV for an Indonesian spreadsheet: its columns and words in Indonesian
+    let csv = read(&c, &budi, ID, "/backups.csv", 200);
+    let rows = indonesian_csv(&csv);
+    assert_eq!(
+        rows[0],
+        [
+            "Kewajiban",
+            "Perangkat Daerah",
+            "Data",
+            "Status",
+            "Usia (detik)",
+            "Waktu cadangan terakhir",
+            "Ukuran terakhir (byte)",
+            "Asal cadangan terakhir",
+            "Status uji pemulihan",
+            "Keterangan",
+            "Checksum terakhir",
+            "Perubahan ukuran (%)"
+        ]
+    );
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    let sik = row("dinkes-sik");
+    assert_eq!(
+        (sik[3].as_str(), sik[8].as_str()),
+        ("baik", "baik"),
+        "{sik:?}"
+    );
+    assert_eq!(sik[7], "check-in dari 127.0.0.1");
+    assert_eq!(sik[11], "-50,0");
+    let arsip = row("dinkes-arsip");
+    assert_eq!(arsip[3], "gagal");
+    assert_eq!(
+        arsip[9],
+        "tugas pencadangan melaporkan kegagalan: disk full"
+    );
+    assert_eq!(row("dinkes-dr")[3], "salah lokasi");
+    assert_eq!(row("diskominfo-web")[8], "belum pernah");
+    // in English, the API's CSV
+    let csv = read(&c, &budi, EN, "/backups.csv", 200);
+    let (_, api) = get(&c.url("/api/v1/backups?format=csv"));
+    assert_eq!(csv.lines().next(), api.lines().next());
+    assert_eq!(csv.lines().count(), api.lines().count());
+    assert!(
+        csv.contains(",failed,,,,,never,the job reported a failure: disk full,,"),
+        "{csv}"
+    );
+
+    // errors in the reader's language
+    let bad = read(&c, &budi, ID, "/backups?period=2026-13", 400);
+    assert_indonesian("/backups?period=2026-13", &bad);
+    assert_has(
+        "bad period",
+        &bad,
+        &["tidak dikenal: gunakan bulan TTTT-BB, triwulan TTTT-Qn, atau tahun TTTT"],
+    );
+    let bad = read(&c, &budi, EN, "/backups?period=2026-13", 400);
+    assert_has(
+        "bad period",
+        &bad,
+        &["must be a month YYYY-MM, a quarter YYYY-Qn or a year YYYY"],
+    );
+    let other = read(&c, &ani, ID, "/backups?agency=dinkes", 404);
+    assert_indonesian("another agency", &other);
+    assert_has(
+        "another agency",
+        &other,
+        &["Perangkat Daerah ini tidak ditemukan."],
+    );
+    read(&c, &ani, ID, "/backups.csv?agency=dinkes", 404);
+    let own = read(&c, &ani, ID, "/backups", 200);
+    assert!(!own.contains("dinkes"), "{own}");
+}

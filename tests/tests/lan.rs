@@ -420,3 +420,243 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         (devices == Some(7.0) && unacked == Some(0.0) && snmp == Some(0.0)).then_some(())
     });
 }
+
+mod bilingual;
+
+/// A report of the dinkes office agent: a switch, a device of unknown type, and the
+/// `hosts` (`pc-07`, `pc-09`: at 10.20.0.7 on port Gi0/7, ...) under the switch.
+fn office_lan(id: &str, seq: u64, hosts: &[&str]) -> serde_json::Value {
+    use simpul_e2e::{lan, lan_device};
+    let sw = "mac:02:00:00:00:00:01";
+    let mut devices = vec![
+        lan_device(sw, "switch", "sw-core"),
+        lan_device("ip:10.20.0.250", "unknown", "printer-lt2"),
+    ];
+    let mut links = Vec::new();
+    for h in hosts {
+        let n: u32 = h[3..].parse().unwrap();
+        let dev = format!("ip:10.20.0.{n}");
+        devices.push(lan_device(&dev, "host", h));
+        links.push(serde_json::json!({"a": {"device": dev, "port": ""},
+            "b": {"device": sw, "port": format!("Gi0/{n}")}, "source": "fdb"}));
+    }
+    let mut r = simpul_e2e::report(id, "opd-agent", seq);
+    r["lan"] = lan("10.20.0.0/24", devices);
+    r["lan"]["topology"]["links"] = serde_json::json!(links);
+    r
+}
+
+/// The LAN pages in Bahasa Indonesia and in English (issue 22): the agencies' diagram
+/// states, an agency's diagram with its own words, its versions, a diff, a period, the
+/// acknowledge form and its messages; bad parameters in the reader's language.
+#[test]
+fn the_lan_pages_in_both_languages() {
+    use bilingual::{assert_english, assert_has, assert_indonesian, csrf, read, EN, ID};
+    use simpul_e2e::curl::curl;
+    let c = simpul_e2e::Collector::start("");
+    let token = c.enrol("dinkes", "opd-agent", Some("kantor-dinkes"));
+    let id = simpul_e2e::agent_id(&token);
+    simpul_e2e::send(&c, &token, &office_lan(&id, 1, &["pc-07"]));
+    simpul_e2e::send(&c, &token, &office_lan(&id, 2, &["pc-07", "pc-09"]));
+    c.add_user("budi", &["--role", "admin"], "budi password 2026");
+    c.add_user(
+        "rina",
+        &["--role", "agency", "--agency", "dinkes"],
+        "rina password 2026",
+    );
+    let budi = simpul_e2e::curl::login(&c, "budi", "budi password 2026");
+    let rina = simpul_e2e::curl::login(&c, "rina", "rina password 2026");
+
+    // every agency's diagram (the duty states are computed every few seconds)
+    let index = simpul_e2e::wait_for("the LAN duty", std::time::Duration::from_secs(20), || {
+        let page = read(&c, &budi, ID, "/lan", 200);
+        page.contains("kantor-dinkes").then_some(page)
+    });
+    assert_indonesian("/lan", &index);
+    assert_has(
+        "/lan",
+        &index,
+        &[
+            "<h1>Diagram jaringan</h1>",
+            "Terakhir diverifikasi",
+            "Perubahan belum dikonfirmasi",
+            ">baik<",
+            ">tidak ada<",
+            "yang lalu",
+            ">belum pernah<",
+        ],
+    );
+    let index = read(&c, &budi, EN, "/lan", 200);
+    assert_english("/lan", &index);
+    assert_has(
+        "/lan",
+        &index,
+        &["LAN diagrams", "Unacknowledged changes", " ago"],
+    );
+    let a = curl(&c.url("/lan"), "GET", &[&rina, ID], "");
+    assert_eq!(
+        (a.status, a.location.as_deref()),
+        (303, Some("/lan/dinkes"))
+    );
+
+    // the agency's diagram, in its own words
+    let page = read(&c, &budi, ID, "/lan/dinkes", 200);
+    assert_indonesian("/lan/dinkes", &page);
+    assert_has(
+        "/lan/dinkes",
+        &page,
+        &[
+            "Diagram jaringan Dinas Kesehatan (dinkes)",
+            "Versi 2 dari 2, ditemukan",
+            "terakhir diverifikasi",
+            "4 perangkat, 2 tautan.",
+            "aria-label=\"Diagram jaringan: seret untuk menggeser",
+            // the diagram's own words
+            "Dinas Kesehatan — kantor-dinkes v2 — 4 perangkat, 2 tautan",
+            ">tak dikenal<",
+            "alamat: ",
+            "Konfirmasi perubahan hingga v2",
+            ">belum dikonfirmasi<",
+            "2 perubahan",
+            ">pertama<",
+            "Bandingkan v",
+            "Tampilkan versi",
+        ],
+    );
+    let page = read(&c, &budi, EN, "/lan/dinkes", 200);
+    assert_english("/lan/dinkes", &page);
+    assert_has(
+        "/lan/dinkes",
+        &page,
+        &[
+            "LAN of Dinas Kesehatan (dinkes)",
+            "Version 2 of 2, discovered",
+            "4 devices, 2 links.",
+            "— 4 devices, 2 links",
+            ">unknown<",
+            "Acknowledge changes up to v2",
+            ">unacknowledged<",
+            "2 changes",
+        ],
+    );
+
+    // what changed, and a period's versions
+    let diff = "/lan/dinkes?site=kantor-dinkes&from=1&to=2";
+    let page = read(&c, &budi, ID, diff, 200);
+    assert_indonesian(diff, &page);
+    assert_has(
+        diff,
+        &page,
+        &[
+            "Perubahan dari v1 ke v2: 2",
+            "+ perangkat pc-09",
+            "+ tautan ip:10.20.0.9 — mac:02:00:00:00:00:01 port Gi0/9 (fdb)",
+        ],
+    );
+    assert_has(
+        diff,
+        &read(&c, &budi, EN, diff, 200),
+        &["+ device pc-09", "+ link "],
+    );
+    let (_, api) = simpul_e2e::get_json(&c.url("/api/v1/scorecard"));
+    let year = api["period"].as_str().unwrap()[..4].to_owned();
+    let path = format!("/lan/dinkes?site=kantor-dinkes&period={year}");
+    let page = read(&c, &budi, ID, &path, 200);
+    assert_indonesian(&path, &page);
+    assert_has(
+        &path,
+        &page,
+        &[
+            &format!("Pada <strong>{year}</strong>: 2 versi ditemukan dengan 2 perubahan; 0 sudah dikonfirmasi, 1 memiliki perubahan yang belum dikonfirmasi."),
+            "Diagram terakhir diverifikasi oleh penemuan jaringan pada",
+        ],
+    );
+    let page = read(&c, &budi, ID, "/lan/dinkes?period=2019", 200);
+    assert_has(
+        "2019",
+        &page,
+        &[
+            "0 versi ditemukan",
+            "Tidak ada penemuan jaringan yang memverifikasi diagram pada periode ini.",
+        ],
+    );
+    let page = read(&c, &budi, EN, &path, 200);
+    assert_has(
+        &path,
+        &page,
+        &["2 versions discovered with 2 changes; 0 acknowledged, 1 with changes not yet acknowledged."],
+    );
+
+    // acknowledging: only an administrator; the page then says so
+    let form = read(&c, &rina, ID, "/lan/dinkes", 200);
+    assert!(
+        !form.contains("Konfirmasi perubahan hingga"),
+        "no form for an agency"
+    );
+    let refused = curl(
+        &c.url("/lan/dinkes/ack"),
+        "POST",
+        &[&rina, ID],
+        &format!("csrf={}&site=kantor-dinkes&version=2", csrf(&form)),
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_indonesian("refused ack", &refused.body);
+    assert_has(
+        "refused ack",
+        &refused.body,
+        &["Hanya admin Diskominfo yang dapat mengonfirmasi perubahan jaringan."],
+    );
+    let form = read(&c, &budi, ID, "/lan/dinkes", 200);
+    let done = curl(
+        &c.url("/lan/dinkes/ack"),
+        "POST",
+        &[&budi, ID],
+        &format!("csrf={}&site=kantor-dinkes&version=2", csrf(&form)),
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    let to = done.location.unwrap();
+    assert_eq!(to, "/lan/dinkes?site=kantor-dinkes&acked=2");
+    let page = read(&c, &budi, ID, &to, 200);
+    assert_indonesian(&to, &page);
+    assert_has(
+        &to,
+        &page,
+        &["Perubahan hingga v2 sudah dikonfirmasi.", "budi (web), "],
+    );
+    assert!(!page.contains(">belum dikonfirmasi<"), "{page}");
+    assert!(!page.contains("Konfirmasi perubahan hingga"), "{page}");
+    assert_has(
+        &to,
+        &read(&c, &budi, EN, &to, 200),
+        &["Changes up to v2 acknowledged."],
+    );
+
+    // errors and an agency without a diagram, in the reader's language
+    let bad = read(&c, &budi, ID, "/lan/dinkes?period=2026-13", 400);
+    assert_indonesian("bad period", &bad);
+    assert_has(
+        "bad period",
+        &bad,
+        &["tidak dikenal: gunakan bulan TTTT-BB"],
+    );
+    let none = read(&c, &budi, ID, "/lan/dinsos", 404);
+    assert_indonesian("/lan/dinsos", &none);
+    assert_has(
+        "/lan/dinsos",
+        &none,
+        &["Perangkat Daerah ini tidak ditemukan."],
+    );
+    assert_has(
+        "/lan/dinsos",
+        &read(&c, &budi, EN, "/lan/dinsos", 404),
+        &["No agency here."],
+    );
+    read(&c, &rina, ID, "/lan/diskominfo", 404);
+    let empty = read(&c, &budi, ID, "/lan/diskominfo", 200);
+    assert_indonesian("/lan/diskominfo", &empty);
+    assert_has(
+        "/lan/diskominfo",
+        &empty,
+        &["Belum ada diagram jaringan yang ditemukan untuk Perangkat Daerah ini"],
+    );
+}

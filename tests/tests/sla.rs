@@ -299,3 +299,149 @@ fn maintenance_declared_by_an_admin_is_not_downtime() {
     assert_eq!(del.0, 204, "{}", del.1);
     assert_eq!(host(&c)["outages"][0]["seconds"], 300.0);
 }
+
+mod bilingual;
+
+/// The SLA page and its CSV in Bahasa Indonesia and in English (issue 22): a host with
+/// an outage that ended and one still going on, a host that never reported, a class
+/// with business hours; bad parameters get their error page in the reader's language.
+#[test]
+fn the_sla_page_and_its_csv_in_both_languages() {
+    use bilingual::{assert_english, assert_has, assert_indonesian, indonesian_csv, read, EN, ID};
+    let classes = format!(
+        "{SLA}\n[[sla_classes]]\nid = \"kantor\"\nname = \"Layanan kantor\"\ntarget_percent = 99.5\n\
+         business_hours = \"Mon-Fri 07:30-16:00\"\n"
+    );
+    let c = Collector::start_full("", &classes);
+    let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
+    c.enrol("dinkes", "db-01", Some("pusat-data"));
+    let id = simpul_e2e::agent_id(&token);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        .floor();
+    // heartbeats at now-400 and now-100 (interval 30 s, grace 60 s): an outage of
+    // 300 s, and down again since now-40
+    for (seq, t) in [(1u64, now - 400.0), (2, now - 100.0)] {
+        let mut r = simpul_e2e::report(&id, "web-01", seq);
+        r["sample_time_seconds"] = t.into();
+        r["uptime"]["boot_time_seconds"] = ((now - 5000.0) as u64).into();
+        simpul_e2e::send(&c, &token, &r);
+    }
+    c.add_user("budi", &["--role", "admin"], "budi password 2026");
+    c.add_user(
+        "ani",
+        &["--role", "agency", "--agency", "diskominfo"],
+        "ani password 2026",
+    );
+    let budi = simpul_e2e::curl::login(&c, "budi", "budi password 2026");
+    let ani = simpul_e2e::curl::login(&c, "ani", "ani password 2026");
+
+    let id_page = read(&c, &budi, ID, "/sla", 200);
+    assert_indonesian("/sla", &id_page);
+    assert_has(
+        "/sla",
+        &id_page,
+        &[
+            "Ketersediaan layanan (SLA) server",
+            "masih berjalan: dihitung sampai",
+            "Kelas SLA:",
+            "99,90 % per bulan",
+            "99,50 % per triwulan",
+            "jam kerja Sen-Jum 07:30-16:00",
+            "<h2 id=\"agencies\">Perangkat Daerah</h2>",
+            "Jatah waktu henti",
+            "dipantau sejak",
+            "(sinyal pertama)",
+            "terpakai",
+            "belum ada sinyal dari server ini: agennya belum pernah melapor",
+            "<h2 id=\"outages\">Gangguan</h2>",
+            "sinyal tidak diterima",
+            "masih berlangsung",
+            "5 menit",
+            "WIB",
+            "Unduh CSV",
+        ],
+    );
+    let en_page = read(&c, &budi, EN, "/sla", 200);
+    assert_english("/sla", &en_page);
+    assert_has(
+        "/sla",
+        &en_page,
+        &[
+            "Server SLA",
+            "in progress: evaluated to",
+            "99.90 % per month",
+            "business hours Mon-Fri 07:30-16:00",
+            "Downtime budget",
+            "no heartbeat from this host yet: its agent never reported",
+            "missed heartbeats",
+            "ongoing",
+            "5 min",
+            "Download CSV",
+        ],
+    );
+
+    // the CSV: for an Indonesian spreadsheet, its columns and words in Indonesian
+    let csv = read(&c, &budi, ID, "/sla.csv", 200);
+    let rows = indonesian_csv(&csv);
+    assert_eq!(
+        rows[0][..7],
+        [
+            "Periode",
+            "Perangkat Daerah",
+            "Server",
+            "Lokasi",
+            "Kelas SLA",
+            "Target (%)",
+            "Ketersediaan (%)"
+        ]
+    );
+    assert_eq!(rows[0].len(), 16);
+    assert_eq!(rows[0][15], "Status");
+    let web = rows.iter().find(|r| r[2] == "web-01").unwrap();
+    assert_eq!(web[5], "99,900", "{web:?}");
+    assert!(web[6].contains(','), "a decimal comma: {web:?}");
+    assert!(
+        ["terpenuhi", "dilanggar"].contains(&web[15].as_str()),
+        "{web:?}"
+    );
+    let db = rows.iter().find(|r| r[2] == "db-01").unwrap();
+    assert_eq!(db[15], "tanpa data");
+    // in English, the API's CSV
+    let csv = read(&c, &budi, EN, "/sla.csv", 200);
+    let (_, api) = get(&c.url("/api/v1/sla?format=csv"));
+    assert_eq!(csv.lines().next(), api.lines().next());
+    assert_eq!(csv.lines().count(), api.lines().count());
+    assert!(
+        csv.contains(",web-01,pusat-data,colocation-gold,99.900,"),
+        "{csv}"
+    );
+
+    // errors in the reader's language
+    let bad = read(&c, &budi, ID, "/sla?period=2026-13", 400);
+    assert_indonesian("/sla?period=2026-13", &bad);
+    assert_has(
+        "bad period",
+        &bad,
+        &["2026-13", "tidak dikenal: gunakan bulan TTTT-BB"],
+    );
+    let bad = read(&c, &budi, EN, "/sla?period=2026-13", 400);
+    assert_has("bad period", &bad, &["must be a month YYYY-MM"]);
+    let other = read(&c, &ani, ID, "/sla?agency=dinkes", 404);
+    assert_indonesian("another agency", &other);
+    assert_has(
+        "another agency",
+        &other,
+        &["Perangkat Daerah ini tidak ditemukan."],
+    );
+    read(&c, &ani, ID, "/sla.csv?agency=dinkes", 404);
+    // a period without hosts says so
+    let empty = read(&c, &ani, ID, "/sla", 200);
+    assert_has(
+        "/sla of diskominfo",
+        &empty,
+        &["Belum ada server dengan kelas SLA"],
+    );
+}

@@ -6,6 +6,7 @@ use crate::store::Db;
 use serde::Serialize;
 
 use crate::config::{BackupSettings, SiteKind};
+use crate::i18n::{Lang, Msg};
 use crate::store::{CheckinStatus, StoreError, TestResult};
 
 /// The obligations are settings (collector.toml and `POST /api/v1/obligations`).
@@ -115,6 +116,10 @@ pub fn find(
 #[derive(Debug, Clone, Serialize)]
 pub struct Latest {
     pub host: String,
+    /// `host` for the reader's language when it is not a host's name (`host of
+    /// bappeda`, `check-in from 10.0.0.5`); empty for a name.
+    #[serde(default, skip_serializing_if = "Msg::is_empty")]
+    pub host_message: Msg,
     pub site: Option<String>,
     pub sample_time: f64,
     pub error: String,
@@ -190,37 +195,71 @@ crate::states! {
     }
 }
 
-/// Computes an obligation's state from its newest evidence at `now`.
+/// A number with one decimal as a message argument (`25.3` in English, `25,3` in
+/// Indonesian), written as `{:.1}` writes it: a message's numbers have no decimals.
+fn one_decimal(x: f64) -> Msg {
+    let text = format!("{x:.1}");
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "0"));
+    Msg::new("backups-decimal")
+        .text("int", int)
+        .text("frac", frac)
+}
+
+/// The evidence's host in a message: its name, or what `host_message` says.
+fn with_host(m: Msg, l: &Latest) -> Msg {
+    if l.host_message.is_empty() {
+        m.text("host", l.host.clone())
+    } else {
+        m.list("host", vec![l.host_message.clone()])
+    }
+}
+
+/// `items` joined by "or" in the reader's language.
+fn or_list(items: &[String]) -> Msg {
+    match items {
+        [] => Msg::default(),
+        [one] => Msg::new("backups-word").text("word", one.clone()),
+        [first, rest @ ..] => Msg::new("backups-or")
+            .text("first", first.clone())
+            .list("rest", vec![or_list(rest)]),
+    }
+}
+
+/// Computes an obligation's state from its newest evidence at `now`, and why (a
+/// message: its English words are the API's `message`; empty when ok).
 pub fn state(
     ob: &Obligation,
     latest: Option<&Latest>,
     site_kind: impl Fn(&str) -> Option<SiteKind>,
     now: f64,
-) -> (BackupState, String) {
+) -> (BackupState, Msg) {
     let Some(l) = latest else {
-        return (BackupState::NeverSeen, "no evidence has arrived yet".into());
+        return (BackupState::NeverSeen, Msg::new("backups-why-no-evidence"));
     };
     let Some(t) = l.latest_time else {
         return if l.error.is_empty() {
             (
                 BackupState::NeverSeen,
-                format!("{} found no backup", l.host),
+                with_host(Msg::new("backups-why-found-none"), l),
             )
         } else {
-            (BackupState::Failed, format!("{}: {}", l.host, l.error))
+            (
+                BackupState::Failed,
+                with_host(Msg::new("backups-why-probe-error"), l).text("error", l.error.clone()),
+            )
         };
     };
     let age = now - t;
     if age > ob.max_age_secs() {
+        let max_age = match &ob.max_age {
+            Some(s) => Msg::new("backups-word").text("word", s.as_str()),
+            None => Msg::new("backups-default-max-age"),
+        };
         return (
             BackupState::Missing,
-            format!(
-                "newest backup is {:.1} h old, more than max_age {}",
-                age / 3600.0,
-                ob.max_age
-                    .as_ref()
-                    .map_or("(interval × 1.5)", |s| s.as_str())
-            ),
+            Msg::new("backups-why-missing")
+                .list("hours", vec![one_decimal(age / 3600.0)])
+                .list("max_age", vec![max_age]),
         );
     }
     if !ob.locations.is_empty() {
@@ -232,35 +271,29 @@ pub fn state(
         if !ok {
             return (
                 BackupState::WrongPlace,
-                format!(
-                    "evidence from {} at site {site:?}; required: {}",
-                    l.host,
-                    ob.locations.join(" or ")
-                ),
+                with_host(Msg::new("backups-why-wrong-place"), l)
+                    .text("site", format!("{site:?}"))
+                    .list("required", vec![or_list(&ob.locations)]),
             );
         }
     }
     if l.latest_size.unwrap_or(0) < ob.min_size_bytes {
         return (
             BackupState::TooSmall,
-            format!(
-                "newest backup is {} bytes, less than min_size_bytes {}",
-                l.latest_size.unwrap_or(0),
-                ob.min_size_bytes
-            ),
+            Msg::new("backups-why-too-small")
+                .text("size", l.latest_size.unwrap_or(0).to_string())
+                .text("min", ob.min_size_bytes.to_string()),
         );
     }
     if age > ob.interval_secs() {
         return (
             BackupState::Late,
-            format!(
-                "newest backup is {:.1} h old, more than interval {}",
-                age / 3600.0,
-                ob.interval
-            ),
+            Msg::new("backups-why-late")
+                .list("hours", vec![one_decimal(age / 3600.0)])
+                .text("interval", ob.interval.to_string()),
         );
     }
-    (BackupState::Ok, String::new())
+    (BackupState::Ok, Msg::default())
 }
 
 /// The state of an obligation whose backup job checks in itself: its last finished
@@ -270,11 +303,11 @@ pub fn checkin_state(
     ob: &Obligation,
     newest_first: &[crate::store::Checkin],
     now: f64,
-) -> (Option<Latest>, (BackupState, String)) {
+) -> (Option<Latest>, (BackupState, Msg)) {
     let Some(newest) = newest_first.first() else {
         return (
             None,
-            (BackupState::NeverSeen, "no check-in has arrived yet".into()),
+            (BackupState::NeverSeen, Msg::new("backups-why-no-checkin")),
         );
     };
     if newest.status == CheckinStatus::Start && now - newest.at > ob.interval_secs() {
@@ -282,10 +315,8 @@ pub fn checkin_state(
             None,
             (
                 BackupState::Failed,
-                format!(
-                    "the job started {:.1} h ago and never finished",
-                    (now - newest.at) / 3600.0
-                ),
+                Msg::new("backups-why-job-unfinished")
+                    .list("hours", vec![one_decimal((now - newest.at) / 3600.0)]),
             ),
         );
     }
@@ -295,28 +326,20 @@ pub fn checkin_state(
     else {
         return (
             None,
-            (
-                BackupState::NeverSeen,
-                "the job started but has not finished yet".into(),
-            ),
+            (BackupState::NeverSeen, Msg::new("backups-why-job-running")),
         );
     };
     if done.status == CheckinStatus::Fail {
-        let msg = if done.message.is_empty() {
-            "no message".into()
+        let why = if done.message.is_empty() {
+            Msg::new("backups-why-job-failed").list("message", vec![Msg::new("backups-no-message")])
         } else {
-            done.message.clone()
+            Msg::new("backups-why-job-failed").text("message", done.message.clone())
         };
-        return (
-            None,
-            (
-                BackupState::Failed,
-                format!("the job reported a failure: {msg}"),
-            ),
-        );
+        return (None, (BackupState::Failed, why));
     }
     let l = Latest {
         host: format!("check-in from {}", done.source),
+        host_message: Msg::new("backups-checkin-from").text("source", done.source.clone()),
         site: None,
         sample_time: done.at,
         error: String::new(),
@@ -335,13 +358,20 @@ pub fn checkin_state(
 /// The newest evidence stored for `obligation`.
 pub fn latest(conn: &Db, ob: &Obligation) -> Result<Option<Latest>, StoreError> {
     Ok(conn.query_row(
-        &format!("SELECT {}, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum
+        &format!("SELECT {}, a.site, e.sample_time, e.error, e.latest_time, e.latest_size, e.latest_name, e.count, e.latest_checksum, a.agency
          FROM backup_evidence e JOIN agents a ON a.id = e.agent_id
          WHERE e.obligation = ?1 ORDER BY e.sample_time DESC LIMIT 1", shown_host(2)),
         params![ob.id, ob.agency],
         |r| {
+            let agency: String = r.get(9)?;
             Ok(Latest {
                 host: r.get(0)?,
+                // another agency's host is named only by its agency (see `shown_host`)
+                host_message: if agency == ob.agency {
+                    Msg::default()
+                } else {
+                    Msg::new("backups-host-of").text("agency", agency)
+                },
                 site: r.get(1)?,
                 sample_time: r.get(2)?,
                 error: r.get(3)?,
@@ -439,6 +469,39 @@ pub fn failures_between(
     Ok(conn.query(sql, params![ob.id, from, to], |r| r.get(0))?)
 }
 
+/// An obligation's state with its explanations as messages for the reader's language
+/// (the pages'): [`Status`] holds them in English words, as the API gives them.
+#[derive(Debug, Clone)]
+pub struct Explained {
+    pub status: Status,
+    /// `status.message` (empty when it is).
+    pub message: Msg,
+    /// `status.last_host` when it is not a host's name (`host of bappeda`); empty
+    /// for a name.
+    pub host: Msg,
+}
+
+impl Explained {
+    /// What `status.message` says, in `lang`.
+    pub fn message_in(&self, lang: Lang) -> String {
+        if self.message.is_empty() {
+            self.status.message.clone()
+        } else {
+            self.message.render(lang)
+        }
+    }
+
+    /// The host of the newest evidence in `lang` (None without evidence).
+    pub fn host_in(&self, lang: Lang) -> Option<String> {
+        let host = self.status.last_host.as_ref()?;
+        Some(if self.host.is_empty() {
+            host.clone()
+        } else {
+            self.host.render(lang)
+        })
+    }
+}
+
 /// The state of every obligation (of one agency, if given) at `now`.
 pub fn statuses(
     conn: &Db,
@@ -446,6 +509,19 @@ pub fn statuses(
     now: f64,
     agency: Option<&str>,
 ) -> Result<Vec<Status>, StoreError> {
+    Ok(explained(conn, cfg, now, agency)?
+        .into_iter()
+        .map(|e| e.status)
+        .collect())
+}
+
+/// [`statuses`] with their explanations as messages.
+pub fn explained(
+    conn: &Db,
+    cfg: &BackupSettings<'_>,
+    now: f64,
+    agency: Option<&str>,
+) -> Result<Vec<Explained>, StoreError> {
     let zone = cfg.zone;
     let site_kind =
         |id: &str| -> Option<SiteKind> { cfg.sites.iter().find(|s| s.id == id).map(|s| s.kind) };
@@ -477,12 +553,12 @@ pub fn statuses(
         };
         let t = l.as_ref().and_then(|l| l.latest_time);
         let trend = size_trend(conn, ob)?;
-        out.push(Status {
+        let status = Status {
             id: ob.id.clone(),
             agency: ob.agency.clone(),
             dataset: ob.dataset.clone(),
             state,
-            message,
+            message: message.render(Lang::En),
             age_seconds: t.map(|t| now - t),
             last_time: t.map(|t| zone.format(t)),
             last_time_seconds: t,
@@ -504,6 +580,11 @@ pub fn statuses(
             restore_test_state: restore,
             restore_test_age_seconds: rt.as_ref().map(|t| now - t.at),
             restore_test_last: rt,
+        };
+        out.push(Explained {
+            status,
+            message,
+            host: l.map(|l| l.host_message).unwrap_or_default(),
         });
     }
     Ok(out)
@@ -595,6 +676,7 @@ mod tests {
     fn ev(site: &str, age_h: f64, size: u64) -> Latest {
         Latest {
             host: "backup-01".into(),
+            host_message: Msg::default(),
             site: Some(site.into()),
             sample_time: 0.0,
             error: String::new(),
@@ -612,6 +694,111 @@ mod tests {
             "kantor-dinkes" => Some(SiteKind::OpdOffice),
             _ => None,
         }
+    }
+
+    /// The explanations are messages; their English words are the API's `message`, as
+    /// they were written before (other parts and tests read them).
+    #[test]
+    fn explanations_in_english_are_the_apis_words_and_read_in_indonesian() {
+        let o = ob();
+        let why = |l: Option<&Latest>| state(&o, l, kind, 0.0).1;
+        let en = |m: &Msg| m.render(Lang::En);
+        assert_eq!(en(&why(None)), "no evidence has arrived yet");
+        let missing = why(Some(&ev("pd-1", 37.26, 2 << 20)));
+        assert_eq!(
+            en(&missing),
+            "newest backup is 37.3 h old, more than max_age 36h"
+        );
+        assert_eq!(
+            missing.render(Lang::Id),
+            "cadangan terbaru berusia 37,3 jam, melebihi max_age 36h"
+        );
+        let mut default_age = ob();
+        default_age.max_age = None;
+        assert_eq!(
+            en(&state(&default_age, Some(&ev("pd-1", 1234.5, 2 << 20)), kind, 0.0).1),
+            "newest backup is 1234.5 h old, more than max_age (interval × 1.5)"
+        );
+        assert_eq!(
+            en(&why(Some(&ev("pd-1", 25.0, 2 << 20)))),
+            "newest backup is 25.0 h old, more than interval 24h"
+        );
+        assert_eq!(
+            en(&why(Some(&ev("pd-1", 2.0, 1000)))),
+            "newest backup is 1000 bytes, less than min_size_bytes 1048576"
+        );
+        let mut two = ob();
+        two.locations = vec!["pusat-data".into(), "drc".into(), "pd-2".into()];
+        let place = state(&two, Some(&ev("kantor-dinkes", 2.0, 2 << 20)), kind, 0.0).1;
+        assert_eq!(
+            en(&place),
+            "evidence from backup-01 at site \"kantor-dinkes\"; required: pusat-data or drc or pd-2"
+        );
+        assert_eq!(
+            place.render(Lang::Id),
+            "bukti dari backup-01 di lokasi \"kantor-dinkes\"; seharusnya di pusat-data atau drc atau pd-2"
+        );
+        // another agency's host is named by its agency
+        let mut other = ev("pd-1", 0.0, 0);
+        other.latest_time = None;
+        other.host = "host of diskominfo".into();
+        other.host_message = Msg::new("backups-host-of").text("agency", "diskominfo");
+        assert_eq!(en(&why(Some(&other))), "host of diskominfo found no backup");
+        assert_eq!(
+            why(Some(&other)).render(Lang::Id),
+            "server milik diskominfo tidak menemukan cadangan"
+        );
+        other.error = "cannot read /srv: Permission denied".into();
+        assert_eq!(
+            en(&why(Some(&other))),
+            "host of diskominfo: cannot read /srv: Permission denied"
+        );
+        assert!(
+            why(Some(&ev("pd-1", 2.0, 2 << 20))).is_empty(),
+            "ok: no words"
+        );
+
+        // a backup job's check-ins
+        let checkin = |status, message: &str| crate::store::Checkin {
+            at: -3.0 * 3600.0 - 360.0,
+            status,
+            size_bytes: Some(5 << 20),
+            checksum: String::new(),
+            duration_seconds: None,
+            message: message.into(),
+            source: "10.0.0.5".into(),
+        };
+        let (latest, (_, m)) = checkin_state(&o, &[], 0.0);
+        assert!(latest.is_none());
+        assert_eq!(en(&m), "no check-in has arrived yet");
+        let mut day = ob();
+        day.interval = "1h".into();
+        let (_, (s, m)) = checkin_state(&day, &[checkin(CheckinStatus::Start, "")], 0.0);
+        assert_eq!(s, BackupState::Failed);
+        assert_eq!(en(&m), "the job started 3.1 h ago and never finished");
+        assert_eq!(
+            m.render(Lang::Id),
+            "tugas pencadangan dimulai 3,1 jam yang lalu dan tidak pernah selesai"
+        );
+        let (_, (_, m)) = checkin_state(&o, &[checkin(CheckinStatus::Start, "")], 0.0);
+        assert_eq!(en(&m), "the job started but has not finished yet");
+        let (_, (_, m)) = checkin_state(&o, &[checkin(CheckinStatus::Fail, "")], 0.0);
+        assert_eq!(en(&m), "the job reported a failure: no message");
+        assert_eq!(
+            m.render(Lang::Id),
+            "tugas pencadangan melaporkan kegagalan: tanpa pesan"
+        );
+        let (_, (_, m)) = checkin_state(&o, &[checkin(CheckinStatus::Fail, "disk full")], 0.0);
+        assert_eq!(en(&m), "the job reported a failure: disk full");
+        let (latest, (s, m)) = checkin_state(&o, &[checkin(CheckinStatus::Ok, "")], 0.0);
+        assert_eq!((s, m), (BackupState::Ok, Msg::default()));
+        let latest = latest.unwrap();
+        assert_eq!(latest.host, "check-in from 10.0.0.5");
+        assert_eq!(latest.host_message.render(Lang::En), latest.host);
+        assert_eq!(
+            latest.host_message.render(Lang::Id),
+            "check-in dari 10.0.0.5"
+        );
     }
 
     #[test]
@@ -632,6 +819,7 @@ mod tests {
         failed.error = "cannot read /srv/backup: Permission denied".into();
         let (s, m) = state(&o, Some(&failed), kind, 0.0);
         assert_eq!(s, BackupState::Failed);
+        let m = m.render(Lang::En);
         assert!(m.contains("Permission denied"), "{m}");
         assert_eq!(o.max_age_secs(), 36.0 * 3600.0);
         let mut d = ob();

@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 
 use simpul_protocol::{Device, DeviceType, Topology};
 
+use crate::i18n::{t as text, Lang};
+
 /// Box size and spacing, in px.
 pub const BOX_W: i64 = 176;
 pub const BOX_H: i64 = 44;
@@ -71,6 +73,21 @@ fn kind_name(k: DeviceType) -> &'static str {
     }
 }
 
+/// A device type in the reader's words (the class names stay `kind_name`'s).
+fn kind_word(k: DeviceType, lang: Lang) -> String {
+    text(
+        lang,
+        match k {
+            DeviceType::Router => "lan-kind-router",
+            DeviceType::Switch => "lan-kind-switch",
+            DeviceType::Server => "lan-kind-server",
+            DeviceType::Host => "lan-kind-host",
+            DeviceType::Unknown => "lan-kind-unknown",
+            DeviceType::Segment => "lan-kind-segment",
+        },
+    )
+}
+
 fn is_hub_kind(k: DeviceType) -> bool {
     matches!(
         k,
@@ -80,7 +97,7 @@ fn is_hub_kind(k: DeviceType) -> bool {
 
 /// The lines of a device's label: name (or address), then address and port, then
 /// vendor or type.
-fn label(d: &Device, port: &str) -> Vec<String> {
+fn label(d: &Device, port: &str, lang: Lang) -> Vec<String> {
     let first = if d.name.is_empty() {
         d.addresses.first().cloned().unwrap_or_else(|| d.id.clone())
     } else {
@@ -93,15 +110,15 @@ fn label(d: &Device, port: &str) -> Vec<String> {
     };
     if !port.is_empty() {
         if second.is_empty() {
-            second = format!("port {port}");
+            second = crate::tr!(lang, "lan-svg-port", port = port);
         } else {
             second = format!("{second} @{port}");
         }
     }
     let third = if d.vendor.is_empty() {
-        kind_name(d.kind).to_owned()
+        kind_word(d.kind, lang)
     } else {
-        format!("{} · {}", kind_name(d.kind), d.vendor)
+        format!("{} · {}", kind_word(d.kind, lang), d.vendor)
     };
     vec![first, second, third]
 }
@@ -113,7 +130,6 @@ struct Place {
     y: i64,
 }
 
-/// Renders `t` (canonical) with `title` on top.
 /// The diagram's stylesheet. The web pages, whose Content-Security-Policy refuses
 /// inline styles, drop the SVG's `<style>` element and serve these rules with theirs.
 pub const STYLE: &str = ".box{stroke:#333;stroke-width:1}\
@@ -124,7 +140,14 @@ pub const STYLE: &str = ".box{stroke:#333;stroke-width:1}\
 .fdb{stroke:#2e7d32}.bus{stroke:#999;stroke-width:1}\
 text.t{font-size:13px;font-weight:bold}";
 
+/// Renders `t` (canonical) with `title` on top, its words in English (the API's SVG).
 pub fn render(t: &Topology, title: &str) -> String {
+    render_in(t, title, Lang::En)
+}
+
+/// Renders `t` (canonical) with `title` on top, its own words (the device counts, the
+/// device types, ports and tooltips) in `lang`.
+pub fn render_in(t: &Topology, title: &str, lang: Lang) -> String {
     let by_id: BTreeMap<&str, &Device> = t.devices.iter().map(|d| (d.id.as_str(), d)).collect();
     // a host's hub: the hub it links to (the first in canonical link order), and the
     // hub's port
@@ -285,10 +308,13 @@ pub fn render(t: &Topology, title: &str) -> String {
         "<text class=\"t\" x=\"{MARGIN}\" y=\"{}\">{}</text>",
         MARGIN + 14,
         esc(&{
-            let full = format!(
-                "{title} — {} devices, {} links",
-                t.devices.len(),
-                t.links.len()
+            // the counts as written, ungrouped (the API's SVG is as it was)
+            let full = crate::tr!(
+                lang,
+                "lan-svg-title",
+                title = title,
+                devices = t.devices.len().to_string(),
+                links = t.links.len().to_string()
             );
             if full.chars().count() > title_chars {
                 let mut c: String = full.chars().take(title_chars.saturating_sub(1)).collect();
@@ -387,19 +413,22 @@ pub fn render(t: &Topology, title: &str) -> String {
             continue;
         };
         let port = hub_of.get(d.id.as_str()).map_or("", |h| h.1);
-        let lines = label(d, port);
+        let lines = label(d, port, lang);
         let rx = match d.kind {
             DeviceType::Router => 14,
             DeviceType::Switch => 2,
             _ => 6,
         };
         let full = format!(
-            "{}\n{}\n{}\naddresses: {}\nMACs: {}\nsources: {}",
+            "{}\n{}\n{}\n{}: {}\n{}: {}\n{}: {}",
             lines[0],
             lines[1],
             lines[2],
+            text(lang, "lan-svg-addresses"),
             d.addresses.join(", "),
+            text(lang, "lan-svg-macs"),
             d.macs.join(", "),
+            text(lang, "lan-svg-sources"),
             d.sources.join(", ")
         );
         let _ = write!(
@@ -655,5 +684,45 @@ mod tests {
             &Topology::default(),
             &render(&Topology::default(), "kosong"),
         );
+    }
+
+    #[test]
+    fn the_diagrams_own_words_in_the_readers_language() {
+        let mut t = lan(3, 8);
+        t.devices.push(dev(
+            "ip:10.20.3.9",
+            DeviceType::Unknown,
+            "printer?",
+            "10.20.3.9",
+        ));
+        t.canonicalize();
+        assert_eq!(render(&t, "x"), render_in(&t, "x", Lang::En));
+        let en = render_in(&t, "dinkes kantor-dinkes v3", Lang::En);
+        let id = render_in(&t, "dinkes kantor-dinkes v3", Lang::Id);
+        assert!(
+            en.contains(" devices, ") && en.contains("addresses: "),
+            "{en}"
+        );
+        assert!(
+            id.contains(" perangkat, ") && id.contains(" tautan<"),
+            "{id}"
+        );
+        assert!(id.contains("alamat: ") && id.contains("sumber: "), "{id}");
+        assert!(
+            id.contains(">segmen<") && id.contains(">tak dikenal<"),
+            "{id}"
+        );
+        for english in [
+            " devices,",
+            " links<",
+            "addresses:",
+            "sources:",
+            ">unknown<",
+        ] {
+            assert!(!id.contains(english), "{english} in {id}");
+        }
+        // the same layout: only the words differ
+        let shape = |s: &str| s.matches("<rect").count();
+        assert_eq!(shape(&en), shape(&id));
     }
 }

@@ -83,6 +83,15 @@ impl Cause {
             Self::Reboot => "reboot",
         }
     }
+
+    /// In the reader's language: its message key (`locales/*/duties.ftl`, read with
+    /// `crate::i18n::t`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::MissedHeartbeats => "sla-cause-missed-heartbeats",
+            Self::Reboot => "sla-cause-reboot",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

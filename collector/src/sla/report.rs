@@ -10,6 +10,7 @@ use super::config::{SlaClass, UnknownPolicy};
 use super::engine::{evaluate, merge, Cause, Input, Span, Window};
 use super::period::Period;
 use crate::config::SlaSettings;
+use crate::i18n::Msg;
 use crate::store::{self, StoreError};
 use simpul_protocol::Parsed;
 
@@ -98,6 +99,78 @@ pub struct HostSla {
     pub prorated: bool,
     /// Downtime used over the budget (1: all of it; none without a budget).
     pub budget_used_ratio: Option<f64>,
+}
+
+/// Why a host has no data for a period: its `no_data_reason` in words, and as a message
+/// for the reader's language (`locales/*/duties.ftl`, [`Msg`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoDataReason {
+    RevokedBefore,
+    NotStarted,
+    FirstHeardAfter,
+    NeverReported,
+    NoHeartbeat,
+    AllMaintenance,
+    NoBusinessHours,
+    CollectorDown,
+}
+
+impl NoDataReason {
+    pub const ALL: [Self; 8] = [
+        Self::RevokedBefore,
+        Self::NotStarted,
+        Self::FirstHeardAfter,
+        Self::NeverReported,
+        Self::NoHeartbeat,
+        Self::AllMaintenance,
+        Self::NoBusinessHours,
+        Self::CollectorDown,
+    ];
+
+    /// In English words: the API's `no_data_reason`.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::RevokedBefore => "the agent was revoked before this period",
+            Self::NotStarted => "the period has not started yet",
+            Self::FirstHeardAfter => "first heard from after this period",
+            Self::NeverReported => "no heartbeat from this host yet: its agent never reported",
+            Self::NoHeartbeat => "no heartbeat from this host in this period",
+            Self::AllMaintenance => "every monitored second was maintenance",
+            Self::NoBusinessHours => "no business hours were monitored yet in this period",
+            Self::CollectorDown => {
+                "the collector could not vouch for any of the monitored time (it was not running)"
+            }
+        }
+    }
+
+    /// Its message key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::RevokedBefore => "sla-no-data-revoked",
+            Self::NotStarted => "sla-no-data-not-started",
+            Self::FirstHeardAfter => "sla-no-data-first-heard-after",
+            Self::NeverReported => "sla-no-data-never-reported",
+            Self::NoHeartbeat => "sla-no-data-no-heartbeat",
+            Self::AllMaintenance => "sla-no-data-all-maintenance",
+            Self::NoBusinessHours => "sla-no-data-no-business-hours",
+            Self::CollectorDown => "sla-no-data-collector-down",
+        }
+    }
+
+    /// The reason whose words are `text` (a [`HostSla::no_data_reason`]).
+    pub fn of_text(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.text() == text)
+    }
+}
+
+impl HostSla {
+    /// Why there is no data, as a message for the reader's language (None with data,
+    /// or for words no reason has: show `no_data_reason` then). Read back from the
+    /// reason's words, which name it, so that `HostSla` keeps the API's fields.
+    pub fn no_data_msg(&self) -> Option<Msg> {
+        let why = NoDataReason::of_text(self.no_data_reason.as_deref()?)?;
+        Some(Msg::new(why.key()))
+    }
 }
 
 /// One agency's hosts together.
@@ -414,26 +487,27 @@ pub fn report(
         let no_data_reason = (status == SlaStatus::NoData).then(|| {
             if host_to <= from {
                 if a.revoked_at.is_some_and(|r| r <= from) {
-                    "the agent was revoked before this period".to_owned()
+                    NoDataReason::RevokedBefore
                 } else {
-                    "the period has not started yet".to_owned()
+                    NoDataReason::NotStarted
                 }
             } else if first_seen.is_none() {
                 if mine.after.is_some() {
-                    "first heard from after this period".to_owned()
+                    NoDataReason::FirstHeardAfter
                 } else if mine.before.is_none() && mine.within.is_empty() {
-                    "no heartbeat from this host yet: its agent never reported".to_owned()
+                    NoDataReason::NeverReported
                 } else {
-                    "no heartbeat from this host in this period".to_owned()
+                    NoDataReason::NoHeartbeat
                 }
             } else if tally.maintenance_seconds > 0.0 && tally.unknown_seconds == 0.0 {
-                "every monitored second was maintenance".to_owned()
+                NoDataReason::AllMaintenance
             } else if bh.is_some() && tally.unknown_seconds == 0.0 {
-                "no business hours were monitored yet in this period".to_owned()
+                NoDataReason::NoBusinessHours
             } else {
-                "the collector could not vouch for any of the monitored time (it was not running)"
-                    .to_owned()
+                NoDataReason::CollectorDown
             }
+            .text()
+            .to_owned()
         });
         // an outage reaching the evaluation time of a period in progress is still on
         let ongoing_at = (!complete && host_to >= eval_to).then_some(eval_to);
@@ -533,24 +607,37 @@ pub fn report(
 
 /// CSV of the host rows (one line per host; outages are in the JSON).
 pub fn to_csv(r: &SlaReport) -> String {
-    let mut out = crate::csv::Csv::new(&[
-        "period",
-        "agency",
-        "host",
-        "site",
-        "sla",
-        "target_percent",
-        "availability_percent",
-        "up_seconds",
-        "down_seconds",
-        "maintenance_seconds",
-        "unknown_seconds",
-        "outages",
-        "longest_outage_seconds",
-        "downtime_budget_seconds",
-        "downtime_budget_remaining_seconds",
-        "status",
-    ]);
+    to_csv_with(r, &CSV_COLUMNS, |s| s.as_str().to_owned())
+}
+
+/// The columns of [`to_csv`].
+pub const CSV_COLUMNS: [&str; 16] = [
+    "period",
+    "agency",
+    "host",
+    "site",
+    "sla",
+    "target_percent",
+    "availability_percent",
+    "up_seconds",
+    "down_seconds",
+    "maintenance_seconds",
+    "unknown_seconds",
+    "outages",
+    "longest_outage_seconds",
+    "downtime_budget_seconds",
+    "downtime_budget_remaining_seconds",
+    "status",
+];
+
+/// [`to_csv`] with other column names (in the order of [`CSV_COLUMNS`]) and the
+/// status in other words: the pages' download in the reader's language.
+pub fn to_csv_with(
+    r: &SlaReport,
+    header: &[&str; 16],
+    status: impl Fn(SlaStatus) -> String,
+) -> String {
+    let mut out = crate::csv::Csv::new(header);
     for h in &r.hosts {
         out.row(&[
             &r.period,
@@ -569,7 +656,7 @@ pub fn to_csv(r: &SlaReport) -> String {
             &format_args!("{:.0}", h.longest_outage_seconds),
             &format_args!("{:.0}", h.downtime_budget_seconds),
             &format_args!("{:.0}", h.downtime_budget_remaining_seconds),
-            &h.status,
+            &status(h.status),
         ]);
     }
     out.finish()
@@ -580,6 +667,25 @@ mod tests {
     use super::*;
     use crate::config::CollectorConfig;
     use crate::sla::period::Zone;
+
+    /// The reasons and causes are messages whose English words are the API's.
+    #[test]
+    fn reasons_and_causes_read_in_both_languages() {
+        use crate::i18n::Lang;
+        for r in NoDataReason::ALL {
+            assert_eq!(Msg::new(r.key()).render(Lang::En), r.text(), "{r:?}");
+            assert_ne!(Msg::new(r.key()).render(Lang::Id), r.text(), "{r:?}");
+            assert_eq!(NoDataReason::of_text(r.text()), Some(r));
+        }
+        assert_eq!(NoDataReason::of_text("something else"), None);
+        for c in [Cause::MissedHeartbeats, Cause::Reboot] {
+            assert_eq!(crate::i18n::t(Lang::En, c.key()), c.text());
+        }
+        assert_eq!(
+            crate::i18n::t(Lang::Id, Cause::MissedHeartbeats.key()),
+            "sinyal tidak diterima"
+        );
+    }
 
     /// October 2026 in Asia/Jakarta, a host of a 99.9 % class heartbeating every 30 s
     /// all month, except: down 23:30 on 31 October to 00:30 on 1 November local time
