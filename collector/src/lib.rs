@@ -24,7 +24,6 @@ pub mod sla;
 pub mod state;
 pub mod store;
 pub mod tls;
-pub mod units;
 pub mod web;
 
 /// A read lock of the collector's shared caches (the SLA, backup, LAN and SNMP states

@@ -11,8 +11,6 @@ duties-this-quarter = { $period } (this quarter)
 duties-this-year = { $period } (this year)
 duties-last-year = { $period } (last year)
 duties-bad-period = Period "{ $period }": must be a month YYYY-MM, a quarter YYYY-Qn or a year YYYY, e.g. 2026
-duties-no-agency = No agency here.
-duties-unavailable = The database is not available; try again shortly.
 duties-ago = { $duration } ago
 
 ## /sla

@@ -11,8 +11,6 @@ duties-this-quarter = { $period } (triwulan ini)
 duties-this-year = { $period } (tahun ini)
 duties-last-year = { $period } (tahun lalu)
 duties-bad-period = Periode "{ $period }" tidak dikenal: gunakan bulan TTTT-BB, triwulan TTTT-Qn, atau tahun TTTT, misalnya 2026
-duties-no-agency = Perangkat Daerah ini tidak ditemukan.
-duties-unavailable = Basis data tidak tersedia; coba lagi sebentar lagi.
 duties-ago = { $duration } yang lalu
 
 ## /sla

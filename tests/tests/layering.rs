@@ -36,7 +36,6 @@ fn layer_of_file(rel: &str) -> usize {
         ("period.rs", "leaf"),
         ("csv.rs", "leaf"),
         ("i18n.rs", "leaf"),
-        ("units.rs", "leaf"),
         ("owner.rs", "leaf"),
         ("tls.rs", "leaf"),
         ("store/", "store"),

@@ -45,6 +45,9 @@ pub struct BackupMonth {
 #[derive(Debug, Clone, Serialize)]
 pub struct BackupSection {
     pub status: Status,
+    /// `status.message` as a message, for the report's language (empty: its words).
+    #[serde(skip)]
+    pub message: crate::i18n::Msg,
     /// Every month of the period up to generation, oldest first.
     pub months: Vec<BackupMonth>,
     /// Restore tests recorded in the period, newest first.
@@ -333,12 +336,13 @@ pub fn backup_sections(
         .into_iter()
         .filter(|o| agency.is_none_or(|a| a == o.agency))
         .collect();
-    let statuses = crate::backups::statuses(conn, &settings, now, agency)?;
+    let statuses = crate::backups::explained(conn, &settings, now, agency)?;
     let mut out = Vec::new();
     for ob in &obligations {
-        let Some(status) = statuses.iter().find(|s| s.id == ob.id) else {
+        let Some(explained) = statuses.iter().find(|s| s.status.id == ob.id) else {
             continue;
         };
+        let status = &explained.status;
         let seen = crate::backups::backups_between(conn, ob, from, to)?;
         let failed = crate::backups::failures_between(conn, ob, from, to)?;
         let months = months
@@ -351,6 +355,7 @@ pub fn backup_sections(
             .collect();
         out.push(BackupSection {
             status: status.clone(),
+            message: explained.message.clone(),
             months,
             restore_tests,
         });

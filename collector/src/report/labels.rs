@@ -166,20 +166,24 @@ pub fn backup_counts(lang: Lang, r: &crate::scorecard::ScoreRow) -> String {
 
 /// An outage's cause in words (`missed heartbeats`, `reboot`).
 pub fn outage_cause(lang: Lang, o: &crate::sla::report::OutageOut) -> String {
-    let _ = lang; // English until the SLA's causes are messages
-    o.cause_text.to_owned()
+    t(lang, o.cause.key())
 }
 
 /// Why a server's SLA has no data, if it has none.
 pub fn no_data_reason(lang: Lang, h: &crate::sla::report::HostSla) -> Option<String> {
-    let _ = lang; // English until the SLA's reasons are messages
-    h.no_data_reason.clone()
+    match h.no_data_msg() {
+        Some(m) => Some(m.render(lang)),
+        None => h.no_data_reason.clone(),
+    }
 }
 
 /// A backup obligation's state in words (`the newest backup is 3 days old ...`).
-pub fn backup_message(lang: Lang, s: &crate::backups::Status) -> String {
-    let _ = lang; // English until the backups' texts are messages
-    s.message.clone()
+pub fn backup_message(lang: Lang, b: &super::data::BackupSection) -> String {
+    if b.message.is_empty() {
+        b.status.message.clone()
+    } else {
+        b.message.render(lang)
+    }
 }
 
 // ---- LAN changes in words ------------------------------------------------------------------

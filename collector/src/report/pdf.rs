@@ -695,7 +695,7 @@ fn backups(doc: &mut Doc<'_>, d: &ReportData) {
                         Some(t) => format!("{} ({})", time(d, Some(t.at)), word(d, &t.result)),
                         None => time(d, None),
                     }),
-                    Cell::new(l::backup_message(lang, s)),
+                    Cell::new(l::backup_message(lang, b)),
                 ]
             })
             .collect(),

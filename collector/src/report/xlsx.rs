@@ -399,7 +399,7 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                     st.restore_test_last
                         .as_ref()
                         .map_or(X::Empty, |t| state(&t.result)),
-                    s(l::backup_message(lang, st)),
+                    s(l::backup_message(lang, b)),
                 ]
             })
             .collect(),

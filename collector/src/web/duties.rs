@@ -12,7 +12,10 @@ use serde::Deserialize;
 use simpul_protocol::{Endpoint, Link};
 
 use super::session::{csrf_ok, csrf_refused, encode};
-use super::{badge, error_page, page, see_other, trusted_svg, word_badge, Badge, Tone, Viewer};
+use super::{
+    badge, error_page, outside_scope, page, see_other, trusted_svg, unavailable, word_badge, Badge,
+    Tone, Viewer,
+};
 use crate::api::query::Params;
 use crate::api::AppState;
 use crate::backups::Explained;
@@ -61,33 +64,6 @@ pub(super) fn agency_select(app: &AppState, v: &Viewer, chosen: Option<&str>) ->
     }
 }
 
-// ---- errors in the page's language (web/mod.rs's `not_found(v, "agency")`,
-// `outside_scope` and `unavailable` say them in English: these pages' own until the
-// frame has translated ones) ---------------------------------------------------------
-
-/// 404 for an agency the user may not see: the same answer as for one that does not
-/// exist.
-fn no_agency(v: &Viewer) -> Response {
-    error_page(v, StatusCode::NOT_FOUND, &t(v.lang, "duties-no-agency"))
-}
-
-/// The 404 page when the user may not see `agency` or collector.toml does not declare
-/// it: the API's agency scope (`api::scope::check`).
-fn outside_scope(app: &AppState, v: &Viewer, agency: &str) -> Option<Response> {
-    crate::api::scope::check(&v.user, &app.cfg, agency)
-        .err()
-        .map(|_| no_agency(v))
-}
-
-/// 503 in the page's frame: the database did not answer.
-fn unavailable(v: &Viewer) -> Response {
-    error_page(
-        v,
-        StatusCode::SERVICE_UNAVAILABLE,
-        &t(v.lang, "duties-unavailable"),
-    )
-}
-
 /// A number and its unit on one line (`99,90 %` in a narrow column).
 fn nowrap(s: String) -> String {
     s.replace(' ', "\u{a0}")
@@ -107,7 +83,7 @@ async fn sla_report(
     v: &Viewer,
     q: &FilterForm,
 ) -> Result<(crate::sla::report::SlaReport, Option<String>), Response> {
-    let agency = agency_filter(v, q).map_err(|()| no_agency(v))?;
+    let agency = agency_filter(v, q).map_err(|()| super::not_found(v, "agency"))?;
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => Period::parse(p).ok_or_else(|| {
             error_page(
@@ -479,7 +455,7 @@ pub async fn backups(
     Params(q): Params<FilterForm>,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
-        return no_agency(&v);
+        return super::not_found(&v, "agency");
     };
     let Some(rows) = visible_backups(&app, &v, agency.clone()).await else {
         return unavailable(&v);
@@ -704,7 +680,7 @@ pub async fn backups_csv(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     let Ok(agency) = agency_filter(&v, &q) else {
-        return no_agency(&v);
+        return super::not_found(&v, "agency");
     };
     let Some(rows) = visible_backups(&app, &v, agency).await else {
         return unavailable(&v);

@@ -1,22 +1,5 @@
 //! Numbers with units and times in the configured zone, for the pages.
 
-use crate::sla::period::Zone;
-
-/// `t` (seconds since the epoch) as `2026-11-23 18:04 WIB` in the zone; "never" for None.
-pub fn time(zone: &Zone, t: Option<f64>) -> String {
-    match t {
-        Some(t) => zone.short(t),
-        None => "never".into(),
-    }
-}
-
-pub use crate::units::{bytes, duration};
-
-/// A ratio as a percentage with `digits` decimals: `99.95 %`; "no data" for None.
-pub fn percent(r: Option<f64>, digits: usize) -> String {
-    r.map_or("no data".into(), |r| format!("{:.digits$} %", r * 100.0))
-}
-
 impl super::Viewer {
     /// `t` as `2026-11-23 18:04 WIB` in the configured zone; "never" (in the viewer's
     /// language) for None.
@@ -95,21 +78,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units() {
-        assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(1536), "1.5 KiB");
-        assert_eq!(bytes(20 << 30), "20.0 GiB");
-        assert_eq!(duration(45.0), "45 s");
-        assert_eq!(duration(720.0), "12 min");
-        assert_eq!(duration(3.5 * 3600.0), "3.5 h");
-        assert_eq!(percent(Some(0.99953), 2), "99.95 %");
-        assert_eq!(percent(None, 2), "no data");
-        let z = Zone::jakarta();
-        assert_eq!(time(&z, Some(0.0)), "1970-01-01 07:00 WIB");
-        assert_eq!(
-            time(&Zone::parse("Asia/Makassar").unwrap(), Some(0.0)),
-            "1970-01-01 08:00 WITA"
-        );
+    fn a_sparkline_breaks_at_gaps_and_escapes_its_label() {
         let s = sparkline(
             &[(0.0, 0.5), (60.0, 1.0), (4000.0, 0.0)],
             0.0,

@@ -376,7 +376,7 @@ pub async fn agency(
                         links = n.row.links))
                     " " a href=(format!("/lan/{agency}")) { (t(l, "agency-open-diagram")) }
                 }
-                figure.thumb { (trusted_svg(&crate::lan::svg::render(&n.topology, &name))) }
+                figure.thumb { (trusted_svg(&crate::lan::svg::render_in(&n.topology, &name, l))) }
             }
             None => p { (word_badge(&t(l, "state-none"), Tone::None)) " " (t(l, "agency-no-diagram")) }
         }
@@ -522,7 +522,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
                     down = v.duration(s.down_seconds),
                     budget = v.duration(s.downtime_budget_seconds),
                     count = s.outage_count))
-                @if let Some(why) = &s.no_data_reason { " " (why) "." }
+                @if let Some(why) = s.no_data_msg() { " " (v.msg(&why)) "." } @else if let Some(why) = &s.no_data_reason { " " (why) "." }
             }
             @if !s.outages.is_empty() {
                 table {
@@ -531,7 +531,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
                         td { (v.time(Some(o.start_seconds))) }
                         td { @if o.ongoing { (word_badge(&t(l, "host-outage-ongoing"), Tone::Bad)) } @else { (v.time(Some(o.end_seconds))) } }
                         td { (v.duration(o.seconds)) @if o.ongoing { " " (t(l, "host-outage-so-far")) } }
-                        td { (o.cause_text) }
+                        td { (t(l, o.cause.key())) }
                     } } }
                 }
             }
