@@ -312,6 +312,21 @@ pub fn state_word(lang: Lang, value: &str) -> String {
     t(lang, key)
 }
 
+/// A device's or an asset's type (`server`, `router`, `switch`, `host`, `unknown`,
+/// `segment`) in `lang`; another as it is.
+pub fn kind_word(lang: Lang, value: &str) -> String {
+    let key = match value {
+        "server" => "kind-server",
+        "router" => "kind-router",
+        "switch" => "kind-switch",
+        "host" => "kind-host",
+        "unknown" => "kind-unknown",
+        "segment" => "kind-segment",
+        _ => return value.to_owned(),
+    };
+    t(lang, key)
+}
+
 /// A duration in the largest fitting unit: `45 s`, `12 min`, `3.5 h`, `2.1 d` in
 /// English; `45 detik`, `12 menit`, `3,5 jam`, `2,1 hari` in Indonesian.
 pub fn duration(lang: Lang, secs: f64) -> String {

@@ -122,11 +122,6 @@ report-no-assets = No asset is known for these agencies.
 report-asset-present = present
 report-asset-not-seen = not seen since its last sighting
 report-asset-never-seen = enrolled, never reported
-report-kind-server = server
-report-kind-router = router
-report-kind-switch = switch
-report-kind-host = host
-report-kind-unknown = unknown
 
 ## the PDF's table columns
 

@@ -112,3 +112,11 @@ backups-count = { $count } { $state ->
     [failed] failed
    *[never_seen] never seen
 }
+
+# a device's or an asset's type (i18n::kind_word)
+kind-server = server
+kind-router = router
+kind-switch = switch
+kind-host = host
+kind-unknown = unknown
+kind-segment = segment

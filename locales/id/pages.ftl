@@ -42,7 +42,7 @@ agency-backups = Cadangan data
 agency-sites = Lokasi
 agency-no-site = Belum ada lokasi yang ditetapkan untuk Perangkat Daerah ini.
 agency-no-site-name = (tanpa lokasi)
-agency-hosts = Host
+agency-hosts = Server
 agency-no-agent-before = Belum ada agen yang terdaftar untuk Perangkat Daerah ini. Di collector, jalankan
 agency-no-agent-after = untuk setiap server dan satu komputer di kantor, lalu pasang agen di sana dengan token yang dicetaknya (atau kode pendaftaran:
 agency-backup-obligations = Kewajiban cadangan data
@@ -55,8 +55,8 @@ site-kind-drc = pusat pemulihan bencana (DRC)
 site-kind-opd-office = kantor Perangkat Daerah
 
 # halaman sebuah host (/hosts/{id}) dan tabel host
-host-title = Host { $host }
-host-col-host = Host
+host-title = Server { $host }
+host-col-host = Server
 host-col-site = Lokasi
 host-col-state = Status
 host-col-last-report = Laporan terakhir

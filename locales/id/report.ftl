@@ -116,11 +116,6 @@ report-no-assets = Belum ada aset yang diketahui untuk Perangkat Daerah ini.
 report-asset-present = ada
 report-asset-not-seen = tidak terlihat lagi sejak terakhir terdeteksi
 report-asset-never-seen = terdaftar, belum pernah melapor
-report-kind-server = server
-report-kind-router = router
-report-kind-switch = switch
-report-kind-host = host
-report-kind-unknown = tidak dikenal
 
 ## kolom tabel PDF
 

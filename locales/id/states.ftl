@@ -76,3 +76,11 @@ backups-count = { $count } { $state ->
     [failed] gagal
    *[never_seen] belum pernah terlihat
 }
+
+# jenis perangkat atau aset (i18n::kind_word)
+kind-server = server
+kind-router = router
+kind-switch = switch
+kind-host = host
+kind-unknown = tidak dikenal
+kind-segment = segmen

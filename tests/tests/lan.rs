@@ -513,7 +513,7 @@ fn the_lan_pages_in_both_languages() {
             "aria-label=\"Diagram jaringan: seret untuk menggeser",
             // the diagram's own words
             "Dinas Kesehatan — kantor-dinkes v2 — 4 perangkat, 2 tautan",
-            ">tak dikenal<",
+            ">tidak dikenal<",
             "alamat: ",
             "Konfirmasi perubahan hingga v2",
             ">belum dikonfirmasi<",

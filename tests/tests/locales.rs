@@ -63,13 +63,87 @@ fn literals() -> BTreeMap<String, PathBuf> {
                 }
                 // the i18n module's own tests name a missing key on purpose
                 let text = text.split("#[cfg(test)]\nmod tests").next().unwrap();
-                for lit in text.split('"').skip(1).step_by(2) {
-                    out.insert(lit.to_owned(), p.clone());
+                for lit in string_literals(text) {
+                    out.insert(lit, p.clone());
                 }
             }
         }
     }
     out
+}
+
+/// The string literals of Rust source: `"..."` with its escapes, raw strings
+/// (`r"..."`, `r#"..."#`), not the quote of a char literal (`'"'`) nor comments.
+fn string_literals(src: &str) -> Vec<String> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                // a char literal ('"', '\'', '\\') or a lifetime ('a)
+                if b.get(i + 1) == Some(&b'\\') && b.get(i + 3) == Some(&b'\'') {
+                    i += 4;
+                } else if b.get(i + 2) == Some(&b'\'') {
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+            b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+            {
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while b.get(j) == Some(&b'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if b.get(j) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let start = j + 1;
+                let end = src[start..].find(&close).map_or(b.len(), |e| start + e);
+                out.push(src[start..end].to_owned());
+                i = end + close.len();
+            }
+            b'"' => {
+                let mut lit = String::new();
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    if let Some(c) = src[i..].chars().next() {
+                        lit.push(c);
+                        i += c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                out.push(lit);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+#[test]
+fn string_literals_are_read_as_rust_reads_them() {
+    let src = "let a = '\"'; t(l, \"key-one\"); // \"not-this\"\nlet b = r#\"raw \"q\" x\"#; f(\"esc \\\" q\", 'x', \"key-two\");";
+    assert_eq!(
+        string_literals(src),
+        ["key-one", "raw \"q\" x", "esc \" q", "key-two"]
+    );
 }
 
 #[test]

@@ -1191,13 +1191,16 @@ async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
     let missing = admin.get_raw("/no-such-page");
     assert_eq!(missing.status, 404);
     assert!(
-        missing.body.contains("Halaman ini tidak ada"),
+        missing.body.contains("Halaman ini tidak ditemukan"),
         "{}",
         missing.body
     );
     let (code, other) = admin.get("/agencies/nope");
     assert_eq!(code, 404);
-    assert!(other.contains("Perangkat Daerah ini tidak ada"), "{other}");
+    assert!(
+        other.contains("Perangkat Daerah ini tidak ditemukan"),
+        "{other}"
+    );
     let (code, bad) = admin.get("/?month=2026-13");
     assert_eq!(code, 400);
     assert!(bad.contains("harus bulan YYYY-MM"), "{bad}");

@@ -75,17 +75,7 @@ fn kind_name(k: DeviceType) -> &'static str {
 
 /// A device type in the reader's words (the class names stay `kind_name`'s).
 fn kind_word(k: DeviceType, lang: Lang) -> String {
-    text(
-        lang,
-        match k {
-            DeviceType::Router => "lan-kind-router",
-            DeviceType::Switch => "lan-kind-switch",
-            DeviceType::Server => "lan-kind-server",
-            DeviceType::Host => "lan-kind-host",
-            DeviceType::Unknown => "lan-kind-unknown",
-            DeviceType::Segment => "lan-kind-segment",
-        },
-    )
+    crate::i18n::kind_word(lang, kind_name(k))
 }
 
 fn is_hub_kind(k: DeviceType) -> bool {
@@ -709,7 +699,7 @@ mod tests {
         );
         assert!(id.contains("alamat: ") && id.contains("sumber: "), "{id}");
         assert!(
-            id.contains(">segmen<") && id.contains(">tak dikenal<"),
+            id.contains(">segmen<") && id.contains(">tidak dikenal<"),
             "{id}"
         );
         for english in [

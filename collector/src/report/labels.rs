@@ -236,15 +236,7 @@ pub fn asset_status(lang: Lang, p: crate::assets::Presence) -> String {
 
 /// An asset's type in words (`server`, `router`, ...; another as it is).
 pub fn asset_kind(lang: Lang, kind: &str) -> String {
-    let key = match kind {
-        "server" => "report-kind-server",
-        "router" => "report-kind-router",
-        "switch" => "report-kind-switch",
-        "host" => "report-kind-host",
-        "unknown" => "report-kind-unknown",
-        other => return other.to_owned(),
-    };
-    t(lang, key)
+    crate::i18n::kind_word(lang, kind)
 }
 
 // ---- errors (English: the API's and the CLI's language) ----------------------------------------

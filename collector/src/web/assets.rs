@@ -210,7 +210,7 @@ pub async fn inventory(
                     }
                 } }
                 tbody { @for a in shown { tr {
-                    td { (a.agency) } td { (a.site) } td { (a.kind) }
+                    td { (a.agency) } td { (a.site) } td { (crate::i18n::kind_word(v.lang, &a.kind)) }
                     th scope="row" { (name_link(l, a)) }
                     td { (a.addresses.join(", ")) @if !a.macs.is_empty() { br; span.note { (a.macs.join(", ")) } } }
                     td { (a.vendor) @if !a.model.is_empty() { br; (a.model) } @if !a.serial.is_empty() { br; span.note { (tr!(l, "assets-serial-short", serial = a.serial.as_str())) } } }
@@ -321,7 +321,7 @@ async fn asset_page(
         dl {
             dt { (t(l, "assets-col-agency")) } dd { a href=(format!("/agencies/{}", encode(&a.agency))) { (app.cfg.agency_name(&a.agency)) } " (" (a.agency) ")" }
             dt { (t(l, "assets-col-site")) } dd { (a.site) }
-            dt { (t(l, "assets-col-type")) } dd { (a.kind) }
+            dt { (t(l, "assets-col-type")) } dd { (crate::i18n::kind_word(l, &a.kind)) }
             dt { (t(l, "assets-col-status")) } dd { (status_cell(v, a)) }
             dt { (t(l, "asset-seen-by")) } dd {
                 @if let Some(agent) = &a.agent_id {
