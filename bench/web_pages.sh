@@ -65,12 +65,15 @@ start "$B" current "$PORT" config/collector.toml
 [ -n "$BASELINE" ] && start "$BB" baseline "$BASE_PORT" "$BSRC/config/collector.toml"
 sleep 31   # the SLA, backup and LAN states are computed every 30 s
 
-HOST_ID=$(head -1 "$W/current/data/bench-tokens.txt" | cut -d' ' -f1)
 YEAR=$(date +%Y)
-# fetch NAME PORT LANG PATH: one timed fetch -> "code seconds bytes"
+# fetch NAME PORT LANG PATH: one timed fetch -> "code seconds bytes"; {host} in PATH is
+# that collector's first enrolled agent
 fetch() {
+  local host path
+  host=$(head -1 "$W/$1/data/bench-tokens.txt" | cut -d' ' -f1)
+  path="${4//\{host\}/$host}"
   curl -s -b "$W/$1/jar" -H "Accept-Language: $3" -o /dev/null \
-    -w '%{http_code} %{time_starttransfer} %{size_download}\n' "http://127.0.0.1:$2$4"
+    -w '%{http_code} %{time_starttransfer} %{size_download}\n' "http://127.0.0.1:$2$path"
 }
 # the median (ms) and body of a file of "code seconds bytes" lines; "HTTP n" on an error
 median() {
@@ -82,7 +85,7 @@ if [ -n "$BASELINE" ]; then
 else
   printf '%-34s %9s %9s %9s %9s\n' page en_ms id_ms en_bytes id_bytes
 fi
-for p in / /scorecard.csv "/api/v1/scorecard" "/api/v1/scorecard?period=$YEAR&format=xlsx" /agencies/dinkes "/hosts/$HOST_ID" /sla /sla.csv /backups /inventory /inventory.csv /lan "/reports/$YEAR.pdf" "/reports/$YEAR.xlsx" "/agencies/dinkes/reports/$YEAR.pdf"; do
+for p in / /scorecard.csv "/api/v1/scorecard" "/api/v1/scorecard?period=$YEAR&format=xlsx" /agencies/dinkes "/hosts/{host}" /sla /sla.csv /backups /inventory /inventory.csv /lan "/reports/$YEAR.pdf" "/reports/$YEAR.xlsx" "/agencies/dinkes/reports/$YEAR.pdf"; do
   : > "$W/t-base"; : > "$W/t-en"; : > "$W/t-id"
   for _ in $(seq 1 "$RUNS"); do
     [ -n "$BASELINE" ] && fetch baseline "$BASE_PORT" en "$p" >> "$W/t-base"

@@ -79,67 +79,77 @@ impl Csv {
     }
 }
 
-/// The rows of an RFC 4180 document written by [`Csv`] (quoted cells may hold commas,
-/// quotes and line breaks).
-fn rows(text: &str) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    let (mut row, mut cell) = (Vec::new(), String::new());
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => cell.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut cell)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut cell));
-                out.push(std::mem::take(&mut row));
-            }
-            (false, c) => cell.push(c),
-        }
-    }
-    if !cell.is_empty() || !row.is_empty() {
-        row.push(cell);
-        out.push(row);
-    }
-    out
-}
-
 /// A CSV document for a spreadsheet set to the Indonesian locale: a UTF-8 byte order
 /// mark (without it, spreadsheets read UTF-8 as the local code page and garble names),
 /// `;` between cells (a comma is the decimal separator there) and decimal commas in
 /// plain numbers (`99.95` becomes `99,95`, read as a number). Integers, addresses
 /// (`10.0.0.5`) and versions (`6.1.0`) are left as they are.
 pub fn for_indonesian_spreadsheet(text: &str) -> String {
-    let mut out = String::from("\u{feff}");
-    for row in rows(text) {
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(';');
+    let mut out = String::with_capacity(text.len() + text.len() / 8 + 3);
+    out.push('\u{feff}');
+    // one pass over the RFC 4180 text written by [`Csv`] (quoted cells may hold commas,
+    // quotes and line breaks): runs of plain bytes are copied whole into the cell
+    let b = text.as_bytes();
+    let mut cell = String::new();
+    let (mut quoted, mut in_row) = (false, false);
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        match (quoted, b[i]) {
+            (true, b'"') if b.get(i + 1) == Some(&b'"') => {
+                cell.push_str(&text[start..i]);
+                cell.push('"');
+                i += 2;
             }
-            let one_point = cell.matches('.').count() == 1;
-            let cell = if one_point && is_plain_number(cell) && cell.parse::<f64>().is_ok() {
-                Cow::Owned(cell.replace('.', ","))
-            } else {
-                Cow::Borrowed(cell.as_str())
-            };
-            // the cells were neutralised by `field` already; only the quoting changes
-            if cell.contains([';', '"', '\n', '\r']) {
-                out.push('"');
-                out.push_str(&cell.replace('"', "\"\""));
-                out.push('"');
-            } else {
-                out.push_str(&cell);
+            (_, b'"') => {
+                cell.push_str(&text[start..i]);
+                quoted = !quoted;
+                i += 1;
+            }
+            (false, c @ (b',' | b'\n')) => {
+                cell.push_str(&text[start..i]);
+                semicolon_cell(&mut out, &cell, in_row);
+                cell.clear();
+                in_row = c == b',';
+                if c == b'\n' {
+                    out.push_str("\r\n");
+                }
+                i += 1;
+            }
+            _ => {
+                i += 1;
+                continue;
             }
         }
+        start = i;
+    }
+    cell.push_str(&text[start..]);
+    if !cell.is_empty() || in_row {
+        semicolon_cell(&mut out, &cell, in_row);
         out.push_str("\r\n");
     }
     out
+}
+
+/// One cell of [`for_indonesian_spreadsheet`]: after a `;` unless first in its row, a
+/// plain number with its decimal comma, quoted when it holds `;`, a quote or a break.
+fn semicolon_cell(out: &mut String, cell: &str, after_another: bool) {
+    if after_another {
+        out.push(';');
+    }
+    let one_point = cell.bytes().filter(|c| *c == b'.').count() == 1;
+    let cell = if one_point && is_plain_number(cell) && cell.parse::<f64>().is_ok() {
+        Cow::Owned(cell.replace('.', ","))
+    } else {
+        Cow::Borrowed(cell)
+    };
+    // the cells were neutralised by `field` already; only the quoting changes
+    if cell.contains([';', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&cell.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&cell);
+    }
 }
 
 #[cfg(test)]

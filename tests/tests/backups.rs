@@ -555,14 +555,7 @@ fn the_backups_page_and_its_csv_in_both_languages() {
         br#"{"who":"Rina (Seksi TIK)","result":"ok","notes":"dipulihkan ke VM uji"}"#,
     );
     assert_eq!(code, 201, "{out}");
-    c.add_user("budi", &["--role", "admin"], "budi password 2026");
-    c.add_user(
-        "ani",
-        &["--role", "agency", "--agency", "diskominfo"],
-        "ani password 2026",
-    );
-    let budi = simpul_e2e::curl::login(&c, "budi", "budi password 2026");
-    let ani = simpul_e2e::curl::login(&c, "ani", "ani password 2026");
+    let (budi, ani) = bilingual::two_users(&c);
 
     let page = read(&c, &budi, ID, "/backups", 200);
     assert_indonesian("/backups", &page);

@@ -329,14 +329,7 @@ fn the_sla_page_and_its_csv_in_both_languages() {
         r["uptime"]["boot_time_seconds"] = ((now - 5000.0) as u64).into();
         simpul_e2e::send(&c, &token, &r);
     }
-    c.add_user("budi", &["--role", "admin"], "budi password 2026");
-    c.add_user(
-        "ani",
-        &["--role", "agency", "--agency", "diskominfo"],
-        "ani password 2026",
-    );
-    let budi = simpul_e2e::curl::login(&c, "budi", "budi password 2026");
-    let ani = simpul_e2e::curl::login(&c, "ani", "ani password 2026");
+    let (budi, ani) = bilingual::two_users(&c);
 
     let id_page = read(&c, &budi, ID, "/sla", 200);
     assert_indonesian("/sla", &id_page);

@@ -664,16 +664,29 @@ pub fn to_csv_in<'a>(
         Lang::Id => CSV_HEADER_KEYS.iter().map(|k| t(lang, k)).collect(),
     };
     let head: Vec<&str> = names.iter().map(String::as_str).collect();
-    let status = |p: Presence| match lang {
-        Lang::En => p.as_str().to_owned(),
-        Lang::Id => t(
-            lang,
-            match p {
-                Presence::Present => "assets-present",
-                Presence::NotSeen => "assets-not-seen",
-                Presence::NeverSeen => "assets-never-seen",
-            },
-        ),
+    // each status's word once, not once per asset
+    let words: Vec<(Presence, String)> = Presence::ALL
+        .iter()
+        .map(|p| {
+            let word = match lang {
+                Lang::En => p.as_str().to_owned(),
+                Lang::Id => t(
+                    lang,
+                    match p {
+                        Presence::Present => "assets-present",
+                        Presence::NotSeen => "assets-not-seen",
+                        Presence::NeverSeen => "assets-never-seen",
+                    },
+                ),
+            };
+            (*p, word)
+        })
+        .collect();
+    let status = |p: Presence| {
+        words
+            .iter()
+            .find(|(w, _)| *w == p)
+            .map_or("", |(_, word)| word.as_str())
     };
     let mut out = crate::csv::Csv::new(&head);
     let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());

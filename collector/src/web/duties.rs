@@ -342,7 +342,18 @@ fn sla_csv_in(l: Lang, r: &crate::sla::report::SlaReport) -> String {
         Lang::Id => {
             let header = sla_csv_header(l);
             let header: [&str; 16] = std::array::from_fn(|i| header[i].as_str());
-            crate::sla::report::to_csv_with(r, &header, |s| t(l, s.key()))
+            // each state's word once, not once per host
+            let words: Vec<(crate::sla::report::SlaStatus, String)> =
+                crate::sla::report::SlaStatus::ALL
+                    .iter()
+                    .map(|s| (*s, t(l, s.key())))
+                    .collect();
+            crate::sla::report::to_csv_with(r, &header, |s| {
+                words
+                    .iter()
+                    .find(|(w, _)| *w == s)
+                    .map_or_else(String::new, |(_, word)| word.clone())
+            })
         }
     }
 }

@@ -67,3 +67,18 @@ pub fn indonesian_csv(text: &str) -> Vec<Vec<String>> {
         .map(|row| row.into_iter().map(|c| c.replace(';', ",")).collect())
         .collect()
 }
+
+/// Logs in two new users: budi, a Diskominfo admin, and ani, of the agency diskominfo;
+/// their session cookies.
+pub fn two_users(c: &Collector) -> (String, String) {
+    c.add_user("budi", &["--role", "admin"], "budi password 2026");
+    c.add_user(
+        "ani",
+        &["--role", "agency", "--agency", "diskominfo"],
+        "ani password 2026",
+    );
+    (
+        simpul_e2e::curl::login(c, "budi", "budi password 2026"),
+        simpul_e2e::curl::login(c, "ani", "ani password 2026"),
+    )
+}
