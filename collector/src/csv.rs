@@ -49,9 +49,10 @@ pub struct Csv {
 
 impl Csv {
     /// A document with the column names `header`.
-    pub fn new(header: &[&str]) -> Self {
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Self {
         let mut c = Self { out: String::new() };
-        c.push(header.iter().map(|h| h as &dyn Display));
+        let names: Vec<&str> = header.iter().map(AsRef::as_ref).collect();
+        c.push(names.iter().map(|h| h as &dyn Display));
         c
     }
 

@@ -312,6 +312,18 @@ pub fn state_word(lang: Lang, value: &str) -> String {
     t(lang, key)
 }
 
+/// The column names of a CSV file for a reader of `lang`, from (English name, message
+/// key) pairs: in English the names (the API's, snake_case), in Indonesian the messages.
+pub fn column_names(lang: Lang, columns: &[(&str, &str)]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|(name, key)| match lang {
+            Lang::En => (*name).to_owned(),
+            Lang::Id => t(lang, key),
+        })
+        .collect()
+}
+
 /// A device's or an asset's type (`server`, `router`, `switch`, `host`, `unknown`,
 /// `segment`) in `lang`; another as it is.
 pub fn kind_word(lang: Lang, value: &str) -> String {

@@ -227,92 +227,50 @@ pub fn months_to_csv(months: &[(String, Vec<ScoreRow>)]) -> String {
 
 /// The CSV of `parts` (each with its month, when the file has a month column).
 fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -> String {
-    const EN: [&str; 31] = [
-        "month",
-        "agency",
-        "name",
-        "agents_reporting",
-        "agents_expected",
-        "sla_state",
-        "sla_availability_percent",
-        "sla_hosts_breached",
-        "backups_state",
-        "backups",
-        "restore_tests_due",
-        "lan_state",
-        "lan_unacknowledged_changes",
-        "servers",
-        "lan_devices",
-        "overall",
-        "agents",
-        "agents_reason",
-        "sla",
-        "sla_reason",
-        "backups_fresh",
-        "backups_fresh_reason",
-        "restore_tests",
-        "restore_tests_reason",
-        "lan_submitted",
-        "lan_submitted_reason",
-        "lan_changes",
-        "lan_changes_reason",
-        "inventory",
-        "inventory_reason",
-        "worst_duty",
+    // (the API's name, the message key of its Indonesian name)
+    const COLUMNS: [(&str, &str); 31] = [
+        ("month", "csv-month"),
+        ("agency", "csv-agency"),
+        ("name", "csv-name"),
+        ("agents_reporting", "csv-agents-reporting"),
+        ("agents_expected", "csv-agents-expected"),
+        ("sla_state", "csv-sla-state"),
+        ("sla_availability_percent", "csv-sla-availability-percent"),
+        ("sla_hosts_breached", "csv-sla-hosts-breached"),
+        ("backups_state", "csv-backups-state"),
+        ("backups", "csv-backups"),
+        ("restore_tests_due", "csv-restore-tests-due"),
+        ("lan_state", "csv-lan-state"),
+        (
+            "lan_unacknowledged_changes",
+            "csv-lan-unacknowledged-changes",
+        ),
+        ("servers", "csv-servers"),
+        ("lan_devices", "csv-lan-devices"),
+        ("overall", "csv-overall"),
+        ("agents", "duty-agents"),
+        ("agents_reason", "csv-agents-reason"),
+        ("sla", "duty-sla"),
+        ("sla_reason", "csv-sla-reason"),
+        ("backups_fresh", "duty-backups-fresh"),
+        ("backups_fresh_reason", "csv-backups-fresh-reason"),
+        ("restore_tests", "duty-restore-tests"),
+        ("restore_tests_reason", "csv-restore-tests-reason"),
+        ("lan_submitted", "duty-lan-submitted"),
+        ("lan_submitted_reason", "csv-lan-submitted-reason"),
+        ("lan_changes", "duty-lan-changes"),
+        ("lan_changes_reason", "csv-lan-changes-reason"),
+        ("inventory", "duty-inventory"),
+        ("inventory_reason", "csv-inventory-reason"),
+        ("worst_duty", "csv-worst-duty"),
     ];
-    let translated: Vec<String>;
-    let names: Vec<&str> = match lang {
-        Lang::En => EN.to_vec(),
-        Lang::Id => {
-            translated = [
-                "csv-month",
-                "csv-agency",
-                "csv-name",
-                "csv-agents-reporting",
-                "csv-agents-expected",
-                "csv-sla-state",
-                "csv-sla-availability-percent",
-                "csv-sla-hosts-breached",
-                "csv-backups-state",
-                "csv-backups",
-                "csv-restore-tests-due",
-                "csv-lan-state",
-                "csv-lan-unacknowledged-changes",
-                "csv-servers",
-                "csv-lan-devices",
-                "csv-overall",
-                "duty-agents",
-                "csv-agents-reason",
-                "duty-sla",
-                "csv-sla-reason",
-                "duty-backups-fresh",
-                "csv-backups-fresh-reason",
-                "duty-restore-tests",
-                "csv-restore-tests-reason",
-                "duty-lan-submitted",
-                "csv-lan-submitted-reason",
-                "duty-lan-changes",
-                "csv-lan-changes-reason",
-                "duty-inventory",
-                "csv-inventory-reason",
-                "csv-worst-duty",
-            ]
-            .iter()
-            .map(|k| crate::i18n::t(lang, k))
-            .collect();
-            translated.iter().map(String::as_str).collect()
-        }
-    };
-    let head: Vec<&str> = if with_month {
-        names
-    } else {
-        names[1..].to_vec()
-    };
+    let names = crate::i18n::column_names(lang, &COLUMNS);
+    let head = if with_month { &names[..] } else { &names[1..] };
     let word = |s: &str| match lang {
         Lang::En => s.to_owned(),
         Lang::Id => crate::i18n::state_word(lang, s),
     };
-    let mut out = crate::csv::Csv::new(&head);
+    let mut out = crate::csv::Csv::new(head);
     for (month, r) in parts
         .iter()
         .flat_map(|(m, rows)| rows.iter().map(move |r| (m.unwrap_or(""), r)))

@@ -17,43 +17,9 @@ use super::error::ApiError;
 use super::query::{Format, Params, Unknown};
 use super::scope::AgencyPath;
 use super::AppState;
-use crate::backups::{statuses, Obligation, Status};
+use crate::backups::{explained, to_csv, Obligation};
+use crate::i18n::Lang;
 use crate::store;
-
-pub fn csv(rows: &[Status]) -> String {
-    let mut out = crate::csv::Csv::new(&[
-        "id",
-        "agency",
-        "dataset",
-        "state",
-        "age_seconds",
-        "last_time",
-        "last_size_bytes",
-        "last_host",
-        "restore_test_state",
-        "message",
-        "last_checksum",
-        "size_change_percent",
-    ]);
-    for r in rows {
-        out.row(&[
-            &r.id,
-            &r.agency,
-            &r.dataset,
-            &r.state,
-            &r.age_seconds.map_or(String::new(), |a| format!("{a:.0}")),
-            &r.last_time.as_deref().unwrap_or(""),
-            &r.last_size_bytes.map_or(String::new(), |s| s.to_string()),
-            &r.last_host.as_deref().unwrap_or(""),
-            &r.restore_test_state,
-            &r.message,
-            &r.last_checksum.as_deref().unwrap_or(""),
-            &r.size_change_ratio
-                .map_or(String::new(), |x| format!("{:.1}", x * 100.0)),
-        ]);
-    }
-    out.finish()
-}
 
 /// The declared obligation `id` (collector.toml or API), or a 404 that names only the
 /// id asked for: the check-in endpoint answers anyone, and an agency user may read
@@ -86,7 +52,7 @@ async fn answer(
     let cfg = Arc::clone(&app);
     let rows = app
         .read_db(move |conn| {
-            statuses(
+            explained(
                 conn,
                 &cfg.cfg.backup_settings(),
                 crate::now_seconds(),
@@ -95,9 +61,9 @@ async fn answer(
         })
         .await?;
     Ok(if as_csv {
-        super::csv_response("simpul-backups.csv", csv(&rows))
+        super::csv_response("simpul-backups.csv", to_csv(&rows, Lang::En))
     } else {
-        Json(rows).into_response()
+        Json(rows.into_iter().map(|e| e.status).collect::<Vec<_>>()).into_response()
     })
 }
 

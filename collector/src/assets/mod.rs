@@ -577,67 +577,37 @@ fn device_asset(group: Vec<&Sighting>) -> Asset {
 }
 
 /// The columns of the register's CSV: the inventory's first twelve as they were, then
-/// the register's (`asset_id` last, so that an edited export imports back).
-pub const CSV_HEADER: [&str; 27] = [
-    "agency",
-    "agency_name",
-    "asset_type",
-    "name",
-    "vendor",
-    "model",
-    "serial",
-    "addresses",
-    "macs",
-    "source",
-    "first_seen",
-    "last_seen",
-    "site",
-    "status",
-    "os",
-    "os_version",
-    "cpu",
-    "cpu_cores",
-    "cpu_threads",
-    "memory_bytes",
-    "disk_bytes",
-    "asset_tag",
-    "responsible",
-    "location",
-    "procurement_year",
-    "notes",
-    "asset_id",
-];
-
-/// The message keys of [`CSV_HEADER`]'s columns, for a reader of Bahasa Indonesia (the
-/// import reads these names back: `import::NAMES`, `import::EXPORT_ONLY`).
-pub const CSV_HEADER_KEYS: [&str; 27] = [
-    "assets-csv-agency",
-    "assets-csv-agency-name",
-    "assets-csv-asset-type",
-    "assets-csv-name",
-    "assets-csv-vendor",
-    "assets-csv-model",
-    "assets-csv-serial",
-    "assets-csv-addresses",
-    "assets-csv-macs",
-    "assets-csv-source",
-    "assets-csv-first-seen",
-    "assets-csv-last-seen",
-    "assets-csv-site",
-    "assets-csv-status",
-    "assets-csv-os",
-    "assets-csv-os-version",
-    "assets-csv-cpu",
-    "assets-csv-cpu-cores",
-    "assets-csv-cpu-threads",
-    "assets-csv-memory-bytes",
-    "assets-csv-disk-bytes",
-    "assets-csv-asset-tag",
-    "assets-csv-responsible",
-    "assets-csv-location",
-    "assets-csv-procurement-year",
-    "assets-csv-notes",
-    "assets-csv-asset-id",
+/// the register's (`asset_id` last, so that an edited export imports back). Each is
+/// (the API's name, the message key of its Indonesian name, which the import reads
+/// back too: `import::NAMES`, `import::EXPORT_ONLY`).
+pub const CSV_COLUMNS: [(&str, &str); 27] = [
+    ("agency", "assets-csv-agency"),
+    ("agency_name", "assets-csv-agency-name"),
+    ("asset_type", "assets-csv-asset-type"),
+    ("name", "assets-csv-name"),
+    ("vendor", "assets-csv-vendor"),
+    ("model", "assets-csv-model"),
+    ("serial", "assets-csv-serial"),
+    ("addresses", "assets-csv-addresses"),
+    ("macs", "assets-csv-macs"),
+    ("source", "assets-csv-source"),
+    ("first_seen", "assets-csv-first-seen"),
+    ("last_seen", "assets-csv-last-seen"),
+    ("site", "assets-csv-site"),
+    ("status", "assets-csv-status"),
+    ("os", "assets-csv-os"),
+    ("os_version", "assets-csv-os-version"),
+    ("cpu", "assets-csv-cpu"),
+    ("cpu_cores", "assets-csv-cpu-cores"),
+    ("cpu_threads", "assets-csv-cpu-threads"),
+    ("memory_bytes", "assets-csv-memory-bytes"),
+    ("disk_bytes", "assets-csv-disk-bytes"),
+    ("asset_tag", "assets-csv-asset-tag"),
+    ("responsible", "assets-csv-responsible"),
+    ("location", "assets-csv-location"),
+    ("procurement_year", "assets-csv-procurement-year"),
+    ("notes", "assets-csv-notes"),
+    ("asset_id", "assets-csv-asset-id"),
 ];
 
 /// The register as CSV, times in `zone`: the API's file (English headers, machine
@@ -659,11 +629,6 @@ pub fn to_csv_in<'a>(
     lang: crate::i18n::Lang,
 ) -> String {
     use crate::i18n::{t, Lang};
-    let names: Vec<String> = match lang {
-        Lang::En => CSV_HEADER.iter().map(|s| (*s).to_owned()).collect(),
-        Lang::Id => CSV_HEADER_KEYS.iter().map(|k| t(lang, k)).collect(),
-    };
-    let head: Vec<&str> = names.iter().map(String::as_str).collect();
     // each status's word once, not once per asset
     let words: Vec<(Presence, String)> = Presence::ALL
         .iter()
@@ -688,7 +653,7 @@ pub fn to_csv_in<'a>(
             .find(|(w, _)| *w == p)
             .map_or("", |(_, word)| word.as_str())
     };
-    let mut out = crate::csv::Csv::new(&head);
+    let mut out = crate::csv::Csv::new(&crate::i18n::column_names(lang, &CSV_COLUMNS));
     let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     for a in assets {
         out.row(&[

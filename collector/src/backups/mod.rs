@@ -502,6 +502,55 @@ impl Explained {
     }
 }
 
+/// The obligations as CSV (`GET /api/v1/backups?format=csv`, `/backups.csv`) for a
+/// reader of `lang`: in English the API's file (machine states, the English texts); in
+/// Indonesian its column names, states and explanations in Indonesian.
+pub fn to_csv(rows: &[Explained], lang: Lang) -> String {
+    // (the API's name, the message key of its Indonesian name)
+    const COLUMNS: [(&str, &str); 12] = [
+        ("id", "backups-csv-id"),
+        ("agency", "backups-csv-agency"),
+        ("dataset", "backups-csv-dataset"),
+        ("state", "backups-csv-state"),
+        ("age_seconds", "backups-csv-age-seconds"),
+        ("last_time", "backups-csv-last-time"),
+        ("last_size_bytes", "backups-csv-last-size-bytes"),
+        ("last_host", "backups-csv-last-host"),
+        ("restore_test_state", "backups-csv-restore-test-state"),
+        ("message", "backups-csv-message"),
+        ("last_checksum", "backups-csv-last-checksum"),
+        ("size_change_percent", "backups-csv-size-change-percent"),
+    ];
+    let word = |s: &str| match lang {
+        Lang::En => s.to_owned(),
+        Lang::Id => crate::i18n::state_word(lang, s),
+    };
+    let mut out = crate::csv::Csv::new(&crate::i18n::column_names(lang, &COLUMNS));
+    for e in rows {
+        let r = &e.status;
+        let (host, message) = match lang {
+            Lang::En => (r.last_host.clone().unwrap_or_default(), r.message.clone()),
+            Lang::Id => (e.host_in(lang).unwrap_or_default(), e.message_in(lang)),
+        };
+        out.row(&[
+            &r.id,
+            &r.agency,
+            &r.dataset,
+            &word(r.state.as_str()),
+            &r.age_seconds.map_or(String::new(), |a| format!("{a:.0}")),
+            &r.last_time.as_deref().unwrap_or(""),
+            &r.last_size_bytes.map_or(String::new(), |s| s.to_string()),
+            &host,
+            &word(r.restore_test_state.as_str()),
+            &message,
+            &r.last_checksum.as_deref().unwrap_or(""),
+            &r.size_change_ratio
+                .map_or(String::new(), |x| format!("{:.1}", x * 100.0)),
+        ]);
+    }
+    out.finish()
+}
+
 /// The state of every obligation (of one agency, if given) at `now`.
 pub fn statuses(
     conn: &Db,

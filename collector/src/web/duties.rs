@@ -640,48 +640,6 @@ fn backup_history(
     }
 }
 
-/// The backups CSV in Indonesian: the API's columns (`api::backups::csv`), named in
-/// Indonesian, with the states and explanations in Indonesian words.
-fn backups_csv_id(rows: &[Explained]) -> String {
-    let l = Lang::Id;
-    let header = [
-        "backups-csv-id",
-        "backups-csv-agency",
-        "backups-csv-dataset",
-        "backups-csv-state",
-        "backups-csv-age-seconds",
-        "backups-csv-last-time",
-        "backups-csv-last-size-bytes",
-        "backups-csv-last-host",
-        "backups-csv-restore-test-state",
-        "backups-csv-message",
-        "backups-csv-last-checksum",
-        "backups-csv-size-change-percent",
-    ]
-    .map(|k| t(l, k));
-    let header: [&str; 12] = std::array::from_fn(|i| header[i].as_str());
-    let mut out = crate::csv::Csv::new(&header);
-    for e in rows {
-        let r = &e.status;
-        out.row(&[
-            &r.id,
-            &r.agency,
-            &r.dataset,
-            &t(l, r.state.key()),
-            &r.age_seconds.map_or(String::new(), |a| format!("{a:.0}")),
-            &r.last_time.as_deref().unwrap_or(""),
-            &r.last_size_bytes.map_or(String::new(), |s| s.to_string()),
-            &e.host_in(l).unwrap_or_default(),
-            &t(l, r.restore_test_state.key()),
-            &e.message_in(l),
-            &r.last_checksum.as_deref().unwrap_or(""),
-            &r.size_change_ratio
-                .map_or(String::new(), |x| format!("{:.1}", x * 100.0)),
-        ]);
-    }
-    out.finish()
-}
-
 /// `GET /backups.csv`: the backups API's CSV, for what the user may see, in the
 /// viewer's language.
 pub async fn backups_csv(
@@ -696,12 +654,7 @@ pub async fn backups_csv(
     let Some(rows) = visible_backups(&app, &v, agency).await else {
         return unavailable(&v);
     };
-    let body = match v.lang {
-        Lang::En => {
-            crate::api::backups::csv(&rows.iter().map(|e| e.status.clone()).collect::<Vec<_>>())
-        }
-        Lang::Id => backups_csv_id(&rows),
-    };
+    let body = crate::backups::to_csv(&rows, v.lang);
     super::csv_download(&v, raw.as_deref(), "simpul-backups.csv", body)
 }
 
@@ -1159,8 +1112,8 @@ mod tests {
             host: Msg::new("backups-host-of").text("agency", "diskominfo"),
             status,
         };
-        let en = crate::api::backups::csv(std::slice::from_ref(&e.status));
-        let id = backups_csv_id(std::slice::from_ref(&e));
+        let en = crate::backups::to_csv(std::slice::from_ref(&e), Lang::En);
+        let id = crate::backups::to_csv(std::slice::from_ref(&e), Lang::Id);
         let (en, id): (Vec<_>, Vec<_>) = (en.lines().collect(), id.lines().collect());
         assert_eq!(en.len(), id.len());
         let cells = |l: &str| l.split(',').count();
