@@ -31,7 +31,8 @@ pub struct NetLab {
     pub hosts: usize,
 }
 
-fn ip(args: &[&str]) -> Output {
+/// `ip ARGS`, its output whatever it did.
+pub(crate) fn ip(args: &[&str]) -> Output {
     Command::new("ip")
         .args(args)
         .stdin(Stdio::null())
@@ -39,7 +40,8 @@ fn ip(args: &[&str]) -> Output {
         .expect("run ip")
 }
 
-fn ip_ok(args: &[&str]) {
+/// `ip ARGS`, which must succeed.
+pub(crate) fn ip_ok(args: &[&str]) {
     let out = ip(args);
     assert!(
         out.status.success(),
@@ -301,14 +303,19 @@ impl NetLab {
 
 impl Drop for NetLab {
     fn drop(&mut self) {
-        for ns in self.namespaces.iter().rev() {
-            // nothing may outlive the lab: kill what still runs inside
-            let pids = ip(&["netns", "pids", ns]);
-            for pid in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
-                let _ = Command::new("kill").args(["-9", pid]).status();
-            }
-            let _ = ip(&["netns", "del", ns]);
-            let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(ns));
+        remove_namespaces(&self.namespaces);
+    }
+}
+
+/// Deletes a lab's namespaces, newest first, and kills what still runs inside them:
+/// nothing may outlive the lab.
+pub(crate) fn remove_namespaces(namespaces: &[String]) {
+    for ns in namespaces.iter().rev() {
+        let pids = ip(&["netns", "pids", ns]);
+        for pid in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
+            let _ = Command::new("kill").args(["-9", pid]).status();
         }
+        let _ = ip(&["netns", "del", ns]);
+        let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(ns));
     }
 }

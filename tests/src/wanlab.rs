@@ -13,6 +13,7 @@
 //! lab; nothing touches the root namespace; no namespace has a default route. Traffic
 //! can only stay inside the lab.
 
+use crate::netlab::{ip, ip_ok};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,24 +43,6 @@ pub struct WanLab {
     namespaces: Vec<String>,
     children: Vec<Child>,
     pub shaper: Shaper,
-}
-
-fn ip(args: &[&str]) -> Output {
-    Command::new("ip")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ip")
-}
-
-fn ip_ok(args: &[&str]) {
-    let out = ip(args);
-    assert!(
-        out.status.success(),
-        "ip {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The IPv4 address of link `i`'s core (`end` 1) or target (`end` 2) end.
@@ -279,13 +262,6 @@ impl Drop for WanLab {
             let _ = c.kill();
             let _ = c.wait();
         }
-        for ns in self.namespaces.iter().rev() {
-            // nothing may outlive the lab: kill what still runs inside
-            let pids = ip(&["netns", "pids", ns]);
-            for pid in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
-                let _ = Command::new("kill").args(["-9", pid]).status();
-            }
-            let _ = ip(&["netns", "del", ns]);
-        }
+        crate::netlab::remove_namespaces(&self.namespaces);
     }
 }

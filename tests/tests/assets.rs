@@ -607,17 +607,10 @@ fn pages(c: &Collector, cookie: &str, server_id: &str, printer_id: &str) {
         ] {
             b.client.goto(&c.url(&path)).await.unwrap();
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let w = b
-                .client
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth]",
-                    vec![],
-                )
-                .await
-                .unwrap();
+            let (scroll, inner) = b.widths().await;
             assert!(
-                w[0].as_f64().unwrap() <= w[1].as_f64().unwrap(),
-                "{path} scrolls sideways on a phone: {w:?}"
+                scroll <= inner,
+                "{path} scrolls sideways on a phone: {scroll} > {inner}"
             );
             b.shot(shot).await;
         }

@@ -222,15 +222,7 @@ async fn the_duty_pages_in_a_browser_in_both_languages() {
                 } else {
                     bilingual::assert_english(&path, &html);
                 }
-                let w = b
-                    .client
-                    .execute(
-                        "return [document.documentElement.scrollWidth, window.innerWidth]",
-                        vec![],
-                    )
-                    .await
-                    .unwrap();
-                let (scroll, inner) = (w[0].as_f64().unwrap(), w[1].as_f64().unwrap());
+                let (scroll, inner) = b.widths().await;
                 assert!(
                     scroll <= inner,
                     "{path} ({lang}) scrolls sideways at {width} px: {scroll} > {inner}"

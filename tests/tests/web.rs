@@ -415,15 +415,7 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
     ] {
         b.client.goto(&c.url(path)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let widths = b
-            .client
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth]",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+        let (scroll, inner) = b.widths().await;
         assert!(
             scroll <= inner,
             "{path} scrolls sideways on a phone: {scroll} > {inner}"

@@ -78,6 +78,20 @@ impl Browser {
             .unwrap();
     }
 
+    /// The page's width and the window's (CSS px): a page wider than its window
+    /// scrolls sideways.
+    pub async fn widths(&self) -> (f64, f64) {
+        let w = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (w[0].as_f64().unwrap(), w[1].as_f64().unwrap())
+    }
+
     pub async fn shot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
