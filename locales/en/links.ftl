@@ -1,0 +1,1 @@
+# WAN links: the link pages, API and scorecard (collector/src/links, web).

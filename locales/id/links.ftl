@@ -1,0 +1,1 @@
+# Tautan WAN: halaman tautan, API dan kartu skor (collector/src/links, web).
