@@ -69,6 +69,9 @@ sla-so-far = { $duration } sejauh ini
 # penyebab server mati (sla/engine.rs, Cause)
 sla-cause-missed-heartbeats = sinyal tidak diterima
 sla-cause-reboot = mulai ulang (reboot)
+sla-cause-link-down = tautan putus (agen Perangkat Daerah tetap melapor)
+sla-cause-site-down = lokasi padam (agen Perangkat Daerah juga tidak melapor)
+sla-cause-unreachable = tidak terjangkau (tidak ada agen di Perangkat Daerah untuk membedakan tautan dari lokasi)
 
 # mengapa sebuah server tanpa data (sla/report.rs, NoDataReason)
 sla-no-data-revoked = agennya sudah dicabut sebelum periode ini

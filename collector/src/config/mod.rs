@@ -11,6 +11,7 @@ use crate::period::{ConfiguredZone, Span, Zone};
 
 pub mod assets;
 pub mod backups;
+pub mod links;
 pub mod remote_write;
 pub mod sla;
 
@@ -167,6 +168,9 @@ pub struct CollectorConfig {
     /// neither language: `id` (Bahasa Indonesia) or `en`.
     #[serde(default = "default_language")]
     pub default_language: String,
+    /// The WAN links (`[[links]]`): which probes measure them, from which ends.
+    #[serde(default)]
+    pub links: Vec<links::Link>,
 }
 
 /// Bahasa Indonesia: the language of the product's users.
@@ -436,6 +440,7 @@ impl Default for CollectorConfig {
             remote_write: Vec::new(),
             assets: assets::AssetSettings::default(),
             default_language: default_language(),
+            links: Vec::new(),
         }
     }
 }
@@ -774,6 +779,14 @@ impl CollectorConfig {
             }
         }
         p.extend(self.sla_problems(&agencies, &sites));
+        let classes: HashSet<&str> = self.sla_classes.iter().map(|c| c.id.as_str()).collect();
+        p.extend(links::problems(
+            &self.links,
+            &agencies,
+            &self.agency_list(),
+            &self.sites,
+            &classes,
+        ));
         let mut obligations = HashSet::new();
         for (i, o) in self.backups.iter().enumerate() {
             p.extend(o.problems(&format!("backups[{i}]"), self));

@@ -67,12 +67,21 @@ pub enum State {
     Unknown,
 }
 
-/// Why a host was down.
+/// Why a host, or a link, was down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
     MissedHeartbeats,
     Reboot,
+    /// A link's probes all lost while the agency's agent went on heartbeating: the
+    /// link was down, not the site (`crate::links`).
+    LinkDown,
+    /// A link's probes all lost and the agency's agent silent too: the whole site was
+    /// down (power, building), not only its link.
+    SiteDown,
+    /// A link's probes all lost, and the agency has no agent to tell the link from the
+    /// site.
+    Unreachable,
 }
 
 impl Cause {
@@ -81,6 +90,9 @@ impl Cause {
         match self {
             Self::MissedHeartbeats => "missed heartbeats",
             Self::Reboot => "reboot",
+            Self::LinkDown => "link down",
+            Self::SiteDown => "site down",
+            Self::Unreachable => "unreachable",
         }
     }
 
@@ -90,16 +102,21 @@ impl Cause {
         match self {
             Self::MissedHeartbeats => "sla-cause-missed-heartbeats",
             Self::Reboot => "sla-cause-reboot",
+            Self::LinkDown => "sla-cause-link-down",
+            Self::SiteDown => "sla-cause-site-down",
+            Self::Unreachable => "sla-cause-unreachable",
         }
     }
 }
 
+/// A stretch of time in one state: what the rules build from heartbeats, and what a
+/// link's evidence gives directly ([`tally`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Seg {
-    start: f64,
-    end: f64,
-    state: State,
-    cause: Option<Cause>,
+pub struct Seg {
+    pub start: f64,
+    pub end: f64,
+    pub state: State,
+    pub cause: Option<Cause>,
 }
 
 /// One outage: a contiguous stretch of counted downtime.
@@ -346,12 +363,18 @@ pub fn evaluate(i: &Input<'_>) -> Tally {
         (State::Down, Some(Cause::MissedHeartbeats)) => Some((State::Unknown, None)),
         _ => None,
     });
+    tally(segs, i.maintenance, i.business_hours)
+}
+
+/// Rules 4 and 5 and the count, over a timeline already judged: `segs` sorted, not
+/// overlapping (a host's from its heartbeats, a link's from its probe rounds).
+pub fn tally(segs: Vec<Seg>, maintenance: &[Window], business_hours: Option<&[Window]>) -> Tally {
     // rule 4: maintenance
-    segs = overlay(segs, &merge(i.maintenance), |_| {
+    let mut segs = overlay(segs, &merge(maintenance), |_| {
         Some((State::Maintenance, None))
     });
     // rule 5: business hours
-    if let Some(bh) = i.business_hours {
+    if let Some(bh) = business_hours {
         segs = keep_inside(segs, &merge(bh));
     }
     let mut t = Tally::default();
@@ -374,8 +397,8 @@ pub fn evaluate(i: &Input<'_>) -> Tally {
                     Some(o) if o.end == s.start || bridged => {
                         o.end = s.end;
                         o.seconds += d;
-                        if cause == Cause::Reboot {
-                            o.cause = Cause::Reboot;
+                        if cause != Cause::MissedHeartbeats {
+                            o.cause = cause;
                         }
                     }
                     _ => t.outages.push(Outage {

@@ -7,7 +7,7 @@ use crate::store::db::{Db, Row};
 use serde::Serialize;
 
 use super::config::{SlaClass, UnknownPolicy};
-use super::engine::{evaluate, merge, Cause, Input, Span, Window};
+use super::engine::{evaluate, merge, Cause, Input, Span, Tally, Window};
 use super::period::Period;
 use crate::config::SlaSettings;
 use crate::i18n::Msg;
@@ -349,6 +349,98 @@ fn fleet_spans(conn: &Db, from: f64, to: f64) -> Result<HashMap<String, AgentSpa
     Ok(m)
 }
 
+/// Where a host or a link stands against its SLA class over a period.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    /// Up and down seconds after the class's unknown policy.
+    pub up: f64,
+    pub down: f64,
+    /// Up / (up + down); none when nothing was counted.
+    pub ratio: Option<f64>,
+    pub target: f64,
+    /// Downtime the target allows over the period (from `budget_from`, less
+    /// maintenance, business hours only if the class counts only those).
+    pub budget: f64,
+    pub remaining: f64,
+    pub status: SlaStatus,
+    /// Downtime used over the budget.
+    pub used: Option<f64>,
+    pub verdict: Verdict,
+}
+
+/// The standing of `tally` against `class` for a period ending at `to`, measured from
+/// `budget_from` (the period's start, or the first evidence if later: then the budget
+/// is pro-rated); `complete` when the period is over. Hosts and links are judged alike.
+pub fn standing(
+    class: &SlaClass,
+    tally: &Tally,
+    budget_from: f64,
+    to: f64,
+    bh: Option<&[Window]>,
+    maintenance: &[Window],
+    complete: bool,
+) -> Standing {
+    let (up, down) = match class.unknown {
+        UnknownPolicy::Excluded => (tally.up_seconds, tally.down_seconds),
+        UnknownPolicy::Up => (tally.up_seconds + tally.unknown_seconds, tally.down_seconds),
+        UnknownPolicy::Down => (tally.up_seconds, tally.down_seconds + tally.unknown_seconds),
+    };
+    let ratio = (up + down > 0.0).then(|| up / (up + down));
+    // 99.9 / 100 is 0.9990000000000001 in binary; round to the 1e-9 users can write
+    let target = (class.target_percent * 1e7).round() / 1e9;
+    // the budget is over the period's counted time (business hours only, if so) from
+    // the first evidence, less maintenance
+    let whole = match bh {
+        Some(w) => merge(w)
+            .iter()
+            .map(|w| (w.end.min(to) - w.start.max(budget_from)).max(0.0))
+            .sum(),
+        None => to - budget_from,
+    };
+    let maint_whole = evaluate(&Input {
+        from: budget_from,
+        to,
+        spans: &[],
+        seen_before: false,
+        grace: 0.0,
+        maintenance,
+        collector_down: &[],
+        business_hours: bh,
+    })
+    .maintenance_seconds;
+    let budget = (1.0 - target) * (whole - maint_whole);
+    let remaining = budget - down;
+    let status = match ratio {
+        None => SlaStatus::NoData,
+        Some(_) if remaining < 0.0 => SlaStatus::Breached,
+        Some(r) if complete && r < target => SlaStatus::Breached,
+        Some(_) => SlaStatus::Met,
+    };
+    let used = (budget > 0.0).then(|| down / budget);
+    let verdict = match (status, complete) {
+        (SlaStatus::NoData, _) => Verdict::NoData,
+        (SlaStatus::Breached, _) => Verdict::Breached,
+        (SlaStatus::Met, true) => Verdict::Met,
+        (SlaStatus::Met, false)
+            if used.is_some_and(|u| u * 100.0 > class.at_risk_budget_percent) =>
+        {
+            Verdict::AtRisk
+        }
+        (SlaStatus::Met, false) => Verdict::OnTrack,
+    };
+    Standing {
+        up,
+        down,
+        ratio,
+        target,
+        budget,
+        remaining,
+        status,
+        used,
+        verdict,
+    }
+}
+
 /// Computes the report for `period` at `now`, optionally for one agency.
 pub fn report(
     conn: &Db,
@@ -433,57 +525,26 @@ pub fn report(
             collector_down: &collector_down,
             business_hours: bh.as_deref(),
         });
-        let (up, down) = match class.unknown {
-            UnknownPolicy::Excluded => (tally.up_seconds, tally.down_seconds),
-            UnknownPolicy::Up => (tally.up_seconds + tally.unknown_seconds, tally.down_seconds),
-            UnknownPolicy::Down => (tally.up_seconds, tally.down_seconds + tally.unknown_seconds),
-        };
-        let ratio = (up + down > 0.0).then(|| up / (up + down));
-        // 99.9 / 100 is 0.9990000000000001 in binary; round to the 1e-9 users can write
-        let target = (class.target_percent * 1e7).round() / 1e9;
-        // the budget is over the period's counted time (business hours only, if so) from
-        // the host's first heartbeat (pro-rated when that is after the period began;
-        // a host never heard from keeps the whole period's), less its maintenance
-        let budget_from = first_seen.unwrap_or(from);
-        let whole = match &bh {
-            Some(w) => merge(w)
-                .iter()
-                .map(|w| (w.end.min(to) - w.start.max(budget_from)).max(0.0))
-                .sum(),
-            None => to - budget_from,
-        };
-        let maint_whole = evaluate(&Input {
-            from: budget_from,
-            to,
-            spans: &[],
-            seen_before: false,
-            grace,
-            maintenance: &maintenance,
-            collector_down: &[],
-            business_hours: bh.as_deref(),
-        })
-        .maintenance_seconds;
-        let budget = (1.0 - target) * (whole - maint_whole);
-        let remaining = budget - down;
-        let status = match ratio {
-            None => SlaStatus::NoData,
-            Some(_) if remaining < 0.0 => SlaStatus::Breached,
-            Some(r) if eval_to >= to && r < target => SlaStatus::Breached,
-            Some(_) => SlaStatus::Met,
-        };
         let complete = eval_to >= to;
-        let used = (budget > 0.0).then(|| down / budget);
-        let verdict = match (status, complete) {
-            (SlaStatus::NoData, _) => Verdict::NoData,
-            (SlaStatus::Breached, _) => Verdict::Breached,
-            (SlaStatus::Met, true) => Verdict::Met,
-            (SlaStatus::Met, false)
-                if used.is_some_and(|u| u * 100.0 > class.at_risk_budget_percent) =>
-            {
-                Verdict::AtRisk
-            }
-            (SlaStatus::Met, false) => Verdict::OnTrack,
-        };
+        let Standing {
+            up,
+            down,
+            ratio,
+            target,
+            budget,
+            remaining,
+            status,
+            used,
+            verdict,
+        } = standing(
+            class,
+            &tally,
+            first_seen.unwrap_or(from),
+            to,
+            bh.as_deref(),
+            &maintenance,
+            complete,
+        );
         let no_data_reason = (status == SlaStatus::NoData).then(|| {
             if host_to <= from {
                 if a.revoked_at.is_some_and(|r| r <= from) {

@@ -1,0 +1,285 @@
+//! The WAN links of `collector.toml` (`[[links]]`): which probe of which host measures
+//! each link, from one end or both, and when a round counts as degraded.
+//!
+//! ```toml
+//! [[links]]
+//! id = "dinkes-wan"
+//! agency = "dinkes"
+//! site = "dinkes-kantor"                     # optional
+//! a = { host = "pd-core-01", probe = "to-dinkes" }   # e.g. the Pusat Data end
+//! b = { host = "dinkes-gw", probe = "to-pusat" }     # optional: the agency's end
+//! capacity_bps = 100_000_000                 # optional
+//! sla_class = "wan-gold"                     # optional
+//! loss_threshold_percent = 5                 # degraded above (default 5)
+//! rtt_threshold_ms = 100                     # degraded above (default 100)
+//! ```
+//!
+//! What can be checked from the file alone is checked at load ([`Link::problems`]);
+//! whether the hosts are enrolled and report those probes is known only from the
+//! database, and is shown with the link (`crate::links::report`).
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+/// One end of a link: the probe `probe` of the agent of host `host`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkEnd {
+    /// The host name an agent enrolled with.
+    pub host: String,
+    /// A `[[probes]]` name in that agent's agent.toml.
+    pub probe: String,
+}
+
+/// One declared WAN link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// Short id used in URLs and metric labels, e.g. `dinkes-wan`.
+    pub id: String,
+    /// The agency the link serves.
+    pub agency: String,
+    /// The agency's site at the far end (a declared site).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// The name people read (default: the id).
+    #[serde(default)]
+    pub name: String,
+    pub a: LinkEnd,
+    #[serde(default)]
+    pub b: Option<LinkEnd>,
+    /// The contracted capacity, bits per second.
+    #[serde(default)]
+    pub capacity_bps: Option<u64>,
+    /// The SLA class its availability is held to (an `sla_classes` id).
+    #[serde(default)]
+    pub sla_class: Option<String>,
+    /// A round losing more than this share of its requests is degraded.
+    #[serde(default = "default_loss_threshold")]
+    pub loss_threshold_percent: f64,
+    /// A round whose median round trip is above this is degraded.
+    #[serde(default = "default_rtt_threshold")]
+    pub rtt_threshold_ms: f64,
+}
+
+fn default_loss_threshold() -> f64 {
+    5.0
+}
+
+fn default_rtt_threshold() -> f64 {
+    100.0
+}
+
+/// What a link id may be made of.
+pub const LINK_ID_RULE: &str =
+    "1 to 64 characters of a-z, 0-9, '-', '_' and '.', starting with a letter or digit";
+
+fn valid_id(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+}
+
+impl Link {
+    /// The name people read (its id when none is set).
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
+
+    /// Its ends: `("a", a)` and, when declared, `("b", b)`.
+    pub fn ends(&self) -> impl Iterator<Item = (&'static str, &LinkEnd)> {
+        std::iter::once(("a", &self.a)).chain(self.b.as_ref().map(|b| ("b", b)))
+    }
+
+    /// The round-trip threshold in seconds.
+    pub fn rtt_threshold_seconds(&self) -> f64 {
+        self.rtt_threshold_ms / 1000.0
+    }
+
+    /// The loss threshold as a ratio.
+    pub fn loss_threshold_ratio(&self) -> f64 {
+        self.loss_threshold_percent / 100.0
+    }
+
+    /// Every problem this link has on its own, each prefixed with `key` (e.g.
+    /// `links[2]`).
+    pub fn problems(&self, key: &str) -> Vec<String> {
+        let mut p = Vec::new();
+        if !valid_id(&self.id) {
+            p.push(format!("{key}.id = {:?}: {LINK_ID_RULE}", self.id));
+        }
+        for (side, end) in self.ends() {
+            if end.host.trim().is_empty() {
+                p.push(format!(
+                    "{key}.{side}.host: empty; name the host an agent enrolled with"
+                ));
+            }
+            if end.probe.trim().is_empty() {
+                p.push(format!(
+                    "{key}.{side}.probe: empty; name a [[probes]] entry of that host's agent.toml"
+                ));
+            }
+        }
+        if self.b.as_ref() == Some(&self.a) {
+            p.push(format!(
+                "{key}.b: the same host and probe as {key}.a; a second end must be another measurement"
+            ));
+        }
+        if !(self.loss_threshold_percent.is_finite()
+            && self.loss_threshold_percent > 0.0
+            && self.loss_threshold_percent < 100.0)
+        {
+            p.push(format!(
+                "{key}.loss_threshold_percent = {}: must be above 0 and below 100",
+                self.loss_threshold_percent
+            ));
+        }
+        if !(self.rtt_threshold_ms.is_finite() && (0.1..=60_000.0).contains(&self.rtt_threshold_ms))
+        {
+            p.push(format!(
+                "{key}.rtt_threshold_ms = {}: must be between 0.1 and 60000 milliseconds",
+                self.rtt_threshold_ms
+            ));
+        }
+        if self.capacity_bps == Some(0) {
+            p.push(format!(
+                "{key}.capacity_bps = 0: must be the contracted bits per second, above 0 (or left out)"
+            ));
+        }
+        p
+    }
+}
+
+/// The problems of every link against the rest of the config: ids unique, agencies,
+/// sites and SLA classes declared.
+pub fn problems(
+    links: &[Link],
+    agencies: &HashSet<&str>,
+    agency_list: &str,
+    sites: &[super::Site],
+    classes: &HashSet<&str>,
+) -> Vec<String> {
+    let mut p = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, l) in links.iter().enumerate() {
+        let key = format!("links[{i}]");
+        p.extend(l.problems(&key));
+        if !seen.insert(l.id.as_str()) {
+            p.push(format!(
+                "{key}.id = {:?}: another link has this id; ids must be unique",
+                l.id
+            ));
+        }
+        if !agencies.contains(l.agency.as_str()) {
+            p.push(format!(
+                "{key}.agency = {:?}: not a declared agency; declared: {agency_list}",
+                l.agency
+            ));
+        }
+        if let Some(s) = &l.site {
+            match sites.iter().find(|x| &x.id == s) {
+                None => {
+                    let declared: Vec<_> = sites.iter().map(|s| s.id.as_str()).collect();
+                    p.push(format!(
+                        "{key}.site = {s:?}: not a declared site; declared: {}",
+                        if declared.is_empty() {
+                            "(none)".to_owned()
+                        } else {
+                            declared.join(", ")
+                        }
+                    ));
+                }
+                Some(x) if x.agency.as_deref().is_some_and(|a| a != l.agency) => {
+                    p.push(format!(
+                        "{key}.site = {s:?}: belongs to agency {:?}, not to {:?}",
+                        x.agency.as_deref().unwrap_or_default(),
+                        l.agency
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(c) = &l.sla_class {
+            if !classes.contains(c.as_str()) {
+                let mut v: Vec<_> = classes.iter().copied().collect();
+                v.sort_unstable();
+                p.push(format!(
+                    "{key}.sla_class = {c:?}: not an SLA class; declared: {}",
+                    if v.is_empty() {
+                        "none (add [[sla_classes]])".to_owned()
+                    } else {
+                        v.join(", ")
+                    }
+                ));
+            }
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(toml_text: &str) -> Link {
+        toml::from_str(toml_text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const GOOD: &str = "id = \"dinkes-wan\"\nagency = \"dinkes\"\n\
+                        a = { host = \"pd-core\", probe = \"to-dinkes\" }\n\
+                        b = { host = \"dinkes-gw\", probe = \"to-pusat\" }\n";
+
+    #[test]
+    fn a_good_link_has_no_problems_and_the_defaults() {
+        let l = link(GOOD);
+        assert!(l.problems("links[0]").is_empty());
+        assert_eq!(l.loss_threshold_percent, 5.0);
+        assert_eq!(l.rtt_threshold_ms, 100.0);
+        assert_eq!(l.display_name(), "dinkes-wan");
+        assert_eq!(l.ends().count(), 2);
+    }
+
+    #[test]
+    fn each_bad_field_is_named_with_what_is_valid() {
+        let l = link(
+            "id = \"Dinkes WAN\"\nagency = \"dinkes\"\na = { host = \"\", probe = \" \" }\n\
+             loss_threshold_percent = 120\nrtt_threshold_ms = 0\ncapacity_bps = 0\n",
+        );
+        let p = l.problems("links[3]").join("\n");
+        for want in [
+            "links[3].id = \"Dinkes WAN\": 1 to 64 characters",
+            "links[3].a.host: empty",
+            "links[3].a.probe: empty",
+            "links[3].loss_threshold_percent = 120: must be above 0 and below 100",
+            "links[3].rtt_threshold_ms = 0: must be between 0.1 and 60000",
+            "links[3].capacity_bps = 0",
+        ] {
+            assert!(p.contains(want), "{want} in {p}");
+        }
+        let same = link(
+            "id = \"x\"\nagency = \"a\"\na = { host = \"h\", probe = \"p\" }\n\
+             b = { host = \"h\", probe = \"p\" }\n",
+        );
+        assert!(same
+            .problems("links[0]")
+            .join("")
+            .contains("links[0].b: the same"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = toml::from_str::<Link>(&format!("{GOOD}latency_ms = 3\n")).unwrap_err();
+        assert!(e.to_string().contains("latency_ms"), "{e}");
+        let e = toml::from_str::<Link>(
+            "id = \"x\"\nagency = \"a\"\na = { host = \"h\", probe = \"p\", port = 1 }\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("port"), "{e}");
+    }
+}
