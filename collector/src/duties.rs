@@ -31,6 +31,9 @@ pub struct Duties {
     pub lan: Vec<crate::lan::SiteStatus>,
     /// The newest poll of every SNMP device.
     pub snmp: Vec<crate::lan::SnmpStatus>,
+    /// Every declared WAN link over the current period of its SLA class (else the
+    /// current month).
+    pub links: Vec<(PeriodKind, crate::links::report::LinkReport)>,
 }
 
 impl Duties {
@@ -63,6 +66,11 @@ impl Duties {
         let lan = crate::lan::statuses(conn, &agencies, cfg.lan_max_age_seconds(), now)?;
         let snmp = crate::lan::snmp_statuses(conn, None)?;
         let backups = crate::backups::statuses(conn, &cfg.backup_settings(), now, None)?;
+        let links = crate::links::report::all(conn, cfg, now)?
+            .into_iter()
+            .zip(&cfg.links)
+            .map(|(r, l)| (crate::links::report::default_period(cfg, l, now).kind, r))
+            .collect();
         Ok(Self {
             at: now,
             seconds: started.elapsed().as_secs_f64(),
@@ -70,6 +78,7 @@ impl Duties {
             backups,
             lan,
             snmp,
+            links,
         })
     }
 

@@ -7,6 +7,7 @@ pub(crate) mod enroll;
 pub mod error;
 mod ingest;
 mod lan;
+mod links;
 mod login_throttles;
 mod maintenance;
 mod obligations;
@@ -85,6 +86,8 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/hosts", get(read::list_hosts))
         .route("/api/v1/hosts/{id}", get(read::get_host))
         .route("/api/v1/agents/{id}/probes", get(probes::list))
+        .route("/api/v1/links", get(links::list))
+        .route("/api/v1/links/{id}", get(links::one))
         .route(
             "/api/v1/maintenance",
             get(maintenance::list).post(maintenance::create),

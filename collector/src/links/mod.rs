@@ -3,6 +3,7 @@
 //! age) and the links declared in `collector.toml`, with their states.
 
 pub mod evaluate;
+pub mod report;
 pub mod rounds;
 pub mod state;
 

@@ -132,6 +132,71 @@ pub fn query(
         .collect()
 }
 
+/// One round's statistics without its RTT list: what a link's timeline and its API
+/// need, cheap to read for a month of rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Stat {
+    pub start_time_seconds: f64,
+    pub sent: i64,
+    pub received: i64,
+    pub loss_ratio: f64,
+    /// Absent when nothing came back.
+    pub rtt: Option<RttStats>,
+}
+
+/// The statistics of the rounds of `agent`'s probe `probe` that started in [`from`,
+/// `to`), oldest first, at most `limit` (the newest when there are more).
+pub fn stats(
+    conn: &Db,
+    agent: &str,
+    probe: &str,
+    from: f64,
+    to: f64,
+    limit: i64,
+) -> Result<Vec<Stat>, DbError> {
+    let mut rows = conn.query(
+        "SELECT start_time, sent, received, loss_ratio, rtt_min, rtt_median, rtt_mean, rtt_max,
+                rtt_stddev
+           FROM probe_rounds
+          WHERE agent_id = ?1 AND probe = ?2 AND start_time >= ?3 AND start_time < ?4
+          ORDER BY start_time DESC
+          LIMIT ?5",
+        params![agent, probe, from, to, limit],
+        |r| {
+            let s: [Option<f64>; 5] = [r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?];
+            Ok(Stat {
+                start_time_seconds: r.get(0)?,
+                sent: r.get(1)?,
+                received: r.get(2)?,
+                loss_ratio: r.get(3)?,
+                rtt: match s {
+                    [Some(min), Some(median), Some(mean), Some(max), Some(stddev)] => {
+                        Some(RttStats {
+                            min_seconds: min,
+                            median_seconds: median,
+                            mean_seconds: mean,
+                            max_seconds: max,
+                            stddev_seconds: stddev,
+                        })
+                    }
+                    _ => None,
+                },
+            })
+        },
+    )?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// The names of the probes `agent` has reported, sorted.
+pub fn probe_names(conn: &Db, agent: &str) -> Result<Vec<String>, DbError> {
+    conn.query(
+        "SELECT DISTINCT probe FROM probe_rounds WHERE agent_id = ?1 ORDER BY probe",
+        params![agent],
+        |r| r.get(0),
+    )
+}
+
 /// Drops the RTT lists of rounds that started before `rtts_before` and deletes the
 /// rounds that started before `rounds_before`; returns (lists dropped, rounds deleted).
 pub fn prune(conn: &Db, rtts_before: f64, rounds_before: f64) -> Result<(u64, u64), DbError> {

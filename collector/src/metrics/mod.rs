@@ -308,6 +308,168 @@ impl Metrics {
         }
     }
 
+    fn encode_links(
+        e: &mut Expo<'_>,
+        links: &[(
+            crate::sla::period::PeriodKind,
+            crate::links::report::LinkReport,
+        )],
+    ) {
+        use crate::links::report::LinkReport;
+        use crate::links::LinkState;
+        let labels = |l: &'_ LinkReport| -> [(&'static str, String); 3] {
+            [
+                ("agency", l.agency.clone()),
+                ("site", l.site.clone().unwrap_or_default()),
+                ("link", l.id.clone()),
+            ]
+        };
+        e.family(
+            "simpul_link_up",
+            Kind::Gauge,
+            "1 when the link's newest evidence is up or degraded, 0 when every probe of every end lost everything; absent while no end has evidence (unknown)",
+        );
+        for (_, l) in links {
+            if l.state != LinkState::Unknown {
+                let [a, s, k] = labels(l);
+                e.sample(
+                    "simpul_link_up",
+                    &[(a.0, &a.1), (s.0, &s.1), (k.0, &k.1)],
+                    f64::from(u8::from(l.state != LinkState::Down)),
+                );
+            }
+        }
+        e.family(
+            "simpul_link_state",
+            Kind::Gauge,
+            "1 for the link's current state (up, degraded, down, unknown), 0 for the others",
+        );
+        for (_, l) in links {
+            let [a, s, k] = labels(l);
+            for st in LinkState::ALL {
+                e.sample(
+                    "simpul_link_state",
+                    &[
+                        (a.0, &a.1),
+                        (s.0, &s.1),
+                        (k.0, &k.1),
+                        ("state", st.as_str()),
+                    ],
+                    f64::from(u8::from(l.state == *st)),
+                );
+            }
+        }
+        e.family(
+            "simpul_link_rtt_seconds",
+            Kind::Gauge,
+            "Round trip of the newest probe round of each end of the link: quantile 0 (fastest), 0.5 (median), 1 (slowest)",
+        );
+        for (_, l) in links {
+            if l.state == LinkState::Unknown {
+                continue;
+            }
+            let [a, s, k] = labels(l);
+            for end in &l.ends {
+                let Some(rtt) = end.last_round.and_then(|r| r.rtt) else {
+                    continue;
+                };
+                for (q, v) in [
+                    ("0", rtt.min_seconds),
+                    ("0.5", rtt.median_seconds),
+                    ("1", rtt.max_seconds),
+                ] {
+                    e.sample(
+                        "simpul_link_rtt_seconds",
+                        &[
+                            (a.0, &a.1),
+                            (s.0, &s.1),
+                            (k.0, &k.1),
+                            ("side", end.side),
+                            ("quantile", q),
+                        ],
+                        v,
+                    );
+                }
+            }
+        }
+        e.family(
+            "simpul_link_loss_ratio",
+            Kind::Gauge,
+            "Share of the requests of the newest probe round of each end of the link that got no reply",
+        );
+        for (_, l) in links {
+            if l.state == LinkState::Unknown {
+                continue;
+            }
+            let [a, s, k] = labels(l);
+            for end in &l.ends {
+                if let Some(r) = end.last_round {
+                    e.sample(
+                        "simpul_link_loss_ratio",
+                        &[(a.0, &a.1), (s.0, &s.1), (k.0, &k.1), ("side", end.side)],
+                        r.loss_ratio,
+                    );
+                }
+            }
+        }
+        type Value = fn(&LinkReport) -> Option<f64>;
+        // (name, help, value, whether it is over the current period)
+        let families: [(&str, &str, Value, bool); 6] = [
+            (
+                "simpul_link_rtt_threshold_seconds",
+                "The link's latency threshold: a round whose median is above it is degraded",
+                |l| Some(l.rtt_threshold_seconds),
+                false,
+            ),
+            (
+                "simpul_link_loss_threshold_ratio",
+                "The link's loss threshold: a round losing more is degraded",
+                |l| Some(l.loss_threshold_ratio),
+                false,
+            ),
+            (
+                "simpul_link_capacity_bits_per_second",
+                "The link's contracted capacity (capacity_bps)",
+                |l| l.capacity_bps.map(|c| c as f64),
+                false,
+            ),
+            (
+                "simpul_link_availability_ratio",
+                "Availability of the link in the current period of its SLA class (else the month): up (with degraded) / (up + down), maintenance and unknown time excluded",
+                |l| l.availability_ratio,
+                true,
+            ),
+            (
+                "simpul_link_down_seconds",
+                "Counted downtime of the link in the current period",
+                |l| Some(l.down_seconds),
+                true,
+            ),
+            (
+                "simpul_link_outages",
+                "Outages of the link in the current period",
+                |l| Some(l.outages.len() as f64),
+                true,
+            ),
+        ];
+        for (name, help, value, over_period) in families {
+            e.family(name, Kind::Gauge, help);
+            for (kind, l) in links {
+                let Some(v) = value(l) else { continue };
+                let [a, s, k] = labels(l);
+                let mut ls = vec![
+                    (a.0, a.1.as_str()),
+                    (s.0, s.1.as_str()),
+                    (k.0, k.1.as_str()),
+                ];
+                if over_period {
+                    ls.push(("period", kind.current_label()));
+                }
+                e.sample(name, &ls, v);
+            }
+        }
+    }
+
     fn encode_lan(e: &mut Expo<'_>, rows: &[crate::lan::SiteStatus]) {
         type Value = fn(&crate::lan::SiteStatus) -> Option<f64>;
         let families: [(&str, &str, Kind, Value); 6] = [
@@ -673,6 +835,7 @@ impl Metrics {
             Self::encode_backups(e, &duties.backups);
             Self::encode_lan(e, &duties.lan);
             Self::encode_snmp(e, &duties.snmp);
+            Self::encode_links(e, &duties.links);
         }
     }
 }
