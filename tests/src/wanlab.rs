@@ -238,6 +238,45 @@ impl WanLab {
     }
 
     /// A command that runs `program` inside namespace `ns`.
+    /// Cuts link `i` in both directions: each end's (permanent) neighbour entry for
+    /// the other end points to a MAC address nobody has, so every frame arrives at the
+    /// other end addressed to someone else and is dropped there. (The kernels the tests
+    /// run on may have neither netem nor tc filters; this works with both shapers.)
+    pub fn cut(&self, i: usize) {
+        self.set_peers(i, Some("02:00:5e:00:53:01"));
+    }
+
+    /// Mends link `i` after [`Self::cut`].
+    pub fn mend(&self, i: usize) {
+        self.set_peers(i, None);
+    }
+
+    fn set_peers(&self, i: usize, fake: Option<&str>) {
+        let (core, target) = (self.ns("core"), self.ns(&format!("t{i}")));
+        let l = format!("l{i}");
+        let (core_mac, target_mac) = (mac(&core, &l), mac(&target, "eth0"));
+        for (ns, dev, peer, end) in [
+            (&core, l.as_str(), &target_mac, 2),
+            (&target, "eth0", &core_mac, 1),
+        ] {
+            for addr in [v4(i, end), v6(i, end)] {
+                ip_ok(&[
+                    "-n",
+                    ns,
+                    "neigh",
+                    "replace",
+                    &addr,
+                    "lladdr",
+                    fake.unwrap_or(peer),
+                    "dev",
+                    dev,
+                    "nud",
+                    "permanent",
+                ]);
+            }
+        }
+    }
+
     pub fn command(&self, ns: &str, program: &Path) -> Command {
         let mut c = Command::new("ip");
         c.args(["netns", "exec", ns]).arg(program);

@@ -11,6 +11,15 @@
 //! once and read back through `GET /api/v1/agents/{id}/probes`; with the collector
 //! stopped for 8 s, the rounds of the outage arrive after it returns, with their own
 //! start times, and no round of any probe is missing.
+//!
+//! The links (issue 24, part 2): link 3 joins the Pusat Data to an agency whose own
+//! agent (in the agency's namespace, reporting over another path) probes back; the
+//! link is cut for 8 rounds. Asserted through `GET /api/v1/links/{id}`: one outage,
+//! its start and end within one round of the real cut, classified `link_down` with
+//! both ends' lost rounds as evidence, while the agency's server has no downtime in
+//! its SLA; the collector's stop is no link downtime (both ends spooled); a link
+//! measured from one end says so; a link naming an unknown host and probe names the
+//! keys; and the metrics `simpul_link_*` carry it.
 
 #![allow(
     clippy::unwrap_used,
@@ -39,6 +48,39 @@ const INSIDE_PORT: u16 = 9810;
 const TCP_PORT: u16 = 7000;
 /// Seconds between two rounds of every probe.
 const ROUND_SECS: f64 = 2.0;
+
+/// The links: the agency's, measured from both ends (the Pusat Data's agent and the
+/// agency's); a branch measured from one end; one naming an unknown host and probe.
+const LINKS_TOML: &str = r#"
+[[sla_classes]]
+id = "gold"
+target_percent = 99.0
+
+[[host_sla]]
+agency = "dinkes"
+host = "dinkes-gw"
+sla = "gold"
+
+[[links]]
+id = "dinkes-wan"
+name = "Dinkes - Pusat Data"
+agency = "dinkes"
+site = "kantor-dinkes"
+a = { host = "pd-core", probe = "to-dinkes" }
+b = { host = "dinkes-gw", probe = "to-pusat" }
+sla_class = "gold"
+
+[[links]]
+id = "branch-wan"
+agency = "dinkes"
+a = { host = "pd-core", probe = "branch-50ms" }
+
+[[links]]
+id = "ghost"
+agency = "dinkes"
+a = { host = "nobody", probe = "x" }
+b = { host = "pd-core", probe = "nope" }
+"#;
 
 /// Accepts and closes every connection on the address and port of its arguments.
 const LISTENER_PY: &str = "import socket, sys\n\
@@ -105,6 +147,11 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
                 delay_ms: 50,
                 loss_percent: 5.0,
             },
+            // the agency's link, cut for a while
+            Shape {
+                delay_ms: 10,
+                loss_percent: 0.0,
+            },
         ],
         SHAPER_PY,
     ) else {
@@ -117,9 +164,11 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
     let d = dir.path();
     let core = lab.ns("core");
 
-    let mut c = Collector::start("");
-    let token = c.enrol("dinkes", "wan-agent", Some("kantor-dinkes"));
+    let mut c = Collector::start_full("", LINKS_TOML);
+    let token = c.enrol("diskominfo", "pd-core", Some("pusat-data"));
     let agent = agent_id(&token);
+    let gw_token = c.enrol("dinkes", "dinkes-gw", Some("kantor-dinkes"));
+    let gw_agent = agent_id(&gw_token);
     let sock = d.join("collector.sock");
     forward_to_collector(&sock, c.port);
     let fwd = d.join("forward.py");
@@ -136,6 +185,19 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
         servers.0.push(cmd.spawn().unwrap());
     };
     let (fwd_ready, tcp_ready) = (d.join("forward.ready"), d.join("listener.ready"));
+    let gw_fwd_ready = d.join("forward-t3.ready");
+    let t3 = lab.ns("t3");
+    spawn(
+        &mut servers,
+        &t3,
+        &[
+            fwd.to_str().unwrap(),
+            &INSIDE_PORT.to_string(),
+            sock.to_str().unwrap(),
+            gw_fwd_ready.to_str().unwrap(),
+        ],
+        "forward-t3.log",
+    );
     spawn(
         &mut servers,
         &core,
@@ -162,7 +224,7 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
         "the forwarder and the listener",
         Duration::from_secs(15),
         POLL,
-        || (fwd_ready.exists() && tcp_ready.exists()).then_some(()),
+        || (fwd_ready.exists() && tcp_ready.exists() && gw_fwd_ready.exists()).then_some(()),
     );
 
     // the agent: 1 s heartbeats, every probe a round of 20 (TCP: 10) every 2 s
@@ -177,7 +239,7 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
     };
     let cfg = format!(
         "collector_url = \"http://127.0.0.1:{INSIDE_PORT}\"\ntoken_file = \"{}\"\n\
-         interval_secs = 1\nretry_max_secs = 1\nstate_dir = \"{}\"\nhostname = \"wan-agent\"\n{}{}{}{}{}",
+         interval_secs = 1\nretry_max_secs = 1\nstate_dir = \"{}\"\nhostname = \"pd-core\"\n{}{}{}{}{}{}",
         adir.join("agent.token").display(),
         adir.join("state").display(),
         probe("core-20ms", "icmp", &v4(1, 2), 20),
@@ -186,6 +248,7 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
         probe("branch-50ms", "icmp", &v4(2, 2), 20),
         // nobody has this address: its neighbour resolution fails inside the lab
         probe("dead", "icmp", "10.251.2.9", 5),
+        probe("to-dinkes", "icmp", &v4(3, 2), 20),
     );
     let acfg = adir.join("agent.toml");
     std::fs::write(&acfg, &cfg).unwrap();
@@ -208,12 +271,37 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
             .env("SIMPUL_LOG", "info"),
         adir.join("agent.log"),
     );
+    // the agency's agent, at the other end of link 3, probing the Pusat Data's end
+    let gdir = d.join("gw-agent");
+    std::fs::create_dir_all(&gdir).unwrap();
+    std::fs::write(gdir.join("agent.token"), &gw_token).unwrap();
+    let gcfg = gdir.join("agent.toml");
+    std::fs::write(
+        &gcfg,
+        format!(
+            "collector_url = \"http://127.0.0.1:{INSIDE_PORT}\"\ntoken_file = \"{}\"\n\
+             interval_secs = 1\nretry_max_secs = 1\nstate_dir = \"{}\"\nhostname = \"dinkes-gw\"\n{}",
+            gdir.join("agent.token").display(),
+            gdir.join("state").display(),
+            probe("to-pusat", "icmp", &v4(3, 1), 20),
+        ),
+    )
+    .unwrap();
+    let gw_proc = simpul_e2e::Proc::spawn(
+        "simpul-agent",
+        lab.command(&t3, &bin("simpul-agent"))
+            .args(["run", "--config"])
+            .arg(&gcfg)
+            .env("SIMPUL_LOG", "info"),
+        gdir.join("agent.log"),
+    );
     let names = [
         "branch-50ms",
         "core-20ms",
         "core-20ms-v6",
         "core-tcp",
         "dead",
+        "to-dinkes",
     ];
     let agent_ref = agent.as_str();
     let enough = |n: usize| {
@@ -366,6 +454,128 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
     ));
     eprintln!("longest gap between heartbeats: {gap} ms");
     assert!(gap < 1500, "a heartbeat {gap} ms after the one before");
+
+    // link 3 is cut for 8 rounds; both ends keep probing, the agency's agent keeps
+    // heartbeating over another path (its forwarder)
+    let t_cut = now();
+    lab.cut(3);
+    std::thread::sleep(Duration::from_secs_f64(ROUND_SECS * 8.0));
+    lab.mend(3);
+    let t_mend = now();
+    let link = |c: &Collector, id: &str| {
+        let (code, body) = get_json(&c.url(&format!("/api/v1/links/{id}")));
+        assert_eq!(code, 200, "{body}");
+        body
+    };
+    let wan = wait_for_every(
+        "link 3 up again, with rounds of both ends after the mend",
+        Duration::from_secs(30),
+        POLL,
+        || {
+            let l = link(&c, "dinkes-wan");
+            let fresh = l["ends"].as_array().unwrap().iter().all(|e| {
+                e["last_round"]["start_time_seconds"]
+                    .as_f64()
+                    .is_some_and(|t| t > t_mend + ROUND_SECS * 2.0)
+            });
+            (fresh && l["state"] == "up").then_some(l)
+        },
+    );
+    let outages = wan["outages"].as_array().unwrap();
+    eprintln!(
+        "cut {t_cut:.1} .. {t_mend:.1}; outages: {}",
+        serde_json::to_string_pretty(outages).unwrap()
+    );
+    assert_eq!(outages.len(), 1, "one outage: {outages:#?}");
+    let o = &outages[0];
+    let (o_start, o_end) = (
+        o["start_seconds"].as_f64().unwrap(),
+        o["end_seconds"].as_f64().unwrap(),
+    );
+    // within one round (and the part of a round the cut fell into) of the real cut
+    let within = ROUND_SECS + 1.0;
+    assert!(
+        (o_start - t_cut).abs() <= within,
+        "start {o_start} vs cut {t_cut}"
+    );
+    assert!(
+        (o_end - t_mend).abs() <= within,
+        "end {o_end} vs mend {t_mend}"
+    );
+    assert_eq!(o["classification"], "link_down", "{o}");
+    assert_eq!(o["agency_agent_heartbeating"], true, "{o}");
+    for e in o["evidence"].as_array().unwrap() {
+        assert!(
+            e["rounds_all_lost"].as_u64().unwrap() >= 3,
+            "both ends saw it: {o}"
+        );
+    }
+    assert_eq!(wan["one_sided"], false);
+    let down = wan["down_seconds"].as_f64().unwrap();
+    assert!((down - (o_end - o_start)).abs() < 1e-6, "{wan}");
+    let ratio = wan["availability_ratio"].as_f64().unwrap();
+    assert!(ratio < 1.0 && ratio > 0.5, "{wan}");
+    assert_eq!(wan["sla_class"], "gold");
+    assert!(wan["verdict"].is_string(), "{wan}");
+    // the collector's own outage is no link outage: both ends spooled their rounds
+    assert!(
+        o_start > t_back || o_end < t_stop,
+        "the collector's stop ({t_stop} .. {t_back}) became link downtime: {o}"
+    );
+    // the agency's server was not down while its link was
+    let (code, sla) = get_json(&c.url("/api/v1/agencies/dinkes/sla"));
+    assert_eq!(code, 200, "{sla}");
+    let gw = sla["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == "dinkes-gw")
+        .unwrap_or_else(|| panic!("{sla}"));
+    assert_eq!(gw["down_seconds"], 0.0, "{gw}");
+    assert_eq!(gw["outage_count"], 0, "{gw}");
+
+    // a link measured from one end says so; a link naming an unknown host or probe
+    // names the key
+    let branch = link(&c, "branch-wan");
+    assert_eq!(branch["one_sided"], true);
+    assert!(branch["outages"].as_array().unwrap().is_empty(), "{branch}");
+    assert!(
+        branch["state"] == "up" || branch["state"] == "degraded",
+        "{branch}"
+    );
+    let ghost = link(&c, "ghost");
+    assert_eq!(ghost["state"], "unknown");
+    let problems = ghost["problems"].to_string();
+    assert!(
+        problems.contains("links[2].a.host = \\\"nobody\\\""),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("links[2].b.probe = \\\"nope\\\"") && problems.contains("to-dinkes"),
+        "{problems}"
+    );
+    let (code, _) = get_json(&c.url("/api/v1/links/nope"));
+    assert_eq!(code, 404);
+    let (code, list) = get_json(&c.url("/api/v1/links"));
+    assert_eq!(code, 200);
+    assert_eq!(list["links"].as_array().unwrap().len(), 3);
+
+    // the metrics
+    let m = wait_for_every("the link metrics", Duration::from_secs(20), POLL, || {
+        let m = c.metrics();
+        m.contains("simpul_link_up{agency=\"dinkes\",site=\"kantor-dinkes\",link=\"dinkes-wan\"} 1")
+            .then_some(m)
+    });
+    for want in [
+        "simpul_link_state{agency=\"dinkes\",site=\"\",link=\"ghost\",state=\"unknown\"} 1",
+        "simpul_link_outages{agency=\"dinkes\",site=\"kantor-dinkes\",link=\"dinkes-wan\",period=\"current_month\"} 1",
+        "simpul_link_rtt_seconds{agency=\"dinkes\",site=\"kantor-dinkes\",link=\"dinkes-wan\",side=\"b\",quantile=\"0.5\"}",
+        "simpul_link_loss_ratio{agency=\"dinkes\",site=\"kantor-dinkes\",link=\"dinkes-wan\",side=\"a\"}",
+    ] {
+        assert!(m.contains(want), "{want} in\n{}", m.lines().filter(|l| l.contains("simpul_link")).collect::<Vec<_>>().join("\n"));
+    }
+    drop(gw_proc);
+    let _ = gw_agent;
     drop(agent_proc);
     drop(servers);
     eprintln!("took {:.1} s", t_start.elapsed().as_secs_f64());
