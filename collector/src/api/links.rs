@@ -60,9 +60,7 @@ pub async fn list(
                 .iter()
                 .filter(|l| reader.sees(&l.agency))
                 .map(|l| {
-                    let p = period
-                        .clone()
-                        .unwrap_or_else(|| report::default_period(cfg, l, now));
+                    let p = period.unwrap_or_else(|| report::default_period(cfg, l, now));
                     report::one(conn, cfg, l, &p, now, false)
                 })
                 .collect::<Result<Vec<_>, _>>()
