@@ -2,6 +2,8 @@
 //! ([`rounds`]: stored as they arrive, read back per agent and time range, pruned by
 //! age) and the links declared in `collector.toml`, with their states.
 
+pub mod graph;
+pub mod map;
 pub mod rounds;
 pub mod state;
 
