@@ -1,8 +1,12 @@
 //! The network between sites (issue 24): what the agents' link probes measured
 //! ([`rounds`]: stored as they arrive, read back per agent and time range, pruned by
-//! age) and the links declared in `collector.toml`, with their states.
+//! age), the links declared in `collector.toml` with their states ([`evaluate`],
+//! [`report`]), and their pictures: the latency graph ([`graph`]) and the intranet map
+//! ([`map`]).
 
 pub mod evaluate;
+pub mod graph;
+pub mod map;
 pub mod report;
 pub mod rounds;
 pub mod state;
