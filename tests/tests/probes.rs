@@ -560,6 +560,39 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
     assert_eq!(code, 200);
     assert_eq!(list["links"].as_array().unwrap().len(), 3);
 
+    // the pictures: the latency graph of each end and the intranet map, kept as
+    // artifacts (target/link-artifacts/)
+    let art = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/link-artifacts");
+    std::fs::create_dir_all(&art).unwrap();
+    for (url, file) in [
+        (
+            "/api/v1/links/dinkes-wan/latency.svg?range=3h&side=a",
+            "latency-a-3h-id.svg",
+        ),
+        (
+            "/api/v1/links/dinkes-wan/latency.svg?range=3h&side=b&lang=en",
+            "latency-b-3h-en.svg",
+        ),
+        ("/api/v1/links/map.svg", "map-id.svg"),
+        ("/api/v1/links/map.svg?lang=en", "map-en.svg"),
+    ] {
+        let (code, svg) = simpul_e2e::get(&c.url(url));
+        assert_eq!(code, 200, "{url}: {svg}");
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{url}: not XML: {e}"));
+        std::fs::write(art.join(file), &svg).unwrap();
+    }
+    let (_, map) = simpul_e2e::get(&c.url("/api/v1/links/map.svg"));
+    assert!(map.contains("/agencies/dinkes/lan") && map.contains("/api/v1/links/dinkes-wan"));
+    let (code, body) = simpul_e2e::get(&c.url("/api/v1/links/dinkes-wan/latency.svg?range=2w"));
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.contains("range") && body.contains("3h, 1d, 7d or 30d"),
+        "{body}"
+    );
+    let (code, body) = simpul_e2e::get(&c.url("/api/v1/links/branch-wan/latency.svg?side=b"));
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("one end"), "{body}");
+
     // the metrics
     let m = wait_for_every("the link metrics", Duration::from_secs(20), POLL, || {
         let m = c.metrics();

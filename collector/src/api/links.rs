@@ -98,3 +98,214 @@ pub async fn one(
         .await?;
     Ok(Json(out))
 }
+
+/// The ranges of the latency graph.
+const RANGES: [(&str, f64); 4] = [
+    ("3h", 3.0 * 3600.0),
+    ("1d", 86_400.0),
+    ("7d", 7.0 * 86_400.0),
+    ("30d", 30.0 * 86_400.0),
+];
+
+/// The parameters of `latency.svg`: `range=3h|1d|7d|30d` (default 1d), `side=a|b`
+/// (default a), `lang=id|en` (default `default_language`).
+#[derive(Debug, Deserialize)]
+pub struct GraphQuery {
+    range: Option<String>,
+    side: Option<String>,
+    lang: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+fn lang_param(app: &AppState, lang: Option<&str>) -> Result<crate::i18n::Lang, ApiError> {
+    match lang {
+        None => Ok(
+            crate::i18n::Lang::parse(&app.cfg.default_language).unwrap_or(crate::i18n::Lang::Id)
+        ),
+        Some(l) => crate::i18n::Lang::parse(l).ok_or_else(|| {
+            ApiError::bad_param("lang", format!("{l:?} {}", crate::i18n::LANG_RULE))
+        }),
+    }
+}
+
+fn svg_response(svg: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "image/svg+xml; charset=utf-8",
+        )],
+        svg,
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/links/{id}/latency.svg`: the SmokePing-style latency graph of one end
+/// of the link (median line, the spread of each round's round trips, loss as colour).
+pub async fn latency_svg(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+    Path(id): Path<String>,
+    Params(q): Params<GraphQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    q.unknown
+        .refuse(|| "unknown parameter; use range=3h|1d|7d|30d, side=a|b and lang=id|en".into())?;
+    let range = q.range.as_deref().unwrap_or("1d");
+    let Some(&(_, secs)) = RANGES.iter().find(|(n, _)| *n == range) else {
+        return Err(ApiError::bad_param(
+            "range",
+            format!("{range:?} must be 3h, 1d, 7d or 30d"),
+        ));
+    };
+    let lang = lang_param(&app, q.lang.as_deref())?;
+    let Some(link) = app
+        .cfg
+        .links
+        .iter()
+        .find(|l| l.id == id && r.0.sees(&l.agency))
+        .cloned()
+    else {
+        return Err(ApiError::not_found(format!(
+            "no link with id {id:?}; GET /api/v1/links lists the links you can see"
+        )));
+    };
+    let side = q.side.as_deref().unwrap_or("a");
+    let Some((side, end)) = link.ends().find(|(s, _)| *s == side) else {
+        return Err(ApiError::bad_param(
+            "side",
+            format!(
+                "{side:?} must be a{}",
+                if link.b.is_some() {
+                    " or b"
+                } else {
+                    " (this link has one end)"
+                }
+            ),
+        ));
+    };
+    let end = end.clone();
+    let state = Arc::clone(&app);
+    let svg = app
+        .read_db(move |conn| {
+            let to = crate::now_seconds();
+            let from = to - secs;
+            let agent = crate::store::list_agents(conn)?
+                .into_iter()
+                .rfind(|a| a.revoked_at.is_none() && a.binding.host == end.host);
+            let rounds = match agent {
+                Some(a) => crate::links::query(
+                    conn,
+                    &a.binding.id,
+                    Some(&end.probe),
+                    from,
+                    to,
+                    report::MAX_ROUNDS,
+                )?,
+                None => Vec::new(),
+            };
+            let graph: Vec<crate::links::graph::GraphRound> = rounds
+                .into_iter()
+                .map(|r| crate::links::graph::GraphRound {
+                    start: r.start_time_seconds,
+                    sent: r.sent,
+                    received: r.received,
+                    median: r.rtt.map(|s| s.median_seconds),
+                    rtts: r.rtt_seconds,
+                })
+                .collect();
+            let title = format!(
+                "{} ({side}: {} \u{2192} {})",
+                link.display_name(),
+                end.host,
+                end.probe
+            );
+            Ok::<_, crate::store::StoreError>(crate::links::graph::latency_svg(
+                &graph,
+                &crate::links::graph::GraphSpec {
+                    from,
+                    to,
+                    zone: state.cfg.zone(),
+                    lang,
+                    title: &title,
+                    rtt_threshold: Some(link.rtt_threshold_seconds()),
+                    width: 900,
+                    height: 320,
+                },
+            ))
+        })
+        .await?;
+    Ok(svg_response(svg))
+}
+
+/// The parameter of `map.svg`: `lang=id|en`.
+#[derive(Debug, Deserialize)]
+pub struct MapQuery {
+    lang: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// `GET /api/v1/links/map.svg`: the intranet map: the Pusat Data core and one node per
+/// link the reader sees, each line coloured by the link's state and labelled with its
+/// latency and loss; a node links to its agency's LAN diagram, a line to the link.
+pub async fn map_svg(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+    Params(q): Params<MapQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    q.unknown
+        .refuse(|| "unknown parameter; use lang=id|en".into())?;
+    let lang = lang_param(&app, q.lang.as_deref())?;
+    let reader = r.0.clone();
+    let state = Arc::clone(&app);
+    let svg = app
+        .read_db(move |conn| {
+            let cfg = &state.cfg;
+            let now = crate::now_seconds();
+            let mut sites = Vec::new();
+            for l in cfg.links.iter().filter(|l| reader.sees(&l.agency)) {
+                let rep = report::one(
+                    conn,
+                    cfg,
+                    l,
+                    &report::default_period(cfg, l, now),
+                    now,
+                    false,
+                )?;
+                let newest: Vec<_> = rep.ends.iter().filter_map(|e| e.last_round).collect();
+                let rtt = newest
+                    .iter()
+                    .filter_map(|s| s.rtt.map(|r| r.median_seconds))
+                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+                let loss = newest
+                    .iter()
+                    .map(|s| s.loss_ratio)
+                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+                let known = rep.state != crate::links::LinkState::Unknown;
+                sites.push(crate::links::map::MapSite {
+                    id: l.id.clone(),
+                    label: format!(
+                        "{}{}",
+                        rep.agency_name,
+                        l.site
+                            .as_deref()
+                            .map(|s| format!(" ({s})"))
+                            .unwrap_or_default()
+                    ),
+                    href: format!("/agencies/{}/lan", l.agency),
+                    link_href: format!("/api/v1/links/{}", l.id),
+                    state: rep.state,
+                    rtt_median: rtt.filter(|_| known),
+                    loss_ratio: loss.filter(|_| known),
+                });
+            }
+            Ok::<_, crate::store::StoreError>(crate::links::map::map_svg(
+                "Pusat Data",
+                &sites,
+                lang,
+            ))
+        })
+        .await?;
+    Ok(svg_response(svg))
+}

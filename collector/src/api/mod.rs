@@ -87,7 +87,9 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/hosts/{id}", get(read::get_host))
         .route("/api/v1/agents/{id}/probes", get(probes::list))
         .route("/api/v1/links", get(links::list))
+        .route("/api/v1/links/map.svg", get(links::map_svg))
         .route("/api/v1/links/{id}", get(links::one))
+        .route("/api/v1/links/{id}/latency.svg", get(links::latency_svg))
         .route(
             "/api/v1/maintenance",
             get(maintenance::list).post(maintenance::create),
