@@ -6,6 +6,7 @@ nav-sla = SLA
 nav-backups = Backups
 nav-inventory = Inventory
 nav-lan = LAN
+nav-links = WAN links
 user-scope-agency = { $name } (OPD { $agency })
 user-scope-admin = { $name } (Diskominfo admin)
 logout = Log out

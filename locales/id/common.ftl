@@ -6,6 +6,7 @@ nav-sla = SLA
 nav-backups = Cadangan data
 nav-inventory = Aset TIK
 nav-lan = Jaringan (LAN)
+nav-links = Tautan WAN
 user-scope-agency = { $name } (Perangkat Daerah { $agency })
 user-scope-admin = { $name } (admin Diskominfo)
 logout = Keluar

@@ -38,6 +38,8 @@ use simpul_e2e::{agent_id, bin, get_json, wait_for_every, Collector};
 #[path = "hostile/forward.rs"]
 mod forward;
 
+mod browser;
+
 use forward::{forward_to_collector, FORWARD_PY};
 
 const SHAPER_PY: &str = include_str!("probes/shaper.py");
@@ -592,6 +594,56 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
     let (code, body) = simpul_e2e::get(&c.url("/api/v1/links/branch-wan/latency.svg?side=b"));
     assert_eq!(code, 400, "{body}");
     assert!(body.contains("one end"), "{body}");
+
+    // the pages, in a real browser in both languages, at desktop and phone width
+    // (screenshots wan-*.png in target/web-screenshots/)
+    const ADMIN_PW: &str = "admin password 2026";
+    c.add_user("budi", &["--role", "admin"], ADMIN_PW);
+    let bdir = d.join("browser");
+    std::fs::create_dir_all(&bdir).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for lang in ["id-ID", "en-US"] {
+            let b = browser::Browser::start_in(&bdir, lang).await;
+            b.login(&c, "budi", ADMIN_PW).await;
+            let short = &lang[..2];
+            for (width, suffix) in [(1280, ""), (390, "-phone")] {
+                b.client.set_window_size(width, 900).await.unwrap();
+                for (path, name) in [("/links", "links"), ("/links/dinkes-wan", "link")] {
+                    b.client.goto(&c.url(path)).await.unwrap();
+                    let html = b.client.source().await.unwrap();
+                    assert!(html.contains("<svg"), "{path}: no picture");
+                    if short == "id" {
+                        assert!(html.contains("Tautan WAN"), "{path} in Indonesian");
+                        simpul_e2e::lang::assert_indonesian(path, &html);
+                    } else {
+                        assert!(html.contains("WAN link"), "{path} in English");
+                    }
+                    if path == "/links/dinkes-wan" {
+                        let text = b.text().await;
+                        let cut = if short == "id" {
+                            "tautan putus"
+                        } else {
+                            "link down"
+                        };
+                        assert!(
+                            text.contains(cut),
+                            "{path}: the outage's classification in {text}"
+                        );
+                    }
+                    let (scroll, inner) = b.widths().await;
+                    assert!(
+                        scroll <= inner + 1.0,
+                        "{path} scrolls sideways at {width} px: {scroll} > {inner}"
+                    );
+                    b.shot(&format!("wan-{name}-{short}{suffix}")).await;
+                }
+            }
+        }
+    });
 
     // the metrics
     let m = wait_for_every("the link metrics", Duration::from_secs(20), POLL, || {

@@ -1132,7 +1132,7 @@ async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
         std::thread::sleep(Duration::from_millis(500));
     }
     let host_page = format!("/hosts/{dinkes_host}");
-    let pages: [(&str, &str, &str); 9] = [
+    let pages: [(&str, &str, &str); 10] = [
         ("/", "scorecard", "Rapor kepatuhan"),
         (
             "/agencies/dinkes",
@@ -1146,6 +1146,7 @@ async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
         ("/lan", "lan-index", "Jaringan"),
         ("/lan/dinkes", "lan", "Jaringan"),
         ("/inventory/import", "import", "Impor"),
+        ("/links", "links", "Tautan WAN"),
     ];
     for (path, _, heading) in &pages {
         let (code, html) = admin.get(path);

@@ -99,13 +99,7 @@ pub async fn one(
     Ok(Json(out))
 }
 
-/// The ranges of the latency graph.
-const RANGES: [(&str, f64); 4] = [
-    ("3h", 3.0 * 3600.0),
-    ("1d", 86_400.0),
-    ("7d", 7.0 * 86_400.0),
-    ("30d", 30.0 * 86_400.0),
-];
+use crate::links::graph::RANGES;
 
 /// The parameters of `latency.svg`: `range=3h|1d|7d|30d` (default 1d), `side=a|b`
 /// (default a), `lang=id|en` (default `default_language`).
@@ -190,30 +184,7 @@ pub async fn latency_svg(
         .read_db(move |conn| {
             let to = crate::now_seconds();
             let from = to - secs;
-            let agent = crate::store::list_agents(conn)?
-                .into_iter()
-                .rfind(|a| a.revoked_at.is_none() && a.binding.host == end.host);
-            let rounds = match agent {
-                Some(a) => crate::links::query(
-                    conn,
-                    &a.binding.id,
-                    Some(&end.probe),
-                    from,
-                    to,
-                    report::MAX_ROUNDS,
-                )?,
-                None => Vec::new(),
-            };
-            let graph: Vec<crate::links::graph::GraphRound> = rounds
-                .into_iter()
-                .map(|r| crate::links::graph::GraphRound {
-                    start: r.start_time_seconds,
-                    sent: r.sent,
-                    received: r.received,
-                    median: r.rtt.map(|s| s.median_seconds),
-                    rtts: r.rtt_seconds,
-                })
-                .collect();
+            let graph = report::graph_rounds(conn, &end, from, to)?;
             let title = format!(
                 "{} ({side}: {} \u{2192} {})",
                 link.display_name(),

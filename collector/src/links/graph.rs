@@ -16,6 +16,14 @@ use std::fmt::Write as _;
 use crate::i18n::{number, percent, t as text, Lang};
 use crate::period::Zone;
 
+/// The ranges the pages and the API draw: (name, seconds).
+pub const RANGES: [(&str, f64); 4] = [
+    ("3h", 3.0 * 3600.0),
+    ("1d", 86_400.0),
+    ("7d", 7.0 * 86_400.0),
+    ("30d", 30.0 * 86_400.0),
+];
+
 /// One probe round, as the graph needs it (times and round trips in seconds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphRound {

@@ -510,3 +510,29 @@ fn now_state(stretches: &[Stretch]) -> (LinkState, Option<f64>) {
         Some(l) => (l.state, Some(l.start)),
     }
 }
+
+/// The rounds of the end `end` that started in [`from`, `to`), as the latency graph
+/// draws them (with their RTT lists while kept); none when no enrolled agent has the
+/// end's host name.
+pub fn graph_rounds(
+    conn: &Db,
+    end: &crate::config::links::LinkEnd,
+    from: f64,
+    to: f64,
+) -> Result<Vec<crate::links::graph::GraphRound>, StoreError> {
+    let Some(agent) = agents(conn)?.into_iter().rfind(|a| a.3 == end.host) else {
+        return Ok(Vec::new());
+    };
+    Ok(
+        rounds::query(conn, &agent.0, Some(&end.probe), from, to, MAX_ROUNDS)?
+            .into_iter()
+            .map(|r| crate::links::graph::GraphRound {
+                start: r.start_time_seconds,
+                sent: r.sent,
+                received: r.received,
+                median: r.rtt.map(|s| s.median_seconds),
+                rtts: r.rtt_seconds,
+            })
+            .collect(),
+    )
+}

@@ -533,7 +533,7 @@ pub async fn backups(
 }
 
 /// A page's `period` parameter: none, or a month, quarter or year (else the 400 page).
-fn period_param(v: &Viewer, p: Option<&str>) -> Result<Option<Period>, Box<Response>> {
+pub(super) fn period_param(v: &Viewer, p: Option<&str>) -> Result<Option<Period>, Box<Response>> {
     match p.filter(|p| !p.is_empty()) {
         None => Ok(None),
         Some(p) => Period::parse(p)
@@ -551,7 +551,7 @@ fn period_param(v: &Viewer, p: Option<&str>) -> Result<Option<Period>, Box<Respo
 
 /// A period selector: now, this month, this quarter, this year, last year (each by
 /// name), or a period typed into the address.
-fn period_select(v: &Viewer, chosen: &str, now: f64) -> Markup {
+pub(super) fn period_select(v: &Viewer, chosen: &str, now: f64) -> Markup {
     let l = v.lang;
     let t0 = now as i64;
     let this = |k| Period::containing(k, t0, &v.zone);

@@ -13,6 +13,7 @@
 mod assets;
 mod duties;
 mod format;
+mod links;
 mod pages;
 mod redirect;
 mod session;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/lan", get(duties::lan_index))
         .route("/lan/{agency}", get(duties::lan))
         .route("/lan/{agency}/ack", post(duties::lan_ack))
+        .route("/links", get(links::index))
+        .route("/links/{id}", get(links::link))
         .route("/inventory", get(assets::inventory))
         .route("/inventory.csv", get(assets::inventory_csv))
         .route(
@@ -108,12 +111,13 @@ fn page_headers() -> [(header::HeaderName, &'static str); 5] {
 }
 
 /// The navigation entries: (path, label the pages name as active, message key).
-const NAV: [(&str, &str, &str); 5] = [
+const NAV: [(&str, &str, &str); 6] = [
     ("/", "Scorecard", "nav-scorecard"),
     ("/sla", "SLA", "nav-sla"),
     ("/backups", "Backups", "nav-backups"),
     ("/inventory", "Inventory", "nav-inventory"),
     ("/lan", "LAN", "nav-lan"),
+    ("/links", "Links", "nav-links"),
 ];
 
 /// A whole page: header with navigation and the user, `body` in <main>.
@@ -339,6 +343,10 @@ badges! {
         Overdue => Bad "state-overdue", None => None "state-none"
     }
     crate::scorecard::Overall { Ok => Good "state-ok", Attention => Warn "state-attention" }
+    crate::links::LinkState {
+        Up => Good "wan-state-up", Degraded => Warn "wan-state-degraded",
+        Down => Bad "wan-state-down", Unknown => None "wan-state-unknown"
+    }
     crate::scorecard::Cell {
         Ok => Good "state-ok", Warning => Warn "state-warning", Failing => Bad "state-failing",
         NoData => None "state-no-data", NotApplicable => None "state-not-applicable"
