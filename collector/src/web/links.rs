@@ -79,13 +79,20 @@ pub async fn index(v: Viewer, State(app): State<Arc<AppState>>) -> Response {
         .filter(|r| v.user.sees(&r.agency))
         .collect();
     let l = v.lang;
+    // a node per link: named by its agency (and site), or by the link's own name
+    // where an agency has more than one
+    let shared = |agency: &str| rows.iter().filter(|r| r.agency == agency).count() > 1;
     let sites: Vec<MapSite> = rows
         .iter()
         .map(|r| {
             let (rtt, loss) = newest(r);
             MapSite {
                 id: r.id.clone(),
-                label: site_label(&app, r),
+                label: if shared(&r.agency) {
+                    r.name.clone()
+                } else {
+                    site_label(&app, r)
+                },
                 href: format!("/lan/{}", r.agency),
                 link_href: format!("/links/{}", r.id),
                 state: r.state,
@@ -132,6 +139,16 @@ pub async fn index(v: Viewer, State(app): State<Arc<AppState>>) -> Response {
 pub struct LinkQuery {
     range: Option<String>,
     period: Option<String>,
+}
+
+/// A range of the graphs in words (`3 jam`, `1 day`).
+fn range_word(l: Lang, range: &str) -> String {
+    match range {
+        "3h" => t(l, "links-range-3h"),
+        "7d" => t(l, "links-range-7d"),
+        "30d" => t(l, "links-range-30d"),
+        _ => t(l, "links-range-1d"),
+    }
 }
 
 /// The classification of an outage in the reader's language.
@@ -206,7 +223,7 @@ pub async fn link(
                 }
             }
             dt { (t(l, "links-thresholds")) }
-            dd { (tr!(l, "links-thresholds-are", loss = v.percent(Some(r.loss_threshold_ratio), 1), rtt = ms(&v, Some(r.rtt_threshold_seconds)))) }
+            dd { (tr!(l, "links-thresholds-are", loss = v.percent(Some(r.loss_threshold_ratio), 0), rtt = format!("{} ms", v.num(r.rtt_threshold_seconds * 1000.0, 0)))) }
             @if let Some(c) = r.capacity_bps {
                 dt { (t(l, "links-capacity")) }
                 dd { (v.num(c as f64 / 1e6, 1)) " Mbit/s" }
@@ -217,16 +234,16 @@ pub async fn link(
         nav.ranges aria-label=(t(l, "links-latency")) {
             @for (name, _) in RANGES {
                 @if name == range {
-                    strong { (name) }
+                    strong { (range_word(l, name)) }
                 } @else {
-                    a href=(format!("/links/{}?range={name}", r.id)) { (name) }
+                    a href=(format!("/links/{}?range={name}", r.id)) { (range_word(l, name)) }
                 }
                 " "
             }
         }
         p.note { (tr!(l, "links-graph-explain", zone = v.zone.abbreviation())) }
         @for (side, rounds) in &graphs {
-            @let title = tr!(l, "links-graph-title", side = *side, range = range);
+            @let title = tr!(l, "links-graph-title", side = *side, range = range_word(l, range));
             div.graph { (trusted_svg(&graph::latency_svg(rounds, &GraphSpec {
                 from: now - secs,
                 to: now,
