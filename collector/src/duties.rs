@@ -92,6 +92,8 @@ impl Duties {
         now: f64,
     ) -> Vec<crate::scorecard::ScoreRow> {
         let sla: Vec<&HostSla> = self.sla.iter().map(|(_, h)| h).collect();
+        let links: Vec<&crate::links::report::LinkReport> =
+            self.links.iter().map(|(_, l)| l).collect();
         crate::scorecard::score(
             &crate::scorecard::Inputs {
                 agencies: &cfg.agencies,
@@ -99,6 +101,7 @@ impl Duties {
                 sla: &sla,
                 backups: &self.backups,
                 lan: &self.lan,
+                links: &links,
                 grace_intervals: cfg.grace_intervals,
                 skew_secs: cfg.max_clock_skew_secs,
                 now,

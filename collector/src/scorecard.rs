@@ -15,6 +15,7 @@ use crate::store::db::{Db, DbError};
 use crate::backups::{BackupState, RestoreTestState};
 use crate::config::Agency;
 use crate::lan::{LanState, SiteStatus};
+use crate::links::report::LinkReport;
 use crate::sla::report::{HostSla, SlaStatus};
 use crate::state::HostState;
 
@@ -57,6 +58,8 @@ crate::states! {
         LanChanges = "lan_changes",
         /// Every server's hardware and software inventory is known.
         Inventory = "inventory",
+        /// Its WAN links (`[[links]]`) are up and within their SLA this period.
+        WanLink = "wan_link",
     }
 }
 
@@ -168,6 +171,7 @@ impl Duty {
             Duty::LanSubmitted => "duty-lan-submitted",
             Duty::LanChanges => "duty-lan-changes",
             Duty::Inventory => "duty-inventory",
+            Duty::WanLink => "duty-wan-link",
         }
     }
 }
@@ -228,7 +232,7 @@ pub fn months_to_csv(months: &[(String, Vec<ScoreRow>)]) -> String {
 /// The CSV of `parts` (each with its month, when the file has a month column).
 fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -> String {
     // (the API's name, the message key of its Indonesian name)
-    const COLUMNS: [(&str, &str); 31] = [
+    const COLUMNS: [(&str, &str); 33] = [
         ("month", "csv-month"),
         ("agency", "csv-agency"),
         ("name", "csv-name"),
@@ -262,6 +266,8 @@ fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -
         ("lan_changes_reason", "csv-lan-changes-reason"),
         ("inventory", "duty-inventory"),
         ("inventory_reason", "csv-inventory-reason"),
+        ("wan_link", "duty-wan-link"),
+        ("wan_link_reason", "csv-wan-link-reason"),
         ("worst_duty", "csv-worst-duty"),
     ];
     let names = crate::i18n::column_names(lang, &COLUMNS);
@@ -285,16 +291,19 @@ fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -
             word(r.overall.as_str()),
             word(r.worst.as_str()),
         );
-        let duties: Vec<(String, String)> = r
-            .duties
+        // in the order of the columns; a month kept before a duty existed has none
+        let duties: Vec<(String, String)> = Duty::ALL
             .iter()
-            .map(|c| {
-                let why = match lang {
-                    Lang::En => c.reason.clone(),
-                    Lang::Id if c.message.is_empty() => c.reason.clone(),
-                    Lang::Id => c.message.render(lang),
-                };
-                (word(c.state.as_str()), why)
+            .map(|d| match r.duties.iter().find(|c| c.duty == *d) {
+                None => (String::new(), String::new()),
+                Some(c) => {
+                    let why = match lang {
+                        Lang::En => c.reason.clone(),
+                        Lang::Id if c.message.is_empty() => c.reason.clone(),
+                        Lang::Id => c.message.render(lang),
+                    };
+                    (word(c.state.as_str()), why)
+                }
             })
             .collect();
         let mut cells: Vec<&dyn std::fmt::Display> = Vec::new();
@@ -337,6 +346,8 @@ pub struct Inputs<'a> {
     pub sla: &'a [&'a HostSla],
     pub backups: &'a [crate::backups::Status],
     pub lan: &'a [SiteStatus],
+    /// The declared WAN links over their current period.
+    pub links: &'a [&'a LinkReport],
     /// A host is up while its newest report is younger than this many intervals.
     pub grace_intervals: u32,
     pub skew_secs: u64,
@@ -425,6 +436,12 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
         backups: &bs,
         lan_sites: &ls,
         unacknowledged: unacked,
+        links: &i
+            .links
+            .iter()
+            .copied()
+            .filter(|l| l.agency == a.id)
+            .collect::<Vec<_>>(),
     });
     let worst = duties
         .iter()
@@ -468,6 +485,8 @@ struct Facts<'a> {
     backups: &'a [&'a crate::backups::Status],
     lan_sites: &'a [&'a SiteStatus],
     unacknowledged: i64,
+    /// Its WAN links.
+    links: &'a [&'a LinkReport],
 }
 
 /// The cell of every duty, in [`Duty`] order.
@@ -604,6 +623,7 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
                 .count("count", n),
         ),
     };
+    let wan = wan_cell(f.links);
     let link = |page: &str| page.replace("{a}", a);
     vec![
         cell(Duty::Agents, agents, link("/agencies/{a}")),
@@ -613,7 +633,48 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         cell(Duty::LanSubmitted, submitted, link("/lan/{a}")),
         cell(Duty::LanChanges, changes, link("/lan/{a}")),
         cell(Duty::Inventory, inventory, link("/inventory?agency={a}")),
+        cell(Duty::WanLink, wan, "/links".to_owned()),
     ]
+}
+
+/// The WAN link duty over an agency's declared links: failing when one is down now or
+/// has breached its SLA class this period; a warning when one is degraded or at risk;
+/// no data when none has evidence; not applicable without a declared link.
+fn wan_cell(links: &[&LinkReport]) -> (Cell, Msg) {
+    use crate::links::LinkState;
+    use crate::sla::report::Verdict;
+    if links.is_empty() {
+        return (Cell::NotApplicable, Msg::new("cell-wan-none-declared"));
+    }
+    let n = |f: &dyn Fn(&LinkReport) -> bool| links.iter().filter(|l| f(l)).count();
+    let down = n(&|l| l.state == LinkState::Down);
+    let breached = n(&|l| l.verdict == Some(Verdict::Breached));
+    let degraded = n(&|l| l.state == LinkState::Degraded);
+    let at_risk = n(&|l| l.verdict == Some(Verdict::AtRisk));
+    let unknown = n(&|l| l.state == LinkState::Unknown);
+    if down > 0 {
+        (
+            Cell::Failing,
+            Msg::new("cell-wan-down").count("count", down),
+        )
+    } else if breached > 0 {
+        (
+            Cell::Failing,
+            Msg::new("cell-wan-breached").count("count", breached),
+        )
+    } else if degraded + at_risk > 0 {
+        (
+            Cell::Warning,
+            Msg::new("cell-wan-degraded").count("count", degraded + at_risk),
+        )
+    } else if unknown == links.len() {
+        (Cell::NoData, Msg::new("cell-wan-no-data"))
+    } else {
+        (
+            Cell::Ok,
+            Msg::new("cell-wan-ok").count("count", links.len()),
+        )
+    }
 }
 
 /// How many agencies stand how on one duty (the counts above the scorecard).
@@ -690,8 +751,10 @@ pub fn to_xlsx(months: &[(String, Vec<ScoreRow>)]) -> Result<Vec<u8>, rust_xlsxw
             sheet.write_number(row, 7, r.lan_unacknowledged as f64)?;
             sheet.write_number(row, 8, r.lan_devices as f64)?;
             sheet.write_string(row, 9, r.worst.as_str())?;
-            for (k, c) in r.duties.iter().enumerate() {
-                sheet.write_string(row, 10 + k as u16, c.state.as_str())?;
+            for (k, d) in Duty::ALL.iter().enumerate() {
+                if let Some(c) = r.duties.iter().find(|c| c.duty == *d) {
+                    sheet.write_string(row, 10 + k as u16, c.state.as_str())?;
+                }
             }
             row += 1;
         }
@@ -967,6 +1030,7 @@ mod tests {
                 sla: &sla,
                 backups,
                 lan,
+                links: &[],
                 grace_intervals: 3,
                 skew_secs: 300,
                 now: NOW,
@@ -1124,6 +1188,7 @@ mod tests {
             sla: &[],
             backups: &[backup("bappeda", BackupState::Late, RestoreTestState::Ok)],
             lan: &[site("dinkes", LanState::Ok, 0, 1)],
+            links: &[],
             grace_intervals: 3,
             skew_secs: 300,
             now: NOW,
@@ -1199,7 +1264,7 @@ mod tests {
             "{csv}"
         );
         assert!(
-            lines[0].ends_with(",inventory,inventory_reason,worst_duty"),
+            lines[0].ends_with(",inventory,inventory_reason,wan_link,wan_link_reason,worst_duty"),
             "{csv}"
         );
         assert!(lines[2].ends_with(",failing"), "{csv}");
@@ -1313,6 +1378,7 @@ mod tests {
                 (Duty::LanSubmitted, Cell::Ok),
                 (Duty::LanChanges, Cell::Ok),
                 (Duty::Inventory, Cell::Ok),
+                (Duty::WanLink, Cell::NotApplicable),
             ]
         );
         assert_eq!(r.worst, Cell::Ok);
@@ -1506,5 +1572,113 @@ mod tests {
             months_to_csv(&[]).starts_with("month,agency,"),
             "a header even for no month"
         );
+    }
+
+    /// A link report as the duty reads it: its agency, state and verdict.
+    fn link(
+        state: crate::links::LinkState,
+        verdict: Option<crate::sla::report::Verdict>,
+    ) -> LinkReport {
+        LinkReport {
+            id: "dinkes-wan".into(),
+            name: "dinkes-wan".into(),
+            agency: "dinkes".into(),
+            agency_name: "Dinas Kesehatan".into(),
+            site: None,
+            capacity_bps: None,
+            sla_class: verdict.map(|_| "gold".into()),
+            loss_threshold_ratio: 0.05,
+            rtt_threshold_seconds: 0.1,
+            one_sided: false,
+            state,
+            state_since_seconds: None,
+            ends: Vec::new(),
+            period: "2026-11".into(),
+            time_zone: "Asia/Jakarta".into(),
+            from: String::new(),
+            to: String::new(),
+            evaluated_to: String::new(),
+            complete: false,
+            up_seconds: 0.0,
+            degraded_seconds: 0.0,
+            down_seconds: 0.0,
+            maintenance_seconds: 0.0,
+            unknown_seconds: 0.0,
+            availability_ratio: None,
+            target_ratio: None,
+            downtime_budget_seconds: None,
+            downtime_budget_remaining_seconds: None,
+            verdict,
+            outages: Vec::new(),
+            rtt_median_seconds: None,
+            loss_ratio: None,
+            problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_wan_link_duty_from_the_agencys_links() {
+        use crate::links::LinkState as S;
+        use crate::sla::report::Verdict as V;
+        let state = |ls: &[LinkReport]| {
+            let refs: Vec<&LinkReport> = ls.iter().collect();
+            let (c, m) = wan_cell(&refs);
+            (c, m.render(Lang::En))
+        };
+        assert_eq!(
+            state(&[]),
+            (Cell::NotApplicable, "no WAN link declared".into())
+        );
+        assert_eq!(
+            state(&[link(S::Up, None), link(S::Up, Some(V::OnTrack))]),
+            (Cell::Ok, "2 links up".into())
+        );
+        assert_eq!(
+            state(&[link(S::Up, None), link(S::Down, None)]),
+            (Cell::Failing, "1 link down now".into())
+        );
+        assert_eq!(
+            state(&[link(S::Up, Some(V::Breached))]),
+            (
+                Cell::Failing,
+                "1 link below the SLA target this period".into()
+            )
+        );
+        assert_eq!(
+            state(&[link(S::Degraded, None), link(S::Up, Some(V::AtRisk))]),
+            (Cell::Warning, "2 links degraded or at risk".into())
+        );
+        assert_eq!(
+            state(&[link(S::Unknown, None)]),
+            (Cell::NoData, "no probe round from any end lately".into())
+        );
+        // through the scorecard: only the agency's own links
+        let a = [agency("dinkes"), agency("bappeda")];
+        let down = [link(S::Down, None)];
+        let refs: Vec<&LinkReport> = down.iter().collect();
+        let rows = score(
+            &Inputs {
+                agencies: &a,
+                hosts: &[],
+                sla: &[],
+                backups: &[],
+                lan: &[],
+                links: &refs,
+                grace_intervals: 3,
+                skew_secs: 300,
+                now: NOW,
+            },
+            None,
+        );
+        let wan = |r: &ScoreRow| {
+            r.duties
+                .iter()
+                .find(|c| c.duty == Duty::WanLink)
+                .unwrap()
+                .state
+        };
+        assert_eq!(wan(&rows[0]), Cell::Failing);
+        assert_eq!(wan(&rows[1]), Cell::NotApplicable);
+        assert_eq!(rows[0].duties.last().unwrap().link, "/links");
     }
 }

@@ -154,4 +154,5 @@ csv-restore-tests-reason = restore_tests_reason
 csv-lan-submitted-reason = lan_submitted_reason
 csv-lan-changes-reason = lan_changes_reason
 csv-inventory-reason = inventory_reason
+csv-wan-link-reason = wan_link_reason
 csv-worst-duty = worst_duty

@@ -36,6 +36,7 @@ duty-restore-tests = Restore tests
 duty-lan-submitted = LAN diagram
 duty-lan-changes = LAN changes
 duty-inventory = Inventory
+duty-wan-link = WAN link
 
 # why a duty stands as it does (scorecard.rs)
 cell-agents-none-enrolled = no agent enrolled: enrol one on each server and one machine in the office (simpul-collector agent add)
@@ -99,6 +100,24 @@ cell-inventory-all = { $count ->
    *[other] { $count } servers
 } inventoried
 cell-inventory-some-missing = { $missing } of { $count } servers without an inventory yet
+cell-wan-none-declared = no WAN link declared
+cell-wan-down = { $count ->
+    [one] 1 link
+   *[other] { $count } links
+} down now
+cell-wan-breached = { $count ->
+    [one] 1 link
+   *[other] { $count } links
+} below the SLA target this period
+cell-wan-degraded = { $count ->
+    [one] 1 link
+   *[other] { $count } links
+} degraded or at risk
+cell-wan-no-data = no probe round from any end lately
+cell-wan-ok = { $count ->
+    [one] 1 link
+   *[other] { $count } links
+} up
 
 # an agency's backup obligations by state: "1 late, 2 ok"
 backups-no-obligations = no obligations

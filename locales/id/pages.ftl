@@ -129,4 +129,5 @@ csv-restore-tests-reason = Uji pemulihan: alasan
 csv-lan-submitted-reason = Diagram jaringan: alasan
 csv-lan-changes-reason = Perubahan jaringan: alasan
 csv-inventory-reason = Inventaris: alasan
+csv-wan-link-reason = Tautan WAN: alasan
 csv-worst-duty = Kewajiban terburuk

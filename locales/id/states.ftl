@@ -36,6 +36,7 @@ duty-restore-tests = Uji pemulihan
 duty-lan-submitted = Diagram jaringan
 duty-lan-changes = Perubahan jaringan
 duty-inventory = Inventaris
+duty-wan-link = Tautan WAN
 
 # mengapa sebuah kewajiban berstatus demikian (scorecard.rs)
 cell-agents-none-enrolled = belum ada agen terdaftar: daftarkan satu di setiap server dan satu komputer di kantor (simpul-collector agent add)
@@ -63,6 +64,12 @@ cell-changes-acknowledged = semua perubahan sudah dikonfirmasi
 cell-inventory-no-agent = belum ada agen terdaftar, belum ada inventaris
 cell-inventory-all = { $count } server terinventarisasi
 cell-inventory-some-missing = { $missing } dari { $count } server belum memiliki inventaris
+cell-wan-none-declared = belum ada tautan WAN yang dideklarasikan
+cell-wan-down = { $count } tautan terputus saat ini
+cell-wan-breached = { $count } tautan di bawah target SLA periode ini
+cell-wan-degraded = { $count } tautan terganggu atau berisiko
+cell-wan-no-data = tidak ada putaran probe dari ujung mana pun akhir-akhir ini
+cell-wan-ok = { $count } tautan terhubung
 
 # kewajiban cadangan data sebuah Perangkat Daerah menurut status: "1 terlambat, 2 baik"
 backups-no-obligations = tidak ada kewajiban

@@ -194,7 +194,8 @@ fn the_scorecard_api_gives_each_agencys_duties() {
             "restore_tests",
             "lan_submitted",
             "lan_changes",
-            "inventory"
+            "inventory",
+            "wan_link"
         ]
     );
     let sheet = book.worksheet_range("scorecard").unwrap();

@@ -206,12 +206,17 @@ pub async fn scorecard(
                 @for r in &rows {
                     tr data-status=(r.overall.as_str()) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
-                        @for c in &r.duties {
-                            td data-sort=(c.state as u8) data-label=(t(l, c.duty.name_key())) {
-                                a href=(c.link) { (badge(l, &c.state)) }
-                                br;
-                                small { (reason(l, c)) }
-                                @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (v.percent(r.sla_ratio, 3)) ")" } }
+                        @for d in Duty::ALL {
+                            @if let Some(c) = r.duties.iter().find(|c| c.duty == *d) {
+                                td data-sort=(c.state as u8) data-label=(t(l, c.duty.name_key())) {
+                                    a href=(c.link) { (badge(l, &c.state)) }
+                                    br;
+                                    small { (reason(l, c)) }
+                                    @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (v.percent(r.sla_ratio, 3)) ")" } }
+                                }
+                            } @else {
+                                // a month kept before this duty existed
+                                td data-label=(t(l, d.name_key())) { "–" }
                             }
                         }
                         td data-sort=(r.worst as u8) data-label=(t(l, "scorecard-col-worst")) { (badge(l, &r.worst)) }
