@@ -536,6 +536,22 @@ fn probes_measure_a_shaped_wan_and_survive_a_collector_outage() {
     assert_eq!(gw["down_seconds"], 0.0, "{gw}");
     assert_eq!(gw["outage_count"], 0, "{gw}");
 
+    // the scorecard's WAN link duty: the agency's link is up again, within its budget
+    let (code, sc) = get_json(&c.url("/api/v1/scorecard?agency=dinkes"));
+    assert_eq!(code, 200, "{sc}");
+    let wan_duty = sc["agencies"][0]["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["duty"] == "wan_link")
+        .unwrap_or_else(|| panic!("{sc}"))
+        .clone();
+    assert_eq!(wan_duty["link"], "/links", "{wan_duty}");
+    assert!(
+        wan_duty["state"] == "ok" || wan_duty["state"] == "warning",
+        "{wan_duty}"
+    );
+
     // a link measured from one end says so; a link naming an unknown host or probe
     // names the key
     let branch = link(&c, "branch-wan");

@@ -102,6 +102,12 @@ pub async fn scorecard(
             )
         }
     };
+    // the WAN link duty only where links are declared
+    let shown: Vec<Duty> = Duty::ALL
+        .iter()
+        .copied()
+        .filter(|d| *d != Duty::WanLink || !app.cfg.links.is_empty())
+        .collect();
     // this month as it stands, or a past month as it was kept at its end
     let (all, evaluated) = if period == current {
         let duties = app.duties.current();
@@ -188,7 +194,7 @@ pub async fn scorecard(
         @if period != current && rows.is_empty() && text.is_empty() {
             p.note { (tr!(l, "scorecard-none-kept", month = period.to_string())) }
         }
-        (duty_counts(l, &rows))
+        (duty_counts(l, &rows, &shown))
         table.sortable #scorecard {
             caption {
                 @if period == current {
@@ -199,14 +205,14 @@ pub async fn scorecard(
             }
             thead { tr {
                 th scope="col" { (t(l, "scorecard-col-agency")) }
-                @for d in Duty::ALL { th scope="col" { (t(l, d.name_key())) } }
+                @for d in &shown { th scope="col" { (t(l, d.name_key())) } }
                 th scope="col" { (t(l, "scorecard-col-worst")) }
             } }
             tbody {
                 @for r in &rows {
                     tr data-status=(r.overall.as_str()) {
                         th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
-                        @for d in Duty::ALL {
+                        @for d in &shown {
                             @if let Some(c) = r.duties.iter().find(|c| c.duty == *d) {
                                 td data-sort=(c.state as u8) data-label=(t(l, c.duty.name_key())) {
                                     a href=(c.link) { (badge(l, &c.state)) }
@@ -239,11 +245,11 @@ pub fn reason(l: Lang, c: &DutyCell) -> String {
 }
 
 /// How many agencies fail each duty, above the table.
-fn duty_counts(l: Lang, rows: &[ScoreRow]) -> Markup {
+fn duty_counts(l: Lang, rows: &[ScoreRow], shown: &[Duty]) -> Markup {
     let counts = crate::scorecard::counts(rows);
     html! {
         ul.summary.duty-counts {
-            @for c in &counts {
+            @for c in counts.iter().filter(|c| shown.contains(&c.duty)) {
                 li {
                     (t(l, c.duty.name_key())) ": "
                     @if c.failing == 0 && c.warning == 0 {
