@@ -8,6 +8,7 @@ pub mod evaluate;
 pub mod graph;
 pub mod map;
 pub mod report;
+pub mod rollup;
 pub mod rounds;
 pub mod state;
 

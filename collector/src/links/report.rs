@@ -512,8 +512,9 @@ fn now_state(stretches: &[Stretch]) -> (LinkState, Option<f64>) {
 }
 
 /// The rounds of the end `end` that started in [`from`, `to`), as the latency graph
-/// draws them (with their RTT lists while kept); none when no enrolled agent has the
-/// end's host name.
+/// draws them (with their RTT lists while kept), or for a range over two days its
+/// roll-ups (`crate::links::rollup`); none when no enrolled agent has the end's host
+/// name.
 pub fn graph_rounds(
     conn: &Db,
     end: &crate::config::links::LinkEnd,
@@ -523,6 +524,23 @@ pub fn graph_rounds(
     let Some(agent) = agents(conn)?.into_iter().rfind(|a| a.3 == end.host) else {
         return Ok(Vec::new());
     };
+    // the long views from the roll-ups: 5-minute buckets up to a week, hourly beyond
+    let span = to - from;
+    if span > 2.0 * 86_400.0 {
+        let step = if span > 8.0 * 86_400.0 { 3600 } else { 300 };
+        return Ok(
+            crate::links::rollup::query(conn, &agent.0, &end.probe, step, from, to)?
+                .into_iter()
+                .map(|b| crate::links::graph::GraphRound {
+                    start: b.bucket,
+                    sent: b.sent,
+                    received: b.received,
+                    median: b.rtt.map(|q| q[3]),
+                    rtts: b.as_rtts(),
+                })
+                .collect(),
+        );
+    }
     Ok(
         rounds::query(conn, &agent.0, Some(&end.probe), from, to, MAX_ROUNDS)?
             .into_iter()

@@ -47,6 +47,17 @@ pub fn record(
             ],
         )?;
     }
+    // the roll-ups of the buckets these rounds fall in
+    let mut by_probe: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for r in rounds {
+        by_probe
+            .entry(r.name.as_str())
+            .or_default()
+            .push(r.start_time_seconds);
+    }
+    for (probe, starts) in by_probe {
+        super::rollup::refresh(tx, agent, probe, &starts)?;
+    }
     Ok(())
 }
 
@@ -198,7 +209,8 @@ pub fn probe_names(conn: &Db, agent: &str) -> Result<Vec<String>, DbError> {
 }
 
 /// Drops the RTT lists of rounds that started before `rtts_before` and deletes the
-/// rounds that started before `rounds_before`; returns (lists dropped, rounds deleted).
+/// rounds (and roll-ups) that started before `rounds_before`; returns (lists dropped,
+/// rounds deleted).
 pub fn prune(conn: &Db, rtts_before: f64, rounds_before: f64) -> Result<(u64, u64), DbError> {
     // per agent, so that each statement walks the (agent, start time) index
     let agents: Vec<String> = conn.query(
@@ -218,6 +230,8 @@ pub fn prune(conn: &Db, rtts_before: f64, rounds_before: f64) -> Result<(u64, u6
             params![id, rtts_before],
         )? as u64;
     }
+    // the roll-ups go with the rounds
+    super::rollup::prune(conn, rounds_before)?;
     Ok((lists, rounds))
 }
 

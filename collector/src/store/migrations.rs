@@ -651,6 +651,44 @@ const MIGRATIONS: &[Migration] = &[
      );
      CREATE INDEX probe_rounds_by_time ON probe_rounds(agent_id, start_time);"#,
     },
+    // 19: roll-ups of the probe rounds (5 minutes and 1 hour) for the long views: the
+    // quantiles of the round trips pooled over each bucket, kept after the RTT lists go
+    Migration {
+        sqlite: "CREATE TABLE probe_rollups (
+        agent_id  TEXT NOT NULL,
+        probe     TEXT NOT NULL,
+        step      INTEGER NOT NULL,
+        bucket    REAL NOT NULL,
+        rounds    INTEGER NOT NULL,
+        sent      INTEGER NOT NULL,
+        received  INTEGER NOT NULL,
+        rtt_min   REAL,
+        rtt_q10   REAL,
+        rtt_q25   REAL,
+        rtt_q50   REAL,
+        rtt_q75   REAL,
+        rtt_q90   REAL,
+        rtt_max   REAL,
+        PRIMARY KEY (agent_id, probe, step, bucket)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE probe_rollups (
+        agent_id  TEXT NOT NULL,
+        probe     TEXT NOT NULL,
+        step      BIGINT NOT NULL,
+        bucket    DOUBLE PRECISION NOT NULL,
+        rounds    BIGINT NOT NULL,
+        sent      BIGINT NOT NULL,
+        received  BIGINT NOT NULL,
+        rtt_min   DOUBLE PRECISION,
+        rtt_q10   DOUBLE PRECISION,
+        rtt_q25   DOUBLE PRECISION,
+        rtt_q50   DOUBLE PRECISION,
+        rtt_q75   DOUBLE PRECISION,
+        rtt_q90   DOUBLE PRECISION,
+        rtt_max   DOUBLE PRECISION,
+        PRIMARY KEY (agent_id, probe, step, bucket)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -794,7 +832,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),
