@@ -131,27 +131,8 @@ impl WanLab {
             for dev in [&a, &b] {
                 ip_ok(&["-n", &wire, "link", "set", dev, "up"]);
             }
-            let (core_mac, target_mac) = (mac(&core, &l), mac(&target, "eth0"));
-            for (ns, dev, peer, end) in [
-                (&core, l.as_str(), &target_mac, 2),
-                (&target, "eth0", &core_mac, 1),
-            ] {
-                for addr in [v4(i, end), v6(i, end)] {
-                    ip_ok(&[
-                        "-n",
-                        ns,
-                        "neigh",
-                        "replace",
-                        &addr,
-                        "lladdr",
-                        peer,
-                        "dev",
-                        dev,
-                        "nud",
-                        "permanent",
-                    ]);
-                }
-            }
+            // both ends know each other's MAC: no ARP or NDP crosses the shaper
+            lab.set_peers(i, None);
             match lab.shaper {
                 Shaper::Netem => {
                     let br = format!("br{i}");

@@ -69,6 +69,25 @@ pub async fn list(
     Ok(Json(Links { links }))
 }
 
+/// The link `id` if the reader sees its agency: one of an agency they do not see does
+/// not exist for them.
+fn visible(
+    app: &AppState,
+    r: &super::auth::Reader,
+    id: &str,
+) -> Result<crate::config::links::Link, ApiError> {
+    app.cfg
+        .links
+        .iter()
+        .find(|l| l.id == id && r.0.sees(&l.agency))
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no link with id {id:?}; GET /api/v1/links lists the links you can see"
+            ))
+        })
+}
+
 pub async fn one(
     State(app): State<Arc<AppState>>,
     r: super::auth::Reader,
@@ -76,18 +95,7 @@ pub async fn one(
     Params(q): Params<LinksQuery>,
 ) -> Result<Json<LinkReport>, ApiError> {
     let period = q.period()?;
-    // a link of an agency the reader does not see does not exist for them
-    let Some(link) = app
-        .cfg
-        .links
-        .iter()
-        .find(|l| l.id == id && r.0.sees(&l.agency))
-        .cloned()
-    else {
-        return Err(ApiError::not_found(format!(
-            "no link with id {id:?}; GET /api/v1/links lists the links you can see"
-        )));
-    };
+    let link = visible(&app, &r, &id)?;
     let state = Arc::clone(&app);
     let out = app
         .read_db(move |conn| {
@@ -153,17 +161,7 @@ pub async fn latency_svg(
         ));
     };
     let lang = lang_param(&app, q.lang.as_deref())?;
-    let Some(link) = app
-        .cfg
-        .links
-        .iter()
-        .find(|l| l.id == id && r.0.sees(&l.agency))
-        .cloned()
-    else {
-        return Err(ApiError::not_found(format!(
-            "no link with id {id:?}; GET /api/v1/links lists the links you can see"
-        )));
-    };
+    let link = visible(&app, &r, &id)?;
     let side = q.side.as_deref().unwrap_or("a");
     let Some((side, end)) = link.ends().find(|(s, _)| *s == side) else {
         return Err(ApiError::bad_param(

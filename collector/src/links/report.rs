@@ -130,6 +130,17 @@ pub struct LinkReport {
     pub problems: Vec<String>,
 }
 
+/// A round's statistics as the timeline reads them.
+fn side_round(s: &Stat) -> SideRound {
+    SideRound {
+        start: s.start_time_seconds,
+        sent: s.sent,
+        received: s.received,
+        loss_ratio: s.loss_ratio,
+        median: s.rtt.map(|r| r.median_seconds),
+    }
+}
+
 /// An enrolled, not revoked agent: (id, agency, site, host).
 type AgentRef = (String, String, Option<String>, String);
 
@@ -297,18 +308,7 @@ fn one_with(
                 }
             }
         }
-        sides.push(
-            stats
-                .iter()
-                .map(|s| SideRound {
-                    start: s.start_time_seconds,
-                    sent: s.sent,
-                    received: s.received,
-                    loss_ratio: s.loss_ratio,
-                    median: s.rtt.map(|r| r.median_seconds),
-                })
-                .collect(),
-        );
+        sides.push(stats.iter().map(side_round).collect());
         if with_rounds {
             out.rounds = Some(
                 stats
@@ -316,16 +316,7 @@ fn one_with(
                     .filter(|s| s.start_time_seconds >= from)
                     .map(|s| RoundOut {
                         stat: *s,
-                        state: evaluate::round_state(
-                            &SideRound {
-                                start: s.start_time_seconds,
-                                sent: s.sent,
-                                received: s.received,
-                                loss_ratio: s.loss_ratio,
-                                median: s.rtt.map(|r| r.median_seconds),
-                            },
-                            &th,
-                        ),
+                        state: evaluate::round_state(&side_round(s), &th),
                     })
                     .collect(),
             );
