@@ -6,7 +6,8 @@ rules for all. Run it after changing a panel and commit the JSON:
     scripts/gen-dashboards.py
 
 The dashboards take their data source from a `datasource` variable (no hard-coded UID)
-and filter with `agency`, `site` and `host` variables (label_values). The test
+and filter with `agency`, `site` and `host` variables (label_values); the WAN dashboard
+with `agency`, `site` and `link` from the links' own metrics. The test
 tests/tests/dashboards.rs checks every expression against a real collector and a real
 Prometheus.
 """
@@ -258,6 +259,121 @@ LAN = dashboard(
     ],
 )
 
+# The WAN dashboard filters on the links' own labels: an agency whose link is measured
+# from the Pusat Data alone has no host of its own in simpul_host_up.
+LSEL = 'agency=~"$agency",site=~"$site",link=~"$link"'
+LINK_VARS = [
+    var_query("agency", "Agency (OPD)", "label_values(simpul_link_state, agency)"),
+    var_query("site", "Site", 'label_values(simpul_link_state{agency=~"$agency"}, site)'),
+    var_query("link", "Link", 'label_values(simpul_link_state{agency=~"$agency",site=~"$site"}, link)'),
+]
+BY_LINK = "max by (agency, site, link)"
+
+
+def link_table():
+    """Every link now, one row each: the merged instant queries, renamed and unit per
+    column."""
+    cols = [
+        (f"max by (agency, site, link, state) (simpul_link_state{{{LSEL}}} == 1)", None, None),
+        (f'{BY_LINK} (simpul_link_rtt_seconds{{{LSEL},side="a",quantile="0.5"}})', "RTT a (median)", "s"),
+        (f'{BY_LINK} (simpul_link_rtt_seconds{{{LSEL},side="b",quantile="0.5"}})', "RTT b (median)", "s"),
+        (f'{BY_LINK} (simpul_link_loss_ratio{{{LSEL},side="a"}})', "loss a", "percentunit"),
+        (f'{BY_LINK} (simpul_link_loss_ratio{{{LSEL},side="b"}})', "loss b", "percentunit"),
+        (f"{BY_LINK} (simpul_link_availability_ratio{{{LSEL}}})", "availability (period)", "percentunit"),
+        (f"{BY_LINK} (simpul_link_capacity_bits_per_second{{{LSEL}}})", "capacity", "bps"),
+    ]
+    p = panel("table", "Every link now (state; newest round of each end; availability this period)",
+              [c[0] for c in cols], w=24, h=8,
+              desc="One row per link. Side a and b are the ends declared in collector.toml's [[links]]; RTT and loss are of each end's newest probe round; an empty cell: that end has no round (one-sided link, or no answer). The outages: GET /api/v1/links/{id}.")
+    for t in p["targets"]:
+        t["format"] = "table"
+    refs = [t["refId"] for t in p["targets"]]
+    p["transformations"] = [
+        {"id": "merge", "options": {}},
+        {"id": "organize", "options": {
+            "excludeByName": {"Time": True, "Value #A": True},
+            "renameByName": {f"Value #{r}": c[1] for r, c in zip(refs, cols) if c[1]},
+            "indexByName": {}}},
+    ]
+    p["fieldConfig"]["overrides"] = [
+        {"matcher": {"id": "byName", "options": c[1]},
+         "properties": [{"id": "unit", "value": c[2]}]}
+        for c in cols if c[1]
+    ] + [{"matcher": {"id": "byName", "options": "state"},
+          "properties": [{"id": "custom.cellOptions", "value": {"type": "color-text"}},
+                         {"id": "mappings", "value": [{"type": "value", "options": {
+                             "up": {"color": "green", "index": 0},
+                             "degraded": {"color": "orange", "index": 1},
+                             "down": {"color": "red", "index": 2},
+                             "unknown": {"color": "text", "index": 3}}}]}]}]
+    return p
+
+
+def envelope(p):
+    """The fastest and slowest of a round as thin dashed lines around the median."""
+    p["fieldConfig"]["overrides"] = [
+        {"matcher": {"id": "byRegexp", "options": ".* (fastest|slowest)$"},
+         "properties": [{"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [4, 4]}},
+                        {"id": "custom.lineWidth", "value": 1}]},
+        {"matcher": {"id": "byRegexp", "options": ".* threshold$"},
+         "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}},
+                        {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}}]},
+    ]
+    return p
+
+
+def up_timeline():
+    p = panel("state-timeline", "Up or down (no bar: no evidence)",
+              [(f"simpul_link_up{{{LSEL}}}", "{{link}}")], w=24, h=6,
+              desc="1 while the newest evidence is up or degraded, 0 while every probe of every end lost everything; absent while unknown.")
+    p["fieldConfig"]["defaults"]["mappings"] = [{"type": "value", "options": {
+        "0": {"text": "down", "color": "red", "index": 0},
+        "1": {"text": "up", "color": "green", "index": 1}}}]
+    return p
+
+
+WAN = dashboard(
+    "simpul-wan", "Simpul / WAN links (Jaringan Intra)",
+    "The WAN links Diskominfo operates between the Pusat Data and the agencies, as the agents' link probes measure them and the collector judges them (docs/links.md): state, round trips and loss of each end, availability, downtime and outages this period. One link's rounds and outages: GET /api/v1/links/{id}; its SmokePing-style graph: GET /api/v1/links/{id}/latency.svg.",
+    [],
+    [
+        panel("stat", "Links up", [f'sum(simpul_link_state{{{LSEL},state="up"}})'], w=6, h=4,
+              thresholds=[(None, "green")]),
+        panel("stat", "Links degraded (loss or latency above threshold)",
+              [f'sum(simpul_link_state{{{LSEL},state="degraded"}})'], w=6, h=4,
+              thresholds=[(None, "green"), (1, "orange")]),
+        panel("stat", "Links down now", [f'sum(simpul_link_state{{{LSEL},state="down"}})'], w=6, h=4,
+              thresholds=[(None, "green"), (1, "red")]),
+        panel("stat", "Links without evidence (unknown)",
+              [f'sum(simpul_link_state{{{LSEL},state="unknown"}})'], w=6, h=4,
+              thresholds=[(None, "green"), (1, "orange")]),
+        link_table(),
+        up_timeline(),
+        envelope(panel("timeseries", "Round trip of the newest round (median; dashed: fastest and slowest)",
+                       [(f'simpul_link_rtt_seconds{{{LSEL},quantile="0.5"}}', "{{link}} {{side}}"),
+                        (f'simpul_link_rtt_seconds{{{LSEL},quantile="0"}}', "{{link}} {{side}} fastest"),
+                        (f'simpul_link_rtt_seconds{{{LSEL},quantile="1"}}', "{{link}} {{side}} slowest"),
+                        (f"simpul_link_rtt_threshold_seconds{{{LSEL}}}", "{{link}} threshold")],
+                       unit="s", w=12, h=9)),
+        envelope(panel("timeseries", "Loss of the newest round",
+                       [(f"simpul_link_loss_ratio{{{LSEL}}}", "{{link}} {{side}}"),
+                        (f"simpul_link_loss_threshold_ratio{{{LSEL}}}", "{{link}} threshold")],
+                       unit="percentunit", w=12, h=9, max_=1)),
+        panel("bargauge", "Availability this period",
+              [(f"simpul_link_availability_ratio{{{LSEL}}}", "{{link}} {{period}}")],
+              unit="percentunit", w=8, h=8, max_=1,
+              thresholds=[(None, "red"), (0.99, "orange"), (0.999, "green")],
+              desc="Up (with degraded) / (up + down) in the current period of the link's SLA class (else the month); maintenance and unknown time excluded."),
+        panel("bargauge", "Downtime this period", [(f"simpul_link_down_seconds{{{LSEL}}}", "{{link}} {{period}}")],
+              unit="s", w=8, h=8, thresholds=[(None, "green"), (1, "red")]),
+        panel("bargauge", "Outages this period (list: GET /api/v1/links/{id})",
+              [(f"simpul_link_outages{{{LSEL}}}", "{{link}} {{period}}")], w=8, h=8,
+              thresholds=[(None, "green"), (1, "red")]),
+    ],
+    ["wan", "links"],
+    extra_vars=LINK_VARS,
+)
+
 PROVISIONING = """# Grafana provisioning: point Grafana at this folder (copy it to
 # /etc/grafana/provisioning/dashboards/simpul.yaml) and it loads every Simpul dashboard
 # from the path below. The dashboards ask for their Prometheus data source through the
@@ -279,7 +395,7 @@ providers:
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, d in [("fleet-overview", FLEET), ("host-detail", HOST), ("colocation-sla", SLA),
-                    ("backups", BACKUPS), ("lan", LAN)]:
+                    ("backups", BACKUPS), ("lan", LAN), ("wan", WAN)]:
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump(d, f, indent=2, sort_keys=True)
             f.write("\n")

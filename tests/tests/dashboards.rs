@@ -3,8 +3,9 @@
 //! sound (data source variable, no hard-coded UID, panels with ids, grid positions and
 //! queries, every variable defined); every metric an expression names is one the
 //! collector exports or a recording rule defines; and a real Prometheus, scraping a
-//! collector seeded with a host, an SLA class, a backup obligation, a LAN diagram and an
-//! SNMP poll, and evaluating the recording rules, returns data for every panel's query.
+//! collector seeded with a host, an SLA class, a backup obligation, a LAN diagram, an
+//! SNMP poll and a WAN link measured from both ends, and evaluating the recording rules,
+//! returns data for every panel's query.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,7 +16,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use simpul_e2e::{agent_id, checkin, get, report, send, start_prometheus, Collector};
+use simpul_e2e::{agent_id, checkin, get, report, sample, send, start_prometheus, Collector};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -35,7 +36,7 @@ fn dashboards() -> Vec<(String, serde_json::Value)> {
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(out.len(), 5, "five dashboards in {}", dir.display());
+    assert_eq!(out.len(), 6, "six dashboards in {}", dir.display());
     out
 }
 
@@ -254,7 +255,48 @@ agency = "dinkes"
 dataset = "SIK database"
 interval = "24h"
 evidence = "checkin"
+
+[[links]]
+id = "dinkes-wan"
+name = "Dinkes - Pusat Data"
+agency = "dinkes"
+site = "kantor-dinkes"
+a = { host = "pd-core", probe = "to-dinkes" }
+b = { host = "dinkes-gw", probe = "to-pusat" }
+capacity_bps = 100_000_000
 "#;
+
+/// Five rounds of the probe `name`, 60 s apart, the newest starting a second before
+/// `now` (so the link's state now is known for 2.5 intervals): 20 echo requests each,
+/// one lost in the oldest two, median round trip `rtt` (below the 100 ms threshold).
+fn probe_rounds(name: &str, target: &str, rtt: f64, now: f64) -> serde_json::Value {
+    let rounds: Vec<serde_json::Value> = (0..5)
+        .map(|i| {
+            let received: u32 = if i < 2 { 19 } else { 20 };
+            let rtts: Vec<f64> = (0..received)
+                .map(|k| rtt + 0.001 * (f64::from(k) - 10.0) / 10.0)
+                .collect();
+            let mean = rtts.iter().sum::<f64>() / rtts.len() as f64;
+            let var = rtts.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / rtts.len() as f64;
+            let n = rtts.len();
+            let median = if n % 2 == 0 {
+                (rtts[n / 2 - 1] + rtts[n / 2]) / 2.0
+            } else {
+                rtts[n / 2]
+            };
+            serde_json::json!({
+                "name": name, "kind": "icmp", "target": target,
+                "start_time_seconds": now - 1.0 - 60.0 * f64::from(4 - i),
+                "sent": 20, "received": received,
+                "loss_ratio": f64::from(20 - received) / 20.0,
+                "rtt": {"min_seconds": rtts[0], "median_seconds": median, "mean_seconds": mean,
+                        "max_seconds": rtts[n - 1], "stddev_seconds": var.sqrt()},
+                "rtt_seconds": rtts
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rounds)
+}
 
 /// A collector with one host of every kind of data the dashboards show.
 fn seeded() -> Collector {
@@ -278,6 +320,32 @@ fn seeded() -> Collector {
     r["snmp"] = serde_json::json!([{"address": "10.20.0.1", "name": "sw-core", "ok": true,
         "duration_seconds": 0.2, "oids": 900, "interfaces": 24, "lldp_neighbours": 3, "fdb_entries": 40}]);
     send(&c, &token, &r);
+    // the WAN link: the Pusat Data core probes the agency's router, the agency's gateway
+    // probes back
+    for (agency, host, site, probe, target, rtt) in [
+        (
+            "diskominfo",
+            "pd-core",
+            "pusat-data",
+            "to-dinkes",
+            "192.0.2.1",
+            0.020,
+        ),
+        (
+            "dinkes",
+            "dinkes-gw",
+            "kantor-dinkes",
+            "to-pusat",
+            "192.0.2.254",
+            0.022,
+        ),
+    ] {
+        let token = c.enrol(agency, host, Some(site));
+        let mut r = report(&agent_id(&token), host, 1);
+        let now = r["sample_time_seconds"].as_f64().unwrap();
+        r["probes"] = probe_rounds(probe, target, rtt, now);
+        send(&c, &token, &r);
+    }
     checkin(&c, "dinkes-sik", br#"{"status":"ok","size_bytes":5000}"#);
     let (code, _, err) = c.cli(&[
         "backup",
@@ -295,7 +363,8 @@ fn seeded() -> Collector {
 #[test]
 fn every_expression_has_exported_metrics_and_data_in_prometheus() {
     let c = seeded();
-    // the SLA, backup and LAN metrics are computed every 30 s: wait for the first
+    // the SLA, backup, LAN and link metrics are computed by the duties (every 5 s in the
+    // tests): wait for the first
     let t0 = Instant::now();
     let exported = loop {
         let m = c.metrics();
@@ -303,6 +372,7 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
             && m.contains("simpul_backup_age_seconds{")
             && m.contains("simpul_lan_devices{")
             && m.contains("simpul_snmp_poll_success{")
+            && m.contains("simpul_link_up{")
         {
             break m;
         }
@@ -312,6 +382,26 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
         );
         std::thread::sleep(Duration::from_millis(500));
     };
+    // the seeded link is up, measured from both ends
+    let link = r#"agency="dinkes",site="kantor-dinkes",link="dinkes-wan""#;
+    assert_eq!(
+        sample(
+            &exported,
+            &format!("simpul_link_state{{{link},state=\"up\"}}")
+        ),
+        Some(1.0),
+        "{exported}"
+    );
+    for side in ["a", "b"] {
+        assert!(
+            sample(
+                &exported,
+                &format!("simpul_link_rtt_seconds{{{link},side=\"{side}\",quantile=\"0.5\"}}")
+            )
+            .is_some_and(|v| v > 0.019 && v < 0.023),
+            "{exported}"
+        );
+    }
     let families: BTreeSet<String> = exported
         .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))
@@ -382,7 +472,8 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
             .replace("$__range", "5m")
             .replace("$agency", ".*")
             .replace("$site", ".*")
-            .replace("$host", ".*");
+            .replace("$host", ".*")
+            .replace("$link", ".*");
         let url = format!(
             "http://127.0.0.1:{port}/api/v1/query?query={}",
             urlencode(&e)
