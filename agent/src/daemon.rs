@@ -186,7 +186,7 @@ impl Daemon {
                         } else if let Some(bare) = without_sections(&json) {
                             // a collector older than section refusal rejects the whole
                             // report for one bad section: the heartbeat still counts
-                            tracing::warn!(sequence = seqs[0], error = %e, "report rejected; sending it again without its optional sections (inventory, backups, lan, snmp, probes)");
+                            tracing::warn!(sequence = seqs[0], error = %e, "report rejected; sending it again without its optional sections (inventory, backups, lan, snmp, probes, traffic)");
                             match self.transport.send(&bare) {
                                 Ok(ack) if !ack.acknowledged.is_empty() => {
                                     log_refused(&ack);

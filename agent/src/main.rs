@@ -181,6 +181,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         lan,
         // started by `run` only: `once` sends nothing and waits for no round
         probes: simpul_agent::probes::Outbox::default(),
+        traffic: simpul_agent::traffic::Outbox::default(),
     })
 }
 
@@ -213,6 +214,14 @@ fn run(cfg: AgentConfig, config_path: Option<&std::path::Path>) -> anyhow::Resul
     sampler.lan = discovery::Schedule::new(&cfg.discovery, config_path.as_deref(), &cfg.state_dir);
     sampler.probes =
         simpul_agent::probes::start(&cfg.probes).context("cannot start the link probes' thread")?;
+    sampler.traffic = simpul_agent::traffic::start(
+        cfg.discovery
+            .snmp
+            .iter()
+            .any(|t| t.traffic_interval_secs > 0),
+        config_path.as_deref(),
+    )
+    .context("cannot start the interface counters' thread")?;
     tracing::info!(
         collector = %cfg.collector_url,
         agent_id = token.agent_id(),

@@ -86,6 +86,8 @@ pub struct Sampler {
     pub lan: crate::discovery::Schedule,
     /// Finished link probe rounds (`[[probes]]`), run on their own thread.
     pub probes: crate::probes::Outbox,
+    /// Interface counter polls of the SNMP devices, made by the helper.
+    pub traffic: crate::traffic::Outbox,
 }
 
 impl Sampler {
@@ -108,6 +110,7 @@ impl Sampler {
             lan: None,
             snmp: Vec::new(),
             probes: Vec::new(),
+            traffic: Vec::new(),
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -152,6 +155,7 @@ impl Sampler {
         report.backups = self.backups.due(now);
         (report.lan, report.snmp) = self.lan.due(now);
         report.probes = self.probes.take();
+        report.traffic = self.traffic.take();
         // the sample time is taken after the collectors so that it is never earlier
         // than what they read (the first CPU reading waits a short window)
         report.sample_time_seconds = SystemTime::now()
@@ -227,6 +231,7 @@ mod tests {
                 std::path::Path::new("/nonexistent"),
             ),
             probes: crate::probes::Outbox::default(),
+            traffic: crate::traffic::Outbox::default(),
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

@@ -34,7 +34,14 @@ pub struct Duties {
     /// Every declared WAN link over the current period of its SLA class (else the
     /// current month).
     pub links: Vec<(PeriodKind, crate::links::report::LinkReport)>,
+    /// Every interface whose counters were read in the last day, with its newest
+    /// sample, and each device's newest counter poll.
+    pub interfaces: Vec<crate::traffic::Interface>,
+    pub traffic_devices: Vec<crate::traffic::DevicePoll>,
 }
+
+/// An interface (or a device's counter poll) not seen for a day leaves the metrics.
+pub const INTERFACE_STALE_SECS: f64 = 86_400.0;
 
 impl Duties {
     /// Evaluates the SLA of the current period of each class, the LAN diagram and SNMP
@@ -71,6 +78,11 @@ impl Duties {
             .zip(&cfg.links)
             .map(|(r, l)| (crate::links::report::default_period(cfg, l, now).kind, r))
             .collect();
+        let interfaces = crate::traffic::interfaces(conn, None, now - INTERFACE_STALE_SECS)?;
+        let traffic_devices = crate::traffic::devices(conn, None)?
+            .into_iter()
+            .filter(|d| d.last_poll_seconds >= now - INTERFACE_STALE_SECS)
+            .collect();
         Ok(Self {
             at: now,
             seconds: started.elapsed().as_secs_f64(),
@@ -79,6 +91,8 @@ impl Duties {
             lan,
             snmp,
             links,
+            interfaces,
+            traffic_devices,
         })
     }
 

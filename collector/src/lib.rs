@@ -24,6 +24,7 @@ pub mod sla;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod traffic;
 pub mod web;
 
 /// A read lock of the collector's shared caches (the SLA, backup, LAN and SNMP states

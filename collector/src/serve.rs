@@ -247,7 +247,7 @@ async fn prune_hourly(state: Arc<AppState>) {
                 if !s.replica.leads()
                     || !store::shared::claim_tick(&conn, "prune", hour, &s.replica.id, now)?
                 {
-                    return Ok((0, 0, 0, (0, 0)));
+                    return Ok((0, 0, 0, (0, 0), 0));
                 }
                 store::shared::prune_ticks(&conn, now - 7.0 * day)?;
             }
@@ -262,18 +262,27 @@ async fn prune_hourly(state: Arc<AppState>) {
                 now - f64::from(s.cfg.probe_rtt_retention_days) * day,
                 now - f64::from(s.cfg.probe_round_retention_days) * day,
             )?;
-            Ok::<_, store::StoreError>((reports, spans, lan_versions, probes))
+            let samples =
+                crate::traffic::prune(&conn, now - f64::from(s.cfg.traffic_retention_days) * day)?;
+            Ok::<_, store::StoreError>((reports, spans, lan_versions, probes, samples))
         })
         .await;
         match r {
-            Ok(Ok((0, 0, 0, (0, 0)))) => {}
-            Ok(Ok((reports, spans, lan_versions, (probe_rtt_lists, probe_rounds)))) => {
+            Ok(Ok((0, 0, 0, (0, 0), 0))) => {}
+            Ok(Ok((
+                reports,
+                spans,
+                lan_versions,
+                (probe_rtt_lists, probe_rounds),
+                interface_samples,
+            ))) => {
                 tracing::info!(
                     reports,
                     spans,
                     lan_versions,
                     probe_rtt_lists,
                     probe_rounds,
+                    interface_samples,
                     "pruned data past its retention"
                 )
             }

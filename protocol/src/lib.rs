@@ -3,7 +3,7 @@
 //! Both sides compile against this one crate so that the wire format cannot drift. A
 //! [`Report`] is one sample of one host: identity, sequence number, sample time, and
 //! optional sections (`health`, `uptime`, `inventory`, `backups`, `lan`, `snmp`,
-//! `probes`). Every struct denies unknown
+//! `probes`, `traffic`). Every struct denies unknown
 //! fields: a typo on the wire is an error that names the field, not silently dropped
 //! data. Changing the meaning of a field bumps [`PROTOCOL_VERSION`].
 
@@ -14,6 +14,7 @@ mod health;
 mod inventory;
 mod lan;
 mod probes;
+mod traffic;
 mod validate;
 mod wire;
 
@@ -26,6 +27,9 @@ pub use lan::{clip, Device, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSu
 pub use probes::{
     ProbeKind, ProbeRound, RttStats, MAX_PROBE_COUNT, MAX_PROBE_ROUNDS_PER_REPORT,
     MAX_PROBE_TIMEOUT_SECS,
+};
+pub use traffic::{
+    InterfaceCounters, TrafficPoll, MAX_TRAFFIC_INTERFACES, MAX_TRAFFIC_POLLS_PER_REPORT,
 };
 pub use validate::{
     is_valid_hostname, is_valid_id, Limits, Section, Violation, HOSTNAME_RULE, ID_RULE,
@@ -113,6 +117,16 @@ pub struct Report {
         )
     )]
     pub probes: Vec<ProbeRound>,
+    /// Interface counter polls of SNMP devices that finished since the last report,
+    /// each with its own time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::arbitrary::any::<TrafficPoll>(), 0..2)"
+        )
+    )]
+    pub traffic: Vec<TrafficPoll>,
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.
@@ -187,7 +201,7 @@ pub const ACCEPT_REFUSED_HEADER: &str = "simpul-accept-refused";
 pub struct RefusedSection {
     /// The report's sequence number.
     pub sequence: u64,
-    /// `inventory`, `backups`, `lan`, `snmp` or `probes`.
+    /// `inventory`, `backups`, `lan`, `snmp`, `probes` or `traffic`.
     pub section: Section,
     /// Why, each naming the field (without a batch index) and the rule.
     pub violations: Vec<Violation>,

@@ -43,6 +43,9 @@ pub struct Limits {
     /// Most link probe rounds in one report (the agent carries at most
     /// [`crate::MAX_PROBE_ROUNDS_PER_REPORT`]).
     pub max_probe_rounds: usize,
+    /// Most interface counter polls in one report (the agent carries at most
+    /// [`crate::MAX_TRAFFIC_POLLS_PER_REPORT`]).
+    pub max_traffic_polls: usize,
     /// Oldest accepted sample, seconds before now (spooled reports arrive late).
     pub max_age_secs: u64,
     /// Furthest accepted sample in the future, seconds after now (clock skew).
@@ -63,6 +66,7 @@ impl Default for Limits {
             max_addresses_per_interface: 64,
             max_collectors: 32,
             max_probe_rounds: 1024,
+            max_traffic_polls: 128,
             max_age_secs: 8 * 24 * 3600,
             max_future_secs: 300,
         }
@@ -346,6 +350,11 @@ impl Report {
                 check_probe_round(&mut c, &format!("probes[{i}]"), p, now_seconds, t);
             }
         }
+        if c.count("traffic", self.traffic.len(), limits.max_traffic_polls) {
+            for (i, p) in self.traffic.iter().enumerate() {
+                check_traffic_poll(&mut c, &format!("traffic[{i}]"), p, now_seconds, t);
+            }
+        }
         if c.count("collectors", self.collectors.len(), limits.max_collectors) {
             for (i, s) in self.collectors.iter().enumerate() {
                 c.id(&format!("collectors[{i}].name"), &s.name);
@@ -376,16 +385,18 @@ pub enum Section {
     Lan,
     Snmp,
     Probes,
+    Traffic,
 }
 
 impl Section {
     /// Every section, in the order of [`Section::as_str`] labels.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Inventory,
         Self::Backups,
         Self::Lan,
         Self::Snmp,
         Self::Probes,
+        Self::Traffic,
     ];
 
     /// The section's JSON field name, also the `section` label of metrics.
@@ -396,6 +407,7 @@ impl Section {
             Self::Lan => "lan",
             Self::Snmp => "snmp",
             Self::Probes => "probes",
+            Self::Traffic => "traffic",
         }
     }
 
@@ -419,6 +431,7 @@ impl Report {
             Section::Lan => self.lan = None,
             Section::Snmp => self.snmp.clear(),
             Section::Probes => self.probes.clear(),
+            Section::Traffic => self.traffic.clear(),
         }
     }
 
@@ -456,6 +469,96 @@ impl Report {
     }
 }
 
+/// A time of the report's window: finite, not older than `max_age_secs`, not further
+/// ahead than `max_future_secs`, and not after the report's own sample time.
+fn check_time(c: &mut Checker<'_>, field: String, t: f64, now: f64, sample_time: f64) {
+    let (future, age) = (
+        c.limits.max_future_secs as f64,
+        c.limits.max_age_secs as f64,
+    );
+    if !t.is_finite() || t < now - age || t > now + future {
+        c.fail(
+            field,
+            format!(
+                "must be seconds since the epoch, at most {} s in the past and {} s in the future",
+                c.limits.max_age_secs, c.limits.max_future_secs
+            ),
+        );
+    } else if sample_time.is_finite() && t > sample_time {
+        c.fail(field, "must not be after the report's sample_time_seconds");
+    }
+}
+
+/// One poll of a device's interface counters: a device, a time in the report's
+/// window, bounded names, and 32-bit counters that fit in 32 bits.
+fn check_traffic_poll(
+    c: &mut Checker<'_>,
+    key: &str,
+    p: &crate::TrafficPoll,
+    now: f64,
+    sample_time: f64,
+) {
+    c.required(&format!("{key}.device"), &p.device);
+    c.string(&format!("{key}.name"), &p.name);
+    check_time(
+        c,
+        format!("{key}.time_seconds"),
+        p.time_seconds,
+        now,
+        sample_time,
+    );
+    c.finite(&format!("{key}.duration_seconds"), p.duration_seconds);
+    let max = c.limits.max_string_bytes * 4;
+    if p.error.len() > max {
+        c.fail(
+            format!("{key}.error"),
+            format!("must be at most {max} bytes"),
+        );
+    }
+    if !p.error.is_empty() && !p.interfaces.is_empty() {
+        c.fail(
+            format!("{key}.interfaces"),
+            "must be empty when the poll failed (error is set)",
+        );
+    }
+    let field = format!("{key}.interfaces");
+    if !c.count(&field, p.interfaces.len(), crate::MAX_TRAFFIC_INTERFACES) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, f) in p.interfaces.iter().enumerate() {
+        let k = format!("{key}.interfaces[{i}]");
+        if !seen.insert(f.index) {
+            c.fail(
+                format!("{k}.index"),
+                "must be unique in the poll (each interface once)",
+            );
+        }
+        c.required(&format!("{k}.name"), &f.name);
+        c.string(&format!("{k}.alias"), &f.alias);
+        if f.oper_status > 7 {
+            c.fail(
+                format!("{k}.oper_status"),
+                "must be 0 (not given) or an ifOperStatus from 1 (up) to 7 (lowerLayerDown)",
+            );
+        }
+        match f.counter_bits {
+            64 => {}
+            32 => {
+                for (name, v) in f.wide() {
+                    if v.is_some_and(|v| v > u64::from(u32::MAX)) {
+                        c.fail(
+                            format!("{k}.{name}"),
+                            "must be below 2^32 when counter_bits is 32",
+                        );
+                    }
+                }
+            }
+            _ => c.fail(format!("{k}.counter_bits"), "must be 32 or 64"),
+        }
+    }
+}
+
 /// One round of a link probe: its identity, a start time in the report's window, and
 /// counts and statistics that agree with each other and with the RTT list.
 fn check_probe_round(
@@ -475,25 +578,13 @@ fn check_probe_round(
         }
         Err(()) => c.fail(format!("{key}.kind"), crate::ProbeKind::RULE),
     }
-    let t = p.start_time_seconds;
-    let (future, age) = (
-        c.limits.max_future_secs as f64,
-        c.limits.max_age_secs as f64,
+    check_time(
+        c,
+        format!("{key}.start_time_seconds"),
+        p.start_time_seconds,
+        now,
+        sample_time,
     );
-    if !t.is_finite() || t < now - age || t > now + future {
-        c.fail(
-            format!("{key}.start_time_seconds"),
-            format!(
-                "must be seconds since the epoch, at most {} s in the past and {} s in the future",
-                c.limits.max_age_secs, c.limits.max_future_secs
-            ),
-        );
-    } else if sample_time.is_finite() && t > sample_time {
-        c.fail(
-            format!("{key}.start_time_seconds"),
-            "must not be after the report's sample_time_seconds",
-        );
-    }
     if p.sent == 0 || p.sent > crate::MAX_PROBE_COUNT {
         c.fail(
             format!("{key}.sent"),
@@ -736,6 +827,7 @@ mod tests {
             lan: None,
             snmp: Vec::new(),
             probes: Vec::new(),
+            traffic: Vec::new(),
         }
     }
 
@@ -945,8 +1037,68 @@ mod tests {
         r.validate(&Limits::default(), NOW).unwrap();
     }
 
+    fn poll() -> crate::TrafficPoll {
+        crate::TrafficPoll {
+            device: "192.0.2.1".into(),
+            name: "router".into(),
+            time_seconds: NOW - 60.0,
+            duration_seconds: 0.1,
+            sys_uptime_ticks: Some(100),
+            error: String::new(),
+            interfaces: vec![crate::InterfaceCounters {
+                index: 1,
+                name: "ether1".into(),
+                oper_status: 1,
+                counter_bits: 32,
+                in_octets: Some(u64::from(u32::MAX)),
+                ..Default::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn a_bad_traffic_poll_refuses_only_the_traffic_section() {
+        let mut r = report();
+        let mut twice = poll();
+        twice.interfaces.push(twice.interfaces[0].clone());
+        twice.interfaces[1].in_octets = Some(1 << 32);
+        twice.interfaces[1].oper_status = 9;
+        let mut late = poll();
+        late.time_seconds = NOW + 1.0;
+        late.device.clear();
+        let mut bits = poll();
+        bits.interfaces[0].counter_bits = 16;
+        bits.interfaces[0].name.clear();
+        let mut failed = poll();
+        failed.error = "SNMP 192.0.2.1: no answer".into();
+        r.traffic = vec![poll(), twice, late, bits, failed];
+        let refused = r.validate_sections(&Limits::default(), NOW).unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, Section::Traffic);
+        let fields: Vec<_> = refused[0].1.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "traffic[1].interfaces[1].index",
+                "traffic[1].interfaces[1].oper_status",
+                "traffic[1].interfaces[1].in_octets",
+                "traffic[2].device",
+                "traffic[2].time_seconds",
+                "traffic[3].interfaces[0].name",
+                "traffic[3].interfaces[0].counter_bits",
+                "traffic[4].interfaces",
+            ]
+        );
+        r.remove_section(Section::Traffic);
+        r.validate(&Limits::default(), NOW).unwrap();
+    }
+
     #[test]
     fn a_field_belongs_to_its_section() {
+        assert_eq!(
+            Section::of_field("traffic[0].device"),
+            Some(Section::Traffic)
+        );
         assert_eq!(Section::of_field("probes[3].rtt"), Some(Section::Probes));
         assert_eq!(Section::of_field("lan"), Some(Section::Lan));
         assert_eq!(Section::of_field("lan.errors"), Some(Section::Lan));

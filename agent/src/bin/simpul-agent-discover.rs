@@ -39,6 +39,13 @@ enum Command {
         #[arg(long)]
         names_file: Option<PathBuf>,
     },
+    /// The interface counters for the daemon: each poll of each device as a line of
+    /// JSON on stdout, for ever (until the daemon is gone).
+    #[command(hide = true)]
+    Traffic {
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
         Command::Lan { common, names_file } => {
             load(&common, true).and_then(|cfg| lan(&cfg, names_file.as_deref()))
         }
+        Command::Traffic { common } => load(&common, true).and_then(|cfg| traffic(&cfg)),
     };
     simpul_agent::cli::exit_code("simpul-agent", result)
 }
@@ -119,6 +127,24 @@ fn snmp_poll(cfg: &AgentConfig, tables: Option<&str>) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("{}", failed.join("\n"))
     }
+}
+
+/// The interface counters for the daemon, one JSON line per poll; stops when the
+/// daemon that started it is gone (stdout closed, or this process orphaned).
+fn traffic(cfg: &AgentConfig) -> anyhow::Result<()> {
+    use std::io::Write;
+    let parent = std::os::unix::process::parent_id();
+    let stdout = std::io::stdout();
+    discovery::snmp::traffic::run(&cfg.discovery.snmp, |p| {
+        if std::os::unix::process::parent_id() != parent {
+            return Err(std::io::Error::other("the daemon is gone"));
+        }
+        let mut out = stdout.lock();
+        serde_json::to_writer(&mut out, p)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    })?;
+    Ok(())
 }
 
 /// One discovery for the daemon, with the name cache kept in `names_file`.

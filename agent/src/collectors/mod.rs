@@ -145,6 +145,7 @@ pub(crate) fn empty_report() -> Report {
         lan: None,
         snmp: Vec::new(),
         probes: Vec::new(),
+        traffic: Vec::new(),
     }
 }
 

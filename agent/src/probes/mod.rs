@@ -13,17 +13,13 @@
 pub mod icmp;
 pub mod tcp;
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
-use simpul_protocol::{
-    Parsed, ProbeKind, ProbeRound, MAX_PROBE_COUNT, MAX_PROBE_ROUNDS_PER_REPORT,
-    MAX_PROBE_TIMEOUT_SECS,
-};
+use simpul_protocol::{Parsed, ProbeKind, ProbeRound, MAX_PROBE_COUNT, MAX_PROBE_TIMEOUT_SECS};
 
 /// One `[[probes]]` entry of agent.toml.
 #[derive(Debug, Clone, Deserialize)]
@@ -220,49 +216,8 @@ pub async fn round(cfg: &ProbeConfig, kind: ProbeKind, probe: Arc<dyn Probe>) ->
     )
 }
 
-/// Finished rounds waiting for the next report, oldest first; bounded (the oldest
-/// give way, counted) in case reports stop being made.
-#[derive(Debug, Clone, Default)]
-pub struct Outbox(Arc<Mutex<OutboxInner>>);
-
-#[derive(Debug, Default)]
-struct OutboxInner {
-    rounds: VecDeque<ProbeRound>,
-    dropped: u64,
-}
-
-/// Most rounds the outbox holds.
-const OUTBOX_MAX: usize = 8 * MAX_PROBE_ROUNDS_PER_REPORT;
-
-impl Outbox {
-    fn push(&self, r: ProbeRound) {
-        let mut o = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if o.rounds.len() >= OUTBOX_MAX {
-            o.rounds.pop_front();
-            o.dropped += 1;
-            if o.dropped.is_power_of_two() {
-                tracing::warn!(
-                    dropped = o.dropped,
-                    "probe rounds dropped: more finished than reports carried away"
-                );
-            }
-        }
-        o.rounds.push_back(r);
-    }
-
-    /// The oldest finished rounds, at most as many as one report carries.
-    pub fn take(&self) -> Vec<ProbeRound> {
-        let mut o = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let n = o.rounds.len().min(MAX_PROBE_ROUNDS_PER_REPORT);
-        o.rounds.drain(..n).collect()
-    }
-}
+/// Finished rounds waiting for the next report (see [`crate::outbox`]).
+pub type Outbox = crate::outbox::Outbox<ProbeRound>;
 
 /// Starts every probe of `probes` (validated) on the thread `simpul-probes`; their
 /// rounds go to the returned outbox. No probes: no thread, an empty outbox.
@@ -422,26 +377,5 @@ mod tests {
         assert!((r.loss_ratio - 2.0 / 6.0).abs() < 1e-12);
         assert_eq!(r.error, "connection refused");
         assert!((r.rtt.unwrap().median_seconds - 0.0015).abs() < 1e-12);
-    }
-
-    #[test]
-    fn the_outbox_hands_over_at_most_one_report_of_rounds_oldest_first() {
-        let o = Outbox::default();
-        for i in 0..(MAX_PROBE_ROUNDS_PER_REPORT + 3) {
-            o.push(ProbeRound::new(
-                "a",
-                ProbeKind::Icmp,
-                "::1",
-                i as f64,
-                1,
-                vec![],
-                String::new(),
-            ));
-        }
-        let first = o.take();
-        assert_eq!(first.len(), MAX_PROBE_ROUNDS_PER_REPORT);
-        assert_eq!(first[0].start_time_seconds, 0.0);
-        assert_eq!(o.take().len(), 3);
-        assert!(o.take().is_empty());
     }
 }

@@ -6,6 +6,7 @@ pub mod backups;
 pub(crate) mod enroll;
 pub mod error;
 mod ingest;
+mod interfaces;
 mod lan;
 mod links;
 mod login_throttles;
@@ -86,6 +87,8 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/hosts", get(read::list_hosts))
         .route("/api/v1/hosts/{id}", get(read::get_host))
         .route("/api/v1/agents/{id}/probes", get(probes::list))
+        .route("/api/v1/interfaces", get(interfaces::list))
+        .route("/api/v1/interfaces/{id}", get(interfaces::one))
         .route("/api/v1/links", get(links::list))
         .route("/api/v1/links/map.svg", get(links::map_svg))
         .route("/api/v1/links/{id}", get(links::one))

@@ -104,6 +104,10 @@ pub struct CollectorConfig {
     /// Link probe rounds (their statistics) are deleted this many days after the round.
     #[serde(default = "default_probe_round_retention_days")]
     pub probe_round_retention_days: u32,
+    /// Interface counter samples are deleted this many days after their poll (the
+    /// monthly 95th percentile needs the last whole month).
+    #[serde(default = "default_traffic_retention_days")]
+    pub traffic_retention_days: u32,
     /// Time zone of SLA periods, business hours and times shown to people.
     #[serde(default = "default_time_zone")]
     pub time_zone: ConfiguredZone,
@@ -373,6 +377,9 @@ fn default_probe_rtt_retention_days() -> u32 {
 fn default_probe_round_retention_days() -> u32 {
     400
 }
+fn default_traffic_retention_days() -> u32 {
+    70
+}
 fn default_span_retention_days() -> u32 {
     400
 }
@@ -424,6 +431,7 @@ impl Default for CollectorConfig {
             span_retention_days: default_span_retention_days(),
             probe_rtt_retention_days: default_probe_rtt_retention_days(),
             probe_round_retention_days: default_probe_round_retention_days(),
+            traffic_retention_days: default_traffic_retention_days(),
             time_zone: default_time_zone(),
             organisation: String::new(),
             logo: None,
@@ -874,6 +882,12 @@ impl CollectorConfig {
             p.push(format!(
                 "raw_retention_days = {}: must be between 1 and 3650 days",
                 self.raw_retention_days
+            ));
+        }
+        if !(1..=3650).contains(&self.traffic_retention_days) {
+            p.push(format!(
+                "traffic_retention_days = {}: must be between 1 and 3650 days",
+                self.traffic_retention_days
             ));
         }
         if !(1..=3650).contains(&self.probe_rtt_retention_days) {

@@ -240,6 +240,7 @@ fn write_batch(
                 slim.lan = None; // versioned in lan_versions
                 slim.snmp = Vec::new(); // newest per device in snmp_polls
                 slim.probes = Vec::new(); // every round in probe_rounds
+                slim.traffic = Vec::new(); // every poll in interface_samples
                 let json = serde_json::to_string(&slim).map_err(DbError::other)?;
                 tx.execute(
                     UPSERT_LATEST,
@@ -288,6 +289,16 @@ fn write_batch(
                 }
                 if !r.probes.is_empty() {
                     crate::links::record(tx, &job.binding.id, job.received_at, &r.probes)?;
+                }
+                if !r.traffic.is_empty() {
+                    crate::traffic::record(
+                        tx,
+                        &job.binding.agency,
+                        job.binding.site.as_deref().unwrap_or(""),
+                        &job.binding.id,
+                        job.received_at,
+                        &r.traffic,
+                    )?;
                 }
                 for b in &r.backups {
                     tx.execute(

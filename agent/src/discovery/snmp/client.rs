@@ -98,6 +98,7 @@ impl Client {
         let inner = async_snmp::Client::builder(peer, credentials.clone())
             .request_timeout(Duration::from_millis(u64::from(t.timeout_ms)))
             .retry(retry)
+            .max_oids_per_request(t.max_repetitions.max(1) as usize)
             .connect()
             .await
             .map_err(|e| format!("cannot open a UDP socket: {e}"))?;
@@ -238,6 +239,40 @@ impl Client {
             }
             _ => e.to_string(),
         }
+    }
+}
+
+impl Client {
+    /// Gives the next poll of a client kept across polls (the interface counters)
+    /// the whole `max_rows` again.
+    pub fn reset_rows(&self) {
+        self.rows_left
+            .store(self.max_rows as usize, Ordering::Relaxed);
+    }
+
+    /// GETs `oids` (in requests of at most `max_repetitions` OIDs; a tooBig splits
+    /// one): the values the device has, in any order; an OID it has no value for is
+    /// left out.
+    pub async fn get(&self, oids: &[Vec<u32>]) -> Result<Vec<(Vec<u32>, Val)>, String> {
+        let oids: Vec<async_snmp::Oid> = oids
+            .iter()
+            .map(|o| async_snmp::Oid::from_slice(o))
+            .collect();
+        let got = match self.inner.get_many(&oids).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.explain(&e).await),
+        };
+        Ok(got
+            .varbinds
+            .iter()
+            .filter(|vb| {
+                !matches!(
+                    vb.value,
+                    Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView
+                )
+            })
+            .map(|vb| (vb.oid.arcs().to_vec(), val(&vb.value)))
+            .collect())
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod mibs;
+pub mod traffic;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -164,6 +165,16 @@ pub struct SnmpTarget {
     /// Overrides the device type the poll infers: `router`, `switch`, `server`, `host`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
+    /// Seconds between two reads of the interface counters (default 60; 0: never),
+    /// apart from the discovery's walks.
+    #[serde(default = "default_traffic_interval")]
+    pub traffic_interval_secs: u32,
+    /// Which interfaces' counters to read: patterns of ifName or ifDescr (`*` any
+    /// characters, `?` one; case ignored), e.g. `["ether1", "sfp*"]`. Empty (the
+    /// default): every interface that is up and not a loopback, and each such one
+    /// afterwards while the device has it (so that a port going down shows as down).
+    #[serde(default)]
+    pub interfaces: Vec<String>,
 }
 
 fn default_port() -> u16 {
@@ -187,6 +198,12 @@ fn default_deadline() -> u32 {
 fn default_max_rows() -> u32 {
     250_000
 }
+fn default_traffic_interval() -> u32 {
+    60
+}
+
+/// Most `interfaces` patterns of one device.
+pub const MAX_INTERFACE_PATTERNS: usize = 64;
 
 impl std::fmt::Debug for SnmpTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -207,6 +224,8 @@ impl std::fmt::Debug for SnmpTarget {
             .field("deadline_secs", &self.deadline_secs)
             .field("max_rows", &self.max_rows)
             .field("kind", &self.kind)
+            .field("traffic_interval_secs", &self.traffic_interval_secs)
+            .field("interfaces", &self.interfaces)
             .finish()
     }
 }
@@ -284,6 +303,26 @@ impl SnmpTarget {
         if let Some(t) = &self.kind {
             if !TYPES.contains(&t.as_str()) {
                 p.push(format!("{key}.type = {t:?}: must be one of {TYPES:?}"));
+            }
+        }
+        if self.traffic_interval_secs > 3_600 {
+            p.push(format!(
+                "{key}.traffic_interval_secs = {}: must be 0 (off) or between 1 and 3600 seconds",
+                self.traffic_interval_secs
+            ));
+        }
+        if self.interfaces.len() > MAX_INTERFACE_PATTERNS {
+            p.push(format!(
+                "{key}.interfaces: {} patterns; at most {MAX_INTERFACE_PATTERNS}",
+                self.interfaces.len()
+            ));
+        }
+        for (i, pat) in self.interfaces.iter().enumerate() {
+            if pat.is_empty() || pat.len() > 64 || pat.chars().any(char::is_control) {
+                p.push(format!(
+                    "{key}.interfaces[{i}] = {pat:?}: must be 1 to 64 characters without control \
+                     characters (an ifName or ifDescr, `*` and `?` as wildcards)"
+                ));
             }
         }
         p

@@ -1,0 +1,12 @@
+//! Interface traffic of the agencies' SNMP devices (issue 23): the agents read the
+//! interface counters every `traffic_interval_secs` and spool them; the collector
+//! turns each pair of polls into what flowed between them (`rate.rs`: wraps,
+//! restarts and missed polls), stores samples and running totals (`samples.rs`), and
+//! serves them to the API and the metrics.
+
+pub mod rate;
+pub mod samples;
+
+pub use samples::{
+    devices, interface, interfaces, prune, record, steps, DevicePoll, Interface, Step,
+};
