@@ -4,7 +4,7 @@
 //!
 //! One poll of a device: walks of ifDescr, ifType, ifOperStatus and ifName (to
 //! choose the interfaces, name them and tell their state), then one GET of
-//! sysUpTime.0 and, per chosen interface, the HC octet and packet counters, errors,
+//! sysUpTime.0 and sysName.0 and, per chosen interface, the HC octet and packet counters, errors,
 //! discards, speeds, the
 //! discontinuity time and ifAlias, in requests of `max_repetitions` OIDs. An interface
 //! without HC octet counters gets a second GET of ifTable's 32-bit ones
@@ -21,6 +21,7 @@ use super::{Snmp, SnmpTarget, Val};
 const IF_ENTRY: [u32; 9] = [1, 3, 6, 1, 2, 1, 2, 2, 1];
 const IFX_ENTRY: [u32; 10] = [1, 3, 6, 1, 2, 1, 31, 1, 1, 1];
 const SYS_UPTIME: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 3, 0];
+const SYS_NAME: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 5, 0];
 
 /// ifTable columns.
 const IF_DESCR: u32 = 2;
@@ -223,7 +224,7 @@ async fn read(
         fill(&mut rows, entry, &walked);
     }
     let chosen = choose(&rows, &t.interfaces, state);
-    let mut oids = vec![SYS_UPTIME.to_vec()];
+    let mut oids = vec![SYS_UPTIME.to_vec(), SYS_NAME.to_vec()];
     for &i in &chosen {
         for (entry, cl) in [
             (&IFX_ENTRY[..], IF_HC_IN_OCTETS),
@@ -248,6 +249,10 @@ async fn read(
     poll.time_seconds = now_seconds();
     let got: BTreeMap<Vec<u32>, Val> = c.get(&oids).await?.into_iter().collect();
     poll.sys_uptime_ticks = counter32(got.get(&SYS_UPTIME[..]));
+    poll.name = got
+        .get(&SYS_NAME[..])
+        .map(|v| simpul_protocol::wire_string(&v.display_text(), 200))
+        .unwrap_or_default();
     let no_hc: Vec<u32> = chosen
         .iter()
         .copied()
