@@ -7,7 +7,8 @@ rules for all. Run it after changing a panel and commit the JSON:
 
 The dashboards take their data source from a `datasource` variable (no hard-coded UID)
 and filter with `agency`, `site` and `host` variables (label_values); the WAN dashboard
-with `agency`, `site` and `link` from the links' own metrics. The test
+with `agency`, `site` and `link` from the links' own metrics, the Interfaces dashboard
+with `agency`, `site`, `device` and `interface` from the interfaces' own. The test
 tests/tests/dashboards.rs checks every expression against a real collector and a real
 Prometheus.
 """
@@ -374,6 +375,72 @@ WAN = dashboard(
     extra_vars=LINK_VARS,
 )
 
+# The Interfaces dashboard filters on the interfaces' own labels: a device is polled by
+# an agency's agent, and its agency or site need not have a host of its own.
+ISEL = 'agency=~"$agency",site=~"$site",device=~"$device",interface=~"$interface"'
+DSEL = 'agency=~"$agency",site=~"$site",device=~"$device"'
+IF_VARS = [
+    var_query("agency", "Agency (OPD)", "label_values(simpul_interface_up, agency)"),
+    var_query("site", "Site", 'label_values(simpul_interface_up{agency=~"$agency"}, site)'),
+    var_query("device", "Device",
+              'label_values(simpul_interface_up{agency=~"$agency",site=~"$site"}, device)'),
+    var_query("interface", "Interface",
+              'label_values(simpul_interface_up{agency=~"$agency",site=~"$site",device=~"$device"}, interface)'),
+]
+UTILISATION = [(None, "green"), (0.7, "orange"), (0.9, "red")]
+
+INTERFACES = dashboard(
+    "simpul-interfaces", "Simpul / Interfaces",
+    "Traffic, utilisation, errors and state of the interfaces whose counters the agents read from SNMP devices ([[discovery.snmp]] traffic_interval_secs, every 60 s by default), and the devices whose poll fails. Rates are over 5 minutes (recording rules in dashboards/prometheus/recording/). One interface's steps: GET /api/v1/interfaces/{id}?range=.",
+    [],
+    [
+        panel("stat", "Interfaces up", [f"sum(simpul_interface_up{{{ISEL}}})"], w=6, h=4,
+              thresholds=[(None, "green")]),
+        panel("stat", "Interfaces down", [f"sum(1 - simpul_interface_up{{{ISEL}}})"], w=6, h=4,
+              thresholds=[(None, "green"), (1, "orange")]),
+        panel("stat", "Devices whose poll fails", [f"sum(1 - simpul_interface_poll_ok{{{DSEL}}})"],
+              w=6, h=4, thresholds=[(None, "green"), (1, "red")]),
+        panel("stat", "Busiest interface (either direction)",
+              [f"max(interface:simpul_interface_utilisation:ratio_rate5m{{{ISEL}}})"],
+              unit="percentunit", w=6, h=4, max_=1, thresholds=UTILISATION),
+        panel("timeseries", "Received (bits per second)",
+              [(f"interface:simpul_interface_receive_bits:rate5m{{{ISEL}}}", "{{device}} {{interface}}")],
+              unit="bps", w=12, h=9),
+        panel("timeseries", "Sent (bits per second)",
+              [(f"interface:simpul_interface_transmit_bits:rate5m{{{ISEL}}}", "{{device}} {{interface}}")],
+              unit="bps", w=12, h=9),
+        panel("timeseries", "Utilisation of the interface's speed",
+              [(f"interface:simpul_interface_utilisation:ratio_rate5m{{{ISEL}}}",
+                "{{device}} {{interface}} {{direction}}")],
+              unit="percentunit", w=12, h=9, max_=1, thresholds=UTILISATION,
+              desc="Received and sent bytes per second over the interface's speed (ifHighSpeed, else ifSpeed), averaged over 5 minutes. An interface whose device gives no speed is not here. Alert: SimpulInterfaceUtilisationHigh (above 90 % for 15 minutes)."),
+        panel("bargauge", "Top 10 utilised interfaces (now, the busier direction)",
+              [(f"topk(10, max by (agency, site, device, interface) (interface:simpul_interface_utilisation:ratio_rate5m{{{ISEL}}}))",
+                "{{device}} {{interface}}")],
+              unit="percentunit", w=12, h=9, max_=1, thresholds=UTILISATION),
+        panel("timeseries", "Errors per second",
+              [(f"rate(simpul_interface_errors_total{{{ISEL}}}[5m])", "{{device}} {{interface}} {{direction}}")],
+              unit="pps", w=12, h=8,
+              desc="Packets with errors received (CRC, alignment, length) or that could not be sent, per second over 5 minutes. Alert: SimpulInterfaceErrorsRising."),
+        panel("timeseries", "Discards per second",
+              [(f"rate(simpul_interface_discards_total{{{ISEL}}}[5m])", "{{device}} {{interface}} {{direction}}")],
+              unit="pps", w=12, h=8,
+              desc="Packets dropped without an error, usually full buffers: they rise with utilisation."),
+        panel("table", "Interfaces down now", [(f"simpul_interface_up{{{ISEL}}} == 0", "{{device}} {{interface}}")],
+              w=8, h=8,
+              desc="ifOperStatus not up at the newest poll. Alert: SimpulInterfaceDown (after being up within the last day)."),
+        panel("table", "Devices whose poll fails (why: GET /api/v1/interfaces)",
+              [(f"simpul_interface_poll_ok{{{DSEL}}} == 0", "{{device}}")], w=8, h=8,
+              desc="The newest poll of the device's interface counters failed. Alert: SimpulInterfacePollFailing."),
+        panel("table", "Age of the newest poll per device",
+              [(f"max by (agency, site, device) (time() - simpul_interface_last_poll_timestamp_seconds{{{ISEL}}})",
+                "{{device}}")], unit="s", w=8, h=8, thresholds=[(None, "green"), (300, "red")],
+              desc="Seconds since the device's interface counters were read (the agent's clock); well above traffic_interval_secs: the agent or its link to the collector is down."),
+    ],
+    ["interfaces", "traffic"],
+    extra_vars=IF_VARS,
+)
+
 PROVISIONING = """# Grafana provisioning: point Grafana at this folder (copy it to
 # /etc/grafana/provisioning/dashboards/simpul.yaml) and it loads every Simpul dashboard
 # from the path below. The dashboards ask for their Prometheus data source through the
@@ -395,7 +462,8 @@ providers:
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, d in [("fleet-overview", FLEET), ("host-detail", HOST), ("colocation-sla", SLA),
-                    ("backups", BACKUPS), ("lan", LAN), ("wan", WAN)]:
+                    ("backups", BACKUPS), ("lan", LAN), ("wan", WAN),
+                    ("interfaces", INTERFACES)]:
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump(d, f, indent=2, sort_keys=True)
             f.write("\n")

@@ -4,8 +4,9 @@
 //! queries, every variable defined); every metric an expression names is one the
 //! collector exports or a recording rule defines; and a real Prometheus, scraping a
 //! collector seeded with a host, an SLA class, a backup obligation, a LAN diagram, an
-//! SNMP poll and a WAN link measured from both ends, and evaluating the recording rules,
-//! returns data for every panel's query.
+//! SNMP poll, a WAN link measured from both ends and the interface counters of an
+//! agency's switch, and evaluating the recording rules, returns data for every panel's
+//! query.
 
 #![allow(
     clippy::unwrap_used,
@@ -36,7 +37,7 @@ fn dashboards() -> Vec<(String, serde_json::Value)> {
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(out.len(), 6, "six dashboards in {}", dir.display());
+    assert_eq!(out.len(), 7, "seven dashboards in {}", dir.display());
     out
 }
 
@@ -298,8 +299,41 @@ fn probe_rounds(name: &str, target: &str, rtt: f64, now: f64) -> serde_json::Val
     serde_json::Value::Array(rounds)
 }
 
-/// A collector with one host of every kind of data the dashboards show.
-fn seeded() -> Collector {
+/// The interface counters of the agency's switch sw-core (10.20.0.1) as its office agent
+/// reads them at `time`, the `k`-th poll a minute apart: ge-0/0/1 up at 1 Gbit/s, 60 MB
+/// in and 30 MB out a minute, an error and two discards a minute; ge-0/0/2 down. With
+/// them, a poll of 10.20.0.9 that failed.
+fn traffic_polls(time: f64, k: u64) -> serde_json::Value {
+    let port = |index: u32, name: &str, up: bool, n: u64| {
+        serde_json::json!({
+            "index": index, "name": name, "alias": "uplink", "oper_status": if up { 1 } else { 2 },
+            "speed_bps": 1_000_000_000u64, "counter_bits": 64,
+            "in_octets": 5_000_000_000u64 + 60_000_000 * n, "out_octets": 7_000_000_000u64 + 30_000_000 * n,
+            "in_errors": 10 + n, "out_errors": 0, "in_discards": 2 * n, "out_discards": 2 * n
+        })
+    };
+    serde_json::json!([
+        {"device": "10.20.0.1", "name": "sw-core", "time_seconds": time, "duration_seconds": 0.05,
+         "sys_uptime_ticks": 1_000_000 + 6_000 * k,
+         "interfaces": [port(1, "ge-0/0/1", true, k), port(2, "ge-0/0/2", false, 0)]},
+        {"device": "10.20.0.9", "time_seconds": time, "duration_seconds": 2.0,
+         "error": "SNMP 10.20.0.9: no answer"}
+    ])
+}
+
+/// The value of the sample whose name and labels are `prefix`, the sample's own time (if
+/// any) aside.
+fn value(metrics: &str, prefix: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+}
+
+/// A collector with one host of every kind of data the dashboards show, and the token of
+/// the agent in the dinkes office that reads its switch's interface counters (it has sent
+/// report 1: two polls a minute apart, the newest now).
+fn seeded() -> (Collector, String) {
     let c = Collector::start_full("", SEED);
     let token = c.enrol("dinkes", "web-01", Some("pusat-data"));
     let mut r = report(&agent_id(&token), "web-01", 1);
@@ -346,6 +380,18 @@ fn seeded() -> Collector {
         r["probes"] = probe_rounds(probe, target, rtt, now);
         send(&c, &token, &r);
     }
+    // the agency's switch, read by the agent in its office: two polls a minute apart, so
+    // that the totals have grown
+    let office = c.enrol("dinkes", "noc-dinkes", Some("kantor-dinkes"));
+    let mut r = report(&agent_id(&office), "noc-dinkes", 1);
+    let now = r["sample_time_seconds"].as_f64().unwrap();
+    let mut polls = traffic_polls(now - 60.0, 0);
+    polls
+        .as_array_mut()
+        .unwrap()
+        .extend(traffic_polls(now, 1).as_array().unwrap().iter().cloned());
+    r["traffic"] = polls;
+    send(&c, &office, &r);
     checkin(&c, "dinkes-sik", br#"{"status":"ok","size_bytes":5000}"#);
     let (code, _, err) = c.cli(&[
         "backup",
@@ -357,12 +403,12 @@ fn seeded() -> Collector {
         "ok",
     ]);
     assert_eq!(code, 0, "{err}");
-    c
+    (c, office)
 }
 
 #[test]
 fn every_expression_has_exported_metrics_and_data_in_prometheus() {
-    let c = seeded();
+    let (c, office) = seeded();
     // the SLA, backup, LAN and link metrics are computed by the duties (every 5 s in the
     // tests): wait for the first
     let t0 = Instant::now();
@@ -373,6 +419,7 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
             && m.contains("simpul_lan_devices{")
             && m.contains("simpul_snmp_poll_success{")
             && m.contains("simpul_link_up{")
+            && m.contains("simpul_interface_poll_ok{")
         {
             break m;
         }
@@ -402,6 +449,37 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
             "{exported}"
         );
     }
+    // the seeded switch: ge-0/0/1 grew by a minute's traffic, ge-0/0/2 is down, the
+    // other device's poll failed
+    let port = r#"agency="dinkes",site="kantor-dinkes",device="sw-core",interface="ge-0/0/1""#;
+    for (name, v) in [
+        ("simpul_interface_receive_bytes_total", 60e6),
+        ("simpul_interface_transmit_bytes_total", 30e6),
+        ("simpul_interface_speed_bytes", 125e6),
+        ("simpul_interface_up", 1.0),
+    ] {
+        assert_eq!(
+            value(&exported, &format!("{name}{{{port}}}")),
+            Some(v),
+            "{name}: {exported}"
+        );
+    }
+    assert_eq!(
+        value(
+            &exported,
+            r#"simpul_interface_up{agency="dinkes",site="kantor-dinkes",device="sw-core",interface="ge-0/0/2"}"#
+        ),
+        Some(0.0),
+        "{exported}"
+    );
+    assert_eq!(
+        value(
+            &exported,
+            r#"simpul_interface_poll_ok{agency="dinkes",site="kantor-dinkes",device="10.20.0.9"}"#
+        ),
+        Some(0.0),
+        "{exported}"
+    );
     let families: BTreeSet<String> = exported
         .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))
@@ -473,7 +551,9 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
             .replace("$agency", ".*")
             .replace("$site", ".*")
             .replace("$host", ".*")
-            .replace("$link", ".*");
+            .replace("$link", ".*")
+            .replace("$device", ".*")
+            .replace("$interface", ".*");
         let url = format!(
             "http://127.0.0.1:{port}/api/v1/query?query={}",
             urlencode(&e)
@@ -485,6 +565,19 @@ fn every_expression_has_exported_metrics_and_data_in_prometheus() {
         let v: serde_json::Value = serde_json::from_str(&body).ok()?;
         v["data"]["result"].as_array().map(Vec::len)
     };
+    // a rate needs two polls in Prometheus: once it has scraped the newest, the agent
+    // reads the switch again
+    let t0 = Instant::now();
+    while query("simpul_interface_up").is_none_or(|n| n == 0) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "Prometheus has no simpul_interface_up"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let mut r = report(&agent_id(&office), "noc-dinkes", 2);
+    r["traffic"] = traffic_polls(r["sample_time_seconds"].as_f64().unwrap(), 2);
+    send(&c, &office, &r);
     let t0 = Instant::now();
     let mut empty: Vec<String>;
     loop {
