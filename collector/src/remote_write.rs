@@ -11,6 +11,11 @@
 //! oldest requests are dropped and counted. Failures back off exponentially from 1 s to
 //! 60 s; a 4xx other than 429 is the receiver refusing the data itself, so that request
 //! is not retried (counted as rejected).
+//!
+//! The interface counters are the exception to "the samples `/metrics` shows": each
+//! poll an agent made is sent once, at the time of the poll, as it is stored (also the
+//! polls an agent spooled through a WAN outage, which fill the gap), not every
+//! interval.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -134,13 +139,20 @@ impl Batcher {
 
 impl Sink for Batcher {
     fn push(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.push_at(name, labels, value, self.timestamp_ms);
+    }
+}
+
+impl Batcher {
+    /// One sample at its own time (milliseconds since the epoch).
+    pub fn push_at(&mut self, name: &str, labels: &[(&str, &str)], value: f64, ms: i64) {
         encode_series(
             &mut self.buf,
             name,
             labels,
             &self.external,
             value,
-            self.timestamp_ms,
+            ms,
             &mut self.scratch,
         );
         self.n += 1;
@@ -148,9 +160,7 @@ impl Sink for Batcher {
             self.flush();
         }
     }
-}
 
-impl Batcher {
     fn flush(&mut self) {
         if self.n == 0 {
             return;
@@ -270,6 +280,9 @@ fn run(
     if expo.replica.shared && !cfg.external_labels.contains_key("collector") {
         external.push(("collector".into(), expo.replica.name()));
     }
+    // the interface polls stored from now on, each sent once at its own time
+    let polls = Arc::clone(&expo.metrics.interface_samples);
+    let mut cursor = polls.end();
     tracing::info!(url = %cfg.url, interval_secs = interval.as_secs(), "remote write started");
     loop {
         let now = Instant::now();
@@ -280,6 +293,18 @@ fn run(
             )
             .with_labels(external.clone());
             expo.write_to(&mut batcher);
+            let (stored, next, lost) = polls.since(cursor, usize::MAX);
+            cursor = next;
+            if lost > 0 {
+                let per_poll = crate::metrics::interfaces::FAMILIES.len() as u64;
+                stats.dropped.fetch_add(lost * per_poll, Ordering::Relaxed);
+            }
+            for i in &stored {
+                let ms = (i.sample_time_seconds * 1000.0) as i64;
+                crate::metrics::interfaces::samples(i, |name, labels, v| {
+                    batcher.push_at(name, labels, v, ms);
+                });
+            }
             for chunk in batcher.finish() {
                 queued += chunk.samples;
                 queue.push_back(chunk);

@@ -48,6 +48,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
         writer::LanSettings {
             limits: cfg.lan_limits(),
             coalesced: Arc::clone(&metrics.lan_versions_coalesced),
+            interface_samples: Arc::clone(&metrics.interface_samples),
         },
     )?;
     let tls = match (&cfg.tls_cert_file, &cfg.tls_key_file) {

@@ -73,7 +73,16 @@ pub fn curl_with(args: &[&str], stdin: &[u8]) -> Answer {
         })
         .expect("curl");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    // curl -i prints interim answers too ("HTTP/1.1 100 Continue" before
+    // a large upload's final answer): the final answer is the one that counts
+    let mut rest = text.as_str();
+    while rest.starts_with("HTTP/1.1 1") || rest.starts_with("HTTP/2 1") {
+        match rest.split_once("\r\n\r\n") {
+            Some((_, after)) => rest = after,
+            None => break,
+        }
+    }
+    let (head, body) = rest.split_once("\r\n\r\n").unwrap_or((rest, ""));
     let status = head
         .split_whitespace()
         .nth(1)

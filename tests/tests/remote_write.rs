@@ -1,7 +1,8 @@
 //! Remote write into a real VictoriaMetrics (Debian `victoria-metrics`, started here on
 //! loopback): the hosts' series arrive with their labels and values; while
 //! VictoriaMetrics is stopped the samples queue and arrive after it restarts, with their
-//! original timestamps; a full queue drops the oldest samples and counts them.
+//! original timestamps; a full queue drops the oldest samples and counts them;
+//! interface polls an agent spooled through a WAN outage arrive each at its own time.
 
 #![allow(
     clippy::unwrap_used,
@@ -135,6 +136,85 @@ fn hosts_arrive_in_victoria_metrics_and_outages_are_filled() {
         ));
         (code == 200 && gap(&body) >= 3).then_some(())
     });
+}
+
+/// An agent back after ten minutes without the collector sends ten interface polls
+/// made a minute apart in one report: each reaches VictoriaMetrics at its own time,
+/// so a graph of the interface has no gap.
+#[test]
+fn spooled_interface_polls_arrive_at_their_own_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let vm_port = free_port();
+    let _vm = start_vm(dir.path(), vm_port, "vm.log");
+    wait_for("victoria-metrics", Duration::from_secs(30), || {
+        (get(&format!("http://127.0.0.1:{vm_port}/health")).0 == 200).then_some(())
+    });
+    let c = Collector::start_full(
+        "",
+        &format!(
+            "[[remote_write]]\nurl = \"http://127.0.0.1:{vm_port}/api/v1/write\"\ninterval = \"1s\"\n"
+        ),
+    );
+    let token = c.enrol("dinkes", "opd-agent", Some("kantor-dinkes"));
+    // the collector's remote write takes polls stored after it started: let it start
+    std::thread::sleep(Duration::from_secs(2));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        .floor();
+    let times: Vec<f64> = (0..10).map(|k| now - 600.0 + 60.0 * f64::from(k)).collect();
+    let polls: Vec<serde_json::Value> = times
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            serde_json::json!({
+                "device": "10.20.0.1",
+                "name": "router-dinkes",
+                "time_seconds": t,
+                "duration_seconds": 0.05,
+                "sys_uptime_ticks": 100_000 + 6_000 * k,
+                "interfaces": [{
+                    "index": 1, "name": "ether1", "oper_status": 1,
+                    "speed_bps": 100_000_000u64, "counter_bits": 64,
+                    "in_octets": 1_000_000 * k, "out_octets": 500_000 * k,
+                    "in_errors": 0, "out_errors": 0
+                }]
+            })
+        })
+        .collect();
+    let mut r = report(&agent_id(&token), "opd-agent", 1);
+    r["traffic"] = serde_json::Value::Array(polls);
+    send(&c, &token, &r);
+    let series = wait_for(
+        "the polls in VictoriaMetrics",
+        Duration::from_secs(30),
+        || {
+            let (code, body) = get(&format!(
+            "http://127.0.0.1:{vm_port}/api/v1/export?match[]=simpul_interface_receive_bytes_total"
+        ));
+            let v: serde_json::Value = serde_json::from_str(body.lines().next()?).ok()?;
+            (code == 200 && v["timestamps"].as_array()?.len() == 10).then_some(v)
+        },
+    );
+    assert_eq!(series["metric"]["interface"], "ether1", "{series}");
+    assert_eq!(series["metric"]["device"], "router-dinkes", "{series}");
+    assert_eq!(series["metric"]["site"], "kantor-dinkes", "{series}");
+    let stamps: Vec<f64> = series["timestamps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap() / 1000.0)
+        .collect();
+    assert_eq!(stamps, times, "each poll at its own time");
+    let values: Vec<f64> = series["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let want: Vec<f64> = (0..10).map(|k| 1e6 * f64::from(k)).collect();
+    assert_eq!(values, want, "the totals grew a megabyte a minute");
 }
 
 #[test]

@@ -37,11 +37,13 @@ pub struct Outcome {
 
 /// What the writer needs to store LAN discoveries: the version limits, and the
 /// counter of coalesced discoveries (`simpul_lan_versions_coalesced_total`), counted
-/// after commit.
+/// after commit; and where the interface polls go after commit (remote write sends
+/// each at its own time).
 #[derive(Debug, Clone)]
 pub struct LanSettings {
     pub limits: crate::lan::Limits,
     pub coalesced: Arc<AtomicU64>,
+    pub interface_samples: Arc<crate::metrics::interfaces::Stored>,
 }
 
 /// Handle to the writer thread.
@@ -132,8 +134,11 @@ fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans, 
             }
         }
         let mut coalesced = 0u64;
+        let mut polls = Vec::new();
         let written = conn.transaction(|tx| {
-            let outcomes = write_batch(tx, &jobs, fleet, spans, lan, &mut coalesced)?;
+            coalesced = 0;
+            polls.clear();
+            let outcomes = write_batch(tx, &jobs, fleet, spans, lan, &mut coalesced, &mut polls)?;
             // a change coalesced earlier becomes a version once its interval has passed,
             // with whichever agent's reports come next
             crate::lan::promote_due(tx, &lan.limits, crate::now_seconds())?;
@@ -142,6 +147,7 @@ fn run(conn: Db, mut rx: mpsc::Receiver<Job>, fleet: &Fleet, spans: &mut Spans, 
         match written {
             Ok(outcomes) => {
                 lan.coalesced.fetch_add(coalesced, Ordering::Relaxed);
+                lan.interface_samples.push(std::mem::take(&mut polls));
                 for (job, (outcome, fresh)) in jobs.into_iter().zip(outcomes) {
                     for r in &fresh {
                         fleet.apply(&job.binding, r, job.received_at);
@@ -201,6 +207,7 @@ fn write_batch(
     spans: &mut Spans,
     lan_settings: &LanSettings,
     coalesced: &mut u64,
+    polls: &mut Vec<crate::traffic::Interface>,
 ) -> Result<Vec<JobResult>, DbError> {
     let mut results = Vec::with_capacity(jobs.len());
     {
@@ -291,7 +298,7 @@ fn write_batch(
                     crate::links::record(tx, &job.binding.id, job.received_at, &r.probes)?;
                 }
                 if !r.traffic.is_empty() {
-                    crate::traffic::record(
+                    let recorded = crate::traffic::record(
                         tx,
                         &job.binding.agency,
                         job.binding.site.as_deref().unwrap_or(""),
@@ -299,6 +306,7 @@ fn write_batch(
                         job.received_at,
                         &r.traffic,
                     )?;
+                    polls.extend(recorded.stored);
                 }
                 for b in &r.backups {
                     tx.execute(

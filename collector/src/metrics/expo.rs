@@ -73,8 +73,23 @@ impl<'a> Expo<'a> {
         let _ = writeln!(self.out, "\n# TYPE {name} {kind}");
     }
 
+    /// Whether the samples go to a [`Sink`] (remote write) rather than text.
+    pub fn is_sink(&self) -> bool {
+        self.sink.is_some()
+    }
+
     /// Writes one sample line.
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.sample_line(name, labels, value, None);
+    }
+
+    /// Writes one sample line with its own time (milliseconds since the epoch), for
+    /// a value read at a known time that a scrape may see again.
+    pub fn sample_at(&mut self, name: &str, labels: &[(&str, &str)], value: f64, ms: i64) {
+        self.sample_line(name, labels, value, Some(ms));
+    }
+
+    fn sample_line(&mut self, name: &str, labels: &[(&str, &str)], value: f64, ms: Option<i64>) {
         if let Some(sink) = &mut self.sink {
             sink.push(name, labels, value);
             return;
@@ -95,6 +110,9 @@ impl<'a> Expo<'a> {
         }
         self.out.push(' ');
         write_value(&mut self.out, value);
+        if let Some(ms) = ms {
+            let _ = write!(self.out, " {ms}");
+        }
         self.out.push('\n');
     }
 

@@ -4,6 +4,7 @@
 pub mod connections;
 pub mod expo;
 mod fleet;
+pub mod interfaces;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -119,6 +120,8 @@ pub struct Metrics {
     web_login_throttled: [AtomicU64; ThrottleScope::ALL.len()],
     /// The counters of each remote-write receiver.
     pub remote_write: std::sync::RwLock<Vec<Arc<RemoteWriteStats>>>,
+    /// Interface samples as they are stored, for remote write at their own times.
+    pub interface_samples: Arc<interfaces::Stored>,
 }
 
 /// Counters of one remote-write receiver, exported in `/metrics`.
@@ -192,6 +195,7 @@ impl Metrics {
             web_logins: Default::default(),
             web_login_throttled: Default::default(),
             remote_write: std::sync::RwLock::default(),
+            interface_samples: Arc::default(),
         }
     }
 
@@ -305,138 +309,6 @@ impl Metrics {
                     );
                 }
             }
-        }
-    }
-
-    /// The interface counters: running totals that only grow (the device's restarts
-    /// and 32-bit wraps taken out), state and speed, labelled by agency, site, device
-    /// (sysName, else address) and interface (ifName; " #ifIndex" added where a device
-    /// has two of one name).
-    fn encode_interfaces(
-        e: &mut Expo<'_>,
-        rows: &[crate::traffic::Interface],
-        devices: &[crate::traffic::DevicePoll],
-    ) {
-        let mut names: std::collections::HashMap<(&str, &str, &str, &str), u32> =
-            std::collections::HashMap::new();
-        for i in rows {
-            *names
-                .entry((&i.agency, &i.site, &i.device, &i.interface))
-                .or_default() += 1;
-        }
-        let labelled: Vec<([(&'static str, String); 4], &crate::traffic::Interface)> = rows
-            .iter()
-            .map(|i| {
-                let twice = names[&(&*i.agency, &*i.site, &*i.device, &*i.interface)] > 1;
-                let name = if twice {
-                    format!("{} #{}", i.interface, i.if_index)
-                } else {
-                    i.interface.clone()
-                };
-                (
-                    [
-                        ("agency", i.agency.clone()),
-                        ("site", i.site.clone()),
-                        ("device", i.device_name.clone()),
-                        ("interface", name),
-                    ],
-                    i,
-                )
-            })
-            .collect();
-        let series =
-            |e: &mut Expo<'_>,
-             name: &str,
-             extra: Option<(&'static str, &'static str)>,
-             value: &dyn Fn(&crate::traffic::Interface) -> Option<f64>| {
-                for (labels, i) in &labelled {
-                    let Some(v) = value(i) else { continue };
-                    let mut l: Vec<(&str, &str)> =
-                        labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                    l.extend(extra);
-                    e.sample(name, &l, v);
-                }
-            };
-        for (name, help, v) in [
-            (
-                "simpul_interface_receive_bytes_total",
-                "Bytes the interface received since Simpul first read its counters (restarts and 32-bit wraps of the device's counters taken out)",
-                (|i: &crate::traffic::Interface| i.receive_bytes_total) as fn(&_) -> i64,
-            ),
-            (
-                "simpul_interface_transmit_bytes_total",
-                "Bytes the interface sent since Simpul first read its counters (restarts and 32-bit wraps of the device's counters taken out)",
-                |i| i.transmit_bytes_total,
-            ),
-        ] {
-            e.family(name, Kind::Counter, help);
-            series(e, name, None, &|i| Some(v(i) as f64));
-        }
-        for (name, help, rx, tx) in [
-            (
-                "simpul_interface_errors_total",
-                "Packets with errors the interface received (direction=receive) or could not send (direction=transmit) since Simpul first read its counters",
-                (|i: &crate::traffic::Interface| i.receive_errors_total) as fn(&_) -> i64,
-                (|i: &crate::traffic::Interface| i.transmit_errors_total) as fn(&_) -> i64,
-            ),
-            (
-                "simpul_interface_discards_total",
-                "Packets the interface discarded without an error (full buffers) on receive or transmit since Simpul first read its counters",
-                |i| i.receive_discards_total,
-                |i| i.transmit_discards_total,
-            ),
-        ] {
-            e.family(name, Kind::Counter, help);
-            series(e, name, Some(("direction", "receive")), &|i| {
-                Some(rx(i) as f64)
-            });
-            series(e, name, Some(("direction", "transmit")), &|i| {
-                Some(tx(i) as f64)
-            });
-        }
-        e.family(
-            "simpul_interface_up",
-            Kind::Gauge,
-            "1 when the interface's ifOperStatus was up at the newest poll, 0 otherwise",
-        );
-        series(e, "simpul_interface_up", None, &|i| {
-            Some(f64::from(u8::from(i.oper_status == 1)))
-        });
-        e.family(
-            "simpul_interface_speed_bytes",
-            Kind::Gauge,
-            "The interface's speed (ifHighSpeed, else ifSpeed) in bytes per second; absent when the device gives none",
-        );
-        series(e, "simpul_interface_speed_bytes", None, &|i| {
-            i.speed_bps.filter(|s| *s > 0).map(|s| s as f64 / 8.0)
-        });
-        e.family(
-            "simpul_interface_last_poll_timestamp_seconds",
-            Kind::Gauge,
-            "When the interface's counters were last read (the agent's clock)",
-        );
-        series(
-            e,
-            "simpul_interface_last_poll_timestamp_seconds",
-            None,
-            &|i| Some(i.last_seen_seconds),
-        );
-        e.family(
-            "simpul_interface_poll_ok",
-            Kind::Gauge,
-            "1 when the newest poll of the device's interface counters worked, 0 when it failed (GET /api/v1/interfaces says why)",
-        );
-        for d in devices {
-            let name = if d.name.is_empty() {
-                &d.device
-            } else {
-                &d.name
-            };
-            e.sample(
-                "simpul_interface_poll_ok",
-                &[("agency", &d.agency), ("site", &d.site), ("device", name)],
-                f64::from(u8::from(d.error.is_empty())),
-            );
         }
     }
 
@@ -968,7 +840,7 @@ impl Metrics {
             Self::encode_lan(e, &duties.lan);
             Self::encode_snmp(e, &duties.snmp);
             Self::encode_links(e, &duties.links);
-            Self::encode_interfaces(e, &duties.interfaces, &duties.traffic_devices);
+            interfaces::encode(e, &duties.interfaces, &duties.traffic_devices);
         }
     }
 }

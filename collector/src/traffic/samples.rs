@@ -15,10 +15,10 @@ use crate::params;
 use crate::store::db::{Db, DbError, Row};
 
 /// What [`record`] did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Recorded {
-    /// Samples stored.
-    pub stored: u64,
+    /// Each sample stored, as its interface stood after it (totals, state, label).
+    pub stored: Vec<Interface>,
     /// Samples not newer than the newest stored of their interface.
     pub skipped: u64,
 }
@@ -238,7 +238,9 @@ pub fn record(
                     received_at
                 ],
             )?;
-            done.stored += 1;
+            if let Some(i) = interface(tx, id)? {
+                done.stored.push(i);
+            }
         }
     }
     Ok(done)
@@ -258,12 +260,17 @@ pub struct Interface {
     pub if_index: i64,
     /// ifName, else ifDescr.
     pub interface: String,
+    /// The `interface` label of its series: the name, with " #ifIndex" when another
+    /// interface of the device has the same name (from when the second one appears).
+    pub label: String,
     /// ifAlias.
     pub alias: String,
     /// The agent that polls it.
     pub agent_id: String,
     pub first_seen_seconds: f64,
     pub last_seen_seconds: f64,
+    /// When the newest poll (the one the other fields are of) was made.
+    pub sample_time_seconds: f64,
     /// ifOperStatus of the newest poll (1 up).
     pub oper_status: i64,
     pub speed_bps: Option<i64>,
@@ -291,7 +298,10 @@ const INTERFACE_SQL: &str =
     "SELECT i.id, i.agency, i.site, i.device, i.device_name, i.if_index, i.name,
         i.alias, i.agent_id, i.first_seen, i.last_seen, s.oper_status, s.speed_bps, s.bits,
         s.t_in_octets, s.t_out_octets, s.t_in_errors, s.t_out_errors, s.t_in_discards,
-        s.t_out_discards, s.seconds, s.d_in_octets, s.d_out_octets, s.reset_reason
+        s.t_out_discards, s.seconds, s.d_in_octets, s.d_out_octets, s.reset_reason, s.time,
+        CASE WHEN EXISTS (SELECT 1 FROM interfaces j WHERE j.agency = i.agency AND j.site = i.site
+                AND j.device = i.device AND j.name = i.name AND j.id <> i.id)
+             THEN i.name || ' #' || i.if_index ELSE i.name END
    FROM interfaces i
    JOIN interface_samples s ON s.interface_id = i.id
     AND s.time = (SELECT MAX(time) FROM interface_samples WHERE interface_id = i.id)";
@@ -307,10 +317,12 @@ fn interface_row(r: &Row<'_>) -> Result<Interface, DbError> {
         device_name: r.get(4)?,
         if_index: r.get(5)?,
         interface: r.get(6)?,
+        label: r.get(25)?,
         alias: r.get(7)?,
         agent_id: r.get(8)?,
         first_seen_seconds: r.get(9)?,
         last_seen_seconds: r.get(10)?,
+        sample_time_seconds: r.get(24)?,
         oper_status: r.get(11)?,
         speed_bps: r.get(12)?,
         counter_bits: r.get(13)?,
@@ -494,22 +506,24 @@ mod tests {
                 poll(1240.0, 12_500, 1_200_010, 32),
             ];
             let r = record(c, "dinkes", "kantor", "a1", 2000.0, &polls).unwrap();
+            assert_eq!((r.stored.len(), r.skipped), (4, 0));
+            let totals: Vec<_> = r
+                .stored
+                .iter()
+                .map(|i| (i.sample_time_seconds, i.receive_bytes_total))
+                .collect();
             assert_eq!(
-                r,
-                Recorded {
-                    stored: 4,
-                    skipped: 0
-                }
+                totals,
+                [
+                    (1000.0, 0),
+                    (1060.0, 3_000_000),
+                    (1120.0, 3_000_000),
+                    (1240.0, 4_200_000)
+                ]
             );
             // a report sent again, and an older poll: nothing twice
             let again = record(c, "dinkes", "kantor", "a1", 2001.0, &polls[1..2]).unwrap();
-            assert_eq!(
-                again,
-                Recorded {
-                    stored: 0,
-                    skipped: 1
-                }
-            );
+            assert_eq!((again.stored.len(), again.skipped), (0, 1));
 
             let all = interfaces(c, None, 0.0).unwrap();
             assert_eq!(all.len(), 1);
@@ -561,6 +575,16 @@ mod tests {
                 "totals stay after pruning"
             );
             assert!(interface(c, i.id + 1).unwrap().is_none());
+
+            // two interfaces of one name: each label says which
+            let mut twin = poll(1300.0, 18_500, 0, 64);
+            let mut other = twin.interfaces[0].clone();
+            other.index = 7;
+            twin.interfaces.push(other);
+            record(c, "dinkes", "kantor", "a1", 2003.0, &[twin]).unwrap();
+            let all = interfaces(c, None, 0.0).unwrap();
+            let labels: Vec<_> = all.iter().map(|i| i.label.as_str()).collect();
+            assert_eq!(labels, ["ether1 #2", "ether1 #7"]);
         });
     }
 }
