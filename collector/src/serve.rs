@@ -232,7 +232,8 @@ async fn record_alive(conn: Arc<Mutex<store::Db>>, run: f64) {
 
 /// Deletes raw reports, spans and link probe rounds past their retention (and the
 /// rounds' RTT lists past theirs), and LAN versions beyond `lan_versions_keep`, at
-/// start and then hourly.
+/// start and then hourly; first keeps each closed month's uplink 95th percentile
+/// (`links::uplink::keep_months`), which outlives the interface samples.
 async fn prune_hourly(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -263,6 +264,11 @@ async fn prune_hourly(state: Arc<AppState>) {
                 now - f64::from(s.cfg.probe_rtt_retention_days) * day,
                 now - f64::from(s.cfg.probe_round_retention_days) * day,
             )?;
+            // each closed month's uplink percentile is kept before its samples go
+            let kept = crate::links::uplink::keep_months(&conn, &s.cfg, now)?;
+            if kept > 0 {
+                tracing::info!(months = kept, "kept the uplinks' monthly 95th percentiles");
+            }
             let samples =
                 crate::traffic::prune(&conn, now - f64::from(s.cfg.traffic_retention_days) * day)?;
             Ok::<_, store::StoreError>((reports, spans, lan_versions, probes, samples))

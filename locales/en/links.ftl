@@ -58,3 +58,19 @@ links-agency-reporting = the agency's agent kept reporting
 links-agency-silent = the agency's agents were silent too
 links-agency-no-agent = the agency has no agent
 links-problems = Configuration problems
+
+## /links/{id}: the uplink's 95th percentile
+links-uplink = Uplink (95th percentile per month), { $year }
+links-uplink-explain = The figure bandwidth contracts bill: the uplink's traffic is averaged over each 5-minute interval of the month, the highest 5 % of those averages are dropped, and the highest that remains is the 95th percentile; the billed figure is the larger of in and out. Intervals without a measurement are left out, not counted as zero (coverage). Utilisation is against the contracted capacity. Months in { $zone }.
+links-uplink-interface = Interface { $interface } of { $device }
+links-uplink-none = No figures yet: this interface's counters have not been read in this year.
+links-uplink-col-month = Month
+links-uplink-col-receive = In (95th percentile)
+links-uplink-col-transmit = Out (95th percentile)
+links-uplink-col-p95 = 95th percentile (billed)
+links-uplink-col-utilisation = Of capacity
+links-uplink-col-mean = Mean in / out
+links-uplink-col-peak = Busiest 5 minutes in / out
+links-uplink-col-coverage = Coverage
+links-uplink-so-far = (so far)
+links-uplink-coverage = { $measured } of { $bins } intervals ({ $percent })

@@ -58,3 +58,19 @@ links-agency-reporting = agen Perangkat Daerah tetap melapor
 links-agency-silent = agen Perangkat Daerah juga tidak melapor
 links-agency-no-agent = Perangkat Daerah tidak memiliki agen
 links-problems = Masalah konfigurasi
+
+## /links/{id}: persentil ke-95 uplink
+links-uplink = Uplink: persentil ke-95 per bulan, { $year }
+links-uplink-explain = Angka yang ditagihkan kontrak bandwidth: lalu lintas uplink dirata-ratakan per selang 5 menit sepanjang bulan, 5 % rata-rata tertinggi dibuang, dan nilai tertinggi yang tersisa adalah persentil ke-95; angka yang ditagih adalah yang lebih besar dari arah masuk dan keluar. Selang tanpa pengukuran tidak dihitung, bukan dianggap nol (cakupan). Utilisasi dihitung terhadap kapasitas kontrak. Bulan dalam { $zone }.
+links-uplink-interface = Antarmuka { $interface } pada { $device }
+links-uplink-none = Belum ada angka: penghitung antarmuka ini belum dibaca pada tahun ini.
+links-uplink-col-month = Bulan
+links-uplink-col-receive = Masuk (persentil ke-95)
+links-uplink-col-transmit = Keluar (persentil ke-95)
+links-uplink-col-p95 = Persentil ke-95 (ditagih)
+links-uplink-col-utilisation = Terhadap kapasitas
+links-uplink-col-mean = Rata-rata masuk / keluar
+links-uplink-col-peak = 5 menit tersibuk masuk / keluar
+links-uplink-col-coverage = Cakupan
+links-uplink-so-far = (sejauh ini)
+links-uplink-coverage = { $measured } dari { $bins } selang ({ $percent })

@@ -1,6 +1,7 @@
 //! `GET /api/v1/links` and `GET /api/v1/links/{id}?period=`: the declared WAN links,
 //! their state, availability and classified outages (docs/api.md), for a reader who
-//! sees the link's agency.
+//! sees the link's agency; `GET /api/v1/links/{id}/uplink?year=`: its uplink's 95th
+//! percentile month by month.
 
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use super::error::ApiError;
 use super::query::{Params, Unknown};
 use super::AppState;
 use crate::links::report::{self, LinkReport};
-use crate::period::{Period, PERIOD_RULE};
+use crate::links::uplink::{self, Uplink};
+use crate::period::{Period, PeriodKind, PERIOD_RULE};
 
 /// The parameter: `period` (`YYYY-MM`, `YYYY-MM-DD`, `YYYY-Qn`, `YYYY`; default: the
 /// current period of the link's SLA class, else the current month).
@@ -88,12 +90,22 @@ fn visible(
         })
 }
 
+/// One link, with its uplink's months of the period when it declares one.
+#[derive(Debug, Serialize)]
+pub struct LinkOne {
+    #[serde(flatten)]
+    pub report: LinkReport,
+    /// The uplink's 95th percentile in each month of the period (null without
+    /// `uplink`).
+    pub uplink: Option<Uplink>,
+}
+
 pub async fn one(
     State(app): State<Arc<AppState>>,
     r: super::auth::Reader,
     Path(id): Path<String>,
     Params(q): Params<LinksQuery>,
-) -> Result<Json<LinkReport>, ApiError> {
+) -> Result<Json<LinkOne>, ApiError> {
     let period = q.period()?;
     let link = visible(&app, &r, &id)?;
     let state = Arc::clone(&app);
@@ -101,10 +113,80 @@ pub async fn one(
         .read_db(move |conn| {
             let now = crate::now_seconds();
             let p = period.unwrap_or_else(|| report::default_period(&state.cfg, &link, now));
-            report::one(conn, &state.cfg, &link, &p, now, true)
+            let report = report::one(conn, &state.cfg, &link, &p, now, true)?;
+            let uplink = uplink::months(conn, &state.cfg, &link, &p, now)?;
+            Ok::<_, crate::store::StoreError>(LinkOne { report, uplink })
         })
         .await?;
     Ok(Json(out))
+}
+
+/// The parameter of `uplink`: `year` (`YYYY`, default the current year).
+#[derive(Debug, Deserialize)]
+pub struct UplinkQuery {
+    year: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// A link's uplink over a year.
+#[derive(Debug, Serialize)]
+pub struct UplinkYear {
+    pub id: String,
+    pub name: String,
+    pub agency: String,
+    pub capacity_bps: Option<u64>,
+    pub time_zone: String,
+    pub uplink: Uplink,
+}
+
+/// `GET /api/v1/links/{id}/uplink?year=`: the uplink's 95th percentile month by month
+/// (docs/api.md).
+pub async fn uplink_year(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+    Path(id): Path<String>,
+    Params(q): Params<UplinkQuery>,
+) -> Result<Json<UplinkYear>, ApiError> {
+    q.unknown
+        .refuse(|| "unknown parameter; use year=YYYY".into())?;
+    let year = q
+        .year
+        .as_deref()
+        .map(|y| {
+            Period::parse(y)
+                .filter(|p| p.kind == PeriodKind::Year)
+                .ok_or_else(|| {
+                    ApiError::bad_param("year", format!("{y:?} must be a year YYYY, e.g. 2026"))
+                })
+        })
+        .transpose()?;
+    let link = visible(&app, &r, &id)?;
+    if link.uplink.is_none() {
+        return Err(ApiError::not_found(format!(
+            "link {id:?} declares no uplink; add uplink = {{ device = \"...\", interface = \"...\" }} to its [[links]] entry (docs/links.md)"
+        )));
+    }
+    let state = Arc::clone(&app);
+    let out = app
+        .read_db(move |conn| {
+            let cfg = &state.cfg;
+            let now = crate::now_seconds();
+            let y = year
+                .unwrap_or_else(|| Period::containing(PeriodKind::Year, now as i64, cfg.zone()));
+            let u = uplink::months(conn, cfg, &link, &y, now)?;
+            Ok::<_, crate::store::StoreError>(u.map(|u| UplinkYear {
+                id: link.id.clone(),
+                name: link.display_name().to_owned(),
+                agency: link.agency.clone(),
+                capacity_bps: link.capacity_bps,
+                time_zone: cfg.zone().name.clone(),
+                uplink: u,
+            }))
+        })
+        .await?;
+    out.map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("link {id:?} declares no uplink")))
 }
 
 use crate::links::graph::RANGES;

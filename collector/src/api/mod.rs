@@ -93,6 +93,7 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/links/map.svg", get(links::map_svg))
         .route("/api/v1/links/{id}", get(links::one))
         .route("/api/v1/links/{id}/latency.svg", get(links::latency_svg))
+        .route("/api/v1/links/{id}/uplink", get(links::uplink_year))
         .route(
             "/api/v1/maintenance",
             get(maintenance::list).post(maintenance::create),

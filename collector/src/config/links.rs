@@ -12,11 +12,21 @@
 //! sla_class = "wan-gold"                     # optional
 //! loss_threshold_percent = 5                 # degraded above (default 5)
 //! rtt_threshold_ms = 100                     # degraded above (default 100)
+//! uplink = { device = "10.20.0.1", interface = "ether1" }  # optional
 //! ```
 //!
+//! `uplink` names the interface that carries the link at the agency's end, among the
+//! interfaces whose counters the agency's agents read (`[[snmp]]` devices with
+//! `traffic`): `device` is the device as the agent's config names it (its address) or
+//! its sysName, `interface` its ifName (else ifDescr) exactly, or its label where two
+//! interfaces of the device share a name (`"ether1 #3"`, # and the ifIndex). The
+//! link's monthly 95th percentile (the figure bandwidth contracts bill) is computed
+//! from it (`crate::links::uplink`), against `capacity_bps` when set.
+//!
 //! What can be checked from the file alone is checked at load ([`Link::problems`]);
-//! whether the hosts are enrolled and report those probes is known only from the
-//! database, and is shown with the link (`crate::links::report`).
+//! whether the hosts are enrolled and report those probes, and whether the agency's
+//! agents have reported the uplink's interface, is known only from the database, and
+//! is shown with the link (`crate::links::report`).
 
 use std::collections::HashSet;
 
@@ -31,6 +41,19 @@ pub struct LinkEnd {
     /// A `[[probes]]` name in that agent's agent.toml.
     pub probe: String,
 }
+
+/// The interface carrying a link at the agency's end: `device` (its address as the
+/// agent's config names it, or its sysName) and `interface` (ifName or ifDescr, or the
+/// label `"ether1 #3"`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uplink {
+    pub device: String,
+    pub interface: String,
+}
+
+/// The longest name an agent sends (it clips SNMP strings to 255 bytes).
+const NAME_MAX: usize = 255;
 
 /// One declared WAN link.
 #[derive(Debug, Clone, Deserialize)]
@@ -61,6 +84,9 @@ pub struct Link {
     /// A round whose median round trip is above this is degraded.
     #[serde(default = "default_rtt_threshold")]
     pub rtt_threshold_ms: f64,
+    /// The interface whose traffic is the link's (its monthly 95th percentile).
+    #[serde(default)]
+    pub uplink: Option<Uplink>,
 }
 
 fn default_loss_threshold() -> f64 {
@@ -152,6 +178,33 @@ impl Link {
                 "{key}.capacity_bps = 0: must be the contracted bits per second, above 0 (or left out)"
             ));
         }
+        if let Some(u) = &self.uplink {
+            let what = [
+                (
+                    "device",
+                    &u.device,
+                    "the device as the agent's config names it (its address, e.g. \"10.20.0.1\") or its sysName",
+                ),
+                (
+                    "interface",
+                    &u.interface,
+                    "its ifName or ifDescr (e.g. \"ether1\"), or its label where two share a name (\"ether1 #3\")",
+                ),
+            ];
+            for (field, v, valid) in what {
+                if v.trim().is_empty() {
+                    p.push(format!("{key}.uplink.{field}: empty; name {valid}"));
+                } else if v.trim() != v.as_str() {
+                    p.push(format!(
+                        "{key}.uplink.{field} = {v:?}: spaces at its ends; names are matched exactly, name {valid}"
+                    ));
+                } else if v.len() > NAME_MAX || v.chars().any(char::is_control) {
+                    p.push(format!(
+                        "{key}.uplink.{field} = {v:?}: no agent reports such a name (at most {NAME_MAX} bytes, no control characters); name {valid}"
+                    ));
+                }
+            }
+        }
         p
     }
 }
@@ -203,6 +256,16 @@ pub fn problems(
                     ));
                 }
                 Some(_) => {}
+            }
+        }
+        if let Some(u) = &l.uplink {
+            if let Some(j) = links[..i]
+                .iter()
+                .position(|o| o.agency == l.agency && o.uplink.as_ref() == Some(u))
+            {
+                p.push(format!(
+                    "{key}.uplink: the same interface as links[{j}].uplink; an interface carries one link (its traffic would be billed twice)"
+                ));
             }
         }
         if let Some(c) = &l.sla_class {
@@ -270,6 +333,57 @@ mod tests {
             .problems("links[0]")
             .join("")
             .contains("links[0].b: the same"));
+    }
+
+    #[test]
+    fn an_uplink_is_checked_at_load() {
+        let l = link(&format!(
+            "{GOOD}uplink = {{ device = \"10.20.0.1\", interface = \"ether1 #3\" }}\n"
+        ));
+        assert!(
+            l.problems("links[0]").is_empty(),
+            "{:?}",
+            l.problems("links[0]")
+        );
+        assert_eq!(
+            l.uplink,
+            Some(Uplink {
+                device: "10.20.0.1".into(),
+                interface: "ether1 #3".into()
+            })
+        );
+        let bad = link(&format!(
+            "{GOOD}uplink = {{ device = \" \", interface = \" ether1\" }}\n"
+        ));
+        let p = bad.problems("links[2]").join("\n");
+        for want in [
+            "links[2].uplink.device: empty; name the device as the agent's config names it (its address",
+            "links[2].uplink.interface = \" ether1\": spaces at its ends; names are matched exactly, name its ifName or ifDescr",
+        ] {
+            assert!(p.contains(want), "{want} in {p}");
+        }
+        let long = link(&format!(
+            "{GOOD}uplink = {{ device = \"r\", interface = \"{}\" }}\n",
+            "x".repeat(256)
+        ));
+        assert!(long.problems("l")[0].contains("at most 255 bytes"));
+        let e = toml::from_str::<Link>(&format!(
+            "{GOOD}uplink = {{ device = \"r\", interface = \"e\", ifindex = 3 }}\n"
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("ifindex"), "{e}");
+        let e =
+            toml::from_str::<Link>(&format!("{GOOD}uplink = {{ device = \"r\" }}\n")).unwrap_err();
+        assert!(e.to_string().contains("interface"), "{e}");
+        // two links of one agency on one interface
+        let mut other = l.clone();
+        other.id = "dinkes-wan-2".into();
+        let agencies: HashSet<&str> = ["dinkes"].into();
+        let p = problems(&[l, other], &agencies, "dinkes", &[], &HashSet::new()).join("\n");
+        assert!(
+            p.contains("links[1].uplink: the same interface as links[0].uplink"),
+            "{p}"
+        );
     }
 
     #[test]

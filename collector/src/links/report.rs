@@ -126,7 +126,8 @@ pub struct LinkReport {
     pub rtt_median_seconds: Option<f64>,
     /// Requests lost over the period, of those sent (both ends).
     pub loss_ratio: Option<f64>,
-    /// Configuration problems found against the database (unknown host or probe).
+    /// Configuration problems found against the database (unknown host or probe, an
+    /// uplink naming no interface the agency's agents reported).
     pub problems: Vec<String>,
 }
 
@@ -323,6 +324,9 @@ fn one_with(
         }
         stats_by_side.push(stats);
         ends.push(out);
+    }
+    if let Some(Err(p)) = crate::links::uplink::resolve(conn, link, &key)? {
+        problems.push(p);
     }
     let side_refs: Vec<&[SideRound]> = sides.iter().map(Vec::as_slice).collect();
     let stretches = evaluate::timeline(&side_refs, &th, from, eval_to);

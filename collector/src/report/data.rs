@@ -1,4 +1,5 @@
-//! What a report holds, gathered once from the store, the duty states and the fleet:
+//! What a report holds, gathered once from the store, the duty states and the fleet
+//! (and the WAN uplinks' monthly 95th percentiles):
 //! the PDF ([`super::pdf`]) and the workbook ([`super::xlsx`]) lay out the same
 //! [`ReportData`].
 
@@ -80,6 +81,17 @@ pub struct LanSite {
     pub changes: Vec<LanChange>,
 }
 
+/// One link's uplink: its 95th percentile in each month of the period
+/// (`links::uplink`).
+#[derive(Debug, Clone, Serialize)]
+pub struct UplinkSection {
+    pub link: String,
+    pub link_name: String,
+    pub agency: String,
+    pub capacity_bps: Option<u64>,
+    pub uplink: crate::links::uplink::Uplink,
+}
+
 /// Everything one report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
@@ -111,6 +123,8 @@ pub struct ReportData {
     pub lan: Vec<LanSite>,
     /// The asset register: where it enters, see [`super::assets`].
     pub assets: Vec<AssetRow>,
+    /// Each covered link that declares an uplink, in the order of collector.toml.
+    pub uplinks: Vec<UplinkSection>,
 }
 
 /// An image file for the cover.
@@ -283,6 +297,18 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         }),
         None => None,
     };
+    let mut uplinks = Vec::new();
+    for link in cfg.links.iter().filter(|l| covered(&l.agency)) {
+        if let Some(u) = crate::links::uplink::months(conn, cfg, link, &i.period, i.now)? {
+            uplinks.push(UplinkSection {
+                link: link.id.clone(),
+                link_name: link.display_name().to_owned(),
+                agency: link.agency.clone(),
+                capacity_bps: link.capacity_bps,
+                uplink: u,
+            });
+        }
+    }
     let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
     Ok(ReportData {
         lang: i.lang,
@@ -302,6 +328,7 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         backups,
         lan,
         assets,
+        uplinks,
     })
 }
 

@@ -132,6 +132,9 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
     backups(&mut doc, d);
     lan(&mut doc, d)?;
     assets(&mut doc, d);
+    if !d.uplinks.is_empty() {
+        uplinks(&mut doc, d);
+    }
     contents(&mut doc, d, contents_at);
     let organisation = if d.organisation.is_empty() {
         m(d, "report-organisation-unset")
@@ -1087,6 +1090,101 @@ fn assets(doc: &mut Doc<'_>, d: &ReportData) {
             })
             .collect(),
     });
+}
+
+// ---- 6. WAN uplinks (only where a link declares one) ---------------------------------
+
+/// Bits per second as `12,34 Mbit/s` on one line; `–` for none.
+fn mbps(lang: Lang, bps: Option<f64>) -> String {
+    bps.map_or_else(
+        || "–".to_owned(),
+        |b| layout::nb(format!("{} Mbit/s", crate::i18n::number(lang, b / 1e6, 2))),
+    )
+}
+
+fn uplinks(doc: &mut Doc<'_>, d: &ReportData) {
+    doc.heading(1, &m(d, "report-s-uplinks"), 60.0);
+    doc.paragraph(&m(d, "report-uplinks-intro"), TEXT, GREY);
+    let lang = d.lang;
+    let mut rows = Vec::new();
+    for u in &d.uplinks {
+        let name = if u.link_name == u.link {
+            u.link.clone()
+        } else {
+            format!("{} ({})", u.link_name, u.link)
+        };
+        if u.uplink.interface.is_none() {
+            doc.paragraph(
+                &tr!(
+                    lang,
+                    "report-uplink-unresolved",
+                    link = name.as_str(),
+                    problem = u.uplink.problem.clone().unwrap_or_default()
+                ),
+                TEXT,
+                BLACK,
+            );
+        } else if u.uplink.months.is_empty() {
+            doc.paragraph(
+                &tr!(lang, "report-uplink-no-months", link = name.as_str()),
+                TEXT,
+                BLACK,
+            );
+        }
+        let interface = u.uplink.interface.as_ref().map_or_else(
+            || {
+                format!(
+                    "{} {}",
+                    u.uplink.declared.device, u.uplink.declared.interface
+                )
+            },
+            |i| format!("{} {}", i.device_name, i.label),
+        );
+        for mo in &u.uplink.months {
+            let mut month = mo.month.clone();
+            if !mo.complete {
+                month = format!("{month} {}", m(d, "report-uplink-so-far"));
+            }
+            rows.push(vec![
+                Cell::new(&name),
+                Cell::new(agency(d, &u.agency)),
+                Cell::new(&interface),
+                Cell::new(month),
+                Cell::new(mbps(lang, mo.receive_p95_bps)),
+                Cell::new(mbps(lang, mo.transmit_p95_bps)),
+                Cell::new(mbps(lang, mo.p95_bps)),
+                Cell::new(mbps(lang, u.capacity_bps.map(|c| c as f64))),
+                Cell::new(mo.p95_utilisation_percent.map_or("–".into(), |p| {
+                    layout::nb(crate::i18n::percent(lang, p / 100.0, 1))
+                })),
+                Cell::new(tr!(
+                    lang,
+                    "report-uplink-coverage",
+                    measured = count(lang, mo.bins_measured as f64),
+                    bins = count(lang, mo.bins_in_month as f64),
+                    percent =
+                        layout::nb(crate::i18n::percent(lang, mo.coverage_percent / 100.0, 1))
+                )),
+            ]);
+        }
+    }
+    if !rows.is_empty() {
+        doc.table(&Table {
+            columns: vec![
+                left(d, "report-c-link"),
+                left(d, "report-c-agency"),
+                left(d, "report-c-interface"),
+                left(d, "report-c-month"),
+                right(d, "report-c-in-p95"),
+                right(d, "report-c-out-p95"),
+                right(d, "report-c-p95"),
+                right(d, "report-c-capacity"),
+                right(d, "report-c-utilisation"),
+                right(d, "report-c-coverage"),
+            ],
+            rows,
+        });
+    }
 }
 
 #[cfg(test)]

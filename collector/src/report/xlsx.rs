@@ -1,5 +1,6 @@
 //! The report's tables as an XLSX workbook: a `report` sheet (what, for whom, when),
-//! then one sheet per duty's table. Numbers are numbers and times are spreadsheet
+//! then one sheet per duty's table (and `uplinks`, the WAN uplinks' monthly 95th
+//! percentile, where a link declares one). Numbers are numbers and times are spreadsheet
 //! dates with a `yyyy-mm-dd hh:mm` format in the configured zone, never text, so a
 //! spreadsheet set to the Indonesian locale (decimal comma) reads them right.
 //!
@@ -191,10 +192,26 @@ const ASSETS: [&str; 18] = [
     "report-x-asset-id",
 ];
 
+const UPLINKS: [&str; 13] = [
+    "report-x-link",
+    "report-x-agency",
+    "report-x-device",
+    "report-x-interface",
+    "report-x-month",
+    "report-x-receive-p95-bps",
+    "report-x-transmit-p95-bps",
+    "report-x-p95-bps",
+    "report-x-capacity-bps",
+    "report-x-p95-utilisation-percent",
+    "report-x-bins-measured",
+    "report-x-bins-in-month",
+    "report-x-complete",
+];
+
 /// Each sheet's name and columns, for the test that no two columns of a sheet have one
 /// name in either language.
 #[cfg(test)]
-const SHEETS: [(&str, &[&str]); 10] = [
+const SHEETS: [(&str, &[&str]); 11] = [
     ("report-sheet-report", &REPORT),
     ("report-sheet-scorecard", &SCORECARD),
     ("report-sheet-sla", &SLA),
@@ -205,6 +222,7 @@ const SHEETS: [(&str, &[&str]); 10] = [
     ("report-sheet-lan", &LAN),
     ("report-sheet-lan-changes", &LAN_CHANGES),
     ("report-sheet-assets", &ASSETS),
+    ("report-sheet-uplinks", &UPLINKS),
 ];
 
 /// The messages `keys` in `lang`: a sheet's column names.
@@ -536,6 +554,45 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
             })
             .collect(),
     )?;
+    if !d.uplinks.is_empty() {
+        let num = |v: Option<f64>| v.map_or(X::Empty, X::N);
+        sheet(
+            &mut book,
+            &f,
+            off,
+            &t(lang, "report-sheet-uplinks"),
+            &heads(lang, &UPLINKS),
+            d.uplinks
+                .iter()
+                .flat_map(|u| {
+                    let (device, interface) = match &u.uplink.interface {
+                        Some(i) => (i.device.clone(), i.label.clone()),
+                        None => (
+                            u.uplink.declared.device.clone(),
+                            u.uplink.declared.interface.clone(),
+                        ),
+                    };
+                    u.uplink.months.iter().map(move |m| {
+                        vec![
+                            s(&u.link),
+                            s(&u.agency),
+                            s(device.clone()),
+                            s(interface.clone()),
+                            s(&m.month),
+                            num(m.receive_p95_bps),
+                            num(m.transmit_p95_bps),
+                            num(m.p95_bps),
+                            num(m.capacity_bps.map(|c| c as f64)),
+                            num(m.p95_utilisation_percent),
+                            X::N(m.bins_measured as f64),
+                            X::N(m.bins_in_month as f64),
+                            yes_no(lang, m.complete),
+                        ]
+                    })
+                })
+                .collect(),
+        )?;
+    }
     book.save_to_buffer()
 }
 

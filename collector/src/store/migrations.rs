@@ -818,6 +818,44 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (agency, site, device)
      );",
     },
+    // 21: each closed month's 95th percentile of a link's uplink (issue 23), kept after
+    // the raw interface samples are pruned (traffic_retention_days) for the yearly report
+    Migration {
+        sqlite: "CREATE TABLE uplink_months (
+        link_id        TEXT NOT NULL,
+        month          TEXT NOT NULL,
+        interface_id   INTEGER NOT NULL,
+        bins_in_month  INTEGER NOT NULL,
+        bins_measured  INTEGER NOT NULL,
+        receive_bins   INTEGER NOT NULL,
+        transmit_bins  INTEGER NOT NULL,
+        receive_p95    REAL,
+        transmit_p95   REAL,
+        receive_mean   REAL,
+        transmit_mean  REAL,
+        receive_peak   REAL,
+        transmit_peak  REAL,
+        computed_at    REAL NOT NULL,
+        PRIMARY KEY (link_id, month)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE uplink_months (
+        link_id        TEXT NOT NULL,
+        month          TEXT NOT NULL,
+        interface_id   BIGINT NOT NULL,
+        bins_in_month  BIGINT NOT NULL,
+        bins_measured  BIGINT NOT NULL,
+        receive_bins   BIGINT NOT NULL,
+        transmit_bins  BIGINT NOT NULL,
+        receive_p95    DOUBLE PRECISION,
+        transmit_p95   DOUBLE PRECISION,
+        receive_mean   DOUBLE PRECISION,
+        transmit_mean  DOUBLE PRECISION,
+        receive_peak   DOUBLE PRECISION,
+        transmit_peak  DOUBLE PRECISION,
+        computed_at    DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (link_id, month)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -961,7 +999,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

@@ -2,8 +2,10 @@
 //! interface counters every `traffic_interval_secs` and spool them; the collector
 //! turns each pair of polls into what flowed between them (`rate.rs`: wraps,
 //! restarts and missed polls), stores samples and running totals (`samples.rs`), and
-//! serves them to the API and the metrics.
+//! serves them to the API and the metrics; `percentile.rs` makes a month's 95th
+//! percentile of them (the figure bandwidth contracts bill).
 
+pub mod percentile;
 pub mod rate;
 pub mod samples;
 

@@ -1,6 +1,7 @@
 //! The WAN pages (issue 24): `/links`, the intranet map and every link's state,
 //! latency, loss and availability; `/links/{id}`, one link's latency graphs (3 h, 1 d,
-//! 7 d, 30 d), its availability over a period and its classified outages.
+//! 7 d, 30 d), its availability over a period, its classified outages, and its
+//! uplink's 95th percentile month by month over the period's year.
 
 use std::sync::Arc;
 
@@ -18,7 +19,9 @@ use crate::i18n::{t, Lang};
 use crate::links::graph::{self, GraphSpec, RANGES};
 use crate::links::map::{self, MapSite};
 use crate::links::report::{self, LinkReport};
-use crate::links::LinkState;
+use crate::links::uplink::Uplink;
+use crate::links::{uplink, LinkState};
+use crate::period::{Period, PeriodKind};
 use crate::tr;
 
 const INDEX_COLUMNS: [&str; 9] = [
@@ -197,10 +200,13 @@ pub async fn link(
             for (side, end) in lk.ends() {
                 graphs.push((side, report::graph_rounds(conn, end, now - secs, now)?));
             }
-            Ok::<_, crate::store::StoreError>((rep, graphs))
+            // the uplink's months of the period's year
+            let year = Period::containing(PeriodKind::Year, p.bounds(cfg.zone()).0, cfg.zone());
+            let up = uplink::months(conn, cfg, &lk, &year, now)?;
+            Ok::<_, crate::store::StoreError>((rep, graphs, up))
         })
         .await;
-    let Ok((r, graphs)) = got else {
+    let Ok((r, graphs, up)) = got else {
         return unavailable(&v);
     };
     let chosen = q.period.as_deref().unwrap_or("");
@@ -310,6 +316,7 @@ pub async fn link(
                 }
             }
         }
+        @if let Some(u) = &up { (uplink_section(&v, u)) }
         @if !r.problems.is_empty() {
             h2 { (t(l, "links-problems")) }
             ul { @for p in &r.problems { li { code { (p) } } } }
@@ -321,4 +328,68 @@ pub async fn link(
         "Links",
         body,
     )
+}
+
+/// Bits per second as `12,34 Mbit/s`; `-` for none.
+fn mbps(v: &Viewer, bps: Option<f64>) -> String {
+    bps.map_or_else(
+        || "-".to_owned(),
+        |b| format!("{} Mbit/s", v.num(b / 1e6, 2)),
+    )
+}
+
+/// Two directions' figures, `in / out`.
+fn pair(v: &Viewer, a: Option<f64>, b: Option<f64>) -> String {
+    format!("{} / {}", mbps(v, a), mbps(v, b))
+}
+
+/// The uplink's 95th percentile per month: the table, and what it means.
+fn uplink_section(v: &Viewer, u: &Uplink) -> maud::Markup {
+    let l = v.lang;
+    html! {
+        h2 { (tr!(l, "links-uplink", year = u.period.as_str())) }
+        p.note { (tr!(l, "links-uplink-explain", zone = v.zone.abbreviation())) }
+        p {
+            @match &u.interface {
+                Some(i) => (tr!(l, "links-uplink-interface",
+                    interface = i.label.as_str(),
+                    device = if i.device_name == i.device { i.device.clone() } else { format!("{} ({})", i.device_name, i.device) })),
+                None => span.bad { (u.problem.clone().unwrap_or_default()) },
+            }
+        }
+        @if u.months.is_empty() {
+            p.note { (t(l, "links-uplink-none")) }
+        } @else {
+            div.scroll {
+                table.uplink {
+                    thead { tr {
+                        th scope="col" { (t(l, "links-uplink-col-month")) }
+                        th scope="col" { (t(l, "links-uplink-col-receive")) }
+                        th scope="col" { (t(l, "links-uplink-col-transmit")) }
+                        th scope="col" { (t(l, "links-uplink-col-p95")) }
+                        th scope="col" { (t(l, "links-uplink-col-utilisation")) }
+                        th scope="col" { (t(l, "links-uplink-col-mean")) }
+                        th scope="col" { (t(l, "links-uplink-col-peak")) }
+                        th scope="col" { (t(l, "links-uplink-col-coverage")) }
+                    } }
+                    tbody { @for m in &u.months { tr {
+                        th scope="row" {
+                            (m.month)
+                            @if !m.complete { " " (t(l, "links-uplink-so-far")) }
+                        }
+                        td.num { (mbps(v, m.receive_p95_bps)) }
+                        td.num { (mbps(v, m.transmit_p95_bps)) }
+                        td.num { strong { (mbps(v, m.p95_bps)) } }
+                        td.num { (v.percent(m.p95_utilisation_percent.map(|p| p / 100.0), 1)) }
+                        td.num { (pair(v, m.receive_mean_bps, m.transmit_mean_bps)) }
+                        td.num { (pair(v, m.receive_peak_bps, m.transmit_peak_bps)) }
+                        td.num { (tr!(l, "links-uplink-coverage",
+                            measured = v.count(m.bins_measured),
+                            bins = v.count(m.bins_in_month),
+                            percent = v.percent(Some(m.coverage_percent / 100.0), 1))) }
+                    } } }
+                }
+            }
+        }
+    }
 }
