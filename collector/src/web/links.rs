@@ -330,11 +330,11 @@ pub async fn link(
     )
 }
 
-/// Bits per second as `12,34 Mbit/s`; `-` for none.
+/// Bits per second as `12,34 Mbit/s` on one line; `-` for none.
 fn mbps(v: &Viewer, bps: Option<f64>) -> String {
     bps.map_or_else(
         || "-".to_owned(),
-        |b| format!("{} Mbit/s", v.num(b / 1e6, 2)),
+        |b| format!("{}\u{a0}Mbit/s", v.num(b / 1e6, 2)),
     )
 }
 
@@ -380,7 +380,7 @@ fn uplink_section(v: &Viewer, u: &Uplink) -> maud::Markup {
                         td.num { (mbps(v, m.receive_p95_bps)) }
                         td.num { (mbps(v, m.transmit_p95_bps)) }
                         td.num { strong { (mbps(v, m.p95_bps)) } }
-                        td.num { (v.percent(m.p95_utilisation_percent.map(|p| p / 100.0), 1)) }
+                        td.num { (v.percent(m.p95_utilisation_percent.map(|p| p / 100.0), 1).replace(' ', "\u{a0}")) }
                         td.num { (pair(v, m.receive_mean_bps, m.transmit_mean_bps)) }
                         td.num { (pair(v, m.receive_peak_bps, m.transmit_peak_bps)) }
                         td.num { (tr!(l, "links-uplink-coverage",
