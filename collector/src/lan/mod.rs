@@ -13,6 +13,7 @@
 //! `lan_devices_seen` ([`seen`]), so that no page parses stored versions.
 
 pub mod diff;
+pub mod natural;
 pub mod seen;
 pub mod svg;
 
