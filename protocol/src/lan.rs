@@ -61,6 +61,15 @@ pub struct Link {
     pub b: Endpoint,
     /// `lldp`, `fdb` or `arp`.
     pub source: String,
+    /// The speed of the link (the switch or router port's ifHighSpeed), in Mbit/s,
+    /// where known. Optional: an older agent sends none, and a topology without it
+    /// keeps its hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_mbps: Option<u64>,
+    /// The VLAN the link carries the host in (the Q-BRIDGE forwarding entry's VLAN),
+    /// where known; optional like `speed_mbps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<u32>,
 }
 
 impl Link {
@@ -76,6 +85,8 @@ impl Link {
                 port: bp.into(),
             },
             source: source.into(),
+            speed_mbps: None,
+            vlan: None,
         }
     }
 }
@@ -387,6 +398,26 @@ mod tests {
         c.devices.pop();
         assert_ne!(a.hash(), c.hash());
         assert!(a.to_dot("dinkes").contains("\"ip:10.0.0.9\" -- \"seg\""));
+    }
+
+    /// A link from an older agent (no speed, no VLAN) reads, and keeps its JSON and
+    /// so its topology's hash; a newer one carries both.
+    #[test]
+    fn speed_and_vlan_are_optional() {
+        let old =
+            r#"{"a":{"device":"h","port":""},"b":{"device":"sw","port":"Gi0/2"},"source":"fdb"}"#;
+        let l: Link = serde_json::from_str(old).unwrap();
+        assert_eq!((l.speed_mbps, l.vlan), (None, None));
+        assert_eq!(serde_json::to_string(&l).unwrap(), old);
+        let mut new = l.clone();
+        new.speed_mbps = Some(1000);
+        new.vlan = Some(20);
+        let json = serde_json::to_string(&new).unwrap();
+        assert!(
+            json.ends_with(r#""source":"fdb","speed_mbps":1000,"vlan":20}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Link>(&json).unwrap(), new);
     }
 
     #[test]

@@ -51,6 +51,11 @@ const ENTERPRISES: &[(u32, &str)] = &[
     (41112, "Ubiquiti"),
 ];
 
+/// An interface's speed in Mbit/s, when it reports one.
+fn speed_mbps(i: &super::snmp::mibs::Interface) -> Option<u64> {
+    (i.speed_bps >= 1_000_000).then_some(i.speed_bps / 1_000_000)
+}
+
 fn enterprise_vendor(sys_object_id: &str) -> Option<&'static str> {
     let n: u32 = sys_object_id
         .strip_prefix("1.3.6.1.4.1.")?
@@ -61,20 +66,40 @@ fn enterprise_vendor(sys_object_id: &str) -> Option<&'static str> {
     ENTERPRISES.iter().find(|(e, _)| *e == n).map(|(_, v)| *v)
 }
 
-/// The type a polled device's own tables say it is.
+/// A bridge with more ports than this that also routes is a layer-3 switch; with
+/// fewer, a router with a few switched ports (a MikroTik, a small-office router).
+pub const L3_SWITCH_MIN_PORTS: usize = 8;
+
+/// The type a polled device's own tables say it is. It routes when LLDP's enabled
+/// capabilities say "router", sysServices has the layer-3 bit (value & 4), or
+/// ipForwarding.0 is forwarding(1). It bridges when LLDP says "bridge" or it has
+/// bridge ports (sysServices' layer-2 bit alone is no evidence: routers set it too,
+/// Cisco's 78 for one). A device that does both is a switch when it has more than
+/// [`L3_SWITCH_MIN_PORTS`] bridge ports or LLDP calls it a bridge and not a router.
 pub fn infer_type(d: &DeviceInfo) -> DeviceType {
-    let bridge = d.lldp_caps & CAP_BRIDGE != 0
-        || !d.bridge_ports.is_empty()
-        || d.sys_services.is_some_and(|s| s & 2 != 0);
-    let router = d.lldp_caps & CAP_ROUTER != 0
-        || (d.ip_forwarding == Some(true) && d.sys_services.is_none_or(|s| s & 4 != 0));
-    match (bridge, router) {
-        (true, _) => DeviceType::Switch,
+    let lldp_bridge = d.lldp_caps & CAP_BRIDGE != 0;
+    let lldp_router = d.lldp_caps & CAP_ROUTER != 0;
+    let routes =
+        lldp_router || d.sys_services.is_some_and(|s| s & 4 != 0) || d.ip_forwarding == Some(true);
+    let bridges = lldp_bridge || !d.bridge_ports.is_empty();
+    match (bridges, routes) {
+        (true, true) => {
+            if d.bridge_ports.len() > L3_SWITCH_MIN_PORTS || (lldp_bridge && !lldp_router) {
+                DeviceType::Switch
+            } else {
+                DeviceType::Router
+            }
+        }
+        (true, false) => DeviceType::Switch,
         (false, true) => DeviceType::Router,
-        _ => DeviceType::Server,
+        // sysServices' layer-2 bit without routing: a bridge whose ports we did not see
+        (false, false) if d.sys_services.is_some_and(|s| s & 2 != 0) => DeviceType::Switch,
+        (false, false) => DeviceType::Server,
     }
 }
 
+/// The type an LLDP neighbour's enabled capabilities say it is: a bridge is a switch
+/// (also when it routes: a layer-3 switch), a router that does not bridge a router.
 fn from_caps(caps: u16) -> DeviceType {
     if caps & CAP_BRIDGE != 0 {
         DeviceType::Switch
@@ -277,7 +302,13 @@ impl Graph<'_> {
             if r.caps & (CAP_BRIDGE | CAP_ROUTER) != 0 {
                 uplinks.insert(lport.clone());
             }
-            self.links.push(Link::new(id, &lport, &rid, &rport, "lldp"));
+            let mut link = Link::new(id, &lport, &rid, &rport, "lldp");
+            link.speed_mbps = d
+                .interfaces
+                .iter()
+                .find(|i| i.index == r.local_port || i.name == lport)
+                .and_then(speed_mbps);
+            self.links.push(link);
             self.placed.insert(rid);
             self.placed.insert(id.to_owned());
         }
@@ -306,12 +337,30 @@ impl Graph<'_> {
                 .map_or_else(|| format!("bridge port {bport}"), |i| if_name(*i))
         };
         let mut per_port: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        // each MAC's VLAN (where Q-BRIDGE said) and its port's speed
+        let mut vlan: BTreeMap<(&str, u32), u32> = BTreeMap::new();
+        let mut speed: BTreeMap<String, u64> = BTreeMap::new();
         for e in &d.fdb {
-            per_port
-                .entry(port_name(e.port))
-                .or_default()
-                .insert(&e.mac);
+            let name = port_name(e.port);
+            if let Some(mbps) = d
+                .bridge_ports
+                .get(&e.port)
+                .and_then(|i| d.interfaces.iter().find(|x| x.index == *i))
+                .and_then(speed_mbps)
+            {
+                speed.insert(name.clone(), mbps);
+            }
+            if let Some(v) = e.fdb_id.filter(|v| (1..=4094).contains(v)) {
+                vlan.entry((e.mac.as_str(), e.port)).or_insert(v);
+            }
+            per_port.entry(name).or_default().insert(&e.mac);
         }
+        let vlan_of = |mac: &str, port: &str| {
+            d.fdb
+                .iter()
+                .filter(|e| e.mac == mac && port_name(e.port) == port)
+                .find_map(|e| vlan.get(&(e.mac.as_str(), e.port)).copied())
+        };
         let lldp_peers: BTreeSet<String> = self
             .links
             .iter()
@@ -355,7 +404,10 @@ impl Graph<'_> {
                 if let Some(x) = self.devices.get_mut(&hid) {
                     x.sources.push("fdb".into());
                 }
-                self.links.push(Link::new(&hid, "", id, &port, "fdb"));
+                let mut link = Link::new(&hid, "", id, &port, "fdb");
+                link.speed_mbps = speed.get(&port).copied();
+                link.vlan = vlan_of(mac, &port);
+                self.links.push(link);
                 self.placed.insert(hid);
             }
         }
@@ -396,6 +448,52 @@ mod tests {
             mac: Some(mac.into()),
             ..Interface::default()
         }
+    }
+
+    /// Issue 23: routers are typed as routers, by LLDP, sysServices or ipForwarding.
+    #[test]
+    fn routers_are_routers() {
+        let with = |caps: u16, services: Option<i64>, fwd: Option<bool>, ports: u32| DeviceInfo {
+            lldp_caps: caps,
+            sys_services: services,
+            ip_forwarding: fwd,
+            bridge_ports: (1..=ports).map(|p| (p, p)).collect(),
+            ..DeviceInfo::default()
+        };
+        let cases = [
+            // a Linux router: net-snmp's sysServices 72 has no layer-3 bit
+            ((0, Some(72), Some(true), 0), DeviceType::Router),
+            // a Cisco router: 78 has the layer-2 bit too
+            ((0, Some(78), Some(true), 0), DeviceType::Router),
+            ((0, Some(78), None, 0), DeviceType::Router),
+            ((CAP_ROUTER, None, None, 0), DeviceType::Router),
+            ((0, None, Some(true), 0), DeviceType::Router),
+            // a MikroTik: a bridge of 4 ports that routes
+            (
+                (CAP_BRIDGE | CAP_ROUTER, Some(78), Some(true), 4),
+                DeviceType::Router,
+            ),
+            // a 48-port layer-3 switch
+            (
+                (CAP_BRIDGE | CAP_ROUTER, Some(6), Some(true), 48),
+                DeviceType::Switch,
+            ),
+            ((CAP_BRIDGE, Some(6), Some(true), 4), DeviceType::Switch),
+            ((0, Some(2), Some(false), 24), DeviceType::Switch),
+            ((0, Some(2), None, 0), DeviceType::Switch),
+            // a server that answers SNMP
+            ((0, Some(72), Some(false), 0), DeviceType::Server),
+            ((0, None, None, 0), DeviceType::Server),
+        ];
+        for ((caps, services, fwd, ports), want) in cases {
+            assert_eq!(
+                infer_type(&with(caps, services, fwd, ports)),
+                want,
+                "caps {caps} sysServices {services:?} ipForwarding {fwd:?} {ports} ports"
+            );
+        }
+        assert_eq!(from_caps(CAP_ROUTER), DeviceType::Router);
+        assert_eq!(from_caps(CAP_ROUTER | CAP_BRIDGE), DeviceType::Switch);
     }
 
     #[test]
@@ -460,6 +558,9 @@ mod tests {
                 fdb_id: None,
             });
         }
+        // h2's entry came from Q-BRIDGE, in VLAN 20, on a gigabit port
+        d.fdb[1].fdb_id = Some(20);
+        d.interfaces[1].speed_bps = 1_000_000_000;
         let id = g.add_polled(&target("10.0.0.250"), &d);
         assert_eq!(id, "mac:02:00:00:00:00:fe");
         assert!(!g.devices.contains_key("mac:02:00:00:01:02"), "merged");
@@ -513,6 +614,13 @@ mod tests {
                 ),
             ]
         );
+        assert_eq!(
+            (g.links[2].speed_mbps, g.links[2].vlan),
+            (Some(1000), Some(20)),
+            "h2 on Gi0/2"
+        );
+        assert_eq!((g.links[3].speed_mbps, g.links[3].vlan), (Some(1000), None));
+        assert_eq!(g.links[0].speed_mbps, None, "Gi0/1 reports no speed");
         assert_eq!(g.devices["lldp:core"].kind, DeviceType::Router);
         assert!(!g.devices.contains_key("mac:02:00:00:00:00:77"));
         // without LLDP's word, Gi0/3 is an access port; a port with more MACs than

@@ -2,8 +2,9 @@
 //! (and of the hosts ARP found), the host's neighbour table, SNMP polls of the
 //! configured devices (interfaces, LLDP neighbours, forwarding and ARP tables), reverse
 //! DNS and MAC vendors, built into one canonical [`Topology`]: LLDP links first, FDB
-//! links for hosts on switch access ports, and the rest on the subnet's gateway or an
-//! unknown segment. Off until `[discovery] subnets` or `[[discovery.snmp]]` is
+//! links for hosts on switch access ports, and the rest on the router whose ARP table
+//! has them, the subnet's gateway or this host (an unknown segment only for what no
+//! ARP table has). Off until `[discovery] subnets` or `[[discovery.snmp]]` is
 //! configured; nothing outside those subnets and devices is probed.
 
 pub mod arp;
@@ -645,9 +646,11 @@ fn device_id(mac: Option<&str>, ip: IpAddr) -> String {
 }
 
 /// Builds the topology: this host, one device per MAC (or per address without one),
-/// the SNMP-polled devices with their LLDP and FDB links, and for each subnet its
-/// gateway (when the host routes through one in it) or an unknown segment, with every
-/// device of the subnet that LLDP or FDB did not place linked to it.
+/// the SNMP-polled devices with their LLDP and FDB links, and every device of a subnet
+/// that LLDP or FDB did not place linked (`arp`) to whoever saw it in its ARP table: a
+/// polled router (on the port of the entry), else the subnet's gateway (when this host
+/// routes through one in it), else this host; only devices that answered ICMP alone go
+/// on an unknown segment.
 fn build(f: &Facts<'_>) -> Topology {
     let mut g = links::Graph {
         devices: BTreeMap::new(),
@@ -752,7 +755,32 @@ fn build(f: &Facts<'_>) -> Topology {
     for ((id, (_, d)), up) in ids.iter().zip(f.polls).zip(&uplinks) {
         g.add_fdb(id, d, up, f.uplink_mac_threshold);
     }
-    // each subnet hangs off its gateway, or off a segment whose switch is unknown
+    // who saw each address in its ARP table: a polled router first (then any other
+    // polled device, a layer-3 switch), each with the port of the entry
+    let mut arp_seen_by: BTreeMap<IpAddr, (DeviceType, String, String)> = BTreeMap::new();
+    for (id, (_, d)) in ids.iter().zip(f.polls) {
+        let Some(kind) = g.devices.get(id).map(|x| x.kind) else {
+            continue;
+        };
+        let rank = |k: DeviceType| u8::from(k != DeviceType::Router);
+        for e in &d.arp {
+            let port = d
+                .interfaces
+                .iter()
+                .find(|i| i.index == e.if_index)
+                .map_or_else(String::new, |i| i.name.clone());
+            let better = arp_seen_by
+                .get(&e.ip)
+                .is_none_or(|(k, other, _)| (rank(kind), id) < (rank(*k), other));
+            if better {
+                arp_seen_by.insert(e.ip, (kind, id.clone(), port));
+            }
+        }
+    }
+    // each device no LLDP or FDB placed hangs where ARP saw it: off the polled router
+    // whose ARP table has it, else the subnet's gateway, else this host (whose own ARP
+    // table has it); only what none of them saw (ICMP beyond a router) goes on a
+    // segment whose switch is unknown
     let mut segment_links = Vec::new();
     for s in f.subnets {
         let gateway = f
@@ -761,26 +789,50 @@ fn build(f: &Facts<'_>) -> Topology {
             .find(|gw| s.contains(**gw))
             .and_then(|gw| g.by_ip.get(gw))
             .cloned();
-        let hub = gateway.clone().unwrap_or_else(|| format!("segment:{s}"));
-        let mut members: BTreeSet<(String, String)> = BTreeSet::new();
+        let my_port = mine
+            .iter()
+            .find(|l| l.addrs.iter().any(|a| s.contains(*a)))
+            .map(|l| l.name.clone());
+        let segment = format!("segment:{s}");
+        // (device, its port, hub, the hub's port)
+        let mut members: BTreeSet<(String, String, String, String)> = BTreeSet::new();
         for (ip, id) in &g.by_ip {
-            if s.contains(*ip) && *id != hub && !g.placed.contains(id) && *id != self_id {
-                members.insert((id.clone(), String::new()));
+            if !s.contains(*ip) || g.placed.contains(id) || *id == self_id {
+                continue;
+            }
+            let by_router = arp_seen_by
+                .get(ip)
+                .filter(|(_, r, _)| r != id)
+                .map(|(_, r, port)| (r.clone(), port.clone()));
+            let seen_here = f.seen.get(ip).is_some_and(|x| x.arp);
+            let hub = by_router
+                .or_else(|| gateway.clone().map(|gw| (gw, String::new())))
+                .or_else(|| {
+                    my_port
+                        .as_ref()
+                        .filter(|_| seen_here)
+                        .map(|p| (self_id.clone(), p.clone()))
+                })
+                .unwrap_or_else(|| (segment.clone(), String::new()));
+            if hub.0 != *id {
+                members.insert((id.clone(), String::new(), hub.0, hub.1));
             }
         }
+        // this host hangs off the gateway, or the segment if there is one
         if !g.placed.contains(&self_id) {
-            for l in &mine {
-                if l.addrs.iter().any(|a| s.contains(*a)) {
-                    members.insert((self_id.clone(), l.name.clone()));
-                }
+            let hub = gateway.clone().or_else(|| {
+                members
+                    .iter()
+                    .any(|m| m.2 == segment)
+                    .then(|| segment.clone())
+            });
+            if let (Some(hub), Some(port)) = (hub, &my_port) {
+                members.insert((self_id.clone(), port.clone(), hub, String::new()));
             }
         }
-        if members.is_empty() {
-            continue;
-        }
-        if gateway.is_none() {
-            g.devices.entry(hub.clone()).or_insert_with(|| Device {
-                id: hub.clone(),
+        if members.iter().any(|m| m.2 == segment) {
+            g.devices.entry(segment.clone()).or_insert_with(|| Device {
+                id: segment.clone(),
                 kind: DeviceType::Segment,
                 name: s.to_string(),
                 vendor: String::new(),
@@ -789,8 +841,8 @@ fn build(f: &Facts<'_>) -> Topology {
                 sources: vec![],
             });
         }
-        for (id, port) in members {
-            segment_links.push(Link::new(&id, &port, &hub, "", "arp"));
+        for (id, port, hub, hub_port) in members {
+            segment_links.push(Link::new(&id, &port, &hub, &hub_port, "arp"));
         }
     }
     g.links.extend(segment_links);
@@ -825,8 +877,27 @@ mod tests {
         (subnets, local, seen)
     }
 
+    /// The other end of `id`'s links.
+    fn hubs_of(t: &Topology, id: &str) -> Vec<(String, String, String)> {
+        t.links
+            .iter()
+            .filter_map(|l| {
+                if l.a.device == id {
+                    Some((l.b.device.clone(), l.b.port.clone(), l.source.clone()))
+                } else if l.b.device == id {
+                    Some((l.a.device.clone(), l.a.port.clone(), l.source.clone()))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// Issue 23: hosts known from ARP hang off whoever saw them in its ARP table (this
+    /// host, when no router did), never off a segment island; only a host no ARP table
+    /// has (ICMP alone) goes on a segment.
     #[test]
-    fn hosts_hang_off_a_segment_or_the_gateway() {
+    fn hosts_hang_off_the_gateway_or_this_host() {
         let (subnets, local, seen) = facts_lan();
         let names = BTreeMap::from([(IpAddr::from([10, 250, 0, 2]), "h02.lab".to_string())]);
         let vendor = |m: &str| {
@@ -847,20 +918,18 @@ mod tests {
             polls: &[],
             uplink_mac_threshold: 16,
         };
+        let me_id = "mac:02:00:00:00:00:fe";
         let mut t = build(&f);
         t.canonicalize();
-        assert_eq!(t.devices.len(), 5, "3 hosts, this host, one segment");
-        let seg = t
-            .devices
-            .iter()
-            .find(|d| d.kind == DeviceType::Segment)
-            .unwrap();
-        assert_eq!(seg.id, "segment:10.250.0.0/22");
-        assert_eq!(t.links.len(), 4);
-        assert!(t
-            .links
-            .iter()
-            .all(|l| l.a.device == seg.id || l.b.device == seg.id));
+        assert_eq!(t.devices.len(), 4, "3 hosts and this host, no segment");
+        assert!(!t.devices.iter().any(|d| d.kind == DeviceType::Segment));
+        assert_eq!(t.links.len(), 3);
+        for i in 1..=3 {
+            assert_eq!(
+                hubs_of(&t, &format!("mac:00:00:0c:00:00:0{i}")),
+                [(me_id.to_owned(), "eth0".to_owned(), "arp".to_owned())]
+            );
+        }
         let h3 = t
             .devices
             .iter()
@@ -874,19 +943,11 @@ mod tests {
             .find(|d| d.id == "mac:00:00:0c:00:00:02")
             .unwrap();
         assert_eq!(h2.name, "h02.lab");
-        let me = t
-            .devices
-            .iter()
-            .find(|d| d.id == "mac:02:00:00:00:00:fe")
-            .unwrap();
+        let me = t.devices.iter().find(|d| d.id == me_id).unwrap();
         assert_eq!(
             (me.kind, me.name.as_str()),
             (DeviceType::Server, "opd-agent")
         );
-        assert!(t
-            .links
-            .iter()
-            .any(|l| l.a.port == "eth0" || l.b.port == "eth0"));
 
         // with a default gateway in the subnet, the hosts hang off the router
         let gw = [IpAddr::from([10, 250, 0, 1])];
@@ -901,6 +962,71 @@ mod tests {
             .unwrap();
         assert_eq!(r.id, "mac:00:00:0c:00:00:01");
         assert_eq!(t.links.len(), 3);
+        assert_eq!(
+            hubs_of(&t, me_id),
+            [(r.id.clone(), String::new(), "arp".to_owned())]
+        );
+
+        // a polled router's ARP table has .3 on ether3: .3 hangs off that port
+        let target: snmp::SnmpTarget =
+            toml::from_str("address = \"10.250.0.9\"\ncommunity = \"public\"").unwrap();
+        let info = snmp::mibs::DeviceInfo {
+            sys_name: "gw-mikrotik".into(),
+            sys_services: Some(78),
+            ip_forwarding: Some(true),
+            interfaces: vec![snmp::mibs::Interface {
+                index: 3,
+                name: "ether3".into(),
+                ..snmp::mibs::Interface::default()
+            }],
+            arp: vec![snmp::mibs::ArpEntry {
+                if_index: 3,
+                ip: IpAddr::from([10, 250, 0, 3]),
+                mac: "00:00:0c:00:00:03".into(),
+            }],
+            ..snmp::mibs::DeviceInfo::default()
+        };
+        let polls = [(&target, &info)];
+        f.polls = &polls;
+        let mut t = build(&f);
+        t.canonicalize();
+        let mt = t.devices.iter().find(|d| d.name == "gw-mikrotik").unwrap();
+        assert_eq!(mt.kind, DeviceType::Router, "sysServices 78, forwarding");
+        assert_eq!(
+            hubs_of(&t, "mac:00:00:0c:00:00:03"),
+            [(mt.id.clone(), "ether3".to_owned(), "arp".to_owned())]
+        );
+        assert_eq!(
+            hubs_of(&t, "mac:00:00:0c:00:00:02"),
+            [(r.id.clone(), String::new(), "arp".to_owned())]
+        );
+
+        // a host that answered ping but is in no ARP table (beyond a router): on a
+        // segment, with this host
+        let mut more = facts_lan().2;
+        more.insert(
+            IpAddr::from([10, 250, 1, 9]),
+            Seen {
+                mac: None,
+                icmp: true,
+                arp: false,
+            },
+        );
+        let f = Facts {
+            seen: &more,
+            gateways: &[],
+            polls: &[],
+            ..f
+        };
+        let mut t = build(&f);
+        t.canonicalize();
+        let seg = "segment:10.250.0.0/22";
+        assert_eq!(
+            hubs_of(&t, "ip:10.250.1.9"),
+            [(seg.to_owned(), String::new(), "arp".to_owned())]
+        );
+        assert!(hubs_of(&t, me_id).contains(&(seg.to_owned(), String::new(), "arp".to_owned())));
+        assert_eq!(hubs_of(&t, "mac:00:00:0c:00:00:01")[0].0, me_id);
     }
 
     #[test]
