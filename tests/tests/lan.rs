@@ -105,17 +105,17 @@ fn discovery_finds_every_host_of_a_namespace_lan() {
     let me = me.values().next().unwrap();
     assert_eq!(me["name"], "opd-agent");
     assert_eq!(me["addresses"], serde_json::json!([SCANNER_IP]));
-    let seg = of_type(&d, "segment");
-    assert_eq!(
-        seg.keys().collect::<Vec<_>>(),
-        [&format!("segment:{SWEPT}")]
-    );
+    // no router here: every device hangs off the agent's host, whose ARP table has
+    // it (issue 23: never a segment island)
+    assert!(of_type(&d, "segment").is_empty(), "{d}");
+    let me_id = me["id"].as_str().unwrap();
     let links = d["links"].as_array().unwrap();
-    assert_eq!(links.len(), 22, "every device to the segment");
+    assert_eq!(links.len(), 21, "every device to the agent's host");
     assert!(links
         .iter()
-        .all(|l| l["b"]["device"] == format!("segment:{SWEPT}")
-            || l["a"]["device"] == format!("segment:{SWEPT}")));
+        .all(|l| (l["b"]["device"] == me_id && l["b"]["port"] == "eth0")
+            || (l["a"]["device"] == me_id && l["a"]["port"] == "eth0")));
+    assert!(links.iter().all(|l| l["source"] == "arp"));
     eprintln!(
         "discovered 21 devices of a /24 in {:.2} s (sweep {:.2} s)",
         d["stats"]["seconds"].as_f64().unwrap(),
@@ -143,7 +143,7 @@ fn discovery_finds_every_host_of_a_namespace_lan() {
             assert_eq!(left.get(id), Some(h), "unchanged: {id}");
         }
     }
-    assert_eq!(after["links"].as_array().unwrap().len(), 21);
+    assert_eq!(after["links"].as_array().unwrap().len(), 20);
 }
 
 #[test]
@@ -269,17 +269,14 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     let v = versions(1);
     assert_eq!(v[0]["version"], 1);
     assert_eq!(v[0]["site"], "kantor-dinkes");
-    assert_eq!(
-        v[0]["devices"], 8,
-        "6 hosts, the agent's host, the segment: {v}"
-    );
+    assert_eq!(v[0]["devices"], 7, "6 hosts, the agent's host: {v}");
     let (code, body) = lab.curl(
         &scan,
         &["-H", &auth, &format!("{base}/api/v1/agencies/dinkes/lan")],
     );
     assert_eq!(code, 200);
     let cur: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(cur["topology"]["devices"].as_array().unwrap().len(), 8);
+    assert_eq!(cur["topology"]["devices"].as_array().unwrap().len(), 7);
     // the SNMP device that does not exist: its failed poll, with the reason
     let polls = cur["snmp"].as_array().unwrap();
     assert_eq!(polls.len(), 1, "{cur}");
@@ -358,7 +355,8 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     assert_eq!(d["devices_removed"].as_array().unwrap().len(), 1, "{d}");
     assert_eq!(d["devices_removed"][0]["id"], gone);
     assert_eq!(d["links_removed"].as_array().unwrap().len(), 1);
-    assert_eq!(d["links_removed"][0]["a"]["device"], gone);
+    let l = &d["links_removed"][0];
+    assert!(l["a"]["device"] == gone || l["b"]["device"] == gone, "{d}");
     assert_eq!(d["devices_added"], serde_json::json!([]));
     let (_, body) = lab.curl(
         &scan,
@@ -369,6 +367,24 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         ],
     );
     assert!(body.contains("\"changes\":2"), "{body}");
+    // and in words: the host by its address, the agent's host by its name
+    let diff: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let lines: Vec<&str> = diff["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{body}");
+    assert!(lines[0].starts_with("− device 10.250.0."), "{lines:?}");
+    assert!(lines[1].starts_with("− link "), "{lines:?}");
+    assert!(
+        lines[1].contains("opd-agent port eth0")
+            && lines[1].contains(" 10.250.0.")
+            && lines[1].ends_with(" (ARP)"),
+        "{lines:?}"
+    );
+    assert!(!body.contains("\"text\":\"− link mac:"), "{body}");
 
     // Diskominfo acknowledges; bad requests are named
     let (_, duty) = lab.curl(&scan, &["-H", &auth, &format!("{base}/api/v1/lan")]);
@@ -383,7 +399,42 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
         (
             "/api/v1/agencies/dinkes/lan/versions/9",
             404,
-            "no LAN diagram version 9",
+            "no LAN diagram version 9; its versions: 1–2",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan/versions/0",
+            404,
+            "no LAN diagram version 0; its versions: 1–2",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan.svg?version=3",
+            404,
+            "no LAN diagram version 3; its versions: 1–2",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan.dot?version=3",
+            404,
+            "version 3",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan/graph?version=-1",
+            404,
+            "version -1",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan/diff?from=1&to=7",
+            404,
+            "no LAN diagram version 7; its versions: 1–2",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan.svg?from=5",
+            404,
+            "no LAN diagram version 5",
+        ),
+        (
+            "/api/v1/agencies/dinkes/lan.dot?from=1",
+            400,
+            "only lan.svg",
         ),
         (
             "/api/v1/agencies/dinkes/lan/versions/x",
@@ -550,9 +601,41 @@ fn the_lan_pages_in_both_languages() {
         &[
             "Perubahan dari v1 ke v2: 2",
             "+ perangkat pc-09",
-            "+ tautan ip:10.20.0.9 — mac:02:00:00:00:00:01 port Gi0/9 (fdb)",
+            // names and ports, not ids (issue 23)
+            "+ tautan pc-09 — sw-core port Gi0/9 (FDB)",
         ],
     );
+    assert!(!page.contains("mac:02:00:00:00:00:01 port"), "{page}");
+    // the diff drawn on the diagram, the legend saying so
+    assert!(page.contains("data-change=\"added\""), "{page}");
+    assert_has(diff, &page, &[">ditambahkan<", ">dihapus<", ">Keterangan<"]);
+    // a version the site does not keep: a 404 naming the versions there are, in the
+    // reader's words; never silently the newest
+    for (path, asked) in [
+        ("/lan/dinkes?site=kantor-dinkes&version=9", "9"),
+        ("/lan/dinkes?version=x", "x"),
+        ("/lan/dinkes?from=0&to=2", "0"),
+        ("/lan/dinkes?from=1&to=3", "3"),
+        ("/lan/dinkes?to=1", "0"),
+    ] {
+        let page = read(&c, &budi, ID, path, 404);
+        assert_has(
+            path,
+            &page,
+            &[&format!(
+                "tidak memiliki versi {asked}; versi yang ada: 1–2."
+            )],
+        );
+        let page = read(&c, &budi, EN, path, 404);
+        assert_has(
+            path,
+            &page,
+            &[&format!("has no version {asked}; its versions: 1–2.")],
+        );
+    }
+    // from alone: to the newest
+    let page = read(&c, &budi, EN, "/lan/dinkes?from=1", 200);
+    assert_has("from=1", &page, &["Changes from v1 to v2: 2"]);
     assert_has(
         diff,
         &read(&c, &budi, EN, diff, 200),
@@ -607,6 +690,19 @@ fn the_lan_pages_in_both_languages() {
         &["Hanya admin Diskominfo yang dapat mengonfirmasi perubahan jaringan."],
     );
     let form = read(&c, &budi, ID, "/lan/dinkes", 200);
+    // a version the site does not have acknowledges nothing
+    let missing = curl(
+        &c.url("/lan/dinkes/ack"),
+        "POST",
+        &[&budi, ID],
+        &format!("csrf={}&site=kantor-dinkes&version=9", csrf(&form)),
+    );
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_has(
+        "ack v9",
+        &missing.body,
+        &["tidak memiliki versi 9; versi yang ada: 1–2."],
+    );
     let done = curl(
         &c.url("/lan/dinkes/ack"),
         "POST",

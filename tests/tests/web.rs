@@ -569,6 +569,19 @@ async fn pages_in_a_real_browser_for_admin_and_agency_users() {
         .await
         .unwrap();
     assert!(b.text().await.contains("+ device pc-09"));
+    // drawn on the diagram (issue 23): the new host outlined in green, the legend
+    // saying what green and red mean
+    let added = b
+        .client
+        .find(Locator::Css(".diagram g[data-change=added] rect"))
+        .await
+        .unwrap();
+    assert_eq!(
+        added.attr("stroke").await.unwrap().as_deref(),
+        Some("#2e7d32")
+    );
+    assert!(b.text().await.contains("+ device pc-09"));
+    b.shot("lan-diff").await;
 
     // script- and SQL-shaped search text is shown as text, nothing runs
     let evil = "<script>alert(1)</script>' OR 1=1 --\"><img src=x onerror=alert(2)>";

@@ -38,11 +38,13 @@ pub struct SiteQuery {
     unknown: Unknown,
 }
 
-/// The parameters of `lan.dot`, `lan.svg` and `lan/graph`: `site=`, `version=`.
+/// The parameters of `lan.dot`, `lan.svg` and `lan/graph`: `site=`, `version=`, and
+/// for `lan.svg` `from=` (draw the changes since that version).
 #[derive(Debug, Deserialize)]
 pub struct PictureQuery {
     site: Option<String>,
     version: Option<String>,
+    from: Option<String>,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -151,6 +153,8 @@ async fn site_of(
     }
 }
 
+/// Version `version` of the site (None: the newest); a 404 naming the version and
+/// the versions the site keeps when it has no such version.
 async fn load(
     app: &Arc<AppState>,
     agency: &str,
@@ -158,14 +162,24 @@ async fn load(
     version: Option<i64>,
 ) -> Result<lan::Version, ApiError> {
     let (a, s) = (agency.to_owned(), site.to_owned());
-    app.read_db(move |conn| Ok(lan::version(conn, &a, &s, version)?))
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "agency {agency:?} site {site:?} has no LAN diagram version {}",
-                version.map_or("yet".into(), |v| v.to_string())
-            ))
+    let (found, numbers) = app
+        .read_db(move |conn| {
+            let found = lan::version(conn, &a, &s, version)?;
+            let numbers = if found.is_none() {
+                lan::version_numbers(conn, &a, &s)?
+            } else {
+                Vec::new()
+            };
+            Ok((found, numbers))
         })
+        .await?;
+    found.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "agency {agency:?} site {site:?} has no LAN diagram version {}; its versions: {}",
+            version.map_or("yet".into(), |v| v.to_string()),
+            lan::ranges(&numbers)
+        ))
+    })
 }
 
 /// `GET /api/v1/agencies/{agency}/lan`: the newest version, with the newest poll of
@@ -203,13 +217,27 @@ async fn picture_of(
     q: &PictureQuery,
 ) -> Result<(lan::Version, String), ApiError> {
     only(&q.unknown, &["site", "version"])?;
+    if q.from.is_some() {
+        return Err(ApiError::bad_param(
+            "from",
+            "only lan.svg draws the changes from a version",
+        ));
+    }
+    picture(app, agency, q).await
+}
+
+/// [`picture_of`] without the check of `from=`.
+async fn picture(
+    app: &Arc<AppState>,
+    agency: &str,
+    q: &PictureQuery,
+) -> Result<(lan::Version, String), ApiError> {
     let site = site_of(app, agency, q.site.as_deref()).await?;
-    let version = match &q.version {
-        None => None,
-        Some(v) => Some(v.parse::<i64>().map_err(|_| {
-            ApiError::bad_param("version", format!("{v:?} must be a version number"))
-        })?),
-    };
+    let version = q
+        .version
+        .as_deref()
+        .map(|v| version_param(v, "version"))
+        .transpose()?;
     let v = load(app, agency, &site, version).await?;
     let name = if site.is_empty() {
         agency.to_owned()
@@ -233,17 +261,32 @@ pub async fn dot(
         .into_response())
 }
 
-/// `GET /api/v1/agencies/{agency}/lan.svg`: the diagram, laid out on the server.
+/// `GET /api/v1/agencies/{agency}/lan.svg`: the diagram, laid out on the server;
+/// with `from=N`, the changes since version N drawn on it (added in green, removed
+/// dashed in red).
 pub async fn svg(
     State(app): State<Arc<AppState>>,
     VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
     Params(q): Params<PictureQuery>,
 ) -> Result<Response, ApiError> {
-    let (v, name) = picture_of(&app, &agency, &q).await?;
-    let title = format!("{name}, version {}", v.row.version);
+    only(&q.unknown, &["site", "version", "from"])?;
+    let (v, name) = picture(&app, &agency, &q).await?;
+    let body = match q.from.as_deref() {
+        None => lan::svg::render(&v.topology, &format!("{name}, version {}", v.row.version)),
+        Some(f) => {
+            let from = version_param(f, "from")?;
+            let old = load(&app, &agency, &v.row.site, Some(from)).await?;
+            lan::svg::render_diff(
+                &old.topology,
+                &v.topology,
+                &format!("{name}, version {} → {}", old.row.version, v.row.version),
+                crate::i18n::Lang::En,
+            )
+        }
+    };
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-        lan::svg::render(&v.topology, &title),
+        body,
     )
         .into_response())
 }
@@ -273,11 +316,11 @@ pub async fn versions(
     ))
 }
 
+/// A version number (400 when it is not a number; a number the site has no version
+/// of is [`load`]'s 404).
 fn version_param(v: &str, field: &str) -> Result<i64, ApiError> {
     v.parse::<i64>()
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or_else(|| ApiError::bad_param(field, format!("{v:?} must be a version number from 1")))
+        .map_err(|_| ApiError::bad_param(field, format!("{v:?} must be a version number from 1")))
 }
 
 /// `GET /api/v1/agencies/{agency}/lan/versions/{n}`.
@@ -293,7 +336,8 @@ pub async fn one(
     Ok(Json(load(&app, &agency, &site, Some(n)).await?))
 }
 
-/// `GET /api/v1/agencies/{agency}/lan/diff?from=N&to=M` (to: default the newest).
+/// `GET /api/v1/agencies/{agency}/lan/diff?from=N&to=M` (to: default the newest): the
+/// changes by id (`diff`) and as lines in device names and ports (`lines`, English).
 pub async fn diff(
     State(app): State<Arc<AppState>>,
     VisibleAgencyPath { agency, .. }: VisibleAgencyPath,
@@ -316,12 +360,14 @@ pub async fn diff(
         load(&app, &agency, &site, to).await?,
     );
     let d = lan::diff::diff(&a.topology, &b.topology);
+    let lines = lan::diff::lines(&d, &a.topology, &b.topology, crate::i18n::Lang::En);
     Ok(Json(serde_json::json!({
         "agency": agency,
         "site": site,
         "from": a.row.version,
         "to": b.row.version,
         "changes": d.count(),
+        "lines": lines,
         "diff": d,
     })))
 }

@@ -7,6 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use simpul_protocol::{Device, Endpoint, Link, Topology};
 
+use super::natural;
+use super::svg::{display_name, link_details, source_name};
+use crate::i18n::Lang;
+use crate::tr;
+
 /// A device that now hangs off another (device, port).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Moved {
@@ -130,6 +135,180 @@ pub fn diff(old: &Topology, new: &Topology) -> Diff {
     d
 }
 
+/// One change as a person reads it: `added`, `removed` or `changed`, and its text in
+/// device names and ports (never internal ids).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub change: &'static str,
+    pub text: String,
+}
+
+/// The names of the devices of two versions (the newer's first): a device's name,
+/// else its address, else its MAC.
+pub struct Names<'a> {
+    by_id: BTreeMap<&'a str, &'a Device>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(old: &'a Topology, new: &'a Topology) -> Self {
+        let mut by_id: BTreeMap<&str, &Device> = BTreeMap::new();
+        for d in old.devices.iter().chain(&new.devices) {
+            by_id.insert(d.id.as_str(), d);
+        }
+        Self { by_id }
+    }
+
+    /// The name of device `id` (the id itself only when neither version has it).
+    pub fn of(&self, id: &str) -> String {
+        self.by_id
+            .get(id)
+            .map_or_else(|| id.to_owned(), |d| display_name(d))
+    }
+
+    fn endpoint(&self, l: Lang, e: &Endpoint) -> String {
+        if e.port.is_empty() {
+            self.of(&e.device)
+        } else {
+            tr!(
+                l,
+                "lan-endpoint-port",
+                device = self.of(&e.device),
+                port = e.port.as_str()
+            )
+        }
+    }
+
+    /// Endpoints by name, then port in natural order.
+    fn endpoints(&self, l: Lang, es: &[Endpoint]) -> String {
+        let mut v: Vec<(String, &str, String)> = es
+            .iter()
+            .map(|e| (self.of(&e.device), e.port.as_str(), self.endpoint(l, e)))
+            .collect();
+        v.sort_by(|a, b| natural::cmp(&a.0, &b.0).then_with(|| natural::cmp(a.1, b.1)));
+        v.into_iter().map(|x| x.2).collect::<Vec<_>>().join(", ")
+    }
+
+    fn link(&self, l: Lang, x: &Link) -> String {
+        let details = link_details("", x);
+        format!(
+            "{} — {} ({}{}{})",
+            self.endpoint(l, &x.a),
+            self.endpoint(l, &x.b),
+            source_name(&x.source),
+            if details.is_empty() { "" } else { ", " },
+            details
+        )
+    }
+
+    /// A device with what else a person knows it by: its addresses and MACs, less
+    /// the one that names it.
+    fn device(&self, l: Lang, d: &Device, key: Added) -> String {
+        let name = display_name(d);
+        let more: Vec<&str> = d
+            .addresses
+            .iter()
+            .chain(&d.macs)
+            .map(String::as_str)
+            .filter(|a| *a != name)
+            .collect();
+        let addresses = more.join(", ");
+        match key {
+            Added::Yes => tr!(
+                l,
+                "lan-diff-device-added",
+                name = name.as_str(),
+                addresses = addresses
+            ),
+            Added::No => tr!(
+                l,
+                "lan-diff-device-removed",
+                name = name.as_str(),
+                addresses = addresses
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Added {
+    Yes,
+    No,
+}
+
+/// The changes of `d` (from `old` to `new`), one line each, in `l`'s words: devices
+/// added and removed, moves, new addresses, links added and removed; each group in
+/// natural order of its text (`p2` before `p11`).
+pub fn lines(d: &Diff, old: &Topology, new: &Topology, l: Lang) -> Vec<Line> {
+    let names = Names::new(old, new);
+    let mut out = Vec::new();
+    let mut group = |change: &'static str, mut texts: Vec<String>| {
+        texts.sort_by(|a, b| natural::cmp(a, b));
+        out.extend(texts.into_iter().map(|text| Line {
+            change,
+            text: text.trim_end().to_owned(),
+        }));
+    };
+    group(
+        "added",
+        d.devices_added
+            .iter()
+            .map(|x| names.device(l, x, Added::Yes))
+            .collect(),
+    );
+    group(
+        "removed",
+        d.devices_removed
+            .iter()
+            .map(|x| names.device(l, x, Added::No))
+            .collect(),
+    );
+    group(
+        "changed",
+        d.moved
+            .iter()
+            .map(|x| {
+                tr!(
+                    l,
+                    "lan-diff-moved",
+                    device = names.of(&x.device),
+                    from = names.endpoints(l, &x.from),
+                    to = names.endpoints(l, &x.to)
+                )
+            })
+            .collect(),
+    );
+    group(
+        "changed",
+        d.addresses_changed
+            .iter()
+            .map(|x| {
+                tr!(
+                    l,
+                    "lan-diff-readdressed",
+                    device = names.of(&x.device),
+                    before = x.before.join(", "),
+                    after = x.after.join(", ")
+                )
+            })
+            .collect(),
+    );
+    group(
+        "added",
+        d.links_added
+            .iter()
+            .map(|x| tr!(l, "lan-diff-link-added", link = names.link(l, x)))
+            .collect(),
+    );
+    group(
+        "removed",
+        d.links_removed
+            .iter()
+            .map(|x| tr!(l, "lan-diff-link-removed", link = names.link(l, x)))
+            .collect(),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +346,58 @@ mod tests {
         };
         t.canonicalize();
         t
+    }
+
+    /// Issue 23: a diff reads in names and ports, in natural order, never in ids.
+    #[test]
+    fn a_diff_reads_in_names_and_ports() {
+        let mut old = lan();
+        old.devices[3].name = "sw-core".into(); // sw
+        old.devices[0].name = "pc-01".into(); // h1
+        let mut new = old.clone();
+        new.devices.retain(|d| d.id != "h3");
+        new.links.retain(|l| l.a.device != "h3");
+        let mut h9 = dev("mac:02:00:00:00:00:09", "10.0.0.9");
+        h9.macs = vec!["02:00:00:00:00:09".into()];
+        new.devices.push(h9);
+        for (p, speed) in [("ge-11", None), ("ge-9", Some(1000))] {
+            let mut l = link("mac:02:00:00:00:00:09", "eth0", "sw", p);
+            l.speed_mbps = speed;
+            new.links.push(l);
+        }
+        new.links[1].b.port = "ge-7".into(); // h2 moves
+        new.canonicalize();
+        let d = diff(&old, &new);
+        let text: Vec<(&str, String)> = lines(&d, &old, &new, Lang::En)
+            .into_iter()
+            .map(|l| (l.change, l.text))
+            .collect();
+        let s = |c: &'static str, t: &str| (c, t.to_owned());
+        assert_eq!(
+            text,
+            [
+                s("added", "+ device 10.0.0.9 02:00:00:00:00:09"),
+                s("removed", "− device 10.0.0.13"),
+                s(
+                    "changed",
+                    "moved 10.0.0.12: sw-core port ge-2 → sw-core port ge-7"
+                ),
+                s(
+                    "added",
+                    "+ link 10.0.0.9 port eth0 — sw-core port ge-9 (FDB, 1G)"
+                ),
+                s(
+                    "added",
+                    "+ link 10.0.0.9 port eth0 — sw-core port ge-11 (FDB)"
+                ),
+                s("removed", "− link 10.0.0.13 — sw-core port ge-3 (FDB)"),
+            ]
+        );
+        for (_, t) in &text {
+            assert!(!t.contains("mac:") && !t.contains("h3"), "{t}");
+        }
+        let id = lines(&d, &old, &new, Lang::Id);
+        assert_eq!(id[0].text, "+ perangkat 10.0.0.9 02:00:00:00:00:09");
     }
 
     #[test]

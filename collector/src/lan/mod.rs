@@ -453,6 +453,38 @@ pub fn version(
     )
 }
 
+/// The version numbers a site keeps, oldest first.
+pub fn version_numbers(conn: &Db, agency: &str, site: &str) -> Result<Vec<i64>, DbError> {
+    conn.query(
+        "SELECT version FROM lan_versions WHERE agency = ?1 AND site = ?2 ORDER BY version",
+        params![agency, site],
+        |r| r.get(0),
+    )
+}
+
+/// Version numbers (sorted) as ranges: `1–4, 12, 21–30`; `none` when there are none.
+pub fn ranges(versions: &[i64]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < versions.len() {
+        let mut j = i;
+        while j + 1 < versions.len() && versions[j + 1] == versions[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            versions[i].to_string()
+        } else {
+            format!("{}–{}", versions[i], versions[j])
+        });
+        i = j + 1;
+    }
+    if out.is_empty() {
+        "none".into()
+    } else {
+        out.join(", ")
+    }
+}
+
 /// The sites of `agency` that have a diagram.
 pub fn sites(conn: &Db, agency: &str) -> Result<Vec<String>, DbError> {
     conn.query(
@@ -1056,6 +1088,25 @@ mod tests {
             lldp_neighbours: 3,
             fdb_entries: 40,
         }
+    }
+
+    #[test]
+    fn version_numbers_read_as_ranges() {
+        assert_eq!(ranges(&[]), "none");
+        assert_eq!(ranges(&[3]), "3");
+        assert_eq!(ranges(&[1, 2, 3, 4, 12, 21, 22, 30]), "1–4, 12, 21–22, 30");
+        crate::store::testing::each_engine(|c| {
+            for i in 0..5 {
+                let t = 1000.0 + f64::from(i);
+                let d = discovery(1 + i as usize, i as usize);
+                record(c, &Limits::UNLIMITED, "dinkes", "kantor", "a1", t, t, &d).unwrap();
+            }
+            assert_eq!(
+                version_numbers(c, "dinkes", "kantor").unwrap(),
+                [1, 2, 3, 4, 5]
+            );
+            assert!(version_numbers(c, "dinkes", "gedung-b").unwrap().is_empty());
+        });
     }
 
     #[test]

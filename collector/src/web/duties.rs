@@ -9,7 +9,6 @@ use axum::response::Response;
 use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
-use simpul_protocol::{Endpoint, Link};
 
 use super::session::{csrf_ok, csrf_refused, encode};
 use super::{
@@ -692,107 +691,9 @@ pub fn version_list(v: &Viewer, agency: &str, versions: &[VersionRow]) -> Markup
     }
 }
 
-fn endpoint(l: Lang, e: &Endpoint) -> String {
-    if e.port.is_empty() {
-        e.device.clone()
-    } else {
-        tr!(
-            l,
-            "lan-endpoint-port",
-            device = e.device.as_str(),
-            port = e.port.as_str()
-        )
-    }
-}
-
-fn endpoints(l: Lang, es: &[Endpoint]) -> String {
-    es.iter()
-        .map(|e| endpoint(l, e))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn link(l: Lang, x: &Link) -> String {
-    format!(
-        "{} — {} ({})",
-        endpoint(l, &x.a),
-        endpoint(l, &x.b),
-        x.source
-    )
-}
-
-/// The changes of a diff, one line each: (class, text, device id or "").
-fn diff_lines(l: Lang, d: &crate::lan::diff::Diff) -> Vec<(&'static str, String, String)> {
-    let mut out = Vec::new();
-    for x in &d.devices_added {
-        out.push((
-            "added",
-            tr!(
-                l,
-                "lan-diff-device-added",
-                name = x.name.as_str(),
-                addresses = x.addresses.join(", ")
-            ),
-            x.id.clone(),
-        ));
-    }
-    for x in &d.devices_removed {
-        out.push((
-            "removed",
-            tr!(
-                l,
-                "lan-diff-device-removed",
-                name = x.name.as_str(),
-                addresses = x.addresses.join(", ")
-            ),
-            x.id.clone(),
-        ));
-    }
-    for x in &d.moved {
-        out.push((
-            "changed",
-            tr!(
-                l,
-                "lan-diff-moved",
-                device = x.device.as_str(),
-                from = endpoints(l, &x.from),
-                to = endpoints(l, &x.to)
-            ),
-            String::new(),
-        ));
-    }
-    for x in &d.addresses_changed {
-        out.push((
-            "changed",
-            tr!(
-                l,
-                "lan-diff-readdressed",
-                device = x.device.as_str(),
-                before = x.before.join(", "),
-                after = x.after.join(", ")
-            ),
-            String::new(),
-        ));
-    }
-    for x in &d.links_added {
-        out.push((
-            "added",
-            tr!(l, "lan-diff-link-added", link = link(l, x)),
-            String::new(),
-        ));
-    }
-    for x in &d.links_removed {
-        out.push((
-            "removed",
-            tr!(l, "lan-diff-link-removed", link = link(l, x)),
-            String::new(),
-        ));
-    }
-    out
-}
-
-/// The LAN page's parameters (other parameters are ignored; a number that does not
-/// parse is as if absent).
+/// The LAN page's parameters (other parameters are ignored). A version, `from` or
+/// `to` that is not one of the site's versions is a 404 page naming the versions
+/// there are, never silently the newest.
 #[derive(Debug, Deserialize)]
 pub struct LanForm {
     site: Option<String>,
@@ -805,7 +706,14 @@ pub struct LanForm {
     acked: Option<String>,
 }
 
-/// `GET /lan/{agency}?site=&version=&from=&to=`: the diagram, its versions, a diff.
+/// A version the LAN page was asked for that the site does not keep: what was asked,
+/// the site, the versions it keeps (as ranges).
+enum Missing {
+    Version(String, String, String),
+}
+
+/// `GET /lan/{agency}?site=&version=&from=&to=`: the diagram, its versions, a diff
+/// (drawn on the diagram: added in green, removed dashed in red).
 pub async fn lan(
     v: Viewer,
     State(app): State<Arc<AppState>>,
@@ -816,8 +724,7 @@ pub async fn lan(
         return page;
     }
     let l = v.lang;
-    let num = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<i64>().ok());
-    let (version, from, to, acked) = (num(&q.version), num(&q.from), num(&q.to), num(&q.acked));
+    let acked = q.acked.as_deref().and_then(|s| s.parse::<i64>().ok());
     let now = crate::now_seconds();
     let chosen = q.period.clone().unwrap_or_default();
     let chosen = chosen.as_str();
@@ -829,6 +736,7 @@ pub async fn lan(
         Err(r) => return *r,
     };
     let (a, site_q) = (agency.clone(), q.site);
+    let (version_q, from_q, to_q) = (q.version, q.from, q.to);
     let found = app
         .read_db(move |conn| {
             let sites = crate::lan::sites(conn, &a)?;
@@ -839,32 +747,104 @@ pub async fn lan(
                 return Ok(None);
             };
             let versions = crate::lan::versions(conn, Some(&a), Some(&site))?;
-            let shown = crate::lan::version(conn, &a, &site, version)?;
-            let diff = match (from, to) {
-                (Some(f), Some(t)) => {
+            let numbers: Vec<i64> = versions.iter().rev().map(|r| r.version).collect();
+            let newest = numbers.last().copied().unwrap_or(0);
+            // each version asked for must be one the site keeps
+            let exists = |s: &str| s.trim().parse::<i64>().ok().filter(|n| numbers.contains(n));
+            let missing = |s: &str| {
+                Err(Missing::Version(
+                    s.to_owned(),
+                    site.clone(),
+                    crate::lan::ranges(&numbers),
+                ))
+            };
+            let want = |p: &Option<String>| -> Result<Option<i64>, Missing> {
+                match p.as_deref() {
+                    None => Ok(None),
+                    Some(s) => exists(s).map(Some).map_or_else(|| missing(s), Ok),
+                }
+            };
+            let checked = (|| -> Result<_, Missing> {
+                let version = want(&version_q)?;
+                let (from, to) = (want(&from_q)?, want(&to_q)?);
+                Ok((version, from, to))
+            })();
+            let (version, from, to) = match checked {
+                Ok(x) => x,
+                Err(m) => return Ok(Some(Err(m))),
+            };
+            // a diff from `from` to `to` (the newest when not given; from the version
+            // before `to` when only `to` is)
+            let pair = match (from, to) {
+                (Some(f), t) => Some((f, t.unwrap_or(newest))),
+                (None, Some(t)) => match numbers.iter().rev().find(|n| **n < t) {
+                    Some(f) => Some((*f, t)),
+                    None => {
+                        return Ok(Some(Err(Missing::Version(
+                            (t - 1).to_string(),
+                            site.clone(),
+                            crate::lan::ranges(&numbers),
+                        ))))
+                    }
+                },
+                (None, None) => None,
+            };
+            let diff = match pair {
+                Some((f, t)) => {
                     let (old, new) = (
                         crate::lan::version(conn, &a, &site, Some(f))?,
                         crate::lan::version(conn, &a, &site, Some(t))?,
                     );
-                    old.zip(new)
-                        .map(|(o, n)| (f, t, crate::lan::diff::diff(&o.topology, &n.topology)))
+                    old.zip(new).map(|(o, n)| {
+                        let d = crate::lan::diff::diff(&o.topology, &n.topology);
+                        (o, n, d)
+                    })
                 }
-                _ => None,
+                None => None,
             };
-            Ok(Some((sites, site, versions, shown, diff)))
+            // the diagram shows the diff's newer version, else the one asked for
+            let shown = match &diff {
+                Some((_, n, _)) => Some(n.clone()),
+                None => crate::lan::version(conn, &a, &site, version)?,
+            };
+            Ok(Some(Ok((sites, site, versions, shown, diff))))
         })
         .await;
     let name = app.cfg.agency_name(&agency).to_owned();
     let Ok(found) = found else {
         return unavailable(&v);
     };
-    let Some((sites, site, versions, shown, diff)) = found else {
+    let Some(found) = found else {
         return page(
             &v,
             &tr!(l, "lan-title-none", name = name.as_str()),
             "LAN",
             html! { p { (word_badge(&t(l, "state-none"), Tone::None)) " " (t(l, "lan-none-discovered")) } },
         );
+    };
+    let (sites, site, versions, shown, diff) = match found {
+        Ok(x) => x,
+        Err(Missing::Version(asked, site, ranges)) => {
+            return error_page(
+                &v,
+                StatusCode::NOT_FOUND,
+                &tr!(
+                    l,
+                    "lan-version-missing",
+                    version = asked,
+                    site = if site.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        site
+                    },
+                    versions = ranges
+                ),
+            )
+        }
+    };
+    let (from, to) = match &diff {
+        Some((o, n, _)) => (Some(o.row.version), Some(n.row.version)),
+        None => (None, None),
     };
     let newest = versions.first().map_or(0, |r| r.version);
     let unacked = versions
@@ -889,7 +869,10 @@ pub async fn lan(
             }
             @if !shown.row.errors.is_empty() { ul.error { @for e in &shown.row.errors { li { (e) } } } }
             div.diagram tabindex="0" aria-label=(t(l, "lan-diagram-label")) {
-                (trusted_svg(&crate::lan::svg::render_in(&shown.topology, &format!("{name} — {site} v{}", shown.row.version), l)))
+                @match &diff {
+                    Some((o, n, _)) => { (trusted_svg(&crate::lan::svg::render_diff(&o.topology, &n.topology, &format!("{name} — {site} v{} → v{}", o.row.version, n.row.version), l))) }
+                    None => { (trusted_svg(&crate::lan::svg::render_in(&shown.topology, &format!("{name} — {site} v{}", shown.row.version), l))) }
+                }
             }
         }
         @if v.user.is_admin() && unacked {
@@ -900,15 +883,15 @@ pub async fn lan(
                 button type="submit" { (tr!(l, "lan-ack-button", version = newest.to_string())) }
             }
         }
-        @if let Some((f, t, d)) = &diff {
-            h2 #diff { (tr!(l, "lan-diff-title", from = f.to_string(), to = t.to_string(), count = d.count())) }
-            @let lines = diff_lines(l, d);
+        @if let Some((o, n, d)) = &diff {
+            h2 #diff { (tr!(l, "lan-diff-title", from = o.row.version.to_string(), to = n.row.version.to_string(), count = d.count())) }
+            @let lines = crate::lan::diff::lines(d, &o.topology, &n.topology, l);
             @if lines.is_empty() {
                 p.note { (crate::i18n::t(l, "lan-diff-none")) }
             } @else {
                 ul.diff {
-                    @for (class, text, id) in &lines {
-                        li class=(class) { (text) @if !id.is_empty() { " " small { (id) } } }
+                    @for line in &lines {
+                        li class=(line.change) { (line.text) }
                     }
                 }
             }
@@ -1005,7 +988,8 @@ pub async fn lan_index(v: Viewer, State(app): State<Arc<AppState>>) -> Response 
 pub struct AckForm {
     csrf: Option<String>,
     site: String,
-    version: i64,
+    /// Must be one of the site's versions (else a 404 page naming them).
+    version: String,
 }
 
 /// `POST /lan/{agency}/ack`: an administrator acknowledges the changes up to a version;
@@ -1026,28 +1010,45 @@ pub async fn lan_ack(
         return error_page(&v, StatusCode::FORBIDDEN, &t(v.lang, "lan-ack-admins-only"));
     }
     let by = format!("{} (web)", v.user.name);
-    let (a, site) = (agency.clone(), f.site.clone());
+    let (a, site, asked) = (agency.clone(), f.site.clone(), f.version.clone());
     let n = app
         .read_db(move |conn| {
-            Ok(crate::lan::acknowledge(
-                conn,
-                &a,
-                &site,
-                f.version,
-                &by,
-                crate::now_seconds(),
-            )?)
+            let numbers = crate::lan::version_numbers(conn, &a, &site)?;
+            let Some(version) = asked
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| numbers.contains(n))
+            else {
+                return Ok(Err(crate::lan::ranges(&numbers)));
+            };
+            let n = crate::lan::acknowledge(conn, &a, &site, version, &by, crate::now_seconds())?;
+            Ok(Ok((version, n)))
         })
         .await;
     match n {
-        Ok(n) => {
-            tracing::info!(agency = ?agency, site = ?f.site, version = f.version, user = ?v.user.name, acked = n, "LAN changes acknowledged");
+        Ok(Ok((version, n))) => {
+            tracing::info!(agency = ?agency, site = ?f.site, version, user = ?v.user.name, acked = n, "LAN changes acknowledged");
             see_other(&format!(
-                "/lan/{agency}?site={}&acked={}",
-                encode(&f.site),
-                f.version
+                "/lan/{agency}?site={}&acked={version}",
+                encode(&f.site)
             ))
         }
+        Ok(Err(ranges)) => error_page(
+            &v,
+            StatusCode::NOT_FOUND,
+            &tr!(
+                v.lang,
+                "lan-version-missing",
+                version = f.version.as_str(),
+                site = if f.site.is_empty() {
+                    "-"
+                } else {
+                    f.site.as_str()
+                },
+                versions = ranges
+            ),
+        ),
         Err(_) => unavailable(&v),
     }
 }

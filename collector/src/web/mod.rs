@@ -69,15 +69,10 @@ pub fn routes() -> Router<Arc<AppState>> {
 const CSS: &str = include_str!("simpul.css");
 const JS: &str = include_str!("simpul.js");
 
+/// The pages' stylesheet. The LAN diagram carries its colours as presentation
+/// attributes (lan/svg.rs), which page rules would override: none are added for it.
 async fn css() -> Response {
-    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let full = FULL.get_or_init(|| {
-        format!(
-            "{CSS}\n/* LAN diagrams (lan/svg.rs) */\n{}\n",
-            crate::lan::svg::STYLE
-        )
-    });
-    static_file("text/css; charset=utf-8", full)
+    static_file("text/css; charset=utf-8", CSS)
 }
 
 async fn js() -> Response {
