@@ -429,6 +429,14 @@ struct Place {
     y: i64,
 }
 
+/// What heads a block of hosts: a hub in the hub row, a router in the top row, or
+/// nothing (the devices no link places).
+enum Block<'a> {
+    Hub(&'a Device),
+    UnderRouter(&'a Device),
+    Loose,
+}
+
 /// A link drawn once: its ends and ports, speed, VLAN, and whether it was removed.
 type Drawn<'a> = (
     &'a str,
@@ -561,17 +569,19 @@ fn draw(t: &Topology, old: Option<&Topology>, title: &str, lang: Lang) -> String
     for c in children.values_mut() {
         c.sort_by(|a, b| natural::cmp(a.0, b.0).then_with(|| a.1.cmp(b.1)));
     }
-    // the top row: routers without hosts of their own; the hub row: everything else
-    // that is a hub, then (as a pseudo hub) the devices no link places
+    // the top row: the routers; the hub row: every other hub (switches, the agent's
+    // host when hosts hang off it, segments nobody took over), then (as a pseudo hub)
+    // the devices no link places. A router's own hosts (those it saw in its ARP
+    // table) hang in a block of the hub row under it, by a bar past the hub row.
     let top: Vec<&Device> = shown
         .devices
         .iter()
-        .filter(|d| d.kind == DeviceType::Router && !children.contains_key(d.id.as_str()))
+        .filter(|d| d.kind == DeviceType::Router)
         .collect();
     let hubs: Vec<&Device> = shown
         .devices
         .iter()
-        .filter(|d| hub.contains(d.id.as_str()) && !top.iter().any(|x| x.id == d.id))
+        .filter(|d| hub.contains(d.id.as_str()) && d.kind != DeviceType::Router)
         .collect();
 
     let rows_for = |n: usize| -> i64 {
@@ -581,35 +591,50 @@ fn draw(t: &Topology, old: Option<&Topology>, title: &str, lang: Lang) -> String
         let r = ((n as f64) * 1.5).sqrt().ceil() as i64;
         r.clamp(1, 40).min(n as i64)
     };
+    let kids_of = |id: &str| -> Vec<&str> {
+        children
+            .get(id)
+            .map(|c| c.iter().map(|(_, id)| *id).collect())
+            .unwrap_or_default()
+    };
+    // each router with hosts, each other hub, with its block; then the loose devices
+    let mut blocks: Vec<(Block<'_>, Vec<&str>)> = top
+        .iter()
+        .filter(|r| children.contains_key(r.id.as_str()))
+        .map(|r| (Block::UnderRouter(r), kids_of(&r.id)))
+        .chain(hubs.iter().map(|h| (Block::Hub(h), kids_of(&h.id))))
+        .collect();
+    if !loose.is_empty() {
+        blocks.push((Block::Loose, loose.clone()));
+    }
     let col_w = BOX_W + COL_GAP;
     // y from the top of the layers; the title and legend go above
     let top_y = 0;
+    let hub_row = !hubs.is_empty() || !loose.is_empty();
     let hub_y = if top.is_empty() {
         top_y
     } else {
         top_y + BOX_H + LAYER_GAP
     };
-    let leaf_y = hub_y + BOX_H + LAYER_GAP;
+    let leaf_y = if hub_row || top.is_empty() {
+        hub_y + BOX_H + LAYER_GAP
+    } else {
+        hub_y
+    };
     let mut places: BTreeMap<&str, Place> = BTreeMap::new();
     let mut x = MARGIN;
-    let mut layers_h = hub_y + BOX_H;
-    // each hub with its block, then the loose devices as a block of their own
-    let mut blocks: Vec<(Option<&Device>, Vec<&str>)> = hubs
-        .iter()
-        .map(|h| {
-            let kids = children
-                .get(h.id.as_str())
-                .map(|c| c.iter().map(|(_, id)| *id).collect())
-                .unwrap_or_default();
-            (Some(*h), kids)
-        })
-        .collect();
-    if !loose.is_empty() {
-        blocks.push((None, loose.clone()));
-    }
+    let mut layers_h = if hub_row {
+        hub_y + BOX_H
+    } else {
+        top_y + BOX_H
+    };
     let mut buses: Vec<(i64, i64, i64)> = Vec::new(); // x, y0, y1
-                                                      // hub x centre, hub bottom, bar y, first and last bus x
+                                                      // hub x centre, hub bottom, bar y, first and last bus x; the router of a router's
+                                                      // block (its bar moves with it)
     let mut hub_bars: Vec<(i64, i64, i64, i64, i64)> = Vec::new();
+    let mut router_bars: Vec<(usize, &str)> = Vec::new();
+    // where each router with hosts wants to be: over its block
+    let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
     for (h, kids) in &blocks {
         let rows = rows_for(kids.len());
         let cols = if rows == 0 {
@@ -637,30 +662,69 @@ fn draw(t: &Topology, old: Option<&Topology>, title: &str, lang: Lang) -> String
                 leaf_y + (in_col - 1) * (BOX_H + ROW_GAP) + BOX_H / 2,
             ));
         }
-        if let Some(h) = h {
-            let hx = x + (width - BOX_W) / 2;
-            places.insert(&h.id, Place { x: hx, y: hub_y });
-            if cols > 0 {
-                hub_bars.push((
-                    hx + BOX_W / 2,
-                    hub_y + BOX_H,
-                    leaf_y - LAYER_GAP / 2,
-                    x + COL_GAP / 2,
-                    x + COL_GAP / 2 + (cols - 1) * col_w,
-                ));
+        let hx = x + (width - BOX_W) / 2;
+        let (owner, y) = match h {
+            Block::Hub(d) => {
+                places.insert(&d.id, Place { x: hx, y: hub_y });
+                (Some(d.id.as_str()), hub_y)
             }
+            Block::UnderRouter(d) => {
+                wanted.insert(&d.id, hx);
+                if cols > 0 {
+                    router_bars.push((hub_bars.len(), d.id.as_str()));
+                }
+                (Some(d.id.as_str()), top_y)
+            }
+            Block::Loose => (None, 0),
+        };
+        if owner.is_some() && cols > 0 {
+            hub_bars.push((
+                hx + BOX_W / 2,
+                y + BOX_H,
+                leaf_y - LAYER_GAP / 2,
+                x + COL_GAP / 2,
+                x + COL_GAP / 2 + (cols - 1) * col_w,
+            ));
         }
         x += width + BLOCK_GAP;
     }
     let mut width = x - BLOCK_GAP + MARGIN;
-    // the top row, centred over the hubs
-    let top_w = top.len() as i64 * (BOX_W + BLOCK_GAP) - BLOCK_GAP;
-    let mut tx = MARGIN + ((width - 2 * MARGIN - top_w) / 2).max(0);
+    // the top row: each router with hosts over its block, the others after them (or,
+    // when no router has hosts, centred over the hubs); none overlapping
+    let others = top.len() - wanted.len();
+    let others_w = others as i64 * (BOX_W + BLOCK_GAP) - BLOCK_GAP;
+    let mut next = if wanted.is_empty() {
+        MARGIN + ((width - 2 * MARGIN - others_w) / 2).max(0)
+    } else {
+        wanted.values().max().copied().unwrap_or(MARGIN) + BOX_W + BLOCK_GAP
+    };
+    let mut row: Vec<(i64, &str)> = Vec::new();
     for r in &top {
-        places.insert(&r.id, Place { x: tx, y: top_y });
-        tx += BOX_W + BLOCK_GAP;
+        let at = match wanted.get(r.id.as_str()) {
+            Some(x) => *x,
+            None => {
+                let x = next;
+                next += BOX_W + BLOCK_GAP;
+                x
+            }
+        };
+        row.push((at, &r.id));
     }
-    width = width.max(tx - BLOCK_GAP + MARGIN).max(BOX_W + 2 * MARGIN);
+    row.sort();
+    let mut min_x = MARGIN;
+    for (at, id) in row {
+        let tx = at.max(min_x);
+        places.insert(id, Place { x: tx, y: top_y });
+        min_x = tx + BOX_W + BLOCK_GAP;
+        width = width.max(tx + BOX_W + MARGIN);
+    }
+    // a router pushed right of its block: its bar starts under it
+    for (i, id) in router_bars {
+        if let Some(p) = places.get(id) {
+            hub_bars[i].0 = p.x + BOX_W / 2;
+        }
+    }
+    width = width.max(BOX_W + 2 * MARGIN);
 
     // the legend: the types and sources drawn, and what a diff's colours mean
     let mut legend: Vec<(Swatch, String)> = vec![(Swatch::Words, text(lang, "lan-svg-legend"))];
@@ -799,6 +863,43 @@ fn draw(t: &Topology, old: Option<&Topology>, title: &str, lang: Lang) -> String
             .map_or_else(|| id.to_owned(), |d| display_name(d))
     };
     let center = |p: &Place| (p.x + BOX_W / 2, p.y + oy + BOX_H / 2);
+    // the lines between rows leave a box at points spread along its edge, in the
+    // order of where they go, so that neither they nor their labels bundle
+    let is_stub = |i: usize, l: &Link| {
+        [&l.a.device, &l.b.device]
+            .iter()
+            .any(|id| hub_of.get(id.as_str()).is_some_and(|h| h.3 == i))
+    };
+    let mut leaving: BTreeMap<(&str, bool), Vec<(i64, usize)>> = BTreeMap::new(); // (box, down) -> (other x, link)
+    for (i, l) in shown.links.iter().enumerate() {
+        let (Some(pa), Some(pb)) = (
+            places.get(l.a.device.as_str()),
+            places.get(l.b.device.as_str()),
+        ) else {
+            continue;
+        };
+        if pa.y == pb.y || is_stub(i, l) {
+            continue;
+        }
+        leaving
+            .entry((l.a.device.as_str(), pa.y < pb.y))
+            .or_default()
+            .push((pb.x, i));
+        leaving
+            .entry((l.b.device.as_str(), pb.y < pa.y))
+            .or_default()
+            .push((pa.x, i));
+    }
+    let mut end_x: BTreeMap<(&str, usize), i64> = BTreeMap::new();
+    for ((id, _), mut v) in leaving {
+        v.sort_unstable();
+        let n = v.len() as i64;
+        if let Some(p) = places.get(id) {
+            for (k, (_, i)) in v.into_iter().enumerate() {
+                end_x.insert((id, i), p.x + (k as i64 + 1) * BOX_W / (n + 1));
+            }
+        }
+    }
     let mut drawn: BTreeSet<Drawn<'_>> = BTreeSet::new();
     let mut labels: Vec<(f64, f64, Vec<String>)> = Vec::new();
     for (i, l) in shown.links.iter().enumerate() {
@@ -858,6 +959,8 @@ fn draw(t: &Topology, old: Option<&Topology>, title: &str, lang: Lang) -> String
                         (y0 + 2 * dip + y1) as f64 / 4.0,
                     )
                 } else {
+                    let ax = end_x.get(&(l.a.device.as_str(), i)).copied().unwrap_or(ax);
+                    let bx = end_x.get(&(l.b.device.as_str(), i)).copied().unwrap_or(bx);
                     let (up, down) = if ay < by {
                         ((ax, ay), (bx, by))
                     } else {
@@ -1405,6 +1508,54 @@ mod tests {
         canonical.canonicalize();
         assert_eq!(attach(&lone), canonical);
         check(&lone, &render(&lone, "x"));
+    }
+
+    /// Routers on top, also the ones with hosts of their own (hanging in a block
+    /// below them); the switches under them; nothing overlapping.
+    #[test]
+    fn routers_are_on_top_over_their_hosts() {
+        let t = lan(2, 6);
+        let b = boxes_of(&t, &render(&t, "x"));
+        let router = b["mac:00:00:00:00:01:00"];
+        assert!(
+            router[1] < b["mac:00:00:00:00:02:00"][1],
+            "over the switches"
+        );
+        let mut r = Topology::default();
+        r.devices
+            .push(dev("r1", DeviceType::Router, "gw", "10.9.0.1"));
+        r.devices
+            .push(dev("r2", DeviceType::Router, "core", "10.1.0.1"));
+        r.devices
+            .push(dev("r3", DeviceType::Router, "wan", "10.2.0.1"));
+        r.links
+            .push(Link::new("r1", "ether1", "r2", "ge-0/0/1", "lldp"));
+        for h in 0..5 {
+            let id = format!("h{h}");
+            r.devices.push(dev(
+                &id,
+                DeviceType::Host,
+                "",
+                &format!("10.9.0.{}", 10 + h),
+            ));
+            r.links
+                .push(Link::new(&id, "", "r1", &format!("ether{}", 2 + h), "arp"));
+        }
+        r.canonicalize();
+        let svg = render(&r, "x");
+        let b = check(&r, &svg);
+        no_overlaps(&b);
+        let at: BTreeMap<String, [f64; 4]> = b.into_iter().collect();
+        for id in ["r1", "r2", "r3"] {
+            assert_eq!(at[id][1], at["r1"][1], "{id} in the top row");
+        }
+        for h in 0..5 {
+            let p = at[&format!("h{h}")];
+            assert!(p[1] > at["r1"][1] + BOX_H as f64, "h{h} below gw");
+        }
+        // without a switch there is no empty row between the routers and the hosts
+        assert!(at["h0"][1] - at["r1"][1] <= (BOX_H + LAYER_GAP) as f64);
+        assert!(svg.contains("port ether4"), "{svg}");
     }
 
     /// Issue 23: the hosts under a switch in the natural order of its ports.
