@@ -4,13 +4,12 @@
 //! PDF report draws the same picture).
 //!
 //! Layout, top to bottom: the title, a legend (the device types, link sources and, for
-//! a diff, the colours of what was added and removed), routers that serve no hosts
-//! directly; the hubs (switches, routers with hosts, the agent's own machine when it is
-//! the one that saw hosts in its ARP table); under each hub its hosts, sorted by the
-//! port they hang from in natural order (`p2` before `p11`), in a block of columns with
-//! a bus line per column. Every box has a fixed size and every label is cut to fit its
-//! box (the whole text is in its `<title>`), so nothing overlaps however many hosts
-//! there are. Links between hubs and routers are drawn as lines (curves inside a row)
+//! a diff, the colours of what was added and removed), the routers; the hubs (switches,
+//! the agent's own machine when it is the one that saw hosts in its ARP table); under
+//! each router and hub its hosts, sorted by the port they hang from in natural order
+//! (`p2` before `p11`), in a block of columns with a bus line per column. Every box has
+//! a fixed size and every label is cut to fit its box (the whole text is in its
+//! `<title>`), so nothing overlaps however many hosts there are. Links between hubs and routers are drawn as lines (curves inside a row)
 //! with their ports, speed and VLAN written on them.
 //!
 //! Where a device hangs is the evidence's: LLDP first, then the switch port whose
