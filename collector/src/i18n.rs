@@ -36,8 +36,8 @@ macro_rules! files {
 /// The message files, by language: (language, file, text). `common`: the page frame,
 /// login and words used everywhere; `states`: the states' words and the duties'
 /// reasons (shared by the pages and the report); one file per group of pages.
-pub const FILES: [(Lang, &str, &str); 16] =
-    files!("common", "states", "assets", "pages", "duties", "report", "links", "wan");
+pub const FILES: [(Lang, &str, &str); 18] =
+    files!("common", "states", "assets", "pages", "duties", "report", "links", "wan", "traffic");
 
 /// What `default_language` and a user's choice may be, for messages.
 pub const LANG_RULE: &str = "must be \"id\" (Bahasa Indonesia) or \"en\" (English)";
@@ -405,6 +405,26 @@ pub fn bytes(lang: Lang, b: u64) -> String {
     }
 }
 
+/// A rate in decimal SI units of bits per second, 3 significant digits at most:
+/// `41,2 Mbit/s` (id), `41.2 Mbit/s` (en), `950 bit/s`, `1,25 Gbit/s`.
+pub fn bits_per_second(lang: Lang, bps: f64) -> String {
+    const UNITS: [&str; 5] = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"];
+    let mut v = bps.max(0.0);
+    let mut i = 0;
+    while v >= 999.5 && i + 1 < UNITS.len() {
+        v /= 1000.0;
+        i += 1;
+    }
+    let decimals = if i == 0 || v >= 99.95 {
+        0
+    } else if v >= 9.995 {
+        1
+    } else {
+        2
+    };
+    format!("{} {}", number(lang, v, decimals), UNITS[i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,6 +438,11 @@ mod tests {
         assert_eq!(number(Lang::En, -0.0001, 2), "0.00");
         assert_eq!(percent(Lang::Id, 0.9995, 2), "99,95 %");
         assert_eq!(percent(Lang::En, 0.9995, 2), "99.95 %");
+        assert_eq!(bits_per_second(Lang::Id, 41_220_000.0), "41,2 Mbit/s");
+        assert_eq!(bits_per_second(Lang::En, 1_250_000_000.0), "1.25 Gbit/s");
+        assert_eq!(bits_per_second(Lang::En, 950.0), "950 bit/s");
+        assert_eq!(bits_per_second(Lang::En, 999_600.0), "1.00 Mbit/s");
+        assert_eq!(bits_per_second(Lang::Id, 100_000_000.0), "100 Mbit/s");
         assert_eq!(bytes(Lang::Id, 1_610_612_736), "1,5 GiB");
         assert_eq!(bytes(Lang::En, 1_610_612_736), "1.5 GiB");
         assert_eq!(bytes(Lang::Id, 1234), "1,2 KiB");

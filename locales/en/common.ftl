@@ -7,6 +7,7 @@ nav-backups = Backups
 nav-inventory = Inventory
 nav-lan = LAN
 nav-links = WAN links
+nav-interfaces = Traffic
 user-scope-agency = { $name } (OPD { $agency })
 user-scope-admin = { $name } (Diskominfo admin)
 logout = Log out

@@ -7,6 +7,7 @@ nav-backups = Cadangan data
 nav-inventory = Aset TIK
 nav-lan = Jaringan (LAN)
 nav-links = Tautan WAN
+nav-interfaces = Lalu lintas
 user-scope-agency = { $name } (Perangkat Daerah { $agency })
 user-scope-admin = { $name } (admin Diskominfo)
 logout = Keluar

@@ -429,7 +429,14 @@ pub fn sample(metrics: &str, prefix: &str) -> Option<f64> {
     metrics
         .lines()
         .find(|l| l.starts_with(prefix))
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .and_then(|l| {
+            // `name{labels} value [timestamp]`: the value is the first word after
+            // the series (a sample may carry its time, as interface samples do)
+            let series_end = l
+                .rfind('}')
+                .map_or_else(|| l.find(' ').unwrap_or(0), |i| i + 1);
+            l[series_end..].split_whitespace().next()?.parse().ok()
+        })
 }
 
 fn agent() -> ureq::Agent {

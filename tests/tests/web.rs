@@ -197,6 +197,98 @@ fn seeded_with(top: &str) -> (Collector, String) {
     (c, dinkes_host)
 }
 
+/// The counters of gw-dinkes (10.20.0.1) over the day before `now`, as the office agent
+/// of dinkes reads them every minute (`POLLS` polls, sent in reports of 60 polls):
+/// ether1 (100 Mbit/s) carries 15-45 Mbit/s in, a quarter of it out, with a burst of
+/// 48 Mbit/s in minutes 600-609 and 3 input errors a minute in minutes 1200-1259; the
+/// device restarts at minute `RESTART` (its counters start again near 0); ether2
+/// (1 Gbit/s) carries 5 Mbit/s in and 2 out; ether3 is down. Returns the bytes in and
+/// out that ether1's counted steps carried (the restart's step counts nothing) and the
+/// highest rate of a counted step, bits per second.
+const POLLS: u64 = 1440;
+const RESTART: u64 = 1000;
+
+fn ether1_in_bps(k: u64) -> f64 {
+    if (600..610).contains(&k) {
+        48e6
+    } else {
+        30e6 + 15e6 * (2.0 * std::f64::consts::PI * k as f64 / POLLS as f64).sin()
+    }
+}
+
+fn seed_traffic(c: &Collector, now: f64) -> (u64, u64, f64) {
+    let token = c.enrol("dinkes", "noc-dinkes", Some("kantor-dinkes"));
+    let id = agent_id(&token);
+    // the counters since the first poll: c[k] bytes (in, out) by poll k
+    let mut cum = vec![(0u64, 0u64); POLLS as usize + 1];
+    for k in 1..=POLLS as usize {
+        let rin = (ether1_in_bps(k as u64) * 60.0 / 8.0) as u64;
+        cum[k] = (cum[k - 1].0 + rin, cum[k - 1].1 + rin / 4);
+    }
+    let counter = |k: u64| -> (u64, u64) {
+        let (i, o) = cum[k as usize];
+        if k < RESTART {
+            (7_000_000_000 + i, 9_000_000_000 + o)
+        } else {
+            let (ri, ro) = cum[RESTART as usize];
+            (1000 + i - ri, 1000 + o - ro)
+        }
+    };
+    let poll = |k: u64| {
+        let time = now - (POLLS - k) as f64 * 60.0;
+        let uptime = if k < RESTART {
+            5_000_000 + k * 6000
+        } else {
+            (k - RESTART) * 6000 + 500
+        };
+        let (i, o) = counter(k);
+        let errors = (k.clamp(1200, 1260) - 1200) * 3;
+        serde_json::json!({"device": "10.20.0.1", "name": "gw-dinkes", "time_seconds": time,
+            "duration_seconds": 0.05, "sys_uptime_ticks": uptime, "interfaces": [
+            {"index": 1, "name": "ether1", "alias": "ke Pusat Data", "oper_status": 1,
+             "speed_bps": 100_000_000u64, "counter_bits": 64, "in_octets": i, "out_octets": o,
+             "in_errors": errors, "out_errors": 0, "in_discards": 0, "out_discards": 0},
+            {"index": 2, "name": "ether2", "alias": "jaringan kantor", "oper_status": 1,
+             "speed_bps": 1_000_000_000u64, "counter_bits": 64,
+             "in_octets": 37_500_000 * k, "out_octets": 15_000_000 * k,
+             "in_errors": 0, "out_errors": 0, "in_discards": 0, "out_discards": 0},
+            {"index": 3, "name": "ether3", "alias": "", "oper_status": 2,
+             "speed_bps": 100_000_000u64, "counter_bits": 64, "in_octets": 0, "out_octets": 0,
+             "in_errors": 0, "out_errors": 0, "in_discards": 0, "out_discards": 0}]})
+    };
+    for (seq, chunk) in (0..=POLLS).collect::<Vec<_>>().chunks(60).enumerate() {
+        let mut r = report(&id, "noc-dinkes", seq as u64 + 1);
+        r["traffic"] = serde_json::Value::Array(chunk.iter().map(|k| poll(*k)).collect());
+        send(c, &token, &r);
+    }
+    let (bytes_in, bytes_out) = (
+        cum[RESTART as usize - 1].0 - cum[0].0 + cum[POLLS as usize].0 - cum[RESTART as usize].0,
+        cum[RESTART as usize - 1].1 - cum[0].1 + cum[POLLS as usize].1 - cum[RESTART as usize].1,
+    );
+    let peak = (1..=POLLS)
+        .filter(|k| *k != RESTART)
+        .map(|k| {
+            let (a, b) = (cum[k as usize - 1].0, cum[k as usize].0);
+            (b - a) as f64 * 8.0 / 60.0
+        })
+        .fold(0.0, f64::max);
+    (bytes_in, bytes_out, peak)
+}
+
+/// The id of interface `name` of gw-dinkes, from the API.
+fn interface_id(c: &Collector, name: &str) -> i64 {
+    let (code, list) = simpul_e2e::get_json(&c.url("/api/v1/interfaces"));
+    assert_eq!(code, 200, "{list}");
+    list["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["device_name"] == "gw-dinkes" && i["interface"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// An HTTP client with a cookie jar of one session: logs in through the form.
 struct Session {
     base: String,
@@ -297,6 +389,144 @@ fn backup_states() -> [&'static str; 7] {
         "late",
         "ok",
     ]
+}
+
+/// The WAN link whose uplink is gw-dinkes ether1, contracted at 50 Mbit/s.
+const UPLINK: &str = r#"
+[[links]]
+id = "dinkes-wan"
+name = "Dinkes - Pusat Data"
+agency = "dinkes"
+site = "kantor-dinkes"
+a = { host = "pd-core", probe = "to-dinkes" }
+capacity_bps = 50_000_000
+uplink = { device = "gw-dinkes", interface = "ether1" }
+"#;
+
+#[tokio::test(flavor = "current_thread")]
+async fn interface_pages_show_traffic_utilisation_errors_and_restarts() {
+    use simpul_collector::i18n::{bits_per_second, bytes, percent, Lang};
+    let c = Collector::start_full(
+        "organisation = \"Diskominfo Kabupaten Contoh\"\ndefault_language = \"id\"\n",
+        &format!("{SEED}{UPLINK}"),
+    );
+    c.add_user("budi", &["--role", "admin"], ADMIN_PW);
+    c.add_user(
+        "ani",
+        &["--role", "agency", "--agency", "diskominfo"],
+        AGENCY_PW,
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let (bytes_in, bytes_out, peak) = seed_traffic(&c, now);
+    let (ether1, ether2) = (interface_id(&c, "ether1"), interface_id(&c, "ether2"));
+    let admin = Session::login(&c, "budi", ADMIN_PW);
+
+    // the list: the uplink first, measured against its contract; the down port says so
+    let (code, list) = admin.get("/interfaces");
+    assert_eq!(code, 200, "{list}");
+    let at = |needle: &str| {
+        list.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {list}"))
+    };
+    assert!(at(&format!("/interfaces/{ether1}\"")) < at(&format!("/interfaces/{ether2}\"")));
+    assert!(
+        list.contains("gw-dinkes") && list.contains(">mati<"),
+        "{list}"
+    );
+    assert!(list.contains(" WIB"), "{list}");
+
+    // one interface over 7 days (the whole seeded day): the volume its counted steps
+    // carried, the busiest minute and its share of the 50 Mbit/s contract, the 180
+    // errors, the restart
+    let (code, page) = admin.get(&format!("/interfaces/{ether1}?range=7d"));
+    assert_eq!(code, 200, "{page}");
+    for want in [
+        bytes(Lang::Id, bytes_in),
+        bytes(Lang::Id, bytes_out),
+        bits_per_second(Lang::Id, peak),
+        percent(Lang::Id, peak / 100e6, 1),
+        "kecepatan antarmuka (ifSpeed)".to_owned(),
+        "Penghitung dimulai ulang 1 kali".to_owned(),
+        "<td>180</td>".to_owned(),
+        "class=\"capacity\"".to_owned(),
+        "class=\"peak\"".to_owned(),
+    ] {
+        assert!(
+            page.contains(&want),
+            "/interfaces/{ether1}?range=7d lacks {want:?}: {page}"
+        );
+    }
+    assert_eq!(peak, 48e6);
+    simpul_e2e::lang::assert_indonesian("/interfaces/{id}", &page);
+    // English when the browser asks for it
+    let en = curl(
+        &c.url(&format!("/interfaces/{ether1}?range=7d")),
+        "GET",
+        &[&admin.cookie, "Accept-Language: en-US"],
+        "",
+    );
+    assert!(
+        en.body.contains("<html lang=\"en\">")
+            && en.body.contains(&bytes(Lang::En, bytes_in))
+            && en.body.contains("The counters restarted once"),
+        "{}",
+        en.body
+    );
+
+    // bad input names what is wrong and what is valid
+    for (path, code, words) in [
+        ("/interfaces/999999".to_owned(), 404, "Antarmuka tidak ada"),
+        ("/interfaces/abc".to_owned(), 404, "Antarmuka tidak ada"),
+        (format!("/interfaces/{ether1}?range=2d"), 400, "2d"),
+        (
+            "/interfaces?window=5m".to_owned(),
+            400,
+            "gunakan 1h atau 1d",
+        ),
+    ] {
+        let (got, body) = admin.get(&path);
+        assert_eq!(got, code, "{path}: {body}");
+        assert!(body.contains(words), "{path}: {body}");
+    }
+    // an agency user sees neither another agency's interfaces nor their pages
+    let ani = Session::login(&c, "ani", AGENCY_PW);
+    let (code, theirs) = ani.get("/interfaces");
+    assert_eq!(code, 200);
+    assert!(!theirs.contains("gw-dinkes"), "{theirs}");
+    assert_eq!(ani.get(&format!("/interfaces/{ether1}")).0, 404);
+
+    // in a real browser, both languages, desktop and phone: nothing scrolls sideways
+    let dir = tempfile::tempdir().unwrap();
+    for lang in ["id-ID", "en-US"] {
+        let b = Browser::start_in(dir.path(), lang).await;
+        b.login(&c, "budi", ADMIN_PW).await;
+        let short = &lang[..2];
+        for (width, suffix) in [(1280, ""), (390, "-phone")] {
+            b.client.set_window_size(width, 900).await.unwrap();
+            for (path, name) in [
+                ("/interfaces".to_owned(), "traffic-list"),
+                (format!("/interfaces/{ether1}"), "traffic-interface-1d"),
+                (
+                    format!("/interfaces/{ether1}?range=7d"),
+                    "traffic-interface-7d",
+                ),
+            ] {
+                b.client.goto(&c.url(&path)).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if suffix == "-phone" {
+                    let (scroll, inner) = b.widths().await;
+                    assert!(
+                        scroll <= inner,
+                        "{path} scrolls sideways on a phone: {scroll} > {inner}"
+                    );
+                }
+                b.shot(&format!("{name}-{short}{suffix}")).await;
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -1145,7 +1375,13 @@ async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
         std::thread::sleep(Duration::from_millis(500));
     }
     let host_page = format!("/hosts/{dinkes_host}");
-    let pages: [(&str, &str, &str); 10] = [
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    seed_traffic(&c, now);
+    let interface_page = format!("/interfaces/{}", interface_id(&c, "ether1"));
+    let pages: [(&str, &str, &str); 12] = [
         ("/", "scorecard", "Rapor kepatuhan"),
         (
             "/agencies/dinkes",
@@ -1160,6 +1396,12 @@ async fn every_page_in_indonesian_by_default_and_in_english_when_asked() {
         ("/lan/dinkes", "lan", "Jaringan"),
         ("/inventory/import", "import", "Impor"),
         ("/links", "links", "Tautan WAN"),
+        (
+            "/interfaces",
+            "interfaces",
+            "Lalu lintas antarmuka jaringan",
+        ),
+        (&interface_page, "interface", "Lalu lintas, 1 hari terakhir"),
     ];
     for (path, _, heading) in &pages {
         let (code, html) = admin.get(path);

@@ -64,13 +64,13 @@ pub const MIN_HEIGHT: u32 = 220;
 /// Monospace text at 11 px: one character is at most this wide (0.6 em), in px.
 pub(crate) const CHAR_W: f64 = 6.6;
 /// The title's characters at 13 px bold, in px.
-const TITLE_CHAR_W: f64 = 7.8;
+pub(crate) const TITLE_CHAR_W: f64 = 7.8;
 const LEFT: f64 = 64.0;
 const RIGHT: f64 = 20.0;
 const TOP: f64 = 34.0;
 /// Tick labels and the time axis' title under the plot, in px.
 const BELOW_PLOT: f64 = 40.0;
-const LEGEND_ROW_H: f64 = 16.0;
+pub(crate) const LEGEND_ROW_H: f64 = 16.0;
 /// Height of the all-lost tick at the bottom of a column, in px.
 const LOST_TICK_H: f64 = 6.0;
 
@@ -341,7 +341,7 @@ fn bin(rounds: &[GraphRound], from: f64, to: f64, max_cols: usize) -> Binned {
 }
 
 /// A 1-2-5 step at least `raw`.
-fn nice_step(raw: f64) -> f64 {
+pub(crate) fn nice_step(raw: f64) -> f64 {
     let base = 10f64.powf(raw.log10().floor());
     let f = raw / base;
     let m = if f <= 1.0 {
@@ -382,7 +382,13 @@ const TIME_STEPS: [i64; 15] = [
 /// times and are labelled `14:00` (a local midnight by its date when the period spans
 /// days); steps of days fall on local midnights (weeks on Mondays) and are labelled by
 /// date, `27 Nov`.
-fn time_ticks(from: f64, to: f64, zone: &Zone, lang: Lang, max_ticks: usize) -> Vec<(i64, String)> {
+pub(crate) fn time_ticks(
+    from: f64,
+    to: f64,
+    zone: &Zone,
+    lang: Lang,
+    max_ticks: usize,
+) -> Vec<(i64, String)> {
     let span = to - from;
     let step = TIME_STEPS
         .iter()
@@ -438,7 +444,7 @@ fn time_ticks(from: f64, to: f64, zone: &Zone, lang: Lang, max_ticks: usize) -> 
 }
 
 /// What a legend entry shows before its words.
-enum Swatch {
+pub(crate) enum Swatch {
     /// Words only.
     None,
     Fill(&'static str),
@@ -453,7 +459,7 @@ enum Swatch {
 
 /// The legend's entries, placed left to right and wrapped at `right`: (x, row, swatch,
 /// words).
-fn flow(
+pub(crate) fn flow(
     items: Vec<(Swatch, String)>,
     left: f64,
     right: f64,
@@ -481,7 +487,12 @@ fn flow(
 
 /// A run of columns' step path: along the top edge left to right, then (for a band)
 /// back along the bottom edge; `xs` the column edges.
-fn step_path(o: &mut String, run: &[(usize, f64, f64)], xs: &dyn Fn(usize) -> f64, closed: bool) {
+pub(crate) fn step_path(
+    o: &mut String,
+    run: &[(usize, f64, f64)],
+    xs: &dyn Fn(usize) -> f64,
+    closed: bool,
+) {
     if run.is_empty() {
         return;
     }
@@ -499,6 +510,90 @@ fn step_path(o: &mut String, run: &[(usize, f64, f64)], xs: &dyn Fn(usize) -> f6
         }
         o.push('Z');
     }
+}
+
+/// The time axis under a plot spanning `plot_l..plot_l + pw` × `plot_t..plot_b`: the
+/// grid lines and labels of [`time_ticks`], and the axis' title naming the zone.
+pub(crate) fn time_axis(
+    o: &mut String,
+    zone: &Zone,
+    lang: Lang,
+    (from, to): (f64, f64),
+    (plot_l, pw): (f64, f64),
+    (plot_t, plot_b): (f64, f64),
+) {
+    o.push_str("<g class=\"x-axis\" text-anchor=\"middle\">\n");
+    let max_ticks = (pw / (6.0 * CHAR_W + 24.0)).floor() as usize;
+    if to > from {
+        for (t, label) in time_ticks(from, to, zone, lang, max_ticks) {
+            let x = plot_l + (t as f64 - from) / (to - from) * pw;
+            let _ = writeln!(
+                o,
+                "<path d=\"M{x:.1} {plot_t}V{plot_b:.1}\" stroke=\"#e6e6e6\"/>\
+                 <text x=\"{x:.1}\" y=\"{:.1}\">{}</text>",
+                plot_b + 14.0,
+                esc(&label)
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "<text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\">{}</text>\n</g>",
+        plot_l + pw / 2.0,
+        plot_b + 30.0,
+        esc(&crate::tr!(
+            lang,
+            "wan-graph-time-axis",
+            zone = zone.abbreviation()
+        ))
+    );
+}
+
+/// The legend's entries placed by [`flow`], from `legend_t` down, as a `<g>`.
+pub(crate) fn draw_legend(o: &mut String, legend: &[(f64, usize, Swatch, String)], legend_t: f64) {
+    o.push_str("<g class=\"legend\">\n");
+    for (x, row, swatch, words) in legend {
+        let y = legend_t + *row as f64 * LEGEND_ROW_H;
+        let tx = match swatch {
+            Swatch::None | Swatch::Break => *x,
+            Swatch::Fill(colour) => {
+                let _ = write!(
+                    o,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"14\" height=\"10\" fill=\"{colour}\"/>",
+                    y + 1.0
+                );
+                x + 18.0
+            }
+            Swatch::Line(colour) => {
+                let _ = write!(
+                    o,
+                    "<path d=\"M{x:.1} {:.1}h14\" stroke=\"{colour}\"/>",
+                    y + 6.0
+                );
+                x + 18.0
+            }
+            Swatch::Tick => {
+                let _ = write!(
+                    o,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"14\" height=\"{LOST_TICK_H}\" fill=\"{}\"/>",
+                    y + 5.0,
+                    LOSS_STEPS[LOSS_STEPS.len() - 1].1
+                );
+                x + 18.0
+            }
+            Swatch::Empty => {
+                let _ = write!(o, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"13\" height=\"9\" fill=\"none\" stroke=\"#9e9e9e\"/>", x + 0.5, y + 1.5);
+                x + 18.0
+            }
+        };
+        let _ = writeln!(
+            o,
+            "<text x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
+            y + 10.0,
+            esc(words)
+        );
+    }
+    o.push_str("</g>\n");
 }
 
 /// The latency graph of `rounds` (any order) over `spec`'s period, as a standalone SVG
@@ -598,30 +693,13 @@ pub fn latency_svg(rounds: &[GraphRound], spec: &GraphSpec<'_>) -> String {
         plot_t + ph / 2.0,
         esc(&text(lang, "wan-graph-latency-axis"))
     );
-    o.push_str("<g class=\"x-axis\" text-anchor=\"middle\">\n");
-    let max_ticks = (pw / (6.0 * CHAR_W + 24.0)).floor() as usize;
-    if to > from {
-        for (t, label) in time_ticks(from, to, spec.zone, lang, max_ticks) {
-            let x = plot_l + (t as f64 - from) / (to - from) * pw;
-            let _ = writeln!(
-                o,
-                "<path d=\"M{x:.1} {plot_t}V{plot_b:.1}\" stroke=\"#e6e6e6\"/>\
-                 <text x=\"{x:.1}\" y=\"{:.1}\">{}</text>",
-                plot_b + 14.0,
-                esc(&label)
-            );
-        }
-    }
-    let _ = writeln!(
-        o,
-        "<text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\">{}</text>\n</g>",
-        plot_l + pw / 2.0,
-        plot_b + 30.0,
-        esc(&crate::tr!(
-            lang,
-            "wan-graph-time-axis",
-            zone = spec.zone.abbreviation()
-        ))
+    time_axis(
+        &mut o,
+        spec.zone,
+        lang,
+        (from, to),
+        (plot_l, pw),
+        (plot_t, plot_b),
     );
 
     // the smoke: the 10-90 % band, then the 25-75 % band, one path per run of columns
@@ -737,50 +815,8 @@ pub fn latency_svg(rounds: &[GraphRound], spec: &GraphSpec<'_>) -> String {
         );
     }
 
-    o.push_str("<g class=\"legend\">\n");
-    let legend_t = plot_b + BELOW_PLOT + 4.0;
-    for (x, row, swatch, words) in &legend {
-        let y = legend_t + *row as f64 * LEGEND_ROW_H;
-        let tx = match swatch {
-            Swatch::None | Swatch::Break => *x,
-            Swatch::Fill(colour) => {
-                let _ = write!(
-                    o,
-                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"14\" height=\"10\" fill=\"{colour}\"/>",
-                    y + 1.0
-                );
-                x + 18.0
-            }
-            Swatch::Line(colour) => {
-                let _ = write!(
-                    o,
-                    "<path d=\"M{x:.1} {:.1}h14\" stroke=\"{colour}\"/>",
-                    y + 6.0
-                );
-                x + 18.0
-            }
-            Swatch::Tick => {
-                let _ = write!(
-                    o,
-                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"14\" height=\"{LOST_TICK_H}\" fill=\"{}\"/>",
-                    y + 5.0,
-                    LOSS_STEPS[LOSS_STEPS.len() - 1].1
-                );
-                x + 18.0
-            }
-            Swatch::Empty => {
-                let _ = write!(o, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"13\" height=\"9\" fill=\"none\" stroke=\"#9e9e9e\"/>", x + 0.5, y + 1.5);
-                x + 18.0
-            }
-        };
-        let _ = writeln!(
-            o,
-            "<text x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
-            y + 10.0,
-            esc(words)
-        );
-    }
-    o.push_str("</g>\n</svg>\n");
+    draw_legend(&mut o, &legend, plot_b + BELOW_PLOT + 4.0);
+    o.push_str("</svg>\n");
     o
 }
 

@@ -5,10 +5,13 @@
 //! serves them to the API and the metrics; `percentile.rs` makes a month's 95th
 //! percentile of them (the figure bandwidth contracts bill).
 
+pub mod graph;
 pub mod percentile;
 pub mod rate;
 pub mod samples;
+pub mod summary;
 
 pub use samples::{
-    devices, interface, interfaces, prune, record, steps, DevicePoll, Interface, Step,
+    devices, interface, interfaces, prune, record, steps, windows, DevicePoll, Interface, Step,
+    Window,
 };

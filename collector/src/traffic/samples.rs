@@ -7,6 +7,8 @@
 //! already stored for its interface is skipped: the step before it is counted
 //! already, and an agent's spool delivers its polls in order.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use simpul_protocol::{InterfaceCounters, TrafficPoll};
 
@@ -417,6 +419,68 @@ pub fn steps(conn: &Db, id: i64, from: f64, to: f64) -> Result<Vec<Step>, DbErro
             })
         },
     )
+}
+
+/// What one interface did since a time: the counted steps summed, and the busiest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Window {
+    /// Seconds covered by counted steps.
+    pub seconds: f64,
+    pub receive_bytes: i64,
+    pub transmit_bytes: i64,
+    /// The busiest step's bits per second.
+    pub peak_receive_bps: f64,
+    pub peak_transmit_bps: f64,
+    /// Errors and discards, both directions.
+    pub errors: i64,
+    pub discards: i64,
+}
+
+impl Window {
+    /// The average bits per second in and out over the counted time.
+    pub fn average_bps(&self) -> Option<(f64, f64)> {
+        (self.seconds > 0.0).then(|| {
+            (
+                self.receive_bytes as f64 * 8.0 / self.seconds,
+                self.transmit_bytes as f64 * 8.0 / self.seconds,
+            )
+        })
+    }
+}
+
+/// Every interface seen since `since` with what it did since then, by id (through
+/// the primary key, one interface at a time: no scan of other interfaces' samples).
+pub fn windows(conn: &Db, since: f64) -> Result<HashMap<i64, Window>, DbError> {
+    let rows = conn.query(
+        "SELECT s.interface_id, SUM(s.seconds), CAST(SUM(s.d_in_octets) AS BIGINT),
+                CAST(SUM(s.d_out_octets) AS BIGINT),
+                MAX(CAST(s.d_in_octets AS DOUBLE PRECISION) * 8.0 / s.seconds),
+                MAX(CAST(s.d_out_octets AS DOUBLE PRECISION) * 8.0 / s.seconds),
+                CAST(SUM(COALESCE(s.d_in_errors, 0) + COALESCE(s.d_out_errors, 0)) AS BIGINT),
+                CAST(SUM(COALESCE(s.d_in_discards, 0) + COALESCE(s.d_out_discards, 0)) AS BIGINT)
+           FROM interfaces i
+           JOIN interface_samples s ON s.interface_id = i.id AND s.time >= ?1
+          WHERE i.last_seen >= ?1 AND s.seconds > 0 AND s.d_in_octets IS NOT NULL
+            AND s.d_out_octets IS NOT NULL
+          GROUP BY s.interface_id",
+        params![since],
+        |r| {
+            let id: i64 = r.get(0)?;
+            Ok((
+                id,
+                Window {
+                    seconds: r.get(1)?,
+                    receive_bytes: r.get(2)?,
+                    transmit_bytes: r.get(3)?,
+                    peak_receive_bps: r.get(4)?,
+                    peak_transmit_bps: r.get(5)?,
+                    errors: r.get(6)?,
+                    discards: r.get(7)?,
+                },
+            ))
+        },
+    )?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Each device's newest poll: whether it worked, and why not.

@@ -351,9 +351,9 @@ fn uplink_section(v: &Viewer, u: &Uplink) -> maud::Markup {
         p.note { (tr!(l, "links-uplink-explain", zone = v.zone.abbreviation())) }
         p {
             @match &u.interface {
-                Some(i) => (tr!(l, "links-uplink-interface",
+                Some(i) => a href=(format!("/interfaces/{}", i.id)) { (tr!(l, "links-uplink-interface",
                     interface = i.label.as_str(),
-                    device = if i.device_name == i.device { i.device.clone() } else { format!("{} ({})", i.device_name, i.device) })),
+                    device = if i.device_name == i.device { i.device.clone() } else { format!("{} ({})", i.device_name, i.device) })) },
                 None => span.bad { (u.problem.clone().unwrap_or_default()) },
             }
         }

@@ -13,6 +13,7 @@
 mod assets;
 mod duties;
 mod format;
+mod interfaces;
 mod links;
 mod pages;
 mod redirect;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/lan/{agency}/ack", post(duties::lan_ack))
         .route("/links", get(links::index))
         .route("/links/{id}", get(links::link))
+        .route("/interfaces", get(interfaces::index))
+        .route("/interfaces/{id}", get(interfaces::interface))
         .route("/inventory", get(assets::inventory))
         .route("/inventory.csv", get(assets::inventory_csv))
         .route(
@@ -106,13 +109,14 @@ fn page_headers() -> [(header::HeaderName, &'static str); 5] {
 }
 
 /// The navigation entries: (path, label the pages name as active, message key).
-const NAV: [(&str, &str, &str); 6] = [
+const NAV: [(&str, &str, &str); 7] = [
     ("/", "Scorecard", "nav-scorecard"),
     ("/sla", "SLA", "nav-sla"),
     ("/backups", "Backups", "nav-backups"),
     ("/inventory", "Inventory", "nav-inventory"),
     ("/lan", "LAN", "nav-lan"),
     ("/links", "Links", "nav-links"),
+    ("/interfaces", "Interfaces", "nav-interfaces"),
 ];
 
 /// A whole page: header with navigation and the user, `body` in <main>.
