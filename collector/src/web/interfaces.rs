@@ -12,6 +12,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::links::range_word;
 use super::{error_page, page, trusted_svg, unavailable, word_badge, Tone, Viewer};
 use crate::api::query::Params;
 use crate::api::AppState;
@@ -294,16 +295,6 @@ fn ranked<'a>(
 #[derive(Debug, Deserialize)]
 pub struct InterfaceQuery {
     range: Option<String>,
-}
-
-/// A range in words (`3 jam`, `1 day`).
-fn range_word(l: Lang, range: &str) -> String {
-    match range {
-        "3h" => t(l, "links-range-3h"),
-        "7d" => t(l, "links-range-7d"),
-        "30d" => t(l, "links-range-30d"),
-        _ => t(l, "links-range-1d"),
-    }
 }
 
 /// `GET /interfaces/{id}?range=3h|1d|7d|30d`: one interface.

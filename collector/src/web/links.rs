@@ -145,7 +145,7 @@ pub struct LinkQuery {
 }
 
 /// A range of the graphs in words (`3 jam`, `1 day`).
-fn range_word(l: Lang, range: &str) -> String {
+pub(super) fn range_word(l: Lang, range: &str) -> String {
     match range {
         "3h" => t(l, "links-range-3h"),
         "7d" => t(l, "links-range-7d"),
