@@ -596,6 +596,29 @@ pub(crate) fn draw_legend(o: &mut String, legend: &[(f64, usize, Swatch, String)
     o.push_str("</g>\n");
 }
 
+/// The plot's frame, and "no data" in its middle when `any` is false.
+pub(crate) fn plot_frame(
+    o: &mut String,
+    lang: Lang,
+    (plot_l, plot_t): (f64, f64),
+    (pw, ph): (f64, f64),
+    any: bool,
+) {
+    let _ = writeln!(
+        o,
+        "<rect class=\"plot\" x=\"{plot_l}\" y=\"{plot_t}\" width=\"{pw:.1}\" height=\"{ph:.1}\" fill=\"none\" stroke=\"#9e9e9e\"/>"
+    );
+    if !any {
+        let _ = writeln!(
+            o,
+            "<text class=\"no-data\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\">{}</text>",
+            plot_l + pw / 2.0,
+            plot_t + ph / 2.0,
+            esc(&text(lang, "wan-graph-no-data"))
+        );
+    }
+}
+
 /// The latency graph of `rounds` (any order) over `spec`'s period, as a standalone SVG
 /// document.
 pub fn latency_svg(rounds: &[GraphRound], spec: &GraphSpec<'_>) -> String {
@@ -801,19 +824,7 @@ pub fn latency_svg(rounds: &[GraphRound], spec: &GraphSpec<'_>) -> String {
             ))
         );
     }
-    let _ = writeln!(
-        o,
-        "<rect class=\"plot\" x=\"{plot_l}\" y=\"{plot_t}\" width=\"{pw:.1}\" height=\"{ph:.1}\" fill=\"none\" stroke=\"#9e9e9e\"/>"
-    );
-    if !any {
-        let _ = writeln!(
-            o,
-            "<text class=\"no-data\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\">{}</text>",
-            plot_l + pw / 2.0,
-            plot_t + ph / 2.0,
-            esc(&text(lang, "wan-graph-no-data"))
-        );
-    }
+    plot_frame(&mut o, lang, (plot_l, plot_t), (pw, ph), any);
 
     draw_legend(&mut o, &legend, plot_b + BELOW_PLOT + 4.0);
     o.push_str("</svg>\n");

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use super::samples::Step;
 use crate::i18n::{bits_per_second, number, t as text, Lang};
 use crate::links::graph::{
-    draw_legend, esc, fit, flow, nice_step, step_path, time_axis, Swatch, LEGEND_ROW_H,
+    draw_legend, esc, fit, flow, nice_step, plot_frame, step_path, time_axis, Swatch, LEGEND_ROW_H,
     TITLE_CHAR_W,
 };
 use crate::period::Zone;
@@ -430,19 +430,7 @@ fn chart(steps: &[Step], spec: &TrafficSpec<'_>, series: &[Series], kind: Kind) 
              stroke-dasharray=\"6 4\" fill=\"none\"/>"
         );
     }
-    let _ = writeln!(
-        o,
-        "<rect class=\"plot\" x=\"{plot_l}\" y=\"{plot_t}\" width=\"{pw:.1}\" height=\"{ph:.1}\" fill=\"none\" stroke=\"#9e9e9e\"/>"
-    );
-    if !any {
-        let _ = writeln!(
-            o,
-            "<text class=\"no-data\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\">{}</text>",
-            plot_l + pw / 2.0,
-            plot_t + ph / 2.0,
-            esc(&text(lang, "wan-graph-no-data"))
-        );
-    }
+    plot_frame(&mut o, lang, (plot_l, plot_t), (pw, ph), any);
     draw_legend(&mut o, &legend, plot_b + BELOW_PLOT + 4.0);
     o.push_str("</svg>\n");
     o
