@@ -437,6 +437,7 @@ async fn interface_pages_show_traffic_utilisation_errors_and_restarts() {
         "{list}"
     );
     assert!(list.contains(" WIB"), "{list}");
+    assert!(list.contains("kapasitas kontrak Dinkes - Pusat Data"), "{list}");
 
     // one interface over 7 days (the whole seeded day): the volume its counted steps
     // carried, the busiest minute and its share of the 50 Mbit/s contract, the 180
@@ -447,8 +448,9 @@ async fn interface_pages_show_traffic_utilisation_errors_and_restarts() {
         bytes(Lang::Id, bytes_in),
         bytes(Lang::Id, bytes_out),
         bits_per_second(Lang::Id, peak),
-        percent(Lang::Id, peak / 100e6, 1),
-        "kecepatan antarmuka (ifSpeed)".to_owned(),
+        percent(Lang::Id, peak / 50e6, 1),
+        "kapasitas kontrak Dinkes - Pusat Data".to_owned(),
+        "href=\"/links/dinkes-wan\"".to_owned(),
         "Penghitung dimulai ulang 1 kali".to_owned(),
         "<td>180</td>".to_owned(),
         "class=\"capacity\"".to_owned(),
