@@ -437,7 +437,10 @@ async fn interface_pages_show_traffic_utilisation_errors_and_restarts() {
         "{list}"
     );
     assert!(list.contains(" WIB"), "{list}");
-    assert!(list.contains("kapasitas kontrak Dinkes - Pusat Data"), "{list}");
+    assert!(
+        list.contains("kapasitas kontrak Dinkes - Pusat Data"),
+        "{list}"
+    );
 
     // one interface over 7 days (the whole seeded day): the volume its counted steps
     // carried, the busiest minute and its share of the 50 Mbit/s contract, the 180
