@@ -38,9 +38,64 @@ pub struct Device {
     pub addresses: Vec<String>,
     #[serde(default)]
     pub macs: Vec<String>,
-    /// Where the facts come from: `self`, `icmp`, `arp`, `snmp`, `lldp`, `fdb`.
+    /// Where the facts come from: `self`, `icmp`, `arp`, `snmp`, `lldp`, `fdb`, `mndp`.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// What the device says of its own system, where it says it (MikroTik's MNDP and
+    /// MIKROTIK-MIB's neighbour table). Optional: an older agent sends none, and a
+    /// topology without it keeps its hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<DeviceSystem>,
+}
+
+/// A device's platform, software version and board, as it announces them (MNDP).
+/// Nothing that changes by itself (an uptime) goes here: the topology's hash must stay
+/// the same for an unchanged LAN.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSystem {
+    /// `MikroTik` (RouterOS, SwOS), or what else the device calls its platform.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub platform: String,
+    /// The software version, e.g. `7.15.3 (stable)`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
+    /// The hardware model, e.g. `RB5009UG+S+`, `CRS326-24G-2S+`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub board: String,
+    /// RouterOS's software id (its licence's), where announced.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub software_id: String,
+}
+
+impl DeviceSystem {
+    /// Whether it says nothing.
+    pub fn is_empty(&self) -> bool {
+        self.platform.is_empty()
+            && self.version.is_empty()
+            && self.board.is_empty()
+            && self.software_id.is_empty()
+    }
+
+    /// Its texts, mutably (for the checks and fixes every string from the LAN gets).
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 4] {
+        [
+            ("platform", &mut self.platform),
+            ("version", &mut self.version),
+            ("board", &mut self.board),
+            ("software_id", &mut self.software_id),
+        ]
+    }
+
+    /// Its texts with their keys.
+    pub fn fields(&self) -> [(&'static str, &String); 4] {
+        [
+            ("platform", &self.platform),
+            ("version", &self.version),
+            ("board", &self.board),
+            ("software_id", &self.software_id),
+        ]
+    }
 }
 
 /// One end of a link.
@@ -59,7 +114,8 @@ pub struct Endpoint {
 pub struct Link {
     pub a: Endpoint,
     pub b: Endpoint,
-    /// `lldp`, `fdb` or `arp`.
+    /// `lldp`, `fdb`, `arp`, or `mndp` (MikroTik's neighbour discovery: MNDP heard by
+    /// the agent, or a RouterOS device's MIKROTIK-MIB neighbour table).
     pub source: String,
     /// The speed of the link (the switch or router port's ifHighSpeed), in Mbit/s,
     /// where known. Optional: an older agent sends none, and a topology without it
@@ -142,6 +198,9 @@ impl LanDiscovery {
             d.addresses.iter_mut().for_each(fix);
             d.macs.iter_mut().for_each(fix);
             d.sources.iter_mut().for_each(fix);
+            if let Some(s) = &mut d.system {
+                s.fields_mut().into_iter().for_each(|(_, v)| fix(v));
+            }
         }
         for l in &mut self.topology.links {
             for e in [&mut l.a, &mut l.b] {
@@ -236,6 +295,9 @@ impl Topology {
             cut(&mut d.vendor);
             d.addresses.iter_mut().for_each(cut);
             d.macs.iter_mut().for_each(cut);
+            if let Some(s) = &mut d.system {
+                s.fields_mut().into_iter().for_each(|(_, v)| cut(v));
+            }
         }
         for l in &mut self.links {
             cut(&mut l.a.device);
@@ -332,6 +394,7 @@ mod tests {
             addresses: addrs.iter().map(|a| (*a).to_string()).collect(),
             macs: vec![],
             sources: vec!["icmp".into(), "arp".into()],
+            system: None,
         }
     }
 
@@ -418,6 +481,52 @@ mod tests {
             "{json}"
         );
         assert_eq!(serde_json::from_str::<Link>(&json).unwrap(), new);
+    }
+
+    /// Issue 23: what a MikroTik announces of itself (platform, version, board) is
+    /// optional like a link's speed: a device without it keeps its JSON, and so its
+    /// topology's hash; its texts get the same fixes as every string from the LAN.
+    #[test]
+    fn a_device_system_is_optional_and_made_safe() {
+        let d = dev("mac:02:00:00:00:00:01", &[]);
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.contains("system"), "{json}");
+        assert_eq!(serde_json::from_str::<Device>(&json).unwrap(), d);
+        let mut with = d.clone();
+        with.system = Some(DeviceSystem {
+            platform: "MikroTik".into(),
+            version: "7.15.3 (stable)\u{202E}".into(),
+            board: "RB5009UG+S+".into(),
+            software_id: String::new(),
+        });
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(
+            json.ends_with(
+                "\"system\":{\"platform\":\"MikroTik\",\"version\":\"7.15.3 (stable)\u{202E}\",\
+                 \"board\":\"RB5009UG+S+\"}}"
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Device>(&json).unwrap(), with);
+        let mut lan = LanDiscovery {
+            subnets: vec![],
+            topology: Topology {
+                devices: vec![with],
+                links: vec![],
+            },
+            hash: String::new(),
+            errors: vec![],
+            duration_seconds: 0.0,
+        };
+        lan.replace_unsafe_chars();
+        let s = lan.topology.devices[0].system.as_ref().unwrap();
+        assert_eq!(s.version, "7.15.3 (stable)\u{FFFD}");
+        lan.topology.devices[0].system.as_mut().unwrap().board = "x".repeat(300);
+        lan.topology.fit_strings(255);
+        assert_eq!(
+            lan.topology.devices[0].system.as_ref().unwrap().board.len(),
+            255
+        );
     }
 
     #[test]

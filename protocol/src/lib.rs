@@ -23,7 +23,10 @@ pub use config_file::{load_config, parse_config, ConfigError, Parsed};
 pub use decode::{decode_reports, DecodeError};
 pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
-pub use lan::{clip, Device, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary, Topology};
+pub use lan::{
+    clip, Device, DeviceSystem, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary,
+    Topology,
+};
 pub use probes::{
     ProbeKind, ProbeRound, RttStats, MAX_PROBE_COUNT, MAX_PROBE_ROUNDS_PER_REPORT,
     MAX_PROBE_TIMEOUT_SECS,

@@ -283,6 +283,9 @@ impl Report {
                     c.string(&format!("lan.topology.devices[{i}].id"), &d.id);
                     c.string(&format!("lan.topology.devices[{i}].name"), &d.name);
                     c.string(&format!("lan.topology.devices[{i}].vendor"), &d.vendor);
+                    for (k, v) in d.system.iter().flat_map(|s| s.fields()) {
+                        c.string(&format!("lan.topology.devices[{i}].system.{k}"), v);
+                    }
                     let lists = [
                         ("addresses", &d.addresses),
                         ("macs", &d.macs),
@@ -925,6 +928,7 @@ mod tests {
             addresses: vec!["192.0.2.7".into()],
             macs: vec![],
             sources: vec!["snmp".into()],
+            system: None,
         }
     }
 

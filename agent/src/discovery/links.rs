@@ -177,6 +177,7 @@ impl Graph<'_> {
             addresses: vec![],
             macs: vec![],
             sources: vec![],
+            system: None,
         });
         if !d.sys_name.is_empty() {
             dev.name.clone_from(&d.sys_name);
@@ -268,6 +269,7 @@ impl Graph<'_> {
                         addresses: r.mgmt_addrs.iter().map(ToString::to_string).collect(),
                         macs: r.chassis_mac.iter().cloned().collect(),
                         sources: vec![],
+                        system: None,
                     });
                     if let Some(m) = &r.chassis_mac {
                         self.by_mac.insert(m.clone(), rid.clone());
@@ -393,6 +395,7 @@ impl Graph<'_> {
                             addresses: vec![],
                             macs: vec![mac.to_owned()],
                             sources: vec![],
+                            system: None,
                         });
                         self.by_mac.insert(mac.to_owned(), h.clone());
                         h
@@ -435,6 +438,7 @@ mod tests {
                 addresses: vec![ip.into()],
                 macs: vec![mac.into()],
                 sources: vec!["arp".into()],
+                system: None,
             },
         );
         g.by_mac.insert(mac.into(), id.clone());

@@ -699,6 +699,7 @@ fn build(f: &Facts<'_>) -> Topology {
             addresses: my_addrs.iter().map(ToString::to_string).collect(),
             macs: my_macs,
             sources: vec!["self".into()],
+            system: None,
         },
     );
     // every other device
@@ -712,6 +713,7 @@ fn build(f: &Facts<'_>) -> Topology {
             addresses: vec![],
             macs: s.mac.iter().cloned().collect(),
             sources: vec![],
+            system: None,
         });
         d.addresses.push(ip.to_string());
         if d.name.is_empty() {
@@ -839,6 +841,7 @@ fn build(f: &Facts<'_>) -> Topology {
                 addresses: vec![],
                 macs: vec![],
                 sources: vec![],
+                system: None,
             });
         }
         for (id, port, hub, hub_port) in members {

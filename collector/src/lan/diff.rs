@@ -323,6 +323,7 @@ mod tests {
             addresses: vec![addr.into()],
             macs: vec![],
             sources: vec!["arp".into()],
+            system: None,
         }
     }
 

@@ -646,6 +646,7 @@ mod tests {
             addresses: vec![],
             macs: vec![],
             sources: vec!["icmp".into()],
+            system: None,
         };
         let mut devices = vec![
             dev(

@@ -1135,6 +1135,7 @@ mod tests {
             },
             macs: vec![],
             sources: vec!["snmp".into()],
+            system: None,
         }
     }
 

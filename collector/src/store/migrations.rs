@@ -982,6 +982,7 @@ mod tests {
                             addresses: vec![(*h).to_owned()],
                             macs: vec![],
                             sources: vec![],
+                            system: None,
                         })
                         .collect(),
                     links: vec![],
