@@ -242,6 +242,7 @@ lan-svg-sources = sources
 lan-svg-legend = Legend
 lan-svg-legend-lldp = LLDP neighbour
 lan-svg-legend-fdb = FDB: the switch port that learned the MAC
+lan-svg-legend-mndp = MNDP: MikroTik neighbour
 lan-svg-legend-arp = ARP: the router or agent that saw the address
 lan-svg-legend-other = other evidence
 lan-svg-legend-added = added

@@ -227,6 +227,7 @@ lan-svg-sources = sumber
 lan-svg-legend = Keterangan
 lan-svg-legend-lldp = tetangga LLDP
 lan-svg-legend-fdb = FDB: port switch yang mempelajari MAC
+lan-svg-legend-mndp = MNDP: tetangga MikroTik
 lan-svg-legend-arp = ARP: router atau agen yang melihat alamat
 lan-svg-legend-other = bukti lain
 lan-svg-legend-added = ditambahkan

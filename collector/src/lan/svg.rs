@@ -63,7 +63,7 @@ pub const STYLE: &str = ".box{stroke:#333;stroke-width:1}\
 .host .box{fill:#eeeeee}.unknown .box{fill:#ffffff;stroke-dasharray:4 3}\
 .segment .box{fill:#fffbe6;stroke-dasharray:6 3}\
 .link{stroke:#555;stroke-width:1.2;fill:none}.lldp{stroke:#1565c0;stroke-width:2}\
-.fdb{stroke:#2e7d32}.arp{stroke-dasharray:2 2}.bus{stroke:#999;stroke-width:1}\
+.fdb{stroke:#2e7d32}.mndp{stroke:#6a1b9a;stroke-width:1.6}.arp{stroke-dasharray:2 2}.bus{stroke:#999;stroke-width:1}\
 .added{stroke:#2e7d32}.removed{stroke:#c62828;stroke-dasharray:6 4}\
 text.t{font-size:13px;font-weight:bold}";
 
@@ -85,6 +85,10 @@ fn box_look(k: DeviceType) -> (&'static str, Option<&'static str>) {
 enum Source {
     Lldp,
     Fdb,
+    /// MikroTik's neighbour discovery (MNDP heard by the agent, or a RouterOS
+    /// device's MIKROTIK-MIB neighbour table): the same segment, not always the same
+    /// cable (MNDP crosses unmanaged switches), so after FDB.
+    Mndp,
     Other,
     Arp,
 }
@@ -94,6 +98,7 @@ impl Source {
         match s {
             "lldp" => Self::Lldp,
             "fdb" => Self::Fdb,
+            "mndp" => Self::Mndp,
             "arp" => Self::Arp,
             _ => Self::Other,
         }
@@ -104,6 +109,7 @@ impl Source {
         match self {
             Self::Lldp => ("#1565c0", 2.0, None),
             Self::Fdb => ("#2e7d32", 1.2, None),
+            Self::Mndp => ("#6a1b9a", 1.6, None),
             Self::Arp => ("#555", 1.2, Some("2 2")),
             Self::Other => ("#555", 1.2, None),
         }
@@ -113,6 +119,7 @@ impl Source {
         match self {
             Self::Lldp => text(lang, "lan-svg-legend-lldp"),
             Self::Fdb => text(lang, "lan-svg-legend-fdb"),
+            Self::Mndp => text(lang, "lan-svg-legend-mndp"),
             Self::Arp => text(lang, "lan-svg-legend-arp"),
             Self::Other => text(lang, "lan-svg-legend-other"),
         }
@@ -127,7 +134,8 @@ impl Source {
     }
 }
 
-/// A link source as a person writes it: `LLDP`, `FDB`, `ARP` (others as they came).
+/// A link source as a person writes it: `LLDP`, `FDB`, `MNDP`, `ARP` (others as they
+/// came).
 pub fn source_name(s: &str) -> String {
     Source::name(s)
 }
@@ -1074,6 +1082,17 @@ fn draw(t: &Topology, old: Option<&Topology>, title: &str, lang: Lang) -> String
         if !lines[3].is_empty() {
             full = format!("{full}\n{}", lines[3]);
         }
+        // what a MikroTik announced of itself (MNDP): its own words, unlabelled
+        if let Some(sys) = &d.system {
+            let said: Vec<&str> = [&sys.platform, &sys.board, &sys.version]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .map(String::as_str)
+                .collect();
+            if !said.is_empty() {
+                full = format!("{full}\n{}", said.join(" · "));
+            }
+        }
         match change {
             Change::Added => full = format!("{}\n{full}", text(lang, "lan-svg-legend-added")),
             Change::Removed => full = format!("{}\n{full}", text(lang, "lan-svg-legend-removed")),
@@ -1618,6 +1637,48 @@ mod tests {
         ] {
             assert!(STYLE.contains(rule), "{rule}");
         }
+    }
+
+    /// Issue 23: a MikroTik neighbour (MNDP) is drawn in its own colour, named in the
+    /// legend and the link's tooltip, and what it announced (platform, board, version)
+    /// is in its box's tooltip.
+    #[test]
+    fn mndp_neighbours_have_their_colour_legend_and_system() {
+        let mut t = lan(1, 1);
+        let mut mt = dev(
+            "mac:4c:5e:0c:00:00:01",
+            DeviceType::Router,
+            "rb-lantai-2",
+            "",
+        );
+        mt.sources = vec!["mndp".into()];
+        mt.system = Some(simpul_protocol::DeviceSystem {
+            platform: "MikroTik".into(),
+            version: "7.15.3".into(),
+            board: "RB5009UG+S+".into(),
+            software_id: String::new(),
+        });
+        let gw = t
+            .devices
+            .iter()
+            .find(|d| d.kind == DeviceType::Router)
+            .unwrap()
+            .id
+            .clone();
+        t.links
+            .push(Link::new(&gw, "ether5", &mt.id, "ether1", "mndp"));
+        t.devices.push(mt);
+        t.canonicalize();
+        let en = render(&t, "x");
+        check(&t, &en);
+        assert!(en.contains(">MNDP: MikroTik neighbour<"), "{en}");
+        assert!(en.contains("class=\"link mndp\""), "{en}");
+        assert!(en.contains("stroke=\"#6a1b9a\""), "{en}");
+        assert!(STYLE.contains(".mndp{stroke:#6a1b9a"));
+        assert!(en.contains("ether5 — rb-lantai-2 ether1 (MNDP)"), "{en}");
+        assert!(en.contains("MikroTik · RB5009UG+S+ · 7.15.3"), "{en}");
+        let id = render_in(&t, "x", Lang::Id);
+        assert!(id.contains(">MNDP: tetangga MikroTik<"), "{id}");
     }
 
     /// The host-side interface, speed and VLAN of a link where known: on the host's
