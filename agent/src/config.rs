@@ -46,6 +46,15 @@ pub struct AgentConfig {
     /// Where to read `/etc` (os-release, machine-id) from.
     #[serde(default = "default_etc")]
     pub etc: PathBuf,
+    /// Where to read `/run` (udev's device database with disk serials) from.
+    #[serde(default = "default_rundir")]
+    pub rundir: PathBuf,
+    /// Which filesystems are reported besides the real ones (`[filesystems]`).
+    #[serde(default)]
+    pub filesystems: crate::collectors::filesystems::FilesystemsConfig,
+    /// Which block devices' I/O is reported besides the physical disks (`[disks]`).
+    #[serde(default)]
+    pub disks: crate::collectors::diskstats::DisksConfig,
     /// Most bytes of reports the spool keeps while the collector is unreachable.
     #[serde(default = "default_spool_max_bytes")]
     pub spool_max_bytes: u64,
@@ -113,6 +122,9 @@ fn default_sysfs() -> PathBuf {
 fn default_etc() -> PathBuf {
     "/etc".into()
 }
+fn default_rundir() -> PathBuf {
+    "/run".into()
+}
 fn default_spool_max_bytes() -> u64 {
     64 << 20
 }
@@ -144,6 +156,9 @@ impl Default for AgentConfig {
             procfs: default_procfs(),
             sysfs: default_sysfs(),
             etc: default_etc(),
+            rundir: default_rundir(),
+            filesystems: Default::default(),
+            disks: Default::default(),
             spool_max_bytes: default_spool_max_bytes(),
             spool_max_age_secs: default_spool_max_age_secs(),
             retry_max_secs: default_retry_max_secs(),
@@ -242,6 +257,8 @@ impl AgentConfig {
         for (i, b) in self.backups.iter().enumerate() {
             p.extend(b.problems(&format!("backups[{i}]")));
         }
+        p.extend(self.filesystems.problems());
+        p.extend(self.disks.problems());
         p.extend(self.discovery.problems());
         p.extend(crate::probes::problems(&self.probes));
         if !(1..=1000).contains(&self.batch_max_reports) {

@@ -12,7 +12,7 @@ use simpul_agent::{backups, daemon, discovery, spool, token, transport};
 use simpul_protocol::HostIdentity;
 
 use simpul_agent::collectors::inventory::{host_addresses, InventoryReader};
-use simpul_agent::collectors::{registry, Roots};
+use simpul_agent::collectors::{registry, Roots, Selection};
 use simpul_agent::config::AgentConfig;
 use simpul_agent::sampler::{InventorySchedule, Sampler};
 use simpul_agent::sequence::Sequence;
@@ -155,6 +155,11 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         proc: cfg.procfs.clone(),
         sys: cfg.sysfs.clone(),
         etc: cfg.etc.clone(),
+        run: cfg.rundir.clone(),
+    };
+    let selection = Selection {
+        include_tmpfs: cfg.filesystems.include_tmpfs.clone(),
+        disks_include: cfg.disks.include.clone(),
     };
     let hostname = hostname(cfg)?;
     let lan = discovery::Schedule::new(&cfg.discovery, None, &cfg.state_dir);
@@ -171,7 +176,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         },
         agent_id,
         interval_secs: cfg.interval_secs,
-        collectors: registry(&roots),
+        collectors: registry(&roots, &selection),
         inventory: InventoryReader::new(&roots, host_addresses),
         schedule: InventorySchedule::new(Duration::from_secs(cfg.inventory_check_secs.into())),
         backups: backups::Schedule::new(

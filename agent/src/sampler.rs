@@ -209,9 +209,9 @@ mod tests {
         let mut roots = fixture_roots();
         let good_proc = roots.proc.clone();
         roots.proc = good_proc.join("does-not-exist");
-        let mut collectors = registry(&roots);
+        let mut collectors = registry(&roots, &Default::default());
         // load still works: point it at the real fixture
-        collectors[1] = registry(&fixture_roots()).remove(1);
+        collectors[1] = registry(&fixture_roots(), &Default::default()).remove(1);
         let mut s = Sampler {
             identity: HostIdentity {
                 hostname: "web-01".into(),
@@ -248,8 +248,10 @@ mod tests {
                 "filesystems",
                 "network",
                 "processes",
-                "uptime"
-            ]
+                "uptime",
+                "diskstats"
+            ],
+            "no pressure or hwmon is not a failure"
         );
         assert!(
             r.collectors[0].error.contains("does-not-exist/stat"),

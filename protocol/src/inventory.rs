@@ -102,10 +102,15 @@ pub struct Disk {
     pub model: String,
     /// Size in bytes.
     pub size_bytes: u64,
-    /// Serial number where readable.
+    /// Serial number where readable: udev's `ID_SERIAL_SHORT`, else the kernel's
+    /// `device/serial` (NVMe).
     pub serial: String,
     /// Rotational (spinning) disk.
     pub rotational: bool,
+    /// World Wide Name (udev's `ID_WWN`, e.g. `0x5000c500a1b2c3d4`) where the disk has
+    /// one; absent from older agents.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub wwn: String,
 }
 
 /// One network interface for the inventory.

@@ -21,11 +21,13 @@ mod wire;
 pub use backups::{BackupEvidence, BackupKind};
 pub use config_file::{load_config, parse_config, ConfigError, Parsed};
 pub use decode::{decode_reports, DecodeError};
-pub use health::{Cpu, Filesystem, Health, Load, Memory, NetInterface, Uptime};
+pub use health::{
+    Cpu, DiskIo, Filesystem, Health, Load, Memory, NetInterface, Pressure, PressureLine,
+    PressureResource, Temperature, Uptime,
+};
 pub use inventory::{Bios, Cpu as CpuInfo, Disk, Inventory, NetAddress, NetPort, Os, System};
 pub use lan::{
-    clip, Device, DeviceSystem, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary,
-    Topology,
+    clip, Device, DeviceSystem, DeviceType, Endpoint, LanDiscovery, Link, SnmpPollSummary, Topology,
 };
 pub use probes::{
     ProbeKind, ProbeRound, RttStats, MAX_PROBE_COUNT, MAX_PROBE_ROUNDS_PER_REPORT,

@@ -34,8 +34,10 @@ pub struct Limits {
     pub max_interfaces: usize,
     /// Most CPU cores in one report.
     pub max_cores: usize,
-    /// Most disks in one report.
+    /// Most disks in one report (inventory and disk I/O each).
     pub max_disks: usize,
+    /// Most hwmon temperature sensors in one report.
+    pub max_temperatures: usize,
     /// Most addresses on one interface.
     pub max_addresses_per_interface: usize,
     /// Most collector statuses in one report.
@@ -63,6 +65,7 @@ impl Default for Limits {
             max_interfaces: 512,
             max_cores: 4096,
             max_disks: 256,
+            max_temperatures: 128,
             max_addresses_per_interface: 64,
             max_collectors: 32,
             max_probe_rounds: 1024,
@@ -715,6 +718,53 @@ fn check_health(c: &mut Checker<'_>, h: &Health) {
             c.required(&format!("health.network[{i}].name"), &n.name);
         }
     }
+    if c.count("health.disks", h.disks.len(), c.limits.max_disks) {
+        for (i, d) in h.disks.iter().enumerate() {
+            c.required(&format!("health.disks[{i}].name"), &d.name);
+            if let Some(b) = d.busy_ratio {
+                c.ratio(&format!("health.disks[{i}].busy_ratio"), b);
+            }
+        }
+    }
+    if let Some(p) = &h.pressure {
+        for (name, r) in [("cpu", &p.cpu), ("memory", &p.memory), ("io", &p.io)] {
+            let Some(r) = r else { continue };
+            c.ratio(
+                &format!("health.pressure.{name}.some.avg10_ratio"),
+                r.some.avg10_ratio,
+            );
+            if let Some(full) = &r.full {
+                c.ratio(
+                    &format!("health.pressure.{name}.full.avg10_ratio"),
+                    full.avg10_ratio,
+                );
+            }
+        }
+    }
+    if c.count(
+        "health.temperatures",
+        h.temperatures.len(),
+        c.limits.max_temperatures,
+    ) {
+        for (i, t) in h.temperatures.iter().enumerate() {
+            c.required(&format!("health.temperatures[{i}].chip"), &t.chip);
+            c.required(&format!("health.temperatures[{i}].sensor"), &t.sensor);
+            for (what, v) in [
+                ("celsius", Some(t.celsius)),
+                ("max_celsius", t.max_celsius),
+                ("crit_celsius", t.crit_celsius),
+            ] {
+                if let Some(v) = v.filter(|v| !v.is_finite() || !(-273.15..=1000.0).contains(v)) {
+                    c.fail(
+                        format!("health.temperatures[{i}].{what}"),
+                        format!(
+                            "must be a finite number of degrees Celsius in [-273.15, 1000], is {v}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn check_inventory(c: &mut Checker<'_>, inv: &Inventory) {
@@ -739,6 +789,7 @@ fn check_inventory(c: &mut Checker<'_>, inv: &Inventory) {
             c.required(&format!("inventory.disks[{i}].name"), &d.name);
             c.string(&format!("inventory.disks[{i}].model"), &d.model);
             c.string(&format!("inventory.disks[{i}].serial"), &d.serial);
+            c.string(&format!("inventory.disks[{i}].wwn"), &d.wwn);
         }
     }
     if c.count(
@@ -809,15 +860,18 @@ mod tests {
                     total_bytes: 10,
                     available_bytes: 4,
                     used_bytes: 6,
+                    estimated: false,
                 }),
                 swap: Some(Memory {
                     total_bytes: 0,
                     available_bytes: 0,
                     used_bytes: 0,
+                    estimated: false,
                 }),
                 filesystems: vec![],
                 network: vec![],
                 processes: Some(100),
+                ..Health::default()
             }),
             uptime: Some(Uptime {
                 boot_time_seconds: (NOW as u64) - 100,
@@ -845,6 +899,74 @@ mod tests {
     #[test]
     fn a_good_report_passes() {
         report().validate(&Limits::default(), NOW).unwrap();
+    }
+
+    /// Issue 25: disk I/O, pressure and temperatures are bounded like the rest.
+    #[test]
+    fn disk_io_pressure_and_temperatures_are_checked() {
+        let mut r = report();
+        let h = r.health.as_mut().unwrap();
+        h.disks = vec![crate::DiskIo {
+            name: "sda".into(),
+            reads_completed: 1,
+            writes_completed: 1,
+            read_bytes: 512,
+            written_bytes: 512,
+            read_time_ms: 1,
+            write_time_ms: 1,
+            io_time_ms: 1,
+            io_in_progress: 0,
+            busy_ratio: Some(1.5),
+        }];
+        let line = crate::PressureLine {
+            avg10_ratio: 0.2,
+            total_us: 5,
+        };
+        h.pressure = Some(crate::Pressure {
+            io: Some(crate::PressureResource {
+                some: line.clone(),
+                full: Some(crate::PressureLine {
+                    avg10_ratio: 12.0,
+                    ..line
+                }),
+            }),
+            ..Default::default()
+        });
+        h.temperatures = vec![crate::Temperature {
+            chip: "coretemp".into(),
+            sensor: String::new(),
+            celsius: f64::INFINITY,
+            max_celsius: Some(80.0),
+            crit_celsius: None,
+        }];
+        assert_eq!(
+            fields(&r),
+            [
+                "health.disks[0].busy_ratio",
+                "health.pressure.io.full.avg10_ratio",
+                "health.temperatures[0].sensor",
+                "health.temperatures[0].celsius"
+            ]
+        );
+        r.health.as_mut().unwrap().temperatures = Vec::new();
+        r.health.as_mut().unwrap().pressure = None;
+        r.health.as_mut().unwrap().disks[0].busy_ratio = None;
+        r.validate(&Limits::default(), NOW).unwrap();
+    }
+
+    /// Issue 25: the new fields are optional, so an older agent's report still decodes.
+    #[test]
+    fn an_older_agents_health_without_the_new_fields_decodes() {
+        let json = r#"{"memory":{"total_bytes":10,"available_bytes":4,"used_bytes":6},
+            "filesystems":[{"mount":"/","device":"/dev/sda1","fs_type":"ext4","size_bytes":10,
+            "free_bytes":5,"available_bytes":4,"inodes_total":1,"inodes_free":1}],"network":[]}"#;
+        let h: Health = serde_json::from_str(json).unwrap();
+        assert!(!h.memory.unwrap().estimated);
+        assert!(!h.filesystems[0].readonly && !h.filesystems[0].device_error);
+        assert!(h.disks.is_empty() && h.pressure.is_none() && h.temperatures.is_empty());
+        let disk = r#"{"name":"sda","model":"m","size_bytes":1,"serial":"","rotational":true}"#;
+        let d: crate::Disk = serde_json::from_str(disk).unwrap();
+        assert_eq!(d.wwn, "");
     }
 
     #[test]
@@ -892,6 +1014,8 @@ mod tests {
             available_bytes: 1,
             inodes_total: 1,
             inodes_free: 1,
+            readonly: false,
+            device_error: false,
         };
         r.health.as_mut().unwrap().filesystems = vec![fs.clone()];
         assert_eq!(fields(&r), ["health.filesystems[0].mount"]);

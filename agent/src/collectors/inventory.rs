@@ -62,7 +62,7 @@ impl InventoryReader {
                 version: read_attr(&dmi.join("bios_version")),
                 date: read_attr(&dmi.join("bios_date")),
             },
-            disks: read_disks(&r.sys.join("block")),
+            disks: read_disks(&r.sys.join("block"), &r.run.join("udev/data")),
             interfaces: read_ports(&r.sys.join("class/net"), (self.addresses)()),
         })
     }
@@ -118,9 +118,23 @@ pub fn parse_cpuinfo(text: &str) -> Option<CpuInfo> {
     })
 }
 
+/// `ID_SERIAL_SHORT` and `ID_WWN` from udev's database entry of a block device
+/// (`/run/udev/data/b<major>:<minor>`, lines `E:KEY=value`). SATA and SAS disks have
+/// no `device/serial` in sysfs; udev reads their serial from the drive itself.
+pub fn parse_udev_data(text: &str) -> (String, String) {
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix("E:")?.strip_prefix(key)?.strip_prefix('='))
+            .map(|v| simpul_protocol::wire_string(v.trim(), simpul_protocol::MAX_WIRE_STRING_BYTES))
+            .unwrap_or_default()
+    };
+    (get("ID_SERIAL_SHORT"), get("ID_WWN"))
+}
+
 /// Physical disks under `/sys/block`: those with a `device` link, so loop, ram, zram
-/// and device-mapper devices are left out.
-fn read_disks(block: &Path) -> Vec<Disk> {
+/// and device-mapper devices are left out. Serial and WWN come from udev's database
+/// (`udev`, i.e. `/run/udev/data`) where it has them, else from sysfs (NVMe).
+fn read_disks(block: &Path, udev: &Path) -> Vec<Disk> {
     let Ok(dir) = std::fs::read_dir(block) else {
         return Vec::new();
     };
@@ -129,6 +143,14 @@ fn read_disks(block: &Path) -> Vec<Disk> {
         .filter(|e| e.path().join("device").exists())
         .map(|e| {
             let p = e.path();
+            let dev = read_attr(&p.join("dev"));
+            let (udev_serial, wwn) = if dev.is_empty() {
+                Default::default()
+            } else {
+                std::fs::read_to_string(udev.join(format!("b{dev}")))
+                    .map(|t| parse_udev_data(&t))
+                    .unwrap_or_default()
+            };
             Disk {
                 name: e.file_name().to_string_lossy().into_owned(),
                 model: read_attr(&p.join("device/model")),
@@ -136,8 +158,13 @@ fn read_disks(block: &Path) -> Vec<Disk> {
                     .parse::<u64>()
                     .unwrap_or(0)
                     .saturating_mul(512),
-                serial: read_attr(&p.join("device/serial")),
+                serial: if udev_serial.is_empty() {
+                    read_attr(&p.join("device/serial"))
+                } else {
+                    udev_serial
+                },
                 rotational: read_attr(&p.join("queue/rotational")) == "1",
+                wwn,
             }
         })
         .collect();
@@ -147,13 +174,15 @@ fn read_disks(block: &Path) -> Vec<Disk> {
 }
 
 /// Interfaces under `/sys/class/net` except loopback, with MAC, speed and addresses.
+/// Only directories (symlinks to them in a real sysfs) are interfaces: the bonding
+/// module puts a plain file `bonding_masters` there.
 fn read_ports(net: &Path, mut addrs: BTreeMap<String, Vec<NetAddress>>) -> Vec<NetPort> {
     let Ok(dir) = std::fs::read_dir(net) else {
         return Vec::new();
     };
     let mut ports: Vec<NetPort> = dir
         .filter_map(Result::ok)
-        .filter(|e| e.file_name() != "lo")
+        .filter(|e| e.file_name() != "lo" && e.path().is_dir())
         .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let mac = read_attr(&e.path().join("address")).to_ascii_lowercase();
@@ -256,7 +285,8 @@ mod tests {
                 model: "Samsung SSD 980 PRO 500GB".into(),
                 size_bytes: 1_000_215_216 * 512,
                 serial: "S5GXNF0R123456A".into(),
-                rotational: false
+                rotational: false,
+                wwn: String::new(),
             }
         );
         assert!(inv.disks[1].rotational);
@@ -272,6 +302,44 @@ mod tests {
             inv.interfaces[1].speed_mbps, 0,
             "speed -1 of a down link is unknown"
         );
+    }
+
+    /// Issue 25: `bonding_masters` is a plain file, not an interface with an empty MAC.
+    #[test]
+    fn bonding_masters_is_not_an_interface() {
+        let roots = super::super::fixture_tree("bonding-host");
+        let ports = read_ports(&roots.sys.join("class/net"), BTreeMap::new());
+        let names: Vec<_> = ports.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["bond0", "eno1", "eno2"]);
+        assert!(ports.iter().all(|p| !p.mac.is_empty()), "{ports:?}");
+    }
+
+    /// Issue 25: SATA and SAS disks have their serial (and WWN) in udev's database only.
+    #[test]
+    fn sata_serials_come_from_udev() {
+        let roots = super::super::fixture_tree("sata-host");
+        let disks = read_disks(&roots.sys.join("block"), &roots.run.join("udev/data"));
+        let got: Vec<_> = disks
+            .iter()
+            .map(|d| (d.name.as_str(), d.serial.as_str(), d.wwn.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("sda", "S3YJNX0M812345K", "0x5002538e40a1b2c3"),
+                ("sdb", "ZA1B2C3D", "0x5000c500a1b2c3d4"),
+                ("sdc", "", ""),
+            ],
+            "sdc has no udev entry (udev not running): no serial, no error"
+        );
+        assert_eq!(disks[1].model, "ST4000NM0035-1V4");
+        assert!(disks[1].rotational);
+    }
+
+    #[test]
+    fn udev_data_lines() {
+        let (serial, wwn) = parse_udev_data("S:disk/by-id/x\nE:ID_SERIAL=Foo_Bar_123\nE:ID_SERIAL_SHORT=123\nE:ID_WWN_WITH_EXTENSION=0x1\n");
+        assert_eq!((serial.as_str(), wwn.as_str()), ("123", ""));
     }
 
     #[test]

@@ -12,10 +12,23 @@ fn kib(text: &str, key: &str) -> Option<u64> {
     n.checked_mul(1024)
 }
 
-/// Parses (memory, swap) from `/proc/meminfo`. Needs `MemAvailable` (Linux >= 3.14).
+/// Parses (memory, swap) from `/proc/meminfo`. Kernels before 3.14 have no
+/// `MemAvailable`: available memory is then estimated as MemFree + Buffers + Cached +
+/// SReclaimable (what `free` printed before 3.14) and marked as estimated.
 pub fn parse_meminfo(text: &str) -> Option<(Memory, Memory)> {
     let total = kib(text, "MemTotal")?;
-    let avail = kib(text, "MemAvailable")?.min(total);
+    let (avail, estimated) = match kib(text, "MemAvailable") {
+        Some(a) => (a, false),
+        None => {
+            let free = kib(text, "MemFree")?;
+            let rest: u64 = ["Buffers", "Cached", "SReclaimable"]
+                .iter()
+                .filter_map(|k| kib(text, k))
+                .sum();
+            (free.saturating_add(rest), true)
+        }
+    };
+    let avail = avail.min(total);
     let swap_total = kib(text, "SwapTotal").unwrap_or(0);
     let swap_free = kib(text, "SwapFree").unwrap_or(0).min(swap_total);
     Some((
@@ -23,11 +36,13 @@ pub fn parse_meminfo(text: &str) -> Option<(Memory, Memory)> {
             total_bytes: total,
             available_bytes: avail,
             used_bytes: total - avail,
+            estimated,
         },
         Memory {
             total_bytes: swap_total,
             available_bytes: swap_free,
             used_bytes: swap_total - swap_free,
+            estimated: false,
         },
     ))
 }
@@ -52,7 +67,7 @@ impl Collector for MemoryCollector {
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
         let (mem, swap) = parse_meminfo(&read(&self.path)?)
-            .ok_or_else(|| parse_error(&self.path, "MemTotal or MemAvailable missing"))?;
+            .ok_or_else(|| parse_error(&self.path, "MemTotal or MemFree missing"))?;
         let h = report.health.get_or_insert_with(Default::default);
         h.memory = Some(mem);
         h.swap = Some(swap);
@@ -73,14 +88,35 @@ mod tests {
             Memory {
                 total_bytes: 32_768_000 * 1024,
                 available_bytes: 20_480_000 * 1024,
-                used_bytes: 12_288_000 * 1024
+                used_bytes: 12_288_000 * 1024,
+                estimated: false,
             }
         );
         assert_eq!(h.swap.unwrap().used_bytes, (8_388_604 - 8_000_000) * 1024);
     }
 
+    /// Issue 25: a kernel before 3.14 has no `MemAvailable`; the collector used to fail
+    /// and lose total and swap with it.
     #[test]
-    fn old_kernels_without_memavailable_are_an_error() {
-        assert!(parse_meminfo("MemTotal: 100 kB\nMemFree: 50 kB\n").is_none());
+    fn old_kernel_without_memavailable_is_estimated() {
+        let roots = super::super::fixture_tree("old-kernel");
+        let mut r = super::super::empty_report();
+        MemoryCollector::new(&roots).collect(&mut r).unwrap();
+        let h = r.health.unwrap();
+        let avail = (412_340 + 198_452 + 5_120_644 + 351_040) * 1024;
+        assert_eq!(
+            h.memory.unwrap(),
+            Memory {
+                total_bytes: 8_061_532 * 1024,
+                available_bytes: avail,
+                used_bytes: 8_061_532 * 1024 - avail,
+                estimated: true,
+            }
+        );
+        assert_eq!(h.swap.unwrap().total_bytes, 4_194_300 * 1024);
+        assert!(
+            parse_meminfo("MemTotal: 100 kB\n").is_none(),
+            "no MemFree either"
+        );
     }
 }

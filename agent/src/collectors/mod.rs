@@ -6,11 +6,14 @@
 //! `simpul_agent_collector_success`.
 
 mod cpu;
-mod filesystems;
+pub mod diskstats;
+pub mod filesystems;
+mod hwmon;
 pub mod inventory;
 mod load;
 mod memory;
 mod network;
+mod pressure;
 mod processes;
 mod uptime;
 
@@ -27,6 +30,18 @@ pub struct Roots {
     pub sys: PathBuf,
     /// `/etc`.
     pub etc: PathBuf,
+    /// `/run` (udev's device database, `/run/udev/data`).
+    pub run: PathBuf,
+}
+
+/// What the operator selected beyond the defaults (`[filesystems]`, `[disks]`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Mount-point patterns of tmpfs mounts to report (`filesystems.include_tmpfs`).
+    pub include_tmpfs: Vec<String>,
+    /// Device-name patterns of partitions and virtual block devices whose I/O is
+    /// reported besides the physical disks (`disks.include`).
+    pub disks_include: Vec<String>,
 }
 
 /// Why a collector produced nothing.
@@ -52,16 +67,49 @@ pub trait Collector: Send {
 }
 
 /// The collectors that run for every heartbeat, in order.
-pub fn registry(roots: &Roots) -> Vec<Box<dyn Collector>> {
+pub fn registry(roots: &Roots, selection: &Selection) -> Vec<Box<dyn Collector>> {
     vec![
         Box::new(cpu::CpuCollector::new(roots)),
         Box::new(load::LoadCollector::new(roots)),
         Box::new(memory::MemoryCollector::new(roots)),
-        Box::new(filesystems::FilesystemsCollector::new(roots)),
+        Box::new(filesystems::FilesystemsCollector::new(
+            roots,
+            &selection.include_tmpfs,
+        )),
         Box::new(network::NetworkCollector::new(roots)),
         Box::new(processes::ProcessesCollector::new(roots)),
         Box::new(uptime::UptimeCollector::new(roots)),
+        Box::new(diskstats::DiskstatsCollector::new(
+            roots,
+            &selection.disks_include,
+        )),
+        Box::new(pressure::PressureCollector::new(roots)),
+        Box::new(hwmon::HwmonCollector::new(roots)),
     ]
+}
+
+/// Whether `text` matches `pattern`, where `*` stands for any run of characters other
+/// than `/` and everything else is literal (mount points, device names).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(text) = text.strip_prefix(head) else {
+                return false;
+            };
+            // try every split of `text` that keeps the starred part free of '/'
+            let mut end = 0;
+            loop {
+                if glob_match(rest, &text[end..]) {
+                    return true;
+                }
+                match text[end..].chars().next() {
+                    Some(c) if c != '/' => end += c.len_utf8(),
+                    _ => return false,
+                }
+            }
+        }
+    }
 }
 
 /// Reads a whole file, mapping the error to [`CollectError::Read`].
@@ -103,11 +151,20 @@ pub(crate) fn kv_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 pub(crate) fn fixture_roots() -> Roots {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/linux-host");
+    fixture_tree("linux-host")
+}
+
+/// The roots of `tests/fixtures/{name}` (test helper).
+#[cfg(test)]
+pub(crate) fn fixture_tree(name: &str) -> Roots {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(name);
     Roots {
         proc: base.join("proc"),
         sys: base.join("sys"),
         etc: base.join("etc"),
+        run: base.join("run"),
     }
 }
 
@@ -152,6 +209,18 @@ pub(crate) fn empty_report() -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glob_stars_stop_at_slashes() {
+        assert!(glob_match("/tmp", "/tmp"));
+        assert!(!glob_match("/tmp", "/tmp/x"));
+        assert!(glob_match("/run/user/*", "/run/user/1000"));
+        assert!(!glob_match("/run/user/*", "/run/user/1000/doc"));
+        assert!(glob_match("md*", "md127"));
+        assert!(glob_match("sd*1", "sda1"));
+        assert!(!glob_match("sd*1", "sda2"));
+        assert!(glob_match("*", "dm-0"));
+    }
 
     /// Issue 20, finding 7: DMI strings are the firmware's; one with a control
     /// character or invalid UTF-8 must neither vanish nor get the inventory refused.

@@ -1,4 +1,8 @@
 //! Boot time (`btime` of `/proc/stat`) and uptime (`/proc/uptime`).
+//!
+//! Boot time is what availability is computed from, so it is reported whenever
+//! `/proc/stat` has it; an unreadable `/proc/uptime` costs only precision (uptime is then
+//! the clock's time since boot).
 
 use std::path::PathBuf;
 
@@ -44,8 +48,16 @@ impl Collector for UptimeCollector {
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
         let boot = parse_btime(&read(&self.stat)?)
             .ok_or_else(|| parse_error(&self.stat, "no btime line"))?;
-        let up = parse_uptime(&read(&self.uptime)?)
-            .ok_or_else(|| parse_error(&self.uptime, "expected seconds"))?;
+        let up = match read(&self.uptime).map(|t| parse_uptime(&t)) {
+            Ok(Some(up)) => up,
+            failed => {
+                tracing::debug!(path = %self.uptime.display(), ok = failed.is_ok(), "no uptime; counted from btime");
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64());
+                (now - boot as f64).max(0.0)
+            }
+        };
         report.uptime = Some(Uptime {
             boot_time_seconds: boot,
             uptime_seconds: up,
@@ -68,6 +80,23 @@ mod tests {
                 uptime_seconds: 350_735.47
             })
         );
+    }
+
+    /// Issue 25: boot time was lost with an unreadable `/proc/uptime`, though `btime`
+    /// alone gives it.
+    #[test]
+    fn boot_time_without_proc_uptime() {
+        let mut r = super::super::empty_report();
+        UptimeCollector::new(&super::super::fixture_tree("no-uptime"))
+            .collect(&mut r)
+            .unwrap();
+        let u = r.uptime.unwrap();
+        assert_eq!(u.boot_time_seconds, 1_763_856_000);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        assert!((u.uptime_seconds - (now - 1_763_856_000.0)).abs() < 60.0);
     }
 
     #[test]

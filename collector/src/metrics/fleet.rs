@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use simpul_protocol::{Filesystem, Health, NetInterface, Report};
+use simpul_protocol::{DiskIo, Filesystem, Health, NetInterface, PressureLine, Report};
 
 use super::expo::{Expo, Kind};
 use crate::state::{Fleet, HostState};
@@ -65,16 +65,19 @@ fn per_host(
     }
 }
 
+/// One filesystem family; `value` gives nothing where the figure is unknown (the sizes
+/// of a filesystem whose statvfs failed).
 fn fs_family(
     e: &mut Expo,
     name: &str,
     help: &str,
     hosts: &[HostState],
-    value: impl Fn(&Filesystem) -> u64,
+    value: impl Fn(&Filesystem) -> Option<u64>,
 ) {
     e.family(name, Kind::Gauge, help);
     for h in hosts {
         for fs in health(h).map_or(&[][..], |x| &x.filesystems) {
+            let Some(v) = value(fs) else { continue };
             let [a, s, n] = host_labels(h);
             let labels = [
                 a,
@@ -84,7 +87,82 @@ fn fs_family(
                 ("fstype", &fs.fs_type),
                 ("device", &fs.device),
             ];
-            e.sample(name, &labels, value(fs) as f64);
+            e.sample(name, &labels, v as f64);
+        }
+    }
+}
+
+/// The sizes of a filesystem whose statvfs answered.
+fn size(fs: &Filesystem, v: u64) -> Option<u64> {
+    (!fs.device_error).then_some(v)
+}
+
+/// One block-device family (label `device`, bounded by the protocol's `max_disks`).
+fn disk_family(
+    e: &mut Expo,
+    name: &str,
+    kind: Kind,
+    help: &str,
+    hosts: &[HostState],
+    value: impl Fn(&DiskIo) -> Option<f64>,
+) {
+    e.family(name, kind, help);
+    for h in hosts {
+        for d in health(h).map_or(&[][..], |x| &x.disks) {
+            let Some(v) = value(d) else { continue };
+            let [a, s, n] = host_labels(h);
+            e.sample(name, &[a, s, n, ("device", &d.name)], v);
+        }
+    }
+}
+
+/// One pressure family (labels `resource` = cpu, memory, io and `kind` = some, full).
+fn pressure_family(
+    e: &mut Expo,
+    name: &str,
+    kind: Kind,
+    help: &str,
+    hosts: &[HostState],
+    value: impl Fn(&PressureLine) -> f64,
+) {
+    e.family(name, kind, help);
+    for h in hosts {
+        let Some(p) = health(h).and_then(|x| x.pressure.as_ref()) else {
+            continue;
+        };
+        for (resource, r) in [("cpu", &p.cpu), ("memory", &p.memory), ("io", &p.io)] {
+            let Some(r) = r else { continue };
+            for (k, line) in [("some", Some(&r.some)), ("full", r.full.as_ref())] {
+                let Some(line) = line else { continue };
+                let [a, s, n] = host_labels(h);
+                e.sample(
+                    name,
+                    &[a, s, n, ("resource", resource), ("kind", k)],
+                    value(line),
+                );
+            }
+        }
+    }
+}
+
+/// One temperature family (labels `chip` and `sensor`, bounded by the protocol).
+fn temperature_family(
+    e: &mut Expo,
+    name: &str,
+    help: &str,
+    hosts: &[HostState],
+    value: impl Fn(&simpul_protocol::Temperature) -> Option<f64>,
+) {
+    e.family(name, Kind::Gauge, help);
+    for h in hosts {
+        for t in health(h).map_or(&[][..], |x| &x.temperatures) {
+            let Some(v) = value(t) else { continue };
+            let [a, s, n] = host_labels(h);
+            e.sample(
+                name,
+                &[a, s, n, ("chip", &t.chip), ("sensor", &t.sensor)],
+                v,
+            );
         }
     }
 }
@@ -235,35 +313,148 @@ impl FleetMetrics {
             "simpul_host_filesystem_size_bytes",
             "Filesystem size",
             &hosts,
-            |f| f.size_bytes,
+            |f| size(f, f.size_bytes),
         );
         fs_family(
             e,
             "simpul_host_filesystem_free_bytes",
             "Filesystem free bytes, including root-reserved",
             &hosts,
-            |f| f.free_bytes,
+            |f| size(f, f.free_bytes),
         );
         fs_family(
             e,
             "simpul_host_filesystem_avail_bytes",
             "Filesystem bytes available to unprivileged users",
             &hosts,
-            |f| f.available_bytes,
+            |f| size(f, f.available_bytes),
         );
         fs_family(
             e,
             "simpul_host_filesystem_files",
             "Filesystem inodes",
             &hosts,
-            |f| f.inodes_total,
+            |f| size(f, f.inodes_total),
         );
         fs_family(
             e,
             "simpul_host_filesystem_files_free",
             "Filesystem free inodes",
             &hosts,
-            |f| f.inodes_free,
+            |f| size(f, f.inodes_free),
+        );
+        fs_family(
+            e,
+            "simpul_host_filesystem_readonly",
+            "1 if the filesystem is mounted read-only (the ro option or statvfs ST_RDONLY), else 0",
+            &hosts,
+            |f| Some(u64::from(f.readonly)),
+        );
+        fs_family(
+            e,
+            "simpul_host_filesystem_device_error",
+            "1 if statvfs of the filesystem failed or did not answer within 2 s (its sizes are then not exported), else 0",
+            &hosts,
+            |f| Some(u64::from(f.device_error)),
+        );
+        for (name, help, pick) in [
+            (
+                "simpul_host_disk_reads_completed_total",
+                "Reads completed by the disk",
+                (|d: &DiskIo| d.reads_completed as f64) as fn(&DiskIo) -> f64,
+            ),
+            (
+                "simpul_host_disk_writes_completed_total",
+                "Writes completed by the disk",
+                |d| d.writes_completed as f64,
+            ),
+            (
+                "simpul_host_disk_read_bytes_total",
+                "Bytes read from the disk",
+                |d| d.read_bytes as f64,
+            ),
+            (
+                "simpul_host_disk_written_bytes_total",
+                "Bytes written to the disk",
+                |d| d.written_bytes as f64,
+            ),
+            (
+                "simpul_host_disk_read_time_seconds_total",
+                "Seconds spent on reads, summed over concurrent requests",
+                |d| d.read_time_ms as f64 / 1000.0,
+            ),
+            (
+                "simpul_host_disk_write_time_seconds_total",
+                "Seconds spent on writes, summed over concurrent requests",
+                |d| d.write_time_ms as f64 / 1000.0,
+            ),
+            (
+                "simpul_host_disk_io_time_seconds_total",
+                "Seconds the disk had at least one request in flight (its rate is the busy ratio)",
+                |d| d.io_time_ms as f64 / 1000.0,
+            ),
+        ] {
+            disk_family(e, name, Kind::Counter, help, &hosts, |d| Some(pick(d)));
+        }
+        disk_family(
+            e,
+            "simpul_host_disk_io_in_progress",
+            Kind::Gauge,
+            "Requests in flight on the disk at the sample time",
+            &hosts,
+            |d| Some(d.io_in_progress as f64),
+        );
+        disk_family(
+            e,
+            "simpul_host_disk_busy_ratio",
+            Kind::Gauge,
+            "Share of the agent's last interval the disk was busy (0 to 1)",
+            &hosts,
+            |d| d.busy_ratio,
+        );
+        pressure_family(
+            e,
+            "simpul_host_pressure_stalled_avg10_ratio",
+            Kind::Gauge,
+            "Share of the last 10 s that some (kind=some) or all non-idle (kind=full) tasks were stalled on the resource (PSI avg10 / 100)",
+            &hosts,
+            |l| l.avg10_ratio,
+        );
+        pressure_family(
+            e,
+            "simpul_host_pressure_stalled_seconds_total",
+            Kind::Counter,
+            "Seconds that some (kind=some) or all non-idle (kind=full) tasks were stalled on the resource (PSI total)",
+            &hosts,
+            |l| l.total_us as f64 / 1e6,
+        );
+        temperature_family(
+            e,
+            "simpul_host_hwmon_temperature_celsius",
+            "Temperature of a hwmon sensor",
+            &hosts,
+            |t| Some(t.celsius),
+        );
+        temperature_family(
+            e,
+            "simpul_host_hwmon_temperature_max_celsius",
+            "High threshold of a hwmon temperature sensor, where the chip has one",
+            &hosts,
+            |t| t.max_celsius,
+        );
+        temperature_family(
+            e,
+            "simpul_host_hwmon_temperature_crit_celsius",
+            "Critical threshold of a hwmon temperature sensor, where the chip has one",
+            &hosts,
+            |t| t.crit_celsius,
+        );
+        gauge(
+            e,
+            "simpul_host_memory_available_estimated",
+            "1 if the host's available memory is estimated (a kernel before 3.14 without MemAvailable), else 0",
+            &hosts,
+            |h| health(h)?.memory.as_ref().map(|m| f64::from(u8::from(m.estimated))),
         );
         net_family(
             e,
