@@ -49,7 +49,7 @@ impl DisksConfig {
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*'));
             if !ok {
                 p.push(format!(
-                    "disks.include[{i}] = {pat:?}: must be a kernel device name pattern of 1 to 32 characters a-z, 0-9, '-', '_', '.' and '*' (any characters), e.g. \"md*\" or \"dm-*\""
+                    "disks.include[{i}] = {pat:?}: must be a kernel device name pattern of 1 to 32 letters, digits, '-', '_', '.' and '*' (any characters), e.g. \"md*\" or \"dm-*\""
                 ));
             }
         }
