@@ -5,10 +5,15 @@
 //! links for hosts on switch access ports, and the rest on the router whose ARP table
 //! has them, the subnet's gateway or this host (an unknown segment only for what no
 //! ARP table has). Off until `[discovery] subnets` or `[[discovery.snmp]]` is
-//! configured; nothing outside those subnets and devices is probed.
+//! configured; nothing outside those subnets and devices is probed. MikroTik devices
+//! come from RouterOS's neighbour table (MIKROTIK-MIB) and, when `mndp_listen_secs`
+//! is set, from the MNDP announcements this host hears (a passive listener: nothing
+//! is sent).
 
 pub mod arp;
 pub mod links;
+pub mod mikrotik;
+pub mod mndp;
 pub mod neighbours;
 pub mod oui;
 pub mod rdns;
@@ -67,6 +72,10 @@ pub struct DiscoveryConfig {
     /// switch): its MACs do not place hosts (default 16).
     #[serde(default = "default_uplink_macs")]
     pub uplink_mac_threshold: u32,
+    /// Listen this many seconds for MikroTik's MNDP announcements (UDP 5678, all IPv4
+    /// interfaces) in every discovery; 0 (the default): no listening.
+    #[serde(default)]
+    pub mndp_listen_secs: u32,
 }
 
 fn default_interval() -> u32 {
@@ -112,14 +121,15 @@ impl Default for DiscoveryConfig {
             reverse_dns_timeout_ms: default_rdns_timeout(),
             snmp: Vec::new(),
             uplink_mac_threshold: default_uplink_macs(),
+            mndp_listen_secs: 0,
         }
     }
 }
 
 impl DiscoveryConfig {
-    /// Discovery runs when subnets or SNMP devices are configured.
+    /// Discovery runs when subnets, SNMP devices or MNDP listening are configured.
     pub fn enabled(&self) -> bool {
-        !self.subnets.is_empty() || !self.snmp.is_empty()
+        !self.subnets.is_empty() || !self.snmp.is_empty() || self.mndp_listen_secs > 0
     }
 
     /// The configured subnets, or every problem (each naming its key).
@@ -189,6 +199,13 @@ impl DiscoveryConfig {
         for (i, t) in self.snmp.iter().enumerate() {
             p.extend(t.problems(&format!("discovery.snmp[{i}]")));
         }
+        if self.mndp_listen_secs > MAX_MNDP_LISTEN_SECS {
+            p.push(format!(
+                "discovery.mndp_listen_secs = {}: must be 0 (off) or between 1 and \
+                 {MAX_MNDP_LISTEN_SECS} seconds (RouterOS announces every 30 to 60 s)",
+                self.mndp_listen_secs
+            ));
+        }
         if !(1..=10_000).contains(&self.uplink_mac_threshold) {
             p.push(format!(
                 "discovery.uplink_mac_threshold = {}: must be between 1 and 10000",
@@ -198,6 +215,9 @@ impl DiscoveryConfig {
         p
     }
 }
+
+/// The longest MNDP listen: within a discovery's shortest interval (60 s).
+pub const MAX_MNDP_LISTEN_SECS: u32 = 60;
 
 /// How long an unchanged topology goes unreported: a daily keep-alive tells the
 /// collector the diagram is still current.
@@ -365,6 +385,9 @@ pub struct Discovery {
     pub stats: Stats,
     /// Each configured SNMP device: how its poll went and what it said.
     pub snmp: Vec<snmp::Poll>,
+    /// What the MNDP listener heard (when `mndp_listen_secs` is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mndp: Option<mndp::Heard>,
 }
 
 /// Facts about one address.
@@ -402,8 +425,16 @@ pub fn discover(
     // CAP_NET_RAW), the rest with ICMP, as are the hosts ARP found (so that `icmp`
     // still says who answers ping); SNMP polls run on their own thread meanwhile
     let (groups, off_link) = arp_groups(&subnets, &local);
-    let (swept, arp_found, polls) = std::thread::scope(|sc| {
+    let (swept, arp_found, polls, heard) = std::thread::scope(|sc| {
         let polling = sc.spawn(|| snmp::poll_all(&cfg.snmp, snmp::mibs::WALKS));
+        let listening = (cfg.mndp_listen_secs > 0).then(|| {
+            sc.spawn(|| {
+                mndp::listen(
+                    std::net::SocketAddr::from(([0, 0, 0, 0], mndp::PORT)),
+                    Duration::from_secs(u64::from(cfg.mndp_listen_secs)),
+                )
+            })
+        });
         let (arp_found, icmp_targets) = match (groups.is_empty(), cfg.arp_sweep) {
             (false, true) => match arp::sweep(&groups, pace) {
                 Ok(found) => {
@@ -419,8 +450,30 @@ pub fn discover(
             _ => (BTreeMap::new(), targets.clone()),
         };
         let swept = sweep::sweep(&icmp_targets, pace, &|| neighbours::table(procfs));
-        (swept, arp_found, polling.join().unwrap_or_default())
+        let heard = listening.map(|l| {
+            l.join()
+                .unwrap_or_else(|_| Err("MNDP: the listener failed".to_owned()))
+        });
+        (swept, arp_found, polling.join().unwrap_or_default(), heard)
     });
+    let heard = match heard {
+        None => None,
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+        Some(Ok(h)) => {
+            tracing::info!(
+                devices = h.devices.len(),
+                frames = h.frames,
+                requests = h.requests,
+                malformed = h.malformed,
+                "MNDP listen"
+            );
+            errors.extend(h.error());
+            Some(h)
+        }
+    };
     let sweep_seconds = started.elapsed().as_secs_f64();
     errors.extend(polls.iter().filter_map(|p| p.error.clone()));
     errors.extend(swept.errors);
@@ -514,6 +567,7 @@ pub fn discover(
             .filter_map(|(p, t)| p.device.as_ref().map(|d| (t, d)))
             .collect::<Vec<_>>(),
         uplink_mac_threshold: cfg.uplink_mac_threshold,
+        mndp: heard.as_ref().map_or(&[], |h| h.devices.as_slice()),
     });
     // what devices say can be longer than a report may carry (256 bytes a text)
     t.fit_strings(255);
@@ -532,6 +586,7 @@ pub fn discover(
         topology: t,
         errors,
         snmp: polls,
+        mndp: heard,
     }
 }
 
@@ -636,6 +691,8 @@ struct Facts<'a> {
     /// Polled SNMP devices that answered.
     polls: &'a [(&'a snmp::SnmpTarget, &'a snmp::mibs::DeviceInfo)],
     uplink_mac_threshold: u32,
+    /// What the MNDP listener heard, each with this host's interface that heard it.
+    mndp: &'a [(mndp::Announcement, String)],
 }
 
 fn device_id(mac: Option<&str>, ip: IpAddr) -> String {
@@ -757,6 +814,11 @@ fn build(f: &Facts<'_>) -> Topology {
     for ((id, (_, d)), up) in ids.iter().zip(f.polls).zip(&uplinks) {
         g.add_fdb(id, d, up, f.uplink_mac_threshold);
     }
+    // MikroTik: RouterOS's neighbour tables, then what this host heard by MNDP
+    for (id, (_, d)) in ids.iter().zip(f.polls) {
+        g.add_mikrotik_neighbours(id, d);
+    }
+    g.add_mndp_heard(&self_id, f.mndp);
     // who saw each address in its ARP table: a polled router first (then any other
     // polled device, a layer-3 switch), each with the port of the entry
     let mut arp_seen_by: BTreeMap<IpAddr, (DeviceType, String, String)> = BTreeMap::new();
@@ -920,6 +982,7 @@ mod tests {
             hostname: "opd-agent",
             polls: &[],
             uplink_mac_threshold: 16,
+            mndp: &[],
         };
         let me_id = "mac:02:00:00:00:00:fe";
         let mut t = build(&f);

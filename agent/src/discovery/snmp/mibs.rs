@@ -1,7 +1,9 @@
 //! What the walked MIB tables say about one device: the system group, IF-MIB
 //! (ifTable + ifXTable), LLDP-MIB (local ports, remote systems and their management
 //! addresses), BRIDGE-MIB and Q-BRIDGE-MIB forwarding tables with the bridge-port to
-//! ifIndex map, and the ARP tables (ipNetToMediaTable, ipNetToPhysicalTable).
+//! ifIndex map, the ARP tables (ipNetToMediaTable, ipNetToPhysicalTable), and
+//! MIKROTIK-MIB's neighbour table (mtxrNeighborTable: what RouterOS learned by MNDP,
+//! CDP and LLDP).
 //!
 //! Parsing is total: a row with a missing or odd column is kept with what it has, a
 //! malformed index is skipped and counted, never a panic.
@@ -31,6 +33,24 @@ pub const WALKS: &[(&str, &[u32])] = &[
     ("dot1qTpFdbTable", DOT1Q_FDB),
     ("ipNetToMediaTable", IP_NET_TO_MEDIA),
     ("ipNetToPhysicalTable", IP_NET_TO_PHYSICAL),
+    ("mtxrNeighborTable", MTXR_NEIGHBOR),
+];
+
+/// What a device's `tables = [...]` may name, each with the walks of [`WALKS`] it
+/// stands for.
+pub const TABLES: &[(&str, &[&str])] = &[
+    ("system", &["system", "ipForwarding"]),
+    ("interfaces", &["ifTable", "ifXTable"]),
+    (
+        "lldp",
+        &["lldpLocalSystemData", "lldpRemTable", "lldpRemManAddrTable"],
+    ),
+    (
+        "fdb",
+        &["dot1dBasePortTable", "dot1dTpFdbTable", "dot1qTpFdbTable"],
+    ),
+    ("arp", &["ipNetToMediaTable", "ipNetToPhysicalTable"]),
+    ("mikrotik", &["mtxrNeighborTable"]),
 ];
 
 const SYSTEM: &[u32] = &[1, 3, 6, 1, 2, 1, 1];
@@ -45,6 +65,10 @@ const DOT1D_FDB: &[u32] = &[1, 3, 6, 1, 2, 1, 17, 4, 3, 1];
 const DOT1Q_FDB: &[u32] = &[1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1];
 const IP_NET_TO_MEDIA: &[u32] = &[1, 3, 6, 1, 2, 1, 4, 22, 1];
 const IP_NET_TO_PHYSICAL: &[u32] = &[1, 3, 6, 1, 2, 1, 4, 35, 1];
+/// MIKROTIK-MIB mtxrNeighborTableEntry (mtxrNeighbor 1 1): columns 2 IpAddress,
+/// 3 MacAddress, 4 Version, 5 Platform, 6 Identity, 7 SoftwareID, 8 InterfaceID (the
+/// ifIndex it was heard on), indexed by mtxrNeighborIndex.
+const MTXR_NEIGHBOR: &[u32] = &[1, 3, 6, 1, 4, 1, 14988, 1, 1, 11, 1, 1];
 
 /// One interface (IF-MIB).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -105,6 +129,20 @@ pub struct ArpEntry {
     pub mac: String,
 }
 
+/// A neighbour a RouterOS device learned (MIKROTIK-MIB mtxrNeighborTable).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MikrotikNeighbour {
+    /// mtxrNeighborInterfaceID: the ifIndex of the device's interface that heard it.
+    pub if_index: u32,
+    /// mtxrNeighborIpAddress; none when 0.0.0.0.
+    pub ip: Option<IpAddr>,
+    pub mac: Option<String>,
+    pub identity: String,
+    pub platform: String,
+    pub version: String,
+    pub software_id: String,
+}
+
 /// LLDP system capability bits (IEEE 802.1AB, BITS: bit 0 is the top bit of the
 /// first octet).
 pub const CAP_BRIDGE: u16 = 1 << 2;
@@ -130,6 +168,8 @@ pub struct DeviceInfo {
     pub bridge_ports: BTreeMap<u32, u32>,
     pub fdb: Vec<FdbEntry>,
     pub arp: Vec<ArpEntry>,
+    /// MIKROTIK-MIB's neighbours (empty on other devices).
+    pub mikrotik_neighbours: Vec<MikrotikNeighbour>,
     /// Variables received.
     pub oids: usize,
     /// Variables received per walked table.
@@ -230,7 +270,53 @@ pub fn parse(all: &BTreeMap<Oid, Val>) -> DeviceInfo {
     parse_lldp(all, &mut d);
     parse_bridge(all, &mut d);
     parse_arp(all, &mut d);
+    parse_mikrotik(all, &mut d);
     d
+}
+
+fn parse_mikrotik(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
+    let mut rows: BTreeMap<u32, BTreeMap<u32, &Val>> = BTreeMap::new();
+    for (k, v) in under(all, MTXR_NEIGHBOR) {
+        match k {
+            [col, index] => {
+                rows.entry(*index).or_default().insert(*col, v);
+            }
+            _ => d.skipped += 1,
+        }
+    }
+    for cols in rows.into_values() {
+        let txt = |c: u32| cols.get(&c).map(|v| v.display_text()).unwrap_or_default();
+        let ip = match cols.get(&2) {
+            Some(Val::Ip(a)) => Some(*a),
+            Some(Val::Bytes(b)) => <[u8; 4]>::try_from(b.as_slice()).ok(),
+            _ => None,
+        }
+        .filter(|a| *a != [0; 4])
+        .map(IpAddr::from);
+        let mac = cols.get(&3).and_then(|v| v.bytes()).and_then(mac_text);
+        let Some(if_index) = cols
+            .get(&8)
+            .and_then(|v| v.int())
+            .and_then(|i| u32::try_from(i).ok())
+        else {
+            d.skipped += 1;
+            continue;
+        };
+        if ip.is_none() && mac.is_none() && txt(6).is_empty() {
+            // nothing that names a device
+            d.skipped += 1;
+            continue;
+        }
+        d.mikrotik_neighbours.push(MikrotikNeighbour {
+            if_index,
+            ip,
+            mac,
+            identity: txt(6),
+            platform: txt(5),
+            version: txt(4),
+            software_id: txt(7),
+        });
+    }
 }
 
 fn parse_interfaces(all: &BTreeMap<Oid, Val>, d: &mut DeviceInfo) {
@@ -730,6 +816,55 @@ mod tests {
         // binary stays hex, as before
         all.insert(oid(".1.3.6.1.2.1.1.5.0"), mac(&[0xff, 0x01, 0x02]));
         assert_eq!(parse(&all).sys_name, "ff:01:02");
+    }
+
+    /// MIKROTIK-MIB's neighbour table as RouterOS serves it: two neighbours (one
+    /// without an address), a row without its interface and a broken index skipped.
+    #[test]
+    fn a_routeros_neighbour_table_gives_its_neighbours() {
+        let m = |o: &str, v: Val| (oid(o), v);
+        let e = ".1.3.6.1.4.1.14988.1.1.11.1.1";
+        let d = parse(&BTreeMap::from([
+            m(&format!("{e}.2.1"), Val::Ip([10, 20, 0, 2])),
+            m(&format!("{e}.3.1"), mac(&[0x4c, 0x5e, 0x0c, 0, 0, 2])),
+            m(&format!("{e}.4.1"), s("6.49.10 (long-term)")),
+            m(&format!("{e}.5.1"), s("MikroTik")),
+            m(&format!("{e}.6.1"), s("sw-lantai-1")),
+            m(&format!("{e}.7.1"), s("ABCD-1234")),
+            m(&format!("{e}.8.1"), Val::Int(3)),
+            m(&format!("{e}.2.2"), Val::Ip([0, 0, 0, 0])),
+            m(&format!("{e}.3.2"), mac(&[0x4c, 0x5e, 0x0c, 0, 0, 3])),
+            m(&format!("{e}.6.2"), s("cap-lobby")),
+            m(&format!("{e}.8.2"), Val::Int(4)),
+            m(&format!("{e}.6.3"), s("no interface")),
+            m(&format!("{e}.6.4.4"), s("broken index")),
+        ]));
+        assert_eq!(
+            d.mikrotik_neighbours.len(),
+            2,
+            "{:?}",
+            d.mikrotik_neighbours
+        );
+        let n = &d.mikrotik_neighbours[0];
+        assert_eq!(n.ip, Some(IpAddr::from([10, 20, 0, 2])));
+        assert_eq!(n.mac.as_deref(), Some("4c:5e:0c:00:00:02"));
+        assert_eq!(
+            (n.identity.as_str(), n.platform.as_str(), n.version.as_str()),
+            ("sw-lantai-1", "MikroTik", "6.49.10 (long-term)")
+        );
+        assert_eq!((n.if_index, n.software_id.as_str()), (3, "ABCD-1234"));
+        assert_eq!(d.mikrotik_neighbours[1].ip, None);
+        assert_eq!(d.skipped, 2);
+    }
+
+    #[test]
+    fn every_walk_belongs_to_one_table() {
+        for (w, _) in WALKS {
+            let n = TABLES.iter().filter(|(_, ws)| ws.contains(w)).count();
+            assert_eq!(n, 1, "{w}");
+        }
+        let named: usize = TABLES.iter().map(|(_, ws)| ws.len()).sum();
+        assert_eq!(named, WALKS.len());
     }
 
     #[test]

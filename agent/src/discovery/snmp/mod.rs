@@ -116,65 +116,191 @@ pub trait Snmp {
     ) -> impl std::future::Future<Output = Result<Vec<(Vec<u32>, Val)>, String>>;
 }
 
-/// One `[[discovery.snmp]]` device.
+/// One `[[discovery.snmp]]` device, with its `profile`'s defaults applied to what the
+/// entry leaves out (see [`RawSnmpTarget`]).
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "RawSnmpTarget")]
 pub struct SnmpTarget {
     /// The device's management address (an IP address).
     pub address: String,
-    #[serde(default = "default_port")]
     pub port: u16,
     /// `"2c"` or `"3"`.
-    #[serde(default = "default_version")]
     pub version: String,
     /// v2c community.
-    #[serde(default)]
     pub community: Option<String>,
     /// v3 user name.
-    #[serde(default)]
     pub user: Option<String>,
     /// v3: `SHA` (SHA-1), `SHA-224`, `SHA-256`, `SHA-384`, `SHA-512` or `MD5`.
-    #[serde(default)]
     pub auth_protocol: Option<String>,
-    #[serde(default)]
     pub auth_password: Option<String>,
     /// v3: `AES` (AES-128), `AES-192`, `AES-256` or `DES`.
-    #[serde(default)]
     pub priv_protocol: Option<String>,
-    #[serde(default)]
     pub priv_password: Option<String>,
-    /// Wait for each answer (default 2,000 ms).
-    #[serde(default = "default_timeout")]
+    /// Wait for each answer (default 2,000 ms; `routeros`: 5,000).
     pub timeout_ms: u32,
-    /// Further tries of a request that got no answer (default 1).
-    #[serde(default = "default_retries")]
+    /// Further tries of a request that got no answer (default 1; `routeros`: 2).
     pub retries: u32,
-    /// Rows per GETBULK (default 25).
-    #[serde(default = "default_reps")]
+    /// Rows per GETBULK (default 25; `routeros`: 10).
     pub max_repetitions: u32,
-    /// The longest a whole poll of this device may take (default 60 s).
-    #[serde(default = "default_deadline")]
+    /// The longest a whole poll of this device may take (default 60 s; `routeros`:
+    /// 180 s).
     pub deadline_secs: u32,
     /// The most rows (variables) a whole poll of this device may return (default
     /// 250,000): a device whose table never ends is stopped there, not when the
     /// agent's memory is gone (a hostile device fed one ~25 MB a second until the
     /// deadline; issue 20). A core switch with a very large forwarding table may need
     /// more.
-    #[serde(default = "default_max_rows")]
     pub max_rows: u32,
     /// Overrides the device type the poll infers: `router`, `switch`, `server`, `host`.
-    #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// Seconds between two reads of the interface counters (default 60; 0: never),
     /// apart from the discovery's walks.
-    #[serde(default = "default_traffic_interval")]
     pub traffic_interval_secs: u32,
     /// Which interfaces' counters to read: patterns of ifName or ifDescr (`*` any
     /// characters, `?` one; case ignored), e.g. `["ether1", "sfp*"]`. Empty (the
     /// default): every interface that is up and not a loopback, and each such one
     /// afterwards while the device has it (so that a port going down shows as down).
-    #[serde(default)]
     pub interfaces: Vec<String>,
+    /// The profile whose defaults apply: `generic` (the default) or `routeros`.
+    pub profile: Option<String>,
+    /// The tables a discovery walks (names of [`mibs::TABLES`]); `None`: all of them.
+    pub tables: Option<Vec<String>>,
+}
+
+/// `[[discovery.snmp]]` as written: the timing keys optional, so that a `profile`
+/// supplies what the entry leaves out and what it sets wins.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnmpTarget {
+    /// The device's management address (an IP address).
+    address: String,
+    #[serde(default = "default_port")]
+    port: u16,
+    /// `"2c"` or `"3"`.
+    #[serde(default = "default_version")]
+    version: String,
+    /// v2c community.
+    #[serde(default)]
+    community: Option<String>,
+    /// v3 user name.
+    #[serde(default)]
+    user: Option<String>,
+    /// v3 authentication protocol.
+    #[serde(default)]
+    auth_protocol: Option<String>,
+    /// v3 authentication password.
+    #[serde(default)]
+    auth_password: Option<String>,
+    /// v3 privacy protocol.
+    #[serde(default)]
+    priv_protocol: Option<String>,
+    /// v3 privacy password.
+    #[serde(default)]
+    priv_password: Option<String>,
+    /// Wait for each answer; default by `profile`.
+    #[serde(default)]
+    timeout_ms: Option<u32>,
+    /// Further tries of a request; default by `profile`.
+    #[serde(default)]
+    retries: Option<u32>,
+    /// Rows per GETBULK; default by `profile`.
+    #[serde(default)]
+    max_repetitions: Option<u32>,
+    /// The longest a whole poll may take; default by `profile`.
+    #[serde(default)]
+    deadline_secs: Option<u32>,
+    /// The most rows a whole poll may return.
+    #[serde(default = "default_max_rows")]
+    max_rows: u32,
+    /// Overrides the inferred device type.
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    /// Seconds between two reads of the interface counters.
+    #[serde(default = "default_traffic_interval")]
+    traffic_interval_secs: u32,
+    /// Which interfaces' counters to read.
+    #[serde(default)]
+    interfaces: Vec<String>,
+    /// `generic` or `routeros`: the defaults of the timing keys above.
+    #[serde(default)]
+    profile: Option<String>,
+    /// What a discovery walks: `system`, `interfaces`, `lldp`, `fdb`, `arp`,
+    /// `mikrotik`; default all.
+    #[serde(default)]
+    tables: Option<Vec<String>>,
+}
+
+/// A profile's defaults: timeout_ms, retries, max_repetitions, deadline_secs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileDefaults {
+    pub timeout_ms: u32,
+    pub retries: u32,
+    pub max_repetitions: u32,
+    pub deadline_secs: u32,
+}
+
+/// The profiles a device entry may name, with their defaults. `routeros`: RouterOS
+/// answers large GETBULK requests slowly (the issue's experience, not a published
+/// figure), so it gets fewer rows per request, a longer wait for each, one more try and
+/// a longer deadline for the whole poll.
+pub const PROFILES: &[(&str, ProfileDefaults)] = &[
+    (
+        "generic",
+        ProfileDefaults {
+            timeout_ms: 2000,
+            retries: 1,
+            max_repetitions: 25,
+            deadline_secs: 60,
+        },
+    ),
+    (
+        "routeros",
+        ProfileDefaults {
+            timeout_ms: 5000,
+            retries: 2,
+            max_repetitions: 10,
+            deadline_secs: 180,
+        },
+    ),
+];
+
+/// The defaults of `profile` (`generic` for none, or one [`problems`] refuses).
+///
+/// [`problems`]: SnmpTarget::problems
+pub fn profile_defaults(profile: Option<&str>) -> ProfileDefaults {
+    let name = profile.unwrap_or("generic");
+    PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or(&PROFILES[0])
+        .1
+}
+
+impl From<RawSnmpTarget> for SnmpTarget {
+    fn from(r: RawSnmpTarget) -> Self {
+        let d = profile_defaults(r.profile.as_deref());
+        Self {
+            address: r.address,
+            port: r.port,
+            version: r.version,
+            community: r.community,
+            user: r.user,
+            auth_protocol: r.auth_protocol,
+            auth_password: r.auth_password,
+            priv_protocol: r.priv_protocol,
+            priv_password: r.priv_password,
+            timeout_ms: r.timeout_ms.unwrap_or(d.timeout_ms),
+            retries: r.retries.unwrap_or(d.retries),
+            max_repetitions: r.max_repetitions.unwrap_or(d.max_repetitions),
+            deadline_secs: r.deadline_secs.unwrap_or(d.deadline_secs),
+            max_rows: r.max_rows,
+            kind: r.kind,
+            traffic_interval_secs: r.traffic_interval_secs,
+            interfaces: r.interfaces,
+            profile: r.profile,
+            tables: r.tables,
+        }
+    }
 }
 
 fn default_port() -> u16 {
@@ -182,18 +308,6 @@ fn default_port() -> u16 {
 }
 fn default_version() -> String {
     "2c".into()
-}
-fn default_timeout() -> u32 {
-    2000
-}
-fn default_retries() -> u32 {
-    1
-}
-fn default_reps() -> u32 {
-    25
-}
-fn default_deadline() -> u32 {
-    60
 }
 fn default_max_rows() -> u32 {
     250_000
@@ -226,6 +340,8 @@ impl std::fmt::Debug for SnmpTarget {
             .field("kind", &self.kind)
             .field("traffic_interval_secs", &self.traffic_interval_secs)
             .field("interfaces", &self.interfaces)
+            .field("profile", &self.profile)
+            .field("tables", &self.tables)
             .finish()
     }
 }
@@ -317,6 +433,39 @@ impl SnmpTarget {
                 self.interfaces.len()
             ));
         }
+        if let Some(x) = &self.profile {
+            if !PROFILES.iter().any(|(n, _)| n == x) {
+                let names: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
+                p.push(format!(
+                    "{key}.profile = {x:?}: unknown profile; valid: {}",
+                    names.join(", ")
+                ));
+            }
+        }
+        let valid = || {
+            mibs::TABLES
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match &self.tables {
+            Some(t) if t.is_empty() => p.push(format!(
+                "{key}.tables = []: name at least one of {}, or leave the key out to walk them all",
+                valid()
+            )),
+            Some(t) => {
+                for (i, name) in t.iter().enumerate() {
+                    if !mibs::TABLES.iter().any(|(n, _)| n == name) {
+                        p.push(format!(
+                            "{key}.tables[{i}] = {name:?}: unknown table; valid: {}",
+                            valid()
+                        ));
+                    }
+                }
+            }
+            None => {}
+        }
         for (i, pat) in self.interfaces.iter().enumerate() {
             if pat.is_empty() || pat.len() > 64 || pat.chars().any(char::is_control) {
                 p.push(format!(
@@ -363,6 +512,17 @@ impl SnmpTarget {
             )),
             None => {}
         }
+    }
+
+    /// Whether a discovery walks the subtree named `walk` (a name of [`mibs::WALKS`])
+    /// on this device: every one, unless `tables` chooses.
+    pub fn walks(&self, walk: &str) -> bool {
+        self.tables.as_ref().is_none_or(|chosen| {
+            mibs::TABLES
+                .iter()
+                .filter(|(n, _)| chosen.iter().any(|c| c == n))
+                .any(|(_, walks)| walks.contains(&walk))
+        })
     }
 
     /// `address` or `address:port` for messages.
@@ -486,6 +646,10 @@ pub fn poll_all(targets: &[SnmpTarget], walks: &Walks) -> Vec<Poll> {
 
 async fn poll_one(t: &SnmpTarget, walks: &Walks) -> Poll {
     let started = Instant::now();
+    // the device's own choice of tables (`tables = [...]`) among those asked for
+    let walks: Vec<(&'static str, &'static [u32])> =
+        walks.iter().filter(|(n, _)| t.walks(n)).copied().collect();
+    let walks = walks.as_slice();
     let deadline = Duration::from_secs(u64::from(t.deadline_secs));
     let result = match client::Client::connect(t).await {
         Err(e) => Err(e),
@@ -544,6 +708,51 @@ mod tests {
         );
         assert!(!format!("{c:?}").contains("pr1vate"));
         assert!(c.problems("k").is_empty());
+    }
+
+    /// Issue 23: `profile = "routeros"` sets RouterOS-friendly defaults; a key the
+    /// entry sets wins; `tables` chooses the walks.
+    #[test]
+    fn a_profile_supplies_defaults_and_explicit_keys_win() {
+        let plain = target("address = \"10.0.0.1\"\ncommunity = \"c\"");
+        assert_eq!(
+            (
+                plain.timeout_ms,
+                plain.retries,
+                plain.max_repetitions,
+                plain.deadline_secs
+            ),
+            (2000, 1, 25, 60)
+        );
+        let ros = target("address = \"10.0.0.1\"\ncommunity = \"c\"\nprofile = \"routeros\"");
+        assert_eq!(
+            (
+                ros.timeout_ms,
+                ros.retries,
+                ros.max_repetitions,
+                ros.deadline_secs
+            ),
+            (5000, 2, 10, 180)
+        );
+        assert!(ros.problems("k").is_empty());
+        let mine = target(
+            "address = \"10.0.0.1\"\ncommunity = \"c\"\nprofile = \"routeros\"\n\
+             max_repetitions = 4\ntimeout_ms = 9000\ntables = [\"system\", \"mikrotik\"]",
+        );
+        assert_eq!(
+            (mine.timeout_ms, mine.retries, mine.max_repetitions),
+            (9000, 2, 4)
+        );
+        let walked: Vec<&str> = mibs::WALKS
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| mine.walks(n))
+            .collect();
+        assert_eq!(walked, ["system", "ipForwarding", "mtxrNeighborTable"]);
+        assert!(mibs::WALKS.iter().all(|(n, _)| plain.walks(n)));
+        assert!(format!("{mine:?}").contains("profile: Some(\"routeros\")"));
+        // an unknown key is still refused
+        assert!(toml::from_str::<SnmpTarget>("address = \"x\"\nprofil = \"routeros\"").is_err());
     }
 
     #[test]
