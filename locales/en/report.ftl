@@ -84,7 +84,6 @@ report-lan-versions = Versions
 report-lan-changes = Changes in the period
 report-lan-no-changes = No change was discovered in the period.
 report-lan-none-before-end = No version was discovered before the end of the period.
-report-lan-legend = Legend
 report-lan-tiled = The diagram is wider than a page at a readable size: after an overview, it continues over the following pages in parts, left to right, top to bottom.
 report-lan-part = { $title }: part { $part } of { $parts }
 report-lan-overview = The whole diagram at a glance (the parts that follow are readable):
@@ -95,15 +94,6 @@ report-lan-caption = Version { $version }, discovered { $discovered }, last conf
     [one] { $links } link
    *[other] { $links } links
 }
-report-legend-router = router
-report-legend-switch = switch
-report-legend-server = server (agent)
-report-legend-host = host
-report-legend-unknown = unknown
-report-legend-segment = segment (unmanaged)
-report-legend-lldp = LLDP neighbour
-report-legend-fdb = switch forwarding table
-report-legend-other = other evidence
 report-legend-box = Each box: name (or address), address and port, type and vendor.
 report-acked = { $time } by { $who }
 report-not-acked = not yet

@@ -424,6 +424,24 @@ pub fn start_agent(dir: &Path, collector_url: &str, token: &str, extra: &str) ->
     )
 }
 
+/// A `[[links]]` entry (collector.toml): Dinas Kesehatan's WAN link `dinkes-wan`,
+/// measured from the Pusat Data's `pd-core`, contracted at `capacity_bps`, whose
+/// uplink is `device`'s ether1.
+pub fn dinkes_wan_link(capacity_bps: u64, device: &str) -> String {
+    format!(
+        r#"
+[[links]]
+id = "dinkes-wan"
+name = "Dinkes - Pusat Data"
+agency = "dinkes"
+site = "kantor-dinkes"
+a = {{ host = "pd-core", probe = "to-dinkes" }}
+capacity_bps = {capacity_bps}
+uplink = {{ device = "{device}", interface = "ether1" }}
+"#
+    )
+}
+
 /// The value of the first sample whose line starts with `prefix` (name and labels).
 pub fn sample(metrics: &str, prefix: &str) -> Option<f64> {
     metrics

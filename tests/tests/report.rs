@@ -433,7 +433,10 @@ fn the_yearly_report_matches_the_api_in_pdf_and_xlsx() {
     for device in ["sw-core-01", "pc-loket-07", "pc-gudang-09"] {
         assert!(text.contains(device), "{device} in the diagram:\n{text}");
     }
-    assert!(text.contains("LLDP neighbour") && text.contains(&en("report-lan-legend")));
+    // one legend, the diagram's own (lan::svg, what the diagram shows), in the
+    // report's language
+    assert!(text.contains(&en("lan-svg-legend")), "{text}");
+    assert_eq!(text.matches(&en("lan-svg-legend-fdb")).count(), 1, "{text}");
     assert!(text.contains("Version 2, discovered"), "{text}");
     let change = row_after(&text, &en("report-lan-changes"), "device added");
     assert!(change.contains("pc-gudang-09"), "{change}");
@@ -839,7 +842,7 @@ fn in_indonesian(c: &Collector, year: &str, score: &serde_json::Value, sla: &ser
     let rt = row_after(&text, &id("report-restore-tests"), "dinkes-simpus");
     assert!(rt.contains("Sari") && rt.contains("baik"), "{rt}");
     assert!(
-        text.contains("tetangga LLDP") && text.contains("Versi 2, ditemukan"),
+        text.contains(&id("lan-svg-legend-fdb")) && text.contains("Versi 2, ditemukan"),
         "{text}"
     );
     let change = row_after(&text, &id("report-lan-changes"), "perangkat ditambahkan");

@@ -22,16 +22,10 @@ use simpul_e2e::{get, get_bytes, get_json, Collector};
 
 const PW: &str = "a long enough passphrase 1";
 
-const LINK: &str = r#"
-[[links]]
-id = "dinkes-wan"
-name = "Dinkes - Pusat Data"
-agency = "dinkes"
-site = "kantor-dinkes"
-a = { host = "pd-core", probe = "to-dinkes" }
-capacity_bps = 20_000_000
-uplink = { device = "10.20.0.1", interface = "ether1" }
-"#;
+/// The link whose uplink is the agency router's ether1, contracted at 20 Mbit/s.
+fn link() -> String {
+    simpul_e2e::dinkes_wan_link(20_000_000, "10.20.0.1")
+}
 
 /// Runs `sql` on the collector's database, whichever it is.
 fn exec(c: &Collector, sql: &str) {
@@ -105,7 +99,7 @@ fn month_of(c: &Collector, year: i64, month: &str) -> serde_json::Value {
 
 #[test]
 fn the_uplinks_monthly_95th_percentile_in_the_api_the_page_and_the_report() {
-    let mut c = Collector::start_full("", LINK);
+    let mut c = Collector::start_full("", &link());
     let zone = Zone::jakarta();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -391,24 +391,16 @@ fn backup_states() -> [&'static str; 7] {
     ]
 }
 
-/// The WAN link whose uplink is gw-dinkes ether1, contracted at 50 Mbit/s.
-const UPLINK: &str = r#"
-[[links]]
-id = "dinkes-wan"
-name = "Dinkes - Pusat Data"
-agency = "dinkes"
-site = "kantor-dinkes"
-a = { host = "pd-core", probe = "to-dinkes" }
-capacity_bps = 50_000_000
-uplink = { device = "gw-dinkes", interface = "ether1" }
-"#;
-
 #[tokio::test(flavor = "current_thread")]
 async fn interface_pages_show_traffic_utilisation_errors_and_restarts() {
     use simpul_collector::i18n::{bits_per_second, bytes, percent, Lang};
     let c = Collector::start_full(
         "organisation = \"Diskominfo Kabupaten Contoh\"\ndefault_language = \"id\"\n",
-        &format!("{SEED}{UPLINK}"),
+        // the WAN link whose uplink is gw-dinkes ether1, contracted at 50 Mbit/s
+        &format!(
+            "{SEED}{}",
+            simpul_e2e::dinkes_wan_link(50_000_000, "gw-dinkes")
+        ),
     );
     c.add_user("budi", &["--role", "admin"], ADMIN_PW);
     c.add_user(

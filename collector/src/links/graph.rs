@@ -512,6 +512,52 @@ pub(crate) fn step_path(
     }
 }
 
+/// The opening of a graph's SVG, `size` px: its white background, and `title` (the
+/// accessible name, and written on top from `plot_l`, cut to the width).
+pub(crate) fn svg_head(o: &mut String, (width, height): (f64, f64), plot_l: f64, title: &str) {
+    let _ = write!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" font-family=\"monospace\" font-size=\"11\" role=\"img\">\n\
+         <title>{}</title>\n\
+         <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n\
+         <text class=\"title\" x=\"{plot_l}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>\n",
+        esc(title),
+        esc(&fit(title, ((width - plot_l - RIGHT) / TITLE_CHAR_W) as usize)),
+    );
+}
+
+/// The value axis left of a plot spanning `plot_l..plot_r`: a grid line at each of
+/// `steps + 1` values `0, step, 2 step, …`, placed by `y_of` and labelled by `label`,
+/// and the axis' title turned upright at height `mid`.
+pub(crate) fn y_axis(
+    o: &mut String,
+    (steps, step): (usize, f64),
+    (plot_l, plot_r): (f64, f64),
+    y_of: &dyn Fn(f64) -> f64,
+    label: &dyn Fn(f64) -> String,
+    (mid, title): (f64, &str),
+) {
+    o.push_str("<g class=\"y-axis\" text-anchor=\"end\">\n");
+    for i in 0..=steps {
+        let v = i as f64 * step;
+        let y = y_of(v);
+        let _ = writeln!(
+            o,
+            "<path d=\"M{plot_l} {y:.1}H{plot_r}\" stroke=\"#e6e6e6\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            plot_l - 6.0,
+            y + 4.0,
+            label(v)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<text class=\"axis-title\" transform=\"translate(14 {mid:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n</g>",
+        esc(title)
+    );
+}
+
 /// The time axis under a plot spanning `plot_l..plot_l + pw` × `plot_t..plot_b`: the
 /// grid lines and labels of [`time_ticks`], and the axis' title naming the zone.
 pub(crate) fn time_axis(
@@ -684,37 +730,16 @@ pub fn latency_svg(rounds: &[GraphRound], spec: &GraphSpec<'_>) -> String {
     let xs = |c: usize| plot_l + c as f64 * cw;
 
     let mut o = String::with_capacity(8192 + binned.cols.len() * 96);
-    let _ = write!(
-        o,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" font-family=\"monospace\" font-size=\"11\" role=\"img\">\n\
-         <title>{}</title>\n\
-         <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n\
-         <text class=\"title\" x=\"{plot_l}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>\n",
-        esc(spec.title),
-        esc(&fit(spec.title, ((width - plot_l - RIGHT) / TITLE_CHAR_W) as usize)),
-    );
+    svg_head(&mut o, (width, height), plot_l, spec.title);
 
     // the scale: horizontal grid lines with their values, then the time ticks
-    o.push_str("<g class=\"y-axis\" text-anchor=\"end\">\n");
-    let steps = (top_ms / step_ms).round() as usize;
-    for i in 0..=steps {
-        let v = i as f64 * step_ms;
-        let y = plot_t + ph * (1.0 - v / top_ms);
-        let _ = writeln!(
-            o,
-            "<path d=\"M{plot_l} {y:.1}H{plot_r}\" stroke=\"#e6e6e6\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            plot_l - 6.0,
-            y + 4.0,
-            number(lang, v, decimals)
-        );
-    }
-    let _ = writeln!(
-        o,
-        "<text class=\"axis-title\" transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n</g>",
-        plot_t + ph / 2.0,
-        esc(&text(lang, "wan-graph-latency-axis"))
+    y_axis(
+        &mut o,
+        ((top_ms / step_ms).round() as usize, step_ms),
+        (plot_l, plot_r),
+        &|v| plot_t + ph * (1.0 - v / top_ms),
+        &|v| number(lang, v, decimals),
+        (plot_t + ph / 2.0, &text(lang, "wan-graph-latency-axis")),
     );
     time_axis(
         &mut o,

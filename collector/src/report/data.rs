@@ -256,7 +256,10 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
                             .map(|d| d.name.clone())
                             .filter(|n| !n.is_empty())
                             .collect();
-                        (Some(crate::lan::svg::render(&full.topology, &title)), names)
+                        (
+                            Some(crate::lan::svg::render_in(&full.topology, &title, i.lang)),
+                            names,
+                        )
                     }
                     None => (None, Vec::new()),
                 },

@@ -19,23 +19,6 @@ use crate::tr;
 /// wider than the page at this scale continues over several pages.
 pub const MIN_DIAGRAM_SCALE: f32 = 0.62;
 
-/// The legend: each device type (the diagram's CSS class), its words and its colours,
-/// those of the diagram's stylesheet (`lan::svg::STYLE`).
-const DEVICE_FILL: [(&str, &str, layout::Rgb, bool); 6] = [
-    ("router", "report-legend-router", (0xf6, 0xd7, 0xa7), false),
-    ("switch", "report-legend-switch", (0xb9, 0xd7, 0xf4), false),
-    ("server", "report-legend-server", (0xc8, 0xe6, 0xc9), false),
-    ("host", "report-legend-host", (0xee, 0xee, 0xee), false),
-    ("unknown", "report-legend-unknown", (0xff, 0xff, 0xff), true),
-    ("segment", "report-legend-segment", (0xff, 0xfb, 0xe6), true),
-];
-/// Each link source, its words and its line.
-const LINK_STROKE: [(&str, &str, layout::Rgb, f32); 3] = [
-    ("lldp", "report-legend-lldp", (0x15, 0x65, 0xc0), 2.0),
-    ("fdb", "report-legend-fdb", (0x2e, 0x7d, 0x32), 1.2),
-    ("other", "report-legend-other", (0x55, 0x55, 0x55), 1.2),
-];
-
 fn duty_tone(c: Duty) -> Tone {
     match c {
         Duty::Ok => Tone::Good,
@@ -863,7 +846,8 @@ fn site(doc: &mut Doc<'_>, d: &ReportData, s: &LanSite) -> Result<(), String> {
                     )
                 },
             );
-            legend(doc, d);
+            // the diagram carries its own legend (lan::svg), in the report's language
+            doc.paragraph(&m(d, "report-legend-box"), 7.5, GREY);
         }
         None => doc.paragraph(&m(d, "report-lan-none-before-end"), TEXT, BLACK),
     }
@@ -981,46 +965,6 @@ pub fn change_lines(lang: Lang, diff: &crate::lan::Diff) -> Vec<String> {
             .map(|r| l::readdressed(lang, &r.device, &r.before.join(", "), &r.after.join(", "))),
     );
     out
-}
-
-/// The diagram's legend: a swatch per device type and a line per link source.
-fn legend(doc: &mut Doc<'_>, d: &ReportData) {
-    let size = 7.5;
-    let title = m(d, "report-lan-legend");
-    doc.need(40.0);
-    let y = doc.y;
-    doc.text_at(MARGIN_X, y + 9.0, size, true, BLACK, &title);
-    let mut x = MARGIN_X + doc.fonts.bold.width(&title, size) + 10.0;
-    for (_, key, color, dashed) in DEVICE_FILL {
-        let label = &m(d, key);
-        doc.push(Op::Rect {
-            x,
-            y: y + 2.0,
-            w: 16.0,
-            h: 9.0,
-            fill: Some(color),
-            stroke: Some(((0x33, 0x33, 0x33), 0.6, dashed)),
-        });
-        doc.text_at(x + 20.0, y + 9.0, size, false, BLACK, label);
-        x += 26.0 + doc.fonts.regular.width(label, size);
-    }
-    let y2 = y + 16.0;
-    let mut x = MARGIN_X + doc.fonts.bold.width(&title, size) + 10.0;
-    for (_, key, color, width) in LINK_STROKE {
-        let label = &m(d, key);
-        doc.push(Op::Line {
-            x1: x,
-            y1: y2 + 5.5,
-            x2: x + 16.0,
-            y2: y2 + 5.5,
-            color,
-            width,
-        });
-        doc.text_at(x + 20.0, y2 + 9.0, size, false, BLACK, label);
-        x += 26.0 + doc.fonts.regular.width(label, size);
-    }
-    doc.y = y2 + 14.0;
-    doc.paragraph(&m(d, "report-legend-box"), size, GREY);
 }
 
 // ---- 5. assets -----------------------------------------------------------------------
@@ -1184,24 +1128,5 @@ fn uplinks(doc: &mut Doc<'_>, d: &ReportData) {
             ],
             rows,
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The legend shows the diagram's own colours.
-    #[test]
-    fn the_legend_uses_the_diagrams_colours() {
-        for (kind, _, (r, g, b), _) in DEVICE_FILL {
-            let rule = format!(".{kind} .box{{fill:#{r:02x}{g:02x}{b:02x}");
-            assert!(crate::lan::svg::STYLE.contains(&rule), "{rule}");
-        }
-        for (kind, _, (r, g, b), _) in LINK_STROKE.iter().take(2) {
-            let rule = format!(".{kind}{{stroke:#{r:02x}{g:02x}{b:02x}");
-            assert!(crate::lan::svg::STYLE.contains(&rule), "{rule}");
-        }
-        assert!(crate::lan::svg::STYLE.contains(".link{stroke:#555"));
     }
 }

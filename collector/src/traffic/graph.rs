@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 use super::samples::Step;
 use crate::i18n::{bits_per_second, number, t as text, Lang};
 use crate::links::graph::{
-    draw_legend, esc, fit, flow, nice_step, plot_frame, step_path, time_axis, Swatch, LEGEND_ROW_H,
-    TITLE_CHAR_W,
+    draw_legend, flow, nice_step, plot_frame, step_path, svg_head, time_axis, y_axis, Swatch,
+    LEGEND_ROW_H,
 };
 use crate::period::Zone;
 
@@ -329,39 +329,18 @@ fn chart(steps: &[Step], spec: &TrafficSpec<'_>, series: &[Series], kind: Kind) 
     let xs = |c: usize| plot_l + c as f64 * cw;
 
     let mut o = String::with_capacity(8192 + ncols * 64 * series.len());
-    let _ = write!(
-        o,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" font-family=\"monospace\" font-size=\"11\" role=\"img\">\n\
-         <title>{}</title>\n\
-         <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n\
-         <text class=\"title\" x=\"{plot_l}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>\n",
-        esc(spec.title),
-        esc(&fit(spec.title, ((width - plot_l - RIGHT) / TITLE_CHAR_W) as usize)),
-    );
-    o.push_str("<g class=\"y-axis\" text-anchor=\"end\">\n");
-    let steps_n = (top / step).round() as usize;
-    for i in 0..=steps_n {
-        let v = i as f64 * step;
-        let y = y_of(v);
-        let _ = writeln!(
-            o,
-            "<path d=\"M{plot_l} {y:.1}H{plot_r}\" stroke=\"#e6e6e6\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            plot_l - 6.0,
-            y + 4.0,
-            number(lang, v / unit, decimals)
-        );
-    }
+    svg_head(&mut o, (width, height), plot_l, spec.title);
     let axis = match kind {
         Kind::Bits => unit_name.to_owned(),
         Kind::PerSecond => text(lang, "traffic-graph-per-second-axis"),
     };
-    let _ = writeln!(
-        o,
-        "<text class=\"axis-title\" transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n</g>",
-        plot_t + ph / 2.0,
-        esc(&axis)
+    y_axis(
+        &mut o,
+        ((top / step).round() as usize, step),
+        (plot_l, plot_r),
+        &y_of,
+        &|v| number(lang, v / unit, decimals),
+        (plot_t + ph / 2.0, &axis),
     );
     time_axis(
         &mut o,

@@ -12,7 +12,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::links::range_word;
+use super::links::{range_param, range_word};
 use super::{error_page, page, trusted_svg, unavailable, word_badge, Tone, Viewer};
 use crate::api::query::Params;
 use crate::api::AppState;
@@ -308,13 +308,9 @@ pub async fn interface(
     let Ok(id) = id.parse::<i64>() else {
         return error_page(&v, StatusCode::NOT_FOUND, &t(l, "traffic-no-interface"));
     };
-    let range = q.range.as_deref().unwrap_or("1d");
-    let Some(&(range, secs)) = RANGES.iter().find(|(n, _)| *n == range) else {
-        return error_page(
-            &v,
-            StatusCode::BAD_REQUEST,
-            &tr!(l, "links-bad-range", range = range),
-        );
+    let (range, secs) = match range_param(&v, q.range.as_deref()) {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
     let now = crate::now_seconds();
     let got = app

@@ -154,6 +154,26 @@ pub(super) fn range_word(l: Lang, range: &str) -> String {
     }
 }
 
+/// The `range` parameter of a graph page (default `1d`): its name and seconds, or the
+/// 400 page naming the ranges there are.
+pub(super) fn range_param(
+    v: &Viewer,
+    range: Option<&str>,
+) -> Result<(&'static str, f64), Box<Response>> {
+    let range = range.unwrap_or("1d");
+    RANGES
+        .iter()
+        .find(|(n, _)| *n == range)
+        .copied()
+        .ok_or_else(|| {
+            Box::new(error_page(
+                v,
+                StatusCode::BAD_REQUEST,
+                &tr!(v.lang, "links-bad-range", range = range),
+            ))
+        })
+}
+
 /// The classification of an outage in the reader's language.
 fn classification(l: Lang, o: &report::LinkOutage) -> String {
     t(l, o.classification.key())
@@ -176,13 +196,9 @@ pub async fn link(
     else {
         return error_page(&v, StatusCode::NOT_FOUND, &t(l, "links-no-link"));
     };
-    let range = q.range.as_deref().unwrap_or("1d");
-    let Some(&(range, secs)) = RANGES.iter().find(|(n, _)| *n == range) else {
-        return error_page(
-            &v,
-            StatusCode::BAD_REQUEST,
-            &tr!(l, "links-bad-range", range = range),
-        );
+    let (range, secs) = match range_param(&v, q.range.as_deref()) {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
     let period = match period_param(&v, q.period.as_deref()) {
         Ok(p) => p,
