@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use cert::{CertInfo, TlsInfo, Trust, TrustError, Verdict};
 pub use probe::{check, Target};
 pub use time::utc_text;
+pub use url::Url;
 
 /// What one probe of a website concluded. Only [`State::Up`] counts as available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

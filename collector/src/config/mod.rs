@@ -14,6 +14,7 @@ pub mod backups;
 pub mod links;
 pub mod remote_write;
 pub mod sla;
+pub mod websites;
 
 /// The collector's configuration file.
 #[derive(Debug, Clone, Deserialize)]
@@ -175,6 +176,19 @@ pub struct CollectorConfig {
     /// The WAN links (`[[links]]`): which probes measure them, from which ends.
     #[serde(default)]
     pub links: Vec<links::Link>,
+    /// The local government's official domains: an agency's website must be one of
+    /// them or a subdomain, e.g. `["pekalongankota.go.id"]`.
+    #[serde(default)]
+    pub official_domains: Vec<String>,
+    /// The agencies' websites (`[[websites]]`), probed by the collector.
+    #[serde(default)]
+    pub websites: Vec<websites::Website>,
+    /// How often the collector probes every website, e.g. `60s`.
+    #[serde(default = "websites::default_probe_interval")]
+    pub website_probe_interval: Span,
+    /// Most website probes in flight at once.
+    #[serde(default = "websites::default_probe_concurrency")]
+    pub website_probe_concurrency: u32,
 }
 
 /// Bahasa Indonesia: the language of the product's users.
@@ -449,6 +463,10 @@ impl Default for CollectorConfig {
             assets: assets::AssetSettings::default(),
             default_language: default_language(),
             links: Vec::new(),
+            official_domains: Vec::new(),
+            websites: Vec::new(),
+            website_probe_interval: websites::default_probe_interval(),
+            website_probe_concurrency: websites::default_probe_concurrency(),
         }
     }
 }
@@ -794,6 +812,17 @@ impl CollectorConfig {
             &self.agency_list(),
             &self.sites,
             &classes,
+        ));
+        p.extend(websites::problems(
+            &self.official_domains,
+            &self.websites,
+            &agencies,
+            &self.agency_list(),
+            &classes,
+        ));
+        p.extend(websites::prober_problems(
+            &self.website_probe_interval,
+            self.website_probe_concurrency,
         ));
         let mut obligations = HashSet::new();
         for (i, o) in self.backups.iter().enumerate() {
