@@ -13,6 +13,7 @@
 mod assets;
 mod duties;
 mod format;
+mod host_health;
 mod interfaces;
 mod links;
 mod pages;

@@ -514,13 +514,10 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
             figure { figcaption { (t(l, "host-fullest")) " " (v.percent(latest(&disk), 1)) } (PreEscaped(sparkline(&disk, from, now, &t(l, "host-fullest-24h")))) }
         }
         @if let Some(health) = r.as_ref().and_then(|r| r.health.as_ref()) {
-            @if !health.filesystems.is_empty() {
-                table {
-                    caption { (t(l, "host-filesystems")) }
-                    thead { tr { th scope="col" { (t(l, "host-mount")) } th scope="col" { (t(l, "host-device")) } th scope="col" { (t(l, "host-size")) } th scope="col" { (t(l, "host-available")) } } }
-                    tbody { @for f in &health.filesystems { tr { td { (f.mount) } td { (f.device) } td data-sort=(f.size_bytes) { (v.bytes(f.size_bytes)) } td data-sort=(f.available_bytes) { (v.bytes(f.available_bytes)) } } } }
-                }
-            }
+            @if health.memory.as_ref().is_some_and(|m| m.estimated) { p.note { (t(l, "host-memory-estimated")) } }
+            (super::host_health::filesystems(&v, health))
+            (super::host_health::disk_io(&v, health))
+            (super::host_health::pressure_and_temperatures(&v, health))
         }
         h2 { (t(l, "host-outages")) }
         @for s in &outages {

@@ -1,0 +1,29 @@
+# The host page's health tables (issue 25): filesystem health, disk I/O, pressure,
+# temperatures.
+host-fs-type = Type
+host-fs-state = Condition
+host-fs-ok = normal
+host-fs-readonly = read-only
+host-fs-device-error = device error
+host-disk-io = Disk I/O
+host-disk-busy = Busy
+host-disk-in-progress = In flight
+host-disk-reads = Reads
+host-disk-read-bytes = Read
+host-disk-writes = Writes
+host-disk-written-bytes = Written
+host-disk-io-note = Busy: share of the agent's last interval with at least one request in flight. Reads, writes and bytes: since the host booted.
+host-pressure = Pressure (PSI), last 10 seconds
+host-pressure-some = some tasks stalled { $ratio }
+host-pressure-full = all tasks stalled { $ratio }
+host-pressure-memory = Memory
+host-pressure-none = Not available: the host's kernel does not report pressure stall information (Linux 4.20 or later with PSI).
+host-not-available = not available
+host-temperatures = Temperatures
+host-temperatures-none = Not available: the host has no temperature sensors the kernel can read (usual on a virtual machine).
+host-temperature-chip = Chip
+host-temperature-sensor = Sensor
+host-temperature-now = Now
+host-temperature-max = High
+host-temperature-crit = Critical
+host-memory-estimated = Available memory is estimated: the host's kernel (before 3.14) does not report it.

@@ -1,0 +1,29 @@
+# Tabel kesehatan di halaman host (issue 25): kondisi sistem berkas, I/O disk, tekanan,
+# suhu.
+host-fs-type = Jenis
+host-fs-state = Kondisi
+host-fs-ok = normal
+host-fs-readonly = hanya-baca
+host-fs-device-error = galat perangkat
+host-disk-io = I/O disk
+host-disk-busy = Sibuk
+host-disk-in-progress = Sedang berjalan
+host-disk-reads = Pembacaan
+host-disk-read-bytes = Dibaca
+host-disk-writes = Penulisan
+host-disk-written-bytes = Ditulis
+host-disk-io-note = Sibuk: bagian interval terakhir agen saat sedikitnya satu permintaan sedang berjalan. Pembacaan, penulisan dan bita: sejak host dinyalakan.
+host-pressure = Tekanan (PSI), 10 detik terakhir
+host-pressure-some = sebagian tugas tertahan { $ratio }
+host-pressure-full = semua tugas tertahan { $ratio }
+host-pressure-memory = Memori
+host-pressure-none = Tidak tersedia: kernel host tidak melaporkan informasi tekanan (Linux 4.20 atau lebih baru dengan PSI).
+host-not-available = tidak tersedia
+host-temperatures = Suhu
+host-temperatures-none = Tidak tersedia: host tidak punya sensor suhu yang dapat dibaca kernel (biasa pada mesin virtual).
+host-temperature-chip = Cip
+host-temperature-sensor = Sensor
+host-temperature-now = Sekarang
+host-temperature-max = Tinggi
+host-temperature-crit = Kritis
+host-memory-estimated = Memori tersedia adalah perkiraan: kernel host (sebelum 3.14) tidak melaporkannya.
