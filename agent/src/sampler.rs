@@ -104,6 +104,7 @@ impl Sampler {
             health: None,
             uptime: None,
             inventory: None,
+            software: None,
             collectors: Vec::with_capacity(self.collectors.len() + 1),
             spool: None,
             backups: Vec::new(),

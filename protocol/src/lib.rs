@@ -2,7 +2,7 @@
 //!
 //! Both sides compile against this one crate so that the wire format cannot drift. A
 //! [`Report`] is one sample of one host: identity, sequence number, sample time, and
-//! optional sections (`health`, `uptime`, `inventory`, `backups`, `lan`, `snmp`,
+//! optional sections (`health`, `uptime`, `inventory`, `software`, `backups`, `lan`, `snmp`,
 //! `probes`, `traffic`). Every struct denies unknown
 //! fields: a typo on the wire is an error that names the field, not silently dropped
 //! data. Changing the meaning of a field bumps [`PROTOCOL_VERSION`].
@@ -14,6 +14,7 @@ mod health;
 mod inventory;
 mod lan;
 mod probes;
+mod software;
 mod traffic;
 mod validate;
 mod wire;
@@ -32,6 +33,10 @@ pub use lan::{
 pub use probes::{
     ProbeKind, ProbeRound, RttStats, MAX_PROBE_COUNT, MAX_PROBE_ROUNDS_PER_REPORT,
     MAX_PROBE_TIMEOUT_SECS,
+};
+pub use software::{
+    compare as compare_versions, difference as package_difference, digest as package_digest,
+    reboot_needed, Package, Removed, Software, Source as PackageSource, MAX_PACKAGES,
 };
 pub use traffic::{
     InterfaceCounters, TrafficPoll, MAX_TRAFFIC_INTERFACES, MAX_TRAFFIC_POLLS_PER_REPORT,
@@ -81,6 +86,10 @@ pub struct Report {
     /// Hardware and software inventory; sent at start, hourly and on change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Inventory>,
+    /// The installed packages: the whole list at start and daily, otherwise what
+    /// changed since the list sent before (see [`Software`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software: Option<Software>,
     /// Agent-side collectors that ran for this report and whether they succeeded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(

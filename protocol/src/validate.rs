@@ -246,6 +246,9 @@ impl Report {
         if let Some(inv) = &self.inventory {
             check_inventory(&mut c, inv);
         }
+        if let Some(sw) = &self.software {
+            check_software(&mut c, sw);
+        }
         if c.count("backups", self.backups.len(), limits.max_backups) {
             for (i, b) in self.backups.iter().enumerate() {
                 c.id(&format!("backups[{i}].obligation"), &b.obligation);
@@ -387,6 +390,7 @@ impl Report {
 #[serde(rename_all = "lowercase")]
 pub enum Section {
     Inventory,
+    Software,
     Backups,
     Lan,
     Snmp,
@@ -396,8 +400,9 @@ pub enum Section {
 
 impl Section {
     /// Every section, in the order of [`Section::as_str`] labels.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Inventory,
+        Self::Software,
         Self::Backups,
         Self::Lan,
         Self::Snmp,
@@ -409,6 +414,7 @@ impl Section {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Inventory => "inventory",
+            Self::Software => "software",
             Self::Backups => "backups",
             Self::Lan => "lan",
             Self::Snmp => "snmp",
@@ -433,6 +439,7 @@ impl Report {
     pub fn remove_section(&mut self, section: Section) {
         match section {
             Section::Inventory => self.inventory = None,
+            Section::Software => self.software = None,
             Section::Backups => self.backups.clear(),
             Section::Lan => self.lan = None,
             Section::Snmp => self.snmp.clear(),
@@ -767,6 +774,49 @@ fn check_health(c: &mut Checker<'_>, h: &Health) {
     }
 }
 
+/// The software section: a known source, a digest of 16 hex digits, at most
+/// [`crate::MAX_PACKAGES`] packages with a name, version and architecture each, and
+/// removals only in an update with a base.
+fn check_software(c: &mut Checker<'_>, sw: &crate::Software) {
+    if crate::PackageSource::parse(&sw.source).is_none() {
+        c.fail("software.source", "must be dpkg or rpm");
+    }
+    let hex16 = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex16(&sw.digest) {
+        c.fail("software.digest", "must be 16 hex digits");
+    }
+    if !sw.base.is_empty() && !hex16(&sw.base) {
+        c.fail("software.base", "must be empty or 16 hex digits");
+    }
+    if sw.base.is_empty() && !sw.removed.is_empty() {
+        c.fail(
+            "software.removed",
+            "must be empty in a whole list (no base)",
+        );
+    }
+    c.string("software.running_kernel", &sw.running_kernel);
+    c.string("software.newest_kernel", &sw.newest_kernel);
+    if c.count("software.packages", sw.packages.len(), crate::MAX_PACKAGES) {
+        for (i, p) in sw.packages.iter().enumerate() {
+            for (k, v) in [
+                ("name", &p.name),
+                ("version", &p.version),
+                ("arch", &p.arch),
+            ] {
+                c.required(&format!("software.packages[{i}].{k}"), v);
+                c.string(&format!("software.packages[{i}].{k}"), v);
+            }
+        }
+    }
+    if c.count("software.removed", sw.removed.len(), crate::MAX_PACKAGES) {
+        for (i, p) in sw.removed.iter().enumerate() {
+            c.required(&format!("software.removed[{i}].name"), &p.name);
+            c.string(&format!("software.removed[{i}].name"), &p.name);
+            c.string(&format!("software.removed[{i}].arch"), &p.arch);
+        }
+    }
+}
+
 fn check_inventory(c: &mut Checker<'_>, inv: &Inventory) {
     for (field, v) in [
         ("inventory.os.name", &inv.os.name),
@@ -878,6 +928,7 @@ mod tests {
                 uptime_seconds: 100.0,
             }),
             inventory: None,
+            software: None,
             collectors: vec![],
             spool: None,
             backups: vec![],

@@ -196,6 +196,7 @@ pub(crate) fn empty_report() -> Report {
         health: None,
         uptime: None,
         inventory: None,
+        software: None,
         collectors: vec![],
         spool: None,
         backups: Vec::new(),
