@@ -856,6 +856,55 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (link_id, month)
      );",
     },
+    // 22: the agencies' websites (issue 26): every probe of a site by a prober (the
+    // collector, or later an agent's host), slim, for availability; and each site's
+    // newest probe per prober whole (phases, hops, certificate chain) as JSON
+    Migration {
+        sqlite: "CREATE TABLE website_checks (
+        website        TEXT NOT NULL,
+        prober         TEXT NOT NULL,
+        started_at     REAL NOT NULL,
+        state          TEXT NOT NULL,
+        status         INTEGER,
+        total_seconds  REAL NOT NULL,
+        cert_verdict   TEXT,
+        cert_not_after REAL,
+        reason         TEXT NOT NULL,
+        PRIMARY KEY (website, prober, started_at)
+     ) WITHOUT ROWID;
+     CREATE INDEX website_checks_by_time ON website_checks(started_at);
+     CREATE TABLE website_latest (
+        website     TEXT NOT NULL,
+        prober      TEXT NOT NULL,
+        started_at  REAL NOT NULL,
+        state       TEXT NOT NULL,
+        official    INTEGER,
+        check_json  TEXT NOT NULL,
+        PRIMARY KEY (website, prober)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE website_checks (
+        website        TEXT NOT NULL,
+        prober         TEXT NOT NULL,
+        started_at     DOUBLE PRECISION NOT NULL,
+        state          TEXT NOT NULL,
+        status         BIGINT,
+        total_seconds  DOUBLE PRECISION NOT NULL,
+        cert_verdict   TEXT,
+        cert_not_after DOUBLE PRECISION,
+        reason         TEXT NOT NULL,
+        PRIMARY KEY (website, prober, started_at)
+     );
+     CREATE INDEX website_checks_by_time ON website_checks(started_at);
+     CREATE TABLE website_latest (
+        website     TEXT NOT NULL,
+        prober      TEXT NOT NULL,
+        started_at  DOUBLE PRECISION NOT NULL,
+        state       TEXT NOT NULL,
+        official    BIGINT,
+        check_json  TEXT NOT NULL,
+        PRIMARY KEY (website, prober)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -1000,7 +1049,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),
