@@ -186,7 +186,7 @@ impl Daemon {
                         } else if let Some(bare) = without_sections(&json) {
                             // a collector older than section refusal rejects the whole
                             // report for one bad section: the heartbeat still counts
-                            tracing::warn!(sequence = seqs[0], error = %e, "report rejected; sending it again without its optional sections (inventory, backups, lan, snmp, probes, traffic)");
+                            tracing::warn!(sequence = seqs[0], error = %e, "report rejected; sending it again without its optional sections (inventory, backups, lan, snmp, probes, traffic) and newer health fields");
                             match self.transport.send(&bare) {
                                 Ok(ack) if !ack.acknowledged.is_empty() => {
                                     log_refused(&ack);
@@ -305,6 +305,9 @@ fn without_sections(json_array: &[u8]) -> Option<Vec<u8>> {
         for s in Section::ALL {
             r.remove_section(s);
         }
+        if let Some(h) = &mut r.health {
+            without_newer_health_fields(h);
+        }
         removed |= *r != before;
     }
     if removed {
@@ -314,9 +317,45 @@ fn without_sections(json_array: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// Removes the health fields of issue 25 (disk I/O, pressure, temperatures and the
+/// filesystem and memory flags), which a collector older than them refuses as unknown
+/// fields: the heartbeat still counts there.
+fn without_newer_health_fields(h: &mut simpul_protocol::Health) {
+    h.disks.clear();
+    h.pressure = None;
+    h.temperatures.clear();
+    for f in &mut h.filesystems {
+        f.readonly = false;
+        f.device_error = false;
+    }
+    if let Some(m) = &mut h.memory {
+        m.estimated = false;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 25: a new agent's heartbeat still reaches a collector older than the new
+    /// health fields: they go with the optional sections on the second attempt.
+    #[test]
+    fn the_newer_health_fields_go_with_the_optional_sections() {
+        let json = r#"[{"version":1,"agent_id":"a","host":{"hostname":"h"},"sequence":7,
+            "sample_time_seconds":1.0,"interval_secs":30,"agent_version":"0.1.0",
+            "health":{"memory":{"total_bytes":10,"available_bytes":4,"used_bytes":6,"estimated":true},
+            "filesystems":[{"mount":"/","device":"d","fs_type":"ext4","size_bytes":1,"free_bytes":1,
+            "available_bytes":1,"inodes_total":1,"inodes_free":1,"readonly":true}],"network":[],
+            "pressure":{"io":{"some":{"avg10_ratio":0.1,"total_us":5}}}}}]"#;
+        let bare = String::from_utf8(without_sections(json.as_bytes()).unwrap()).unwrap();
+        for newer in ["estimated", "readonly", "pressure", "disks", "temperatures"] {
+            assert!(!bare.contains(newer), "{newer} in {bare}");
+        }
+        assert!(
+            bare.contains(r#""total_bytes":10"#),
+            "the heartbeat's health stays"
+        );
+    }
 
     #[test]
     fn a_rejected_report_is_sent_again_without_its_optional_sections() {
