@@ -164,7 +164,7 @@ fn a_read_only_bind_mount_shows_in_metrics_and_on_the_host_page() {
     bilingual::assert_has(
         &page,
         &id,
-        &["Kondisi", "hanya-baca", &ro.display().to_string()],
+        &["Kondisi", "hanya-baca", "WWN", &ro.display().to_string()],
     );
     if physical {
         bilingual::assert_has(&page, &id, &["I/O disk", "Sibuk"]);

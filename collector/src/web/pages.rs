@@ -560,8 +560,8 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
                 }
                 table {
                     caption { (t(l, "host-disks")) }
-                    thead { tr { th scope="col" { (t(l, "host-name")) } th scope="col" { (t(l, "host-model")) } th scope="col" { (t(l, "host-size")) } th scope="col" { (t(l, "host-serial")) } } }
-                    tbody { @for d in &i.disks { tr { td { (d.name) } td { (d.model) } td data-sort=(d.size_bytes) { (v.bytes(d.size_bytes)) } td { (d.serial) } } } }
+                    thead { tr { th scope="col" { (t(l, "host-name")) } th scope="col" { (t(l, "host-model")) } th scope="col" { (t(l, "host-size")) } th scope="col" { (t(l, "host-serial")) } th scope="col" { "WWN" } } }
+                    tbody { @for d in &i.disks { tr { td { (d.name) } td { (d.model) } td data-sort=(d.size_bytes) { (v.bytes(d.size_bytes)) } td { (d.serial) } td { (d.wwn) } } } }
                 }
                 table {
                     caption { (t(l, "host-interfaces")) }
