@@ -72,8 +72,8 @@ fn discover(cfg: &AgentConfig, format: &str) -> anyhow::Result<()> {
     }
     if !cfg.discovery.enabled() {
         return Err(ConfigFailure(
-            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"] or add \
-             [[discovery.snmp]] devices in the config"
+            "discovery is off: set [discovery] subnets = [\"192.0.2.0/24\"], add \
+             [[discovery.snmp]] devices or set [discovery] mndp_listen_secs in the config"
                 .into(),
         )
         .into());

@@ -86,8 +86,16 @@ impl Graph<'_> {
         if matches!(d.kind, DeviceType::Host | DeviceType::Unknown) {
             d.kind = mikrotik_kind(&n.system.platform, &n.system.board);
         }
-        if d.system.is_none() && !n.system.is_empty() {
-            d.system = Some(n.system.clone());
+        // both sources may tell of one device: each field from whichever said it
+        // first (a neighbour table has no board, an announcement has)
+        if !n.system.is_empty() {
+            let sys = d.system.get_or_insert_with(DeviceSystem::default);
+            let mut new = n.system.clone();
+            for ((_, have), (_, said)) in sys.fields_mut().into_iter().zip(new.fields_mut()) {
+                if have.is_empty() {
+                    std::mem::swap(have, said);
+                }
+            }
         }
         for a in &n.ips {
             let a = a.to_string();
@@ -340,6 +348,28 @@ mod tests {
         assert_eq!(
             (l.a.port.as_str(), l.b.port.as_str(), l.source.as_str()),
             ("eth0", "Port5", "mndp")
+        );
+        // the same device from a neighbour table, then heard: the board is added
+        let mut g = graph();
+        g.add_mikrotik_neighbours("ip:10.20.0.1", &router());
+        let heard = Announcement {
+            mac: Some("4c:5e:0c:00:00:02".into()),
+            identity: "sw-lantai-1".into(),
+            platform: "MikroTik".into(),
+            version: "7.15.3".into(),
+            board: "RB5009UG+S+".into(),
+            ..Announcement::default()
+        };
+        g.add_mndp_heard("host:opd-agent", &[(heard, "eth0".into())]);
+        let sys = g.devices["mac:4c:5e:0c:00:00:02"].system.clone().unwrap();
+        assert_eq!(
+            (sys.version.as_str(), sys.board.as_str()),
+            ("6.49.10 (long-term)", "RB5009UG+S+")
+        );
+        assert!(
+            !g.links.iter().any(|l| l.a.device == "host:opd-agent"),
+            "already placed by the router's table: {:?}",
+            g.links
         );
         assert_eq!(mikrotik_kind("MikroTik", "RB5009UG+S+"), DeviceType::Router);
         assert_eq!(mikrotik_kind("Cisco IOS", ""), DeviceType::Unknown);

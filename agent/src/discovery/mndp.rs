@@ -183,7 +183,7 @@ pub struct Heard {
     pub requests: u64,
     /// Malformed datagrams, ignored.
     pub malformed: u64,
-    /// Why, with the sender: the first few.
+    /// Why, with the sender: the first few distinct ones.
     pub reasons: Vec<String>,
     pub seconds: f64,
 }
@@ -212,8 +212,9 @@ impl Heard {
     /// Counts one malformed datagram.
     fn refuse(&mut self, from: SocketAddr, e: &FrameError) {
         self.malformed += 1;
-        if self.reasons.len() < MAX_REASONS {
-            self.reasons.push(format!("from {}: {e}", from.ip()));
+        let reason = format!("from {}: {e}", from.ip());
+        if self.reasons.len() < MAX_REASONS && !self.reasons.contains(&reason) {
+            self.reasons.push(reason);
         }
     }
 

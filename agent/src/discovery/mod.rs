@@ -35,7 +35,8 @@ use subnet::Subnet;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiscoveryConfig {
-    /// Subnets to sweep, e.g. `["192.0.2.0/24"]`; empty: discovery is off.
+    /// Subnets to sweep, e.g. `["192.0.2.0/24"]`; empty: none (discovery is off unless
+    /// SNMP devices or `mndp_listen_secs` are configured).
     #[serde(default)]
     pub subnets: Vec<String>,
     /// How often `run` discovers (default 900 s).
