@@ -55,6 +55,9 @@ pub struct AgentConfig {
     /// Which block devices' I/O is reported besides the physical disks (`[disks]`).
     #[serde(default)]
     pub disks: crate::collectors::diskstats::DisksConfig,
+    /// The installed packages (`[software]`: dpkg, else rpm; on by default).
+    #[serde(default)]
+    pub software: crate::software::SoftwareConfig,
     /// Most bytes of reports the spool keeps while the collector is unreachable.
     #[serde(default = "default_spool_max_bytes")]
     pub spool_max_bytes: u64,
@@ -159,6 +162,7 @@ impl Default for AgentConfig {
             rundir: default_rundir(),
             filesystems: Default::default(),
             disks: Default::default(),
+            software: Default::default(),
             spool_max_bytes: default_spool_max_bytes(),
             spool_max_age_secs: default_spool_max_age_secs(),
             retry_max_secs: default_retry_max_secs(),
@@ -259,6 +263,7 @@ impl AgentConfig {
         }
         p.extend(self.filesystems.problems());
         p.extend(self.disks.problems());
+        p.extend(self.software.problems());
         p.extend(self.discovery.problems());
         p.extend(crate::probes::problems(&self.probes));
         if !(1..=1000).contains(&self.batch_max_reports) {

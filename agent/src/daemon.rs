@@ -171,6 +171,7 @@ impl Daemon {
                                 "acknowledged"
                             );
                             log_refused(&ack);
+                            self.software_answer(&ack);
                             self.spool.acknowledged(&ack.acknowledged)?;
                         }
                     }
@@ -230,6 +231,21 @@ impl Daemon {
         Ok(())
     }
 
+    /// The collector could not apply a software difference (or refused the section):
+    /// the next report carries the whole list.
+    fn software_answer(&mut self, ack: &IngestResponse) {
+        let refused = ack
+            .refused
+            .iter()
+            .any(|r| r.section == simpul_protocol::Section::Software);
+        if let Some(sw) = &mut self.sampler.software {
+            if ack.software_resend || refused {
+                tracing::info!("the collector asks for the whole software list");
+                sw.schedule.send_whole_list();
+            }
+        }
+    }
+
     /// Takes a sample and writes it to the spool.
     fn sample(&mut self) -> anyhow::Result<()> {
         let mut report = self.sampler.sample(self.seq.next_value()?);
@@ -240,8 +256,11 @@ impl Daemon {
         });
         let json = serde_json::to_vec(&report)?;
         // inventory changes and backup evidence are never dropped from a full spool
-        let precious =
-            report.inventory.is_some() || !report.backups.is_empty() || report.lan.is_some();
+        // (software differences too: the collector applies each to the list before)
+        let precious = report.inventory.is_some()
+            || report.software.is_some()
+            || !report.backups.is_empty()
+            || report.lan.is_some();
         match self
             .spool
             .append(report.sequence, report.sample_time_seconds, precious, &json)
@@ -255,6 +274,9 @@ impl Daemon {
                 if let Some(inv) = &report.inventory {
                     // handed to the spool, which delivers it or keeps it
                     self.sampler.schedule.acknowledged(inv, Instant::now());
+                }
+                if let (Some(sw), Some(_)) = (&mut self.sampler.software, &report.software) {
+                    sw.schedule.handed_over(Instant::now());
                 }
                 Ok(())
             }
@@ -270,6 +292,11 @@ impl Daemon {
                         if let Some(inv) = &report.inventory {
                             self.sampler.schedule.acknowledged(inv, Instant::now());
                         }
+                        if let (Some(sw), Some(_)) = (&mut self.sampler.software, &report.software)
+                        {
+                            sw.schedule.handed_over(Instant::now());
+                        }
+                        self.software_answer(&ack);
                     }
                     Ok(_) => tracing::warn!(sequence = report.sequence, "not acknowledged"),
                     Err(e) => tracing::warn!(sequence = report.sequence, error = %e, "report lost"),

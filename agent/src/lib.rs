@@ -13,6 +13,7 @@ pub mod periodic;
 pub mod probes;
 pub mod sampler;
 pub mod sequence;
+pub mod software;
 pub mod spool;
 pub mod token;
 pub mod traffic;

@@ -187,6 +187,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         // started by `run` only: `once` sends nothing and waits for no round
         probes: simpul_agent::probes::Outbox::default(),
         traffic: simpul_agent::traffic::Outbox::default(),
+        software: simpul_agent::software::SoftwareInventory::new(&cfg.software, &cfg.procfs),
     })
 }
 

@@ -88,6 +88,8 @@ pub struct Sampler {
     pub probes: crate::probes::Outbox,
     /// Interface counter polls of the SNMP devices, made by the helper.
     pub traffic: crate::traffic::Outbox,
+    /// The installed packages (`[software]`); `None` when turned off.
+    pub software: Option<crate::software::SoftwareInventory>,
 }
 
 impl Sampler {
@@ -153,6 +155,17 @@ impl Sampler {
             }
         }
         report.inventory = self.schedule.pending().cloned();
+        if let Some(sw) = &mut self.software {
+            let (pending, error) = sw.poll(now);
+            report.software = pending;
+            if let Some(e) = error {
+                report.collectors.push(CollectorStatus {
+                    name: "software".into(),
+                    success: false,
+                    error: e,
+                });
+            }
+        }
         report.backups = self.backups.due(now);
         (report.lan, report.snmp) = self.lan.due(now);
         report.probes = self.probes.take();
@@ -233,6 +246,7 @@ mod tests {
             ),
             probes: crate::probes::Outbox::default(),
             traffic: crate::traffic::Outbox::default(),
+            software: None,
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

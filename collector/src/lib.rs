@@ -21,6 +21,7 @@ pub mod report;
 pub mod scorecard;
 pub mod serve;
 pub mod sla;
+pub mod software;
 pub mod state;
 pub mod store;
 pub mod tls;

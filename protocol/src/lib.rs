@@ -205,6 +205,11 @@ pub struct IngestResponse {
     /// was (the report is acknowledged: sending it again would not help).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedSection>,
+    /// The collector could not apply a software difference of this batch (its list is
+    /// not the one the difference is based on): the agent sends the whole list next.
+    /// Sent only to an agent that asks for `refused`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub software_resend: bool,
 }
 
 /// Request header with which an agent asks for [`IngestResponse::refused`] (value `1`).

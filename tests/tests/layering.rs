@@ -44,6 +44,7 @@ fn layer_of_file(rel: &str) -> usize {
         ("lan/", "domain"),
         ("links/", "domain"),
         ("traffic/", "domain"),
+        ("software/", "domain"),
         ("state.rs", "domain"),
         ("scorecard.rs", "domain"),
         ("assets/", "domain"),

@@ -129,6 +129,7 @@ async fn ingest(
         } else {
             Vec::new()
         },
+        software_resend: wants_refused && accepted.software_resend,
     })
 }
 

@@ -48,6 +48,8 @@ pub struct Accepted {
     pub duplicates: u32,
     /// Sections refused alone and backup evidence dropped, per report.
     pub refused: Vec<RefusedSection>,
+    /// A software difference could not be applied: the agent is to send its whole list.
+    pub software_resend: bool,
 }
 
 /// The pipeline's handles.
@@ -100,6 +102,7 @@ impl Ingest {
                 acknowledged: Vec::new(),
                 duplicates: 0,
                 refused: Vec::new(),
+                software_resend: false,
             });
         }
         if reports.len() > self.max_batch_reports {
@@ -196,6 +199,7 @@ impl Ingest {
         Ok(Accepted {
             acknowledged: outcome.acknowledged,
             duplicates: outcome.duplicates,
+            software_resend: outcome.software_resend,
             refused: refused
                 .into_iter()
                 .map(|(_, s)| s)

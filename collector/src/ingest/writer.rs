@@ -33,6 +33,8 @@ pub struct Outcome {
     pub acknowledged: Vec<u64>,
     /// How many were already stored before.
     pub duplicates: u32,
+    /// A software difference could not be applied: the agent is to send its whole list.
+    pub software_resend: bool,
 }
 
 /// What the writer needs to store LAN discoveries: the version limits, and the
@@ -215,6 +217,7 @@ fn write_batch(
             let mut outcome = Outcome {
                 acknowledged: Vec::with_capacity(job.reports.len()),
                 duplicates: 0,
+                software_resend: false,
             };
             let mut fresh = Vec::new();
             for r in &job.reports {
@@ -248,6 +251,7 @@ fn write_batch(
                 slim.snmp = Vec::new(); // newest per device in snmp_polls
                 slim.probes = Vec::new(); // every round in probe_rounds
                 slim.traffic = Vec::new(); // every poll in interface_samples
+                slim.software = None; // the list in host_packages, its changes in package_changes
                 let json = serde_json::to_string(&slim).map_err(DbError::other)?;
                 tx.execute(
                     UPSERT_LATEST,
@@ -269,6 +273,13 @@ fn write_batch(
                     )?;
                 }
                 record_span(tx, spans, &job.binding.id, r)?;
+                if let Some(sw) = &r.software {
+                    let applied =
+                        crate::software::record(tx, &job.binding.id, r.sample_time_seconds, sw)?;
+                    if applied == crate::software::Applied::NeedsWholeList {
+                        outcome.software_resend = true;
+                    }
+                }
                 if let Some(lan) = &r.lan {
                     let recorded = crate::lan::record(
                         tx,

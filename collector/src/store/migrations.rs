@@ -905,6 +905,69 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (website, prober)
      );",
     },
+    // 23: the installed packages of each host (issue 25): the current list, each change
+    // (installed, removed, upgraded, downgraded) with its time, and the list's digest,
+    // source and kernels, against which the agent's next difference is applied
+    Migration {
+        sqlite: "CREATE TABLE host_software (
+        agent_id        TEXT PRIMARY KEY,
+        source          TEXT NOT NULL,
+        digest          TEXT NOT NULL,
+        packages        INTEGER NOT NULL,
+        running_kernel  TEXT NOT NULL,
+        newest_kernel   TEXT NOT NULL,
+        first_time      REAL NOT NULL,
+        updated_time    REAL NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE host_packages (
+        agent_id  TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        arch      TEXT NOT NULL,
+        version   TEXT NOT NULL,
+        since     REAL NOT NULL,
+        PRIMARY KEY (agent_id, name, arch)
+     ) WITHOUT ROWID;
+     CREATE INDEX host_packages_name ON host_packages (name);
+     CREATE TABLE package_changes (
+        agent_id     TEXT NOT NULL,
+        time         REAL NOT NULL,
+        name         TEXT NOT NULL,
+        arch         TEXT NOT NULL,
+        change       TEXT NOT NULL,
+        old_version  TEXT NOT NULL,
+        new_version  TEXT NOT NULL,
+        PRIMARY KEY (agent_id, time, name, arch)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE host_software (
+        agent_id        TEXT PRIMARY KEY,
+        source          TEXT NOT NULL,
+        digest          TEXT NOT NULL,
+        packages        BIGINT NOT NULL,
+        running_kernel  TEXT NOT NULL,
+        newest_kernel   TEXT NOT NULL,
+        first_time      DOUBLE PRECISION NOT NULL,
+        updated_time    DOUBLE PRECISION NOT NULL
+     );
+     CREATE TABLE host_packages (
+        agent_id  TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        arch      TEXT NOT NULL,
+        version   TEXT NOT NULL,
+        since     DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (agent_id, name, arch)
+     );
+     CREATE INDEX host_packages_name ON host_packages (name);
+     CREATE TABLE package_changes (
+        agent_id     TEXT NOT NULL,
+        time         DOUBLE PRECISION NOT NULL,
+        name         TEXT NOT NULL,
+        arch         TEXT NOT NULL,
+        change       TEXT NOT NULL,
+        old_version  TEXT NOT NULL,
+        new_version  TEXT NOT NULL,
+        PRIMARY KEY (agent_id, time, name, arch)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -1049,7 +1112,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

@@ -1,0 +1,688 @@
+//! The software inventory (`[software]` in agent.toml): the installed packages from
+//! dpkg's status file, or from rpm (`rpm -qa`) where there is no dpkg, and the newest
+//! installed kernel against the running one.
+//!
+//! The package database is read again only when it changed (its file's size, time
+//! and inode; for rpm, those of its database directory's files), checked every
+//! `check_interval_secs`. The report carries the whole list at the agent's start,
+//! daily, and when the collector asks for it (it lost the chain); in between only what
+//! changed since the list handed to the spool before, with that list's digest as the
+//! base. Reports with software are never dropped from a full spool, so the chain of
+//! differences reaches the collector whole and in order.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Deserialize;
+use simpul_protocol::{
+    compare_versions, package_difference, package_digest, Package, PackageSource, Software,
+};
+
+/// The whole list is sent again at least this often.
+const FULL_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// `[software]` of agent.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftwareConfig {
+    /// Whether the installed packages are reported (default true; reading the local
+    /// package database touches no network).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// dpkg's status file (default `/var/lib/dpkg/status`); when it does not exist,
+    /// rpm is asked.
+    #[serde(default = "default_dpkg_status")]
+    pub dpkg_status: PathBuf,
+    /// The rpm program (default `rpm`, found on the PATH).
+    #[serde(default = "default_rpm")]
+    pub rpm: PathBuf,
+    /// rpm's database directory (default `/var/lib/rpm`): what is watched for changes,
+    /// and `--dbpath` when it is not the default.
+    #[serde(default = "default_rpm_dbpath")]
+    pub rpm_dbpath: PathBuf,
+    /// Seconds between two checks whether the database changed (default 300).
+    #[serde(default = "default_check_interval_secs")]
+    pub check_interval_secs: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_dpkg_status() -> PathBuf {
+    "/var/lib/dpkg/status".into()
+}
+fn default_rpm() -> PathBuf {
+    "rpm".into()
+}
+fn default_rpm_dbpath() -> PathBuf {
+    "/var/lib/rpm".into()
+}
+fn default_check_interval_secs() -> u32 {
+    300
+}
+
+impl Default for SoftwareConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            dpkg_status: default_dpkg_status(),
+            rpm: default_rpm(),
+            rpm_dbpath: default_rpm_dbpath(),
+            check_interval_secs: default_check_interval_secs(),
+        }
+    }
+}
+
+impl SoftwareConfig {
+    /// Every problem of `[software]`, each naming the key and what is valid.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if !(10..=86_400).contains(&self.check_interval_secs) {
+            p.push(format!(
+                "software.check_interval_secs = {}: must be between 10 and 86400 seconds",
+                self.check_interval_secs
+            ));
+        }
+        for (key, path) in [
+            ("dpkg_status", &self.dpkg_status),
+            ("rpm_dbpath", &self.rpm_dbpath),
+        ] {
+            if !path.is_absolute() {
+                p.push(format!(
+                    "software.{key} = {:?}: must be an absolute path",
+                    path.display()
+                ));
+            }
+        }
+        if self.rpm.as_os_str().is_empty() {
+            p.push("software.rpm: must name the rpm program, e.g. \"rpm\"".into());
+        }
+        p
+    }
+}
+
+/// Why the packages could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SoftwareError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Rpm(String),
+}
+
+/// The installed packages of a dpkg status file: every paragraph whose `Status` says
+/// installed (held packages included), in the file's order.
+pub fn parse_dpkg_status(text: &str) -> Vec<Package> {
+    let mut out = Vec::new();
+    for para in text.split("\n\n") {
+        let (mut name, mut version, mut arch, mut installed) = ("", "", "", false);
+        for line in para.lines() {
+            if line.starts_with([' ', '\t']) {
+                continue; // a continuation line (Description, Conffiles)
+            }
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let v = v.trim();
+            match k {
+                "Package" => name = v,
+                "Version" => version = v,
+                "Architecture" => arch = v,
+                // "want flag status": install ok installed, hold ok installed
+                "Status" => installed = v.split_whitespace().nth(2) == Some("installed"),
+                _ => {}
+            }
+        }
+        if installed && !name.is_empty() && !version.is_empty() {
+            out.push(Package {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                arch: arch.to_owned(),
+            });
+        }
+    }
+    out
+}
+
+/// The query format of [`read_rpm`]'s `rpm -qa`.
+pub const RPM_QUERY_FORMAT: &str = "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n";
+
+/// The packages of `rpm -qa --qf RPM_QUERY_FORMAT`: version `[epoch:]version-release`
+/// (the epoch only when not 0); the keys of the rpm database (`gpg-pubkey`) left out.
+pub fn parse_rpm_query(text: &str) -> Vec<Package> {
+    text.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let [name, epoch, version, release, arch] = f[..] else {
+                return None;
+            };
+            if name == "gpg-pubkey" || name.is_empty() || version.is_empty() {
+                return None;
+            }
+            let evr = match epoch {
+                "" | "0" => format!("{version}-{release}"),
+                e => format!("{e}:{version}-{release}"),
+            };
+            Some(Package {
+                name: name.to_owned(),
+                version: evr,
+                arch: arch.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The release (`uname -r`) of the newest kernel among `packages`: Debian's and
+/// Ubuntu's `linux-image-<release>` packages, rpm's `kernel-core` (or `kernel` where
+/// there is no kernel-core) as `<version>-<release>.<arch>`.
+pub fn newest_kernel(source: PackageSource, packages: &[Package]) -> Option<String> {
+    let candidates: Vec<(&Package, String)> = match source {
+        PackageSource::Dpkg => packages
+            .iter()
+            .filter_map(|p| {
+                let rel = p.name.strip_prefix("linux-image-")?;
+                let rel = rel.strip_prefix("unsigned-").unwrap_or(rel);
+                let rel = rel.strip_suffix("-unsigned").unwrap_or(rel);
+                rel.starts_with(|c: char| c.is_ascii_digit())
+                    .then(|| (p, rel.to_owned()))
+            })
+            .collect(),
+        PackageSource::Rpm => {
+            let core = packages.iter().any(|p| p.name == "kernel-core");
+            let name = if core { "kernel-core" } else { "kernel" };
+            packages
+                .iter()
+                .filter(|p| p.name == name)
+                .map(|p| {
+                    let vr = p.version.split_once(':').map_or(&*p.version, |(_, v)| v);
+                    (p, format!("{vr}.{}", p.arch))
+                })
+                .collect()
+        }
+    };
+    candidates
+        .into_iter()
+        .max_by(|(a, ra), (b, rb)| {
+            compare_versions(source, &a.version, &b.version)
+                .then_with(|| compare_versions(PackageSource::Dpkg, ra, rb))
+        })
+        .map(|(_, r)| r)
+}
+
+/// What identifies a version of a file: size, modification time, inode.
+type Stamp = Vec<(u64, SystemTime, u64)>;
+
+fn stamp(paths: &[PathBuf]) -> Stamp {
+    use std::os::unix::fs::MetadataExt;
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| {
+            (
+                m.len(),
+                m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                m.ino(),
+            )
+        })
+        .collect()
+}
+
+/// Reads the package database, again only when it changed.
+#[derive(Debug)]
+pub struct SoftwareReader {
+    cfg: SoftwareConfig,
+    /// `/proc/sys/kernel/osrelease`.
+    osrelease: PathBuf,
+    last: Option<(Stamp, PackageSource, Vec<Package>)>,
+}
+
+impl SoftwareReader {
+    pub fn new(cfg: &SoftwareConfig, procfs: &Path) -> Self {
+        Self {
+            cfg: cfg.clone(),
+            osrelease: procfs.join("sys/kernel/osrelease"),
+            last: None,
+        }
+    }
+
+    /// The files whose change means the list changed, and the source.
+    fn watched(&self) -> (PackageSource, Vec<PathBuf>) {
+        if self.cfg.dpkg_status.exists() {
+            return (PackageSource::Dpkg, vec![self.cfg.dpkg_status.clone()]);
+        }
+        let db = &self.cfg.rpm_dbpath;
+        let files = [
+            "rpmdb.sqlite",
+            "rpmdb.sqlite-wal",
+            "Packages",
+            "Packages.db",
+        ]
+        .iter()
+        .map(|f| db.join(f))
+        .collect();
+        (PackageSource::Rpm, files)
+    }
+
+    /// The source and the whole list, read again only when the database changed;
+    /// `Ok(None)` when the host has neither dpkg's status file nor an rpm database.
+    pub fn read(&mut self) -> Result<Option<(PackageSource, &[Package])>, SoftwareError> {
+        let (source, files) = self.watched();
+        let now = stamp(&files);
+        if now.is_empty() {
+            self.last = None;
+            return Ok(None);
+        }
+        let fresh = !matches!(&self.last, Some((s, src, _)) if *s == now && *src == source);
+        if fresh {
+            let list = match source {
+                PackageSource::Dpkg => {
+                    let path = &self.cfg.dpkg_status;
+                    let text = std::fs::read_to_string(path).map_err(|e| SoftwareError::Read {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                    parse_dpkg_status(&text)
+                }
+                PackageSource::Rpm => self.query_rpm()?,
+            };
+            self.last = Some((now, source, list));
+        }
+        Ok(self.last.as_ref().map(|(_, s, l)| (*s, l.as_slice())))
+    }
+
+    fn query_rpm(&self) -> Result<Vec<Package>, SoftwareError> {
+        let mut cmd = Command::new(&self.cfg.rpm);
+        cmd.arg("-qa")
+            .arg("--qf")
+            .arg(RPM_QUERY_FORMAT.replace("\\t", "\t").replace("\\n", "\n"));
+        if self.cfg.rpm_dbpath != Path::new("/var/lib/rpm") {
+            cmd.arg("--dbpath").arg(&self.cfg.rpm_dbpath);
+        }
+        let out = cmd.output().map_err(|e| {
+            SoftwareError::Rpm(format!(
+                "cannot run {} (software.rpm): {e}",
+                self.cfg.rpm.display()
+            ))
+        })?;
+        if !out.status.success() {
+            return Err(SoftwareError::Rpm(format!(
+                "{} -qa failed ({}): {}",
+                self.cfg.rpm.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(parse_rpm_query(&String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// The running kernel's release.
+    pub fn running_kernel(&self) -> String {
+        std::fs::read_to_string(&self.osrelease)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Decides what the next report carries: the whole list at start, daily and when the
+/// collector asks; otherwise the difference from the list last handed to the spool,
+/// when there is one.
+#[derive(Debug)]
+pub struct SoftwareSchedule {
+    check_every: Duration,
+    last_check: Option<Instant>,
+    /// The list last handed to the spool (sorted) and its digest.
+    sent: Option<(Vec<Package>, String)>,
+    last_full: Option<Instant>,
+    /// The collector asked for the whole list.
+    full_asked: bool,
+    pending: Option<(Software, Vec<Package>)>,
+}
+
+impl SoftwareSchedule {
+    pub fn new(check_every: Duration) -> Self {
+        Self {
+            check_every,
+            last_check: None,
+            sent: None,
+            last_full: None,
+            full_asked: false,
+            pending: None,
+        }
+    }
+
+    /// Whether the reader should run now.
+    pub fn check_due(&self, now: Instant) -> bool {
+        self.pending.is_none()
+            && (self.full_asked
+                || self
+                    .last_check
+                    .is_none_or(|t| now.duration_since(t) >= self.check_every))
+    }
+
+    /// Takes a reading; something becomes pending when the list changed, or the whole
+    /// list is due.
+    pub fn offer(
+        &mut self,
+        source: PackageSource,
+        list: &[Package],
+        kernels: (String, String),
+        now: Instant,
+    ) {
+        self.last_check = Some(now);
+        let mut list = list.to_vec();
+        list.sort();
+        list.dedup_by(|a, b| a.name == b.name && a.arch == b.arch);
+        let digest = package_digest(&list);
+        let full_due = self.full_asked
+            || self
+                .last_full
+                .is_none_or(|t| now.duration_since(t) >= FULL_EVERY);
+        let (running_kernel, newest_kernel) = kernels;
+        let software = match &self.sent {
+            _ if full_due => Software {
+                source: source.as_str().into(),
+                digest,
+                base: String::new(),
+                packages: list.clone(),
+                removed: Vec::new(),
+                running_kernel,
+                newest_kernel,
+            },
+            Some((old, old_digest)) if *old_digest != digest => {
+                let (packages, removed) = package_difference(old, &list);
+                Software {
+                    source: source.as_str().into(),
+                    digest,
+                    base: old_digest.clone(),
+                    packages,
+                    removed,
+                    running_kernel,
+                    newest_kernel,
+                }
+            }
+            _ => return,
+        };
+        self.pending = Some((software, list));
+    }
+
+    /// The section to put in the next report, if any.
+    pub fn pending(&self) -> Option<&Software> {
+        self.pending.as_ref().map(|(s, _)| s)
+    }
+
+    /// The pending section was handed to the spool (which delivers it or keeps it).
+    pub fn handed_over(&mut self, now: Instant) {
+        if let Some((s, list)) = self.pending.take() {
+            if s.base.is_empty() {
+                self.last_full = Some(now);
+                self.full_asked = false;
+            }
+            self.sent = Some((list, s.digest));
+        }
+    }
+
+    /// The collector could not apply a difference: the next report carries the whole
+    /// list.
+    pub fn send_whole_list(&mut self) {
+        self.full_asked = true;
+        self.pending = None;
+    }
+}
+
+/// Reads and schedules: the sampler's one handle on the software inventory.
+#[derive(Debug)]
+pub struct SoftwareInventory {
+    pub reader: SoftwareReader,
+    pub schedule: SoftwareSchedule,
+    /// The last error, logged once until it changes.
+    last_error: String,
+}
+
+impl SoftwareInventory {
+    pub fn new(cfg: &SoftwareConfig, procfs: &Path) -> Option<Self> {
+        cfg.enabled.then(|| Self {
+            reader: SoftwareReader::new(cfg, procfs),
+            schedule: SoftwareSchedule::new(Duration::from_secs(u64::from(
+                cfg.check_interval_secs,
+            ))),
+            last_error: String::new(),
+        })
+    }
+
+    /// Reads when due; returns the section for the next report, if any, and an error
+    /// to report as the `software` collector's.
+    pub fn poll(&mut self, now: Instant) -> (Option<Software>, Option<String>) {
+        let mut error = None;
+        if self.schedule.check_due(now) {
+            let running = self.reader.running_kernel();
+            match self.reader.read() {
+                Ok(Some((source, list))) => {
+                    let newest = newest_kernel(source, list).unwrap_or_default();
+                    let list = list.to_vec();
+                    self.schedule.offer(source, &list, (running, newest), now);
+                    self.last_error.clear();
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let e = e.to_string();
+                    if e != self.last_error {
+                        tracing::warn!(collector = "software", error = %e, "collector failed");
+                        self.last_error.clone_from(&e);
+                    }
+                    error = Some(e);
+                }
+            }
+        }
+        (self.schedule.pending().cloned(), error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/software")
+            .join(name);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    #[test]
+    fn a_real_debian_status_file_gives_its_installed_packages() {
+        let text = fixture("debian-12-dpkg-status");
+        let list = parse_dpkg_status(&text);
+        let paragraphs = text
+            .split("\n\n")
+            .filter(|p| p.contains("Package:"))
+            .count();
+        let installed = text
+            .lines()
+            .filter(|l| l.starts_with("Status:") && l.ends_with(" installed"))
+            .count();
+        assert_eq!(list.len(), installed);
+        assert!(
+            list.len() > 300 && list.len() <= paragraphs,
+            "{}",
+            list.len()
+        );
+        let bash = list.iter().find(|p| p.name == "bash").unwrap();
+        assert!(bash.version.starts_with("5.2"), "{bash:?}");
+        assert_eq!(bash.arch, "amd64");
+        // a paragraph that is not installed (config-files) is left out
+        let text = "Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\nArchitecture: amd64\n\n\
+                    Package: held\nStatus: hold ok installed\nVersion: 2.0\nArchitecture: all\nDescription: x\n a continuation: line\n";
+        let list = parse_dpkg_status(text);
+        assert_eq!(
+            list,
+            vec![Package {
+                name: "held".into(),
+                version: "2.0".into(),
+                arch: "all".into()
+            }]
+        );
+    }
+
+    /// The format [`SoftwareReader`] asks rpm for (tests/tests/software.rs reads a
+    /// real rpm database with the real rpm program).
+    #[test]
+    fn rpm_query_lines_become_packages_with_their_epoch() {
+        let text = "openssl\t1\t3.0.7\t27.el9\tx86_64\n\
+                    bash\t0\t5.1.8\t9.el9\tx86_64\n\
+                    gpg-pubkey\t0\t350d275d\t6279464b\t(none)\n\
+                    tzdata\t\t2024a\t1.el9\tnoarch\n\
+                    broken line\n";
+        let list = parse_rpm_query(text);
+        let got: Vec<(&str, &str, &str)> = list
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("openssl", "1:3.0.7-27.el9", "x86_64"),
+                ("bash", "5.1.8-9.el9", "x86_64"),
+                ("tzdata", "2024a-1.el9", "noarch"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_newest_kernel_is_the_newest_package_not_the_last_listed() {
+        let p = |name: &str, version: &str| Package {
+            name: name.into(),
+            version: version.into(),
+            arch: "amd64".into(),
+        };
+        let list = [
+            p("linux-image-6.1.0-26-amd64", "6.1.112-1"),
+            p("linux-image-6.1.0-9-amd64", "6.1.27-1"),
+            p("linux-image-amd64", "6.1.112-1"),
+        ];
+        assert_eq!(
+            newest_kernel(PackageSource::Dpkg, &list).as_deref(),
+            Some("6.1.0-26-amd64")
+        );
+        let r = |name: &str, version: &str| Package {
+            name: name.into(),
+            version: version.into(),
+            arch: "x86_64".into(),
+        };
+        let list = [
+            r("kernel-core", "5.14.0-427.13.1.el9_4"),
+            r("kernel-core", "5.14.0-70.13.1.el9_0"),
+            r("kernel", "5.14.0-999.el9"),
+        ];
+        assert_eq!(
+            newest_kernel(PackageSource::Rpm, &list).as_deref(),
+            Some("5.14.0-427.13.1.el9_4.x86_64")
+        );
+        assert_eq!(newest_kernel(PackageSource::Dpkg, &[]), None);
+    }
+
+    #[test]
+    fn whole_at_start_then_differences_then_whole_when_asked() {
+        let p = |name: &str, version: &str| Package {
+            name: name.into(),
+            version: version.into(),
+            arch: "amd64".into(),
+        };
+        let k = || (String::new(), String::new());
+        let mut s = SoftwareSchedule::new(Duration::from_secs(300));
+        let t0 = Instant::now();
+        let v1 = vec![p("bash", "5.2-1"), p("openssl", "3.0.11-1")];
+        assert!(s.check_due(t0));
+        s.offer(PackageSource::Dpkg, &v1, k(), t0);
+        let first = s.pending().unwrap().clone();
+        assert!(first.base.is_empty() && first.packages.len() == 2);
+        s.handed_over(t0);
+        // unchanged: nothing; not due again before the interval
+        s.offer(PackageSource::Dpkg, &v1, k(), t0 + Duration::from_secs(300));
+        assert!(s.pending().is_none());
+        assert!(!s.check_due(t0 + Duration::from_secs(301)));
+        // an upgrade: only it, based on the first list
+        let v2 = vec![p("bash", "5.2-1"), p("openssl", "3.0.13-1")];
+        s.offer(PackageSource::Dpkg, &v2, k(), t0 + Duration::from_secs(600));
+        let diff = s.pending().unwrap().clone();
+        assert_eq!(diff.base, first.digest);
+        assert_eq!(diff.packages, vec![p("openssl", "3.0.13-1")]);
+        assert_eq!(diff.digest, package_digest(&v2));
+        s.handed_over(t0 + Duration::from_secs(600));
+        // the collector lost the chain: the whole list, at once
+        s.send_whole_list();
+        assert!(s.check_due(t0 + Duration::from_secs(601)));
+        s.offer(PackageSource::Dpkg, &v2, k(), t0 + Duration::from_secs(601));
+        let whole = s.pending().unwrap();
+        assert!(whole.base.is_empty() && whole.packages.len() == 2);
+        s.handed_over(t0 + Duration::from_secs(601));
+        // and daily
+        s.offer(
+            PackageSource::Dpkg,
+            &v2,
+            k(),
+            t0 + FULL_EVERY + Duration::from_secs(602),
+        );
+        assert!(s.pending().unwrap().base.is_empty());
+    }
+
+    #[test]
+    fn the_database_is_read_again_only_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = dir.path().join("status");
+        std::fs::write(
+            &status,
+            "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n",
+        )
+        .unwrap();
+        let cfg = SoftwareConfig {
+            dpkg_status: status.clone(),
+            ..SoftwareConfig::default()
+        };
+        let mut r = SoftwareReader::new(&cfg, dir.path());
+        assert_eq!(r.read().unwrap().unwrap().1.len(), 1);
+        // the same file read again gives the kept list (the stamp did not change)
+        let first = r.last.as_ref().unwrap().0.clone();
+        assert_eq!(r.read().unwrap().unwrap().1.len(), 1);
+        assert_eq!(r.last.as_ref().unwrap().0, first);
+        std::fs::write(
+            &status,
+            "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n\
+             Package: b\nStatus: install ok installed\nVersion: 2\nArchitecture: all\n",
+        )
+        .unwrap();
+        assert_eq!(r.read().unwrap().unwrap().1.len(), 2);
+        // neither dpkg nor rpm: nothing, not an error
+        let cfg = SoftwareConfig {
+            dpkg_status: dir.path().join("none"),
+            rpm_dbpath: dir.path().join("no-rpm"),
+            ..SoftwareConfig::default()
+        };
+        assert!(SoftwareReader::new(&cfg, dir.path())
+            .read()
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let cfg = SoftwareConfig {
+            check_interval_secs: 1,
+            dpkg_status: "relative/status".into(),
+            ..SoftwareConfig::default()
+        };
+        let p = cfg.problems();
+        assert!(
+            p.iter()
+                .any(|x| x.contains("software.check_interval_secs = 1")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|x| x.contains("software.dpkg_status")),
+            "{p:?}"
+        );
+    }
+}

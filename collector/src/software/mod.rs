@@ -1,0 +1,495 @@
+//! The installed packages of each host (issue 25): `host_software` (the list's source,
+//! digest, size and kernels), `host_packages` (the current list) and `package_changes`
+//! (each package installed, removed, upgraded or downgraded, with the time of the
+//! report that showed it).
+//!
+//! An agent sends its whole list at start and daily, and in between only what changed
+//! since the list it sent before, with that list's digest as the base. A difference is
+//! applied only to the list it is based on; otherwise [`record`] says
+//! [`Applied::NeedsWholeList`] and the agent sends its whole list next. The first list
+//! of a host is its baseline: its packages are not "installed" changes.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use serde::Serialize;
+use simpul_protocol::{
+    compare_versions, package_difference, package_digest, Package, PackageSource, Removed, Software,
+};
+
+use crate::params;
+use crate::store::db::{Db, DbError};
+
+/// What [`record`] did with a software section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The list and its changes are stored.
+    Stored,
+    /// A whole list equal to the stored one: only its time and kernels.
+    Unchanged,
+    /// A difference whose base is not the stored list: nothing stored.
+    NeedsWholeList,
+}
+
+/// One change of one package.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub time_seconds: f64,
+    pub name: String,
+    pub arch: String,
+    /// `installed`, `removed`, `upgraded`, `downgraded`, or `changed` (another
+    /// spelling of an equal version).
+    pub change: String,
+    /// Empty when installed.
+    pub old_version: String,
+    /// Empty when removed.
+    pub new_version: String,
+}
+
+/// A host's list in short.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub agent_id: String,
+    /// `dpkg` or `rpm`.
+    pub source: String,
+    pub packages: i64,
+    pub running_kernel: String,
+    pub newest_kernel: String,
+    /// The newest installed kernel is not the running one; absent when either is
+    /// unknown.
+    pub reboot_needed: Option<bool>,
+    /// When the first list arrived, and the newest report with software.
+    pub first_seconds: f64,
+    pub updated_seconds: f64,
+}
+
+/// The stored list of `agent` by (name, arch).
+fn stored(tx: &Db, agent: &str) -> Result<Vec<Package>, DbError> {
+    tx.query(
+        "SELECT name, arch, version FROM host_packages WHERE agent_id = ?1 ORDER BY name, arch",
+        params![agent],
+        |r| {
+            Ok(Package {
+                name: r.get(0)?,
+                arch: r.get(1)?,
+                version: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// Stores `sw`, the software section of `agent`'s report of `time`.
+pub fn record(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<Applied, DbError> {
+    let source = PackageSource::parse(&sw.source).unwrap_or(PackageSource::Dpkg);
+    let current: Option<(String, String)> = tx.query_row(
+        "SELECT digest, source FROM host_software WHERE agent_id = ?1",
+        params![agent],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let first = current.is_none();
+    let (changed, removed) = if sw.base.is_empty() {
+        if current
+            .as_ref()
+            .is_some_and(|(d, s)| *d == sw.digest && *s == sw.source)
+        {
+            touch(tx, agent, time, sw)?;
+            return Ok(Applied::Unchanged);
+        }
+        let mut new = sw.packages.clone();
+        new.sort();
+        new.dedup_by(|a, b| a.name == b.name && a.arch == b.arch);
+        package_difference(&stored(tx, agent)?, &new)
+    } else {
+        if current.as_ref().map(|(d, _)| d.as_str()) != Some(sw.base.as_str()) {
+            return Ok(Applied::NeedsWholeList);
+        }
+        (sw.packages.clone(), sw.removed.clone())
+    };
+    apply(tx, agent, time, source, (&changed, &removed), !first)?;
+    // the list as stored now: its digest is what the agent's next difference is based on
+    let list = stored(tx, agent)?;
+    let digest = package_digest(&list);
+    tx.execute(
+        "INSERT INTO host_software (agent_id, source, digest, packages, running_kernel,
+                                    newest_kernel, first_time, updated_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+         ON CONFLICT (agent_id) DO UPDATE SET source = excluded.source, digest = excluded.digest,
+            packages = excluded.packages, running_kernel = excluded.running_kernel,
+            newest_kernel = excluded.newest_kernel, updated_time = excluded.updated_time",
+        params![
+            agent,
+            sw.source,
+            digest,
+            list.len() as i64,
+            sw.running_kernel,
+            sw.newest_kernel,
+            time
+        ],
+    )?;
+    if digest != sw.digest {
+        tracing::warn!(
+            agent,
+            "the software list stored differs from the agent's; asking for the whole list"
+        );
+        return Ok(Applied::NeedsWholeList);
+    }
+    Ok(Applied::Stored)
+}
+
+/// A whole list equal to the stored one: its time and kernels.
+fn touch(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<(), DbError> {
+    tx.execute(
+        "UPDATE host_software SET running_kernel = ?2, newest_kernel = ?3, updated_time = ?4
+          WHERE agent_id = ?1",
+        params![agent, sw.running_kernel, sw.newest_kernel, time],
+    )?;
+    Ok(())
+}
+
+/// Applies the changed and removed packages; writes their changes when `log`.
+fn apply(
+    tx: &Db,
+    agent: &str,
+    time: f64,
+    source: PackageSource,
+    (changed, removed): (&[Package], &[Removed]),
+    log: bool,
+) -> Result<(), DbError> {
+    let mut before: HashMap<(String, String), String> = HashMap::new();
+    if !changed.is_empty() || !removed.is_empty() {
+        for p in stored(tx, agent)? {
+            before.insert((p.name, p.arch), p.version);
+        }
+    }
+    let write_change = |name: &str, arch: &str, change: &str, old: &str, new: &str| {
+        tx.execute(
+            "INSERT INTO package_changes (agent_id, time, name, arch, change, old_version, new_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            params![agent, time, name, arch, change, old, new],
+        )
+        .map(|_| ())
+    };
+    for p in changed {
+        let old = before.get(&(p.name.clone(), p.arch.clone()));
+        if old == Some(&p.version) {
+            continue;
+        }
+        tx.execute(
+            "INSERT INTO host_packages (agent_id, name, arch, version, since)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (agent_id, name, arch) DO UPDATE SET version = excluded.version,
+                since = excluded.since",
+            params![agent, p.name, p.arch, p.version, time],
+        )?;
+        if log {
+            let change = match old {
+                None => "installed",
+                Some(o) => match compare_versions(source, o, &p.version) {
+                    Ordering::Less => "upgraded",
+                    Ordering::Greater => "downgraded",
+                    Ordering::Equal => "changed",
+                },
+            };
+            write_change(
+                &p.name,
+                &p.arch,
+                change,
+                old.map_or("", String::as_str),
+                &p.version,
+            )?;
+        }
+    }
+    for r in removed {
+        let Some(old) = before.get(&(r.name.clone(), r.arch.clone())) else {
+            continue;
+        };
+        tx.execute(
+            "DELETE FROM host_packages WHERE agent_id = ?1 AND name = ?2 AND arch = ?3",
+            params![agent, r.name, r.arch],
+        )?;
+        if log {
+            write_change(&r.name, &r.arch, "removed", old, "")?;
+        }
+    }
+    Ok(())
+}
+
+/// `agent`'s list in short; `None` before its first list.
+pub fn summary(conn: &Db, agent: &str) -> Result<Option<Summary>, DbError> {
+    Ok(summaries(conn, Some(agent))?.pop())
+}
+
+/// Every host's list in short (or `agent`'s), by agent id.
+pub fn summaries(conn: &Db, agent: Option<&str>) -> Result<Vec<Summary>, DbError> {
+    conn.query(
+        "SELECT agent_id, source, packages, running_kernel, newest_kernel, first_time, updated_time
+           FROM host_software WHERE agent_id = ?1 OR ?2 = 1 ORDER BY agent_id",
+        params![agent.unwrap_or(""), agent.is_none()],
+        |r| {
+            let (running, newest): (String, String) = (r.get(3)?, r.get(4)?);
+            Ok(Summary {
+                agent_id: r.get(0)?,
+                source: r.get(1)?,
+                packages: r.get(2)?,
+                reboot_needed: simpul_protocol::reboot_needed(&running, &newest),
+                running_kernel: running,
+                newest_kernel: newest,
+                first_seconds: r.get(5)?,
+                updated_seconds: r.get(6)?,
+            })
+        },
+    )
+}
+
+/// `agent`'s installed packages by name.
+pub fn packages(conn: &Db, agent: &str) -> Result<Vec<Package>, DbError> {
+    stored(conn, agent)
+}
+
+/// `agent`'s newest `limit` changes, newest first.
+pub fn changes(conn: &Db, agent: &str, limit: usize) -> Result<Vec<Change>, DbError> {
+    conn.query(
+        "SELECT time, name, arch, change, old_version, new_version FROM package_changes
+          WHERE agent_id = ?1 ORDER BY time DESC, name LIMIT ?2",
+        params![agent, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| {
+            Ok(Change {
+                time_seconds: r.get(0)?,
+                name: r.get(1)?,
+                arch: r.get(2)?,
+                change: r.get(3)?,
+                old_version: r.get(4)?,
+                new_version: r.get(5)?,
+            })
+        },
+    )
+}
+
+/// One host that has a package a search asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub agent_id: String,
+    pub name: String,
+    pub arch: String,
+    pub version: String,
+    pub source: String,
+    /// Since when the host has this version.
+    pub since_seconds: f64,
+}
+
+/// Most hits of one search.
+pub const MAX_HITS: usize = 5_000;
+
+/// Whether `name` is a package name a search may ask for: 1 to 128 characters of
+/// letters, digits and `+-._:`, with at most one `*` at its end (any rest).
+pub fn valid_name_pattern(name: &str) -> bool {
+    let stem = name.strip_suffix('*').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 128
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-._:".contains(&b))
+}
+
+/// Hosts with a package named `name` (a trailing `*`: any name it begins with), and,
+/// with `below`, only those whose version orders before `below` by the host's package
+/// manager; by package name, then agent id.
+pub fn search(conn: &Db, name: &str, below: Option<&str>) -> Result<Vec<Hit>, DbError> {
+    // a prefix compared with substr: LIKE differs between the engines (case, escapes)
+    let (stem, prefix) = match name.strip_suffix('*') {
+        Some(stem) => (stem, true),
+        None => (name, false),
+    };
+    let chars = i64::try_from(stem.chars().count()).unwrap_or(i64::MAX);
+    let rows = conn.query(
+        if prefix {
+            "SELECT p.agent_id, p.name, p.arch, p.version, s.source, p.since
+               FROM host_packages p JOIN host_software s ON s.agent_id = p.agent_id
+              WHERE substr(p.name, 1, ?2) = ?1
+              ORDER BY p.name, p.agent_id, p.arch"
+        } else {
+            "SELECT p.agent_id, p.name, p.arch, p.version, s.source, p.since
+               FROM host_packages p JOIN host_software s ON s.agent_id = p.agent_id
+              WHERE p.name = ?1 AND ?2 >= 0
+              ORDER BY p.name, p.agent_id, p.arch"
+        },
+        params![stem, chars],
+        |r| {
+            Ok(Hit {
+                agent_id: r.get(0)?,
+                name: r.get(1)?,
+                arch: r.get(2)?,
+                version: r.get(3)?,
+                source: r.get(4)?,
+                since_seconds: r.get(5)?,
+            })
+        },
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter(|h| {
+            below.is_none_or(|b| {
+                let source = PackageSource::parse(&h.source).unwrap_or(PackageSource::Dpkg);
+                compare_versions(source, &h.version, b) == Ordering::Less
+            })
+        })
+        .take(MAX_HITS)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Db {
+        let db = Db::sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        crate::store::migrations::migrate(&db).unwrap();
+        db
+    }
+
+    fn p(name: &str, version: &str) -> Package {
+        Package {
+            name: name.into(),
+            version: version.into(),
+            arch: "amd64".into(),
+        }
+    }
+
+    fn whole(list: &[Package]) -> Software {
+        Software {
+            source: "dpkg".into(),
+            digest: package_digest(list),
+            base: String::new(),
+            packages: list.to_vec(),
+            removed: Vec::new(),
+            running_kernel: "6.1.0-25-amd64".into(),
+            newest_kernel: "6.1.0-26-amd64".into(),
+        }
+    }
+
+    #[test]
+    fn a_baseline_then_differences_become_dated_changes() {
+        let db = db();
+        let v1 = [
+            p("openssl", "3.0.11-1~deb12u2"),
+            p("bash", "5.2.15-2+b2"),
+            p("vim", "2:9.0.1378-2"),
+        ];
+        assert_eq!(
+            record(&db, "a1", 100.0, &whole(&v1)).unwrap(),
+            Applied::Stored
+        );
+        assert!(
+            changes(&db, "a1", 10).unwrap().is_empty(),
+            "the baseline is no change"
+        );
+        assert_eq!(
+            record(&db, "a1", 150.0, &whole(&v1)).unwrap(),
+            Applied::Unchanged
+        );
+        // openssl upgraded, vim removed, curl installed
+        let v2 = [
+            p("openssl", "3.0.13-1~deb12u1"),
+            p("bash", "5.2.15-2+b2"),
+            p("curl", "7.88.1-10"),
+        ];
+        let (changed, removed) = package_difference(&v1, &v2);
+        let diff = Software {
+            base: package_digest(&v1),
+            digest: package_digest(&v2),
+            packages: changed,
+            removed,
+            ..whole(&v2)
+        };
+        assert_eq!(record(&db, "a1", 200.0, &diff).unwrap(), Applied::Stored);
+        let got: Vec<(String, String, String, String)> = changes(&db, "a1", 10)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.name, c.change, c.old_version, c.new_version))
+            .collect();
+        let s = |x: &str| x.to_owned();
+        assert_eq!(
+            got,
+            [
+                (s("curl"), s("installed"), s(""), s("7.88.1-10")),
+                (
+                    s("openssl"),
+                    s("upgraded"),
+                    s("3.0.11-1~deb12u2"),
+                    s("3.0.13-1~deb12u1")
+                ),
+                (s("vim"), s("removed"), s("2:9.0.1378-2"), s("")),
+            ]
+        );
+        assert_eq!(packages(&db, "a1").unwrap().len(), 3);
+        let sum = summary(&db, "a1").unwrap().unwrap();
+        assert_eq!((sum.packages, sum.reboot_needed), (3, Some(true)));
+        // the same difference again (its base is gone): the whole list is asked for
+        assert_eq!(
+            record(&db, "a1", 250.0, &diff).unwrap(),
+            Applied::NeedsWholeList
+        );
+        // a whole list after a lost chain: its differences become changes
+        let v3 = [p("openssl", "3.0.11-1~deb12u2"), p("bash", "5.2.15-2+b2")];
+        assert_eq!(
+            record(&db, "a1", 300.0, &whole(&v3)).unwrap(),
+            Applied::Stored
+        );
+        let newest: Vec<String> = changes(&db, "a1", 10)
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.time_seconds == 300.0)
+            .map(|c| format!("{} {}", c.name, c.change))
+            .collect();
+        assert_eq!(newest, ["curl removed", "openssl downgraded"]);
+    }
+
+    #[test]
+    fn hosts_below_a_version_by_their_own_package_manager() {
+        let db = db();
+        record(
+            &db,
+            "deb-1",
+            1.0,
+            &whole(&[p("openssl", "3.0.11-1~deb12u2")]),
+        )
+        .unwrap();
+        record(
+            &db,
+            "deb-2",
+            1.0,
+            &whole(&[p("openssl", "3.0.15-1~deb12u1")]),
+        )
+        .unwrap();
+        let rpm_list = [Package {
+            name: "openssl".into(),
+            version: "1:3.0.7-27.el9".into(),
+            arch: "x86_64".into(),
+        }];
+        let rpm = Software {
+            source: "rpm".into(),
+            ..whole(&rpm_list)
+        };
+        record(&db, "rhel-1", 1.0, &rpm).unwrap();
+        let hosts = |below: Option<&str>| -> Vec<String> {
+            search(&db, "openssl", below)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.agent_id)
+                .collect()
+        };
+        assert_eq!(hosts(None), ["deb-1", "deb-2", "rhel-1"]);
+        // the rpm host's epoch 1 puts it above any epoch-0 version
+        assert_eq!(hosts(Some("3.0.13")), ["deb-1"]);
+        assert_eq!(hosts(Some("2:0")), ["deb-1", "deb-2", "rhel-1"]);
+        assert_eq!(search(&db, "open*", None).unwrap().len(), 3);
+        assert!(
+            search(&db, "open_ssl*", None).unwrap().is_empty(),
+            "_ is no wildcard"
+        );
+        assert!(valid_name_pattern("libssl3*") && valid_name_pattern("g++-12"));
+        assert!(
+            !valid_name_pattern("*ssl") && !valid_name_pattern("a b") && !valid_name_pattern("")
+        );
+    }
+}
