@@ -27,6 +27,7 @@ pub mod store;
 pub mod tls;
 pub mod traffic;
 pub mod web;
+pub mod websites;
 
 /// A read lock of the collector's shared caches (the SLA, backup, LAN and SNMP states
 /// in `Metrics`), also after a panic elsewhere poisoned it: the data stays usable.

@@ -160,6 +160,22 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     if let Some(t) = &tls {
         background.push(tokio::spawn(listener::reload_on_sighup(Arc::clone(t))));
     }
+    if !cfg.websites.is_empty() {
+        let settings = crate::websites::prober::Settings {
+            websites: cfg.websites.clone(),
+            official_domains: cfg.official_domains.clone(),
+            interval: cfg.website_probe_interval.clone(),
+            concurrency: cfg.website_probe_concurrency,
+            retention_days: cfg.website_check_retention_days,
+        };
+        let db = Arc::new(Mutex::new(store::open(&cfg.store, &cfg.data_dir)?));
+        background.push(tokio::spawn(crate::websites::prober::run(
+            settings,
+            db,
+            Arc::clone(&state.metrics.websites),
+            shared.then(|| replica.id.clone()),
+        )));
+    }
     let router_state = Arc::clone(&state);
     let agent_auth = Arc::clone(&state.auth);
     let settings = listener::Settings::from_config(

@@ -9,6 +9,7 @@ mod ingest;
 mod interfaces;
 mod lan;
 mod links;
+mod websites;
 mod login_throttles;
 mod maintenance;
 mod obligations;
@@ -94,6 +95,8 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/links/{id}", get(links::one))
         .route("/api/v1/links/{id}/latency.svg", get(links::latency_svg))
         .route("/api/v1/links/{id}/uplink", get(links::uplink_year))
+        .route("/api/v1/websites", get(websites::list))
+        .route("/api/v1/websites/{id}", get(websites::one))
         .route(
             "/api/v1/maintenance",
             get(maintenance::list).post(maintenance::create),

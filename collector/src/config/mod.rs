@@ -189,6 +189,10 @@ pub struct CollectorConfig {
     /// Most website probes in flight at once.
     #[serde(default = "websites::default_probe_concurrency")]
     pub website_probe_concurrency: u32,
+    /// The websites' probes are deleted this many days after they started (each
+    /// site's newest stays).
+    #[serde(default = "websites::default_check_retention_days")]
+    pub website_check_retention_days: u32,
 }
 
 /// Bahasa Indonesia: the language of the product's users.
@@ -467,6 +471,7 @@ impl Default for CollectorConfig {
             websites: Vec::new(),
             website_probe_interval: websites::default_probe_interval(),
             website_probe_concurrency: websites::default_probe_concurrency(),
+            website_check_retention_days: websites::default_check_retention_days(),
         }
     }
 }
@@ -823,6 +828,8 @@ impl CollectorConfig {
         p.extend(websites::prober_problems(
             &self.website_probe_interval,
             self.website_probe_concurrency,
+            self.website_check_retention_days,
+            &self.websites,
         ));
         let mut obligations = HashSet::new();
         for (i, o) in self.backups.iter().enumerate() {

@@ -93,6 +93,11 @@ pub fn default_probe_concurrency() -> u32 {
     32
 }
 
+/// The default of `website_check_retention_days`: a month's probes and some.
+pub fn default_check_retention_days() -> u32 {
+    35
+}
+
 /// The most `[[websites]]`.
 pub const MAX_WEBSITES: usize = 5000;
 /// The longest `body_contains`.
@@ -269,13 +274,35 @@ pub fn problems(
     p
 }
 
-/// The problems of the prober's settings.
-pub fn prober_problems(interval: &Span, concurrency: u32) -> Vec<String> {
+/// The problems of the prober's settings, and of sites whose timeout is not shorter
+/// than the interval (a probe must end before the next round).
+pub fn prober_problems(
+    interval: &Span,
+    concurrency: u32,
+    retention_days: u32,
+    websites: &[Website],
+) -> Vec<String> {
     let mut p = Vec::new();
-    if !interval.secs().is_some_and(|s| (10..=3600).contains(&s)) {
-        p.push(format!(
+    match interval.secs() {
+        Some(s) if (10..=3600).contains(&s) => {
+            for (i, w) in websites.iter().enumerate() {
+                if i64::from(w.timeout_secs) >= s && (1..=MAX_TIMEOUT_SECS).contains(&w.timeout_secs) {
+                    p.push(format!(
+                        "websites[{i}].timeout_secs = {}: must be shorter than website_probe_interval ({})",
+                        w.timeout_secs,
+                        interval.as_str()
+                    ));
+                }
+            }
+        }
+        _ => p.push(format!(
             "website_probe_interval = {:?}: must be a duration from \"10s\" to \"1h\", like \"60s\"",
             interval.as_str()
+        )),
+    }
+    if !(1..=3650).contains(&retention_days) {
+        p.push(format!(
+            "website_check_retention_days = {retention_days}: must be between 1 and 3650 days"
         ));
     }
     if !(1..=1000).contains(&concurrency) {
@@ -407,8 +434,30 @@ mod tests {
 
     #[test]
     fn the_prober_settings_have_ranges() {
-        assert!(prober_problems(&default_probe_interval(), default_probe_concurrency()).is_empty());
-        let p = prober_problems(&"5s".into(), 0).join("\n");
+        let site = |t: u32| Website {
+            timeout_secs: t,
+            ..toml::from_str::<Website>(GOOD).unwrap()
+        };
+        assert!(prober_problems(
+            &default_probe_interval(),
+            default_probe_concurrency(),
+            default_check_retention_days(),
+            &[site(59)]
+        )
+        .is_empty());
+        let p = prober_problems(&"30s".into(), 1, 0, &[site(10), site(30)]).join("\n");
+        assert!(
+            p.contains(
+                "websites[1].timeout_secs = 30: must be shorter than website_probe_interval (30s)"
+            ),
+            "{p}"
+        );
+        assert!(
+            p.contains("website_check_retention_days = 0: must be between 1 and 3650"),
+            "{p}"
+        );
+        assert!(!p.contains("websites[0]"), "{p}");
+        let p = prober_problems(&"5s".into(), 0, 35, &[]).join("\n");
         assert!(
             p.contains(
                 "website_probe_interval = \"5s\": must be a duration from \"10s\" to \"1h\""

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod expo;
 mod fleet;
 pub mod interfaces;
+pub mod websites;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -122,6 +123,8 @@ pub struct Metrics {
     pub remote_write: std::sync::RwLock<Vec<Arc<RemoteWriteStats>>>,
     /// Interface samples as they are stored, for remote write at their own times.
     pub interface_samples: Arc<interfaces::Stored>,
+    /// The collector's newest probe of each website; replaced by the prober.
+    pub websites: Arc<crate::websites::Latest>,
 }
 
 /// Counters of one remote-write receiver, exported in `/metrics`.
@@ -196,6 +199,7 @@ impl Metrics {
             web_login_throttled: Default::default(),
             remote_write: std::sync::RwLock::default(),
             interface_samples: Arc::default(),
+            websites: Arc::default(),
         }
     }
 
@@ -841,6 +845,7 @@ impl Metrics {
             Self::encode_snmp(e, &duties.snmp);
             Self::encode_links(e, &duties.links);
             interfaces::encode(e, &duties.interfaces, &duties.traffic_devices);
+            websites::encode(e, &self.websites);
         }
     }
 }

@@ -1,0 +1,215 @@
+//! `GET /api/v1/websites` and `GET /api/v1/websites/{id}`: the declared websites the
+//! reader's agencies own, each with the collector's newest probe (state, response time
+//! phases, redirects, the certificate and its expiry) and the official-domain rule
+//! (docs/api.md, docs/websites.md).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simpul_webcheck::{CertInfo, Check};
+
+use super::error::ApiError;
+use super::query::{Params, Unknown};
+use super::AppState;
+use crate::config::websites::Website;
+use crate::websites::checks::{self, COLLECTOR};
+use crate::websites::{domain_rule, DomainRule};
+
+/// The parameter: `agency` (only that agency's sites).
+#[derive(Debug, Deserialize)]
+pub struct WebsitesQuery {
+    agency: Option<String>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// The phases of the newest probe, seconds (redirects added up).
+#[derive(Debug, Serialize)]
+pub struct ResponseSeconds {
+    pub dns: f64,
+    pub connect: f64,
+    pub tls: f64,
+    pub first_byte: f64,
+    pub transfer: f64,
+    pub total: f64,
+}
+
+/// One request of the probe.
+#[derive(Debug, Serialize)]
+pub struct HopOut {
+    pub url: String,
+    pub address: Option<String>,
+    pub status: Option<u16>,
+    pub location: Option<String>,
+}
+
+/// The certificate of the site's first https hop.
+#[derive(Debug, Serialize)]
+pub struct Certificate {
+    /// `valid`, `expired`, `not_yet_valid`, `unknown_ca`, `wrong_name`, `invalid`.
+    pub verdict: &'static str,
+    pub reason: String,
+    pub name_matches: bool,
+    pub trusted_by: String,
+    pub tls_version: String,
+    /// The server certificate's not-after, Unix seconds.
+    pub not_after: i64,
+    pub days_to_expiry: f64,
+    /// As served, the server's own first.
+    pub chain: Vec<CertInfo>,
+}
+
+/// One website and its newest probe.
+#[derive(Debug, Serialize)]
+pub struct WebsiteOut {
+    pub id: String,
+    pub name: String,
+    pub agency: String,
+    pub url: String,
+    pub sla_class: Option<String>,
+    pub probe_from: Vec<String>,
+    pub domain_rule: DomainRule,
+    /// `up`, `certificate_invalid`, `unexpected_status`, `body_mismatch`,
+    /// `too_many_redirects`, `timeout`, `dns_failed`, `connect_failed`, `tls_failed`,
+    /// `http_error`; null until the first probe.
+    pub state: Option<&'static str>,
+    /// Why it is not up (empty when up).
+    pub reason: String,
+    /// When the newest probe started, Unix seconds.
+    pub checked_at: Option<f64>,
+    pub status: Option<u16>,
+    pub response_seconds: Option<ResponseSeconds>,
+    /// Every request of the probe: the URL, then each redirect.
+    pub hops: Vec<HopOut>,
+    pub certificate: Option<Certificate>,
+}
+
+impl WebsiteOut {
+    fn new(site: &Website, domains: &[String], check: Option<&Check>) -> Self {
+        let certificate = check.and_then(Check::tls).map(|t| Certificate {
+            verdict: t.verdict.as_str(),
+            reason: t.reason.clone(),
+            name_matches: t.name_matches,
+            trusted_by: t.trusted_by.clone(),
+            tls_version: t.version.clone(),
+            not_after: t.not_after,
+            days_to_expiry: t.days_to_expiry,
+            chain: t.chain.clone(),
+        });
+        WebsiteOut {
+            id: site.id.clone(),
+            name: site.display_name().to_owned(),
+            agency: site.agency.clone(),
+            url: site.url.clone(),
+            sla_class: site.sla_class.clone(),
+            probe_from: site.probe_from.clone(),
+            domain_rule: domain_rule(domains, site, check),
+            state: check.map(|c| c.state.as_str()),
+            reason: check.map(|c| c.reason.clone()).unwrap_or_default(),
+            checked_at: check.map(|c| c.started_at),
+            status: check.and_then(|c| c.status),
+            response_seconds: check.map(|c| ResponseSeconds {
+                dns: c.phases.dns_seconds,
+                connect: c.phases.connect_seconds,
+                tls: c.phases.tls_seconds,
+                first_byte: c.phases.first_byte_seconds,
+                transfer: c.phases.transfer_seconds,
+                total: c.total_seconds,
+            }),
+            hops: check
+                .map(|c| {
+                    c.hops
+                        .iter()
+                        .map(|h| HopOut {
+                            url: h.url.clone(),
+                            address: h.address.clone(),
+                            status: h.status,
+                            location: h.location.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            certificate,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Websites {
+    /// Every declared site the reader sees, in the order of collector.toml.
+    pub websites: Vec<WebsiteOut>,
+}
+
+/// The collector's newest probe of each site.
+fn newest(conn: &crate::store::Db) -> Result<HashMap<String, Check>, crate::store::StoreError> {
+    Ok(checks::newest(conn)?
+        .into_iter()
+        .filter(|n| n.prober == COLLECTOR)
+        .map(|n| (n.website, n.check))
+        .collect())
+}
+
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+    Params(q): Params<WebsitesQuery>,
+) -> Result<Json<Websites>, ApiError> {
+    q.unknown
+        .refuse(|| "unknown parameter; use agency=ID or none".into())?;
+    if let Some(a) = &q.agency {
+        if !app.cfg.agencies.iter().any(|x| &x.id == a) || !r.0.sees(a) {
+            return Err(ApiError::not_found(format!(
+                "no agency {a:?} among those you can see"
+            )));
+        }
+    }
+    let reader = r.0.clone();
+    let state = Arc::clone(&app);
+    let websites = app
+        .read_db(move |conn| {
+            let newest = newest(conn)?;
+            let cfg = &state.cfg;
+            Ok(cfg
+                .websites
+                .iter()
+                .filter(|w| reader.sees(&w.agency))
+                .filter(|w| q.agency.as_ref().is_none_or(|a| a == &w.agency))
+                .map(|w| WebsiteOut::new(w, &cfg.official_domains, newest.get(&w.id)))
+                .collect())
+        })
+        .await?;
+    Ok(Json(Websites { websites }))
+}
+
+pub async fn one(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+    Path(id): Path<String>,
+) -> Result<Json<WebsiteOut>, ApiError> {
+    let site = app
+        .cfg
+        .websites
+        .iter()
+        .find(|w| w.id == id && r.0.sees(&w.agency))
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no website with id {id:?}; GET /api/v1/websites lists the websites you can see"
+            ))
+        })?;
+    let state = Arc::clone(&app);
+    let out = app
+        .read_db(move |conn| {
+            let newest = newest(conn)?;
+            Ok(WebsiteOut::new(
+                &site,
+                &state.cfg.official_domains,
+                newest.get(&site.id),
+            ))
+        })
+        .await?;
+    Ok(Json(out))
+}

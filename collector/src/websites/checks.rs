@@ -1,0 +1,155 @@
+//! The websites' probes in the store: every probe slim in `website_checks` (state,
+//! status, time, certificate verdict and expiry: what availability needs), each site's
+//! newest probe per prober whole in `website_latest` (hops, phases, chain), and the
+//! newest ones in memory ([`Latest`]) for `/metrics`.
+
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+
+use serde::Serialize;
+use simpul_webcheck::Check;
+
+use crate::params;
+use crate::store::db::{Db, DbError};
+
+/// The prober name of the collector's own probes (agents' are their host names).
+pub const COLLECTOR: &str = "collector";
+
+/// Stores `check` of `website` by `prober` (a probe already stored is kept), and makes
+/// it the site's newest unless a newer one is stored.
+pub fn record(
+    db: &Db,
+    website: &str,
+    prober: &str,
+    official: Option<bool>,
+    check: &Check,
+) -> Result<(), DbError> {
+    let tls = check.tls();
+    db.execute(
+        "INSERT INTO website_checks (website, prober, started_at, state, status, total_seconds,
+           cert_verdict, cert_not_after, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT DO NOTHING",
+        params![
+            website,
+            prober,
+            check.started_at,
+            check.state.as_str(),
+            check.status.map(i64::from),
+            check.total_seconds,
+            tls.map(|t| t.verdict.as_str()),
+            tls.map(|t| t.not_after as f64),
+            check.reason
+        ],
+    )?;
+    let json = serde_json::to_string(check).map_err(DbError::other)?;
+    db.execute(
+        "INSERT INTO website_latest (website, prober, started_at, state, official, check_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (website, prober) DO UPDATE SET started_at = excluded.started_at,
+           state = excluded.state, official = excluded.official, check_json = excluded.check_json
+         WHERE excluded.started_at >= website_latest.started_at",
+        params![
+            website,
+            prober,
+            check.started_at,
+            check.state.as_str(),
+            official.map(i64::from),
+            json
+        ],
+    )?;
+    Ok(())
+}
+
+/// One site's newest probe by one prober.
+#[derive(Debug, Clone, Serialize)]
+pub struct Newest {
+    pub website: String,
+    pub prober: String,
+    /// The official-domain rule when it was probed (`None`: not configured).
+    pub official: Option<bool>,
+    pub check: Check,
+}
+
+/// Every site's newest probe by every prober, by site and prober. A row whose JSON
+/// this collector cannot read (written by another version) is skipped with a warning.
+pub fn newest(db: &Db) -> Result<Vec<Newest>, DbError> {
+    let rows = db.query(
+        "SELECT website, prober, official, check_json FROM website_latest ORDER BY website, prober",
+        params![],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        },
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(website, prober, official, json)| {
+            match serde_json::from_str::<Check>(&json) {
+                Ok(check) => Some(Newest {
+                    website,
+                    prober,
+                    official: official.map(|o| o != 0),
+                    check,
+                }),
+                Err(e) => {
+                    tracing::warn!(%website, %prober, error = %e, "cannot read a stored website probe");
+                    None
+                }
+            }
+        })
+        .collect())
+}
+
+/// Deletes the probes that started before `before` (the newest of each site stays).
+pub fn prune(db: &Db, before: f64) -> Result<usize, DbError> {
+    db.execute(
+        "DELETE FROM website_checks WHERE started_at < ?1",
+        params![before],
+    )
+}
+
+/// The collector's newest probe of each declared site, with its agency, for
+/// `/metrics`: replaced whole after each round.
+#[derive(Debug, Default)]
+pub struct Latest {
+    sites: RwLock<BTreeMap<String, (String, Newest)>>,
+}
+
+impl Latest {
+    /// Replaces the contents with `rows` of the sites in `agency_of` (site id → agency);
+    /// other sites' rows (no longer declared) and agents' probes are left out.
+    pub fn replace(&self, rows: Vec<Newest>, agency_of: &dyn Fn(&str) -> Option<String>) {
+        let map = rows
+            .into_iter()
+            .filter(|n| n.prober == COLLECTOR)
+            .filter_map(|n| agency_of(&n.website).map(|a| (n.website.clone(), (a, n))))
+            .collect();
+        if let Ok(mut s) = self.sites.write() {
+            *s = map;
+        }
+    }
+
+    /// Calls `f` with each site's agency and newest probe, by site id.
+    pub fn each(&self, mut f: impl FnMut(&str, &Newest)) {
+        if let Ok(s) = self.sites.read() {
+            for (agency, n) in s.values() {
+                f(agency, n);
+            }
+        }
+    }
+
+    /// How many sites have a probe.
+    pub fn len(&self) -> usize {
+        self.sites.read().map_or(0, |s| s.len())
+    }
+
+    /// Whether no site has a probe yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

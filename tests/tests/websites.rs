@@ -1,0 +1,255 @@
+//! The agencies' websites through the real collector (issue 26): HTTPS and HTTP servers
+//! started by the test on 127.0.0.1 (names pinned with `address`, certificates from a
+//! CA the test makes, given as `ca_file`), probed by the collector's own prober; `GET
+//! /api/v1/websites` and `/metrics` say which is up, which certificate expires or is
+//! expired, which site is outside the official domain.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use simpul_e2e::{get_json, sample, Collector};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An HTTPS (or, without a certificate, HTTP) server on 127.0.0.1 answering every
+/// request with a page, on a thread of its own; stopped with the test's runtime.
+fn serve(rt: &tokio::runtime::Runtime, tls: Option<Arc<rustls::ServerConfig>>) -> u16 {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                let page =
+                    "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n<h1>Pemerintah Kota Uji</h1>\r\n";
+                match tls {
+                    Some(cfg) => {
+                        if let Ok(mut s) = tokio_rustls::TlsAcceptor::from(cfg).accept(tcp).await {
+                            let mut b = [0u8; 4096];
+                            let _ = s.read(&mut b).await;
+                            let _ = s.write_all(page.as_bytes()).await;
+                            let _ = s.shutdown().await;
+                        }
+                    }
+                    None => {
+                        let mut tcp = tcp;
+                        let mut b = [0u8; 4096];
+                        let _ = tcp.read(&mut b).await;
+                        let _ = tcp.write_all(page.as_bytes()).await;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn server_config(
+    ca: &CertifiedIssuer<'static, KeyPair>,
+    name: &str,
+    from_days: i64,
+    to_days: i64,
+) -> Arc<rustls::ServerConfig> {
+    let mut p = CertificateParams::new(vec![name.to_owned()]).unwrap();
+    p.distinguished_name.push(DnType::CommonName, name);
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now + time::Duration::days(from_days);
+    p.not_after = now + time::Duration::days(to_days);
+    let key = KeyPair::generate().unwrap();
+    let cert = p.signed_by(&key, ca).unwrap();
+    let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone()];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap(),
+    )
+}
+
+#[test]
+fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(DnType::CommonName, "Simpul test CA");
+    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let portal = serve(
+        &rt,
+        Some(server_config(&ca, "www.pekalongankota.go.id", -1, 20)),
+    );
+    let expired = serve(
+        &rt,
+        Some(server_config(&ca, "dinkes.pekalongankota.go.id", -60, -3)),
+    );
+    let outside = serve(
+        &rt,
+        Some(server_config(&ca, "evilpekalongankota.go.id", -1, 200)),
+    );
+    let closed = simpul_e2e::free_port();
+    let site = |id: &str, agency: &str, url: String| {
+        format!(
+            "[[websites]]\nid = \"{id}\"\nagency = \"{agency}\"\nurl = \"{url}\"\naddress = \"127.0.0.1\"\nca_file = \"{}\"\ntimeout_secs = 3\n",
+            ca_file.display()
+        )
+    };
+    let tables = [
+        site(
+            "portal",
+            "diskominfo",
+            format!("https://www.pekalongankota.go.id:{portal}/"),
+        ),
+        site(
+            "dinkes-portal",
+            "dinkes",
+            format!("https://dinkes.pekalongankota.go.id:{expired}/"),
+        ),
+        site(
+            "lapor",
+            "diskominfo",
+            format!("https://evilpekalongankota.go.id:{outside}/"),
+        ),
+        site(
+            "ppid",
+            "diskominfo",
+            format!("http://ppid.pekalongankota.go.id:{closed}/"),
+        ),
+    ]
+    .join("\n");
+    let c = Collector::start_full(
+        "official_domains = [\"pekalongankota.go.id\"]\nwebsite_probe_interval = \"10s\"\n",
+        &tables,
+    );
+    // the first round runs at start
+    let start = Instant::now();
+    let sites = loop {
+        let (code, body) = get_json(&c.url("/api/v1/websites"));
+        assert_eq!(code, 200, "{body}");
+        let sites = body["websites"].as_array().unwrap().clone();
+        if sites.iter().all(|s| !s["state"].is_null()) {
+            break sites;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "not probed: {body:#}\n{}",
+            c.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let by_id = |id: &str| sites.iter().find(|s| s["id"] == id).unwrap().clone();
+    let portal_site = by_id("portal");
+    assert_eq!(portal_site["state"], "up", "{portal_site:#}");
+    assert_eq!(portal_site["status"], 200);
+    assert_eq!(portal_site["domain_rule"]["official"], true);
+    assert_eq!(portal_site["domain_rule"]["domain"], "pekalongankota.go.id");
+    let cert = &portal_site["certificate"];
+    assert_eq!(cert["verdict"], "valid", "{cert:#}");
+    let days = cert["days_to_expiry"].as_f64().unwrap();
+    assert!(days > 19.9 && days <= 20.0, "{days}");
+    assert_eq!(cert["chain"][0]["sans"][0], "www.pekalongankota.go.id");
+    assert_eq!(cert["chain"][0]["issuer"], "CN=Simpul test CA");
+    let rs = &portal_site["response_seconds"];
+    assert!(
+        rs["tls"].as_f64().unwrap() > 0.0 && rs["dns"].as_f64().unwrap() == 0.0,
+        "{rs}"
+    );
+    let dinkes = by_id("dinkes-portal");
+    assert_eq!(dinkes["state"], "certificate_invalid", "{dinkes:#}");
+    assert_eq!(dinkes["certificate"]["verdict"], "expired");
+    assert!(
+        dinkes["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the certificate of dinkes.pekalongankota.go.id: expired "),
+        "{dinkes:#}"
+    );
+    let lapor = by_id("lapor");
+    assert_eq!(lapor["state"], "up");
+    assert_eq!(lapor["domain_rule"]["official"], false, "{lapor:#}");
+    assert_eq!(
+        lapor["domain_rule"]["reason"],
+        "evilpekalongankota.go.id is not under an official domain (pekalongankota.go.id)"
+    );
+    let ppid = by_id("ppid");
+    assert_eq!(ppid["state"], "connect_failed", "{ppid:#}");
+    assert!(ppid["certificate"].is_null());
+    // one site, and a site that does not exist
+    let (code, one) = get_json(&c.url("/api/v1/websites/portal"));
+    assert_eq!((code, &one["id"]), (200, &serde_json::json!("portal")));
+    let (code, e) = get_json(&c.url("/api/v1/websites/nope"));
+    assert_eq!(code, 404, "{e}");
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap()
+            .contains("no website with id \"nope\""),
+        "{e}"
+    );
+    let (code, e) = get_json(&c.url("/api/v1/websites?agency=dinkes&x=1"));
+    assert_eq!(code, 400, "{e}");
+    let (code, only) = get_json(&c.url("/api/v1/websites?agency=dinkes"));
+    assert_eq!(code, 200);
+    assert_eq!(only["websites"].as_array().unwrap().len(), 1, "{only:#}");
+
+    // the metrics, labelled by agency and website
+    let m = c.metrics();
+    let s = |series: &str| sample(&m, series).unwrap_or_else(|| panic!("no {series} in:\n{m}"));
+    assert_eq!(
+        s("simpul_website_up{agency=\"diskominfo\",website=\"portal\"}"),
+        1.0
+    );
+    assert_eq!(
+        s("simpul_website_up{agency=\"dinkes\",website=\"dinkes-portal\"}"),
+        0.0
+    );
+    assert_eq!(
+        s("simpul_website_up{agency=\"diskominfo\",website=\"ppid\"}"),
+        0.0
+    );
+    assert_eq!(
+        s("simpul_certificate_valid{agency=\"dinkes\",website=\"dinkes-portal\"}"),
+        0.0
+    );
+    assert_eq!(
+        s("simpul_website_official_domain{agency=\"diskominfo\",website=\"lapor\"}"),
+        0.0
+    );
+    assert_eq!(
+        s("simpul_website_official_domain{agency=\"diskominfo\",website=\"portal\"}"),
+        1.0
+    );
+    let expiry =
+        s("simpul_certificate_expiry_timestamp_seconds{agency=\"diskominfo\",website=\"portal\"}");
+    assert_eq!(expiry, cert["not_after"].as_f64().unwrap());
+    assert!(s("simpul_website_response_seconds{agency=\"diskominfo\",website=\"portal\",phase=\"tls\"}") > 0.0);
+    assert!(sample(
+        &m,
+        "simpul_certificate_expiry_timestamp_seconds{agency=\"diskominfo\",website=\"ppid\"}"
+    )
+    .is_none());
+
+    // every probe is stored for availability
+    let stored = c.count("SELECT count(*) FROM website_checks");
+    assert!(stored >= 4, "{stored}");
+    drop(rt);
+}
