@@ -248,6 +248,26 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     )
     .is_none());
 
+    // the exposition with the websites' families passes promtool
+    let mut child = std::process::Command::new(simpul_e2e::need("promtool"))
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(m.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "promtool check metrics:\n{said}");
+    assert!(
+        !said.contains("simpul_website") && !said.contains("simpul_certificate"),
+        "{said}"
+    );
+
     // every probe is stored for availability
     let stored = c.count("SELECT count(*) FROM website_checks");
     assert!(stored >= 4, "{stored}");
