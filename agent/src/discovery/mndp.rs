@@ -171,6 +171,10 @@ pub fn parse(b: &[u8]) -> Result<Frame, FrameError> {
 /// Most distinct reasons a listen keeps (the count goes on).
 const MAX_REASONS: usize = 8;
 
+/// Most devices one listen adds: anyone on the LAN can announce a thousand made-up
+/// MACs, and a topology over the collector's device limit is refused whole.
+pub const MAX_DEVICES: usize = 256;
+
 /// What one listen heard.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Heard {
@@ -183,6 +187,8 @@ pub struct Heard {
     pub requests: u64,
     /// Malformed datagrams, ignored.
     pub malformed: u64,
+    /// Announcements of devices beyond [`MAX_DEVICES`], ignored.
+    pub too_many: u64,
     /// Why, with the sender: the first few distinct ones.
     pub reasons: Vec<String>,
     pub seconds: f64,
@@ -195,13 +201,11 @@ impl Heard {
         match parse(data) {
             Ok(Frame::Request) => self.requests += 1,
             Ok(Frame::Announcement(a)) => {
-                let key = a.mac.clone().unwrap_or_else(|| a.identity.clone());
-                match self
-                    .devices
-                    .iter_mut()
-                    .find(|(x, _)| x.mac.clone().unwrap_or_else(|| x.identity.clone()) == key)
-                {
-                    Some(slot) => *slot = (a, ifname.to_owned()),
+                let key = |x: &Announcement| x.mac.clone().unwrap_or_else(|| x.identity.clone());
+                let k = key(&a);
+                match self.devices.iter().position(|(x, _)| key(x) == k) {
+                    Some(i) => self.devices[i] = (a, ifname.to_owned()),
+                    None if self.devices.len() >= MAX_DEVICES => self.too_many += 1,
                     None => self.devices.push((a, ifname.to_owned())),
                 }
             }
@@ -218,17 +222,25 @@ impl Heard {
         }
     }
 
-    /// The line for the discovery's errors (and so the report and the log) when
-    /// malformed frames were ignored.
-    pub fn error(&self) -> Option<String> {
-        (self.malformed > 0).then(|| {
-            format!(
+    /// The lines for the discovery's errors (and so the report and the log) when
+    /// malformed frames, or devices past [`MAX_DEVICES`], were ignored.
+    pub fn errors(&self) -> Vec<String> {
+        let mut e = Vec::new();
+        if self.malformed > 0 {
+            e.push(format!(
                 "MNDP: {} malformed frame(s) ignored of {} received ({})",
                 self.malformed,
                 self.frames,
                 self.reasons.join("; ")
-            )
-        })
+            ));
+        }
+        if self.too_many > 0 {
+            e.push(format!(
+                "MNDP: {} announcement(s) of devices beyond the first {MAX_DEVICES} ignored",
+                self.too_many
+            ));
+        }
+        e
     }
 }
 
@@ -484,10 +496,29 @@ mod tests {
         assert_eq!((h.frames, h.requests, h.malformed), (5, 1, 2));
         assert_eq!(h.devices.len(), 1);
         assert_eq!(h.devices[0].1, "eth0");
-        let e = h.error().unwrap();
+        let e = h.errors().remove(0);
         assert!(
             e.starts_with("MNDP: 2 malformed frame(s) ignored of 5 received (from 10.250.0.9: empty datagram; from 10.250.0.9: TLV type 5 at byte 4"),
             "{e}"
+        );
+    }
+
+    /// A LAN announcing more devices than a topology may hold: the first
+    /// [`MAX_DEVICES`] are kept, the rest counted.
+    #[test]
+    fn a_flood_of_made_up_devices_is_bounded() {
+        let mut h = Heard::default();
+        let from: SocketAddr = "10.250.0.9:5678".parse().unwrap();
+        for i in 0..MAX_DEVICES + 44 {
+            let mut f = vec![0, 0, 0, 0];
+            let b = u16::try_from(i).unwrap().to_be_bytes();
+            f.extend(tlv(1, &[2, 0, 0, 0, b[0], b[1]]));
+            h.add(&f, from, "eth0");
+        }
+        assert_eq!((h.devices.len(), h.too_many), (MAX_DEVICES, 44));
+        assert_eq!(
+            h.errors(),
+            ["MNDP: 44 announcement(s) of devices beyond the first 256 ignored"]
         );
     }
 
@@ -512,7 +543,7 @@ mod tests {
         assert_eq!(h.devices.len(), 1, "{h:?}");
         assert_eq!(h.devices[0].1, "lo");
         assert!(h.malformed >= 1 && h.frames > h.malformed, "{h:?}");
-        assert!(h.error().unwrap().contains("from 127.0.0.1: TLV type 5"));
+        assert!(h.errors()[0].contains("from 127.0.0.1: TLV type 5"));
     }
 
     /// Fuzz-style: random bytes, and random damage to a real frame, never panic.

@@ -469,9 +469,10 @@ pub fn discover(
                 frames = h.frames,
                 requests = h.requests,
                 malformed = h.malformed,
+                too_many = h.too_many,
                 "MNDP listen"
             );
-            errors.extend(h.error());
+            errors.extend(h.errors());
             Some(h)
         }
     };
