@@ -86,7 +86,14 @@ pub struct DiskstatsCollector {
     include: Vec<String>,
     /// `io_time_ms` per device at the previous sample, and when it was taken.
     previous: Option<(Instant, HashMap<String, u64>)>,
+    /// Whether each device name seen is reported: a kernel name stays a disk or a
+    /// partition for its life, so `/sys/block` is asked once per name, not every cycle.
+    wanted: HashMap<String, bool>,
 }
+
+/// Most device names remembered in [`DiskstatsCollector::wanted`] (loop and dm devices
+/// come and go); past it the memory starts over.
+const MAX_REMEMBERED: usize = 1024;
 
 impl DiskstatsCollector {
     pub fn new(roots: &Roots, include: &[String]) -> Self {
@@ -95,13 +102,22 @@ impl DiskstatsCollector {
             block: roots.sys.join("block"),
             include: include.to_vec(),
             previous: None,
+            wanted: HashMap::new(),
         }
     }
 
     /// Whether `name` is reported: a physical disk, or selected by `disks.include`.
-    fn wanted(&self, name: &str) -> bool {
-        self.include.iter().any(|p| glob_match(p, name))
-            || self.block.join(name).join("device").exists()
+    fn wanted(&mut self, name: &str) -> bool {
+        if let Some(w) = self.wanted.get(name) {
+            return *w;
+        }
+        if self.wanted.len() >= MAX_REMEMBERED {
+            self.wanted.clear();
+        }
+        let w = self.include.iter().any(|p| glob_match(p, name))
+            || self.block.join(name).join("device").exists();
+        self.wanted.insert(name.to_owned(), w);
+        w
     }
 }
 
