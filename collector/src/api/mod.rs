@@ -9,7 +9,6 @@ mod ingest;
 mod interfaces;
 mod lan;
 mod links;
-mod websites;
 mod login_throttles;
 mod maintenance;
 mod obligations;
@@ -22,6 +21,8 @@ pub mod scope;
 mod scorecard;
 pub mod session;
 mod sla;
+pub mod software;
+mod websites;
 
 use std::sync::Arc;
 
@@ -87,6 +88,8 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         )
         .route("/api/v1/hosts", get(read::list_hosts))
         .route("/api/v1/hosts/{id}", get(read::get_host))
+        .route("/api/v1/hosts/{id}/software", get(software::host))
+        .route("/api/v1/software", get(software::search))
         .route("/api/v1/agents/{id}/probes", get(probes::list))
         .route("/api/v1/interfaces", get(interfaces::list))
         .route("/api/v1/interfaces/{id}", get(interfaces::one))

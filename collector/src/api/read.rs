@@ -93,16 +93,17 @@ pub async fn list_hosts(
     )
 }
 
-/// `{id}` is an agent id, or a host name when exactly one host has it.
-pub async fn get_host(
-    State(app): State<Arc<AppState>>,
-    reader: super::auth::Reader,
-    Path(id): Path<String>,
-) -> Result<Json<HostDetail>, ApiError> {
-    let hosts = sorted_hosts(&app, &reader);
+/// The host `id` names (its agent id, else its host name when one host has it) among
+/// those `reader` sees; 404 or 409 naming what is wrong.
+pub(super) fn find_host(
+    app: &AppState,
+    reader: &super::auth::Reader,
+    id: &str,
+) -> Result<HostState, ApiError> {
+    let hosts = sorted_hosts(app, reader);
     let by_name: Vec<_> = hosts
         .iter()
-        .filter(|h| h.binding.host.eq_ignore_ascii_case(&id))
+        .filter(|h| h.binding.host.eq_ignore_ascii_case(id))
         .collect();
     let h = match hosts.iter().find(|h| h.binding.id == id) {
         Some(h) => h,
@@ -129,6 +130,16 @@ pub async fn get_host(
             }
         },
     };
+    Ok(h.clone())
+}
+
+/// `{id}` is an agent id, or a host name when exactly one host has it.
+pub async fn get_host(
+    State(app): State<Arc<AppState>>,
+    reader: super::auth::Reader,
+    Path(id): Path<String>,
+) -> Result<Json<HostDetail>, ApiError> {
+    let h = &find_host(&app, &reader, &id)?;
     let r = h.latest.as_ref().map(|(r, _)| r);
     Ok(Json(HostDetail {
         summary: summary(&app, h, crate::now_seconds()),

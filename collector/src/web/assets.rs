@@ -187,6 +187,7 @@ pub async fn inventory(
             button type="submit" { (t(l, "assets-filter")) }
             a.csv href=(format!("/inventory.csv?{}", query(1))) download { (t(l, "assets-download-csv")) }
             @if can_import { a href="/inventory/import" { (t(l, "assets-import-link")) } }
+            a href="/inventory/software" { (t(l, "software-search-title")) }
         }
         ul.summary {
             li { strong { (crate::i18n::number(l, rows.len() as f64, 0)) } " " (tr!(l, "assets-noun", count = rows.len())) }

@@ -19,6 +19,7 @@ mod links;
 mod pages;
 mod redirect;
 mod session;
+mod software;
 
 use std::sync::Arc;
 
@@ -39,6 +40,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/scorecard.csv", get(pages::scorecard_csv))
         .route("/agencies/{agency}", get(pages::agency))
         .route("/hosts/{id}", get(pages::host))
+        .route("/hosts/{id}/software", get(software::host))
         .route("/sla", get(duties::sla))
         .route("/sla.csv", get(duties::sla_csv))
         .route("/backups", get(duties::backups))
@@ -52,6 +54,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/interfaces/{id}", get(interfaces::interface))
         .route("/inventory", get(assets::inventory))
         .route("/inventory.csv", get(assets::inventory_csv))
+        .route("/inventory/software", get(software::search))
         .route(
             "/inventory/import",
             get(assets::import_form)

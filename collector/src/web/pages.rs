@@ -452,6 +452,16 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     let now = crate::now_seconds();
     let from = now - 86400.0;
     let agent = h.binding.id.clone();
+    let software_of = h.binding.id.clone();
+    let (software, software_changes) = app
+        .read_db(move |conn| {
+            Ok::<_, crate::store::StoreError>((
+                crate::software::summary(conn, &software_of)?,
+                crate::software::changes(conn, &software_of, super::software::HOST_PAGE_CHANGES)?,
+            ))
+        })
+        .await
+        .unwrap_or_default();
     let series = app
         .read_db(move |conn| {
             Ok(conn.query(
@@ -571,6 +581,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
             }
             None => p { (t(l, "host-no-inventory")) }
         }
+        (super::software::host_section(&v, &h.binding.id, software.as_ref(), &software_changes))
     };
     page(
         &v,

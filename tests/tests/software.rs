@@ -1,0 +1,427 @@
+//! The software inventory end to end (issue 25): a real agent reads a dpkg database in a
+//! throwaway root the test installs packages into with the real dpkg (install, upgrade,
+//! remove), and a real rpm database made with rpmbuild and `rpm --justdb`; the
+//! collector's API, host page and search show the list and its dated changes. The
+//! version orderings are checked against the real dpkg and rpm.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failure should stop the test with its message"
+)]
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use simpul_e2e::curl::{curl, login};
+use simpul_e2e::wait::wait_for;
+use simpul_e2e::{get_json, start_agent, Collector};
+use simpul_protocol::{compare_versions, PackageSource};
+
+const PW: &str = "a long enough passphrase 1";
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// An empty root dpkg can install into.
+fn dpkg_root(dir: &Path) -> PathBuf {
+    let root = dir.join("root");
+    for d in ["info", "updates", "triggers"] {
+        std::fs::create_dir_all(root.join("var/lib/dpkg").join(d)).unwrap();
+    }
+    for f in ["status", "available"] {
+        std::fs::write(root.join("var/lib/dpkg").join(f), "").unwrap();
+    }
+    root
+}
+
+/// A .deb of `name` at `version` with no files and no scripts.
+fn deb(dir: &Path, name: &str, version: &str) -> PathBuf {
+    let src = dir.join(format!("{name}-{version}"));
+    std::fs::create_dir_all(src.join("DEBIAN")).unwrap();
+    std::fs::write(
+        src.join("DEBIAN/control"),
+        format!(
+            "Package: {name}\nVersion: {version}\nArchitecture: all\n\
+             Maintainer: Simpul tests <tests@localhost>\nDescription: an empty package of the software test\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join(format!("{name}_{version}_all.deb"));
+    run(Command::new("dpkg-deb")
+        .args(["--build", "--root-owner-group"])
+        .arg(&src)
+        .arg(&out));
+    out
+}
+
+fn dpkg(root: &Path, args: &[&str]) {
+    run(Command::new("dpkg")
+        .arg(format!("--root={}", root.display()))
+        .args(["--force-not-root", "--force-script-chrootless"])
+        .args(args));
+}
+
+/// The host's software as the API gives it; `Null` until the host's first report.
+fn software(c: &Collector, agent: &str) -> serde_json::Value {
+    let (code, v) = get_json(&c.url(&format!("/api/v1/hosts/{agent}/software")));
+    match code {
+        200 => v,
+        404 => serde_json::Value::Null,
+        _ => panic!("{code}: {v}"),
+    }
+}
+
+fn changes(v: &serde_json::Value) -> Vec<String> {
+    v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}>{}",
+                c["name"].as_str().unwrap(),
+                c["change"].as_str().unwrap(),
+                c["old_version"].as_str().unwrap(),
+                c["new_version"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dpkg_root(dir.path());
+    dpkg(
+        &root,
+        &[
+            "-i",
+            deb(dir.path(), "simpul-keep", "2.0-1").to_str().unwrap(),
+        ],
+    );
+    dpkg(
+        &root,
+        &[
+            "-i",
+            deb(dir.path(), "simpul-hello", "1.0-1").to_str().unwrap(),
+        ],
+    );
+    let c = Collector::start("default_language = \"id\"\n");
+    let token = c.enrol("dinkes", "web-01", None);
+    let agent_id = simpul_e2e::agent_id(&token);
+    let status = root.join("var/lib/dpkg/status");
+    let mut agent = start_agent(
+        &dir.path().join("agent"),
+        &c.url(""),
+        &token,
+        &format!(
+            "hostname = \"web-01\"\n[software]\ndpkg_status = \"{}\"\ncheck_interval_secs = 10\n",
+            status.display()
+        ),
+    );
+
+    // the baseline: two packages, no changes
+    let first = wait_for("the first list", Duration::from_secs(20), || {
+        let v = software(&c, &agent_id);
+        eprintln!(
+            "DEBUG {v}\n{}",
+            c.log().lines().rev().take(5).collect::<Vec<_>>().join("\n")
+        );
+        (v["summary"]["packages"] == 2).then_some(v)
+    });
+    assert_eq!(first["summary"]["source"], "dpkg");
+    assert!(first["changes"].as_array().unwrap().is_empty(), "{first}");
+    let names: Vec<&str> = first["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["simpul-hello", "simpul-keep"]);
+
+    // upgrade one, install one, then remove one: each a change with its time
+    dpkg(
+        &root,
+        &[
+            "-i",
+            deb(dir.path(), "simpul-hello", "1.1-1").to_str().unwrap(),
+        ],
+    );
+    dpkg(
+        &root,
+        &[
+            "-i",
+            deb(dir.path(), "simpul-new", "0.9-1").to_str().unwrap(),
+        ],
+    );
+    let v = wait_for(
+        "the upgrade and the install",
+        Duration::from_secs(30),
+        || {
+            let v = software(&c, &agent_id);
+            (v["changes"].as_array().map(Vec::len) == Some(2)).then_some(v)
+        },
+    );
+    assert_eq!(
+        changes(&v),
+        [
+            "simpul-hello upgraded 1.0-1>1.1-1",
+            "simpul-new installed >0.9-1"
+        ]
+    );
+    dpkg(&root, &["-r", "simpul-keep"]);
+    let v = wait_for("the removal", Duration::from_secs(30), || {
+        let v = software(&c, &agent_id);
+        (v["changes"].as_array().map(Vec::len) == Some(3)).then_some(v)
+    });
+    assert_eq!(changes(&v)[0], "simpul-keep removed 2.0-1>");
+    assert_eq!(v["summary"]["packages"], 2);
+    // the difference travelled, not the whole list again
+    let log = std::fs::read_to_string(dir.path().join("agent/agent.log")).unwrap();
+    assert!(!log.contains("asks for the whole software list"), "{log}");
+
+    // which hosts run simpul-hello below 1.2: this one; below 1.1: none
+    let (code, s) = get_json(&c.url("/api/v1/software?name=simpul-hello&below=1.2"));
+    assert_eq!(code, 200, "{s}");
+    assert_eq!(s["hosts"][0]["host"], "web-01");
+    assert_eq!(s["hosts"][0]["version"], "1.1-1");
+    let (_, s) = get_json(&c.url("/api/v1/software?name=simpul-hello&below=1.1"));
+    assert!(s["hosts"].as_array().unwrap().is_empty(), "{s}");
+    let (_, s) = get_json(&c.url("/api/v1/software?name=simpul-*"));
+    assert_eq!(s["hosts"].as_array().unwrap().len(), 2, "{s}");
+    for (query, field) in [
+        ("", "name"),
+        ("name=*ssl", "name"),
+        ("name=a&below=1%202", "below"),
+        ("name=a&colour=red", "colour"),
+    ] {
+        let (code, e) = get_json(&c.url(&format!("/api/v1/software?{query}")));
+        assert_eq!(code, 400, "{query}: {e}");
+        assert!(e.to_string().contains(field), "{query}: {e}");
+    }
+
+    // the pages, in Indonesian: the host page's section, the host's software page, the search
+    c.add_user("budi", &["--role", "admin"], PW);
+    let cookie = login(&c, "budi", PW);
+    let host = curl(&c.url(&format!("/hosts/{agent_id}")), "GET", &[&cookie], "");
+    assert_eq!(host.status, 200);
+    for want in [
+        "Perangkat lunak terpasang",
+        "2 paket",
+        "dihapus",
+        "diperbarui",
+        "dipasang",
+        " WIB",
+    ] {
+        assert!(host.body.contains(want), "{want}: {}", host.body);
+    }
+    simpul_e2e::lang::assert_indonesian("/hosts/{id}", &host.body);
+    let page = curl(
+        &c.url(&format!("/hosts/{agent_id}/software")),
+        "GET",
+        &[&cookie],
+        "",
+    );
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("simpul-new") && page.body.contains("0.9-1"),
+        "{}",
+        page.body
+    );
+    simpul_e2e::lang::assert_indonesian("/hosts/{id}/software", &page.body);
+    let search = curl(
+        &c.url("/inventory/software?name=simpul-hello&below=1.2"),
+        "GET",
+        &[&cookie],
+        "",
+    );
+    assert_eq!(search.status, 200);
+    assert!(
+        search.body.contains("web-01") && search.body.contains("1.1-1"),
+        "{}",
+        search.body
+    );
+    simpul_e2e::lang::assert_indonesian("/inventory/software", &search.body);
+    let bad = curl(&c.url("/inventory/software?name=*x"), "GET", &[&cookie], "");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("Pencarian tidak valid"), "{}", bad.body);
+    agent.terminate();
+}
+
+#[test]
+fn a_real_rpm_database_is_read_with_rpm() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().join("rpmbuild");
+    std::fs::create_dir_all(top.join("SPECS")).unwrap();
+    let db = dir.path().join("rpmdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let spec = top.join("SPECS/simpul-hello.spec");
+    std::fs::write(
+        &spec,
+        "Name: simpul-hello\nVersion: 3.0.7\nRelease: 27.el9\nEpoch: 1\nSummary: empty\n\
+         License: Apache-2.0\nBuildArch: noarch\n%description\nAn empty package of the software test.\n%files\n",
+    )
+    .unwrap();
+    run(Command::new("rpmbuild")
+        .arg("-bb")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()))
+        .arg("--define")
+        .arg(format!("_rpmdir {}", dir.path().join("rpms").display()))
+        .arg(&spec));
+    run(Command::new("rpm").arg("--dbpath").arg(&db).arg("--initdb"));
+    run(Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&db)
+        .args(["-i", "--justdb", "--nodeps"])
+        .arg(
+            dir.path()
+                .join("rpms/noarch/simpul-hello-3.0.7-27.el9.noarch.rpm"),
+        ));
+
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "rhel-01", None);
+    let agent_id = simpul_e2e::agent_id(&token);
+    let mut agent = start_agent(
+        &dir.path().join("agent"),
+        &c.url(""),
+        &token,
+        &format!(
+            "hostname = \"rhel-01\"\n[software]\ndpkg_status = \"{}\"\nrpm_dbpath = \"{}\"\ncheck_interval_secs = 10\n",
+            dir.path().join("no-dpkg/status").display(),
+            db.display()
+        ),
+    );
+    let v = wait_for("the rpm list", Duration::from_secs(20), || {
+        let v = software(&c, &agent_id);
+        (v["summary"]["packages"] == 1).then_some(v)
+    });
+    assert_eq!(v["summary"]["source"], "rpm");
+    assert_eq!(v["packages"][0]["name"], "simpul-hello");
+    assert_eq!(v["packages"][0]["version"], "1:3.0.7-27.el9");
+    assert_eq!(v["packages"][0]["arch"], "noarch");
+    // by rpm's ordering the epoch puts it above 3.0.8; not below 2:0 is false
+    let (_, s) = get_json(&c.url("/api/v1/software?name=simpul-hello&below=3.0.8"));
+    assert!(s["hosts"].as_array().unwrap().is_empty(), "{s}");
+    let (_, s) = get_json(&c.url("/api/v1/software?name=simpul-hello&below=2:0"));
+    assert_eq!(s["hosts"].as_array().unwrap().len(), 1, "{s}");
+    agent.terminate();
+}
+
+/// Versions of the real Debian status file (the fixture) and hard cases, ordered by
+/// Simpul and by the real `dpkg --compare-versions`; rpm's cases by rpm's own
+/// `rpm.vercmp`.
+#[test]
+fn versions_order_as_the_real_dpkg_and_rpm_order_them() {
+    let status = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/software/debian-12-dpkg-status"),
+    )
+    .unwrap();
+    let mut versions: Vec<&str> = status
+        .lines()
+        .filter_map(|l| l.strip_prefix("Version: "))
+        .collect();
+    versions.sort_unstable();
+    versions.dedup();
+    versions.extend([
+        "1.0~rc1",
+        "1.0",
+        "1.0+b1",
+        "1:0.1",
+        "1.0-1~bpo12+1",
+        "1.0a",
+        "1.0.0",
+        "2.36-9+deb12u10",
+        "2.36-9+deb12u4",
+        "0.0~git20230101.abc-1",
+    ]);
+    // neighbours in sorted order plus a stride: pairs that are close and far
+    let mut pairs = Vec::new();
+    for (i, a) in versions.iter().enumerate() {
+        for b in [
+            versions.get(i + 1),
+            versions.get((i * 7 + 3) % versions.len()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            pairs.push((*a, *b));
+        }
+    }
+    pairs.truncate(400);
+    let mut checked = 0;
+    for (a, b) in &pairs {
+        let dpkg_lt = Command::new("dpkg")
+            .args(["--compare-versions", a, "lt", b])
+            .status()
+            .unwrap()
+            .success();
+        let dpkg_eq = Command::new("dpkg")
+            .args(["--compare-versions", a, "eq", b])
+            .status()
+            .unwrap()
+            .success();
+        let want = if dpkg_lt {
+            Ordering::Less
+        } else if dpkg_eq {
+            Ordering::Equal
+        } else {
+            Ordering::Greater
+        };
+        assert_eq!(
+            compare_versions(PackageSource::Dpkg, a, b),
+            want,
+            "{a} vs {b}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 300, "{checked}");
+
+    let rpm_pairs = [
+        ("1.0", "1.0"),
+        ("2.0.1a", "2.0.1"),
+        ("5.5p10", "5.5p1"),
+        ("xyz.4", "8"),
+        ("10xyz", "10.1xyz"),
+        ("1.0~rc1", "1.0"),
+        ("1.0^", "1.0"),
+        ("1.0^git1", "1.01"),
+        ("1.0~rc1^git1", "1.0~rc1"),
+        ("3.0.7-27.el9", "3.0.7-24.el9"),
+        ("1:1.0-1", "2.0-1"),
+        ("2.0-1.el9_4", "2.0-1.el9"),
+        ("6.0.rc1", "6.0"),
+        ("a+", "a_"),
+        ("10.0001", "10.1"),
+        ("1.0aa", "1.0a"),
+    ];
+    let lua: String = rpm_pairs
+        .iter()
+        // rpm's print writes no line break: a space after each answer
+        .map(|(a, b)| format!("print(tostring(rpm.vercmp(\"{a}\", \"{b}\")) .. \" \") "))
+        .collect();
+    let out = run(Command::new("rpm")
+        .arg("--eval")
+        .arg(format!("%{{lua: {lua}}}")));
+    let got: Vec<i32> = out.split_whitespace().map(|x| x.parse().unwrap()).collect();
+    assert_eq!(got.len(), rpm_pairs.len(), "{out}");
+    for ((a, b), want) in rpm_pairs.iter().zip(got) {
+        assert_eq!(
+            compare_versions(PackageSource::Rpm, a, b),
+            want.cmp(&0),
+            "{a} vs {b}"
+        );
+    }
+}
