@@ -11,6 +11,8 @@
     reason = "test code: a failure should stop the test with its message"
 )]
 
+mod browser;
+
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -257,6 +259,37 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
     let bad = curl(&c.url("/inventory/software?name=*x"), "GET", &[&cookie], "");
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("Pencarian tidak valid"), "{}", bad.body);
+
+    // in a real browser (Indonesian), desktop and phone: nothing scrolls sideways
+    let shots = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let b = browser::Browser::start_in(shots.path(), "id-ID").await;
+        b.login(&c, "budi", PW).await;
+        for (width, suffix) in [(1280, ""), (390, "-phone")] {
+            b.client.set_window_size(width, 900).await.unwrap();
+            for (path, name) in [
+                (format!("/hosts/{agent_id}#software"), "software-host"),
+                (format!("/hosts/{agent_id}/software"), "software-list"),
+                (
+                    "/inventory/software?name=simpul-*&below=2".to_owned(),
+                    "software-search",
+                ),
+            ] {
+                b.client.goto(&c.url(&path)).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if suffix == "-phone" {
+                    let (scroll, inner) = b.widths().await;
+                    assert!(scroll <= inner + 1.0, "{path}: {scroll} > {inner}");
+                }
+                b.shot(&format!("{name}-id{suffix}")).await;
+            }
+        }
+        b.client.clone().close().await.unwrap();
+    });
     agent.terminate();
 }
 
