@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use simpul_protocol::{Device, DeviceSystem, DeviceType, Link};
 
 use super::links::Graph;
-use super::mndp::Announcement;
+use super::mndp::HeardDevice;
 use super::snmp::mibs::DeviceInfo;
 
 /// What the MikroTik platform, board and version say a device is: a CRS or CSS board
@@ -176,13 +176,14 @@ impl Graph<'_> {
         }
     }
 
-    /// The devices this agent heard by MNDP (`heard`: each announcement with this
-    /// host's interface that received it): added with their identity, platform,
+    /// The devices this agent heard by MNDP (each with this host's interface that
+    /// received it): added with their identity, platform,
     /// version, board and addresses, and linked (`mndp`) to this host from the
     /// interface they announced on, unless LLDP, FDB or a RouterOS neighbour table
     /// already placed them.
-    pub fn add_mndp_heard(&mut self, self_id: &str, heard: &[(Announcement, String)]) {
-        for (a, my_port) in heard {
+    pub fn add_mndp_heard(&mut self, self_id: &str, heard: &[HeardDevice]) {
+        for h in heard {
+            let (a, my_port) = (&h.announcement, &h.received_on);
             let ips: Vec<IpAddr> = a
                 .ipv4
                 .map(IpAddr::V4)
@@ -213,7 +214,15 @@ impl Graph<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discovery::mndp::Announcement;
     use crate::discovery::snmp::mibs::{Interface, MikrotikNeighbour};
+
+    fn heard(a: Announcement) -> HeardDevice {
+        HeardDevice {
+            announcement: a,
+            received_on: "eth0".into(),
+        }
+    }
     use std::collections::BTreeSet;
 
     fn graph() -> Graph<'static> {
@@ -338,7 +347,7 @@ mod tests {
             ipv4: Some("10.20.0.7".parse().unwrap()),
             ..Announcement::default()
         };
-        g.add_mndp_heard("host:opd-agent", &[(a, "eth0".into())]);
+        g.add_mndp_heard("host:opd-agent", &[heard(a)]);
         let d = &g.devices["mac:4c:5e:0c:00:00:07"];
         assert_eq!(d.kind, DeviceType::Switch, "a CSS board");
         assert_eq!(d.addresses, ["10.20.0.7"]);
@@ -352,7 +361,7 @@ mod tests {
         // the same device from a neighbour table, then heard: the board is added
         let mut g = graph();
         g.add_mikrotik_neighbours("ip:10.20.0.1", &router());
-        let heard = Announcement {
+        let seen = Announcement {
             mac: Some("4c:5e:0c:00:00:02".into()),
             identity: "sw-lantai-1".into(),
             platform: "MikroTik".into(),
@@ -360,7 +369,7 @@ mod tests {
             board: "RB5009UG+S+".into(),
             ..Announcement::default()
         };
-        g.add_mndp_heard("host:opd-agent", &[(heard, "eth0".into())]);
+        g.add_mndp_heard("host:opd-agent", &[heard(seen)]);
         let sys = g.devices["mac:4c:5e:0c:00:00:02"].system.clone().unwrap();
         assert_eq!(
             (sys.version.as_str(), sys.board.as_str()),

@@ -50,6 +50,15 @@ pub struct Announcement {
     pub ipv4: Option<Ipv4Addr>,
 }
 
+/// A device heard: its newest announcement and this host's interface that received
+/// it (empty when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeardDevice {
+    #[serde(flatten)]
+    pub announcement: Announcement,
+    pub received_on: String,
+}
+
 /// A datagram on port 5678.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
@@ -178,9 +187,8 @@ pub const MAX_DEVICES: usize = 256;
 /// What one listen heard.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Heard {
-    /// One announcement per device (by MAC, else identity), the newest, with the
-    /// name of this host's interface that received it (empty when unknown).
-    pub devices: Vec<(Announcement, String)>,
+    /// One announcement per device (by MAC, else identity), the newest.
+    pub devices: Vec<HeardDevice>,
     /// Datagrams received.
     pub frames: u64,
     /// Requests (header-only frames) of other MNDP clients.
@@ -203,10 +211,14 @@ impl Heard {
             Ok(Frame::Announcement(a)) => {
                 let key = |x: &Announcement| x.mac.clone().unwrap_or_else(|| x.identity.clone());
                 let k = key(&a);
-                match self.devices.iter().position(|(x, _)| key(x) == k) {
-                    Some(i) => self.devices[i] = (a, ifname.to_owned()),
+                let heard = HeardDevice {
+                    announcement: a,
+                    received_on: ifname.to_owned(),
+                };
+                match self.devices.iter().position(|x| key(&x.announcement) == k) {
+                    Some(i) => self.devices[i] = heard,
                     None if self.devices.len() >= MAX_DEVICES => self.too_many += 1,
-                    None => self.devices.push((a, ifname.to_owned())),
+                    None => self.devices.push(heard),
                 }
             }
             Err(e) => self.refuse(from, &e),
@@ -495,12 +507,26 @@ mod tests {
         h.add(&[0, 0, 0, 0, 0, 5, 0, 9, 1], from, "eth0");
         assert_eq!((h.frames, h.requests, h.malformed), (5, 1, 2));
         assert_eq!(h.devices.len(), 1);
-        assert_eq!(h.devices[0].1, "eth0");
+        assert_eq!(h.devices[0].received_on, "eth0");
         let e = h.errors().remove(0);
         assert!(
             e.starts_with("MNDP: 2 malformed frame(s) ignored of 5 received (from 10.250.0.9: empty datagram; from 10.250.0.9: TLV type 5 at byte 4"),
             "{e}"
         );
+    }
+
+    /// `simpul-agent discover` shows each heard device as one object, its uptime
+    /// included (which the topology leaves out).
+    #[test]
+    fn a_heard_device_is_one_json_object() {
+        let mut h = Heard::default();
+        h.add(&hap(), "10.250.0.9:5678".parse().unwrap(), "eth0");
+        let j = serde_json::to_value(&h).unwrap();
+        let d = &j["devices"][0];
+        assert_eq!(d["identity"], "MikroTik");
+        assert_eq!(d["uptime_secs"], 5596);
+        assert_eq!(d["received_on"], "eth0");
+        assert_eq!(d["ipv4"], "192.168.88.1");
     }
 
     /// A LAN announcing more devices than a topology may hold: the first
@@ -541,7 +567,7 @@ mod tests {
         }
         let h = listening.join().unwrap().unwrap();
         assert_eq!(h.devices.len(), 1, "{h:?}");
-        assert_eq!(h.devices[0].1, "lo");
+        assert_eq!(h.devices[0].received_on, "lo");
         assert!(h.malformed >= 1 && h.frames > h.malformed, "{h:?}");
         assert!(h.errors()[0].contains("from 127.0.0.1: TLV type 5"));
     }

@@ -694,7 +694,7 @@ struct Facts<'a> {
     polls: &'a [(&'a snmp::SnmpTarget, &'a snmp::mibs::DeviceInfo)],
     uplink_mac_threshold: u32,
     /// What the MNDP listener heard, each with this host's interface that heard it.
-    mndp: &'a [(mndp::Announcement, String)],
+    mndp: &'a [mndp::HeardDevice],
 }
 
 fn device_id(mac: Option<&str>, ip: IpAddr) -> String {
