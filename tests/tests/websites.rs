@@ -2,7 +2,8 @@
 //! started by the test on 127.0.0.1 (names pinned with `address`, certificates from a
 //! CA the test makes, given as `ca_file`), probed by the collector's own prober; `GET
 //! /api/v1/websites` and `/metrics` say which is up, which certificate expires or is
-//! expired, which site is outside the official domain.
+//! expired, which site is outside the official domain; the pages show the same in
+//! English and Indonesian, an agency's user only their agency's sites.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,7 +15,19 @@ use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use simpul_e2e::curl::{curl, login};
 use simpul_e2e::{get_json, sample, Collector};
+
+const PW: &str = "kata-sandi-yang-cukup-panjang";
+
+/// HTML5 parse errors of a page.
+fn html_errors(html: &str) -> Vec<String> {
+    use html5ever::tendril::TendrilSink;
+    let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), Default::default())
+        .one(html);
+    let errors = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
+    errors
+}
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// An HTTPS (or, without a certificate, HTTP) server on 127.0.0.1 answering every
@@ -266,6 +279,71 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     assert!(
         !said.contains("simpul_website") && !said.contains("simpul_certificate"),
         "{said}"
+    );
+
+    // the pages, in English and in Indonesian, for an admin and for an agency's user
+    c.add_user("budi", &["--role", "admin"], PW);
+    c.add_user("ani", &["--role", "agency", "--agency", "dinkes"], PW);
+    let admin = login(&c, "budi", PW);
+    let a = curl(&c.url("/websites"), "GET", &[&admin], "");
+    assert_eq!(a.status, 200, "{}", a.head);
+    assert!(
+        html_errors(&a.body).is_empty(),
+        "{:?}",
+        html_errors(&a.body)
+    );
+    for want in [
+        "Websites and electronic certificates",
+        "certificate invalid",
+        "outside the official domain",
+        "evilpekalongankota.go.id is not under an official domain (pekalongankota.go.id)",
+        "connect failed",
+        "days left",
+        "issuer: CN=Simpul test CA",
+        "href=\"/websites/dinkes\"",
+    ] {
+        assert!(
+            a.body.contains(want),
+            "{want} not in /websites:\n{}",
+            a.body
+        );
+    }
+    let a = curl(
+        &c.url("/websites/dinkes"),
+        "GET",
+        &[&admin, "Accept-Language: id"],
+        "",
+    );
+    assert_eq!(a.status, 200, "{}", a.head);
+    for want in [
+        "sertifikat tidak sah",
+        "kedaluwarsa",
+        "hari lalu",
+        "di domain resmi",
+        "WIB",
+    ] {
+        assert!(
+            a.body.contains(want),
+            "{want} not in /websites/dinkes:\n{}",
+            a.body
+        );
+    }
+    assert!(
+        !a.body.contains("www.pekalongankota.go.id"),
+        "another agency's site on the dinkes page"
+    );
+    let agency_user = login(&c, "ani", PW);
+    let a = curl(&c.url("/websites"), "GET", &[&agency_user], "");
+    assert_eq!(a.status, 200, "{}", a.head);
+    assert!(
+        a.body.contains("dinkes.pekalongankota.go.id")
+            && !a.body.contains("www.pekalongankota.go.id"),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        curl(&c.url("/websites/diskominfo"), "GET", &[&agency_user], "").status,
+        404
     );
 
     // every probe is stored for availability

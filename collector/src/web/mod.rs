@@ -20,6 +20,7 @@ mod pages;
 mod redirect;
 mod session;
 mod software;
+mod websites;
 
 use std::sync::Arc;
 
@@ -52,6 +53,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/links/{id}", get(links::link))
         .route("/interfaces", get(interfaces::index))
         .route("/interfaces/{id}", get(interfaces::interface))
+        .route("/websites", get(websites::index))
+        .route("/websites/{agency}", get(websites::agency))
         .route("/inventory", get(assets::inventory))
         .route("/inventory.csv", get(assets::inventory_csv))
         .route("/inventory/software", get(software::search))

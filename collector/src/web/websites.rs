@@ -1,0 +1,242 @@
+//! The websites pages (issue 26): `/websites`, every declared site the user sees,
+//! agency by agency; `/websites/{agency}`, one agency's: each site's state and reason,
+//! response time by phase, certificate (verdict, expiry in the configured zone, days
+//! left, issuer) and the official-domain rule, from the collector's newest probe.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use maud::{html, Markup};
+use simpul_webcheck::{Check, State as SiteState, Verdict};
+
+use super::{badge, outside_scope, page, unavailable, Badge, Tone, Viewer};
+use crate::api::AppState;
+use crate::config::websites::Website;
+use crate::i18n::t;
+use crate::tr;
+use crate::websites::checks::{self, COLLECTOR};
+use crate::websites::domain_rule;
+
+impl Badge for SiteState {
+    fn key(&self) -> &'static str {
+        match self {
+            SiteState::Up => "websites-state-up",
+            SiteState::CertificateInvalid => "websites-state-certificate-invalid",
+            SiteState::UnexpectedStatus => "websites-state-unexpected-status",
+            SiteState::BodyMismatch => "websites-state-body-mismatch",
+            SiteState::TooManyRedirects => "websites-state-too-many-redirects",
+            SiteState::Timeout => "websites-state-timeout",
+            SiteState::DnsFailed => "websites-state-dns-failed",
+            SiteState::ConnectFailed => "websites-state-connect-failed",
+            SiteState::TlsFailed => "websites-state-tls-failed",
+            SiteState::HttpError => "websites-state-http-error",
+        }
+    }
+    fn tone(&self) -> Tone {
+        if self.is_up() {
+            Tone::Good
+        } else {
+            Tone::Bad
+        }
+    }
+}
+
+impl Badge for Verdict {
+    fn key(&self) -> &'static str {
+        match self {
+            Verdict::Valid => "websites-cert-valid",
+            Verdict::Expired => "websites-cert-expired",
+            Verdict::NotYetValid => "websites-cert-not-yet-valid",
+            Verdict::UnknownCa => "websites-cert-unknown-ca",
+            Verdict::WrongName => "websites-cert-wrong-name",
+            Verdict::Invalid => "websites-cert-invalid",
+        }
+    }
+    fn tone(&self) -> Tone {
+        match self {
+            Verdict::Valid => Tone::Good,
+            _ => Tone::Bad,
+        }
+    }
+}
+
+const COLUMNS: [&str; 6] = [
+    "websites-col-site",
+    "websites-col-state",
+    "websites-col-response",
+    "websites-col-certificate",
+    "websites-col-domain",
+    "websites-col-checked",
+];
+
+/// Seconds as milliseconds with the unit.
+fn ms(v: &Viewer, s: f64) -> String {
+    format!("{} ms", v.num(s * 1000.0, 0))
+}
+
+/// The response time cell: the total, and each phase.
+fn response(v: &Viewer, c: &Check) -> Markup {
+    let l = v.lang;
+    let p = c.phases;
+    html! {
+        (ms(v, c.total_seconds))
+        br;
+        small {
+            (t(l, "websites-phase-dns")) " " (ms(v, p.dns_seconds)) " · "
+            (t(l, "websites-phase-connect")) " " (ms(v, p.connect_seconds)) " · "
+            (t(l, "websites-phase-tls")) " " (ms(v, p.tls_seconds)) " · "
+            (t(l, "websites-phase-first-byte")) " " (ms(v, p.first_byte_seconds))
+        }
+    }
+}
+
+/// The certificate cell: verdict, expiry and days left, issuer.
+fn certificate(v: &Viewer, c: &Check) -> Markup {
+    let l = v.lang;
+    match c.tls() {
+        None => html! { (t(l, "websites-cert-none")) },
+        Some(tls) => {
+            let days = tls.days_to_expiry.floor();
+            html! {
+                (badge(l, &tls.verdict))
+                br;
+                (tr!(l, "websites-cert-expires", time = v.time(Some(tls.not_after as f64))))
+                br;
+                @if days >= 0.0 {
+                    (tr!(l, "websites-cert-days-left", days = v.num(days, 0)))
+                } @else {
+                    (tr!(l, "websites-cert-days-ago", days = v.num(-days, 0)))
+                }
+                @if let Some(leaf) = tls.leaf() {
+                    br;
+                    small { (tr!(l, "websites-cert-issuer", issuer = leaf.issuer.clone())) }
+                }
+            }
+        }
+    }
+}
+
+/// The table of `sites` with their newest probes.
+fn table(
+    v: &Viewer,
+    app: &AppState,
+    sites: &[&Website],
+    newest: &HashMap<String, Check>,
+) -> Markup {
+    let l = v.lang;
+    html! {
+        div.scroll {
+            table.sortable {
+                thead { tr { @for key in COLUMNS { th scope="col" { (t(l, key)) } } } }
+                tbody { @for w in sites {
+                    @let c = newest.get(&w.id);
+                    @let rule = domain_rule(&app.cfg.official_domains, w, c);
+                    tr {
+                        th scope="row" data-sort=(w.display_name()) {
+                            (w.display_name()) br; small { (w.url) }
+                        }
+                        @match c {
+                            None => {
+                                td data-sort="" { (t(l, "websites-not-probed")) }
+                                td { "-" } td { "-" }
+                            }
+                            Some(c) => {
+                                td data-sort=(c.state.as_str()) {
+                                    (badge(l, &c.state))
+                                    @if !c.reason.is_empty() { br; small { (c.reason) } }
+                                }
+                                td data-sort=(c.total_seconds) { (response(v, c)) }
+                                td data-sort=(c.tls().map_or(f64::MAX, |t| t.days_to_expiry)) { (certificate(v, c)) }
+                            }
+                        }
+                        td {
+                            @match rule.official {
+                                None => { (t(l, "websites-domain-not-checked")) }
+                                Some(true) => { (super::word_badge(&t(l, "websites-domain-official"), Tone::Good)) }
+                                Some(false) => {
+                                    (super::word_badge(&t(l, "websites-domain-outside"), Tone::Bad))
+                                    br; small { (rule.reason) }
+                                }
+                            }
+                        }
+                        td { (v.time(c.map(|c| c.started_at))) }
+                    }
+                } }
+            }
+        }
+    }
+}
+
+/// `GET /websites` (every agency the user sees) and `/websites/{agency}`.
+async fn render(v: Viewer, app: Arc<AppState>, only: Option<String>) -> Response {
+    let l = v.lang;
+    let newest = match app.read_db(|conn| Ok(checks::newest(conn)?)).await {
+        Ok(rows) => rows
+            .into_iter()
+            .filter(|n| n.prober == COLLECTOR)
+            .map(|n| (n.website, n.check))
+            .collect::<HashMap<_, _>>(),
+        Err(_) => return unavailable(&v),
+    };
+    let agencies: Vec<&crate::config::Agency> = app
+        .cfg
+        .agencies
+        .iter()
+        .filter(|a| v.user.sees(&a.id))
+        .filter(|a| only.as_ref().is_none_or(|o| o == &a.id))
+        .collect();
+    let groups: Vec<(&crate::config::Agency, Vec<&Website>)> = agencies
+        .into_iter()
+        .map(|a| {
+            (
+                a,
+                app.cfg
+                    .websites
+                    .iter()
+                    .filter(|w| w.agency == a.id)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    let title = match &only {
+        Some(a) => tr!(
+            l,
+            "websites-agency-title",
+            agency = app.cfg.agency_name(a).to_owned()
+        ),
+        None => t(l, "websites-title"),
+    };
+    let body = html! {
+        p { (tr!(l, "websites-explain", zone = v.zone.abbreviation())) }
+        @if groups.is_empty() {
+            p.note { (t(l, "websites-none")) }
+        }
+        @for (a, sites) in &groups {
+            @if only.is_none() {
+                h2 { a href=(format!("/websites/{}", a.id)) { (a.display_name()) } }
+            }
+            (table(&v, &app, sites, &newest))
+        }
+    };
+    page(&v, &title, "Websites", body)
+}
+
+/// `GET /websites`.
+pub async fn index(v: Viewer, State(app): State<Arc<AppState>>) -> Response {
+    render(v, app, None).await
+}
+
+/// `GET /websites/{agency}`: 404 for an agency the user may not see.
+pub async fn agency(
+    v: Viewer,
+    State(app): State<Arc<AppState>>,
+    Path(agency): Path<String>,
+) -> Response {
+    if let Some(r) = outside_scope(&app, &v, &agency) {
+        return r;
+    }
+    render(v, app, Some(agency)).await
+}

@@ -1,0 +1,42 @@
+# Agencies' websites and electronic certificates (collector/src/websites, web).
+
+## /websites
+websites-title = Websites and electronic certificates
+websites-agency-title = Websites of { $agency }
+websites-explain = Each declared website from the collector's newest probe: its state and why, the response time by phase, the certificate it serves (verification verdict, validity, days left, issuer) and the official-domain rule. Times in { $zone }.
+websites-none = No website is declared. Declare each agency's sites in collector.toml ([[websites]], see docs/websites.md).
+websites-not-probed = not probed yet
+websites-col-site = Site
+websites-col-state = State
+websites-col-response = Response time
+websites-col-certificate = Certificate
+websites-col-domain = Official domain
+websites-col-checked = Checked
+websites-phase-dns = DNS
+websites-phase-connect = connect
+websites-phase-tls = TLS
+websites-phase-first-byte = first byte
+websites-state-up = up
+websites-state-certificate-invalid = certificate invalid
+websites-state-unexpected-status = unexpected status
+websites-state-body-mismatch = body mismatch
+websites-state-too-many-redirects = too many redirects
+websites-state-timeout = timeout
+websites-state-dns-failed = DNS failed
+websites-state-connect-failed = connect failed
+websites-state-tls-failed = TLS failed
+websites-state-http-error = HTTP error
+websites-cert-none = no HTTPS
+websites-cert-valid = valid
+websites-cert-expired = expired
+websites-cert-not-yet-valid = not yet valid
+websites-cert-unknown-ca = unknown CA
+websites-cert-wrong-name = wrong name
+websites-cert-invalid = invalid
+websites-cert-expires = valid until { $time }
+websites-cert-days-left = { $days } days left
+websites-cert-days-ago = expired { $days } days ago
+websites-cert-issuer = issuer: { $issuer }
+websites-domain-official = under the official domain
+websites-domain-outside = outside the official domain
+websites-domain-not-checked = not checked (official_domains not set)

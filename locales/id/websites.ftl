@@ -1,0 +1,42 @@
+# Situs web Perangkat Daerah dan sertifikat elektronik (collector/src/websites, web).
+
+## /websites
+websites-title = Situs web dan sertifikat elektronik
+websites-agency-title = Situs web { $agency }
+websites-explain = Setiap situs web yang dideklarasikan menurut probe terbaru dari kolektor: status dan alasannya, waktu respons per fase, sertifikat yang disajikan (putusan verifikasi, masa berlaku, sisa hari, penerbit) dan aturan domain resmi. Waktu dalam { $zone }.
+websites-none = Belum ada situs web yang dideklarasikan. Deklarasikan situs setiap Perangkat Daerah di collector.toml ([[websites]], lihat docs/websites.md).
+websites-not-probed = belum diprobe
+websites-col-site = Situs
+websites-col-state = Status
+websites-col-response = Waktu respons
+websites-col-certificate = Sertifikat
+websites-col-domain = Domain resmi
+websites-col-checked = Diperiksa
+websites-phase-dns = DNS
+websites-phase-connect = koneksi
+websites-phase-tls = TLS
+websites-phase-first-byte = byte pertama
+websites-state-up = aktif
+websites-state-certificate-invalid = sertifikat tidak sah
+websites-state-unexpected-status = status tak terduga
+websites-state-body-mismatch = isi tidak sesuai
+websites-state-too-many-redirects = terlalu banyak pengalihan
+websites-state-timeout = habis waktu
+websites-state-dns-failed = DNS gagal
+websites-state-connect-failed = koneksi gagal
+websites-state-tls-failed = TLS gagal
+websites-state-http-error = galat HTTP
+websites-cert-none = tanpa HTTPS
+websites-cert-valid = sah
+websites-cert-expired = kedaluwarsa
+websites-cert-not-yet-valid = belum berlaku
+websites-cert-unknown-ca = CA tidak dikenal
+websites-cert-wrong-name = nama tidak cocok
+websites-cert-invalid = tidak sah
+websites-cert-expires = berlaku sampai { $time }
+websites-cert-days-left = { $days } hari lagi
+websites-cert-days-ago = kedaluwarsa { $days } hari lalu
+websites-cert-issuer = penerbit: { $issuer }
+websites-domain-official = di domain resmi
+websites-domain-outside = di luar domain resmi
+websites-domain-not-checked = tidak diperiksa (official_domains belum diatur)
