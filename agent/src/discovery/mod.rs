@@ -1097,6 +1097,25 @@ mod tests {
         assert_eq!(hubs_of(&t, "mac:00:00:0c:00:00:01")[0].0, me_id);
     }
 
+    /// Features are off until configured: no MNDP listening by default; set alone,
+    /// it turns discovery on.
+    #[test]
+    fn mndp_listening_is_off_until_configured() {
+        let cfg = DiscoveryConfig::default();
+        assert_eq!(cfg.mndp_listen_secs, 0);
+        assert!(!cfg.enabled());
+        let on: DiscoveryConfig = toml::from_str("mndp_listen_secs = 10").unwrap();
+        assert!(on.enabled() && on.problems().is_empty());
+        let long: DiscoveryConfig = toml::from_str("mndp_listen_secs = 61").unwrap();
+        assert_eq!(
+            long.problems(),
+            [
+                "discovery.mndp_listen_secs = 61: must be 0 (off) or between 1 and 60 seconds \
+              (RouterOS announces every 30 to 60 s)"
+            ]
+        );
+    }
+
     #[test]
     fn bad_settings_name_their_key() {
         let cfg = DiscoveryConfig {
