@@ -72,6 +72,7 @@ sla-cause-reboot = reboot
 sla-cause-link-down = link down (the agency's agent kept reporting)
 sla-cause-site-down = site down (the agency's agent silent too)
 sla-cause-unreachable = unreachable (no agent at the agency to tell the link from the site)
+sla-cause-probe-failed = website probes failed (no expected answer, or a certificate browsers refuse)
 
 # why a host has no data (sla/report.rs, NoDataReason): the API's no_data_reason
 sla-no-data-revoked = the agent was revoked before this period

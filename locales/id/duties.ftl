@@ -72,6 +72,7 @@ sla-cause-reboot = mulai ulang (reboot)
 sla-cause-link-down = tautan putus (agen Perangkat Daerah tetap melapor)
 sla-cause-site-down = lokasi padam (agen Perangkat Daerah juga tidak melapor)
 sla-cause-unreachable = tidak terjangkau (tidak ada agen di Perangkat Daerah untuk membedakan tautan dari lokasi)
+sla-cause-probe-failed = probe situs web gagal (tanpa jawaban yang diharapkan, atau sertifikat ditolak peramban)
 
 # mengapa sebuah server tanpa data (sla/report.rs, NoDataReason)
 sla-no-data-revoked = agennya sudah dicabut sebelum periode ini

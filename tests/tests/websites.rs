@@ -206,6 +206,31 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     let ppid = by_id("ppid");
     assert_eq!(ppid["state"], "connect_failed", "{ppid:#}");
     assert!(ppid["certificate"].is_null());
+    // availability over the current month from the probes so far
+    let av = &portal_site["availability"];
+    assert_eq!(av["availability_ratio"], 1.0, "{av:#}");
+    assert!(av["outages"].as_array().unwrap().is_empty(), "{av:#}");
+    assert!(av["verdict"].is_null() && av["complete"] == false, "{av:#}");
+    let av = &dinkes["availability"];
+    assert_eq!(av["availability_ratio"], 0.0, "{av:#}");
+    assert_eq!(av["outages"][0]["ongoing"], true, "{av:#}");
+    assert!(
+        av["from"].as_str().unwrap().ends_with("-01T00:00:00+07:00"),
+        "{av:#}"
+    );
+    let (code, e) = get_json(&c.url("/api/v1/websites/portal?period=2026-13"));
+    assert_eq!(code, 400, "{e}");
+    let (code, old) = get_json(&c.url("/api/v1/websites/portal?period=2020"));
+    assert_eq!(code, 200, "{old}");
+    assert!(
+        old["availability"]["availability_ratio"].is_null(),
+        "{old:#}"
+    );
+    assert_eq!(
+        old["availability"]["unknown_seconds"].as_f64().unwrap(),
+        366.0 * 86400.0
+    );
+
     // one site, and a site that does not exist
     let (code, one) = get_json(&c.url("/api/v1/websites/portal"));
     assert_eq!((code, &one["id"]), (200, &serde_json::json!("portal")));

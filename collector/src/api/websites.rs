@@ -1,7 +1,8 @@
-//! `GET /api/v1/websites` and `GET /api/v1/websites/{id}`: the declared websites the
-//! reader's agencies own, each with the collector's newest probe (state, response time
-//! phases, redirects, the certificate and its expiry) and the official-domain rule
-//! (docs/api.md, docs/websites.md).
+//! `GET /api/v1/websites` and `GET /api/v1/websites/{id}` (`?agency=`, `?period=`): the
+//! declared websites the reader's agencies own, each with the collector's newest probe
+//! (state, response time phases, redirects, the certificate and its expiry), the
+//! official-domain rule and the availability over a period (docs/api.md,
+//! docs/websites.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,15 +16,36 @@ use super::error::ApiError;
 use super::query::{Params, Unknown};
 use super::AppState;
 use crate::config::websites::Website;
+use crate::period::{Period, PERIOD_RULE};
+use crate::websites::availability::{self, Availability};
 use crate::websites::checks::{self, COLLECTOR};
 use crate::websites::{domain_rule, DomainRule};
 
-/// The parameter: `agency` (only that agency's sites).
+/// The parameters: `agency` (only that agency's sites), `period` (`YYYY-MM`,
+/// `YYYY-MM-DD`, `YYYY-Qn`, `YYYY`; default: the current period of the site's SLA class,
+/// else the current month).
 #[derive(Debug, Deserialize)]
 pub struct WebsitesQuery {
     agency: Option<String>,
+    period: Option<String>,
     #[serde(flatten)]
     unknown: Unknown,
+}
+
+impl WebsitesQuery {
+    fn period(&self) -> Result<Option<Period>, ApiError> {
+        self.unknown.refuse(|| {
+            "unknown parameter; use agency=ID and period=YYYY-MM (or YYYY-MM-DD, YYYY-Qn, YYYY)"
+                .into()
+        })?;
+        self.period
+            .as_deref()
+            .map(|p| {
+                Period::parse(p)
+                    .ok_or_else(|| ApiError::bad_param("period", format!("{p:?} {PERIOD_RULE}")))
+            })
+            .transpose()
+    }
 }
 
 /// The phases of the newest probe, seconds (redirects added up).
@@ -85,10 +107,17 @@ pub struct WebsiteOut {
     /// Every request of the probe: the URL, then each redirect.
     pub hops: Vec<HopOut>,
     pub certificate: Option<Certificate>,
+    /// Over the period asked for (or the site's default one), from the stored probes.
+    pub availability: Availability,
 }
 
 impl WebsiteOut {
-    fn new(site: &Website, domains: &[String], check: Option<&Check>) -> Self {
+    fn new(
+        site: &Website,
+        domains: &[String],
+        check: Option<&Check>,
+        availability: Availability,
+    ) -> Self {
         let certificate = check.and_then(Check::tls).map(|t| Certificate {
             verdict: t.verdict.as_str(),
             reason: t.reason.clone(),
@@ -133,6 +162,7 @@ impl WebsiteOut {
                 })
                 .unwrap_or_default(),
             certificate,
+            availability,
         }
     }
 }
@@ -157,8 +187,7 @@ pub async fn list(
     r: super::auth::Reader,
     Params(q): Params<WebsitesQuery>,
 ) -> Result<Json<Websites>, ApiError> {
-    q.unknown
-        .refuse(|| "unknown parameter; use agency=ID or none".into())?;
+    let period = q.period()?;
     if let Some(a) = &q.agency {
         if !app.cfg.agencies.iter().any(|x| &x.id == a) || !r.0.sees(a) {
             return Err(ApiError::not_found(format!(
@@ -172,13 +201,22 @@ pub async fn list(
         .read_db(move |conn| {
             let newest = newest(conn)?;
             let cfg = &state.cfg;
-            Ok(cfg
-                .websites
+            let now = crate::now_seconds();
+            cfg.websites
                 .iter()
                 .filter(|w| reader.sees(&w.agency))
                 .filter(|w| q.agency.as_ref().is_none_or(|a| a == &w.agency))
-                .map(|w| WebsiteOut::new(w, &cfg.official_domains, newest.get(&w.id)))
-                .collect())
+                .map(|w| {
+                    let p = period.unwrap_or_else(|| availability::default_period(cfg, w, now));
+                    let a = availability::of(conn, cfg, w, &p, now)?;
+                    Ok(WebsiteOut::new(
+                        w,
+                        &cfg.official_domains,
+                        newest.get(&w.id),
+                        a,
+                    ))
+                })
+                .collect::<Result<Vec<_>, crate::store::StoreError>>()
         })
         .await?;
     Ok(Json(Websites { websites }))
@@ -188,7 +226,9 @@ pub async fn one(
     State(app): State<Arc<AppState>>,
     r: super::auth::Reader,
     Path(id): Path<String>,
+    Params(q): Params<WebsitesQuery>,
 ) -> Result<Json<WebsiteOut>, ApiError> {
+    let period = q.period()?;
     let site = app
         .cfg
         .websites
@@ -204,10 +244,15 @@ pub async fn one(
     let out = app
         .read_db(move |conn| {
             let newest = newest(conn)?;
+            let now = crate::now_seconds();
+            let cfg = &state.cfg;
+            let p = period.unwrap_or_else(|| availability::default_period(cfg, &site, now));
+            let a = availability::of(conn, cfg, &site, &p, now)?;
             Ok(WebsiteOut::new(
                 &site,
-                &state.cfg.official_domains,
+                &cfg.official_domains,
                 newest.get(&site.id),
+                a,
             ))
         })
         .await?;

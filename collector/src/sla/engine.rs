@@ -82,6 +82,9 @@ pub enum Cause {
     /// A link's probes all lost, and the agency has no agent to tell the link from the
     /// site.
     Unreachable,
+    /// A website's probes failed: no expected answer, or a certificate browsers refuse
+    /// (`crate::websites`).
+    ProbeFailed,
 }
 
 impl Cause {
@@ -93,6 +96,7 @@ impl Cause {
             Self::LinkDown => "link down",
             Self::SiteDown => "site down",
             Self::Unreachable => "unreachable",
+            Self::ProbeFailed => "probe failed",
         }
     }
 
@@ -105,6 +109,7 @@ impl Cause {
             Self::LinkDown => "sla-cause-link-down",
             Self::SiteDown => "sla-cause-site-down",
             Self::Unreachable => "sla-cause-unreachable",
+            Self::ProbeFailed => "sla-cause-probe-failed",
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The agencies' websites (issue 26): each declared site probed by the collector
 //! ([`prober`], with `simpul_webcheck`), its probes stored ([`checks`]), and the
-//! official-domain rule applied to it ([`domain_rule`]).
+//! official-domain rule applied to it ([`domain_rule`]), its availability over a period
+//! ([`availability`]).
 
+pub mod availability;
 pub mod checks;
 pub mod prober;
 
