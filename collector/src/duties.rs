@@ -38,6 +38,8 @@ pub struct Duties {
     /// sample, and each device's newest counter poll.
     pub interfaces: Vec<crate::traffic::Interface>,
     pub traffic_devices: Vec<crate::traffic::DevicePoll>,
+    /// Each host's installed packages in short (count, kernels).
+    pub software: Vec<crate::software::Summary>,
 }
 
 /// An interface (or a device's counter poll) not seen for a day leaves the metrics.
@@ -83,6 +85,7 @@ impl Duties {
             .into_iter()
             .filter(|d| d.last_poll_seconds >= now - INTERFACE_STALE_SECS)
             .collect();
+        let software = crate::software::summaries(conn, None)?;
         Ok(Self {
             at: now,
             seconds: started.elapsed().as_secs_f64(),
@@ -93,6 +96,7 @@ impl Duties {
             links,
             interfaces,
             traffic_devices,
+            software,
         })
     }
 

@@ -194,6 +194,43 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
     let log = std::fs::read_to_string(dir.path().join("agent/agent.log")).unwrap();
     assert!(!log.contains("asks for the whole software list"), "{log}");
 
+    // the metrics: two packages; the fake kernel release is no installed linux-image, so
+    // whether a reboot is needed is unknown and the series absent
+    let metrics = wait_for("the software metrics", Duration::from_secs(20), || {
+        let m = c.metrics();
+        m.contains("simpul_host_packages{agency=\"dinkes\",site=\"\",host=\"web-01\"} 2")
+            .then_some(m)
+    });
+    assert!(
+        !metrics.contains("simpul_host_reboot_required{"),
+        "{metrics}"
+    );
+    // a kernel package other than the running kernel: a reboot is needed to run it
+    dpkg(
+        &root,
+        &[
+            "-i",
+            deb(dir.path(), "linux-image-0.0.1-simpul", "0.0.1-1")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    wait_for(
+        "simpul_host_reboot_required 1",
+        Duration::from_secs(40),
+        || {
+            c.metrics()
+                .contains(
+                    "simpul_host_reboot_required{agency=\"dinkes\",site=\"\",host=\"web-01\"} 1",
+                )
+                .then_some(())
+        },
+    );
+    assert_eq!(
+        software(&c, &agent_id)["summary"]["newest_kernel"],
+        "0.0.1-simpul"
+    );
+
     // which hosts run simpul-hello below 1.2: this one; below 1.1: none
     let (code, s) = get_json(&c.url("/api/v1/software?name=simpul-hello&below=1.2"));
     assert_eq!(code, 200, "{s}");
@@ -221,7 +258,9 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
     assert_eq!(host.status, 200);
     for want in [
         "Perangkat lunak terpasang",
-        "2 paket",
+        "3 paket",
+        "perlu dinyalakan ulang",
+        "0.0.1-simpul",
         "dihapus",
         "diperbarui",
         "dipasang",

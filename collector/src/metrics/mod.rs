@@ -5,6 +5,7 @@ pub mod connections;
 pub mod expo;
 mod fleet;
 pub mod interfaces;
+mod software;
 pub mod websites;
 
 use std::path::PathBuf;
@@ -845,6 +846,7 @@ impl Metrics {
             Self::encode_snmp(e, &duties.snmp);
             Self::encode_links(e, &duties.links);
             interfaces::encode(e, &duties.interfaces, &duties.traffic_devices);
+            software::encode(e, &duties.software, &self.fleet.fleet.snapshot());
             websites::encode(e, &self.websites);
         }
     }
