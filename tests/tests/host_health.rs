@@ -181,8 +181,10 @@ fn a_read_only_bind_mount_shows_in_metrics_and_on_the_host_page() {
     let token2 = c.enrol("dinkes", "arsip-02", Some("pusat-data"));
     let mut r = report(&agent_id(&token2), "arsip-02", 1);
     r["health"]["filesystems"][0]["device_error"] = true.into();
+    // sensor "temp1" (a sensor without a label): a real coretemp's "Package id 0" would
+    // read as the English label "Package" to assert_indonesian, though it is data
     r["health"]["temperatures"] = serde_json::json!([
-        {"chip": "coretemp", "sensor": "Package id 0", "celsius": 45.0, "max_celsius": 80.0, "crit_celsius": 100.0}
+        {"chip": "coretemp", "sensor": "temp1", "celsius": 45.0, "max_celsius": 80.0, "crit_celsius": 100.0}
     ]);
     r["health"]["memory"]["estimated"] = true.into();
     send(&c, &token2, &r);
@@ -207,7 +209,7 @@ fn a_read_only_bind_mount_shows_in_metrics_and_on_the_host_page() {
         sample(
             &m,
             &format!(
-                "simpul_host_hwmon_temperature_celsius{{{l2},chip=\"coretemp\",sensor=\"Package id 0\"}}"
+                "simpul_host_hwmon_temperature_celsius{{{l2},chip=\"coretemp\",sensor=\"temp1\"}}"
             )
         ),
         Some(45.0)
