@@ -78,9 +78,9 @@ impl SoftwareConfig {
     /// Every problem of `[software]`, each naming the key and what is valid.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
-        if !(10..=86_400).contains(&self.check_interval_secs) {
+        if !(1..=86_400).contains(&self.check_interval_secs) {
             p.push(format!(
-                "software.check_interval_secs = {}: must be between 10 and 86400 seconds",
+                "software.check_interval_secs = {}: must be between 1 and 86400 seconds",
                 self.check_interval_secs
             ));
         }
@@ -670,14 +670,14 @@ mod tests {
     #[test]
     fn bad_settings_are_named() {
         let cfg = SoftwareConfig {
-            check_interval_secs: 1,
+            check_interval_secs: 0,
             dpkg_status: "relative/status".into(),
             ..SoftwareConfig::default()
         };
         let p = cfg.problems();
         assert!(
             p.iter()
-                .any(|x| x.contains("software.check_interval_secs = 1")),
+                .any(|x| x.contains("software.check_interval_secs = 0")),
             "{p:?}"
         );
         assert!(

@@ -129,7 +129,7 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
         &c.url(""),
         &token,
         &format!(
-            "hostname = \"web-01\"\n[software]\ndpkg_status = \"{}\"\ncheck_interval_secs = 10\n",
+            "hostname = \"web-01\"\n[software]\ndpkg_status = \"{}\"\ncheck_interval_secs = 1\n",
             status.display()
         ),
     );
@@ -371,7 +371,7 @@ fn a_real_rpm_database_is_read_with_rpm() {
         &c.url(""),
         &token,
         &format!(
-            "hostname = \"rhel-01\"\n[software]\ndpkg_status = \"{}\"\nrpm_dbpath = \"{}\"\ncheck_interval_secs = 10\n",
+            "hostname = \"rhel-01\"\n[software]\ndpkg_status = \"{}\"\nrpm_dbpath = \"{}\"\ncheck_interval_secs = 1\n",
             dir.path().join("no-dpkg/status").display(),
             db.display()
         ),
