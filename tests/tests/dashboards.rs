@@ -341,6 +341,14 @@ fn seeded() -> (Collector, String) {
         serde_json::json!({"total_bytes": 4000, "available_bytes": 3000, "used_bytes": 1000});
     r["health"]["network"] = serde_json::json!([{"name": "eth0", "rx_bytes": 1000, "tx_bytes": 2000,
         "rx_packets": 10, "tx_packets": 20, "rx_errors": 0, "tx_errors": 0, "rx_drops": 0, "tx_drops": 0}]);
+    // issue 25: disk I/O, pressure and temperatures
+    r["health"]["disks"] = serde_json::json!([{"name": "sda", "reads_completed": 100, "writes_completed": 50,
+        "read_bytes": 51200, "written_bytes": 25600, "read_time_ms": 40, "write_time_ms": 30,
+        "io_time_ms": 60, "io_in_progress": 0, "busy_ratio": 0.02}]);
+    r["health"]["pressure"] = serde_json::json!({"io": {"some": {"avg10_ratio": 0.01, "total_us": 5000},
+        "full": {"avg10_ratio": 0.0, "total_us": 1000}}});
+    r["health"]["temperatures"] = serde_json::json!([{"chip": "coretemp", "sensor": "temp1",
+        "celsius": 41.0, "max_celsius": 80.0}]);
     r["lan"] = serde_json::json!({
         "subnets": ["10.20.0.0/24"],
         "topology": {"devices": [{"id": "ip:10.20.0.7", "type": "host", "addresses": ["10.20.0.7"],
