@@ -3,7 +3,9 @@
 //! CA the test makes, given as `ca_file`), probed by the collector's own prober; `GET
 //! /api/v1/websites` and `/metrics` say which is up, which certificate expires or is
 //! expired, which site is outside the official domain; the pages show the same in
-//! English and Indonesian, an agency's user only their agency's sites.
+//! English and Indonesian, an agency's user only their agency's sites. A second test
+//! runs the collector and a real `openssl s_server` in network namespaces, the names
+//! resolved through the namespace's hosts file.
 
 #![allow(
     clippy::unwrap_used,
@@ -375,4 +377,165 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     let stored = c.count("SELECT count(*) FROM website_checks");
     assert!(stored >= 4, "{stored}");
     drop(rt);
+}
+
+/// Removes `/etc/netns/<ns>` (the hosts file `ip netns exec` mounts over /etc/hosts)
+/// when dropped, also after a failure.
+struct EtcNetns(std::path::PathBuf);
+
+impl Drop for EtcNetns {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+        // and /etc/netns itself when nothing else is in it
+        if let Some(parent) = self.0.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
+    }
+}
+
+/// Kills a process when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Inside network namespaces the test makes: a real `openssl s_server` on host h01
+/// (10.250.0.1), and the collector in the scanner's namespace, whose /etc/hosts (through
+/// `ip netns exec`) gives the official name and a look-alike one that address. The
+/// names resolve for real (getaddrinfo, files), and the rule flags the look-alike.
+#[test]
+fn in_a_namespace_names_resolve_through_its_hosts_file_and_the_lookalike_is_flagged() {
+    use simpul_e2e::netlab::{missing, NetLab};
+    if let Some(why) = missing(&["openssl"]) {
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(lab) = NetLab::up(1, false) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(DnType::CommonName, "Simpul test CA");
+    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let mut p = CertificateParams::new(vec!["www.pekalongankota.go.id".to_owned()]).unwrap();
+    p.distinguished_name
+        .push(DnType::CommonName, "www.pekalongankota.go.id");
+    let key = KeyPair::generate().unwrap();
+    let cert = p.signed_by(&key, &ca).unwrap();
+    let (cert_file, key_file) = (dir.path().join("www.crt"), dir.path().join("www.key"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let _server = Killed(
+        lab.command(&lab.host(1), std::path::Path::new("openssl"))
+            .args([
+                "s_server",
+                "-quiet",
+                "-www",
+                "-accept",
+                "10.250.0.1:8443",
+                "-cert",
+            ])
+            .arg(&cert_file)
+            .arg("-key")
+            .arg(&key_file)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let scan = lab.ns("scan");
+    let etc = EtcNetns(std::path::Path::new("/etc/netns").join(&scan));
+    std::fs::create_dir_all(&etc.0).unwrap();
+    std::fs::write(
+        etc.0.join("hosts"),
+        "127.0.0.1 localhost\n10.250.0.1 www.pekalongankota.go.id evilpekalongankota.go.id\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let cfg = dir.path().join("collector.toml");
+    let site = |id: &str, host: &str| {
+        format!(
+            "[[websites]]\nid = \"{id}\"\nagency = \"diskominfo\"\nurl = \"https://{host}:8443/\"\nca_file = \"{}\"\ntimeout_secs = 3\n",
+            ca_file.display()
+        )
+    };
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen = \"127.0.0.1:9810\"\ndata_dir = \"{}\"\nofficial_domains = [\"pekalongankota.go.id\"]\nwebsite_probe_interval = \"10s\"\n\n[[agencies]]\nid = \"diskominfo\"\n\n{}\n{}",
+            data.display(),
+            site("portal", "www.pekalongankota.go.id"),
+            site("lookalike", "evilpekalongankota.go.id"),
+        ),
+    )
+    .unwrap();
+    let _collector = Killed(
+        lab.command(&scan, &simpul_e2e::bin("simpul-collector"))
+            .args(["serve", "--config"])
+            .arg(&cfg)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // the collector's newest probes, read from its database (it serves on the
+    // namespace's loopback only)
+    let start = Instant::now();
+    let rows = loop {
+        let rows: Vec<(String, String, Option<i64>, String)> =
+            rusqlite::Connection::open(data.join("simpul.db"))
+                .ok()
+                .and_then(|db| {
+                    let mut st = db
+                        .prepare("SELECT website, state, official, check_json FROM website_latest ORDER BY website")
+                        .ok()?;
+                    let rows = st
+                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                        .ok()?
+                        .collect::<Result<Vec<_>, _>>()
+                        .ok()?;
+                    Some(rows)
+                })
+                .unwrap_or_default();
+        if rows.len() == 2 {
+            break rows;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no probes stored: {rows:?}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let (lookalike, portal) = (&rows[0], &rows[1]);
+    let json = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+    let p = json(&portal.3);
+    assert_eq!((portal.1.as_str(), portal.2), ("up", Some(1)), "{p:#}");
+    assert_eq!(p["hops"][0]["address"], "10.250.0.1:8443");
+    assert!(p["phases"]["dns_seconds"].as_f64().unwrap() > 0.0, "{p:#}");
+    assert_eq!(p["hops"][0]["tls"]["verdict"], "valid");
+    let l = json(&lookalike.3);
+    assert_eq!(
+        (lookalike.1.as_str(), lookalike.2),
+        ("certificate_invalid", Some(0)),
+        "{l:#}"
+    );
+    assert_eq!(l["hops"][0]["tls"]["verdict"], "wrong_name");
+    assert!(
+        l["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not valid for evilpekalongankota.go.id: it names www.pekalongankota.go.id"),
+        "{l:#}"
+    );
 }
