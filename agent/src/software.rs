@@ -117,35 +117,62 @@ pub enum SoftwareError {
 /// The installed packages of a dpkg status file: every paragraph whose `Status` says
 /// installed (held packages included), in the file's order.
 pub fn parse_dpkg_status(text: &str) -> Vec<Package> {
-    let mut out = Vec::new();
-    for para in text.split("\n\n") {
-        let (mut name, mut version, mut arch, mut installed) = ("", "", "", false);
-        for line in para.lines() {
-            if line.starts_with([' ', '\t']) {
-                continue; // a continuation line (Description, Conffiles)
-            }
-            let Some((k, v)) = line.split_once(':') else {
-                continue;
-            };
-            let v = v.trim();
-            match k {
-                "Package" => name = v,
-                "Version" => version = v,
-                "Architecture" => arch = v,
-                // "want flag status": install ok installed, hold ok installed
-                "Status" => installed = v.split_whitespace().nth(2) == Some("installed"),
-                _ => {}
-            }
-        }
-        if installed && !name.is_empty() && !version.is_empty() {
+    read_dpkg_status(text.as_bytes()).unwrap_or_default()
+}
+
+/// [`parse_dpkg_status`] line by line from `r`, so that the whole file (about 700 KB on
+/// a server with 800 packages) is never in memory at once: the allocator would keep
+/// that much of the agent's heap afterwards. A paragraph ends at a blank line (spaces,
+/// a CR of a CRLF file and all); continuation lines (Description, Conffiles) are
+/// skipped.
+pub fn read_dpkg_status(mut r: impl std::io::BufRead) -> std::io::Result<Vec<Package>> {
+    #[derive(Default)]
+    struct Para {
+        name: String,
+        version: String,
+        arch: String,
+        installed: bool,
+    }
+    fn finish(p: &mut Para, out: &mut Vec<Package>) {
+        let p = std::mem::take(p);
+        if p.installed && !p.name.is_empty() && !p.version.is_empty() {
             out.push(Package {
-                name: name.to_owned(),
-                version: version.to_owned(),
-                arch: arch.to_owned(),
+                name: p.name,
+                version: p.version,
+                arch: p.arch,
             });
         }
     }
-    out
+    let mut out = Vec::new();
+    let (mut para, mut line) = (Para::default(), String::new());
+    loop {
+        line.clear();
+        if r.read_line(&mut line)? == 0 {
+            break;
+        }
+        if line.trim().is_empty() {
+            finish(&mut para, &mut out);
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
+        let v = v.trim();
+        match k {
+            "Package" => v.clone_into(&mut para.name),
+            "Version" => v.clone_into(&mut para.version),
+            "Architecture" => v.clone_into(&mut para.arch),
+            // "want flag status": install ok installed, hold ok installed
+            "Status" => para.installed = v.split_whitespace().nth(2) == Some("installed"),
+            _ => {}
+        }
+    }
+    finish(&mut para, &mut out);
+    out.shrink_to_fit();
+    Ok(out)
 }
 
 /// The query format of [`read_rpm`]'s `rpm -qa`.
@@ -231,13 +258,15 @@ fn stamp(paths: &[PathBuf]) -> Stamp {
         .collect()
 }
 
-/// Reads the package database, again only when it changed.
+/// Reads the package database and tells whether it changed since the list last taken.
 #[derive(Debug)]
 pub struct SoftwareReader {
     cfg: SoftwareConfig,
     /// `/proc/sys/kernel/osrelease`.
     osrelease: PathBuf,
-    last: Option<(Stamp, PackageSource, Vec<Package>)>,
+    /// The stamp of the database whose list was last taken (the list itself is kept
+    /// once, by the schedule, as sent).
+    taken: Option<(PackageSource, Stamp)>,
 }
 
 impl SoftwareReader {
@@ -245,7 +274,7 @@ impl SoftwareReader {
         Self {
             cfg: cfg.clone(),
             osrelease: procfs.join("sys/kernel/osrelease"),
-            last: None,
+            taken: None,
         }
     }
 
@@ -267,31 +296,37 @@ impl SoftwareReader {
         (PackageSource::Rpm, files)
     }
 
-    /// The source and the whole list, read again only when the database changed;
-    /// `Ok(None)` when the host has neither dpkg's status file nor an rpm database.
-    pub fn read(&mut self) -> Result<Option<(PackageSource, &[Package])>, SoftwareError> {
+    /// Whether the database changed since the list last taken (a `stat` of its
+    /// files); `None` when the host has neither dpkg's status file nor an rpm database.
+    pub fn changed(&self) -> Option<bool> {
         let (source, files) = self.watched();
         let now = stamp(&files);
-        if now.is_empty() {
-            self.last = None;
+        (!now.is_empty()).then(|| self.taken.as_ref() != Some(&(source, now)))
+    }
+
+    /// The source and the whole list, read now; `Ok(None)` when the host has neither
+    /// dpkg's status file nor an rpm database.
+    pub fn read(&mut self) -> Result<Option<(PackageSource, Vec<Package>)>, SoftwareError> {
+        let (source, files) = self.watched();
+        let before = stamp(&files);
+        if before.is_empty() {
+            self.taken = None;
             return Ok(None);
         }
-        let fresh = !matches!(&self.last, Some((s, src, _)) if *s == now && *src == source);
-        if fresh {
-            let list = match source {
-                PackageSource::Dpkg => {
-                    let path = &self.cfg.dpkg_status;
-                    let text = std::fs::read_to_string(path).map_err(|e| SoftwareError::Read {
-                        path: path.clone(),
-                        source: e,
-                    })?;
-                    parse_dpkg_status(&text)
-                }
-                PackageSource::Rpm => self.query_rpm()?,
-            };
-            self.last = Some((now, source, list));
-        }
-        Ok(self.last.as_ref().map(|(_, s, l)| (*s, l.as_slice())))
+        let list = match source {
+            PackageSource::Dpkg => {
+                let path = &self.cfg.dpkg_status;
+                let read_error = |e| SoftwareError::Read {
+                    path: path.clone(),
+                    source: e,
+                };
+                let file = std::fs::File::open(path).map_err(read_error)?;
+                read_dpkg_status(std::io::BufReader::new(file)).map_err(read_error)?
+            }
+            PackageSource::Rpm => self.query_rpm()?,
+        };
+        self.taken = Some((source, before));
+        Ok(Some((source, list)))
     }
 
     fn query_rpm(&self) -> Result<Vec<Package>, SoftwareError> {
@@ -368,19 +403,15 @@ impl SoftwareSchedule {
     pub fn offer(
         &mut self,
         source: PackageSource,
-        list: &[Package],
+        mut list: Vec<Package>,
         kernels: (String, String),
         now: Instant,
     ) {
         self.last_check = Some(now);
-        let mut list = list.to_vec();
         list.sort();
         list.dedup_by(|a, b| a.name == b.name && a.arch == b.arch);
         let digest = package_digest(&list);
-        let full_due = self.full_asked
-            || self
-                .last_full
-                .is_none_or(|t| now.duration_since(t) >= FULL_EVERY);
+        let full_due = self.full_due(now);
         let (running_kernel, newest_kernel) = kernels;
         let software = match &self.sent {
             _ if full_due => Software {
@@ -407,6 +438,19 @@ impl SoftwareSchedule {
             _ => return,
         };
         self.pending = Some((software, list));
+    }
+
+    /// Whether the next list goes whole: at start, daily, or asked for.
+    pub fn full_due(&self, now: Instant) -> bool {
+        self.full_asked
+            || self
+                .last_full
+                .is_none_or(|t| now.duration_since(t) >= FULL_EVERY)
+    }
+
+    /// A check that found the database unchanged (or absent): nothing to send.
+    pub fn checked(&mut self, now: Instant) {
+        self.last_check = Some(now);
     }
 
     /// The section to put in the next report, if any.
@@ -458,22 +502,31 @@ impl SoftwareInventory {
     pub fn poll(&mut self, now: Instant) -> (Option<Software>, Option<String>) {
         let mut error = None;
         if self.schedule.check_due(now) {
-            let running = self.reader.running_kernel();
-            match self.reader.read() {
-                Ok(Some((source, list))) => {
-                    let newest = newest_kernel(source, list).unwrap_or_default();
-                    let list = list.to_vec();
-                    self.schedule.offer(source, &list, (running, newest), now);
-                    self.last_error.clear();
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    let e = e.to_string();
-                    if e != self.last_error {
-                        tracing::warn!(collector = "software", error = %e, "collector failed");
-                        self.last_error.clone_from(&e);
+            // an unchanged database is not read again, unless the whole list is due
+            let read = match self.reader.changed() {
+                None => false,
+                Some(changed) => changed || self.schedule.full_due(now),
+            };
+            if !read {
+                self.schedule.checked(now);
+            } else {
+                match self.reader.read() {
+                    Ok(Some((source, list))) => {
+                        let newest = newest_kernel(source, &list).unwrap_or_default();
+                        let running = self.reader.running_kernel();
+                        self.schedule.offer(source, list, (running, newest), now);
+                        self.last_error.clear();
                     }
-                    error = Some(e);
+                    Ok(None) => self.schedule.checked(now),
+                    Err(e) => {
+                        self.schedule.checked(now);
+                        let e = e.to_string();
+                        if e != self.last_error {
+                            tracing::warn!(collector = "software", error = %e, "collector failed");
+                            self.last_error.clone_from(&e);
+                        }
+                        error = Some(e);
+                    }
                 }
             }
         }
@@ -596,17 +649,27 @@ mod tests {
         let t0 = Instant::now();
         let v1 = vec![p("bash", "5.2-1"), p("openssl", "3.0.11-1")];
         assert!(s.check_due(t0));
-        s.offer(PackageSource::Dpkg, &v1, k(), t0);
+        s.offer(PackageSource::Dpkg, v1.clone(), k(), t0);
         let first = s.pending().unwrap().clone();
         assert!(first.base.is_empty() && first.packages.len() == 2);
         s.handed_over(t0);
         // unchanged: nothing; not due again before the interval
-        s.offer(PackageSource::Dpkg, &v1, k(), t0 + Duration::from_secs(300));
+        s.offer(
+            PackageSource::Dpkg,
+            v1.clone(),
+            k(),
+            t0 + Duration::from_secs(300),
+        );
         assert!(s.pending().is_none());
         assert!(!s.check_due(t0 + Duration::from_secs(301)));
         // an upgrade: only it, based on the first list
         let v2 = vec![p("bash", "5.2-1"), p("openssl", "3.0.13-1")];
-        s.offer(PackageSource::Dpkg, &v2, k(), t0 + Duration::from_secs(600));
+        s.offer(
+            PackageSource::Dpkg,
+            v2.clone(),
+            k(),
+            t0 + Duration::from_secs(600),
+        );
         let diff = s.pending().unwrap().clone();
         assert_eq!(diff.base, first.digest);
         assert_eq!(diff.packages, vec![p("openssl", "3.0.13-1")]);
@@ -615,14 +678,19 @@ mod tests {
         // the collector lost the chain: the whole list, at once
         s.send_whole_list();
         assert!(s.check_due(t0 + Duration::from_secs(601)));
-        s.offer(PackageSource::Dpkg, &v2, k(), t0 + Duration::from_secs(601));
+        s.offer(
+            PackageSource::Dpkg,
+            v2.clone(),
+            k(),
+            t0 + Duration::from_secs(601),
+        );
         let whole = s.pending().unwrap();
         assert!(whole.base.is_empty() && whole.packages.len() == 2);
         s.handed_over(t0 + Duration::from_secs(601));
         // and daily
         s.offer(
             PackageSource::Dpkg,
-            &v2,
+            v2.clone(),
             k(),
             t0 + FULL_EVERY + Duration::from_secs(602),
         );
@@ -642,29 +710,38 @@ mod tests {
             dpkg_status: status.clone(),
             ..SoftwareConfig::default()
         };
-        let mut r = SoftwareReader::new(&cfg, dir.path());
-        assert_eq!(r.read().unwrap().unwrap().1.len(), 1);
-        // the same file read again gives the kept list (the stamp did not change)
-        let first = r.last.as_ref().unwrap().0.clone();
-        assert_eq!(r.read().unwrap().unwrap().1.len(), 1);
-        assert_eq!(r.last.as_ref().unwrap().0, first);
+        let mut inv = SoftwareInventory::new(&cfg, dir.path()).unwrap();
+        let t0 = Instant::now();
+        assert_eq!(inv.reader.changed(), Some(true), "never read");
+        let (first, _) = inv.poll(t0);
+        assert_eq!(first.unwrap().packages.len(), 1);
+        inv.schedule.handed_over(t0);
+        assert_eq!(inv.reader.changed(), Some(false));
+        // unchanged: the check reads nothing and sends nothing
+        let (none, _) = inv.poll(t0 + Duration::from_secs(301));
+        assert!(none.is_none());
+        // the file changes (size, time): read, and only the new package travels
         std::fs::write(
             &status,
-            "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n\
+            "Package: a\r\nStatus: install ok installed\r\nVersion: 1\r\nArchitecture: all\r\n \r\n\
              Package: b\nStatus: install ok installed\nVersion: 2\nArchitecture: all\n",
         )
         .unwrap();
-        assert_eq!(r.read().unwrap().unwrap().1.len(), 2);
+        assert_eq!(inv.reader.changed(), Some(true));
+        let (diff, _) = inv.poll(t0 + Duration::from_secs(602));
+        let diff = diff.unwrap();
+        assert!(!diff.base.is_empty(), "{diff:?}");
+        assert_eq!(diff.packages.len(), 1, "{diff:?}");
+        assert_eq!(diff.packages[0].name, "b");
         // neither dpkg nor rpm: nothing, not an error
         let cfg = SoftwareConfig {
             dpkg_status: dir.path().join("none"),
             rpm_dbpath: dir.path().join("no-rpm"),
             ..SoftwareConfig::default()
         };
-        assert!(SoftwareReader::new(&cfg, dir.path())
-            .read()
-            .unwrap()
-            .is_none());
+        let mut r = SoftwareReader::new(&cfg, dir.path());
+        assert_eq!(r.changed(), None);
+        assert!(r.read().unwrap().is_none());
     }
 
     #[test]
