@@ -139,7 +139,8 @@ pub struct Filesystem {
     pub inodes_total: u64,
     /// Free inodes.
     pub inodes_free: u64,
-    /// Mounted read-only (the `ro` mount option or statvfs's `ST_RDONLY`).
+    /// Mounted read-only: `ro` in the host's mount table (pid 1's), which also shows a
+    /// filesystem the kernel remounted read-only after an error.
     #[serde(default, skip_serializing_if = "is_false")]
     pub readonly: bool,
     /// statvfs failed or did not answer in time (a dead disk or NFS server); the sizes

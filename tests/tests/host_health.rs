@@ -20,13 +20,20 @@ use simpul_e2e::{agent_id, bin, need, report, sample, send, wait_for, Collector,
 
 const PW: &str = "kata-sandi-uji-25";
 
-/// The agent inside `unshare`: its own mount namespace (private, so the read-only bind
-/// mount never reaches the host, and dies with it) and PID namespace with its own /proc,
-/// so that the agent, as PID 1 there, reads the namespace's mount table from
-/// /proc/1/mounts. `--kill-child` takes the agent down with `unshare`.
-fn agent_in_private_mounts(c: &Collector, host: &str, token: &str, ro: &std::path::Path) -> Proc {
+/// The agent inside `unshare` with its own mount namespace (private, so what `mounts`
+/// (shell commands) mounts never reaches the host, and dies with it). With `own_pids`,
+/// also a PID namespace with its own /proc, so that the agent, as PID 1 there, reads the
+/// namespace's mount table from /proc/1/mounts (`--kill-child` takes it down with
+/// `unshare`); without, it reads the host's, as under systemd.
+fn agent_in_namespace(
+    c: &Collector,
+    host: &str,
+    token: &str,
+    mounts: &str,
+    own_pids: bool,
+) -> Proc {
     let dir = c.dir.path().join("agent");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir.join("state")).unwrap();
     let token_file = dir.join("agent.token");
     std::fs::write(&token_file, token).unwrap();
     let cfg = dir.join("agent.toml");
@@ -41,26 +48,19 @@ fn agent_in_private_mounts(c: &Collector, host: &str, token: &str, ro: &std::pat
     )
     .unwrap();
     let script = format!(
-        "set -e; mount --bind '{ro}' '{ro}'; mount -o remount,bind,ro '{ro}'; exec '{agent}' run --config '{cfg}'",
-        ro = ro.display(),
+        "set -e; {mounts}; exec '{agent}' run --config '{cfg}'",
         agent = bin("simpul-agent").display(),
         cfg = cfg.display()
     );
+    let mut args = vec!["--mount", "--propagation", "private"];
+    if own_pids {
+        args.extend(["--pid", "--fork", "--mount-proc", "--kill-child"]);
+    }
+    args.extend(["sh", "-c", &script]);
     Proc::spawn(
         "simpul-agent in a private mount namespace",
         Command::new(need("unshare"))
-            .args([
-                "--mount",
-                "--propagation",
-                "private",
-                "--pid",
-                "--fork",
-                "--mount-proc",
-                "--kill-child",
-                "sh",
-                "-c",
-                &script,
-            ])
+            .args(&args)
             .env("SIMPUL_LOG", "debug"),
         dir.join("agent.log"),
     )
@@ -96,7 +96,11 @@ fn a_read_only_bind_mount_shows_in_metrics_and_on_the_host_page() {
     let token = c.enrol("dinkes", host, Some("pusat-data"));
     let ro = c.dir.path().join("arsip-ro");
     std::fs::create_dir_all(&ro).unwrap();
-    let mut agent = agent_in_private_mounts(&c, host, &token, &ro);
+    let mounts = format!(
+        "mount --bind '{ro}' '{ro}'; mount -o remount,bind,ro '{ro}'",
+        ro = ro.display()
+    );
+    let mut agent = agent_in_namespace(&c, host, &token, &mounts, true);
 
     let labels = format!("agency=\"dinkes\",site=\"pusat-data\",host=\"{host}\"");
     let ro_line = format!(
@@ -226,5 +230,36 @@ fn a_read_only_bind_mount_shows_in_metrics_and_on_the_host_page() {
     let en2 = bilingual::read(&c, &cookie, bilingual::EN, &page2, 200);
     bilingual::assert_has(&page2, &en2, &["device error", "Temperatures", "45.0 °C"]);
 
+    drop(agent);
+}
+
+/// Regression (issue 25): under systemd's ProtectSystem=strict every mount is read-only
+/// in the agent's own namespace, so statvfs says ST_RDONLY for `/` though the host's
+/// root is writable. The flag must come from the host's mount table (pid 1's), or every
+/// host would raise SimpulFilesystemReadOnly.
+#[test]
+fn a_read_only_view_in_the_agents_own_namespace_is_not_a_read_only_filesystem() {
+    let c = Collector::start("");
+    let host = "web-strict-01";
+    let token = c.enrol("dinkes", host, Some("pusat-data"));
+    let state = c.dir.path().join("agent/state");
+    std::fs::create_dir_all(&state).unwrap();
+    // as ProtectSystem=strict with a StateDirectory: / read-only, the state writable
+    let mounts = format!(
+        "mount -t tmpfs tmpfs '{}'; mount -o remount,bind,ro /",
+        state.display()
+    );
+    let mut agent = agent_in_namespace(&c, host, &token, &mounts, false);
+    let root = format!(
+        "simpul_host_filesystem_readonly{{agency=\"dinkes\",site=\"pusat-data\",host=\"{host}\",mountpoint=\"/\","
+    );
+    let m = wait_for("/ in /metrics", Duration::from_secs(20), || {
+        if let Ok(Some(status)) = agent.child.try_wait() {
+            panic!("the agent exited ({status}):\n{}", agent.output());
+        }
+        let m = c.metrics();
+        sample(&m, &root).is_some().then_some(m)
+    });
+    assert_eq!(sample(&m, &root), Some(0.0), "{m}");
     drop(agent);
 }

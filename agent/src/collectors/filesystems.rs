@@ -180,9 +180,19 @@ fn stat(mount: &Mount) -> nix::Result<Filesystem> {
         available_bytes: (s.blocks_available() as u64).saturating_mul(frag),
         inodes_total: s.files() as u64,
         inodes_free: s.files_free() as u64,
-        readonly: mount.readonly || s.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY),
+        // the host's mount table only: statvfs's ST_RDONLY describes the agent's own
+        // mount namespace, which systemd's ProtectSystem=strict makes read-only throughout
+        readonly: mount.readonly,
         device_error: false,
     })
+}
+
+/// Whether a statvfs error says the filesystem is failing. EACCES and EPERM only say
+/// the agent (an unprivileged user) may not look there, e.g. a mount point under
+/// `/root` or `/var/lib/kubelet`: such a filesystem is left out, as before, rather than
+/// raising a device-error alert.
+fn is_device_error(e: nix::errno::Errno) -> bool {
+    !matches!(e, nix::errno::Errno::EACCES | nix::errno::Errno::EPERM)
 }
 
 /// A filesystem whose statvfs failed or did not answer: in the report with
@@ -223,14 +233,16 @@ impl FilesystemsCollector {
         }
     }
 
-    fn stat_network(&self, m: &Mount) -> Filesystem {
+    /// statvfs of a network filesystem with a deadline; None when the agent may not
+    /// look there.
+    fn stat_network(&self, m: &Mount) -> Option<Filesystem> {
         {
             let Ok(mut stuck) = self.stuck.lock() else {
-                return failed(m);
+                return Some(failed(m));
             };
             if !stuck.insert(m.mount.clone()) {
                 // the previous statvfs still hangs
-                return failed(m);
+                return Some(failed(m));
             }
         }
         let (tx, rx) = mpsc::channel();
@@ -243,14 +255,18 @@ impl FilesystemsCollector {
             let _ = tx.send(r);
         });
         match rx.recv_timeout(NETWORK_DEADLINE) {
-            Ok(Ok(fs)) => fs,
+            Ok(Ok(fs)) => Some(fs),
+            Ok(Err(e)) if !is_device_error(e) => {
+                tracing::debug!(mount = %m.mount, error = %e, "statvfs not permitted to the agent; skipped");
+                None
+            }
             Ok(Err(e)) => {
                 tracing::warn!(mount = %m.mount, error = %e, "statvfs failed; reported as a device error");
-                failed(m)
+                Some(failed(m))
             }
             Err(_) => {
                 tracing::warn!(mount = %m.mount, "network filesystem did not answer statvfs within 2 s; reported as a device error");
-                failed(m)
+                Some(failed(m))
             }
         }
     }
@@ -267,12 +283,22 @@ impl Collector for FilesystemsCollector {
         let mut out = Vec::new();
         for m in parse_mounts(&text, &self.include_tmpfs) {
             let fs = if NETWORK_FS.contains(&m.fs_type.as_str()) {
-                self.stat_network(&m)
+                let Some(fs) = self.stat_network(&m) else {
+                    continue;
+                };
+                fs
             } else {
-                stat(&m).unwrap_or_else(|e| {
-                    tracing::warn!(mount = %m.mount, error = %e, "statvfs failed; reported as a device error");
-                    failed(&m)
-                })
+                match stat(&m) {
+                    Ok(fs) => fs,
+                    Err(e) if !is_device_error(e) => {
+                        tracing::debug!(mount = %m.mount, error = %e, "statvfs not permitted to the agent; skipped");
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(mount = %m.mount, error = %e, "statvfs failed; reported as a device error");
+                        failed(&m)
+                    }
+                }
             };
             // a size of 0 is a kernel interface that slipped past PSEUDO_FS
             if fs.device_error || fs.size_bytes > 0 {
@@ -421,6 +447,16 @@ mod tests {
             "filesystems.include_tmpfs[1] = \"tmp\": must be an absolute mount point"
         ));
         assert!(p[1].starts_with("filesystems.include_tmpfs[2] = \"/a/**\""));
+    }
+
+    #[test]
+    fn permission_errors_are_not_device_errors() {
+        use nix::errno::Errno;
+        assert!(!is_device_error(Errno::EACCES));
+        assert!(!is_device_error(Errno::EPERM));
+        for e in [Errno::EIO, Errno::ENOTCONN, Errno::ESTALE, Errno::ENOENT] {
+            assert!(is_device_error(e), "{e}");
+        }
     }
 
     #[test]

@@ -346,14 +346,14 @@ impl FleetMetrics {
         fs_family(
             e,
             "simpul_host_filesystem_readonly",
-            "1 if the filesystem is mounted read-only (the ro option or statvfs ST_RDONLY), else 0",
+            "1 if the filesystem is mounted read-only (ro in the host's mount table), else 0",
             &hosts,
             |f| Some(u64::from(f.readonly)),
         );
         fs_family(
             e,
             "simpul_host_filesystem_device_error",
-            "1 if statvfs of the filesystem failed or did not answer within 2 s (its sizes are then not exported), else 0",
+            "1 if statvfs of the filesystem failed (other than a permission error) or did not answer within 2 s (its sizes are then not exported), else 0",
             &hosts,
             |f| Some(u64::from(f.device_error)),
         );
