@@ -167,6 +167,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
             interval: cfg.website_probe_interval.clone(),
             concurrency: cfg.website_probe_concurrency,
             retention_days: cfg.website_check_retention_days,
+            config: Arc::clone(&cfg),
         };
         let db = Arc::new(Mutex::new(store::open(&cfg.store, &cfg.data_dir)?));
         background.push(tokio::spawn(crate::websites::prober::run(

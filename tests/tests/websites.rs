@@ -252,7 +252,16 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     assert_eq!(only["websites"].as_array().unwrap().len(), 1, "{only:#}");
 
     // the metrics, labelled by agency and website
-    let m = c.metrics();
+    // the prober reads the round back for /metrics just after storing it
+    let start = Instant::now();
+    let m = loop {
+        let m = c.metrics();
+        if m.contains("simpul_website_availability_ratio{agency=\"dinkes\"") {
+            break m;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{m}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let s = |series: &str| sample(&m, series).unwrap_or_else(|| panic!("no {series} in:\n{m}"));
     assert_eq!(
         s("simpul_website_up{agency=\"diskominfo\",website=\"portal\"}"),
@@ -288,6 +297,14 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     )
     .is_none());
 
+    assert_eq!(
+        s("simpul_website_availability_ratio{agency=\"diskominfo\",website=\"portal\",period=\"current_month\"}"),
+        1.0
+    );
+    assert_eq!(
+        s("simpul_website_availability_ratio{agency=\"dinkes\",website=\"dinkes-portal\",period=\"current_month\"}"),
+        0.0
+    );
     // the exposition with the websites' families passes promtool
     let mut child = std::process::Command::new(simpul_e2e::need("promtool"))
         .args(["check", "metrics"])

@@ -89,6 +89,41 @@ pub fn encode(e: &mut Expo<'_>, latest: &Latest) {
             );
         }
     });
+    let availability = latest.availability();
+    e.family(
+        "simpul_website_availability_ratio",
+        Kind::Gauge,
+        "Availability of the website in the current period of its SLA class (else the month): up / (up + down) from the collector's probes, maintenance and unknown time excluded; absent before anything was counted",
+    );
+    for a in &availability {
+        if let Some(r) = a.ratio {
+            e.sample(
+                "simpul_website_availability_ratio",
+                &[
+                    ("agency", &a.agency),
+                    ("website", &a.website),
+                    ("period", a.period.current_label()),
+                ],
+                r,
+            );
+        }
+    }
+    e.family(
+        "simpul_website_down_seconds",
+        Kind::Gauge,
+        "Counted downtime of the website in the current period",
+    );
+    for a in &availability {
+        e.sample(
+            "simpul_website_down_seconds",
+            &[
+                ("agency", &a.agency),
+                ("website", &a.website),
+                ("period", a.period.current_label()),
+            ],
+            a.down_seconds,
+        );
+    }
     e.family(
         "simpul_website_official_domain",
         Kind::Gauge,

@@ -114,10 +114,22 @@ pub fn prune(db: &Db, before: f64) -> Result<usize, DbError> {
 }
 
 /// The collector's newest probe of each declared site, with its agency, for
-/// `/metrics`: replaced whole after each round.
+/// `/metrics`: replaced whole after each round; and each site's availability over its
+/// current period.
 #[derive(Debug, Default)]
 pub struct Latest {
     sites: RwLock<BTreeMap<String, (String, Newest)>>,
+    availability: RwLock<Vec<SiteAvailability>>,
+}
+
+/// One site's availability over its current period, for `/metrics`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteAvailability {
+    pub website: String,
+    pub agency: String,
+    pub period: crate::period::PeriodKind,
+    pub ratio: Option<f64>,
+    pub down_seconds: f64,
 }
 
 impl Latest {
@@ -132,6 +144,20 @@ impl Latest {
         if let Ok(mut s) = self.sites.write() {
             *s = map;
         }
+    }
+
+    /// Replaces the availabilities.
+    pub fn set_availability(&self, rows: Vec<SiteAvailability>) {
+        if let Ok(mut a) = self.availability.write() {
+            *a = rows;
+        }
+    }
+
+    /// Each site's availability over its current period, in declared order.
+    pub fn availability(&self) -> Vec<SiteAvailability> {
+        self.availability
+            .read()
+            .map_or_else(|_| Vec::new(), |a| a.clone())
     }
 
     /// Calls `f` with each site's agency and newest probe, by site id.

@@ -24,6 +24,9 @@ pub struct Settings {
     pub concurrency: u32,
     /// Probes are deleted this many days after they started.
     pub retention_days: u32,
+    /// The whole configuration, for the sites' availability (periods, SLA classes,
+    /// maintenance).
+    pub config: Arc<crate::config::CollectorConfig>,
 }
 
 /// One site ready to probe.
@@ -118,7 +121,7 @@ pub async fn run(
     let every = settings.interval.seconds().max(1.0);
     let retention = f64::from(settings.retention_days) * 86_400.0;
     let mut last_prune = 0.0;
-    reload(&db, &latest, &agencies).await;
+    reload(&db, &latest, &agencies, &settings.config).await;
     // the first round at once (the current boundary is past), then on boundaries
     let mut tick = (crate::now_seconds() / every).floor() as i64;
     loop {
@@ -189,23 +192,45 @@ pub async fn run(
                 Err(e) => tracing::warn!(error = %e, "website store task failed"),
             }
         }
-        reload(&db, &latest, &agencies).await;
+        reload(&db, &latest, &agencies, &settings.config).await;
         // the next boundary; a round that ran long skips to the current one
         tick = (tick + 1).max((crate::now_seconds() / every).ceil() as i64);
     }
 }
 
-/// Reads every site's newest probe into `latest`.
+/// Reads every site's newest probe into `latest`, and its availability over its
+/// current period.
 async fn reload(
     db: &Arc<Mutex<Db>>,
     latest: &Arc<Latest>,
     agencies: &Arc<std::collections::HashMap<String, String>>,
+    cfg: &Arc<crate::config::CollectorConfig>,
 ) {
-    let (db, latest, agencies) = (Arc::clone(db), Arc::clone(latest), Arc::clone(agencies));
+    let (db, latest, agencies, cfg) = (
+        Arc::clone(db),
+        Arc::clone(latest),
+        Arc::clone(agencies),
+        Arc::clone(cfg),
+    );
     let r = tokio::task::spawn_blocking(move || {
-        let rows = checks::newest(&crate::lock(&db))?;
+        let conn = crate::lock(&db);
+        let rows = checks::newest(&conn)?;
         latest.replace(rows, &|id| agencies.get(id).cloned());
-        Ok::<_, crate::store::db::DbError>(())
+        let now = crate::now_seconds();
+        let mut avail = Vec::with_capacity(cfg.websites.len());
+        for w in &cfg.websites {
+            let p = super::availability::default_period(&cfg, w, now);
+            let a = super::availability::of(&conn, &cfg, w, &p, now)?;
+            avail.push(checks::SiteAvailability {
+                website: w.id.clone(),
+                agency: w.agency.clone(),
+                period: p.kind,
+                ratio: a.availability_ratio,
+                down_seconds: a.down_seconds,
+            });
+        }
+        latest.set_availability(avail);
+        Ok::<_, crate::store::StoreError>(())
     })
     .await;
     match r {
