@@ -26,14 +26,17 @@ pub fn filesystems(v: &Viewer, h: &Health) -> Markup {
                 th scope="col" { (t(l, "host-available")) } th scope="col" { (t(l, "host-fs-state")) }
             } }
             tbody { @for f in &h.filesystems { tr {
-                td { (f.mount) } td { (f.device) } td { (f.fs_type) }
+                td data-label=(t(l, "host-mount")) { (f.mount) }
+                td data-label=(t(l, "host-device")) { (f.device) }
+                td data-label=(t(l, "host-fs-type")) { (f.fs_type) }
                 @if f.device_error {
-                    td data-sort="-1" { "-" } td data-sort="-1" { "-" }
+                    td data-sort="-1" data-label=(t(l, "host-size")) { "-" }
+                    td data-sort="-1" data-label=(t(l, "host-available")) { "-" }
                 } @else {
-                    td data-sort=(f.size_bytes) { (v.bytes(f.size_bytes)) }
-                    td data-sort=(f.available_bytes) { (v.bytes(f.available_bytes)) }
+                    td data-sort=(f.size_bytes) data-label=(t(l, "host-size")) { (v.bytes(f.size_bytes)) }
+                    td data-sort=(f.available_bytes) data-label=(t(l, "host-available")) { (v.bytes(f.available_bytes)) }
                 }
-                td {
+                td data-label=(t(l, "host-fs-state")) {
                     @if f.device_error { (word_badge(&t(l, "host-fs-device-error"), Tone::Bad)) " " }
                     @if f.readonly { (word_badge(&t(l, "host-fs-readonly"), Tone::Warn)) }
                     @if !f.device_error && !f.readonly { (word_badge(&t(l, "host-fs-ok"), Tone::Good)) }
@@ -60,18 +63,18 @@ pub fn disk_io(v: &Viewer, h: &Health) -> Markup {
                 th scope="col" { (t(l, "host-disk-writes")) } th scope="col" { (t(l, "host-disk-written-bytes")) }
             } }
             tbody { @for d in &h.disks { tr {
-                td { (d.name) }
-                td data-sort=(d.busy_ratio.unwrap_or(-1.0)) {
+                td data-label=(t(l, "host-device")) { (d.name) }
+                td data-sort=(d.busy_ratio.unwrap_or(-1.0)) data-label=(t(l, "host-disk-busy")) {
                     @match d.busy_ratio {
                         Some(b) if b > 0.9 => (word_badge(&v.percent(Some(b), 0), Tone::Bad)),
                         b => (v.percent(b, 0)),
                     }
                 }
-                td data-sort=(d.io_in_progress) { (v.count(d.io_in_progress as usize)) }
-                td data-sort=(d.reads_completed) { (v.count(d.reads_completed as usize)) }
-                td data-sort=(d.read_bytes) { (v.bytes(d.read_bytes)) }
-                td data-sort=(d.writes_completed) { (v.count(d.writes_completed as usize)) }
-                td data-sort=(d.written_bytes) { (v.bytes(d.written_bytes)) }
+                td data-sort=(d.io_in_progress) data-label=(t(l, "host-disk-in-progress")) { (v.count(d.io_in_progress as usize)) }
+                td data-sort=(d.reads_completed) data-label=(t(l, "host-disk-reads")) { (v.count(d.reads_completed as usize)) }
+                td data-sort=(d.read_bytes) data-label=(t(l, "host-disk-read-bytes")) { (v.bytes(d.read_bytes)) }
+                td data-sort=(d.writes_completed) data-label=(t(l, "host-disk-writes")) { (v.count(d.writes_completed as usize)) }
+                td data-sort=(d.written_bytes) data-label=(t(l, "host-disk-written-bytes")) { (v.bytes(d.written_bytes)) }
             } } }
         }
         p.note { (t(l, "host-disk-io-note")) }
@@ -119,12 +122,14 @@ pub fn pressure_and_temperatures(v: &Viewer, h: &Health) -> Markup {
                     th scope="col" { (t(l, "host-temperature-crit")) }
                 } }
                 tbody { @for s in &h.temperatures { tr {
-                    td { (s.chip) } td { (s.sensor) }
-                    td data-sort=(s.celsius) {
+                    td data-label=(t(l, "host-temperature-chip")) { (s.chip) }
+                    td data-label=(t(l, "host-temperature-sensor")) { (s.sensor) }
+                    td data-sort=(s.celsius) data-label=(t(l, "host-temperature-now")) {
                         @let hot = s.max_celsius.is_some_and(|m| s.celsius >= m) || s.crit_celsius.is_some_and(|c| s.celsius >= c);
                         @if hot { (word_badge(&celsius(v, Some(s.celsius)), Tone::Bad)) } @else { (celsius(v, Some(s.celsius))) }
                     }
-                    td { (celsius(v, s.max_celsius)) } td { (celsius(v, s.crit_celsius)) }
+                    td data-label=(t(l, "host-temperature-max")) { (celsius(v, s.max_celsius)) }
+                    td data-label=(t(l, "host-temperature-crit")) { (celsius(v, s.crit_celsius)) }
                 } } }
             }
         }
