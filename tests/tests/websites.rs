@@ -233,6 +233,29 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
         366.0 * 86400.0
     );
 
+    // the stored probes of a site
+    let (code, h) = get_json(&c.url("/api/v1/websites/dinkes-portal/checks"));
+    assert_eq!(code, 200, "{h}");
+    let first = &h["checks"][0];
+    assert_eq!(
+        (
+            &first["prober"],
+            &first["state"],
+            &first["certificate_verdict"]
+        ),
+        (
+            &serde_json::json!("collector"),
+            &serde_json::json!("certificate_invalid"),
+            &serde_json::json!("expired")
+        ),
+        "{h:#}"
+    );
+    assert_eq!(h["truncated"], false);
+    let (code, e) = get_json(&c.url("/api/v1/websites/dinkes-portal/checks?limit=0"));
+    assert_eq!(code, 400, "{e}");
+    let (code, e) = get_json(&c.url("/api/v1/websites/nope/checks"));
+    assert_eq!(code, 404, "{e}");
+
     // one site, and a site that does not exist
     let (code, one) = get_json(&c.url("/api/v1/websites/portal"));
     assert_eq!((code, &one["id"]), (200, &serde_json::json!("portal")));

@@ -100,6 +100,7 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/links/{id}/uplink", get(links::uplink_year))
         .route("/api/v1/websites", get(websites::list))
         .route("/api/v1/websites/{id}", get(websites::one))
+        .route("/api/v1/websites/{id}/checks", get(websites::history))
         .route(
             "/api/v1/maintenance",
             get(maintenance::list).post(maintenance::create),

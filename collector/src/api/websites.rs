@@ -258,3 +258,80 @@ pub async fn one(
         .await?;
     Ok(Json(out))
 }
+
+/// Most probes in one answer, and the default `limit`.
+const MAX_CHECKS: i64 = 50_000;
+const DEFAULT_CHECKS: i64 = 10_000;
+
+/// `from`, `to` (seconds since the epoch; default: the last day) and `limit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksQuery {
+    from: Option<f64>,
+    to: Option<f64>,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Checks {
+    pub website: String,
+    pub from: f64,
+    pub to: f64,
+    /// Oldest first.
+    pub checks: Vec<checks::Stored>,
+    /// Whether `limit` cut the answer short: ask again from the last probe's start.
+    pub truncated: bool,
+}
+
+/// `GET /api/v1/websites/{id}/checks?from=&to=&limit=`: the site's stored probes.
+pub async fn history(
+    State(app): State<Arc<AppState>>,
+    r: super::auth::Reader,
+    Path(id): Path<String>,
+    super::query::ApiQuery(q): super::query::ApiQuery<ChecksQuery>,
+) -> Result<Json<Checks>, ApiError> {
+    let to = q.to.unwrap_or_else(crate::now_seconds);
+    let from = q.from.unwrap_or(to - 86_400.0);
+    for (field, v) in [("from", from), ("to", to)] {
+        if !v.is_finite() || v < 0.0 {
+            return Err(ApiError::bad_param(
+                field,
+                format!("{v} must be seconds since the epoch, e.g. 1790000000"),
+            ));
+        }
+    }
+    if from >= to {
+        return Err(ApiError::bad_param(
+            "from",
+            format!("{from} must be before to ({to})"),
+        ));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_CHECKS);
+    if !(1..=MAX_CHECKS).contains(&limit) {
+        return Err(ApiError::bad_param(
+            "limit",
+            format!("{limit} must be between 1 and {MAX_CHECKS}"),
+        ));
+    }
+    if !app
+        .cfg
+        .websites
+        .iter()
+        .any(|w| w.id == id && r.0.sees(&w.agency))
+    {
+        return Err(ApiError::not_found(format!(
+            "no website with id {id:?}; GET /api/v1/websites lists the websites you can see"
+        )));
+    }
+    let site = id.clone();
+    let rows = app
+        .read_db(move |conn| Ok(checks::history(conn, &site, from, to, limit)?))
+        .await?;
+    Ok(Json(Checks {
+        website: id,
+        from,
+        to,
+        truncated: rows.len() as i64 >= limit,
+        checks: rows,
+    }))
+}

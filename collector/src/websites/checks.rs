@@ -105,6 +105,52 @@ pub fn newest(db: &Db) -> Result<Vec<Newest>, DbError> {
         .collect())
 }
 
+/// One stored probe, as the API answers it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stored {
+    pub prober: String,
+    /// When it started, Unix seconds.
+    pub started_at: f64,
+    pub state: String,
+    pub status: Option<i64>,
+    pub total_seconds: f64,
+    /// The certificate's verdict (null for an http site or without a handshake).
+    pub certificate_verdict: Option<String>,
+    pub certificate_not_after: Option<f64>,
+    pub reason: String,
+}
+
+/// The probes of `website` that started in [`from`, `to`), oldest first, at most
+/// `limit`.
+pub fn history(
+    db: &Db,
+    website: &str,
+    from: f64,
+    to: f64,
+    limit: i64,
+) -> Result<Vec<Stored>, DbError> {
+    db.query(
+        "SELECT prober, started_at, state, status, total_seconds, cert_verdict, cert_not_after, reason
+           FROM website_checks
+          WHERE website = ?1 AND started_at >= ?2 AND started_at < ?3
+          ORDER BY started_at, prober
+          LIMIT ?4",
+        params![website, from, to, limit],
+        |r| {
+            Ok(Stored {
+                prober: r.get(0)?,
+                started_at: r.get(1)?,
+                state: r.get(2)?,
+                status: r.get(3)?,
+                total_seconds: r.get(4)?,
+                certificate_verdict: r.get(5)?,
+                certificate_not_after: r.get(6)?,
+                reason: r.get(7)?,
+            })
+        },
+    )
+}
+
 /// Deletes the probes that started before `before` (the newest of each site stays).
 pub fn prune(db: &Db, before: f64) -> Result<usize, DbError> {
     db.execute(
