@@ -231,15 +231,13 @@ impl Daemon {
         Ok(())
     }
 
-    /// The collector could not apply a software difference (or refused the section):
-    /// the next report carries the whole list.
+    /// The collector could not apply a software difference (its list is not the one
+    /// the difference is based on): the next check sends the whole list. A section it
+    /// refused as invalid is only logged (see `log_refused`): sending it again would not
+    /// help.
     fn software_answer(&mut self, ack: &IngestResponse) {
-        let refused = ack
-            .refused
-            .iter()
-            .any(|r| r.section == simpul_protocol::Section::Software);
         if let Some(sw) = &mut self.sampler.software {
-            if ack.software_resend || refused {
+            if ack.software_resend {
                 tracing::info!("the collector asks for the whole software list");
                 sw.schedule.send_whole_list();
             }

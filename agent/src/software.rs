@@ -114,8 +114,9 @@ pub enum SoftwareError {
     Rpm(String),
 }
 
-/// The installed packages of a dpkg status file: every paragraph whose `Status` says
-/// installed (held packages included), in the file's order.
+/// The installed packages of a dpkg status file: every paragraph whose `Status` is not
+/// `not-installed` or `config-files` (held packages and those apt is upgrading included),
+/// in the file's order.
 pub fn parse_dpkg_status(text: &str) -> Vec<Package> {
     read_dpkg_status(text.as_bytes()).unwrap_or_default()
 }
@@ -165,8 +166,16 @@ pub fn read_dpkg_status(mut r: impl std::io::BufRead) -> std::io::Result<Vec<Pac
             "Package" => v.clone_into(&mut para.name),
             "Version" => v.clone_into(&mut para.version),
             "Architecture" => v.clone_into(&mut para.arch),
-            // "want flag status": install ok installed, hold ok installed
-            "Status" => para.installed = v.split_whitespace().nth(2) == Some("installed"),
+            // "want flag status": installed, and the states between an unpack and a
+            // configure (unpacked, half-configured, triggers-pending, ...) that apt
+            // passes through, so that a check during an upgrade sees no removal; only
+            // not-installed and config-files (removed, its configuration kept) are gone
+            "Status" => {
+                para.installed = v
+                    .split_whitespace()
+                    .nth(2)
+                    .is_some_and(|st| st != "not-installed" && st != "config-files");
+            }
             _ => {}
         }
     }
@@ -203,22 +212,42 @@ pub fn parse_rpm_query(text: &str) -> Vec<Package> {
         .collect()
 }
 
-/// The release (`uname -r`) of the newest kernel among `packages`: Debian's and
-/// Ubuntu's `linux-image-<release>` packages, rpm's `kernel-core` (or `kernel` where
-/// there is no kernel-core) as `<version>-<release>.<arch>`.
-pub fn newest_kernel(source: PackageSource, packages: &[Package]) -> Option<String> {
+/// A Debian-style kernel release's flavour: what follows its ABI number
+/// (`6.1.0-26-cloud-amd64` → `cloud-amd64`, `6.8.12-4-pve` → `pve`).
+fn flavour(release: &str) -> &str {
+    release.splitn(3, '-').nth(2).unwrap_or("")
+}
+
+/// The release (`uname -r`) of the newest kernel among `packages` of the running
+/// kernel's kind: Debian's and Ubuntu's `linux-image-<release>` and Proxmox's
+/// `pve-kernel-`/`proxmox-kernel-<release>` of the running flavour (debug symbols
+/// left out); rpm's `kernel-core` (or `kernel` where there is no kernel-core) as
+/// `<version>-<release>.<arch>`, for a standard running kernel. `None` when there is
+/// none, or the running kernel is of another kind (rt, debug, UEK): then nobody is
+/// told to reboot for a kernel they do not run.
+pub fn newest_kernel(source: PackageSource, packages: &[Package], running: &str) -> Option<String> {
     let candidates: Vec<(&Package, String)> = match source {
         PackageSource::Dpkg => packages
             .iter()
             .filter_map(|p| {
-                let rel = p.name.strip_prefix("linux-image-")?;
+                let rel = ["linux-image-", "pve-kernel-", "proxmox-kernel-"]
+                    .iter()
+                    .find_map(|prefix| p.name.strip_prefix(prefix))?;
+                if rel.ends_with("-dbg") || rel.ends_with("-dbgsym") {
+                    return None;
+                }
                 let rel = rel.strip_prefix("unsigned-").unwrap_or(rel);
                 let rel = rel.strip_suffix("-unsigned").unwrap_or(rel);
-                rel.starts_with(|c: char| c.is_ascii_digit())
+                let rel = rel.strip_suffix("-signed").unwrap_or(rel);
+                let same_kind = running.is_empty() || flavour(rel) == flavour(running);
+                (rel.starts_with(|c: char| c.is_ascii_digit()) && same_kind)
                     .then(|| (p, rel.to_owned()))
             })
             .collect(),
         PackageSource::Rpm => {
+            if running.contains('+') || running.contains("uek") || running.contains(".rt") {
+                return None;
+            }
             let core = packages.iter().any(|p| p.name == "kernel-core");
             let name = if core { "kernel-core" } else { "kernel" };
             packages
@@ -369,12 +398,22 @@ impl SoftwareReader {
 pub struct SoftwareSchedule {
     check_every: Duration,
     last_check: Option<Instant>,
-    /// The list last handed to the spool (sorted) and its digest.
-    sent: Option<(Vec<Package>, String)>,
+    /// The list last handed to the spool (sorted), its digest, source and newest
+    /// kernel.
+    sent: Option<Sent>,
     last_full: Option<Instant>,
     /// The collector asked for the whole list.
     full_asked: bool,
-    pending: Option<(Software, Vec<Package>)>,
+    /// The next section, and the list it leads to (`None`: the list stays).
+    pending: Option<(Software, Option<Vec<Package>>)>,
+}
+
+#[derive(Debug)]
+struct Sent {
+    list: Vec<Package>,
+    digest: String,
+    source: PackageSource,
+    newest_kernel: String,
 }
 
 impl SoftwareSchedule {
@@ -389,13 +428,13 @@ impl SoftwareSchedule {
         }
     }
 
-    /// Whether the reader should run now.
+    /// Whether a check is due (a whole list asked for waits for it too, so that a
+    /// collector that cannot take the list is not sent it every report).
     pub fn check_due(&self, now: Instant) -> bool {
         self.pending.is_none()
-            && (self.full_asked
-                || self
-                    .last_check
-                    .is_none_or(|t| now.duration_since(t) >= self.check_every))
+            && self
+                .last_check
+                .is_none_or(|t| now.duration_since(t) >= self.check_every)
     }
 
     /// Takes a reading; something becomes pending when the list changed, or the whole
@@ -409,7 +448,8 @@ impl SoftwareSchedule {
     ) {
         self.last_check = Some(now);
         list.sort();
-        list.dedup_by(|a, b| a.name == b.name && a.arch == b.arch);
+        // one package may be installed in several versions (rpm's kernels)
+        list.dedup();
         let digest = package_digest(&list);
         let full_due = self.full_due(now);
         let (running_kernel, newest_kernel) = kernels;
@@ -423,21 +463,31 @@ impl SoftwareSchedule {
                 running_kernel,
                 newest_kernel,
             },
-            Some((old, old_digest)) if *old_digest != digest => {
-                let (packages, removed) = package_difference(old, &list);
+            Some(old) if old.digest != digest => {
+                let (packages, removed) = package_difference(&old.list, &list);
                 Software {
                     source: source.as_str().into(),
                     digest,
-                    base: old_digest.clone(),
+                    base: old.digest.clone(),
                     packages,
                     removed,
                     running_kernel,
                     newest_kernel,
                 }
             }
-            _ => return,
+            // the same list: said, so that a collector that lost it asks again
+            Some(_) => Software {
+                source: source.as_str().into(),
+                base: digest.clone(),
+                digest,
+                packages: Vec::new(),
+                removed: Vec::new(),
+                running_kernel,
+                newest_kernel,
+            },
+            None => return,
         };
-        self.pending = Some((software, list));
+        self.pending = Some((software, Some(list)));
     }
 
     /// Whether the next list goes whole: at start, daily, or asked for.
@@ -448,7 +498,25 @@ impl SoftwareSchedule {
                 .is_none_or(|t| now.duration_since(t) >= FULL_EVERY)
     }
 
-    /// A check that found the database unchanged (or absent): nothing to send.
+    /// A check that found the database unchanged: the list is the same ("still", with
+    /// the running kernel), so that a collector that lost the list asks for it again.
+    pub fn unchanged(&mut self, running_kernel: String, now: Instant) {
+        self.last_check = Some(now);
+        if let Some(sent) = &self.sent {
+            let still = Software {
+                source: sent.source.as_str().into(),
+                digest: sent.digest.clone(),
+                base: sent.digest.clone(),
+                packages: Vec::new(),
+                removed: Vec::new(),
+                running_kernel,
+                newest_kernel: sent.newest_kernel.clone(),
+            };
+            self.pending = Some((still, None));
+        }
+    }
+
+    /// A check that could not read the database, or found none: nothing to send.
     pub fn checked(&mut self, now: Instant) {
         self.last_check = Some(now);
     }
@@ -465,7 +533,14 @@ impl SoftwareSchedule {
                 self.last_full = Some(now);
                 self.full_asked = false;
             }
-            self.sent = Some((list, s.digest));
+            if let Some(list) = list {
+                self.sent = Some(Sent {
+                    list,
+                    digest: s.digest,
+                    source: PackageSource::parse(&s.source).unwrap_or(PackageSource::Dpkg),
+                    newest_kernel: s.newest_kernel,
+                });
+            }
         }
     }
 
@@ -504,16 +579,19 @@ impl SoftwareInventory {
         if self.schedule.check_due(now) {
             // an unchanged database is not read again, unless the whole list is due
             let read = match self.reader.changed() {
-                None => false,
+                None => {
+                    self.schedule.checked(now);
+                    false
+                }
                 Some(changed) => changed || self.schedule.full_due(now),
             };
             if !read {
-                self.schedule.checked(now);
+                self.schedule.unchanged(self.reader.running_kernel(), now);
             } else {
                 match self.reader.read() {
                     Ok(Some((source, list))) => {
-                        let newest = newest_kernel(source, &list).unwrap_or_default();
                         let running = self.reader.running_kernel();
+                        let newest = newest_kernel(source, &list, &running).unwrap_or_default();
                         self.schedule.offer(source, list, (running, newest), now);
                         self.last_error.clear();
                     }
@@ -605,7 +683,7 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_kernel_is_the_newest_package_not_the_last_listed() {
+    fn the_newest_kernel_is_the_newest_package_of_the_running_kind() {
         let p = |name: &str, version: &str| Package {
             name: name.into(),
             version: version.into(),
@@ -613,12 +691,26 @@ mod tests {
         };
         let list = [
             p("linux-image-6.1.0-26-amd64", "6.1.112-1"),
+            p("linux-image-6.1.0-26-amd64-dbg", "6.1.112-1"),
             p("linux-image-6.1.0-9-amd64", "6.1.27-1"),
+            p("linux-image-6.1.0-27-cloud-amd64", "6.1.115-1"),
             p("linux-image-amd64", "6.1.112-1"),
         ];
+        let newest = |running: &str| newest_kernel(PackageSource::Dpkg, &list, running);
+        // not the debug symbols, not the cloud flavour the host does not run
+        assert_eq!(newest("6.1.0-9-amd64").as_deref(), Some("6.1.0-26-amd64"));
         assert_eq!(
-            newest_kernel(PackageSource::Dpkg, &list).as_deref(),
-            Some("6.1.0-26-amd64")
+            newest("6.1.0-26-cloud-amd64").as_deref(),
+            Some("6.1.0-27-cloud-amd64")
+        );
+        assert_eq!(newest("6.1.0-26-rt-amd64"), None, "no rt kernel installed");
+        let pve = [
+            p("proxmox-kernel-6.8.12-4-pve-signed", "6.8.12-4"),
+            p("proxmox-kernel-6.8.8-2-pve-signed", "6.8.8-2"),
+        ];
+        assert_eq!(
+            newest_kernel(PackageSource::Dpkg, &pve, "6.8.8-2-pve").as_deref(),
+            Some("6.8.12-4-pve")
         );
         let r = |name: &str, version: &str| Package {
             name: name.into(),
@@ -631,10 +723,15 @@ mod tests {
             r("kernel", "5.14.0-999.el9"),
         ];
         assert_eq!(
-            newest_kernel(PackageSource::Rpm, &list).as_deref(),
+            newest_kernel(PackageSource::Rpm, &list, "5.14.0-70.13.1.el9_0.x86_64").as_deref(),
             Some("5.14.0-427.13.1.el9_4.x86_64")
         );
-        assert_eq!(newest_kernel(PackageSource::Dpkg, &[]), None);
+        // a real-time or debug kernel running: what it should run is not known here
+        assert_eq!(
+            newest_kernel(PackageSource::Rpm, &list, "5.14.0-427.13.1.el9_4.x86_64+rt"),
+            None
+        );
+        assert_eq!(newest_kernel(PackageSource::Dpkg, &[], ""), None);
     }
 
     #[test]
@@ -653,15 +750,16 @@ mod tests {
         let first = s.pending().unwrap().clone();
         assert!(first.base.is_empty() && first.packages.len() == 2);
         s.handed_over(t0);
-        // unchanged: nothing; not due again before the interval
-        s.offer(
-            PackageSource::Dpkg,
-            v1.clone(),
-            k(),
-            t0 + Duration::from_secs(300),
+        assert!(!s.check_due(t0 + Duration::from_secs(299)));
+        // unchanged: "still" the same list, nothing in it
+        s.unchanged("6.1.0-26-amd64".into(), t0 + Duration::from_secs(300));
+        let still = s.pending().unwrap().clone();
+        assert_eq!(
+            (still.base.as_str(), still.digest.as_str()),
+            (first.digest.as_str(), first.digest.as_str())
         );
-        assert!(s.pending().is_none());
-        assert!(!s.check_due(t0 + Duration::from_secs(301)));
+        assert!(still.packages.is_empty() && still.removed.is_empty());
+        s.handed_over(t0 + Duration::from_secs(300));
         // an upgrade: only it, based on the first list
         let v2 = vec![p("bash", "5.2-1"), p("openssl", "3.0.13-1")];
         s.offer(
@@ -673,26 +771,28 @@ mod tests {
         let diff = s.pending().unwrap().clone();
         assert_eq!(diff.base, first.digest);
         assert_eq!(diff.packages, vec![p("openssl", "3.0.13-1")]);
+        assert_eq!(diff.removed.len(), 1);
         assert_eq!(diff.digest, package_digest(&v2));
         s.handed_over(t0 + Duration::from_secs(600));
-        // the collector lost the chain: the whole list, at once
+        // the collector lost the chain: the whole list at the next check (not before)
         s.send_whole_list();
-        assert!(s.check_due(t0 + Duration::from_secs(601)));
+        assert!(!s.check_due(t0 + Duration::from_secs(601)));
+        assert!(s.full_due(t0 + Duration::from_secs(601)));
         s.offer(
             PackageSource::Dpkg,
             v2.clone(),
             k(),
-            t0 + Duration::from_secs(601),
+            t0 + Duration::from_secs(900),
         );
         let whole = s.pending().unwrap();
         assert!(whole.base.is_empty() && whole.packages.len() == 2);
-        s.handed_over(t0 + Duration::from_secs(601));
+        s.handed_over(t0 + Duration::from_secs(900));
         // and daily
         s.offer(
             PackageSource::Dpkg,
             v2.clone(),
             k(),
-            t0 + FULL_EVERY + Duration::from_secs(602),
+            t0 + FULL_EVERY + Duration::from_secs(902),
         );
         assert!(s.pending().unwrap().base.is_empty());
     }
@@ -717,9 +817,28 @@ mod tests {
         assert_eq!(first.unwrap().packages.len(), 1);
         inv.schedule.handed_over(t0);
         assert_eq!(inv.reader.changed(), Some(false));
-        // unchanged: the check reads nothing and sends nothing
-        let (none, _) = inv.poll(t0 + Duration::from_secs(301));
-        assert!(none.is_none());
+        // changed content with the same size, time and inode: not read again (the
+        // "still" section says the list sent before)
+        let modified = std::fs::metadata(&status).unwrap().modified().unwrap();
+        std::fs::write(
+            &status,
+            "Package: z\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n",
+        )
+        .unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&status)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        assert_eq!(inv.reader.changed(), Some(false));
+        let (still, _) = inv.poll(t0 + Duration::from_secs(301));
+        let still = still.unwrap();
+        assert!(
+            still.packages.is_empty() && still.base == still.digest,
+            "{still:?}"
+        );
+        inv.schedule.handed_over(t0 + Duration::from_secs(301));
         // the file changes (size, time): read, and only the new package travels
         std::fs::write(
             &status,
@@ -733,6 +852,7 @@ mod tests {
         assert!(!diff.base.is_empty(), "{diff:?}");
         assert_eq!(diff.packages.len(), 1, "{diff:?}");
         assert_eq!(diff.packages[0].name, "b");
+        assert!(diff.removed.is_empty(), "{diff:?}");
         // neither dpkg nor rpm: nothing, not an error
         let cfg = SoftwareConfig {
             dpkg_status: dir.path().join("none"),

@@ -50,3 +50,4 @@ software-search-total = { $hosts ->
     [one] { $hosts } host
    *[other] { $hosts } hosts
 }, { $count } packages
+software-search-truncated = The results are cut: too many match. Search more narrowly (a fuller name, or a version bound).

@@ -41,3 +41,4 @@ software-search-bad = Pencarian tidak valid: nama paket 1 sampai 128 huruf, angk
 software-search-none = Tidak ada server yang cocok.
 software-search-count = { $count } temuan
 software-search-total = { $hosts } server, { $count } paket
+software-search-truncated = Hasil dipotong: terlalu banyak yang cocok. Persempit pencarian (nama yang lebih lengkap, atau batas versi).

@@ -29,13 +29,16 @@ pub struct Package {
     pub arch: String,
 }
 
-/// A package that is no longer installed: its name and architecture.
+/// A package version that is no longer installed. A host may have several versions of
+/// one package (rpm's kernels, installed side by side), so a version is removed, not a
+/// name.
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Removed {
     pub name: String,
     pub arch: String,
+    pub version: String,
 }
 
 /// Which package manager a list is of; it decides how versions compare.
@@ -134,33 +137,31 @@ pub fn digest<'a>(packages: impl IntoIterator<Item = &'a Package>) -> String {
 }
 
 /// The difference from `old` to `new` (both whole lists): the packages of `new` that
-/// `old` has not at that version, and the (name, arch) of `old` that `new` has not.
+/// `old` has not (a new version of a package is one of them), and those of `old` that
+/// `new` has not; each sorted.
 pub fn difference(old: &[Package], new: &[Package]) -> (Vec<Package>, Vec<Removed>) {
-    use std::collections::HashMap;
-    let before: HashMap<(&str, &str), &str> = old
+    use std::collections::HashSet;
+    let before: HashSet<&Package> = old.iter().collect();
+    let after: HashSet<&Package> = new.iter().collect();
+    let mut added: Vec<Package> = new
         .iter()
-        .map(|p| ((p.name.as_str(), p.arch.as_str()), p.version.as_str()))
-        .collect();
-    let after: HashMap<(&str, &str), &str> = new
-        .iter()
-        .map(|p| ((p.name.as_str(), p.arch.as_str()), p.version.as_str()))
-        .collect();
-    let mut changed: Vec<Package> = new
-        .iter()
-        .filter(|p| before.get(&(p.name.as_str(), p.arch.as_str())) != Some(&p.version.as_str()))
+        .filter(|p| !before.contains(p))
         .cloned()
         .collect();
-    changed.sort();
+    added.sort();
+    added.dedup();
     let mut removed: Vec<Removed> = old
         .iter()
-        .filter(|p| !after.contains_key(&(p.name.as_str(), p.arch.as_str())))
+        .filter(|p| !after.contains(p))
         .map(|p| Removed {
             name: p.name.clone(),
             arch: p.arch.clone(),
+            version: p.version.clone(),
         })
         .collect();
-    removed.sort_by(|a, b| (&a.name, &a.arch).cmp(&(&b.name, &b.arch)));
-    (changed, removed)
+    removed.sort_by(|a, b| (&a.name, &a.arch, &a.version).cmp(&(&b.name, &b.arch, &b.version)));
+    removed.dedup();
+    (added, removed)
 }
 
 /// Orders two versions of `source`'s packages.
@@ -173,11 +174,8 @@ pub fn compare(source: Source, a: &str, b: &str) -> Ordering {
     };
     ea.cmp(&eb)
         .then_with(|| seg(va, vb))
-        .then_with(|| match source {
-            // rpm compares releases only when both have one
-            Source::Rpm if ra.is_empty() || rb.is_empty() => Ordering::Equal,
-            _ => seg(ra, rb),
-        })
+        // a missing release orders before any (rpm.vercmp of rpm 4.18 does the same)
+        .then_with(|| seg(ra, rb))
 }
 
 /// `[epoch:]version[-release]`: the epoch (0 when absent or not a number), the
@@ -392,13 +390,20 @@ mod tests {
                 p("openssl", "3.0.13-1", "amd64")
             ]
         );
-        assert_eq!(
-            removed,
-            vec![Removed {
-                name: "vim".into(),
-                arch: "amd64".into()
-            }]
-        );
+        let r = |name: &str, version: &str| Removed {
+            name: name.into(),
+            arch: "amd64".into(),
+            version: version.into(),
+        };
+        assert_eq!(removed, vec![r("openssl", "3.0.11-1"), r("vim", "9.0-1")]);
+        // kernels side by side: a new one is added, the others stay
+        let k = |v: &str| p("kernel-core", v, "x86_64");
+        let old = vec![k("5.14.0-70"), k("5.14.0-427")];
+        let mut new = old.clone();
+        new.push(k("5.14.0-503"));
+        let (added, removed) = difference(&old, &new);
+        assert_eq!(added, vec![k("5.14.0-503")]);
+        assert!(removed.is_empty());
     }
 
     /// Pairs and their order as `dpkg --compare-versions` gives it (the agent's tests
@@ -467,7 +472,7 @@ mod tests {
             assert_eq!(rpm_segment(a, b), want, "{a} vs {b}");
             assert_eq!(rpm_segment(b, a), want.reverse(), "{b} vs {a}");
         }
-        // epoch, then version, then release when both have one
+        // epoch, then version, then release
         assert_eq!(
             compare(Source::Rpm, "1:1.0-1.el9", "2.0-1.el9"),
             Ordering::Greater
@@ -476,9 +481,10 @@ mod tests {
             compare(Source::Rpm, "3.0.7-24.el9", "3.0.7-27.el9"),
             Ordering::Less
         );
+        // a missing release orders before any, as rpm 4.18's rpm.vercmp has it
         assert_eq!(
             compare(Source::Rpm, "3.0.7-24.el9", "3.0.7"),
-            Ordering::Equal
+            Ordering::Greater
         );
     }
 

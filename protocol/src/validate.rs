@@ -775,8 +775,8 @@ fn check_health(c: &mut Checker<'_>, h: &Health) {
 }
 
 /// The software section: a known source, a digest of 16 hex digits, at most
-/// [`crate::MAX_PACKAGES`] packages with a name, version and architecture each, and
-/// removals only in an update with a base.
+/// [`crate::MAX_PACKAGES`] packages with a name and a version each, and removals only
+/// in an update with a base.
 fn check_software(c: &mut Checker<'_>, sw: &crate::Software) {
     if crate::PackageSource::parse(&sw.source).is_none() {
         c.fail("software.source", "must be dpkg or rpm");
@@ -798,12 +798,14 @@ fn check_software(c: &mut Checker<'_>, sw: &crate::Software) {
     c.string("software.newest_kernel", &sw.newest_kernel);
     if c.count("software.packages", sw.packages.len(), crate::MAX_PACKAGES) {
         for (i, p) in sw.packages.iter().enumerate() {
+            // an architecture may be empty (a dpkg paragraph without one)
+            c.required(&format!("software.packages[{i}].name"), &p.name);
+            c.required(&format!("software.packages[{i}].version"), &p.version);
             for (k, v) in [
                 ("name", &p.name),
                 ("version", &p.version),
                 ("arch", &p.arch),
             ] {
-                c.required(&format!("software.packages[{i}].{k}"), v);
                 c.string(&format!("software.packages[{i}].{k}"), v);
             }
         }
@@ -813,6 +815,7 @@ fn check_software(c: &mut Checker<'_>, sw: &crate::Software) {
             c.required(&format!("software.removed[{i}].name"), &p.name);
             c.string(&format!("software.removed[{i}].name"), &p.name);
             c.string(&format!("software.removed[{i}].arch"), &p.arch);
+            c.string(&format!("software.removed[{i}].version"), &p.version);
         }
     }
 }

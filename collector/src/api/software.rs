@@ -81,13 +81,15 @@ pub struct Search {
     pub name: String,
     pub below: Option<String>,
     pub hosts: Vec<SearchHit>,
+    /// More hosts matched than an answer holds (5,000): ask more narrowly.
+    pub truncated: bool,
 }
 
 /// Why a search cannot run, in words for the API and the page.
 pub fn search_problem(name: Option<&str>, below: Option<&str>) -> Option<&'static str> {
     match name {
         None | Some("") => Some("name is required: a package name, e.g. name=openssl, or a prefix with *, e.g. name=libssl*"),
-        Some(n) if !crate::software::valid_name_pattern(n) => Some("name must be 1 to 128 letters, digits and + - . _ : with at most one * at its end, e.g. openssl or libssl*"),
+        Some(n) if !crate::software::valid_name_pattern(n) => Some("name must be 1 to 128 letters, digits and + - . _ :, or at least one of them followed by one * (a prefix), e.g. openssl or libssl*"),
         _ => match below {
             Some(b) if b.is_empty() || b.len() > 128 || b.chars().any(|c| c.is_whitespace() || c.is_control()) => {
                 Some("below must be a version of 1 to 128 characters without spaces, e.g. below=3.0.13")
@@ -115,34 +117,48 @@ pub async fn search(
     }
     let name = q.name.clone().unwrap_or_default();
     let below = q.below.clone();
-    let hosts = search_hosts(&app, &reader.0, &name, below.as_deref()).await?;
-    Ok(Json(Search { name, below, hosts }))
+    let (hosts, truncated) = search_hosts(&app, &reader.0, &name, below.as_deref()).await?;
+    Ok(Json(Search {
+        name,
+        below,
+        hosts,
+        truncated,
+    }))
 }
 
 /// The hosts `user` sees with a package `name`, below `below` when given, each with its
-/// agency and host name.
+/// agency and host name; and whether more matched than the answer holds.
 pub async fn search_hosts(
     app: &Arc<AppState>,
     user: &crate::store::users::User,
     name: &str,
     below: Option<&str>,
-) -> Result<Vec<SearchHit>, ApiError> {
+) -> Result<(Vec<SearchHit>, bool), ApiError> {
     let (n, b) = (name.to_owned(), below.map(str::to_owned));
-    let hits = app
+    let agency = user.agency().map(str::to_owned);
+    let found = app
         .read_db(move |conn| {
-            crate::software::search(conn, &n, b.as_deref()).map_err(crate::store::StoreError::from)
+            crate::software::search(conn, &n, b.as_deref(), agency.as_deref())
+                .map_err(crate::store::StoreError::from)
         })
         .await?;
-    let fleet = app.fleet.snapshot();
-    Ok(hits
+    let fleet: std::collections::HashMap<String, crate::state::HostState> = app
+        .fleet
+        .snapshot()
+        .into_iter()
+        .map(|h| (h.binding.id.clone(), h))
+        .collect();
+    let hosts = found
+        .hits
         .into_iter()
         .filter_map(|hit| {
-            let h = fleet.iter().find(|h| h.binding.id == hit.agent_id)?;
+            let h = fleet.get(&hit.agent_id)?;
             user.sees(&h.binding.agency).then(|| SearchHit {
                 agency: h.binding.agency.clone(),
                 host: h.binding.host.clone(),
                 hit,
             })
         })
-        .collect())
+        .collect();
+    Ok((hosts, found.truncated))
 }

@@ -11,14 +11,11 @@ type Family = (&'static str, &'static str, fn(&Summary) -> Option<f64>);
 /// The families of every host with a package list, from the duty tick's summaries and
 /// the fleet's hosts (for their labels).
 pub fn encode(e: &mut Expo<'_>, summaries: &[Summary], hosts: &[HostState]) {
+    let by_id: std::collections::HashMap<&str, &HostState> =
+        hosts.iter().map(|h| (h.binding.id.as_str(), h)).collect();
     let rows: Vec<(&HostState, &Summary)> = summaries
         .iter()
-        .filter_map(|s| {
-            hosts
-                .iter()
-                .find(|h| h.binding.id == s.agent_id)
-                .map(|h| (h, s))
-        })
+        .filter_map(|s| by_id.get(s.agent_id.as_str()).map(|h| (*h, s)))
         .collect();
     let families: [Family; 2] = [
         (

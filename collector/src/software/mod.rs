@@ -10,7 +10,6 @@
 //! of a host is its baseline: its packages are not "installed" changes.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use serde::Serialize;
 use simpul_protocol::{
@@ -66,7 +65,7 @@ pub struct Summary {
 /// The stored list of `agent` by (name, arch).
 fn stored(tx: &Db, agent: &str) -> Result<Vec<Package>, DbError> {
     tx.query(
-        "SELECT name, arch, version FROM host_packages WHERE agent_id = ?1 ORDER BY name, arch",
+        "SELECT name, arch, version FROM host_packages WHERE agent_id = ?1 ORDER BY name, arch, version",
         params![agent],
         |r| {
             Ok(Package {
@@ -97,11 +96,16 @@ pub fn record(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<Applied,
         }
         let mut new = sw.packages.clone();
         new.sort();
-        new.dedup_by(|a, b| a.name == b.name && a.arch == b.arch);
+        new.dedup();
         package_difference(&stored(tx, agent)?, &new)
     } else {
         if current.as_ref().map(|(d, _)| d.as_str()) != Some(sw.base.as_str()) {
             return Ok(Applied::NeedsWholeList);
+        }
+        if sw.packages.is_empty() && sw.removed.is_empty() && sw.digest == sw.base {
+            // the agent's periodic "still the same list": its kernels and time
+            touch(tx, agent, time, sw)?;
+            return Ok(Applied::Unchanged);
         }
         (sw.packages.clone(), sw.removed.clone())
     };
@@ -146,69 +150,74 @@ fn touch(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Applies the changed and removed packages; writes their changes when `log`.
+/// Applies the added and removed package versions; writes their changes when `log`:
+/// one version of a package removed and one added is an upgrade (or a downgrade);
+/// otherwise each added version is installed and each removed one removed (a new
+/// kernel beside the others is installed).
 fn apply(
     tx: &Db,
     agent: &str,
     time: f64,
     source: PackageSource,
-    (changed, removed): (&[Package], &[Removed]),
+    (added, removed): (&[Package], &[Removed]),
     log: bool,
 ) -> Result<(), DbError> {
-    let mut before: HashMap<(String, String), String> = HashMap::new();
-    if !changed.is_empty() || !removed.is_empty() {
-        for p in stored(tx, agent)? {
-            before.insert((p.name, p.arch), p.version);
+    use std::collections::BTreeMap;
+    type Versions<'a> = (Vec<&'a str>, Vec<&'a str>);
+    let mut by_package: BTreeMap<(&str, &str), Versions<'_>> = BTreeMap::new();
+    for p in added {
+        let n = tx.execute(
+            "INSERT INTO host_packages (agent_id, name, arch, version, since)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            params![agent, p.name, p.arch, p.version, time],
+        )?;
+        if n > 0 {
+            by_package
+                .entry((&p.name, &p.arch))
+                .or_default()
+                .0
+                .push(&p.version);
         }
+    }
+    for r in removed {
+        let n = tx.execute(
+            "DELETE FROM host_packages WHERE agent_id = ?1 AND name = ?2 AND arch = ?3 AND version = ?4",
+            params![agent, r.name, r.arch, r.version],
+        )?;
+        if n > 0 {
+            by_package
+                .entry((&r.name, &r.arch))
+                .or_default()
+                .1
+                .push(&r.version);
+        }
+    }
+    if !log {
+        return Ok(());
     }
     let write_change = |name: &str, arch: &str, change: &str, old: &str, new: &str| {
         tx.execute(
             "INSERT INTO package_changes (agent_id, time, name, arch, change, old_version, new_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![agent, time, name, arch, change, old, new],
         )
         .map(|_| ())
     };
-    for p in changed {
-        let old = before.get(&(p.name.clone(), p.arch.clone()));
-        if old == Some(&p.version) {
-            continue;
-        }
-        tx.execute(
-            "INSERT INTO host_packages (agent_id, name, arch, version, since)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (agent_id, name, arch) DO UPDATE SET version = excluded.version,
-                since = excluded.since",
-            params![agent, p.name, p.arch, p.version, time],
-        )?;
-        if log {
-            let change = match old {
-                None => "installed",
-                Some(o) => match compare_versions(source, o, &p.version) {
-                    Ordering::Less => "upgraded",
-                    Ordering::Greater => "downgraded",
-                    Ordering::Equal => "changed",
-                },
+    for ((name, arch), (new, old)) in by_package {
+        if let ([n], [o]) = (new.as_slice(), old.as_slice()) {
+            let change = match compare_versions(source, o, n) {
+                Ordering::Less => "upgraded",
+                Ordering::Greater => "downgraded",
+                Ordering::Equal => "changed",
             };
-            write_change(
-                &p.name,
-                &p.arch,
-                change,
-                old.map_or("", String::as_str),
-                &p.version,
-            )?;
-        }
-    }
-    for r in removed {
-        let Some(old) = before.get(&(r.name.clone(), r.arch.clone())) else {
+            write_change(name, arch, change, o, n)?;
             continue;
-        };
-        tx.execute(
-            "DELETE FROM host_packages WHERE agent_id = ?1 AND name = ?2 AND arch = ?3",
-            params![agent, r.name, r.arch],
-        )?;
-        if log {
-            write_change(&r.name, &r.arch, "removed", old, "")?;
+        }
+        for n in new {
+            write_change(name, arch, "installed", "", n)?;
+        }
+        for o in old {
+            write_change(name, arch, "removed", o, "")?;
         }
     }
     Ok(())
@@ -277,43 +286,69 @@ pub struct Hit {
     pub since_seconds: f64,
 }
 
-/// Most hits of one search.
+/// Most hits of one search; more are cut, and the answer says so.
 pub const MAX_HITS: usize = 5_000;
+/// Most rows one search reads before the version filter (a prefix like `lib*`
+/// matches most of a large fleet's packages).
+const MAX_ROWS: usize = 50_000;
 
 /// Whether `name` is a package name a search may ask for: 1 to 128 characters of
-/// letters, digits and `+-._:`, with at most one `*` at its end (any rest).
+/// letters, digits and `+-._:`, or at least one of them followed by one `*` (any rest).
 pub fn valid_name_pattern(name: &str) -> bool {
     let stem = name.strip_suffix('*').unwrap_or(name);
-    !name.is_empty()
+    !stem.is_empty()
         && name.len() <= 128
         && stem
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+-._:".contains(&b))
 }
 
-/// Hosts with a package named `name` (a trailing `*`: any name it begins with), and,
-/// with `below`, only those whose version orders before `below` by the host's package
-/// manager; by package name, then agent id.
-pub fn search(conn: &Db, name: &str, below: Option<&str>) -> Result<Vec<Hit>, DbError> {
-    // a prefix compared with substr: LIKE differs between the engines (case, escapes)
+/// What a search found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    /// More matched than [`MAX_HITS`] (or than a search reads): ask more narrowly.
+    pub truncated: bool,
+}
+
+/// Hosts with a package named `name` (a trailing `*`: any name it begins with), of
+/// `agency` only when given, and, with `below`, only those whose version orders before
+/// `below` by the host's package manager; by package name, then agent id.
+pub fn search(
+    conn: &Db,
+    name: &str,
+    below: Option<&str>,
+    agency: Option<&str>,
+) -> Result<Found, DbError> {
+    // a prefix compared with substr (LIKE differs between the engines: case, escapes);
+    // `name >= stem` lets the index start there
     let (stem, prefix) = match name.strip_suffix('*') {
         Some(stem) => (stem, true),
         None => (name, false),
     };
     let chars = i64::try_from(stem.chars().count()).unwrap_or(i64::MAX);
-    let rows = conn.query(
+    let sql = format!(
+        "SELECT p.agent_id, p.name, p.arch, p.version, s.source, p.since
+           FROM host_packages p
+           JOIN host_software s ON s.agent_id = p.agent_id
+           JOIN agents a ON a.id = p.agent_id
+          WHERE {} AND (a.agency = ?3 OR ?4 = 1)
+          LIMIT ?5",
         if prefix {
-            "SELECT p.agent_id, p.name, p.arch, p.version, s.source, p.since
-               FROM host_packages p JOIN host_software s ON s.agent_id = p.agent_id
-              WHERE substr(p.name, 1, ?2) = ?1
-              ORDER BY p.name, p.agent_id, p.arch"
+            "p.name >= ?1 AND substr(p.name, 1, ?2) = ?1"
         } else {
-            "SELECT p.agent_id, p.name, p.arch, p.version, s.source, p.since
-               FROM host_packages p JOIN host_software s ON s.agent_id = p.agent_id
-              WHERE p.name = ?1 AND ?2 >= 0
-              ORDER BY p.name, p.agent_id, p.arch"
-        },
-        params![stem, chars],
+            "p.name = ?1 AND ?2 >= 0"
+        }
+    );
+    let mut rows = conn.query(
+        &sql,
+        params![
+            stem,
+            chars,
+            agency.unwrap_or(""),
+            agency.is_none(),
+            (MAX_ROWS + 1) as i64
+        ],
         |r| {
             Ok(Hit {
                 agent_id: r.get(0)?,
@@ -325,16 +360,28 @@ pub fn search(conn: &Db, name: &str, below: Option<&str>) -> Result<Vec<Hit>, Db
             })
         },
     )?;
-    Ok(rows
-        .into_iter()
-        .filter(|h| {
-            below.is_none_or(|b| {
-                let source = PackageSource::parse(&h.source).unwrap_or(PackageSource::Dpkg);
-                compare_versions(source, &h.version, b) == Ordering::Less
-            })
+    let mut truncated = rows.len() > MAX_ROWS;
+    rows.truncate(MAX_ROWS);
+    rows.retain(|h| {
+        below.is_none_or(|b| {
+            let source = PackageSource::parse(&h.source).unwrap_or(PackageSource::Dpkg);
+            compare_versions(source, &h.version, b) == Ordering::Less
         })
-        .take(MAX_HITS)
-        .collect())
+    });
+    rows.sort_by(|a, b| {
+        (&a.name, &a.agent_id, &a.arch, &a.version).cmp(&(
+            &b.name,
+            &b.agent_id,
+            &b.arch,
+            &b.version,
+        ))
+    });
+    truncated |= rows.len() > MAX_HITS;
+    rows.truncate(MAX_HITS);
+    Ok(Found {
+        hits: rows,
+        truncated,
+    })
 }
 
 #[cfg(test)]
@@ -344,6 +391,18 @@ mod tests {
     fn db() -> Db {
         let db = Db::sqlite(rusqlite::Connection::open_in_memory().unwrap());
         crate::store::migrations::migrate(&db).unwrap();
+        for (id, agency) in [
+            ("a1", "dinkes"),
+            ("deb-1", "dinkes"),
+            ("deb-2", "dinkes"),
+            ("rhel-1", "dinsos"),
+        ] {
+            db.execute(
+                "INSERT INTO agents (id, agency, host, site, token_sha256, created_at) VALUES (?1, ?2, ?1, NULL, ?1, 0)",
+                params![id, agency],
+            )
+            .unwrap();
+        }
         db
     }
 
@@ -472,8 +531,9 @@ mod tests {
         };
         record(&db, "rhel-1", 1.0, &rpm).unwrap();
         let hosts = |below: Option<&str>| -> Vec<String> {
-            search(&db, "openssl", below)
+            search(&db, "openssl", below, None)
                 .unwrap()
+                .hits
                 .into_iter()
                 .map(|h| h.agent_id)
                 .collect()
@@ -482,14 +542,20 @@ mod tests {
         // the rpm host's epoch 1 puts it above any epoch-0 version
         assert_eq!(hosts(Some("3.0.13")), ["deb-1"]);
         assert_eq!(hosts(Some("2:0")), ["deb-1", "deb-2", "rhel-1"]);
-        assert_eq!(search(&db, "open*", None).unwrap().len(), 3);
+        assert_eq!(search(&db, "open*", None, None).unwrap().hits.len(), 3);
         assert!(
-            search(&db, "open_ssl*", None).unwrap().is_empty(),
+            search(&db, "open_ssl*", None, None)
+                .unwrap()
+                .hits
+                .is_empty(),
             "_ is no wildcard"
         );
+        // an agency's user: only its hosts
+        let theirs = search(&db, "openssl", None, Some("dinkes")).unwrap().hits;
+        assert_eq!(theirs.len(), 2, "{theirs:?}");
         assert!(valid_name_pattern("libssl3*") && valid_name_pattern("g++-12"));
-        assert!(
-            !valid_name_pattern("*ssl") && !valid_name_pattern("a b") && !valid_name_pattern("")
-        );
+        for bad in ["*ssl", "*", "a b", ""] {
+            assert!(!valid_name_pattern(bad), "{bad}");
+        }
     }
 }

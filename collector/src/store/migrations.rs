@@ -907,6 +907,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     // 23: the installed packages of each host (issue 25): the current list, each change
     // (installed, removed, upgraded, downgraded) with its time, and the list's digest,
+    // (a host may have several versions of a package: rpm's kernels side by side)
     // source and kernels, against which the agent's next difference is applied
     Migration {
         sqlite: "CREATE TABLE host_software (
@@ -925,7 +926,7 @@ const MIGRATIONS: &[Migration] = &[
         arch      TEXT NOT NULL,
         version   TEXT NOT NULL,
         since     REAL NOT NULL,
-        PRIMARY KEY (agent_id, name, arch)
+        PRIMARY KEY (agent_id, name, arch, version)
      ) WITHOUT ROWID;
      CREATE INDEX host_packages_name ON host_packages (name);
      CREATE TABLE package_changes (
@@ -935,9 +936,9 @@ const MIGRATIONS: &[Migration] = &[
         arch         TEXT NOT NULL,
         change       TEXT NOT NULL,
         old_version  TEXT NOT NULL,
-        new_version  TEXT NOT NULL,
-        PRIMARY KEY (agent_id, time, name, arch)
-     ) WITHOUT ROWID;",
+        new_version  TEXT NOT NULL
+     );
+     CREATE INDEX package_changes_agent_time ON package_changes (agent_id, time);",
         postgres: "CREATE TABLE host_software (
         agent_id        TEXT PRIMARY KEY,
         source          TEXT NOT NULL,
@@ -954,7 +955,7 @@ const MIGRATIONS: &[Migration] = &[
         arch      TEXT NOT NULL,
         version   TEXT NOT NULL,
         since     DOUBLE PRECISION NOT NULL,
-        PRIMARY KEY (agent_id, name, arch)
+        PRIMARY KEY (agent_id, name, arch, version)
      );
      CREATE INDEX host_packages_name ON host_packages (name);
      CREATE TABLE package_changes (
@@ -964,9 +965,9 @@ const MIGRATIONS: &[Migration] = &[
         arch         TEXT NOT NULL,
         change       TEXT NOT NULL,
         old_version  TEXT NOT NULL,
-        new_version  TEXT NOT NULL,
-        PRIMARY KEY (agent_id, time, name, arch)
-     );",
+        new_version  TEXT NOT NULL
+     );
+     CREATE INDEX package_changes_agent_time ON package_changes (agent_id, time);",
     },
 ];
 

@@ -176,14 +176,14 @@ pub async fn search(
     let problem = asked
         .then(|| crate::api::software::search_problem(Some(name), below))
         .flatten();
-    let hits = match (asked, problem) {
+    let (hits, truncated) = match (asked, problem) {
         (true, None) => {
             match crate::api::software::search_hosts(&app, &v.user, name, below).await {
-                Ok(h) => Some(h),
+                Ok((h, truncated)) => (Some(h), truncated),
                 Err(_) => return unavailable(&v),
             }
         }
-        _ => None,
+        _ => (None, false),
     };
     let body = html! {
         p { (t(l, "software-search-intro")) }
@@ -219,6 +219,7 @@ pub async fn search(
                     } } }
                 }
                 p.note { (tr!(l, "software-search-total", hosts = distinct_hosts(hits), count = number(l, hits.len() as f64, 0))) }
+                @if truncated { p.error role="alert" { (t(l, "software-search-truncated")) } }
             }
         }
     };
