@@ -111,7 +111,7 @@ builds_lane() {
 lane builds nice -n 19 bash -c "set -o pipefail; FUZZ_SECS=$FUZZ_SECS; $(declare -f builds_lane); builds_lane"
 lane postgresql env SIMPUL_TEST_STORE=postgres cargo test --workspace --locked \
   --test ingest --test e2e --test enroll --test sla --test backups --test lan \
-  --test web --test prometheus --test remote_write --test tls --test security
+  --test web --test prometheus --test remote_write --test tls --test security --test software
 lane sqlite cargo test --workspace --locked -- "${builds[@]/#/--skip=}"
 wait
 status=0
