@@ -233,6 +233,13 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
         366.0 * 86400.0
     );
 
+    // nobody reads them without a token or a login
+    assert_eq!(simpul_e2e::get_anonymous(&c.url("/api/v1/websites")).0, 401);
+    assert_eq!(
+        simpul_e2e::get_anonymous(&c.url("/api/v1/websites/portal/checks")).0,
+        401
+    );
+
     // the stored probes of a site
     let (code, h) = get_json(&c.url("/api/v1/websites/dinkes-portal/checks"));
     assert_eq!(code, 200, "{h}");
