@@ -457,7 +457,7 @@ impl Drop for Killed {
 #[test]
 fn in_a_namespace_names_resolve_through_its_hosts_file_and_the_lookalike_is_flagged() {
     use simpul_e2e::netlab::{missing, NetLab};
-    if let Some(why) = missing(&["openssl"]) {
+    if let Some(why) = missing(&["openssl", "ss"]) {
         assert!(std::env::var_os("CI").is_none(), "{why}");
         eprintln!("skipped: {why}");
         return;
@@ -500,6 +500,23 @@ fn in_a_namespace_names_resolve_through_its_hosts_file_and_the_lookalike_is_flag
             .spawn()
             .unwrap(),
     );
+    // the collector probes at once: the server must be listening first
+    let start = Instant::now();
+    loop {
+        let out = lab
+            .command(&lab.host(1), std::path::Path::new("ss"))
+            .args(["-Hltn"])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&out.stdout).contains("10.250.0.1:8443") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "openssl s_server is not listening"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let scan = lab.ns("scan");
     let etc = EtcNetns(std::path::Path::new("/etc/netns").join(&scan));
     std::fs::create_dir_all(&etc.0).unwrap();
