@@ -216,9 +216,9 @@ fn target(url: &str, trust: Trust) -> Target {
 #[tokio::test]
 async fn a_valid_site_is_up_with_its_phases_and_chain() {
     let pki = Pki::new();
-    // the server takes 150 ms before it answers: that is the first byte's phase
+    // the server takes 400 ms before it answers: that is the first byte's phase
     let slowish: Handler = Arc::new(|_| match ok("<p>Pemerintah Kota</p>") {
-        Reply::After(_, a) => Reply::After(Duration::from_millis(150), a),
+        Reply::After(_, a) => Reply::After(Duration::from_millis(400), a),
         r => r,
     });
     let s = Server::start(
@@ -241,10 +241,10 @@ async fn a_valid_site_is_up_with_its_phases_and_chain() {
     assert!(p.dns_seconds > 0.0, "{p:?}");
     assert!(p.connect_seconds > 0.0 && p.tls_seconds > 0.0, "{p:?}");
     assert!(
-        p.first_byte_seconds >= 0.15 && p.first_byte_seconds < 1.0,
+        p.first_byte_seconds >= 0.4 && p.first_byte_seconds < 3.0,
         "{p:?}"
     );
-    assert!(p.tls_seconds < 0.15, "{p:?}");
+    assert!(p.tls_seconds < p.first_byte_seconds, "{p:?}");
     let sum = p.dns_seconds
         + p.connect_seconds
         + p.tls_seconds
@@ -511,7 +511,7 @@ async fn a_slow_server_is_a_timeout_that_says_where_it_waited() {
         c.reason
     );
     assert!(
-        c.total_seconds >= 0.7 && c.total_seconds < 1.5,
+        c.total_seconds >= 0.7 && c.total_seconds < 3.0,
         "{}",
         c.total_seconds
     );
