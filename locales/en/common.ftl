@@ -8,6 +8,7 @@ nav-inventory = Inventory
 nav-lan = LAN
 nav-links = WAN links
 nav-interfaces = Traffic
+nav-websites = Websites
 user-scope-agency = { $name } (OPD { $agency })
 user-scope-admin = { $name } (Diskominfo admin)
 logout = Log out

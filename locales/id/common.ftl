@@ -8,6 +8,7 @@ nav-inventory = Aset TIK
 nav-lan = Jaringan (LAN)
 nav-links = Tautan WAN
 nav-interfaces = Lalu lintas
+nav-websites = Situs web
 user-scope-agency = { $name } (Perangkat Daerah { $agency })
 user-scope-admin = { $name } (admin Diskominfo)
 logout = Keluar

@@ -116,7 +116,7 @@ fn page_headers() -> [(header::HeaderName, &'static str); 5] {
 }
 
 /// The navigation entries: (path, label the pages name as active, message key).
-const NAV: [(&str, &str, &str); 7] = [
+const NAV: [(&str, &str, &str); 8] = [
     ("/", "Scorecard", "nav-scorecard"),
     ("/sla", "SLA", "nav-sla"),
     ("/backups", "Backups", "nav-backups"),
@@ -124,6 +124,7 @@ const NAV: [(&str, &str, &str); 7] = [
     ("/lan", "LAN", "nav-lan"),
     ("/links", "Links", "nav-links"),
     ("/interfaces", "Interfaces", "nav-interfaces"),
+    ("/websites", "Websites", "nav-websites"),
 ];
 
 /// A whole page: header with navigation and the user, `body` in <main>.
