@@ -89,7 +89,11 @@ fn the_static_agent_runs_without_a_libc() {
         .unwrap();
     assert!(normal.status.success());
     let normal: serde_json::Value = serde_json::from_slice(&normal.stdout).unwrap();
-    assert_eq!(keys(&chrooted), keys(&normal));
+    // the same sections, but for the software inventory: an empty root has no package
+    // database, this machine has dpkg's
+    let mut normal_keys = keys(&normal);
+    assert!(normal_keys.remove("software"), "{normal}");
+    assert_eq!(keys(&chrooted), normal_keys);
     assert_eq!(keys(&chrooted["health"]), keys(&normal["health"]));
     assert_eq!(keys(&chrooted["uptime"]), keys(&normal["uptime"]));
     assert!(chrooted["health"]["cpu"]["usage_ratio"].is_number());
