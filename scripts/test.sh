@@ -86,6 +86,9 @@ log "cargo build (binaries for the end-to-end tests)"
 cargo build --workspace --locked
 log "cargo test: compiling"
 cargo test --workspace --locked --no-run
+# the compile phase's disk use, so a machine short of disk shows up here rather than as
+# a linker crash (one CI machine ran out while linking the test binaries)
+log "disk: target/ holds $(du -sh target | cut -f1); $(df -h --output=avail . | tail -1 | tr -d ' ') free"
 # Three lanes side by side, as most of the suite waits on servers and timers rather than
 # the CPU; each lane's output follows the others' below, whole.
 #   sqlite:     the whole suite but two tests
