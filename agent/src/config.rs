@@ -96,6 +96,13 @@ pub struct AgentConfig {
     /// Link probes (`[[probes]]`): ICMP or TCP rounds to each target; none by default.
     #[serde(default)]
     pub probes: Vec<crate::probes::ProbeConfig>,
+    /// Certificate files on this server (`[[certificates]]`): sent for the collector to
+    /// verify; none by default.
+    #[serde(default)]
+    pub certificates: Vec<crate::certificates::CertificateConfig>,
+    /// Seconds between two checks whether a certificate file changed (a `stat` each).
+    #[serde(default = "default_certificate_check_secs")]
+    pub certificate_check_secs: u32,
 }
 
 fn default_collector_url() -> String {
@@ -140,6 +147,9 @@ fn default_retry_max_secs() -> u32 {
 fn default_backup_check_secs() -> u32 {
     300
 }
+fn default_certificate_check_secs() -> u32 {
+    300
+}
 fn default_batch_max_reports() -> u32 {
     500
 }
@@ -175,6 +185,8 @@ impl Default for AgentConfig {
             backups: Vec::new(),
             discovery: crate::discovery::DiscoveryConfig::default(),
             probes: Vec::new(),
+            certificates: Vec::new(),
+            certificate_check_secs: default_certificate_check_secs(),
         }
     }
 }
@@ -266,6 +278,10 @@ impl AgentConfig {
         p.extend(self.software.problems());
         p.extend(self.discovery.problems());
         p.extend(crate::probes::problems(&self.probes));
+        p.extend(crate::certificates::problems(
+            &self.certificates,
+            self.certificate_check_secs,
+        ));
         if !(1..=1000).contains(&self.batch_max_reports) {
             p.push(format!(
                 "batch_max_reports = {}: must be between 1 and 1000 (the collector's default max_batch_reports)",

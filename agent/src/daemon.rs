@@ -257,6 +257,7 @@ impl Daemon {
         // (software differences too: the collector applies each to the list before)
         let precious = report.inventory.is_some()
             || report.software.is_some()
+            || report.certificates.is_some()
             || !report.backups.is_empty()
             || report.lan.is_some();
         match self
@@ -276,6 +277,9 @@ impl Daemon {
                 if let (Some(sw), Some(_)) = (&mut self.sampler.software, &report.software) {
                     sw.schedule.handed_over(Instant::now());
                 }
+                if let (Some(c), Some(_)) = (&mut self.sampler.certificates, &report.certificates) {
+                    c.handed_over(Instant::now());
+                }
                 Ok(())
             }
             Err(e) => {
@@ -293,6 +297,11 @@ impl Daemon {
                         if let (Some(sw), Some(_)) = (&mut self.sampler.software, &report.software)
                         {
                             sw.schedule.handed_over(Instant::now());
+                        }
+                        if let (Some(c), Some(_)) =
+                            (&mut self.sampler.certificates, &report.certificates)
+                        {
+                            c.handed_over(Instant::now());
                         }
                         self.software_answer(&ack);
                     }

@@ -3,6 +3,7 @@
 //! daemon's binary carries none of the discovery code) are built from it.
 
 pub mod backups;
+pub mod certificates;
 pub mod cli;
 pub mod collectors;
 pub mod config;

@@ -188,6 +188,10 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
         probes: simpul_agent::probes::Outbox::default(),
         traffic: simpul_agent::traffic::Outbox::default(),
         software: simpul_agent::software::SoftwareInventory::new(&cfg.software, &cfg.procfs),
+        certificates: simpul_agent::certificates::CertificateFiles::new(
+            &cfg.certificates,
+            cfg.certificate_check_secs,
+        ),
     })
 }
 

@@ -90,6 +90,8 @@ pub struct Sampler {
     pub traffic: crate::traffic::Outbox,
     /// The installed packages (`[software]`); `None` when turned off.
     pub software: Option<crate::software::SoftwareInventory>,
+    /// The certificate files (`[[certificates]]`); `None` when none is configured.
+    pub certificates: Option<crate::certificates::CertificateFiles>,
 }
 
 impl Sampler {
@@ -114,6 +116,7 @@ impl Sampler {
             snmp: Vec::new(),
             probes: Vec::new(),
             traffic: Vec::new(),
+            certificates: None,
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -165,6 +168,9 @@ impl Sampler {
                     error: e,
                 });
             }
+        }
+        if let Some(c) = &mut self.certificates {
+            report.certificates = c.poll(now);
         }
         report.backups = self.backups.due(now);
         (report.lan, report.snmp) = self.lan.due(now);
@@ -247,6 +253,7 @@ mod tests {
             probes: crate::probes::Outbox::default(),
             traffic: crate::traffic::Outbox::default(),
             software: None,
+            certificates: None,
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

@@ -3,11 +3,12 @@
 //! Both sides compile against this one crate so that the wire format cannot drift. A
 //! [`Report`] is one sample of one host: identity, sequence number, sample time, and
 //! optional sections (`health`, `uptime`, `inventory`, `software`, `backups`, `lan`, `snmp`,
-//! `probes`, `traffic`). Every struct denies unknown
+//! `probes`, `traffic`, `certificates`). Every struct denies unknown
 //! fields: a typo on the wire is an error that names the field, not silently dropped
 //! data. Changing the meaning of a field bumps [`PROTOCOL_VERSION`].
 
 mod backups;
+mod certificates;
 mod config_file;
 mod decode;
 mod health;
@@ -20,6 +21,11 @@ mod validate;
 mod wire;
 
 pub use backups::{BackupEvidence, BackupKind};
+pub use certificates::{
+    certificate_from_text, certificate_to_text, der_shape, CertificateFile, DerShape,
+    MAX_CERTIFICATES_PER_FILE, MAX_CERTIFICATE_DER_BYTES, MAX_CERTIFICATE_FILES,
+    MAX_CERTIFICATE_FILE_BYTES, MAX_CERTIFICATE_PATH_BYTES, MAX_CERTIFICATE_SECTION_DER_BYTES,
+};
 pub use config_file::{load_config, parse_config, ConfigError, Parsed};
 pub use decode::{decode_reports, DecodeError};
 pub use health::{
@@ -141,6 +147,16 @@ pub struct Report {
         )
     )]
     pub traffic: Vec<TrafficPoll>,
+    /// The configured certificate files (`[[certificates]]` in agent.toml), every one
+    /// of them: at start, when one changed, and hourly (see [`CertificateFile`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::option::of(proptest::collection::vec(proptest::arbitrary::any::<CertificateFile>(), 0..3))"
+        )
+    )]
+    pub certificates: Option<Vec<CertificateFile>>,
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.
@@ -220,7 +236,8 @@ pub const ACCEPT_REFUSED_HEADER: &str = "simpul-accept-refused";
 pub struct RefusedSection {
     /// The report's sequence number.
     pub sequence: u64,
-    /// `inventory`, `backups`, `lan`, `snmp`, `probes` or `traffic`.
+    /// `inventory`, `software`, `backups`, `lan`, `snmp`, `probes`, `traffic` or
+    /// `certificates`.
     pub section: Section,
     /// Why, each naming the field (without a batch index) and the rule.
     pub violations: Vec<Violation>,

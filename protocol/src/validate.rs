@@ -249,6 +249,9 @@ impl Report {
         if let Some(sw) = &self.software {
             check_software(&mut c, sw);
         }
+        if let Some(files) = &self.certificates {
+            check_certificates(&mut c, files);
+        }
         if c.count("backups", self.backups.len(), limits.max_backups) {
             for (i, b) in self.backups.iter().enumerate() {
                 c.id(&format!("backups[{i}].obligation"), &b.obligation);
@@ -396,11 +399,12 @@ pub enum Section {
     Snmp,
     Probes,
     Traffic,
+    Certificates,
 }
 
 impl Section {
     /// Every section, in the order of [`Section::as_str`] labels.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Inventory,
         Self::Software,
         Self::Backups,
@@ -408,6 +412,7 @@ impl Section {
         Self::Snmp,
         Self::Probes,
         Self::Traffic,
+        Self::Certificates,
     ];
 
     /// The section's JSON field name, also the `section` label of metrics.
@@ -420,6 +425,7 @@ impl Section {
             Self::Snmp => "snmp",
             Self::Probes => "probes",
             Self::Traffic => "traffic",
+            Self::Certificates => "certificates",
         }
     }
 
@@ -445,6 +451,7 @@ impl Report {
             Section::Snmp => self.snmp.clear(),
             Section::Probes => self.probes.clear(),
             Section::Traffic => self.traffic.clear(),
+            Section::Certificates => self.certificates = None,
         }
     }
 
@@ -774,6 +781,91 @@ fn check_health(c: &mut Checker<'_>, h: &Health) {
     }
 }
 
+/// The certificate section: at most [`crate::MAX_CERTIFICATE_FILES`] files, each with
+/// an absolute path named once, a known format, at most
+/// [`crate::MAX_CERTIFICATES_PER_FILE`] certificates of base64 DER shaped like a
+/// certificate (never a key), the whole at most
+/// [`crate::MAX_CERTIFICATE_SECTION_DER_BYTES`].
+fn check_certificates(c: &mut Checker<'_>, files: &[crate::CertificateFile]) {
+    if !c.count("certificates", files.len(), crate::MAX_CERTIFICATE_FILES) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0usize;
+    for (i, f) in files.iter().enumerate() {
+        let at = |k: &str| format!("certificates[{i}].{k}");
+        let max = crate::MAX_CERTIFICATE_PATH_BYTES;
+        if !f.path.starts_with('/') {
+            c.fail(
+                at("path"),
+                "must be an absolute path, e.g. /etc/ssl/certs/web.pem",
+            );
+        } else if f.path.len() > max {
+            c.fail(at("path"), format!("must be at most {max} bytes"));
+        } else if f.path.chars().any(char::is_control) {
+            c.fail(at("path"), "must not contain control characters");
+        } else if !seen.insert(f.path.as_str()) {
+            c.fail(
+                at("path"),
+                "must name each file once; this path is already listed",
+            );
+        }
+        c.string(&at("name"), &f.name);
+        if !matches!(f.format.as_str(), "" | "pem" | "der") {
+            c.fail(at("format"), "must be pem, der or empty (nothing read)");
+        }
+        let max = c.limits.max_string_bytes * 4;
+        if f.error.len() > max {
+            c.fail(at("error"), format!("must be at most {max} bytes"));
+        }
+        if c.count(
+            &at("skipped"),
+            f.skipped.len(),
+            crate::MAX_CERTIFICATES_PER_FILE,
+        ) {
+            for s in &f.skipped {
+                c.string(&at("skipped"), s);
+            }
+        }
+        if !c.count(
+            &at("certificates"),
+            f.certificates.len(),
+            crate::MAX_CERTIFICATES_PER_FILE,
+        ) {
+            continue;
+        }
+        for (j, text) in f.certificates.iter().enumerate() {
+            let field = format!("certificates[{i}].certificates[{j}]");
+            let max = crate::MAX_CERTIFICATE_DER_BYTES;
+            if text.len() > max.div_ceil(3) * 4 {
+                c.fail(field, format!("must be at most {max} bytes of DER"));
+                continue;
+            }
+            match crate::certificate_from_text(text) {
+                None => c.fail(field, "must be base64 (standard alphabet, padded) of DER"),
+                Some(der) => {
+                    total += der.len();
+                    if der.len() > max {
+                        c.fail(field, format!("must be at most {max} bytes of DER"));
+                    } else if crate::der_shape(&der) != crate::DerShape::Certificate {
+                        c.fail(
+                            field,
+                            "must be one DER certificate (SEQUENCE whose first element is a SEQUENCE)",
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let max = crate::MAX_CERTIFICATE_SECTION_DER_BYTES;
+    if total > max {
+        c.fail(
+            "certificates",
+            format!("must carry at most {max} bytes of DER in all, carries {total}"),
+        );
+    }
+}
+
 /// The software section: a known source, a digest of 16 hex digits, at most
 /// [`crate::MAX_PACKAGES`] packages with a name and a version each, and removals only
 /// in an update with a base.
@@ -932,6 +1024,7 @@ mod tests {
             }),
             inventory: None,
             software: None,
+            certificates: None,
             collectors: vec![],
             spool: None,
             backups: vec![],
@@ -1364,5 +1457,65 @@ mod tests {
                 "inventory.interfaces[0].addresses[1].address"
             ]
         );
+    }
+
+    #[test]
+    fn certificate_files_are_bounded_and_never_carry_a_key() {
+        use crate::{certificate_to_text, CertificateFile};
+        let cert = certificate_to_text(&[0x30, 0x04, 0x30, 0x00, 0x30, 0x00]);
+        let key = certificate_to_text(&[0x30, 0x03, 0x02, 0x01, 0x00]);
+        let file = |path: &str, certs: Vec<String>| CertificateFile {
+            path: path.into(),
+            name: String::new(),
+            format: "pem".into(),
+            certificates: certs,
+            skipped: vec!["PRIVATE KEY".into()],
+            error: String::new(),
+        };
+        let mut r = report();
+        r.certificates = Some(vec![file("/etc/ssl/web.pem", vec![cert.clone()])]);
+        assert_eq!(r.validate(&Limits::default(), NOW), Ok(()));
+        let mut dup = file("/etc/ssl/web.pem", vec![]);
+        dup.format = "p12".into();
+        r.certificates = Some(vec![
+            file("/etc/ssl/web.pem", vec![cert.clone(), key, "%%%".into()]),
+            file("etc/ssl/relative.pem", vec![]),
+            dup,
+        ]);
+        assert_eq!(
+            fields(&r),
+            [
+                "certificates[0].certificates[1]",
+                "certificates[0].certificates[2]",
+                "certificates[1].path",
+                "certificates[2].path",
+                "certificates[2].format"
+            ]
+        );
+        let v = r.validate(&Limits::default(), NOW).unwrap_err();
+        assert!(v
+            .iter()
+            .any(|v| v.rule.contains("must be one DER certificate")));
+        assert!(v.iter().any(|v| v.rule.contains("already listed")));
+        assert_eq!(
+            Section::of_field("certificates[0].path"),
+            Some(Section::Certificates)
+        );
+        // too many, and too much DER in all
+        r.certificates = Some(
+            (0..=crate::MAX_CERTIFICATE_FILES)
+                .map(|i| file(&format!("/c/{i}"), vec![]))
+                .collect(),
+        );
+        assert_eq!(fields(&r), ["certificates"]);
+        let mut big = vec![0x30, 0x82, 0x3f, 0xfc, 0x30, 0x82, 0x3f, 0xf8];
+        big.resize(0x4000, 0);
+        let big = certificate_to_text(&big);
+        r.certificates = Some(
+            (0..20)
+                .map(|i| file(&format!("/c/{i}"), vec![big.clone()]))
+                .collect(),
+        );
+        assert_eq!(fields(&r), ["certificates"]);
     }
 }

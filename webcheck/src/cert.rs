@@ -29,6 +29,7 @@ pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 #[derive(Debug, Clone)]
 pub struct Trust {
     verifier: Arc<WebPkiServerVerifier>,
+    roots: Arc<RootCertStore>,
     provider: Arc<CryptoProvider>,
     /// What the CAs are, for reasons: `system roots` or the bundle's path.
     source: String,
@@ -65,16 +66,49 @@ impl Trust {
     }
 
     fn load(path: &Path, what: &str, source: &str) -> Result<Self, TrustError> {
-        let bytes = std::fs::read(path).map_err(|e| TrustError::Read {
-            what: what.into(),
-            path: path.into(),
-            source: e,
-        })?;
         let mut roots = RootCertStore::empty();
-        // unparsable entries are skipped, as the system bundle may hold some
-        roots.add_parsable_certificates(
-            CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok),
-        );
+        add_bundle(&mut roots, path, what)?;
+        Self::of_roots(roots, path, what, source)
+    }
+
+    /// The CAs of the system's bundle (when `system`) and of each PEM bundle of
+    /// `bundles` together: what certificate files are verified against. Each bundle must
+    /// be readable and hold a CA; the system's bundle is required only when asked for.
+    pub fn from_bundles(system: bool, bundles: &[PathBuf]) -> Result<Self, TrustError> {
+        let mut roots = RootCertStore::empty();
+        let mut source = Vec::new();
+        if system {
+            add_bundle(
+                &mut roots,
+                Path::new(SYSTEM_CA_BUNDLE),
+                "the system CA bundle",
+            )?;
+            source.push("system roots".to_owned());
+        }
+        for b in bundles {
+            let before = roots.len();
+            add_bundle(&mut roots, b, "CA bundle")?;
+            if roots.len() == before {
+                return Err(TrustError::Empty {
+                    what: "CA bundle".into(),
+                    path: b.clone(),
+                });
+            }
+            source.push(b.display().to_string());
+        }
+        let first = bundles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(SYSTEM_CA_BUNDLE));
+        Self::of_roots(roots, &first, "CA bundle", &source.join(" + "))
+    }
+
+    fn of_roots(
+        roots: RootCertStore,
+        path: &Path,
+        what: &str,
+        source: &str,
+    ) -> Result<Self, TrustError> {
         let empty = || TrustError::Empty {
             what: what.into(),
             path: path.into(),
@@ -82,16 +116,85 @@ impl Trust {
         if roots.is_empty() {
             return Err(empty());
         }
+        let roots = Arc::new(roots);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+            WebPkiServerVerifier::builder_with_provider(Arc::clone(&roots), Arc::clone(&provider))
                 .build()
                 .map_err(|_| empty())?;
         Ok(Self {
             verifier,
+            roots,
             provider,
             source: source.into(),
         })
+    }
+
+    /// Whether the chain `chain` (DER, the certificate first, then its chain in any
+    /// order) read from a file verifies at `now` (Unix seconds): to a trusted CA, each
+    /// within its validity, signatures and key usage for a TLS server or, failing that,
+    /// a TLS client. No host name is checked: a file is not reached by a name.
+    pub fn verify_chain(&self, chain: &[Vec<u8>], now: i64) -> (Verdict, String) {
+        let Some((leaf, rest)) = chain.split_first() else {
+            return (Verdict::Invalid, "no certificate".into());
+        };
+        let leaf_der = CertificateDer::from(leaf.as_slice());
+        let intermediates: Vec<CertificateDer<'_>> = rest
+            .iter()
+            .map(|c| CertificateDer::from(c.as_slice()))
+            .collect();
+        let ee = match webpki::EndEntityCert::try_from(&leaf_der) {
+            Ok(ee) => ee,
+            Err(e) => return (Verdict::Invalid, format!("not a readable certificate: {e}")),
+        };
+        let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            u64::try_from(now).unwrap_or(0),
+        ));
+        let algs = self.provider.signature_verification_algorithms.all;
+        let verify = |usage: webpki::KeyUsage| {
+            ee.verify_for_usage(
+                algs,
+                &self.roots.roots,
+                &intermediates,
+                time,
+                usage,
+                None,
+                None,
+            )
+            .map(|_| ())
+        };
+        let result = match verify(webpki::KeyUsage::server_auth()) {
+            #[allow(deprecated, reason = "older webpki releases still give it")]
+            Err(
+                webpki::Error::RequiredEkuNotFound | webpki::Error::RequiredEkuNotFoundContext(_),
+            ) => verify(webpki::KeyUsage::client_auth()),
+            other => other,
+        };
+        match result {
+            Ok(()) => (Verdict::Valid, String::new()),
+            Err(webpki::Error::CertExpired { not_after, .. }) => (
+                Verdict::Expired,
+                format!(
+                    "expired {}",
+                    utc_text(i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX))
+                ),
+            ),
+            Err(webpki::Error::CertNotValidYet { not_before, .. }) => (
+                Verdict::NotYetValid,
+                format!(
+                    "not valid before {}",
+                    utc_text(i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX))
+                ),
+            ),
+            Err(webpki::Error::UnknownIssuer) => (
+                Verdict::UnknownCa,
+                format!(
+                    "issued by a CA not in {} (self-signed, a private CA, or an intermediate the file does not hold)",
+                    self.source
+                ),
+            ),
+            Err(e) => (Verdict::Invalid, format!("does not verify: {e}")),
+        }
     }
 
     /// What the CAs are: `system roots`, or the bundle's path.
@@ -115,6 +218,18 @@ impl Trust {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok((Arc::new(config), capture))
     }
+}
+
+/// Adds the CAs of the PEM bundle `path` to `roots` (unparsable entries skipped, as the
+/// system bundle may hold some).
+fn add_bundle(roots: &mut RootCertStore, path: &Path, what: &str) -> Result<(), TrustError> {
+    let bytes = std::fs::read(path).map_err(|e| TrustError::Read {
+        what: what.into(),
+        path: path.into(),
+        source: e,
+    })?;
+    roots.add_parsable_certificates(CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok));
+    Ok(())
 }
 
 /// What the verifier saw in one handshake.
@@ -445,5 +560,88 @@ impl CertInfo {
         } else {
             self.sans.join(", ")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair,
+    };
+
+    use super::*;
+
+    fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name.push(DnType::CommonName, name);
+        CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap()
+    }
+
+    fn leaf(
+        ca: &CertifiedIssuer<'static, KeyPair>,
+        days: (i64, i64),
+        eku: Vec<ExtendedKeyUsagePurpose>,
+    ) -> Vec<u8> {
+        let mut p = CertificateParams::new(vec!["mail.dinkes.go.id".to_owned()]).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        p.not_before = now + time::Duration::days(days.0);
+        p.not_after = now + time::Duration::days(days.1);
+        p.extended_key_usages = eku;
+        p.signed_by(&KeyPair::generate().unwrap(), ca)
+            .unwrap()
+            .der()
+            .to_vec()
+    }
+
+    #[test]
+    fn a_file_chain_verifies_against_the_bundles_without_a_host_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = ca("Simpul test CA");
+        let bundle = dir.path().join("ca.pem");
+        std::fs::write(&bundle, ours.pem()).unwrap();
+        let trust = Trust::from_bundles(false, std::slice::from_ref(&bundle)).unwrap();
+        assert_eq!(trust.source(), bundle.display().to_string());
+        let now = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        )
+        .unwrap();
+        let server = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let valid = leaf(&ours, (-1, 90), server.clone());
+        assert_eq!(
+            trust.verify_chain(&[valid], now),
+            (Verdict::Valid, String::new())
+        );
+        // a client certificate (clientAuth only) verifies as one
+        let client = leaf(&ours, (-1, 90), vec![ExtendedKeyUsagePurpose::ClientAuth]);
+        assert_eq!(trust.verify_chain(&[client], now).0, Verdict::Valid);
+        let (v, why) = trust.verify_chain(&[leaf(&ours, (-30, -2), server.clone())], now);
+        assert_eq!(v, Verdict::Expired);
+        assert!(why.starts_with("expired 20"), "{why}");
+        let (v, _) = trust.verify_chain(&[leaf(&ours, (3, 30), server.clone())], now);
+        assert_eq!(v, Verdict::NotYetValid);
+        let other = ca("Another CA");
+        let (v, why) = trust.verify_chain(&[leaf(&other, (-1, 30), server)], now);
+        assert_eq!(v, Verdict::UnknownCa);
+        assert!(why.contains("not in"), "{why}");
+        let (v, why) = trust.verify_chain(&[vec![0x30, 0x00]], now);
+        assert_eq!(v, Verdict::Invalid, "{why}");
+        // a bundle without a CA, or missing, is named
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "nothing").unwrap();
+        let e = Trust::from_bundles(false, &[empty])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds no usable CA certificate"), "{e}");
+        let e = Trust::from_bundles(false, &[dir.path().join("nope.pem")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("cannot read CA bundle"), "{e}");
     }
 }

@@ -204,6 +204,7 @@ pub(crate) fn empty_report() -> Report {
         snmp: Vec::new(),
         probes: Vec::new(),
         traffic: Vec::new(),
+        certificates: None,
     }
 }
 
