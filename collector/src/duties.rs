@@ -40,6 +40,8 @@ pub struct Duties {
     pub traffic_devices: Vec<crate::traffic::DevicePoll>,
     /// Each host's installed packages in short (count, kernels).
     pub software: Vec<crate::software::Summary>,
+    /// Every declared website: its newest probe, certificate, domain rule and SLA.
+    pub websites: Vec<crate::websites::WebsiteStatus>,
 }
 
 /// An interface (or a device's counter poll) not seen for a day leaves the metrics.
@@ -86,6 +88,7 @@ impl Duties {
             .filter(|d| d.last_poll_seconds >= now - INTERFACE_STALE_SECS)
             .collect();
         let software = crate::software::summaries(conn, None)?;
+        let websites = crate::websites::statuses(conn, cfg, now)?;
         Ok(Self {
             at: now,
             seconds: started.elapsed().as_secs_f64(),
@@ -97,6 +100,7 @@ impl Duties {
             interfaces,
             traffic_devices,
             software,
+            websites,
         })
     }
 
@@ -120,6 +124,7 @@ impl Duties {
                 backups: &self.backups,
                 lan: &self.lan,
                 links: &links,
+                websites: &self.websites,
                 grace_intervals: cfg.grace_intervals,
                 skew_secs: cfg.max_clock_skew_secs,
                 now,

@@ -18,6 +18,7 @@ use crate::lan::{LanState, SiteStatus};
 use crate::links::report::LinkReport;
 use crate::sla::report::{HostSla, SlaStatus};
 use crate::state::HostState;
+use crate::websites::WebsiteStatus;
 
 crate::states! {
     /// An agency's LAN diagram duty, over its sites.
@@ -60,6 +61,9 @@ crate::states! {
         Inventory = "inventory",
         /// Its WAN links (`[[links]]`) are up and within their SLA this period.
         WanLink = "wan_link",
+        /// Its websites (`[[websites]]`) are up, under the official domain, within their
+        /// SLA, and serve certificates that verify and are not about to expire.
+        Websites = "websites",
     }
 }
 
@@ -172,6 +176,7 @@ impl Duty {
             Duty::LanChanges => "duty-lan-changes",
             Duty::Inventory => "duty-inventory",
             Duty::WanLink => "duty-wan-link",
+            Duty::Websites => "duty-websites",
         }
     }
 }
@@ -232,7 +237,7 @@ pub fn months_to_csv(months: &[(String, Vec<ScoreRow>)]) -> String {
 /// The CSV of `parts` (each with its month, when the file has a month column).
 fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -> String {
     // (the API's name, the message key of its Indonesian name)
-    const COLUMNS: [(&str, &str); 33] = [
+    const COLUMNS: [(&str, &str); 35] = [
         ("month", "csv-month"),
         ("agency", "csv-agency"),
         ("name", "csv-name"),
@@ -268,6 +273,8 @@ fn csv_of(parts: &[(Option<&str>, &[ScoreRow])], with_month: bool, lang: Lang) -
         ("inventory_reason", "csv-inventory-reason"),
         ("wan_link", "duty-wan-link"),
         ("wan_link_reason", "csv-wan-link-reason"),
+        ("websites", "duty-websites"),
+        ("websites_reason", "csv-websites-reason"),
         ("worst_duty", "csv-worst-duty"),
     ];
     let names = crate::i18n::column_names(lang, &COLUMNS);
@@ -348,6 +355,8 @@ pub struct Inputs<'a> {
     pub lan: &'a [SiteStatus],
     /// The declared WAN links over their current period.
     pub links: &'a [&'a LinkReport],
+    /// The declared websites.
+    pub websites: &'a [WebsiteStatus],
     /// A host is up while its newest report is younger than this many intervals.
     pub grace_intervals: u32,
     pub skew_secs: u64,
@@ -442,6 +451,12 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
             .copied()
             .filter(|l| l.agency == a.id)
             .collect::<Vec<_>>(),
+        websites: &i
+            .websites
+            .iter()
+            .filter(|w| w.agency == a.id)
+            .collect::<Vec<_>>(),
+        now: i.now,
     });
     let worst = duties
         .iter()
@@ -487,6 +502,9 @@ struct Facts<'a> {
     unacknowledged: i64,
     /// Its WAN links.
     links: &'a [&'a LinkReport],
+    /// Its websites.
+    websites: &'a [&'a WebsiteStatus],
+    now: f64,
 }
 
 /// The cell of every duty, in [`Duty`] order.
@@ -624,6 +642,7 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         ),
     };
     let wan = wan_cell(f.links);
+    let web = websites_cell(f.websites, f.now);
     let link = |page: &str| page.replace("{a}", a);
     vec![
         cell(Duty::Agents, agents, link("/agencies/{a}")),
@@ -634,7 +653,136 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         cell(Duty::LanChanges, changes, link("/lan/{a}")),
         cell(Duty::Inventory, inventory, link("/inventory?agency={a}")),
         cell(Duty::WanLink, wan, "/links".to_owned()),
+        cell(Duty::Websites, web, link("/websites/{a}")),
     ]
+}
+
+/// A certificate that expires within this many days fails the websites duty (the
+/// alert's critical threshold)...
+pub const CERTIFICATE_FAILING_DAYS: f64 = 7.0;
+/// ... and within this many, warns (the alert's warning threshold).
+pub const CERTIFICATE_WARNING_DAYS: f64 = 30.0;
+
+/// The websites duty over an agency's declared sites, at `now`: failing when a site is
+/// down now, serves a certificate that does not verify or expires within
+/// [`CERTIFICATE_FAILING_DAYS`], is outside the official domain, or breached its SLA
+/// class this period; a warning when a certificate expires within
+/// [`CERTIFICATE_WARNING_DAYS`], a site is at risk, or some were not probed yet; no data
+/// when none was probed; not applicable without a declared site. The reason lists
+/// every problem, the failing ones first.
+fn websites_cell(sites: &[&WebsiteStatus], now: f64) -> (Cell, Msg) {
+    use crate::sla::report::Verdict;
+    use simpul_webcheck::State;
+    if sites.is_empty() {
+        return (Cell::NotApplicable, Msg::new("cell-web-none-declared"));
+    }
+    let probed: Vec<&WebsiteStatus> = sites
+        .iter()
+        .copied()
+        .filter(|s| s.state.is_some())
+        .collect();
+    if probed.is_empty() {
+        return (Cell::NoData, Msg::new("cell-web-not-probed"));
+    }
+    let n = |f: &dyn Fn(&WebsiteStatus) -> bool| probed.iter().filter(|s| f(s)).count();
+    let days = |s: &WebsiteStatus| {
+        (s.certificate == Some(simpul_webcheck::Verdict::Valid))
+            .then(|| s.days_to_expiry(now))
+            .flatten()
+    };
+    let expiring = |max: f64| -> (usize, Option<f64>) {
+        let d: Vec<f64> = probed
+            .iter()
+            .filter_map(|s| days(s))
+            .filter(|d| *d <= max)
+            .collect();
+        (d.len(), d.into_iter().reduce(f64::min))
+    };
+    let mut failing = Vec::new();
+    let mut warning = Vec::new();
+    let push = |to: &mut Vec<Msg>, key: &str, count: usize| {
+        if count > 0 {
+            to.push(Msg::new(key).count("count", count));
+        }
+    };
+    push(
+        &mut failing,
+        "cell-web-down",
+        n(&|s| {
+            s.state
+                .is_some_and(|x| x != State::Up && x != State::CertificateInvalid)
+        }),
+    );
+    push(
+        &mut failing,
+        "cell-web-certificate-invalid",
+        n(&|s| {
+            s.state == Some(State::CertificateInvalid)
+                || s.certificate
+                    .is_some_and(|v| v != simpul_webcheck::Verdict::Valid)
+        }),
+    );
+    let (soon, first) = expiring(CERTIFICATE_FAILING_DAYS);
+    if soon > 0 {
+        failing.push(
+            Msg::new("cell-web-certificate-expiring")
+                .count("count", soon)
+                .num("days", first.unwrap_or(0.0).max(0.0).floor()),
+        );
+    }
+    push(
+        &mut failing,
+        "cell-web-outside-domain",
+        n(&|s| s.official == Some(false)),
+    );
+    push(
+        &mut failing,
+        "cell-web-breached",
+        n(&|s| s.verdict == Some(Verdict::Breached)),
+    );
+    let (later, first_later) = expiring(CERTIFICATE_WARNING_DAYS);
+    if later > soon {
+        warning.push(
+            Msg::new("cell-web-certificate-expiring")
+                .count("count", later - soon)
+                .num(
+                    "days",
+                    probed
+                        .iter()
+                        .filter_map(|s| days(s))
+                        .filter(|d| *d > CERTIFICATE_FAILING_DAYS)
+                        .reduce(f64::min)
+                        .or(first_later)
+                        .unwrap_or(0.0)
+                        .floor(),
+                ),
+        );
+    }
+    push(
+        &mut warning,
+        "cell-web-at-risk",
+        n(&|s| s.verdict == Some(Verdict::AtRisk)),
+    );
+    push(
+        &mut warning,
+        "cell-web-some-not-probed",
+        sites.len() - probed.len(),
+    );
+    let state = if !failing.is_empty() {
+        Cell::Failing
+    } else if !warning.is_empty() {
+        Cell::Warning
+    } else {
+        return (
+            Cell::Ok,
+            Msg::new("cell-web-ok").count("count", sites.len()),
+        );
+    };
+    failing.extend(warning);
+    (
+        state,
+        Msg::new("cell-web-problems").list("problems", failing),
+    )
 }
 
 /// The WAN link duty over an agency's declared links: failing when one is down now or
@@ -1031,6 +1179,7 @@ mod tests {
                 backups,
                 lan,
                 links: &[],
+                websites: &[],
                 grace_intervals: 3,
                 skew_secs: 300,
                 now: NOW,
@@ -1189,6 +1338,7 @@ mod tests {
             backups: &[backup("bappeda", BackupState::Late, RestoreTestState::Ok)],
             lan: &[site("dinkes", LanState::Ok, 0, 1)],
             links: &[],
+            websites: &[],
             grace_intervals: 3,
             skew_secs: 300,
             now: NOW,
@@ -1264,7 +1414,7 @@ mod tests {
             "{csv}"
         );
         assert!(
-            lines[0].ends_with(",inventory,inventory_reason,wan_link,wan_link_reason,worst_duty"),
+            lines[0].ends_with(",inventory,inventory_reason,wan_link,wan_link_reason,websites,websites_reason,worst_duty"),
             "{csv}"
         );
         assert!(lines[2].ends_with(",failing"), "{csv}");
@@ -1379,6 +1529,7 @@ mod tests {
                 (Duty::LanChanges, Cell::Ok),
                 (Duty::Inventory, Cell::Ok),
                 (Duty::WanLink, Cell::NotApplicable),
+                (Duty::Websites, Cell::NotApplicable),
             ]
         );
         assert_eq!(r.worst, Cell::Ok);
@@ -1664,6 +1815,7 @@ mod tests {
                 backups: &[],
                 lan: &[],
                 links: &refs,
+                websites: &[],
                 grace_intervals: 3,
                 skew_secs: 300,
                 now: NOW,
@@ -1679,6 +1831,123 @@ mod tests {
         };
         assert_eq!(wan(&rows[0]), Cell::Failing);
         assert_eq!(wan(&rows[1]), Cell::NotApplicable);
-        assert_eq!(rows[0].duties.last().unwrap().link, "/links");
+        assert_eq!(
+            rows[0]
+                .duties
+                .iter()
+                .find(|c| c.duty == Duty::WanLink)
+                .unwrap()
+                .link,
+            "/links"
+        );
+    }
+
+    #[test]
+    fn the_websites_duty_lists_every_problem_worst_first() {
+        use crate::sla::report::Verdict as V;
+        use simpul_webcheck::{State as S, Verdict as C};
+        let site = |agency: &str, state: Option<S>, cert: Option<(C, f64)>| WebsiteStatus {
+            website: format!("{agency}-web"),
+            agency: agency.into(),
+            state,
+            certificate: cert.map(|c| c.0),
+            certificate_not_after: cert.map(|c| (NOW + c.1 * 86_400.0) as i64),
+            official: Some(true),
+            verdict: Some(V::OnTrack),
+            availability_ratio: Some(1.0),
+        };
+        let cell = |sites: &[WebsiteStatus]| {
+            let refs: Vec<&WebsiteStatus> = sites.iter().collect();
+            let (c, m) = websites_cell(&refs, NOW);
+            (c, m.render(Lang::En), m.render(Lang::Id))
+        };
+        assert_eq!(cell(&[]).0, Cell::NotApplicable);
+        assert_eq!(
+            cell(&[site("a", None, None)]),
+            (
+                Cell::NoData,
+                "not probed yet".into(),
+                "belum diperiksa".into()
+            )
+        );
+        let good = site("a", Some(S::Up), Some((C::Valid, 200.0)));
+        assert_eq!(
+            cell(&[good.clone(), site("a", Some(S::Up), None)]),
+            (
+                Cell::Ok,
+                "2 sites up, certificates valid".into(),
+                "2 situs dapat diakses, sertifikat sah".into()
+            )
+        );
+        // a certificate 20 days from expiry warns, 5 days fails
+        let (c, en, _) = cell(&[good.clone(), site("a", Some(S::Up), Some((C::Valid, 20.5)))]);
+        assert_eq!(c, Cell::Warning);
+        assert_eq!(en, "1 certificate expires soon, the first in 20 days");
+        let (c, en, id) = cell(&[
+            site("a", Some(S::Up), Some((C::Valid, 5.2))),
+            site("a", Some(S::Up), Some((C::Valid, 25.0))),
+            site("a", Some(S::Timeout), None),
+            site("a", Some(S::CertificateInvalid), Some((C::Expired, -3.0))),
+            WebsiteStatus {
+                official: Some(false),
+                verdict: Some(V::AtRisk),
+                ..good.clone()
+            },
+            site("a", None, None),
+        ]);
+        assert_eq!(c, Cell::Failing);
+        assert_eq!(
+            en,
+            "1 site down now, 1 certificate does not verify (expired, unknown CA or wrong name), \
+             1 certificate expires soon, the first in 5 days, 1 site outside the official domain, \
+             1 certificate expires soon, the first in 25 days, \
+             1 site at risk of missing the SLA target, 1 site not probed yet"
+        );
+        assert!(
+            id.starts_with("1 situs tidak dapat diakses saat ini, "),
+            "{id}"
+        );
+        // an expired certificate whose probe still says up (a verdict of the chain)
+        let (c, en, _) = cell(&[site("a", Some(S::Up), Some((C::UnknownCa, 90.0)))]);
+        assert_eq!(c, Cell::Failing);
+        assert!(en.starts_with("1 certificate does not verify"), "{en}");
+        // a breach fails; through the scorecard only the agency's own sites count
+        let breached = WebsiteStatus {
+            verdict: Some(V::Breached),
+            ..good.clone()
+        };
+        let a = [agency("dinkes"), agency("bappeda")];
+        let rows = score(
+            &Inputs {
+                agencies: &a,
+                hosts: &[],
+                sla: &[],
+                backups: &[],
+                lan: &[],
+                links: &[],
+                websites: &[WebsiteStatus {
+                    agency: "dinkes".into(),
+                    ..breached
+                }],
+                grace_intervals: 3,
+                skew_secs: 300,
+                now: NOW,
+            },
+            None,
+        );
+        let web = |r: &ScoreRow| {
+            r.duties
+                .iter()
+                .find(|c| c.duty == Duty::Websites)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(web(&rows[0]).state, Cell::Failing);
+        assert_eq!(
+            web(&rows[0]).reason,
+            "1 site below the SLA target this period"
+        );
+        assert_eq!(web(&rows[0]).link, "/websites/dinkes");
+        assert_eq!(web(&rows[1]).state, Cell::NotApplicable);
     }
 }

@@ -155,4 +155,5 @@ csv-lan-submitted-reason = lan_submitted_reason
 csv-lan-changes-reason = lan_changes_reason
 csv-inventory-reason = inventory_reason
 csv-wan-link-reason = wan_link_reason
+csv-websites-reason = websites_reason
 csv-worst-duty = worst_duty

@@ -312,3 +312,21 @@ report-x-p95-utilisation-percent = p95_utilisation_percent
 report-x-bins-measured = bins_measured
 report-x-bins-in-month = bins_in_month
 report-x-complete = complete
+
+## 6. or 7. Websites and electronic certificates (only where sites are declared)
+report-s-websites = { $n }. Websites and electronic certificates
+report-websites-intro = Each agency website declared in collector.toml, probed by the collector: its availability over the report's period (from the probes; maintenance windows excluded; the target and verdict of its SLA class, if it has one), its state at the newest probe, the certificate it served then (verdict, expiry in { $zone }, days left at generation) and the official-domain rule (the site and where it redirects must be under the local government's official domain).
+report-website-no-class = no SLA class
+report-c-website = Website
+report-c-state-now = State at the newest probe
+report-c-certificate = Certificate
+report-c-official-domain = Official domain
+report-sheet-websites = websites
+report-x-website = website
+report-x-url = url
+report-x-certificate-verdict = certificate_verdict
+report-x-certificate-not-after = certificate_not_after
+report-x-certificate-issuer = certificate_issuer
+report-x-official-domain = official_domain
+report-x-official-domain-reason = official_domain_reason
+report-x-checked-at = checked_at

@@ -37,6 +37,7 @@ duty-lan-submitted = LAN diagram
 duty-lan-changes = LAN changes
 duty-inventory = Inventory
 duty-wan-link = WAN link
+duty-websites = Websites and certificates
 
 # why a duty stands as it does (scorecard.rs)
 cell-agents-none-enrolled = no agent enrolled: enrol one on each server and one machine in the office (simpul-collector agent add)
@@ -118,6 +119,44 @@ cell-wan-ok = { $count ->
     [one] 1 link
    *[other] { $count } links
 } up
+cell-web-none-declared = no website declared
+cell-web-not-probed = not probed yet
+cell-web-problems = { $problems }
+cell-web-down = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} down now
+cell-web-certificate-invalid = { $count ->
+    [one] 1 certificate does
+   *[other] { $count } certificates do
+} not verify (expired, unknown CA or wrong name)
+cell-web-certificate-expiring = { $count ->
+    [one] 1 certificate expires
+   *[other] { $count } certificates expire
+} soon, the first in { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+cell-web-outside-domain = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} outside the official domain
+cell-web-breached = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} below the SLA target this period
+cell-web-at-risk = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} at risk of missing the SLA target
+cell-web-some-not-probed = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} not probed yet
+cell-web-ok = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} up, certificates valid
 
 # an agency's backup obligations by state: "1 late, 2 ok"
 backups-no-obligations = no obligations

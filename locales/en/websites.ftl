@@ -40,3 +40,5 @@ websites-cert-issuer = issuer: { $issuer }
 websites-domain-official = under the official domain
 websites-domain-outside = outside the official domain
 websites-domain-not-checked = not checked (official_domains not set)
+websites-domain-why-host = { $host } is not under an official domain ({ $domains })
+websites-domain-why-redirect = it redirects to { $host }, which is not under an official domain ({ $domains })

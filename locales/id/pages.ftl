@@ -130,4 +130,5 @@ csv-lan-submitted-reason = Diagram jaringan: alasan
 csv-lan-changes-reason = Perubahan jaringan: alasan
 csv-inventory-reason = Inventaris: alasan
 csv-wan-link-reason = Tautan WAN: alasan
+csv-websites-reason = Situs web dan sertifikat: alasan
 csv-worst-duty = Kewajiban terburuk

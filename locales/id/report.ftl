@@ -305,3 +305,21 @@ report-x-p95-utilisation-percent = Utilisasi persentil ke-95 (%)
 report-x-bins-measured = Selang 5 menit terukur
 report-x-bins-in-month = Selang 5 menit dalam bulan
 report-x-complete = Bulan selesai
+
+## 6. atau 7. Situs web dan sertifikat elektronik (hanya jika ada situs yang dideklarasikan)
+report-s-websites = { $n }. Situs web dan sertifikat elektronik
+report-websites-intro = Setiap situs web Perangkat Daerah yang dideklarasikan di collector.toml, diperiksa oleh kolektor: ketersediaannya selama periode laporan (dari hasil pemeriksaan; jendela pemeliharaan tidak dihitung; target dan penilaian kelas SLA-nya, jika ada), statusnya pada pemeriksaan terakhir, sertifikat yang disajikan saat itu (penilaian, masa berlaku dalam { $zone }, sisa hari saat laporan dibuat) dan aturan domain resmi (situs dan tujuan pengalihannya harus berada di bawah domain resmi pemerintah daerah).
+report-website-no-class = tanpa kelas SLA
+report-c-website = Situs web
+report-c-state-now = Status pada pemeriksaan terakhir
+report-c-certificate = Sertifikat
+report-c-official-domain = Domain resmi
+report-sheet-websites = Situs web
+report-x-website = Situs web
+report-x-url = URL
+report-x-certificate-verdict = Penilaian sertifikat
+report-x-certificate-not-after = Sertifikat berlaku sampai
+report-x-certificate-issuer = Penerbit sertifikat
+report-x-official-domain = Di domain resmi
+report-x-official-domain-reason = Domain resmi: alasan
+report-x-checked-at = Pemeriksaan terakhir

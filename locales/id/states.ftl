@@ -37,6 +37,7 @@ duty-lan-submitted = Diagram jaringan
 duty-lan-changes = Perubahan jaringan
 duty-inventory = Inventaris
 duty-wan-link = Tautan WAN
+duty-websites = Situs web dan sertifikat
 
 # mengapa sebuah kewajiban berstatus demikian (scorecard.rs)
 cell-agents-none-enrolled = belum ada agen terdaftar: daftarkan satu di setiap server dan satu komputer di kantor (simpul-collector agent add)
@@ -70,6 +71,17 @@ cell-wan-breached = { $count } tautan di bawah target SLA periode ini
 cell-wan-degraded = { $count } tautan terganggu atau berisiko
 cell-wan-no-data = tidak ada putaran probe dari ujung mana pun akhir-akhir ini
 cell-wan-ok = { $count } tautan terhubung
+cell-web-none-declared = belum ada situs web yang dideklarasikan
+cell-web-not-probed = belum diperiksa
+cell-web-problems = { $problems }
+cell-web-down = { $count } situs tidak dapat diakses saat ini
+cell-web-certificate-invalid = { $count } sertifikat tidak sah (kedaluwarsa, CA tidak dikenal, atau nama salah)
+cell-web-certificate-expiring = { $count } sertifikat segera habis masa berlakunya, yang pertama dalam { $days } hari
+cell-web-outside-domain = { $count } situs di luar domain resmi
+cell-web-breached = { $count } situs di bawah target SLA periode ini
+cell-web-at-risk = { $count } situs berisiko tidak memenuhi target SLA
+cell-web-some-not-probed = { $count } situs belum diperiksa
+cell-web-ok = { $count } situs dapat diakses, sertifikat sah
 
 # kewajiban cadangan data sebuah Perangkat Daerah menurut status: "1 terlambat, 2 baik"
 backups-no-obligations = tidak ada kewajiban

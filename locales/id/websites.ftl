@@ -40,3 +40,5 @@ websites-cert-issuer = penerbit: { $issuer }
 websites-domain-official = di domain resmi
 websites-domain-outside = di luar domain resmi
 websites-domain-not-checked = tidak diperiksa (official_domains belum diatur)
+websites-domain-why-host = { $host } tidak berada di bawah domain resmi ({ $domains })
+websites-domain-why-redirect = dialihkan ke { $host }, yang tidak berada di bawah domain resmi ({ $domains })

@@ -101,7 +101,8 @@ fn the_scorecard_api_gives_each_agencys_duties() {
     assert_eq!(duty(&dk, "lan_submitted")["state"], "failing");
     assert_eq!(dk["worst"], "failing");
     let counts = r["duty_counts"].as_array().unwrap();
-    assert_eq!(counts.len(), 8, "{r}");
+    assert_eq!(counts.len(), 9, "{r}");
+    assert_eq!(duty(&dinkes, "websites")["state"], "not_applicable");
     assert_eq!(duty(&dinkes, "wan_link")["state"], "not_applicable");
     let agents = counts.iter().find(|c| c["duty"] == "agents").unwrap();
     assert_eq!(
@@ -196,7 +197,8 @@ fn the_scorecard_api_gives_each_agencys_duties() {
             "lan_submitted",
             "lan_changes",
             "inventory",
-            "wan_link"
+            "wan_link",
+            "websites"
         ]
     );
     let sheet = book.worksheet_range("scorecard").unwrap();

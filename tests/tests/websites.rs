@@ -423,7 +423,160 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
     // every probe is stored for availability
     let stored = c.count("SELECT count(*) FROM website_checks");
     assert!(stored >= 4, "{stored}");
+
+    scorecard_and_report(&c, cert["not_after"].as_f64().unwrap());
     drop(rt);
+}
+
+/// The websites duty on the scorecard and the websites section of the yearly report,
+/// from the sites of [`the_collector_probes_the_websites_and_reports_state_certificate_and_domain`]:
+/// diskominfo's portal (certificate 20 days from expiry), lapor (outside the official
+/// domain), ppid (down); dinkes's portal (expired certificate).
+fn scorecard_and_report(c: &Collector, portal_not_after: f64) {
+    // the duty engine evaluates every 5 s: wait for a tick after the first round
+    let start = Instant::now();
+    let rows = loop {
+        let (code, body) = get_json(&c.url("/api/v1/scorecard"));
+        assert_eq!(code, 200, "{body}");
+        let rows = body["agencies"].as_array().unwrap().clone();
+        let web = |r: &serde_json::Value| {
+            r["duties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["duty"] == "websites")
+                .cloned()
+        };
+        if rows
+            .iter()
+            .all(|r| web(r).is_some_and(|d| d["state"] != "no_data"))
+        {
+            break rows
+                .iter()
+                .map(|r| (r["agency"].as_str().unwrap().to_owned(), web(r).unwrap()))
+                .collect::<Vec<_>>();
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{body:#}");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let duty = |a: &str| rows.iter().find(|(id, _)| id == a).unwrap().1.clone();
+    let dinkes = duty("dinkes");
+    assert_eq!(dinkes["state"], "failing", "{dinkes}");
+    assert_eq!(
+        dinkes["reason"],
+        "1 certificate does not verify (expired, unknown CA or wrong name)"
+    );
+    assert_eq!(dinkes["link"], "/websites/dinkes");
+    let kominfo = duty("diskominfo");
+    assert_eq!(kominfo["state"], "failing", "{kominfo}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let days = ((portal_not_after - now) / 86_400.0).floor();
+    assert_eq!(
+        kominfo["reason"],
+        format!(
+            "1 site down now, 1 site outside the official domain, \
+             1 certificate expires soon, the first in {days} days"
+        )
+    );
+    // an agency without a site: not applicable
+    if let Some((_, other)) = rows
+        .iter()
+        .find(|(id, _)| id != "dinkes" && id != "diskominfo")
+    {
+        assert_eq!(other["state"], "not_applicable", "{other}");
+    }
+    // the CSV's columns
+    let (code, csv) = simpul_e2e::get_bytes(&c.url("/api/v1/scorecard?format=csv"));
+    assert_eq!(code, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains(",websites,websites_reason,"),
+        "{csv}"
+    );
+
+    // the yearly report, in both languages: a section and a sheet
+    // the report of the current month's year (in the collector's zone)
+    let (_, sc) = get_json(&c.url("/api/v1/scorecard"));
+    let year = sc["period"].as_str().unwrap()[..4].to_owned();
+    for (lang, heading, expired, outside, sheet, website_col, verdict_col) in [
+        (
+            "en",
+            "6. Websites and electronic certificates",
+            "expired",
+            "outside the official domain: evilpekalongankota.go.id is not under an official domain",
+            "websites",
+            "website",
+            "certificate_verdict",
+        ),
+        (
+            "id",
+            "6. Situs web dan sertifikat elektronik",
+            "kedaluwarsa",
+            "di luar domain resmi: evilpekalongankota.go.id tidak berada di bawah domain resmi",
+            "Situs web",
+            "Situs web",
+            "Penilaian sertifikat",
+        ),
+    ] {
+        let (code, pdf) =
+            simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.pdf?lang={lang}")));
+        assert_eq!(code, 200, "{}", String::from_utf8_lossy(&pdf));
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &pdf).unwrap();
+        let out = std::process::Command::new(simpul_e2e::need("pdftotext"))
+            .arg(file.path())
+            .arg("-")
+            .output()
+            .unwrap();
+        // one line per paragraph line: join them to read a cell that wraps
+        let text = String::from_utf8(out.stdout)
+            .unwrap()
+            .replace('\u{a0}', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for want in [heading, expired, outside, "dinkes-portal", "ppid"] {
+            assert!(
+                text.contains(want),
+                "{lang}: {want:?} not in the report:\n{text}"
+            );
+        }
+        let (code, xlsx) =
+            simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.xlsx?lang={lang}")));
+        assert_eq!(code, 200);
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        let rows: Vec<Vec<calamine::Data>> = book
+            .worksheet_range(sheet)
+            .unwrap_or_else(|e| panic!("{lang} {sheet}: {e}"))
+            .rows()
+            .map(<[calamine::Data]>::to_vec)
+            .collect();
+        let col = |name: &str| {
+            rows[0]
+                .iter()
+                .position(|h| *h == name)
+                .unwrap_or_else(|| panic!("{name} in {:?}", rows[0]))
+        };
+        assert_eq!(rows.len(), 5, "a head and four sites: {rows:?}");
+        let row = rows
+            .iter()
+            .find(|r| r[col(website_col)] == "dinkes-portal")
+            .unwrap();
+        let verdict = if lang == "en" {
+            "expired"
+        } else {
+            "kedaluwarsa"
+        };
+        assert_eq!(row[col(verdict_col)], verdict, "{row:?}");
+    }
 }
 
 /// Removes `/etc/netns/<ns>` (the hosts file `ip netns exec` mounts over /etc/hosts)

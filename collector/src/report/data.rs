@@ -92,6 +92,27 @@ pub struct UplinkSection {
     pub uplink: crate::links::uplink::Uplink,
 }
 
+/// One declared website: its availability over the report's period, and its state,
+/// certificate and official-domain rule as the collector's newest probe saw them.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebsiteSection {
+    pub website: String,
+    pub name: String,
+    pub agency: String,
+    pub url: String,
+    pub sla_class: Option<String>,
+    pub availability: crate::websites::availability::Availability,
+    /// The newest probe's state and when it started (None: not probed yet).
+    pub state: Option<simpul_webcheck::State>,
+    pub checked_at: Option<f64>,
+    /// The served certificate's verdict, not-after (Unix seconds) and issuer (None: an
+    /// http site, or no handshake).
+    pub certificate: Option<simpul_webcheck::Verdict>,
+    pub certificate_not_after: Option<i64>,
+    pub certificate_issuer: Option<String>,
+    pub domain_rule: crate::websites::DomainRule,
+}
+
 /// Everything one report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
@@ -125,6 +146,10 @@ pub struct ReportData {
     pub assets: Vec<AssetRow>,
     /// Each covered link that declares an uplink, in the order of collector.toml.
     pub uplinks: Vec<UplinkSection>,
+    /// Each covered website, in the order of collector.toml.
+    pub websites: Vec<WebsiteSection>,
+    /// `official_domains` of collector.toml (the websites' domain rule).
+    pub official_domains: Vec<String>,
 }
 
 /// An image file for the cover.
@@ -312,6 +337,7 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
             });
         }
     }
+    let websites = website_sections(conn, cfg, &i.period, i.now, &covered)?;
     let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
     Ok(ReportData {
         lang: i.lang,
@@ -332,7 +358,52 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         lan,
         assets,
         uplinks,
+        websites,
+        official_domains: cfg.official_domains.clone(),
     })
+}
+
+/// The websites of the agencies `covered`: each one's availability over `period` (as
+/// `GET /api/v1/websites?period=` gives it) and the newest probe of the collector.
+pub fn website_sections(
+    conn: &Db,
+    cfg: &CollectorConfig,
+    period: &Period,
+    now: f64,
+    covered: &dyn Fn(&str) -> bool,
+) -> Result<Vec<WebsiteSection>, StoreError> {
+    let sites: Vec<_> = cfg.websites.iter().filter(|w| covered(&w.agency)).collect();
+    if sites.is_empty() {
+        return Ok(Vec::new());
+    }
+    let newest: Vec<crate::websites::Newest> = crate::websites::checks::newest(conn)?
+        .into_iter()
+        .filter(|n| n.prober == crate::websites::checks::COLLECTOR)
+        .collect();
+    sites
+        .into_iter()
+        .map(|site| {
+            let check = newest
+                .iter()
+                .find(|n| n.website == site.id)
+                .map(|n| &n.check);
+            let tls = check.and_then(simpul_webcheck::Check::tls);
+            Ok(WebsiteSection {
+                website: site.id.clone(),
+                name: site.display_name().to_owned(),
+                agency: site.agency.clone(),
+                url: site.url.clone(),
+                sla_class: site.sla_class.clone(),
+                availability: crate::websites::availability::of(conn, cfg, site, period, now)?,
+                state: check.map(|c| c.state),
+                checked_at: check.map(|c| c.started_at),
+                certificate: tls.map(|t| t.verdict),
+                certificate_not_after: tls.map(|t| t.not_after),
+                certificate_issuer: tls.and_then(|t| t.leaf()).map(|c| c.issuer.clone()),
+                domain_rule: crate::websites::domain_rule(&cfg.official_domains, site, check),
+            })
+        })
+        .collect()
 }
 
 /// The months of `period` that have begun by `now`, with their bounds in `zone`.

@@ -118,6 +118,9 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
     if !d.uplinks.is_empty() {
         uplinks(&mut doc, d);
     }
+    if !d.websites.is_empty() {
+        websites(&mut doc, d);
+    }
     contents(&mut doc, d, contents_at);
     let organisation = if d.organisation.is_empty() {
         m(d, "report-organisation-unset")
@@ -1129,4 +1132,111 @@ fn uplinks(doc: &mut Doc<'_>, d: &ReportData) {
             rows,
         });
     }
+}
+
+// ---- 6./7. websites and electronic certificates (only where sites are declared) ------
+
+fn websites(doc: &mut Doc<'_>, d: &ReportData) {
+    let lang = d.lang;
+    let n = if d.uplinks.is_empty() { 6 } else { 7 };
+    doc.heading(1, &tr!(lang, "report-s-websites", n = n), 60.0);
+    doc.paragraph(
+        &tr!(lang, "report-websites-intro", zone = d.zone.abbreviation()),
+        TEXT,
+        GREY,
+    );
+    let rows = d
+        .websites
+        .iter()
+        .map(|w| {
+            let a = &w.availability;
+            let name = if w.name == w.website {
+                w.website.clone()
+            } else {
+                format!("{} ({})", w.name, w.website)
+            };
+            let mut verdict = a
+                .verdict
+                .map_or_else(|| m(d, "report-website-no-class"), |v| word(d, &v));
+            if !a.complete {
+                verdict = format!("{verdict} {}", m(d, "report-uplink-so-far"));
+            }
+            let state = w.state.map_or_else(
+                || m(d, "websites-not-probed"),
+                |s| t(lang, crate::websites::state_key(s)),
+            );
+            let certificate = match (w.certificate, w.certificate_not_after) {
+                (Some(v), Some(until)) => {
+                    let days = ((until as f64 - d.generated_at) / 86_400.0).floor();
+                    format!(
+                        "{}, {} ({})",
+                        t(lang, crate::websites::certificate_key(v)),
+                        tr!(
+                            lang,
+                            "websites-cert-expires",
+                            time = time(d, Some(until as f64))
+                        ),
+                        if days >= 0.0 {
+                            tr!(lang, "websites-cert-days-left", days = days)
+                        } else {
+                            tr!(lang, "websites-cert-days-ago", days = -days)
+                        }
+                    )
+                }
+                _ => m(d, "websites-cert-none"),
+            };
+            let domain = match w.domain_rule.official {
+                None => m(d, "websites-domain-not-checked"),
+                Some(true) => m(d, "websites-domain-official"),
+                Some(false) => format!(
+                    "{}: {}",
+                    m(d, "websites-domain-outside"),
+                    w.domain_rule
+                        .why(&d.official_domains)
+                        .map(|m| m.render(lang))
+                        .unwrap_or_default()
+                ),
+            };
+            let bad = |b: bool| if b { Tone::Bad } else { Tone::None };
+            vec![
+                Cell::new(name),
+                Cell::new(agency(d, &w.agency)),
+                Cell::new(percent(lang, a.availability_ratio)),
+                Cell::new(
+                    a.target_ratio
+                        .map_or("–".into(), |r| percent(lang, Some(r))),
+                ),
+                Cell::new(duration(lang, a.down_seconds)),
+                Cell::new(count(lang, a.outages.len() as f64)),
+                Cell::toned(verdict, a.verdict.map_or(Tone::None, verdict_tone)),
+                Cell::toned(state, bad(w.state.is_some_and(|s| !s.is_up()))),
+                Cell::toned(
+                    certificate,
+                    bad(w
+                        .certificate
+                        .is_some_and(|v| v != simpul_webcheck::Verdict::Valid)
+                        || w.certificate_not_after.is_some_and(|t| {
+                            (t as f64 - d.generated_at) / 86_400.0
+                                <= crate::scorecard::CERTIFICATE_WARNING_DAYS
+                        })),
+                ),
+                Cell::toned(domain, bad(w.domain_rule.official == Some(false))),
+            ]
+        })
+        .collect();
+    doc.table(&Table {
+        columns: vec![
+            left(d, "report-c-website"),
+            left(d, "report-c-agency"),
+            right(d, "report-c-avail"),
+            right(d, "report-c-target"),
+            right(d, "report-c-downtime"),
+            right(d, "report-c-outages"),
+            left(d, "report-c-verdict"),
+            left(d, "report-c-state-now"),
+            left(d, "report-c-certificate"),
+            left(d, "report-c-official-domain"),
+        ],
+        rows,
+    });
 }

@@ -208,10 +208,31 @@ const UPLINKS: [&str; 13] = [
     "report-x-complete",
 ];
 
+const WEBSITES: [&str; 18] = [
+    "report-x-website",
+    "report-x-name",
+    "report-x-agency",
+    "report-x-url",
+    "report-x-sla",
+    "report-x-target-percent",
+    "report-x-availability-percent",
+    "report-x-down-seconds",
+    "report-x-maintenance-seconds",
+    "report-x-unknown-seconds",
+    "report-x-outage-count",
+    "report-x-verdict",
+    "report-x-state",
+    "report-x-checked-at",
+    "report-x-certificate-verdict",
+    "report-x-certificate-not-after",
+    "report-x-official-domain",
+    "report-x-official-domain-reason",
+];
+
 /// Each sheet's name and columns, for the test that no two columns of a sheet have one
 /// name in either language.
 #[cfg(test)]
-const SHEETS: [(&str, &[&str]); 11] = [
+const SHEETS: [(&str, &[&str]); 12] = [
     ("report-sheet-report", &REPORT),
     ("report-sheet-scorecard", &SCORECARD),
     ("report-sheet-sla", &SLA),
@@ -223,6 +244,7 @@ const SHEETS: [(&str, &[&str]); 11] = [
     ("report-sheet-lan-changes", &LAN_CHANGES),
     ("report-sheet-assets", &ASSETS),
     ("report-sheet-uplinks", &UPLINKS),
+    ("report-sheet-websites", &WEBSITES),
 ];
 
 /// The messages `keys` in `lang`: a sheet's column names.
@@ -589,6 +611,52 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                             yes_no(lang, m.complete),
                         ]
                     })
+                })
+                .collect(),
+        )?;
+    }
+    if !d.websites.is_empty() {
+        sheet(
+            &mut book,
+            &f,
+            off,
+            &t(lang, "report-sheet-websites"),
+            &heads(lang, &WEBSITES),
+            d.websites
+                .iter()
+                .map(|w| {
+                    let a = &w.availability;
+                    let word = |en: &str, key: &str| match lang {
+                        Lang::En => s(en),
+                        Lang::Id => s(t(lang, key)),
+                    };
+                    vec![
+                        s(&w.website),
+                        s(&w.name),
+                        s(&w.agency),
+                        s(&w.url),
+                        s(w.sla_class.clone().unwrap_or_default()),
+                        X::P(a.target_ratio),
+                        X::P(a.availability_ratio),
+                        X::N(a.down_seconds),
+                        X::N(a.maintenance_seconds),
+                        X::N(a.unknown_seconds),
+                        X::N(a.outages.len() as f64),
+                        a.verdict.map_or(X::Empty, |v| state(&v)),
+                        w.state.map_or(X::Empty, |st| {
+                            word(st.as_str(), crate::websites::state_key(st))
+                        }),
+                        X::T(w.checked_at),
+                        w.certificate.map_or(X::Empty, |v| {
+                            word(v.as_str(), crate::websites::certificate_key(v))
+                        }),
+                        X::T(w.certificate_not_after.map(|t| t as f64)),
+                        w.domain_rule.official.map_or(X::Empty, |o| yes_no(lang, o)),
+                        s(w.domain_rule
+                            .why(&d.official_domains)
+                            .map(|m| m.render(lang))
+                            .unwrap_or_default()),
+                    ]
                 })
                 .collect(),
         )?;

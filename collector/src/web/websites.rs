@@ -21,18 +21,7 @@ use crate::websites::domain_rule;
 
 impl Badge for SiteState {
     fn key(&self) -> &'static str {
-        match self {
-            SiteState::Up => "websites-state-up",
-            SiteState::CertificateInvalid => "websites-state-certificate-invalid",
-            SiteState::UnexpectedStatus => "websites-state-unexpected-status",
-            SiteState::BodyMismatch => "websites-state-body-mismatch",
-            SiteState::TooManyRedirects => "websites-state-too-many-redirects",
-            SiteState::Timeout => "websites-state-timeout",
-            SiteState::DnsFailed => "websites-state-dns-failed",
-            SiteState::ConnectFailed => "websites-state-connect-failed",
-            SiteState::TlsFailed => "websites-state-tls-failed",
-            SiteState::HttpError => "websites-state-http-error",
-        }
+        crate::websites::state_key(*self)
     }
     fn tone(&self) -> Tone {
         if self.is_up() {
@@ -45,14 +34,7 @@ impl Badge for SiteState {
 
 impl Badge for Verdict {
     fn key(&self) -> &'static str {
-        match self {
-            Verdict::Valid => "websites-cert-valid",
-            Verdict::Expired => "websites-cert-expired",
-            Verdict::NotYetValid => "websites-cert-not-yet-valid",
-            Verdict::UnknownCa => "websites-cert-unknown-ca",
-            Verdict::WrongName => "websites-cert-wrong-name",
-            Verdict::Invalid => "websites-cert-invalid",
-        }
+        crate::websites::certificate_key(*self)
     }
     fn tone(&self) -> Tone {
         match self {
@@ -157,7 +139,9 @@ fn table(
                                 Some(true) => { (super::word_badge(&t(l, "websites-domain-official"), Tone::Good)) }
                                 Some(false) => {
                                     (super::word_badge(&t(l, "websites-domain-outside"), Tone::Bad))
-                                    br; small { (rule.reason) }
+                                    @if let Some(why) = rule.why(&app.cfg.official_domains) {
+                                        br; small { (why.render(l)) }
+                                    }
                                 }
                             }
                         }

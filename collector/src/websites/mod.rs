@@ -14,6 +14,36 @@ pub use checks::{Latest, Newest};
 
 use crate::config::websites::{official_domain, Website};
 
+/// The message key of a probe's state (`websites-state-*` of websites.ftl).
+pub fn state_key(s: simpul_webcheck::State) -> &'static str {
+    use simpul_webcheck::State;
+    match s {
+        State::Up => "websites-state-up",
+        State::CertificateInvalid => "websites-state-certificate-invalid",
+        State::UnexpectedStatus => "websites-state-unexpected-status",
+        State::BodyMismatch => "websites-state-body-mismatch",
+        State::TooManyRedirects => "websites-state-too-many-redirects",
+        State::Timeout => "websites-state-timeout",
+        State::DnsFailed => "websites-state-dns-failed",
+        State::ConnectFailed => "websites-state-connect-failed",
+        State::TlsFailed => "websites-state-tls-failed",
+        State::HttpError => "websites-state-http-error",
+    }
+}
+
+/// The message key of a certificate's verdict (`websites-cert-*` of websites.ftl).
+pub fn certificate_key(v: simpul_webcheck::Verdict) -> &'static str {
+    use simpul_webcheck::Verdict;
+    match v {
+        Verdict::Valid => "websites-cert-valid",
+        Verdict::Expired => "websites-cert-expired",
+        Verdict::NotYetValid => "websites-cert-not-yet-valid",
+        Verdict::UnknownCa => "websites-cert-unknown-ca",
+        Verdict::WrongName => "websites-cert-wrong-name",
+        Verdict::Invalid => "websites-cert-invalid",
+    }
+}
+
 /// What the official-domain rule says of one site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DomainRule {
@@ -28,6 +58,26 @@ pub struct DomainRule {
     pub final_host: Option<String>,
     /// Why it is outside (empty when under one, or when the rule is not configured).
     pub reason: String,
+}
+
+impl DomainRule {
+    /// Why the site is outside the official `domains`, in the reader's language (None
+    /// when it is under one, or the rule is not configured).
+    pub fn why(&self, domains: &[String]) -> Option<crate::i18n::Msg> {
+        use crate::i18n::Msg;
+        if self.official != Some(false) {
+            return None;
+        }
+        let list = domains.join(", ");
+        Some(match (&self.domain, &self.final_host) {
+            (Some(_), Some(away)) => Msg::new("websites-domain-why-redirect")
+                .text("host", away.as_str())
+                .text("domains", list),
+            _ => Msg::new("websites-domain-why-host")
+                .text("host", self.host.as_str())
+                .text("domains", list),
+        })
+    }
 }
 
 /// The rule for `site`, with the newest probe's redirects when there is one.
@@ -69,6 +119,71 @@ pub fn domain_rule(domains: &[String], site: &Website, check: Option<&Check>) ->
         final_host,
         reason,
     }
+}
+
+/// One declared site as the duties see it: the collector's newest probe, the
+/// certificate it served, the official-domain rule and the availability over the
+/// site's current period (the scorecard's websites duty, [`statuses`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebsiteStatus {
+    pub website: String,
+    pub agency: String,
+    /// The collector's newest probe's state (None: not probed yet).
+    pub state: Option<simpul_webcheck::State>,
+    /// The certificate's verdict (None: an http site, or no handshake).
+    pub certificate: Option<simpul_webcheck::Verdict>,
+    /// The server certificate's not-after, Unix seconds.
+    pub certificate_not_after: Option<i64>,
+    /// Under an official domain (None: `official_domains` not configured).
+    pub official: Option<bool>,
+    /// Over the site's current period (its SLA class's, else the month).
+    pub verdict: Option<crate::sla::report::Verdict>,
+    pub availability_ratio: Option<f64>,
+}
+
+impl WebsiteStatus {
+    /// Days from `now` to the certificate's not-after (negative once expired).
+    pub fn days_to_expiry(&self, now: f64) -> Option<f64> {
+        self.certificate_not_after
+            .map(|t| (t as f64 - now) / 86_400.0)
+    }
+}
+
+/// The status of every declared site, in declared order, at `now`.
+pub fn statuses(
+    conn: &crate::store::db::Db,
+    cfg: &crate::config::CollectorConfig,
+    now: f64,
+) -> Result<Vec<WebsiteStatus>, crate::store::StoreError> {
+    if cfg.websites.is_empty() {
+        return Ok(Vec::new());
+    }
+    let newest: Vec<Newest> = checks::newest(conn)?
+        .into_iter()
+        .filter(|n| n.prober == checks::COLLECTOR)
+        .collect();
+    cfg.websites
+        .iter()
+        .map(|site| {
+            let check = newest
+                .iter()
+                .find(|n| n.website == site.id)
+                .map(|n| &n.check);
+            let tls = check.and_then(Check::tls);
+            let period = availability::default_period(cfg, site, now);
+            let a = availability::of(conn, cfg, site, &period, now)?;
+            Ok(WebsiteStatus {
+                website: site.id.clone(),
+                agency: site.agency.clone(),
+                state: check.map(|c| c.state),
+                certificate: tls.map(|t| t.verdict),
+                certificate_not_after: tls.map(|t| t.not_after),
+                official: domain_rule(&cfg.official_domains, site, check).official,
+                verdict: a.verdict,
+                availability_ratio: a.availability_ratio,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
