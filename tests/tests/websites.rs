@@ -22,6 +22,9 @@ use simpul_e2e::{get_json, sample, Collector};
 
 const PW: &str = "kata-sandi-yang-cukup-panjang";
 
+mod bilingual;
+mod browser;
+
 /// HTML5 parse errors of a page.
 fn html_errors(html: &str) -> Vec<String> {
     use html5ever::tendril::TendrilSink;
@@ -94,31 +97,27 @@ fn server_config(
     )
 }
 
-#[test]
-fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+/// A collector probing four sites served by `rt` on 127.0.0.1, with certificates from a
+/// CA made in `dir`: diskominfo's `portal` (valid, 20 days left), `lapor` (outside the
+/// official domain) and `ppid` (nothing listens), dinkes's `dinkes-portal` (expired).
+fn four_sites(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Collector {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.distinguished_name
         .push(DnType::CommonName, "Simpul test CA");
     let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
-    let ca_file = dir.path().join("ca.pem");
+    let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
     let portal = serve(
-        &rt,
+        rt,
         Some(server_config(&ca, "www.pekalongankota.go.id", -1, 20)),
     );
     let expired = serve(
-        &rt,
+        rt,
         Some(server_config(&ca, "dinkes.pekalongankota.go.id", -60, -3)),
     );
     let outside = serve(
-        &rt,
+        rt,
         Some(server_config(&ca, "evilpekalongankota.go.id", -1, 200)),
     );
     let closed = simpul_e2e::free_port();
@@ -151,10 +150,21 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
         ),
     ]
     .join("\n");
-    let c = Collector::start_full(
+    Collector::start_full(
         "official_domains = [\"pekalongankota.go.id\"]\nwebsite_probe_interval = \"10s\"\n",
         &tables,
-    );
+    )
+}
+
+#[test]
+fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = four_sites(&rt, dir.path());
     // the first round runs at start
     let start = Instant::now();
     let sites = loop {
@@ -527,10 +537,14 @@ fn scorecard_and_report(c: &Collector, portal_not_after: f64) {
         let (code, pdf) =
             simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.pdf?lang={lang}")));
         assert_eq!(code, 200, "{}", String::from_utf8_lossy(&pdf));
-        let file = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(file.path(), &pdf).unwrap();
+        // kept to look at: target/report-artifacts/websites-report-{lang}.pdf
+        let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/report-artifacts")
+            .join(format!("websites-report-{lang}.pdf"));
+        std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+        std::fs::write(&kept, &pdf).unwrap();
         let out = std::process::Command::new(simpul_e2e::need("pdftotext"))
-            .arg(file.path())
+            .arg(&kept)
             .arg("-")
             .output()
             .unwrap();
@@ -755,4 +769,129 @@ fn in_a_namespace_names_resolve_through_its_hosts_file_and_the_lookalike_is_flag
             .contains("not valid for evilpekalongankota.go.id: it names www.pekalongankota.go.id"),
         "{l:#}"
     );
+}
+
+/// The websites pages and the scorecard with its websites duty in a real headless
+/// Chromium, in Bahasa Indonesia and English, at desktop and phone width: nothing wider
+/// than the screen, the words of the page's language, and screenshots
+/// (`websites-id.png`, `websites-agency-en-phone.png`, `scorecard-websites-id.png`, ...)
+/// in target/web-screenshots/.
+#[test]
+fn the_websites_pages_in_a_browser_in_both_languages() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = four_sites(&rt, dir.path());
+    // the first round, then a duty tick after it
+    simpul_e2e::wait_for("the websites duty", Duration::from_secs(30), || {
+        let (_, body) = get_json(&c.url("/api/v1/scorecard"));
+        let states: Vec<String> = body["agencies"]
+            .as_array()?
+            .iter()
+            .flat_map(|a| a["duties"].as_array().cloned().unwrap_or_default())
+            .filter(|d| d["duty"] == "websites")
+            .map(|d| d["state"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        (!states.is_empty() && states.iter().all(|s| s != "no_data")).then_some(())
+    });
+    c.add_user("budi", &["--role", "admin"], PW);
+    let web = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    web.block_on(async {
+        let b = browser::Browser::start_in(dir.path(), "id-ID").await;
+        b.login(&c, "budi", PW).await;
+        let pages = [
+            ("/websites", "websites"),
+            ("/websites/dinkes", "websites-agency"),
+            ("/", "scorecard-websites"),
+        ];
+        for lang in ["id", "en"] {
+            // the switch on the page itself, when the page is in the other language
+            b.client.goto(&c.url("/websites")).await.unwrap();
+            let html = b.client.source().await.unwrap();
+            if !html.contains(&format!("<html lang=\"{lang}\">")) {
+                b.click("form.language button").await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            for (width, height, suffix) in [(1280, 900, ""), (390, 844, "-phone")] {
+                b.client.set_window_size(width, height).await.unwrap();
+                for (path, name) in pages {
+                    b.client.goto(&c.url(path)).await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    let html = b.client.source().await.unwrap();
+                    if lang == "id" {
+                        bilingual::assert_indonesian(path, &html);
+                    } else {
+                        bilingual::assert_english(path, &html);
+                    }
+                    let (scroll, inner) = b.widths().await;
+                    let tall = b
+                        .client
+                        .execute("return document.documentElement.scrollHeight", vec![])
+                        .await
+                        .unwrap()
+                        .as_f64()
+                        .unwrap();
+                    b.client
+                        .set_window_size(width, (tall as u32 + 120).clamp(height, 5000))
+                        .await
+                        .unwrap();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    // the scorecard fits a desktop window (its box would scroll otherwise)
+                    let boxes = b
+                        .client
+                        .execute(
+                            "return [...document.querySelectorAll('.scroll')].map(s => [s.scrollWidth, s.clientWidth])",
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    let cut = width > 700
+                        && boxes.as_array().unwrap().iter().any(|b| b[0].as_f64() > b[1].as_f64());
+                    // the picture first: it shows what went wrong
+                    b.shot(&format!("{name}-{lang}{suffix}")).await;
+                    b.client.set_window_size(width, height).await.unwrap();
+                    assert!(
+                        scroll <= inner,
+                        "{path} ({lang}) scrolls sideways at {width} px: {scroll} > {inner}"
+                    );
+                    assert!(!cut, "{path} ({lang}): a table is wider than its box at {width} px: {boxes}");
+                }
+            }
+        }
+        // what a reader sees: the duty's column and why, in each language
+        b.client.set_window_size(1280, 900).await.unwrap();
+        b.client.goto(&c.url("/")).await.unwrap();
+        let text = b.text().await;
+        for t in [
+            "Websites and certificates",
+            "1 certificate does not verify (expired, unknown CA or wrong name)",
+            "1 site outside the official domain",
+        ] {
+            assert!(text.contains(t), "{t:?} not on the scorecard: {text}");
+        }
+        b.click("form.language button").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let text = b.text().await;
+        for t in [
+            "Situs web dan sertifikat",
+            "1 sertifikat tidak sah (kedaluwarsa, CA tidak dikenal, atau nama salah)",
+            "1 situs di luar domain resmi",
+        ] {
+            assert!(text.contains(t), "{t:?} not on the scorecard: {text}");
+        }
+        b.client.goto(&c.url("/websites")).await.unwrap();
+        let text = b.text().await;
+        assert!(
+            text.contains("evilpekalongankota.go.id tidak berada di bawah domain resmi (pekalongankota.go.id)"),
+            "the domain rule's reason in Indonesian: {text}"
+        );
+        b.client.clone().close().await.unwrap();
+    });
+    drop(rt);
 }

@@ -1136,6 +1136,22 @@ fn uplinks(doc: &mut Doc<'_>, d: &ReportData) {
 
 // ---- 6./7. websites and electronic certificates (only where sites are declared) ------
 
+/// Red for a certificate that does not verify or expires within a week, amber within
+/// 30 days (the websites duty's thresholds).
+fn certificate_tone(d: &ReportData, w: &super::data::WebsiteSection) -> Tone {
+    use crate::scorecard::{CERTIFICATE_FAILING_DAYS, CERTIFICATE_WARNING_DAYS};
+    let days = w
+        .certificate_not_after
+        .map(|t| (t as f64 - d.generated_at) / 86_400.0);
+    match (w.certificate, days) {
+        (None, _) => Tone::None,
+        (Some(v), _) if v != simpul_webcheck::Verdict::Valid => Tone::Bad,
+        (_, Some(x)) if x <= CERTIFICATE_FAILING_DAYS => Tone::Bad,
+        (_, Some(x)) if x <= CERTIFICATE_WARNING_DAYS => Tone::Warn,
+        _ => Tone::Good,
+    }
+}
+
 fn websites(doc: &mut Doc<'_>, d: &ReportData) {
     let lang = d.lang;
     let n = if d.uplinks.is_empty() { 6 } else { 7 };
@@ -1158,7 +1174,7 @@ fn websites(doc: &mut Doc<'_>, d: &ReportData) {
             let mut verdict = a
                 .verdict
                 .map_or_else(|| m(d, "report-website-no-class"), |v| word(d, &v));
-            if !a.complete {
+            if !a.complete && a.verdict.is_some() {
                 verdict = format!("{verdict} {}", m(d, "report-uplink-so-far"));
             }
             let state = w.state.map_or_else(
@@ -1210,16 +1226,7 @@ fn websites(doc: &mut Doc<'_>, d: &ReportData) {
                 Cell::new(count(lang, a.outages.len() as f64)),
                 Cell::toned(verdict, a.verdict.map_or(Tone::None, verdict_tone)),
                 Cell::toned(state, bad(w.state.is_some_and(|s| !s.is_up()))),
-                Cell::toned(
-                    certificate,
-                    bad(w
-                        .certificate
-                        .is_some_and(|v| v != simpul_webcheck::Verdict::Valid)
-                        || w.certificate_not_after.is_some_and(|t| {
-                            (t as f64 - d.generated_at) / 86_400.0
-                                <= crate::scorecard::CERTIFICATE_WARNING_DAYS
-                        })),
-                ),
+                Cell::toned(certificate, certificate_tone(d, w)),
                 Cell::toned(domain, bad(w.domain_rule.official == Some(false))),
             ]
         })

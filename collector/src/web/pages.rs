@@ -102,11 +102,12 @@ pub async fn scorecard(
             )
         }
     };
-    // the WAN link duty only where links are declared
+    // the WAN link and websites duties only where links and sites are declared
     let shown: Vec<Duty> = Duty::ALL
         .iter()
         .copied()
         .filter(|d| *d != Duty::WanLink || !app.cfg.links.is_empty())
+        .filter(|d| *d != Duty::Websites || !app.cfg.websites.is_empty())
         .collect();
     // this month as it stands, or a past month as it was kept at its end
     let (all, evaluated) = if period == current {
@@ -195,37 +196,40 @@ pub async fn scorecard(
             p.note { (tr!(l, "scorecard-none-kept", month = period.to_string())) }
         }
         (duty_counts(l, &rows, &shown))
-        table.sortable #scorecard {
-            caption {
-                @if period == current {
-                    (tr!(l, "scorecard-caption-now", count = rows.len(), month = period.to_string(), time = v.time(evaluated)))
-                } @else {
-                    (tr!(l, "scorecard-caption-past", count = rows.len(), month = period.to_string(), time = v.time(evaluated)))
+        // a narrow window scrolls the table, not the page
+        div.scroll {
+            table.sortable #scorecard {
+                caption {
+                    @if period == current {
+                        (tr!(l, "scorecard-caption-now", count = rows.len(), month = period.to_string(), time = v.time(evaluated)))
+                    } @else {
+                        (tr!(l, "scorecard-caption-past", count = rows.len(), month = period.to_string(), time = v.time(evaluated)))
+                    }
                 }
-            }
-            thead { tr {
-                th scope="col" { (t(l, "scorecard-col-agency")) }
-                @for d in &shown { th scope="col" { (t(l, d.name_key())) } }
-                th scope="col" { (t(l, "scorecard-col-worst")) }
-            } }
-            tbody {
-                @for r in &rows {
-                    tr data-status=(r.overall.as_str()) {
-                        th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
-                        @for d in &shown {
-                            @if let Some(c) = r.duties.iter().find(|c| c.duty == *d) {
-                                td data-sort=(c.state as u8) data-label=(t(l, c.duty.name_key())) {
-                                    a href=(c.link) { (badge(l, &c.state)) }
-                                    br;
-                                    small { (reason(l, c)) }
-                                    @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (v.percent(r.sla_ratio, 3)) ")" } }
+                thead { tr {
+                    th scope="col" { (t(l, "scorecard-col-agency")) }
+                    @for d in &shown { th scope="col" { (t(l, d.name_key())) } }
+                    th scope="col" { (t(l, "scorecard-col-worst")) }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr data-status=(r.overall.as_str()) {
+                            th scope="row" data-sort=(r.name) { a href=(format!("/agencies/{}", r.agency)) { (r.name) } " " small { "(" (r.agency) ")" } }
+                            @for d in &shown {
+                                @if let Some(c) = r.duties.iter().find(|c| c.duty == *d) {
+                                    td data-sort=(c.state as u8) data-label=(t(l, c.duty.name_key())) {
+                                        a href=(c.link) { (badge(l, &c.state)) }
+                                        br;
+                                        small { (reason(l, c)) }
+                                        @if c.duty == Duty::Sla && r.sla_ratio.is_some() { " " small { "(" (v.percent(r.sla_ratio, 3)) ")" } }
+                                    }
+                                } @else {
+                                    // a month kept before this duty existed
+                                    td data-label=(t(l, d.name_key())) { "–" }
                                 }
-                            } @else {
-                                // a month kept before this duty existed
-                                td data-label=(t(l, d.name_key())) { "–" }
                             }
+                            td data-sort=(r.worst as u8) data-label=(t(l, "scorecard-col-worst")) { (badge(l, &r.worst)) }
                         }
-                        td data-sort=(r.worst as u8) data-label=(t(l, "scorecard-col-worst")) { (badge(l, &r.worst)) }
                     }
                 }
             }
@@ -462,6 +466,15 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
         })
         .await
         .unwrap_or_default();
+    let certificates = {
+        let cert_host = h.clone();
+        let of = h.binding.id.clone();
+        let rows = app
+            .read_db(move |conn| Ok(crate::certificates::list(conn, Some(&of))?))
+            .await
+            .unwrap_or_default();
+        crate::api::certificates::for_host(&cert_host, rows)
+    };
     let series = app
         .read_db(move |conn| {
             Ok(conn.query(
@@ -582,6 +595,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
             None => p { (t(l, "host-no-inventory")) }
         }
         (super::software::host_section(&v, &h.binding.id, software.as_ref(), &software_changes))
+        (super::certificates::host_section(&v, &certificates))
     };
     page(
         &v,

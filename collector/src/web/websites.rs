@@ -127,7 +127,10 @@ fn table(
                             Some(c) => {
                                 td data-sort=(c.state.as_str()) {
                                     (badge(l, &c.state))
-                                    @if !c.reason.is_empty() { br; small { (c.reason) } }
+                                    // the prober's own words (and the system's error), as
+                                    // they are in the log: the badge says it in the page's
+                                    // language
+                                    @if !c.reason.is_empty() { br; small { code { (c.reason) } } }
                                 }
                                 td data-sort=(c.total_seconds) { (response(v, c)) }
                                 td data-sort=(c.tls().map_or(f64::MAX, |t| t.days_to_expiry)) { (certificate(v, c)) }
