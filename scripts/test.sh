@@ -115,7 +115,8 @@ builds_lane() {
 lane builds nice -n 19 bash -c "set -o pipefail; FUZZ_SECS=$FUZZ_SECS; $(declare -f builds_lane); builds_lane"
 lane postgresql env SIMPUL_TEST_STORE=postgres cargo test --workspace --locked --no-fail-fast \
   --test ingest --test e2e --test enroll --test sla --test backups --test lan \
-  --test web --test prometheus --test remote_write --test tls --test security --test software
+  --test web --test prometheus --test remote_write --test tls --test security --test software \
+  --test certificates
 lane sqlite cargo test --workspace --locked --no-fail-fast -- "${builds[@]/#/--skip=}"
 wait
 status=0

@@ -36,9 +36,20 @@ macro_rules! files {
 /// The message files, by language: (language, file, text). `common`: the page frame,
 /// login and words used everywhere; `states`: the states' words and the duties'
 /// reasons (shared by the pages and the report); one file per group of pages.
-pub const FILES: [(Lang, &str, &str); 24] = files!(
-    "common", "states", "assets", "pages", "duties", "report", "links", "wan", "traffic", "hosts",
-    "software", "websites"
+pub const FILES: [(Lang, &str, &str); 26] = files!(
+    "common",
+    "states",
+    "assets",
+    "pages",
+    "duties",
+    "report",
+    "links",
+    "wan",
+    "traffic",
+    "hosts",
+    "software",
+    "websites",
+    "certificates"
 );
 
 /// What `default_language` and a user's choice may be, for messages.

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod backups;
+pub mod certificates;
 pub mod config;
 pub mod csv;
 pub mod duties;

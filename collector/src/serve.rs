@@ -49,6 +49,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
             limits: cfg.lan_limits(),
             coalesced: Arc::clone(&metrics.lan_versions_coalesced),
             interface_samples: Arc::clone(&metrics.interface_samples),
+            certificates: crate::certificates::Checker::new(&cfg.certificate_ca_files),
         },
     )?;
     let tls = match (&cfg.tls_cert_file, &cfg.tls_key_file) {
@@ -160,6 +161,7 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     if let Some(t) = &tls {
         background.push(tokio::spawn(listener::reload_on_sighup(Arc::clone(t))));
     }
+    background.push(tokio::spawn(refresh_certificates(Arc::clone(&state))));
     if !cfg.websites.is_empty() {
         let settings = crate::websites::prober::Settings {
             websites: cfg.websites.clone(),
@@ -225,6 +227,22 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
     }
     tracing::info!("collector stopped");
     Ok(())
+}
+
+/// Reads every host's certificate files for `/metrics` every few seconds (the reports
+/// may reach any replica).
+async fn refresh_certificates(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        match state
+            .read_db(|conn| Ok(crate::certificates::list(conn, None)?))
+            .await
+        {
+            Ok(rows) => state.metrics.certificates.replace(rows),
+            Err(e) => tracing::warn!(error = ?e, "cannot read the certificate files for /metrics"),
+        }
+    }
 }
 
 /// Records every few seconds that this run is alive, so that the SLA can tell the

@@ -45,3 +45,4 @@ login-busy = The server is busy with other logins
 login-try-again = { $why }. Try again in { $secs } s.
 filter-submit = Filter
 download-csv = Download CSV
+nav-certificates = Certificates

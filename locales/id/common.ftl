@@ -45,3 +45,4 @@ login-busy = Server sedang sibuk melayani percobaan masuk lain
 login-try-again = { $why }. Coba lagi dalam { $secs } detik.
 filter-submit = Saring
 download-csv = Unduh CSV
+nav-certificates = Sertifikat

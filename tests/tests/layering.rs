@@ -8,7 +8,7 @@
 //! | web | `web/` (pages over the API) |
 //! | http | `api/` (but `api/ratelimit.rs`), `listener` |
 //! | services | `duties`, `ingest/` (the ingest pipeline, its single writer), `replica`, `remote_write`, `metrics/`, `report/` (the PDF and XLSX report) |
-//! | domain | `sla/`, `backups/`, `lan/`, `links/`, `traffic/`, `websites/`, `scorecard`, `state` |
+//! | domain | `sla/`, `backups/`, `lan/`, `links/`, `traffic/`, `software/`, `websites/`, `certificates/`, `scorecard`, `state` |
 //! | store | `store/` |
 //! | leaf | `config/`, `period`, `csv`, `tls`, `owner`, `api/ratelimit.rs`, `lib.rs` (`lock`, `now_seconds`, `params!`, `states!`) |
 //!
@@ -45,6 +45,7 @@ fn layer_of_file(rel: &str) -> usize {
         ("links/", "domain"),
         ("traffic/", "domain"),
         ("software/", "domain"),
+        ("certificates/", "domain"),
         ("websites/", "domain"),
         ("state.rs", "domain"),
         ("scorecard.rs", "domain"),

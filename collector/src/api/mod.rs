@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod backups;
+pub mod certificates;
 pub(crate) mod enroll;
 pub mod error;
 mod ingest;
@@ -90,6 +91,8 @@ pub fn router(state: Arc<AppState>, pages: Router<Arc<AppState>>) -> Router {
         .route("/api/v1/hosts/{id}", get(read::get_host))
         .route("/api/v1/hosts/{id}/software", get(software::host))
         .route("/api/v1/software", get(software::search))
+        .route("/api/v1/hosts/{id}/certificates", get(certificates::host))
+        .route("/api/v1/certificates", get(certificates::list))
         .route("/api/v1/agents/{id}/probes", get(probes::list))
         .route("/api/v1/interfaces", get(interfaces::list))
         .route("/api/v1/interfaces/{id}", get(interfaces::one))

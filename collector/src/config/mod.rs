@@ -193,6 +193,10 @@ pub struct CollectorConfig {
     /// site's newest stays).
     #[serde(default = "websites::default_check_retention_days")]
     pub website_check_retention_days: u32,
+    /// PEM bundles of CAs that certificate files on servers (`[[certificates]]` of the
+    /// agents) are verified against besides the system's, e.g. an agency's private CA.
+    #[serde(default)]
+    pub certificate_ca_files: Vec<std::path::PathBuf>,
 }
 
 /// Bahasa Indonesia: the language of the product's users.
@@ -472,6 +476,7 @@ impl Default for CollectorConfig {
             website_probe_interval: websites::default_probe_interval(),
             website_probe_concurrency: websites::default_probe_concurrency(),
             website_check_retention_days: websites::default_check_retention_days(),
+            certificate_ca_files: Vec::new(),
         }
     }
 }
@@ -831,6 +836,18 @@ impl CollectorConfig {
             self.website_check_retention_days,
             &self.websites,
         ));
+        for (i, f) in self.certificate_ca_files.iter().enumerate() {
+            if !f.is_absolute() {
+                p.push(format!(
+                    "certificate_ca_files[{i}] = {:?}: must be an absolute path to a PEM bundle of CAs",
+                    f.display().to_string()
+                ));
+            } else if let Err(e) =
+                simpul_webcheck::Trust::from_bundles(false, std::slice::from_ref(f))
+            {
+                p.push(format!("certificate_ca_files[{i}]: {e}"));
+            }
+        }
         let mut obligations = HashSet::new();
         for (i, o) in self.backups.iter().enumerate() {
             p.extend(o.problems(&format!("backups[{i}]"), self));

@@ -46,6 +46,8 @@ pub struct LanSettings {
     pub limits: crate::lan::Limits,
     pub coalesced: Arc<AtomicU64>,
     pub interface_samples: Arc<crate::metrics::interfaces::Stored>,
+    /// What certificate files on servers are verified against.
+    pub certificates: crate::certificates::Checker,
 }
 
 /// Handle to the writer thread.
@@ -252,6 +254,7 @@ fn write_batch(
                 slim.probes = Vec::new(); // every round in probe_rounds
                 slim.traffic = Vec::new(); // every poll in interface_samples
                 slim.software = None; // the list in host_packages, its changes in package_changes
+                slim.certificates = None; // parsed and verified in host_certificates
                 let json = serde_json::to_string(&slim).map_err(DbError::other)?;
                 tx.execute(
                     UPSERT_LATEST,
@@ -279,6 +282,15 @@ fn write_batch(
                     if applied == crate::software::Applied::NeedsWholeList {
                         outcome.software_resend = true;
                     }
+                }
+                if let Some(files) = &r.certificates {
+                    crate::certificates::record(
+                        tx,
+                        &lan_settings.certificates,
+                        &job.binding.id,
+                        r.sample_time_seconds,
+                        files,
+                    )?;
                 }
                 if let Some(lan) = &r.lan {
                     let recorded = crate::lan::record(

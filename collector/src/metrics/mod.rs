@@ -126,6 +126,8 @@ pub struct Metrics {
     pub interface_samples: Arc<interfaces::Stored>,
     /// The collector's newest probe of each website; replaced by the prober.
     pub websites: Arc<crate::websites::Latest>,
+    /// Every host's certificate files; refreshed from the database by the collector.
+    pub certificates: Arc<crate::certificates::Latest>,
 }
 
 /// Counters of one remote-write receiver, exported in `/metrics`.
@@ -201,6 +203,7 @@ impl Metrics {
             remote_write: std::sync::RwLock::default(),
             interface_samples: Arc::default(),
             websites: Arc::default(),
+            certificates: Arc::default(),
         }
     }
 
@@ -847,7 +850,12 @@ impl Metrics {
             Self::encode_links(e, &duties.links);
             interfaces::encode(e, &duties.interfaces, &duties.traffic_devices);
             software::encode(e, &duties.software, &self.fleet.fleet.snapshot());
-            websites::encode(e, &self.websites);
+            websites::encode(
+                e,
+                &self.websites,
+                &self.certificates.snapshot(),
+                &self.fleet.fleet.snapshot(),
+            );
         }
     }
 }

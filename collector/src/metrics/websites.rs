@@ -1,15 +1,37 @@
 //! The websites' series in `/metrics` (issue 26), from the collector's newest probe of
 //! each declared site: `agency` and `website` labels (bounded by collector.toml), and
-//! `phase` (five names) on the response times.
+//! `phase` (five names) on the response times. The certificate families also carry
+//! the certificate files on servers (`[[certificates]]` of the agents), labelled
+//! `agency`, `host` and `path` instead of `website`.
 
 use super::expo::{Expo, Kind};
+use crate::certificates::Stored;
+use crate::state::HostState;
 use crate::websites::Latest;
 
 /// The phases exported, `total` last.
 pub const PHASES: [&str; 6] = ["dns", "connect", "tls", "first_byte", "transfer", "total"];
 
-/// Writes the website families.
-pub fn encode(e: &mut Expo<'_>, latest: &Latest) {
+/// The certificate files of the hosts in the fleet, with their host's (agency, host)
+/// labels.
+fn files<'a>(files: &'a [Stored], hosts: &'a [HostState]) -> Vec<(&'a str, &'a str, &'a Stored)> {
+    let by_id: std::collections::HashMap<&str, &HostState> =
+        hosts.iter().map(|h| (h.binding.id.as_str(), h)).collect();
+    files
+        .iter()
+        .filter_map(|f| {
+            by_id
+                .get(f.agent_id.as_str())
+                .map(|h| (h.binding.agency.as_str(), h.binding.host.as_str(), f))
+        })
+        .collect()
+}
+
+/// Writes the website families, and the certificate files' samples of the certificate
+/// families.
+pub fn encode(e: &mut Expo<'_>, latest: &Latest, cert_files: &[Stored], hosts: &[HostState]) {
+    let files = files(cert_files, hosts);
+    let now = crate::now_seconds();
     e.family(
         "simpul_website_up",
         Kind::Gauge,
@@ -64,7 +86,7 @@ pub fn encode(e: &mut Expo<'_>, latest: &Latest) {
     e.family(
         "simpul_certificate_expiry_timestamp_seconds",
         Kind::Gauge,
-        "Not-after of the certificate the website serves (its first https hop), Unix seconds; absent for http sites and when no handshake was made",
+        "Not-after of the certificate the website serves (its first https hop), or of the first certificate of a certificate file on a server (labels host, path), Unix seconds; absent for http sites, when no handshake was made, and for a file without a readable certificate",
     );
     latest.each(|agency, n| {
         if let Some(t) = n.check.tls() {
@@ -75,10 +97,19 @@ pub fn encode(e: &mut Expo<'_>, latest: &Latest) {
             );
         }
     });
+    for (agency, host, f) in &files {
+        if let Some(na) = f.not_after {
+            e.sample(
+                "simpul_certificate_expiry_timestamp_seconds",
+                &[("agency", agency), ("host", host), ("path", &f.path)],
+                na,
+            );
+        }
+    }
     e.family(
         "simpul_certificate_valid",
         Kind::Gauge,
-        "1 when the website's certificate verifies (chain to a trusted CA, validity period, host name), else 0; absent without a handshake",
+        "1 when the website's certificate verifies (chain to a trusted CA, validity period, host name), else 0; absent without a handshake. For a certificate file on a server (labels host, path): chain to a trusted CA and validity period (no host name); absent without a certificate",
     );
     latest.each(|agency, n| {
         if let Some(t) = n.check.tls() {
@@ -89,6 +120,27 @@ pub fn encode(e: &mut Expo<'_>, latest: &Latest) {
             );
         }
     });
+    for (agency, host, f) in &files {
+        if let (Some(v), _) = f.verdict_at(now) {
+            e.sample(
+                "simpul_certificate_valid",
+                &[("agency", agency), ("host", host), ("path", &f.path)],
+                f64::from(u8::from(v == simpul_webcheck::Verdict::Valid)),
+            );
+        }
+    }
+    e.family(
+        "simpul_certificate_file_readable",
+        Kind::Gauge,
+        "1 when the agent read the certificate file (labels agency, host, path) whole, 0 when it could not read it or found no certificate, or left parts of it out (their reason on GET /api/v1/hosts/{id}/certificates)",
+    );
+    for (agency, host, f) in &files {
+        e.sample(
+            "simpul_certificate_file_readable",
+            &[("agency", agency), ("host", host), ("path", &f.path)],
+            f64::from(u8::from(f.error.is_empty())),
+        );
+    }
     let availability = latest.availability();
     e.family(
         "simpul_website_availability_ratio",

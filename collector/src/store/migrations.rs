@@ -969,6 +969,46 @@ const MIGRATIONS: &[Migration] = &[
      );
      CREATE INDEX package_changes_agent_time ON package_changes (agent_id, time);",
     },
+    // 24: certificate files on servers (issue 26): the newest of each (agent, path),
+    // parsed and verified when reported
+    Migration {
+        sqlite: "CREATE TABLE host_certificates (
+        agent_id      TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        format        TEXT NOT NULL,
+        error         TEXT NOT NULL,
+        verdict       TEXT,
+        reason        TEXT NOT NULL,
+        trusted_by    TEXT NOT NULL,
+        not_before    REAL,
+        not_after     REAL,
+        chain_json    TEXT NOT NULL,
+        skipped_json  TEXT NOT NULL,
+        digest        TEXT NOT NULL,
+        since         REAL NOT NULL,
+        reported_at   REAL NOT NULL,
+        PRIMARY KEY (agent_id, path)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE host_certificates (
+        agent_id      TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        format        TEXT NOT NULL,
+        error         TEXT NOT NULL,
+        verdict       TEXT,
+        reason        TEXT NOT NULL,
+        trusted_by    TEXT NOT NULL,
+        not_before    DOUBLE PRECISION,
+        not_after     DOUBLE PRECISION,
+        chain_json    TEXT NOT NULL,
+        skipped_json  TEXT NOT NULL,
+        digest        TEXT NOT NULL,
+        since         DOUBLE PRECISION NOT NULL,
+        reported_at   DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (agent_id, path)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -1113,7 +1153,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes; DROP TABLE host_certificates")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

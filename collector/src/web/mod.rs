@@ -11,6 +11,7 @@
 //! `simpul_web_login_attempts_total`; password verifications are bounded in number.
 
 mod assets;
+mod certificates;
 mod duties;
 mod format;
 mod host_health;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/interfaces/{id}", get(interfaces::interface))
         .route("/websites", get(websites::index))
         .route("/websites/{agency}", get(websites::agency))
+        .route("/certificates", get(certificates::index))
         .route("/inventory", get(assets::inventory))
         .route("/inventory.csv", get(assets::inventory_csv))
         .route("/inventory/software", get(software::search))
@@ -116,7 +118,7 @@ fn page_headers() -> [(header::HeaderName, &'static str); 5] {
 }
 
 /// The navigation entries: (path, label the pages name as active, message key).
-const NAV: [(&str, &str, &str); 8] = [
+const NAV: [(&str, &str, &str); 9] = [
     ("/", "Scorecard", "nav-scorecard"),
     ("/sla", "SLA", "nav-sla"),
     ("/backups", "Backups", "nav-backups"),
@@ -125,6 +127,7 @@ const NAV: [(&str, &str, &str); 8] = [
     ("/links", "Links", "nav-links"),
     ("/interfaces", "Interfaces", "nav-interfaces"),
     ("/websites", "Websites", "nav-websites"),
+    ("/certificates", "Certificates", "nav-certificates"),
 ];
 
 /// A whole page: header with navigation and the user, `body` in <main>.

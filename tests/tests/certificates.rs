@@ -1,0 +1,398 @@
+//! Certificate files on servers end to end (issue 26): the test makes certificates with
+//! rcgen (valid with its chain and its private key in one PEM file, expiring in 5 days
+//! as DER, expired, self-signed) and a missing path; a real agent reads them
+//! (`[[certificates]]`), a real collector parses and verifies them against the test's
+//! CA (`certificate_ca_files`). Checked: the API (host and fleet, scoped, bad
+//! parameters), `/metrics` (and `promtool check metrics`), the pages in Bahasa
+//! Indonesia, a renewal seen within seconds, and that the private key never leaves the
+//! agent (not in what it sends, not in its spool, not in the collector's database).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failure should stop the test with its message"
+)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use simpul_e2e::curl::{curl, login};
+use simpul_e2e::wait::wait_for;
+use simpul_e2e::{bin, get_json, need, sample, start_agent, Collector};
+
+const PW: &str = "a long enough passphrase 1";
+
+fn ca() -> CertifiedIssuer<'static, KeyPair> {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(DnType::CommonName, "Simpul test CA");
+    CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap()
+}
+
+/// A certificate for `name` valid from `from` to `to` seconds after now, signed by `ca`
+/// (self-signed without), and its key.
+fn cert(
+    ca: Option<&CertifiedIssuer<'static, KeyPair>>,
+    name: &str,
+    from: i64,
+    to: i64,
+) -> (rcgen::Certificate, KeyPair) {
+    let mut p = CertificateParams::new(vec![name.to_owned()]).unwrap();
+    p.distinguished_name.push(DnType::CommonName, name);
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now + time::Duration::seconds(from);
+    p.not_after = now + time::Duration::seconds(to);
+    let key = KeyPair::generate().unwrap();
+    let c = match ca {
+        Some(ca) => p.signed_by(&key, ca).unwrap(),
+        None => p.self_signed(&key).unwrap(),
+    };
+    (c, key)
+}
+
+/// The host's certificate files as the API gives them; none before its first report.
+fn host_files(c: &Collector, agent: &str) -> Vec<serde_json::Value> {
+    let (code, v) = get_json(&c.url(&format!("/api/v1/hosts/{agent}/certificates")));
+    match code {
+        200 => v["certificates"].as_array().unwrap().clone(),
+        404 => Vec::new(),
+        _ => panic!("{code}: {v}"),
+    }
+}
+
+fn by_path<'a>(files: &'a [serde_json::Value], path: &Path) -> &'a serde_json::Value {
+    files
+        .iter()
+        .find(|f| f["path"] == path.to_str().unwrap())
+        .unwrap_or_else(|| panic!("{} not in {files:?}", path.display()))
+}
+
+fn promtool_check_metrics(metrics: &str) {
+    let mut child = Command::new(need("promtool"))
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Whether `hay` holds `needle` anywhere.
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let certs = dir.path().join("etc-ssl");
+    std::fs::create_dir_all(&certs).unwrap();
+
+    // the mail server's PEM: its certificate, the CA's, and its private key in one file
+    let (mail, mail_key) = cert(Some(&ca), "mail.dinkes.go.id", -86_400, 90 * 86_400);
+    let key_pem = mail_key.serialize_pem();
+    // the private scalar of the P-256 key (ECPrivateKey: INTEGER 1, OCTET STRING of 32
+    // bytes); its public half is in the certificate, and may travel
+    let key_der = mail_key.serialize_der();
+    let at = key_der
+        .windows(5)
+        .position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x20])
+        .expect("an EC private key")
+        + 5;
+    let secret = key_der[at..at + 32].to_vec();
+    let valid = certs.join("mail.pem");
+    std::fs::write(&valid, format!("{}{}{key_pem}", mail.pem(), ca.pem())).unwrap();
+    // LDAP's, as DER, 5 days and an hour left
+    let (ldap, _) = cert(Some(&ca), "ldap.dinkes.go.id", -86_400, 5 * 86_400 + 3600);
+    let expiring = certs.join("ldap.der");
+    std::fs::write(&expiring, ldap.der()).unwrap();
+    let (vpn, _) = cert(Some(&ca), "vpn.dinkes.go.id", -60 * 86_400, -2 * 86_400);
+    let expired = certs.join("vpn.pem");
+    std::fs::write(&expired, vpn.pem()).unwrap();
+    let (own, _) = cert(None, "intranet.dinkes.go.id", -86_400, 30 * 86_400);
+    let self_signed = certs.join("intranet.pem");
+    std::fs::write(&self_signed, own.pem()).unwrap();
+    let missing = certs.join("missing.pem");
+
+    let c = Collector::start(&format!(
+        "default_language = \"id\"\ncertificate_ca_files = [\"{}\"]\n",
+        ca_file.display()
+    ));
+    let token = c.enrol("dinkes", "web-01", None);
+    let agent_id = simpul_e2e::agent_id(&token);
+    let mut config = "hostname = \"web-01\"\ncertificate_check_secs = 1\n".to_owned();
+    for (p, name) in [
+        (&valid, Some("Postfix")),
+        (&expiring, Some("OpenLDAP")),
+        (&expired, None),
+        (&self_signed, None),
+        (&missing, None),
+    ] {
+        config += &format!("[[certificates]]\npath = \"{}\"\n", p.display());
+        if let Some(n) = name {
+            config += &format!("name = \"{n}\"\n");
+        }
+    }
+    let agent_dir = dir.path().join("agent");
+    let mut agent = start_agent(&agent_dir, &c.url(""), &token, &config);
+
+    let files = wait_for("the certificate files", Duration::from_secs(30), || {
+        let f = host_files(&c, &agent_id);
+        (f.len() == 5).then_some(f)
+    });
+    let f = by_path(&files, &valid);
+    assert_eq!(f["verdict"], "valid", "{f}");
+    assert_eq!(f["name"], "Postfix");
+    assert_eq!(f["format"], "pem");
+    assert_eq!(f["skipped"], serde_json::json!(["PRIVATE KEY"]), "{f}");
+    assert_eq!(f["error"], "");
+    assert_eq!(f["chain"].as_array().unwrap().len(), 2, "{f}");
+    assert_eq!(f["chain"][0]["subject"], "CN=mail.dinkes.go.id");
+    assert_eq!(
+        f["chain"][0]["sans"],
+        serde_json::json!(["mail.dinkes.go.id"])
+    );
+    assert_eq!(f["chain"][0]["issuer"], "CN=Simpul test CA");
+    assert_eq!(f["chain"][0]["key_type"], "EC P-256");
+    assert_eq!(f["chain"][0]["key_bits"], 256);
+    assert_eq!(f["chain"][0]["signature_algorithm"], "ecdsa-with-SHA256");
+    assert_eq!(f["chain"][1]["subject"], "CN=Simpul test CA");
+    assert!(
+        f["trusted_by"]
+            .as_str()
+            .unwrap()
+            .contains(ca_file.to_str().unwrap()),
+        "{f}"
+    );
+    let mail_not_after = f["not_after"].as_f64().unwrap();
+    let days = f["days_to_expiry"].as_f64().unwrap();
+    assert!((89.9..90.1).contains(&days), "{days}");
+
+    let f = by_path(&files, &expiring);
+    assert_eq!(
+        (&f["verdict"], &f["format"]),
+        (&"valid".into(), &"der".into())
+    );
+    let days = f["days_to_expiry"].as_f64().unwrap();
+    assert!((5.0..5.05).contains(&days), "{days}");
+    let ldap_not_after = f["not_after"].as_f64().unwrap();
+
+    let f = by_path(&files, &expired);
+    assert_eq!(f["verdict"], "expired", "{f}");
+    assert!(
+        f["reason"].as_str().unwrap().starts_with("expired 20"),
+        "{f}"
+    );
+    assert!(f["days_to_expiry"].as_f64().unwrap() < -1.9);
+
+    let f = by_path(&files, &self_signed);
+    assert_eq!(f["verdict"], "unknown_ca", "{f}");
+    assert!(f["reason"].as_str().unwrap().contains("self-signed"), "{f}");
+
+    let f = by_path(&files, &missing);
+    assert_eq!(f["verdict"], serde_json::Value::Null, "{f}");
+    assert!(
+        f["error"].as_str().unwrap().starts_with("cannot read: "),
+        "{f}"
+    );
+
+    // the fleet's list: soonest to expire first, a file without a certificate last
+    let (code, v) = get_json(&c.url("/api/v1/certificates"));
+    assert_eq!(code, 200, "{v}");
+    let order: Vec<&str> = v["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let paths = [&expired, &expiring, &self_signed, &valid, &missing]
+        .map(|p| p.to_str().unwrap().to_owned());
+    assert_eq!(order, paths, "{v}");
+    assert_eq!(v["certificates"][0]["host"], "web-01");
+    assert_eq!(v["certificates"][0]["agency"], "dinkes");
+    let (code, v) = get_json(&c.url("/api/v1/certificates?verdict=unknown_ca&agency=dinkes"));
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["certificates"].as_array().unwrap().len(), 1, "{v}");
+    for (query, code, word) in [
+        ("verdict=wrong", 400, "verdict"),
+        ("verdict=wrong_name", 400, "verdict"),
+        ("colour=red", 400, "colour"),
+        ("agency=nope", 404, "nope"),
+    ] {
+        let (got, e) = get_json(&c.url(&format!("/api/v1/certificates?{query}")));
+        assert_eq!(got, code, "{query}: {e}");
+        assert!(e.to_string().contains(word), "{query}: {e}");
+    }
+    // another agency's user sees none of them
+    c.add_user("ani", &["--role", "agency", "--agency", "diskominfo"], PW);
+    let ani = login(&c, "ani", PW);
+    let r = curl(&c.url("/api/v1/certificates"), "GET", &[&ani], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["certificates"], serde_json::json!([]), "{v}");
+    let r = curl(
+        &c.url(&format!("/api/v1/hosts/{agent_id}/certificates")),
+        "GET",
+        &[&ani],
+        "",
+    );
+    assert_eq!(r.status, 404, "{}", r.body);
+
+    // the metrics, by host and path
+    let series = |p: &Path| {
+        format!(
+            "{{agency=\"dinkes\",host=\"web-01\",path=\"{}\"}}",
+            p.display()
+        )
+    };
+    let metrics = wait_for("the certificate metrics", Duration::from_secs(30), || {
+        let m = c.metrics();
+        m.contains(&format!(
+            "simpul_certificate_file_readable{}",
+            series(&missing)
+        ))
+        .then_some(m)
+    });
+    let value = |name: &str, p: &Path| sample(&metrics, &format!("{name}{}", series(p)));
+    let expiry = "simpul_certificate_expiry_timestamp_seconds";
+    assert_eq!(value(expiry, &valid), Some(mail_not_after), "{metrics}");
+    assert_eq!(value(expiry, &expiring), Some(ldap_not_after));
+    assert_eq!(value(expiry, &missing), None);
+    let valid_metric = "simpul_certificate_valid";
+    assert_eq!(value(valid_metric, &valid), Some(1.0));
+    assert_eq!(value(valid_metric, &expiring), Some(1.0));
+    assert_eq!(value(valid_metric, &expired), Some(0.0));
+    assert_eq!(value(valid_metric, &self_signed), Some(0.0));
+    assert_eq!(value(valid_metric, &missing), None);
+    let readable = "simpul_certificate_file_readable";
+    assert_eq!(value(readable, &valid), Some(1.0));
+    assert_eq!(value(readable, &missing), Some(0.0));
+    promtool_check_metrics(&metrics);
+
+    // the pages, in Bahasa Indonesia
+    c.add_user("budi", &["--role", "admin"], PW);
+    let cookie = login(&c, "budi", PW);
+    let page = curl(&c.url("/certificates"), "GET", &[&cookie], "");
+    assert_eq!(page.status, 200);
+    for want in [
+        "Sertifikat di server",
+        valid.to_str().unwrap(),
+        "Postfix",
+        "sah",
+        "kedaluwarsa",
+        "CA tidak dikenal",
+        "tidak terbaca",
+        "5 hari lagi",
+        "dilewati, tidak dikirim: PRIVATE KEY",
+        " WIB",
+    ] {
+        assert!(page.body.contains(want), "{want}: {}", page.body);
+    }
+    simpul_e2e::lang::assert_indonesian("/certificates", &page.body);
+    let host = curl(&c.url(&format!("/hosts/{agent_id}")), "GET", &[&cookie], "");
+    assert_eq!(host.status, 200);
+    for want in ["Sertifikat di server ini", "OpenLDAP", "5 hari lagi"] {
+        assert!(host.body.contains(want), "{want}: {}", host.body);
+    }
+    simpul_e2e::lang::assert_indonesian("/hosts/{id}", &host.body);
+    let r = curl(
+        &c.url("/certificates?agency=bappeda"),
+        "GET",
+        &[&cookie],
+        "",
+    );
+    assert_eq!(r.status, 404);
+
+    // a renewal: the new certificate is seen within seconds, with a new `since`
+    let before = by_path(&host_files(&c, &agent_id), &expired)["since"].clone();
+    let (renewed, _) = cert(Some(&ca), "vpn.dinkes.go.id", -60, 365 * 86_400);
+    std::fs::write(&expired, renewed.pem()).unwrap();
+    let f = wait_for("the renewed certificate", Duration::from_secs(30), || {
+        let files = host_files(&c, &agent_id);
+        let f = by_path(&files, &expired).clone();
+        (f["verdict"] == "valid").then_some(f)
+    });
+    assert_ne!(f["since"], before, "{f}");
+    agent.terminate();
+
+    // the private key never leaves the agent: not in what it sends (`once` prints the
+    // report it would send), not in its spool, not in the collector's database
+    let once = Command::new(bin("simpul-agent"))
+        .args(["once", "--config"])
+        .arg(agent_dir.join("agent.toml"))
+        .output()
+        .unwrap();
+    assert!(once.status.success(), "{once:?}");
+    let report: serde_json::Value = serde_json::from_slice(&once.stdout).unwrap();
+    let sent = report["certificates"].as_array().unwrap();
+    assert_eq!(sent.len(), 5);
+    let mail_sent = sent
+        .iter()
+        .find(|f| f["path"] == valid.to_str().unwrap())
+        .unwrap();
+    assert_eq!(mail_sent["skipped"], serde_json::json!(["PRIVATE KEY"]));
+    assert_eq!(mail_sent["certificates"].as_array().unwrap().len(), 2);
+    let key_lines: Vec<&str> = key_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .collect();
+    assert!(!key_lines.is_empty());
+    let mut places: Vec<(String, Vec<u8>)> = vec![("the report".into(), once.stdout.clone())];
+    for f in sent {
+        for c64 in f["certificates"].as_array().into_iter().flatten() {
+            let der = simpul_protocol::certificate_from_text(c64.as_str().unwrap()).unwrap();
+            assert!(!holds(&der, &secret), "the key's bytes were sent");
+        }
+    }
+    for e in std::fs::read_dir(agent_dir.join("state")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            places.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    }
+    if c.store_url.is_none() {
+        for e in std::fs::read_dir(c.dir.path().join("data")).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                places.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    assert!(
+        places.len() > 2,
+        "{:?}",
+        places.iter().map(|p| &p.0).collect::<Vec<_>>()
+    );
+    for (place, bytes) in &places {
+        for l in &key_lines {
+            assert!(!holds(bytes, l.as_bytes()), "the key is in {place}");
+        }
+        assert!(!holds(bytes, &secret), "the key's bytes are in {place}");
+    }
+    // the certificate itself did travel, as base64 of its DER like a PEM body: the same
+    // search finds a certificate's PEM line, so it would have found the key's
+    let cert_line = mail.pem().lines().nth(2).unwrap().to_owned();
+    assert_eq!(cert_line.len(), 64, "{cert_line}");
+    assert!(holds(&once.stdout, cert_line.as_bytes()));
+}
