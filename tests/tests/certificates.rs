@@ -323,6 +323,25 @@ fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() 
         "",
     );
     assert_eq!(r.status, 404);
+    // and in English for a browser that asks for it
+    let en = curl(
+        &c.url("/certificates?agency=dinkes"),
+        "GET",
+        &[&cookie, "Accept-Language: en-GB"],
+        "",
+    );
+    assert_eq!(en.status, 200);
+    for want in [
+        "<html lang=\"en\">",
+        "Certificates on servers of Dinas Kesehatan",
+        "5 days left",
+        "expired 2 days ago",
+        "unknown CA",
+        "skipped, not sent: PRIVATE KEY",
+        " WIB",
+    ] {
+        assert!(en.body.contains(want), "{want}: {}", en.body);
+    }
 
     // a renewal: the new certificate is seen within seconds, with a new `since`
     let before = by_path(&host_files(&c, &agent_id), &expired)["since"].clone();

@@ -66,11 +66,11 @@ fn expiry(v: &Viewer, f: &CertificateFileOut) -> Markup {
             (Some(na), Some(d)) => {
                 (v.time(Some(na)))
                 br;
-                @let days = d.floor();
-                @if days >= 0.0 {
-                    (tr!(l, "certs-days-left", days = v.num(days, 0)))
+                // whole days: 5.9 days left is "5", 2.1 days ago is "2"
+                @if d >= 0.0 {
+                    (tr!(l, "certs-days-left", days = v.num(d.floor(), 0)))
                 } @else {
-                    (tr!(l, "certs-days-ago", days = v.num(-days, 0)))
+                    (tr!(l, "certs-days-ago", days = v.num((-d).floor(), 0)))
                 }
             }
             _ => { "-" }
@@ -103,7 +103,7 @@ fn table(v: &Viewer, files: &[CertificateFileOut], hosts: bool) -> Markup {
                     }
                     td data-label=(t(l, "certs-col-certificate")) { (certificate(v, f)) }
                     td data-label=(t(l, "certs-col-verdict")) data-sort=(f.verdict.unwrap_or("")) { (verdict(v, f)) }
-                    td data-label=(t(l, "certs-col-expires")) data-sort=(f.not_after.unwrap_or(f64::MAX)) { (expiry(v, f)) }
+                    td data-label=(t(l, "certs-col-expires")) data-sort=(f.not_after.map_or_else(|| "99999999999".to_owned(), |n| n.to_string())) { (expiry(v, f)) }
                     td data-label=(t(l, "certs-col-reported")) data-sort=(f.reported_at) { (v.time(Some(f.reported_at))) }
                 } } }
             }
