@@ -236,20 +236,8 @@ async fn the_duty_pages_in_a_browser_in_both_languages() {
                     )
                     .await
                     .unwrap();
-                let tall = b
-                    .client
-                    .execute("return document.documentElement.scrollHeight", vec![])
-                    .await
-                    .unwrap()
-                    .as_f64()
-                    .unwrap();
-                b.client
-                    .set_window_size(width, (tall as u32 + 120).clamp(height, 5000))
-                    .await
-                    .unwrap();
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                b.shot(&format!("{name}-{lang}{suffix}")).await;
-                b.client.set_window_size(width, height).await.unwrap();
+                b.shot_whole(&format!("{name}-{lang}{suffix}"), width, height)
+                    .await;
             }
         }
     }

@@ -830,18 +830,6 @@ fn the_websites_pages_in_a_browser_in_both_languages() {
                         bilingual::assert_english(path, &html);
                     }
                     let (scroll, inner) = b.widths().await;
-                    let tall = b
-                        .client
-                        .execute("return document.documentElement.scrollHeight", vec![])
-                        .await
-                        .unwrap()
-                        .as_f64()
-                        .unwrap();
-                    b.client
-                        .set_window_size(width, (tall as u32 + 120).clamp(height, 5000))
-                        .await
-                        .unwrap();
-                    tokio::time::sleep(Duration::from_millis(100)).await;
                     // the scorecard fits a desktop window (its box would scroll otherwise)
                     let boxes = b
                         .client
@@ -854,8 +842,8 @@ fn the_websites_pages_in_a_browser_in_both_languages() {
                     let cut = width > 700
                         && boxes.as_array().unwrap().iter().any(|b| b[0].as_f64() > b[1].as_f64());
                     // the picture first: it shows what went wrong
-                    b.shot(&format!("{name}-{lang}{suffix}")).await;
-                    b.client.set_window_size(width, height).await.unwrap();
+                    b.shot_whole(&format!("{name}-{lang}{suffix}"), width, height)
+                        .await;
                     assert!(
                         scroll <= inner,
                         "{path} ({lang}) scrolls sideways at {width} px: {scroll} > {inner}"

@@ -14,7 +14,7 @@ use super::query::{Params, Unknown};
 use super::AppState;
 use crate::links::report::{self, LinkReport};
 use crate::links::uplink::{self, Uplink};
-use crate::period::{Period, PeriodKind, PERIOD_RULE};
+use crate::period::{Period, PeriodKind};
 
 /// The parameter: `period` (`YYYY-MM`, `YYYY-MM-DD`, `YYYY-Qn`, `YYYY`; default: the
 /// current period of the link's SLA class, else the current month).
@@ -30,13 +30,7 @@ impl LinksQuery {
         self.unknown.refuse(|| {
             "unknown parameter; use period=YYYY-MM (or YYYY-MM-DD, YYYY-Qn, YYYY)".into()
         })?;
-        self.period
-            .as_deref()
-            .map(|p| {
-                Period::parse(p)
-                    .ok_or_else(|| ApiError::bad_param("period", format!("{p:?} {PERIOD_RULE}")))
-            })
-            .transpose()
+        super::query::period_param(self.period.as_deref())
     }
 }
 

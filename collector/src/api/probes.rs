@@ -52,29 +52,15 @@ pub async fn list(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ProbesQuery>,
 ) -> Result<Json<Probes>, ApiError> {
-    let to = q.to.unwrap_or_else(crate::now_seconds);
-    let from = q.from.unwrap_or(to - DEFAULT_RANGE_SECS);
-    for (field, v) in [("from", from), ("to", to)] {
-        if !v.is_finite() || v < 0.0 {
-            return Err(ApiError::bad_param(
-                field,
-                format!("{v} must be seconds since the epoch, e.g. 1790000000"),
-            ));
-        }
-    }
-    if from >= to {
-        return Err(ApiError::bad_param(
-            "from",
-            format!("{from} must be before to ({to})"),
-        ));
-    }
-    let limit = q.limit.unwrap_or(DEFAULT_ROUNDS);
-    if !(1..=MAX_ROUNDS).contains(&limit) {
-        return Err(ApiError::bad_param(
-            "limit",
-            format!("{limit} must be between 1 and {MAX_ROUNDS}"),
-        ));
-    }
+    let w = super::query::Paging::param(
+        q.from,
+        q.to,
+        q.limit,
+        DEFAULT_RANGE_SECS,
+        DEFAULT_ROUNDS,
+        MAX_ROUNDS,
+    )?;
+    let (from, to, limit) = (w.from, w.to, w.limit);
     let (agent, probe) = (id.clone(), q.probe.clone());
     let reader = r.0.clone();
     // an agent of an agency the reader does not see does not exist for them; a
@@ -93,8 +79,7 @@ pub async fn list(
         .await?;
     let (binding, mut rounds) =
         found.ok_or_else(|| ApiError::not_found(format!("no agent with id {id:?}")))?;
-    let truncated = rounds.len() as i64 > limit;
-    rounds.truncate(limit as usize);
+    let truncated = w.cut(&mut rounds);
     Ok(Json(Probes {
         agent_id: id,
         host: binding.host,

@@ -76,6 +76,74 @@ impl Unknown {
     }
 }
 
+/// The `period` parameter of a [`Params`] struct: none, or a period (`YYYY-MM`,
+/// `YYYY-MM-DD`, `YYYY-Qn`, `YYYY`); anything else a 400 naming `period` with the rule.
+pub fn period_param(p: Option<&str>) -> Result<Option<crate::period::Period>, ApiError> {
+    p.map(|p| {
+        crate::period::Period::parse(p).ok_or_else(|| {
+            ApiError::bad_param("period", format!("{p:?} {}", crate::period::PERIOD_RULE))
+        })
+    })
+    .transpose()
+}
+
+/// A time window of stored rows, from `from`, `to` and `limit` parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paging {
+    /// [`from`, `to`), seconds since the epoch.
+    pub from: f64,
+    pub to: f64,
+    /// Most rows in the answer.
+    pub limit: i64,
+}
+
+impl Paging {
+    /// `from` and `to` (seconds since the epoch; default: the `range` seconds before
+    /// now) and `limit` (1 to `max`, default `default_limit`); each bad one a 400
+    /// naming it with its rule.
+    pub fn param(
+        from: Option<f64>,
+        to: Option<f64>,
+        limit: Option<i64>,
+        range: f64,
+        default_limit: i64,
+        max: i64,
+    ) -> Result<Self, ApiError> {
+        let to = to.unwrap_or_else(crate::now_seconds);
+        let from = from.unwrap_or(to - range);
+        for (field, v) in [("from", from), ("to", to)] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(ApiError::bad_param(
+                    field,
+                    format!("{v} must be seconds since the epoch, e.g. 1790000000"),
+                ));
+            }
+        }
+        if from >= to {
+            return Err(ApiError::bad_param(
+                "from",
+                format!("{from} must be before to ({to})"),
+            ));
+        }
+        let limit = limit.unwrap_or(default_limit);
+        if !(1..=max).contains(&limit) {
+            return Err(ApiError::bad_param(
+                "limit",
+                format!("{limit} must be between 1 and {max}"),
+            ));
+        }
+        Ok(Self { from, to, limit })
+    }
+
+    /// Cuts `rows` (read with a limit one over [`Self::limit`]) to the limit: whether
+    /// there were more.
+    pub fn cut<T>(&self, rows: &mut Vec<T>) -> bool {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit as usize);
+        more
+    }
+}
+
 /// `format=json` (the default) or `format=csv`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

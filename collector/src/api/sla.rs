@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::query::{Format, Params, Unknown};
 use super::scope::AgencyPath;
 use super::AppState;
-use crate::sla::period::{Period, PeriodKind, PERIOD_RULE};
+use crate::sla::period::{Period, PeriodKind};
 use crate::sla::report;
 
 /// The parameters: `period=YYYY-MM` (default: the current month), `format=json|csv`.
@@ -29,11 +29,9 @@ fn parse_query(app: &AppState, q: &SlaQuery) -> Result<(Period, bool), ApiError>
     q.unknown
         .refuse(|| "unknown parameter; use period=YYYY-MM and format=json|csv".into())?;
     let zone = app.cfg.zone();
-    let period = match &q.period {
-        Some(p) => Period::parse(p)
-            .ok_or_else(|| ApiError::bad_param("period", format!("{p:?} {PERIOD_RULE}")))?,
-        None => Period::containing(PeriodKind::Month, crate::now_seconds() as i64, zone),
-    };
+    let period = super::query::period_param(q.period.as_deref())?.unwrap_or_else(|| {
+        Period::containing(PeriodKind::Month, crate::now_seconds() as i64, zone)
+    });
     Ok((period, Format::param(q.format.as_deref())? == Format::Csv))
 }
 

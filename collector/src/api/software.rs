@@ -15,9 +15,6 @@ use super::query::{Params, Unknown};
 use super::AppState;
 use crate::software::{Change, Hit, Summary};
 
-/// Most changes one host's answer lists, newest first.
-pub const MAX_CHANGES: usize = 1_000;
-
 #[derive(Debug, Serialize)]
 pub struct HostSoftware {
     pub agent_id: String,
@@ -39,13 +36,7 @@ pub async fn host(
     let h = super::read::find_host(&app, &reader, &id)?;
     let agent = h.binding.id.clone();
     let (summary, packages, changes) = app
-        .read_db(move |conn| {
-            Ok::<_, crate::store::StoreError>((
-                crate::software::summary(conn, &agent)?,
-                crate::software::packages(conn, &agent)?,
-                crate::software::changes(conn, &agent, MAX_CHANGES)?,
-            ))
-        })
+        .read_db(move |conn| Ok(crate::software::host_view(conn, &agent)?))
         .await?;
     Ok(Json(HostSoftware {
         agent_id: h.binding.id,

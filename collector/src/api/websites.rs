@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::query::{Params, Unknown};
 use super::AppState;
 use crate::config::websites::Website;
-use crate::period::{Period, PERIOD_RULE};
+use crate::period::Period;
 use crate::websites::availability::{self, Availability};
 use crate::websites::checks::{self, COLLECTOR};
 use crate::websites::{domain_rule, DomainRule};
@@ -38,13 +38,7 @@ impl WebsitesQuery {
             "unknown parameter; use agency=ID and period=YYYY-MM (or YYYY-MM-DD, YYYY-Qn, YYYY)"
                 .into()
         })?;
-        self.period
-            .as_deref()
-            .map(|p| {
-                Period::parse(p)
-                    .ok_or_else(|| ApiError::bad_param("period", format!("{p:?} {PERIOD_RULE}")))
-            })
-            .transpose()
+        super::query::period_param(self.period.as_deref())
     }
 }
 
@@ -290,29 +284,8 @@ pub async fn history(
     Path(id): Path<String>,
     super::query::ApiQuery(q): super::query::ApiQuery<ChecksQuery>,
 ) -> Result<Json<Checks>, ApiError> {
-    let to = q.to.unwrap_or_else(crate::now_seconds);
-    let from = q.from.unwrap_or(to - 86_400.0);
-    for (field, v) in [("from", from), ("to", to)] {
-        if !v.is_finite() || v < 0.0 {
-            return Err(ApiError::bad_param(
-                field,
-                format!("{v} must be seconds since the epoch, e.g. 1790000000"),
-            ));
-        }
-    }
-    if from >= to {
-        return Err(ApiError::bad_param(
-            "from",
-            format!("{from} must be before to ({to})"),
-        ));
-    }
-    let limit = q.limit.unwrap_or(DEFAULT_CHECKS);
-    if !(1..=MAX_CHECKS).contains(&limit) {
-        return Err(ApiError::bad_param(
-            "limit",
-            format!("{limit} must be between 1 and {MAX_CHECKS}"),
-        ));
-    }
+    let w =
+        super::query::Paging::param(q.from, q.to, q.limit, 86_400.0, DEFAULT_CHECKS, MAX_CHECKS)?;
     if !app
         .cfg
         .websites
@@ -324,14 +297,14 @@ pub async fn history(
         )));
     }
     let site = id.clone();
-    let rows = app
-        .read_db(move |conn| Ok(checks::history(conn, &site, from, to, limit)?))
+    let mut rows = app
+        .read_db(move |conn| Ok(checks::history(conn, &site, w.from, w.to, w.limit + 1)?))
         .await?;
     Ok(Json(Checks {
         website: id,
-        from,
-        to,
-        truncated: rows.len() as i64 >= limit,
+        from: w.from,
+        to: w.to,
+        truncated: w.cut(&mut rows),
         checks: rows,
     }))
 }

@@ -11,9 +11,9 @@ use crate::links::evaluate::{self, SideRound, Stretch, Thresholds};
 use crate::links::rounds::{self, Stat};
 use crate::links::LinkState;
 use crate::params;
-use crate::period::{Period, Window};
+use crate::period::Period;
 use crate::sla::engine::{Cause, Span};
-use crate::sla::report::{standing, Standing, Verdict};
+use crate::sla::report::Verdict;
 use crate::store::db::Db;
 use crate::store::{self, StoreError};
 
@@ -356,33 +356,9 @@ fn one_with(
 
     // maintenance: windows for everything, or for the link's agency or site, not for
     // one host
-    let maintenance: Vec<Window> = cfg
-        .maintenance
-        .iter()
-        .filter(|m| {
-            m.host.is_none()
-                && m.agency.as_deref().is_none_or(|a| a == link.agency)
-                && m.site
-                    .as_deref()
-                    .is_none_or(|s| Some(s) == link.site.as_deref())
-        })
-        .flat_map(|m| m.windows(from, to, zone))
-        .chain(
-            store::maintenance_between(conn, from, to)?
-                .into_iter()
-                .filter(|m| {
-                    m.host.is_none()
-                        && m.agency.as_deref().is_none_or(|a| a == link.agency)
-                        && m.site
-                            .as_deref()
-                            .is_none_or(|s| Some(s) == link.site.as_deref())
-                })
-                .map(|m| Window {
-                    start: m.start,
-                    end: m.end,
-                }),
-        )
-        .collect();
+    let maintenance = crate::sla::report::subject_maintenance(conn, cfg, from, to, &|a, s| {
+        a.is_none_or(|a| a == link.agency) && s.is_none_or(|s| Some(s) == link.site.as_deref())
+    })?;
     let class = class_of(cfg, link);
     let bh = class
         .and_then(|c| c.business_hours.as_ref())
@@ -398,24 +374,15 @@ fn one_with(
         .iter()
         .find(|s| s.state != LinkState::Unknown)
         .map(|s| s.start);
-    let st: Option<Standing> = class.map(|c| {
-        standing(
-            c,
-            &tally,
-            first.unwrap_or(from),
-            to,
-            bh.as_deref(),
-            &maintenance,
-            complete,
-        )
-    });
-    let ratio = match &st {
-        Some(s) => s.ratio,
-        None => {
-            let c = tally.up_seconds + tally.down_seconds;
-            (c > 0.0).then(|| tally.up_seconds / c)
-        }
-    };
+    let (st, ratio) = crate::sla::report::judge(
+        class,
+        &tally,
+        first,
+        (from, to),
+        bh.as_deref(),
+        &maintenance,
+        complete,
+    );
     let ongoing_at = (!complete).then_some(eval_to);
     let outages = tally
         .outages

@@ -441,6 +441,67 @@ pub fn standing(
     }
 }
 
+/// The maintenance windows over [`from`, `to`) of a subject that is not one host (a
+/// link, a website): those of collector.toml and those recorded (the CLI, the API)
+/// that name no host and whose agency and site `applies` accepts (None: any).
+pub fn subject_maintenance(
+    conn: &Db,
+    cfg: &crate::config::CollectorConfig,
+    from: f64,
+    to: f64,
+    applies: &dyn Fn(Option<&str>, Option<&str>) -> bool,
+) -> Result<Vec<Window>, StoreError> {
+    let zone = cfg.zone();
+    Ok(cfg
+        .maintenance
+        .iter()
+        .filter(|m| m.host.is_none() && applies(m.agency.as_deref(), m.site.as_deref()))
+        .flat_map(|m| m.windows(from, to, zone))
+        .chain(
+            store::maintenance_between(conn, from, to)?
+                .into_iter()
+                .filter(|m| m.host.is_none() && applies(m.agency.as_deref(), m.site.as_deref()))
+                .map(|m| Window {
+                    start: m.start,
+                    end: m.end,
+                }),
+        )
+        .collect())
+}
+
+/// A subject judged over [`from`, `to`) from its `tally`: its standing against `class`
+/// (None without one; the budget from its `first` evidence, else `from`), and its
+/// availability: the class's (after its unknown policy), else up / (up + down).
+pub fn judge(
+    class: Option<&SlaClass>,
+    tally: &Tally,
+    first: Option<f64>,
+    (from, to): (f64, f64),
+    bh: Option<&[Window]>,
+    maintenance: &[Window],
+    complete: bool,
+) -> (Option<Standing>, Option<f64>) {
+    let st = class.map(|c| {
+        standing(
+            c,
+            tally,
+            first.unwrap_or(from),
+            to,
+            bh,
+            maintenance,
+            complete,
+        )
+    });
+    let ratio = match &st {
+        Some(s) => s.ratio,
+        None => {
+            let counted = tally.up_seconds + tally.down_seconds;
+            (counted > 0.0).then(|| tally.up_seconds / counted)
+        }
+    };
+    (st, ratio)
+}
+
 /// Computes the report for `period` at `now`, optionally for one agency.
 pub fn report(
     conn: &Db,

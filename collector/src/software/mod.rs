@@ -250,6 +250,22 @@ pub fn summaries(conn: &Db, agent: Option<&str>) -> Result<Vec<Summary>, DbError
     )
 }
 
+/// Most changes one host's view lists, newest first.
+pub const MAX_CHANGES: usize = 1_000;
+
+/// Everything of one host's software: the summary (None: never reported), every
+/// package by name, the newest [`MAX_CHANGES`] changes (the API's answer and the page's).
+pub type HostView = (Option<Summary>, Vec<Package>, Vec<Change>);
+
+/// `agent`'s [`HostView`].
+pub fn host_view(conn: &Db, agent: &str) -> Result<HostView, DbError> {
+    Ok((
+        summary(conn, agent)?,
+        packages(conn, agent)?,
+        changes(conn, agent, MAX_CHANGES)?,
+    ))
+}
+
 /// `agent`'s installed packages by name.
 pub fn packages(conn: &Db, agent: &str) -> Result<Vec<Package>, DbError> {
     stored(conn, agent)

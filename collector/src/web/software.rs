@@ -20,7 +20,7 @@ use crate::software::{Change, Summary};
 use crate::tr;
 
 /// Changes shown on the host page; its software page shows up to
-/// [`crate::api::software::MAX_CHANGES`].
+/// [`crate::software::MAX_CHANGES`].
 pub const HOST_PAGE_CHANGES: usize = 10;
 
 /// A change in the reader's words.
@@ -110,13 +110,7 @@ pub async fn host(v: Viewer, State(app): State<Arc<AppState>>, Path(id): Path<St
     };
     let agent = h.binding.id.clone();
     let got = app
-        .read_db(move |conn| {
-            Ok::<_, crate::store::StoreError>((
-                crate::software::summary(conn, &agent)?,
-                crate::software::packages(conn, &agent)?,
-                crate::software::changes(conn, &agent, crate::api::software::MAX_CHANGES)?,
-            ))
-        })
+        .read_db(move |conn| Ok(crate::software::host_view(conn, &agent)?))
         .await;
     let Ok((summary, packages, changes)) = got else {
         return unavailable(&v);

@@ -14,11 +14,11 @@ use super::checks::COLLECTOR;
 use crate::config::websites::Website;
 use crate::config::CollectorConfig;
 use crate::params;
-use crate::period::{Period, Window};
+use crate::period::Period;
 use crate::sla::engine::{self, Cause, Seg, State};
-use crate::sla::report::{standing, Verdict};
+use crate::sla::report::Verdict;
 use crate::store::db::Db;
-use crate::store::{self, StoreError};
+use crate::store::StoreError;
 
 /// How many usual intervals one probe vouches for at most.
 pub const COVER_INTERVALS: f64 = 2.5;
@@ -165,24 +165,9 @@ pub fn of(
     let segs = timeline(&probes, interval, from, eval_to);
     // maintenance: windows for everything or for the site's agency (not for one host
     // or site: a website is neither)
-    let applies = |host: &Option<String>, agency: &Option<String>, s: &Option<String>| {
-        host.is_none() && s.is_none() && agency.as_deref().is_none_or(|a| a == site.agency)
-    };
-    let maintenance: Vec<Window> = cfg
-        .maintenance
-        .iter()
-        .filter(|m| applies(&m.host, &m.agency, &m.site))
-        .flat_map(|m| m.windows(from, to, zone))
-        .chain(
-            store::maintenance_between(conn, from, to)?
-                .into_iter()
-                .filter(|m| applies(&m.host, &m.agency, &m.site))
-                .map(|m| Window {
-                    start: m.start,
-                    end: m.end,
-                }),
-        )
-        .collect();
+    let maintenance = crate::sla::report::subject_maintenance(conn, cfg, from, to, &|a, s| {
+        s.is_none() && a.is_none_or(|a| a == site.agency)
+    })?;
     let class = class_of(cfg, site);
     let bh = class
         .and_then(|c| c.business_hours.as_ref())
@@ -194,24 +179,15 @@ pub fn of(
         .map(|s| s.start);
     let tally = engine::tally(segs, &maintenance, bh.as_deref());
     let complete = eval_to >= to;
-    let st = class.map(|c| {
-        standing(
-            c,
-            &tally,
-            first.unwrap_or(from),
-            to,
-            bh.as_deref(),
-            &maintenance,
-            complete,
-        )
-    });
-    let ratio = match &st {
-        Some(s) => s.ratio,
-        None => {
-            let c = tally.up_seconds + tally.down_seconds;
-            (c > 0.0).then(|| tally.up_seconds / c)
-        }
-    };
+    let (st, ratio) = crate::sla::report::judge(
+        class,
+        &tally,
+        first,
+        (from, to),
+        bh.as_deref(),
+        &maintenance,
+        complete,
+    );
     Ok(Availability {
         period: period.to_string(),
         time_zone: cfg.time_zone.to_string(),
@@ -246,6 +222,7 @@ pub fn of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::period::Window;
 
     fn p(start: f64, up: bool) -> Probe {
         Probe { start, up }

@@ -97,6 +97,25 @@ impl Browser {
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// The whole page in one picture `name`: the window made as tall as the page (at
+    /// most 5000 px) for the shot, then set back to `width` × `height`.
+    pub async fn shot_whole(&self, name: &str, width: u32, height: u32) {
+        let tall = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        self.client
+            .set_window_size(width, (tall as u32 + 120).clamp(height, 5000))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.shot(name).await;
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+
     /// The page's text. A page that a click is still replacing can drop its body
     /// between finding it and reading it, or have none yet: read the new one then.
     pub async fn text(&self) -> String {
