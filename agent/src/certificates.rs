@@ -262,11 +262,12 @@ pub fn read(entry: &CertificateConfig) -> CertificateFile {
 
 /// The file's bytes, at most [`MAX_CERTIFICATE_FILE_BYTES`]; else why not.
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let meta = f.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    // checked before opening: opening a FIFO would block the sampler
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut bytes = Vec::new();
     f.take(MAX_CERTIFICATE_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -438,6 +439,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.pem");
         std::fs::write(&a, pem("CERTIFICATE", &cert_der(1))).unwrap();
+        // a FIFO would block a reader that opened it
+        let fifo = dir.path().join("fifo.pem");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
         let big = dir.path().join("big.pem");
         std::fs::write(&big, vec![b'x'; (MAX_CERTIFICATE_FILE_BYTES + 1) as usize]).unwrap();
         let entries = vec![
@@ -457,6 +461,10 @@ mod tests {
                 path: dir.path().to_owned(),
                 name: None,
             },
+            CertificateConfig {
+                path: fifo.clone(),
+                name: None,
+            },
         ];
         let mut f = CertificateFiles::new(&entries, 60).unwrap();
         let t0 = Instant::now();
@@ -470,6 +478,7 @@ mod tests {
         );
         assert!(first[2].error.contains("1 MiB"), "{}", first[2].error);
         assert_eq!(first[3].error, "not a regular file");
+        assert_eq!(first[4].error, "not a regular file");
         // kept until handed over
         assert_eq!(f.poll(t0 + Duration::from_secs(120)), Some(first.clone()));
         f.handed_over(t0);
