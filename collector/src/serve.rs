@@ -230,13 +230,17 @@ pub async fn serve(cfg: CollectorConfig) -> anyhow::Result<()> {
 }
 
 /// Reads every host's certificate files for `/metrics` every few seconds (the reports
-/// may reach any replica).
+/// may reach any replica; the one that leads exports them).
 async fn refresh_certificates(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     loop {
         tick.tick().await;
+        // only the replica that exports the fleet's series needs them
+        if !state.replica.leads() {
+            continue;
+        }
         match state
-            .read_db(|conn| Ok(crate::certificates::list(conn, None)?))
+            .read_db(|conn| Ok(crate::certificates::list_brief(conn)?))
             .await
         {
             Ok(rows) => state.metrics.certificates.replace(rows),

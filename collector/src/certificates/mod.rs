@@ -211,10 +211,22 @@ pub fn record(
 
 /// Every stored file (or `agent`'s), by agent and path.
 pub fn list(conn: &Db, agent: Option<&str>) -> Result<Vec<Stored>, DbError> {
+    read(conn, agent, "chain_json, skipped_json")
+}
+
+/// Every stored file without its chain and skipped blocks (empty): what `/metrics`
+/// needs, read every few seconds.
+pub fn list_brief(conn: &Db) -> Result<Vec<Stored>, DbError> {
+    read(conn, None, "'[]', '[]'")
+}
+
+fn read(conn: &Db, agent: Option<&str>, chain_columns: &str) -> Result<Vec<Stored>, DbError> {
     conn.query(
-        "SELECT agent_id, path, name, format, error, verdict, reason, trusted_by, not_before,
-                not_after, chain_json, skipped_json, digest, since, reported_at
-           FROM host_certificates WHERE agent_id = ?1 OR ?2 = 1 ORDER BY agent_id, path",
+        &format!(
+            "SELECT agent_id, path, name, format, error, verdict, reason, trusted_by, not_before,
+                    not_after, {chain_columns}, digest, since, reported_at
+               FROM host_certificates WHERE agent_id = ?1 OR ?2 = 1 ORDER BY agent_id, path"
+        ),
         params![agent.unwrap_or(""), i64::from(agent.is_none())],
         |r| {
             let verdict: Option<String> = r.get(5)?;
@@ -347,6 +359,10 @@ mod tests {
             assert_eq!(r.since, now + 90.0);
             assert_eq!(r.verdict, Some(Verdict::UnknownCa));
             assert!(list(db, Some("a2")).unwrap().is_empty());
+            let brief = list_brief(db).unwrap();
+            assert_eq!(brief[0].verdict, r.verdict);
+            assert_eq!(brief[0].not_after, r.not_after);
+            assert!(brief[0].chain.is_empty());
         });
     }
 }
