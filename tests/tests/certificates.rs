@@ -415,3 +415,60 @@ fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() 
     assert_eq!(cert_line.len(), 64, "{cert_line}");
     assert!(holds(&once.stdout, cert_line.as_bytes()));
 }
+
+/// A section that carries a private key where a certificate belongs (a modified or
+/// broken agent) is refused alone, named, counted, and nothing of it stored; the
+/// heartbeat is.
+#[test]
+fn a_key_sent_as_a_certificate_is_refused_and_not_stored() {
+    let c = Collector::start("");
+    let token = c.enrol("dinkes", "web-01", None);
+    let agent = simpul_e2e::agent_id(&token);
+    let key = KeyPair::generate().unwrap().serialize_der();
+    let mut r = simpul_e2e::report(&agent, "web-01", 1);
+    r["certificates"] = serde_json::json!([
+        {"path": "/etc/ssl/key.pem", "format": "der",
+         "certificates": [simpul_protocol::certificate_to_text(&key)]},
+        {"path": "etc/ssl/relative.pem"}
+    ]);
+    let auth = format!("Bearer {token}");
+    let (code, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &[
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+            ("simpul-accept-refused", "1"),
+        ],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ack["acknowledged"], serde_json::json!([1]), "{ack}");
+    assert_eq!(ack["refused"][0]["section"], "certificates", "{ack}");
+    let fields: Vec<&str> = ack["refused"][0]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["certificates[0].certificates[0]", "certificates[1].path"],
+        "{ack}"
+    );
+    assert!(
+        ack.to_string().contains("must be one DER certificate"),
+        "{ack}"
+    );
+    assert_eq!(c.stored_reports(), 1, "the heartbeat is stored");
+    assert!(host_files(&c, &agent).is_empty());
+    let m = c.metrics();
+    assert_eq!(
+        sample(
+            &m,
+            "simpul_ingest_sections_refused_total{section=\"certificates\",reason=\"invalid\"}"
+        ),
+        Some(1.0),
+        "{m}"
+    );
+}
