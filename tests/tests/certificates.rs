@@ -244,6 +244,16 @@ fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() 
         assert_eq!(got, code, "{query}: {e}");
         assert!(e.to_string().contains(word), "{query}: {e}");
     }
+    // nothing without a token or a login
+    for path in [
+        "/api/v1/certificates".to_owned(),
+        format!("/api/v1/hosts/{agent_id}/certificates"),
+    ] {
+        assert_eq!(simpul_e2e::get_anonymous(&c.url(&path)).0, 401, "{path}");
+    }
+    let anonymous = curl(&c.url("/certificates"), "GET", &[], "");
+    assert_ne!(anonymous.status, 200, "{}", anonymous.head);
+    assert!(!anonymous.body.contains("mail.pem"), "{}", anonymous.body);
     // another agency's user sees none of them
     c.add_user("ani", &["--role", "agency", "--agency", "diskominfo"], PW);
     let ani = login(&c, "ani", PW);
