@@ -58,6 +58,9 @@ pub struct AgentConfig {
     /// The installed packages (`[software]`: dpkg, else rpm; on by default).
     #[serde(default)]
     pub software: crate::software::SoftwareConfig,
+    /// Websites probed for the collector (`[websites] probe = true`; off by default).
+    #[serde(default)]
+    pub websites: crate::websites::WebsitesConfig,
     /// Most bytes of reports the spool keeps while the collector is unreachable.
     #[serde(default = "default_spool_max_bytes")]
     pub spool_max_bytes: u64,
@@ -173,6 +176,7 @@ impl Default for AgentConfig {
             filesystems: Default::default(),
             disks: Default::default(),
             software: Default::default(),
+            websites: Default::default(),
             spool_max_bytes: default_spool_max_bytes(),
             spool_max_age_secs: default_spool_max_age_secs(),
             retry_max_secs: default_retry_max_secs(),

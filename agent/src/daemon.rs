@@ -236,6 +236,10 @@ impl Daemon {
     /// refused as invalid is only logged (see `log_refused`): sending it again would not
     /// help.
     fn software_answer(&mut self, ack: &IngestResponse) {
+        // the websites to probe for the collector, when they changed
+        if let (Some(tasks), Some(w)) = (&ack.websites, &self.transport.websites) {
+            w.set(tasks.clone());
+        }
         if let Some(sw) = &mut self.sampler.software {
             if ack.software_resend {
                 tracing::info!("the collector asks for the whole software list");

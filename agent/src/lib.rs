@@ -19,3 +19,4 @@ pub mod spool;
 pub mod token;
 pub mod traffic;
 pub mod transport;
+pub mod websites;

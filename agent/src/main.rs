@@ -192,6 +192,7 @@ fn sampler(cfg: &AgentConfig, agent_id: String) -> anyhow::Result<Sampler> {
             &cfg.certificates,
             cfg.certificate_check_secs,
         ),
+        websites: simpul_agent::websites::Outbox::default(),
     })
 }
 
@@ -253,12 +254,18 @@ fn run(cfg: AgentConfig, config_path: Option<&std::path::Path>) -> anyhow::Resul
             .as_deref()
             .zip(cfg.client_key_file.as_deref()),
     };
-    let transport = transport::Transport::new(
+    let mut transport = transport::Transport::new(
         &cfg.collector_url,
         token,
         Duration::from_secs(cfg.request_timeout_secs.into()),
         &tls,
     )?;
+    if cfg.websites.probe {
+        let (tasks, outbox) =
+            simpul_agent::websites::start().context("cannot start the website probes' thread")?;
+        transport.websites = Some(tasks);
+        sampler.websites = outbox;
+    }
     daemon::Daemon {
         sampler,
         seq,

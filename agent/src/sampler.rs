@@ -92,6 +92,8 @@ pub struct Sampler {
     pub software: Option<crate::software::SoftwareInventory>,
     /// The certificate files (`[[certificates]]`); `None` when none is configured.
     pub certificates: Option<crate::certificates::CertificateFiles>,
+    /// Probes of websites for the collector (`[websites] probe = true`).
+    pub websites: crate::websites::Outbox,
 }
 
 impl Sampler {
@@ -117,6 +119,7 @@ impl Sampler {
             probes: Vec::new(),
             traffic: Vec::new(),
             certificates: None,
+            websites: Vec::new(),
         };
         for c in &mut self.collectors {
             let status = match c.collect(&mut report) {
@@ -175,6 +178,7 @@ impl Sampler {
         report.backups = self.backups.due(now);
         (report.lan, report.snmp) = self.lan.due(now);
         report.probes = self.probes.take();
+        report.websites = self.websites.take();
         report.traffic = self.traffic.take();
         // the sample time is taken after the collectors so that it is never earlier
         // than what they read (the first CPU reading waits a short window)
@@ -254,6 +258,7 @@ mod tests {
             traffic: crate::traffic::Outbox::default(),
             software: None,
             certificates: None,
+            websites: crate::websites::Outbox::default(),
         };
         let r = s.sample(1);
         let failed: Vec<_> = r

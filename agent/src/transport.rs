@@ -47,6 +47,9 @@ pub struct Transport {
     agent: ureq::Agent,
     url: String,
     token: Token,
+    /// The website tasks held, when this agent probes websites for the collector: their
+    /// digest goes with every request.
+    pub websites: Option<crate::websites::Tasks>,
 }
 
 fn read_pem(path: &Path, what: &str) -> anyhow::Result<Vec<PemItem<'static>>> {
@@ -139,16 +142,23 @@ impl Transport {
     ) -> anyhow::Result<Self> {
         let agent = http_agent(collector_url, timeout, tls)?;
         let url = format!("{}/api/v1/reports", collector_url.trim_end_matches('/'));
-        Ok(Self { agent, url, token })
+        Ok(Self {
+            agent,
+            url,
+            token,
+            websites: None,
+        })
     }
 
     /// Sends a JSON array of reports and returns the collector's acknowledgement.
     pub fn send(&self, json_array: &[u8]) -> Result<IngestResponse, SendError> {
         let body = gzip(json_array)
             .map_err(|e| SendError::Unavailable(format!("cannot compress the batch: {e}")))?;
-        let mut resp = self
-            .agent
-            .post(&self.url)
+        let mut req = self.agent.post(&self.url);
+        if let Some(w) = &self.websites {
+            req = req.header(simpul_protocol::WEBSITES_HEADER, &w.digest());
+        }
+        let mut resp = req
             .header(
                 "authorization",
                 &format!("Bearer {}", self.token.secret_header()),

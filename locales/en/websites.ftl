@@ -6,6 +6,7 @@ websites-agency-title = Websites of { $agency }
 websites-explain = Each declared website from the collector's newest probe: its state and why, the response time by phase, the certificate it serves (verification verdict, validity, days left, issuer) and the official-domain rule. Times in { $zone }.
 websites-none = No website is declared. Declare each agency's sites in collector.toml ([[websites]], see docs/websites.md).
 websites-not-probed = not probed yet
+websites-from-agent = from { $host }:
 websites-col-site = Site
 websites-col-state = State
 websites-col-response = Response time

@@ -18,6 +18,7 @@ mod probes;
 mod software;
 mod traffic;
 mod validate;
+mod websites;
 mod wire;
 
 pub use backups::{BackupEvidence, BackupKind};
@@ -50,6 +51,10 @@ pub use traffic::{
 pub use validate::{
     is_valid_hostname, is_valid_id, Limits, Section, Violation, HOSTNAME_RULE, ID_RULE,
     MAX_INTERVAL_SECS,
+};
+pub use websites::{
+    WebsiteCheck, WebsiteTask, WebsiteTasks, MAX_WEBSITE_CHECKS, MAX_WEBSITE_CHECK_BYTES,
+    MAX_WEBSITE_TASKS, WEBSITES_HEADER, WEBSITE_INTERVAL_SECS,
 };
 pub use wire::{
     is_noncharacter, is_unsafe_char, replace_unsafe_chars, wire_bytes, wire_string,
@@ -157,6 +162,11 @@ pub struct Report {
         )
     )]
     pub certificates: Option<Vec<CertificateFile>>,
+    /// Probes of websites the collector asked this agent to make (`probe_from`), that
+    /// finished since the last report, each with its own start time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, proptest(value = "Vec::new()"))]
+    pub websites: Vec<WebsiteCheck>,
 }
 
 /// The agent's outbox: reports written to disk and not yet acknowledged.
@@ -226,6 +236,10 @@ pub struct IngestResponse {
     /// Sent only to an agent that asks for `refused`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub software_resend: bool,
+    /// The websites this agent probes for the collector, when they differ from those
+    /// it holds; sent only to an agent that sends [`WEBSITES_HEADER`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websites: Option<WebsiteTasks>,
 }
 
 /// Request header with which an agent asks for [`IngestResponse::refused`] (value `1`).

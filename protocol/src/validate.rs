@@ -252,6 +252,26 @@ impl Report {
         if let Some(files) = &self.certificates {
             check_certificates(&mut c, files);
         }
+        if c.count("websites", self.websites.len(), crate::MAX_WEBSITE_CHECKS) {
+            for (i, w) in self.websites.iter().enumerate() {
+                c.id(&format!("websites[{i}].website"), &w.website);
+                let bytes = serde_json::to_vec(&w.check).map_or(usize::MAX, |v| v.len());
+                if !w.check.is_object() {
+                    c.fail(
+                        format!("websites[{i}].check"),
+                        "must be an object: the probe's state, reason, phases and redirects",
+                    );
+                } else if bytes > crate::MAX_WEBSITE_CHECK_BYTES {
+                    c.fail(
+                        format!("websites[{i}].check"),
+                        format!(
+                            "{bytes} bytes of JSON; at most {}",
+                            crate::MAX_WEBSITE_CHECK_BYTES
+                        ),
+                    );
+                }
+            }
+        }
         if c.count("backups", self.backups.len(), limits.max_backups) {
             for (i, b) in self.backups.iter().enumerate() {
                 c.id(&format!("backups[{i}].obligation"), &b.obligation);
@@ -400,11 +420,12 @@ pub enum Section {
     Probes,
     Traffic,
     Certificates,
+    Websites,
 }
 
 impl Section {
     /// Every section, in the order of [`Section::as_str`] labels.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Inventory,
         Self::Software,
         Self::Backups,
@@ -413,6 +434,7 @@ impl Section {
         Self::Probes,
         Self::Traffic,
         Self::Certificates,
+        Self::Websites,
     ];
 
     /// The section's JSON field name, also the `section` label of metrics.
@@ -426,6 +448,7 @@ impl Section {
             Self::Probes => "probes",
             Self::Traffic => "traffic",
             Self::Certificates => "certificates",
+            Self::Websites => "websites",
         }
     }
 
@@ -452,6 +475,7 @@ impl Report {
             Section::Probes => self.probes.clear(),
             Section::Traffic => self.traffic.clear(),
             Section::Certificates => self.certificates = None,
+            Section::Websites => self.websites.clear(),
         }
     }
 
@@ -1025,6 +1049,7 @@ mod tests {
             inventory: None,
             software: None,
             certificates: None,
+            websites: vec![],
             collectors: vec![],
             spool: None,
             backups: vec![],

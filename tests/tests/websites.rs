@@ -883,3 +883,138 @@ fn the_websites_pages_in_a_browser_in_both_languages() {
     });
     drop(rt);
 }
+
+/// `probe_from`: the agent of `opd-gw` (with `[websites] probe = true`) gets the site
+/// from the collector and probes it from where it is; the collector stores its probe
+/// beside its own and shows it in the API and on the page. An agent whose host is in no
+/// `probe_from` gets no site, and a report of probes it was not asked for is refused.
+#[test]
+fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(DnType::CommonName, "Simpul test CA");
+    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let port = serve(
+        &rt,
+        Some(server_config(&ca, "simpus.pekalongankota.go.id", -1, 90)),
+    );
+    let c = Collector::start_full(
+        "official_domains = [\"pekalongankota.go.id\"]\nwebsite_probe_interval = \"10s\"\n",
+        &format!(
+            "[[websites]]\nid = \"simpus\"\nagency = \"dinkes\"\n\
+             url = \"https://simpus.pekalongankota.go.id:{port}/\"\naddress = \"127.0.0.1\"\n\
+             ca_file = \"{}\"\nprobe_from = [\"opd-gw\"]\ntimeout_secs = 3\n",
+            ca_file.display()
+        ),
+    );
+    let gw = c.enrol("dinkes", "opd-gw", None);
+    let _gw = simpul_e2e::start_agent(
+        &dir.path().join("gw"),
+        &c.url(""),
+        &gw,
+        "hostname = \"opd-gw\"\n[websites]\nprobe = true\n",
+    );
+    // the agent's probe arrives with one of its next reports
+    let start = Instant::now();
+    let site = loop {
+        let (code, site) = get_json(&c.url("/api/v1/websites/simpus"));
+        assert_eq!(code, 200, "{site}");
+        if site["from_agents"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            break site;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no probe from opd-gw: {site:#}\n{}",
+            simpul_e2e::read(&dir.path().join("gw/agent.log"))
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let from = &site["from_agents"][0];
+    assert_eq!(from["host"], "opd-gw", "{site:#}");
+    assert_eq!(from["state"], "up", "{site:#}");
+    assert_eq!(from["status"], 200);
+    assert_eq!(from["certificate_verdict"], "valid", "{site:#}");
+    // the collector's own probe is the site's state and availability
+    assert_eq!(site["state"], "up");
+    let stored = c.count("SELECT count(*) FROM website_checks WHERE prober = 'opd-gw'");
+    assert!(stored >= 1, "{stored}");
+
+    // another agent of the agency: no site to probe, and its probes are refused
+    let pc = c.enrol("dinkes", "pc-07", None);
+    let agent = simpul_e2e::agent_id(&pc);
+    let mut r = simpul_e2e::report(&agent, "pc-07", 1);
+    r["websites"] = serde_json::json!([
+        {"website": "simpus", "check": from},
+        {"website": "nope", "check": {}}
+    ]);
+    let (code, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &[
+            ("authorization", &format!("Bearer {pc}")),
+            ("simpul-accept-refused", "1"),
+            ("simpul-websites-digest", ""),
+        ],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ack["acknowledged"], serde_json::json!([1]), "{ack:#}");
+    let refused = &ack["refused"][0];
+    assert_eq!(refused["section"], "websites", "{ack:#}");
+    let rules: Vec<&str> = refused["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "the probe_from of \"simpus\" does not name this host (\"pc-07\")",
+            "\"nope\" is not a declared website"
+        ],
+        "{ack:#}"
+    );
+    // no task for it: an empty list, once
+    assert_eq!(ack["websites"]["sites"], serde_json::json!([]), "{ack:#}");
+    let digest = ack["websites"]["digest"].as_str().unwrap().to_owned();
+    let mut r = simpul_e2e::report(&agent, "pc-07", 2);
+    r["websites"] = serde_json::json!([]);
+    let (_, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &[
+            ("authorization", &format!("Bearer {pc}")),
+            ("simpul-websites-digest", &digest),
+        ],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        ack.get("websites").is_none(),
+        "the same tasks again: {ack:#}"
+    );
+    assert_eq!(
+        c.count("SELECT count(*) FROM website_checks WHERE prober = 'pc-07'"),
+        0
+    );
+
+    // the page shows the agent's view under the collector's
+    c.add_user("budi", &["--role", "admin"], PW);
+    let admin = login(&c, "budi", PW);
+    let page = curl(&c.url("/websites/dinkes"), "GET", &[&admin], "");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("from opd-gw:"), "{}", page.body);
+    drop(rt);
+}

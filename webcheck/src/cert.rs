@@ -65,6 +65,14 @@ impl Trust {
         Self::load(path, "CA bundle", &path.display().to_string())
     }
 
+    /// The CAs of a PEM bundle handed over as text (an agent probing for the collector
+    /// gets the site's `ca_file` this way); `source` names it in verdicts.
+    pub fn from_pem(pem: &[u8], source: &str) -> Result<Self, TrustError> {
+        let mut roots = RootCertStore::empty();
+        roots.add_parsable_certificates(CertificateDer::pem_slice_iter(pem).filter_map(Result::ok));
+        Self::of_roots(roots, Path::new(source), "CA bundle", source)
+    }
+
     fn load(path: &Path, what: &str, source: &str) -> Result<Self, TrustError> {
         let mut roots = RootCertStore::empty();
         add_bundle(&mut roots, path, what)?;

@@ -205,6 +205,7 @@ pub(crate) fn empty_report() -> Report {
         probes: Vec::new(),
         traffic: Vec::new(),
         certificates: None,
+        websites: Vec::new(),
     }
 }
 

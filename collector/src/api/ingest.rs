@@ -95,7 +95,7 @@ async fn ingest(
     let batch = reports.len() > 1 || json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     let accepted = app
         .ingest
-        .submit(binding, reports, batch, now, peer)
+        .submit(binding.clone(), reports, batch, now, peer)
         .await
         .map_err(|e| match e {
             IngestError::TooLarge(m) => {
@@ -117,6 +117,11 @@ async fn ingest(
             IngestError::Unavailable(m) => ApiError::unavailable(m),
             IngestError::Store(e) => ApiError::store(e),
         })?;
+    // an agent that probes websites for the collector says which tasks it holds
+    let websites = headers
+        .get(simpul_protocol::WEBSITES_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|held| app.ingest.website_tasks(&binding.host, held));
     // agents that do not ask for `refused` deny unknown fields in this answer
     let wants_refused = headers
         .get(ACCEPT_REFUSED_HEADER)
@@ -130,6 +135,7 @@ async fn ingest(
             Vec::new()
         },
         software_resend: wants_refused && accepted.software_resend,
+        websites,
     })
 }
 

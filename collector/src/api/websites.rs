@@ -103,6 +103,46 @@ pub struct WebsiteOut {
     pub certificate: Option<Certificate>,
     /// Over the period asked for (or the site's default one), from the stored probes.
     pub availability: Availability,
+    /// The newest probe of each agent in `probe_from` that has probed it, in the order
+    /// of `probe_from` (the collector's own is above).
+    pub from_agents: Vec<AgentProbe>,
+}
+
+/// An agent's newest probe of a site (`probe_from`).
+#[derive(Debug, Serialize)]
+pub struct AgentProbe {
+    /// The agent's host.
+    pub host: String,
+    pub state: &'static str,
+    pub reason: String,
+    /// When it started, Unix seconds.
+    pub checked_at: f64,
+    pub status: Option<u16>,
+    pub total_seconds: f64,
+    /// The certificate's verdict as the agent saw it (null for http, or no handshake).
+    pub certificate_verdict: Option<&'static str>,
+}
+
+impl AgentProbe {
+    /// The newest probes of `site` by the hosts of its `probe_from`, from `all`.
+    fn of(site: &Website, all: &[checks::Newest]) -> Vec<Self> {
+        site.probe_from
+            .iter()
+            .filter_map(|h| {
+                all.iter()
+                    .find(|n| n.website == site.id && &n.prober == h)
+                    .map(|n| AgentProbe {
+                        host: h.clone(),
+                        state: n.check.state.as_str(),
+                        reason: n.check.reason.clone(),
+                        checked_at: n.check.started_at,
+                        status: n.check.status,
+                        total_seconds: n.check.total_seconds,
+                        certificate_verdict: n.check.tls().map(|t| t.verdict.as_str()),
+                    })
+            })
+            .collect()
+    }
 }
 
 impl WebsiteOut {
@@ -157,6 +197,7 @@ impl WebsiteOut {
                 .unwrap_or_default(),
             certificate,
             availability,
+            from_agents: Vec::new(),
         }
     }
 }
@@ -167,13 +208,21 @@ pub struct Websites {
     pub websites: Vec<WebsiteOut>,
 }
 
-/// The collector's newest probe of each site.
-fn newest(conn: &crate::store::Db) -> Result<HashMap<String, Check>, crate::store::StoreError> {
-    Ok(checks::newest(conn)?
-        .into_iter()
+/// The collector's newest probe of each site, and every prober's.
+#[allow(
+    clippy::type_complexity,
+    reason = "a one-off pair, named by the doc comment"
+)]
+fn newest(
+    conn: &crate::store::Db,
+) -> Result<(HashMap<String, Check>, Vec<checks::Newest>), crate::store::StoreError> {
+    let all = checks::newest(conn)?;
+    let mine = all
+        .iter()
         .filter(|n| n.prober == COLLECTOR)
-        .map(|n| (n.website, n.check))
-        .collect())
+        .map(|n| (n.website.clone(), n.check.clone()))
+        .collect();
+    Ok((mine, all))
 }
 
 pub async fn list(
@@ -193,7 +242,7 @@ pub async fn list(
     let state = Arc::clone(&app);
     let websites = app
         .read_db(move |conn| {
-            let newest = newest(conn)?;
+            let (newest, all) = newest(conn)?;
             let cfg = &state.cfg;
             let now = crate::now_seconds();
             cfg.websites
@@ -203,12 +252,9 @@ pub async fn list(
                 .map(|w| {
                     let p = period.unwrap_or_else(|| availability::default_period(cfg, w, now));
                     let a = availability::of(conn, cfg, w, &p, now)?;
-                    Ok(WebsiteOut::new(
-                        w,
-                        &cfg.official_domains,
-                        newest.get(&w.id),
-                        a,
-                    ))
+                    let mut out = WebsiteOut::new(w, &cfg.official_domains, newest.get(&w.id), a);
+                    out.from_agents = AgentProbe::of(w, &all);
+                    Ok(out)
                 })
                 .collect::<Result<Vec<_>, crate::store::StoreError>>()
         })
@@ -237,17 +283,14 @@ pub async fn one(
     let state = Arc::clone(&app);
     let out = app
         .read_db(move |conn| {
-            let newest = newest(conn)?;
+            let (newest, all) = newest(conn)?;
             let now = crate::now_seconds();
             let cfg = &state.cfg;
             let p = period.unwrap_or_else(|| availability::default_period(cfg, &site, now));
             let a = availability::of(conn, cfg, &site, &p, now)?;
-            Ok(WebsiteOut::new(
-                &site,
-                &cfg.official_domains,
-                newest.get(&site.id),
-                a,
-            ))
+            let mut out = WebsiteOut::new(&site, &cfg.official_domains, newest.get(&site.id), a);
+            out.from_agents = AgentProbe::of(&site, &all);
+            Ok(out)
         })
         .await?;
     Ok(Json(out))

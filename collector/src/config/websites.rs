@@ -175,6 +175,10 @@ impl Website {
                 p.push(format!(
                     "{key}.probe_from[{j}]: empty; name a host an agent enrolled with"
                 ));
+            } else if h == crate::websites::checks::COLLECTOR {
+                p.push(format!(
+                    "{key}.probe_from[{j}] = {h:?}: the collector always probes; name the hosts of agents"
+                ));
             } else if !hosts.insert(h.as_str()) {
                 p.push(format!("{key}.probe_from[{j}] = {h:?}: listed twice"));
             }
@@ -239,6 +243,19 @@ pub fn problems(
             "websites: {} entries; at most {MAX_WEBSITES}",
             websites.len()
         ));
+    }
+    // an agent probes at most so many sites for the collector
+    let mut per_host: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for h in websites.iter().flat_map(|w| &w.probe_from) {
+        *per_host.entry(h.as_str()).or_default() += 1;
+    }
+    for (h, n) in per_host {
+        if n > simpul_protocol::MAX_WEBSITE_TASKS {
+            p.push(format!(
+                "websites: {n} sites name {h:?} in probe_from; one agent probes at most {}",
+                simpul_protocol::MAX_WEBSITE_TASKS
+            ));
+        }
     }
     let mut seen = HashSet::new();
     for (i, w) in websites.iter().enumerate() {

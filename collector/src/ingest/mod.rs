@@ -61,6 +61,8 @@ pub struct Ingest {
     db: Arc<ReadPool>,
     writer: mpsc::Sender<Job>,
     metrics: Arc<Metrics>,
+    /// The websites each agent host probes for the collector (`probe_from`).
+    website_tasks: crate::websites::agents::Tasks,
 }
 
 impl Ingest {
@@ -74,11 +76,18 @@ impl Ingest {
         Self {
             limits,
             max_batch_reports: cfg.max_batch_reports,
+            website_tasks: crate::websites::agents::Tasks::new(&cfg),
             cfg,
             db,
             writer,
             metrics,
         }
+    }
+
+    /// The websites the agent of `host` is to probe, when they differ from those it
+    /// holds (`held`: their digest).
+    pub fn website_tasks(&self, host: &str, held: &str) -> Option<simpul_protocol::WebsiteTasks> {
+        self.website_tasks.answer(host, held)
     }
 
     /// Whether the writer has stopped (the collector is not healthy).
@@ -144,6 +153,25 @@ impl Ingest {
         }
         for (i, r) in reports.iter().enumerate() {
             check_binding(&binding, r, &prefix(i))?;
+        }
+        // website probes: only of declared sites whose probe_from names this host
+        for (i, r) in reports.iter().enumerate() {
+            let section = simpul_protocol::Section::Websites;
+            if r.websites.is_empty() || refused.iter().any(|(j, s)| *j == i && s.section == section)
+            {
+                continue;
+            }
+            let v = crate::websites::agents::refuse(&self.cfg, &binding.host, &r.websites);
+            if !v.is_empty() {
+                refused.push((
+                    i,
+                    RefusedSection {
+                        sequence: r.sequence,
+                        section,
+                        violations: v,
+                    },
+                ));
+            }
         }
         for (i, s) in &refused {
             reports[*i].remove_section(s.section);

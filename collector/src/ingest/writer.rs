@@ -255,6 +255,7 @@ fn write_batch(
                 slim.traffic = Vec::new(); // every poll in interface_samples
                 slim.software = None; // the list in host_packages, its changes in package_changes
                 slim.certificates = None; // parsed and verified in host_certificates
+                slim.websites = Vec::new(); // every probe in website_checks
                 let json = serde_json::to_string(&slim).map_err(DbError::other)?;
                 tx.execute(
                     UPSERT_LATEST,
@@ -281,6 +282,19 @@ fn write_batch(
                         crate::software::record(tx, &job.binding.id, r.sample_time_seconds, sw)?;
                     if applied == crate::software::Applied::NeedsWholeList {
                         outcome.software_resend = true;
+                    }
+                }
+                // probes of websites for the collector (checked by the ingest: declared
+                // sites whose probe_from names the host), stored as the host's
+                for w in &r.websites {
+                    if let Ok(check) = crate::websites::agents::parse(&w.check) {
+                        crate::websites::checks::record(
+                            tx,
+                            &w.website,
+                            &job.binding.host,
+                            None,
+                            &check,
+                        )?;
                     }
                 }
                 if let Some(files) = &r.certificates {

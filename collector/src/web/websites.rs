@@ -106,6 +106,7 @@ fn table(
     app: &AppState,
     sites: &[&Website],
     newest: &HashMap<String, Check>,
+    agents: &HashMap<(String, String), Check>,
 ) -> Markup {
     let l = v.lang;
     html! {
@@ -131,6 +132,16 @@ fn table(
                                     // they are in the log: the badge says it in the page's
                                     // language
                                     @if !c.reason.is_empty() { br; small { code { (c.reason) } } }
+                                    // the agents of probe_from: how the site answers them
+                                    @for h in &w.probe_from {
+                                        @if let Some(a) = agents.get(&(w.id.clone(), h.clone())) {
+                                            br;
+                                            small {
+                                                (tr!(l, "websites-from-agent", host = h.as_str())) " "
+                                                (badge(l, &a.state)) " " (ms(v, a.total_seconds))
+                                            }
+                                        }
+                                    }
                                 }
                                 td data-sort=(c.total_seconds) { (response(v, c)) }
                                 td data-sort=(c.tls().map_or(f64::MAX, |t| t.days_to_expiry)) { (certificate(v, c)) }
@@ -159,12 +170,21 @@ fn table(
 /// `GET /websites` (every agency the user sees) and `/websites/{agency}`.
 async fn render(v: Viewer, app: Arc<AppState>, only: Option<String>) -> Response {
     let l = v.lang;
-    let newest = match app.read_db(|conn| Ok(checks::newest(conn)?)).await {
-        Ok(rows) => rows
-            .into_iter()
-            .filter(|n| n.prober == COLLECTOR)
-            .map(|n| (n.website, n.check))
-            .collect::<HashMap<_, _>>(),
+    // the collector's newest probe of each site; the agents' (probe_from) by site and host
+    let (newest, agents) = match app.read_db(|conn| Ok(checks::newest(conn)?)).await {
+        Ok(rows) => {
+            let (mine, theirs): (Vec<_>, Vec<_>) =
+                rows.into_iter().partition(|n| n.prober == COLLECTOR);
+            (
+                mine.into_iter()
+                    .map(|n| (n.website, n.check))
+                    .collect::<HashMap<_, _>>(),
+                theirs
+                    .into_iter()
+                    .map(|n| ((n.website, n.prober), n.check))
+                    .collect::<HashMap<_, _>>(),
+            )
+        }
         Err(_) => return unavailable(&v),
     };
     let agencies: Vec<&crate::config::Agency> = app
@@ -205,7 +225,7 @@ async fn render(v: Viewer, app: Arc<AppState>, only: Option<String>) -> Response
             @if only.is_none() {
                 h2 { a href=(format!("/websites/{}", a.id)) { (a.display_name()) } }
             }
-            (table(&v, &app, sites, &newest))
+            (table(&v, &app, sites, &newest, &agents))
         }
     };
     page(&v, &title, "Websites", body)

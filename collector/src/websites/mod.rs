@@ -3,6 +3,7 @@
 //! official-domain rule applied to it ([`domain_rule`]), its availability over a period
 //! ([`availability`]).
 
+pub mod agents;
 pub mod availability;
 pub mod checks;
 pub mod prober;

@@ -1,0 +1,133 @@
+//! Websites probed by agents (`probe_from`): the sites each agent host is asked to probe
+//! ([`Tasks`], handed over in the answer to its reports), and what the collector takes
+//! of their probes ([`refuse`]): only probes of a declared site whose `probe_from` names
+//! the reporting host, each a probe this collector can read. They are stored beside the
+//! collector's own (prober: the host's name); availability and the SLA stay the
+//! collector's.
+
+use std::collections::HashMap;
+
+use serde::Deserialize as _;
+use simpul_protocol::{
+    Violation, WebsiteCheck, WebsiteTask, WebsiteTasks, MAX_WEBSITE_TASKS, WEBSITE_INTERVAL_SECS,
+};
+use simpul_webcheck::Check;
+
+use crate::config::CollectorConfig;
+
+/// The tasks of every host named in a `probe_from`, computed once from the
+/// configuration (the CA bundles read then).
+#[derive(Debug, Default)]
+pub struct Tasks {
+    by_host: HashMap<String, WebsiteTasks>,
+}
+
+impl Tasks {
+    /// From `cfg`: each host's sites, at most [`MAX_WEBSITE_TASKS`] (check-config names
+    /// a host with more), in declared order. A site whose `ca_file` cannot be read is
+    /// left out with an error logged.
+    pub fn new(cfg: &CollectorConfig) -> Self {
+        let interval = (cfg.website_probe_interval.seconds() as u32)
+            .clamp(*WEBSITE_INTERVAL_SECS.start(), *WEBSITE_INTERVAL_SECS.end());
+        let mut sites: HashMap<String, Vec<WebsiteTask>> = HashMap::new();
+        for w in &cfg.websites {
+            if w.probe_from.is_empty() {
+                continue;
+            }
+            let ca_pem = match &w.ca_file {
+                None => None,
+                Some(p) => match std::fs::read_to_string(p) {
+                    Ok(pem) => Some(pem),
+                    Err(e) => {
+                        tracing::error!(website = %w.id, path = %p.display(), error = %e, "cannot read ca_file; the agents in probe_from do not probe this site");
+                        continue;
+                    }
+                },
+            };
+            let task = WebsiteTask {
+                id: w.id.clone(),
+                url: w.url.clone(),
+                expected_status: w.expected_status.clone(),
+                body_contains: w.body_contains.clone(),
+                timeout_secs: w.timeout_secs,
+                max_redirects: w.max_redirects,
+                address: w.address.map(|a| a.to_string()),
+                ca_pem,
+            };
+            for h in &w.probe_from {
+                let mine = sites.entry(h.clone()).or_default();
+                if mine.len() < MAX_WEBSITE_TASKS {
+                    mine.push(task.clone());
+                }
+            }
+        }
+        Self {
+            by_host: sites
+                .into_iter()
+                .map(|(host, sites)| {
+                    let digest = WebsiteTasks::digest_of(interval, &sites);
+                    (
+                        host,
+                        WebsiteTasks {
+                            digest,
+                            interval_secs: interval,
+                            sites,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// What to answer the agent of `host` that holds the tasks `held` (their digest):
+    /// its tasks when they differ (an empty list for a host in no `probe_from`), else
+    /// nothing.
+    pub fn answer(&self, host: &str, held: &str) -> Option<WebsiteTasks> {
+        let tasks = self
+            .by_host
+            .get(host)
+            .cloned()
+            .unwrap_or_else(|| WebsiteTasks {
+                digest: WebsiteTasks::digest_of(0, &[]),
+                interval_secs: 0,
+                sites: Vec::new(),
+            });
+        (tasks.digest != held).then_some(tasks)
+    }
+}
+
+/// Reads one agent probe.
+pub fn parse(check: &serde_json::Value) -> Result<Check, String> {
+    Check::deserialize(check).map_err(|e| e.to_string())
+}
+
+/// Why the probes of the agent of `host` cannot be taken (empty: they can): a site
+/// that is not declared, one whose `probe_from` does not name the host, a probe this
+/// collector cannot read. Fields are `websites[i].website` and `websites[i].check`.
+pub fn refuse(cfg: &CollectorConfig, host: &str, probes: &[WebsiteCheck]) -> Vec<Violation> {
+    let mut v = Vec::new();
+    for (i, p) in probes.iter().enumerate() {
+        match cfg.websites.iter().find(|w| w.id == p.website) {
+            None => v.push(Violation {
+                field: format!("websites[{i}].website"),
+                rule: format!("{:?} is not a declared website", p.website),
+            }),
+            Some(w) if !w.probe_from.iter().any(|h| h == host) => v.push(Violation {
+                field: format!("websites[{i}].website"),
+                rule: format!(
+                    "the probe_from of {:?} does not name this host ({host:?})",
+                    p.website
+                ),
+            }),
+            Some(_) => {
+                if let Err(e) = parse(&p.check) {
+                    v.push(Violation {
+                        field: format!("websites[{i}].check"),
+                        rule: format!("not a website probe: {e}"),
+                    });
+                }
+            }
+        }
+    }
+    v
+}
