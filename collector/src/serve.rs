@@ -310,6 +310,16 @@ async fn prune_hourly(state: Arc<AppState>) {
             }
             let samples =
                 crate::traffic::prune(&conn, now - f64::from(s.cfg.traffic_retention_days) * day)?;
+            let changes = crate::software::prune_changes(
+                &conn,
+                now - f64::from(s.cfg.package_change_retention_days) * day,
+            )?;
+            if changes > 0 {
+                tracing::info!(
+                    package_changes = changes,
+                    "pruned package changes past their retention"
+                );
+            }
             Ok::<_, store::StoreError>((reports, spans, lan_versions, probes, samples))
         })
         .await;

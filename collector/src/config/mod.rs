@@ -109,6 +109,10 @@ pub struct CollectorConfig {
     /// monthly 95th percentile needs the last whole month).
     #[serde(default = "default_traffic_retention_days")]
     pub traffic_retention_days: u32,
+    /// The installed packages' changes (installed, upgraded, removed) are deleted this
+    /// many days after the change; each host's list itself stays.
+    #[serde(default = "default_package_change_retention_days")]
+    pub package_change_retention_days: u32,
     /// Time zone of SLA periods, business hours and times shown to people.
     #[serde(default = "default_time_zone")]
     pub time_zone: ConfiguredZone,
@@ -402,6 +406,9 @@ fn default_probe_round_retention_days() -> u32 {
 fn default_traffic_retention_days() -> u32 {
     70
 }
+fn default_package_change_retention_days() -> u32 {
+    400
+}
 fn default_span_retention_days() -> u32 {
     400
 }
@@ -454,6 +461,7 @@ impl Default for CollectorConfig {
             probe_rtt_retention_days: default_probe_rtt_retention_days(),
             probe_round_retention_days: default_probe_round_retention_days(),
             traffic_retention_days: default_traffic_retention_days(),
+            package_change_retention_days: default_package_change_retention_days(),
             time_zone: default_time_zone(),
             organisation: String::new(),
             logo: None,
@@ -935,6 +943,12 @@ impl CollectorConfig {
             p.push(format!(
                 "raw_retention_days = {}: must be between 1 and 3650 days",
                 self.raw_retention_days
+            ));
+        }
+        if !(1..=3650).contains(&self.package_change_retention_days) {
+            p.push(format!(
+                "package_change_retention_days = {}: must be between 1 and 3650 days",
+                self.package_change_retention_days
             ));
         }
         if !(1..=3650).contains(&self.traffic_retention_days) {

@@ -98,6 +98,10 @@ pub fn default_check_retention_days() -> u32 {
     35
 }
 
+/// The prober name of the collector's own probes (agents' probes carry their host's
+/// name, so no `probe_from` may be this).
+pub const COLLECTOR_PROBER: &str = "collector";
+
 /// The most `[[websites]]`.
 pub const MAX_WEBSITES: usize = 5000;
 /// The longest `body_contains`.
@@ -175,7 +179,7 @@ impl Website {
                 p.push(format!(
                     "{key}.probe_from[{j}]: empty; name a host an agent enrolled with"
                 ));
-            } else if h == crate::websites::checks::COLLECTOR {
+            } else if h == COLLECTOR_PROBER {
                 p.push(format!(
                     "{key}.probe_from[{j}] = {h:?}: the collector always probes; name the hosts of agents"
                 ));

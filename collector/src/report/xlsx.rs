@@ -208,7 +208,7 @@ const UPLINKS: [&str; 13] = [
     "report-x-complete",
 ];
 
-const WEBSITES: [&str; 18] = [
+const WEBSITES: [&str; 19] = [
     "report-x-website",
     "report-x-name",
     "report-x-agency",
@@ -225,6 +225,7 @@ const WEBSITES: [&str; 18] = [
     "report-x-checked-at",
     "report-x-certificate-verdict",
     "report-x-certificate-not-after",
+    "report-x-certificate-issuer",
     "report-x-official-domain",
     "report-x-official-domain-reason",
 ];
@@ -651,6 +652,7 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                             word(v.as_str(), crate::websites::certificate_key(v))
                         }),
                         X::T(w.certificate_not_after.map(|t| t as f64)),
+                        s(w.certificate_issuer.clone().unwrap_or_default()),
                         w.domain_rule.official.map_or(X::Empty, |o| yes_no(lang, o)),
                         s(w.domain_rule
                             .why(&d.official_domains)

@@ -250,6 +250,14 @@ pub fn summaries(conn: &Db, agent: Option<&str>) -> Result<Vec<Summary>, DbError
     )
 }
 
+/// Deletes the package changes made before `before` (Unix seconds); how many.
+pub fn prune_changes(conn: &Db, before: f64) -> Result<u64, DbError> {
+    Ok(conn.execute(
+        "DELETE FROM package_changes WHERE time < ?1",
+        params![before],
+    )? as u64)
+}
+
 /// Most changes one host's view lists, newest first.
 pub const MAX_CHANGES: usize = 1_000;
 
@@ -440,6 +448,27 @@ mod tests {
             running_kernel: "6.1.0-25-amd64".into(),
             newest_kernel: "6.1.0-26-amd64".into(),
         }
+    }
+
+    #[test]
+    fn changes_past_their_retention_are_pruned_and_the_list_stays() {
+        let db = db();
+        let v1 = [p("openssl", "3.0.11-1~deb12u2")];
+        let v2 = [p("openssl", "3.0.15-1~deb12u1")];
+        let v3 = [p("openssl", "3.0.15-1~deb12u1"), p("vim", "2:9.0.1378-2")];
+        record(&db, "a1", 100.0, &whole(&v1)).unwrap();
+        record(&db, "a1", 200.0, &whole(&v2)).unwrap();
+        record(&db, "a1", 300.0, &whole(&v3)).unwrap();
+        assert_eq!(changes(&db, "a1", 10).unwrap().len(), 2);
+        assert_eq!(prune_changes(&db, 250.0).unwrap(), 1);
+        let left = changes(&db, "a1", 10).unwrap();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].name, "vim");
+        assert_eq!(
+            packages(&db, "a1").unwrap().len(),
+            2,
+            "the list itself stays"
+        );
     }
 
     #[test]

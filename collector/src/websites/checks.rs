@@ -13,7 +13,7 @@ use crate::params;
 use crate::store::db::{Db, DbError};
 
 /// The prober name of the collector's own probes (agents' are their host names).
-pub const COLLECTOR: &str = "collector";
+pub const COLLECTOR: &str = crate::config::websites::COLLECTOR_PROBER;
 
 /// Stores `check` of `website` by `prober` (a probe already stored is kept), and makes
 /// it the site's newest unless a newer one is stored.
