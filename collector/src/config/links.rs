@@ -220,21 +220,20 @@ pub fn problems(
 ) -> Vec<String> {
     let mut p = Vec::new();
     let mut seen = HashSet::new();
+    let owners = super::Owners {
+        agencies,
+        agency_list,
+        classes,
+    };
     for (i, l) in links.iter().enumerate() {
         let key = format!("links[{i}]");
         p.extend(l.problems(&key));
-        if !seen.insert(l.id.as_str()) {
-            p.push(format!(
-                "{key}.id = {:?}: another link has this id; ids must be unique",
-                l.id
-            ));
-        }
-        if !agencies.contains(l.agency.as_str()) {
-            p.push(format!(
-                "{key}.agency = {:?}: not a declared agency; declared: {agency_list}",
-                l.agency
-            ));
-        }
+        p.extend(owners.problems(
+            &key,
+            "link",
+            (&l.id, &l.agency, l.sla_class.as_deref()),
+            &mut seen,
+        ));
         if let Some(s) = &l.site {
             match sites.iter().find(|x| &x.id == s) {
                 None => {
@@ -265,20 +264,6 @@ pub fn problems(
             {
                 p.push(format!(
                     "{key}.uplink: the same interface as links[{j}].uplink; an interface carries one link (its traffic would be billed twice)"
-                ));
-            }
-        }
-        if let Some(c) = &l.sla_class {
-            if !classes.contains(c.as_str()) {
-                let mut v: Vec<_> = classes.iter().copied().collect();
-                v.sort_unstable();
-                p.push(format!(
-                    "{key}.sla_class = {c:?}: not an SLA class; declared: {}",
-                    if v.is_empty() {
-                        "none (add [[sla_classes]])".to_owned()
-                    } else {
-                        v.join(", ")
-                    }
                 ));
             }
         }

@@ -1143,6 +1143,52 @@ impl CollectorConfig {
     }
 }
 
+/// What an agency-owned `[[table]]` entry (a link, a website) is checked against: the
+/// declared agencies and SLA classes.
+pub(crate) struct Owners<'a> {
+    pub agencies: &'a HashSet<&'a str>,
+    /// The declared agencies in words, for the error.
+    pub agency_list: &'a str,
+    pub classes: &'a HashSet<&'a str>,
+}
+
+impl Owners<'_> {
+    /// The problems every such entry shares, under `key` (`links[2]`): its `id` already
+    /// in `seen` (`what`: `link`, `website`), its `agency` or `sla_class` not declared.
+    pub fn problems<'e>(
+        &self,
+        key: &str,
+        what: &str,
+        (id, agency, class): (&'e str, &str, Option<&str>),
+        seen: &mut HashSet<&'e str>,
+    ) -> Vec<String> {
+        let mut p = Vec::new();
+        if !seen.insert(id) {
+            p.push(format!(
+                "{key}.id = {id:?}: another {what} has this id; ids must be unique"
+            ));
+        }
+        if !self.agencies.contains(agency) {
+            p.push(format!(
+                "{key}.agency = {agency:?}: not a declared agency; declared: {}",
+                self.agency_list
+            ));
+        }
+        if let Some(c) = class.filter(|c| !self.classes.contains(c)) {
+            let mut v: Vec<_> = self.classes.iter().copied().collect();
+            v.sort_unstable();
+            p.push(format!(
+                "{key}.sla_class = {c:?}: not an SLA class; declared: {}",
+                if v.is_empty() {
+                    "none (add [[sla_classes]])".to_owned()
+                } else {
+                    v.join(", ")
+                }
+            ));
+        }
+        p
+    }
+}
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

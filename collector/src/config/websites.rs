@@ -262,35 +262,20 @@ pub fn problems(
         }
     }
     let mut seen = HashSet::new();
+    let owners = super::Owners {
+        agencies,
+        agency_list,
+        classes,
+    };
     for (i, w) in websites.iter().enumerate() {
         let key = format!("websites[{i}]");
         p.extend(w.problems(&key));
-        if !seen.insert(w.id.as_str()) {
-            p.push(format!(
-                "{key}.id = {:?}: another website has this id; ids must be unique",
-                w.id
-            ));
-        }
-        if !agencies.contains(w.agency.as_str()) {
-            p.push(format!(
-                "{key}.agency = {:?}: not a declared agency; declared: {agency_list}",
-                w.agency
-            ));
-        }
-        if let Some(c) = &w.sla_class {
-            if !classes.contains(c.as_str()) {
-                let mut v: Vec<_> = classes.iter().copied().collect();
-                v.sort_unstable();
-                p.push(format!(
-                    "{key}.sla_class = {c:?}: not an SLA class; declared: {}",
-                    if v.is_empty() {
-                        "none (add [[sla_classes]])".to_owned()
-                    } else {
-                        v.join(", ")
-                    }
-                ));
-            }
-        }
+        p.extend(owners.problems(
+            &key,
+            "website",
+            (&w.id, &w.agency, w.sla_class.as_deref()),
+            &mut seen,
+        ));
     }
     p
 }
