@@ -280,6 +280,7 @@ impl AgentConfig {
         p.extend(self.filesystems.problems());
         p.extend(self.disks.problems());
         p.extend(self.software.problems());
+        p.extend(self.websites.problems());
         p.extend(self.discovery.problems());
         p.extend(crate::probes::problems(&self.probes));
         p.extend(crate::certificates::problems(

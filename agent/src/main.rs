@@ -261,8 +261,8 @@ fn run(cfg: AgentConfig, config_path: Option<&std::path::Path>) -> anyhow::Resul
         &tls,
     )?;
     if cfg.websites.probe {
-        let (tasks, outbox) =
-            simpul_agent::websites::start().context("cannot start the website probes' thread")?;
+        let (tasks, outbox) = simpul_agent::websites::start(cfg.websites.clone())
+            .context("cannot start the website probes' thread")?;
         transport.websites = Some(tasks);
         sampler.websites = outbox;
     }

@@ -367,6 +367,20 @@ impl Collector {
         }
     }
 
+    /// The text a query returns, from whichever database the collector uses.
+    pub fn text(&self, sql: &str) -> String {
+        match &self.store_url {
+            Some(url) => simpul_collector::store::pg_server::off_runtime(|| {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                c.query_one(sql, &[]).expect(sql).get(0)
+            }),
+            None => {
+                let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
+                conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+            }
+        }
+    }
+
     /// What the running collector process logged so far.
     pub fn log(&self) -> String {
         self.proc.output()

@@ -921,7 +921,8 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
         &dir.path().join("gw"),
         &c.url(""),
         &gw,
-        "hostname = \"opd-gw\"\n[websites]\nprobe = true\n",
+        // the test's server is on loopback: allowed here only
+        "hostname = \"opd-gw\"\n[websites]\nprobe = true\nallow = [\"pekalongankota.go.id\"]\nallow_local = true\n",
     );
     // the agent's probe arrives with one of its next reports
     let start = Instant::now();
@@ -948,13 +949,18 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
     assert_eq!(from["certificate_verdict"], "valid", "{site:#}");
     // the collector's own probe is the site's state and availability
     assert_eq!(site["state"], "up");
-    let stored = c.count("SELECT count(*) FROM website_checks WHERE prober = 'opd-gw'");
+    assert_eq!(from["agency"], "dinkes");
+    let stored = c.count("SELECT count(*) FROM website_checks WHERE prober = 'dinkes/opd-gw'");
     assert!(stored >= 1, "{stored}");
 
     // another agent of the agency: no site to probe, and its probes are refused
+    // (and a host of the same name in another agency is another agent)
     let pc = c.enrol("dinkes", "pc-07", None);
     let agent = simpul_e2e::agent_id(&pc);
     let mut r = simpul_e2e::report(&agent, "pc-07", 1);
+    let (_, stored) = get_json(&c.url("/api/v1/websites/simpus/checks"));
+    let probe = stored["checks"][0].clone();
+    assert_eq!(probe["prober"], "collector", "{stored:#}");
     r["websites"] = serde_json::json!([
         {"website": "simpus", "check": from},
         {"website": "nope", "check": {}}
@@ -982,7 +988,7 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
     assert_eq!(
         rules,
         [
-            "the probe_from of \"simpus\" does not name this host (\"pc-07\")",
+            "the probe_from of \"simpus\" does not name this agent (host \"pc-07\" of agency \"dinkes\")",
             "\"nope\" is not a declared website"
         ],
         "{ack:#}"
@@ -1006,7 +1012,51 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
         "the same tasks again: {ack:#}"
     );
     assert_eq!(
-        c.count("SELECT count(*) FROM website_checks WHERE prober = 'pc-07'"),
+        c.count("SELECT count(*) FROM website_checks WHERE prober = 'dinkes/pc-07'"),
+        0
+    );
+    // opd-gw itself: a probe dated in the future (it would stay the newest for ever) and
+    // one of another URL are refused
+    let gw_agent = simpul_e2e::agent_id(&gw);
+    let mut check: serde_json::Value = serde_json::from_str(
+        &c.text("SELECT check_json FROM website_latest WHERE prober = 'dinkes/opd-gw'"),
+    )
+    .unwrap();
+    check["started_at"] = serde_json::json!(4_102_444_800.0);
+    let mut elsewhere = check.clone();
+    elsewhere["started_at"] = serde_json::json!(std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64());
+    elsewhere["url"] = serde_json::json!("http://169.254.169.254/latest/meta-data/");
+    let mut r = simpul_e2e::report(&gw_agent, "opd-gw", 1_000_000);
+    r["websites"] = serde_json::json!([
+        {"website": "simpus", "check": check},
+        {"website": "simpus", "check": elsewhere}
+    ]);
+    let (code, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &[
+            ("authorization", &format!("Bearer {gw}")),
+            ("simpul-accept-refused", "1"),
+        ],
+        &serde_json::to_vec(&r).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let fields: Vec<&str> = ack["refused"][0]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["websites[0].check.started_at", "websites[1].check.url"],
+        "{ack:#}"
+    );
+    assert_eq!(
+        c.count("SELECT count(*) FROM website_checks WHERE started_at > 4000000000"),
         0
     );
 

@@ -121,7 +121,10 @@ async fn ingest(
     let websites = headers
         .get(simpul_protocol::WEBSITES_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|held| app.ingest.website_tasks(&binding.host, held));
+        .and_then(|held| {
+            app.ingest
+                .website_tasks(&binding.agency, &binding.host, held)
+        });
     // agents that do not ask for `refused` deny unknown fields in this answer
     let wants_refused = headers
         .get(ACCEPT_REFUSED_HEADER)

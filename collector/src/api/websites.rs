@@ -111,8 +111,9 @@ pub struct WebsiteOut {
 /// An agent's newest probe of a site (`probe_from`).
 #[derive(Debug, Serialize)]
 pub struct AgentProbe {
-    /// The agent's host.
+    /// The agent's host, and its agency.
     pub host: String,
+    pub agency: String,
     pub state: &'static str,
     pub reason: String,
     /// When it started, Unix seconds.
@@ -126,13 +127,17 @@ pub struct AgentProbe {
 impl AgentProbe {
     /// The newest probes of `site` by the hosts of its `probe_from`, from `all`.
     fn of(site: &Website, all: &[checks::Newest]) -> Vec<Self> {
+        use crate::config::websites::{prober_name, prober_of};
         site.probe_from
             .iter()
-            .filter_map(|h| {
+            .filter_map(|e| prober_of(&site.agency, e))
+            .filter_map(|(agency, host)| {
+                let name = prober_name(agency, host);
                 all.iter()
-                    .find(|n| n.website == site.id && &n.prober == h)
+                    .find(|n| n.website == site.id && n.prober == name)
                     .map(|n| AgentProbe {
-                        host: h.clone(),
+                        host: host.to_owned(),
+                        agency: agency.to_owned(),
                         state: n.check.state.as_str(),
                         reason: n.check.reason.clone(),
                         checked_at: n.check.started_at,

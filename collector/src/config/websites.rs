@@ -50,7 +50,9 @@ pub struct Website {
     /// The SLA class its availability is held to (an `sla_classes` id).
     #[serde(default)]
     pub sla_class: Option<String>,
-    /// Hosts whose agents also probe it (the collector always does).
+    /// Hosts whose agents also probe it (the collector always does): `host`, a host of
+    /// the site's agency, or `agency/host`, a host of another (host names are unique
+    /// only within an agency).
     #[serde(default)]
     pub probe_from: Vec<String>,
     /// The final answer's statuses that count as up; empty: 200 to 299.
@@ -112,6 +114,18 @@ pub const MAX_TIMEOUT_SECS: u32 = 60;
 /// What a website id may be made of.
 pub const WEBSITE_ID_RULE: &str =
     "1 to 64 characters of a-z, 0-9, '-', '_' and '.', starting with a letter or digit";
+
+/// The (agency, host) of one `probe_from` entry of a site of `agency`: `host`, or
+/// `agency/host`; None when it is neither.
+pub fn prober_of<'a>(agency: &'a str, entry: &'a str) -> Option<(&'a str, &'a str)> {
+    let (a, h) = entry.split_once('/').unwrap_or((agency, entry));
+    (!a.is_empty() && !h.is_empty() && !h.contains('/') && h.trim() == h).then_some((a, h))
+}
+
+/// How an agent's probes are stored: `agency/host` (never the collector's name).
+pub fn prober_name(agency: &str, host: &str) -> String {
+    format!("{agency}/{host}")
+}
 
 impl Website {
     /// The name people read (its id when none is set).
@@ -178,6 +192,10 @@ impl Website {
             if h.trim().is_empty() {
                 p.push(format!(
                     "{key}.probe_from[{j}]: empty; name a host an agent enrolled with"
+                ));
+            } else if prober_of(&self.agency, h).is_none() {
+                p.push(format!(
+                    "{key}.probe_from[{j}] = {h:?}: name a host of the site's agency (\"gw-01\") or one of another agency (\"diskominfo/gw-01\")"
                 ));
             } else if h == COLLECTOR_PROBER {
                 p.push(format!(
@@ -249,9 +267,11 @@ pub fn problems(
         ));
     }
     // an agent probes at most so many sites for the collector
-    let mut per_host: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for h in websites.iter().flat_map(|w| &w.probe_from) {
-        *per_host.entry(h.as_str()).or_default() += 1;
+    let mut per_host: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for w in websites {
+        for (a, h) in w.probe_from.iter().filter_map(|e| prober_of(&w.agency, e)) {
+            *per_host.entry(prober_name(a, h)).or_default() += 1;
+        }
     }
     for (h, n) in per_host {
         if n > simpul_protocol::MAX_WEBSITE_TASKS {
@@ -276,6 +296,13 @@ pub fn problems(
             (&w.id, &w.agency, w.sla_class.as_deref()),
             &mut seen,
         ));
+        for (j, e) in w.probe_from.iter().enumerate() {
+            if let Some((a, _)) = prober_of(&w.agency, e).filter(|(a, _)| !agencies.contains(a)) {
+                p.push(format!(
+                    "{key}.probe_from[{j}] = {e:?}: {a:?} is not a declared agency; declared: {agency_list}"
+                ));
+            }
+        }
     }
     p
 }

@@ -86,8 +86,13 @@ impl Ingest {
 
     /// The websites the agent of `host` is to probe, when they differ from those it
     /// holds (`held`: their digest).
-    pub fn website_tasks(&self, host: &str, held: &str) -> Option<simpul_protocol::WebsiteTasks> {
-        self.website_tasks.answer(host, held)
+    pub fn website_tasks(
+        &self,
+        agency: &str,
+        host: &str,
+        held: &str,
+    ) -> Option<simpul_protocol::WebsiteTasks> {
+        self.website_tasks.answer(agency, host, held)
     }
 
     /// Whether the writer has stopped (the collector is not healthy).
@@ -161,7 +166,12 @@ impl Ingest {
             {
                 continue;
             }
-            let v = crate::websites::agents::refuse(&self.cfg, &binding.host, &r.websites);
+            let v = crate::websites::agents::refuse(
+                &self.cfg,
+                (&binding.agency, &binding.host),
+                &r.websites,
+                now,
+            );
             if !v.is_empty() {
                 refused.push((
                     i,

@@ -285,16 +285,12 @@ fn write_batch(
                     }
                 }
                 // probes of websites for the collector (checked by the ingest: declared
-                // sites whose probe_from names the host), stored as the host's
+                // sites whose probe_from names the agent), stored as `agency/host`'s
+                let prober =
+                    crate::config::websites::prober_name(&job.binding.agency, &job.binding.host);
                 for w in &r.websites {
                     if let Ok(check) = crate::websites::agents::parse(&w.check) {
-                        crate::websites::checks::record(
-                            tx,
-                            &w.website,
-                            &job.binding.host,
-                            None,
-                            &check,
-                        )?;
+                        crate::websites::checks::record(tx, &w.website, &prober, None, &check)?;
                     }
                 }
                 if let Some(files) = &r.certificates {

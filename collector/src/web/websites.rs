@@ -133,12 +133,15 @@ fn table(
                                     // language
                                     @if !c.reason.is_empty() { br; small { code { (c.reason) } } }
                                     // the agents of probe_from: how the site answers them
-                                    @for h in &w.probe_from {
-                                        @if let Some(a) = agents.get(&(w.id.clone(), h.clone())) {
+                                    @for e in &w.probe_from {
+                                        @let name = crate::config::websites::prober_of(&w.agency, e)
+                                            .map(|(a, h)| crate::config::websites::prober_name(a, h));
+                                        @if let Some(a) = name.and_then(|n| agents.get(&(w.id.clone(), n))) {
                                             br;
                                             small {
-                                                (tr!(l, "websites-from-agent", host = h.as_str())) " "
-                                                (badge(l, &a.state)) " " (ms(v, a.total_seconds))
+                                                (tr!(l, "websites-from-agent", host = e.as_str())) " "
+                                                (badge(l, &a.state)) " " (ms(v, a.total_seconds)) ", "
+                                                (v.time(Some(a.started_at)))
                                             }
                                         }
                                     }

@@ -1,8 +1,9 @@
-//! Websites probed by agents (`probe_from`): the sites each agent host is asked to probe
+//! Websites probed by agents (`probe_from`): the sites each agent is asked to probe
 //! ([`Tasks`], handed over in the answer to its reports), and what the collector takes
 //! of their probes ([`refuse`]): only probes of a declared site whose `probe_from` names
-//! the reporting host, each a probe this collector can read. They are stored beside the
-//! collector's own (prober: the host's name); availability and the SLA stay the
+//! the reporting agent's agency and host, of the site's URL, started within the times a
+//! report may have, each a probe this collector can read. They are stored beside the
+//! collector's own (prober: `agency/host`); availability and the SLA stay the
 //! collector's.
 
 use std::collections::HashMap;
@@ -13,10 +14,11 @@ use simpul_protocol::{
 };
 use simpul_webcheck::Check;
 
+use crate::config::websites::{prober_name, prober_of};
 use crate::config::CollectorConfig;
 
-/// The tasks of every host named in a `probe_from`, computed once from the
-/// configuration (the CA bundles read then).
+/// The tasks of every agent named in a `probe_from` (by `agency/host`), computed once
+/// from the configuration (the CA bundles read then).
 #[derive(Debug, Default)]
 pub struct Tasks {
     by_host: HashMap<String, WebsiteTasks>,
@@ -54,8 +56,8 @@ impl Tasks {
                 address: w.address.map(|a| a.to_string()),
                 ca_pem,
             };
-            for h in &w.probe_from {
-                let mine = sites.entry(h.clone()).or_default();
+            for (a, h) in w.probe_from.iter().filter_map(|e| prober_of(&w.agency, e)) {
+                let mine = sites.entry(prober_name(a, h)).or_default();
                 if mine.len() < MAX_WEBSITE_TASKS {
                     mine.push(task.clone());
                 }
@@ -79,13 +81,13 @@ impl Tasks {
         }
     }
 
-    /// What to answer the agent of `host` that holds the tasks `held` (their digest):
-    /// its tasks when they differ (an empty list for a host in no `probe_from`), else
-    /// nothing.
-    pub fn answer(&self, host: &str, held: &str) -> Option<WebsiteTasks> {
+    /// What to answer the agent of `host` of `agency` that holds the tasks `held` (their
+    /// digest): its tasks when they differ (an empty list for an agent in no
+    /// `probe_from`), else nothing.
+    pub fn answer(&self, agency: &str, host: &str, held: &str) -> Option<WebsiteTasks> {
         let tasks = self
             .by_host
-            .get(host)
+            .get(&prober_name(agency, host))
             .cloned()
             .unwrap_or_else(|| WebsiteTasks {
                 digest: WebsiteTasks::digest_of(0, &[]),
@@ -101,32 +103,63 @@ pub fn parse(check: &serde_json::Value) -> Result<Check, String> {
     Check::deserialize(check).map_err(|e| e.to_string())
 }
 
-/// Why the probes of the agent of `host` cannot be taken (empty: they can): a site
-/// that is not declared, one whose `probe_from` does not name the host, a probe this
-/// collector cannot read. Fields are `websites[i].website` and `websites[i].check`.
-pub fn refuse(cfg: &CollectorConfig, host: &str, probes: &[WebsiteCheck]) -> Vec<Violation> {
+/// Why the probes of the agent of `host` of `agency`, received at `now`, cannot be
+/// taken (empty: they can): a site that is not declared, one whose `probe_from` does not
+/// name the agent, a probe of another URL, one started before `max_report_age_secs` or
+/// after `max_clock_skew_secs` from `now`, one this collector cannot read. Fields are
+/// `websites[i].website` and `websites[i].check`.
+pub fn refuse(
+    cfg: &CollectorConfig,
+    (agency, host): (&str, &str),
+    probes: &[WebsiteCheck],
+    now: f64,
+) -> Vec<Violation> {
     let mut v = Vec::new();
+    let earliest = now - cfg.max_report_age_secs as f64;
+    let latest = now + cfg.max_clock_skew_secs as f64;
     for (i, p) in probes.iter().enumerate() {
-        match cfg.websites.iter().find(|w| w.id == p.website) {
-            None => v.push(Violation {
-                field: format!("websites[{i}].website"),
-                rule: format!("{:?} is not a declared website", p.website),
-            }),
-            Some(w) if !w.probe_from.iter().any(|h| h == host) => v.push(Violation {
-                field: format!("websites[{i}].website"),
-                rule: format!(
-                    "the probe_from of {:?} does not name this host ({host:?})",
+        let mut fail = |field: &str, rule: String| {
+            v.push(Violation {
+                field: format!("websites[{i}].{field}"),
+                rule,
+            });
+        };
+        let Some(w) = cfg.websites.iter().find(|w| w.id == p.website) else {
+            fail(
+                "website",
+                format!("{:?} is not a declared website", p.website),
+            );
+            continue;
+        };
+        if !w
+            .probe_from
+            .iter()
+            .filter_map(|e| prober_of(&w.agency, e))
+            .any(|(a, h)| a == agency && h == host)
+        {
+            fail(
+                "website",
+                format!(
+                    "the probe_from of {:?} does not name this agent (host {host:?} of agency {agency:?})",
                     p.website
                 ),
-            }),
-            Some(_) => {
-                if let Err(e) = parse(&p.check) {
-                    v.push(Violation {
-                        field: format!("websites[{i}].check"),
-                        rule: format!("not a website probe: {e}"),
-                    });
-                }
-            }
+            );
+            continue;
+        }
+        match parse(&p.check) {
+            Err(e) => fail("check", format!("not a website probe: {e}")),
+            Ok(c) if c.url != w.url => fail(
+                "check.url",
+                format!("{:?} is not the site's URL ({:?})", c.url, w.url),
+            ),
+            Ok(c) if !(earliest..=latest).contains(&c.started_at) => fail(
+                "check.started_at",
+                format!(
+                    "{} must be within max_report_age_secs ({}) before and max_clock_skew_secs ({}) after the collector's clock ({now:.0})",
+                    c.started_at, cfg.max_report_age_secs, cfg.max_clock_skew_secs
+                ),
+            ),
+            Ok(_) => {}
         }
     }
     v
