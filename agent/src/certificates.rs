@@ -363,11 +363,11 @@ impl CertificateFiles {
 mod tests {
     use super::*;
 
-    /// A certificate-shaped DER (`SEQUENCE { SEQUENCE {..}, SEQUENCE {}, BIT STRING }`)
-    /// carrying `tag` so that two differ.
+    /// A certificate-shaped DER (`SEQUENCE { SEQUENCE { INTEGER serial }, SEQUENCE {},
+    /// BIT STRING }`) carrying the serial `tag` so that two differ.
     fn cert_der(tag: u8) -> Vec<u8> {
         vec![
-            0x30, 0x09, 0x30, 0x02, 0x04, tag, 0x30, 0x00, 0x03, 0x01, 0x00,
+            0x30, 0x0a, 0x30, 0x03, 0x02, 0x01, tag, 0x30, 0x00, 0x03, 0x01, 0x00,
         ]
     }
 

@@ -110,9 +110,28 @@ pub fn der_shape(der: &[u8]) -> DerShape {
     if header + len != der.len() {
         return DerShape::Other;
     }
-    match tlv(&der[header..]) {
-        Some((0x30, ..)) => DerShape::Certificate,
-        Some((0x02, ..)) => DerShape::PrivateKey,
+    // the outer SEQUENCE's elements, by tag (each must fit)
+    let mut tags = Vec::new();
+    let mut rest = &der[header..];
+    let mut first_inner = None;
+    while !rest.is_empty() {
+        let Some((tag, h, l)) = tlv(rest) else {
+            return DerShape::Other;
+        };
+        if tags.is_empty() && tag == 0x30 {
+            first_inner = tlv(&rest[h..h + l]).map(|(t, ..)| t);
+        }
+        tags.push(tag);
+        rest = &rest[h + l..];
+    }
+    match tags.as_slice() {
+        // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version or INTEGER
+        // serial, ... }, signatureAlgorithm SEQUENCE, signatureValue BIT STRING }
+        [0x30, 0x30, 0x03] if matches!(first_inner, Some(0xa0 | 0x02)) => DerShape::Certificate,
+        // PKCS#1, SEC 1 and PKCS#8 keys begin with an INTEGER (their version)
+        [0x02, ..] => DerShape::PrivateKey,
+        // EncryptedPrivateKeyInfo ::= SEQUENCE { algorithm SEQUENCE, data OCTET STRING }
+        [0x30, 0x04] => DerShape::PrivateKey,
         _ => DerShape::Other,
     }
 }
@@ -123,9 +142,17 @@ mod tests {
 
     #[test]
     fn shapes_tell_certificates_from_keys() {
-        // SEQUENCE { SEQUENCE {}, SEQUENCE {}, BIT STRING }
-        let cert = [0x30, 0x07, 0x30, 0x00, 0x30, 0x00, 0x03, 0x01, 0x00];
+        // SEQUENCE { SEQUENCE { [0] {} }, SEQUENCE {}, BIT STRING }
+        let cert = [
+            0x30, 0x09, 0x30, 0x02, 0xa0, 0x00, 0x30, 0x00, 0x03, 0x01, 0x00,
+        ];
         assert_eq!(der_shape(&cert), DerShape::Certificate);
+        // an encrypted PKCS#8 key: SEQUENCE { SEQUENCE { OID }, OCTET STRING }
+        let encrypted = [0x30, 0x08, 0x30, 0x02, 0x06, 0x00, 0x04, 0x02, 0xde, 0xad];
+        assert_eq!(der_shape(&encrypted), DerShape::PrivateKey);
+        // a SEQUENCE of two SEQUENCEs is neither
+        let other = [0x30, 0x04, 0x30, 0x00, 0x30, 0x00];
+        assert_eq!(der_shape(&other), DerShape::Other);
         // SEQUENCE { INTEGER 0, ... }
         let key = [0x30, 0x05, 0x02, 0x01, 0x00, 0x04, 0x00];
         assert_eq!(der_shape(&key), DerShape::PrivateKey);
@@ -138,9 +165,11 @@ mod tests {
             der_shape(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
             DerShape::Other
         );
-        // a long-form length
-        let mut long = vec![0x30, 0x81, 0x81, 0x30, 0x7f];
-        long.extend([0u8; 0x7f]);
+        // a long-form length: SEQUENCE (129 bytes) { SEQUENCE (122) { [0] {}, 120
+        // bytes }, SEQUENCE {}, BIT STRING }
+        let mut long = vec![0x30, 0x81, 0x81, 0x30, 0x7a, 0xa0, 0x00];
+        long.extend([0u8; 0x78]);
+        long.extend([0x30, 0x00, 0x03, 0x01, 0x00]);
         assert_eq!(der_shape(&long), DerShape::Certificate);
     }
 

@@ -1487,7 +1487,9 @@ mod tests {
     #[test]
     fn certificate_files_are_bounded_and_never_carry_a_key() {
         use crate::{certificate_to_text, CertificateFile};
-        let cert = certificate_to_text(&[0x30, 0x04, 0x30, 0x00, 0x30, 0x00]);
+        let cert = certificate_to_text(&[
+            0x30, 0x09, 0x30, 0x02, 0xa0, 0x00, 0x30, 0x00, 0x03, 0x01, 0x00,
+        ]);
         let key = certificate_to_text(&[0x30, 0x03, 0x02, 0x01, 0x00]);
         let file = |path: &str, certs: Vec<String>| CertificateFile {
             path: path.into(),
@@ -1533,8 +1535,10 @@ mod tests {
                 .collect(),
         );
         assert_eq!(fields(&r), ["certificates"]);
-        let mut big = vec![0x30, 0x82, 0x3f, 0xfc, 0x30, 0x82, 0x3f, 0xf8];
-        big.resize(0x4000, 0);
+        // 16 KiB: SEQUENCE { SEQUENCE { [0] {}, zeros }, SEQUENCE {}, BIT STRING }
+        let mut big = vec![0x30, 0x82, 0x3f, 0xfc, 0x30, 0x82, 0x3f, 0xf3, 0xa0, 0x00];
+        big.resize(0x4000 - 5, 0);
+        big.extend([0x30, 0x00, 0x03, 0x01, 0x00]);
         let big = certificate_to_text(&big);
         r.certificates = Some(
             (0..20)
