@@ -315,9 +315,11 @@ pub struct CertificateFiles {
 }
 
 impl CertificateFiles {
-    /// `None` without entries (off by default).
+    /// The files of `entries`. Without entries nothing is read, and the empty list still
+    /// goes out at start and hourly: the collector then forgets the files of a host
+    /// whose `[[certificates]]` were all removed (their alerts would fire for ever).
     pub fn new(entries: &[CertificateConfig], check_secs: u32) -> Option<Self> {
-        (!entries.is_empty()).then(|| Self {
+        Some(Self {
             entries: entries.to_vec(),
             check_every: Duration::from_secs(u64::from(check_secs)),
             last_check: None,
@@ -494,7 +496,12 @@ mod tests {
                 .is_some(),
             "hourly, unchanged"
         );
-        assert!(CertificateFiles::new(&[], 60).is_none(), "off by default");
+        // none configured: nothing is read, the empty list goes out at start and hourly
+        let mut none = CertificateFiles::new(&[], 60).unwrap();
+        assert_eq!(none.poll(t0), Some(Vec::new()));
+        none.handed_over(t0);
+        assert_eq!(none.poll(t0 + Duration::from_secs(120)), None);
+        assert_eq!(none.poll(t0 + RESEND_EVERY), Some(Vec::new()));
     }
 
     #[test]
