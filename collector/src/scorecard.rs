@@ -667,7 +667,8 @@ pub const CERTIFICATE_WARNING_DAYS: f64 = 30.0;
 /// down now, serves a certificate that does not verify or expires within
 /// [`CERTIFICATE_FAILING_DAYS`], is outside the official domain, or breached its SLA
 /// class this period; a warning when a certificate expires within
-/// [`CERTIFICATE_WARNING_DAYS`], a site is at risk, or some were not probed yet; no data
+/// [`CERTIFICATE_WARNING_DAYS`], a site is at risk, serves plain http (no certificate at
+/// all), or some were not probed yet; no data
 /// when none was probed; not applicable without a declared site. The reason lists
 /// every problem, the failing ones first.
 fn websites_cell(sites: &[&WebsiteStatus], now: f64) -> (Cell, Msg) {
@@ -763,6 +764,7 @@ fn websites_cell(sites: &[&WebsiteStatus], now: f64) -> (Cell, Msg) {
         "cell-web-at-risk",
         n(&|s| s.verdict == Some(Verdict::AtRisk)),
     );
+    push(&mut warning, "cell-web-no-https", n(&|s| !s.https));
     push(
         &mut warning,
         "cell-web-some-not-probed",
@@ -1849,6 +1851,7 @@ mod tests {
         let site = |agency: &str, state: Option<S>, cert: Option<(C, f64)>| WebsiteStatus {
             website: format!("{agency}-web"),
             agency: agency.into(),
+            https: true,
             state,
             certificate: cert.map(|c| c.0),
             certificate_not_after: cert.map(|c| (NOW + c.1 * 86_400.0) as i64),
@@ -1872,11 +1875,26 @@ mod tests {
         );
         let good = site("a", Some(S::Up), Some((C::Valid, 200.0)));
         assert_eq!(
-            cell(&[good.clone(), site("a", Some(S::Up), None)]),
+            cell(&[good.clone(), good.clone()]),
             (
                 Cell::Ok,
                 "2 sites up, certificates valid".into(),
                 "2 situs dapat diakses, sertifikat sah".into()
+            )
+        );
+        // a site of plain http has no certificate at all
+        let http = WebsiteStatus {
+            https: false,
+            certificate: None,
+            certificate_not_after: None,
+            ..good.clone()
+        };
+        assert_eq!(
+            cell(&[good.clone(), http]),
+            (
+                Cell::Warning,
+                "1 site without HTTPS".into(),
+                "1 situs tanpa HTTPS".into()
             )
         );
         // a certificate 20 days from expiry warns, 5 days fails

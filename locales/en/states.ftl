@@ -149,6 +149,10 @@ cell-web-at-risk = { $count ->
     [one] 1 site
    *[other] { $count } sites
 } at risk of missing the SLA target
+cell-web-no-https = { $count ->
+    [one] 1 site
+   *[other] { $count } sites
+} without HTTPS
 cell-web-some-not-probed = { $count ->
     [one] 1 site
    *[other] { $count } sites

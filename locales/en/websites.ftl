@@ -28,6 +28,7 @@ websites-state-connect-failed = connect failed
 websites-state-tls-failed = TLS failed
 websites-state-http-error = HTTP error
 websites-cert-none = no HTTPS
+websites-cert-unknown = not known (no TLS handshake)
 websites-cert-valid = valid
 websites-cert-expired = expired
 websites-cert-not-yet-valid = not yet valid

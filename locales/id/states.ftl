@@ -80,6 +80,7 @@ cell-web-certificate-expiring = { $count } sertifikat segera habis masa berlakun
 cell-web-outside-domain = { $count } situs di luar domain resmi
 cell-web-breached = { $count } situs di bawah target SLA periode ini
 cell-web-at-risk = { $count } situs berisiko tidak memenuhi target SLA
+cell-web-no-https = { $count } situs tanpa HTTPS
 cell-web-some-not-probed = { $count } situs belum diperiksa
 cell-web-ok = { $count } situs dapat diakses, sertifikat sah
 

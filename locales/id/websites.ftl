@@ -28,6 +28,7 @@ websites-state-connect-failed = koneksi gagal
 websites-state-tls-failed = TLS gagal
 websites-state-http-error = galat HTTP
 websites-cert-none = tanpa HTTPS
+websites-cert-unknown = tidak diketahui (tanpa jabat tangan TLS)
 websites-cert-valid = sah
 websites-cert-expired = kedaluwarsa
 websites-cert-not-yet-valid = belum berlaku

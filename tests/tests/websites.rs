@@ -488,7 +488,7 @@ fn scorecard_and_report(c: &Collector, portal_not_after: f64) {
         kominfo["reason"],
         format!(
             "1 site down now, 1 site outside the official domain, \
-             1 certificate expires soon, the first in {days} days"
+             1 certificate expires soon, the first in {days} days, 1 site without HTTPS"
         )
     );
     // an agency without a site: not applicable

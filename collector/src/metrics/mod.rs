@@ -791,7 +791,7 @@ impl Metrics {
         e.family(
             "simpul_ingest_sections_refused_total",
             Kind::Counter,
-            "Optional report sections (inventory, backups, lan, snmp, probes) refused as invalid, by section; the rest of each report was stored",
+            "Optional report sections (inventory, software, backups, lan, snmp, probes, traffic, certificates, websites) refused as invalid, by section; the rest of each report was stored",
         );
         for section in simpul_protocol::Section::ALL {
             let v = self.sections_refused[section as usize].load(Ordering::Relaxed) as f64;

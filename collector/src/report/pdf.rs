@@ -1183,7 +1183,8 @@ fn websites(doc: &mut Doc<'_>, d: &ReportData) {
             );
             let certificate = match (w.certificate, w.certificate_not_after) {
                 (Some(v), Some(until)) => {
-                    let days = ((until as f64 - d.generated_at) / 86_400.0).floor();
+                    // whole days: 5.9 days left is 5, 2.1 days ago is 2
+                    let left = (until as f64 - d.generated_at) / 86_400.0;
                     format!(
                         "{}, {} ({})",
                         t(lang, crate::websites::certificate_key(v)),
@@ -1192,13 +1193,14 @@ fn websites(doc: &mut Doc<'_>, d: &ReportData) {
                             "websites-cert-expires",
                             time = time(d, Some(until as f64))
                         ),
-                        if days >= 0.0 {
-                            tr!(lang, "websites-cert-days-left", days = days)
+                        if left >= 0.0 {
+                            tr!(lang, "websites-cert-days-left", days = left.floor())
                         } else {
-                            tr!(lang, "websites-cert-days-ago", days = -days)
+                            tr!(lang, "websites-cert-days-ago", days = (-left).floor())
                         }
                     )
                 }
+                _ if w.url.starts_with("https:") => m(d, "websites-cert-unknown"),
                 _ => m(d, "websites-cert-none"),
             };
             let domain = match w.domain_rule.official {

@@ -58,38 +58,47 @@ fn ms(v: &Viewer, s: f64) -> String {
     format!("{} ms", v.num(s * 1000.0, 0))
 }
 
-/// The response time cell: the total, and each phase.
+/// The response time cell: the total, and each phase (TLS only for https); a dash
+/// when no answer came (a failed connection is not a 0 ms answer).
 fn response(v: &Viewer, c: &Check) -> Markup {
     let l = v.lang;
     let p = c.phases;
+    if c.status.is_none() {
+        return html! { "–" };
+    }
     html! {
         (ms(v, c.total_seconds))
         br;
         small {
             (t(l, "websites-phase-dns")) " " (ms(v, p.dns_seconds)) " · "
             (t(l, "websites-phase-connect")) " " (ms(v, p.connect_seconds)) " · "
-            (t(l, "websites-phase-tls")) " " (ms(v, p.tls_seconds)) " · "
+            @if c.tls().is_some() {
+                (t(l, "websites-phase-tls")) " " (ms(v, p.tls_seconds)) " · "
+            }
             (t(l, "websites-phase-first-byte")) " " (ms(v, p.first_byte_seconds))
         }
     }
 }
 
-/// The certificate cell: verdict, expiry and days left, issuer.
-fn certificate(v: &Viewer, c: &Check) -> Markup {
+/// The certificate cell: verdict, expiry and whole days left (from now), issuer; for an
+/// https site without a handshake, that it is not known.
+fn certificate(v: &Viewer, site: &Website, c: &Check) -> Markup {
     let l = v.lang;
     match c.tls() {
+        None if site.url.starts_with("https:") => html! { (t(l, "websites-cert-unknown")) },
         None => html! { (t(l, "websites-cert-none")) },
         Some(tls) => {
-            let days = tls.days_to_expiry.floor();
+            // whole days: 5.9 days left is 5, 2.1 days ago is 2
+            let d = (tls.not_after as f64 - crate::now_seconds()) / 86_400.0;
             html! {
                 (badge(l, &tls.verdict))
                 br;
                 (tr!(l, "websites-cert-expires", time = v.time(Some(tls.not_after as f64))))
                 br;
-                @if days >= 0.0 {
-                    (tr!(l, "websites-cert-days-left", days = v.num(days, 0)))
+                @if d >= 0.0 {
+                    (tr!(l, "websites-cert-days-left", days = v.num(d.floor(), 0)))
                 } @else {
-                    (tr!(l, "websites-cert-days-ago", days = v.num(-days, 0)))
+                    (tr!(l, "websites-cert-days-ago", days = v.num((-d).floor(), 0)))
                 }
                 @if let Some(leaf) = tls.leaf() {
                     br;
@@ -147,7 +156,7 @@ fn table(
                                     }
                                 }
                                 td data-sort=(c.total_seconds) { (response(v, c)) }
-                                td data-sort=(c.tls().map_or(f64::MAX, |t| t.days_to_expiry)) { (certificate(v, c)) }
+                                td data-sort=(c.tls().map_or(f64::MAX, |t| t.days_to_expiry)) { (certificate(v, w, c)) }
                             }
                         }
                         td {

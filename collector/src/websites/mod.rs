@@ -129,6 +129,8 @@ pub fn domain_rule(domains: &[String], site: &Website, check: Option<&Check>) ->
 pub struct WebsiteStatus {
     pub website: String,
     pub agency: String,
+    /// Whether its URL is https.
+    pub https: bool,
     /// The collector's newest probe's state (None: not probed yet).
     pub state: Option<simpul_webcheck::State>,
     /// The certificate's verdict (None: an http site, or no handshake).
@@ -176,6 +178,7 @@ pub fn statuses(
             Ok(WebsiteStatus {
                 website: site.id.clone(),
                 agency: site.agency.clone(),
+                https: site.url.starts_with("https:"),
                 state: check.map(|c| c.state),
                 certificate: tls.map(|t| t.verdict),
                 certificate_not_after: tls.map(|t| t.not_after),
