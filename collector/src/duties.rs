@@ -42,6 +42,8 @@ pub struct Duties {
     pub software: Vec<crate::software::Summary>,
     /// Every declared website: its newest probe, certificate, domain rule and SLA.
     pub websites: Vec<crate::websites::WebsiteStatus>,
+    /// Every certificate file on the servers (`[[certificates]]` of the agents).
+    pub certificate_files: Vec<crate::certificates::FileStatus>,
 }
 
 /// An interface (or a device's counter poll) not seen for a day leaves the metrics.
@@ -89,6 +91,7 @@ impl Duties {
             .collect();
         let software = crate::software::summaries(conn, None)?;
         let websites = crate::websites::statuses(conn, cfg, now)?;
+        let certificate_files = crate::certificates::file_statuses(conn, now)?;
         Ok(Self {
             at: now,
             seconds: started.elapsed().as_secs_f64(),
@@ -101,6 +104,7 @@ impl Duties {
             traffic_devices,
             software,
             websites,
+            certificate_files,
         })
     }
 
@@ -125,6 +129,7 @@ impl Duties {
                 lan: &self.lan,
                 links: &links,
                 websites: &self.websites,
+                certificate_files: &self.certificate_files,
                 grace_intervals: cfg.grace_intervals,
                 skew_secs: cfg.max_clock_skew_secs,
                 now,

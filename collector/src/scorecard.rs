@@ -357,6 +357,8 @@ pub struct Inputs<'a> {
     pub links: &'a [&'a LinkReport],
     /// The declared websites.
     pub websites: &'a [WebsiteStatus],
+    /// The certificate files on the servers.
+    pub certificate_files: &'a [crate::certificates::FileStatus],
     /// A host is up while its newest report is younger than this many intervals.
     pub grace_intervals: u32,
     pub skew_secs: u64,
@@ -456,6 +458,11 @@ fn row(i: &Inputs<'_>, a: &Agency) -> ScoreRow {
             .iter()
             .filter(|w| w.agency == a.id)
             .collect::<Vec<_>>(),
+        certificate_files: &i
+            .certificate_files
+            .iter()
+            .filter(|f| f.agency == a.id)
+            .collect::<Vec<_>>(),
         now: i.now,
     });
     let worst = duties
@@ -504,6 +511,8 @@ struct Facts<'a> {
     links: &'a [&'a LinkReport],
     /// Its websites.
     websites: &'a [&'a WebsiteStatus],
+    /// The certificate files on its servers.
+    certificate_files: &'a [&'a crate::certificates::FileStatus],
     now: f64,
 }
 
@@ -642,7 +651,7 @@ fn cells(f: &Facts<'_>) -> Vec<DutyCell> {
         ),
     };
     let wan = wan_cell(f.links);
-    let web = websites_cell(f.websites, f.now);
+    let web = websites_cell(f.websites, f.certificate_files, f.now);
     let link = |page: &str| page.replace("{a}", a);
     vec![
         cell(Duty::Agents, agents, link("/agencies/{a}")),
@@ -668,13 +677,20 @@ pub const CERTIFICATE_WARNING_DAYS: f64 = 30.0;
 /// [`CERTIFICATE_FAILING_DAYS`], is outside the official domain, or breached its SLA
 /// class this period; a warning when a certificate expires within
 /// [`CERTIFICATE_WARNING_DAYS`], a site is at risk, serves plain http (no certificate at
-/// all), or some were not probed yet; no data
-/// when none was probed; not applicable without a declared site. The reason lists
-/// every problem, the failing ones first.
-fn websites_cell(sites: &[&WebsiteStatus], now: f64) -> (Cell, Msg) {
+/// all), or some were not probed yet. The certificate files on the agency's servers
+/// (`[[certificates]]`) count alike: failing when one does not verify, cannot be read
+/// or expires within [`CERTIFICATE_FAILING_DAYS`], a warning within
+/// [`CERTIFICATE_WARNING_DAYS`]. No data when no site was probed and no file reported;
+/// not applicable without either. The reason lists every problem, the failing ones
+/// first.
+fn websites_cell(
+    sites: &[&WebsiteStatus],
+    files: &[&crate::certificates::FileStatus],
+    now: f64,
+) -> (Cell, Msg) {
     use crate::sla::report::Verdict;
     use simpul_webcheck::State;
-    if sites.is_empty() {
+    if sites.is_empty() && files.is_empty() {
         return (Cell::NotApplicable, Msg::new("cell-web-none-declared"));
     }
     let probed: Vec<&WebsiteStatus> = sites
@@ -682,7 +698,7 @@ fn websites_cell(sites: &[&WebsiteStatus], now: f64) -> (Cell, Msg) {
         .copied()
         .filter(|s| s.state.is_some())
         .collect();
-    if probed.is_empty() {
+    if probed.is_empty() && files.is_empty() {
         return (Cell::NoData, Msg::new("cell-web-not-probed"));
     }
     let n = |f: &dyn Fn(&WebsiteStatus) -> bool| probed.iter().filter(|s| f(s)).count();
@@ -770,14 +786,59 @@ fn websites_cell(sites: &[&WebsiteStatus], now: f64) -> (Cell, Msg) {
         "cell-web-some-not-probed",
         sites.len() - probed.len(),
     );
+    // the certificate files on the servers
+    let valid_days = |f: &crate::certificates::FileStatus| {
+        (f.verdict == Some(simpul_webcheck::Verdict::Valid))
+            .then_some(f.days_to_expiry)
+            .flatten()
+    };
+    push(
+        &mut failing,
+        "cell-cert-files-invalid",
+        files
+            .iter()
+            .filter(|f| f.verdict != Some(simpul_webcheck::Verdict::Valid))
+            .count(),
+    );
+    for (to, low, high) in [
+        (&mut failing, f64::NEG_INFINITY, CERTIFICATE_FAILING_DAYS),
+        (
+            &mut warning,
+            CERTIFICATE_FAILING_DAYS,
+            CERTIFICATE_WARNING_DAYS,
+        ),
+    ] {
+        let d: Vec<f64> = files
+            .iter()
+            .filter_map(|f| valid_days(f))
+            .filter(|d| *d > low && *d <= high)
+            .collect();
+        if let Some(first) = d.iter().copied().reduce(f64::min) {
+            to.push(
+                Msg::new("cell-cert-files-expiring")
+                    .count("count", d.len())
+                    .num("days", first.max(0.0).floor()),
+            );
+        }
+    }
     let state = if !failing.is_empty() {
         Cell::Failing
     } else if !warning.is_empty() {
         Cell::Warning
     } else {
+        let mut ok = Vec::new();
+        if !sites.is_empty() {
+            ok.push(Msg::new("cell-web-ok").count("count", sites.len()));
+        }
+        if !files.is_empty() {
+            ok.push(Msg::new("cell-cert-files-ok").count("count", files.len()));
+        }
         return (
             Cell::Ok,
-            Msg::new("cell-web-ok").count("count", sites.len()),
+            match ok.len() {
+                1 => ok.remove(0),
+                _ => Msg::new("cell-web-problems").list("problems", ok),
+            },
         );
     };
     failing.extend(warning);
@@ -1182,6 +1243,7 @@ mod tests {
                 lan,
                 links: &[],
                 websites: &[],
+                certificate_files: &[],
                 grace_intervals: 3,
                 skew_secs: 300,
                 now: NOW,
@@ -1341,6 +1403,7 @@ mod tests {
             lan: &[site("dinkes", LanState::Ok, 0, 1)],
             links: &[],
             websites: &[],
+            certificate_files: &[],
             grace_intervals: 3,
             skew_secs: 300,
             now: NOW,
@@ -1818,6 +1881,7 @@ mod tests {
                 lan: &[],
                 links: &refs,
                 websites: &[],
+                certificate_files: &[],
                 grace_intervals: 3,
                 skew_secs: 300,
                 now: NOW,
@@ -1861,7 +1925,7 @@ mod tests {
         };
         let cell = |sites: &[WebsiteStatus]| {
             let refs: Vec<&WebsiteStatus> = sites.iter().collect();
-            let (c, m) = websites_cell(&refs, NOW);
+            let (c, m) = websites_cell(&refs, &[], NOW);
             (c, m.render(Lang::En), m.render(Lang::Id))
         };
         assert_eq!(cell(&[]).0, Cell::NotApplicable);
@@ -1929,6 +1993,48 @@ mod tests {
         let (c, en, _) = cell(&[site("a", Some(S::Up), Some((C::UnknownCa, 90.0)))]);
         assert_eq!(c, Cell::Failing);
         assert!(en.starts_with("1 certificate does not verify"), "{en}");
+        // the certificate files on the servers count alike
+        let file = |verdict: Option<C>, days: f64| crate::certificates::FileStatus {
+            agency: "a".into(),
+            verdict,
+            days_to_expiry: Some(days),
+        };
+        let files = |fs: &[crate::certificates::FileStatus], sites: &[WebsiteStatus]| {
+            let f: Vec<_> = fs.iter().collect();
+            let s: Vec<_> = sites.iter().collect();
+            let (c, m) = websites_cell(&s, &f, NOW);
+            (c, m.render(Lang::En))
+        };
+        assert_eq!(
+            files(&[file(Some(C::Valid), 200.0)], std::slice::from_ref(&good)),
+            (
+                Cell::Ok,
+                "1 site up, certificates valid, 1 certificate file on a server valid".into()
+            )
+        );
+        assert_eq!(
+            files(&[file(Some(C::Valid), 20.4)], &[]),
+            (
+                Cell::Warning,
+                "1 certificate file on a server expires soon, the first in 20 days".into()
+            )
+        );
+        assert_eq!(
+            files(
+                &[
+                    file(Some(C::Expired), -2.0),
+                    file(None, 0.0),
+                    file(Some(C::Valid), 3.5)
+                ],
+                &[]
+            ),
+            (
+                Cell::Failing,
+                "2 certificate files on servers do not verify or cannot be read, \
+                 1 certificate file on a server expires soon, the first in 3 days"
+                    .into()
+            )
+        );
         // a breach fails; through the scorecard only the agency's own sites count
         let breached = WebsiteStatus {
             verdict: Some(V::Breached),
@@ -1947,6 +2053,7 @@ mod tests {
                     agency: "dinkes".into(),
                     ..breached
                 }],
+                certificate_files: &[],
                 grace_intervals: 3,
                 skew_secs: 300,
                 now: NOW,

@@ -149,6 +149,21 @@ cell-web-at-risk = { $count ->
     [one] 1 site
    *[other] { $count } sites
 } at risk of missing the SLA target
+cell-cert-files-invalid = { $count ->
+    [one] 1 certificate file on a server does
+   *[other] { $count } certificate files on servers do
+} not verify or cannot be read
+cell-cert-files-expiring = { $count ->
+    [one] 1 certificate file on a server expires
+   *[other] { $count } certificate files on servers expire
+} soon, the first in { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+cell-cert-files-ok = { $count ->
+    [one] 1 certificate file on a server
+   *[other] { $count } certificate files on servers
+} valid
 cell-web-no-https = { $count ->
     [one] 1 site
    *[other] { $count } sites

@@ -295,6 +295,66 @@ fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() 
     assert_eq!(value(valid_metric, &expired), Some(0.0));
     assert_eq!(value(valid_metric, &self_signed), Some(0.0));
     assert_eq!(value(valid_metric, &missing), None);
+    // the scorecard's websites and certificates duty counts the agency's files
+    let duty = wait_for(
+        "the files on the scorecard",
+        Duration::from_secs(30),
+        || {
+            let (_, s) = simpul_e2e::get_json(&c.url("/api/v1/scorecard"));
+            s["agencies"]
+                .as_array()?
+                .iter()
+                .find(|a| a["agency"] == "dinkes")?["duties"]
+                .as_array()?
+                .iter()
+                .find(|d| d["duty"] == "websites" && d["state"] == "failing")
+                .cloned()
+        },
+    );
+    let why = duty["reason"].as_str().unwrap();
+    assert!(
+        why.starts_with(
+            "3 certificate files on servers do not verify or cannot be read, \
+             1 certificate file on a server expires soon, the first in "
+        ),
+        "{duty}"
+    );
+    // and the yearly report lists them: a table of the PDF, a sheet of the workbook
+    let (_, sc) = get_json(&c.url("/api/v1/scorecard"));
+    let year = sc["period"].as_str().unwrap()[..4].to_owned();
+    let (code, pdf) = simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.pdf?lang=id")));
+    assert_eq!(code, 200);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &pdf).unwrap();
+    let out = Command::new(need("pdftotext"))
+        .arg(file.path())
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("Berkas sertifikat di server"), "{text}");
+    assert!(text.contains("kedaluwarsa"), "{text}");
+    let (code, xlsx) = simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.xlsx?lang=en")));
+    assert_eq!(code, 200);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let rows: Vec<Vec<calamine::Data>> = book
+        .worksheet_range("certificate_files")
+        .unwrap()
+        .rows()
+        .map(<[calamine::Data]>::to_vec)
+        .collect();
+    assert_eq!(rows.len(), 6, "a head and five files: {rows:?}");
+    let expired_row = rows
+        .iter()
+        .find(|r| r[2] == expired.display().to_string().as_str())
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(expired_row[4], "expired", "{expired_row:?}");
     let readable = "simpul_certificate_file_readable";
     assert_eq!(value(readable, &valid), Some(1.0));
     assert_eq!(value(readable, &missing), Some(0.0));

@@ -117,6 +117,36 @@ impl Stored {
     }
 }
 
+/// One certificate file as the duties see it (the scorecard's websites and
+/// certificates duty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileStatus {
+    pub agency: String,
+    /// Its verdict at the evaluation (None: no certificate could be read from it).
+    pub verdict: Option<Verdict>,
+    /// Days from the evaluation to the first certificate's not-after.
+    pub days_to_expiry: Option<f64>,
+}
+
+/// Every stored file of an agent still enrolled, with its agency, at `now`.
+pub fn file_statuses(conn: &Db, now: f64) -> Result<Vec<FileStatus>, crate::store::StoreError> {
+    let agency: HashMap<String, String> = crate::store::list_agents(conn)?
+        .into_iter()
+        .filter(|a| a.revoked_at.is_none())
+        .map(|a| (a.binding.id, a.binding.agency))
+        .collect();
+    Ok(list_brief(conn)?
+        .into_iter()
+        .filter_map(|f| {
+            agency.get(&f.agent_id).map(|a| FileStatus {
+                agency: a.clone(),
+                verdict: f.verdict_at(now).0,
+                days_to_expiry: f.days_to_expiry(now),
+            })
+        })
+        .collect())
+}
+
 /// The digest of a file's certificates.
 fn digest(ders: &[Vec<u8>]) -> String {
     let mut h = Sha256::new();

@@ -113,6 +113,20 @@ pub struct WebsiteSection {
     pub domain_rule: crate::websites::DomainRule,
 }
 
+/// One certificate file on a server (`[[certificates]]` of its agent), at generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateFileRow {
+    pub agency: String,
+    pub host: String,
+    pub path: String,
+    pub name: String,
+    /// At generation (None: no certificate could be read from the file).
+    pub verdict: Option<simpul_webcheck::Verdict>,
+    pub not_after: Option<f64>,
+    /// What the agent could not read; empty when all was read.
+    pub error: String,
+}
+
 /// Everything one report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
@@ -150,6 +164,8 @@ pub struct ReportData {
     pub websites: Vec<WebsiteSection>,
     /// `official_domains` of collector.toml (the websites' domain rule).
     pub official_domains: Vec<String>,
+    /// The certificate files on the covered agencies' servers, by agency, host, path.
+    pub certificate_files: Vec<CertificateFileRow>,
 }
 
 /// An image file for the cover.
@@ -338,6 +354,7 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         }
     }
     let websites = website_sections(conn, cfg, &i.period, i.now, &covered)?;
+    let certificate_files = certificate_file_rows(conn, i.now, &covered)?;
     let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
     Ok(ReportData {
         lang: i.lang,
@@ -360,7 +377,39 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         uplinks,
         websites,
         official_domains: cfg.official_domains.clone(),
+        certificate_files,
     })
+}
+
+/// The certificate files of the enrolled agents of the agencies `covered`, at `now`.
+fn certificate_file_rows(
+    conn: &Db,
+    now: f64,
+    covered: &dyn Fn(&str) -> bool,
+) -> Result<Vec<CertificateFileRow>, StoreError> {
+    let agents: std::collections::HashMap<String, (String, String)> =
+        crate::store::list_agents(conn)?
+            .into_iter()
+            .filter(|a| a.revoked_at.is_none() && covered(&a.binding.agency))
+            .map(|a| (a.binding.id, (a.binding.agency, a.binding.host)))
+            .collect();
+    let mut rows: Vec<CertificateFileRow> = crate::certificates::list_brief(conn)?
+        .into_iter()
+        .filter_map(|f| {
+            let (agency, host) = agents.get(&f.agent_id)?.clone();
+            Some(CertificateFileRow {
+                agency,
+                host,
+                verdict: f.verdict_at(now).0,
+                not_after: f.not_after,
+                path: f.path,
+                name: f.name,
+                error: f.error,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.agency, &a.host, &a.path).cmp(&(&b.agency, &b.host, &b.path)));
+    Ok(rows)
 }
 
 /// The websites of the agencies `covered`: each one's availability over `period` (as

@@ -118,7 +118,7 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
     if !d.uplinks.is_empty() {
         uplinks(&mut doc, d);
     }
-    if !d.websites.is_empty() {
+    if !d.websites.is_empty() || !d.certificate_files.is_empty() {
         websites(&mut doc, d);
     }
     contents(&mut doc, d, contents_at);
@@ -1161,7 +1161,7 @@ fn websites(doc: &mut Doc<'_>, d: &ReportData) {
         TEXT,
         GREY,
     );
-    let rows = d
+    let rows: Vec<Vec<Cell>> = d
         .websites
         .iter()
         .map(|w| {
@@ -1233,19 +1233,84 @@ fn websites(doc: &mut Doc<'_>, d: &ReportData) {
             ]
         })
         .collect();
-    doc.table(&Table {
-        columns: vec![
-            left(d, "report-c-website"),
-            left(d, "report-c-agency"),
-            right(d, "report-c-avail"),
-            right(d, "report-c-target"),
-            right(d, "report-c-downtime"),
-            right(d, "report-c-outages"),
-            left(d, "report-c-verdict"),
-            left(d, "report-c-state-now"),
-            left(d, "report-c-certificate"),
-            left(d, "report-c-official-domain"),
-        ],
-        rows,
-    });
+    if !rows.is_empty() {
+        doc.table(&Table {
+            columns: vec![
+                left(d, "report-c-website"),
+                left(d, "report-c-agency"),
+                right(d, "report-c-avail"),
+                right(d, "report-c-target"),
+                right(d, "report-c-downtime"),
+                right(d, "report-c-outages"),
+                left(d, "report-c-verdict"),
+                left(d, "report-c-state-now"),
+                left(d, "report-c-certificate"),
+                left(d, "report-c-official-domain"),
+            ],
+            rows,
+        });
+    }
+    if !d.certificate_files.is_empty() {
+        doc.heading(2, &m(d, "report-certificate-files"), 40.0);
+        doc.paragraph(&m(d, "report-certificate-files-intro"), TEXT, GREY);
+        let rows = d
+            .certificate_files
+            .iter()
+            .map(|f| {
+                let left = f.not_after.map(|na| (na - d.generated_at) / 86_400.0);
+                let expiry = match (f.not_after, left) {
+                    (Some(na), Some(x)) => format!(
+                        "{} ({})",
+                        time(d, Some(na)),
+                        if x >= 0.0 {
+                            tr!(lang, "websites-cert-days-left", days = x.floor())
+                        } else {
+                            tr!(lang, "websites-cert-days-ago", days = (-x).floor())
+                        }
+                    ),
+                    _ => "–".to_owned(),
+                };
+                let tone = match (f.verdict, left) {
+                    (Some(simpul_webcheck::Verdict::Valid), Some(x))
+                        if x <= crate::scorecard::CERTIFICATE_FAILING_DAYS =>
+                    {
+                        Tone::Bad
+                    }
+                    (Some(simpul_webcheck::Verdict::Valid), Some(x))
+                        if x <= crate::scorecard::CERTIFICATE_WARNING_DAYS =>
+                    {
+                        Tone::Warn
+                    }
+                    (Some(simpul_webcheck::Verdict::Valid), _) => Tone::Good,
+                    _ => Tone::Bad,
+                };
+                let verdict = f.verdict.map_or_else(
+                    || m(d, "report-certificate-file-unreadable"),
+                    |v| t(lang, crate::websites::certificate_key(v)),
+                );
+                let file = if f.name.is_empty() {
+                    f.path.clone()
+                } else {
+                    format!("{} ({})", f.name, f.path)
+                };
+                vec![
+                    Cell::new(agency(d, &f.agency)),
+                    Cell::new(&f.host),
+                    Cell::new(file),
+                    Cell::toned(verdict, tone),
+                    Cell::new(expiry),
+                ]
+            })
+            .collect();
+        doc.table(&Table {
+            columns: vec![
+                left(d, "report-c-agency"),
+                left(d, "report-c-host"),
+                left(d, "report-c-certificate-file"),
+                left(d, "report-c-certificate"),
+                left(d, "report-c-expires"),
+            ],
+            rows,
+        });
+    }
 }

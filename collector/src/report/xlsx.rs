@@ -230,10 +230,20 @@ const WEBSITES: [&str; 19] = [
     "report-x-official-domain-reason",
 ];
 
+const CERTIFICATE_FILES: [&str; 7] = [
+    "report-x-agency",
+    "report-x-host",
+    "report-x-path",
+    "report-x-name",
+    "report-x-certificate-verdict",
+    "report-x-certificate-not-after",
+    "report-x-certificate-error",
+];
+
 /// Each sheet's name and columns, for the test that no two columns of a sheet have one
 /// name in either language.
 #[cfg(test)]
-const SHEETS: [(&str, &[&str]); 12] = [
+const SHEETS: [(&str, &[&str]); 13] = [
     ("report-sheet-report", &REPORT),
     ("report-sheet-scorecard", &SCORECARD),
     ("report-sheet-sla", &SLA),
@@ -246,6 +256,7 @@ const SHEETS: [(&str, &[&str]); 12] = [
     ("report-sheet-assets", &ASSETS),
     ("report-sheet-uplinks", &UPLINKS),
     ("report-sheet-websites", &WEBSITES),
+    ("report-sheet-certificate-files", &CERTIFICATE_FILES),
 ];
 
 /// The messages `keys` in `lang`: a sheet's column names.
@@ -658,6 +669,32 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                             .why(&d.official_domains)
                             .map(|m| m.render(lang))
                             .unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+        )?;
+    }
+    if !d.certificate_files.is_empty() {
+        sheet(
+            &mut book,
+            &f,
+            off,
+            &t(lang, "report-sheet-certificate-files"),
+            &heads(lang, &CERTIFICATE_FILES),
+            d.certificate_files
+                .iter()
+                .map(|c| {
+                    vec![
+                        s(&c.agency),
+                        s(&c.host),
+                        s(&c.path),
+                        s(&c.name),
+                        c.verdict.map_or(X::Empty, |v| match lang {
+                            Lang::En => s(v.as_str()),
+                            Lang::Id => s(t(lang, crate::websites::certificate_key(v))),
+                        }),
+                        X::T(c.not_after),
+                        s(&c.error),
                     ]
                 })
                 .collect(),

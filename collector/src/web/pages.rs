@@ -102,13 +102,6 @@ pub async fn scorecard(
             )
         }
     };
-    // the WAN link and websites duties only where links and sites are declared
-    let shown: Vec<Duty> = Duty::ALL
-        .iter()
-        .copied()
-        .filter(|d| *d != Duty::WanLink || !app.cfg.links.is_empty())
-        .filter(|d| *d != Duty::Websites || !app.cfg.websites.is_empty())
-        .collect();
     // this month as it stands, or a past month as it was kept at its end
     let (all, evaluated) = if period == current {
         let duties = app.duties.current();
@@ -133,6 +126,22 @@ pub async fn scorecard(
             .collect();
         (rows, at)
     };
+    // the WAN link duty only where links are declared; the websites and certificates
+    // duty where sites are declared or an agency has something to show (its servers'
+    // certificate files)
+    let applies = |d: Duty| {
+        all.iter().any(|r| {
+            r.duties
+                .iter()
+                .any(|c| c.duty == d && c.state != crate::scorecard::Cell::NotApplicable)
+        })
+    };
+    let shown: Vec<Duty> = Duty::ALL
+        .iter()
+        .copied()
+        .filter(|d| *d != Duty::WanLink || !app.cfg.links.is_empty())
+        .filter(|d| *d != Duty::Websites || !app.cfg.websites.is_empty() || applies(*d))
+        .collect();
     let rows = filtered(all, &q);
     let status = q.status.as_deref().unwrap_or("all");
     let text = q.q.as_deref().unwrap_or("");
