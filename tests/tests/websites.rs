@@ -385,6 +385,10 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
         "days left",
         "issuer: CN=Simpul test CA",
         "href=\"/websites/dinkes\"",
+        // the portal's certificate has 20 days left: valid, in amber as on the scorecard
+        "<span class=\"badge warn\">valid</span>",
+        // the lapor site's has 200: green
+        "<span class=\"badge good\">valid</span>",
     ] {
         assert!(
             a.body.contains(want),

@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use simpul_webcheck::Verdict;
 
-use super::{badge, outside_scope, page, unavailable, word_badge, Tone, Viewer};
+use super::{outside_scope, page, unavailable, word_badge, Tone, Viewer};
 use crate::api::certificates::CertificateFileOut;
 use crate::api::query::Params;
 use crate::api::AppState;
@@ -47,7 +47,7 @@ fn verdict(v: &Viewer, f: &CertificateFileOut) -> Markup {
     html! {
         @let verdict = f.verdict.and_then(Verdict::parse);
         @match verdict {
-            Some(verdict) => { (badge(l, &verdict)) }
+            Some(verdict) => { (super::certificate_badge(l, verdict, f.days_to_expiry)) }
             None => { (word_badge(&t(l, "certs-unreadable"), Tone::Bad)) }
         }
         // the dates of an expired or not yet valid one are in the expiry column

@@ -306,6 +306,19 @@ fn badge(l: Lang, state: &dyn Badge) -> Markup {
     word_badge(&t(l, state.key()), state.tone())
 }
 
+/// A certificate's verdict as a badge coloured as the scorecard judges it: a valid one
+/// amber within [`crate::scorecard::CERTIFICATE_WARNING_DAYS`] of expiry and red within
+/// [`crate::scorecard::CERTIFICATE_FAILING_DAYS`] (green only when it has longer).
+fn certificate_badge(l: Lang, verdict: simpul_webcheck::Verdict, days: Option<f64>) -> Markup {
+    use crate::scorecard::{CERTIFICATE_FAILING_DAYS, CERTIFICATE_WARNING_DAYS};
+    let tone = match (verdict, days) {
+        (simpul_webcheck::Verdict::Valid, Some(d)) if d <= CERTIFICATE_FAILING_DAYS => Tone::Bad,
+        (simpul_webcheck::Verdict::Valid, Some(d)) if d <= CERTIFICATE_WARNING_DAYS => Tone::Warn,
+        _ => verdict.tone(),
+    };
+    word_badge(&t(l, verdict.key()), tone)
+}
+
 /// A badge for a word that is not one of the states (`unacknowledged`, `none`), already
 /// in the viewer's language.
 fn word_badge(word: &str, tone: Tone) -> Markup {

@@ -91,7 +91,7 @@ fn certificate(v: &Viewer, site: &Website, c: &Check) -> Markup {
             // whole days: 5.9 days left is 5, 2.1 days ago is 2
             let d = (tls.not_after as f64 - crate::now_seconds()) / 86_400.0;
             html! {
-                (badge(l, &tls.verdict))
+                (super::certificate_badge(l, tls.verdict, Some(d)))
                 br;
                 (tr!(l, "websites-cert-expires", time = v.time(Some(tls.not_after as f64))))
                 br;
