@@ -3,12 +3,14 @@
 ## /websites
 websites-title = Websites and electronic certificates
 websites-agency-title = Websites of { $agency }
-websites-explain = Each declared website from the collector's newest probe: its state and why, the response time by phase, the certificate it serves (verification verdict, validity, days left, issuer) and the official-domain rule. Times in { $zone }.
+websites-explain = Each declared website from the collector's newest probe: its state and why, its availability over the current period (its SLA class's, else the month, as on the scorecard), the response time by phase, the certificate it serves (verification verdict, validity, days left, issuer) and the official-domain rule. Times in { $zone }.
 websites-none = No website is declared. Declare each agency's sites in collector.toml ([[websites]], see docs/websites.md).
 websites-not-probed = not probed yet
 websites-from-agent = from { $host }:
 websites-col-site = Site
 websites-col-state = State
+websites-col-availability = Availability
+websites-availability-period = period { $period }, from the probes
 websites-col-response = Response time
 websites-col-certificate = Certificate
 websites-col-domain = Official domain

@@ -3,12 +3,14 @@
 ## /websites
 websites-title = Situs web dan sertifikat elektronik
 websites-agency-title = Situs web { $agency }
-websites-explain = Setiap situs web yang dideklarasikan menurut probe terbaru dari kolektor: status dan alasannya, waktu respons per fase, sertifikat yang disajikan (putusan verifikasi, masa berlaku, sisa hari, penerbit) dan aturan domain resmi. Waktu dalam { $zone }.
+websites-explain = Setiap situs web yang dideklarasikan menurut pemeriksaan terbaru dari kolektor: status dan alasannya, ketersediaannya selama periode berjalan (periode kelas SLA-nya, atau bulan berjalan, seperti pada rapor kepatuhan), waktu respons per fase, sertifikat yang disajikan (putusan verifikasi, masa berlaku, sisa hari, penerbit) dan aturan domain resmi. Waktu dalam { $zone }.
 websites-none = Belum ada situs web yang dideklarasikan. Deklarasikan situs setiap Perangkat Daerah di collector.toml ([[websites]], lihat docs/websites.md).
 websites-not-probed = belum diperiksa
 websites-from-agent = dari { $host }:
 websites-col-site = Situs
 websites-col-state = Status
+websites-col-availability = Ketersediaan
+websites-availability-period = periode { $period }, dari hasil pemeriksaan
 websites-col-response = Waktu respons
 websites-col-certificate = Sertifikat
 websites-col-domain = Domain resmi

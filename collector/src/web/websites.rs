@@ -44,9 +44,10 @@ impl Badge for Verdict {
     }
 }
 
-const COLUMNS: [&str; 6] = [
+const COLUMNS: [&str; 7] = [
     "websites-col-site",
     "websites-col-state",
+    "websites-col-availability",
     "websites-col-response",
     "websites-col-certificate",
     "websites-col-domain",
@@ -109,6 +110,30 @@ fn certificate(v: &Viewer, site: &Website, c: &Check) -> Markup {
     }
 }
 
+/// The availability cell: the ratio over the site's current period (its SLA class's,
+/// else the month), the verdict against the class, and the period.
+fn availability(
+    v: &Viewer,
+    app: &AppState,
+    site: &Website,
+    status: Option<&crate::websites::WebsiteStatus>,
+) -> Markup {
+    let l = v.lang;
+    let period =
+        crate::websites::availability::default_period(&app.cfg, site, crate::now_seconds());
+    let ratio = status.and_then(|s| s.availability_ratio);
+    html! {
+        td data-sort=(ratio.unwrap_or(-1.0)) {
+            (v.percent(ratio, 3))
+            @if let Some(verdict) = status.and_then(|s| s.verdict) {
+                " " (badge(l, &verdict))
+            }
+            br;
+            small { (tr!(l, "websites-availability-period", period = period.to_string())) }
+        }
+    }
+}
+
 /// The table of `sites` with their newest probes.
 fn table(
     v: &Viewer,
@@ -116,6 +141,7 @@ fn table(
     sites: &[&Website],
     newest: &HashMap<String, Check>,
     agents: &HashMap<(String, String), Check>,
+    statuses: &HashMap<String, crate::websites::WebsiteStatus>,
 ) -> Markup {
     let l = v.lang;
     html! {
@@ -132,7 +158,7 @@ fn table(
                         @match c {
                             None => {
                                 td data-sort="" { (t(l, "websites-not-probed")) }
-                                td { "-" } td { "-" }
+                                td { "-" } td { "-" } td { "-" }
                             }
                             Some(c) => {
                                 td data-sort=(c.state.as_str()) {
@@ -155,6 +181,7 @@ fn table(
                                         }
                                     }
                                 }
+                                (availability(v, app, w, statuses.get(&w.id)))
                                 td data-sort=(c.total_seconds) { (response(v, c)) }
                                 td data-sort=(c.tls().map_or(f64::MAX, |t| t.days_to_expiry)) { (certificate(v, w, c)) }
                             }
@@ -199,6 +226,15 @@ async fn render(v: Viewer, app: Arc<AppState>, only: Option<String>) -> Response
         }
         Err(_) => return unavailable(&v),
     };
+    // each site's availability over its current period, as the duty engine last
+    // evaluated it (the scorecard's figures)
+    let statuses: HashMap<String, crate::websites::WebsiteStatus> = app
+        .duties
+        .current()
+        .websites
+        .iter()
+        .map(|s| (s.website.clone(), s.clone()))
+        .collect();
     let agencies: Vec<&crate::config::Agency> = app
         .cfg
         .agencies
@@ -237,7 +273,7 @@ async fn render(v: Viewer, app: Arc<AppState>, only: Option<String>) -> Response
             @if only.is_none() {
                 h2 { a href=(format!("/websites/{}", a.id)) { (a.display_name()) } }
             }
-            (table(&v, &app, sites, &newest, &agents))
+            (table(&v, &app, sites, &newest, &agents, &statuses))
         }
     };
     page(&v, &title, "Websites", body)
