@@ -52,9 +52,12 @@ fn verdict(v: &Viewer, f: &CertificateFileOut) -> Markup {
         }
         // the dates of an expired or not yet valid one are in the expiry column
         @if !f.reason.is_empty() && !matches!(verdict, Some(Verdict::Expired | Verdict::NotYetValid)) {
-            br; small { (f.reason) }
+            // the verifier's own words (webpki's), as in the log: the badge says it in the
+            // page's language
+            br; small { code { (f.reason) } }
         }
-        @if !f.error.is_empty() { br; small { (tr!(l, "certs-error", error = f.error.clone())) } }
+        // the agent's own words (and the system's error), as in its log
+        @if !f.error.is_empty() { br; small { (t(l, "certs-error")) " " code { (f.error) } } }
     }
 }
 
