@@ -146,9 +146,13 @@ pub fn refuse(
             );
             continue;
         }
+        // the prober writes the URL as parsed (lower-case host, a path of at least "/")
+        let url = w
+            .parsed_url()
+            .map_or_else(|| w.url.clone(), |u| u.to_string());
         match parse(&p.check) {
             Err(e) => fail("check", format!("not a website probe: {e}")),
-            Ok(c) if c.url != w.url => fail(
+            Ok(c) if c.url != url => fail(
                 "check.url",
                 format!("{:?} is not the site's URL ({:?})", c.url, w.url),
             ),
@@ -163,4 +167,50 @@ pub fn refuse(
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_are_taken_of_the_sites_url_as_parsed_by_their_agent_in_time() {
+        let cfg: CollectorConfig = toml::from_str(
+            "[[agencies]]\nid = \"dinkes\"\n\
+             [[websites]]\nid = \"simpus\"\nagency = \"dinkes\"\n\
+             url = \"https://SIMPUS.pekalongankota.go.id\"\nprobe_from = [\"gw\", \"diskominfo/core\"]\n",
+        )
+        .unwrap();
+        let now = 1_800_000_000.0;
+        let probe = |url: &str, at: f64| WebsiteCheck {
+            website: "simpus".into(),
+            check: serde_json::json!({
+                "url": url, "started_at": at, "state": "up", "reason": "", "status": 200,
+                "total_seconds": 0.1,
+                "phases": {"dns_seconds": 0.0, "connect_seconds": 0.0, "tls_seconds": 0.0,
+                           "first_byte_seconds": 0.0, "transfer_seconds": 0.0},
+                "hops": []
+            }),
+        };
+        let ok = probe("https://simpus.pekalongankota.go.id/", now - 60.0);
+        assert!(refuse(&cfg, ("dinkes", "gw"), &[ok.clone()], now).is_empty());
+        assert!(refuse(&cfg, ("diskominfo", "core"), &[ok.clone()], now).is_empty());
+        // the same host name in another agency is another agent
+        let v = refuse(&cfg, ("dinsos", "gw"), &[ok], now);
+        assert_eq!(v.len(), 1, "{v:?}");
+        let v = refuse(
+            &cfg,
+            ("dinkes", "gw"),
+            &[
+                probe("http://169.254.169.254/", now),
+                probe("https://simpus.pekalongankota.go.id/", now + 86_400.0),
+            ],
+            now,
+        );
+        let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["websites[0].check.url", "websites[1].check.started_at"]
+        );
+    }
 }
