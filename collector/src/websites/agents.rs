@@ -193,8 +193,8 @@ mod tests {
             }),
         };
         let ok = probe("https://simpus.pekalongankota.go.id/", now - 60.0);
-        assert!(refuse(&cfg, ("dinkes", "gw"), &[ok.clone()], now).is_empty());
-        assert!(refuse(&cfg, ("diskominfo", "core"), &[ok.clone()], now).is_empty());
+        assert!(refuse(&cfg, ("dinkes", "gw"), std::slice::from_ref(&ok), now).is_empty());
+        assert!(refuse(&cfg, ("diskominfo", "core"), std::slice::from_ref(&ok), now).is_empty());
         // the same host name in another agency is another agent
         let v = refuse(&cfg, ("dinsos", "gw"), &[ok], now);
         assert_eq!(v.len(), 1, "{v:?}");
