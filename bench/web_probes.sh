@@ -17,6 +17,14 @@
 #   HTTP/1.1 (no h2 on the server), no compression, no session resumption by either tool
 #   (every probe is a full TCP + TLS handshake and a GET of the page).
 #
+#   History: the measured collector starts on a database that already holds
+#   HISTORY_DAYS (30) of its own probes of the sites, one a minute each (21.6 million for
+#   500 sites), each site down 5 minutes a day, written as schema 24 left them (raw
+#   probes, no spans): its start runs migration 25, which builds the spans from them
+#   (timed: the seconds until it answers /healthz), and the window then measures it with a
+#   month behind it, whose availability it reads from the spans (each site's figure over
+#   its current period is checked against the seeded downtime at the end).
+#
 #   Side by side, in the namespace, over the same window of ROUNDS (5) x 60 s:
 #     simpul     a release simpul-collector (SQLite) with the 500 sites as [[websites]]
 #                (50 agencies opd01..opd50 declared, 10 sites each; official_domains =
@@ -51,11 +59,12 @@
 # prometheus-blackbox-exporter and prometheus (installed with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES="${SITES:-500}"; ROUNDS="${ROUNDS:-5}"; BODY_KB="${BODY_KB:-32}"; SETTLE_S="${SETTLE_S:-75}"
+SITES="${SITES:-500}"; ROUNDS="${ROUNDS:-5}"; BODY_KB="${BODY_KB:-32}"; SETTLE_S="${SETTLE_S:-75}"; HISTORY_DAYS="${HISTORY_DAYS:-30}"
 INTERVAL=60; AGENCIES=50
 if ! { [ "$SITES" -ge 1 ] && [ "$SITES" -le 999 ] && [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 60 ] &&
-  [ "$BODY_KB" -ge 1 ] && [ "$BODY_KB" -le 1024 ] && [ "$SETTLE_S" -ge 65 ] && [ "$SETTLE_S" -le 600 ]; }; then
-  echo "knobs out of bounds (SITES 1..999, ROUNDS 1..60, BODY_KB 1..1024, SETTLE_S 65..600)" >&2; exit 2
+  [ "$BODY_KB" -ge 1 ] && [ "$BODY_KB" -le 1024 ] && [ "$SETTLE_S" -ge 65 ] && [ "$SETTLE_S" -le 600 ] &&
+  [ "$HISTORY_DAYS" -ge 0 ] && [ "$HISTORY_DAYS" -le 400 ]; }; then
+  echo "knobs out of bounds (SITES 1..999, ROUNDS 1..60, BODY_KB 1..1024, SETTLE_S 65..600, HISTORY_DAYS 0..400)" >&2; exit 2
 fi
 [ "$(id -u)" = 0 ] || { echo "web_probes.sh needs root (a network namespace)" >&2; exit 1; }
 
@@ -182,6 +191,43 @@ collector_toml() {  # name port with-sites
 collector_toml sites 19850 1
 collector_toml idle 19851 0
 
+# --- the history -------------------------------------------------------------------------
+SEED_PROBES=0
+if [ "$HISTORY_DAYS" -gt 0 ]; then
+  # the schema, made by the collector itself (the idle config on the sites' data_dir)
+  sed -e "s|127.0.0.1:19851|127.0.0.1:19852|" -e "s|data-idle|data-sites|" "$W/idle.toml" > "$W/seed.toml"
+  ip netns exec "$NS" "$C" serve --config "$W/seed.toml" 2>"$W/seed.log" & SD=$!
+  for _ in $(seq 1 300); do inns curl -sf http://127.0.0.1:19852/healthz >/dev/null && break; sleep 0.1; done
+  kill "$SD"; wait "$SD" 2>/dev/null || true
+  SEED_PROBES=$("$PY" - "$W/data-sites/simpul.db" "$SITES" "$HISTORY_DAYS" "$(date +%s)" <<'EOF2'
+import sqlite3, sys, time
+path, sites, days, now = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+t_to = now // 60 * 60 - 120          # the last probe two minutes ago
+t_from = t_to - days * 86400
+began = time.time()
+db = sqlite3.connect(path)
+# the database as schema 24 left it: raw probes, no spans
+db.execute("DROP TABLE website_spans")
+db.execute("PRAGMA user_version = 24")
+# site i is down (a timeout) 5 minutes a day, from minute (7 i mod 1440) of the UTC day
+db.execute("""
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?1),
+     m(t) AS (SELECT ?2 UNION ALL SELECT t + 60 FROM m WHERE t + 60 <= ?3)
+INSERT INTO website_checks (website, prober, started_at, state, status, total_seconds,
+  cert_verdict, cert_not_after, reason)
+SELECT printf('site%03d', s.i), 'collector', m.t + 0.25,
+       CASE WHEN ((m.t / 60) % 1440 - (7 * s.i) % 1440 + 1440) % 1440 < 5 THEN 'timeout' ELSE 'up' END,
+       CASE WHEN ((m.t / 60) % 1440 - (7 * s.i) % 1440 + 1440) % 1440 < 5 THEN NULL ELSE 200 END,
+       0.02, 'valid', ?3 + 80 * 86400.0, ''
+  FROM s, m ORDER BY s.i, m.t""", (sites, t_from, t_to))
+db.commit()
+n = db.execute("SELECT count(*) FROM website_checks").fetchone()[0]
+print(n)
+print(f"seeded {n} probes ({days} days of {sites} sites) in {time.time() - began:.0f} s", file=sys.stderr)
+EOF2
+)
+fi
+
 # --- blackbox_exporter and Prometheus -------------------------------------------------------
 B="$W/blackbox"; mkdir -p "$B/prom"
 printf 'modules:\n  http_2xx_tls:\n    prober: http\n    timeout: 10s\n    http:\n      preferred_ip_protocol: ip4\n      fail_if_not_ssl: true\n      tls_config:\n        ca_file: %s\n' \
@@ -213,12 +259,14 @@ ip netns exec "$NS" "$C" serve --config "$W/idle.toml" 2>"$W/idle.log" & SI=$!
 ip netns exec "$NS" "$C" serve --config "$W/sites.toml" 2>"$W/sites.log" & SS=$!
 ip netns exec "$NS" prometheus --config.file="$B/prometheus.yml" --storage.tsdb.path="$B/prom" --web.listen-address=127.0.0.1:9090 \
   >"$B/prometheus.log" 2>&1 & PR=$!
-for port in 19850 19851; do
-  for _ in $(seq 1 100); do inns curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for port in 19851 19850; do   # the sites collector may be migrating its history
+  for _ in $(seq 1 6000); do inns curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 done
+READY_S=$(( $(date +%s) - START ))
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)  commit: $(git rev-parse --short HEAD 2>/dev/null || echo "none (not a git checkout)")  loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "nginx: $(nginx -v 2>&1 | sed 's/.*: //')  blackbox_exporter: $("$BBX" --version 2>&1 | head -1 | awk '{print $3}')  prometheus: $(prometheus --version 2>&1 | head -1 | awk '{print $3}')  openssl: $(openssl version | awk '{print $2}')"
 echo "sites: $SITES ($BODY_KB KiB pages, one certificate each)  interval: ${INTERVAL}s  rounds: $ROUNDS"
+echo "history: $HISTORY_DAYS days, $SEED_PROBES probes stored before the start; the sites collector answered /healthz $READY_S s after its start (migration 25 included: $(grep -c 'applied database migration' "$W/sites.log" || true) migration applied)"
 
 # --- the window --------------------------------------------------------------------------
 # T0: the first :30 of a minute at least SETTLE_S after the start (both tools have done a
@@ -260,9 +308,10 @@ inns curl -sf "http://127.0.0.1:9090/api/v1/query" --data-urlencode "time=$T1" \
   --data-urlencode "query=count(probe_http_ssl == 1)" > "$W/q-ssl.json"
 inns curl -sf "http://127.0.0.1:19850/metrics" > "$W/sites.metrics"
 
-"$PY" - "$W" "$T0" "$T1" "$(getconf CLK_TCK)" "$SITES" "$INTERVAL" <<'EOF'
+"$PY" - "$W" "$T0" "$T1" "$(getconf CLK_TCK)" "$SITES" "$INTERVAL" "$HISTORY_DAYS" <<'EOF'
 import json, sqlite3, statistics, sys
 w, t0, t1, hz, sites, interval = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+history = int(sys.argv[7])
 marks = [l.split() for l in open(f"{w}/marks")]
 names = ["simpul", "idle", "blackbox", "bb-idle", "prometheus", "nginx"]
 def cpu(a, b, k):
@@ -313,6 +362,16 @@ print(f"\nsimpul's probes in the window: {n_simpul} (expected {rounds * sites});
       f"certificates {dict(certs)}; probe time median {1000 * totals[len(totals) // 2]:.1f} ms" if totals else "\nsimpul stored no probes in the window")
 up_metric = sum(1 for l in open(f"{w}/sites.metrics") if l.startswith("simpul_website_up{") and l.rstrip().endswith(" 1"))
 print(f"  simpul_website_up 1 at the end: {up_metric} of {sites}")
+spans = db.execute("SELECT count(*), count(DISTINCT website), sum(probes) FROM website_spans").fetchone()
+print(f"  spans: {spans[0]} rows for {spans[1]} sites, holding {spans[2]} probes")
+ratios = {l.split('website="')[1].split('"')[0]: float(l.split()[-1])
+          for l in open(f"{w}/sites.metrics") if l.startswith("simpul_website_availability_ratio{")}
+if history and ratios:
+    # over the current month: down 5 minutes of each whole UTC day seeded in it, so about
+    # 1 - 5/1440 = 0.99653 (the day the history starts and today may hold less)
+    vals = sorted(ratios.values())
+    print(f"  simpul_website_availability_ratio over the current month: min {vals[0]:.5f}, median "
+          f"{vals[len(vals) // 2]:.5f}, max {vals[-1]:.5f} of {len(vals)} sites (seeded: 5 min down a day, 1 - 5/1440 = 0.99653)")
 val = lambda f: (json.load(open(f"{w}/{f}"))["data"]["result"] or [{"value": [0, "nan"]}])[0]["value"][1]
 n_bb, up_bb = float(val("q-count.json")), float(val("q-up.json"))
 print(f"blackbox's probes in the window (Prometheus' probe_success samples): {n_bb:.0f} (expected {rounds * sites}), "

@@ -1009,6 +1009,28 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (agent_id, path)
      );",
     },
+    // 25: each website's availability evidence as spans of the collector's probes of
+    // one state (issue 26), back-filled from the probes stored
+    Migration {
+        sqlite: "CREATE TABLE website_spans (
+        website   TEXT NOT NULL,
+        first_at  REAL NOT NULL,
+        last_at   REAL NOT NULL,
+        end_at    REAL NOT NULL,
+        up        INTEGER NOT NULL,
+        probes    INTEGER NOT NULL,
+        PRIMARY KEY (website, first_at)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE website_spans (
+        website   TEXT NOT NULL,
+        first_at  DOUBLE PRECISION NOT NULL,
+        last_at   DOUBLE PRECISION NOT NULL,
+        end_at    DOUBLE PRECISION NOT NULL,
+        up        BIGINT NOT NULL,
+        probes    BIGINT NOT NULL,
+        PRIMARY KEY (website, first_at)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -1019,6 +1041,7 @@ type Backfill = fn(&Db) -> Result<(), DbError>;
 fn backfill(version: usize) -> Option<Backfill> {
     match version {
         14 => Some(super::lan_seen::backfill),
+        25 => Some(super::website_spans::backfill),
         _ => None,
     }
 }
@@ -1153,7 +1176,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes; DROP TABLE host_certificates")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes; DROP TABLE host_certificates; DROP TABLE website_spans")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

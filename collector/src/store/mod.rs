@@ -14,6 +14,7 @@ pub mod pg_server;
 pub mod pool;
 pub mod shared;
 pub mod users;
+pub mod website_spans;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

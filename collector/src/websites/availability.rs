@@ -1,53 +1,28 @@
 //! A website's availability over a period (issue 26), with the SLA engine's periods,
 //! maintenance windows, business hours and budget, as hosts and links have it.
 //!
-//! Each of the collector's probes vouches for the site from its start until the next
-//! probe, at most [`COVER_INTERVALS`] of the usual interval between probes (the
-//! collector's own outage leaves the time after its last probe without evidence:
-//! `unknown`, not down). A probe that was up counts as up; any other state (the
-//! certificate invalid included: browsers refuse the site) as down. Each run of down
-//! time is one outage ([`Cause::ProbeFailed`]).
+//! The evidence is the spans of the collector's probes (`store::website_spans`): each
+//! probe vouches for the site from its start until the next probe, at most
+//! [`COVER_INTERVALS`] probe intervals (the collector's own outage leaves the time after
+//! its last probe without evidence: `unknown`, not down). A probe that was up counts as
+//! up; any other state (the certificate invalid included: browsers refuse the site) as
+//! down. Each run of down time is one outage ([`Cause::ProbeFailed`]).
 
 use serde::Serialize;
 
-use super::checks::COLLECTOR;
 use crate::config::websites::Website;
 use crate::config::CollectorConfig;
-use crate::params;
 use crate::period::Period;
 use crate::sla::engine::{self, Cause, Seg, State};
 use crate::sla::report::Verdict;
 use crate::store::db::Db;
+pub use crate::store::website_spans::COVER_INTERVALS;
+use crate::store::website_spans::{self as spans, Span};
 use crate::store::StoreError;
 
-/// How many usual intervals one probe vouches for at most.
-pub const COVER_INTERVALS: f64 = 2.5;
-
-/// One probe as the timeline needs it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Probe {
-    pub start: f64,
-    pub up: bool,
-}
-
-/// The median gap between consecutive probes, else `default`.
-fn usual_interval(probes: &[Probe], default: f64) -> f64 {
-    let mut gaps: Vec<f64> = probes
-        .windows(2)
-        .map(|w| w[1].start - w[0].start)
-        .filter(|g| *g > 0.0)
-        .collect();
-    if gaps.is_empty() {
-        return default;
-    }
-    gaps.sort_by(f64::total_cmp);
-    gaps[gaps.len() / 2]
-}
-
-/// The timeline over [`from`, `to`) from `probes` (sorted by start; those before
-/// `from` tell the state at `from`): up, down, or unknown where no probe vouches.
-pub fn timeline(probes: &[Probe], default_interval: f64, from: f64, to: f64) -> Vec<Seg> {
-    let most = usual_interval(probes, default_interval) * COVER_INTERVALS;
+/// The timeline over [`from`, `to`) from `spans` (oldest first, not overlapping): up,
+/// down, or unknown where no span vouches.
+pub fn timeline(spans: &[Span], from: f64, to: f64) -> Vec<Seg> {
     let mut out: Vec<Seg> = Vec::new();
     let mut push = |start: f64, end: f64, state: State| {
         let (start, end) = (start.max(from), end.min(to));
@@ -66,18 +41,20 @@ pub fn timeline(probes: &[Probe], default_interval: f64, from: f64, to: f64) -> 
         }
     };
     let mut at = from;
-    for (i, p) in probes.iter().enumerate() {
-        let until = probes
-            .get(i + 1)
-            .map_or(p.start + most, |n| n.start.min(p.start + most));
-        if p.start > at {
-            push(at, p.start, State::Unknown);
+    for s in spans {
+        if s.first > at {
+            push(at, s.first, State::Unknown);
         }
-        push(p.start, until, if p.up { State::Up } else { State::Down });
-        at = at.max(until);
+        push(s.first, s.end, if s.up { State::Up } else { State::Down });
+        at = at.max(s.end);
     }
     push(at, to, State::Unknown);
     out
+}
+
+/// How long one of the collector's probes vouches for at most.
+pub fn cover(cfg: &CollectorConfig) -> f64 {
+    cfg.website_probe_interval.seconds().max(1.0) * COVER_INTERVALS
 }
 
 /// One outage.
@@ -131,22 +108,6 @@ fn class_of<'a>(
     cfg.sla_classes.iter().find(|c| c.id == id)
 }
 
-/// The collector's probes of `site` that started in [`from`, `to`), sorted.
-fn probes(conn: &Db, site: &str, from: f64, to: f64) -> Result<Vec<Probe>, StoreError> {
-    Ok(conn.query(
-        "SELECT started_at, state FROM website_checks
-          WHERE website = ?1 AND prober = ?2 AND started_at >= ?3 AND started_at < ?4
-          ORDER BY started_at",
-        params![site, COLLECTOR, from, to],
-        |r| {
-            Ok(Probe {
-                start: r.get(0)?,
-                up: r.get::<_, String>(1)? == simpul_webcheck::State::Up.as_str(),
-            })
-        },
-    )?)
-}
-
 /// `site`'s availability over `period` as of `now`.
 pub fn of(
     conn: &Db,
@@ -159,10 +120,8 @@ pub fn of(
     let (from, to) = period.bounds(zone);
     let (from, to) = (from as f64, to as f64);
     let eval_to = to.min(now).max(from);
-    let interval = cfg.website_probe_interval.seconds().max(1.0);
-    let look_behind = interval * COVER_INTERVALS;
-    let probes = probes(conn, &site.id, from - look_behind, eval_to)?;
-    let segs = timeline(&probes, interval, from, eval_to);
+    let spans = spans::between(conn, &site.id, from, eval_to)?;
+    let segs = timeline(&spans, from, eval_to);
     // maintenance: windows for everything or for the site's agency (not for one host
     // or site: a website is neither)
     let maintenance = crate::sla::report::subject_maintenance(conn, cfg, from, to, &|a, s| {
@@ -223,9 +182,14 @@ pub fn of(
 mod tests {
     use super::*;
     use crate::period::Window;
+    use crate::store::website_spans::push;
 
-    fn p(start: f64, up: bool) -> Probe {
-        Probe { start, up }
+    fn spans(probes: &[(f64, bool)], cover: f64) -> Vec<Span> {
+        let mut out = Vec::new();
+        for &(t, up) in probes {
+            push(&mut out, t, up, cover);
+        }
+        out
     }
 
     fn states(segs: &[Seg]) -> Vec<(f64, f64, State)> {
@@ -237,15 +201,16 @@ mod tests {
         // probes every 60 s; down at 180 and 240; the collector stops after 300 and
         // comes back at 1000
         let probes = [
-            p(0.0, true),
-            p(60.0, true),
-            p(120.0, true),
-            p(180.0, false),
-            p(240.0, false),
-            p(300.0, true),
-            p(1000.0, true),
+            (0.0, true),
+            (60.0, true),
+            (120.0, true),
+            (180.0, false),
+            (240.0, false),
+            (300.0, true),
+            (1000.0, true),
         ];
-        let t = timeline(&probes, 60.0, 30.0, 1060.0);
+        let s = spans(&probes, 60.0 * COVER_INTERVALS);
+        let t = timeline(&s, 30.0, 1060.0);
         assert_eq!(
             states(&t),
             [
@@ -265,7 +230,7 @@ mod tests {
         assert_eq!(tally.outages[0].cause, Cause::ProbeFailed);
         // maintenance over the outage: no downtime
         let tally = engine::tally(
-            timeline(&probes, 60.0, 30.0, 1060.0),
+            timeline(&s, 30.0, 1060.0),
             &[Window {
                 start: 170.0,
                 end: 310.0,
@@ -279,13 +244,13 @@ mod tests {
     }
 
     #[test]
-    fn no_probe_is_unknown_and_a_lone_probe_uses_the_configured_interval() {
+    fn no_probe_is_unknown_and_a_lone_probe_vouches_for_its_cover() {
         assert_eq!(
-            states(&timeline(&[], 60.0, 0.0, 100.0)),
+            states(&timeline(&[], 0.0, 100.0)),
             [(0.0, 100.0, State::Unknown)]
         );
         assert_eq!(
-            states(&timeline(&[p(10.0, false)], 60.0, 0.0, 500.0)),
+            states(&timeline(&spans(&[(10.0, false)], 150.0), 0.0, 500.0)),
             [
                 (0.0, 10.0, State::Unknown),
                 (10.0, 160.0, State::Down),

@@ -1,7 +1,7 @@
 //! The agencies' websites (issue 26): each declared site probed by the collector
 //! ([`prober`], with `simpul_webcheck`), its probes stored ([`checks`]), and the
 //! official-domain rule applied to it ([`domain_rule`]), its availability over a period
-//! ([`availability`]).
+//! ([`availability`]) from spans of the collector's probes (`store::website_spans`).
 
 pub mod agents;
 pub mod availability;

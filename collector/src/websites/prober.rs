@@ -14,6 +14,7 @@ use super::checks::{self, Latest, COLLECTOR};
 use crate::config::websites::Website;
 use crate::period::Span;
 use crate::store::db::Db;
+use crate::store::website_spans as spans;
 
 /// What the prober reads of the configuration.
 #[derive(Debug, Clone)]
@@ -129,6 +130,8 @@ pub async fn run(
     let agencies = Arc::new(agencies);
     let every = settings.interval.seconds().max(1.0);
     let retention = f64::from(settings.retention_days) * 86_400.0;
+    let span_retention = f64::from(settings.config.span_retention_days) * 86_400.0;
+    let cover = every * super::availability::COVER_INTERVALS;
     let mut last_prune = 0.0;
     reload(&db, &latest, &agencies, &settings.config).await;
     // the first round at once (the current boundary is past), then on boundaries
@@ -173,16 +176,20 @@ pub async fn run(
                 })
                 .collect();
             let now = crate::now_seconds();
-            let prune_before = (now - last_prune > 3600.0).then_some(now - retention);
+            let prune_at = (now - last_prune > 3600.0).then_some(now);
             let db2 = Arc::clone(&db);
             let r = tokio::task::spawn_blocking(move || {
                 let conn = crate::lock(&db2);
                 conn.transaction(|tx| {
                     for (site, official, c) in &rows {
                         checks::record(tx, site, COLLECTOR, *official, c)?;
+                        spans::record(tx, site, c.started_at, c.state.is_up(), cover)?;
                     }
-                    match prune_before {
-                        Some(before) => checks::prune(tx, before),
+                    match prune_at {
+                        Some(now) => {
+                            spans::prune(tx, now - span_retention)?;
+                            checks::prune(tx, now - retention)
+                        }
                         None => Ok(0),
                     }
                 })
@@ -190,7 +197,7 @@ pub async fn run(
             .await;
             match r {
                 Ok(Ok(pruned)) => {
-                    if prune_before.is_some() {
+                    if prune_at.is_some() {
                         last_prune = now;
                         if pruned > 0 {
                             tracing::info!(pruned, "pruned website probes past their retention");
