@@ -631,6 +631,36 @@ pub fn need(tool: &str) -> PathBuf {
     String::from_utf8_lossy(&out.stdout).trim().into()
 }
 
+/// `promtool check metrics` on an exposition: fails the test when promtool refuses it,
+/// and returns what it said (its lint warnings, which a test may look into).
+pub fn promtool_check_metrics(metrics: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(need("promtool"))
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    child
+        .stdin
+        .take()
+        .expect("promtool stdin")
+        .write_all(metrics.as_bytes())
+        .expect("write to promtool");
+    let out = child.wait_with_output().expect("promtool output");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "promtool check metrics failed:\n{said}"
+    );
+    said
+}
+
 /// A real Prometheus (Debian package) on a free loopback port, with `config` (YAML)
 /// and its storage in `dir`; returns the process and the port.
 pub fn start_prometheus(dir: &Path, config: &str) -> (Proc, u16) {

@@ -14,9 +14,8 @@
     reason = "test code: a failure should stop the test with its message"
 )]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
@@ -70,29 +69,6 @@ fn by_path<'a>(files: &'a [serde_json::Value], path: &Path) -> &'a serde_json::V
         .iter()
         .find(|f| f["path"] == path.to_str().unwrap())
         .unwrap_or_else(|| panic!("{} not in {files:?}", path.display()))
-}
-
-fn promtool_check_metrics(metrics: &str) {
-    let mut child = Command::new(need("promtool"))
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(metrics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Whether `hay` holds `needle` anywhere.
@@ -358,7 +334,7 @@ fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() 
     let readable = "simpul_certificate_file_readable";
     assert_eq!(value(readable, &valid), Some(1.0));
     assert_eq!(value(readable, &missing), Some(0.0));
-    promtool_check_metrics(&metrics);
+    simpul_e2e::promtool_check_metrics(&metrics);
 
     // the pages, in Bahasa Indonesia
     c.add_user("budi", &["--role", "admin"], PW);

@@ -11,8 +11,7 @@
 
 mod bilingual;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use simpul_e2e::curl::login;
@@ -64,29 +63,6 @@ fn agent_in_namespace(
             .env("SIMPUL_LOG", "debug"),
         dir.join("agent.log"),
     )
-}
-
-fn promtool_check_metrics(metrics: &str) {
-    let mut child = Command::new(need("promtool"))
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(metrics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
@@ -218,7 +194,7 @@ fn a_read_only_bind_mount_shows_in_metrics_and_on_the_host_page() {
         ),
         Some(45.0)
     );
-    promtool_check_metrics(&m);
+    simpul_e2e::promtool_check_metrics(&m);
     let page2 = format!("/hosts/{}", agent_id(&token2));
     let id2 = bilingual::read(&c, &cookie, bilingual::ID, &page2, 200);
     bilingual::assert_indonesian(&page2, &id2);

@@ -28,7 +28,6 @@
     reason = "test code: a panic is the failure report"
 )]
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -400,26 +399,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
         metrics.contains("simpul_snmp_poll_success{agency=\"dinkes\""),
         "{metrics}"
     );
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    promtool
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(metrics.as_bytes())
-        .unwrap();
-    let out = promtool.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    simpul_e2e::promtool_check_metrics(&metrics);
     let logs = agent_logs();
     // what the agent logs for a refused report or section (daemon.rs, transport.rs);
     // not a bare "422", which a hash or a timing may contain

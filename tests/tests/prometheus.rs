@@ -6,8 +6,7 @@
     reason = "test code: a panic is the failure report"
 )]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use simpul_e2e::{agent_id, get, need, report, send, start_prometheus, wait_for, Collector};
@@ -24,33 +23,13 @@ fn collector_with_host() -> Collector {
 
 #[test]
 fn promtool_accepts_the_exposition() {
-    let promtool = need("promtool");
     let c = collector_with_host();
     let metrics = c.metrics();
     assert!(
         metrics.contains(r#"mountpoint="/mnt/arsip \"lama\"\\2019""#),
         "{metrics}"
     );
-    let mut child = Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(metrics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    simpul_e2e::promtool_check_metrics(&metrics);
 }
 
 #[test]

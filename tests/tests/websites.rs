@@ -346,20 +346,7 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
         0.0
     );
     // the exposition with the websites' families passes promtool
-    let mut child = std::process::Command::new(simpul_e2e::need("promtool"))
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(m.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "promtool check metrics:\n{said}");
+    let said = simpul_e2e::promtool_check_metrics(&m);
     assert!(
         !said.contains("simpul_website") && !said.contains("simpul_certificate"),
         "{said}"
@@ -443,6 +430,26 @@ fn the_collector_probes_the_websites_and_reports_state_certificate_and_domain() 
 }
 
 /// The websites duty on the scorecard and the websites section of the yearly report,
+/// Posts `report` as the agent of `token` with `headers`; the collector's answer
+/// (status 200 asserted).
+fn post_report(
+    c: &Collector,
+    token: &str,
+    report: &serde_json::Value,
+    headers: &[(&str, &str)],
+) -> serde_json::Value {
+    let bearer = format!("Bearer {token}");
+    let mut all = vec![("authorization", bearer.as_str())];
+    all.extend_from_slice(headers);
+    let (code, body) = simpul_e2e::post(
+        &c.url("/api/v1/reports"),
+        &all,
+        &serde_json::to_vec(report).unwrap(),
+    );
+    assert_eq!(code, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
 /// from the sites of [`the_collector_probes_the_websites_and_reports_state_certificate_and_domain`]:
 /// diskominfo's portal (certificate 20 days from expiry), lapor (outside the official
 /// domain), ppid (down); dinkes's portal (expired certificate).
@@ -969,17 +976,15 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
         {"website": "simpus", "check": from},
         {"website": "nope", "check": {}}
     ]);
-    let (code, body) = simpul_e2e::post(
-        &c.url("/api/v1/reports"),
+    let ack = post_report(
+        &c,
+        &pc,
+        &r,
         &[
-            ("authorization", &format!("Bearer {pc}")),
             ("simpul-accept-refused", "1"),
             ("simpul-websites-digest", ""),
         ],
-        &serde_json::to_vec(&r).unwrap(),
     );
-    assert_eq!(code, 200, "{body}");
-    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(ack["acknowledged"], serde_json::json!([1]), "{ack:#}");
     let refused = &ack["refused"][0];
     assert_eq!(refused["section"], "websites", "{ack:#}");
@@ -1002,15 +1007,7 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
     let digest = ack["websites"]["digest"].as_str().unwrap().to_owned();
     let mut r = simpul_e2e::report(&agent, "pc-07", 2);
     r["websites"] = serde_json::json!([]);
-    let (_, body) = simpul_e2e::post(
-        &c.url("/api/v1/reports"),
-        &[
-            ("authorization", &format!("Bearer {pc}")),
-            ("simpul-websites-digest", &digest),
-        ],
-        &serde_json::to_vec(&r).unwrap(),
-    );
-    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ack = post_report(&c, &pc, &r, &[("simpul-websites-digest", &digest)]);
     assert!(
         ack.get("websites").is_none(),
         "the same tasks again: {ack:#}"
@@ -1038,16 +1035,7 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
         {"website": "simpus", "check": check},
         {"website": "simpus", "check": elsewhere}
     ]);
-    let (code, body) = simpul_e2e::post(
-        &c.url("/api/v1/reports"),
-        &[
-            ("authorization", &format!("Bearer {gw}")),
-            ("simpul-accept-refused", "1"),
-        ],
-        &serde_json::to_vec(&r).unwrap(),
-    );
-    assert_eq!(code, 200, "{body}");
-    let ack: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ack = post_report(&c, &gw, &r, &[("simpul-accept-refused", "1")]);
     let fields: Vec<&str> = ack["refused"][0]["violations"]
         .as_array()
         .unwrap()
