@@ -106,6 +106,13 @@ report-no-assets = Belum ada aset yang diketahui untuk Perangkat Daerah ini.
 report-asset-present = ada
 report-asset-not-seen = tidak terlihat lagi sejak terakhir terdeteksi
 report-asset-never-seen = terdaftar, belum pernah melapor
+report-software = Perangkat lunak server
+report-software-intro = Paket yang terpasang di setiap server yang melaporkan daftar paketnya (dpkg atau rpm), menurut daftar terbarunya, dan perubahan paket selama periode: dipasang, diperbarui, dihapus (jumlah semua perubahan termasuk yang diturunkan versinya). "Perlu dinyalakan ulang": kernel terbaru yang terpasang belum berjalan, sehingga pembaruan keamanan kernel belum berlaku.
+report-software-workbook = Setiap perubahan ({ $changes } dalam periode) dan daftar paket lengkap ({ $packages } paket) ada di buku kerja XLSX laporan ini, lembar "Perubahan perangkat lunak" dan "Paket terpasang".
+report-software-cut = Daftar dipotong pada { $count } baris; daftar lengkap setiap server ada di halaman perangkat lunak server tersebut.
+report-reboot-needed = ya (kernel { $kernel })
+report-reboot-not-needed = tidak
+report-reboot-unknown = tidak diketahui
 
 ## kolom tabel PDF
 
@@ -172,6 +179,16 @@ report-c-responsible = Penanggung jawab, lokasi
 report-c-year = Tahun pengadaan
 report-c-hardware = Merek, model, nomor seri
 report-c-last-seen = Terakhir terlihat
+report-c-package-manager = Pengelola paket
+report-c-packages = Paket
+report-c-list-as-of = Daftar per
+report-c-kernel = Kernel berjalan
+report-c-reboot = Perlu dinyalakan ulang
+report-c-installed = Dipasang
+report-c-upgraded = Diperbarui
+report-c-removed = Dihapus
+report-c-all-changes = Semua perubahan
+report-c-last-change = Perubahan terakhir
 
 ## buku kerja: nama lembar (paling banyak 31 karakter, tanpa []:*?/\) dan kolom
 
@@ -331,3 +348,22 @@ report-c-expires = Berlaku sampai
 report-sheet-certificate-files = Berkas sertifikat
 report-x-path = Lokasi berkas
 report-x-certificate-error = Galat
+report-sheet-software = Perangkat lunak
+report-sheet-software-changes = Perubahan perangkat lunak
+report-sheet-packages = Paket terpasang
+report-x-package-manager = Pengelola paket
+report-x-packages = Jumlah paket
+report-x-list-as-of = Daftar per
+report-x-running-kernel = Kernel berjalan
+report-x-newest-kernel = Kernel terbaru terpasang
+report-x-reboot-needed = Perlu dinyalakan ulang
+report-x-installed = Dipasang
+report-x-upgraded = Diperbarui
+report-x-downgraded = Diturunkan
+report-x-removed = Dihapus
+report-x-respelled = Ejaan versi berubah
+report-x-last-change = Perubahan terakhir
+report-x-package = Paket
+report-x-arch = Arsitektur
+report-x-old-version = Versi sebelumnya
+report-x-new-version = Versi baru

@@ -257,6 +257,92 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
         assert!(e.to_string().contains(field), "{query}: {e}");
     }
 
+    // the yearly report: the servers' software after the PDF's asset register, and three
+    // sheets of the workbook, in both languages
+    let (_, sc) = get_json(&c.url("/api/v1/scorecard"));
+    let year = sc["period"].as_str().unwrap()[..4].to_owned();
+    for (lang, heading, reboot, sheets, upgraded) in [
+        (
+            "id",
+            "Perangkat lunak server",
+            "ya (kernel",
+            [
+                "Perangkat lunak",
+                "Perubahan perangkat lunak",
+                "Paket terpasang",
+            ],
+            "diperbarui",
+        ),
+        (
+            "en",
+            "Server software",
+            "yes (kernel",
+            ["software", "software_changes", "packages"],
+            "upgraded",
+        ),
+    ] {
+        let (code, pdf) =
+            simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.pdf?lang={lang}")));
+        assert_eq!(code, 200, "{}", String::from_utf8_lossy(&pdf));
+        // kept to look at: target/report-artifacts/software-report-{lang}.pdf
+        let kept = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/report-artifacts")
+            .join(format!("software-report-{lang}.pdf"));
+        std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+        std::fs::write(&kept, &pdf).unwrap();
+        let out = run(Command::new(simpul_e2e::need("pdftotext"))
+            .arg(&kept)
+            .arg("-"));
+        let text = out
+            .replace('\u{a0}', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for want in [heading, reboot, "web-01", "dpkg"] {
+            assert!(text.contains(want), "{lang}: {want:?} not in:\n{text}");
+        }
+        let (code, xlsx) =
+            simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.xlsx?lang={lang}")));
+        assert_eq!(code, 200);
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        let mut sheet = |name: &str| -> Vec<Vec<String>> {
+            book.worksheet_range(name)
+                .unwrap_or_else(|e| panic!("{lang} {name}: {e}"))
+                .rows()
+                .map(|r| r.iter().map(ToString::to_string).collect())
+                .collect()
+        };
+        // one server: 3 packages; 2 installed (simpul-new, the kernel), 1 upgraded, 1 removed
+        let summary = sheet(sheets[0]);
+        assert_eq!(summary.len(), 2, "{summary:?}");
+        assert_eq!(
+            (&summary[1][1], &summary[1][2], &summary[1][3]),
+            (&"web-01".to_owned(), &"dpkg".to_owned(), &"3".to_owned()),
+            "{summary:?}"
+        );
+        assert_eq!(summary[1][8..12], ["2", "1", "0", "1"], "{summary:?}");
+        let changes = sheet(sheets[1]);
+        assert_eq!(changes.len(), 5, "{changes:?}");
+        assert!(
+            changes.iter().any(|r| r[3] == "simpul-hello"
+                && r[5] == upgraded
+                && r[6] == "1.0-1"
+                && r[7] == "1.1-1"),
+            "{changes:?}"
+        );
+        let packages: Vec<String> = sheet(sheets[2])[1..].iter().map(|r| r[2].clone()).collect();
+        assert_eq!(
+            packages,
+            [
+                format!("linux-image-{kernel}"),
+                "simpul-hello".into(),
+                "simpul-new".into()
+            ]
+        );
+    }
+
     // the pages, in Indonesian: the host page's section, the host's software page, the search
     c.add_user("budi", &["--role", "admin"], PW);
     let cookie = login(&c, "budi", PW);

@@ -127,6 +127,36 @@ pub struct CertificateFileRow {
     pub error: String,
 }
 
+/// One server's installed software, as of its newest list, with its package changes
+/// in the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoftwareRow {
+    pub agency: String,
+    pub host: String,
+    pub summary: crate::software::Summary,
+    pub changes: crate::software::ChangeCounts,
+}
+
+/// One package change of one server in the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoftwareChangeRow {
+    pub agency: String,
+    pub host: String,
+    pub change: crate::software::Change,
+}
+
+/// One package installed on one server, at generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageRow {
+    pub agency: String,
+    pub host: String,
+    pub package: simpul_protocol::Package,
+}
+
+/// Most package changes, and most installed packages, the report lists (a workbook
+/// sheet holds 1,048,576 rows); more are cut, and the report says so.
+pub const MAX_SOFTWARE_ROWS: usize = 500_000;
+
 /// Everything one report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
@@ -166,6 +196,16 @@ pub struct ReportData {
     pub official_domains: Vec<String>,
     /// The certificate files on the covered agencies' servers, by agency, host, path.
     pub certificate_files: Vec<CertificateFileRow>,
+    /// Each server with a package list, by agency and host.
+    pub software: Vec<SoftwareRow>,
+    /// The package changes of the period, oldest first.
+    pub software_changes: Vec<SoftwareChangeRow>,
+    /// Whether the period had more than [`MAX_SOFTWARE_ROWS`] changes.
+    pub software_changes_cut: bool,
+    /// Every installed package, by agency, host and name.
+    pub packages: Vec<PackageRow>,
+    /// Whether there were more than [`MAX_SOFTWARE_ROWS`] packages.
+    pub packages_cut: bool,
 }
 
 /// An image file for the cover.
@@ -354,7 +394,9 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         }
     }
     let websites = website_sections(conn, cfg, &i.period, i.now, &covered)?;
-    let certificate_files = certificate_file_rows(conn, i.now, &covered)?;
+    let hosts = covered_hosts(conn, &covered)?;
+    let certificate_files = certificate_file_rows(conn, i.now, &hosts)?;
+    let software = software(conn, &hosts, from, to)?;
     let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
     Ok(ReportData {
         lang: i.lang,
@@ -378,21 +420,105 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         websites,
         official_domains: cfg.official_domains.clone(),
         certificate_files,
+        software: software.rows,
+        software_changes: software.changes,
+        software_changes_cut: software.changes_cut,
+        packages: software.packages,
+        packages_cut: software.packages_cut,
     })
 }
 
-/// The certificate files of the enrolled agents of the agencies `covered`, at `now`.
+/// The agency and host of each enrolled (not revoked) agent of the agencies `covered`,
+/// by agent id.
+fn covered_hosts(
+    conn: &Db,
+    covered: &dyn Fn(&str) -> bool,
+) -> Result<std::collections::HashMap<String, (String, String)>, StoreError> {
+    Ok(crate::store::list_agents(conn)?
+        .into_iter()
+        .filter(|a| a.revoked_at.is_none() && covered(&a.binding.agency))
+        .map(|a| (a.binding.id, (a.binding.agency, a.binding.host)))
+        .collect())
+}
+
+/// The software part of a report.
+struct SoftwarePart {
+    rows: Vec<SoftwareRow>,
+    changes: Vec<SoftwareChangeRow>,
+    changes_cut: bool,
+    packages: Vec<PackageRow>,
+    packages_cut: bool,
+}
+
+/// The software of the servers `hosts`: each one's list in short with its changes in
+/// [`from`, `to`), the changes one by one, and every installed package.
+fn software(
+    conn: &Db,
+    hosts: &std::collections::HashMap<String, (String, String)>,
+    from: f64,
+    to: f64,
+) -> Result<SoftwarePart, StoreError> {
+    let counts = crate::software::change_counts(conn, from, to)?;
+    let mut rows: Vec<SoftwareRow> = crate::software::summaries(conn, None)?
+        .into_iter()
+        .filter_map(|summary| {
+            let (agency, host) = hosts.get(&summary.agent_id)?.clone();
+            let changes = counts.get(&summary.agent_id).cloned().unwrap_or_default();
+            Some(SoftwareRow {
+                agency,
+                host,
+                summary,
+                changes,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.agency, &a.host).cmp(&(&b.agency, &b.host)));
+    // read one more than listed, to know whether there were more
+    let mut changes: Vec<SoftwareChangeRow> =
+        crate::software::changes_between(conn, from, to, MAX_SOFTWARE_ROWS + 1)?
+            .into_iter()
+            .filter_map(|(agent, change)| {
+                let (agency, host) = hosts.get(&agent)?.clone();
+                Some(SoftwareChangeRow {
+                    agency,
+                    host,
+                    change,
+                })
+            })
+            .collect();
+    let changes_cut = changes.len() > MAX_SOFTWARE_ROWS;
+    changes.truncate(MAX_SOFTWARE_ROWS);
+    let mut packages: Vec<PackageRow> = crate::software::all_packages(conn, MAX_SOFTWARE_ROWS + 1)?
+        .into_iter()
+        .filter_map(|(agent, package)| {
+            let (agency, host) = hosts.get(&agent)?.clone();
+            Some(PackageRow {
+                agency,
+                host,
+                package,
+            })
+        })
+        .collect();
+    let packages_cut = packages.len() > MAX_SOFTWARE_ROWS;
+    packages.truncate(MAX_SOFTWARE_ROWS);
+    packages.sort_by(|a, b| {
+        (&a.agency, &a.host, &a.package.name).cmp(&(&b.agency, &b.host, &b.package.name))
+    });
+    Ok(SoftwarePart {
+        rows,
+        changes,
+        changes_cut,
+        packages,
+        packages_cut,
+    })
+}
+
+/// The certificate files of `agents` (from [`covered_hosts`]), at `now`.
 fn certificate_file_rows(
     conn: &Db,
     now: f64,
-    covered: &dyn Fn(&str) -> bool,
+    agents: &std::collections::HashMap<String, (String, String)>,
 ) -> Result<Vec<CertificateFileRow>, StoreError> {
-    let agents: std::collections::HashMap<String, (String, String)> =
-        crate::store::list_agents(conn)?
-            .into_iter()
-            .filter(|a| a.revoked_at.is_none() && covered(&a.binding.agency))
-            .map(|a| (a.binding.id, (a.binding.agency, a.binding.host)))
-            .collect();
     let mut rows: Vec<CertificateFileRow> = crate::certificates::list_brief(conn)?
         .into_iter()
         .filter_map(|f| {

@@ -115,6 +115,9 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, String> {
     backups(&mut doc, d);
     lan(&mut doc, d)?;
     assets(&mut doc, d);
+    if !d.software.is_empty() {
+        software(&mut doc, d);
+    }
     if !d.uplinks.is_empty() {
         uplinks(&mut doc, d);
     }
@@ -1037,6 +1040,82 @@ fn assets(doc: &mut Doc<'_>, d: &ReportData) {
             })
             .collect(),
     });
+}
+
+/// The servers' installed software, part of the asset register: each server's list in
+/// short and its package changes in the period (the workbook lists them one by one).
+fn software(doc: &mut Doc<'_>, d: &ReportData) {
+    let lang = d.lang;
+    doc.heading(2, &m(d, "report-software"), 60.0);
+    doc.paragraph(&m(d, "report-software-intro"), TEXT, GREY);
+    let count = |n: u64| count(lang, n as f64);
+    doc.table(&Table {
+        columns: vec![
+            left(d, "report-c-agency"),
+            left(d, "report-c-host"),
+            left(d, "report-c-package-manager"),
+            right(d, "report-c-packages"),
+            left(d, "report-c-list-as-of"),
+            left(d, "report-c-kernel"),
+            left(d, "report-c-reboot"),
+            right(d, "report-c-installed"),
+            right(d, "report-c-upgraded"),
+            right(d, "report-c-removed"),
+            right(d, "report-c-all-changes"),
+            left(d, "report-c-last-change"),
+        ],
+        rows: d
+            .software
+            .iter()
+            .map(|r| {
+                let (sm, c) = (&r.summary, &r.changes);
+                let reboot = match sm.reboot_needed {
+                    Some(true) => tr!(
+                        lang,
+                        "report-reboot-needed",
+                        kernel = sm.newest_kernel.as_str()
+                    ),
+                    Some(false) => m(d, "report-reboot-not-needed"),
+                    None => m(d, "report-reboot-unknown"),
+                };
+                vec![
+                    Cell::new(&r.agency),
+                    Cell::new(&r.host),
+                    Cell::new(&sm.source),
+                    Cell::new(count(sm.packages.max(0) as u64)),
+                    Cell::new(time(d, Some(sm.updated_seconds))),
+                    Cell::new(&sm.running_kernel),
+                    Cell::new(reboot),
+                    Cell::new(count(c.installed)),
+                    Cell::new(count(c.upgraded)),
+                    Cell::new(count(c.removed)),
+                    Cell::new(count(c.total())),
+                    Cell::new(c.last_seconds.map_or("–".to_owned(), |t| time(d, Some(t)))),
+                ]
+            })
+            .collect(),
+    });
+    doc.paragraph(
+        &tr!(
+            lang,
+            "report-software-workbook",
+            changes = count(d.software_changes.len() as u64),
+            packages = count(d.packages.len() as u64)
+        ),
+        TEXT,
+        GREY,
+    );
+    if d.software_changes_cut || d.packages_cut {
+        doc.paragraph(
+            &tr!(
+                lang,
+                "report-software-cut",
+                count = count(super::data::MAX_SOFTWARE_ROWS as u64)
+            ),
+            TEXT,
+            BLACK,
+        );
+    }
 }
 
 // ---- 6. WAN uplinks (only where a link declares one) ---------------------------------

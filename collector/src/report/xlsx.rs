@@ -240,10 +240,44 @@ const CERTIFICATE_FILES: [&str; 7] = [
     "report-x-certificate-error",
 ];
 
+const SOFTWARE: [&str; 14] = [
+    "report-x-agency",
+    "report-x-host",
+    "report-x-package-manager",
+    "report-x-packages",
+    "report-x-list-as-of",
+    "report-x-running-kernel",
+    "report-x-newest-kernel",
+    "report-x-reboot-needed",
+    "report-x-installed",
+    "report-x-upgraded",
+    "report-x-downgraded",
+    "report-x-removed",
+    "report-x-respelled",
+    "report-x-last-change",
+];
+const SOFTWARE_CHANGES: [&str; 8] = [
+    "report-x-at",
+    "report-x-agency",
+    "report-x-host",
+    "report-x-package",
+    "report-x-arch",
+    "report-x-change",
+    "report-x-old-version",
+    "report-x-new-version",
+];
+const PACKAGES: [&str; 5] = [
+    "report-x-agency",
+    "report-x-host",
+    "report-x-package",
+    "report-x-arch",
+    "report-x-version",
+];
+
 /// Each sheet's name and columns, for the test that no two columns of a sheet have one
 /// name in either language.
 #[cfg(test)]
-const SHEETS: [(&str, &[&str]); 13] = [
+const SHEETS: [(&str, &[&str]); 16] = [
     ("report-sheet-report", &REPORT),
     ("report-sheet-scorecard", &SCORECARD),
     ("report-sheet-sla", &SLA),
@@ -257,6 +291,9 @@ const SHEETS: [(&str, &[&str]); 13] = [
     ("report-sheet-uplinks", &UPLINKS),
     ("report-sheet-websites", &WEBSITES),
     ("report-sheet-certificate-files", &CERTIFICATE_FILES),
+    ("report-sheet-software", &SOFTWARE),
+    ("report-sheet-software-changes", &SOFTWARE_CHANGES),
+    ("report-sheet-packages", &PACKAGES),
 ];
 
 /// The messages `keys` in `lang`: a sheet's column names.
@@ -700,7 +737,103 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, XlsxError> {
                 .collect(),
         )?;
     }
+    if !d.software.is_empty() {
+        software(&mut book, &f, off, d)?;
+    }
     book.save_to_buffer()
+}
+
+/// The software sheets: each server's list in short, the period's changes, every
+/// installed package (a last row says when a list was cut).
+fn software(book: &mut Workbook, f: &Formats, off: i64, d: &ReportData) -> Result<(), XlsxError> {
+    let lang = d.lang;
+    let n = |v: u64| X::N(v as f64);
+    sheet(
+        book,
+        f,
+        off,
+        &t(lang, "report-sheet-software"),
+        &heads(lang, &SOFTWARE),
+        d.software
+            .iter()
+            .map(|r| {
+                let (sm, c) = (&r.summary, &r.changes);
+                vec![
+                    s(&r.agency),
+                    s(&r.host),
+                    s(&sm.source),
+                    X::N(sm.packages as f64),
+                    X::T(Some(sm.updated_seconds)),
+                    s(&sm.running_kernel),
+                    s(&sm.newest_kernel),
+                    sm.reboot_needed.map_or(X::Empty, |b| yes_no(lang, b)),
+                    n(c.installed),
+                    n(c.upgraded),
+                    n(c.downgraded),
+                    n(c.removed),
+                    n(c.changed),
+                    X::T(c.last_seconds),
+                ]
+            })
+            .collect(),
+    )?;
+    let cut = |what: bool| {
+        what.then(|| {
+            vec![s(tr!(
+                lang,
+                "report-software-cut",
+                count = crate::i18n::number(lang, super::data::MAX_SOFTWARE_ROWS as f64, 0)
+            ))]
+        })
+    };
+    let change_word = |c: &str| match lang {
+        Lang::En => s(c),
+        Lang::Id => s(t(lang, &format!("software-change-{c}"))),
+    };
+    sheet(
+        book,
+        f,
+        off,
+        &t(lang, "report-sheet-software-changes"),
+        &heads(lang, &SOFTWARE_CHANGES),
+        d.software_changes
+            .iter()
+            .map(|r| {
+                let c = &r.change;
+                vec![
+                    X::T(Some(c.time_seconds)),
+                    s(&r.agency),
+                    s(&r.host),
+                    s(&c.name),
+                    s(&c.arch),
+                    change_word(&c.change),
+                    s(&c.old_version),
+                    s(&c.new_version),
+                ]
+            })
+            .chain(cut(d.software_changes_cut))
+            .collect(),
+    )?;
+    sheet(
+        book,
+        f,
+        off,
+        &t(lang, "report-sheet-packages"),
+        &heads(lang, &PACKAGES),
+        d.packages
+            .iter()
+            .map(|r| {
+                vec![
+                    s(&r.agency),
+                    s(&r.host),
+                    s(&r.package.name),
+                    s(&r.package.arch),
+                    s(&r.package.version),
+                ]
+            })
+            .chain(cut(d.packages_cut))
+            .collect(),
+    )
 }
 
 /// Why a duty stands as it does, in a workbook cell: the API's English reason in an

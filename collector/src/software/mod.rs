@@ -298,6 +298,102 @@ pub fn changes(conn: &Db, agent: &str, limit: usize) -> Result<Vec<Change>, DbEr
     )
 }
 
+/// A host's package changes over a period, counted by kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChangeCounts {
+    pub installed: u64,
+    pub upgraded: u64,
+    pub downgraded: u64,
+    pub removed: u64,
+    /// Another spelling of an equal version.
+    pub changed: u64,
+    /// The newest change of the period.
+    pub last_seconds: Option<f64>,
+}
+
+impl ChangeCounts {
+    /// Every change of the period.
+    pub fn total(&self) -> u64 {
+        self.installed + self.upgraded + self.downgraded + self.removed + self.changed
+    }
+}
+
+/// Each host's changes made in [`from`, `to`), counted by kind, by agent id (hosts
+/// without a change left out).
+pub fn change_counts(
+    conn: &Db,
+    from: f64,
+    to: f64,
+) -> Result<std::collections::HashMap<String, ChangeCounts>, DbError> {
+    let rows: Vec<(String, String, i64, f64)> = conn.query(
+        "SELECT agent_id, change, count(*), max(time) FROM package_changes
+          WHERE time >= ?1 AND time < ?2 GROUP BY agent_id, change",
+        params![from, to],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let mut out: std::collections::HashMap<String, ChangeCounts> = Default::default();
+    for (agent, change, n, last) in rows {
+        let c = out.entry(agent).or_default();
+        let n = u64::try_from(n).unwrap_or(0);
+        match change.as_str() {
+            "installed" => c.installed += n,
+            "upgraded" => c.upgraded += n,
+            "downgraded" => c.downgraded += n,
+            "removed" => c.removed += n,
+            _ => c.changed += n,
+        }
+        c.last_seconds = Some(c.last_seconds.map_or(last, |l: f64| l.max(last)));
+    }
+    Ok(out)
+}
+
+/// The changes made in [`from`, `to`) by every host, oldest first, at most `limit`
+/// (by agent id).
+pub fn changes_between(
+    conn: &Db,
+    from: f64,
+    to: f64,
+    limit: usize,
+) -> Result<Vec<(String, Change)>, DbError> {
+    conn.query(
+        "SELECT agent_id, time, name, arch, change, old_version, new_version FROM package_changes
+          WHERE time >= ?1 AND time < ?2 ORDER BY time, agent_id, name LIMIT ?3",
+        params![from, to, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| {
+            Ok((
+                r.get(0)?,
+                Change {
+                    time_seconds: r.get(1)?,
+                    name: r.get(2)?,
+                    arch: r.get(3)?,
+                    change: r.get(4)?,
+                    old_version: r.get(5)?,
+                    new_version: r.get(6)?,
+                },
+            ))
+        },
+    )
+}
+
+/// Every host's installed packages, by agent id and name, at most `limit`.
+pub fn all_packages(conn: &Db, limit: usize) -> Result<Vec<(String, Package)>, DbError> {
+    conn.query(
+        "SELECT agent_id, name, arch, version FROM host_packages
+          ORDER BY agent_id, name, arch, version LIMIT ?1",
+        params![i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| {
+            Ok((
+                r.get(0)?,
+                Package {
+                    name: r.get(1)?,
+                    arch: r.get(2)?,
+                    version: r.get(3)?,
+                },
+            ))
+        },
+    )
+}
+
 /// One host that has a package a search asked for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
@@ -526,6 +622,28 @@ mod tests {
             ]
         );
         assert_eq!(packages(&db, "a1").unwrap().len(), 3);
+        // the report's figures: counted by kind within a period, listed in order
+        let counts = change_counts(&db, 0.0, 1000.0).unwrap();
+        let c = &counts["a1"];
+        assert_eq!(
+            (
+                c.installed,
+                c.upgraded,
+                c.removed,
+                c.total(),
+                c.last_seconds
+            ),
+            (1, 1, 1, 3, Some(200.0))
+        );
+        assert!(change_counts(&db, 0.0, 200.0).unwrap().is_empty());
+        let listed: Vec<(String, String)> = changes_between(&db, 0.0, 1000.0, 2)
+            .unwrap()
+            .into_iter()
+            .map(|(a, c)| (a, c.name))
+            .collect();
+        assert_eq!(listed, [(s("a1"), s("curl")), (s("a1"), s("openssl"))]);
+        assert_eq!(all_packages(&db, 10).unwrap().len(), 3);
+        assert_eq!(all_packages(&db, 2).unwrap()[1].1.name, "curl");
         let sum = summary(&db, "a1").unwrap().unwrap();
         assert_eq!((sum.packages, sum.reboot_needed), (3, Some(true)));
         // the same difference again (its base is gone): the whole list is asked for
