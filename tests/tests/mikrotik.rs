@@ -251,6 +251,55 @@ fn mikrotik_neighbours_and_mndp_devices_reach_the_collector() {
         d.join("sender.log"),
     );
 
+    // and a switch heard over IPv6 only (RouterOS also announces to the all-nodes group
+    // ff02::1): IPv6 on for the sender's eth0 and the agent's (the lab keeps it off);
+    // link-local only, no duplicate address detection to wait for
+    for ns in [lab.host(2), scan.clone()] {
+        let out = lab
+            .command(&ns, Path::new("sysctl"))
+            .args([
+                "-qw",
+                "net.ipv6.conf.eth0.accept_dad=0",
+                "net.ipv6.conf.all.disable_ipv6=0",
+                "net.ipv6.conf.eth0.disable_ipv6=0",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let v6_frame = frame(&[
+        (1, mac("4c:5e:0c:11:22:08")),
+        (5, b"css610-ipv6".to_vec()),
+        (7, b"2.17".to_vec()),
+        (8, b"MikroTik".to_vec()),
+        (12, b"CSS610-8G-2S+".to_vec()),
+        (16, b"Port1".to_vec()),
+    ]);
+    let v6_hex: String = v6_frame.iter().map(|b| format!("{b:02x}")).collect();
+    let _sender6 = simpul_e2e::Proc::spawn(
+        "mndp-sender-ipv6",
+        lab.command(&lab.host(2), Path::new("python3"))
+            .args([
+                "-c",
+                "import socket, sys, time\n\
+             frame = bytes.fromhex(sys.argv[1])\n\
+             s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n\
+             to = ('ff02::1', 5678, 0, socket.if_nametoindex('eth0'))\n\
+             while True:\n    \
+                 try:\n        \
+                     s.sendto(frame, to)\n    \
+                 except OSError as e:\n        \
+                     print(e, flush=True)\n    \
+                 time.sleep(0.25)\n",
+            ])
+            .arg(&v6_hex),
+        d.join("sender6.log"),
+    );
+
     // the collector, inside the scanner namespace, on its loopback
     let port = simpul_e2e::free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -412,9 +461,13 @@ fn mikrotik_neighbours_and_mndp_devices_reach_the_collector() {
         [
             ("eth0".into(), "MikroTik".into(), "bridge/ether2".into()),
             ("eth0".into(), "css326-lantai-3".into(), "Port5".into()),
+            ("eth0".into(), "css610-ipv6".into(), "Port1".into()),
         ],
         "{t:#}"
     );
+    let css6 = device(t, "css610-ipv6");
+    assert_eq!(css6["type"], "switch", "{css6}");
+    assert_eq!(css6["system"]["board"], "CSS610-8G-2S+", "{css6}");
     let css = device(t, "css326-lantai-3");
     assert_eq!(css["type"], "switch");
     assert_eq!(css["addresses"], serde_json::json!(["10.250.0.7"]));

@@ -256,31 +256,65 @@ impl Heard {
     }
 }
 
-/// Listens on `bind` (UDP, normally 0.0.0.0:5678) for `duration` and returns what it
-/// heard. Only called when `mndp_listen_secs` is set.
-pub fn listen(bind: SocketAddr, duration: Duration) -> Result<Heard, String> {
+/// The addresses the discovery listens on: every IPv4 interface (RouterOS and SwOS
+/// broadcast) and every IPv6 one (RouterOS also sends to the all-nodes group ff02::1).
+pub const LISTEN: [SocketAddr; 2] = [
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT),
+    SocketAddr::new(std::net::IpAddr::V6(Ipv6Addr::UNSPECIFIED), PORT),
+];
+
+/// A UDP socket bound to `bind`, telling on which interface each datagram came in.
+fn open(bind: SocketAddr) -> Result<std::os::fd::OwnedFd, String> {
     use nix::sys::socket::{
-        bind as bind_fd, recvmsg, setsockopt, socket, sockopt, AddressFamily, ControlMessageOwned,
-        MsgFlags, SockFlag, SockType, SockaddrIn,
+        bind as bind_fd, setsockopt, socket, sockopt, AddressFamily, SockFlag, SockType,
+        SockaddrIn, SockaddrIn6,
     };
-    let started = Instant::now();
-    let SocketAddr::V4(v4) = bind else {
-        return Err(format!("MNDP: {bind}: only IPv4 is listened on"));
+    let family = match bind {
+        SocketAddr::V4(_) => AddressFamily::Inet,
+        SocketAddr::V6(_) => AddressFamily::Inet6,
     };
-    let fd = socket(
-        AddressFamily::Inet,
-        SockType::Datagram,
-        SockFlag::SOCK_CLOEXEC,
-        None,
-    )
-    .map_err(|e| format!("MNDP: cannot open a UDP socket: {e}"))?;
+    let fd = socket(family, SockType::Datagram, SockFlag::SOCK_CLOEXEC, None)
+        .map_err(|e| format!("MNDP: cannot open a UDP socket for {bind}: {e}"))?;
     // another MNDP listener on this host (mactelnetd, a second agent) may hold the port
     let _ = setsockopt(&fd, sockopt::ReuseAddr, &true);
     let _ = setsockopt(&fd, sockopt::ReusePort, &true);
-    // which interface each frame came in on
-    let _ = setsockopt(&fd, sockopt::Ipv4PacketInfo, &true);
-    bind_fd(fd.as_raw_fd(), &SockaddrIn::from(v4))
-        .map_err(|e| format!("MNDP: cannot listen on UDP {bind}: {e}"))?;
+    let bound = match bind {
+        SocketAddr::V4(v4) => {
+            let _ = setsockopt(&fd, sockopt::Ipv4PacketInfo, &true);
+            bind_fd(fd.as_raw_fd(), &SockaddrIn::from(v4))
+        }
+        SocketAddr::V6(v6) => {
+            // the IPv4 socket hears IPv4: this one only IPv6
+            let _ = setsockopt(&fd, sockopt::Ipv6V6Only, &true);
+            let _ = setsockopt(&fd, sockopt::Ipv6RecvPacketInfo, &true);
+            bind_fd(fd.as_raw_fd(), &SockaddrIn6::from(v6))
+        }
+    };
+    bound.map_err(|e| format!("MNDP: cannot listen on UDP {bind}: {e}"))?;
+    Ok(fd)
+}
+
+/// Listens on each of `binds` (UDP, normally [`LISTEN`]) for `duration` and returns
+/// what it heard. An address that cannot be listened on (IPv6 off on the host) is left
+/// out with a note in the log; when none can, that is the error. Only called when
+/// `mndp_listen_secs` is set.
+pub fn listen(binds: &[SocketAddr], duration: Duration) -> Result<Heard, String> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, SockaddrStorage};
+    let started = Instant::now();
+    let mut fds = Vec::new();
+    let mut failed = Vec::new();
+    for bind in binds {
+        match open(*bind) {
+            Ok(fd) => fds.push(fd),
+            Err(e) => failed.push(e),
+        }
+    }
+    if fds.is_empty() {
+        return Err(failed.join("; "));
+    }
+    for e in &failed {
+        tracing::info!("{e}; listening on the other addresses");
+    }
     let mut heard = Heard::default();
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     let mut buf = [0u8; 2048];
@@ -291,57 +325,79 @@ pub fn listen(bind: SocketAddr, duration: Duration) -> Result<Heard, String> {
             break;
         }
         let ms = u16::try_from(left.as_millis().clamp(1, 1000)).unwrap_or(1000);
-        let mut fds = [nix::poll::PollFd::new(
-            std::os::fd::AsFd::as_fd(&fd),
-            nix::poll::PollFlags::POLLIN,
-        )];
-        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(ms)) {
+        let mut polled: Vec<nix::poll::PollFd<'_>> = fds
+            .iter()
+            .map(|fd| {
+                nix::poll::PollFd::new(std::os::fd::AsFd::as_fd(fd), nix::poll::PollFlags::POLLIN)
+            })
+            .collect();
+        match nix::poll::poll(&mut polled, nix::poll::PollTimeout::from(ms)) {
             Ok(0) => continue,
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(format!("MNDP: waiting for frames: {e}")),
         }
-        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-        let mut space = nix::cmsg_space!(nix::libc::in_pktinfo);
-        let (len, from, ifindex) = match recvmsg::<SockaddrIn>(
-            fd.as_raw_fd(),
-            &mut iov,
-            Some(&mut space),
-            MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC,
-        ) {
-            Ok(m) => {
-                let ifindex = m.cmsgs().ok().and_then(|mut c| {
-                    c.find_map(|c| match c {
-                        ControlMessageOwned::Ipv4PacketInfo(i) => u32::try_from(i.ipi_ifindex).ok(),
-                        _ => None,
+        let ready: Vec<usize> = polled
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.revents().is_some_and(|r| !r.is_empty()))
+            .map(|(i, _)| i)
+            .collect();
+        drop(polled);
+        for i in ready {
+            let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+            let mut space = nix::cmsg_space!(nix::libc::in6_pktinfo);
+            let (len, from, ifindex) = match recvmsg::<SockaddrStorage>(
+                fds[i].as_raw_fd(),
+                &mut iov,
+                Some(&mut space),
+                MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC,
+            ) {
+                Ok(m) => {
+                    let ifindex = m.cmsgs().ok().and_then(|mut c| {
+                        c.find_map(|c| match c {
+                            ControlMessageOwned::Ipv4PacketInfo(i) => {
+                                u32::try_from(i.ipi_ifindex).ok()
+                            }
+                            ControlMessageOwned::Ipv6PacketInfo(i) => Some(i.ipi6_ifindex),
+                            _ => None,
+                        })
+                    });
+                    let from = m
+                        .address
+                        .and_then(|a| {
+                            a.as_sockaddr_in()
+                                .map(|v4| SocketAddr::from(std::net::SocketAddrV4::from(*v4)))
+                                .or_else(|| {
+                                    a.as_sockaddr_in6().map(|v6| {
+                                        SocketAddr::from(std::net::SocketAddrV6::from(*v6))
+                                    })
+                                })
+                        })
+                        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+                    (m.bytes, from, ifindex)
+                }
+                Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(format!("MNDP: receiving: {e}")),
+            };
+            let ifname = ifindex.map_or_else(String::new, |i| {
+                names
+                    .entry(i)
+                    .or_insert_with(|| {
+                        nix::net::if_::if_indextoname(i)
+                            .ok()
+                            .and_then(|c| c.into_string().ok())
+                            .unwrap_or_default()
                     })
-                });
-                let from = m
-                    .address
-                    .map(|a| SocketAddr::from((a.ip(), a.port())))
-                    .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-                (m.bytes, from, ifindex)
-            }
-            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(format!("MNDP: receiving: {e}")),
-        };
-        let ifname = ifindex.map_or_else(String::new, |i| {
-            names
-                .entry(i)
-                .or_insert_with(|| {
-                    nix::net::if_::if_indextoname(i)
-                        .ok()
-                        .and_then(|c| c.into_string().ok())
-                        .unwrap_or_default()
-                })
-                .clone()
-        });
-        // a datagram longer than the buffer was cut: its TLVs are incomplete
-        match buf.get(..len) {
-            Some(data) => heard.add(data, from, &ifname),
-            None => {
-                heard.frames += 1;
-                heard.refuse(from, &FrameError::Oversized(len));
+                    .clone()
+            });
+            // a datagram longer than the buffer was cut: its TLVs are incomplete
+            match buf.get(..len) {
+                Some(data) => heard.add(data, from, &ifname),
+                None => {
+                    heard.frames += 1;
+                    heard.refuse(from, &FrameError::Oversized(len));
+                }
             }
         }
     }
@@ -551,25 +607,45 @@ mod tests {
     /// The listener on loopback: frames sent to it are heard, counted and named by
     /// the interface that received them.
     #[test]
-    fn the_listener_hears_frames_on_loopback() {
+    fn the_listener_hears_frames_on_loopback_over_ipv4_and_ipv6() {
         let port = std::net::UdpSocket::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let bind = SocketAddr::from(([127, 0, 0, 1], port));
-        let listening = std::thread::spawn(move || listen(bind, Duration::from_millis(1500)));
-        let tx = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let v4 = SocketAddr::from(([127, 0, 0, 1], port));
+        let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, port));
+        let listening = std::thread::spawn(move || listen(&[v4, v6], Duration::from_millis(1500)));
+        // a second device, over IPv6 only (as RouterOS sends to ff02::1)
+        let mut other = vec![0, 0, 0, 0];
+        other.extend(tlv(1, &[0x02, 0, 0, 0, 0, 0x66]));
+        other.extend(tlv(5, b"sw-lantai-2"));
+        other.extend(tlv(8, b"SwOS"));
+        let tx4 = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let tx6 = std::net::UdpSocket::bind("[::1]:0").unwrap();
         for _ in 0..10 {
             std::thread::sleep(Duration::from_millis(50));
-            tx.send_to(&hap(), bind).unwrap();
-            tx.send_to(&[0, 0, 0, 0, 0, 5, 0, 9, 1], bind).unwrap();
+            tx4.send_to(&hap(), v4).unwrap();
+            tx4.send_to(&[0, 0, 0, 0, 0, 5, 0, 9, 1], v4).unwrap();
+            tx6.send_to(&other, v6).unwrap();
         }
         let h = listening.join().unwrap().unwrap();
-        assert_eq!(h.devices.len(), 1, "{h:?}");
-        assert_eq!(h.devices[0].received_on, "lo");
+        assert_eq!(h.devices.len(), 2, "{h:?}");
+        assert!(h.devices.iter().all(|d| d.received_on == "lo"), "{h:?}");
+        assert!(
+            h.devices
+                .iter()
+                .any(|d| d.announcement.identity == "sw-lantai-2"),
+            "{h:?}"
+        );
         assert!(h.malformed >= 1 && h.frames > h.malformed, "{h:?}");
         assert!(h.errors()[0].contains("from 127.0.0.1: TLV type 5"));
+        // an address that cannot be listened on is left out; none at all is the error
+        let bad = SocketAddr::from(([192, 0, 2, 1], port));
+        let e = listen(&[bad], Duration::from_millis(10)).unwrap_err();
+        assert!(e.contains("cannot listen on UDP 192.0.2.1"), "{e}");
+        let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+        assert!(listen(&[bad, any_port], Duration::from_millis(10)).is_ok());
     }
 
     /// Fuzz-style: random bytes, and random damage to a real frame, never panic.

@@ -431,7 +431,7 @@ pub fn discover(
         let listening = (cfg.mndp_listen_secs > 0).then(|| {
             sc.spawn(|| {
                 mndp::listen(
-                    std::net::SocketAddr::from(([0, 0, 0, 0], mndp::PORT)),
+                    &mndp::LISTEN,
                     Duration::from_secs(u64::from(cfg.mndp_listen_secs)),
                 )
             })
