@@ -232,9 +232,25 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
                 .then_some(())
         },
     );
+    let summary = software(&c, &agent_id)["summary"].clone();
+    assert_eq!(summary["newest_kernel"], kernel.as_str());
+    // and since when, for the alert (a gap in the series does not reset it)
+    let since = summary["reboot_needed_since_seconds"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{summary}"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(now - since >= 0.0 && now - since < 120.0, "{since} {now}");
+    let metrics = c.metrics();
     assert_eq!(
-        software(&c, &agent_id)["summary"]["newest_kernel"],
-        kernel.as_str()
+        simpul_e2e::sample(
+            &metrics,
+            "simpul_host_reboot_required_since_timestamp_seconds{agency=\"dinkes\",site=\"\",host=\"web-01\"}"
+        ),
+        Some(since),
+        "{metrics}"
     );
 
     // which hosts run simpul-hello below 1.2: this one; below 1.1: none

@@ -1,5 +1,6 @@
 //! The software inventory's series, per host (labels agency, site, host): how many
-//! packages it has, and whether its newest installed kernel is not the running one.
+//! packages it has, and whether (and since when) its newest installed kernel is not the
+//! running one.
 
 use super::expo::{Expo, Kind};
 use crate::software::Summary;
@@ -17,7 +18,7 @@ pub fn encode(e: &mut Expo<'_>, summaries: &[Summary], hosts: &[HostState]) {
         .iter()
         .filter_map(|s| by_id.get(s.agent_id.as_str()).map(|h| (*h, s)))
         .collect();
-    let families: [Family; 2] = [
+    let families: [Family; 3] = [
         (
             "simpul_host_packages",
             "Packages installed on the host (dpkg or rpm), from the agent's newest list",
@@ -27,6 +28,11 @@ pub fn encode(e: &mut Expo<'_>, summaries: &[Summary], hosts: &[HostState]) {
             "simpul_host_reboot_required",
             "1 when the newest kernel installed on the host is not the one running (a reboot runs it), 0 when it is; absent when either is unknown",
             |s| s.reboot_needed.map(|r| f64::from(u8::from(r))),
+        ),
+        (
+            "simpul_host_reboot_required_since_timestamp_seconds",
+            "Since when the newest kernel installed on the host has not been the one running (the first report that showed it); absent when no reboot is needed",
+            |s| s.reboot_needed_since_seconds,
         ),
     ];
     for (name, help, value) in families {

@@ -57,6 +57,9 @@ pub struct Summary {
     /// The newest installed kernel is not the running one; absent when either is
     /// unknown.
     pub reboot_needed: Option<bool>,
+    /// Since when a reboot has been needed (the first report that showed it; null when
+    /// none is needed or it is unknown).
+    pub reboot_needed_since_seconds: Option<f64>,
     /// When the first list arrived, and the newest report with software.
     pub first_seconds: f64,
     pub updated_seconds: f64,
@@ -130,6 +133,7 @@ pub fn record(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<Applied,
             time
         ],
     )?;
+    mark_reboot(tx, agent, time, sw)?;
     if digest != sw.digest {
         tracing::warn!(
             agent,
@@ -146,6 +150,20 @@ fn touch(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<(), DbError> 
         "UPDATE host_software SET running_kernel = ?2, newest_kernel = ?3, updated_time = ?4
           WHERE agent_id = ?1",
         params![agent, sw.running_kernel, sw.newest_kernel, time],
+    )?;
+    mark_reboot(tx, agent, time, sw)
+}
+
+/// Keeps since when `agent` has needed a reboot: the time of the first report that
+/// showed it, kept while it lasts (a newer kernel meanwhile included), cleared when the
+/// newest kernel runs or either is unknown.
+fn mark_reboot(tx: &Db, agent: &str, time: f64, sw: &Software) -> Result<(), DbError> {
+    let needed = simpul_protocol::reboot_needed(&sw.running_kernel, &sw.newest_kernel);
+    tx.execute(
+        "UPDATE host_software SET reboot_needed_since =
+            CASE WHEN ?2 = 1 THEN COALESCE(reboot_needed_since, ?3) ELSE NULL END
+          WHERE agent_id = ?1",
+        params![agent, i64::from(needed == Some(true)), time],
     )?;
     Ok(())
 }
@@ -265,7 +283,8 @@ pub fn summary(conn: &Db, agent: &str) -> Result<Option<Summary>, DbError> {
 /// Every host's list in short (or `agent`'s), by agent id.
 pub fn summaries(conn: &Db, agent: Option<&str>) -> Result<Vec<Summary>, DbError> {
     conn.query(
-        "SELECT agent_id, source, packages, running_kernel, newest_kernel, first_time, updated_time
+        "SELECT agent_id, source, packages, running_kernel, newest_kernel, first_time, updated_time,
+                reboot_needed_since
            FROM host_software WHERE agent_id = ?1 OR ?2 = 1 ORDER BY agent_id",
         params![agent.unwrap_or(""), agent.is_none()],
         |r| {
@@ -279,6 +298,7 @@ pub fn summaries(conn: &Db, agent: Option<&str>) -> Result<Vec<Summary>, DbError
                 newest_kernel: newest,
                 first_seconds: r.get(5)?,
                 updated_seconds: r.get(6)?,
+                reboot_needed_since_seconds: r.get(7)?,
             })
         },
     )
@@ -734,6 +754,30 @@ mod tests {
             .map(|c| format!("{} {}", c.name, c.change))
             .collect();
         assert_eq!(newest, ["curl removed", "openssl downgraded"]);
+        // a reboot has been needed since the first list (time 100: its kernels differ),
+        // through every report since; once the newest kernel runs, no longer
+        let since = |db: &Db| {
+            summary(db, "a1")
+                .unwrap()
+                .unwrap()
+                .reboot_needed_since_seconds
+        };
+        assert_eq!(since(&db), Some(100.0));
+        let rebooted = Software {
+            running_kernel: "6.1.0-26-amd64".into(),
+            ..whole(&v3)
+        };
+        assert_eq!(
+            record(&db, "a1", 400.0, &rebooted).unwrap(),
+            Applied::Unchanged
+        );
+        assert_eq!(since(&db), None);
+        // the next kernel: since the report that showed it
+        assert_eq!(
+            record(&db, "a1", 500.0, &whole(&v3)).unwrap(),
+            Applied::Unchanged
+        );
+        assert_eq!(since(&db), Some(500.0));
     }
 
     #[test]

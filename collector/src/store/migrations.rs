@@ -1031,6 +1031,12 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (website, first_at)
      );",
     },
+    // 26: since when a host's newest installed kernel has not been the running one
+    // (issue 25), for an alert that a gap in the series does not reset
+    Migration {
+        sqlite: "ALTER TABLE host_software ADD COLUMN reboot_needed_since REAL;",
+        postgres: "ALTER TABLE host_software ADD COLUMN reboot_needed_since DOUBLE PRECISION;",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
