@@ -359,6 +359,26 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
         );
     }
 
+    // the asset register's CSV: the server's row carries its software
+    let (code, csv) = simpul_e2e::get_bytes(&c.url("/api/v1/assets?format=csv"));
+    assert_eq!(code, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains(",packages,package_manager,running_kernel,reboot_needed,asset_id"),
+        "{csv}"
+    );
+    let row = csv
+        .lines()
+        .find(|l| l.contains(&format!("agent:{agent_id}")))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.ends_with(&format!(",3,dpkg,{},true,agent:{agent_id}", running.trim())),
+        "{row}"
+    );
+
     // the pages, in Indonesian: the host page's section, the host's software page, the search
     c.add_user("budi", &["--role", "admin"], PW);
     let cookie = login(&c, "budi", PW);

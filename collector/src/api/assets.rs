@@ -31,6 +31,19 @@ use crate::store::asset_attrs::{self, Attributes, AuditEntry, Author, WriteError
 use crate::store::users::User;
 
 /// The register of `agency` (every agency `user` sees when None), newest state.
+/// Every server's package list in short, by agent id, for the register's CSV.
+pub async fn software_by_agent(
+    app: &Arc<AppState>,
+) -> Result<crate::assets::SoftwareByAgent, ApiError> {
+    app.read_db(|conn| {
+        Ok(crate::software::summaries(conn, None)?
+            .into_iter()
+            .map(|s| (s.agent_id.clone(), s))
+            .collect())
+    })
+    .await
+}
+
 pub async fn register(
     app: &Arc<AppState>,
     user: &User,
@@ -152,7 +165,12 @@ pub async fn list(
     Ok(match q.format {
         ListFormat::Csv => super::csv_response(
             "simpul-assets.csv",
-            crate::assets::to_csv(&all, app.cfg.zone(), |a| app.cfg.agency_name(a).to_owned()),
+            crate::assets::to_csv(
+                &all,
+                app.cfg.zone(),
+                |a| app.cfg.agency_name(a).to_owned(),
+                &software_by_agent(&app).await?,
+            ),
         ),
         ListFormat::Json => Json(List {
             time_zone: app.cfg.time_zone.to_string(),

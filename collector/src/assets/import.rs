@@ -75,7 +75,7 @@ const NAMES: [(&str, Column); 28] = [
 ];
 
 /// More export columns that are not imported.
-const EXPORT_ONLY: [&str; 31] = [
+const EXPORT_ONLY: [&str; 39] = [
     // the Indonesian export's (`assets-csv-*` of locales/id/assets.ftl)
     "nama_perangkat_daerah",
     "jenis_aset",
@@ -108,6 +108,15 @@ const EXPORT_ONLY: [&str; 31] = [
     "disks",
     "disk_bytes",
     "hardware",
+    // a server's software
+    "packages",
+    "package_manager",
+    "running_kernel",
+    "reboot_needed",
+    "jumlah_paket",
+    "pengelola_paket",
+    "kernel_berjalan",
+    "perlu_dinyalakan_ulang",
 ];
 
 fn column_of(name: &str) -> Option<Column> {

@@ -580,7 +580,7 @@ fn device_asset(group: Vec<&Sighting>) -> Asset {
 /// the register's (`asset_id` last, so that an edited export imports back). Each is
 /// (the API's name, the message key of its Indonesian name, which the import reads
 /// back too: `import::NAMES`, `import::EXPORT_ONLY`).
-pub const CSV_COLUMNS: [(&str, &str); 27] = [
+pub const CSV_COLUMNS: [(&str, &str); 31] = [
     ("agency", "assets-csv-agency"),
     ("agency_name", "assets-csv-agency-name"),
     ("asset_type", "assets-csv-asset-type"),
@@ -607,17 +607,26 @@ pub const CSV_COLUMNS: [(&str, &str); 27] = [
     ("location", "assets-csv-location"),
     ("procurement_year", "assets-csv-procurement-year"),
     ("notes", "assets-csv-notes"),
+    // a server's software (docs/software.md), from its agent's newest package list
+    ("packages", "assets-csv-packages"),
+    ("package_manager", "assets-csv-package-manager"),
+    ("running_kernel", "assets-csv-running-kernel"),
+    ("reboot_needed", "assets-csv-reboot-needed"),
     ("asset_id", "assets-csv-asset-id"),
 ];
 
-/// The register as CSV, times in `zone`: the API's file (English headers, machine
-/// values).
+/// Each server's package list in short, by agent id, for the register's CSV.
+pub type SoftwareByAgent = std::collections::HashMap<String, crate::software::Summary>;
+
+/// The register as CSV, times in `zone`, with each server's software from `software`:
+/// the API's file (English headers, machine values).
 pub fn to_csv<'a>(
     assets: impl IntoIterator<Item = &'a Asset>,
     zone: &crate::period::Zone,
     agency_name: impl Fn(&str) -> String,
+    software: &SoftwareByAgent,
 ) -> String {
-    to_csv_in(assets, zone, agency_name, crate::i18n::Lang::En)
+    to_csv_in(assets, zone, agency_name, software, crate::i18n::Lang::En)
 }
 
 /// The register as CSV for a reader of `lang`: in Indonesian the headers and the
@@ -626,6 +635,7 @@ pub fn to_csv_in<'a>(
     assets: impl IntoIterator<Item = &'a Asset>,
     zone: &crate::period::Zone,
     agency_name: impl Fn(&str) -> String,
+    software: &SoftwareByAgent,
     lang: crate::i18n::Lang,
 ) -> String {
     use crate::i18n::{t, Lang};
@@ -655,7 +665,12 @@ pub fn to_csv_in<'a>(
     };
     let mut out = crate::csv::Csv::new(&crate::i18n::column_names(lang, &CSV_COLUMNS));
     let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+    let (yes, no) = match lang {
+        Lang::En => ("true".to_owned(), "false".to_owned()),
+        Lang::Id => (t(lang, "report-x-yes"), t(lang, "report-x-no")),
+    };
     for a in assets {
+        let sw = a.agent_id.as_ref().and_then(|id| software.get(id));
         out.row(&[
             &a.agency,
             &agency_name(&a.agency),
@@ -687,6 +702,14 @@ pub fn to_csv_in<'a>(
                 .procurement_year
                 .map_or(String::new(), |y| y.to_string()),
             &a.attributes.notes,
+            &sw.map_or(String::new(), |s| s.packages.to_string()),
+            &sw.map_or(String::new(), |s| s.source.clone()),
+            &sw.map_or(String::new(), |s| s.running_kernel.clone()),
+            &match sw.and_then(|s| s.reboot_needed) {
+                Some(true) => yes.clone(),
+                Some(false) => no.clone(),
+                None => String::new(),
+            },
             &a.id,
         ]);
     }

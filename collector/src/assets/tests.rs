@@ -621,12 +621,41 @@ fn the_indonesian_export_imports_back_unchanged() {
     a1.attributes.tag = "KB-02.06.01.0001".into();
     a1.attributes.location = "Ruang server lt. 2".into();
     let zone = crate::period::Zone::jakarta();
-    let id = super::to_csv_in(&reg, &zone, |a| format!("Dinas {a}"), crate::i18n::Lang::Id);
+    // a1's software: 786 dpkg packages, a newer kernel waiting
+    let software: super::SoftwareByAgent = [(
+        "a1".to_owned(),
+        crate::software::Summary {
+            agent_id: "a1".into(),
+            source: "dpkg".into(),
+            packages: 786,
+            running_kernel: "6.1.0-25-amd64".into(),
+            newest_kernel: "6.1.0-26-amd64".into(),
+            reboot_needed: Some(true),
+            reboot_needed_since_seconds: Some(NOW - 86_400.0),
+            first_seconds: NOW - 7.0 * 86_400.0,
+            updated_seconds: NOW,
+        },
+    )]
+    .into();
+    let id = super::to_csv_in(
+        &reg,
+        &zone,
+        |a| format!("Dinas {a}"),
+        &software,
+        crate::i18n::Lang::Id,
+    );
     assert!(
         id.starts_with("Kode Perangkat Daerah,Nama Perangkat Daerah,Jenis aset,Nama,"),
         "{id}"
     );
     assert!(id.contains(",KB-02.06.01.0001,"), "{id}");
+    assert!(
+        id.lines().next().unwrap().ends_with(
+            ",Jumlah paket,Pengelola paket,Kernel berjalan,Perlu dinyalakan ulang,ID aset"
+        ),
+        "{id}"
+    );
+    assert!(id.contains(",786,dpkg,6.1.0-25-amd64,ya,agent:a1"), "{id}");
     // as the page sends it to a spreadsheet in the Indonesian locale
     let file = crate::csv::for_indonesian_spreadsheet(&id);
     let t = import::read(file.as_bytes()).unwrap_or_else(|e| panic!("{e:?}\n{file}"));
@@ -635,8 +664,22 @@ fn the_indonesian_export_imports_back_unchanged() {
     assert!(p.changes.is_empty(), "{:#?}", p.changes);
     assert_eq!(p.unchanged, reg.len());
     // and the English file is the API's
-    assert_eq!(
-        super::to_csv_in(&reg, &zone, |a| format!("Dinas {a}"), crate::i18n::Lang::En),
-        super::to_csv(&reg, &zone, |a| format!("Dinas {a}"))
+    let en = super::to_csv_in(
+        &reg,
+        &zone,
+        |a| format!("Dinas {a}"),
+        &software,
+        crate::i18n::Lang::En,
     );
+    assert_eq!(
+        en,
+        super::to_csv(&reg, &zone, |a| format!("Dinas {a}"), &software)
+    );
+    assert!(
+        en.contains(",786,dpkg,6.1.0-25-amd64,true,agent:a1"),
+        "{en}"
+    );
+    // which imports back too
+    let t = import::read(en.as_bytes()).unwrap_or_else(|e| panic!("{e:?}\n{en}"));
+    assert!(import::plan(&t, &reg, NOW).errors.is_empty());
 }

@@ -233,20 +233,25 @@ pub async fn inventory_csv(
     Params(q): Params<RegisterForm>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    match filtered(&app, &v, &q).await {
-        Ok((_, rows)) => super::csv_download(
-            &v,
-            raw.as_deref(),
-            "simpul-inventory.csv",
-            crate::assets::to_csv_in(
-                &rows,
-                &v.zone,
-                |a| app.cfg.agency_name(a).to_owned(),
-                v.lang,
-            ),
+    let rows = match filtered(&app, &v, &q).await {
+        Ok((_, rows)) => rows,
+        Err(r) => return r,
+    };
+    let Ok(software) = api::software_by_agent(&app).await else {
+        return unavailable(&v);
+    };
+    super::csv_download(
+        &v,
+        raw.as_deref(),
+        "simpul-inventory.csv",
+        crate::assets::to_csv_in(
+            &rows,
+            &v.zone,
+            |a| app.cfg.agency_name(a).to_owned(),
+            &software,
+            v.lang,
         ),
-        Err(r) => r,
-    }
+    )
 }
 
 /// What `/assets/{id}` shows besides the asset.
