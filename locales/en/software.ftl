@@ -12,6 +12,7 @@ software-unknown = unknown
 software-reboot-needed = reboot needed
 software-kernel-current = newest kernel
 software-newest-kernel = newest installed kernel: { $kernel }
+software-reboot-needed-since = waiting since { $since }
 software-no-changes = No package changes since the first list ({ $since }).
 software-recent-changes = Latest changes
 software-all-changes = Every change and the whole package list

@@ -9,6 +9,7 @@ software-unknown = tidak diketahui
 software-reboot-needed = perlu dinyalakan ulang
 software-kernel-current = kernel terbaru
 software-newest-kernel = kernel terbaru yang terpasang: { $kernel }
+software-reboot-needed-since = menunggu sejak { $since }
 software-no-changes = Tidak ada perubahan paket sejak daftar pertama ({ $since }).
 software-recent-changes = Perubahan terbaru
 software-all-changes = Semua perubahan dan daftar paket lengkap

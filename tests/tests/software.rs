@@ -388,6 +388,7 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
         "Perangkat lunak terpasang",
         "3 paket",
         "perlu dinyalakan ulang",
+        "menunggu sejak 20",
         kernel.as_str(),
         "dihapus",
         "diperbarui",

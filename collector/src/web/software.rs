@@ -64,7 +64,12 @@ fn kernel(v: &Viewer, s: &Summary) -> Markup {
         dd {
             @if s.running_kernel.is_empty() { (t(l, "software-unknown")) } @else { code { (s.running_kernel) } }
             @match s.reboot_needed {
-                Some(true) => { " " (word_badge(&t(l, "software-reboot-needed"), Tone::Warn)) " " (tr!(l, "software-newest-kernel", kernel = s.newest_kernel.as_str())) }
+                Some(true) => {
+                    " " (word_badge(&t(l, "software-reboot-needed"), Tone::Warn)) " " (tr!(l, "software-newest-kernel", kernel = s.newest_kernel.as_str()))
+                    @if let Some(since) = s.reboot_needed_since_seconds {
+                        "; " (tr!(l, "software-reboot-needed-since", since = v.time(Some(since))))
+                    }
+                }
                 Some(false) => { " " (word_badge(&t(l, "software-kernel-current"), Tone::Good)) }
                 None => {}
             }
