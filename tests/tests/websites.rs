@@ -963,6 +963,14 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
     assert_eq!(from["agency"], "dinkes");
     let stored = c.count("SELECT count(*) FROM website_checks WHERE prober = 'dinkes/opd-gw'");
     assert!(stored >= 1, "{stored}");
+    // and its series, labelled with the prober (after the collector's next round)
+    let series =
+        "simpul_website_agent_up{agency=\"dinkes\",website=\"simpus\",prober=\"dinkes/opd-gw\"}";
+    simpul_e2e::wait_for(
+        "the agent's probe in /metrics",
+        Duration::from_secs(30),
+        || (sample(&c.metrics(), series) == Some(1.0)).then_some(()),
+    );
 
     // another agent of the agency: no site to probe, and its probes are refused
     // (and a host of the same name in another agency is another agent)

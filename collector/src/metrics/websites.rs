@@ -1,5 +1,6 @@
 //! The websites' series in `/metrics` (issue 26), from the collector's newest probe of
-//! each declared site: `agency` and `website` labels (bounded by collector.toml), and
+//! each declared site (and the agents' of `probe_from`, labelled `prober`): `agency`
+//! and `website` labels (bounded by collector.toml), and
 //! `phase` (five names) on the response times. The certificate families also carry
 //! the certificate files on servers (`[[certificates]]` of the agents), labelled
 //! `agency`, `host` and `path` instead of `website`.
@@ -80,6 +81,39 @@ pub fn encode(e: &mut Expo<'_>, latest: &Latest, cert_files: &[Stored], hosts: &
         e.sample(
             "simpul_website_probe_timestamp_seconds",
             &[("agency", agency), ("website", &n.website)],
+            n.check.started_at,
+        );
+    });
+    // the agents' probes (`probe_from`): the same site seen from inside an agency
+    e.family(
+        "simpul_website_agent_up",
+        Kind::Gauge,
+        "1 when the newest probe of the website by the agent named in its probe_from (label prober, agency/host) got an expected answer with every certificate valid, else 0",
+    );
+    latest.each_agent(|agency, n| {
+        e.sample(
+            "simpul_website_agent_up",
+            &[
+                ("agency", agency),
+                ("website", &n.website),
+                ("prober", &n.prober),
+            ],
+            f64::from(u8::from(n.check.state.is_up())),
+        );
+    });
+    e.family(
+        "simpul_website_agent_probe_timestamp_seconds",
+        Kind::Gauge,
+        "When the newest probe of the website by the agent (label prober) started",
+    );
+    latest.each_agent(|agency, n| {
+        e.sample(
+            "simpul_website_agent_probe_timestamp_seconds",
+            &[
+                ("agency", agency),
+                ("website", &n.website),
+                ("prober", &n.prober),
+            ],
             n.check.started_at,
         );
     });

@@ -165,6 +165,9 @@ pub fn prune(db: &Db, before: f64) -> Result<usize, DbError> {
 #[derive(Debug, Default)]
 pub struct Latest {
     sites: RwLock<BTreeMap<String, (String, Newest)>>,
+    /// The agents' newest probes (`probe_from`), with the site's agency, by site and
+    /// prober.
+    agents: RwLock<Vec<(String, Newest)>>,
     availability: RwLock<Vec<SiteAvailability>>,
 }
 
@@ -179,16 +182,41 @@ pub struct SiteAvailability {
 }
 
 impl Latest {
-    /// Replaces the contents with `rows` of the sites in `agency_of` (site id → agency);
-    /// other sites' rows (no longer declared) and agents' probes are left out.
-    pub fn replace(&self, rows: Vec<Newest>, agency_of: &dyn Fn(&str) -> Option<String>) {
-        let map = rows
+    /// Replaces the contents with `rows` of the sites in `agency_of` (site id → agency):
+    /// the collector's probes, and the agents' whose prober the site's `probe_from`
+    /// still names (`named(site, prober)`); other sites' rows (no longer declared) are
+    /// left out.
+    pub fn replace(
+        &self,
+        rows: Vec<Newest>,
+        agency_of: &dyn Fn(&str) -> Option<String>,
+        named: &dyn Fn(&str, &str) -> bool,
+    ) {
+        let (mine, theirs): (Vec<Newest>, Vec<Newest>) =
+            rows.into_iter().partition(|n| n.prober == COLLECTOR);
+        let map = mine
             .into_iter()
-            .filter(|n| n.prober == COLLECTOR)
             .filter_map(|n| agency_of(&n.website).map(|a| (n.website.clone(), (a, n))))
+            .collect();
+        let agents = theirs
+            .into_iter()
+            .filter(|n| named(&n.website, &n.prober))
+            .filter_map(|n| agency_of(&n.website).map(|a| (a, n)))
             .collect();
         if let Ok(mut s) = self.sites.write() {
             *s = map;
+        }
+        if let Ok(mut a) = self.agents.write() {
+            *a = agents;
+        }
+    }
+
+    /// Calls `f` with each agent probe's site agency and the probe, by site and prober.
+    pub fn each_agent(&self, mut f: impl FnMut(&str, &Newest)) {
+        if let Ok(a) = self.agents.read() {
+            for (agency, n) in a.iter() {
+                f(agency, n);
+            }
         }
     }
 

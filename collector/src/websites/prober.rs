@@ -231,7 +231,17 @@ async fn reload(
     let r = tokio::task::spawn_blocking(move || {
         let conn = crate::lock(&db);
         let rows = checks::newest(&conn)?;
-        latest.replace(rows, &|id| agencies.get(id).cloned());
+        let named = |site: &str, prober: &str| {
+            cfg.websites.iter().any(|w| {
+                w.id == site
+                    && w.probe_from.iter().any(|e| {
+                        crate::config::websites::prober_of(&w.agency, e).is_some_and(|(a, h)| {
+                            crate::config::websites::prober_name(a, h) == prober
+                        })
+                    })
+            })
+        };
+        latest.replace(rows, &|id| agencies.get(id).cloned(), &named);
         let now = crate::now_seconds();
         let mut avail = Vec::with_capacity(cfg.websites.len());
         for w in &cfg.websites {
