@@ -81,6 +81,15 @@ pub fn push(spans: &mut Vec<Span>, start: f64, up: bool, cover: f64) {
     }
 }
 
+/// The spans of `probes` (start, up), in order, from none.
+pub fn fold(probes: impl IntoIterator<Item = (f64, bool)>, cover: f64) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for (start, up) in probes {
+        push(&mut spans, start, up, cover);
+    }
+    spans
+}
+
 /// The newest span of `website`.
 fn newest(db: &Db, website: &str) -> Result<Option<Span>, DbError> {
     Ok(db
@@ -190,11 +199,7 @@ pub fn backfill(tx: &Db) -> Result<(), DbError> {
         )?;
         let starts: Vec<f64> = probes.iter().map(|p| p.0).collect();
         let cover = median_gap(&starts, 60.0) * COVER_INTERVALS;
-        let mut spans = Vec::new();
-        for (start, up) in probes {
-            push(&mut spans, start, up, cover);
-        }
-        for s in spans {
+        for s in fold(probes, cover) {
             tx.execute(
                 "INSERT INTO website_spans (website, first_at, last_at, end_at, up, probes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
@@ -209,12 +214,8 @@ pub fn backfill(tx: &Db) -> Result<(), DbError> {
 mod tests {
     use super::*;
 
-    fn fold(probes: &[(f64, bool)], cover: f64) -> Vec<(f64, f64, f64, bool, i64)> {
-        let mut spans = Vec::new();
-        for &(t, up) in probes {
-            push(&mut spans, t, up, cover);
-        }
-        spans
+    fn folded(probes: &[(f64, bool)], cover: f64) -> Vec<(f64, f64, f64, bool, i64)> {
+        fold(probes.iter().copied(), cover)
             .iter()
             .map(|s| (s.first, s.last, s.end, s.up, s.probes))
             .collect()
@@ -236,7 +237,7 @@ mod tests {
             (1000.0, true),
         ];
         assert_eq!(
-            fold(&probes, 150.0),
+            folded(&probes, 150.0),
             [
                 (0.0, 120.0, 180.0, true, 3),
                 (180.0, 240.0, 300.0, false, 2),
@@ -246,7 +247,7 @@ mod tests {
         );
         // a month up every 60 s is one span
         let month: Vec<(f64, bool)> = (0..43_200).map(|i| (f64::from(i) * 60.0, true)).collect();
-        assert_eq!(fold(&month, 150.0).len(), 1);
+        assert_eq!(folded(&month, 150.0).len(), 1);
     }
 
     #[test]
@@ -280,7 +281,7 @@ mod tests {
                     .map(|s| (s.first, s.last, s.end, s.up, s.probes))
                     .collect()
             };
-            let want = fold(&probes, 150.0);
+            let want = folded(&probes, 150.0);
             assert_eq!(stored(db), want);
             // overlap: the spans that reach into [200, 350)
             let some: Vec<f64> = between(db, "s", 200.0, 350.0)

@@ -128,10 +128,7 @@ pub fn of(
         s.is_none() && a.is_none_or(|a| a == site.agency)
     })?;
     let class = class_of(cfg, site);
-    let bh = class
-        .and_then(|c| c.business_hours.as_ref())
-        .and_then(simpul_protocol::Parsed::get)
-        .map(|bh| bh.windows(from, to, zone));
+    let bh = class.and_then(|c| c.business_windows(from, to, zone));
     let first = segs
         .iter()
         .find(|s| s.state != State::Unknown)
@@ -182,14 +179,9 @@ pub fn of(
 mod tests {
     use super::*;
     use crate::period::Window;
-    use crate::store::website_spans::push;
 
     fn spans(probes: &[(f64, bool)], cover: f64) -> Vec<Span> {
-        let mut out = Vec::new();
-        for &(t, up) in probes {
-            push(&mut out, t, up, cover);
-        }
-        out
+        crate::store::website_spans::fold(probes.iter().copied(), cover)
     }
 
     fn states(segs: &[Seg]) -> Vec<(f64, f64, State)> {
