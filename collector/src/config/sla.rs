@@ -41,6 +41,15 @@ fn default_at_risk() -> f64 {
 }
 
 impl SlaClass {
+    /// Its business-hour windows within [from, to); None when it counts every hour
+    /// (no `business_hours`, or one that did not parse: check-config names it).
+    pub fn business_windows(&self, from: f64, to: f64, zone: &Zone) -> Option<Vec<Window>> {
+        self.business_hours
+            .as_ref()
+            .and_then(Parsed::get)
+            .map(|bh| bh.windows(from, to, zone))
+    }
+
     /// The class's name for people (its id when none is set).
     pub fn display_name(&self) -> &str {
         if self.name.trim().is_empty() {

@@ -360,10 +360,7 @@ fn one_with(
         a.is_none_or(|a| a == link.agency) && s.is_none_or(|s| Some(s) == link.site.as_deref())
     })?;
     let class = class_of(cfg, link);
-    let bh = class
-        .and_then(|c| c.business_hours.as_ref())
-        .and_then(simpul_protocol::Parsed::get)
-        .map(|bh| bh.windows(from, to, zone));
+    let bh = class.and_then(|c| c.business_windows(from, to, zone));
     let tally = evaluate::tally(&stretches, alive.as_deref(), &maintenance, bh.as_deref());
     let [_, degraded, _, _] = evaluate::seconds_by_state(&stretches);
     // the collector's own outages need no rule of their own: where no round vouches

@@ -12,7 +12,6 @@ use super::period::Period;
 use crate::config::SlaSettings;
 use crate::i18n::Msg;
 use crate::store::{self, StoreError};
-use simpul_protocol::Parsed;
 
 /// One outage as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -569,11 +568,7 @@ pub fn report(
                 (w.end > start).then_some(Window { start, end: w.end })
             })
             .collect();
-        let bh = class
-            .business_hours
-            .as_ref()
-            .and_then(Parsed::get)
-            .map(|bh| bh.windows(from, to, zone));
+        let bh = class.business_windows(from, to, zone);
         // evaluated from the first heartbeat: the time before it was not monitored, and
         // no `unknown` policy may turn it into up or down
         let tally = evaluate(&Input {
