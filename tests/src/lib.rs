@@ -355,20 +355,20 @@ impl Collector {
 
     /// The integer a query returns, from whichever database the collector uses.
     pub fn count(&self, sql: &str) -> i64 {
-        match &self.store_url {
-            Some(url) => simpul_collector::store::pg_server::off_runtime(|| {
-                let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
-                c.query_one(sql, &[]).expect(sql).get(0)
-            }),
-            None => {
-                let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
-                conn.query_row(sql, [], |r| r.get(0)).expect(sql)
-            }
-        }
+        self.value(sql)
     }
 
     /// The text a query returns, from whichever database the collector uses.
     pub fn text(&self, sql: &str) -> String {
+        self.value(sql)
+    }
+
+    /// The first column of the one row a query returns, from whichever database the
+    /// collector uses.
+    fn value<T>(&self, sql: &str) -> T
+    where
+        T: rusqlite::types::FromSql + for<'a> postgres::types::FromSql<'a> + Send,
+    {
         match &self.store_url {
             Some(url) => simpul_collector::store::pg_server::off_runtime(|| {
                 let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");

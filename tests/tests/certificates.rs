@@ -18,20 +18,15 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rcgen::{CertificateParams, CertifiedIssuer, DnType, KeyPair};
 use simpul_e2e::curl::{curl, login};
 use simpul_e2e::wait::wait_for;
 use simpul_e2e::{bin, get_json, need, sample, start_agent, Collector};
 
-const PW: &str = "a long enough passphrase 1";
+mod test_ca;
+use test_ca::ca;
 
-fn ca() -> CertifiedIssuer<'static, KeyPair> {
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.distinguished_name
-        .push(DnType::CommonName, "Simpul test CA");
-    CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap()
-}
+const PW: &str = "a long enough passphrase 1";
 
 /// A certificate for `name` valid from `from` to `to` seconds after now, signed by `ca`
 /// (self-signed without), and its key.

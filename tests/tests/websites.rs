@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rcgen::{CertificateParams, CertifiedIssuer, DnType, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use simpul_e2e::curl::{curl, login};
 use simpul_e2e::{get_json, sample, Collector};
@@ -24,6 +24,7 @@ const PW: &str = "kata-sandi-yang-cukup-panjang";
 
 mod bilingual;
 mod browser;
+mod test_ca;
 
 /// HTML5 parse errors of a page.
 fn html_errors(html: &str) -> Vec<String> {
@@ -101,11 +102,7 @@ fn server_config(
 /// CA made in `dir`: diskominfo's `portal` (valid, 20 days left), `lapor` (outside the
 /// official domain) and `ppid` (nothing listens), dinkes's `dinkes-portal` (expired).
 fn four_sites(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Collector {
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.distinguished_name
-        .push(DnType::CommonName, "Simpul test CA");
-    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let ca = test_ca::ca();
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
     let portal = serve(
@@ -644,11 +641,7 @@ fn in_a_namespace_names_resolve_through_its_hosts_file_and_the_lookalike_is_flag
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.distinguished_name
-        .push(DnType::CommonName, "Simpul test CA");
-    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let ca = test_ca::ca();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
     let mut p = CertificateParams::new(vec!["www.pekalongankota.go.id".to_owned()]).unwrap();
@@ -907,11 +900,7 @@ fn agents_in_probe_from_probe_the_site_and_no_other_agent_can() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.distinguished_name
-        .push(DnType::CommonName, "Simpul test CA");
-    let ca = CertifiedIssuer::self_signed(p, KeyPair::generate().unwrap()).unwrap();
+    let ca = test_ca::ca();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
     let port = serve(
