@@ -1037,6 +1037,56 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "ALTER TABLE host_software ADD COLUMN reboot_needed_since REAL;",
         postgres: "ALTER TABLE host_software ADD COLUMN reboot_needed_since DOUBLE PRECISION;",
     },
+    // 27: the interface samples rolled up per 5 minutes and per hour (issue 23), for the
+    // 7-day and 30-day views, back-filled from the samples stored
+    Migration {
+        sqlite: "CREATE TABLE interface_rollups (
+        interface_id INTEGER NOT NULL,
+        step         INTEGER NOT NULL,
+        bucket       REAL NOT NULL,
+        seconds      REAL NOT NULL,
+        in_octets    REAL,
+        out_octets   REAL,
+        in_packets   REAL,
+        out_packets  REAL,
+        in_errors    REAL,
+        out_errors   REAL,
+        in_discards  REAL,
+        out_discards REAL,
+        peak_in_bps  REAL,
+        peak_out_bps REAL,
+        end_at       REAL NOT NULL,
+        polls        INTEGER NOT NULL,
+        polls_down   INTEGER NOT NULL,
+        resets       INTEGER NOT NULL,
+        oper_status  INTEGER NOT NULL,
+        last_poll    REAL NOT NULL,
+        PRIMARY KEY (interface_id, step, bucket)
+     ) WITHOUT ROWID;",
+        postgres: "CREATE TABLE interface_rollups (
+        interface_id BIGINT NOT NULL,
+        step         BIGINT NOT NULL,
+        bucket       DOUBLE PRECISION NOT NULL,
+        seconds      DOUBLE PRECISION NOT NULL,
+        in_octets    DOUBLE PRECISION,
+        out_octets   DOUBLE PRECISION,
+        in_packets   DOUBLE PRECISION,
+        out_packets  DOUBLE PRECISION,
+        in_errors    DOUBLE PRECISION,
+        out_errors   DOUBLE PRECISION,
+        in_discards  DOUBLE PRECISION,
+        out_discards DOUBLE PRECISION,
+        peak_in_bps  DOUBLE PRECISION,
+        peak_out_bps DOUBLE PRECISION,
+        end_at       DOUBLE PRECISION NOT NULL,
+        polls        BIGINT NOT NULL,
+        polls_down   BIGINT NOT NULL,
+        resets       BIGINT NOT NULL,
+        oper_status  BIGINT NOT NULL,
+        last_poll    DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (interface_id, step, bucket)
+     );",
+    },
 ];
 
 /// A back-fill in Rust, inside a migration's transaction.
@@ -1048,6 +1098,7 @@ fn backfill(version: usize) -> Option<Backfill> {
     match version {
         14 => Some(super::lan_seen::backfill),
         25 => Some(super::website_spans::backfill),
+        27 => Some(super::interface_rollups::backfill),
         _ => None,
     }
 }
@@ -1182,7 +1233,7 @@ mod tests {
             }
             // the database as schema 13 left it: versions, no devices table (and none
             // of the later migrations' tables)
-            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes; DROP TABLE host_certificates; DROP TABLE website_spans")
+            db.batch("DROP TABLE lan_pending; DROP TABLE lan_devices_seen; ALTER TABLE lan_versions DROP COLUMN recorded_at; DROP TABLE scorecard_months; DROP TABLE asset_attributes; DROP TABLE asset_audit; ALTER TABLE users DROP COLUMN language; DROP TABLE probe_rounds; DROP TABLE probe_rollups; DROP TABLE interface_samples; DROP TABLE interfaces; DROP TABLE traffic_devices; DROP TABLE uplink_months; DROP TABLE website_checks; DROP TABLE website_latest; DROP TABLE host_software; DROP TABLE host_packages; DROP TABLE package_changes; DROP TABLE host_certificates; DROP TABLE website_spans; DROP TABLE interface_rollups")
                 .unwrap();
             match db.engine() {
                 Engine::Sqlite => db.batch("PRAGMA user_version = 13").unwrap(),

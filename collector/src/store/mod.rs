@@ -7,6 +7,7 @@ pub mod asset_attrs;
 pub mod backup;
 pub mod db;
 pub mod enroll;
+pub mod interface_rollups;
 pub mod lan_seen;
 pub mod migrations;
 #[cfg(any(test, feature = "test-postgres"))]

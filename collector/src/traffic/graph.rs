@@ -58,6 +58,8 @@ struct Series {
     area: bool,
     /// The colour of the busiest-step line, when one is drawn.
     peak: Option<&'static str>,
+    /// The busiest step's value a step stands for (a bucket of a roll-up holds it).
+    peak_value: fn(&Step) -> Option<f64>,
 }
 
 const TRAFFIC: [Series; 2] = [
@@ -67,6 +69,7 @@ const TRAFFIC: [Series; 2] = [
         colour: IN_AREA,
         area: true,
         peak: Some(IN_PEAK),
+        peak_value: |s| s.peak_bps().0,
     },
     Series {
         key: "traffic-graph-out",
@@ -74,6 +77,7 @@ const TRAFFIC: [Series; 2] = [
         colour: OUT_LINE,
         area: false,
         peak: Some(OUT_PEAK),
+        peak_value: |s| s.peak_bps().1,
     },
 ];
 
@@ -84,6 +88,7 @@ const ERRORS: [Series; 4] = [
         colour: "#c62828",
         area: false,
         peak: None,
+        peak_value: |s| s.receive_errors_per_second,
     },
     Series {
         key: "traffic-graph-out-errors",
@@ -91,6 +96,7 @@ const ERRORS: [Series; 4] = [
         colour: "#ef6c00",
         area: false,
         peak: None,
+        peak_value: |s| s.transmit_errors_per_second,
     },
     Series {
         key: "traffic-graph-in-discards",
@@ -98,6 +104,7 @@ const ERRORS: [Series; 4] = [
         colour: "#6a1b9a",
         area: false,
         peak: None,
+        peak_value: |s| s.receive_discards_per_second,
     },
     Series {
         key: "traffic-graph-out-discards",
@@ -105,6 +112,7 @@ const ERRORS: [Series; 4] = [
         colour: "#6d4c41",
         area: false,
         peak: None,
+        peak_value: |s| s.transmit_discards_per_second,
     },
 ];
 
@@ -114,15 +122,25 @@ const ERRORS: [Series; 4] = [
 struct Binned {
     avg: Vec<Option<f64>>,
     peak: Vec<Option<f64>>,
-    /// The most steps that fell into one column.
+    /// The most polls that fell into one column (a bucket of a roll-up counts its polls).
     most_steps: usize,
 }
 
 /// The median length of the counted steps, s (0 when none).
 fn interval(steps: &[Step]) -> f64 {
+    median_of(steps, |s| s.seconds)
+}
+
+/// The median time between polls, s: of the steps, or of the polls inside the buckets
+/// of a roll-up (0 when none).
+fn poll_interval(steps: &[Step]) -> f64 {
+    median_of(steps, |s| s.seconds.map(|x| x / s.polls().0.max(1) as f64))
+}
+
+fn median_of(steps: &[Step], of: fn(&Step) -> Option<f64>) -> f64 {
     let mut secs: Vec<f64> = steps
         .iter()
-        .filter_map(|s| s.seconds)
+        .filter_map(of)
         .filter(|s| s.is_finite() && *s > 0.0)
         .collect();
     if secs.is_empty() {
@@ -142,10 +160,12 @@ fn columns(span: f64, interval: f64, max_cols: usize) -> usize {
     ((span / col).ceil() as usize).clamp(1, max_cols)
 }
 
-/// Spreads every step of `value` over the `ncols` columns of [`from`, `to`).
+/// Spreads every step of `value` over the `ncols` columns of [`from`, `to`), each
+/// column's busiest step taken from `peak_value`.
 fn bin(
     steps: &[Step],
     value: fn(&Step) -> Option<f64>,
+    peak_value: fn(&Step) -> Option<f64>,
     from: f64,
     to: f64,
     ncols: usize,
@@ -175,8 +195,9 @@ fn bin(
                 if overlap > 0.0 {
                     sum[c] += v * overlap;
                     seen[c] += overlap;
-                    peak[c] = Some(peak[c].map_or(v, |p: f64| p.max(v)));
-                    count[c] += 1;
+                    let top = peak_value(s).filter(|p| p.is_finite()).unwrap_or(v);
+                    peak[c] = Some(peak[c].map_or(top, |p: f64| p.max(top)));
+                    count[c] += s.polls().0.max(1);
                 }
             }
         }
@@ -254,12 +275,13 @@ fn chart(steps: &[Step], spec: &TrafficSpec<'_>, series: &[Series], kind: Kind) 
     let ncols = columns(to - from, every, pw.floor() as usize);
     let binned: Vec<Binned> = series
         .iter()
-        .map(|s| bin(steps, s.value, from, to, ncols))
+        .map(|s| bin(steps, s.value, s.peak_value, from, to, ncols))
         .collect();
     // a column of three polls or more averages bursts away: show the busiest step
+    let polls_every = poll_interval(steps);
     let show_peaks = ncols > 0
-        && every > 0.0
-        && (to - from) / ncols as f64 >= 3.0 * every
+        && polls_every > 0.0
+        && (to - from) / ncols as f64 >= 3.0 * polls_every
         && binned.iter().any(|b| b.most_steps > 2);
     let any = binned.iter().any(|b| b.avg.iter().any(Option::is_some));
     let max = binned
@@ -433,6 +455,7 @@ mod tests {
             receive_discards_per_second: seconds.map(|_| 0.0),
             transmit_discards_per_second: seconds.map(|_| 0.0),
             reset_reason: String::new(),
+            rolled: None,
         }
     }
 
@@ -444,7 +467,14 @@ mod tests {
             step(250.0, Some(150.0), 10e6, 0.0),
             step(300.0, Some(50.0), 40e6, 0.0),
         ];
-        let b = bin(&steps, |s| s.receive_bits_per_second, 0.0, 400.0, 4);
+        let b = bin(
+            &steps,
+            |s| s.receive_bits_per_second,
+            |s| s.receive_bits_per_second,
+            0.0,
+            400.0,
+            4,
+        );
         assert_eq!(b.avg, vec![None, Some(10e6), Some(25e6), None]);
         assert_eq!(b.peak, vec![None, Some(10e6), Some(40e6), None]);
         assert_eq!(b.most_steps, 2);
@@ -460,14 +490,28 @@ mod tests {
             step(240.0, None, 0.0, 0.0),
             step(300.0, Some(60.0), 8e6, 1e6),
         ];
-        let b = bin(&steps, |s| s.receive_bits_per_second, 0.0, 360.0, 6);
+        let b = bin(
+            &steps,
+            |s| s.receive_bits_per_second,
+            |s| s.receive_bits_per_second,
+            0.0,
+            360.0,
+            6,
+        );
         assert_eq!(
             b.avg,
             vec![Some(8e6), Some(8e6), None, None, Some(8e6), None]
         );
         // a widened step after a missed poll fills its whole time at its average
         let wide = [step(600.0, Some(300.0), 2e6, 0.0)];
-        let b = bin(&wide, |s| s.receive_bits_per_second, 0.0, 600.0, 6);
+        let b = bin(
+            &wide,
+            |s| s.receive_bits_per_second,
+            |s| s.receive_bits_per_second,
+            0.0,
+            600.0,
+            6,
+        );
         assert_eq!(
             b.avg,
             vec![None, None, None, Some(2e6), Some(2e6), Some(2e6)]

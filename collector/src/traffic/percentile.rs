@@ -202,6 +202,7 @@ pub(crate) mod tests {
             receive_discards_per_second: None,
             transmit_discards_per_second: None,
             reset_reason: String::new(),
+            rolled: None,
         }
     }
 

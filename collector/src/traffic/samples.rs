@@ -15,6 +15,7 @@ use simpul_protocol::{InterfaceCounters, TrafficPoll};
 use super::rate::{self, Reading};
 use crate::params;
 use crate::store::db::{Db, DbError, Row};
+use crate::store::interface_rollups as rollups;
 
 /// What [`record`] did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -191,7 +192,7 @@ pub fn record(
             };
             let add = |t: i64, x: Option<u64>| t.saturating_add(int(x.unwrap_or(0)));
             let w = |v: Option<u64>| v.map(int);
-            tx.execute(
+            let inserted = tx.execute(
                 "INSERT INTO interface_samples (interface_id, time, uptime, discontinuity, bits,
                    oper_status, speed_bps, in_octets, out_octets, in_ucast, out_ucast, in_bcast,
                    out_bcast, in_errors, out_errors, in_discards, out_discards, seconds,
@@ -240,6 +241,27 @@ pub fn record(
                     received_at
                 ],
             )?;
+            if inserted > 0 {
+                let oper_status = i64::from(f.oper_status);
+                let real = |v: Option<u64>| v.map(|v| v as f64);
+                let sample = rollups::Sample {
+                    time: cur.time,
+                    seconds: flow.map(|f| f.seconds),
+                    flows: [
+                        real(d(0)),
+                        real(d(1)),
+                        real(sum(d(2), d(4))),
+                        real(sum(d(3), d(5))),
+                        real(n(0)),
+                        real(n(1)),
+                        real(n(2)),
+                        real(n(3)),
+                    ],
+                    oper_status,
+                    reset: !why.is_empty(),
+                };
+                rollups::add(tx, id, &sample)?;
+            }
             if let Some(i) = interface(tx, id)? {
                 done.stored.push(i);
             }
@@ -386,6 +408,111 @@ pub struct Step {
     /// Why the step counts nothing (`restarted`, `discontinuity`, `went_back`), empty
     /// when it counts or is the first.
     pub reset_reason: String,
+    /// Set when the step is a bucket of a roll-up ([`rolled_steps`]) standing for the
+    /// polls made in it; never serialised (the API's steps are polls).
+    #[serde(skip)]
+    pub rolled: Option<Rolled>,
+}
+
+/// What a bucket of a roll-up holds beyond its average rates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rolled {
+    /// The busiest step's bits per second in and out.
+    pub peak_receive_bps: Option<f64>,
+    pub peak_transmit_bps: Option<f64>,
+    /// Polls made in the bucket, those that found the interface not up, those that
+    /// counted nothing because of a restart.
+    pub polls: usize,
+    pub polls_down: usize,
+    pub resets: usize,
+}
+
+impl Step {
+    /// The busiest bits per second in and out: of the bucket's steps, or the step's own.
+    pub fn peak_bps(&self) -> (Option<f64>, Option<f64>) {
+        match &self.rolled {
+            Some(r) => (r.peak_receive_bps, r.peak_transmit_bps),
+            None => (self.receive_bits_per_second, self.transmit_bits_per_second),
+        }
+    }
+
+    /// (polls, polls that found the interface not up, polls that counted nothing
+    /// because of a restart) the step stands for.
+    pub fn polls(&self) -> (usize, usize, usize) {
+        match &self.rolled {
+            Some(r) => (r.polls, r.polls_down, r.resets),
+            None => (
+                1,
+                usize::from(self.oper_status != 1),
+                usize::from(!self.reset_reason.is_empty()),
+            ),
+        }
+    }
+}
+
+/// The bucket length the view of a period of `span` seconds reads: every poll up to
+/// a day, 5-minute buckets up to a week, else hourly ones.
+pub fn resolution(span: f64) -> Option<i64> {
+    match span {
+        s if s <= 86_400.0 + 1.0 => None,
+        s if s <= 7.0 * 86_400.0 + 1.0 => Some(rollups::STEPS[0]),
+        _ => Some(rollups::STEPS[1]),
+    }
+}
+
+/// The buckets of `step` s of interface `id` reaching into [from, to) as steps, oldest
+/// first: each ends where its measured time ends and is as long as the time measured
+/// in it, with the average rates over that time (so that a graph or a summary of them
+/// counts the bucket's bytes over its measured seconds, as of its polls).
+pub fn rolled_steps(
+    conn: &Db,
+    id: i64,
+    step: i64,
+    from: f64,
+    to: f64,
+) -> Result<Vec<Step>, DbError> {
+    Ok(rollups::query(conn, id, step, from, to)?
+        .into_iter()
+        .map(|b| {
+            let seconds = (b.seconds > 0.0).then_some(b.seconds);
+            let per = |v: Option<f64>, k: f64| seconds.zip(v).map(|(s, v)| v * k / s);
+            let count = |n: i64| usize::try_from(n).unwrap_or(0);
+            Step {
+                time_seconds: if seconds.is_some() {
+                    b.end
+                } else {
+                    b.last_poll
+                },
+                seconds,
+                oper_status: b.oper_status,
+                receive_bits_per_second: per(b.flows[0], 8.0),
+                transmit_bits_per_second: per(b.flows[1], 8.0),
+                receive_packets_per_second: per(b.flows[2], 1.0),
+                transmit_packets_per_second: per(b.flows[3], 1.0),
+                receive_errors_per_second: per(b.flows[4], 1.0),
+                transmit_errors_per_second: per(b.flows[5], 1.0),
+                receive_discards_per_second: per(b.flows[6], 1.0),
+                transmit_discards_per_second: per(b.flows[7], 1.0),
+                reset_reason: String::new(),
+                rolled: Some(Rolled {
+                    peak_receive_bps: b.peak_in_bps,
+                    peak_transmit_bps: b.peak_out_bps,
+                    polls: count(b.polls),
+                    polls_down: count(b.polls_down),
+                    resets: count(b.resets),
+                }),
+            }
+        })
+        .collect())
+}
+
+/// The steps of a view of interface `id` over [from, to): every poll, or buckets of a
+/// roll-up for a long period ([`resolution`]).
+pub fn view_steps(conn: &Db, id: i64, from: f64, to: f64) -> Result<Vec<Step>, DbError> {
+    match resolution(to - from) {
+        None => steps(conn, id, from, to),
+        Some(step) => rolled_steps(conn, id, step, from, to),
+    }
 }
 
 /// The steps of interface `id` whose poll was made in [from, to), oldest first.
@@ -416,6 +543,7 @@ pub fn steps(conn: &Db, id: i64, from: f64, to: f64) -> Result<Vec<Step>, DbErro
                 receive_discards_per_second: per(9, 1.0)?,
                 transmit_discards_per_second: per(10, 1.0)?,
                 reset_reason: r.get(11)?,
+                rolled: None,
             })
         },
     )
@@ -520,12 +648,14 @@ pub fn devices(conn: &Db, agency: Option<&str>) -> Result<Vec<DevicePoll>, DbErr
     )
 }
 
-/// Deletes the samples made before `before`; returns how many.
+/// Deletes the samples made before `before`, and the roll-ups that ended before it;
+/// returns how many samples.
 pub fn prune(conn: &Db, before: f64) -> Result<u64, DbError> {
     let n = conn.execute(
         "DELETE FROM interface_samples WHERE time < ?1",
         params![before],
     )?;
+    rollups::prune(conn, before)?;
     Ok(n as u64)
 }
 
@@ -554,6 +684,72 @@ mod tests {
                 ..Default::default()
             }],
         }
+    }
+
+    /// A day of polls every 60 s with bursts, a missed poll, a restart and polls
+    /// that find the interface down, stored as the ingest stores them: the 5-minute
+    /// and hourly roll-ups sum up to what the polls do (bytes, measured time, the
+    /// busiest step, polls), and the 7-day and 30-day views read them.
+    #[test]
+    fn the_rolled_up_views_sum_up_to_the_polls() {
+        crate::store::testing::each_engine(|c| {
+            let start = 1_700_006_400.0; // a whole hour
+            let (mut octets, mut uptime) = (0u64, 1_000u32);
+            let mut polls = Vec::new();
+            for k in 0..1_440u32 {
+                if k == 700 {
+                    continue; // missed: the next step is 120 s
+                }
+                let rate = if k % 97 == 0 {
+                    90_000_000
+                } else {
+                    1_000_000 + u64::from(k) * 1_000
+                };
+                octets += rate / 8 * 60;
+                uptime = if k == 1_000 { 10 } else { uptime + 6_000 };
+                let mut p = poll(start + f64::from(k) * 60.0, uptime, octets, 64);
+                if (1_200..1_210).contains(&k) {
+                    p.interfaces[0].oper_status = 2;
+                }
+                polls.push(p);
+            }
+            for chunk in polls.chunks(500) {
+                record(c, "dinkes", "kantor", "a1", start, chunk).unwrap();
+            }
+            let id = interfaces(c, None, 0.0).unwrap()[0].id;
+            let (from, to) = (start, start + 86_400.0);
+            let raw =
+                crate::traffic::summary::summarise(&steps(c, id, from, to).unwrap(), from, to);
+            assert_eq!((raw.polls, raw.polls_down, raw.resets), (1_439, 10, 1));
+            for step in rollups::STEPS {
+                let rolled = rolled_steps(c, id, step, from, to).unwrap();
+                assert_eq!(rolled.len(), (86_400 / step) as usize, "step {step}");
+                let r = crate::traffic::summary::summarise(&rolled, from, to);
+                let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+                assert!(
+                    close(r.measured_seconds, raw.measured_seconds),
+                    "step {step}"
+                );
+                assert!(close(r.receive.bytes, raw.receive.bytes), "step {step}");
+                assert!(close(r.transmit.bytes, raw.transmit.bytes), "step {step}");
+                assert_eq!(r.receive.peak_bps, raw.receive.peak_bps, "step {step}");
+                assert_eq!(r.receive.peak_bps, Some(90_000_000.0));
+                assert_eq!(
+                    (r.polls, r.polls_down, r.resets),
+                    (raw.polls, raw.polls_down, raw.resets)
+                );
+            }
+            // the views: every poll up to a day, then 5-minute, then hourly buckets
+            assert_eq!(view_steps(c, id, to - 86_400.0, to).unwrap().len(), 1_439);
+            assert_eq!(
+                view_steps(c, id, to - 7.0 * 86_400.0, to).unwrap().len(),
+                288
+            );
+            assert_eq!(
+                view_steps(c, id, to - 30.0 * 86_400.0, to).unwrap().len(),
+                24
+            );
+        });
     }
 
     #[test]

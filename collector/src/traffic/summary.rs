@@ -51,13 +51,10 @@ pub fn summarise(steps: &[Step], from: f64, to: f64) -> Summary {
         if st.time_seconds < from || st.time_seconds >= to {
             continue;
         }
-        s.polls += 1;
-        if st.oper_status != 1 {
-            s.polls_down += 1;
-        }
-        if !st.reset_reason.is_empty() {
-            s.resets += 1;
-        }
+        let (polls, down, resets) = st.polls();
+        s.polls += polls;
+        s.polls_down += down;
+        s.resets += resets;
         let Some(secs) = st.seconds.filter(|x| x.is_finite() && *x > 0.0) else {
             continue;
         };
@@ -65,23 +62,27 @@ pub fn summarise(steps: &[Step], from: f64, to: f64) -> Summary {
         let inside = st.time_seconds - (st.time_seconds - secs).max(from);
         let share = inside / secs;
         s.measured_seconds += inside;
-        for (d, bps, err, disc) in [
+        let (peak_rx, peak_tx) = st.peak_bps();
+        for (d, bps, peak, err, disc) in [
             (
                 &mut s.receive,
                 st.receive_bits_per_second,
+                peak_rx,
                 st.receive_errors_per_second,
                 st.receive_discards_per_second,
             ),
             (
                 &mut s.transmit,
                 st.transmit_bits_per_second,
+                peak_tx,
                 st.transmit_errors_per_second,
                 st.transmit_discards_per_second,
             ),
         ] {
             if let Some(b) = bps {
                 d.bytes += b / 8.0 * secs * share;
-                d.peak_bps = Some(d.peak_bps.map_or(b, |p| p.max(b)));
+                let p = peak.unwrap_or(b);
+                d.peak_bps = Some(d.peak_bps.map_or(p, |q| q.max(p)));
             }
             d.errors += err.unwrap_or(0.0) * secs * share;
             d.discards += disc.unwrap_or(0.0) * secs * share;
@@ -115,6 +116,7 @@ mod tests {
             receive_discards_per_second: seconds.map(|_| 0.0),
             transmit_discards_per_second: seconds.map(|_| 0.0),
             reset_reason: reset.into(),
+            rolled: None,
         }
     }
 

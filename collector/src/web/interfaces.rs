@@ -318,7 +318,7 @@ pub async fn interface(
             let Some(i) = crate::traffic::interface(conn, id)? else {
                 return Ok(None);
             };
-            let steps = crate::traffic::steps(conn, id, now - secs, now + 1.0)?;
+            let steps = crate::traffic::view_steps(conn, id, now - secs, now + 1.0)?;
             Ok::<_, crate::store::StoreError>(Some((i, steps)))
         })
         .await;
