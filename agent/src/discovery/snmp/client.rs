@@ -9,9 +9,50 @@ use async_snmp::{Auth, AuthProtocol, ErrorKind, PrivProtocol, Retry, UsmConfig, 
 
 use super::{Snmp, SnmpTarget, Val};
 
+/// The UDP sockets a long-running poller shares among its devices: one per address
+/// family, each with one receive buffer (64 KiB) and one receive task however many
+/// devices it serves, where [`Client::connect`] binds a socket of its own.
+pub struct Sockets {
+    /// None where no target is of the family; the error where its socket failed.
+    v4: Option<Result<async_snmp::UdpTransport, String>>,
+    v6: Option<Result<async_snmp::UdpTransport, String>>,
+}
+
+impl Sockets {
+    /// Binds a socket for each address family `targets` use (a failure is the
+    /// failure of that family's devices only).
+    pub async fn bind(targets: &[SnmpTarget]) -> Self {
+        let used = |v6: bool| {
+            targets
+                .iter()
+                .any(|t| t.ip().is_some_and(|ip| ip.is_ipv6() == v6))
+        };
+        let open = |addr: &'static str| async move {
+            async_snmp::UdpTransport::bind(addr)
+                .await
+                .map_err(|e| format!("cannot open a UDP socket on {addr}: {e}"))
+        };
+        Self {
+            v4: if used(false) {
+                Some(open("0.0.0.0:0").await)
+            } else {
+                None
+            },
+            v6: if used(true) {
+                Some(open("[::]:0").await)
+            } else {
+                None
+            },
+        }
+    }
+}
+
 /// A connected client for one target.
 pub struct Client {
     inner: async_snmp::Client<async_snmp::transport::UdpHandle>,
+    /// On a socket shared with other devices ([`Sockets`]): its counters of unusable
+    /// datagrams are not this device's.
+    shared: bool,
     reps: u32,
     what: String,
     /// For v3: how to ask the device whether it is there at all (noAuthNoPriv).
@@ -89,19 +130,37 @@ fn auth(t: &SnmpTarget) -> Result<Auth, String> {
 impl Client {
     /// A client for `t`; binds a UDP socket, sends nothing yet.
     pub async fn connect(t: &SnmpTarget) -> Result<Self, String> {
+        Self::open(t, None).await
+    }
+
+    /// A client for `t` on the socket of its address family in `sockets`.
+    pub async fn connect_shared(t: &SnmpTarget, sockets: &Sockets) -> Result<Self, String> {
+        Self::open(t, Some(sockets)).await
+    }
+
+    async fn open(t: &SnmpTarget, sockets: Option<&Sockets>) -> Result<Self, String> {
         let ip = t
             .ip()
             .ok_or_else(|| format!("address {:?} is not an IP address", t.address))?;
         let retry = Retry::fixed(t.retries, Duration::ZERO).map_err(|e| e.to_string())?;
         let peer = std::net::SocketAddr::new(ip, t.port);
         let credentials = auth(t)?;
-        let inner = async_snmp::Client::builder(peer, credentials.clone())
+        let builder = async_snmp::Client::builder(peer, credentials.clone())
             .request_timeout(Duration::from_millis(u64::from(t.timeout_ms)))
             .retry(retry)
-            .max_oids_per_request(t.max_repetitions.max(1) as usize)
-            .connect()
-            .await
-            .map_err(|e| format!("cannot open a UDP socket: {e}"))?;
+            .max_oids_per_request(t.max_repetitions.max(1) as usize);
+        let inner = match sockets {
+            None => builder.connect().await,
+            Some(s) => {
+                let socket = if ip.is_ipv6() { &s.v6 } else { &s.v4 };
+                match socket {
+                    Some(Ok(socket)) => builder.build_with(socket).await,
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => return Err(format!("no socket was opened for {ip}")),
+                }
+            }
+        }
+        .map_err(|e| format!("cannot open a UDP socket: {e}"))?;
         let what = if t.version == "3" {
             format!("SNMPv3 user {:?}", t.user.as_deref().unwrap_or_default())
         } else {
@@ -116,6 +175,7 @@ impl Client {
         });
         Ok(Self {
             inner,
+            shared: sockets.is_some(),
             reps: t.max_repetitions,
             what,
             probe,
@@ -193,7 +253,7 @@ impl Client {
     async fn explain(&self, e: &async_snmp::Error) -> String {
         let probe = if e.kind() == ErrorKind::Timeout {
             let st = self.inner.stats();
-            if st.malformed_datagrams + st.discarded_datagrams > 0 {
+            if !self.shared && st.malformed_datagrams + st.discarded_datagrams > 0 {
                 ProbeAnswer::Unusable
             } else if self.probe.is_some() {
                 // SNMPv3: a wrong password also gets an answer the client cannot use
@@ -491,6 +551,49 @@ mod tests {
             e.starts_with("the device returned more than max_rows = 1000 rows"),
             "{e}"
         );
+    }
+
+    /// A device on 127.0.0.1 that answers every datagram with bytes that are not
+    /// SNMP. Stops after 5 s of quiet.
+    fn garbage_device() -> u16 {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let port = s.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            while let Ok((_, peer)) = s.recv_from(&mut buf) {
+                let _ = s.send_to(b"this is not SNMP", peer);
+            }
+        });
+        port
+    }
+
+    fn target(port: u16) -> SnmpTarget {
+        toml::from_str(&format!(
+            "address = \"127.0.0.1\"\nport = {port}\ncommunity = \"public\"\n\
+             timeout_ms = 300\nretries = 0\n"
+        ))
+        .unwrap()
+    }
+
+    /// The traffic poller's devices share one socket: a device that answers garbage
+    /// on it must not make a silent one look like it answered (the socket's counters
+    /// of unusable datagrams are every device's).
+    #[tokio::test(flavor = "current_thread")]
+    async fn devices_sharing_a_socket_are_each_judged_by_their_own_answers() {
+        let garbage = target(garbage_device());
+        // bound and never read: no answer, and no ICMP "port unreachable" either
+        let quiet = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let silent = target(quiet.local_addr().unwrap().port());
+        let sockets = Sockets::bind(&[garbage.clone(), silent.clone()]).await;
+        assert!(sockets.v4.as_ref().is_some_and(Result::is_ok) && sockets.v6.is_none());
+        let a = Client::connect_shared(&garbage, &sockets).await.unwrap();
+        let b = Client::connect_shared(&silent, &sockets).await.unwrap();
+        let e = a.walk(&[1, 3, 6, 1, 2, 1, 1]).await.unwrap_err();
+        assert!(e.contains("not with valid SNMP replies"), "{e}");
+        let e = b.walk(&[1, 3, 6, 1, 2, 1, 1]).await.unwrap_err();
+        assert!(e.starts_with("no answer"), "{e}");
+        drop(quiet);
     }
 
     /// Hostile-LAN suite: a device whose every answer failed to decode was reported

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use simpul_protocol::{InterfaceCounters, TrafficPoll, MAX_TRAFFIC_INTERFACES};
 
-use super::client::Client;
+use super::client::{Client, Sockets};
 use super::{Snmp, SnmpTarget, Val};
 
 const IF_ENTRY: [u32; 9] = [1, 3, 6, 1, 2, 1, 2, 2, 1];
@@ -353,8 +353,11 @@ pub fn run(
         .build()?;
     rt.block_on(async move {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<TrafficPoll>(64);
+        // one socket per address family for every device (not one each)
+        let sockets = std::sync::Arc::new(Sockets::bind(&targets).await);
         for (n, t) in targets.into_iter().enumerate() {
             let tx = tx.clone();
+            let sockets = std::sync::Arc::clone(&sockets);
             tokio::spawn(async move {
                 let every = Duration::from_secs(t.traffic_interval_secs.into());
                 // spread the devices over the first tenth of an interval
@@ -366,7 +369,7 @@ pub fn run(
                 loop {
                     tick.tick().await;
                     if client.is_none() {
-                        match Client::connect(&t).await {
+                        match Client::connect_shared(&t, &sockets).await {
                             Ok(c) => client = Some(c),
                             Err(e) => {
                                 let p = TrafficPoll {
