@@ -457,6 +457,32 @@ async fn interface_pages_show_traffic_utilisation_errors_and_restarts() {
         );
     }
     assert_eq!(peak, 48e6);
+    // the API's hourly buckets carry the same bytes and busiest minute as the polls
+    let (code, hourly) = simpul_e2e::get_json(&c.url(&format!(
+        "/api/v1/interfaces/{ether1}?range=7d&resolution=1h"
+    )));
+    assert_eq!(code, 200, "{hourly}");
+    assert!(hourly.get("steps").is_none(), "{hourly}");
+    let buckets = hourly["buckets"].as_array().unwrap();
+    let sum = |k: &str| -> f64 { buckets.iter().filter_map(|b| b[k].as_f64()).sum() };
+    assert!(
+        (sum("receive_bytes") - bytes_in as f64).abs() < 1.0,
+        "{hourly}"
+    );
+    assert!(
+        (sum("transmit_bytes") - bytes_out as f64).abs() < 1.0,
+        "{hourly}"
+    );
+    let busiest = buckets
+        .iter()
+        .filter_map(|b| b["peak_receive_bits_per_second"].as_f64())
+        .fold(0.0, f64::max);
+    assert_eq!(busiest, peak);
+    assert_eq!(sum("resets"), 1.0, "{hourly}");
+    let (code, bad) =
+        simpul_e2e::get_json(&c.url(&format!("/api/v1/interfaces/{ether1}?resolution=10m")));
+    assert_eq!(code, 400, "{bad}");
+    assert!(bad.to_string().contains("poll, 5m or 1h"), "{bad}");
     simpul_e2e::lang::assert_indonesian("/interfaces/{id}", &page);
     // English when the browser asks for it
     let en = curl(

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::query::{Params, Unknown};
 use super::AppState;
-use crate::traffic::{DevicePoll, Interface, Step};
+use crate::traffic::{BucketView, DevicePoll, Interface, Step};
 
 /// The parameter of the list: `agency` (only that agency's).
 #[derive(Debug, Deserialize)]
@@ -61,10 +61,12 @@ pub async fn list(
     Ok(Json(out))
 }
 
-/// The parameter of one interface: `range=3h|1d|7d|30d` (default 1d), ending now.
+/// The parameters of one interface: `range=3h|1d|7d|30d` (default 1d), ending now;
+/// `resolution=poll|5m|1h` (default poll): every poll, or the roll-ups' buckets.
 #[derive(Debug, Deserialize)]
 pub struct OneQuery {
     range: Option<String>,
+    resolution: Option<String>,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -76,9 +78,20 @@ pub struct OneInterface {
     pub range: String,
     pub from_seconds: f64,
     pub to_seconds: f64,
-    /// Each poll in the range and what flowed since the one before, oldest first.
-    pub steps: Vec<Step>,
+    /// `poll`, `5m` or `1h`.
+    pub resolution: String,
+    /// With `resolution=poll`: each poll in the range and what flowed since the one
+    /// before, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<Step>>,
+    /// With `resolution=5m` or `1h`: each bucket reaching into the range, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buckets: Option<Vec<BucketView>>,
 }
+
+/// The resolutions of `resolution=`: (name, bucket seconds; none for every poll).
+const RESOLUTIONS: [(&str, Option<i64>); 3] =
+    [("poll", None), ("5m", Some(300)), ("1h", Some(3600))];
 
 pub async fn one(
     State(app): State<Arc<AppState>>,
@@ -87,7 +100,14 @@ pub async fn one(
     Params(q): Params<OneQuery>,
 ) -> Result<Json<OneInterface>, ApiError> {
     q.unknown
-        .refuse(|| "unknown parameter; use range=3h|1d|7d|30d".into())?;
+        .refuse(|| "unknown parameter; use range=3h|1d|7d|30d and resolution=poll|5m|1h".into())?;
+    let resolution = q.resolution.clone().unwrap_or_else(|| "poll".into());
+    let Some(&(_, bucket)) = RESOLUTIONS.iter().find(|(n, _)| *n == resolution) else {
+        return Err(ApiError::bad_param(
+            "resolution",
+            format!("{resolution:?} must be poll, 5m or 1h"),
+        ));
+    };
     let range = q.range.clone().unwrap_or_else(|| "1d".into());
     let Some(&(_, secs)) = crate::links::graph::RANGES
         .iter()
@@ -115,13 +135,21 @@ pub async fn one(
             }
             let to = crate::now_seconds();
             let from = to - secs;
-            let steps = crate::traffic::steps(conn, n, from, to + 1.0)?;
+            let (steps, buckets) = match bucket {
+                None => (Some(crate::traffic::steps(conn, n, from, to + 1.0)?), None),
+                Some(b) => (
+                    None,
+                    Some(crate::traffic::bucket_views(conn, n, b, from, to + 1.0)?),
+                ),
+            };
             Ok::<_, crate::store::StoreError>(Some(OneInterface {
                 interface,
                 range,
                 from_seconds: from,
                 to_seconds: to,
+                resolution,
                 steps,
+                buckets,
             }))
         })
         .await?;

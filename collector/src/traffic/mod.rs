@@ -13,6 +13,6 @@ pub mod samples;
 pub mod summary;
 
 pub use samples::{
-    devices, interface, interfaces, prune, record, rolled_steps, steps, view_steps, windows,
-    DevicePoll, Interface, Rolled, Step, Window,
+    bucket_views, devices, interface, interfaces, prune, record, rolled_steps, steps, view_steps,
+    windows, BucketView, DevicePoll, Interface, Rolled, Step, Window,
 };

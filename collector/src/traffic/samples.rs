@@ -506,6 +506,77 @@ pub fn rolled_steps(
         .collect())
 }
 
+/// One bucket of a roll-up as the API gives it: what flowed in [start, end) of an
+/// interface, over the seconds measured in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BucketView {
+    pub start_seconds: f64,
+    pub end_seconds: f64,
+    /// Seconds of the bucket measured by steps (a missed poll widens a step; a restart
+    /// leaves its step out).
+    pub measured_seconds: f64,
+    pub receive_bytes: Option<f64>,
+    pub transmit_bytes: Option<f64>,
+    /// Averages over the measured seconds.
+    pub receive_bits_per_second: Option<f64>,
+    pub transmit_bits_per_second: Option<f64>,
+    /// The busiest step reaching into the bucket.
+    pub peak_receive_bits_per_second: Option<f64>,
+    pub peak_transmit_bits_per_second: Option<f64>,
+    pub receive_packets: Option<f64>,
+    pub transmit_packets: Option<f64>,
+    pub receive_errors: Option<f64>,
+    pub transmit_errors: Option<f64>,
+    pub receive_discards: Option<f64>,
+    pub transmit_discards: Option<f64>,
+    /// Polls made in the bucket, those that found the interface not up, those that
+    /// counted nothing because the device or its counters restarted.
+    pub polls: i64,
+    pub polls_down: i64,
+    pub resets: i64,
+    /// ifOperStatus of the bucket's newest poll (0 when none was made in it).
+    pub oper_status: i64,
+}
+
+/// The buckets of `step` s (300 or 3600) of interface `id` reaching into [from, to),
+/// oldest first.
+pub fn bucket_views(
+    conn: &Db,
+    id: i64,
+    step: i64,
+    from: f64,
+    to: f64,
+) -> Result<Vec<BucketView>, DbError> {
+    Ok(rollups::query(conn, id, step, from, to)?
+        .into_iter()
+        .map(|b| {
+            let f = b.flows;
+            let bps = |v: Option<f64>| v.filter(|_| b.seconds > 0.0).map(|v| v * 8.0 / b.seconds);
+            BucketView {
+                start_seconds: b.start,
+                end_seconds: b.start + b.step as f64,
+                measured_seconds: b.seconds,
+                receive_bytes: f[0],
+                transmit_bytes: f[1],
+                receive_bits_per_second: bps(f[0]),
+                transmit_bits_per_second: bps(f[1]),
+                peak_receive_bits_per_second: b.peak_in_bps,
+                peak_transmit_bits_per_second: b.peak_out_bps,
+                receive_packets: f[2],
+                transmit_packets: f[3],
+                receive_errors: f[4],
+                transmit_errors: f[5],
+                receive_discards: f[6],
+                transmit_discards: f[7],
+                polls: b.polls,
+                polls_down: b.polls_down,
+                resets: b.resets,
+                oper_status: if b.polls > 0 { b.oper_status } else { 0 },
+            }
+        })
+        .collect())
+}
+
 /// The steps of a view of interface `id` over [from, to): every poll, or buckets of a
 /// roll-up for a long period ([`resolution`]).
 pub fn view_steps(conn: &Db, id: i64, from: f64, to: f64) -> Result<Vec<Step>, DbError> {
