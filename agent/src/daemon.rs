@@ -124,6 +124,9 @@ impl Daemon {
         // a backlog left by the last run goes out at once
         let mut retry_at = Instant::now();
         let mut batch_limit = p.batch_max_reports;
+        // start-up and each rare task (inventory, software, certificates, LAN) leave
+        // code resident that the steady loop does not run: given back once it is done
+        let mut release_pages = true;
         tracing::info!(
             interval_secs = p.interval.as_secs_f64(),
             backlog = self.spool.len(),
@@ -147,7 +150,7 @@ impl Daemon {
                     // the machine slept or we were stopped: realign rather than burst
                     next_sample = now + p.interval;
                 }
-                self.sample()?;
+                release_pages |= self.sample()?;
             }
             // drain the spool, oldest first, until it is empty, a send fails, or the
             // next sample is due
@@ -226,6 +229,15 @@ impl Daemon {
                     break;
                 }
             }
+            if release_pages {
+                release_pages = false;
+                match crate::resident::settle() {
+                    Ok(kib) => {
+                        tracing::debug!(kib, "released the resident pages of code not running")
+                    }
+                    Err(e) => tracing::debug!(error = %e, "cannot read /proc/self/smaps"),
+                }
+            }
         }
         tracing::info!(backlog = self.spool.len(), "agent stopping");
         Ok(())
@@ -248,8 +260,9 @@ impl Daemon {
         }
     }
 
-    /// Takes a sample and writes it to the spool.
-    fn sample(&mut self) -> anyhow::Result<()> {
+    /// Takes a sample and writes it to the spool; returns whether it carried a section
+    /// made rarely (inventory, software, certificates, LAN).
+    fn sample(&mut self) -> anyhow::Result<bool> {
         let mut report = self.sampler.sample(self.seq.next_value()?);
         report.spool = Some(SpoolStatus {
             backlog_reports: self.spool.len() as u64,
@@ -263,6 +276,10 @@ impl Daemon {
             || report.software.is_some()
             || report.certificates.is_some()
             || !report.backups.is_empty()
+            || report.lan.is_some();
+        let rare = report.inventory.is_some()
+            || report.software.is_some()
+            || report.certificates.is_some()
             || report.lan.is_some();
         match self
             .spool
@@ -284,7 +301,7 @@ impl Daemon {
                 if let (Some(c), Some(_)) = (&mut self.sampler.certificates, &report.certificates) {
                     c.handed_over(Instant::now());
                 }
-                Ok(())
+                Ok(rare)
             }
             Err(e) => {
                 // a full or broken disk must not silence the host: send it directly
@@ -312,7 +329,7 @@ impl Daemon {
                     Ok(_) => tracing::warn!(sequence = report.sequence, "not acknowledged"),
                     Err(e) => tracing::warn!(sequence = report.sequence, error = %e, "report lost"),
                 }
-                Ok(())
+                Ok(rare)
             }
         }
     }

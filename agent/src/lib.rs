@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod outbox;
 pub mod periodic;
 pub mod probes;
+pub mod resident;
 pub mod sampler;
 pub mod sequence;
 pub mod software;

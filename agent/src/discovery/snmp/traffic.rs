@@ -351,6 +351,7 @@ pub fn run(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let devices = targets.len();
     rt.block_on(async move {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<TrafficPoll>(64);
         // one socket per address family for every device (not one each)
@@ -397,8 +398,14 @@ pub fn run(
             });
         }
         drop(tx);
+        // once every device was polled, the start-up's code need not stay resident
+        let mut polls = 0usize;
         while let Some(p) = rx.recv().await {
             emit(&p)?;
+            polls = polls.saturating_add(1);
+            if polls == devices {
+                let _ = crate::resident::settle();
+            }
         }
         Ok(())
     })
