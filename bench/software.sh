@@ -7,10 +7,20 @@
 # CPU (user + system, from /usr/bin/time) is what reading and parsing the list costs.
 # The issue's goal: under 50 ms of CPU for 2,000 packages. An unchanged database is not
 # read again (a stat per check; agent/src/software.rs tests it).
+#
+# Then the same for rpm: an rpm database (rpm's own, built with this machine's rpm and
+# rpmbuild, Debian's `rpm` package) of PACKAGES noarch packages, each with RPM_FILES (100)
+# files, a 10-line description and the 30-entry changelog they share, installed with
+# `rpm -i --justdb` into a database directory of the run's own; the agent reads it the
+# way it reads a RHEL-family host's, through `rpm -qa --qf` (its CPU, a child's, is in the
+# agent's rusage). The packages are synthetic: their headers are smaller than a real
+# distribution's (no scripts, dependencies or signatures), so this is a lower bound of
+# what rpm itself costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PACKAGES="${PACKAGES:-2000}"; RUNS="${RUNS:-20}"
-[ "$PACKAGES" -le 50000 ] && [ "$RUNS" -le 200 ] || { echo "knobs out of bounds" >&2; exit 1; }
+PACKAGES="${PACKAGES:-2000}"; RUNS="${RUNS:-20}"; RPM_FILES="${RPM_FILES:-100}"
+[ "$PACKAGES" -le 50000 ] && [ "$RUNS" -le 200 ] && [ "$RPM_FILES" -le 2000 ] ||
+  { echo "knobs out of bounds" >&2; exit 1; }
 W=$(mktemp -d /tmp/simpul-software.XXXXXX)
 trap 'rm -rf "$W"' EXIT INT TERM
 cargo build --profile agent --locked -q -p simpul-agent
@@ -45,3 +55,47 @@ echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(np
 echo "status file: $(stat -c %s "$W/status") bytes, $installed installed packages; runs: $RUNS each"
 echo "simpul-agent once, CPU ms (user+sys), median: software on $m_on, off $m_off"
 echo "software inventory: $(awk -v a="$m_on" -v b="$m_off" 'BEGIN {printf "%.1f", a - b}') ms of CPU for $installed packages (goal: under 50 ms for 2000)"
+
+# --- rpm ------------------------------------------------------------------------------
+command -v rpmbuild >/dev/null || ! command -v apt-get >/dev/null || apt-get install -y -q rpm >/dev/null
+command -v rpmbuild >/dev/null || { echo "rpm run skipped: no rpmbuild (apt-get install rpm)"; exit 0; }
+python3 - "$PACKAGES" "$RPM_FILES" "$W/bench.spec" <<'PY'
+import datetime, sys
+n, files, dst = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+desc = [f"Line {k} of a description as long as a real package's, about what it does." for k in range(10)]
+out = ["Name: simpulbench", "Version: 2.4.1", "Release: 3.el9", "Summary: synthetic package",
+       "License: MIT", "BuildArch: noarch", "%description", *desc, "%install"]
+out += [f"mkdir -p %{{buildroot}}/opt/bench/p{i:05d} && cd %{{buildroot}}/opt/bench/p{i:05d} && "
+        f"touch $(seq -f 'file%04g' 1 {files})" for i in range(n)]
+for i in range(n):
+    out += [f"%package -n bench-p{i:05d}", "Summary: synthetic package", f"Version: 1.{i % 17}.{i % 5}",
+            f"%description -n bench-p{i:05d}", *desc, f"%files -n bench-p{i:05d}", f"/opt/bench/p{i:05d}", ""]
+out.append("%changelog")
+day = datetime.date(2024, 12, 30)
+for k in range(30, 0, -1):
+    out += [f"* {day:%a %b %d %Y} Builder <builder@example.org> - 2.4.1-{k}",
+            f"- Change {k}: fixes and updates of the packaged software"]
+    day -= datetime.timedelta(days=12)
+open(dst, "w").write("\n".join(out) + "\n")
+PY
+rpmbuild --quiet --define "_topdir $W/rpmbuild" -bb "$W/bench.spec" >"$W/rpmbuild.log" 2>&1 ||
+  { tail -5 "$W/rpmbuild.log"; exit 1; }
+mkdir -p "$W/rpmdb"
+rpm --dbpath "$W/rpmdb" --initdb
+find "$W/rpmbuild/RPMS" -name '*.rpm' -print0 |
+  xargs -0 rpm --dbpath "$W/rpmdb" -i --justdb --nodeps --noscripts --notriggers 2>/dev/null
+rpm_count=$(rpm --dbpath "$W/rpmdb" -qa | wc -l)
+printf '[software]\ndpkg_status = "%s"\nrpm_dbpath = "%s"\n' "$W/no-dpkg" "$W/rpmdb" > "$W/rpm.toml"
+on=(); off=(); q=()
+for _ in $(seq 1 "$RUNS"); do on+=("$(cpu_ms "$W/rpm.toml")"); off+=("$(cpu_ms "$W/off.toml")"); done
+for _ in $(seq 1 "$RUNS"); do
+  q+=("$(python3 -c 'import os,sys,subprocess
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+print("%.2f" % ((ru.ru_utime + ru.ru_stime) * 1000))' rpm --dbpath "$W/rpmdb" -qa --qf '%{NAME}\t%{EPOCHNUM}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\n')")
+done
+m_on=$(median "${on[@]}"); m_off=$(median "${off[@]}"); m_q=$(median "${q[@]}")
+echo "rpm database: $(du -sb "$W/rpmdb" | cut -f1) bytes, $rpm_count packages of $RPM_FILES files each ($(rpm --version))"
+echo "simpul-agent once, CPU ms (user+sys, rpm included), median: software on (rpm) $m_on, off $m_off"
+echo "rpm -qa --qf (the agent's query) alone, CPU ms, median: $m_q"
+echo "software inventory (rpm): $(awk -v a="$m_on" -v b="$m_off" 'BEGIN {printf "%.1f", a - b}') ms of CPU for $rpm_count packages (goal: under 50 ms for 2000)"
