@@ -385,6 +385,7 @@ fn report(
         agency,
         now,
         lang,
+        lists: format == Format::Xlsx,
     };
     let d = data::collect(&conn, &i).map_err(|e| match e {
         data::GatherError::Nothing => {

@@ -317,6 +317,17 @@ fn installing_upgrading_and_removing_packages_show_as_dated_changes() {
         for want in [heading, reboot, "web-01", "dpkg"] {
             assert!(text.contains(want), "{lang}: {want:?} not in:\n{text}");
         }
+        // the PDF counts what the workbook lists (4 changes, 3 packages), without
+        // reading the lists
+        let counted = if lang == "id" {
+            "Setiap perubahan (4 dalam periode) dan daftar paket lengkap (3 paket)"
+        } else {
+            "Every change (4 in the period) and the whole package list (3 packages)"
+        };
+        assert!(
+            text.contains(counted),
+            "{lang}: {counted:?} not in:\n{text}"
+        );
         let (code, xlsx) =
             simpul_e2e::get_bytes(&c.url(&format!("/reports/{year}.xlsx?lang={lang}")));
         assert_eq!(code, 200);

@@ -117,6 +117,7 @@ async fn make(
                 agency: only.as_deref(),
                 now: crate::now_seconds(),
                 lang,
+                lists: format == Format::Xlsx,
             };
             match report::data::collect(conn, &i) {
                 Err(GatherError::Store(e)) => Err(e),

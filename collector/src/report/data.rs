@@ -198,12 +198,18 @@ pub struct ReportData {
     pub certificate_files: Vec<CertificateFileRow>,
     /// Each server with a package list, by agency and host.
     pub software: Vec<SoftwareRow>,
-    /// The package changes of the period, oldest first.
+    /// The package changes of the period, oldest first (empty unless
+    /// [`Inputs::lists`]).
     pub software_changes: Vec<SoftwareChangeRow>,
+    /// How many package changes the period had on the covered servers.
+    pub software_changes_total: u64,
     /// Whether the period had more than [`MAX_SOFTWARE_ROWS`] changes.
     pub software_changes_cut: bool,
-    /// Every installed package, by agency, host and name.
+    /// Every installed package, by agency, host and name (empty unless
+    /// [`Inputs::lists`]).
     pub packages: Vec<PackageRow>,
+    /// How many packages the covered servers have installed.
+    pub packages_total: u64,
     /// Whether there were more than [`MAX_SOFTWARE_ROWS`] packages.
     pub packages_cut: bool,
 }
@@ -228,6 +234,9 @@ pub struct Inputs<'a> {
     pub now: f64,
     /// The language of the report: the reader's on the web, `--lang` in the CLI.
     pub lang: Lang,
+    /// Whether the report lists every package change and installed package (the
+    /// workbook), or only counts them (the PDF, which reads no list then).
+    pub lists: bool,
 }
 
 /// The report of `i` from `conn`, with the asset register from
@@ -396,7 +405,7 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
     let websites = website_sections(conn, cfg, &i.period, i.now, &covered)?;
     let hosts = covered_hosts(conn, &covered)?;
     let certificate_files = certificate_file_rows(conn, i.now, &hosts)?;
-    let software = software(conn, &hosts, from, to)?;
+    let software = software(conn, &hosts, from, to, i.lists)?;
     let assets = assets.into_iter().filter(|a| covered(&a.agency)).collect();
     Ok(ReportData {
         lang: i.lang,
@@ -422,8 +431,10 @@ pub fn gather(conn: &Db, i: &Inputs<'_>, assets: Vec<AssetRow>) -> Result<Report
         certificate_files,
         software: software.rows,
         software_changes: software.changes,
+        software_changes_total: software.changes_total,
         software_changes_cut: software.changes_cut,
         packages: software.packages,
+        packages_total: software.packages_total,
         packages_cut: software.packages_cut,
     })
 }
@@ -445,18 +456,22 @@ fn covered_hosts(
 struct SoftwarePart {
     rows: Vec<SoftwareRow>,
     changes: Vec<SoftwareChangeRow>,
+    changes_total: u64,
     changes_cut: bool,
     packages: Vec<PackageRow>,
+    packages_total: u64,
     packages_cut: bool,
 }
 
 /// The software of the servers `hosts`: each one's list in short with its changes in
-/// [`from`, `to`), the changes one by one, and every installed package.
+/// [`from`, `to`), and with `lists` the changes one by one and every installed package
+/// (without, only their numbers, from the short lists).
 fn software(
     conn: &Db,
     hosts: &std::collections::HashMap<String, (String, String)>,
     from: f64,
     to: f64,
+    lists: bool,
 ) -> Result<SoftwarePart, StoreError> {
     let counts = crate::software::change_counts(conn, from, to)?;
     let mut rows: Vec<SoftwareRow> = crate::software::summaries(conn, None)?
@@ -473,6 +488,22 @@ fn software(
         })
         .collect();
     rows.sort_by(|a, b| (&a.agency, &a.host).cmp(&(&b.agency, &b.host)));
+    let changes_total: u64 = rows.iter().map(|r| r.changes.total()).sum();
+    let packages_total: u64 = rows
+        .iter()
+        .map(|r| u64::try_from(r.summary.packages).unwrap_or(0))
+        .sum();
+    if !lists {
+        return Ok(SoftwarePart {
+            rows,
+            changes: Vec::new(),
+            changes_total,
+            changes_cut: changes_total > MAX_SOFTWARE_ROWS as u64,
+            packages: Vec::new(),
+            packages_total,
+            packages_cut: packages_total > MAX_SOFTWARE_ROWS as u64,
+        });
+    }
     // read one more than listed, to know whether there were more
     let mut changes: Vec<SoftwareChangeRow> =
         crate::software::changes_between(conn, from, to, MAX_SOFTWARE_ROWS + 1)?
@@ -507,8 +538,10 @@ fn software(
     Ok(SoftwarePart {
         rows,
         changes,
+        changes_total,
         changes_cut,
         packages,
+        packages_total,
         packages_cut,
     })
 }

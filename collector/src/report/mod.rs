@@ -168,6 +168,7 @@ mod tests {
             agency,
             now,
             lang: Lang::En,
+            lists: true,
         };
         let d = data::collect(&db, &inputs(year, None)).unwrap();
         assert_eq!(d.scorecard.len(), 1, "this month only");

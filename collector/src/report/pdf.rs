@@ -1099,8 +1099,8 @@ fn software(doc: &mut Doc<'_>, d: &ReportData) {
         &tr!(
             lang,
             "report-software-workbook",
-            changes = count(d.software_changes.len() as u64),
-            packages = count(d.packages.len() as u64)
+            changes = count(d.software_changes_total),
+            packages = count(d.packages_total)
         ),
         TEXT,
         GREY,
