@@ -12,6 +12,7 @@
 //! lands in its bucket when it arrives. A sample is stored once, so it is added once.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use crate::params;
 use crate::store::db::{Db, DbError};
@@ -175,52 +176,86 @@ pub fn fold(samples: impl IntoIterator<Item = Sample>) -> Vec<Bucket> {
     all.into_values().collect()
 }
 
-const UPSERT: &str = "INSERT INTO interface_rollups (interface_id, step, bucket, seconds,
-       in_octets, out_octets, in_packets, out_packets, in_errors, out_errors, in_discards,
-       out_discards, peak_in_bps, peak_out_bps, end_at, polls, polls_down, resets,
-       oper_status, last_poll)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-       ?19, ?20)
-     ON CONFLICT (interface_id, step, bucket) DO UPDATE SET
-       seconds = interface_rollups.seconds + excluded.seconds,
-       in_octets = COALESCE(interface_rollups.in_octets + excluded.in_octets,
-                            interface_rollups.in_octets, excluded.in_octets),
-       out_octets = COALESCE(interface_rollups.out_octets + excluded.out_octets,
-                             interface_rollups.out_octets, excluded.out_octets),
-       in_packets = COALESCE(interface_rollups.in_packets + excluded.in_packets,
-                             interface_rollups.in_packets, excluded.in_packets),
-       out_packets = COALESCE(interface_rollups.out_packets + excluded.out_packets,
-                              interface_rollups.out_packets, excluded.out_packets),
-       in_errors = COALESCE(interface_rollups.in_errors + excluded.in_errors,
-                            interface_rollups.in_errors, excluded.in_errors),
-       out_errors = COALESCE(interface_rollups.out_errors + excluded.out_errors,
-                             interface_rollups.out_errors, excluded.out_errors),
-       in_discards = COALESCE(interface_rollups.in_discards + excluded.in_discards,
-                              interface_rollups.in_discards, excluded.in_discards),
-       out_discards = COALESCE(interface_rollups.out_discards + excluded.out_discards,
-                               interface_rollups.out_discards, excluded.out_discards),
-       peak_in_bps = CASE WHEN excluded.peak_in_bps IS NULL
-                            OR interface_rollups.peak_in_bps >= excluded.peak_in_bps
-                          THEN COALESCE(interface_rollups.peak_in_bps, excluded.peak_in_bps)
-                          ELSE excluded.peak_in_bps END,
-       peak_out_bps = CASE WHEN excluded.peak_out_bps IS NULL
-                             OR interface_rollups.peak_out_bps >= excluded.peak_out_bps
-                           THEN COALESCE(interface_rollups.peak_out_bps, excluded.peak_out_bps)
-                           ELSE excluded.peak_out_bps END,
-       end_at = CASE WHEN excluded.end_at > interface_rollups.end_at
-                     THEN excluded.end_at ELSE interface_rollups.end_at END,
-       polls = interface_rollups.polls + excluded.polls,
-       polls_down = interface_rollups.polls_down + excluded.polls_down,
-       resets = interface_rollups.resets + excluded.resets,
-       oper_status = CASE WHEN excluded.last_poll >= interface_rollups.last_poll
-                          THEN excluded.oper_status ELSE interface_rollups.oper_status END,
-       last_poll = CASE WHEN excluded.last_poll >= interface_rollups.last_poll
-                        THEN excluded.last_poll ELSE interface_rollups.last_poll END";
+/// The flow columns of `interface_rollups`, in [`FLOWS`] order (`interface_samples`
+/// has them with a `d_` prefix).
+const FLOW_COLUMNS: [&str; FLOWS] = [
+    "in_octets",
+    "out_octets",
+    "in_packets",
+    "out_packets",
+    "in_errors",
+    "out_errors",
+    "in_discards",
+    "out_discards",
+];
+
+/// Adds a part to its bucket, as [`Bucket::add`] does: the seconds, the flows and the
+/// polls add up (a flow only one side has is kept), the busiest step is the larger,
+/// and the oper status is the newer poll's.
+static UPSERT: LazyLock<String> = LazyLock::new(|| {
+    let t = "interface_rollups";
+    let sum = |c: &str| format!("{c} = {t}.{c} + excluded.{c}");
+    let flow = |c: &str| format!("{c} = COALESCE({t}.{c} + excluded.{c}, {t}.{c}, excluded.{c})");
+    let peak = |c: &str| {
+        format!(
+            "{c} = CASE WHEN excluded.{c} IS NULL OR {t}.{c} >= excluded.{c} \
+             THEN COALESCE({t}.{c}, excluded.{c}) ELSE excluded.{c} END"
+        )
+    };
+    let newer = |c: &str| {
+        format!("{c} = CASE WHEN excluded.last_poll >= {t}.last_poll THEN excluded.{c} ELSE {t}.{c} END")
+    };
+    let updates: Vec<String> = [sum("seconds")]
+        .into_iter()
+        .chain(FLOW_COLUMNS.iter().map(|c| flow(c)))
+        .chain(["peak_in_bps", "peak_out_bps"].map(peak))
+        .chain([format!(
+            "end_at = CASE WHEN excluded.end_at > {t}.end_at THEN excluded.end_at ELSE {t}.end_at END"
+        )])
+        .chain(["polls", "polls_down", "resets"].map(sum))
+        // the status first: every SET expression sees the row as it was
+        .chain(["oper_status", "last_poll"].map(newer))
+        .collect();
+    format!(
+        "INSERT INTO {t} (interface_id, step, bucket, seconds, {}, peak_in_bps, peak_out_bps,
+           end_at, polls, polls_down, resets, oper_status, last_poll)
+         VALUES ({})
+         ON CONFLICT (interface_id, step, bucket) DO UPDATE SET {}",
+        FLOW_COLUMNS.join(", "),
+        (1..=20)
+            .map(|k| format!("?{k}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        updates.join(", ")
+    )
+});
+
+/// What [`query`] reads.
+static SELECT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT bucket, seconds, {}, peak_in_bps, peak_out_bps, end_at, polls, polls_down,
+                resets, oper_status, last_poll
+           FROM interface_rollups
+          WHERE interface_id = ?1 AND step = ?2 AND bucket > ?3 AND bucket < ?4
+          ORDER BY bucket",
+        FLOW_COLUMNS.join(", ")
+    )
+});
+
+/// What [`samples`] reads.
+static SAMPLES: LazyLock<String> = LazyLock::new(|| {
+    let flows: Vec<String> = FLOW_COLUMNS.iter().map(|c| format!("d_{c}")).collect();
+    format!(
+        "SELECT time, seconds, {}, oper_status, reset_reason
+           FROM interface_samples WHERE interface_id = ?1 ORDER BY time",
+        flows.join(", ")
+    )
+});
 
 fn upsert(tx: &Db, interface_id: i64, b: &Bucket) -> Result<(), DbError> {
     let f = b.flows;
     tx.execute(
-        UPSERT,
+        &UPSERT,
         params![
             interface_id,
             b.step,
@@ -260,35 +295,26 @@ pub fn add(tx: &Db, interface_id: i64, s: &Sample) -> Result<(), DbError> {
 /// The buckets of `step` of interface `id` that reach into [`from`, `to`), oldest
 /// first.
 pub fn query(conn: &Db, id: i64, step: i64, from: f64, to: f64) -> Result<Vec<Bucket>, DbError> {
-    conn.query(
-        "SELECT bucket, seconds, in_octets, out_octets, in_packets, out_packets, in_errors,
-                out_errors, in_discards, out_discards, peak_in_bps, peak_out_bps, end_at,
-                polls, polls_down, resets, oper_status, last_poll
-           FROM interface_rollups
-          WHERE interface_id = ?1 AND step = ?2 AND bucket > ?3 AND bucket < ?4
-          ORDER BY bucket",
-        params![id, step, from - step as f64, to],
-        |r| {
-            let mut flows = [None; FLOWS];
-            for (k, f) in flows.iter_mut().enumerate() {
-                *f = r.get(2 + k)?;
-            }
-            Ok(Bucket {
-                step,
-                start: r.get(0)?,
-                seconds: r.get(1)?,
-                flows,
-                peak_in_bps: r.get(10)?,
-                peak_out_bps: r.get(11)?,
-                end: r.get(12)?,
-                polls: r.get(13)?,
-                polls_down: r.get(14)?,
-                resets: r.get(15)?,
-                oper_status: r.get(16)?,
-                last_poll: r.get(17)?,
-            })
-        },
-    )
+    conn.query(&SELECT, params![id, step, from - step as f64, to], |r| {
+        let mut flows = [None; FLOWS];
+        for (k, f) in flows.iter_mut().enumerate() {
+            *f = r.get(2 + k)?;
+        }
+        Ok(Bucket {
+            step,
+            start: r.get(0)?,
+            seconds: r.get(1)?,
+            flows,
+            peak_in_bps: r.get(10)?,
+            peak_out_bps: r.get(11)?,
+            end: r.get(12)?,
+            polls: r.get(13)?,
+            polls_down: r.get(14)?,
+            resets: r.get(15)?,
+            oper_status: r.get(16)?,
+            last_poll: r.get(17)?,
+        })
+    })
 }
 
 /// Deletes the buckets that end before `before`; returns how many.
@@ -302,26 +328,19 @@ pub fn prune(conn: &Db, before: f64) -> Result<u64, DbError> {
 
 /// The samples of interface `id`, oldest first, as [`add`] takes them.
 fn samples(tx: &Db, id: i64) -> Result<Vec<Sample>, DbError> {
-    tx.query(
-        "SELECT time, seconds, d_in_octets, d_out_octets, d_in_packets, d_out_packets,
-                d_in_errors, d_out_errors, d_in_discards, d_out_discards, oper_status,
-                reset_reason
-           FROM interface_samples WHERE interface_id = ?1 ORDER BY time",
-        params![id],
-        |r| {
-            let mut flows = [None; FLOWS];
-            for (k, f) in flows.iter_mut().enumerate() {
-                *f = r.get::<_, Option<i64>>(2 + k)?.map(|v| v as f64);
-            }
-            Ok(Sample {
-                time: r.get(0)?,
-                seconds: r.get(1)?,
-                flows,
-                oper_status: r.get(10)?,
-                reset: !r.get::<_, String>(11)?.is_empty(),
-            })
-        },
-    )
+    tx.query(&SAMPLES, params![id], |r| {
+        let mut flows = [None; FLOWS];
+        for (k, f) in flows.iter_mut().enumerate() {
+            *f = r.get::<_, Option<i64>>(2 + k)?.map(|v| v as f64);
+        }
+        Ok(Sample {
+            time: r.get(0)?,
+            seconds: r.get(1)?,
+            flows,
+            oper_status: r.get(10)?,
+            reset: !r.get::<_, String>(11)?.is_empty(),
+        })
+    })
 }
 
 /// Builds the buckets of every interface from the samples stored (migration 27: the
