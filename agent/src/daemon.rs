@@ -270,17 +270,13 @@ impl Daemon {
             dropped_reports_total: self.spool.dropped_total(),
         });
         let json = serde_json::to_vec(&report)?;
-        // inventory changes and backup evidence are never dropped from a full spool
-        // (software differences too: the collector applies each to the list before)
-        let precious = report.inventory.is_some()
-            || report.software.is_some()
-            || report.certificates.is_some()
-            || !report.backups.is_empty()
-            || report.lan.is_some();
         let rare = report.inventory.is_some()
             || report.software.is_some()
             || report.certificates.is_some()
             || report.lan.is_some();
+        // inventory changes and backup evidence are never dropped from a full spool
+        // (software differences too: the collector applies each to the list before)
+        let precious = rare || !report.backups.is_empty();
         match self
             .spool
             .append(report.sequence, report.sample_time_seconds, precious, &json)
