@@ -532,6 +532,173 @@ fn a_real_rpm_database_is_read_with_rpm() {
     agent.terminate();
 }
 
+/// Builds the packages of `spec` with the real rpmbuild and installs them (`--justdb`)
+/// into a new database `dir/rpmdb`; returns that directory.
+fn rpm_database(dir: &Path, spec_text: &str, target: &str) -> PathBuf {
+    let top = dir.join("rpmbuild");
+    std::fs::create_dir_all(top.join("SPECS")).unwrap();
+    let spec = top.join("SPECS/test.spec");
+    std::fs::write(&spec, spec_text).unwrap();
+    let rpms = dir.join("rpms");
+    run(Command::new("rpmbuild")
+        .args(["-bb", "--quiet", "--target", target])
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()))
+        .arg("--define")
+        .arg(format!("_rpmdir {}", rpms.display()))
+        .arg(&spec));
+    let db = dir.join("rpmdb");
+    std::fs::create_dir_all(&db).unwrap();
+    run(Command::new("rpm").arg("--dbpath").arg(&db).arg("--initdb"));
+    let mut files: Vec<PathBuf> = walk(&rpms);
+    files.sort();
+    run(Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&db)
+        .args(["-i", "--justdb", "--nodeps", "--noscripts", "--notriggers"])
+        .args(&files));
+    db
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p)
+            } else {
+                vec![p]
+            }
+        })
+        .collect()
+}
+
+/// The package list `simpul-agent once` reports for an rpm database, read directly
+/// (`rpm_sqlite = true`) or through `rpm -qa`.
+fn once_packages(dir: &Path, db: &Path, direct: bool) -> Vec<serde_json::Value> {
+    let config = dir.join(format!("once-{direct}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            "[software]\ndpkg_status = \"{}\"\nrpm_dbpath = \"{}\"\nrpm_sqlite = {direct}\n",
+            dir.join("no-dpkg/status").display(),
+            db.display()
+        ),
+    )
+    .unwrap();
+    let out = run(Command::new(simpul_e2e::bin("simpul-agent"))
+        .args(["once", "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "warn"));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut list = v["software"]["packages"].as_array().unwrap().clone();
+    list.sort_by_key(|p| p["name"].as_str().unwrap().to_owned());
+    list
+}
+
+/// rpm's SQLite database read by the agent itself lists what `rpm -qa` lists: real
+/// headers made by rpmbuild (epochs, two architectures, a long name, 100 files each so
+/// that headers spill over overflow pages), and a WAL with a transaction SQLite has not
+/// checkpointed yet, which rpm and the agent must both see.
+#[test]
+fn rpm_s_sqlite_database_read_directly_lists_what_rpm_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("simpul-{}", "panjang".repeat(30));
+    let mut spec = String::from(
+        "Name: simpul-base\nVersion: 3.0.7\nRelease: 27.el9\nEpoch: 1\nSummary: base\n\
+         License: Apache-2.0\n%description\nThe base package.\n%install\n\
+         for i in $(seq 0 24); do mkdir -p %{buildroot}/opt/t/s$i; \
+         (cd %{buildroot}/opt/t/s$i && touch $(seq -f 'file%03g' 1 100)); done\n%files\n/opt/t/s0\n",
+    );
+    for i in 1..=24 {
+        let name = if i == 7 {
+            long.clone()
+        } else {
+            format!("simpul-sub{i}")
+        };
+        spec += &format!(
+            "%package -n {name}\nSummary: sub\nVersion: 2.{i}.0\n{}{}%description -n {name}\nA sub-package.\n\
+             %files -n {name}\n/opt/t/s{i}\n",
+            if i % 3 == 0 { format!("Epoch: {}\n", i / 3) } else { String::new() },
+            if i % 4 == 0 { "BuildArch: noarch\n" } else { "" },
+        );
+    }
+    let db = rpm_database(dir.path(), &spec, "x86_64");
+    let by_rpm = once_packages(dir.path(), &db, false);
+    assert_eq!(by_rpm.len(), 25, "{by_rpm:?}");
+    let direct = once_packages(dir.path(), &db, true);
+    assert_eq!(direct, by_rpm);
+    let long_one = direct.iter().find(|p| p["name"] == long.as_str()).unwrap();
+    assert_eq!(long_one["arch"], "x86_64");
+    let sub6 = direct.iter().find(|p| p["name"] == "simpul-sub6").unwrap();
+    assert_eq!(sub6["version"], "2:2.6.0-27.el9");
+    assert_eq!(sub6["arch"], "x86_64");
+    let sub8 = direct.iter().find(|p| p["name"] == "simpul-sub8").unwrap();
+    assert_eq!(sub8["arch"], "noarch");
+
+    // a transaction in the WAL, not checkpointed while its writer stays open: two
+    // packages gone; rpm sees that, and so must the agent
+    let sqlite = db.join("rpmdb.sqlite");
+    let writer = rusqlite::Connection::open(&sqlite).unwrap();
+    writer
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; PRAGMA foreign_keys = OFF; \
+             DELETE FROM Packages WHERE hnum IN (SELECT hnum FROM Packages ORDER BY hnum LIMIT 2);",
+        )
+        .unwrap();
+    let wal = std::fs::metadata(db.join("rpmdb.sqlite-wal"))
+        .unwrap()
+        .len();
+    assert!(wal > 32, "the delete is in the WAL ({wal} bytes)");
+    let by_rpm = once_packages(dir.path(), &db, false);
+    assert_eq!(by_rpm.len(), 23, "{by_rpm:?}");
+    assert_eq!(once_packages(dir.path(), &db, true), by_rpm);
+    drop(writer);
+
+    // read directly, the list needs no rpm program at all
+    let no_rpm = |db: &Path| {
+        let config = dir.path().join("no-rpm.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[software]\ndpkg_status = \"/nonexistent/status\"\nrpm = \"/nonexistent/rpm\"\nrpm_dbpath = \"{}\"\n",
+                db.display()
+            ),
+        )
+        .unwrap();
+        let out = run(Command::new(simpul_e2e::bin("simpul-agent"))
+            .args(["once", "--config"])
+            .arg(&config));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let error = v["collectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "software")
+            .map(|c| c["error"].as_str().unwrap().to_owned());
+        (v["software"]["packages"].as_array().map(Vec::len), error)
+    };
+    assert_eq!(no_rpm(&db), (Some(23), None));
+    // a Berkeley DB `Packages` newer than it (a host converted back): rpm is asked
+    std::fs::write(db.join("Packages"), "").unwrap();
+    let (list, error) = no_rpm(&db);
+    assert_eq!(list, None);
+    assert!(error.unwrap().contains("/nonexistent/rpm"));
+    std::fs::remove_file(db.join("Packages")).unwrap();
+    // a database it cannot read itself: rpm is asked, and the error names both reasons
+    let mut bytes = std::fs::read(&sqlite).unwrap();
+    bytes[100] = 0x42; // page 1's type: no b-tree page
+    std::fs::write(&sqlite, &bytes).unwrap();
+    let (list, error) = no_rpm(&db);
+    assert_eq!(list, None);
+    let error = error.unwrap();
+    assert!(
+        error.contains("/nonexistent/rpm") && error.contains("page 1 is of type 0x42"),
+        "{error}"
+    );
+}
+
 /// Versions of the real Debian status file (the fixture) and hard cases, ordered by
 /// Simpul and by the real `dpkg --compare-versions`; rpm's cases by rpm's own
 /// `rpm.vercmp`.

@@ -15,6 +15,9 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
+
+mod rpmdb;
+mod sqlite;
 use simpul_protocol::{
     compare_versions, package_difference, package_digest, Package, PackageSource, Software,
 };
@@ -41,6 +44,12 @@ pub struct SoftwareConfig {
     /// and `--dbpath` when it is not the default.
     #[serde(default = "default_rpm_dbpath")]
     pub rpm_dbpath: PathBuf,
+    /// Whether rpm's SQLite database (`rpmdb.sqlite` in `rpm_dbpath`, RHEL 9 and
+    /// Fedora's) is read directly, without starting rpm (default true). False, or a
+    /// database of another kind (Berkeley DB's `Packages`, ndb's `Packages.db`), or a
+    /// direct read that fails (logged): `rpm -qa` is asked.
+    #[serde(default = "yes")]
+    pub rpm_sqlite: bool,
     /// Seconds between two checks whether the database changed (default 300).
     #[serde(default = "default_check_interval_secs")]
     pub check_interval_secs: u32,
@@ -69,6 +78,7 @@ impl Default for SoftwareConfig {
             dpkg_status: default_dpkg_status(),
             rpm: default_rpm(),
             rpm_dbpath: default_rpm_dbpath(),
+            rpm_sqlite: true,
             check_interval_secs: default_check_interval_secs(),
         }
     }
@@ -184,7 +194,7 @@ pub fn read_dpkg_status(mut r: impl std::io::BufRead) -> std::io::Result<Vec<Pac
     Ok(out)
 }
 
-/// The query format of [`read_rpm`]'s `rpm -qa`.
+/// The query format of the `rpm -qa` that [`SoftwareReader`] asks.
 pub const RPM_QUERY_FORMAT: &str = "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n";
 
 /// The packages of `rpm -qa --qf RPM_QUERY_FORMAT`: version `[epoch:]version-release`
@@ -193,23 +203,27 @@ pub fn parse_rpm_query(text: &str) -> Vec<Package> {
     text.lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            let [name, epoch, version, release, arch] = f[..] else {
-                return None;
-            };
-            if name == "gpg-pubkey" || name.is_empty() || version.is_empty() {
-                return None;
-            }
-            let evr = match epoch {
-                "" | "0" => format!("{version}-{release}"),
-                e => format!("{e}:{version}-{release}"),
-            };
-            Some(Package {
-                name: name.to_owned(),
-                version: evr,
-                arch: arch.to_owned(),
-            })
+            rpm_package(f[..].try_into().ok()?)
         })
         .collect()
+}
+
+/// A package of rpm's name, epoch, version, release and arch: version
+/// `[epoch:]version-release`, the epoch only when not 0; `None` for rpm's keys
+/// (`gpg-pubkey`) and a package without a name or version.
+fn rpm_package([name, epoch, version, release, arch]: [&str; 5]) -> Option<Package> {
+    if name == "gpg-pubkey" || name.is_empty() || version.is_empty() {
+        return None;
+    }
+    let evr = match epoch {
+        "" | "0" => format!("{version}-{release}"),
+        e => format!("{e}:{version}-{release}"),
+    };
+    Some(Package {
+        name: name.to_owned(),
+        version: evr,
+        arch: arch.to_owned(),
+    })
 }
 
 /// A Debian-style kernel release's flavour: what follows its ABI number
@@ -352,10 +366,47 @@ impl SoftwareReader {
                 let file = std::fs::File::open(path).map_err(read_error)?;
                 read_dpkg_status(std::io::BufReader::new(file)).map_err(read_error)?
             }
-            PackageSource::Rpm => self.query_rpm()?,
+            PackageSource::Rpm => self.read_rpm()?,
         };
         self.taken = Some((source, before));
         Ok(Some((source, list)))
+    }
+
+    /// rpm's list: from `rpmdb.sqlite` directly where that is rpm's current database
+    /// and `rpm_sqlite` allows, else (and when that read fails, with a warning) from
+    /// `rpm -qa`.
+    fn read_rpm(&self) -> Result<Vec<Package>, SoftwareError> {
+        let Some(path) = self.rpm_sqlite_path() else {
+            return self.query_rpm();
+        };
+        let direct = match rpmdb::read(&path) {
+            Ok(list) => return Ok(list),
+            Err(e) => e,
+        };
+        tracing::warn!("cannot read rpm's database directly, asking rpm: {direct}");
+        self.query_rpm()
+            .map_err(|e| SoftwareError::Rpm(format!("{e}; and read directly: {direct}")))
+    }
+
+    /// `rpmdb.sqlite`, when it is to be read directly: it exists, and no database of
+    /// another kind beside it is newer (a host converted from Berkeley DB, or back).
+    fn rpm_sqlite_path(&self) -> Option<PathBuf> {
+        if !self.cfg.rpm_sqlite {
+            return None;
+        }
+        let dir = &self.cfg.rpm_dbpath;
+        let modified = |f: &str| {
+            std::fs::metadata(dir.join(f))
+                .and_then(|m| m.modified())
+                .ok()
+        };
+        let sqlite = modified("rpmdb.sqlite")?
+            .max(modified("rpmdb.sqlite-wal").unwrap_or(SystemTime::UNIX_EPOCH));
+        let other_newer = ["Packages", "Packages.db"]
+            .iter()
+            .filter_map(|f| modified(f))
+            .any(|t| t > sqlite);
+        (!other_newer).then(|| dir.join("rpmdb.sqlite"))
     }
 
     fn query_rpm(&self) -> Result<Vec<Package>, SoftwareError> {
