@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod periodic;
 pub mod probes;
 pub mod resident;
+pub mod resolve;
 pub mod sampler;
 pub mod sequence;
 pub mod software;

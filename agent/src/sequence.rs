@@ -15,7 +15,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct Sequence {
     path: Option<PathBuf>,
     last: u64,
+    /// What the state file holds: no number up to it may be handed out after a restart.
+    reserved: u64,
 }
+
+/// How far ahead of the last number the state file is written.
+const RESERVE: u64 = 600 * 1_000_000;
 
 impl Sequence {
     /// Opens the sequence state in `state_dir`, creating the directory.
@@ -30,8 +35,9 @@ impl Sequence {
         let mut s = Self {
             path: Some(path),
             last,
+            reserved: last,
         };
-        s.persist()?; // fail at start, not at the first report, if the dir is read-only
+        s.persist(last)?; // fail at start, not at the first report, if the dir is read-only
         Ok(s)
     }
 
@@ -40,16 +46,20 @@ impl Sequence {
         Self {
             path: None,
             last: 0,
+            reserved: u64::MAX,
         }
     }
 
-    fn persist(&mut self) -> std::io::Result<()> {
+    /// Writes `reserved` to the state file.
+    fn persist(&mut self, reserved: u64) -> std::io::Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };
         let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, format!("{}\n", self.last))?;
-        std::fs::rename(&tmp, path)
+        std::fs::write(&tmp, format!("{reserved}\n"))?;
+        std::fs::rename(&tmp, path)?;
+        self.reserved = reserved;
+        Ok(())
     }
 
     /// The next number.
@@ -57,8 +67,11 @@ impl Sequence {
         let micros = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as u64);
-        self.last = (self.last + 1).max(micros);
-        self.persist()?;
+        let next = (self.last + 1).max(micros);
+        if next > self.reserved {
+            self.persist(next.saturating_add(RESERVE))?;
+        }
+        self.last = next;
         Ok(self.last)
     }
 }
@@ -81,6 +94,32 @@ mod tests {
         drop(s);
         let mut s = Sequence::open(dir.path()).unwrap();
         assert!(s.next_value().unwrap() > a);
+    }
+
+    #[test]
+    fn the_state_file_is_written_once_per_reservation_and_stays_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sequence");
+        let mut s = Sequence::open(dir.path()).unwrap();
+        let first = s.next_value().unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written.trim().parse::<u64>().unwrap(), first + RESERVE);
+        std::fs::remove_file(&path).unwrap();
+        let mut last = first;
+        for _ in 0..100 {
+            last = s.next_value().unwrap();
+        }
+        assert!(!path.exists(), "not written again within the reservation");
+        // past the reservation (the clock jumped ahead): written again, still ahead
+        s.reserved = last;
+        let next = s.next_value().unwrap();
+        let written: u64 = std::fs::read_to_string(&path).unwrap().trim().parse().unwrap();
+        assert!(written > next, "{written} {next}");
+        drop(s);
+        // after a restart, numbers start above the reservation: none is reused
+        let mut s = Sequence::open(dir.path()).unwrap();
+        let after = s.next_value().unwrap();
+        assert!(after > next && after > written, "{after}");
     }
 
     #[test]

@@ -104,15 +104,19 @@ pub fn http_agent(
             tls_config = tls_config.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
         }
     }
-    Ok(ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .user_agent(concat!("simpul-agent/", env!("CARGO_PKG_VERSION")))
         .max_idle_connections(1)
         .max_idle_connections_per_host(1)
         .tls_config(tls_config.build())
-        .build()
-        .new_agent())
+        .build();
+    Ok(ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        crate::resolve::CollectorResolver::default(),
+    ))
 }
 
 /// The collector's error message in an error answer (its JSON `error`, or the text).
