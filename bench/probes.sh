@@ -8,7 +8,13 @@
 #   namespace P-wire where tests/tests/probes/shaper.py relays the frames in user space
 #   (this kernel has no sch_netem; with `tc ... netem` available the links are shaped by
 #   netem instead): target i is delayed 5 + 35 (i-1)/99 ms (5 .. 40 ms) on the way out,
-#   and every tenth target (10, 20, .. 100) also loses 2, 3, 4 or 5 % of the requests.
+#   and every tenth target (10, 20, .. 100) also loses 2, 3, 4 or 5 % of the requests:
+#   LOSS_MODE=even (default) drops them evenly, of each tool's requests to the target
+#   exactly floor(n x ratio) of its first n (the shaper tells the tools apart by their
+#   echo payload), so that 100 requests lose exactly 2 to 5 whoever sends them and the
+#   two tools' loss figures can be compared without the sampling spread of random loss;
+#   LOSS_MODE=random drops at random, as netem does (and netem, where the kernel has it,
+#   always does).
 #   Both ends know each other's MAC (permanent neighbours); IPv6 is off; no namespace has
 #   a default route. Traffic never leaves the lab.
 #
@@ -40,6 +46,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-5}"; ROUND_S="${ROUND_S:-20}"; SETTLE_S="${SETTLE_S:-30}"; PORT="${PORT:-19830}"
+LOSS_MODE="${LOSS_MODE:-even}"
+case "$LOSS_MODE" in even) EVEN=even ;; random) EVEN= ;; *) echo "LOSS_MODE must be even or random" >&2; exit 2 ;; esac
 N=100
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 50 ] || { echo "ROUNDS must be 1 .. 50" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "probes.sh needs root (network namespaces)" >&2; exit 1; }
@@ -96,7 +104,7 @@ for i in $(seq 1 $N); do
     ip -n "$WIRE" link set "a$i" master "br$i"; ip -n "$WIRE" link set "b$i" master "br$i"; ip -n "$WIRE" link set "br$i" up
     ip netns exec "$WIRE" tc qdisc add dev "b$i" root netem delay "${delay}ms" loss "${loss}%"
   else
-    SPECS+=("a$i:b$i:$delay:$(awk -v l="$loss" 'BEGIN{print l / 100}')")
+    SPECS+=("a$i:b$i:$delay:$EVEN$(awk -v l="$loss" 'BEGIN{print l / 100}')")
   fi
   echo "10.253.$i.2" >> "$W/targets"; echo "10.253.$i.2 $delay $loss" >> "$W/shapes"
 done
@@ -131,7 +139,7 @@ ip netns exec "$CORE" "$AGENT" run --config "$W/probes.toml" 2>"$W/agent-probes.
 ip netns exec "$CORE" "$AGENT" run --config "$W/idle.toml" 2>"$W/agent-idle.log" & SI=$!
 
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)  loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "fping: $(fping -v 2>&1 | head -1)  shaper: $([ "$NETEM" = 1 ] && echo 'tc netem' || echo 'shaper.py (no sch_netem)')  rounds: $ROUNDS  agent interval_secs: $ROUND_S"
+echo "fping: $(fping -v 2>&1 | head -1)  shaper: $([ "$NETEM" = 1 ] && echo 'tc netem, random loss' || echo "shaper.py (no sch_netem), loss ${EVEN:-random}")  rounds: $ROUNDS  agent interval_secs: $ROUND_S"
 sleep "$SETTLE_S"
 for p in $SA $SI; do kill -0 "$p" || { echo "an agent exited:" >&2; tail -5 "$W"/agent-*.log >&2; exit 1; }; done
 

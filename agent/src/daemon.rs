@@ -106,6 +106,17 @@ impl Signals {
     }
 }
 
+/// What a report cycle leaves for the daemon to give back once the report is out,
+/// least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum GiveBack {
+    Nothing,
+    /// The heap's free memory (a report of interface polls or probe rounds).
+    Heap,
+    /// The heap and the resident pages of code not running (start-up, rare tasks).
+    Pages,
+}
+
 /// The agent's running state.
 pub struct Daemon {
     pub sampler: Sampler,
@@ -125,8 +136,10 @@ impl Daemon {
         let mut retry_at = Instant::now();
         let mut batch_limit = p.batch_max_reports;
         // start-up and each rare task (inventory, software, certificates, LAN) leave
-        // code resident that the steady loop does not run: given back once it is done
-        let mut release_pages = true;
+        // code resident that the steady loop does not run, and a report of interface
+        // polls a heap that the next quiet cycle does not need: given back once the
+        // report is out
+        let mut give_back = GiveBack::Pages;
         tracing::info!(
             interval_secs = p.interval.as_secs_f64(),
             backlog = self.spool.len(),
@@ -150,7 +163,7 @@ impl Daemon {
                     // the machine slept or we were stopped: realign rather than burst
                     next_sample = now + p.interval;
                 }
-                release_pages |= self.sample()?;
+                give_back = give_back.max(self.sample()?);
             }
             // drain the spool, oldest first, until it is empty, a send fails, or the
             // next sample is due
@@ -229,14 +242,15 @@ impl Daemon {
                     break;
                 }
             }
-            if release_pages {
-                release_pages = false;
-                match crate::resident::settle() {
+            match std::mem::replace(&mut give_back, GiveBack::Nothing) {
+                GiveBack::Pages => match crate::resident::settle() {
                     Ok(kib) => {
                         tracing::debug!(kib, "released the resident pages of code not running")
                     }
                     Err(e) => tracing::debug!(error = %e, "cannot read /proc/self/smaps"),
-                }
+                },
+                GiveBack::Heap => crate::resident::trim_heap(),
+                GiveBack::Nothing => {}
             }
         }
         tracing::info!(backlog = self.spool.len(), "agent stopping");
@@ -262,7 +276,8 @@ impl Daemon {
 
     /// Takes a sample and writes it to the spool; returns whether it carried a section
     /// made rarely (inventory, software, certificates, LAN).
-    fn sample(&mut self) -> anyhow::Result<bool> {
+    /// Samples, spools the report, and tells what the cycle leaves to give back.
+    fn sample(&mut self) -> anyhow::Result<GiveBack> {
         let mut report = self.sampler.sample(self.seq.next_value()?);
         report.spool = Some(SpoolStatus {
             backlog_reports: self.spool.len() as u64,
@@ -277,6 +292,13 @@ impl Daemon {
         // inventory changes and backup evidence are never dropped from a full spool
         // (software differences too: the collector applies each to the list before)
         let precious = rare || !report.backups.is_empty();
+        let give_back = if rare {
+            GiveBack::Pages
+        } else if report.traffic.is_empty() && report.probes.is_empty() {
+            GiveBack::Nothing
+        } else {
+            GiveBack::Heap
+        };
         match self
             .spool
             .append(report.sequence, report.sample_time_seconds, precious, &json)
@@ -297,7 +319,7 @@ impl Daemon {
                 if let (Some(c), Some(_)) = (&mut self.sampler.certificates, &report.certificates) {
                     c.handed_over(Instant::now());
                 }
-                Ok(rare)
+                Ok(give_back)
             }
             Err(e) => {
                 // a full or broken disk must not silence the host: send it directly
@@ -325,7 +347,7 @@ impl Daemon {
                     Ok(_) => tracing::warn!(sequence = report.sequence, "not acknowledged"),
                     Err(e) => tracing::warn!(sequence = report.sequence, error = %e, "report lost"),
                 }
-                Ok(rare)
+                Ok(give_back)
             }
         }
     }

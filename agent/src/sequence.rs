@@ -113,7 +113,11 @@ mod tests {
         // past the reservation (the clock jumped ahead): written again, still ahead
         s.reserved = last;
         let next = s.next_value().unwrap();
-        let written: u64 = std::fs::read_to_string(&path).unwrap().trim().parse().unwrap();
+        let written: u64 = std::fs::read_to_string(&path)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         assert!(written > next, "{written} {next}");
         drop(s);
         // after a restart, numbers start above the reservation: none is reused

@@ -5,6 +5,13 @@ pair to the second, as netem on the second's egress would.
 
 Usage: shaper.py READY_FILE A:B:DELAY_MS:LOSS [A:B:DELAY_MS:LOSS ...]
 
+LOSS is a ratio (0.05) of frames dropped at random, as netem does; `even0.05` drops the
+same ratio evenly instead: of every flow's frames, exactly floor(n * ratio) of its first
+n, so that any run of 100 consecutive frames of a flow loses exactly 5. A flow is the
+ICMP echo requests of one sender (told apart by their payload's first 8 bytes: each
+ping tool fills its own), or the other frames of one IP protocol. bench/probes.sh uses
+it to compare two tools' loss figures without the sampling spread of random loss.
+
 Frames come and go through AF_PACKET sockets. A frame a local TCP stack sent over a
 veth may carry only the pseudo-header sum (checksum offload, CHECKSUM_PARTIAL): the
 shaper completes TCP checksums before it passes a frame on, as the kernel would have.
@@ -56,6 +63,36 @@ def fix_tcp(frame):
     return frame[:seg_start] + bytes(seg) + frame[seg_end:]
 
 
+def flow(frame):
+    """What tells a frame's flow apart: an IPv4 ICMP echo request's payload prefix (the
+    sending tool's), else the IP protocol."""
+    if frame[12:14] == b"\x08\x00" and len(frame) >= 34:
+        ihl = (frame[14] & 0x0F) * 4
+        proto = frame[23]
+        icmp = 14 + ihl
+        if proto == 1 and len(frame) >= icmp + 16 and frame[icmp] == 8:
+            return (1, frame[icmp + 8 : icmp + 16])
+        return (proto, b"")
+    if frame[12:14] == b"\x86\xdd" and len(frame) >= 62:
+        proto = frame[20]
+        icmp = 54
+        if proto == 58 and frame[icmp] == 128:
+            return (58, frame[icmp + 8 : icmp + 16])
+        return (proto, b"")
+    return (None, b"")
+
+
+def drop(loss, key, sent):
+    """Whether the frame is lost: at random with the ratio, or evenly (`even<ratio>`)."""
+    if loss.startswith("even"):
+        ratio = float(loss[4:])
+        n = sent.get(key, 0) + 1
+        sent[key] = n
+        return int(n * ratio + 1e-9) > int((n - 1) * ratio + 1e-9)
+    ratio = float(loss)
+    return ratio > 0 and random.random() < ratio
+
+
 def main():
     ready = sys.argv[1]
     socks = {}
@@ -68,11 +105,12 @@ def main():
             s.bind((name, 0))
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
             socks[name] = s
-        route[socks[a]] = (socks[b], float(delay_ms) / 1000.0, float(loss))
-        route[socks[b]] = (socks[a], 0.0, 0.0)
+        route[socks[a]] = (socks[b], float(delay_ms) / 1000.0, loss)
+        route[socks[b]] = (socks[a], 0.0, "0")
     open(ready, "w").close()
     queue = []  # (due, n, socket, frame)
     n = 0
+    sent = {}  # (socket, flow) -> frames of the flow seen, for even loss
     while True:
         timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else None
         readable, _, _ = select.select(list(route), [], [], timeout)
@@ -83,7 +121,7 @@ def main():
                 continue  # what this shaper itself sent
             out, delay, loss = route[s]
             is_ip = len(frame) >= 14 and frame[12:14] in (b"\x08\x00", b"\x86\xdd")
-            if is_ip and loss > 0 and random.random() < loss:
+            if is_ip and drop(loss, (s, flow(frame)), sent):
                 continue
             n += 1
             heapq.heappush(queue, (now + delay, n, out, fix_tcp(frame)))

@@ -13,37 +13,49 @@ use super::{Snmp, SnmpTarget, Val};
 /// family, each with one receive buffer (64 KiB) and one receive task however many
 /// devices it serves, where [`Client::connect`] binds a socket of its own.
 pub struct Sockets {
-    /// None where no target is of the family; the error where its socket failed.
-    v4: Option<Result<async_snmp::UdpTransport, String>>,
-    v6: Option<Result<async_snmp::UdpTransport, String>>,
+    /// Per family: `None` until a target of the family is connected (or where none
+    /// is), the error where its bind failed: bound again at the next connect, so that a
+    /// failure lasts until the cause is gone, not until the helper restarts.
+    v4: tokio::sync::Mutex<Option<Result<async_snmp::UdpTransport, String>>>,
+    v6: tokio::sync::Mutex<Option<Result<async_snmp::UdpTransport, String>>>,
 }
 
 impl Sockets {
     /// Binds a socket for each address family `targets` use (a failure is the
-    /// failure of that family's devices only).
+    /// failure of that family's devices only, until a later bind succeeds).
     pub async fn bind(targets: &[SnmpTarget]) -> Self {
-        let used = |v6: bool| {
-            targets
+        let s = Self {
+            v4: tokio::sync::Mutex::new(None),
+            v6: tokio::sync::Mutex::new(None),
+        };
+        for v6 in [false, true] {
+            if targets
                 .iter()
                 .any(|t| t.ip().is_some_and(|ip| ip.is_ipv6() == v6))
-        };
-        let open = |addr: &'static str| async move {
-            async_snmp::UdpTransport::bind(addr)
-                .await
-                .map_err(|e| format!("cannot open a UDP socket on {addr}: {e}"))
-        };
-        Self {
-            v4: if used(false) {
-                Some(open("0.0.0.0:0").await)
-            } else {
-                None
-            },
-            v6: if used(true) {
-                Some(open("[::]:0").await)
-            } else {
-                None
-            },
+            {
+                let _ = s.get(v6).await;
+            }
         }
+        s
+    }
+
+    /// The socket of a family, bound now when there is none yet or the last bind
+    /// failed.
+    async fn get(&self, v6: bool) -> Result<async_snmp::UdpTransport, String> {
+        let (slot, addr) = if v6 {
+            (&self.v6, "[::]:0")
+        } else {
+            (&self.v4, "0.0.0.0:0")
+        };
+        let mut slot = slot.lock().await;
+        if let Some(Ok(socket)) = &*slot {
+            return Ok(socket.clone());
+        }
+        let bound = async_snmp::UdpTransport::bind(addr)
+            .await
+            .map_err(|e| format!("cannot open a UDP socket on {addr}: {e}"));
+        *slot = Some(bound.clone());
+        bound
     }
 }
 
@@ -151,14 +163,7 @@ impl Client {
             .max_oids_per_request(t.max_repetitions.max(1) as usize);
         let inner = match sockets {
             None => builder.connect().await,
-            Some(s) => {
-                let socket = if ip.is_ipv6() { &s.v6 } else { &s.v4 };
-                match socket {
-                    Some(Ok(socket)) => builder.build_with(socket).await,
-                    Some(Err(e)) => return Err(e.clone()),
-                    None => return Err(format!("no socket was opened for {ip}")),
-                }
-            }
+            Some(s) => builder.build_with(&s.get(ip.is_ipv6()).await?).await,
         }
         .map_err(|e| format!("cannot open a UDP socket: {e}"))?;
         let what = if t.version == "3" {
@@ -586,7 +591,8 @@ mod tests {
         let quiet = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let silent = target(quiet.local_addr().unwrap().port());
         let sockets = Sockets::bind(&[garbage.clone(), silent.clone()]).await;
-        assert!(sockets.v4.as_ref().is_some_and(Result::is_ok) && sockets.v6.is_none());
+        assert!(sockets.v4.lock().await.as_ref().is_some_and(Result::is_ok));
+        assert!(sockets.v6.lock().await.is_none());
         let a = Client::connect_shared(&garbage, &sockets).await.unwrap();
         let b = Client::connect_shared(&silent, &sockets).await.unwrap();
         let e = a.walk(&[1, 3, 6, 1, 2, 1, 1]).await.unwrap_err();
@@ -594,6 +600,24 @@ mod tests {
         let e = b.walk(&[1, 3, 6, 1, 2, 1, 1]).await.unwrap_err();
         assert!(e.starts_with("no answer"), "{e}");
         drop(quiet);
+    }
+
+    /// A family whose socket could not be bound (a host with IPv6 off) was failed
+    /// until the helper restarted: the next connect binds again.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_failed_bind_is_tried_again_at_the_next_connect() {
+        let quiet = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let t = target(quiet.local_addr().unwrap().port());
+        let sockets = Sockets {
+            v4: tokio::sync::Mutex::new(Some(Err("cannot open a UDP socket: test".into()))),
+            v6: tokio::sync::Mutex::new(None),
+        };
+        assert!(Client::connect_shared(&t, &sockets).await.is_ok());
+        assert!(sockets.v4.lock().await.as_ref().is_some_and(Result::is_ok));
+        // and the devices after it share that socket
+        let first = sockets.get(false).await.unwrap();
+        let again = sockets.get(false).await.unwrap();
+        assert_eq!(first.local_addr(), again.local_addr());
     }
 
     /// Hostile-LAN suite: a device whose every answer failed to decode was reported

@@ -398,13 +398,17 @@ pub fn run(
             });
         }
         drop(tx);
-        // once every device was polled, the start-up's code need not stay resident
+        // once every device was polled, the start-up's code need not stay resident;
+        // after each round, what the round's polls freed goes back (the rounds take the
+        // first tenth of an interval, the heap is idle for the rest)
         let mut polls = 0usize;
         while let Some(p) = rx.recv().await {
             emit(&p)?;
             polls = polls.saturating_add(1);
             if polls == devices {
                 let _ = crate::resident::settle();
+            } else if polls % devices == 0 {
+                crate::resident::trim_heap();
             }
         }
         Ok(())
