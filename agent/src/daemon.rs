@@ -274,9 +274,10 @@ impl Daemon {
         }
     }
 
-    /// Takes a sample and writes it to the spool; returns whether it carried a section
-    /// made rarely (inventory, software, certificates, LAN).
-    /// Samples, spools the report, and tells what the cycle leaves to give back.
+    /// Takes a sample and writes it to the spool; tells what the cycle leaves to give
+    /// back: the code pages too when it carried a section made rarely (inventory,
+    /// software, certificates, LAN), the heap when it carried interface polls or probe
+    /// rounds.
     fn sample(&mut self) -> anyhow::Result<GiveBack> {
         let mut report = self.sampler.sample(self.seq.next_value()?);
         report.spool = Some(SpoolStatus {

@@ -1,6 +1,7 @@
 //! The software inventory (`[software]` in agent.toml): the installed packages from
-//! dpkg's status file, or from rpm (`rpm -qa`) where there is no dpkg, and the newest
-//! installed kernel against the running one.
+//! dpkg's status file, or from rpm's database where there is no dpkg (its SQLite file
+//! read directly, [`rpmdb`]; other kinds through `rpm -qa`), and the newest installed
+//! kernel against the running one.
 //!
 //! The package database is read again only when it changed (its file's size, time
 //! and inode; for rpm, those of its database directory's files), checked every
@@ -15,12 +16,12 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
-
-mod rpmdb;
-mod sqlite;
 use simpul_protocol::{
     compare_versions, package_difference, package_digest, Package, PackageSource, Software,
 };
+
+mod rpmdb;
+mod sqlite;
 
 /// The whole list is sent again at least this often.
 const FULL_EVERY: Duration = Duration::from_secs(24 * 3600);

@@ -399,15 +399,16 @@ pub fn run(
         }
         drop(tx);
         // once every device was polled, the start-up's code need not stay resident;
-        // after each round, what the round's polls freed goes back (the rounds take the
-        // first tenth of an interval, the heap is idle for the rest)
+        // after each poll, what it freed goes back (a round's polls would otherwise
+        // leave the heap at their peak for the rest of the interval)
         let mut polls = 0usize;
         while let Some(p) = rx.recv().await {
             emit(&p)?;
+            drop(p);
             polls = polls.saturating_add(1);
             if polls == devices {
                 let _ = crate::resident::settle();
-            } else if polls % devices == 0 {
+            } else {
                 crate::resident::trim_heap();
             }
         }
