@@ -585,21 +585,29 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_wal_s_committed_transactions_are_seen_and_an_open_one_is_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rpmdb.sqlite");
+    /// `dir/rpmdb.sqlite` in WAL mode with rows 1 to `rows`, all checkpointed into
+    /// the file (an empty WAL), and its connection, which keeps the WAL from being
+    /// checkpointed again while it is open.
+    fn wal_database(dir: &Path, rows: i64) -> (PathBuf, Connection) {
+        let path = dir.join("rpmdb.sqlite");
         let c = Connection::open(&path).unwrap();
         c.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; \
              CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL);",
         )
         .unwrap();
-        for i in 1..=40 {
+        for i in 1..=rows {
             c.execute("INSERT INTO Packages VALUES (?1, ?2)", params![i, value(i)])
                 .unwrap();
         }
         c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        (path, c)
+    }
+
+    #[test]
+    fn the_wal_s_committed_transactions_are_seen_and_an_open_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, c) = wal_database(dir.path(), 40);
         // after the checkpoint, in the WAL only: one row gone, one changed, two new
         c.execute("DELETE FROM Packages WHERE hnum = 3", [])
             .unwrap();
@@ -637,18 +645,7 @@ mod tests {
     #[test]
     fn a_torn_last_commit_leaves_the_commit_before_it() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rpmdb.sqlite");
-        let c = Connection::open(&path).unwrap();
-        c.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; \
-             CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL);",
-        )
-        .unwrap();
-        for i in 1..=10 {
-            c.execute("INSERT INTO Packages VALUES (?1, ?2)", params![i, value(i)])
-                .unwrap();
-        }
-        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        let (_, c) = wal_database(dir.path(), 10);
         c.execute("INSERT INTO Packages VALUES (11, ?1)", params![value(11)])
             .unwrap();
         c.execute("DELETE FROM Packages WHERE hnum = 2", [])
