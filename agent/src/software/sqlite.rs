@@ -136,9 +136,10 @@ impl Database {
     pub fn table_root(&self, name: &str) -> Result<u32, SqliteError> {
         let mut root = None;
         self.scan(1, &mut |_, mut row| {
-            let cols = row.columns(self, 4)?;
-            if cols.text(0) == Some("table") && cols.text(1) == Some(name) {
-                root = cols.int(3);
+            if row.text(self, 0)?.as_deref() == Some("table")
+                && row.text(self, 1)?.as_deref() == Some(name)
+            {
+                root = row.int(self, 3)?;
             }
             Ok(root.is_none())
         })?;
@@ -401,10 +402,40 @@ impl<'a> Row<'a> {
         Ok(out.into())
     }
 
-    /// The record's first `count` columns; the whole payload is read.
-    fn columns(&mut self, db: &Database, count: usize) -> Result<Columns, SqliteError> {
-        let bytes = self.bytes(db, 0, self.size)?;
-        Ok(Columns::parse(&bytes, count))
+    /// Column `index` as text; `None` when it is not text or the record has fewer
+    /// columns.
+    fn text(&mut self, db: &Database, index: usize) -> Result<Option<String>, SqliteError> {
+        match self.column(db, index)? {
+            Some((at, len, t)) if t >= 13 && t % 2 == 1 => {
+                let v = self.bytes(db, at, at + len)?;
+                Ok(Some(String::from_utf8_lossy(&v).into_owned()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Column `index` as an integer; `None` when it is not one.
+    fn int(&mut self, db: &Database, index: usize) -> Result<Option<i64>, SqliteError> {
+        let Some((at, len, t)) = self.column(db, index)? else {
+            return Ok(None);
+        };
+        Ok(match t {
+            1..=6 => {
+                let v = self.bytes(db, at, at + len)?;
+                let mut x = if v.first().is_some_and(|b| b & 0x80 != 0) {
+                    -1i64
+                } else {
+                    0
+                };
+                for &b in v.iter() {
+                    x = (x << 8) | i64::from(b);
+                }
+                Some(x)
+            }
+            8 => Some(0),
+            9 => Some(1),
+            _ => None,
+        })
     }
 
     /// Where column `index` of the record lies in the payload (offset and length) and
@@ -447,66 +478,6 @@ fn serial_len(t: u64) -> usize {
         5 => 6,
         6 | 7 => 8,
         t => ((t - 12) / 2) as usize,
-    }
-}
-
-/// A record's values, as far as they are needed here.
-struct Columns(Vec<Value>);
-
-enum Value {
-    Null,
-    Int(i64),
-    Text(String),
-    Other,
-}
-
-impl Columns {
-    fn parse(bytes: &[u8], count: usize) -> Self {
-        let mut out = Vec::new();
-        let Some((header_len, mut at)) = varint(bytes) else {
-            return Self(out);
-        };
-        let mut body = usize::try_from(header_len).unwrap_or(usize::MAX);
-        while out.len() < count && (at as u64) < header_len {
-            let Some((t, n)) = bytes.get(at..).and_then(varint) else {
-                break;
-            };
-            at += n;
-            let len = serial_len(t);
-            let Some(v) = bytes.get(body..body.saturating_add(len)) else {
-                break;
-            };
-            body += len;
-            out.push(match t {
-                0 => Value::Null,
-                1..=6 => {
-                    let mut x = if v[0] & 0x80 != 0 { -1i64 } else { 0 };
-                    for &b in v {
-                        x = (x << 8) | i64::from(b);
-                    }
-                    Value::Int(x)
-                }
-                8 => Value::Int(0),
-                9 => Value::Int(1),
-                t if t >= 13 && t % 2 == 1 => Value::Text(String::from_utf8_lossy(v).into_owned()),
-                _ => Value::Other,
-            });
-        }
-        Self(out)
-    }
-
-    fn text(&self, i: usize) -> Option<&str> {
-        match self.0.get(i)? {
-            Value::Text(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    fn int(&self, i: usize) -> Option<i64> {
-        match self.0.get(i)? {
-            Value::Int(x) => Some(*x),
-            Value::Null | Value::Text(_) | Value::Other => None,
-        }
     }
 }
 
