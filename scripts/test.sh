@@ -32,6 +32,7 @@ has snmpd || pkgs+=(snmpd)                                       # the SNMP disc
 has lldpd || pkgs+=(lldpd)                                       # LLDP in every lab namespace
 has iperf3 || pkgs+=(iperf3)                                     # traffic of a known size through the lab
 has rpm || pkgs+=(rpm)                                           # a real rpm database for the software inventory test
+has xz || pkgs+=(xz-utils)                                       # unpacks the real CentOS 7 rpm database fixture
 # Debian's python3 (the SNMP test's garbage-answering device; snmpsim's venv, which must
 # be readable by the `nobody` snmpsim drops to; gdbm indexes recordings fast)
 [ -x /usr/bin/python3 ] || pkgs+=(python3)
@@ -55,7 +56,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   [ -z "$policy" ] || $SUDO rm -f "$policy"
   [ "$rc" = 0 ] || { echo "apt-get failed ($rc)" >&2; exit "$rc"; }
 fi
-for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli iperf3 rpm rpmbuild python3 adduser deb-systemd-helper chromium chromedriver victoria-metrics dot; do
+for tool in prometheus promtool amtool restic borg ip systemd-analyze file snmpd lldpd lldpcli iperf3 rpm rpmbuild xz python3 adduser deb-systemd-helper chromium chromedriver victoria-metrics dot; do
   has "$tool" || { echo "missing $tool after install" >&2; exit 1; }
 done
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || { echo "missing the DejaVu fonts after install" >&2; exit 1; }

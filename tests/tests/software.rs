@@ -699,6 +699,61 @@ fn rpm_s_sqlite_database_read_directly_lists_what_rpm_lists() {
     );
 }
 
+/// A real CentOS 7 database (its 144 package headers as that system's rpm wrote them,
+/// converted to rpm's SQLite backend by `rpmdb --rebuilddb`; see
+/// tests/fixtures/software/README.md): read directly, the agent lists what rpm lists
+/// from it, and what the checked-in `rpm -qa` of that system says.
+#[test]
+fn a_real_centos_7_database_is_read_directly_as_rpm_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/software");
+    let db = dir.path().join("rpmdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let sqlite = std::fs::File::create(db.join("rpmdb.sqlite")).unwrap();
+    let status = Command::new("xz")
+        .arg("-dc")
+        .arg(fixtures.join("centos-7-rpmdb.sqlite.xz"))
+        .stdout(sqlite)
+        .status()
+        .unwrap();
+    assert!(status.success(), "xz -dc: {status}");
+
+    let triples = |list: Vec<serde_json::Value>| {
+        let mut t: Vec<(String, String, String)> = list
+            .iter()
+            .map(|p| {
+                let f = |k: &str| p[k].as_str().unwrap().to_owned();
+                (f("name"), f("version"), f("arch"))
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let direct = triples(once_packages(dir.path(), &db, true));
+    assert_eq!(direct.len(), 144);
+    assert_eq!(direct, triples(once_packages(dir.path(), &db, false)));
+    let mut recorded: Vec<(String, String, String)> =
+        std::fs::read_to_string(fixtures.join("centos-7-rpm-qa"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                let evr = match f[1] {
+                    "0" => format!("{}-{}", f[2], f[3]),
+                    e => format!("{e}:{}-{}", f[2], f[3]),
+                };
+                (f[0].to_owned(), evr, f[4].to_owned())
+            })
+            .collect();
+    recorded.sort();
+    assert_eq!(direct, recorded);
+    assert!(direct.contains(&(
+        "openssl-libs".to_owned(),
+        "1:1.0.2k-12.el7".to_owned(),
+        "x86_64".to_owned()
+    )));
+}
+
 /// Versions of the real Debian status file (the fixture) and hard cases, ordered by
 /// Simpul and by the real `dpkg --compare-versions`; rpm's cases by rpm's own
 /// `rpm.vercmp`.

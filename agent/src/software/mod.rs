@@ -734,6 +734,35 @@ mod tests {
         );
     }
 
+    /// `rpm -qa` of two real CentOS systems (their databases from Debian's
+    /// golang-github-knqyf263-go-rpmdb-dev test data, queried by Debian's rpm 4.18 with
+    /// [`RPM_QUERY_FORMAT`]; tests/tests/software.rs reads the CentOS 7 one directly).
+    #[test]
+    fn real_centos_rpm_lists_give_their_packages() {
+        let text = fixture("centos-8-rpm-qa");
+        let list = parse_rpm_query(&text);
+        // every line but the key `gpg-pubkey`
+        assert_eq!(text.lines().count(), 518);
+        assert_eq!(list.len(), 517);
+        assert!(list.iter().all(|p| p.name != "gpg-pubkey"));
+        let find = |list: &[Package], name: &str| list.iter().find(|p| p.name == name).cloned();
+        assert_eq!(
+            find(&list, "perl-Scalar-List-Utils").unwrap().version,
+            "3:1.49-2.el8"
+        );
+        let bash = find(&list, "bash").unwrap();
+        assert_eq!((&*bash.version, &*bash.arch), ("4.4.19-10.el8", "x86_64"));
+        // a container image: kernel-headers is no kernel, nobody is told to reboot
+        assert!(find(&list, "kernel-headers").is_some());
+        let running = "4.18.0-193.28.1.el8_2.x86_64";
+        assert_eq!(newest_kernel(PackageSource::Rpm, &list, running), None);
+
+        let list = parse_rpm_query(&fixture("centos-7-rpm-qa"));
+        assert_eq!(list.len(), 144);
+        let tzdata = find(&list, "tzdata").unwrap();
+        assert_eq!((&*tzdata.version, &*tzdata.arch), ("2018e-3.el7", "noarch"));
+    }
+
     #[test]
     fn the_newest_kernel_is_the_newest_package_of_the_running_kind() {
         let p = |name: &str, version: &str| Package {
