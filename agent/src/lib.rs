@@ -9,6 +9,7 @@ pub mod collectors;
 pub mod config;
 pub mod daemon;
 pub mod discovery;
+pub mod gzip;
 pub mod outbox;
 pub mod periodic;
 pub mod probes;

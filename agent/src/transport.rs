@@ -2,7 +2,6 @@
 //! token, on a blocking client (ureq + rustls): the agent makes one request per interval
 //! and needs neither an async runtime nor a connection pool.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,8 +155,7 @@ impl Transport {
 
     /// Sends a JSON array of reports and returns the collector's acknowledgement.
     pub fn send(&self, json_array: &[u8]) -> Result<IngestResponse, SendError> {
-        let body = gzip(json_array)
-            .map_err(|e| SendError::Unavailable(format!("cannot compress the batch: {e}")))?;
+        let body = crate::gzip::compress(json_array);
         let mut req = self.agent.post(&self.url);
         if let Some(w) = &self.websites {
             req = req.header(simpul_protocol::WEBSITES_HEADER, &w.digest());
@@ -193,13 +191,4 @@ impl Transport {
             _ => SendError::Unavailable(format!("{}: HTTP {status}: {message}", self.url)),
         })
     }
-}
-
-fn gzip(json: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(json.len() / 4 + 64),
-        flate2::Compression::default(),
-    );
-    enc.write_all(json)?;
-    enc.finish()
 }
