@@ -21,7 +21,7 @@ const MAX_LABEL_BYTES: usize = 64;
 
 /// Reads a millidegree attribute as degrees Celsius.
 fn millidegrees(path: &Path) -> Option<f64> {
-    let v: f64 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    let v: f64 = super::read_text(path).ok()?.trim().parse().ok()?;
     let c = v / 1000.0;
     (c.is_finite() && (-273.15..=1000.0).contains(&c)).then_some(c)
 }

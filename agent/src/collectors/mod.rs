@@ -114,10 +114,34 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 
 /// Reads a whole file, mapping the error to [`CollectError::Read`].
 pub(crate) fn read(path: &Path) -> Result<String, CollectError> {
-    std::fs::read_to_string(path).map_err(|source| CollectError::Read {
+    read_text(path).map_err(|source| CollectError::Read {
         path: path.to_owned(),
         source,
     })
+}
+
+/// What [`read_text`] reads at a time.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// Reads a whole text file. `/proc` and `/sys` files claim a size of 0, so
+/// `fs::read_to_string` asks for the size (statx), then for the position (lseek),
+/// probes with a 32-byte read and grows its buffer by doubling; this reads 8 KiB at a
+/// time until the end, into a buffer of that size from the start: for most files one
+/// read with the text and one that finds the end.
+pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut out = Vec::with_capacity(READ_CHUNK);
+    let mut chunk = [0u8; READ_CHUNK];
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    String::from_utf8(out).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Builds a [`CollectError::Parse`].
@@ -236,5 +260,26 @@ mod tests {
         std::fs::write(&p, "x".repeat(1000)).unwrap();
         assert_eq!(read_attr(&p).len(), simpul_protocol::MAX_WIRE_STRING_BYTES);
         assert_eq!(read_attr(&d.path().join("missing")), "");
+    }
+
+    /// A file over several chunks, a `/proc` file that claims a size of 0, and the
+    /// errors: missing, and not UTF-8.
+    #[test]
+    fn read_text_reads_whole_files() {
+        let d = tempfile::tempdir().unwrap();
+        let big: String = (0..3 * READ_CHUNK + 17)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        std::fs::write(d.path().join("big"), &big).unwrap();
+        assert_eq!(read_text(&d.path().join("big")).unwrap(), big);
+        let proc_file = Path::new("/proc/self/mountinfo");
+        assert_eq!(std::fs::metadata(proc_file).unwrap().len(), 0);
+        let text = read_text(proc_file).unwrap();
+        assert!(text.ends_with('\n') && text.contains(" / "), "{text}");
+        let e = read_text(&d.path().join("missing")).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        std::fs::write(d.path().join("latin1"), b"caf\xe9").unwrap();
+        let e = read_text(&d.path().join("latin1")).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
     }
 }

@@ -59,7 +59,7 @@ impl PressureCollector {
 
     fn resource(&self, name: &str) -> Result<Option<PressureResource>, CollectError> {
         let path = self.dir.join(name);
-        match std::fs::read_to_string(&path) {
+        match super::read_text(&path) {
             Ok(text) => parse_pressure(&text)
                 .map(Some)
                 .ok_or_else(|| parse_error(&path, "expected `some|full avg10=… total=…` lines")),

@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use nix::dir::Dir;
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 use simpul_protocol::Report;
 
 use super::{CollectError, Collector, Roots};
@@ -25,19 +28,26 @@ impl Collector for ProcessesCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let dir = std::fs::read_dir(&self.path).map_err(|source| CollectError::Read {
+        let err = |e: nix::Error| CollectError::Read {
             path: self.path.clone(),
-            source,
-        })?;
-        let n = dir
-            .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_str()
-                    .is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()))
-            })
-            .count();
-        report.health.get_or_insert_with(Default::default).processes = Some(n as u64);
+            source: e.into(),
+        };
+        // nix's entries borrow their names; std's `ReadDir` allocates one per process
+        let mut dir = Dir::open(
+            &self.path,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(err)?;
+        let mut n = 0u64;
+        for entry in dir.iter() {
+            let name = entry.map_err(err)?;
+            let name = name.file_name().to_bytes();
+            if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
+                n += 1;
+            }
+        }
+        report.health.get_or_insert_with(Default::default).processes = Some(n);
         Ok(())
     }
 }
