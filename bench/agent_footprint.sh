@@ -58,15 +58,23 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$C_PORT/healthz" >/dev/null
 prometheus-node-exporter --web.listen-address="127.0.0.1:$NE_PORT" >"$W/ne.log" 2>&1 & NE=$!; PIDS+=($NE)
 zabbix_agent2 -c "$W/zabbix_agent2.conf" >"$W/za.log" 2>&1 & ZA=$!; PIDS+=($ZA)
 "$A/simpul-agent" run --config "$W/agent.toml" 2>"$W/agent.log" & SA=$!; PIDS+=($SA)
+# the machine's floor: a C loop that only wakes every INTERVAL_S and reads /proc/stat
+FL=""
+if command -v cc >/dev/null; then
+  cc -O2 -o "$W/wake_floor" bench/wake_floor.c && { "$W/wake_floor" "$INTERVAL_S" & FL=$!; PIDS+=($FL); }
+fi
 sleep "$SETTLE_S"
 
 declare -A R
 for n in NE ZA SA; do p=${!n}; R[${n}_rss]=$(rss "$p"); R[${n}_pss]=$(pss "$p"); R[${n}_cpu0]=$(cpu_ns "$p"); done
 stored() { curl -s "http://127.0.0.1:$C_PORT/metrics" | awk '/^simpul_ingest_reports_stored_total/ {print $2}'; }
 s0=$(stored)
+fl0=0; [ -z "$FL" ] || fl0=$(cpu_ns "$FL")
 sleep "$IDLE_S"
 s1=$(stored)
 for n in NE ZA SA; do p=${!n}; R[${n}_idle_ms]=$(awk -v a="${R[${n}_cpu0]}" -v b="$(cpu_ns "$p")" 'BEGIN{printf "%.1f",(b-a)/1e6}'); done
+R[FL_wake_ms]="-"
+[ -z "$FL" ] || R[FL_wake_ms]=$(awk -v a="$fl0" -v b="$(cpu_ns "$FL")" -v n="$((IDLE_S / INTERVAL_S))" 'BEGIN{printf "%.2f",(b-a)/1e6/n}')
 cycles=$((s1 - s0))
 R[SA_cycle_ms]=$(awk -v c="${R[SA_idle_ms]}" -v n="$cycles" 'BEGIN{printf "%.2f", (n>0)?c/n:0}')
 c0=$(cpu_ns "$NE")
@@ -97,4 +105,5 @@ row "CPU per scrape back to back / per cycle (ms)" "${R[NE_scrape_ms]}" "-" "${R
 row "CPU per scrape / cycle, both every ${INTERVAL_S}s (ms)" "${R[NE_paced_ms]}" "-" "${R[SA_paced_ms]}"
 row "payload gzipped (bytes): scrape / heartbeat" "${R[NE_gz]}" "-" "${R[SA_hb_gz]}"
 row "binary size (bytes)" "$(stat -c %s "$(command -v prometheus-node-exporter)")" "$(stat -c %s "$(command -v zabbix_agent2)")" "$(stat -c %s "$A/simpul-agent")"
+echo "floor: a C loop waking every ${INTERVAL_S}s to read /proc/stat (bench/wake_floor.c): ${R[FL_wake_ms]} ms of CPU per wake"
 echo "simpul-agent report cycles in ${IDLE_S}s: $cycles (interval ${INTERVAL_S}s); report with inventory gzipped: ${R[SA_full_gz]} bytes"

@@ -29,13 +29,21 @@ pub fn parse_uptime(text: &str) -> Option<f64> {
 pub struct UptimeCollector {
     stat: PathBuf,
     uptime: PathBuf,
+    /// The last `btime` read: the kernel's wall-clock time minus its time since boot,
+    /// which moves only when the clock is stepped.
+    btime: Option<u64>,
 }
+
+/// How far the clock minus the uptime may stray from the last `btime` before
+/// `/proc/stat` is read again (`btime` is whole seconds; reading takes time).
+const BTIME_SLACK_SECS: f64 = 2.0;
 
 impl UptimeCollector {
     pub fn new(roots: &Roots) -> Self {
         Self {
             stat: roots.proc.join("stat"),
             uptime: roots.proc.join("uptime"),
+            btime: None,
         }
     }
 }
@@ -45,22 +53,32 @@ impl Collector for UptimeCollector {
         "uptime"
     }
 
+    /// `/proc/stat` (generated in full for every read, with every interrupt's
+    /// counts) is read at the start, after a step of the clock (the clock minus the
+    /// uptime moved away from `btime`), and in every cycle without `/proc/uptime`.
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let boot = parse_btime(&read(&self.stat)?)
-            .ok_or_else(|| parse_error(&self.stat, "no btime line"))?;
         let up = match read(&self.uptime).map(|t| parse_uptime(&t)) {
-            Ok(Some(up)) => up,
+            Ok(Some(up)) => Some(up),
             failed => {
                 tracing::debug!(path = %self.uptime.display(), ok = failed.is_ok(), "no uptime; counted from btime");
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0.0, |d| d.as_secs_f64());
-                (now - boot as f64).max(0.0)
+                None
+            }
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let boot = match (self.btime, up) {
+            (Some(b), Some(up)) if (now - up - b as f64).abs() <= BTIME_SLACK_SECS => b,
+            _ => {
+                let b = parse_btime(&read(&self.stat)?)
+                    .ok_or_else(|| parse_error(&self.stat, "no btime line"))?;
+                self.btime = Some(b);
+                b
             }
         };
         report.uptime = Some(Uptime {
             boot_time_seconds: boot,
-            uptime_seconds: up,
+            uptime_seconds: up.unwrap_or_else(|| (now - boot as f64).max(0.0)),
         });
         Ok(())
     }
@@ -69,6 +87,7 @@ impl Collector for UptimeCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collectors::Roots;
 
     #[test]
     fn reads_the_fixture() {
@@ -97,6 +116,51 @@ mod tests {
             .unwrap()
             .as_secs_f64();
         assert!((u.uptime_seconds - (now - 1_763_856_000.0)).abs() < 60.0);
+    }
+
+    /// `btime` is read again only when the clock minus the uptime leaves it: a step
+    /// of the clock is seen, and a quiet cycle needs no `/proc/stat`.
+    #[test]
+    fn btime_is_read_again_after_a_clock_step() {
+        let d = tempfile::tempdir().unwrap();
+        let roots = Roots {
+            proc: d.path().to_owned(),
+            sys: d.path().join("sys"),
+            etc: d.path().join("etc"),
+            run: d.path().join("run"),
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let write = |btime: u64, up: u64| {
+            std::fs::write(
+                d.path().join("stat"),
+                format!("cpu 1 2 3 4\nbtime {btime}\n"),
+            )
+            .unwrap();
+            std::fs::write(d.path().join("uptime"), format!("{up}.25 9.00\n")).unwrap();
+        };
+        let mut c = UptimeCollector::new(&roots);
+        let boot = |c: &mut UptimeCollector| {
+            let mut r = super::super::empty_report();
+            c.collect(&mut r).unwrap();
+            r.uptime.unwrap()
+        };
+        write(now - 1_000, 1_000);
+        assert_eq!(boot(&mut c).boot_time_seconds, now - 1_000);
+        // the same boot: /proc/stat is not read (a changed file is not seen)
+        write(now - 7_000, 1_000);
+        let u = boot(&mut c);
+        assert_eq!(u.boot_time_seconds, now - 1_000);
+        assert_eq!(u.uptime_seconds, 1_000.25);
+        // the clock stepped: clock minus uptime is an hour off, btime is read again
+        write(now - 4_600, 1_000 + 3_600);
+        assert_eq!(boot(&mut c).boot_time_seconds, now - 4_600);
+        // no /proc/uptime: btime every time
+        std::fs::remove_file(d.path().join("uptime")).unwrap();
+        std::fs::write(d.path().join("stat"), format!("btime {}\n", now - 50)).unwrap();
+        assert_eq!(boot(&mut c).boot_time_seconds, now - 50);
     }
 
     #[test]
