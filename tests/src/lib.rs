@@ -610,6 +610,20 @@ pub fn read(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Runs a command to its end and returns its standard output; panics with the command,
+/// its exit status and its output when it cannot start or fails.
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The agent id inside a token (`smp1_<id>_<secret>`).
 pub fn agent_id(token: &str) -> String {
     let rest = token.strip_prefix("smp1_").expect("token prefix");
@@ -624,9 +638,19 @@ pub fn need(tool: &str) -> PathBuf {
         .arg(format!("command -v {tool}"))
         .output()
         .expect("sh");
+    let package = match tool {
+        "prometheus" | "promtool" => "prometheus",
+        "amtool" | "alertmanager" => "prometheus-alertmanager",
+        "pdftotext" | "pdfinfo" | "pdftoppm" => "poppler-utils",
+        "dot" => "graphviz",
+        "rpm" | "rpmbuild" => "rpm",
+        "xz" => "xz-utils",
+        "unshare" => "util-linux",
+        other => other,
+    };
     assert!(
         out.status.success(),
-        "{tool} not installed: scripts/test.sh installs it (Debian packages prometheus, prometheus-alertmanager)"
+        "{tool} not installed: scripts/test.sh installs it (Debian package {package})"
     );
     String::from_utf8_lossy(&out.stdout).trim().into()
 }

@@ -9,7 +9,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use simpul_e2e::{bin, get, sample, wait_for, Collector, Proc};
+use simpul_e2e::{bin, get, run, sample, wait_for, Collector, Proc};
 
 #[test]
 fn agent_reports_to_collector_then_goes_down_when_stopped() {
@@ -113,16 +113,8 @@ fn agent_reports_to_collector_then_goes_down_when_stopped() {
 
 #[test]
 fn agent_once_prints_a_report_without_collector_or_token() {
-    let out = Command::new(bin("simpul-agent"))
-        .arg("once")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(Command::new(bin("simpul-agent")).arg("once"));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["health"].is_object());
     assert!(v["uptime"]["boot_time_seconds"].as_u64().unwrap() > 0);
     assert!(v["inventory"]["cpu"]["threads"].as_u64().unwrap() >= 1);
@@ -141,17 +133,10 @@ fn agent_once_reads_a_fixture_tree() {
         ),
     )
     .unwrap();
-    let out = Command::new(bin("simpul-agent"))
+    let out = run(Command::new(bin("simpul-agent"))
         .args(["once", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .arg(&cfg));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["host"]["hostname"], "web-01");
     assert_eq!(v["host"]["machine_id"], "4c4c4544004b3810805ac3c04f573233");
     assert_eq!(v["uptime"]["boot_time_seconds"], 1_763_856_000);

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use simpul_e2e::netlab::{
     lldp_neighbour_count, lldp_neighbours, missing, NetLab, Servers, MGMT_IP, POLL,
 };
-use simpul_e2e::{bin, get, wait_for_every, Collector};
+use simpul_e2e::{bin, get, run, wait_for_every, Collector};
 
 #[path = "hostile/browser.rs"]
 mod browser;
@@ -343,18 +343,12 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
 
     // round 2: h01 renames itself to another hostile name; the agent restarts (a
     // restart discovers at once), and the heartbeats go on across it
-    let out = Command::new("lldpcli")
-        .arg("-u")
-        .arg(&h1_sock)
-        .args([
-            "configure",
-            "system",
-            "hostname",
-            "\u{202E}=2+3<script>alert(5)</script>",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    run(Command::new("lldpcli").arg("-u").arg(&h1_sock).args([
+        "configure",
+        "system",
+        "hostname",
+        "\u{202E}=2+3<script>alert(5)</script>",
+    ]));
     wait_for_every(
         "the switch learns h01's new name",
         Duration::from_secs(20),
@@ -732,17 +726,9 @@ fn names_an_older_agent_reports_unsanitised_keep_every_export_valid() {
     let (_, dot) = get(&c.url("/api/v1/agencies/dinkes/lan.dot"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lan.dot"), &dot).unwrap();
-    let out = Command::new("dot")
+    let plain = run(Command::new("dot")
         .arg("-Tplain")
-        .arg(dir.path().join("lan.dot"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let plain = String::from_utf8_lossy(&out.stdout);
+        .arg(dir.path().join("lan.dot")));
     assert_eq!(
         plain.lines().filter(|l| l.starts_with("node ")).count(),
         names.len()

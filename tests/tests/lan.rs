@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use simpul_e2e::bin;
 use simpul_e2e::netlab::{NetLab, MGMT_IP, SCANNER_IP};
+use simpul_e2e::{bin, run};
 
 /// The part of the lab's /22 the agent sweeps: all of its hosts, and few enough
 /// addresses that the kernel's neighbour table (1,024 entries by default, shared by
@@ -168,18 +168,12 @@ fn the_collector_keeps_every_version_of_an_agency_lan() {
     )
     .unwrap();
     let cli = |args: &[&str]| {
-        let out = std::process::Command::new(bin("simpul-collector"))
+        run(std::process::Command::new(bin("simpul-collector"))
             .args(args)
             .arg("--config")
-            .arg(&ccfg)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+            .arg(&ccfg))
+        .trim()
+        .to_owned()
     };
     let token = cli(&[
         "agent",

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use simpul_e2e::bin;
 use simpul_e2e::netlab::NetLab;
+use simpul_e2e::{bin, run};
 
 fn venv() -> PathBuf {
     std::env::var_os("SIMPUL_SNMPSIM_VENV").map_or_else(
@@ -255,21 +255,12 @@ fn mikrotik_neighbours_and_mndp_devices_reach_the_collector() {
     // ff02::1): IPv6 on for the sender's eth0 and the agent's (the lab keeps it off);
     // link-local only, no duplicate address detection to wait for
     for ns in [lab.host(2), scan.clone()] {
-        let out = lab
-            .command(&ns, Path::new("sysctl"))
-            .args([
-                "-qw",
-                "net.ipv6.conf.eth0.accept_dad=0",
-                "net.ipv6.conf.all.disable_ipv6=0",
-                "net.ipv6.conf.eth0.disable_ipv6=0",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run(lab.command(&ns, Path::new("sysctl")).args([
+            "-qw",
+            "net.ipv6.conf.eth0.accept_dad=0",
+            "net.ipv6.conf.all.disable_ipv6=0",
+            "net.ipv6.conf.eth0.disable_ipv6=0",
+        ]));
     }
     let v6_frame = frame(&[
         (1, mac("4c:5e:0c:11:22:08")),
@@ -315,18 +306,12 @@ fn mikrotik_neighbours_and_mndp_devices_reach_the_collector() {
     )
     .unwrap();
     let cli = |args: &[&str]| {
-        let out = Command::new(bin("simpul-collector"))
+        run(Command::new(bin("simpul-collector"))
             .args(args)
             .arg("--config")
-            .arg(&ccfg)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+            .arg(&ccfg))
+        .trim()
+        .to_owned()
     };
     let token = cli(&[
         "agent",

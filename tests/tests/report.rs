@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use calamine::{DataType, Reader};
 use simpul_collector::i18n::{t, Lang};
 use simpul_e2e::{
-    agent_id, checkin, get_bytes, get_json, lan, lan_device, need, report, request, send, wait_for,
-    Collector,
+    agent_id, checkin, get_bytes, get_json, lan, lan_device, need, report, request, run, send,
+    wait_for, Collector,
 };
 
 const ORGANISATION: &str = "Dinas Komunikasi dan Informatika Kabupaten Contoh";
@@ -178,21 +178,12 @@ fn seeded() -> (Collector, impl Fn(&Collector)) {
 
 /// The text of a PDF, laid out (`pdftotext -layout`).
 fn pdf_text(pdf: &Path) -> String {
-    let out = Command::new(need("pdftotext"))
+    // a number and its unit are kept together by a no-break space
+    run(Command::new(need("pdftotext"))
         .args(["-layout"])
         .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // a number and its unit are kept together by a no-break space
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace('\u{a0}', " ")
+        .arg("-"))
+    .replace('\u{a0}', " ")
 }
 
 fn pdf_pages(pdf: &Path) -> usize {

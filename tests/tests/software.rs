@@ -20,21 +20,10 @@ use std::time::Duration;
 
 use simpul_e2e::curl::{curl, login};
 use simpul_e2e::wait::wait_for;
-use simpul_e2e::{get_json, start_agent, Collector};
+use simpul_e2e::{get_json, run, start_agent, Collector};
 use simpul_protocol::{compare_versions, PackageSource};
 
 const PW: &str = "a long enough passphrase 1";
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// An empty root dpkg can install into.
 fn dpkg_root(dir: &Path) -> PathBuf {
