@@ -1,15 +1,15 @@
 //! gzip (RFC 1952) of the agent's request bodies, with a deflate (RFC 1951) encoder of
 //! its own that touches little memory.
 //!
-//! zlib's encoders (zlib-rs, miniz_oxide) keep about 370 KB of state and clear a
-//! 128 KB hash table for every body. On a quiet host that was a third of a heartbeat's
-//! CPU: after the agent's sleep those pages are cold, and each costs a TLB walk and
-//! cache misses, in a virtual machine twice over. A heartbeat is a few kilobytes of
-//! JSON whose repeats (keys, the names of cores and filesystems) are what compresses;
-//! this encoder finds them with greedy LZ77 over a 16 KB hash table and writes them
-//! with deflate's fixed Huffman codes: one block, or stored blocks when that would be
-//! larger than the input. Any gzip reader reads the result (the collector's flate2,
-//! `gzip -d`); the tests check it against flate2's decoder.
+//! flate2's encoder here (zlib-rs) allocates about 370 KB of state and clears a 128 KB
+//! hash table for every body; in `perf` samples of a quiet agent the send was 40 % of
+//! a cycle, most of it that clearing (bench/RESULTS.md, 2026-11-30). A heartbeat is a
+//! few kilobytes of JSON whose repeats (keys, the names of cores and filesystems) are
+//! what compresses: this encoder finds them with LZ77 (one step of lazy matching) over
+//! a 16 KB hash table and writes one block of dynamic Huffman codes, or of the fixed
+//! ones when that is shorter, or stored blocks when the input does not compress. Any
+//! gzip reader reads the result (the collector's flate2, `gzip -d`); the tests read it
+//! back with flate2's decoder.
 
 /// gzip's header: deflate, no flags, no time, no extra flags, OS unknown.
 pub const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
