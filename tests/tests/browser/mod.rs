@@ -142,6 +142,20 @@ impl Browser {
         }
     }
 
+    /// The page's source once it holds `needle`, or after `within` whatever it holds
+    /// then: a page just navigated to can still be the document before it (the landing
+    /// page of a login that was still loading).
+    pub async fn source_with(&self, needle: &str, within: Duration) -> String {
+        let t0 = Instant::now();
+        loop {
+            let html = self.client.source().await.unwrap();
+            if html.contains(needle) || t0.elapsed() >= within {
+                return html;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn login(&self, c: &Collector, name: &str, password: &str) {
         self.client.goto(&c.url("/")).await.unwrap();
         assert!(
