@@ -1,5 +1,13 @@
-//! `simpul-agent run`: sample every interval into the spool, send the spool oldest first,
-//! back off while the collector is unreachable, stop on SIGTERM/SIGINT.
+//! `simpul-agent run`: sample every interval, send the spool oldest first, back off while
+//! the collector is unreachable, stop on SIGTERM/SIGINT.
+//!
+//! A report that must not be lost (inventory, software, certificates, LAN, backup
+//! evidence), and every report while older ones wait, is fsynced to the spool before it
+//! is sent. A plain heartbeat taken with the spool empty is sent at once and written to
+//! the spool only if the collector does not take it: in the common case a heartbeat costs
+//! no disk write, fsync or truncate (each a wait that the next step pays for in cold
+//! caches). A crash during that one send loses that one heartbeat, never an acknowledged
+//! report or one the spool holds.
 //!
 //! One thread: it sleeps in `poll(2)` on a signalfd until the next sample or retry is
 //! due, so a signal ends the wait at once and an idle agent wakes only when it has work.
@@ -117,6 +125,13 @@ enum GiveBack {
     Pages,
 }
 
+/// A plain heartbeat taken while the spool was empty: sent before it is written anywhere.
+struct Fresh {
+    sequence: u64,
+    sample_time: f64,
+    json: Vec<u8>,
+}
+
 /// The agent's running state.
 pub struct Daemon {
     pub sampler: Sampler,
@@ -163,7 +178,13 @@ impl Daemon {
                     // the machine slept or we were stopped: realign rather than burst
                     next_sample = now + p.interval;
                 }
-                give_back = give_back.max(self.sample()?);
+                let (sampled, fresh) = self.sample(self.spool.is_empty())?;
+                give_back = give_back.max(sampled);
+                if let Some(fresh) = fresh {
+                    if let Some(wait) = self.send_fresh(fresh, &mut backoff) {
+                        retry_at = Instant::now() + wait;
+                    }
+                }
             }
             // drain the spool, oldest first, until it is empty, a send fails, or the
             // next sample is due
@@ -274,11 +295,69 @@ impl Daemon {
         }
     }
 
-    /// Takes a sample and writes it to the spool; tells what the cycle leaves to give
-    /// back: the code pages too when it carried a section made rarely (inventory,
-    /// software, certificates, LAN), the heap when it carried interface polls or probe
-    /// rounds.
-    fn sample(&mut self) -> anyhow::Result<GiveBack> {
+    /// Sends a report that skipped the spool. Only when the collector does not take it is
+    /// it written to the spool, which then delivers it like any other; returns how long
+    /// to wait before that when the collector is unreachable or took nothing.
+    fn send_fresh(&mut self, fresh: Fresh, backoff: &mut Backoff) -> Option<Duration> {
+        let mut array = Vec::with_capacity(fresh.json.len() + 2);
+        array.push(b'[');
+        array.extend_from_slice(&fresh.json);
+        array.push(b']');
+        let wait = match self.transport.send(&array) {
+            Ok(ack) if ack.acknowledged.contains(&fresh.sequence) => {
+                backoff.succeed();
+                log_refused(&ack);
+                self.software_answer(&ack);
+                return None;
+            }
+            Ok(ack) => {
+                tracing::warn!(
+                    sequence = fresh.sequence,
+                    "collector did not acknowledge the report; kept in the spool"
+                );
+                self.software_answer(&ack);
+                Some(backoff.fail())
+            }
+            Err(e @ SendError::Unavailable(_)) => {
+                let wait = backoff.fail();
+                tracing::warn!(
+                    error = %e,
+                    retry_in_secs = wait.as_secs_f64(),
+                    "collector unreachable; reports kept in the spool"
+                );
+                Some(wait)
+            }
+            // a refused report goes the way of a refused batch of one, from the spool at
+            // once: sent again without its optional sections, or dropped
+            Err(e) => {
+                tracing::debug!(sequence = fresh.sequence, error = %e, "report refused; handed to the spool");
+                None
+            }
+        };
+        match self
+            .spool
+            .append(fresh.sequence, fresh.sample_time, false, &fresh.json)
+        {
+            Ok(_) => tracing::debug!(
+                sequence = fresh.sequence,
+                sample_time = fresh.sample_time,
+                "spooled"
+            ),
+            Err(e) => {
+                tracing::error!(sequence = fresh.sequence, error = %e, "cannot write the spool; report lost")
+            }
+        }
+        wait
+    }
+
+    /// Takes a sample. A report with a rare section or backup evidence, or any report
+    /// while older ones wait in the spool, is written to the spool (fsynced) before it is
+    /// sent; a plain heartbeat with the spool empty is returned to be sent at once, and
+    /// goes to the spool only if the collector does not take it. Tells what the cycle
+    /// leaves to give back: the code pages too when it carried a section made rarely
+    /// (inventory, software, certificates, LAN), the heap when it carried interface
+    /// polls or probe rounds.
+    fn sample(&mut self, spool_empty: bool) -> anyhow::Result<(GiveBack, Option<Fresh>)> {
         let mut report = self.sampler.sample(self.seq.next_value()?);
         report.spool = Some(SpoolStatus {
             backlog_reports: self.spool.len() as u64,
@@ -300,6 +379,20 @@ impl Daemon {
         } else {
             GiveBack::Heap
         };
+        // every sample, with its sequence and time: the reliability tests count these
+        tracing::debug!(
+            sequence = report.sequence,
+            sample_time = report.sample_time_seconds,
+            "sampled"
+        );
+        if spool_empty && !precious {
+            let fresh = Fresh {
+                sequence: report.sequence,
+                sample_time: report.sample_time_seconds,
+                json,
+            };
+            return Ok((give_back, Some(fresh)));
+        }
         match self
             .spool
             .append(report.sequence, report.sample_time_seconds, precious, &json)
@@ -320,7 +413,7 @@ impl Daemon {
                 if let (Some(c), Some(_)) = (&mut self.sampler.certificates, &report.certificates) {
                     c.handed_over(Instant::now());
                 }
-                Ok(give_back)
+                Ok((give_back, None))
             }
             Err(e) => {
                 // a full or broken disk must not silence the host: send it directly
@@ -348,7 +441,7 @@ impl Daemon {
                     Ok(_) => tracing::warn!(sequence = report.sequence, "not acknowledged"),
                     Err(e) => tracing::warn!(sequence = report.sequence, error = %e, "report lost"),
                 }
-                Ok(give_back)
+                Ok((give_back, None))
             }
         }
     }

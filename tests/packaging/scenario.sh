@@ -105,7 +105,7 @@ start_agent /out/agent-new.log
 # drained (the spool holds only its 17-byte drop counter) after two new samples: the
 # old spool and the new version's reports have all arrived
 check "the spooled reports arrive after the upgrade" wait_until 30 sh -c \
-  '[ $(grep -c "spooled sequence=" /out/agent-new.log) -ge 2 ] && [ $(stat -c %s /var/lib/simpul/agent/spool) -le 17 ]'
+  '[ $(grep -c "sampled sequence=" /out/agent-new.log) -ge 2 ] && [ $(stat -c %s /var/lib/simpul/agent/spool) -le 17 ]'
 stop "$agent_pid"
 stop "$collector_pid"
 cp /var/lib/simpul/simpul.db* /out/

@@ -432,7 +432,7 @@ pub fn start_agent(dir: &Path, collector_url: &str, token: &str, extra: &str) ->
         Command::new(bin("simpul-agent"))
             .args(["run", "--config"])
             .arg(&cfg)
-            // debug: one "spooled" line per sample, which the reliability tests count
+            // debug: one "sampled" line per sample, which the reliability tests count
             .env("SIMPUL_LOG", "debug"),
         dir.join("agent.log"),
     )

@@ -97,7 +97,7 @@ fn packages_install_upgrade_and_purge_in_a_throwaway_root() {
         std::fs::read_to_string(out.join(file))
             .unwrap()
             .lines()
-            .filter_map(|l| l.split(": spooled sequence=").nth(1))
+            .filter_map(|l| l.split(": sampled sequence=").nth(1))
             .map(|v| v.split_whitespace().next().unwrap().parse().unwrap())
             .collect()
     };

@@ -51,6 +51,21 @@ fn collector_outage_loses_nothing_and_the_backlog_arrives_in_order() {
     wait_for("first reports", Duration::from_secs(10), || {
         (stored(&c, &id).len() >= 2).then_some(())
     });
+    // with the collector up, a heartbeat goes out without touching the disk: the spool
+    // file is neither written nor truncated (its first report, with the inventory, was)
+    let spool_file = adir.join("state/spool");
+    let modified = || {
+        std::fs::metadata(&spool_file)
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    let before = modified();
+    let n = stored(&c, &id).len();
+    wait_for("three more reports", Duration::from_secs(10), || {
+        (stored(&c, &id).len() >= n + 3).then_some(())
+    });
+    assert_eq!(modified(), before, "heartbeats sent without a spool write");
+    assert!(spool_drained(&adir), "{} bytes spooled", spool_len(&adir));
 
     c.stop();
     let down_at = Instant::now();
@@ -70,11 +85,11 @@ fn collector_outage_loses_nothing_and_the_backlog_arrives_in_order() {
     agent.terminate();
     let agent_log = agent.output();
     let rows = stored(&c, &id);
-    // every sample the agent took (its log has one "spooled" line per sample, with the
+    // every sample the agent took (its log has one "sampled" line per sample, with the
     // sequence and sample time) is stored once, with that very sample time
     let taken: Vec<(i64, f64)> = agent_log
         .lines()
-        .filter(|l| l.contains(": spooled sequence="))
+        .filter(|l| l.contains(": sampled sequence="))
         .map(|l| {
             let field = |k: &str| -> f64 {
                 let v = l.split(&format!("{k}=")).nth(1).unwrap();

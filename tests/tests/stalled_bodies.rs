@@ -302,7 +302,7 @@ fn stalled_request_bodies_do_not_hold_connections_forever() {
         "{stored_during} reports stored during {secs} s of flood"
     );
 
-    // every sample the agent took (one "spooled" line each) is stored
+    // every sample the agent took (one "sampled" line each) is stored
     wait_for("the agent's spool drained", Duration::from_secs(30), || {
         (std::fs::metadata(adir.join("state/spool")).map_or(0, |m| m.len()) <= 17).then_some(())
     });
@@ -310,7 +310,7 @@ fn stalled_request_bodies_do_not_hold_connections_forever() {
     let taken: BTreeSet<i64> = agent
         .output()
         .lines()
-        .filter_map(|l| l.split(": spooled sequence=").nth(1))
+        .filter_map(|l| l.split(": sampled sequence=").nth(1))
         .map(|rest| rest.split_whitespace().next().unwrap().parse().unwrap())
         .collect();
     let conn = rusqlite::Connection::open(c.db_path()).unwrap();
