@@ -21,9 +21,15 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT INT TERM
 
 cargo build --release --locked -q -p simpul-collector
-cargo build --profile agent --locked -q -p simpul-agent   # the size-optimised build that ships
 B=$PWD/target/release
-A=$PWD/target/agent
+# AGENT_BIN: an agent binary to measure instead of this checkout's (before and after
+# builds back to back on one collector build)
+if [ -n "${AGENT_BIN:-}" ]; then
+  SA_BIN=$(realpath "$AGENT_BIN")
+else
+  cargo build --profile agent --locked -q -p simpul-agent   # the size-optimised build that ships
+  SA_BIN=$PWD/target/agent/simpul-agent
+fi
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 cpu_ns() { local s=0 v; for t in /proc/"$1"/task/*/schedstat; do read -r v _ < "$t" || continue; s=$((s + v)); done; echo "$s"; }
@@ -53,11 +59,16 @@ CONF
 echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  nproc: $(nproc)  loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | head -1)"
 echo "zabbix_agent2: $(zabbix_agent2 -V 2>&1 | head -1)"
-"$B/simpul-collector" serve --config "$W/collector.toml" 2>"$W/collector.log" & PIDS+=($!)
+for port in "$C_PORT" "$NE_PORT" "$ZBX_PORT"; do
+  # a leftover server on a port would answer for the one this run starts
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use: stop what listens there or set C_PORT, NE_PORT, ZBX_PORT" >&2; exit 1; fi
+done
+"$B/simpul-collector" serve --config "$W/collector.toml" 2>"$W/collector.log" & CP=$!; PIDS+=($CP)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$C_PORT/healthz" >/dev/null && break; sleep 0.1; done
+kill -0 "$CP" 2>/dev/null || { echo "the collector did not start:" >&2; cat "$W/collector.log" >&2; exit 1; }
 prometheus-node-exporter --web.listen-address="127.0.0.1:$NE_PORT" >"$W/ne.log" 2>&1 & NE=$!; PIDS+=($NE)
 zabbix_agent2 -c "$W/zabbix_agent2.conf" >"$W/za.log" 2>&1 & ZA=$!; PIDS+=($ZA)
-"$A/simpul-agent" run --config "$W/agent.toml" 2>"$W/agent.log" & SA=$!; PIDS+=($SA)
+"$SA_BIN" run --config "$W/agent.toml" 2>"$W/agent.log" & SA=$!; PIDS+=($SA)
 # the machine's floor: a C loop that only wakes every INTERVAL_S and reads /proc/stat
 FL=""
 if command -v cc >/dev/null; then
@@ -91,8 +102,8 @@ R[NE_paced_ms]=$(awk -v a="$n0" -v b="$n1" -v n="$PACED" 'BEGIN{printf "%.2f",(b
 R[SA_paced_ms]=$(awk -v a="$a0" -v b="$a1" -v n="$((s1 - s0))" 'BEGIN{printf "%.2f",(n>0)?(b-a)/1e6/n:0}')
 R[NE_rss_after]=$(rss "$NE"); R[SA_rss_after]=$(rss "$SA")
 R[NE_gz]=$(curl -s --compressed -o /dev/null -w '%{size_download}' "http://127.0.0.1:$NE_PORT/metrics")
-"$A/simpul-agent" once --config "$W/agent.toml" 2>/dev/null > "$W/once.json"
-R[SA_hb_gz]=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("inventory",None); sys.stdout.write(json.dumps(r,separators=(",",":")))' "$W/once.json" | gzip -6 | wc -c)
+"$SA_BIN" once --config "$W/agent.toml" 2>/dev/null > "$W/once.json"
+R[SA_hb_gz]=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); [r.pop(k,None) for k in ("inventory","software","certificates","lan")]; sys.stdout.write(json.dumps(r,separators=(",",":")))' "$W/once.json" | gzip -6 | wc -c)
 R[SA_full_gz]=$(python3 -c 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1])),separators=(",",":")))' "$W/once.json" | gzip -6 | wc -c)
 
 printf '\n%-44s %14s %14s %14s %10s\n' "metric" "node_exporter" "zabbix_agent2" "simpul-agent" "simpul/NE"
@@ -104,6 +115,6 @@ row "CPU over ${IDLE_S}s (ms)" "${R[NE_idle_ms]}" "${R[ZA_idle_ms]}" "${R[SA_idl
 row "CPU per scrape back to back / per cycle (ms)" "${R[NE_scrape_ms]}" "-" "${R[SA_cycle_ms]}"
 row "CPU per scrape / cycle, both every ${INTERVAL_S}s (ms)" "${R[NE_paced_ms]}" "-" "${R[SA_paced_ms]}"
 row "payload gzipped (bytes): scrape / heartbeat" "${R[NE_gz]}" "-" "${R[SA_hb_gz]}"
-row "binary size (bytes)" "$(stat -c %s "$(command -v prometheus-node-exporter)")" "$(stat -c %s "$(command -v zabbix_agent2)")" "$(stat -c %s "$A/simpul-agent")"
+row "binary size (bytes)" "$(stat -c %s "$(command -v prometheus-node-exporter)")" "$(stat -c %s "$(command -v zabbix_agent2)")" "$(stat -c %s "$SA_BIN")"
 echo "floor: a C loop waking every ${INTERVAL_S}s to read /proc/stat (bench/wake_floor.c): ${R[FL_wake_ms]} ms of CPU per wake"
-echo "simpul-agent report cycles in ${IDLE_S}s: $cycles (interval ${INTERVAL_S}s); report with inventory gzipped: ${R[SA_full_gz]} bytes"
+echo "simpul-agent report cycles in ${IDLE_S}s: $cycles (interval ${INTERVAL_S}s); first report (inventory and software list) gzipped: ${R[SA_full_gz]} bytes"

@@ -10,6 +10,7 @@ pub mod config;
 pub mod daemon;
 pub mod discovery;
 pub mod gzip;
+pub mod one_write;
 pub mod outbox;
 pub mod periodic;
 pub mod probes;

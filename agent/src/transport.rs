@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use simpul_protocol::{ErrorBody, IngestResponse};
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+use ureq::unversioned::transport::Connector;
 
 use crate::token::Token;
 
@@ -113,7 +114,8 @@ pub fn http_agent(
         .build();
     Ok(ureq::Agent::with_parts(
         config,
-        ureq::unversioned::transport::DefaultConnector::new(),
+        // the request's head and body in one write (agent/src/one_write.rs)
+        ureq::unversioned::transport::DefaultConnector::new().chain(crate::one_write::OneWrite),
         crate::resolve::CollectorResolver::default(),
     ))
 }
