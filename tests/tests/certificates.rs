@@ -413,9 +413,18 @@ fn certificate_files_on_a_server_are_verified_tracked_and_never_carry_the_key() 
         .unwrap();
     assert_eq!(mail_sent["skipped"], serde_json::json!(["PRIVATE KEY"]));
     assert_eq!(mail_sent["certificates"].as_array().unwrap().len(), 2);
+    // the key's PEM ends with its public key, which every certificate of it carries
+    // too: a line that a sent certificate's own text also holds (the two base64 texts
+    // happen to line up) is public, not a leak; the secret's lines never are
+    let cert_texts: Vec<&str> = sent
+        .iter()
+        .flat_map(|f| f["certificates"].as_array().into_iter().flatten())
+        .filter_map(|c| c.as_str())
+        .collect();
     let key_lines: Vec<&str> = key_pem
         .lines()
         .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .filter(|l| !cert_texts.iter().any(|c| c.contains(l)))
         .collect();
     assert!(!key_lines.is_empty());
     let mut places: Vec<(String, Vec<u8>)> = vec![("the report".into(), once.stdout.clone())];
