@@ -68,16 +68,19 @@ pub trait Collector: Send {
 
 /// The collectors that run for every heartbeat, in order.
 pub fn registry(roots: &Roots, selection: &Selection) -> Vec<Box<dyn Collector>> {
+    // loadavg's tasks, read by the load collector, tell the process count (after it)
+    // whether to list /proc again
+    let tasks = load::SeenTasks::default();
     vec![
         Box::new(cpu::CpuCollector::new(roots)),
-        Box::new(load::LoadCollector::new(roots)),
+        Box::new(load::LoadCollector::new(roots, tasks.clone())),
         Box::new(memory::MemoryCollector::new(roots)),
         Box::new(filesystems::FilesystemsCollector::new(
             roots,
             &selection.include_tmpfs,
         )),
         Box::new(network::NetworkCollector::new(roots)),
-        Box::new(processes::ProcessesCollector::new(roots)),
+        Box::new(processes::ProcessesCollector::new(roots, tasks)),
         Box::new(uptime::UptimeCollector::new(roots)),
         Box::new(diskstats::DiskstatsCollector::new(
             roots,

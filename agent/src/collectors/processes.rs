@@ -3,12 +3,12 @@
 //! Listing `/proc` is the dearest read of a heartbeat: the kernel looks up a dentry for
 //! every process, and on a machine whose caches go cold between heartbeats that took
 //! 3.9 ms of CPU, three times a wake-up with one read of `/proc/stat` (bench/RESULTS.md).
-//! `/proc/loadavg` tells, for the price of a small read, whether the listing can change:
-//! its fourth field ends in the number of tasks (threads included) and its fifth is the
-//! last process ID handed out. A new process or thread moves the last ID, an exit lowers
-//! the number of tasks, so while both stay as they were at the last listing no process
-//! came or went and the count stands. A quiet server lists `/proc` once; a busy one, as
-//! before, in every cycle.
+//! The load collector's read of `/proc/loadavg`, earlier in the same cycle, tells whether
+//! the listing can change: its fourth field ends in the number of tasks (threads
+//! included) and its fifth is the last process ID handed out. A new process or thread
+//! moves the last ID, an exit lowers the number of tasks, so while both stay as they were
+//! at the last listing no process came or went and the count stands. A quiet server
+//! lists `/proc` once; a busy one, as before, in every cycle.
 
 use std::path::PathBuf;
 
@@ -17,39 +17,24 @@ use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 use simpul_protocol::Report;
 
-use super::{read_text, CollectError, Collector, Roots};
+use super::load::{SeenTasks, Tasks};
+use super::{CollectError, Collector, Roots};
 
 /// Fills `health.processes`.
 pub struct ProcessesCollector {
     path: PathBuf,
-    loadavg: PathBuf,
+    /// This cycle's tasks, as the load collector read them (`None` when it could not).
+    seen: SeenTasks,
     /// The tasks of the last listing (`/proc/loadavg`'s task count and last process ID)
     /// and the processes it counted.
     last: Option<(Tasks, u64)>,
 }
 
-/// What `/proc/loadavg` says of the machine's tasks: their number and the last process
-/// ID handed out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Tasks {
-    count: u64,
-    last_pid: u64,
-}
-
-/// The task count (after the `/` of the fourth field) and the last process ID (the fifth
-/// field) of `/proc/loadavg`; `None` when the text does not have them.
-fn parse_tasks(loadavg: &str) -> Option<Tasks> {
-    let mut f = loadavg.split_ascii_whitespace().skip(3);
-    let count = f.next()?.split_once('/')?.1.parse().ok()?;
-    let last_pid = f.next()?.parse().ok()?;
-    Some(Tasks { count, last_pid })
-}
-
 impl ProcessesCollector {
-    pub fn new(roots: &Roots) -> Self {
+    pub fn new(roots: &Roots, seen: SeenTasks) -> Self {
         Self {
             path: roots.proc.clone(),
-            loadavg: roots.proc.join("loadavg"),
+            seen,
             last: None,
         }
     }
@@ -84,8 +69,8 @@ impl Collector for ProcessesCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        // without a readable loadavg every cycle lists /proc
-        let tasks = read_text(&self.loadavg).ok().and_then(|t| parse_tasks(&t));
+        // without this cycle's loadavg every cycle lists /proc
+        let tasks = self.seen.lock().ok().and_then(|mut t| t.take());
         let n = match (tasks, self.last) {
             (Some(now), Some((then, n))) if now == then => n,
             _ => {
@@ -102,24 +87,12 @@ impl Collector for ProcessesCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collectors::load::LoadCollector;
 
     #[test]
     fn counts_pid_directories_of_the_fixture() {
-        let r = super::super::fixture_report(ProcessesCollector::new);
+        let r = super::super::fixture_report(|r| ProcessesCollector::new(r, SeenTasks::default()));
         assert_eq!(r.health.unwrap().processes, Some(3));
-    }
-
-    #[test]
-    fn reads_the_task_count_and_last_pid() {
-        assert_eq!(
-            parse_tasks("0.52 0.58 0.59 2/412 12345\n"),
-            Some(Tasks {
-                count: 412,
-                last_pid: 12345
-            })
-        );
-        assert_eq!(parse_tasks("0.52 0.58 0.59\n"), None);
-        assert_eq!(parse_tasks("0.52 0.58 0.59 412 12345\n"), None);
     }
 
     /// A copy of a /proc with `pids` and the given loadavg.
@@ -133,10 +106,31 @@ mod tests {
         std::fs::write(dir.join("loadavg"), loadavg).unwrap();
     }
 
-    fn count(c: &mut ProcessesCollector) -> u64 {
+    /// One cycle: the load collector reads loadavg, then the process count.
+    fn count(load: &mut LoadCollector, c: &mut ProcessesCollector) -> u64 {
         let mut r = super::super::empty_report();
+        load.collect(&mut r).unwrap();
         c.collect(&mut r).unwrap();
         r.health.unwrap().processes.unwrap()
+    }
+
+    #[test]
+    fn without_this_cycles_loadavg_every_cycle_lists() {
+        let tmp = tempfile::tempdir().unwrap();
+        let roots = Roots {
+            proc: tmp.path().join("proc"),
+            ..super::super::fixture_roots()
+        };
+        proc_tree(&roots.proc, &[1, 42], "0.00 0.00 0.00 1/90 5000\n");
+        let seen = SeenTasks::default();
+        let mut load = LoadCollector::new(&roots, seen.clone());
+        let mut c = ProcessesCollector::new(&roots, seen);
+        assert_eq!(count(&mut load, &mut c), 2);
+        // the load collector did not run this cycle: the tasks of the last are not reused
+        proc_tree(&roots.proc, &[1], "0.00 0.00 0.00 1/90 5000\n");
+        let mut r = super::super::empty_report();
+        c.collect(&mut r).unwrap();
+        assert_eq!(r.health.unwrap().processes, Some(1));
     }
 
     #[test]
@@ -148,7 +142,10 @@ mod tests {
         };
         let proc = &roots.proc;
         proc_tree(proc, &[1, 42, 1234], "0.00 0.00 0.00 1/90 5000\n");
-        let mut c = ProcessesCollector::new(&roots);
+        let seen = SeenTasks::default();
+        let mut load = LoadCollector::new(&roots, seen.clone());
+        let mut c = ProcessesCollector::new(&roots, seen);
+        let mut count = |c: &mut ProcessesCollector| count(&mut load, c);
         assert_eq!(count(&mut c), 3);
         // the same tasks by loadavg: the last listing stands (the directory is not read)
         proc_tree(proc, &[1, 42, 1234, 5001], "0.00 0.00 0.00 1/90 5000\n");
