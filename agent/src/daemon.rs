@@ -299,11 +299,7 @@ impl Daemon {
     /// it written to the spool, which then delivers it like any other; returns how long
     /// to wait before that when the collector is unreachable or took nothing.
     fn send_fresh(&mut self, fresh: Fresh, backoff: &mut Backoff) -> Option<Duration> {
-        let mut array = Vec::with_capacity(fresh.json.len() + 2);
-        array.push(b'[');
-        array.extend_from_slice(&fresh.json);
-        array.push(b']');
-        let wait = match self.transport.send(&array) {
+        let wait = match self.transport.send(&batch_of_one(&fresh.json)) {
             Ok(ack) if ack.acknowledged.contains(&fresh.sequence) => {
                 backoff.succeed();
                 log_refused(&ack);
@@ -418,11 +414,7 @@ impl Daemon {
             Err(e) => {
                 // a full or broken disk must not silence the host: send it directly
                 tracing::error!(error = %e, "cannot write the spool; sending this report without it");
-                let mut array = Vec::with_capacity(json.len() + 2);
-                array.push(b'[');
-                array.extend_from_slice(&json);
-                array.push(b']');
-                match self.transport.send(&array) {
+                match self.transport.send(&batch_of_one(&json)) {
                     Ok(ack) if ack.acknowledged.contains(&report.sequence) => {
                         if let Some(inv) = &report.inventory {
                             self.sampler.schedule.acknowledged(inv, Instant::now());
@@ -445,6 +437,15 @@ impl Daemon {
             }
         }
     }
+}
+
+/// One report's JSON as the body of a request: a batch (JSON array) of one.
+fn batch_of_one(json: &[u8]) -> Vec<u8> {
+    let mut array = Vec::with_capacity(json.len() + 2);
+    array.push(b'[');
+    array.extend_from_slice(json);
+    array.push(b']');
+    array
 }
 
 /// Logs the sections the collector refused (and did not store) in an acknowledged batch.
