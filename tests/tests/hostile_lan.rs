@@ -339,7 +339,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     let reports_1 = c.stored_reports();
     let (_, body) = get(&lan_url);
     let first: serde_json::Value = serde_json::from_str(&body).unwrap();
-    check_diagram(&first, 1);
+    check_diagram(&first, 1, &agent_logs());
 
     // round 2: h01 renames itself to another hostile name; the agent restarts (a
     // restart discovers at once), and the heartbeats go on across it
@@ -364,7 +364,7 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     wait_versions(2);
     let (_, body) = get(&lan_url);
     let second: serde_json::Value = serde_json::from_str(&body).unwrap();
-    check_diagram(&second, 2);
+    check_diagram(&second, 2, &agent_logs());
     assert!(
         second.to_string().contains("alert(5)"),
         "the new name is in: {second}"
@@ -425,8 +425,9 @@ fn a_hostile_lan_keeps_heartbeats_diagrams_and_every_export_safe() {
     );
 }
 
-/// The diagram holds every hostile device, with names that carry no hostile character.
-fn check_diagram(cur: &serde_json::Value, version: u64) {
+/// The diagram holds every hostile device, with names that carry no hostile character;
+/// `logs` (the agent's) go with a missing device.
+fn check_diagram(cur: &serde_json::Value, version: u64, logs: &str) {
     let text = cur.to_string();
     let mut strings = Vec::new();
     json_strings(cur, &mut strings);
@@ -458,7 +459,7 @@ fn check_diagram(cur: &serde_json::Value, version: u64) {
     ] {
         assert!(
             names.iter().any(|n| n.starts_with(needle)),
-            "no device named like {needle:?} in version {version}: {names:?}"
+            "no device named like {needle:?} in version {version}: {names:?}\nagent log:\n{logs}"
         );
     }
     for d in devices {

@@ -155,6 +155,13 @@ fn lan(cfg: &AgentConfig, names_file: Option<&Path>) -> anyhow::Result<()> {
         .unwrap_or_default();
     let cache = discovery::NameCache::new(known);
     let d = discovery::discover(&cfg.discovery, &cfg.procfs, &hostname(cfg)?, &cache);
+    tracing::info!(
+        targets = d.stats.targets,
+        arp_answered = d.stats.arp_alive,
+        ping_answered = d.stats.alive,
+        sweep_seconds = d.stats.sweep_seconds,
+        "LAN sweep"
+    );
     if let Some(p) = names_file {
         let names = cache
             .into_inner()

@@ -82,8 +82,35 @@ fn link_of(ifname: &str) -> Option<LinkAddr> {
     })
 }
 
-/// A packet socket bound to `ifname`: sends whole frames there, receives every frame
-/// that arrives there.
+/// Room for the replies that arrive while the sweep is not reading: about 1,300 ARP
+/// replies (a frame's cost in the buffer is some 770 bytes), a /22 answering at once.
+const RECEIVE_BUFFER: usize = 1 << 20;
+
+/// `link` with its protocol set to ARP: a packet socket bound to it receives the ARP
+/// frames that arrive on that interface and nothing else, neither the frames it sends
+/// nor the interface's other traffic.
+fn arp_frames_of(link: &LinkAddr) -> LinkAddr {
+    let mut ll: nix::libc::sockaddr_ll = *link.as_ref();
+    ll.sll_protocol = ETH_P_ARP.to_be();
+    let len = std::mem::size_of::<nix::libc::sockaddr_ll>();
+    #[allow(unsafe_code)]
+    // SAFETY: `ll` is a whole, initialised sockaddr_ll of family AF_PACKET (copied
+    // from one), and `from_raw` reads exactly `len` bytes of it by value
+    let arp = unsafe {
+        <LinkAddr as socket::SockaddrLike>::from_raw(
+            std::ptr::from_ref(&ll).cast(),
+            nix::libc::socklen_t::try_from(len).ok(),
+        )
+    };
+    arp.unwrap_or(*link)
+}
+
+/// A packet socket bound to `ifname` for ARP: sends whole frames there, receives the
+/// ARP frames that arrive there. Bound to every frame (ETH_P_ALL), as it was, the
+/// socket also queued each request it sent and the LAN's other traffic (the SNMP
+/// polls running beside the sweep, a busy LAN's broadcasts), and a sweep thread kept
+/// from running for a moment on a loaded machine found the buffer full and lost the
+/// replies that came then.
 fn open(ifname: &str) -> Result<OwnedFd, String> {
     let fd = socket::socket(
         AddressFamily::Packet,
@@ -98,9 +125,12 @@ fn open(ifname: &str) -> Result<OwnedFd, String> {
         )
     })?;
     let link = link_of(ifname).ok_or_else(|| format!("interface {ifname} has no link address"))?;
-    // protocol 0 in the address keeps the socket's (all frames)
-    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &link)
+    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &arp_frames_of(&link))
         .map_err(|e| format!("cannot bind a packet socket to {ifname}: {e}"))?;
+    // beyond net.core.rmem_max with CAP_NET_ADMIN; else up to it; else the default
+    if socket::setsockopt(&fd, socket::sockopt::RcvBufForce, &RECEIVE_BUFFER).is_err() {
+        let _ = socket::setsockopt(&fd, socket::sockopt::RcvBuf, &RECEIVE_BUFFER);
+    }
     Ok(fd)
 }
 
@@ -138,6 +168,9 @@ pub fn sweep(groups: &[Group], pace: Pace) -> Result<BTreeMap<Ipv4Addr, String>,
     let mut buf = [0u8; 2048];
     let mut send_errors = 0u64;
     let mut last_error = String::new();
+    // when the last request actually left: one sent late (the thread kept from
+    // running past its time) still gets its step to be answered
+    let mut last_sent = Duration::ZERO;
     loop {
         let now = started.elapsed();
         while next < sends.len() && sends[next].0 <= now {
@@ -153,6 +186,7 @@ pub fn sweep(groups: &[Group], pace: Pace) -> Result<BTreeMap<Ipv4Addr, String>,
                 send_errors += 1;
                 last_error = e.to_string();
             }
+            last_sent = now;
         }
         // every frame waiting: the ARP replies among them
         for (gi, fd) in fds.iter().enumerate() {
@@ -168,6 +202,7 @@ pub fn sweep(groups: &[Group], pace: Pace) -> Result<BTreeMap<Ipv4Addr, String>,
             }
         }
         let now = started.elapsed();
+        let end = end.max(last_sent + step);
         if now >= end || found.len() == wanted.len() {
             break;
         }
@@ -220,5 +255,66 @@ mod tests {
         let mut ip = reply;
         ip[12..14].copy_from_slice(&[8, 0]);
         assert_eq!(parse_frame(&ip), None, "an IP frame is no ARP");
+    }
+}
+
+#[cfg(test)]
+mod socket_tests {
+    use super::*;
+
+    /// Frames waiting on `fd` within `wait`, each as its bytes.
+    fn frames(fd: &OwnedFd, wait: Duration) -> Vec<Vec<u8>> {
+        let t0 = Instant::now();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 2048];
+        while t0.elapsed() < wait {
+            let raw = std::os::fd::AsRawFd::as_raw_fd(fd);
+            while let Ok(len) = socket::recv(raw, &mut buf, MsgFlags::empty()) {
+                got.push(buf[..len].to_vec());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        got
+    }
+
+    /// On loopback (the only interface a unit test may send on): the sweep's socket
+    /// gets an ARP reply that arrives, and neither the UDP traffic beside it nor the
+    /// frames it sends itself. Needs CAP_NET_RAW (CI runs as root).
+    #[test]
+    fn the_sweep_socket_receives_arp_frames_and_nothing_else() {
+        // /proc/self belongs to the process's effective user
+        let euid = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap());
+        if euid != 0 {
+            eprintln!("skipped: a packet socket needs root");
+            return;
+        }
+        let fd = open("lo").unwrap();
+        let rcvbuf = socket::getsockopt(&fd, socket::sockopt::RcvBuf).unwrap();
+        assert!(rcvbuf >= RECEIVE_BUFFER, "receive buffer {rcvbuf} B");
+        // UDP on loopback: a socket bound to every frame saw each datagram twice
+        let rx = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let tx = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        for _ in 0..20 {
+            tx.send_to(b"not arp", rx.local_addr().unwrap()).unwrap();
+        }
+        // an ARP reply from 127.0.0.77, sent on loopback by this very socket: it leaves
+        // (not received) and comes back in (received)
+        let mut reply = request([0; 6], Ipv4Addr::new(127, 0, 0, 1), Ipv4Addr::LOCALHOST);
+        reply[20..22].copy_from_slice(&2u16.to_be_bytes());
+        reply[22..28].copy_from_slice(&[2, 0, 0, 0, 0, 77]);
+        reply[28..32].copy_from_slice(&[127, 0, 0, 77]);
+        let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+        socket::send(raw, &reply, MsgFlags::empty()).unwrap();
+        let got = frames(&fd, Duration::from_millis(300));
+        assert!(
+            got.iter()
+                .all(|f| f.len() >= 14 && f[12..14] == ETH_P_ARP.to_be_bytes()),
+            "only ARP frames: {got:02x?}"
+        );
+        assert_eq!(got.len(), 1, "the reply once: {got:02x?}");
+        assert_eq!(
+            parse_frame(&got[0]),
+            Some((Ipv4Addr::new(127, 0, 0, 77), [2, 0, 0, 0, 0, 77]))
+        );
     }
 }
