@@ -166,11 +166,27 @@ impl Browser {
         form.set_by_name("name", name).await.unwrap();
         form.set_by_name("password", password).await.unwrap();
         form.submit().await.unwrap();
+        // on the landing page and done loading it: a goto issued while the landing
+        // page still loads can be overtaken by it, and the caller then reads `/` where
+        // it asked for another page (fresh-clone CI runs read /links and / without
+        // their content so, right after a login that only waited for the URL)
         let t0 = Instant::now();
-        while self.client.current_url().await.unwrap().path() == "/login" {
+        loop {
+            let away = self.client.current_url().await.unwrap().path() != "/login";
+            // mid-navigation a script can fail to run: ask again
+            let loaded = away
+                && self
+                    .client
+                    .execute("return document.readyState", vec![])
+                    .await
+                    .is_ok_and(|v| v == "complete");
+            if loaded {
+                return;
+            }
             assert!(
                 t0.elapsed() < Duration::from_secs(10),
-                "login of {name} failed: {}",
+                "login of {name} failed (still on the login page: {}): {}",
+                !away,
                 self.text().await
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
