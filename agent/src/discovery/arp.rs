@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout};
-use nix::sys::socket::{self, AddressFamily, LinkAddr, MsgFlags, SockFlag, SockProtocol, SockType};
+use nix::sys::socket::{self, LinkAddr, MsgFlags};
 
 use super::sweep::Pace;
 
@@ -86,25 +86,6 @@ fn link_of(ifname: &str) -> Option<LinkAddr> {
 /// replies (a frame's cost in the buffer is some 770 bytes), a /22 answering at once.
 const RECEIVE_BUFFER: usize = 1 << 20;
 
-/// `link` with its protocol set to ARP: a packet socket bound to it receives the ARP
-/// frames that arrive on that interface and nothing else, neither the frames it sends
-/// nor the interface's other traffic.
-fn arp_frames_of(link: &LinkAddr) -> LinkAddr {
-    let mut ll: nix::libc::sockaddr_ll = *link.as_ref();
-    ll.sll_protocol = ETH_P_ARP.to_be();
-    let len = std::mem::size_of::<nix::libc::sockaddr_ll>();
-    #[allow(unsafe_code)]
-    // SAFETY: `ll` is a whole, initialised sockaddr_ll of family AF_PACKET (copied
-    // from one), and `from_raw` reads exactly `len` bytes of it by value
-    let arp = unsafe {
-        <LinkAddr as socket::SockaddrLike>::from_raw(
-            std::ptr::from_ref(&ll).cast(),
-            nix::libc::socklen_t::try_from(len).ok(),
-        )
-    };
-    arp.unwrap_or(*link)
-}
-
 /// A packet socket bound to `ifname` for ARP: sends whole frames there, receives the
 /// ARP frames that arrive there. Bound to every frame (ETH_P_ALL), as it was, the
 /// socket also queued each request it sent and the LAN's other traffic (the SNMP
@@ -112,11 +93,12 @@ fn arp_frames_of(link: &LinkAddr) -> LinkAddr {
 /// from running for a moment on a loaded machine found the buffer full and lost the
 /// replies that came then.
 fn open(ifname: &str) -> Result<OwnedFd, String> {
-    let fd = socket::socket(
-        AddressFamily::Packet,
-        SockType::Raw,
-        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
-        SockProtocol::EthAll,
+    // the protocol (ETH_P_ARP, in network order) that nix's socket() cannot name; the
+    // link address below carries protocol 0, which keeps the socket's
+    let sock = socket2::Socket::new(
+        socket2::Domain::from(nix::libc::AF_PACKET),
+        socket2::Type::RAW,
+        Some(socket2::Protocol::from(i32::from(ETH_P_ARP.to_be()))),
     )
     .map_err(|e| {
         format!(
@@ -124,8 +106,11 @@ fn open(ifname: &str) -> Result<OwnedFd, String> {
              sweeps with ICMP alone)"
         )
     })?;
+    sock.set_nonblocking(true)
+        .map_err(|e| format!("cannot make a packet socket non-blocking: {e}"))?;
+    let fd = OwnedFd::from(sock);
     let link = link_of(ifname).ok_or_else(|| format!("interface {ifname} has no link address"))?;
-    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &arp_frames_of(&link))
+    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &link)
         .map_err(|e| format!("cannot bind a packet socket to {ifname}: {e}"))?;
     // beyond net.core.rmem_max with CAP_NET_ADMIN; else up to it; else the default
     if socket::setsockopt(&fd, socket::sockopt::RcvBufForce, &RECEIVE_BUFFER).is_err() {
