@@ -123,27 +123,21 @@ pub(crate) fn read(path: &Path) -> Result<String, CollectError> {
     })
 }
 
-/// What [`read_text`] reads at a time.
+/// The room [`read_text`] starts with: most `/proc` and `/sys` files fit in one read.
 const READ_CHUNK: usize = 8 * 1024;
 
 /// Reads a whole text file. `/proc` and `/sys` files claim a size of 0, so
 /// `fs::read_to_string` asks for the size (statx), then for the position (lseek),
-/// probes with a 32-byte read and grows its buffer by doubling; this reads 8 KiB at a
-/// time until the end, into a buffer of that size from the start: for most files one
-/// read with the text and one that finds the end.
+/// probes with a 32-byte read and grows its buffer by doubling; this reads into a
+/// buffer of 8 KiB from the start: for most files one read with the text and one that
+/// finds the end. Through `take`, `read_to_end` is std's generic one, which does not
+/// ask for the size as `File`'s does, and reads straight into the buffer's spare room,
+/// neither zeroing it first nor copying from a chunk on the stack.
 pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let file = std::fs::File::open(path)?;
     let mut out = Vec::with_capacity(READ_CHUNK);
-    let mut chunk = [0u8; READ_CHUNK];
-    loop {
-        match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => out.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    file.take(u64::MAX).read_to_end(&mut out)?;
     String::from_utf8(out).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
