@@ -1,11 +1,10 @@
 //! CPU busy ratio, overall and per core, from two readings of `/proc/stat`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use simpul_protocol::{Cpu, Report};
 
-use super::{parse_error, read, CollectError, Collector, Roots};
+use super::{parse_error, CollectError, Collector, ProcFile, Roots};
 
 /// Jiffies of one `cpu` line: (busy, total).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,7 +71,7 @@ pub fn usage(prev: &(Ticks, Vec<Ticks>), now: &(Ticks, Vec<Ticks>)) -> Cpu {
 /// Fills `health.cpu`. The first call has no previous reading and measures over a short
 /// window instead; later calls average over the whole interval since the previous one.
 pub struct CpuCollector {
-    path: PathBuf,
+    stat: ProcFile,
     prev: Option<(Ticks, Vec<Ticks>)>,
 }
 
@@ -82,13 +81,14 @@ const FIRST_WINDOW: Duration = Duration::from_millis(250);
 impl CpuCollector {
     pub fn new(roots: &Roots) -> Self {
         Self {
-            path: roots.proc.join("stat"),
+            stat: ProcFile::new(roots.proc.join("stat")),
             prev: None,
         }
     }
 
-    fn read(&self) -> Result<(Ticks, Vec<Ticks>), CollectError> {
-        parse_stat(&read(&self.path)?).ok_or_else(|| parse_error(&self.path, "no valid `cpu` line"))
+    fn read(&mut self) -> Result<(Ticks, Vec<Ticks>), CollectError> {
+        let (text, path) = self.stat.read()?;
+        parse_stat(text).ok_or_else(|| parse_error(path, "no valid `cpu` line"))
     }
 }
 

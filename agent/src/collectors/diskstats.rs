@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::Deserialize;
 use simpul_protocol::{DiskIo, Limits, Report};
 
-use super::{glob_match, parse_error, read, CollectError, Collector, Roots};
+use super::{glob_match, parse_error, CollectError, Collector, ProcFile, Roots};
 
 /// `/proc/diskstats` counts in sectors of 512 bytes whatever the device's block size.
 const SECTOR_BYTES: u64 = 512;
@@ -81,7 +81,7 @@ pub fn parse_line(line: &str) -> Option<DiskIo> {
 
 /// Fills `health.disks`.
 pub struct DiskstatsCollector {
-    path: PathBuf,
+    diskstats: ProcFile,
     block: PathBuf,
     include: Vec<String>,
     /// `io_time_ms` per device at the previous sample, and when it was taken.
@@ -98,7 +98,7 @@ const MAX_REMEMBERED: usize = 1024;
 impl DiskstatsCollector {
     pub fn new(roots: &Roots, include: &[String]) -> Self {
         Self {
-            path: roots.proc.join("diskstats"),
+            diskstats: ProcFile::new(roots.proc.join("diskstats")),
             block: roots.sys.join("block"),
             include: include.to_vec(),
             previous: None,
@@ -127,12 +127,18 @@ impl Collector for DiskstatsCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let text = read(&self.path)?;
+        let (text, path) = self.diskstats.read()?;
         let now = Instant::now();
+        let all = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                parse_line(line)
+                    .ok_or_else(|| parse_error(path, format!("unexpected line {line:?}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::new();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let d = parse_line(line)
-                .ok_or_else(|| parse_error(&self.path, format!("unexpected line {line:?}")))?;
+        for d in all {
             if self.wanted(&d.name) {
                 out.push(d);
             }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use simpul_protocol::{Filesystem, Limits, Report};
 
-use super::{read, CollectError, Collector, Roots};
+use super::{read, CollectError, Collector, ProcFile, Roots};
 
 /// Filesystem types that hold no user data (kernel interfaces, memory, container layers,
 /// read-only images such as snaps). Everything else is reported, loop-mounted images
@@ -214,7 +214,7 @@ fn failed(mount: &Mount) -> Filesystem {
 
 /// Fills `health.filesystems`.
 pub struct FilesystemsCollector {
-    mounts: PathBuf,
+    mounts: ProcFile,
     fallback: PathBuf,
     include_tmpfs: Vec<String>,
     /// Network mounts whose statvfs has not returned yet; not asked again until it does.
@@ -227,7 +227,7 @@ impl FilesystemsCollector {
             include_tmpfs: include_tmpfs.to_vec(),
             // pid 1's table: the host's mounts even when the agent runs in its own mount
             // namespace (systemd ProtectSystem, containers with the host /proc).
-            mounts: roots.proc.join("1/mounts"),
+            mounts: ProcFile::new(roots.proc.join("1/mounts")),
             fallback: roots.proc.join("self/mounts"),
             stuck: Arc::default(),
         }
@@ -278,10 +278,13 @@ impl Collector for FilesystemsCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let text = read(&self.mounts).or_else(|_| read(&self.fallback))?;
+        let mounts = match self.mounts.read() {
+            Ok((text, _)) => parse_mounts(text, &self.include_tmpfs),
+            Err(_) => parse_mounts(&read(&self.fallback)?, &self.include_tmpfs),
+        };
         let max = Limits::default().max_filesystems;
         let mut out = Vec::new();
-        for m in parse_mounts(&text, &self.include_tmpfs) {
+        for m in mounts {
             let fs = if NETWORK_FS.contains(&m.fs_type.as_str()) {
                 let Some(fs) = self.stat_network(&m) else {
                     continue;

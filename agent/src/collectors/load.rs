@@ -1,11 +1,10 @@
 //! Load averages from `/proc/loadavg`.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use simpul_protocol::{Load, Report};
 
-use super::{parse_error, read, CollectError, Collector, Roots};
+use super::{parse_error, CollectError, Collector, ProcFile, Roots};
 
 /// Parses the first three fields of `/proc/loadavg`.
 pub fn parse_loadavg(text: &str) -> Option<Load> {
@@ -40,14 +39,14 @@ pub type SeenTasks = Arc<Mutex<Option<Tasks>>>;
 
 /// Fills `health.load`.
 pub struct LoadCollector {
-    path: PathBuf,
+    loadavg: ProcFile,
     tasks: SeenTasks,
 }
 
 impl LoadCollector {
     pub fn new(roots: &Roots, tasks: SeenTasks) -> Self {
         Self {
-            path: roots.proc.join("loadavg"),
+            loadavg: ProcFile::new(roots.proc.join("loadavg")),
             tasks,
         }
     }
@@ -59,12 +58,12 @@ impl Collector for LoadCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let text = read(&self.path)?;
+        let (text, path) = self.loadavg.read()?;
         if let Ok(mut seen) = self.tasks.lock() {
-            *seen = parse_tasks(&text);
+            *seen = parse_tasks(text);
         }
-        let load = parse_loadavg(&text)
-            .ok_or_else(|| parse_error(&self.path, "expected three numbers"))?;
+        let load =
+            parse_loadavg(text).ok_or_else(|| parse_error(path, "expected three numbers"))?;
         report.health.get_or_insert_with(Default::default).load = Some(load);
         Ok(())
     }

@@ -1,10 +1,8 @@
 //! Memory and swap from `/proc/meminfo`.
 
-use std::path::PathBuf;
-
 use simpul_protocol::{Memory, Report};
 
-use super::{kv_field, parse_error, read, CollectError, Collector, Roots};
+use super::{kv_field, parse_error, CollectError, Collector, ProcFile, Roots};
 
 fn kib(text: &str, key: &str) -> Option<u64> {
     let v = kv_field(text, key)?;
@@ -49,13 +47,13 @@ pub fn parse_meminfo(text: &str) -> Option<(Memory, Memory)> {
 
 /// Fills `health.memory` and `health.swap`.
 pub struct MemoryCollector {
-    path: PathBuf,
+    meminfo: ProcFile,
 }
 
 impl MemoryCollector {
     pub fn new(roots: &Roots) -> Self {
         Self {
-            path: roots.proc.join("meminfo"),
+            meminfo: ProcFile::new(roots.proc.join("meminfo")),
         }
     }
 }
@@ -66,8 +64,9 @@ impl Collector for MemoryCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let (mem, swap) = parse_meminfo(&read(&self.path)?)
-            .ok_or_else(|| parse_error(&self.path, "MemTotal or MemFree missing"))?;
+        let (text, path) = self.meminfo.read()?;
+        let (mem, swap) =
+            parse_meminfo(text).ok_or_else(|| parse_error(path, "MemTotal or MemFree missing"))?;
         let h = report.health.get_or_insert_with(Default::default);
         h.memory = Some(mem);
         h.swap = Some(swap);

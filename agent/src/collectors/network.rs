@@ -1,10 +1,8 @@
 //! Interface counters from `/proc/net/dev`.
 
-use std::path::PathBuf;
-
 use simpul_protocol::{Limits, NetInterface, Report};
 
-use super::{parse_error, read, CollectError, Collector, Roots};
+use super::{parse_error, CollectError, Collector, ProcFile, Roots};
 
 /// Parses `/proc/net/dev`, leaving out loopback.
 pub fn parse_net_dev(text: &str) -> Option<Vec<NetInterface>> {
@@ -39,13 +37,13 @@ pub fn parse_net_dev(text: &str) -> Option<Vec<NetInterface>> {
 
 /// Fills `health.network`.
 pub struct NetworkCollector {
-    path: PathBuf,
+    dev: ProcFile,
 }
 
 impl NetworkCollector {
     pub fn new(roots: &Roots) -> Self {
         Self {
-            path: roots.proc.join("net/dev"),
+            dev: ProcFile::new(roots.proc.join("net/dev")),
         }
     }
 }
@@ -56,8 +54,9 @@ impl Collector for NetworkCollector {
     }
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let mut ifs = parse_net_dev(&read(&self.path)?)
-            .ok_or_else(|| parse_error(&self.path, "expected `name: 16 counters` lines"))?;
+        let (text, path) = self.dev.read()?;
+        let mut ifs = parse_net_dev(text)
+            .ok_or_else(|| parse_error(path, "expected `name: 16 counters` lines"))?;
         ifs.truncate(Limits::default().max_interfaces);
         report.health.get_or_insert_with(Default::default).network = ifs;
         Ok(())

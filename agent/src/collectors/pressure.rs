@@ -4,11 +4,9 @@
 //! Kernels without PSI (older, or booted with `psi=0`) have no such files; that is "not
 //! available" (no `pressure` in the report), never a collector failure.
 
-use std::path::PathBuf;
-
 use simpul_protocol::{Pressure, PressureLine, PressureResource, Report};
 
-use super::{parse_error, CollectError, Collector, Roots};
+use super::{parse_error, CollectError, Collector, ProcFile, Roots};
 
 /// One `some` or `full` line: `some avg10=0.45 avg60=0.63 avg300=1.44 total=91316373`.
 fn parse_line(line: &str) -> Option<(&str, PressureLine)> {
@@ -47,25 +45,30 @@ pub fn parse_pressure(text: &str) -> Option<PressureResource> {
 
 /// Fills `health.pressure` where the kernel has PSI.
 pub struct PressureCollector {
-    dir: PathBuf,
+    cpu: ProcFile,
+    memory: ProcFile,
+    io: ProcFile,
 }
 
 impl PressureCollector {
     pub fn new(roots: &Roots) -> Self {
+        let file = |name| ProcFile::new(roots.proc.join("pressure").join(name));
         Self {
-            dir: roots.proc.join("pressure"),
+            cpu: file("cpu"),
+            memory: file("memory"),
+            io: file("io"),
         }
     }
+}
 
-    fn resource(&self, name: &str) -> Result<Option<PressureResource>, CollectError> {
-        let path = self.dir.join(name);
-        match super::read_text(&path) {
-            Ok(text) => parse_pressure(&text)
-                .map(Some)
-                .ok_or_else(|| parse_error(&path, "expected `some|full avg10=… total=…` lines")),
-            // absent (no PSI) or refused (`psi=0` makes the files return EOPNOTSUPP)
-            Err(_) => Ok(None),
-        }
+/// One resource's pressure; None when its file is absent or refused.
+fn resource(file: &mut ProcFile) -> Result<Option<PressureResource>, CollectError> {
+    match file.read() {
+        Ok((text, path)) => parse_pressure(text)
+            .map(Some)
+            .ok_or_else(|| parse_error(path, "expected `some|full avg10=… total=…` lines")),
+        // absent (no PSI) or refused (`psi=0` makes the files return EOPNOTSUPP)
+        Err(_) => Ok(None),
     }
 }
 
@@ -76,9 +79,9 @@ impl Collector for PressureCollector {
 
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
         let p = Pressure {
-            cpu: self.resource("cpu")?,
-            memory: self.resource("memory")?,
-            io: self.resource("io")?,
+            cpu: resource(&mut self.cpu)?,
+            memory: resource(&mut self.memory)?,
+            io: resource(&mut self.io)?,
         };
         let h = report.health.get_or_insert_with(Default::default);
         h.pressure = (p != Pressure::default()).then_some(p);

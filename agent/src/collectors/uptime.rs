@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use simpul_protocol::{Report, Uptime};
 
-use super::{parse_error, read, CollectError, Collector, Roots};
+use super::{parse_error, read, CollectError, Collector, ProcFile, Roots};
 
 /// The `btime` line of `/proc/stat`: boot time in seconds since the epoch.
 pub fn parse_btime(stat: &str) -> Option<u64> {
@@ -28,7 +28,7 @@ pub fn parse_uptime(text: &str) -> Option<f64> {
 /// Fills `uptime`.
 pub struct UptimeCollector {
     stat: PathBuf,
-    uptime: PathBuf,
+    uptime: ProcFile,
     /// The last `btime` read: the kernel's wall-clock time minus its time since boot,
     /// which moves only when the clock is stepped.
     btime: Option<u64>,
@@ -42,7 +42,7 @@ impl UptimeCollector {
     pub fn new(roots: &Roots) -> Self {
         Self {
             stat: roots.proc.join("stat"),
-            uptime: roots.proc.join("uptime"),
+            uptime: ProcFile::new(roots.proc.join("uptime")),
             btime: None,
         }
     }
@@ -57,10 +57,10 @@ impl Collector for UptimeCollector {
     /// counts) is read at the start, after a step of the clock (the clock minus the
     /// uptime moved away from `btime`), and in every cycle without `/proc/uptime`.
     fn collect(&mut self, report: &mut Report) -> Result<(), CollectError> {
-        let up = match read(&self.uptime).map(|t| parse_uptime(&t)) {
+        let up = match self.uptime.read().map(|(t, _)| parse_uptime(t)) {
             Ok(Some(up)) => Some(up),
             failed => {
-                tracing::debug!(path = %self.uptime.display(), ok = failed.is_ok(), "no uptime; counted from btime");
+                tracing::debug!(path = %self.uptime.path().display(), ok = failed.is_ok(), "no uptime; counted from btime");
                 None
             }
         };
