@@ -82,8 +82,9 @@ fn link_of(ifname: &str) -> Option<LinkAddr> {
     })
 }
 
-/// Room for the replies that arrive while the sweep is not reading: about 1,300 ARP
-/// replies (a frame's cost in the buffer is some 770 bytes), a /22 answering at once.
+/// Room for the replies that arrive while the sweep is not reading. A received frame
+/// counts against it with its whole kernel buffer, from under 1 KiB (a small frame on a
+/// veth) to over 2 KiB (a NIC's receive page): some 400 to 1,300 replies.
 const RECEIVE_BUFFER: usize = 1 << 20;
 
 /// A packet socket bound to `ifname` for ARP: sends whole frames there, receives the
