@@ -106,6 +106,14 @@ mod tests {
         std::fs::write(dir.join("loadavg"), loadavg).unwrap();
     }
 
+    /// The fixture roots with a /proc of the test's own under `dir`.
+    fn roots_in(dir: &std::path::Path) -> Roots {
+        Roots {
+            proc: dir.join("proc"),
+            ..super::super::fixture_roots()
+        }
+    }
+
     /// One cycle: the load collector reads loadavg, then the process count.
     fn count(load: &mut LoadCollector, c: &mut ProcessesCollector) -> u64 {
         let mut r = super::super::empty_report();
@@ -117,10 +125,7 @@ mod tests {
     #[test]
     fn without_this_cycles_loadavg_every_cycle_lists() {
         let tmp = tempfile::tempdir().unwrap();
-        let roots = Roots {
-            proc: tmp.path().join("proc"),
-            ..super::super::fixture_roots()
-        };
+        let roots = roots_in(tmp.path());
         proc_tree(&roots.proc, &[1, 42], "0.00 0.00 0.00 1/90 5000\n");
         let seen = SeenTasks::default();
         let mut load = LoadCollector::new(&roots, seen.clone());
@@ -136,10 +141,7 @@ mod tests {
     #[test]
     fn lists_proc_again_only_when_a_task_came_or_went() {
         let tmp = tempfile::tempdir().unwrap();
-        let roots = Roots {
-            proc: tmp.path().join("proc"),
-            ..super::super::fixture_roots()
-        };
+        let roots = roots_in(tmp.path());
         let proc = &roots.proc;
         proc_tree(proc, &[1, 42, 1234], "0.00 0.00 0.00 1/90 5000\n");
         let seen = SeenTasks::default();
